@@ -1,0 +1,65 @@
+"""The library's exceptions.
+
+Every error the library raises on purpose is a :class:`PromptAnswerError`, which is a
+:class:`ValueError`, so ``except ValueError`` keeps working for callers that do not know
+this library.  The message is one line that says what was wrong and where; ``hint``, when
+present, says what to do about it (the h11 habit).
+"""
+
+from __future__ import annotations
+
+__all__ = ["DecodeError", "NotRepresentableError", "PromptAnswerError"]
+
+
+class PromptAnswerError(ValueError):
+    """Base class of every error raised by mstr-prompts.
+
+    >>> issubclass(PromptAnswerError, ValueError)
+    True
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        text = self.message
+        if self.hint:
+            text = f"{text} (hint: {self.hint})"
+        # One line, always: a CLI prints str(error) as its whole diagnostic.
+        return " ".join(text.split("\n"))
+
+
+class DecodeError(PromptAnswerError):
+    """The input is malformed: the message says what is wrong, ``where`` says where.
+
+    >>> str(DecodeError("unexpected element <foo>", where="xml: /rsl/pa[2]"))
+    'xml: /rsl/pa[2]: unexpected element <foo>'
+    """
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None) -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message, hint=hint)
+
+
+class NotRepresentableError(PromptAnswerError):
+    """The target format cannot carry an answer.  Names the prompt and the reason.
+
+    >>> e = NotRepresentableError("a URL value cannot contain '^'", prompt="value prompt #2")
+    >>> str(e)
+    "value prompt #2: a URL value cannot contain '^'"
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        prompt: str | None = None,
+        target: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.prompt = prompt
+        self.target = target
+        prefix = ": ".join(p for p in (target, prompt) if p)
+        super().__init__(f"{prefix}: {message}" if prefix else message, hint=hint)

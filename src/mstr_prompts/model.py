@@ -1,0 +1,487 @@
+"""The canonical, format-neutral prompt-answer model.
+
+An :class:`AnswerSet` is an ordered tuple of answers plus an optional answer mode and
+locale.  Every answer names its prompt with a :class:`PromptRef` and is one of:
+
+=====================  ===============================================================
+:class:`ValueAnswer`   a value prompt (text, number, date, …) answered with text
+:class:`ElementAnswer` an attribute element prompt answered with one or more elements
+:class:`ObjectAnswer`  an object prompt answered with one or more objects
+:class:`ExpressionAnswer`  an expression prompt (attribute / metric / hierarchy
+                       qualification), carried opaquely until typed trees land
+:class:`LevelAnswer`   a level (dimensionality) prompt, carried opaquely
+:class:`UseDefault`    "use the prompt's default answer"
+:class:`Close`         an optional prompt closed with an empty answer
+:class:`Unanswered`    a slot deliberately left open, so the user is prompted
+=====================  ===============================================================
+
+Nothing here knows a wire format.  Each value has exactly one spelling in the model, so
+``==`` means "same meaning": an empty element list *is* :class:`Close`, a one-item value
+list *is* its single value, and an element's display name lives on :class:`Element`.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from .element_id import ElementId, OpaqueElementId
+from .object_types import object_type_name
+
+__all__ = [
+    "Answer",
+    "AnswerMode",
+    "AnswerSet",
+    "Close",
+    "Element",
+    "ElementAnswer",
+    "ExpressionAnswer",
+    "LevelAnswer",
+    "ObjectAnswer",
+    "ObjectRef",
+    "PromptFamily",
+    "PromptRef",
+    "Unanswered",
+    "UseDefault",
+    "ValueAnswer",
+    "ValueType",
+]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class PromptFamily(str, enum.Enum):
+    """The kind of question a prompt asks."""
+
+    VALUE = "value"
+    ELEMENTS = "elements"
+    OBJECTS = "objects"
+    EXPRESSION = "expression"
+    LEVEL = "level"
+
+
+class ValueType(str, enum.Enum):
+    """The data type of a value prompt (the value members of EnumDSSXMLPromptType)."""
+
+    BOOLEAN = "boolean"
+    LONG = "long"
+    STRING = "string"
+    DOUBLE = "double"
+    DATE = "date"
+    BIG_DECIMAL = "big_decimal"
+
+
+class AnswerMode(enum.IntEnum):
+    """How a server treats prompts the answers do not cover (EnumWebPromptAnswerMode)."""
+
+    DO_NOT_PASS_PROMPT_ANSWERS = 0
+    ALL_PROMPTS_USE_DEFAULT_ANSWER = 1
+    OPTIONAL_PROMPTS_USE_EMPTY_ANSWER = 2
+    USE_SOURCE_ANSWERS_FOR_PROMPT_IN_PROMPT = 4
+
+
+def _canonical_json(value: Any) -> Any:
+    """Store JSON documents as compact text: immutable, hashable, comparable."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    if not isinstance(value, (dict, list)):
+        raise ValueError("expected a JSON object or array")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+JsonText = Annotated[str, BeforeValidator(_canonical_json)]
+"""A JSON document kept as canonical compact text (key order preserved)."""
+
+
+class PromptRef(BaseModel):
+    """Everything an answer may know about the prompt it answers.
+
+    ``key`` is ``did@pin@tp`` (or an opaque dashboard key such as ``W34D…``); ``id``
+    is the prompt object's GUID; ``name`` its name; ``position`` its 1-based place among
+    the prompts of its family (how URL value and object answers are matched).  All are
+    optional: a URL element answer, for one, is matched by its attribute alone.
+
+    >>> PromptRef(key="9BC4631D436CAA78D7A70AB2D0635D88@0@10").location
+    ('9BC4631D436CAA78D7A70AB2D0635D88', '0', '10')
+    >>> PromptRef(position=2).describe("value")
+    'value prompt #2'
+    """
+
+    model_config = _FROZEN
+
+    key: str | None = Field(default=None, min_length=1)
+    id: str | None = Field(default=None, min_length=1)
+    name: str | None = None
+    position: int | None = Field(default=None, ge=1)
+
+    @property
+    def location(self) -> tuple[str, str, str] | None:
+        """``(did, pin, tp)`` when the key has the ``did@pin@tp`` shape, else None."""
+        if self.key is None:
+            return None
+        parts = self.key.split("@")
+        if len(parts) == 3 and parts[0] and parts[1].isdigit() and parts[2].isdigit():
+            return (parts[0], parts[1], parts[2])
+        return None
+
+    @property
+    def is_identified(self) -> bool:
+        """True when a server could find the prompt by key, id or name."""
+        return self.key is not None or self.id is not None or self.name is not None
+
+    def describe(self, family: str | None = None) -> str:
+        """A short human name for the prompt, for error messages.
+
+        >>> PromptRef(key="K@0@10", name="Region").describe()
+        "prompt 'Region' (key K@0@10)"
+        """
+        noun = f"{family} prompt" if family else "prompt"
+        if self.name and self.key:
+            return f"{noun} {self.name!r} (key {self.key})"
+        if self.key:
+            return f"{noun} {self.key}"
+        if self.id:
+            return f"{noun} id {self.id}"
+        if self.name:
+            return f"{noun} {self.name!r}"
+        if self.position is not None:
+            return f"{noun} #{self.position}"
+        return f"unidentified {noun}"
+
+
+class _AnswerBase(BaseModel):
+    model_config = _FROZEN
+
+    prompt: PromptRef = Field(default_factory=PromptRef)
+
+    def describe(self) -> str:
+        """Name the prompt this answers, for messages.
+
+        >>> ValueAnswer(value="2015", prompt=PromptRef(position=1)).describe()
+        'value prompt #1'
+        """
+        family: PromptFamily | None = getattr(self, "family", None)
+        return self.prompt.describe(family.value if family else None)
+
+
+class ValueAnswer(_AnswerBase):
+    """A value prompt's answer: the value as text, in the server's spelling for its type.
+
+    ``value`` is one non-empty string; REST's rare list form with several strings is a
+    tuple.  An empty answer is :class:`Close`, never ``""``.
+
+    >>> ValueAnswer(value=["2015"]).value
+    '2015'
+    >>> ValueAnswer(value="")
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for ValueAnswer
+    value
+      Value error, a value answer cannot be empty; an empty answer is Close(family=VALUE) [type=value_error, input_value='', input_type=str]
+    """
+
+    kind: Literal["value"] = "value"
+    value: str | tuple[str, ...]
+    type: ValueType | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _one_spelling(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            value = tuple(value)
+        if isinstance(value, tuple):
+            if not value:
+                raise ValueError(
+                    "a value answer needs a value; an empty answer is Close(family=VALUE)"
+                )
+            if len(value) == 1:
+                value = value[0]
+        if value == "" or (isinstance(value, tuple) and "" in value):
+            raise ValueError(
+                "a value answer cannot be empty; an empty answer is Close(family=VALUE)"
+            )
+        return value
+
+    @property
+    def family(self) -> PromptFamily:
+        return PromptFamily.VALUE
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The value(s) as a tuple, whichever form was given."""
+        return self.value if isinstance(self.value, tuple) else (self.value,)
+
+
+class Element(BaseModel):
+    """One attribute element: its ID, its display name, or both.
+
+    A display name spelled inside the ID (terse ``h4;ATTR;40K-50K``, old long DESC) is
+    moved to ``name`` so that each element has one spelling.
+
+    >>> Element(id=ElementId.parse("h4;8D679D4111D3E4981000E787EC6DE8A4;40K-50K")).name
+    '40K-50K'
+    """
+
+    model_config = _FROZEN
+
+    id: Annotated[Union[ElementId, OpaqueElementId], Field(discriminator="kind")] | None = None
+    name: str | None = None
+
+    @model_validator(mode="after")
+    def _normalise(self) -> Element:
+        if self.id is None and self.name is None:
+            raise ValueError("an element needs an id, a name, or both")
+        if isinstance(self.id, ElementId) and self.id.display is not None:
+            if self.name is not None and self.name != self.id.display:
+                raise ValueError(
+                    f"element {self.id.to_terse()!r} names itself {self.id.display!r} "
+                    f"but its name is {self.name!r}"
+                )
+            object.__setattr__(self, "name", self.id.display)
+            object.__setattr__(self, "id", self.id.without_display())
+        return self
+
+
+class ElementAnswer(_AnswerBase):
+    """An element prompt's answer: the attribute and the chosen elements (at least one).
+
+    ``attribute`` is filled from the elements when they agree on one, and elements whose
+    ID lacks an attribute (terse default ``h11``) take the answer's.
+
+    >>> a = ElementAnswer(elements=[Element(id=ElementId.parse("8D679D3711D3E4981000E787EC6DE8A4:1"))])
+    >>> a.attribute
+    '8D679D3711D3E4981000E787EC6DE8A4'
+    """
+
+    kind: Literal["elements"] = "elements"
+    attribute: str | None = Field(default=None, min_length=1)
+    elements: tuple[Element, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_attribute(self) -> ElementAnswer:
+        seen = {
+            e.id.attribute
+            for e in self.elements
+            if isinstance(e.id, ElementId) and e.id.attribute is not None
+        }
+        if self.attribute is not None:
+            seen.add(self.attribute)
+        if len(seen) > 1:
+            raise ValueError(
+                "the elements of one answer belong to one attribute; got " + ", ".join(sorted(seen))
+            )
+        if seen:
+            attribute = seen.pop()
+            if self.attribute is None:
+                object.__setattr__(self, "attribute", attribute)
+            if any(isinstance(e.id, ElementId) and e.id.attribute is None for e in self.elements):
+                filled = tuple(
+                    e.model_copy(update={"id": e.id.with_attribute(attribute)})
+                    if isinstance(e.id, ElementId) and e.id.attribute is None
+                    else e
+                    for e in self.elements
+                )
+                object.__setattr__(self, "elements", filled)
+        return self
+
+    @property
+    def family(self) -> PromptFamily:
+        return PromptFamily.ELEMENTS
+
+
+class ObjectRef(BaseModel):
+    """A schema or application object: GUID, EnumDSSXMLObjectTypes number, maybe a name.
+
+    >>> ObjectRef(id="4C051DB611D3E877C000B3B2D86C964F", type=4, name="Profit").type_name
+    'metric'
+    """
+
+    model_config = _FROZEN
+
+    id: str = Field(min_length=1)
+    type: int = Field(ge=0)
+    name: str | None = None
+
+    @property
+    def type_name(self) -> str | None:
+        """The type's name (``"metric"``, ``"attribute"``…), None if unknown."""
+        return object_type_name(self.type)
+
+
+class ObjectAnswer(_AnswerBase):
+    """An object prompt's answer: the chosen objects (at least one), in order.
+
+    >>> ObjectAnswer(objects=[ObjectRef(id="4C051DB611D3E877C000B3B2D86C964F", type=4)]).family
+    <PromptFamily.OBJECTS: 'objects'>
+    """
+
+    kind: Literal["objects"] = "objects"
+    objects: tuple[ObjectRef, ...] = Field(min_length=1)
+
+    @property
+    def family(self) -> PromptFamily:
+        return PromptFamily.OBJECTS
+
+
+class ExpressionAnswer(_AnswerBase):
+    """An expression prompt's answer, carried opaquely until typed trees land.
+
+    ``xml`` is MicroStrategy's expression XML (``<exp>…</exp>``, as the prompt-answer
+    XML and REST's ``answers.xml`` both carry it); ``expression`` is the JSON view-filter
+    tree REST uses; ``content`` is REST's free-text description.  At least one of ``xml``
+    and ``expression`` is present.
+
+    >>> ExpressionAnswer(xml="<exp/>").family
+    <PromptFamily.EXPRESSION: 'expression'>
+    """
+
+    kind: Literal["expression"] = "expression"
+    xml: str | None = Field(default=None, min_length=1)
+    expression: JsonText | None = None
+    content: str | None = None
+
+    @model_validator(mode="after")
+    def _has_body(self) -> ExpressionAnswer:
+        if self.xml is None and self.expression is None:
+            raise ValueError("an expression answer needs its xml or its expression tree")
+        return self
+
+    @property
+    def family(self) -> PromptFamily:
+        return PromptFamily.EXPRESSION
+
+    @property
+    def expression_tree(self) -> Any:
+        """The JSON expression tree, parsed (None if absent)."""
+        return None if self.expression is None else json.loads(self.expression)
+
+
+class LevelAnswer(_AnswerBase):
+    """A level (dimensionality) prompt's answer, carried opaquely.
+
+    Exactly one of ``xml`` (a ``<dmy>…</dmy>`` element) and ``definition`` (REST's
+    ``{"canContinue", "filterRest", "units"}`` object) is present.
+
+    >>> LevelAnswer(definition={"units": [{"id": "15969E6C4B5037A647A7F9AF80EAAB53"}]}).definition
+    '{"units":[{"id":"15969E6C4B5037A647A7F9AF80EAAB53"}]}'
+    """
+
+    kind: Literal["level"] = "level"
+    xml: str | None = Field(default=None, min_length=1)
+    definition: JsonText | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> LevelAnswer:
+        if (self.xml is None) == (self.definition is None):
+            raise ValueError("a level answer has exactly one of xml and definition")
+        return self
+
+    @property
+    def family(self) -> PromptFamily:
+        return PromptFamily.LEVEL
+
+    @property
+    def definition_tree(self) -> Any:
+        """The REST level definition, parsed (None if absent)."""
+        return None if self.definition is None else json.loads(self.definition)
+
+
+class UseDefault(_AnswerBase):
+    """Answer the prompt with its default answer.
+
+    >>> UseDefault(family="value", prompt=PromptRef(id="0CE45CA4483E29FFB0AF969D68588E95")).family
+    <PromptFamily.VALUE: 'value'>
+    """
+
+    kind: Literal["use_default"] = "use_default"
+    family: PromptFamily | None = None
+
+
+class Close(_AnswerBase):
+    """Close an optional prompt with an empty answer.
+
+    ``family`` is None only when the source did not say (an XML ``<pa pt="">`` with no
+    body).  ``attribute`` is the attribute of a closed element prompt, when known.
+
+    >>> Close(family="elements", attribute="54BABC8311D59D57C000B28A4CC5F24F").attribute
+    '54BABC8311D59D57C000B28A4CC5F24F'
+    """
+
+    kind: Literal["close"] = "close"
+    family: PromptFamily | None = None
+    attribute: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _attribute_only_for_elements(self) -> Close:
+        if self.attribute is not None and self.family is not PromptFamily.ELEMENTS:
+            raise ValueError("only a closed element prompt has an attribute")
+        return self
+
+
+class Unanswered(_AnswerBase):
+    """A slot that leaves its prompt open on purpose: the user will be asked.
+
+    Positional URL parameters need these to keep later answers in place (``a^^c``).
+
+    >>> Unanswered(family="value", prompt=PromptRef(position=2)).describe()
+    'value prompt #2'
+    """
+
+    kind: Literal["unanswered"] = "unanswered"
+    family: PromptFamily
+
+
+Answer = Annotated[
+    Union[
+        ValueAnswer,
+        ElementAnswer,
+        ObjectAnswer,
+        ExpressionAnswer,
+        LevelAnswer,
+        UseDefault,
+        Close,
+        Unanswered,
+    ],
+    Field(discriminator="kind"),
+]
+"""Any one answer; ``kind`` tells which."""
+
+
+class AnswerSet(BaseModel):
+    """An ordered sequence of answers, plus an optional answer mode and locale.
+
+    ``mode`` is what the server does with prompts the answers leave out.  ``locale`` is
+    the Windows LCID the answer texts were written in (XML's ``rsl/@lcl``).
+
+    >>> s = AnswerSet(answers=[ValueAnswer(value="2015", prompt=PromptRef(key="K@0@10"))])
+    >>> len(s), s[0].describe()
+    (1, 'value prompt K@0@10')
+    """
+
+    model_config = _FROZEN
+
+    answers: tuple[Answer, ...] = ()
+    mode: AnswerMode | None = None
+    locale: int | None = Field(default=None, ge=0)
+
+    def __iter__(self) -> Iterator[Answer]:  # type: ignore[override]
+        return iter(self.answers)
+
+    def __len__(self) -> int:
+        return len(self.answers)
+
+    def __getitem__(self, index: int) -> Answer:
+        return self.answers[index]
+
+
