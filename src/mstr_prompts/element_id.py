@@ -233,7 +233,7 @@ class OpaqueElementId(BaseModel):
 
     It round-trips through the format it came from; converting it raises.
 
-    >>> o = OpaqueElementId(text="h1874;8D679D3C11D3E4981000E787EC6DE8A4:3771")
+    >>> o = parse_element_id("h1874;8D679D3C11D3E4981000E787EC6DE8A4:3771")
     >>> o.to_old_short()
     Traceback (most recent call last):
     ...

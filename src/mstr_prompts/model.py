@@ -183,12 +183,11 @@ class ValueAnswer(_AnswerBase):
 
     >>> ValueAnswer(value=["2015"]).value
     '2015'
-    >>> ValueAnswer(value="")
-    Traceback (most recent call last):
-    ...
-    pydantic_core._pydantic_core.ValidationError: 1 validation error for ValueAnswer
-    value
-      Value error, a value answer cannot be empty; an empty answer is Close(family=VALUE) [type=value_error, input_value='', input_type=str]
+    >>> try:
+    ...     ValueAnswer(value="")
+    ... except ValueError as exc:
+    ...     print(exc.errors()[0]["msg"])
+    Value error, a value answer cannot be empty; an empty answer is Close(family=VALUE)
     """
 
     kind: Literal["value"] = "value"
