@@ -1,0 +1,755 @@
+"""REST JSON answer bodies: ``{"prompts": [...]}`` ⇄ :class:`~mstr_prompts.model.AnswerSet`.
+
+This is the body of ``PUT /api/reports/{id}/instances/{iid}/prompts/answers`` and
+``PUT /api/documents/{id}/instances/{iid}/prompts/answers`` (shared/reference/rest-json.md
+§1).  Each item names its prompt by ``key``, ``id`` and/or ``name`` (the server tries them
+in that order), gives its ``type``, and either ``useDefault: true`` or ``answers``.
+
+:func:`decode` is tolerant where the published docs are inconsistent (§7): ``DIMENSION``
+for ``LEVEL``, object types as numbers or names, JSON numbers for value answers,
+definition fields inside answer items.  It is strict everywhere else, so that nothing
+is dropped without a rule that says why.  :func:`encode` writes one canonical spelling.
+
+>>> body = {"prompts": [{"key": "9BC4631D436CAA78D7A70AB2D0635D88@0@10",
+...                      "type": "VALUE", "answers": "2015"}]}
+>>> encode(decode(body)) == body
+True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+from lxml import etree
+from pydantic import ValidationError
+
+from . import safexml
+from .element_id import ElementId, OpaqueElementId, parse_element_id
+from .errors import DecodeError, NotRepresentableError
+from .model import (
+    Answer,
+    AnswerSet,
+    Close,
+    Element,
+    ElementAnswer,
+    ExpressionAnswer,
+    LevelAnswer,
+    ObjectAnswer,
+    ObjectRef,
+    PromptFamily,
+    PromptRef,
+    Unanswered,
+    UseDefault,
+    ValueAnswer,
+)
+from .object_types import object_type_from_name, object_type_name
+
+__all__ = ["PROMPT_TYPES", "decode", "dumps", "encode"]
+
+TARGET = "rest"
+
+# rest-json.md §1.1: the envelope key.  Before rest-api-docs commit abe8b210 one sample
+# used "answers" here; that was a doc bug and the server never accepted it (§1.3).
+_ENVELOPE = "prompts"
+_OLD_ENVELOPE = "answers"
+
+PROMPT_TYPES: dict[str, PromptFamily] = {
+    # rest-json.md §1.1: the doc tables' enum ...
+    "VALUE": PromptFamily.VALUE,
+    "ELEMENTS": PromptFamily.ELEMENTS,
+    "OBJECTS": PromptFamily.OBJECTS,
+    "EXPRESSION": PromptFamily.EXPRESSION,
+    "LEVEL": PromptFamily.LEVEL,
+    # ... and the Swagger model's name for LEVEL, accepted on input only [INFERRED].
+    "DIMENSION": PromptFamily.LEVEL,
+}
+"""REST ``type`` (upper case) -> prompt family.  ``UNSUPPORTED`` is deliberately absent."""
+
+_TYPE_OF: dict[PromptFamily, str] = {
+    PromptFamily.VALUE: "VALUE",
+    PromptFamily.ELEMENTS: "ELEMENTS",
+    PromptFamily.OBJECTS: "OBJECTS",
+    PromptFamily.EXPRESSION: "EXPRESSION",
+    PromptFamily.LEVEL: "LEVEL",
+}
+
+# The documented keys inside one answer (rest-json.md §1.2).  Keys beyond these are
+# refused rather than dropped: no doc sample has any, so a stray key is more likely a
+# mistake than something the server reads.
+_ELEMENT_KEYS = frozenset({"id", "name"})  # §1.4
+_OBJECT_KEYS = frozenset({"id", "type", "name"})  # §1.5
+_EXPRESSION_KEYS = frozenset({"content", "expression", "xml"})  # §1.6
+
+_TYPES_HINT = "type is one of VALUE, ELEMENTS, OBJECTS, EXPRESSION, LEVEL (any case)"
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+class _JsonInt(int):
+    """An integer read from JSON text, remembering how it was written."""
+
+    text: str
+
+    def __new__(cls, text: str) -> _JsonInt:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+
+class _JsonFloat(float):
+    """A non-integer number read from JSON text, remembering how it was written.
+
+    A value answer keeps the digits the sender wrote (``1.50`` stays ``1.50``); inside
+    expression and level trees it serialises as an ordinary float.
+    """
+
+    text: str
+
+    def __new__(cls, text: str) -> _JsonFloat:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+
+class _NotJson(ValueError):
+    """Raised from json.loads hooks; turned into a DecodeError by :func:`_load`."""
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise _NotJson(f"{name} is not a JSON number")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # JSON leaves duplicate keys undefined and json.loads keeps the last one; refusing
+    # them keeps a value from vanishing without a word.
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _NotJson(f"duplicate key {key!r} in a JSON object")
+        result[key] = value
+    return result
+
+
+def _kind(value: Any) -> str:
+    """Name a JSON value's type for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def _plain(value: Any, path: str) -> Any:
+    """Check that a caller's Python value is JSON, and copy it into dicts and lists."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise DecodeError(f"{value!r} is not a JSON number", where=f"rest: {path}")
+        return value
+    if isinstance(value, Mapping):
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise DecodeError(
+                    f"object key {key!r} is not a string", where=f"rest: {path or 'body'}"
+                )
+            result[key] = _plain(item, f"{path}.{key}" if path else key)
+        return result
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    raise DecodeError(
+        f"{type(value).__name__} is not a JSON value", where=f"rest: {path or 'body'}"
+    )
+
+
+def _load(body: Mapping[str, Any] | str | bytes) -> Any:
+    """Read the body into plain JSON values (dict, list, str, int, float, bool, None)."""
+    if isinstance(body, Mapping):
+        try:
+            return _plain(body, "")
+        except RecursionError:
+            raise DecodeError("the body is nested too deeply (or refers to itself)") from None
+    if isinstance(body, (bytes, bytearray)):
+        try:
+            # utf-8-sig: a leading byte-order mark is tolerated, as many editors write one.
+            text = bytes(body).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DecodeError(
+                f"the body is not UTF-8 (byte {exc.start}: {exc.reason})", where="rest"
+            ) from None
+    elif isinstance(body, str):
+        text = body[1:] if body.startswith("\ufeff") else body
+    else:
+        raise DecodeError(
+            f"expected a JSON object, text or bytes, not {type(body).__name__}", where="rest"
+        )
+    try:
+        return json.loads(
+            text,
+            parse_int=_JsonInt,
+            parse_float=_JsonFloat,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_unique_keys,
+        )
+    except json.JSONDecodeError as exc:
+        raise DecodeError(
+            f"not JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", where="rest"
+        ) from None
+    except _NotJson as exc:
+        raise DecodeError(str(exc), where="rest") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        raise DecodeError(f"cannot read a JSON number: {exc}", where="rest") from None
+    except RecursionError:
+        raise DecodeError("the JSON is nested too deeply", where="rest") from None
+
+
+def _model_message(exc: ValidationError) -> str:
+    """Turn pydantic's report into one plain sentence."""
+    parts = []
+    for error in exc.errors():
+        message = str(error.get("msg", "invalid"))
+        message = message.removeprefix("Value error, ")
+        loc = ".".join(str(p) for p in error.get("loc", ()))
+        parts.append(f"{loc}: {message}" if loc else message)
+    return "; ".join(parts)
+
+
+def _build(model: type[Any], where: str, path: str, **fields: Any) -> Any:
+    """Construct ``model``, turning a ValidationError into a DecodeError at ``where``."""
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        prefix = f"{path}: " if path else ""
+        raise DecodeError(prefix + _model_message(exc), where=where) from None
+
+
+def _ident(ref: PromptRef) -> str:
+    if ref.key is not None:
+        return f"key {ref.key}"
+    if ref.id is not None:
+        return f"id {ref.id}"
+    return f"name {ref.name!r}"
+
+
+def _prompt_ref(item: Mapping[str, Any], where: str) -> PromptRef:
+    fields: dict[str, str] = {}
+    for name in ("key", "id", "name"):
+        value = item.get(name)
+        # null is "not given": mstrio's answer_prompts helper copies key/id/name from
+        # the definition with dict.get, so absent identifiers arrive as null.
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise DecodeError(f"{name} must be a string, not {_kind(value)}", where=where)
+        if value == "" and name != "name":
+            raise DecodeError(f"{name} is empty", where=where)
+        fields[name] = value
+    ref: PromptRef = _build(PromptRef, where, "", **fields)
+    return ref
+
+
+def _family(item: Mapping[str, Any], where: str) -> PromptFamily:
+    raw = item.get("type")
+    if raw is None:
+        raise DecodeError(
+            "type is missing; REST needs it in every item, even with useDefault",
+            where=where,
+            hint=_TYPES_HINT,
+        )
+    if not isinstance(raw, str):
+        raise DecodeError(f"type must be a string, not {_kind(raw)}", where=where, hint=_TYPES_HINT)
+    upper = raw.upper()
+    if upper == "UNSUPPORTED":
+        raise DecodeError(
+            "type UNSUPPORTED is how the server labels prompts it cannot answer through "
+            "REST; there is no answer here to convert",
+            where=where,
+        )
+    family = PROMPT_TYPES.get(upper)
+    if family is None:
+        raise DecodeError(f"unknown prompt type {raw!r}", where=where, hint=_TYPES_HINT)
+    return family
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number_text(value: int | float, where: str, path: str) -> str:
+    """The JSON text of a number: as written when read from text, else Python's JSON."""
+    if isinstance(value, (_JsonInt, _JsonFloat)):
+        return value.text
+    try:
+        return json.dumps(value, allow_nan=False)
+    except ValueError as exc:
+        raise DecodeError(f"{path}: cannot write the number as text: {exc}", where=where) from None
+
+
+def _is_empty(value: Any) -> bool:
+    return isinstance(value, list) and not value
+
+
+def _decode_value(ref: PromptRef, answers: Any, where: str) -> Answer:
+    if answers is None or answers == "" or _is_empty(answers):
+        return Close(prompt=ref, family=PromptFamily.VALUE)
+    if isinstance(answers, str):
+        value: str | tuple[str, ...] = answers
+    elif _is_number(answers):
+        value = _number_text(answers, where, "answers")
+    elif isinstance(answers, list):
+        texts = []
+        for i, item in enumerate(answers):
+            if isinstance(item, str):
+                texts.append(item)
+            elif _is_number(item):
+                texts.append(_number_text(item, where, f"answers[{i}]"))
+            else:
+                raise DecodeError(
+                    f"answers[{i}] of a VALUE prompt must be a string, not {_kind(item)}",
+                    where=where,
+                )
+        value = tuple(texts)
+    else:
+        hint = 'send booleans as text, e.g. "true"' if isinstance(answers, bool) else None
+        raise DecodeError(
+            f"answers of a VALUE prompt must be a string (or an array of strings), "
+            f"not {_kind(answers)}",
+            where=where,
+            hint=hint,
+        )
+    answer: ValueAnswer = _build(ValueAnswer, where, "answers", prompt=ref, value=value)
+    return answer
+
+
+def _check_keys(value: dict[str, Any], allowed: frozenset[str], path: str, where: str) -> None:
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise DecodeError(
+            f"{path} has unknown key(s) {', '.join(map(repr, unknown))}; "
+            f"expected only {', '.join(sorted(allowed))}",
+            where=where,
+        )
+
+
+def _optional_str(value: dict[str, Any], key: str, path: str, where: str) -> str | None:
+    text = value.get(key)
+    if text is None or isinstance(text, str):
+        return text
+    raise DecodeError(f"{path}.{key} must be a string, not {_kind(text)}", where=where)
+
+
+def _decode_element(item: Any, path: str, where: str) -> Element:
+    if not isinstance(item, dict):
+        raise DecodeError(
+            f'{path} must be an object {{"id", "name"}}, not {_kind(item)}', where=where
+        )
+    _check_keys(item, _ELEMENT_KEYS, path, where)
+    text = _optional_str(item, "id", path, where)
+    name = _optional_str(item, "name", path, where)
+    if text is None and name is None:
+        raise DecodeError(f"{path} has neither an id nor a name", where=where)
+    element_id: ElementId | OpaqueElementId | None = None
+    if text is not None:
+        try:
+            element_id = parse_element_id(text)
+        except DecodeError as exc:
+            raise DecodeError(f"{path}.id: {exc.message}", where=where, hint=exc.hint) from None
+    element: Element = _build(Element, where, path, id=element_id, name=name)
+    return element
+
+
+def _decode_elements(ref: PromptRef, answers: Any, where: str) -> Answer:
+    if answers is None or _is_empty(answers):
+        return Close(prompt=ref, family=PromptFamily.ELEMENTS)
+    if not isinstance(answers, list):
+        raise DecodeError(
+            f'answers of an ELEMENTS prompt must be an array of {{"id", "name"}} objects, '
+            f"not {_kind(answers)}",
+            where=where,
+        )
+    elements = [_decode_element(e, f"answers[{i}]", where) for i, e in enumerate(answers)]
+    answer: ElementAnswer = _build(ElementAnswer, where, "answers", prompt=ref, elements=elements)
+    return answer
+
+
+def _object_type(raw: Any, path: str, where: str) -> int:
+    hint = "give the EnumDSSXMLObjectTypes number or its REST name, e.g. 4 or 'metric'"
+    if raw is None:
+        raise DecodeError(f"{path} has no type", where=where, hint=hint)
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str):
+        stripped = raw.strip()
+        if stripped.isascii() and stripped.isdigit():
+            try:
+                return int(stripped)
+            except ValueError:  # beyond Python's digit limit
+                pass
+        else:
+            number = object_type_from_name(raw)
+            if number is not None:
+                return number
+        raise DecodeError(f"{path}.type: unknown object type {raw!r}", where=where, hint=hint)
+    raise DecodeError(
+        f"{path}.type must be a number or a type name, not {_kind(raw)}", where=where, hint=hint
+    )
+
+
+def _decode_object(item: Any, path: str, where: str) -> ObjectRef:
+    if not isinstance(item, dict):
+        raise DecodeError(
+            f'{path} must be an object {{"id", "type", "name"}}, not {_kind(item)}', where=where
+        )
+    _check_keys(item, _OBJECT_KEYS, path, where)
+    object_id = item.get("id")
+    if not isinstance(object_id, str):
+        got = "no id" if object_id is None else f"an id that is {_kind(object_id)}"
+        raise DecodeError(f"{path} has {got}; an object answer needs its GUID", where=where)
+    number = _object_type(item.get("type"), path, where)
+    name = _optional_str(item, "name", path, where)
+    ref: ObjectRef = _build(ObjectRef, where, path, id=object_id, type=number, name=name)
+    return ref
+
+
+def _decode_objects(ref: PromptRef, answers: Any, where: str) -> Answer:
+    if answers is None or _is_empty(answers):
+        return Close(prompt=ref, family=PromptFamily.OBJECTS)
+    if isinstance(answers, dict):
+        # rest-json.md §2.1/§7: definitions sometimes give one object instead of an
+        # array, and a definition's answer is what clients send back (§1.9).
+        objects = [_decode_object(answers, "answers", where)]
+    elif isinstance(answers, list):
+        objects = [_decode_object(o, f"answers[{i}]", where) for i, o in enumerate(answers)]
+    else:
+        raise DecodeError(
+            f'answers of an OBJECTS prompt must be an array of {{"id", "type"}} objects, '
+            f"not {_kind(answers)}",
+            where=where,
+        )
+    answer: ObjectAnswer = _build(ObjectAnswer, where, "answers", prompt=ref, objects=objects)
+    return answer
+
+
+def _is_empty_exp(root: etree._Element) -> bool:
+    """``<exp/>``, ``<exp></exp>``: an expression with nothing in it (closes the prompt)."""
+    return not root.attrib and len(root) == 0 and not (root.text or "").strip()
+
+
+def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
+    if answers is None:
+        return Close(prompt=ref, family=PromptFamily.EXPRESSION)
+    if not isinstance(answers, dict):
+        raise DecodeError(
+            'answers of an EXPRESSION prompt must be an object {"content", "expression", '
+            f'"xml"}}, not {_kind(answers)}',
+            where=where,
+        )
+    _check_keys(answers, _EXPRESSION_KEYS, "answers", where)
+    content = _optional_str(answers, "content", "answers", where)
+    xml_text = _optional_str(answers, "xml", "answers", where)
+    expression = answers.get("expression")
+    if expression is not None and not isinstance(expression, dict):
+        raise DecodeError(
+            f"answers.expression must be an object (a view-filter tree), not {_kind(expression)}",
+            where=where,
+        )
+    xml: str | None = None
+    empty_xml = xml_text is None
+    if xml_text is not None:
+        root = safexml.parse(xml_text, where=f"{where}: answers.xml")
+        if root.tag != "exp":
+            raise DecodeError(
+                f"answers.xml must be an <exp> element, not <{root.tag}>", where=where
+            )
+        xml = safexml.serialize(root)
+        empty_xml = _is_empty_exp(root)
+    if expression is None and empty_xml:
+        if content:
+            raise DecodeError(
+                "content is informational only; the answer needs expression or xml",
+                where=where,
+                hint="to close the prompt, leave answers out; to answer it, add the "
+                "expression tree or its <exp> XML",
+            )
+        # rest-json.md §1.8 [INFERRED]: an expression prompt is closed by leaving the
+        # answer blank; an empty <exp/> says the same.
+        return Close(prompt=ref, family=PromptFamily.EXPRESSION)
+    answer: ExpressionAnswer = _build(
+        ExpressionAnswer,
+        where,
+        "answers",
+        prompt=ref,
+        xml=xml,
+        expression=expression,
+        content=content,
+    )
+    return answer
+
+
+def _decode_level(ref: PromptRef, answers: Any, where: str) -> Answer:
+    if answers is None:
+        return Close(prompt=ref, family=PromptFamily.LEVEL)
+    if not isinstance(answers, dict):
+        raise DecodeError(
+            'answers of a LEVEL prompt must be an object {"canContinue", "filterRest", '
+            f'"units"}}, not {_kind(answers)}',
+            where=where,
+        )
+    answer: LevelAnswer = _build(LevelAnswer, where, "answers", prompt=ref, definition=answers)
+    return answer
+
+
+_DECODERS = {
+    PromptFamily.VALUE: _decode_value,
+    PromptFamily.ELEMENTS: _decode_elements,
+    PromptFamily.OBJECTS: _decode_objects,
+    PromptFamily.EXPRESSION: _decode_expression,
+    PromptFamily.LEVEL: _decode_level,
+}
+
+
+def _decode_item(item: Any, index: int) -> Answer:
+    where = f"rest: prompts[{index}]"
+    if not isinstance(item, dict):
+        raise DecodeError(f"a prompt answer must be an object, not {_kind(item)}", where=where)
+    ref = _prompt_ref(item, where)
+    if not ref.is_identified:
+        raise DecodeError(
+            "the item has no key, id or name, so the server cannot tell which prompt it answers",
+            where=where,
+            hint="add the prompt's key (preferred), id or name",
+        )
+    where = f"{where} ({_ident(ref)})"
+    family = _family(item, where)
+    use_default = item.get("useDefault")
+    if use_default is not None and not isinstance(use_default, bool):
+        raise DecodeError(
+            f"useDefault must be true or false, not {_kind(use_default)}", where=where
+        )
+    if use_default:
+        # The server ignores answers when useDefault is true (§1.1: "If this is set to
+        # true, the values are ignored"), so they carry no meaning here either.
+        return UseDefault(prompt=ref, family=family)
+    return _DECODERS[family](ref, item.get("answers"), where)
+
+
+def decode(body: Mapping[str, Any] | str | bytes) -> AnswerSet:
+    """Read a REST answer body (a dict, JSON text, or UTF-8 bytes) into an AnswerSet.
+
+    Raises :class:`~mstr_prompts.errors.DecodeError` saying what is wrong and where.
+
+    >>> s = decode('{"prompts": [{"name": "Elements of Country", "type": "elements",'
+    ...            ' "answers": [{"name": "USA"}]}]}')
+    >>> s[0].elements[0].name
+    'USA'
+    >>> decode('{"answers": []}')
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.errors.DecodeError: rest: the body has no "prompts" list but has "answers" (hint: the envelope key is "prompts"; rest-json.md §1.3: "Do not accept answers as the envelope key")
+    """
+    document = _load(body)
+    if not isinstance(document, dict):
+        raise DecodeError(
+            f'the body must be an object {{"prompts": [...]}}, not {_kind(document)}',
+            where="rest",
+        )
+    if _ENVELOPE not in document:
+        if _OLD_ENVELOPE in document:
+            raise DecodeError(
+                'the body has no "prompts" list but has "answers"',
+                where="rest",
+                hint='the envelope key is "prompts"; rest-json.md §1.3: '
+                '"Do not accept answers as the envelope key"',
+            )
+        raise DecodeError('the body has no "prompts" list', where="rest")
+    _check_keys(document, frozenset({_ENVELOPE}), "the body", "rest")
+    prompts = document[_ENVELOPE]
+    if not isinstance(prompts, list):
+        raise DecodeError(f'"prompts" must be an array, not {_kind(prompts)}', where="rest")
+    try:
+        answers = [_decode_item(item, i) for i, item in enumerate(prompts)]
+    except RecursionError:
+        raise DecodeError("an answer is nested too deeply", where="rest") from None
+    result: AnswerSet = _build(AnswerSet, "rest", "", answers=answers)
+    return result
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def _refuse(answer: Answer, message: str, hint: str | None = None) -> NotRepresentableError:
+    return NotRepresentableError(message, prompt=answer.describe(), target=TARGET, hint=hint)
+
+
+def _check_identified(answer: Answer) -> None:
+    ref = answer.prompt
+    if ref.is_identified:
+        return
+    attribute = getattr(answer, "attribute", None)
+    if isinstance(answer, (ElementAnswer, Close)) and attribute is not None:
+        raise _refuse(
+            answer,
+            "the answer names its prompt only by attribute (as URL element answers do); "
+            "REST needs the prompt's key, id or name",
+            hint="finding a prompt from its attribute needs the prompt definitions; "
+            "binding answers to definitions is planned. Until then, give the key",
+        )
+    if ref.position is not None:
+        raise _refuse(
+            answer,
+            "a positional answer cannot be written as REST, which finds prompts by key, id or name",
+            hint="positional answers need the prompt definitions to find their keys; "
+            "binding positions to definitions is planned. Until then, give the key",
+        )
+    raise _refuse(answer, "the answer does not say which prompt it answers", hint="give the key")
+
+
+def _encode_element(element: Element) -> dict[str, Any]:
+    item: dict[str, Any] = {}
+    if isinstance(element.id, ElementId):
+        item["id"] = element.id.to_terse(include_display=False)
+    elif isinstance(element.id, OpaqueElementId):
+        item["id"] = element.id.text  # undocumented structure: verbatim, never rebuilt
+    if element.name is not None:
+        item["name"] = element.name
+    return item
+
+
+def _encode_object(ref: ObjectRef) -> dict[str, Any]:
+    # Strings since the 2020 switch (rest-json.md §1.5); a number without a known name
+    # stays a number, which the server has always accepted.
+    type_name = object_type_name(ref.type)
+    item: dict[str, Any] = {"id": ref.id, "type": type_name if type_name else ref.type}
+    if ref.name is not None:
+        item["name"] = ref.name
+    return item
+
+
+def _encode_answers(answer: Answer) -> tuple[bool, Any]:
+    """``(has answers, answers)`` for an answer that is not UseDefault."""
+    if isinstance(answer, ValueAnswer):
+        return True, list(answer.value) if isinstance(answer.value, tuple) else answer.value
+    if isinstance(answer, ElementAnswer):
+        return True, [_encode_element(e) for e in answer.elements]
+    if isinstance(answer, ObjectAnswer):
+        return True, [_encode_object(o) for o in answer.objects]
+    if isinstance(answer, ExpressionAnswer):
+        body: dict[str, Any] = {}
+        if answer.content is not None:
+            body["content"] = answer.content
+        if answer.expression is not None:
+            body["expression"] = answer.expression_tree
+        if answer.xml is not None:
+            body["xml"] = answer.xml
+        return True, body
+    if isinstance(answer, LevelAnswer):
+        if answer.definition is None:
+            raise _refuse(
+                answer,
+                "a level answer in XML form (<dmy>) has no REST spelling; REST takes the "
+                "{canContinue, filterRest, units} object",
+                hint="send it as prompt-answer XML instead",
+            )
+        return True, answer.definition_tree
+    if isinstance(answer, Close):
+        # rest-json.md §1.8 [INFERRED]: leave the answer blank.  A closed element
+        # prompt's attribute only identifies the prompt, and the key/id/name already
+        # does that, so it is not written.
+        if answer.family in (PromptFamily.ELEMENTS, PromptFamily.OBJECTS):
+            return True, []
+        if answer.family is PromptFamily.VALUE:
+            return True, ""
+        return False, None
+    raise AssertionError(f"unexpected answer {answer!r}")  # pragma: no cover
+
+
+def _encode_answer(answer: Answer) -> dict[str, Any]:
+    if isinstance(answer, Unanswered):
+        raise _refuse(
+            answer,
+            "REST cannot mark a prompt as deliberately left open",
+            hint="leave the prompt out of the body; the server then asks for it",
+        )
+    _check_identified(answer)
+    family: PromptFamily | None = getattr(answer, "family", None)
+    if family is None:
+        raise _refuse(
+            answer,
+            "the prompt's type is not known, and REST requires it",
+            hint="give the answer a family (value, elements, objects, expression or level)",
+        )
+    ref = answer.prompt
+    item: dict[str, Any] = {}
+    if ref.key is not None:
+        item["key"] = ref.key
+    if ref.id is not None:
+        item["id"] = ref.id
+    if ref.name is not None:
+        item["name"] = ref.name
+    item["type"] = _TYPE_OF[family]
+    if isinstance(answer, UseDefault):
+        item["useDefault"] = True
+        return item
+    has_answers, answers = _encode_answers(answer)
+    if has_answers:
+        item["answers"] = answers
+    return item
+
+
+def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]:
+    """Write an AnswerSet as a REST answer body ``{"prompts": [...]}`` (a dict).
+
+    Raises :class:`~mstr_prompts.errors.NotRepresentableError` for what REST cannot say:
+    an answer mode, a locale for value texts (unless ``ignore_locale``), deliberately
+    unanswered slots, answers without key/id/name, and level answers in XML form.
+
+    >>> from mstr_prompts.model import PromptRef, ValueAnswer
+    >>> encode(AnswerSet(answers=[ValueAnswer(value="2015", prompt=PromptRef(key="K@0@10"))]))
+    {'prompts': [{'key': 'K@0@10', 'type': 'VALUE', 'answers': '2015'}]}
+    """
+    if answers.mode is not None:
+        raise NotRepresentableError(
+            f"a REST answer body carries no answer mode (got {answers.mode.name})",
+            target=TARGET,
+            hint="answer the prompts explicitly (useDefault: true, or an empty answer to "
+            "close them), or use promptAnswerMode in a URL",
+        )
+    if answers.locale is not None and not ignore_locale:
+        value = next((a for a in answers if isinstance(a, ValueAnswer)), None)
+        if value is not None:
+            raise _refuse(
+                value,
+                f"a REST answer body carries no locale, and the value texts were written "
+                f"in locale {answers.locale}; the server reads them in the session locale",
+                hint="if the values are already in the session's locale, pass "
+                "ignore_locale=True (CLI: --ignore-locale)",
+            )
+    # Without value answers the locale changes nothing (element, object, expression and
+    # level answers are IDs and trees), so dropping it loses no meaning.
+    return {_ENVELOPE: [_encode_answer(a) for a in answers]}
+
+
+def dumps(answers: AnswerSet, *, ignore_locale: bool = False, indent: int | None = 2) -> str:
+    """Write an AnswerSet as REST JSON text (UTF-8 characters kept, not escaped).
+
+    >>> from mstr_prompts.model import PromptRef, UseDefault
+    >>> print(dumps(AnswerSet(answers=[UseDefault(family="value", prompt=PromptRef(id="0C"))]),
+    ...             indent=None))
+    {"prompts": [{"id": "0C", "type": "VALUE", "useDefault": true}]}
+    """
+    return json.dumps(
+        encode(answers, ignore_locale=ignore_locale), ensure_ascii=False, indent=indent
+    )
