@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Literal, Union
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -175,8 +175,7 @@ class ElementId(BaseModel):
         """
         if self.attribute is None:
             raise NotRepresentableError(
-                f"element ID h{self.key} has no attribute; the old short form "
-                "ATTR:key needs one",
+                f"element ID h{self.key} has no attribute; the old short form ATTR:key needs one",
                 hint="give the attribute, e.g. ElementId.with_attribute(guid)",
             )
         return f"{self.attribute}:{self.key}"
@@ -282,7 +281,7 @@ class OpaqueElementId(BaseModel):
         return self.text
 
 
-AnyElementId = Union[ElementId, OpaqueElementId]
+AnyElementId = ElementId | OpaqueElementId
 
 
 def _bad(text: str, why: str) -> DecodeError:
@@ -310,9 +309,7 @@ def _parse_terse(text: str) -> AnyElementId:
     display: str | None = None
     if len(fields) >= 2 and fields[1]:
         if not _GUID.fullmatch(fields[1]):
-            return OpaqueElementId(
-                text=text, reason="terse ID whose attribute field is not a GUID"
-            )
+            return OpaqueElementId(text=text, reason="terse ID whose attribute field is not a GUID")
         attribute = fields[1]
     if len(fields) == 3:
         display = fields[2]
@@ -352,7 +349,7 @@ def _parse_old_long(text: str) -> AnyElementId:
         raise _bad(text, f"expected {n_forms} form values")
     keys: dict[int, str] = {}
     extra: list[str] = []
-    for idx, value in zip(indexes, values):
+    for idx, value in zip(indexes, values, strict=True):
         if 0 <= idx < arity:
             keys[idx] = value
         else:

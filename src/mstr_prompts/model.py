@@ -25,7 +25,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -234,7 +234,7 @@ class Element(BaseModel):
 
     model_config = _FROZEN
 
-    id: Annotated[Union[ElementId, OpaqueElementId], Field(discriminator="kind")] | None = None
+    id: Annotated[ElementId | OpaqueElementId, Field(discriminator="kind")] | None = None
     name: str | None = None
 
     @model_validator(mode="after")
@@ -442,16 +442,14 @@ class Unanswered(_AnswerBase):
 
 
 Answer = Annotated[
-    Union[
-        ValueAnswer,
-        ElementAnswer,
-        ObjectAnswer,
-        ExpressionAnswer,
-        LevelAnswer,
-        UseDefault,
-        Close,
-        Unanswered,
-    ],
+    ValueAnswer
+    | ElementAnswer
+    | ObjectAnswer
+    | ExpressionAnswer
+    | LevelAnswer
+    | UseDefault
+    | Close
+    | Unanswered,
     Field(discriminator="kind"),
 ]
 """Any one answer; ``kind`` tells which."""
@@ -482,5 +480,3 @@ class AnswerSet(BaseModel):
 
     def __getitem__(self, index: int) -> Answer:
         return self.answers[index]
-
-

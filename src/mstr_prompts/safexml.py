@@ -60,7 +60,8 @@ def parse(text: str, *, where: str = "xml") -> etree._Element:
         raise DecodeError(f"cannot read the XML: {exc}", where=where) from None
     if root is None:
         raise DecodeError("empty XML document", where=where)
-    if root.getroottree().docinfo.doctype:
+    doctype: str = getattr(root.getroottree().docinfo, "doctype", "")
+    if doctype:
         raise DecodeError("a DTD is not allowed in prompt-answer XML", where=where)
     return root
 

@@ -1,0 +1,435 @@
+"""Hypothesis strategies for prompt answers, published for your own tests.
+
+Like ``hyperlink.hypothesis``: if your code builds or consumes prompt answers, these
+generate them.  Each ``*_answer_sets()`` strategy generates exactly the domain on which
+that format's ``decode(encode(x)) == x`` holds, so it also documents what the format can
+carry.  Requires the ``hypothesis`` package (``pip install mstr-prompts[hypothesis]``).
+
+>>> from hypothesis import given
+>>> from mstr_prompts import strategies
+>>> @given(strategies.element_ids())
+... def test_terse_round_trip(element_id):
+...     assert parse_element_id(element_id.to_terse()) == element_id
+>>> test_terse_round_trip()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given  # noqa: F401  (used by the doctests)
+from hypothesis import strategies as st
+
+from . import safexml
+from .element_id import ElementId, OpaqueElementId, parse_element_id
+from .model import (
+    Answer,
+    AnswerMode,
+    AnswerSet,
+    Close,
+    Element,
+    ElementAnswer,
+    ExpressionAnswer,
+    LevelAnswer,
+    ObjectAnswer,
+    ObjectRef,
+    PromptFamily,
+    PromptRef,
+    Unanswered,
+    UseDefault,
+    ValueAnswer,
+    ValueType,
+)
+
+__all__ = [
+    "answer_sets",
+    "element_ids",
+    "guids",
+    "prompt_keys",
+    "rest_answer_sets",
+    "url_answer_sets",
+    "xml_answer_sets",
+    "xml_texts",
+]
+
+# --- text alphabets -------------------------------------------------------------------
+
+# XML 1.0 §2.2 Char: tab, LF, CR and everything from U+0020 except surrogates, FFFE, FFFF.
+_XML_CHARS = st.characters(
+    codec="utf-8",
+    exclude_categories=["Cs"],
+    exclude_characters="".join(chr(c) for c in range(0x20) if c not in (0x9, 0xA, 0xD))
+    + "\ufffe\uffff",
+)
+# Text any format carries: no surrogates (not encodable), no NUL.
+_ANY_CHARS = st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x00")
+# A few characters that break naive builders, mixed into every alphabet on purpose.
+_NASTY = st.sampled_from(list("^,;:~*\\&<>\"'%+= #?\x1b\n\tÅ名前"))
+
+
+def _texts(
+    chars: st.SearchStrategy[str], *, min_size: int = 0, max_size: int = 12
+) -> st.SearchStrategy[str]:
+    return st.text(st.one_of(chars, _NASTY), min_size=min_size, max_size=max_size)
+
+
+def xml_texts(*, min_size: int = 0, max_size: int = 12) -> st.SearchStrategy[str]:
+    """Text that XML 1.0 can carry (no control characters but tab, CR and LF).
+
+    >>> @given(xml_texts())
+    ... def check(text):
+    ...     assert chr(0) not in text
+    >>> check()
+    """
+    chars = _XML_CHARS
+    return st.text(
+        st.one_of(chars, _NASTY.filter(lambda c: c != "\x1b")), min_size=min_size, max_size=max_size
+    )
+
+
+def guids() -> st.SearchStrategy[str]:
+    """MicroStrategy object GUIDs: 32 upper-case hex digits.
+
+    >>> @given(guids())
+    ... def check(guid):
+    ...     assert len(guid) == 32
+    >>> check()
+    """
+    return st.text("0123456789ABCDEF", min_size=32, max_size=32)
+
+
+def prompt_keys(*, opaque: bool = True) -> st.SearchStrategy[str]:
+    """Prompt keys: mostly ``GUID@pin@tp`` locations, sometimes opaque dashboard keys.
+
+    >>> @given(prompt_keys(opaque=False))
+    ... def check(key):
+    ...     assert key.count("@") == 2
+    >>> check()
+    """
+    pins = st.sampled_from(["0", "0", "1", "2", "12"])
+    tps = st.sampled_from(["10", "10", "3", "55"])
+    location = st.builds(lambda g, p, t: f"{g}@{p}@{t}", guids(), pins, tps)
+    if not opaque:
+        return location
+    opaque_keys = st.one_of(
+        st.builds(lambda g: "W" + g, guids()),
+        st.integers(1, 999).map(lambda n: f"K{n}"),
+    )
+    return st.one_of(location, location, opaque_keys)
+
+
+# --- element IDs ----------------------------------------------------------------------
+
+
+def element_ids(
+    *,
+    attribute: bool | None = None,
+    display: bool | None = None,
+    forbidden: str = "",
+    xml_only: bool = False,
+) -> st.SearchStrategy[ElementId]:
+    """Concrete element IDs; ``attribute``/``display`` force (True), forbid (False) or mix.
+
+    ``forbidden`` lists characters that keys and display names must not contain;
+    ``xml_only`` keeps to characters XML 1.0 can carry.
+
+    >>> @given(element_ids(attribute=True, display=False))
+    ... def check(e):
+    ...     assert parse_element_id(e.to_old_short()) == e
+    >>> check()
+    """
+
+    def text(max_size: int) -> st.SearchStrategy[str]:
+        base = xml_texts(max_size=max_size) if xml_only else _texts(_ANY_CHARS, max_size=max_size)
+        return base.filter(lambda s: not any(c in s for c in forbidden)) if forbidden else base
+
+    keys = st.lists(text(6), min_size=1, max_size=3).map(tuple)
+    attributes: st.SearchStrategy[str | None]
+    if attribute is None:
+        attributes = st.one_of(st.none(), guids())
+    else:
+        attributes = guids() if attribute else st.none()
+    displays: st.SearchStrategy[str | None]
+    if display is None:
+        displays = st.one_of(st.none(), text(8))
+    else:
+        displays = text(8) if display else st.none()
+    return st.builds(ElementId, attribute=attributes, keys=keys, display=displays)
+
+
+def _opaque_terse_ids() -> st.SearchStrategy[OpaqueElementId]:
+    # REST's undocumented hybrid h1874;ATTR:3771 (rest-json.md §3.1): kept verbatim.
+    def make(key: int, guid: str, suffix: int) -> OpaqueElementId:
+        parsed = parse_element_id(f"h{key};{guid}:{suffix}")
+        assert isinstance(parsed, OpaqueElementId)
+        return parsed
+
+    return st.builds(make, st.integers(0, 99999), guids(), st.integers(0, 9999))
+
+
+# --- opaque expression and level bodies ------------------------------------------------
+
+# Real bodies from shared/reference/xml.md (F03, F08, F17) and rest-json.md §1.6.
+_EXP_SAMPLES = (
+    '<exp><nd et="2" nt="4" dmt="1" ddt="-1"><nd et="1" nt="1" dmt="1" ddt="-1" lcl="0">'
+    '<at did="2EC9CD4E4E5577C0470A4FBB3DFBB272" tp="12"/><fm did="45C11FA478E745FEA08D781CEA190FE5"'
+    ' tp="21"/></nd><nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">42</cst></nd>'
+    '<op fnt="6" fg="0" apply_order="0"/></nd></exp>',
+    "<exp nc='3'>{Avg Revenue per Customer} > 10 <nd et='10' nt='4' dmt='7' ddt='-1' "
+    "is_indp_csi='1' cc='2'><nd et='1' nt='5' dmt='1' ddt='-1' is_indp_csi='1' cc='0'>"
+    "<mt rfd='9'>Avg Revenue per Customer</mt></nd><nd et='1' nt='3' dmt='1' ddt='3' "
+    "is_indp_csi='1' cc='0'><cst ddt='5'>10</cst></nd><op fnt='8' fg='0' apply_order='0' "
+    "node='0'/></nd></exp>",
+    '<exp><nd et="5" nt="4" dmt="1" ddt="-1"><nd et="1" nt="5" dmt="1" ddt="-1">'
+    '<at did="8D679D3811D3E4981000E787EC6DE8A4" tp="12"/></nd><nd et="1" nt="2" dmt="1" '
+    'ddt="-1"><mi><es><at did="8D679D3811D3E4981000E787EC6DE8A4" tp="12"/><e emt="1" '
+    'ei="8D679D3811D3E4981000E787EC6DE8A4:1" art="1" disp_n="USA"/></es></mi></nd>'
+    '<op fnt="22"/></nd></exp>',
+)
+# The level body shape is inferred (xml.md §4.5); no real sample exists.
+_DMY_SAMPLES = (
+    '<dmy cct="0" fr="1"><du agg="1" flt="1" gb="1" rps="0" ut="-1">'
+    '<at did="8D679D3711D3E4981000E787EC6DE8A4" tp="12"/></du></dmy>',
+)
+
+
+def _canonical(samples: tuple[str, ...]) -> st.SearchStrategy[str]:
+    return st.sampled_from([safexml.serialize(safexml.parse(s)) for s in samples])
+
+
+def _json_trees() -> st.SearchStrategy[Any]:
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-1000, 1000), _texts(_ANY_CHARS))
+    trees = st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3), st.dictionaries(_texts(_ANY_CHARS), inner, max_size=3)
+        ),
+        max_leaves=8,
+    )
+    return st.dictionaries(_texts(_ANY_CHARS, min_size=1), trees, min_size=1, max_size=3)
+
+
+# --- answers, one family at a time ------------------------------------------------------
+
+
+def _objects(ids: st.SearchStrategy[str], names: st.SearchStrategy[str | None]) -> Any:
+    types = st.one_of(st.sampled_from([4, 12, 1, 3, 47, 55]), st.integers(0, 120))
+    refs = st.builds(ObjectRef, id=ids, type=types, name=names)
+    return st.lists(refs, min_size=1, max_size=4).map(tuple)
+
+
+def _elements(
+    ids: st.SearchStrategy[ElementId | OpaqueElementId],
+    names: st.SearchStrategy[str | None],
+    *,
+    name_only: bool,
+) -> Any:
+    with_id = st.builds(Element, id=ids, name=names)
+    element = with_id
+    if name_only:
+        element = st.one_of(with_id, st.builds(Element, name=names.filter(lambda n: n is not None)))
+    return st.lists(element, min_size=1, max_size=4).map(tuple)
+
+
+def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), strategy)
+
+
+# --- REST ----------------------------------------------------------------------------
+
+
+@st.composite
+def _rest_answer(draw: st.DrawFn) -> Answer:
+    key = draw(_optional(prompt_keys()))
+    id_ = draw(_optional(guids()))
+    name = draw(_optional(_texts(_ANY_CHARS)))
+    if key is None and id_ is None and name is None:
+        key = draw(prompt_keys())
+    prompt = PromptRef(key=key, id=id_, name=name)
+    text = _texts(_ANY_CHARS, min_size=1)
+    kind = draw(st.sampled_from(["value", "elements", "objects", "expression", "level", "other"]))
+    if kind == "value":
+        value = draw(st.one_of(text, st.lists(text, min_size=2, max_size=3).map(tuple)))
+        return ValueAnswer(prompt=prompt, value=value)
+    if kind == "elements":
+        attribute = draw(_optional(guids()))
+        ids = st.one_of(
+            element_ids(display=False).map(lambda e: e.with_attribute(attribute)),
+            _opaque_terse_ids(),
+        )
+        elements = draw(_elements(ids, _optional(text), name_only=True))
+        return ElementAnswer(prompt=prompt, elements=elements)
+    if kind == "objects":
+        return ObjectAnswer(prompt=prompt, objects=draw(_objects(guids(), _optional(text))))
+    if kind == "expression":
+        xml = draw(_optional(_canonical(_EXP_SAMPLES)))
+        tree = draw(_json_trees()) if xml is None else draw(_optional(_json_trees()))
+        content = draw(_optional(_texts(_ANY_CHARS)))
+        return ExpressionAnswer(prompt=prompt, xml=xml, expression=tree, content=content)
+    if kind == "level":
+        return LevelAnswer(prompt=prompt, definition=draw(_json_trees()))
+    family = draw(st.sampled_from(list(PromptFamily)))
+    cls = draw(st.sampled_from([UseDefault, Close]))
+    return cls(prompt=prompt, family=family)  # type: ignore[no-any-return]
+
+
+def rest_answer_sets() -> st.SearchStrategy[AnswerSet]:
+    """Answer sets REST carries exactly: ``rest.decode(rest.encode(x)) == x``.
+
+    No positions, no value data types, no answer mode or locale, no deliberately
+    unanswered slots, no XML level bodies.
+
+    >>> @given(rest_answer_sets())
+    ... def check(answers):
+    ...     assert all(a.prompt.position is None for a in answers)
+    >>> check()
+    """
+    return st.builds(AnswerSet, answers=st.lists(_rest_answer(), max_size=5).map(tuple))
+
+
+# --- XML -----------------------------------------------------------------------------
+
+
+@st.composite
+def _xml_answer(draw: st.DrawFn) -> Answer:
+    key = draw(prompt_keys())
+    prompt = PromptRef(key=key)
+    located = prompt.location is not None
+    text = xml_texts(min_size=1)
+    kind = draw(st.sampled_from(["value", "elements", "objects", "expression", "level", "close"]))
+    if kind == "value":
+        # <pa key=…> carries no pt, so a value type needs the pt/pin/did/tp spelling.
+        value_type = draw(st.sampled_from(list(ValueType))) if located else None
+        return ValueAnswer(prompt=prompt, value=draw(text), type=value_type)
+    if kind == "elements":
+        attribute = draw(guids())
+        ids = element_ids(display=False, xml_only=True).map(lambda e: e.with_attribute(attribute))
+        elements = draw(_elements(ids, _optional(text), name_only=False))
+        return ElementAnswer(prompt=prompt, elements=elements)
+    if kind == "objects":
+        object_ids = st.one_of(guids(), text)
+        return ObjectAnswer(prompt=prompt, objects=draw(_objects(object_ids, _optional(text))))
+    if kind == "expression":
+        return ExpressionAnswer(prompt=prompt, xml=draw(_canonical(_EXP_SAMPLES)))
+    if kind == "level":
+        return LevelAnswer(prompt=prompt, xml=draw(_canonical(_DMY_SAMPLES)))
+    families: list[PromptFamily | None] = [*PromptFamily, None]
+    if not located:
+        # Without pt an empty <pa key=…></pa> cannot say it was a value prompt.
+        families.remove(PromptFamily.VALUE)
+    family = draw(st.sampled_from(families))
+    source = draw(_optional(guids())) if family is PromptFamily.ELEMENTS else None
+    return Close(prompt=prompt, family=family, attribute=source)
+
+
+def xml_answer_sets() -> st.SearchStrategy[AnswerSet]:
+    """Answer sets prompt-answer XML carries exactly: ``xml.decode(xml.encode(x)) == x``.
+
+    Every answer is identified by its key alone; no use-default, no answer mode, no
+    several values for one value prompt, no name-only elements, no REST trees.
+
+    >>> @given(xml_answer_sets())
+    ... def check(answers):
+    ...     assert all(a.prompt.key for a in answers)
+    >>> check()
+    """
+    return st.builds(
+        AnswerSet,
+        answers=st.lists(_xml_answer(), max_size=5).map(tuple),
+        locale=_optional(st.sampled_from([1033, 1031, 1041, 2052, 1042])),
+    )
+
+
+# --- URL -----------------------------------------------------------------------------
+
+# Characters the URL convenience parameters use as separators (url.md §4.1-§4.3).
+_URL_VALUE_FORBIDDEN = "^"
+_URL_ELEMENT_FORBIDDEN = ",;^"
+_URL_OBJECT_FORBIDDEN = "~^\x1b"
+
+
+def _url_text(forbidden: str, *, min_size: int = 1) -> st.SearchStrategy[str]:
+    return _texts(_ANY_CHARS, min_size=min_size).filter(
+        lambda s: not any(c in s for c in forbidden)
+    )
+
+
+@st.composite
+def _url_answers(draw: st.DrawFn) -> tuple[Answer, ...]:
+    answers: list[Answer] = []
+    for position in range(1, draw(st.integers(0, 4)) + 1):
+        prompt = PromptRef(position=position)
+        if draw(st.booleans()):
+            answers.append(ValueAnswer(prompt=prompt, value=draw(_url_text(_URL_VALUE_FORBIDDEN))))
+        else:
+            answers.append(Unanswered(prompt=prompt, family=PromptFamily.VALUE))
+    for attribute in draw(st.lists(guids(), max_size=3, unique=True)):
+        if draw(st.integers(0, 3)) == 0:
+            answers.append(Close(family=PromptFamily.ELEMENTS, attribute=attribute))
+            continue
+        ids = element_ids(display=False, forbidden=_URL_ELEMENT_FORBIDDEN).map(
+            lambda e, a=attribute: e.with_attribute(a)  # type: ignore[misc]
+        )
+        names = _optional(_url_text(_URL_ELEMENT_FORBIDDEN))
+        answers.append(ElementAnswer(elements=draw(_elements(ids, names, name_only=False))))
+    for position in range(1, draw(st.integers(0, 3)) + 1):
+        prompt = PromptRef(position=position)
+        if draw(st.booleans()):
+            objects = _objects(
+                _url_text(_URL_OBJECT_FORBIDDEN), _optional(_url_text(_URL_OBJECT_FORBIDDEN))
+            )
+            answers.append(ObjectAnswer(prompt=prompt, objects=draw(objects)))
+        else:
+            answers.append(Unanswered(prompt=prompt, family=PromptFamily.OBJECTS))
+    return tuple(answers)
+
+
+def url_answer_sets() -> st.SearchStrategy[AnswerSet]:
+    """Answer sets the Web URL convenience parameters carry exactly.
+
+    Value and object answers are matched by 1-based position (contiguous, gaps as
+    :class:`Unanswered`), element answers by attribute; no separators inside texts.
+    The order is the canonical decode order: values, elements, objects.
+
+    >>> @given(url_answer_sets())
+    ... def check(answers):
+    ...     assert all(a.prompt.key is None for a in answers)
+    >>> check()
+    """
+    return st.builds(AnswerSet, answers=_url_answers(), mode=_optional(st.sampled_from(AnswerMode)))
+
+
+# --- anything ------------------------------------------------------------------------
+
+
+def answer_sets() -> st.SearchStrategy[AnswerSet]:
+    """Any answer set the model allows, including ones no single format carries.
+
+    Use it to check that a codec either encodes an answer set or raises
+    :class:`~mstr_prompts.errors.NotRepresentableError`, never anything else.
+
+    >>> @given(answer_sets())
+    ... def check(answers):
+    ...     assert isinstance(answers, AnswerSet)
+    >>> check()
+    """
+
+    @st.composite
+    def any_answer(draw: st.DrawFn) -> Answer:
+        source = draw(st.sampled_from([_rest_answer(), _xml_answer()]))
+        answer: Answer = draw(source)
+        position = draw(_optional(st.integers(1, 5)))
+        prompt = answer.prompt.model_copy(update={"position": position})
+        if draw(st.integers(0, 5)) == 0:
+            prompt = PromptRef(position=position)
+        if draw(st.integers(0, 7)) == 0:
+            family = draw(st.sampled_from(list(PromptFamily)))
+            return Unanswered(prompt=prompt, family=family)
+        return answer.model_copy(update={"prompt": prompt})
+
+    return st.builds(
+        AnswerSet,
+        answers=st.lists(any_answer(), max_size=5).map(tuple),
+        mode=_optional(st.sampled_from(AnswerMode)),
+        locale=_optional(st.sampled_from([1033, 1031])),
+    )
