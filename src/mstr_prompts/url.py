@@ -1,0 +1,790 @@
+"""The Web URL API's prompt-answer parameters <-> :class:`~mstr_prompts.model.AnswerSet`.
+
+Five query parameters carry prompt answers to MicroStrategy Web (shared/reference/url.md §4):
+
+=========================  ==============================================================
+``valuePromptAnswers``     value prompts, positional: ``30^Sam Hill^25354``
+``elementsPromptAnswers``  element prompts, matched by attribute:
+                           ``ATTR;ATTR:key^Display;…,ATTR2;…``
+``objectsPromptAnswers``   object prompts, positional: ``id~type~name<ESC>id~type^…``
+``promptsAnswerXML``       anything, as prompt-answer XML (see :mod:`mstr_prompts.xml`)
+``promptAnswerMode``       what to do with the prompts left out (EnumWebPromptAnswerMode)
+=========================  ==============================================================
+
+There is no escape syntax for the separators (url.md §6): the server percent-decodes a
+parameter once and then splits it, so a ``^`` sent as ``%5E`` is still a separator.
+:func:`encode` therefore refuses, with :class:`~mstr_prompts.errors.NotRepresentableError`,
+every answer whose text would change the split, and :func:`decode` reads exactly what
+the server would read.  See docs/url.md for the full rules.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Literal
+
+from pydantic import ValidationError
+
+from .element_id import ElementId, Presentation, classify, parse_element_id
+from .errors import DecodeError, NotRepresentableError
+from .model import (
+    Answer,
+    AnswerMode,
+    AnswerSet,
+    Close,
+    Element,
+    ElementAnswer,
+    ObjectAnswer,
+    ObjectRef,
+    PromptFamily,
+    PromptRef,
+    Unanswered,
+    ValueAnswer,
+)
+
+__all__ = [
+    "ANSWER_PARAMS",
+    "ELEMENTS_PARAM",
+    "MODE_PARAM",
+    "OBJECTS_PARAM",
+    "VALUE_PARAM",
+    "XML_PARAM",
+    "decode",
+    "encode",
+    "encode_query",
+]
+
+# Parameter names (url.md §4.1-§4.5), in the order encode() emits them.
+VALUE_PARAM = "valuePromptAnswers"
+ELEMENTS_PARAM = "elementsPromptAnswers"
+OBJECTS_PARAM = "objectsPromptAnswers"
+XML_PARAM = "promptsAnswerXML"
+MODE_PARAM = "promptAnswerMode"
+ANSWER_PARAMS = (VALUE_PARAM, ELEMENTS_PARAM, OBJECTS_PARAM, XML_PARAM, MODE_PARAM)
+# Servers differ on the case of parameter names; a public scraper sends
+# `valuepromptanswers` (url.md §10 C7), so names are matched case-insensitively.
+_BY_LOWER = {name.lower(): name for name in ANSWER_PARAMS}
+# The three parameters whose text is split on separators (doc samples wrap them over lines).
+_SPLIT_PARAMS = frozenset({VALUE_PARAM, ELEMENTS_PARAM, OBJECTS_PARAM})
+
+# valuePromptAnswers / objectsPromptAnswers: one slot per prompt, "^" between (§4.1, §4.3).
+SLOT_SEP = "^"
+# objectsPromptAnswers: objects of one prompt joined by ESC, sent as %1B (§4.3, KB16699).
+OBJECT_SEP = "\x1b"
+# objectsPromptAnswers: `id~type[~name]` (§4.3).
+FIELD_SEP = "~"
+# elementsPromptAnswers: "," between prompts, ";" between attribute and elements,
+# "^" before an element's display name (§4.2).
+PROMPT_SEP = ","
+ELEMENT_SEP = ";"
+DISPLAY_SEP = "^"
+
+_GUID = re.compile(r"[0-9A-Fa-f]{32}")
+_DIGITS = re.compile(r"[0-9]{1,9}")
+# A run of whitespace that contains a line break.  A URL cannot contain a raw line break
+# (RFC 3986), so one in the raw text is layout: the doc prints samples one parameter or
+# one separator per line (url.md §8: "the real value is the concatenation without
+# whitespace").  Plain spaces are content (`30%5eSam Hill%5e25354`, url.md D1).
+_LAYOUT = re.compile(r"[ \t]*[\r\n][ \t\r\n]*")
+# The same, at either end of a parameter (`?\n&src=…\n&evt=…`).
+_EDGE_LAYOUT = re.compile(rf"\A{_LAYOUT.pattern}|{_LAYOUT.pattern}\Z")
+# "scheme://" at the start: the text is a full URL even if its path holds "=" or "&".
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+# Percent-encoding for the answer parameters: their grammar characters stay readable,
+# everything else outside RFC 3986 "unreserved" is %XX of its UTF-8 bytes ("^" -> %5E,
+# ESC -> %1B, " " -> %20, "+" -> %2B, url.md §6.2, §6.6, §6.8).
+_GRAMMAR_SAFE = ",;:~"
+
+_CHAR_NAMES = {OBJECT_SEP: "ESC (U+001B)"}
+
+
+def _show(char: str) -> str:
+    return _CHAR_NAMES.get(char, repr(char))
+
+
+# ---------------------------------------------------------------------------- decoding
+
+
+def _percent_decode(raw: str, where: str) -> str:
+    """Decode one name or value once: '+' is a space, %XX are UTF-8 bytes.
+
+    A '%' not followed by two hex digits stays literal (servlet containers are lenient);
+    bytes that are not UTF-8 are an error rather than U+FFFD, so nothing changes silently.
+    """
+    try:
+        data = urllib.parse.unquote_to_bytes(raw.replace("+", " "))
+    except UnicodeEncodeError:  # a lone surrogate in the str itself
+        raise DecodeError("the text is not valid Unicode (lone surrogate)", where=where) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DecodeError(
+            f"percent-encoded bytes are not UTF-8 (byte {exc.start} of the decoded value: "
+            f"{data[exc.start : exc.start + 1]!r})",
+            where=where,
+            hint="the URL API reads parameters as UTF-8; re-encode the text as UTF-8",
+        ) from None
+
+
+def _query_of(text: str) -> str:
+    """The query part of a full URL, relative URL or bare query string."""
+    head, sep, tail = text.partition("?")
+    if sep and (_SCHEME.match(text) or ("=" not in head and "&" not in head)):
+        text = tail
+    # A raw '#' starts the fragment, which is not sent to the server.
+    return text.partition("#")[0]
+
+
+def split_query(text: str) -> list[tuple[str, str]]:
+    """Split a URL or query string into decoded ``(name, value)`` pairs, in order.
+
+    Empty pairs (``?&…``, ``&&``) are skipped; a pair without ``=`` has the value ``""``.
+    Used by :func:`decode` and by :mod:`mstr_prompts.links`.
+
+    >>> split_query("mstrWeb?&src=mstrWeb.4001&&valuePromptAnswers=30%5eSam Hill")
+    [('src', 'mstrWeb.4001'), ('valuePromptAnswers', '30^Sam Hill')]
+    """
+    pairs: list[tuple[str, str]] = []
+    for number, raw in enumerate(_query_of(text).split("&"), 1):
+        where = f"url: query, pair {number}"
+        raw = _EDGE_LAYOUT.sub("", raw)
+        if not raw:
+            continue
+        raw_name, _, raw_value = raw.partition("=")
+        name = _percent_decode(raw_name, where)
+        canonical = _BY_LOWER.get(name.lower())
+        if canonical is not None:
+            where = f"url: {canonical}"
+            if canonical in _SPLIT_PARAMS:
+                raw_value = _LAYOUT.sub("", raw_value)
+        pairs.append((name, _percent_decode(raw_value, where)))
+    return pairs
+
+
+def _pairs_of_mapping(source: Mapping[str, object]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for name, value in source.items():
+        if not isinstance(name, str):
+            raise DecodeError(f"parameter names must be strings, not {type(name).__name__}")
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, Sequence) or isinstance(values, (bytes, bytearray)):
+            raise DecodeError(
+                f"a value must be a string or a list of strings, not {type(value).__name__}",
+                where=f"url: {name}",
+            )
+        for item in values:
+            if not isinstance(item, str):
+                raise DecodeError(
+                    f"a value must be a string, not {type(item).__name__}", where=f"url: {name}"
+                )
+            pairs.append((name, item))
+    return pairs
+
+
+def _answer_params(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """The answer parameters by canonical name; a repeat must repeat the same value."""
+    found: dict[str, str] = {}
+    for name, value in pairs:
+        canonical = _BY_LOWER.get(name.lower())
+        if canonical is None:
+            continue
+        if canonical in found and found[canonical] != value:
+            raise DecodeError(
+                "given more than once with different values; which one a server uses is "
+                "undefined, so the answers are ambiguous",
+                where=f"url: {canonical}",
+            )
+        found[canonical] = value
+    return found
+
+
+def _segments(text: str, sep: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """Split on ``sep``, yielding each part with its offset in the whole parameter."""
+    offset = start
+    for part in text.split(sep):
+        yield offset, part
+        offset += len(part) + len(sep)
+
+
+def _decode_values(text: str) -> list[Answer]:
+    answers: list[Answer] = []
+    for position, part in enumerate(text.split(SLOT_SEP), 1):
+        prompt = PromptRef(position=position)
+        if part:
+            answers.append(ValueAnswer(value=part, prompt=prompt))
+        else:
+            answers.append(Unanswered(family=PromptFamily.VALUE, prompt=prompt))
+    return answers
+
+
+def _decode_element(text: str, attribute: str, where: str) -> Element:
+    id_text, *names = text.split(DISPLAY_SEP)
+    if len(names) > 1:
+        raise DecodeError(
+            f"{text!r} has {len(names)} '^'; one separates the element ID from its display "
+            "name and there is no escape for more",
+            where=where,
+        )
+    name = names[0] if names and names[0] else None
+    if classify(id_text) is not Presentation.OLD_SHORT:
+        raise DecodeError(
+            f"element ID {id_text!r} is not in the old short form ATTR:key[:key2…]",
+            where=where,
+        )
+    try:
+        element_id = parse_element_id(id_text)
+    except DecodeError as exc:
+        raise DecodeError(exc.message, where=where, hint=exc.hint) from None
+    if not isinstance(element_id, ElementId):
+        raise DecodeError(f"element ID {id_text!r}: {element_id.reason}", where=where)
+    if element_id.attribute != attribute:
+        raise DecodeError(
+            f"element {id_text!r} belongs to attribute {element_id.attribute}, but the "
+            f"prompt answer is for attribute {attribute}",
+            where=where,
+        )
+    return Element(id=element_id, name=name)
+
+
+def _decode_elements(text: str) -> list[Answer]:
+    answers: list[Answer] = []
+    by_attribute: dict[str, Answer] = {}
+    number = 0
+    for offset, segment in _segments(text, PROMPT_SEP):
+        if not segment:  # a trailing "," (url.md §10 C17) or ",,"
+            continue
+        number += 1
+        parts = list(_segments(segment, ELEMENT_SEP, offset))
+        attribute = parts[0][1]
+        where = f"url: {ELEMENTS_PARAM}, prompt {number} (offset {offset})"
+        if not _GUID.fullmatch(attribute):
+            raise DecodeError(
+                f"attribute ID {attribute!r} is not a 32-hex-digit GUID",
+                where=where,
+                hint="each prompt answer starts with its attribute ID: ATTR;ATTR:key^Display",
+            )
+        elements: list[Element] = []
+        for element_offset, element_text in parts[1:]:
+            if not element_text:  # "ATTR;" and trailing ";" (url.md §4.2, C1)
+                continue
+            element_where = (
+                f"url: {ELEMENTS_PARAM}, prompt {number}, element {len(elements) + 1} "
+                f"(offset {element_offset})"
+            )
+            elements.append(_decode_element(element_text, attribute, element_where))
+        answer: Answer
+        if elements:
+            answer = ElementAnswer(attribute=attribute, elements=tuple(elements))
+        else:
+            answer = Close(family=PromptFamily.ELEMENTS, attribute=attribute)
+        earlier = by_attribute.get(attribute.upper())
+        if earlier is not None and earlier != answer:
+            raise DecodeError(
+                f"element answers are matched by attribute; two different answers for "
+                f"attribute {attribute} are ambiguous",
+                where=where,
+            )
+        by_attribute[attribute.upper()] = answer
+        answers.append(answer)
+    return answers
+
+
+def _decode_object(text: str, where: str) -> ObjectRef:
+    fields = text.split(FIELD_SEP)
+    if len(fields) > 3:
+        raise DecodeError(
+            f"{text!r} has {len(fields)} '~' fields; an object is id~type[~name] and "
+            "there is no escape for '~'",
+            where=where,
+        )
+    if not fields[0]:
+        raise DecodeError(f"{text!r} has no object ID before '~'", where=where)
+    if len(fields) < 2:
+        raise DecodeError(f"{text!r} has no object type; an object is id~type[~name]", where=where)
+    if not _DIGITS.fullmatch(fields[1]):
+        raise DecodeError(
+            f"object type {fields[1]!r} is not an EnumDSSXMLObjectTypes number "
+            "(4 = metric, 12 = attribute, …)",
+            where=where,
+        )
+    name = fields[2] if len(fields) == 3 and fields[2] else None
+    return ObjectRef(id=fields[0], type=int(fields[1]), name=name)
+
+
+def _decode_objects(text: str) -> list[Answer]:
+    answers: list[Answer] = []
+    for position, (offset, slot) in enumerate(_segments(text, SLOT_SEP), 1):
+        prompt = PromptRef(position=position)
+        objects: list[ObjectRef] = []
+        for object_offset, object_text in _segments(slot, OBJECT_SEP, offset):
+            if not object_text:  # a trailing ESC
+                continue
+            where = (
+                f"url: {OBJECTS_PARAM}, prompt {position}, object {len(objects) + 1} "
+                f"(offset {object_offset})"
+            )
+            objects.append(_decode_object(object_text, where))
+        if objects:
+            answers.append(ObjectAnswer(objects=tuple(objects), prompt=prompt))
+        else:
+            answers.append(Unanswered(family=PromptFamily.OBJECTS, prompt=prompt))
+    return answers
+
+
+def _decode_mode(text: str) -> AnswerMode:
+    known = ", ".join(f"{m.value} ({m.name})" for m in AnswerMode)
+    if _DIGITS.fullmatch(text):
+        try:
+            return AnswerMode(int(text))
+        except ValueError:
+            pass
+    raise DecodeError(
+        f"{text!r} is not a known mode; known values: {known}", where=f"url: {MODE_PARAM}"
+    )
+
+
+def _decode_xml(text: str) -> AnswerSet:
+    from . import xml as xml_codec  # imported late: xml is an optional peer for url
+
+    try:
+        return xml_codec.decode(text)
+    except DecodeError as exc:
+        raise DecodeError(exc.message, where=f"url: {XML_PARAM}: {exc.where or 'xml'}") from None
+
+
+def decode(source: str | Mapping[str, str | Sequence[str]]) -> AnswerSet:
+    """Read the prompt answers of a Web URL, query string or parameter mapping.
+
+    ``source`` is a full or relative URL, a query string (with or without ``?``), or a
+    mapping of already-decoded parameters (a list value for a repeated parameter).  Only
+    the five answer parameters are read, names matched in any case.  The result is in
+    canonical order: value slots, element answers, object slots, then the XML answers.
+
+    >>> s = decode("mstrWeb?evt=4001&valuePromptAnswers=30%5eSam Hill%5e25354")
+    >>> [a.value for a in s]
+    ['30', 'Sam Hill', '25354']
+    >>> decode({"objectsPromptAnswers": "4C051DB611D3E877C000B3B2D86C964F~4~Profit"})[0].objects[0].name
+    'Profit'
+    >>> decode("valuePromptAnswers=^^")[2].kind
+    'unanswered'
+    """
+    try:
+        if isinstance(source, str):
+            pairs = split_query(source)
+        elif isinstance(source, Mapping):
+            pairs = _pairs_of_mapping(source)
+        else:
+            raise DecodeError(
+                f"expected a URL, a query string or a mapping, not {type(source).__name__}",
+                where="url",
+            )
+        params = _answer_params(pairs)
+        answers: list[Answer] = []
+        if VALUE_PARAM in params:
+            answers += _decode_values(params[VALUE_PARAM])
+        if ELEMENTS_PARAM in params:
+            answers += _decode_elements(params[ELEMENTS_PARAM])
+        if OBJECTS_PARAM in params:
+            answers += _decode_objects(params[OBJECTS_PARAM])
+        mode = _decode_mode(params[MODE_PARAM]) if MODE_PARAM in params else None
+        locale = None
+        if XML_PARAM in params:
+            from_xml = _decode_xml(params[XML_PARAM])
+            answers += from_xml.answers
+            locale = from_xml.locale
+            mode = mode if mode is not None else from_xml.mode
+        return AnswerSet(answers=tuple(answers), mode=mode, locale=locale)
+    except ValidationError as exc:  # a model invariant the grammar above did not catch
+        first = exc.errors()[0]
+        raise DecodeError(f"invalid answer: {first['msg']}", where="url") from None
+
+
+# ---------------------------------------------------------------------------- encoding
+
+_FALLBACK_HINT = (
+    "give the answer a prompt key and encode with fallback='xml' to send it in promptsAnswerXML"
+)
+
+
+def _refuse(
+    answer: Answer, reason: str, hint: str | None = _FALLBACK_HINT
+) -> NotRepresentableError:
+    return NotRepresentableError(reason, prompt=answer.describe(), target="url", hint=hint)
+
+
+def _forbidden(text: str, chars: str) -> str | None:
+    return next((c for c in text if c in chars), None)
+
+
+def _check_value(answer: ValueAnswer) -> NotRepresentableError | None:
+    if isinstance(answer.value, tuple):
+        return _refuse(
+            answer,
+            f"{len(answer.value)} values for one prompt; valuePromptAnswers has one per slot",
+        )
+    bad = _forbidden(answer.value, SLOT_SEP)
+    if bad is not None:
+        return _refuse(
+            answer,
+            f"the value contains {_show(bad)}, the slot separator of valuePromptAnswers; "
+            "the URL API has no escape for it",
+        )
+    return None
+
+
+def _check_object(answer: ObjectAnswer) -> NotRepresentableError | None:
+    for ref in answer.objects:
+        for label, text in (("ID", ref.id), ("name", ref.name)):
+            if text is None:
+                continue
+            if text == "" and label == "name":
+                return _refuse(
+                    answer,
+                    f"object {ref.id!r} has an empty name, which objectsPromptAnswers cannot "
+                    "tell apart from no name",
+                    hint="use name=None",
+                )
+            bad = _forbidden(text, FIELD_SEP + SLOT_SEP + OBJECT_SEP)
+            if bad is not None:
+                return _refuse(
+                    answer,
+                    f"object {label} {text!r} contains {_show(bad)}, a separator of "
+                    "objectsPromptAnswers with no escape",
+                )
+    return None
+
+
+def _element_text(answer: Answer, element: Element) -> str | NotRepresentableError:
+    """``ATTR:key[^Display]`` for one element, or the reason it cannot be written."""
+    if element.id is None:
+        return _refuse(answer, f"element {element.name!r} has a name but no ID; the URL needs IDs")
+    if not isinstance(element.id, ElementId):
+        return _refuse(
+            answer,
+            f"element ID {element.id.text!r} has an undocumented structure and no old short "
+            "form ATTR:key",
+        )
+    for key in element.id.keys:
+        bad = _forbidden(key, PROMPT_SEP + ELEMENT_SEP + DISPLAY_SEP)
+        if bad is not None:
+            return _refuse(
+                answer,
+                f"element key {key!r} contains {_show(bad)}, a separator of "
+                "elementsPromptAnswers with no escape",
+            )
+    text = element.id.to_old_short()
+    if element.name is not None:
+        if element.name == "":
+            return _refuse(
+                answer,
+                f"element {text!r} has an empty display name, which elementsPromptAnswers "
+                "cannot tell apart from no name",
+                hint="use name=None",
+            )
+        bad = _forbidden(element.name, PROMPT_SEP + ELEMENT_SEP + DISPLAY_SEP)
+        if bad is not None:
+            return _refuse(
+                answer,
+                f"display name {element.name!r} contains {_show(bad)}, a separator of "
+                "elementsPromptAnswers with no escape",
+            )
+        text += DISPLAY_SEP + element.name
+    return text
+
+
+def _element_answer_text(answer: ElementAnswer | Close) -> str | NotRepresentableError:
+    attribute = answer.attribute
+    if attribute is None:
+        return _refuse(
+            answer,
+            "an element answer without its attribute; elementsPromptAnswers matches prompts "
+            "by attribute",
+        )
+    if not _GUID.fullmatch(attribute):
+        return _refuse(answer, f"attribute {attribute!r} is not a 32-hex-digit GUID")
+    parts = [attribute]
+    if isinstance(answer, ElementAnswer):
+        for element in answer.elements:
+            text = _element_text(answer, element)
+            if isinstance(text, NotRepresentableError):
+                return text
+            parts.append(text)
+    else:
+        parts.append("")  # "ATTR;" closes the prompt (url.md §4.2)
+    return ELEMENT_SEP.join(parts)
+
+
+class _Plan:
+    """Which answers go into which parameter, or why one cannot go anywhere."""
+
+    def __init__(self) -> None:
+        self.values: dict[int, Answer] = {}
+        self.elements: list[str] = []
+        self.objects: dict[int, Answer] = {}
+        self.xml: list[Answer] = []
+
+
+def _needs_xml(
+    answers: list[Answer], problems: dict[int, NotRepresentableError], fallback: str
+) -> list[Answer]:
+    """Send ``answers`` to promptsAnswerXML, or raise the first problem if we may not."""
+    first = next(iter(problems.values()))
+    if fallback != "xml":
+        raise first
+    for index, answer in enumerate(answers):
+        if answer.prompt.key is None:
+            problem = problems.get(index)
+            if problem is None:
+                raise _refuse(
+                    answer,
+                    f"it would have to move to promptsAnswerXML with the rest of its family "
+                    f"(because of: {first.message}) and it has no prompt key",
+                    hint="give every answer of the family a prompt key",
+                )
+            raise NotRepresentableError(
+                f"{problem.message}; promptsAnswerXML needs a prompt key, and it has none",
+                prompt=answer.describe(),
+                target="url",
+                hint="give the answer its prompt key (did@pin@tp)",
+            )
+    return answers
+
+
+def _plan_positional(
+    family: list[Answer], assume_order: bool, check: dict[int, NotRepresentableError]
+) -> dict[int, Answer]:
+    """Positions for one positional family; problems go into ``check`` by index."""
+    slots: dict[int, Answer] = {}
+    for index, answer in enumerate(family):
+        position = answer.prompt.position
+        if position is None and assume_order:
+            position = index + 1
+        if position is None:
+            check.setdefault(
+                index,
+                _refuse(
+                    answer,
+                    "no position and none can be derived; value and object answers are "
+                    "matched by their place among the prompts of their family",
+                    hint="set prompt.position, or encode with assume_order=True if the "
+                    "answers are in prompt order",
+                ),
+            )
+            continue
+        if position in slots:
+            check.setdefault(
+                index,
+                _refuse(
+                    answer,
+                    f"position {position} is claimed by two answers: "
+                    f"{slots[position].describe()} and this one",
+                ),
+            )
+            continue
+        slots[position] = answer
+    return slots
+
+
+def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
+    plan = _Plan()
+    values: list[Answer] = []
+    objects: list[Answer] = []
+    elements: list[ElementAnswer | Close] = []
+    for answer in answers:
+        if isinstance(answer, ValueAnswer) or (
+            isinstance(answer, Unanswered) and answer.family is PromptFamily.VALUE
+        ):
+            values.append(answer)
+        elif isinstance(answer, ObjectAnswer) or (
+            isinstance(answer, Unanswered) and answer.family is PromptFamily.OBJECTS
+        ):
+            objects.append(answer)
+        elif isinstance(answer, ElementAnswer) or (
+            isinstance(answer, Close)
+            and answer.family is PromptFamily.ELEMENTS
+            and answer.attribute is not None
+        ):
+            elements.append(answer)
+        else:
+            _needs_xml([answer], {0: _unsupported(answer)}, fallback)
+            plan.xml.append(answer)
+
+    # Positional families: all or nothing, so no slot shifts (url.md §4.1, §4.3).
+    for family, target in ((values, plan.values), (objects, plan.objects)):
+        problems: dict[int, NotRepresentableError] = {}
+        for index, answer in enumerate(family):
+            problem: NotRepresentableError | None = None
+            if isinstance(answer, ValueAnswer):
+                problem = _check_value(answer)
+            elif isinstance(answer, ObjectAnswer):
+                problem = _check_object(answer)
+            if problem is not None:
+                problems[index] = problem
+        slots = _plan_positional(family, assume_order, problems)
+        if problems:
+            plan.xml += _needs_xml(family, dict(sorted(problems.items())), fallback)
+        else:
+            target.update(slots)
+
+    # Element answers: matched by attribute, so each attribute stands alone.
+    texts: list[str | NotRepresentableError] = [_element_answer_text(a) for a in elements]
+    groups: dict[str, list[int]] = {}
+    for index, answer in enumerate(elements):
+        if answer.attribute is not None:
+            groups.setdefault(answer.attribute.upper(), []).append(index)
+    for indexes in groups.values():
+        distinct = {elements[i] for i in indexes}
+        if len(distinct) > 1:
+            for i in indexes:
+                if not isinstance(texts[i], NotRepresentableError):
+                    texts[i] = _refuse(
+                        elements[i],
+                        f"{len(indexes)} different answers for attribute "
+                        f"{elements[i].attribute}; elementsPromptAnswers matches prompts by "
+                        "attribute, so only one answer per attribute can be sent",
+                    )
+    for index, answer in enumerate(elements):
+        text = texts[index]
+        if isinstance(text, NotRepresentableError):
+            plan.xml += _needs_xml([answer], {0: text}, fallback)
+        else:
+            plan.elements.append(text)
+    return plan
+
+
+def _unsupported(answer: Answer) -> NotRepresentableError:
+    if isinstance(answer, Close):
+        if answer.family is PromptFamily.ELEMENTS:
+            return _refuse(answer, "a closed element prompt needs its attribute (ATTR;)")
+        return _refuse(
+            answer,
+            "the URL parameters cannot close one prompt; an empty positional slot means "
+            "'ask the user', not 'close'",
+            hint="use promptAnswerMode=2 (closes all optional prompts), or fallback='xml' "
+            "with a prompt key",
+        )
+    if answer.kind == "use_default":
+        return _refuse(
+            answer,
+            "the URL parameters cannot ask for one prompt's default answer; only "
+            "promptAnswerMode=1 does that, for all prompts",
+        )
+    if isinstance(answer, Unanswered):
+        return _refuse(
+            answer,
+            f"the URL parameters have no slot for an unanswered {answer.family.value} prompt; "
+            "leave it out (prompts the URL does not answer are asked)",
+            hint=None,
+        )
+    return _refuse(
+        answer,
+        f"the URL parameters have no {answer.kind} answers; only promptsAnswerXML carries them",
+    )
+
+
+def _slots(slots: dict[int, Answer], render: dict[int, str]) -> str:
+    return SLOT_SEP.join(render.get(p, "") for p in range(1, max(slots) + 1))
+
+
+def _object_text(answer: ObjectAnswer) -> str:
+    return OBJECT_SEP.join(
+        FIELD_SEP.join([ref.id, str(ref.type)] + ([ref.name] if ref.name is not None else []))
+        for ref in answer.objects
+    )
+
+
+def encode(
+    answers: AnswerSet,
+    *,
+    fallback: Literal["error", "xml"] = "error",
+    assume_order: bool = False,
+    ignore_locale: bool = False,
+) -> dict[str, str]:
+    """Write ``answers`` as URL API parameters: decoded values, in canonical order.
+
+    Keys, when present: valuePromptAnswers, elementsPromptAnswers, objectsPromptAnswers,
+    promptsAnswerXML, promptAnswerMode.  Raises
+    :class:`~mstr_prompts.errors.NotRepresentableError` for any answer the parameters
+    cannot carry; with ``fallback="xml"`` such answers go to promptsAnswerXML instead when
+    they have a prompt key (a positional family moves as a whole).  ``assume_order=True``
+    numbers value/object answers without a position by their order in the set.
+    ``ignore_locale=True`` drops the set's locale where no XML part carries it.
+
+    >>> from mstr_prompts.model import PromptRef, ValueAnswer
+    >>> encode(AnswerSet(answers=[ValueAnswer(value="30", prompt=PromptRef(position=1)),
+    ...                           ValueAnswer(value="25354", prompt=PromptRef(position=3))]))
+    {'valuePromptAnswers': '30^^25354'}
+    >>> encode(AnswerSet(answers=[ValueAnswer(value="a^b", prompt=PromptRef(position=1))]))
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.errors.NotRepresentableError: url: value prompt #1: the value contains '^', the slot separator of valuePromptAnswers; the URL API has no escape for it (hint: give the answer a prompt key and encode with fallback='xml' to send it in promptsAnswerXML)
+    """
+    if fallback not in ("error", "xml"):
+        raise ValueError(f"fallback must be 'error' or 'xml', not {fallback!r}")
+    plan = _plan(answers, fallback, assume_order)
+    has_values = any(isinstance(a, ValueAnswer) for a in answers)
+    if answers.locale is not None and has_values and not plan.xml and not ignore_locale:
+        raise NotRepresentableError(
+            f"the answers are in locale {answers.locale}, which the URL parameters cannot "
+            "carry, and value texts are read in it",
+            target="url",
+            hint="encode with ignore_locale=True if the values do not depend on the locale",
+        )
+    out: dict[str, str] = {}
+    if plan.values:
+        out[VALUE_PARAM] = _slots(
+            plan.values,
+            {p: a.values[0] for p, a in plan.values.items() if isinstance(a, ValueAnswer)},
+        )
+    if plan.elements:
+        out[ELEMENTS_PARAM] = PROMPT_SEP.join(plan.elements)
+    if plan.objects:
+        out[OBJECTS_PARAM] = _slots(
+            plan.objects,
+            {p: _object_text(a) for p, a in plan.objects.items() if isinstance(a, ObjectAnswer)},
+        )
+    if plan.xml:
+        from . import xml as xml_codec  # imported late: xml is an optional peer for url
+
+        out[XML_PARAM] = xml_codec.encode(AnswerSet(answers=tuple(plan.xml), locale=answers.locale))
+    if answers.mode is not None:
+        out[MODE_PARAM] = str(int(answers.mode))
+    return out
+
+
+def quote_param(name: str, value: str) -> str:
+    """Percent-encode one parameter value the way :func:`encode_query` does.
+
+    The separators of the answer grammar that are safe in a query (``, ; : ~``) stay
+    literal; everything else outside RFC 3986 "unreserved" becomes ``%XX`` of its UTF-8
+    bytes.  ``promptsAnswerXML`` is encoded completely.
+
+    >>> quote_param("valuePromptAnswers", "30^Sam Hill^a+b")
+    '30%5ESam%20Hill%5Ea%2Bb'
+    """
+    safe = "" if name == XML_PARAM else _GRAMMAR_SAFE
+    return urllib.parse.quote(value, safe=safe)
+
+
+def encode_query(
+    answers: AnswerSet,
+    *,
+    fallback: Literal["error", "xml"] = "error",
+    assume_order: bool = False,
+    ignore_locale: bool = False,
+) -> str:
+    """Like :func:`encode`, but return the percent-encoded query string (no ``?``).
+
+    >>> from mstr_prompts.model import ObjectAnswer, ObjectRef, PromptRef
+    >>> a = ObjectAnswer(objects=[ObjectRef(id="4C05177011D3E877C000B3B2D86C964F", type=4),
+    ...                           ObjectRef(id="4C051DB611D3E877C000B3B2D86C964F", type=4)],
+    ...                  prompt=PromptRef(position=1))
+    >>> encode_query(AnswerSet(answers=[a], mode=2))
+    'objectsPromptAnswers=4C05177011D3E877C000B3B2D86C964F~4%1B4C051DB611D3E877C000B3B2D86C964F~4&promptAnswerMode=2'
+    """
+    params = encode(
+        answers, fallback=fallback, assume_order=assume_order, ignore_locale=ignore_locale
+    )
+    return "&".join(f"{name}={quote_param(name, value)}" for name, value in params.items())
