@@ -54,6 +54,9 @@ __all__ = [
     "decode",
     "encode",
     "encode_query",
+    "quote_param",
+    "split_query",
+    "split_url",
 ]
 
 # Parameter names (url.md §4.1-§4.5), in the order encode() emits them.
@@ -128,13 +131,25 @@ def _percent_decode(raw: str, where: str) -> str:
         ) from None
 
 
-def _query_of(text: str) -> str:
-    """The query part of a full URL, relative URL or bare query string."""
+def split_url(text: str) -> tuple[str, str]:
+    """Split a URL, relative URL or bare query string into ``(base, query)``.
+
+    The text is a URL when it starts with ``scheme://`` or when the part before its first
+    ``?`` has no ``=`` and no ``&`` (``mstrWeb?…``, ``?evt=…``); otherwise all of it is a
+    query string (a raw ``?`` is legal inside a query).  A raw ``#`` starts the fragment,
+    which is not sent to the server, so it is dropped.
+
+    >>> split_url("http://h/MicroStrategy/servlet/mstrWeb?evt=4001#top")
+    ('http://h/MicroStrategy/servlet/mstrWeb', 'evt=4001')
+    >>> split_url("valuePromptAnswers=why?")
+    ('', 'valuePromptAnswers=why?')
+    """
     head, sep, tail = text.partition("?")
     if sep and (_SCHEME.match(text) or ("=" not in head and "&" not in head)):
-        text = tail
-    # A raw '#' starts the fragment, which is not sent to the server.
-    return text.partition("#")[0]
+        return head.partition("#")[0], tail.partition("#")[0]
+    if not sep and "=" not in text and "&" not in text:
+        return text.partition("#")[0], ""  # a bare base URL: no parameters at all
+    return "", text.partition("#")[0]
 
 
 def split_query(text: str) -> list[tuple[str, str]]:
@@ -147,7 +162,7 @@ def split_query(text: str) -> list[tuple[str, str]]:
     [('src', 'mstrWeb.4001'), ('valuePromptAnswers', '30^Sam Hill')]
     """
     pairs: list[tuple[str, str]] = []
-    for number, raw in enumerate(_query_of(text).split("&"), 1):
+    for number, raw in enumerate(split_url(text)[1].split("&"), 1):
         where = f"url: query, pair {number}"
         raw = _EDGE_LAYOUT.sub("", raw)
         if not raw:
