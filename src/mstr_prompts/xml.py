@@ -1,0 +1,680 @@
+"""The prompt-answer XML codec: ``<rsl><pa …>…</pa></rsl>`` (the "short" answer format).
+
+This is what the Web URL API's ``promptsAnswerXML`` parameter, the Task API's
+``promptAnswerXML``, ``WebPrompts.getShortAnswerXML()`` and Library's stored answers carry
+(shared/reference/xml.md §1).  :func:`decode` reads it tolerantly (raw, percent- or
+form-encoded, single or double quotes, pretty-printed, bare ``<pa>`` fragments) and
+:func:`encode` writes one canonical spelling, the one MicroStrategy's DHTML builder
+writes (xml.md §6.2).  See docs/xml.md for the mapping table and the tolerance rules.
+
+Every parse goes through :func:`mstr_prompts.safexml.parse`: no DTD, no entities, no
+network, a size limit.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from urllib.parse import unquote, unquote_plus
+
+from lxml import etree
+from pydantic import ValidationError
+
+from . import safexml
+from .element_id import ElementId, OpaqueElementId, Presentation, parse_element_id
+from .errors import DecodeError, NotRepresentableError
+from .model import (
+    Answer,
+    AnswerSet,
+    Close,
+    Element,
+    ElementAnswer,
+    ExpressionAnswer,
+    LevelAnswer,
+    ObjectAnswer,
+    ObjectRef,
+    PromptFamily,
+    PromptRef,
+    Unanswered,
+    UseDefault,
+    ValueAnswer,
+    ValueType,
+)
+
+__all__ = ["decode", "encode"]
+
+# --- grammar constants ------------------------------------------------------------------
+
+# pt = EnumDSSXMLPromptType (xml.md §3.3, verified from the Web SDK jar): the value members.
+_PT_OF_TYPE: dict[ValueType, int] = {
+    ValueType.BOOLEAN: 1,
+    ValueType.LONG: 2,
+    ValueType.STRING: 3,
+    ValueType.DOUBLE: 4,
+    ValueType.DATE: 5,
+    ValueType.BIG_DECIMAL: 16,
+}
+_TYPE_OF_PT: dict[int, ValueType] = {pt: vt for vt, pt in _PT_OF_TYPE.items()}
+# pt of the other families (xml.md §3.3): 6 objects, 7 elements, 8 expression, 13 dimty.
+_PT_OF_FAMILY: dict[PromptFamily, int] = {
+    PromptFamily.OBJECTS: 6,
+    PromptFamily.ELEMENTS: 7,
+    PromptFamily.EXPRESSION: 8,
+    PromptFamily.LEVEL: 13,
+}
+_FAMILY_OF_PT: dict[int, PromptFamily] = {pt: f for f, pt in _PT_OF_FAMILY.items()}
+_FAMILY_OF_PT.update({pt: PromptFamily.VALUE for pt in _TYPE_OF_PT})
+# A value answer of unknown type is written as a string (pt 3): pt is advisory on input
+# (xml.md §3.3 "Traps"), and a string is what the text is.
+_PT_UNKNOWN_VALUE = _PT_OF_TYPE[ValueType.STRING]
+
+# Object-reference tag from EnumDSSXMLObjectTypes (xml.md §3.5, mojo WebOI.getObjectNodeName).
+_TAG_OF_TYPE: dict[int, str] = {
+    1: "f",
+    2: "tm",
+    3: "rd",
+    4: "mt",
+    7: "amt",
+    8: "fd",
+    10: "p",
+    11: "fun",
+    12: "at",
+    13: "fc",
+    14: "dm",
+    21: "fm",
+    47: "con",
+    48: "ce",
+}
+_TAG_OTHER = "resv"
+_ATTRIBUTE_TYPE = 12  # the only source object type an element list has (xml.md §4.2)
+_CONCRETE_ELEMENT = "1"  # emt: EnumDSSXMLElementType Concrete (xml.md §4.2)
+# fct counters as writers set them (xml.md §4.3): qsr fcn cc sto pfc pcc.
+_FCT_COUNTERS = ("qsr", "fcn", "cc", "sto", "pfc", "pcc")
+
+_INT = re.compile(r"[+-]?[0-9]+")
+_UINT = re.compile(r"[0-9]+")
+# A bare <pa> fragment, as in xml.md F07-F15 ("framed as <rsl>{PROMPT}</rsl>").
+_BARE_PA = re.compile(r"<pa[\s/>]")
+_MAX_TRANSPORT_DECODES = 2  # raw, percent-encoded, or encoded twice (mobile deep links)
+
+
+# --- decode -----------------------------------------------------------------------------
+
+
+def decode(text: str | bytes) -> AnswerSet:
+    """Read prompt-answer XML (raw, percent- or form-encoded) into an :class:`AnswerSet`.
+
+    >>> s = decode("<rsl><pa pt='3' pin='0' did='2294C41E44244ADAED930CB4E00A9DA0' tp='10'>"
+    ...            "Web</pa></rsl>")
+    >>> s[0].prompt.key, s[0].value, s[0].type.value
+    ('2294C41E44244ADAED930CB4E00A9DA0@0@10', 'Web', 'string')
+    >>> decode("%3Crsl%3E%3C%2Frsl%3E")
+    AnswerSet(answers=(), mode=None, locale=None)
+    >>> decode("<mi/>")
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.errors.DecodeError: xml: the root is <mi>, the long prompt-answer format, which is not supported; give the short <rsl><pa …>…</pa></rsl> format
+    """
+    xml_text = _untransport(text)
+    if _BARE_PA.match(xml_text):
+        xml_text = f"<rsl>{xml_text}</rsl>"
+    root = safexml.parse(xml_text, where="xml")
+    if root.tag == "mi":
+        raise DecodeError(
+            "the root is <mi>, the long prompt-answer format, which is not supported; "
+            "give the short <rsl><pa …>…</pa></rsl> format",
+            where="xml",
+        )
+    if root.tag != "rsl":
+        raise DecodeError(
+            f"the root is <{_tag(root)}>; expected <rsl> (or bare <pa> elements)", where="xml"
+        )
+    _no_text(root, "xml: rsl", "<rsl>")
+    locale = _locale(root)
+    answers: list[Answer] = []
+    for index, child in enumerate(root, start=1):
+        if child.tag != "pa":
+            raise DecodeError(
+                f"unexpected <{_tag(child)}> (line {child.sourceline}); <rsl> holds only <pa>",
+                where="xml: rsl",
+            )
+        answers.append(_decode_pa(child, index))
+    try:
+        return AnswerSet(answers=tuple(answers), locale=locale)
+    except ValidationError as exc:
+        raise DecodeError(_pydantic_message(exc), where="xml: rsl") from None
+
+
+def _untransport(text: str | bytes) -> str:
+    """Undo the URL transport: find the raw XML under up to two layers of encoding."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"the input is not UTF-8: {exc}", where="xml") from None
+    if not isinstance(text, str):
+        raise DecodeError(f"expected text or bytes, not {type(text).__name__}", where="xml")
+    current = text.lstrip().lstrip("\ufeff").lstrip()
+    for _ in range(_MAX_TRANSPORT_DECODES):
+        if current.startswith("<"):
+            return current
+        # '+' is a space only in form encoding; a raw '<' means the text is not encoded.
+        form = "+" in current and "<" not in current
+        try:
+            if form:
+                current = unquote_plus(current, errors="strict")
+            else:
+                current = unquote(current, errors="strict")
+        except UnicodeDecodeError as exc:
+            raise DecodeError(
+                f"the percent-encoded input is not UTF-8: {exc.reason} at byte {exc.start}",
+                where="xml",
+            ) from None
+        current = current.lstrip().lstrip("\ufeff").lstrip()
+    if current.startswith("<"):
+        return current
+    if not current:
+        raise DecodeError("the input is empty", where="xml")
+    raise DecodeError(
+        f"not prompt-answer XML: it starts with {current[:20]!r}, not '<' "
+        "(even after percent-decoding twice)",
+        where="xml",
+    )
+
+
+def _tag(element: etree._Element) -> str:
+    tag = element.tag
+    return tag if isinstance(tag, str) else repr(tag)
+
+
+def _blank(text: str | None) -> bool:
+    return text is None or not text.strip()
+
+
+def _no_text(element: etree._Element, where: str, what: str) -> None:
+    """Refuse text content (other than indentation) where only elements belong."""
+    if not _blank(element.text) or any(not _blank(c.tail) for c in element):
+        raise DecodeError(
+            f"{what} (line {element.sourceline}) has text content where only elements belong",
+            where=where,
+        )
+
+
+def _int(value: str, what: str, where: str) -> int:
+    if not _INT.fullmatch(value.strip()):
+        raise DecodeError(f"{what} must be an integer, got {value!r}", where=where)
+    return int(value.strip())
+
+
+def _locale(root: etree._Element) -> int | None:
+    lcl = root.get("lcl")
+    return None if lcl is None else _int(lcl, "lcl (the locale, a Windows LCID)", "xml: rsl")
+
+
+def _pydantic_message(exc: ValidationError) -> str:
+    return "; ".join(
+        str(e["msg"]).removeprefix("Value error, ") for e in exc.errors(include_url=False)
+    )
+
+
+def _prompt_ref(pa: etree._Element, where: str) -> PromptRef:
+    """Identify the prompt: ``key="did@pin@tp"`` or ``pt pin did tp`` (xml.md §3.1)."""
+    key = pa.get("key")
+    parts = {name: pa.get(name) for name in ("did", "pin", "tp")}
+    if key is not None:
+        if not key:
+            raise DecodeError("<pa> has an empty key attribute", where=where)
+        given = {name: value for name, value in parts.items() if value is not None}
+        if given:
+            split = key.split("@")
+            found = dict(zip(("did", "pin", "tp"), split, strict=True)) if len(split) == 3 else {}
+            for name, value in given.items():
+                if found.get(name) != value:
+                    raise DecodeError(
+                        f'<pa> has key="{key}" and {name}="{value}", which disagree',
+                        where=where,
+                    )
+        return PromptRef(key=key)
+    for name, part in parts.items():
+        if part is None:
+            raise DecodeError(
+                f"<pa> has no {name} attribute (and no key); it needs did, pin and tp, "
+                'or key="did@pin@tp"',
+                where=where,
+            )
+    did, pin, tp = (parts[name] or "" for name in ("did", "pin", "tp"))
+    if not did or "@" in did:
+        raise DecodeError(f"<pa> did {did!r} is not a prompt location ID", where=where)
+    for name, value in (("pin", pin), ("tp", tp)):
+        if not _UINT.fullmatch(value):
+            raise DecodeError(f"<pa> {name} must be a whole number, got {value!r}", where=where)
+    return PromptRef(key=f"{did}@{pin}@{tp}")
+
+
+def _pt(pa: etree._Element, where: str) -> int | None:
+    pt = pa.get("pt")
+    if pt is None or not pt.strip():
+        return None  # empty pt occurs in production code (xml.md §3.3)
+    return _int(pt, "pt (EnumDSSXMLPromptType)", where)
+
+
+def _decode_pa(pa: etree._Element, index: int) -> Answer:
+    where = f"xml: pa[{index}]"
+    prompt = _prompt_ref(pa, where)
+    where = f"xml: pa[{index}] (key {prompt.key})"
+    pt = _pt(pa, where)
+    try:
+        return _decode_body(pa, prompt, pt, where)
+    except ValidationError as exc:
+        raise DecodeError(_pydantic_message(exc), where=where) from None
+
+
+def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: str) -> Answer:
+    children = list(pa)
+    if not children:
+        text = pa.text or ""
+        pt_family = _FAMILY_OF_PT.get(pt) if pt is not None else None
+        if not text or (
+            # Indentation alone inside a <pa> whose pt names a non-value family is an
+            # empty pretty-printed body, not a value.
+            _blank(text) and pt_family not in (None, PromptFamily.VALUE)
+        ):
+            return Close(prompt=prompt, family=pt_family)
+        # A value's text is significant to the byte (xml.md §4.1): no stripping.
+        value_type = _TYPE_OF_PT.get(pt) if pt is not None else None
+        return ValueAnswer(prompt=prompt, value=text, type=value_type)
+    if len(children) > 1:
+        raise DecodeError(
+            "<pa> has several body elements ("
+            + ", ".join(f"<{_tag(c)}>" for c in children)
+            + "); expected one of text, <mi>, <exp> or <dmy>",
+            where=where,
+        )
+    _no_text(pa, where, "<pa>")
+    body = children[0]
+    if body.tag == "mi":
+        return _decode_mi(body, prompt, where)
+    if body.tag == "exp":
+        if _is_empty(body):
+            return Close(prompt=prompt, family=PromptFamily.EXPRESSION)
+        return ExpressionAnswer(prompt=prompt, xml=safexml.serialize(body))
+    if body.tag == "dmy":
+        if _is_empty(body):
+            return Close(prompt=prompt, family=PromptFamily.LEVEL)
+        return LevelAnswer(prompt=prompt, xml=safexml.serialize(body))
+    raise DecodeError(
+        f"unexpected <{_tag(body)}> (line {body.sourceline}) as the answer body; "
+        "expected text, <mi>, <exp> or <dmy>",
+        where=where,
+    )
+
+
+def _is_empty(element: etree._Element) -> bool:
+    return len(element) == 0 and _blank(element.text)
+
+
+def _decode_mi(mi: etree._Element, prompt: PromptRef, where: str) -> Answer:
+    _no_text(mi, where, "<mi>")
+    children = list(mi)
+    if len(children) != 1 or children[0].tag not in ("es", "fct"):
+        found = ", ".join(f"<{_tag(c)}>" for c in children) or "nothing"
+        raise DecodeError(
+            f"<mi> (line {mi.sourceline}) must hold one <es> or <fct>; found {found}",
+            where=where,
+        )
+    body = children[0]
+    if body.tag == "es":
+        return _decode_es(body, prompt, where)
+    return _decode_fct(body, prompt, where)
+
+
+def _decode_es(es: etree._Element, prompt: PromptRef, where: str) -> Answer:
+    """Element list (xml.md §4.2): optional ``<at>`` source, then ``<e>`` elements."""
+    _no_text(es, where, "<es>")
+    attribute: str | None = None
+    elements: list[Element] = []
+    for child in es:
+        if child.tag == "at":
+            if attribute is not None:
+                raise DecodeError(
+                    f"<es> has a second <at> source (line {child.sourceline})", where=where
+                )
+            attribute = _decode_source(child, where)
+        elif child.tag == "e":
+            elements.append(_decode_e(child, len(elements) + 1, where))
+        else:
+            raise DecodeError(
+                f"unexpected <{_tag(child)}> (line {child.sourceline}) in <es>; "
+                "expected <at> and <e>",
+                where=where,
+            )
+    if not elements:
+        return Close(prompt=prompt, family=PromptFamily.ELEMENTS, attribute=attribute)
+    return ElementAnswer(prompt=prompt, attribute=attribute, elements=tuple(elements))
+
+
+def _decode_source(at: etree._Element, where: str) -> str:
+    _no_content(at, where, "the <at> source")
+    did = at.get("did")
+    if not did:
+        raise DecodeError(f"the <at> source (line {at.sourceline}) has no did", where=where)
+    tp = at.get("tp")
+    if tp is not None and _int(tp, "the <at> source's tp", where) != _ATTRIBUTE_TYPE:
+        raise DecodeError(
+            f"the <es> source has tp={tp!r}; only attributes (tp 12) are supported",
+            where=where,
+        )
+    return did
+
+
+def _no_content(element: etree._Element, where: str, what: str) -> None:
+    if len(element) or not _blank(element.text):
+        raise DecodeError(
+            f"{what} (line {element.sourceline}) has content; expected an empty element",
+            where=where,
+        )
+
+
+def _decode_e(e: etree._Element, number: int, where: str) -> Element:
+    what = f"<e> #{number} (line {e.sourceline})"
+    _no_content(e, where, what)
+    ei = e.get("ei")
+    if ei is None:
+        raise DecodeError(f"{what} has no ei attribute", where=where)
+    emt = e.get("emt")
+    if emt is not None and emt.strip() != _CONCRETE_ELEMENT:
+        raise DecodeError(
+            f"{what} has emt={emt!r}; only concrete elements (emt=1) are supported",
+            where=where,
+        )
+    try:
+        element_id = parse_element_id(ei)
+    except DecodeError as exc:
+        raise DecodeError(f"{what}: {exc.message}", where=where) from None
+    # art (arity) is derived from ei and disp_id is presentation: neither is kept.
+    try:
+        return Element(id=element_id, name=e.get("disp_n"))
+    except ValidationError as exc:
+        raise DecodeError(f"{what}: {_pydantic_message(exc)}", where=where) from None
+
+
+def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
+    """Object list (xml.md §4.3): any tag, keyed on did + tp (§3.5); counters ignored."""
+    _no_text(fct, where, "<fct>")
+    objects: list[ObjectRef] = []
+    for number, child in enumerate(fct, start=1):
+        what = f"<{_tag(child)}> object #{number} (line {child.sourceline})"
+        _no_content(child, where, what)
+        did = child.get("did")
+        tp = child.get("tp")
+        if not did:
+            raise DecodeError(f"{what} has no did attribute", where=where)
+        if tp is None:
+            raise DecodeError(f"{what} has no tp attribute", where=where)
+        name = child.get("n")
+        name = child.get("disp_n") if name is None else name
+        objects.append(ObjectRef(id=did, type=_int(tp, f"{what} tp", where), name=name))
+    if not objects:
+        return Close(prompt=prompt, family=PromptFamily.OBJECTS)
+    return ObjectAnswer(prompt=prompt, objects=tuple(objects))
+
+
+# --- encode -----------------------------------------------------------------------------
+
+
+def encode(answers: AnswerSet) -> str:
+    """Write ``answers`` as canonical prompt-answer XML (DHTML style, never self-closed).
+
+    >>> from mstr_prompts.model import AnswerSet, PromptRef, ValueAnswer
+    >>> encode(AnswerSet(answers=[ValueAnswer(value="Q&A", type="string",
+    ...     prompt=PromptRef(key="2294C41E44244ADAED930CB4E00A9DA0@0@10"))]))
+    '<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" tp="10">Q&amp;A</pa></rsl>'
+    """
+    if answers.mode is not None:
+        raise NotRepresentableError(
+            f"the answer mode {answers.mode.name} cannot be carried: prompt-answer XML has "
+            "no answer mode",
+            target="xml",
+            hint="send it as the URL parameter promptAnswerMode, or clear AnswerSet.mode",
+        )
+    root = etree.Element("rsl")
+    if answers.locale is not None:
+        root.set("lcl", str(answers.locale))
+    root.text = ""
+    for answer in answers:
+        root.append(_encode_answer(answer))
+    return etree.tostring(root, encoding="unicode")
+
+
+def _refuse(answer: Answer, message: str, hint: str | None = None) -> NotRepresentableError:
+    return NotRepresentableError(message, prompt=answer.describe(), target="xml", hint=hint)
+
+
+def _setter(answer: Answer) -> Callable[[etree._Element, str, str, str], None]:
+    """An attribute setter that turns lxml's refusal into a NotRepresentableError."""
+
+    def set_attribute(element: etree._Element, name: str, value: str, field: str) -> None:
+        try:
+            element.set(name, value)
+        except ValueError:  # includes UnicodeEncodeError for lone surrogates
+            raise _refuse(
+                answer,
+                f"{field} {value!r} contains characters XML 1.0 cannot carry",
+                hint="remove control characters and lone surrogates",
+            ) from None
+
+    return set_attribute
+
+
+def _child(parent: etree._Element, tag: str) -> etree._Element:
+    child = etree.SubElement(parent, tag)
+    child.text = ""  # never self-close (xml.md §6.2)
+    return child
+
+
+def _encode_answer(answer: Answer) -> etree._Element:
+    if isinstance(answer, (UseDefault, Unanswered)):
+        what = "use the default answer" if isinstance(answer, UseDefault) else "leave unanswered"
+        raise _refuse(
+            answer,
+            f"prompt-answer XML cannot say '{what}': it has no such marker",
+            hint="leave the prompt out of the XML, or use REST / URL parameters",
+        )
+    prompt = answer.prompt
+    if prompt.key is None:
+        raise _refuse(
+            answer,
+            "prompt-answer XML identifies prompts only by key (did@pin@tp)",
+            hint=(
+                "positions need the prompt definitions to find keys"
+                if prompt.id is None and prompt.name is None
+                else "look the key up in the prompt definitions (GET …/prompts)"
+            ),
+        )
+    set_attribute = _setter(answer)
+    pa = etree.Element("pa")
+    pt = _pt_for(answer)
+    pt_text = "" if pt is None else str(pt)
+    location = prompt.location
+    if location is not None:
+        did, pin, tp = location
+        set_attribute(pa, "pt", pt_text, "pt")
+        set_attribute(pa, "pin", pin, "pin")
+        set_attribute(pa, "did", did, "did")
+        set_attribute(pa, "tp", tp, "tp")
+    else:
+        set_attribute(pa, "key", prompt.key, "the prompt key")
+        # DHTML writes no pt with a key, but pt is what tells a value's type and an
+        # empty value answer from an empty answer of unknown family: keep it.
+        set_attribute(pa, "pt", pt_text, "pt")
+    pa.text = ""
+    _encode_body(pa, answer, set_attribute)
+    return pa
+
+
+def _pt_for(answer: Answer) -> int | None:
+    if isinstance(answer, ValueAnswer):
+        return _PT_OF_TYPE[answer.type] if answer.type is not None else _PT_UNKNOWN_VALUE
+    family: PromptFamily | None = getattr(answer, "family", None)
+    if family is None:
+        return None
+    return _PT_OF_FAMILY.get(family, _PT_UNKNOWN_VALUE)
+
+
+def _encode_body(
+    pa: etree._Element,
+    answer: Answer,
+    set_attribute: Callable[[etree._Element, str, str, str], None],
+) -> None:
+    if isinstance(answer, ValueAnswer):
+        if isinstance(answer.value, tuple):
+            raise _refuse(
+                answer,
+                f"prompt-answer XML carries one value per value prompt; got {len(answer.value)}",
+                hint="several values for one value prompt exist only in REST",
+            )
+        try:
+            pa.text = answer.value
+        except ValueError:
+            raise _refuse(
+                answer,
+                f"the value {answer.value!r} contains characters XML 1.0 cannot carry",
+                hint="remove control characters and lone surrogates",
+            ) from None
+    elif isinstance(answer, ElementAnswer):
+        _encode_elements(pa, answer, set_attribute)
+    elif isinstance(answer, ObjectAnswer):
+        _encode_objects(pa, answer, set_attribute)
+    elif isinstance(answer, ExpressionAnswer):
+        if answer.content is not None or answer.expression is not None or answer.xml is None:
+            raise _refuse(
+                answer,
+                "prompt-answer XML carries an expression only as <exp> XML; this answer has "
+                "REST's content text or expression tree",
+                hint="use REST, or give the answer as xml only",
+            )
+        pa.append(_stored_xml(answer, answer.xml, "exp"))
+    elif isinstance(answer, LevelAnswer):
+        if answer.xml is None:
+            raise _refuse(
+                answer,
+                "prompt-answer XML carries a level answer only as <dmy> XML; this answer has "
+                "REST's level definition",
+                hint="use REST for level definitions",
+            )
+        pa.append(_stored_xml(answer, answer.xml, "dmy"))
+    elif isinstance(answer, Close):
+        _encode_close(pa, answer, set_attribute)
+
+
+def _encode_close(
+    pa: etree._Element,
+    answer: Close,
+    set_attribute: Callable[[etree._Element, str, str, str], None],
+) -> None:
+    if answer.family is PromptFamily.ELEMENTS:
+        es = _child(_child(pa, "mi"), "es")
+        if answer.attribute is not None:
+            _source(es, answer.attribute, set_attribute)
+    elif answer.family is PromptFamily.OBJECTS:
+        _fct(_child(pa, "mi"), 0)
+    elif answer.family is PromptFamily.EXPRESSION:
+        _child(pa, "exp")
+    elif answer.family is PromptFamily.LEVEL:
+        _child(pa, "dmy")
+    # VALUE and unknown family: the empty <pa></pa> itself, told apart by pt.
+
+
+def _source(
+    es: etree._Element,
+    attribute: str,
+    set_attribute: Callable[[etree._Element, str, str, str], None],
+) -> None:
+    at = _child(es, "at")
+    set_attribute(at, "did", attribute, "the attribute ID")
+    at.set("tp", str(_ATTRIBUTE_TYPE))
+
+
+def _fct(mi: etree._Element, count: int) -> etree._Element:
+    fct = _child(mi, "fct")
+    values = {"qsr": "0", "fcn": "0", "cc": str(count), "sto": "1", "pfc": "0", "pcc": str(count)}
+    for name in _FCT_COUNTERS:
+        fct.set(name, values[name])
+    return fct
+
+
+def _encode_elements(
+    pa: etree._Element,
+    answer: ElementAnswer,
+    set_attribute: Callable[[etree._Element, str, str, str], None],
+) -> None:
+    es = _child(_child(pa, "mi"), "es")
+    if answer.attribute is not None:
+        _source(es, answer.attribute, set_attribute)
+    for number, element in enumerate(answer.elements, start=1):
+        ei, arity = _old_short(answer, element, number)
+        e = _child(es, "e")
+        set_attribute(e, "ei", ei, f"element #{number}'s ID")
+        e.set("emt", _CONCRETE_ELEMENT)
+        e.set("art", str(arity))
+        if element.name is not None:
+            set_attribute(e, "disp_n", element.name, f"element #{number}'s name")
+
+
+def _old_short(answer: ElementAnswer, element: Element, number: int) -> tuple[str, int]:
+    """The ``ei`` text (old short, the only form seen in answers, xml.md §5.3) and arity."""
+    element_id = element.id
+    if element_id is None:
+        raise _refuse(
+            answer,
+            f"element #{number} ({element.name!r}) has a name but no ID; <e ei=…> needs the ID",
+            hint="look the element up (GET …/elements) to get its ID",
+        )
+    if isinstance(element_id, OpaqueElementId):
+        if element_id.presentation is not Presentation.OLD_SHORT:
+            raise _refuse(
+                answer,
+                f"element #{number} has ID {element_id.text!r} of undocumented structure, "
+                "which is not in the old short ATTR:key form that <e ei=…> uses",
+            )
+        text = element_id.text
+        # mojo getElementArity: unescaped ':' count (xml.md §4.2).
+        return text, text.count(":") - text.count("*:")
+    assert isinstance(element_id, ElementId)
+    if element_id.attribute is None:
+        raise _refuse(
+            answer,
+            f"element #{number} (h{element_id.key}) has no attribute, and neither has the answer",
+            hint="give ElementAnswer.attribute",
+        )
+    return element_id.to_old_short(), len(element_id.keys)
+
+
+def _encode_objects(
+    pa: etree._Element,
+    answer: ObjectAnswer,
+    set_attribute: Callable[[etree._Element, str, str, str], None],
+) -> None:
+    fct = _fct(_child(pa, "mi"), len(answer.objects))
+    for number, obj in enumerate(answer.objects, start=1):
+        ref = _child(fct, _TAG_OF_TYPE.get(obj.type, _TAG_OTHER))
+        set_attribute(ref, "did", obj.id, f"object #{number}'s ID")
+        ref.set("tp", str(obj.type))
+        if obj.name is not None:
+            set_attribute(ref, "n", obj.name, f"object #{number}'s name")
+
+
+def _stored_xml(answer: Answer, xml_text: str, tag: str) -> etree._Element:
+    """Parse an answer's stored ``<exp>``/``<dmy>`` XML, ready to append, never self-closed."""
+    try:
+        element = safexml.parse(xml_text, where="stored xml")
+    except DecodeError as exc:
+        raise _refuse(answer, f"its stored XML cannot be read: {exc.message}") from None
+    if element.tag != tag:
+        raise _refuse(answer, f"its stored XML has root <{_tag(element)}>; expected <{tag}>")
+    element = copy.deepcopy(element)
+    for node in element.iter():
+        if len(node) == 0 and node.text is None:
+            node.text = ""
+    return element
