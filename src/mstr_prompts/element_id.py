@@ -337,14 +337,18 @@ def _parse_old_long(text: str) -> AnyElementId:
         attribute = tokens[pos - 1]
         arity = int(tokens[pos])
         n_forms = int(tokens[pos + 1])
-        if arity < 1 or n_forms < arity:
-            raise _bad(text, f"arity {arity} with {n_forms} forms")
-        idx_at = pos + 2
-        indexes = [int(tokens[idx_at + 2 * j]) for j in range(n_forms)]
-        values_at = idx_at + 2 * n_forms
-        values = tokens[values_at : values_at + n_forms]
     except (ValueError, IndexError):
         raise _bad(text, "old long fields are missing or not numbers") from None
+    # Checked outside the try: DecodeError is a ValueError and would be swallowed there.
+    if arity < 1 or n_forms < arity:
+        raise _bad(text, f"arity {arity} with {n_forms} forms")
+    idx_at = pos + 2
+    values_at = idx_at + 2 * n_forms
+    try:
+        indexes = [int(tokens[idx_at + 2 * j]) for j in range(n_forms)]
+    except (ValueError, IndexError):
+        raise _bad(text, "old long form indexes are missing or not numbers") from None
+    values = tokens[values_at : values_at + n_forms]
     if len(values) != n_forms or len(tokens) != values_at + n_forms:
         raise _bad(text, f"expected {n_forms} form values")
     keys: dict[int, str] = {}
