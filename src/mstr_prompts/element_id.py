@@ -24,7 +24,7 @@ import enum
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import DecodeError, NotRepresentableError
 
@@ -385,12 +385,18 @@ def parse_element_id(text: str) -> AnyElementId:
     if not isinstance(text, str):
         raise DecodeError(f"an element ID must be a string, not {type(text).__name__}")
     presentation = classify(text)
-    if presentation is Presentation.OLD_SHORT:
-        return _parse_old_short(text)
-    if presentation in (Presentation.TERSE, Presentation.TERSE_DEFAULT):
-        return _parse_terse(text)
-    if presentation is Presentation.OLD_LONG:
-        return _parse_old_long(text)
+    try:
+        if presentation is Presentation.OLD_SHORT:
+            return _parse_old_short(text)
+        if presentation in (Presentation.TERSE, Presentation.TERSE_DEFAULT):
+            return _parse_terse(text)
+        if presentation is Presentation.OLD_LONG:
+            return _parse_old_long(text)
+    except ValidationError as exc:
+        # pydantic refuses some str values (e.g. lone surrogates, which no wire format
+        # can carry); the brief says a decode raises DecodeError, never ValidationError.
+        reason = exc.errors()[0]["msg"] if exc.errors() else str(exc)
+        raise _bad(text, reason) from None
     raise _bad(
         text,
         "it is none of ATTR:key, h{key};ATTR, h{key} or BB:…",
