@@ -14,7 +14,7 @@ One element, several spellings (reference: shared/reference/xml.md §5, rest-jso
 :class:`ElementId` holds the meaning (attribute, key values, optional display name) and
 prints any presentation.  An ID whose family is recognised but whose structure is not
 documented (REST's ``h1874;ATTR:3771``, element types other than concrete, ``HF:…``
-consolidation IDs) becomes an :class:`OpaqueElementId`: kept verbatim, and converting it
+consolidation IDs, null elements ``h\\N`` / ``~!@@~``) becomes an :class:`OpaqueElementId`: kept verbatim, and converting it
 raises :class:`~mstr_prompts.errors.NotRepresentableError`.
 """
 
@@ -38,6 +38,10 @@ _OLD_ESCAPE = "*"
 _TERSE_ESCAPE = "\\"
 # Terse null marker `\N` (xml.md §5.1 TERSE_NULL): a null element, not a key "N".
 _TERSE_NULL = "\\N"
+# Old null marker (xml.md §5.1 OLD_NULL "~!@@~~!@@~", jar strings "~!@@~" and "~!@@~~!@@~"):
+# a key holding it is a null element, not a key value, so such IDs stay opaque rather than
+# being converted into a terse key that would no longer mean null.
+_OLD_NULL = "~!@@~"
 
 
 class Presentation(str, enum.Enum):
@@ -288,6 +292,14 @@ def _bad(text: str, why: str) -> DecodeError:
     return DecodeError(f"malformed element ID {text!r}: {why}")
 
 
+def _concrete(
+    text: str, attribute: str | None, keys: tuple[str, ...], display: str | None
+) -> AnyElementId:
+    if any(_OLD_NULL in key for key in keys):
+        return OpaqueElementId(text=text, reason="old null element")
+    return ElementId(attribute=attribute, keys=keys, display=display)
+
+
 def _parse_keys(text: str, key_part: str) -> tuple[str, ...]:
     keys = _split_escaped(key_part, ":", _OLD_ESCAPE)
     if keys is None:
@@ -315,14 +327,14 @@ def _parse_terse(text: str) -> AnyElementId:
         display = fields[2]
     # The key part keeps old-short escapes (MicroStrategy's converter copies them).
     keys = _parse_keys(text, fields[0])
-    return ElementId(attribute=attribute, keys=keys, display=display)
+    return _concrete(text, attribute, keys, display)
 
 
 def _parse_old_short(text: str) -> AnyElementId:
     attribute = text[:32]
     if not _GUID.fullmatch(attribute):
         return OpaqueElementId(text=text, reason="old short ID whose attribute is not a GUID")
-    return ElementId(attribute=attribute, keys=_parse_keys(text, text[33:]))
+    return _concrete(text, attribute, _parse_keys(text, text[33:]), None)
 
 
 def _parse_old_long(text: str) -> AnyElementId:
@@ -365,9 +377,7 @@ def _parse_old_long(text: str) -> AnyElementId:
     # One non-key form is the description (DESC); with several we cannot tell which
     # one the user sees, so no display name is claimed.
     display = extra[0] if len(extra) == 1 else None
-    return ElementId(
-        attribute=attribute, keys=tuple(keys[i] for i in range(arity)), display=display
-    )
+    return _concrete(text, attribute, tuple(keys[i] for i in range(arity)), display)
 
 
 def parse_element_id(text: str) -> AnyElementId:
