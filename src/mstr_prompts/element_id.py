@@ -14,8 +14,8 @@ One element, several spellings (reference: shared/reference/xml.md §5, rest-jso
 :class:`ElementId` holds the meaning (attribute, key values, optional display name) and
 prints any presentation.  An ID whose family is recognised but whose structure is not
 documented (REST's ``h1874;ATTR:3771``, element types other than concrete, ``HF:…``
-consolidation IDs, null elements ``h\\N`` / ``~!@@~``) becomes an :class:`OpaqueElementId`: kept verbatim, and converting it
-raises :class:`~mstr_prompts.errors.NotRepresentableError`.
+consolidation IDs, null elements ``h\\N`` / ``~!@@~``) becomes an :class:`OpaqueElementId`:
+kept verbatim, and converting it raises :class:`~mstr_prompts.errors.NotRepresentableError`.
 """
 
 from __future__ import annotations
@@ -274,6 +274,16 @@ class OpaqueElementId(BaseModel):
         if self.presentation in (Presentation.TERSE, Presentation.TERSE_DEFAULT):
             return self.text
         raise self._refuse("terse")
+
+    def to_terse_default(self) -> str:
+        """Return the text if it already is terse default (``h…`` without ``;``), else raise.
+
+        >>> parse_element_id("w").to_terse_default()  # not a concrete ("h") element
+        'w'
+        """
+        if self.presentation is Presentation.TERSE_DEFAULT:
+            return self.text
+        raise self._refuse("terse default")
 
     def to(self, presentation: Presentation) -> str:
         """Return the text if it is in ``presentation`` already, else raise."""
