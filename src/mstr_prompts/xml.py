@@ -504,10 +504,14 @@ def _encode_answer(answer: Answer) -> etree._Element:
         set_attribute(pa, "did", did, "did")
         set_attribute(pa, "tp", tp, "tp")
     else:
+        # DHTML writes no pt with a key (xml.md §3.1).  pt is added only where it is the
+        # sole carrier of meaning: a value's type, or that an empty answer closes a value
+        # prompt (an empty <pa key=…></pa> alone decodes as Close of unknown family).
         set_attribute(pa, "key", prompt.key, "the prompt key")
-        # DHTML writes no pt with a key, but pt is what tells a value's type and an
-        # empty value answer from an empty answer of unknown family: keep it.
-        set_attribute(pa, "pt", pt_text, "pt")
+        if (isinstance(answer, ValueAnswer) and answer.type is not None) or (
+            isinstance(answer, Close) and answer.family is PromptFamily.VALUE
+        ):
+            set_attribute(pa, "pt", pt_text, "pt")
     pa.text = ""
     _encode_body(pa, answer, set_attribute)
     return pa
