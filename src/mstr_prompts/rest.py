@@ -175,7 +175,7 @@ def _plain(value: Any, path: str) -> Any:
     )
 
 
-def _load(body: Mapping[str, Any] | str | bytes) -> Any:
+def _load(body: Mapping[str, Any] | str | bytes | bytearray) -> Any:
     """Read the body into plain JSON values (dict, list, str, int, float, bool, None)."""
     if isinstance(body, Mapping):
         try:
@@ -546,7 +546,7 @@ def _decode_item(item: Any, index: int) -> Answer:
     return _DECODERS[family](ref, item.get("answers"), where)
 
 
-def decode(body: Mapping[str, Any] | str | bytes) -> AnswerSet:
+def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
     """Read a REST answer body (a dict, JSON text, or UTF-8 bytes) into an AnswerSet.
 
     Raises :class:`~mstr_prompts.errors.DecodeError` saying what is wrong and where.
