@@ -152,11 +152,13 @@ def split_url(text: str) -> tuple[str, str]:
     return "", text.partition("#")[0]
 
 
-def split_query(text: str) -> list[tuple[str, str]]:
+def split_query(text: str, *, answers_only: bool = False) -> list[tuple[str, str]]:
     """Split a URL or query string into decoded ``(name, value)`` pairs, in order.
 
     Empty pairs (``?&…``, ``&&``) are skipped; a pair without ``=`` has the value ``""``.
-    Used by :func:`decode` and by :mod:`mstr_prompts.links`.
+    With ``answers_only`` only the answer parameters are decoded and returned, so a
+    malformed parameter that does not carry answers cannot fail a decode.  Used by
+    :func:`decode` and by :mod:`mstr_prompts.links`.
 
     >>> split_query("mstrWeb?&src=mstrWeb.4001&&valuePromptAnswers=30%5eSam Hill")
     [('src', 'mstrWeb.4001'), ('valuePromptAnswers', '30^Sam Hill')]
@@ -168,8 +170,15 @@ def split_query(text: str) -> list[tuple[str, str]]:
         if not raw:
             continue
         raw_name, _, raw_value = raw.partition("=")
-        name = _percent_decode(raw_name, where)
+        try:
+            name = _percent_decode(raw_name, where)
+        except DecodeError:
+            if answers_only:  # no answer parameter has a name that is not UTF-8
+                continue
+            raise
         canonical = _BY_LOWER.get(name.lower())
+        if canonical is None and answers_only:
+            continue
         if canonical is not None:
             where = f"url: {canonical}"
             if canonical in _SPLIT_PARAMS:
@@ -387,7 +396,7 @@ def decode(source: str | Mapping[str, str | Sequence[str]]) -> AnswerSet:
     """
     try:
         if isinstance(source, str):
-            pairs = split_query(source)
+            pairs = split_query(source, answers_only=True)
         elif isinstance(source, Mapping):
             pairs = _pairs_of_mapping(source)
         else:
