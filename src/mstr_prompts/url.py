@@ -166,7 +166,9 @@ def split_query(text: str, *, answers_only: bool = False) -> list[tuple[str, str
     pairs: list[tuple[str, str]] = []
     for number, raw in enumerate(split_url(text)[1].split("&"), 1):
         where = f"url: query, pair {number}"
-        raw = _EDGE_LAYOUT.sub("", raw)
+        has_layout = "\n" in raw or "\r" in raw  # the common case has none: skip the regexes
+        if has_layout:
+            raw = _EDGE_LAYOUT.sub("", raw)
         if not raw:
             continue
         raw_name, _, raw_value = raw.partition("=")
@@ -181,7 +183,7 @@ def split_query(text: str, *, answers_only: bool = False) -> list[tuple[str, str
             continue
         if canonical is not None:
             where = f"url: {canonical}"
-            if canonical in _SPLIT_PARAMS:
+            if canonical in _SPLIT_PARAMS and has_layout:
                 raw_value = _LAYOUT.sub("", raw_value)
         pairs.append((name, _percent_decode(raw_value, where)))
     return pairs
