@@ -14,7 +14,7 @@ One element, several spellings (reference: shared/reference/xml.md §5, rest-jso
 :class:`ElementId` holds the meaning (attribute, key values, optional display name) and
 prints any presentation.  An ID whose family is recognised but whose structure is not
 documented (REST's ``h1874;ATTR:3771``, element types other than concrete, ``HF:…``
-consolidation IDs, null elements ``h\\N`` / ``~!@@~``) becomes an :class:`OpaqueElementId`:
+consolidation IDs, the terse null ``h\\N``) becomes an :class:`OpaqueElementId`:
 kept verbatim, and converting it raises :class:`~mstr_prompts.errors.NotRepresentableError`.
 """
 
@@ -38,10 +38,6 @@ _OLD_ESCAPE = "*"
 _TERSE_ESCAPE = "\\"
 # Terse null marker `\N` (xml.md §5.1 TERSE_NULL): a null element, not a key "N".
 _TERSE_NULL = "\\N"
-# Old null marker (xml.md §5.1 OLD_NULL "~!@@~~!@@~", jar strings "~!@@~" and "~!@@~~!@@~"):
-# a key holding it is a null element, not a key value, so such IDs stay opaque rather than
-# being converted into a terse key that would no longer mean null.
-_OLD_NULL = "~!@@~"
 
 
 class Presentation(str, enum.Enum):
@@ -252,6 +248,16 @@ class OpaqueElementId(BaseModel):
     attribute: None = Field(default=None, repr=False)
     display: None = Field(default=None, repr=False)
 
+    # Identity is the text alone: ``reason`` only explains, so an opaque ID built by
+    # hand equals the one the parser makes from the same text.
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, OpaqueElementId):
+            return self.text == other.text
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((OpaqueElementId, self.text))
+
     @property
     def presentation(self) -> Presentation | None:
         """The presentation family the text looks like."""
@@ -302,14 +308,6 @@ def _bad(text: str, why: str) -> DecodeError:
     return DecodeError(f"malformed element ID {text!r}: {why}")
 
 
-def _concrete(
-    text: str, attribute: str | None, keys: tuple[str, ...], display: str | None
-) -> AnyElementId:
-    if any(_OLD_NULL in key for key in keys):
-        return OpaqueElementId(text=text, reason="old null element")
-    return ElementId(attribute=attribute, keys=keys, display=display)
-
-
 def _parse_keys(text: str, key_part: str) -> tuple[str, ...]:
     keys = _split_escaped(key_part, ":", _OLD_ESCAPE)
     if keys is None:
@@ -337,14 +335,14 @@ def _parse_terse(text: str) -> AnyElementId:
         display = fields[2]
     # The key part keeps old-short escapes (MicroStrategy's converter copies them).
     keys = _parse_keys(text, fields[0])
-    return _concrete(text, attribute, keys, display)
+    return ElementId(attribute=attribute, keys=keys, display=display)
 
 
 def _parse_old_short(text: str) -> AnyElementId:
     attribute = text[:32]
     if not _GUID.fullmatch(attribute):
         return OpaqueElementId(text=text, reason="old short ID whose attribute is not a GUID")
-    return _concrete(text, attribute, _parse_keys(text, text[33:]), None)
+    return ElementId(attribute=attribute, keys=_parse_keys(text, text[33:]))
 
 
 def _parse_old_long(text: str) -> AnyElementId:
@@ -387,7 +385,9 @@ def _parse_old_long(text: str) -> AnyElementId:
     # One non-key form is the description (DESC); with several we cannot tell which
     # one the user sees, so no display name is claimed.
     display = extra[0] if len(extra) == 1 else None
-    return _concrete(text, attribute, tuple(keys[i] for i in range(arity)), display)
+    return ElementId(
+        attribute=attribute, keys=tuple(keys[i] for i in range(arity)), display=display
+    )
 
 
 def parse_element_id(text: str) -> AnyElementId:
