@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
@@ -99,6 +100,9 @@ def _canonical_json(value: Any) -> Any:
         raise ValueError("expected a JSON object or array")
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
+
+# An <exp> with no attributes, no children and only whitespace: the "no answer" body.
+_EMPTY_EXP = re.compile(r"\s*<exp\s*(?:/>|>\s*</exp\s*>)\s*")
 
 JsonText = Annotated[str, BeforeValidator(_canonical_json)]
 """A JSON document kept as canonical compact text (key order preserved)."""
@@ -341,7 +345,9 @@ class ExpressionAnswer(_AnswerBase):
     tree REST uses; ``content`` is REST's free-text description.  At least one of ``xml``
     and ``expression`` is present.
 
-    >>> ExpressionAnswer(xml="<exp/>").family
+    An empty ``<exp/>`` alone is not an answer: closing the prompt is :class:`Close`.
+
+    >>> ExpressionAnswer(expression={"operator": "In", "operands": []}).family
     <PromptFamily.EXPRESSION: 'expression'>
     """
 
@@ -354,6 +360,10 @@ class ExpressionAnswer(_AnswerBase):
     def _has_body(self) -> ExpressionAnswer:
         if self.xml is None and self.expression is None:
             raise ValueError("an expression answer needs its xml or its expression tree")
+        if self.expression is None and self.xml is not None and _EMPTY_EXP.fullmatch(self.xml):
+            raise ValueError(
+                "an empty <exp> answers nothing; an empty answer is Close(family=EXPRESSION)"
+            )
         return self
 
     @property
