@@ -482,8 +482,8 @@ def test_assume_order_is_opt_in() -> None:
         (UseDefault(family=PromptFamily.VALUE, prompt=pos(1)), r"promptAnswerMode=1"),
         (Close(family=PromptFamily.VALUE, prompt=pos(1)), r"'ask the user', not 'close'"),
         (Close(family=PromptFamily.ELEMENTS), r"needs its attribute"),
-        (ExpressionAnswer(xml="<exp/>"), r"no expression answers"),
-        (LevelAnswer(xml="<dmy/>"), r"no level answers"),
+        (ExpressionAnswer(xml='<exp><nd et="1" nt="3"/></exp>'), r"no expression answers"),
+        (LevelAnswer(xml="<dmy><du/></dmy>"), r"no level answers"),
         (Unanswered(family=PromptFamily.ELEMENTS), r"no slot for an unanswered elements"),
     ],
 )
