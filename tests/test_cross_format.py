@@ -86,12 +86,24 @@ def test_positional_answers_need_prompt_identities_elsewhere(answers: AnswerSet)
                 encode(answers)
 
 
+def meaning_in_a_link(answers: AnswerSet) -> list[str]:
+    """What a Web link says, order aside: element answers are matched by attribute there,
+    so their prompt identity is not part of what the link means."""
+
+    def strip(answer: Any) -> Any:
+        if answer.kind == "elements" or (answer.kind == "close" and answer.attribute):
+            return answer.model_copy(update={"prompt": PromptRef()})
+        return answer
+
+    return sorted(repr(strip(a)) for a in answers)
+
+
 @given(xml_answer_sets())
 def test_url_with_xml_fallback_means_what_xml_means(answers: AnswerSet) -> None:
     if answers.locale is not None or not encodable(xml.encode, answers):
         return
     query = url.encode_query(answers, fallback="xml")
-    assert url.decode(query) == via_xml(answers)
+    assert meaning_in_a_link(url.decode(query)) == meaning_in_a_link(via_xml(answers))
 
 
 @pytest.mark.parametrize(
