@@ -160,6 +160,9 @@ def web_url(
             f"parameter {clash[0]!r} is set by web_url itself",
             hint="use the keyword arguments (ids, answers, mode) instead",
         )
+    not_text = [name for name, value in params.items() if not isinstance(value, str)]
+    if not_text:
+        raise LinkError(f"parameter {not_text[0]!r} must be a string")
     query: list[tuple[str, str]] = [
         ("evt", str(event)),
         ("src", f"{found[1]}.{event}"),
