@@ -22,6 +22,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from . import safexml
+from ._trusted import build
 from .element_id import ElementId, OpaqueElementId, Presentation, parse_element_id
 from .errors import DecodeError, NotRepresentableError
 from .model import (
@@ -189,12 +190,13 @@ def _tag(element: etree._Element) -> str:
 
 
 def _blank(text: str | None) -> bool:
-    return text is None or not text.strip()
+    return not text or text.isspace()
 
 
 def _no_text(element: etree._Element, where: str, what: str) -> None:
     """Refuse text content (other than indentation) where only elements belong."""
-    if not _blank(element.text) or any(not _blank(c.tail) for c in element):
+    text = element.text
+    if (text and not text.isspace()) or any(c.tail and not c.tail.isspace() for c in element):
         raise DecodeError(
             f"{what} (line {element.sourceline}) has text content where only elements belong",
             where=where,
@@ -202,6 +204,8 @@ def _no_text(element: etree._Element, where: str, what: str) -> None:
 
 
 def _int(value: str, what: str, where: str) -> int:
+    if value.isdigit() and value.isascii():  # the usual spelling, checked cheaply
+        return int(value)
     if not _INT.fullmatch(value.strip()):
         raise DecodeError(f"{what} must be an integer, got {value!r}", where=where)
     return int(value.strip())
@@ -218,10 +222,20 @@ def _pydantic_message(exc: ValidationError) -> str:
     )
 
 
+def _located(key: str) -> PromptRef:
+    # A non-empty key and nothing else: valid by construction, built without validation.
+    return build(PromptRef, {"key": key, "id": None, "name": None, "position": None})
+
+
 def _prompt_ref(pa: etree._Element, where: str) -> PromptRef:
     """Identify the prompt: ``key="did@pin@tp"`` or ``pt pin did tp`` (xml.md §3.1)."""
-    key = pa.get("key")
-    parts = {name: pa.get(name) for name in ("did", "pin", "tp")}
+    get = pa.get
+    key = get("key")
+    did, pin, tp = get("did"), get("pin"), get("tp")
+    if key is None and did and pin and tp and "@" not in did and _UINT.fullmatch(pin):
+        if _UINT.fullmatch(tp):  # the spelling MicroStrategy writes: nothing to report
+            return _located(f"{did}@{pin}@{tp}")
+    parts = {"did": did, "pin": pin, "tp": tp}
     if key is not None:
         if not key:
             raise DecodeError("<pa> has an empty key attribute", where=where)
@@ -235,7 +249,7 @@ def _prompt_ref(pa: etree._Element, where: str) -> PromptRef:
                         f'<pa> has key="{key}" and {name}="{value}", which disagree',
                         where=where,
                     )
-        return PromptRef(key=key)
+        return _located(key)
     for name, part in parts.items():
         if part is None:
             raise DecodeError(
@@ -249,7 +263,7 @@ def _prompt_ref(pa: etree._Element, where: str) -> PromptRef:
     for name, value in (("pin", pin), ("tp", tp)):
         if not _UINT.fullmatch(value):
             raise DecodeError(f"<pa> {name} must be a whole number, got {value!r}", where=where)
-    return PromptRef(key=f"{did}@{pin}@{tp}")
+    return _located(f"{did}@{pin}@{tp}")
 
 
 def _pt(pa: etree._Element, where: str) -> int | None:
@@ -283,7 +297,10 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
             return Close(prompt=prompt, family=pt_family)
         # A value's text is significant to the byte (xml.md §4.1): no stripping.
         value_type = _TYPE_OF_PT.get(pt) if pt is not None else None
-        return ValueAnswer(prompt=prompt, value=text, type=value_type)
+        # Valid by construction (non-empty text, a ValueType or None): skip validation.
+        return build(
+            ValueAnswer, {"prompt": prompt, "kind": "value", "value": text, "type": value_type}
+        )
     if len(children) > 1:
         raise DecodeError(
             "<pa> has several body elements ("
@@ -377,26 +394,30 @@ def _no_content(element: etree._Element, where: str, what: str) -> None:
 
 
 def _decode_e(e: etree._Element, number: int, where: str) -> Element:
-    what = f"<e> #{number} (line {e.sourceline})"
-    _no_content(e, where, what)
+    # Built only on error: sourceline costs a lookup, and lists run to 10,000 elements.
+    def what() -> str:
+        return f"<e> #{number} (line {e.sourceline})"
+
+    if len(e) or not _blank(e.text):
+        _no_content(e, where, what())
     ei = e.get("ei")
     if ei is None:
-        raise DecodeError(f"{what} has no ei attribute", where=where)
+        raise DecodeError(f"{what()} has no ei attribute", where=where)
     emt = e.get("emt")
-    if emt is not None and emt.strip() != _CONCRETE_ELEMENT:
+    if emt is not None and emt != _CONCRETE_ELEMENT and emt.strip() != _CONCRETE_ELEMENT:
         raise DecodeError(
-            f"{what} has emt={emt!r}; only concrete elements (emt=1) are supported",
+            f"{what()} has emt={emt!r}; only concrete elements (emt=1) are supported",
             where=where,
         )
     try:
         element_id = parse_element_id(ei)
     except DecodeError as exc:
-        raise DecodeError(f"{what}: {exc.message}", where=where) from None
+        raise DecodeError(f"{what()}: {exc.message}", where=where) from None
     # art (arity) is derived from ei and disp_id is presentation: neither is kept.
     try:
-        return Element(id=element_id, name=e.get("disp_n"))
+        return Element.of(element_id, e.get("disp_n"))
     except ValidationError as exc:
-        raise DecodeError(f"{what}: {_pydantic_message(exc)}", where=where) from None
+        raise DecodeError(f"{what()}: {_pydantic_message(exc)}", where=where) from None
 
 
 def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
