@@ -15,6 +15,7 @@ carry.  Requires the ``hypothesis`` package (``pip install mstr-prompts[hypothes
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from hypothesis import given  # noqa: F401  (used by the doctests)
@@ -193,7 +194,9 @@ _DMY_SAMPLES = (
 )
 
 
+@functools.cache
 def _canonical(samples: tuple[str, ...]) -> st.SearchStrategy[str]:
+    # Cached: parsing the samples on every draw made generation slow.
     return st.sampled_from([safexml.serialize(safexml.parse(s)) for s in samples])
 
 

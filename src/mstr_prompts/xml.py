@@ -232,9 +232,17 @@ def _prompt_ref(pa: etree._Element, where: str) -> PromptRef:
     get = pa.get
     key = get("key")
     did, pin, tp = get("did"), get("pin"), get("tp")
-    if key is None and did and pin and tp and "@" not in did and _UINT.fullmatch(pin):
-        if _UINT.fullmatch(tp):  # the spelling MicroStrategy writes: nothing to report
-            return _located(f"{did}@{pin}@{tp}")
+    # The spelling MicroStrategy writes: nothing to check further, nothing to report.
+    if (
+        key is None
+        and did
+        and pin
+        and tp
+        and "@" not in did
+        and _UINT.fullmatch(pin)
+        and _UINT.fullmatch(tp)
+    ):
+        return _located(f"{did}@{pin}@{tp}")
     parts = {"did": did, "pin": pin, "tp": tp}
     if key is not None:
         if not key:

@@ -1,0 +1,21 @@
+"""Test settings shared by the whole suite."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# No per-example deadline: CI machines are shared and a slow example is not a bug.
+# Timing is never asserted in tests (benchmarks live in bench/).
+settings.register_profile(
+    "default",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "ci",
+    parent=settings.get_profile("default"),
+    print_blob=True,
+)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
