@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from lxml import etree
 
 from mstr_prompts import rest
 from mstr_prompts.element_id import ElementId, OpaqueElementId, parse_element_id
-from mstr_prompts.errors import DecodeError, NotRepresentableError
+from mstr_prompts.errors import DecodeError, LocaleWarning, NotRepresentableError
 from mstr_prompts.model import (
     AnswerMode,
     AnswerSet,
@@ -712,7 +713,7 @@ def test_refuses_answer_mode() -> None:
     assert error.hint is not None and "promptAnswerMode" in error.hint
 
 
-def test_locale_with_value_answers() -> None:
+def test_locale_with_value_answers_warns_and_keeps_the_values() -> None:
     answers = AnswerSet(
         answers=[
             Close(prompt=refs("A"), family="objects"),
@@ -720,13 +721,18 @@ def test_locale_with_value_answers() -> None:
         ],
         locale=1031,
     )
-    error = _refused(answers)
-    assert "1031" in error.message
-    assert error.prompt == "value prompt K"
-    assert error.hint is not None and "ignore_locale" in error.hint
-    assert rest.encode(answers, ignore_locale=True) == rest.encode(
-        answers.model_copy(update={"locale": None})
-    )
+    without_locale = rest.encode(answers.model_copy(update={"locale": None}))
+    with pytest.warns(LocaleWarning, match=r"value prompt K: .*locale 1031") as caught:
+        assert rest.encode(answers) == without_locale
+    assert "ignore_locale=True" in str(caught[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert rest.encode(answers, ignore_locale=True) == without_locale
+    with warnings.catch_warnings():
+        # Users who want the strict behaviour turn the warning into an error.
+        warnings.simplefilter("error", LocaleWarning)
+        with pytest.raises(LocaleWarning):
+            rest.encode(answers)
 
 
 def test_locale_without_value_answers_is_dropped() -> None:

@@ -10,7 +10,7 @@ pair: :mod:`mstr_prompts.rest`, :mod:`mstr_prompts.xml`, :mod:`mstr_prompts.url`
 """
 
 from .element_id import ElementId, OpaqueElementId, Presentation, classify, parse_element_id
-from .errors import DecodeError, NotRepresentableError, PromptAnswerError
+from .errors import DecodeError, LocaleWarning, NotRepresentableError, PromptAnswerError
 from .model import (
     Answer,
     AnswerMode,
@@ -43,6 +43,7 @@ __all__ = [
     "ElementId",
     "ExpressionAnswer",
     "LevelAnswer",
+    "LocaleWarning",
     "NotRepresentableError",
     "ObjectAnswer",
     "ObjectRef",

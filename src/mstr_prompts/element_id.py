@@ -29,9 +29,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ._trusted import build
 from .errors import DecodeError, NotRepresentableError
 
-__all__ = ["ElementId", "OpaqueElementId", "Presentation", "classify", "parse_element_id"]
+__all__ = [
+    "GUID_PATTERN",
+    "ElementId",
+    "OpaqueElementId",
+    "Presentation",
+    "classify",
+    "parse_element_id",
+]
 
-# A GUID as MicroStrategy writes it: 32 hex digits, no dashes.
+GUID_PATTERN = r"^[0-9A-Fa-f]{32}$"
+"""A GUID as MicroStrategy writes it: 32 hex digits, no dashes."""
 _GUID = re.compile(r"[0-9A-Fa-f]{32}")
 # Old-short escape (xml.md §5.3: mojo getElementArity, jar string "*:").
 _OLD_ESCAPE = "*"
@@ -137,7 +145,8 @@ class ElementId(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Literal["element_id"] = Field(default="element_id", repr=False)
-    attribute: str | None = None
+    # A GUID, or the old short form ATTR:key could not be read back (xml.md §5.1).
+    attribute: str | None = Field(default=None, pattern=GUID_PATTERN)
     keys: tuple[str, ...] = Field(min_length=1)
     display: str | None = None
 

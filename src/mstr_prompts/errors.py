@@ -8,7 +8,7 @@ present, says what to do about it (the h11 habit).
 
 from __future__ import annotations
 
-__all__ = ["DecodeError", "NotRepresentableError", "PromptAnswerError"]
+__all__ = ["DecodeError", "LocaleWarning", "NotRepresentableError", "PromptAnswerError"]
 
 
 class PromptAnswerError(ValueError):
@@ -63,3 +63,18 @@ class NotRepresentableError(PromptAnswerError):
         self.target = target
         prefix = ": ".join(p for p in (target, prompt) if p)
         super().__init__(f"{prefix}: {message}" if prefix else message, hint=hint)
+
+
+class LocaleWarning(UserWarning):
+    """A target format cannot say which locale the value texts were written in.
+
+    Value texts (numbers, dates) are kept exactly; the locale that says how to read them
+    is what the target cannot carry, so the server will read them in its session locale.
+    Encoders warn rather than fail, because the values are usually locale-neutral and
+    the conversion is the whole point; turn the warning into an error with
+    ``warnings.simplefilter("error", LocaleWarning)``, or silence it per call with
+    ``ignore_locale=True``.
+
+    >>> issubclass(LocaleWarning, UserWarning)
+    True
+    """

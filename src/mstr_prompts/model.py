@@ -38,7 +38,7 @@ from pydantic import (
 )
 
 from ._trusted import build
-from .element_id import ElementId, OpaqueElementId
+from .element_id import GUID_PATTERN, ElementId, OpaqueElementId
 from .object_types import object_type_name
 
 __all__ = [
@@ -283,7 +283,7 @@ class ElementAnswer(_AnswerBase):
     """
 
     kind: Literal["elements"] = "elements"
-    attribute: str | None = Field(default=None, min_length=1)
+    attribute: str | None = Field(default=None, pattern=GUID_PATTERN)
     elements: tuple[Element, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -444,7 +444,7 @@ class Close(_AnswerBase):
 
     kind: Literal["close"] = "close"
     family: PromptFamily | None = None
-    attribute: str | None = Field(default=None, min_length=1)
+    attribute: str | None = Field(default=None, pattern=GUID_PATTERN)
 
     @model_validator(mode="after")
     def _attribute_only_for_elements(self) -> Close:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
@@ -28,7 +29,7 @@ from pydantic import ValidationError
 
 from . import safexml
 from .element_id import ElementId, OpaqueElementId, parse_element_id
-from .errors import DecodeError, NotRepresentableError
+from .errors import DecodeError, LocaleWarning, NotRepresentableError
 from .model import (
     Answer,
     AnswerSet,
@@ -730,12 +731,14 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
     if answers.locale is not None and not ignore_locale:
         value = next((a for a in answers if isinstance(a, ValueAnswer)), None)
         if value is not None:
-            raise _refuse(
-                value,
-                f"a REST answer body carries no locale, and the value texts were written "
-                f"in locale {answers.locale}; the server reads them in the session locale",
-                hint="if the values are already in the session's locale, pass "
-                "ignore_locale=True (CLI: --ignore-locale)",
+            warnings.warn(
+                LocaleWarning(
+                    f"rest: {value.describe()}: a REST answer body carries no locale; the "
+                    f"value texts, written in locale {answers.locale}, are sent as they are "
+                    "and the server reads them in the session locale (pass "
+                    "ignore_locale=True if that is the same locale)"
+                ),
+                stacklevel=2,
             )
     # Without value answers the locale changes nothing (element, object, expression and
     # level answers are IDs and trees), so dropping it loses no meaning.

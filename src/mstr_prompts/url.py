@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Literal
 
 from pydantic import ValidationError
 
 from .element_id import ElementId, Presentation, classify, parse_element_id
-from .errors import DecodeError, NotRepresentableError
+from .errors import DecodeError, LocaleWarning, NotRepresentableError
 from .model import (
     Answer,
     AnswerMode,
@@ -752,11 +753,13 @@ def encode(
     plan = _plan(answers, fallback, assume_order)
     has_values = any(isinstance(a, ValueAnswer) for a in answers)
     if answers.locale is not None and has_values and not plan.xml and not ignore_locale:
-        raise NotRepresentableError(
-            f"the answers are in locale {answers.locale}, which the URL parameters cannot "
-            "carry, and value texts are read in it",
-            target="url",
-            hint="encode with ignore_locale=True if the values do not depend on the locale",
+        warnings.warn(
+            LocaleWarning(
+                f"url: the answers are in locale {answers.locale}, which the URL parameters "
+                "cannot carry; the value texts are sent as they are and the server reads "
+                "them in the session locale (pass ignore_locale=True if that is the same)"
+            ),
+            stacklevel=2,
         )
     out: dict[str, str] = {}
     if plan.values:
