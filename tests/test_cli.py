@@ -121,3 +121,15 @@ def test_link_rejects_unknown_mode_and_base() -> None:
     base = "http://webserver/MicroStrategy/servlet/mstrWeb"
     assert_one_line_error(run("link", "--base", base, "--report", "R", "--mode", "3"), "mode")
     assert_one_line_error(run("link", "--base", "http://webserver/other", "--report", "R"), "base")
+
+
+def test_locale_warning_is_one_stderr_line_and_success() -> None:
+    payload = b'<rsl lcl="1031"><pa key="A1B8DB554346F27B715C97A2ADF654FA@0@10">1,5</pa></rsl>'
+    result = run("convert", "--from", "xml", "--to", "rest", stdin=payload)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["prompts"][0]["answers"] == "1,5"
+    err = result.stderr.decode()
+    assert err.startswith("mstr-prompts: warning: ") and err.count("\n") == 1
+    assert "1031" in err
+    quiet = run("convert", "--from", "xml", "--to", "rest", "--ignore-locale", stdin=payload)
+    assert quiet.returncode == 0 and quiet.stderr == b""

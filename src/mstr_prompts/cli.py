@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import NoReturn
 
 from . import __version__
-from .errors import PromptAnswerError
+from .errors import LocaleWarning, PromptAnswerError
 from .model import AnswerMode, AnswerSet
 
 __all__ = ["main"]
@@ -75,7 +76,12 @@ def _encode(fmt: str, answers: AnswerSet, args: argparse.Namespace) -> str:
         return xml.encode(answers)
     from . import url
 
-    return url.encode_query(answers, fallback=args.fallback, assume_order=args.assume_order)
+    return url.encode_query(
+        answers,
+        fallback=args.fallback,
+        assume_order=args.assume_order,
+        ignore_locale=args.ignore_locale,
+    )
 
 
 def _convert(args: argparse.Namespace) -> str:
@@ -103,10 +109,17 @@ def _link(args: argparse.Namespace) -> str:
         mode=mode,
         fallback=args.fallback,
         assume_order=args.assume_order,
+        ignore_locale=args.ignore_locale,
     )
 
 
 def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ignore-locale",
+        action="store_true",
+        help="do not warn that the output cannot say which locale value answers were "
+        "written in (when the server's session uses that locale anyway)",
+    )
     parser.add_argument(
         "--fallback",
         choices=("error", "xml"),
@@ -134,14 +147,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     convert.add_argument("--from", dest="source_format", choices=FORMATS, required=True)
     convert.add_argument("--to", dest="target_format", choices=FORMATS, required=True)
-    convert.add_argument(
-        "--ignore-locale",
-        action="store_true",
-        help="REST output: send value answers even though the input names a locale",
-    )
     _add_encoding_options(convert)
     convert.add_argument("file", nargs="?", default="-", metavar="FILE", help="input (default -)")
-    convert.set_defaults(run=_convert, ignore_locale=False)
+    convert.set_defaults(run=_convert)
 
     link = commands.add_parser("link", help="build a MicroStrategy Web link with answers")
     link.add_argument("--base", required=True, help=".../servlet/mstrWeb or .../asp/Main.aspx")
@@ -176,13 +184,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        output = args.run(args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", LocaleWarning)
+            output = args.run(args)
     except (PromptAnswerError, _CliError) as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     except Exception as exc:  # a bug: still one line, still no traceback
         _fail(f"internal error ({type(exc).__name__}: {exc}); please report it", EXIT_INTERNAL)
+    for warning in caught:
+        if issubclass(warning.category, LocaleWarning):
+            print(f"mstr-prompts: warning: {warning.message}", file=sys.stderr)
     try:
         sys.stdout.write(output if output.endswith("\n") else output + "\n")
         sys.stdout.flush()
