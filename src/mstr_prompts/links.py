@@ -115,13 +115,15 @@ def web_url(
     mode: AnswerMode | int | None = None,
     fallback: Literal["error", "xml"] = "error",
     assume_order: bool = False,
+    ignore_locale: bool = False,
     **params: str,
 ) -> str:
     """Build a Web link that runs one report, document or dossier with prompt answers.
 
     Exactly one of the three IDs.  The query is ``evt``, ``src``, the ID, ``params`` in
     the order given, then the answer parameters from :func:`mstr_prompts.url.encode`
-    (``fallback`` and ``assume_order`` are passed on; ``mode`` sets promptAnswerMode).
+    (``fallback``, ``assume_order`` and ``ignore_locale`` are passed on; ``mode`` sets
+    promptAnswerMode).
 
     >>> web_url("http://webserver/MicroStrategy/asp/Main.aspx",
     ...         document_id="B9800BBC42B65FD064717BB94AF0B44B", currentViewMedia="2", mode=2)
@@ -169,7 +171,12 @@ def web_url(
         (_ID_PARAMS[kind], object_id),
         *params.items(),
     ]
-    answer_params = url.encode(_mode(answers, mode), fallback=fallback, assume_order=assume_order)
+    answer_params = url.encode(
+        _mode(answers, mode),
+        fallback=fallback,
+        assume_order=assume_order,
+        ignore_locale=ignore_locale,
+    )
     query += answer_params.items()
     return base + "?" + "&".join(f"{n}={url.quote_param(n, v)}" for n, v in query)
 
