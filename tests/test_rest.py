@@ -7,11 +7,10 @@ so that a sample added there is covered without touching this file.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from mstr_prompts.model import (
     ValueAnswer,
     ValueType,
 )
+from mstr_prompts.strategies import rest_answer_sets
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rest"
 REFERENCE = FIXTURES / "rest-json.md"
@@ -1212,20 +1212,6 @@ def local_rest_answer_sets(draw: st.DrawFn) -> AnswerSet:
     return AnswerSet(answers=answers)
 
 
-def _shared_strategy() -> Callable[[], st.SearchStrategy[AnswerSet]] | None:
-    try:
-        module = importlib.import_module("mstr_prompts.strategies")
-    except ImportError:
-        return None
-    factory: Callable[[], st.SearchStrategy[AnswerSet]] | None = getattr(
-        module, "rest_answer_sets", None
-    )
-    return factory
-
-
-SHARED_REST_ANSWER_SETS = _shared_strategy()
-
-
 def _round_trips(answers: AnswerSet) -> None:
     encoded = rest.encode(answers)
     assert rest.decode(encoded) == answers
@@ -1238,10 +1224,7 @@ def test_round_trip_local_domain(answers: AnswerSet) -> None:
     _round_trips(answers)
 
 
-@pytest.mark.skipif(
-    SHARED_REST_ANSWER_SETS is None, reason="mstr_prompts.strategies.rest_answer_sets not there yet"
-)
-@given(st.deferred(lambda: SHARED_REST_ANSWER_SETS()))  # type: ignore[misc]
+@given(rest_answer_sets())
 def test_round_trip_shared_domain(answers: AnswerSet) -> None:
     _round_trips(answers)
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mstr_prompts import safexml
@@ -31,6 +30,7 @@ from mstr_prompts.model import (
     ValueAnswer,
     ValueType,
 )
+from mstr_prompts.strategies import xml_answer_sets
 from mstr_prompts.xml import decode, encode
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "xml"
@@ -802,25 +802,8 @@ def test_any_xml_legal_name_round_trips_exactly(name: str) -> None:
     assert decode(encode(answers)) == answers
 
 
-def _strategies() -> Any:
-    try:
-        return importlib.import_module("mstr_prompts.strategies")
-    except ImportError:  # pragma: no cover - the lead's module may land later
-        return None
-
-
-STRATEGIES = _strategies()
-needs_strategies = pytest.mark.skipif(
-    STRATEGIES is None or not hasattr(STRATEGIES, "xml_answer_sets"),
-    reason="mstr_prompts.strategies.xml_answer_sets() is not there yet",
-)
-
-
-@needs_strategies
-@settings(suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_xml_answer_sets_round_trip(data: st.DataObject) -> None:
-    answers = data.draw(STRATEGIES.xml_answer_sets())
+@given(xml_answer_sets())
+def test_xml_answer_sets_round_trip(answers: AnswerSet) -> None:
     assert decode(encode(answers)) == answers
 
 
