@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -566,7 +567,7 @@ def test_d10_corrupted_doc_sample_is_rejected() -> None:
         ("", "the input is empty"),
         ("   ", "the input is empty"),
         ("hello", "not prompt-answer XML: it starts with 'hello'"),
-        ("%253Crsl%253E".replace("%25", "%2525"), "even after percent-decoding twice"),
+        ("%25253Crsl%25253E".replace("%25", "%2525"), "even after undoing percent-encoding"),
         ("%FF%3Crsl%3E", "not UTF-8"),
         ('<rsl><pa pt="3" did="D" tp="10">x</pa></rsl>', "<pa> has no pin attribute"),
         ('<rsl><pa pt="3" pin="0" tp="10">x</pa></rsl>', "<pa> has no did attribute"),
@@ -852,3 +853,17 @@ def test_mutated_fixtures_decode_or_raise_decode_error(
         at = position % (len(text) + 1)
         text = text[:at] + insert + text[at + length :]
     _decodes_or_refuses(text)
+
+
+def test_html_escaped_xml_as_copied_from_a_page_source() -> None:
+    # url.md C16 posts the XML from a hidden field written with fn:escapeXml; copied from
+    # the page source it arrives with one level of entities, possibly percent-encoded too.
+    raw = (
+        '<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" tp="10">'
+        "Fish &amp; Chips</pa></rsl>"
+    )
+    escaped = html.escape(raw, quote=True)
+    assert escaped.startswith("&lt;rsl&gt;")
+    assert decode(escaped) == decode(raw)
+    assert decode(quote(escaped, safe="")) == decode(raw)
+    assert decode(raw)[0].value == "Fish & Chips"  # type: ignore[union-attr]

@@ -14,6 +14,7 @@ network, a size limit.
 from __future__ import annotations
 
 import copy
+import html
 import re
 from collections.abc import Callable
 from urllib.parse import unquote, unquote_plus
@@ -97,7 +98,8 @@ _INT = re.compile(r"[+-]?[0-9]+")
 _UINT = re.compile(r"[0-9]+")
 # A bare <pa> fragment, as in xml.md F07-F15 ("framed as <rsl>{PROMPT}</rsl>").
 _BARE_PA = re.compile(r"<pa[\s/>]")
-_MAX_TRANSPORT_DECODES = 2  # raw, percent-encoded, or encoded twice (mobile deep links)
+# raw, percent-encoded, encoded twice (mobile deep links), or HTML-escaped on top
+_MAX_TRANSPORT_DECODES = 3
 
 
 # --- decode -----------------------------------------------------------------------------
@@ -160,6 +162,11 @@ def _untransport(text: str | bytes) -> str:
     for _ in range(_MAX_TRANSPORT_DECODES):
         if current.startswith("<"):
             return current
+        if current.startswith("&lt;"):
+            # HTML-escaped XML, as copied from a page's source or a hidden form field
+            # (url.md C16 writes it with fn:escapeXml): one level of entities, nothing else.
+            current = html.unescape(current).lstrip()
+            continue
         # '+' is a space only in form encoding; a raw '<' means the text is not encoded.
         form = "+" in current and "<" not in current
         try:
@@ -179,7 +186,7 @@ def _untransport(text: str | bytes) -> str:
         raise DecodeError("the input is empty", where="xml")
     raise DecodeError(
         f"not prompt-answer XML: it starts with {current[:20]!r}, not '<' "
-        "(even after percent-decoding twice)",
+        "(even after undoing percent-encoding and HTML escaping)",
         where="xml",
     )
 
