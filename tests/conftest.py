@@ -18,4 +18,8 @@ settings.register_profile(
     parent=settings.get_profile("default"),
     print_blob=True,
 )
-settings.load_profile("ci" if os.environ.get("CI") else "default")
+# `HYPOTHESIS_PROFILE=thorough make test` explores ten times more examples.
+settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=1000)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+)

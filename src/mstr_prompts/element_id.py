@@ -50,7 +50,11 @@ _TERSE_NULL = "\\N"
 
 
 class Presentation(str, enum.Enum):
-    """The spellings of an element ID (``WebElementHelper`` presentations)."""
+    """The spellings of an element ID (``WebElementHelper`` presentations).
+
+    >>> Presentation("terse") is Presentation.TERSE
+    True
+    """
 
     OLD_SHORT = "old_short"
     TERSE = "terse"
@@ -289,13 +293,23 @@ class OpaqueElementId(BaseModel):
         )
 
     def to_old_short(self) -> str:
-        """Return the text if it already is old short, else raise."""
+        """Return the text if it already is old short, else raise.
+
+        >>> parse_element_id("NE:8D679D3711D3E4981000E787EC6DE8A4:2").kind
+        'opaque'
+        >>> parse_element_id("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345:1").to_old_short()
+        'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345:1'
+        """
         if self.presentation is Presentation.OLD_SHORT:
             return self.text
         raise self._refuse("old short")
 
     def to_terse(self, *, include_display: bool = True) -> str:
-        """Return the text if it already is terse, else raise."""
+        """Return the text if it already is terse, else raise.
+
+        >>> parse_element_id("h1874;8D679D3C11D3E4981000E787EC6DE8A4:3771").to_terse()
+        'h1874;8D679D3C11D3E4981000E787EC6DE8A4:3771'
+        """
         if self.presentation in (Presentation.TERSE, Presentation.TERSE_DEFAULT):
             return self.text
         raise self._refuse("terse")
@@ -311,7 +325,11 @@ class OpaqueElementId(BaseModel):
         raise self._refuse("terse default")
 
     def to(self, presentation: Presentation) -> str:
-        """Return the text if it is in ``presentation`` already, else raise."""
+        """Return the text if it is in ``presentation`` already, else raise.
+
+        >>> parse_element_id("u;8D679D3711D3E4981000E787EC6DE8A4").to(Presentation.TERSE)
+        'u;8D679D3711D3E4981000E787EC6DE8A4'
+        """
         if self.presentation is presentation:
             return self.text
         raise self._refuse(presentation.value.replace("_", " "))

@@ -64,7 +64,11 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
 class PromptFamily(str, enum.Enum):
-    """The kind of question a prompt asks."""
+    """The kind of question a prompt asks.
+
+    >>> PromptFamily("elements") is PromptFamily.ELEMENTS
+    True
+    """
 
     VALUE = "value"
     ELEMENTS = "elements"
@@ -74,7 +78,11 @@ class PromptFamily(str, enum.Enum):
 
 
 class ValueType(str, enum.Enum):
-    """The data type of a value prompt (the value members of EnumDSSXMLPromptType)."""
+    """The data type of a value prompt (the value members of EnumDSSXMLPromptType).
+
+    >>> ValueType("date").name
+    'DATE'
+    """
 
     BOOLEAN = "boolean"
     LONG = "long"
@@ -85,7 +93,11 @@ class ValueType(str, enum.Enum):
 
 
 class AnswerMode(enum.IntEnum):
-    """How a server treats prompts the answers do not cover (EnumWebPromptAnswerMode)."""
+    """How a server treats prompts the answers do not cover (EnumWebPromptAnswerMode).
+
+    >>> AnswerMode(2).name
+    'OPTIONAL_PROMPTS_USE_EMPTY_ANSWER'
+    """
 
     DO_NOT_PASS_PROMPT_ANSWERS = 0
     ALL_PROMPTS_USE_DEFAULT_ANSWER = 1
