@@ -43,14 +43,16 @@ def via_url(answers: AnswerSet) -> AnswerSet:
 
 
 def key_only(answers: AnswerSet) -> AnswerSet:
-    """What XML keeps of identity: the key (id and name are redundant next to it)."""
-    return answers.model_copy(
-        update={
-            "answers": tuple(
-                a.model_copy(update={"prompt": PromptRef(key=a.prompt.key)}) for a in answers
-            )
-        }
-    )
+    """What XML keeps: the key (id and name are redundant next to it), and no REST
+    display text (an expression's content "does not affect the resulting answer")."""
+
+    def kept(answer: Any) -> Any:
+        update: dict[str, Any] = {"prompt": PromptRef(key=answer.prompt.key)}
+        if isinstance(answer, ExpressionAnswer):
+            update["content"] = None
+        return answer.model_copy(update=update)
+
+    return answers.model_copy(update={"answers": tuple(kept(a) for a in answers)})
 
 
 def encodable(encode: Callable[[AnswerSet], Any], answers: AnswerSet) -> bool:

@@ -689,8 +689,8 @@ ATTR_ID = ElementId(attribute=CATEGORY, keys=("1",))
             "not in the old short ATTR:key form",
         ),
         (
-            ExpressionAnswer(prompt=ref(), xml="<exp><nd/></exp>", content="Year = 2020"),
-            "REST's content text or expression tree",
+            ExpressionAnswer(prompt=ref(), xml="<exp><nd/></exp>", expression={"a": 1}),
+            "REST's JSON expression tree",
         ),
         (ExpressionAnswer(prompt=ref(), expression={"operator": "And"}), "only as <exp> XML"),
         (ExpressionAnswer(prompt=ref(), xml="<dmy/>"), "root <dmy>; expected <exp>"),
@@ -867,3 +867,11 @@ def test_html_escaped_xml_as_copied_from_a_page_source() -> None:
     assert decode(escaped) == decode(raw)
     assert decode(quote(escaped, safe="")) == decode(raw)
     assert decode(raw)[0].value == "Fish & Chips"  # type: ignore[union-attr]
+
+
+def test_rest_content_text_is_display_only_next_to_the_xml() -> None:
+    # REST: content "does not affect the resulting answer" (rest-json.md §1.6).
+    with_content = ExpressionAnswer(prompt=ref(), xml="<exp><nd/></exp>", content="Year = 2020")
+    assert encode(AnswerSet(answers=(with_content,))) == encode(
+        AnswerSet(answers=(with_content.model_copy(update={"content": None}),))
+    )

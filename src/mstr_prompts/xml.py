@@ -587,12 +587,14 @@ def _encode_body(
     elif isinstance(answer, ObjectAnswer):
         _encode_objects(pa, answer, set_attribute)
     elif isinstance(answer, ExpressionAnswer):
-        if answer.content is not None or answer.expression is not None or answer.xml is None:
+        # REST's content is display text that "does not affect the resulting answer"
+        # (rest-json.md §1.6), so next to the XML it is redundant, like a prompt's name.
+        if answer.expression is not None or answer.xml is None:
             raise _refuse(
                 answer,
                 "prompt-answer XML carries an expression only as <exp> XML; this answer has "
-                "REST's content text or expression tree",
-                hint="use REST, or give the answer as xml only",
+                "REST's JSON expression tree",
+                hint="use REST, or give the answer as xml",
             )
         pa.append(_stored_xml(answer, answer.xml, "exp"))
     elif isinstance(answer, LevelAnswer):
