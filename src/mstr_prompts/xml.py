@@ -363,24 +363,32 @@ def _decode_mi(mi: etree._Element, prompt: PromptRef, where: str) -> Answer:
 
 def _decode_es(es: etree._Element, prompt: PromptRef, where: str) -> Answer:
     """Element list (xml.md §4.2): optional ``<at>`` source, then ``<e>`` elements."""
-    _no_text(es, where, "<es>")
+    # One pass over what may be tens of thousands of children: each child's tail is
+    # checked here rather than in a second walk by _no_text.
+    if not _blank(es.text):
+        _no_text(es, where, "<es>")
     attribute: str | None = None
     elements: list[Element] = []
+    append = elements.append
     for child in es:
-        if child.tag == "at":
+        tag = child.tag
+        if tag == "e":
+            append(_decode_e(child, len(elements) + 1, where))
+        elif tag == "at":
             if attribute is not None:
                 raise DecodeError(
                     f"<es> has a second <at> source (line {child.sourceline})", where=where
                 )
             attribute = _decode_source(child, where)
-        elif child.tag == "e":
-            elements.append(_decode_e(child, len(elements) + 1, where))
         else:
             raise DecodeError(
                 f"unexpected <{_tag(child)}> (line {child.sourceline}) in <es>; "
                 "expected <at> and <e>",
                 where=where,
             )
+        tail = child.tail
+        if tail and not tail.isspace():
+            _no_text(es, where, "<es>")
     if not elements:
         return Close(prompt=prompt, family=PromptFamily.ELEMENTS, attribute=attribute)
     return ElementAnswer(prompt=prompt, attribute=attribute, elements=tuple(elements))
