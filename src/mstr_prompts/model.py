@@ -22,6 +22,7 @@ list *is* its single value, and an element's display name lives on :class:`Eleme
 
 from __future__ import annotations
 
+import builtins
 import enum
 import json
 import re
@@ -113,6 +114,8 @@ def _canonical_json(value: Any) -> Any:
         raise ValueError("expected a JSON object or array")
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
+
+_GUID = re.compile(GUID_PATTERN)
 
 # An <exp> with no attributes, no children and only whitespace: the "no answer" body.
 _EMPTY_EXP = re.compile(r"\s*<exp\s*(?:/>|>\s*</exp\s*>)\s*")
@@ -298,36 +301,80 @@ class ElementAnswer(_AnswerBase):
     attribute: str | None = Field(default=None, pattern=GUID_PATTERN)
     elements: tuple[Element, ...] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _one_attribute(self) -> ElementAnswer:
-        seen = {
-            e.id.attribute
-            for e in self.elements
-            if isinstance(e.id, ElementId) and e.id.attribute is not None
-        }
-        if self.attribute is not None:
-            seen.add(self.attribute)
-        if len(seen) > 1:
-            raise ValueError(
-                "the elements of one answer belong to one attribute; got " + ", ".join(sorted(seen))
-            )
-        if seen:
-            attribute = seen.pop()
-            if self.attribute is None:
-                object.__setattr__(self, "attribute", attribute)
-            if any(isinstance(e.id, ElementId) and e.id.attribute is None for e in self.elements):
-                filled = tuple(
-                    e.model_copy(update={"id": e.id.with_attribute(attribute)})
-                    if isinstance(e.id, ElementId) and e.id.attribute is None
-                    else e
-                    for e in self.elements
+    @classmethod
+    def of(
+        cls, prompt: PromptRef, attribute: str | None, elements: tuple[Element, ...]
+    ) -> ElementAnswer:
+        """Build from parts that are already models; cheap on the hot path.
+
+        The same rules as the validating constructor apply; anything unusual goes
+        through it, so errors are the ordinary pydantic ``ValidationError``.
+
+        >>> e = Element.of(ElementId.parse("8D679D3711D3E4981000E787EC6DE8A4:1"))
+        >>> ElementAnswer.of(PromptRef(key="K@0@10"), None, (e,)).attribute
+        '8D679D3711D3E4981000E787EC6DE8A4'
+        """
+        if (
+            elements
+            and type(elements) is tuple
+            and type(prompt) is PromptRef
+            and (attribute is None or (type(attribute) is str and _GUID.fullmatch(attribute)))
+            and all(type(e) is Element for e in elements)
+        ):
+            try:
+                attribute, elements = _one_attribute(attribute, elements)
+            except ValueError:
+                pass  # let the validating constructor raise it
+            else:
+                return build(
+                    cls,
+                    {
+                        "prompt": prompt,
+                        "kind": "elements",
+                        "attribute": attribute,
+                        "elements": elements,
+                    },
                 )
-                object.__setattr__(self, "elements", filled)
+        return cls(prompt=prompt, attribute=attribute, elements=elements)
+
+    @model_validator(mode="after")
+    def _normalise(self) -> ElementAnswer:
+        attribute, elements = _one_attribute(self.attribute, self.elements)
+        object.__setattr__(self, "attribute", attribute)
+        object.__setattr__(self, "elements", elements)
         return self
 
     @property
     def family(self) -> PromptFamily:
         return PromptFamily.ELEMENTS
+
+
+def _one_attribute(
+    attribute: str | None, elements: tuple[Element, ...]
+) -> tuple[str | None, tuple[Element, ...]]:
+    """The answer's attribute, from it or its elements; and elements that all carry it."""
+    seen = {
+        e.id.attribute
+        for e in elements
+        if isinstance(e.id, ElementId) and e.id.attribute is not None
+    }
+    if attribute is not None:
+        seen.add(attribute)
+    if len(seen) > 1:
+        raise ValueError(
+            "the elements of one answer belong to one attribute; got " + ", ".join(sorted(seen))
+        )
+    if not seen:
+        return attribute, elements
+    attribute = seen.pop()
+    if any(isinstance(e.id, ElementId) and e.id.attribute is None for e in elements):
+        elements = tuple(
+            e.model_copy(update={"id": e.id.with_attribute(attribute)})
+            if isinstance(e.id, ElementId) and e.id.attribute is None
+            else e
+            for e in elements
+        )
+    return attribute, elements
 
 
 class ObjectRef(BaseModel):
@@ -342,6 +389,24 @@ class ObjectRef(BaseModel):
     id: str = Field(min_length=1)
     type: int = Field(ge=0)
     name: str | None = None
+
+    @classmethod
+    def of(cls, id: str, type: int, name: str | None = None) -> ObjectRef:
+        """Build from plain values; cheap when they are already valid.
+
+        >>> ObjectRef.of("4C051DB611D3E877C000B3B2D86C964F", 4) == ObjectRef(
+        ...     id="4C051DB611D3E877C000B3B2D86C964F", type=4)
+        True
+        """
+        if (
+            builtins.type(id) is str
+            and id
+            and builtins.type(type) is int
+            and type >= 0
+            and (name is None or builtins.type(name) is str)
+        ):
+            return build(cls, {"id": id, "type": type, "name": name})
+        return cls(id=id, type=type, name=name)
 
     @property
     def type_name(self) -> str | None:
@@ -358,6 +423,22 @@ class ObjectAnswer(_AnswerBase):
 
     kind: Literal["objects"] = "objects"
     objects: tuple[ObjectRef, ...] = Field(min_length=1)
+
+    @classmethod
+    def of(cls, prompt: PromptRef, objects: tuple[ObjectRef, ...]) -> ObjectAnswer:
+        """Build from parts that are already models; cheap on the hot path.
+
+        >>> ObjectAnswer.of(PromptRef(key="K@0@10"), (ObjectRef.of("X", 4),)).objects[0].type
+        4
+        """
+        if (
+            objects
+            and type(objects) is tuple
+            and type(prompt) is PromptRef
+            and all(type(o) is ObjectRef for o in objects)
+        ):
+            return build(cls, {"prompt": prompt, "kind": "objects", "objects": objects})
+        return cls(prompt=prompt, objects=objects)
 
     @property
     def family(self) -> PromptFamily:

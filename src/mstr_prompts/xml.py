@@ -391,7 +391,7 @@ def _decode_es(es: etree._Element, prompt: PromptRef, where: str) -> Answer:
             _no_text(es, where, "<es>")
     if not elements:
         return Close(prompt=prompt, family=PromptFamily.ELEMENTS, attribute=attribute)
-    return ElementAnswer(prompt=prompt, attribute=attribute, elements=tuple(elements))
+    return ElementAnswer.of(prompt, attribute, tuple(elements))
 
 
 def _decode_source(at: etree._Element, where: str) -> str:
@@ -448,20 +448,25 @@ def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
     _no_text(fct, where, "<fct>")
     objects: list[ObjectRef] = []
     for number, child in enumerate(fct, start=1):
-        what = f"<{_tag(child)}> object #{number} (line {child.sourceline})"
-        _no_content(child, where, what)
+        # Built only on error: sourceline costs a lookup on every object otherwise.
+        def what(child: etree._Element = child, number: int = number) -> str:
+            return f"<{_tag(child)}> object #{number} (line {child.sourceline})"
+
+        if len(child) or not _blank(child.text):
+            _no_content(child, where, what())
         did = child.get("did")
         tp = child.get("tp")
         if not did:
-            raise DecodeError(f"{what} has no did attribute", where=where)
+            raise DecodeError(f"{what()} has no did attribute", where=where)
         if tp is None:
-            raise DecodeError(f"{what} has no tp attribute", where=where)
+            raise DecodeError(f"{what()} has no tp attribute", where=where)
         name = child.get("n")
         name = child.get("disp_n") if name is None else name
-        objects.append(ObjectRef(id=did, type=_int(tp, f"{what} tp", where), name=name))
+        number_type = int(tp) if tp.isdigit() and tp.isascii() else _int(tp, f"{what()} tp", where)
+        objects.append(ObjectRef.of(did, number_type, name))
     if not objects:
         return Close(prompt=prompt, family=PromptFamily.OBJECTS)
-    return ObjectAnswer(prompt=prompt, objects=tuple(objects))
+    return ObjectAnswer.of(prompt, tuple(objects))
 
 
 # --- encode -----------------------------------------------------------------------------
