@@ -272,7 +272,7 @@ def _decode_element(text: str, attribute: str, where: str) -> Element:
             f"prompt answer is for attribute {attribute}",
             where=where,
         )
-    return Element(id=element_id, name=name)
+    return Element.of(element_id, name)
 
 
 def _decode_elements(text: str) -> list[Answer]:
@@ -303,7 +303,7 @@ def _decode_elements(text: str) -> list[Answer]:
             elements.append(_decode_element(element_text, attribute, element_where))
         answer: Answer
         if elements:
-            answer = ElementAnswer(attribute=attribute, elements=tuple(elements))
+            answer = ElementAnswer.of(PromptRef(), attribute, tuple(elements))
         else:
             answer = Close(family=PromptFamily.ELEMENTS, attribute=attribute)
         earlier = by_attribute.get(attribute.upper())
