@@ -27,7 +27,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._trusted import build
-from .errors import DecodeError, NotRepresentableError
+from .errors import DecodeError, NotRepresentableError, validation_message
 
 __all__ = [
     "GUID_PATTERN",
@@ -464,8 +464,7 @@ def parse_element_id(text: str) -> AnyElementId:
     except ValidationError as exc:
         # pydantic refuses some str values (e.g. lone surrogates, which no wire format
         # can carry); the brief says a decode raises DecodeError, never ValidationError.
-        reason = exc.errors()[0]["msg"] if exc.errors() else str(exc)
-        raise _bad(text, reason) from None
+        raise _bad(text, validation_message(exc)) from None
     raise _bad(
         text,
         "it is none of ATTR:key, h{key};ATTR, h{key} or BB:…",

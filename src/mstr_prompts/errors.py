@@ -8,7 +8,15 @@ present, says what to do about it (the h11 habit).
 
 from __future__ import annotations
 
-__all__ = ["DecodeError", "LocaleWarning", "NotRepresentableError", "PromptAnswerError"]
+from pydantic import ValidationError
+
+__all__ = [
+    "DecodeError",
+    "LocaleWarning",
+    "NotRepresentableError",
+    "PromptAnswerError",
+    "validation_message",
+]
 
 
 class PromptAnswerError(ValueError):
@@ -78,3 +86,23 @@ class LocaleWarning(UserWarning):
     >>> issubclass(LocaleWarning, UserWarning)
     True
     """
+
+
+def validation_message(exc: ValidationError, *, locations: bool = False) -> str:
+    """Say in one plain line what pydantic refused, for a :class:`DecodeError`.
+
+    Decoders never let pydantic's ``ValidationError`` escape; they wrap it with this.
+
+    >>> from mstr_prompts.model import ValueAnswer
+    >>> try:
+    ...     ValueAnswer(value="")
+    ... except ValidationError as exc:
+    ...     print(validation_message(exc, locations=True))
+    value: a value answer cannot be empty; an empty answer is Close(family=VALUE)
+    """
+    parts = []
+    for error in exc.errors(include_url=False):
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        loc = ".".join(str(p) for p in error.get("loc", ())) if locations else ""
+        parts.append(f"{loc}: {message}" if loc else message)
+    return "; ".join(parts)

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from . import safexml
 from .element_id import ElementId, OpaqueElementId, parse_element_id
-from .errors import DecodeError, LocaleWarning, NotRepresentableError
+from .errors import DecodeError, LocaleWarning, NotRepresentableError, validation_message
 from .model import (
     Answer,
     AnswerSet,
@@ -217,24 +217,13 @@ def _load(body: Mapping[str, Any] | str | bytes | bytearray) -> Any:
         raise DecodeError("the JSON is nested too deeply", where="rest") from None
 
 
-def _model_message(exc: ValidationError) -> str:
-    """Turn pydantic's report into one plain sentence."""
-    parts = []
-    for error in exc.errors():
-        message = str(error.get("msg", "invalid"))
-        message = message.removeprefix("Value error, ")
-        loc = ".".join(str(p) for p in error.get("loc", ()))
-        parts.append(f"{loc}: {message}" if loc else message)
-    return "; ".join(parts)
-
-
 def _build(model: type[Any], where: str, path: str, **fields: Any) -> Any:
     """Construct ``model``, turning a ValidationError into a DecodeError at ``where``."""
     try:
         return model(**fields)
     except ValidationError as exc:
         prefix = f"{path}: " if path else ""
-        raise DecodeError(prefix + _model_message(exc), where=where) from None
+        raise DecodeError(prefix + validation_message(exc, locations=True), where=where) from None
 
 
 def _ident(ref: PromptRef) -> str:

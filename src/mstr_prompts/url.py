@@ -29,7 +29,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from .element_id import ElementId, Presentation, classify, parse_element_id
-from .errors import DecodeError, LocaleWarning, NotRepresentableError
+from .errors import DecodeError, LocaleWarning, NotRepresentableError, validation_message
 from .model import (
     Answer,
     AnswerMode,
@@ -424,8 +424,7 @@ def decode(source: str | Mapping[str, str | Sequence[str]]) -> AnswerSet:
             mode = mode if mode is not None else from_xml.mode
         return AnswerSet(answers=tuple(answers), mode=mode, locale=locale)
     except ValidationError as exc:  # a model invariant the grammar above did not catch
-        first = exc.errors()[0]
-        raise DecodeError(f"invalid answer: {first['msg']}", where="url") from None
+        raise DecodeError(f"invalid answer: {validation_message(exc)}", where="url") from None
 
 
 # ---------------------------------------------------------------------------- encoding

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from . import safexml
 from ._trusted import build
 from .element_id import ElementId, OpaqueElementId, Presentation, parse_element_id
-from .errors import DecodeError, NotRepresentableError
+from .errors import DecodeError, NotRepresentableError, validation_message
 from .model import (
     Answer,
     AnswerSet,
@@ -146,7 +146,7 @@ def decode(text: str | bytes) -> AnswerSet:
     try:
         return AnswerSet(answers=tuple(answers), locale=locale)
     except ValidationError as exc:
-        raise DecodeError(_pydantic_message(exc), where="xml: rsl") from None
+        raise DecodeError(validation_message(exc), where="xml: rsl") from None
 
 
 def _untransport(text: str | bytes) -> str:
@@ -223,12 +223,6 @@ def _locale(root: etree._Element) -> int | None:
     return None if lcl is None else _int(lcl, "lcl (the locale, a Windows LCID)", "xml: rsl")
 
 
-def _pydantic_message(exc: ValidationError) -> str:
-    return "; ".join(
-        str(e["msg"]).removeprefix("Value error, ") for e in exc.errors(include_url=False)
-    )
-
-
 def _located(key: str) -> PromptRef:
     # A non-empty key and nothing else: valid by construction, built without validation.
     return build(PromptRef, {"key": key, "id": None, "name": None, "position": None})
@@ -296,7 +290,7 @@ def _decode_pa(pa: etree._Element, index: int) -> Answer:
     try:
         return _decode_body(pa, prompt, pt, where)
     except ValidationError as exc:
-        raise DecodeError(_pydantic_message(exc), where=where) from None
+        raise DecodeError(validation_message(exc), where=where) from None
 
 
 def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: str) -> Answer:
@@ -440,7 +434,7 @@ def _decode_e(e: etree._Element, number: int, where: str) -> Element:
     try:
         return Element.of(element_id, e.get("disp_n"))
     except ValidationError as exc:
-        raise DecodeError(f"{what()}: {_pydantic_message(exc)}", where=where) from None
+        raise DecodeError(f"{what()}: {validation_message(exc)}", where=where) from None
 
 
 def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
