@@ -18,6 +18,7 @@ from pydantic import BaseModel
 M = TypeVar("M", bound=BaseModel)
 
 _set = object.__setattr__
+_new = object.__new__  # what BaseModel inherits; calling it directly skips a lookup
 # Models here are frozen, so pydantic never mutates an instance's fields-set (copies
 # copy it): one shared set per class saves building a set per element.
 _FIELDS_SET: dict[type[BaseModel], set[str]] = {}
@@ -33,7 +34,7 @@ def build(cls: type[M], values: dict[str, Any]) -> M:
     fields_set = _FIELDS_SET.get(cls)
     if fields_set is None:
         fields_set = _FIELDS_SET[cls] = set(cls.model_fields)
-    instance = cls.__new__(cls)
+    instance = _new(cls)
     _set(instance, "__dict__", values)
     _set(instance, "__pydantic_fields_set__", fields_set)
     _set(instance, "__pydantic_extra__", None)

@@ -573,8 +573,7 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
         answers = [_decode_item(item, i) for i, item in enumerate(prompts)]
     except RecursionError:
         raise DecodeError("an answer is nested too deeply", where="rest") from None
-    result: AnswerSet = _build(AnswerSet, "rest", "", answers=answers)
-    return result
+    return AnswerSet.of(tuple(answers))
 
 
 # --------------------------------------------------------------------------- encoding

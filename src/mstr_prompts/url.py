@@ -422,7 +422,7 @@ def decode(source: str | Mapping[str, str | Sequence[str]]) -> AnswerSet:
             answers += from_xml.answers
             locale = from_xml.locale
             mode = mode if mode is not None else from_xml.mode
-        return AnswerSet(answers=tuple(answers), mode=mode, locale=locale)
+        return AnswerSet.of(tuple(answers), mode=mode, locale=locale)
     except ValidationError as exc:  # a model invariant the grammar above did not catch
         raise DecodeError(f"invalid answer: {validation_message(exc)}", where="url") from None
 

@@ -144,7 +144,7 @@ def decode(text: str | bytes) -> AnswerSet:
             )
         answers.append(_decode_pa(child, index))
     try:
-        return AnswerSet(answers=tuple(answers), locale=locale)
+        return AnswerSet.of(tuple(answers), locale=locale)
     except ValidationError as exc:
         raise DecodeError(validation_message(exc), where="xml: rsl") from None
 
@@ -410,31 +410,34 @@ def _no_content(element: etree._Element, where: str, what: str) -> None:
         )
 
 
-def _decode_e(e: etree._Element, number: int, where: str) -> Element:
+def _what_e(e: etree._Element, number: int) -> str:
     # Built only on error: sourceline costs a lookup, and lists run to 10,000 elements.
-    def what() -> str:
-        return f"<e> #{number} (line {e.sourceline})"
+    return f"<e> #{number} (line {e.sourceline})"
 
-    if len(e) or not _blank(e.text):
-        _no_content(e, where, what())
-    ei = e.get("ei")
+
+def _decode_e(e: etree._Element, number: int, where: str) -> Element:
+    text = e.text
+    if len(e) or (text and not text.isspace()):
+        _no_content(e, where, _what_e(e, number))
+    get = e.get
+    ei = get("ei")
     if ei is None:
-        raise DecodeError(f"{what()} has no ei attribute", where=where)
-    emt = e.get("emt")
+        raise DecodeError(f"{_what_e(e, number)} has no ei attribute", where=where)
+    emt = get("emt")
     if emt is not None and emt != _CONCRETE_ELEMENT and emt.strip() != _CONCRETE_ELEMENT:
         raise DecodeError(
-            f"{what()} has emt={emt!r}; only concrete elements (emt=1) are supported",
+            f"{_what_e(e, number)} has emt={emt!r}; only concrete elements (emt=1) are supported",
             where=where,
         )
     try:
         element_id = parse_element_id(ei)
     except DecodeError as exc:
-        raise DecodeError(f"{what()}: {exc.message}", where=where) from None
+        raise DecodeError(f"{_what_e(e, number)}: {exc.message}", where=where) from None
     # art (arity) is derived from ei and disp_id is presentation: neither is kept.
     try:
-        return Element.of(element_id, e.get("disp_n"))
+        return Element.of(element_id, get("disp_n"))
     except ValidationError as exc:
-        raise DecodeError(f"{what()}: {validation_message(exc)}", where=where) from None
+        raise DecodeError(f"{_what_e(e, number)}: {validation_message(exc)}", where=where) from None
 
 
 def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
