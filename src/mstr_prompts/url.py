@@ -28,7 +28,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from .element_id import ElementId, Presentation, classify, parse_element_id
+from .element_id import GUID_PATTERN, ElementId, Presentation, classify, parse_element_id
 from .errors import DecodeError, LocaleWarning, NotRepresentableError, validation_message
 from .model import (
     Answer,
@@ -85,7 +85,7 @@ PROMPT_SEP = ","
 ELEMENT_SEP = ";"
 DISPLAY_SEP = "^"
 
-_GUID = re.compile(r"[0-9A-Fa-f]{32}")
+_GUID = re.compile(GUID_PATTERN)
 _DIGITS = re.compile(r"[0-9]{1,9}")
 # A run of whitespace that contains a line break.  A URL cannot contain a raw line break
 # (RFC 3986), so one in the raw text is layout: the doc prints samples one parameter or
