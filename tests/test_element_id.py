@@ -497,3 +497,9 @@ def test_parse_returns_an_id_or_raises_decode_error(text: str) -> None:
         assert parse_element_id(parsed.to_terse()) == parsed
         if parsed.attribute is not None:
             assert parse_element_id(parsed.to_old_short()) == parsed.without_display()
+
+
+@pytest.mark.parametrize("number", ["+1", " 1", "1_0", "١"])
+def test_old_long_numbers_are_ascii_digits_only(number: str) -> None:
+    with pytest.raises(DecodeError, match="not numbers"):
+        parse_element_id(f"BB:8D679D4B11D3E4981000E787EC6DE8A4:{number}:2:0:2:1:3:1:Northeast")

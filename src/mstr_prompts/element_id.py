@@ -390,6 +390,13 @@ def _parse_old_short(text: str) -> AnyElementId:
     return _trusted(attribute, _parse_keys(text, text[33:]), None)
 
 
+def _number(token: str) -> int:
+    # ASCII digits only: int() would also take " 1", "+1", "1_0" and other scripts' digits.
+    if not (token.isascii() and token.isdigit()):
+        raise ValueError(token)
+    return int(token)
+
+
 def _parse_old_long(text: str) -> AnyElementId:
     tokens = _split_escaped(text, ":", _OLD_ESCAPE)
     if tokens is None:
@@ -400,8 +407,8 @@ def _parse_old_long(text: str) -> AnyElementId:
     pos = 2 if prefix == "BB" else 3  # "BF" puts one more field before the attribute
     try:
         attribute = tokens[pos - 1]
-        arity = int(tokens[pos])
-        n_forms = int(tokens[pos + 1])
+        arity = _number(tokens[pos])
+        n_forms = _number(tokens[pos + 1])
     except (ValueError, IndexError):
         raise _bad(text, "old long fields are missing or not numbers") from None
     # Checked outside the try: DecodeError is a ValueError and would be swallowed there.
@@ -410,7 +417,7 @@ def _parse_old_long(text: str) -> AnyElementId:
     idx_at = pos + 2
     values_at = idx_at + 2 * n_forms
     try:
-        indexes = [int(tokens[idx_at + 2 * j]) for j in range(n_forms)]
+        indexes = [_number(tokens[idx_at + 2 * j]) for j in range(n_forms)]
     except (ValueError, IndexError):
         raise _bad(text, "old long form indexes are missing or not numbers") from None
     values = tokens[values_at : values_at + n_forms]
