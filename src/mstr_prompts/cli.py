@@ -20,7 +20,7 @@ from typing import NoReturn
 
 from . import __version__
 from .errors import LocaleWarning, PromptAnswerError
-from .model import AnswerMode, AnswerSet
+from .model import AnswerSet
 
 __all__ = ["main"]
 
@@ -93,20 +93,14 @@ def _link(args: argparse.Namespace) -> str:
     from . import links
 
     answers = _decode(args.source_format, _read(args.file)) if args.file is not None else None
-    mode: AnswerMode | int | None = None
-    if args.mode is not None:
-        try:
-            mode = AnswerMode(args.mode)
-        except ValueError:
-            known = ", ".join(str(m.value) for m in AnswerMode)
-            raise _CliError(f"--mode {args.mode} is not a prompt answer mode ({known})") from None
+    # links.web_url checks the mode itself (LinkError lists the known values).
     return links.web_url(
         args.base,
         report_id=args.report,
         document_id=args.document,
         dossier_id=args.dossier,
         answers=answers,
-        mode=mode,
+        mode=args.mode,
         fallback=args.fallback,
         assume_order=args.assume_order,
         ignore_locale=args.ignore_locale,

@@ -440,26 +440,31 @@ def _decode_e(e: etree._Element, number: int, where: str) -> Element:
         raise DecodeError(f"{_what_e(e, number)}: {validation_message(exc)}", where=where) from None
 
 
+def _what_object(child: etree._Element, number: int) -> str:
+    # Built only on error, like _what_e.
+    return f"<{_tag(child)}> object #{number} (line {child.sourceline})"
+
+
 def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
     """Object list (xml.md §4.3): any tag, keyed on did + tp (§3.5); counters ignored."""
     _no_text(fct, where, "<fct>")
     objects: list[ObjectRef] = []
     for number, child in enumerate(fct, start=1):
-        # Built only on error: sourceline costs a lookup on every object otherwise.
-        def what(child: etree._Element = child, number: int = number) -> str:
-            return f"<{_tag(child)}> object #{number} (line {child.sourceline})"
-
         if len(child) or not _blank(child.text):
-            _no_content(child, where, what())
+            _no_content(child, where, _what_object(child, number))
         did = child.get("did")
         tp = child.get("tp")
         if not did:
-            raise DecodeError(f"{what()} has no did attribute", where=where)
+            raise DecodeError(f"{_what_object(child, number)} has no did attribute", where=where)
         if tp is None:
-            raise DecodeError(f"{what()} has no tp attribute", where=where)
+            raise DecodeError(f"{_what_object(child, number)} has no tp attribute", where=where)
         name = child.get("n")
         name = child.get("disp_n") if name is None else name
-        number_type = int(tp) if tp.isdigit() and tp.isascii() else _int(tp, f"{what()} tp", where)
+        number_type = (
+            int(tp)
+            if tp.isdigit() and tp.isascii()
+            else _int(tp, f"{_what_object(child, number)} tp", where)
+        )
         objects.append(ObjectRef.of(did, number_type, name))
     if not objects:
         return Close(prompt=prompt, family=PromptFamily.OBJECTS)
