@@ -23,7 +23,7 @@ COMMANDS = {
     "from mstr_prompts import rest, xml, url": "from mstr_prompts import rest, xml, url",
     "... and convert one XML answer to REST": (
         "from mstr_prompts import rest, xml; rest.dumps(xml.decode("
-        "'<rsl><pa pt=\"3\" pin=\"0\" did=\"2294C41E44244ADAED930CB4E00A9DA0\" tp=\"10\">"
+        '\'<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" tp="10">'
         "Web</pa></rsl>'))"
     ),
 }
@@ -47,7 +47,9 @@ def main() -> None:
     print(f"{'command':<{width}}{'total':>10}{'added':>10}{'target':>10}")
     for name, seconds in best.items():
         target = f"{TARGET_MS:.0f} ms" if name == "import mstr_prompts" else ""
-        print(f"{name:<{width}}{seconds * 1e3:>7.1f} ms{(seconds - bare) * 1e3:>7.1f} ms{target:>10}")
+        print(
+            f"{name:<{width}}{seconds * 1e3:>7.1f} ms{(seconds - bare) * 1e3:>7.1f} ms{target:>10}"
+        )
     print()
 
 

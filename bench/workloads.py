@@ -79,7 +79,9 @@ def big_xml(megabytes: int) -> str:
     """About ``megabytes`` MB of XML: element prompts of 10,000 elements each."""
     one = len(_element_pa(guid(0), 10000))
     count = max(1, megabytes * 1_000_000 // one)
-    return "<rsl>" + "".join(_element_pa(guid(n), 10000, n * 10000) for n in range(count)) + "</rsl>"
+    return (
+        "<rsl>" + "".join(_element_pa(guid(n), 10000, n * 10000) for n in range(count)) + "</rsl>"
+    )
 
 
 XML_WORKLOADS = {
