@@ -270,3 +270,16 @@ def test_rows_and_models_mix() -> None:
 
 def test_the_schema_is_unchanged() -> None:
     assert AnswerSet.model_json_schema(mode="serialization") == AnswerSet.model_json_schema()
+
+
+def test_importing_the_package_loads_no_codec() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mstr_prompts; "
+        "assert 'pydantic' not in sys.modules and 'lxml' not in sys.modules; "
+        "assert mstr_prompts.AnswerSet.__name__ == 'AnswerSet'; "
+        "assert mstr_prompts.DecodeError.__module__ == 'mstr_prompts.errors'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
