@@ -628,8 +628,8 @@ def _give(answer: Answer, definition: PromptDefinition, where: str) -> Answer:
         )
     if family is not None and family is not definition.family:
         raise DecodeError(
-            f"{answer.describe()} is a {family.value} answer, but {definition.describe()} "
-            f"is a {definition.family.value} prompt",
+            f"{answer.describe()}: the answer is of type {_TYPE_OF[family]}, but "
+            f"{definition.describe()} is a {definition.type} prompt",
             where=where,
         )
     ref = definition.prompt

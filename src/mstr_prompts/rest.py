@@ -627,15 +627,15 @@ def _check_identified(answer: Answer) -> None:
             answer,
             "the answer names its prompt only by attribute (as URL element answers do); "
             "REST needs the prompt's key, id or name",
-            hint="finding a prompt from its attribute needs the prompt definitions; "
-            "binding answers to definitions is planned. Until then, give the key",
+            hint="bind the answers to the prompt definitions first "
+            "(--definitions FILE; mstr_prompts.definitions.bind), or give the key",
         )
     if ref.position is not None:
         raise _refuse(
             answer,
             "a positional answer cannot be written as REST, which finds prompts by key, id or name",
-            hint="positional answers need the prompt definitions to find their keys; "
-            "binding positions to definitions is planned. Until then, give the key",
+            hint="bind the answers to the prompt definitions first "
+            "(--definitions FILE; mstr_prompts.definitions.bind), or give the key",
         )
     raise _refuse(answer, "the answer does not say which prompt it answers", hint="give the key")
 
