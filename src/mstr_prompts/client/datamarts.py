@@ -167,7 +167,7 @@ class Datamart:
     ) -> None:
         self.conn = conn
         self.id = datamart_id
-        self.policy = policy or PollPolicy()
+        self.policy = policy or conn.poll_policy or PollPolicy()
 
     def __repr__(self) -> str:
         return f"<Datamart {self.id}>"

@@ -22,6 +22,7 @@ import dataclasses
 import datetime
 import enum
 import json
+import logging
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -56,6 +57,8 @@ __all__ = [
     "RunTimeout",
     "submit",
 ]
+
+_log = logging.getLogger("mstr_prompts.client")
 
 HANDLE_VERSION = 1
 """The version written in every handle; a handle of another version is refused."""
@@ -214,6 +217,9 @@ class Run:
     'I1'
     """
 
+    _sleep: Callable[[float], None] = staticmethod(time.sleep)
+    """How the run sleeps between polls (tests replace it to see the delays)."""
+
     def __init__(
         self,
         conn: Connection,
@@ -234,7 +240,7 @@ class Run:
         self.limit = limit
         self.missing = missing
         self.validate = validate
-        self.policy = policy or PollPolicy()
+        self.policy = policy or conn.poll_policy or PollPolicy()
         self.submitted = submitted or _now()
         self.instance = ReportInstance(conn, report_id, instance_id, policy=self.policy)
 
@@ -367,7 +373,8 @@ class Run:
 
         remaining = deadline - time.monotonic()
         try:
-            code = wait_status(fetch, dataclasses.replace(self.policy, timeout=max(remaining, 0)))
+            policy = dataclasses.replace(self.policy, timeout=max(remaining, 0))
+            code = wait_status(fetch, policy, sleep=type(self)._sleep)
         except PollTimeout as exc:
             waited = time.monotonic() - started
             seen = last[0] if last else None
@@ -385,7 +392,9 @@ class Run:
         try:
             self.wait(timeout, progress=progress)
             with gone_as(str(self.instance)):
-                value: Any = self.instance.sql() if self.sql else self.instance.data(limit=self.limit)
+                value: Any = (
+                    self.instance.sql() if self.sql else self.instance.data(limit=self.limit)
+                )
         except (RunTimeout, InstanceGone):
             raise
         except BaseException:
@@ -408,8 +417,8 @@ class Run:
         """Delete after a failure: the failure matters more than a failed cleanup."""
         try:
             self.delete()
-        except PromptAnswerError:
-            pass
+        except PromptAnswerError as exc:
+            _log.warning("%s: could not delete after an error: %s", self.instance, exc)
 
     def __enter__(self) -> Run:
         return self
@@ -499,7 +508,9 @@ class _Submitting(ReportInstance):
         elif self._unbound:
             self._left, self._unbound = [], False  # positional answers bind to round 1
         else:
-            self._left = [a for a in self._left if not any(matches(a.prompt, p.prompt) for p in self._round)]
+            self._left = [
+                a for a in self._left if not any(matches(a.prompt, p.prompt) for p in self._round)
+            ]
 
     @property
     def given_all(self) -> bool:
