@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import PromptAnswerError
 from ..model import Answer, AnswerSet
@@ -40,6 +40,7 @@ from .errors import (
     NotFound,
     PromptsOutstanding,
     RunHandleError,
+    SessionExpired,
     TransportError,
 )
 from .instances import ReportInstance
@@ -59,6 +60,7 @@ __all__ = [
 ]
 
 _log = logging.getLogger("mstr_prompts.client")
+_T = TypeVar("_T")
 
 HANDLE_VERSION = 1
 """The version written in every handle; a handle of another version is refused."""
@@ -192,6 +194,26 @@ def status_of(response: Response) -> RunStatus:
     return RunStatus(code)
 
 
+SESSION_ATTEMPTS = 3
+"""How often an idempotent call of a run is tried when the session keeps expiring."""
+
+
+def again(call: Callable[[], _T]) -> _T:
+    """Make an idempotent call, again if the session expired under it.
+
+    The connection logs in again once per request; when many runs share a session that
+    the server keeps ending, the repeated request can meet a new expiry.  Status polls,
+    data reads and deletions are safe to repeat, so a run tries them a few times.
+    """
+    for attempt in range(1, SESSION_ATTEMPTS + 1):
+        try:
+            return call()
+        except SessionExpired:
+            if attempt == SESSION_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
 @contextmanager
 def gone_as(what: str) -> Iterator[None]:
     """Turn a 404 on an instance into :class:`InstanceGone` naming ``what``."""
@@ -321,8 +343,9 @@ class Run:
     # ------------------------------------------------------------ state
 
     def _fetch_status(self) -> Response:
+        path = f"{self.instance.path}/status"
         with gone_as(str(self.instance)):
-            return self.conn.request("GET", f"{self.instance.path}/status")
+            return again(lambda: self.conn.request("GET", path))
 
     def status(self) -> RunStatus:
         """Look at the run once (``GET …/status``), without waiting.
@@ -392,8 +415,9 @@ class Run:
         try:
             self.wait(timeout, progress=progress)
             with gone_as(str(self.instance)):
-                value: Any = (
-                    self.instance.sql() if self.sql else self.instance.data(limit=self.limit)
+                instance = self.instance
+                value: Any = again(
+                    instance.sql if self.sql else lambda: instance.data(limit=self.limit)
                 )
         except (RunTimeout, InstanceGone):
             raise
@@ -409,7 +433,7 @@ class Run:
     def delete(self) -> None:
         """Delete the instance on the server (once; an instance already gone is fine)."""
         try:
-            self.instance.delete()
+            again(self.instance.delete)
         except NotFound:
             self.instance.deleted = True
 
@@ -498,11 +522,11 @@ class _Submitting(ReportInstance):
         self._round: list[OpenPrompt] = []
 
     def open_prompts(self) -> list[OpenPrompt]:
-        self._round = super().open_prompts()
+        self._round = again(super().open_prompts)
         return self._round
 
     def put_answers(self, answers: AnswerSet) -> None:
-        super().put_answers(answers)
+        again(lambda: super(_Submitting, self).put_answers(answers))
         if self._rounds_left is not None:
             self._rounds_left -= 1
         elif self._unbound:
@@ -524,7 +548,7 @@ class _Submitting(ReportInstance):
             return 1
 
         def fetch() -> Response:
-            response = self.conn.request("GET", f"{self.path}/status")
+            response = again(lambda: self.conn.request("GET", f"{self.path}/status"))
             if response.status != 202 and status_of(response).code in EXECUTING:
                 raise _Resolved
             return response
@@ -546,7 +570,9 @@ def create_async(report: Report, *, sql: bool) -> ReportInstance:
     reference to the instance: ``instanceId`` or ``id`` in the body, or the
     ``X-MSTR-MS-Instance`` header).
     """
-    return report.create(stage="resolve_prompts" if sql else "execute_data", prefer_async=True)
+    stage = "resolve_prompts" if sql else "execute_data"
+    # A refused request (401) created nothing, so even this POST may be repeated.
+    return again(lambda: report.create(stage=stage, prefer_async=True))
 
 
 def submit(
