@@ -116,9 +116,7 @@ def test_seed_001_without_prompts_and_without_save(mstr_server: ReferenceServer)
 
 def test_seed_001_save_as_with_prompt_options(mstr_server: ReferenceServer) -> None:
     sample = fixture("save-as-request.json")
-    target = SaveAs(
-        sample["name"], sample["destinationFolderId"], PromptOptions(with_answers=True)
-    )
+    target = SaveAs(sample["name"], sample["destinationFolderId"], PromptOptions(with_answers=True))
     with connect(mstr_server) as conn:
         result = conn.datamart(SEED_001_DATAMART).execute(ANSWERS, save_as=target)
     save_as = next(r for r in mstr_server.requests if r.path.endswith("/saveAs"))
@@ -157,7 +155,11 @@ def test_prompts_without_answers_fail_and_the_instance_goes(mstr_server: Referen
 
 def test_rejected_answers_leave_no_instance(mstr_server: ReferenceServer) -> None:
     wrong = rest.decode(
-        {"prompts": [{"name": "Elements of Country", "type": "ELEMENTS", "answers": [{"name": "Mars"}]}]}
+        {
+            "prompts": [
+                {"name": "Elements of Country", "type": "ELEMENTS", "answers": [{"name": "Mars"}]}
+            ]
+        }
     )
     with connect(mstr_server) as conn, pytest.raises((AnswersRejectedByServer, PromptAnswerError)):
         conn.datamart(SEED_001_DATAMART).execute(wrong, validate=False)

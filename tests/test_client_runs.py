@@ -111,7 +111,7 @@ def test_seed_002_submit_store_resume_from_a_new_connection(server: ReferenceSer
         run = Run.from_json(second, handle)
         data = run.result()
     assert data["data"]["paging"]["total"] == 57
-    assert [r.line for r in server.requests][0] == "POST /api/auth/login"
+    assert server.requests[0].line == "POST /api/auth/login"
     assert not server.live_instances()
 
 
@@ -214,7 +214,11 @@ def test_nested_rounds_are_answered_at_submission(server: ReferenceServer) -> No
     answers = rest.decode(
         {
             "prompts": [
-                {"key": "A1000000000000000000000000000001@0@10", "type": "VALUE", "answers": "2016"},
+                {
+                    "key": "A1000000000000000000000000000001@0@10",
+                    "type": "VALUE",
+                    "answers": "2016",
+                },
                 {
                     "key": "A1000000000000000000000000000002@0@10",
                     "type": "ELEMENTS",
@@ -276,7 +280,10 @@ def test_with_block_deletes_the_instance(server: ReferenceServer) -> None:
         ("[1]", "expected a JSON object"),
         ("{}", "not an mstr-prompts run handle"),
         ('{"mstrPromptsRun": 9, "kind": "report"}', "version 9 is not supported"),
-        ('{"mstrPromptsRun": 1, "kind": "cube", "report": "R", "instance": "I"}', "unknown run kind"),
+        (
+            '{"mstrPromptsRun": 1, "kind": "cube", "report": "R", "instance": "I"}',
+            "unknown run kind",
+        ),
         ('{"mstrPromptsRun": 1, "kind": "report", "report": "R"}', '"instance" must be'),
         (
             '{"mstrPromptsRun": 1, "kind": "report", "report": "R", "instance": "I", "limit": 0}',

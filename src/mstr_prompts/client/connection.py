@@ -34,12 +34,12 @@ from ..errors import PromptAnswerError
 from .errors import LoginFailed, ServerError, TransportError, from_response
 
 if TYPE_CHECKING:
-    from .polling import PollPolicy
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Generator, Iterable
 
     from .datamarts import Datamart
     from .many import Job, Outcome
     from .objects import Document, Dossier, Report
+    from .polling import PollPolicy
 
 __all__ = [
     "DEFAULT_RETRY",
@@ -340,7 +340,7 @@ class Connection:
         *,
         max_parallel: int = 8,
         timeout: float | None = None,
-    ) -> Iterator[Outcome]:
+    ) -> Generator[Outcome, None, None]:
         """Run many prompted reports at once; yield each :class:`Outcome` as it finishes.
 
         ``jobs`` are :class:`~mstr_prompts.client.Job` objects, report IDs, or

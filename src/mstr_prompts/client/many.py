@@ -15,7 +15,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
@@ -158,7 +158,7 @@ def run_many(
     *,
     max_parallel: int = 8,
     timeout: float | None = None,
-) -> Iterator[Outcome]:
+) -> Generator[Outcome, None, None]:
     """Run ``jobs`` at most ``max_parallel`` at a time; yield each :class:`Outcome` as it ends.
 
     See :meth:`Connection.run_many <mstr_prompts.client.Connection.run_many>`.
