@@ -777,6 +777,9 @@ class _QuietServer(ThreadingHTTPServer):
 class _RequestHandler(BaseHTTPRequestHandler):
     app: ReferenceServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, each
+    # keep-alive response would wait for the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
     server_version = "mstr-prompts-reference/1"
 
     def log_message(self, format: str, *args: Any) -> None:
