@@ -8,13 +8,22 @@ present, says what to do about it (the h11 habit).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from pydantic import ValidationError
 
+if TYPE_CHECKING:
+    from .model import PromptRef
+    from .validation import Problem
+
 __all__ = [
+    "AnswersRejected",
     "DecodeError",
     "LocaleWarning",
     "NotRepresentableError",
     "PromptAnswerError",
+    "PromptsOutstanding",
     "validation_message",
 ]
 
@@ -71,6 +80,51 @@ class NotRepresentableError(PromptAnswerError):
         self.target = target
         prefix = ": ".join(p for p in (target, prompt) if p)
         super().__init__(f"{prefix}: {message}" if prefix else message, hint=hint)
+
+
+class AnswersRejected(PromptAnswerError):
+    """The answers break what their prompts allow; ``problems`` holds every problem.
+
+    The first problem is the one the server would report (it stops at its first), so
+    ``problems[0].message`` is the server's own text.  Raised by
+    :func:`mstr_prompts.definitions.check`.
+
+    >>> from mstr_prompts.validation import Problem
+    >>> p = Problem(key="K@0@10", code="ERR006", rule="required", verbatim=True,
+    ...             message="Prompt validation failed. This is a required prompt.",
+    ...             explanation="prompt K@0@10 is required; it cannot be closed")
+    >>> str(AnswersRejected([p, p]))
+    'K@0@10: ERR006: Prompt validation failed. This is a required prompt. (and 1 more problem)'
+    """
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("AnswersRejected needs at least one problem")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        first = self.problems[0]
+        more = len(self.problems) - 1
+        text = f"{first.key}: {first.code}: {first.message}"
+        if more:
+            text += f" (and {more} more problem{'s' if more > 1 else ''})"
+        super().__init__(text)
+
+
+class PromptsOutstanding(PromptAnswerError):
+    """Prompts are left without an answer and the policy in force cannot answer them.
+
+    ``prompts`` names them, in the definitions' order.
+
+    >>> from mstr_prompts.model import PromptRef
+    >>> str(PromptsOutstanding([PromptRef(key="K@0@10", name="Region")], "no answer given"))
+    "prompt 'Region' (key K@0@10): no answer given"
+    """
+
+    def __init__(
+        self, prompts: Sequence[PromptRef], reason: str, *, hint: str | None = None
+    ) -> None:
+        self.prompts: tuple[PromptRef, ...] = tuple(prompts)
+        names = ", ".join(p.describe() for p in self.prompts)
+        super().__init__(f"{names}: {reason}", hint=hint)
 
 
 class LocaleWarning(UserWarning):

@@ -117,7 +117,7 @@ class _JsonFloat(float):
 
 
 class _NotJson(ValueError):
-    """Raised from json.loads hooks; turned into a DecodeError by :func:`_load`."""
+    """Raised from json.loads hooks; turned into a DecodeError by :func:`load_json`."""
 
 
 def _reject_constant(name: str) -> NoReturn:
@@ -152,37 +152,51 @@ def _kind(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def _plain(value: Any, path: str) -> Any:
+def _plain(value: Any, path: str, source: str = "rest") -> Any:
     """Check that a caller's Python value is JSON, and copy it into dicts and lists."""
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise DecodeError(f"{value!r} is not a JSON number", where=f"rest: {path}")
+            raise DecodeError(f"{value!r} is not a JSON number", where=f"{source}: {path}")
         return value
     if isinstance(value, Mapping):
         result: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 raise DecodeError(
-                    f"object key {key!r} is not a string", where=f"rest: {path or 'body'}"
+                    f"object key {key!r} is not a string", where=f"{source}: {path or 'body'}"
                 )
-            result[key] = _plain(item, f"{path}.{key}" if path else key)
+            result[key] = _plain(item, f"{path}.{key}" if path else key, source)
         return result
     if isinstance(value, (list, tuple)):
-        return [_plain(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [_plain(item, f"{path}[{i}]", source) for i, item in enumerate(value)]
     raise DecodeError(
-        f"{type(value).__name__} is not a JSON value", where=f"rest: {path or 'body'}"
+        f"{type(value).__name__} is not a JSON value", where=f"{source}: {path or 'body'}"
     )
 
 
-def _load(body: Mapping[str, Any] | str | bytes | bytearray) -> Any:
-    """Read the body into plain JSON values (dict, list, str, int, float, bool, None)."""
-    if isinstance(body, Mapping):
+def load_json(
+    body: Mapping[str, Any] | list[Any] | tuple[Any, ...] | str | bytes | bytearray,
+    *,
+    source: str = "rest",
+) -> Any:
+    """Read JSON (a Python value, text or UTF-8 bytes) into plain JSON values.
+
+    Numbers read from text remember how they were written, so a value answer keeps
+    its digits.  Shared with :mod:`mstr_prompts.definitions`, whose input is the same
+    JSON dialect; ``source`` names the reader in error messages.
+
+    >>> load_json('[1.50]')[0].text
+    '1.50'
+    """
+    if isinstance(body, (Mapping, list, tuple)):
         try:
-            return _plain(body, "")
+            return _plain(body, "", source)
         except RecursionError:
-            raise DecodeError("the body is nested too deeply (or refers to itself)") from None
+            raise DecodeError(
+                "the body is nested too deeply (or refers to itself)", where=source
+            ) from None
     if isinstance(body, (bytes, bytearray)):
         try:
             # utf-8-sig: a leading byte-order mark is tolerated, as many editors write one.
@@ -195,7 +209,7 @@ def _load(body: Mapping[str, Any] | str | bytes | bytearray) -> Any:
         text = body[1:] if body.startswith("\ufeff") else body
     else:
         raise DecodeError(
-            f"expected a JSON object, text or bytes, not {type(body).__name__}", where="rest"
+            f"expected a JSON object, text or bytes, not {type(body).__name__}", where=source
         )
     try:
         return json.loads(
@@ -207,14 +221,14 @@ def _load(body: Mapping[str, Any] | str | bytes | bytearray) -> Any:
         )
     except json.JSONDecodeError as exc:
         raise DecodeError(
-            f"not JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", where="rest"
+            f"not JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", where=source
         ) from None
     except _NotJson as exc:
-        raise DecodeError(str(exc), where="rest") from None
+        raise DecodeError(str(exc), where=source) from None
     except ValueError as exc:  # e.g. an integer beyond Python's digit limit
-        raise DecodeError(f"cannot read a JSON number: {exc}", where="rest") from None
+        raise DecodeError(f"cannot read a JSON number: {exc}", where=source) from None
     except RecursionError:
-        raise DecodeError("the JSON is nested too deeply", where="rest") from None
+        raise DecodeError("the JSON is nested too deeply", where=source) from None
 
 
 def _build(model: type[Any], where: str, path: str, **fields: Any) -> Any:
@@ -511,6 +525,22 @@ _DECODERS = {
 }
 
 
+def decode_answers(prompt: PromptRef, family: PromptFamily, answers: Any, *, where: str) -> Answer:
+    """Read one ``answers`` value (already JSON, from :func:`load_json`) for a prompt.
+
+    The definitions' ``answers`` and ``defaultAnswer`` have the same shapes as an answer
+    body's, so :mod:`mstr_prompts.definitions` reads them with this.  An empty value
+    is :class:`~mstr_prompts.model.Close`.
+
+    >>> decode_answers(PromptRef(key="K@0@10"), PromptFamily.VALUE, "Darren", where="x").value
+    'Darren'
+    """
+    try:
+        return _DECODERS[family](prompt, answers, where)
+    except RecursionError:
+        raise DecodeError("an answer is nested too deeply", where=where) from None
+
+
 def _decode_item(item: Any, index: int) -> Answer:
     where = f"rest: prompts[{index}]"
     if not isinstance(item, dict):
@@ -550,7 +580,11 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
     ...
     mstr_prompts.errors.DecodeError: rest: the body has no "prompts" list but has "answers" (hint: the envelope key is "prompts"; rest-json.md §1.3: "Do not accept answers as the envelope key")
     """
-    document = _load(body)
+    if not isinstance(body, (Mapping, str, bytes, bytearray)):
+        raise DecodeError(
+            f"expected a JSON object, text or bytes, not {type(body).__name__}", where="rest"
+        )
+    document = load_json(body)
     if not isinstance(document, dict):
         raise DecodeError(
             f'the body must be an object {{"prompts": [...]}}, not {_kind(document)}',
@@ -593,15 +627,15 @@ def _check_identified(answer: Answer) -> None:
             answer,
             "the answer names its prompt only by attribute (as URL element answers do); "
             "REST needs the prompt's key, id or name",
-            hint="finding a prompt from its attribute needs the prompt definitions; "
-            "binding answers to definitions is planned. Until then, give the key",
+            hint="bind the answers to the prompt definitions first "
+            "(--definitions FILE; mstr_prompts.definitions.bind), or give the key",
         )
     if ref.position is not None:
         raise _refuse(
             answer,
             "a positional answer cannot be written as REST, which finds prompts by key, id or name",
-            hint="positional answers need the prompt definitions to find their keys; "
-            "binding positions to definitions is planned. Until then, give the key",
+            hint="bind the answers to the prompt definitions first "
+            "(--definitions FILE; mstr_prompts.definitions.bind), or give the key",
         )
     raise _refuse(answer, "the answer does not say which prompt it answers", hint="give the key")
 
