@@ -9,6 +9,7 @@
 See docs/client.md for the workflows, the errors and the retry rules.
 """
 
+from ..errors import AnswersRejected
 from .connection import DEFAULT_RETRY, DEFAULT_TIMEOUT, Connection, LoginMode, Response
 from .errors import (
     AnswersRejectedByServer,
@@ -21,6 +22,7 @@ from .errors import (
     ServerError,
     SessionExpired,
     TransportError,
+    UnusedAnswers,
 )
 from .instances import DocumentInstance, Instance, ReportInstance
 from .objects import Document, Dossier, Report
@@ -29,6 +31,7 @@ from .polling import InstanceStatus, PollPolicy, PollTimeout
 __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
+    "AnswersRejected",
     "AnswersRejectedByServer",
     "Connection",
     "Document",
@@ -51,4 +54,5 @@ __all__ = [
     "ServerError",
     "SessionExpired",
     "TransportError",
+    "UnusedAnswers",
 ]

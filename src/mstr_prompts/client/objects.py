@@ -9,11 +9,14 @@ with ``PUT …/prompts/answers`` afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import xml
+from ..definitions import Definitions, Missing
+from ..definitions import decode as decode_definitions
+from ..errors import DecodeError
 from ..model import AnswerSet
+from .answering import Answers
 from .connection import segment
 from .errors import TransportError
 from .instances import DocumentInstance, ReportInstance
@@ -23,9 +26,6 @@ if TYPE_CHECKING:
     from .connection import Connection
 
 __all__ = ["Document", "Dossier", "Report"]
-
-Answers = AnswerSet | Sequence[AnswerSet] | None
-"""One set for every round, a list of sets (one per round), or nothing."""
 
 
 class Report:
@@ -46,11 +46,12 @@ class Report:
     def __repr__(self) -> str:
         return f"<Report {self.id}>"
 
-    def prompts_json(self) -> Any:
-        """The raw ``GET /api/reports/{id}/prompts`` reply (the definitions as JSON)."""
-        return self.conn.request("GET", f"/api/reports/{segment(self.id)}/prompts").json(
-            "the prompts"
-        )
+    def prompts(self) -> Definitions:
+        """The report's prompt definitions (``GET /api/reports/{id}/prompts``).
+
+        Nested prompts appear only in an instance, once earlier rounds are answered.
+        """
+        return _prompts(self.conn, f"/api/reports/{segment(self.id)}/prompts")
 
     def create(
         self, *, stage: str = "resolve_prompts", prefer_async: bool = False
@@ -76,7 +77,7 @@ class Report:
         *,
         stage: str = "resolve_prompts",
         validate: bool = True,
-        missing: str | None = None,
+        missing: Missing | None = None,
     ) -> ReportInstance:
         """Create an instance and answer every round of its prompts; delete it on exit.
 
@@ -88,7 +89,7 @@ class Report:
         return instance
 
     def sql(
-        self, answers: Answers = None, *, validate: bool = True, missing: str | None = None
+        self, answers: Answers = None, *, validate: bool = True, missing: Missing | None = None
     ) -> str:
         """Seed 000, first workflow: the SQL the report runs with these answers."""
         with self.open(
@@ -102,11 +103,21 @@ class Report:
         *,
         limit: int | None = None,
         validate: bool = True,
-        missing: str | None = None,
+        missing: Missing | None = None,
     ) -> dict[str, Any]:
         """Seed 000, second workflow: the report data, every page (``limit`` = page size)."""
         with self.open(answers, stage="execute_data", validate=validate, missing=missing) as inst:
             return inst.data(limit=limit)
+
+
+def _prompts(conn: Connection, path: str) -> Definitions:
+    body = conn.request("GET", path).json("the prompts")
+    try:
+        return decode_definitions(body)
+    except DecodeError as exc:
+        raise TransportError(
+            f"GET {path}", server_message=f"unreadable definitions: {exc}"
+        ) from None
 
 
 class _delete_on_error:
@@ -167,7 +178,7 @@ class Document:
         *,
         linking: bool = False,
         validate: bool = True,
-        missing: str | None = None,
+        missing: Missing | None = None,
     ) -> DocumentInstance:
         """Create an instance and answer every round of its prompts; delete it on exit.
 
