@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -209,7 +210,7 @@ def test_server_err006_names_the_prompt_and_the_instance_is_deleted(
     assert mstr_server.live_instances() == []
 
 
-NESTED = [
+NESTED: list[dict[str, Any]] = [
     {"key": "A1000000000000000000000000000001@0@10", "type": "VALUE", "answers": "2016"},
     {
         "key": "A1000000000000000000000000000002@0@10",
