@@ -311,3 +311,15 @@ def test_handle_round_trip_keeps_what_the_run_returns() -> None:
     # A connection without a project takes the handle's.
     bare = Connection("http://127.0.0.1:1", login_mode=8)
     assert Run.from_json(bare, run.to_json()).conn.project_id == PROJECT_ID
+
+
+def test_stored_version_1_handle_still_reads() -> None:
+    text = (FIXTURES / "runs" / "handle-v1.json").read_text()
+    conn = Connection("https://demo.microstrategy.com/MicroStrategyLibrary", login_mode=8)
+    run = Run.from_json(conn, text)
+    assert (run.report_id, run.instance_id, run.sql) == (
+        SEED_000_REPORT,
+        "95DB57A54ACCCF292F0C0E9689EDF0A4",
+        True,
+    )
+    assert json.loads(run.to_json()) == json.loads(text)
