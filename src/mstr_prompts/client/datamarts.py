@@ -20,6 +20,7 @@ https://microstrategy.github.io/rest-api-docs/common-workflows/modeling/manage-d
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import time
 from collections.abc import Sequence
@@ -27,15 +28,17 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
-from .answering import answer_rounds
+from .answering import OpenPrompt, answer_rounds
 from .connection import Response, segment
-from .errors import ExecutionFailed, TransportError
+from .errors import ExecutionFailed, ServerError, TransportError
 from .instances import ReportInstance
 from .polling import PollPolicy, wait_status
 from .runs import Progress, RunStatus, gone_as, status_of
 
 if TYPE_CHECKING:
     from .connection import Connection
+
+_log = logging.getLogger("mstr_prompts.client")
 
 __all__ = ["Datamart", "DatamartInstance", "DatamartResult", "PromptOptions", "SaveAs"]
 
@@ -111,6 +114,27 @@ class DatamartInstance(ReportInstance):
     """
 
     _kind = "datamart"
+
+    given: AnswerSet | None = None
+    """The answers :meth:`Datamart.execute` was given, for a server that lists no prompts."""
+
+    def open_prompts(self) -> list[OpenPrompt]:
+        """The open prompts; from the given answers if the server does not list them.
+
+        The seed's sequence answers without listing the prompts (it only points to the
+        prompt endpoints), so a server may not serve ``GET …/prompts`` for a datamart
+        instance: then the given answers are sent as they are, once.
+        """
+        try:
+            return super().open_prompts()
+        except ServerError as exc:
+            if exc.status not in (404, 405, 501) or self.given is None:
+                raise
+            _log.info(
+                "%s: the server lists no prompts (%s); sending the answers as given", self, exc
+            )
+            given, self.given = self.given, AnswerSet()
+            return [OpenPrompt(a.prompt, getattr(a, "family", None)) for a in given]
 
     @property
     def execution_path(self) -> str:
@@ -219,6 +243,7 @@ class Datamart:
             policy = dataclasses.replace(policy, timeout=math.inf)
         instance = self.create()
         instance.policy = policy
+        instance.given = answers if isinstance(answers, AnswerSet) else None
         started = time.monotonic()
         with instance:
             job = instance.start()
