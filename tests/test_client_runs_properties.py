@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -64,7 +65,5 @@ def test_damaged_handles_fail_only_with_run_handle_error(
 @given(st.text() | st.binary())
 def test_any_text_is_refused_clearly(text: str | bytes) -> None:
     conn = Connection("http://127.0.0.1:1", login_mode=8)
-    try:
+    with pytest.raises(RunHandleError):
         Run.from_json(conn, text)
-    except RunHandleError:
-        pass
