@@ -294,17 +294,17 @@ class Connection:
 
     # ------------------------------------------------------------------ objects
 
-    def report(self, report_id: str) -> Report:
-        """The report (or datamart-like report object) with this ID.
+    def report(self, report_id: str, *, policy: PollPolicy | None = None) -> Report:
+        """The report with this ID; ``policy`` says how its instances are polled.
 
         >>> Connection("http://127.0.0.1:1", login_mode=8).report("R1").id
         'R1'
         """
         from .objects import Report
 
-        return Report(self, report_id)
+        return Report(self, report_id, policy=policy)
 
-    def document(self, document_id: str) -> Document:
+    def document(self, document_id: str, *, policy: PollPolicy | None = None) -> Document:
         """The document with this ID.
 
         >>> Connection("http://127.0.0.1:1", login_mode=8).document("D1").id
@@ -312,9 +312,9 @@ class Connection:
         """
         from .objects import Document
 
-        return Document(self, document_id)
+        return Document(self, document_id, policy=policy)
 
-    def dossier(self, dossier_id: str) -> Dossier:
+    def dossier(self, dossier_id: str, *, policy: PollPolicy | None = None) -> Dossier:
         """The dashboard (dossier) with this ID.
 
         >>> Connection("http://127.0.0.1:1", login_mode=8).dossier("D1").id
@@ -322,7 +322,7 @@ class Connection:
         """
         from .objects import Dossier
 
-        return Dossier(self, dossier_id)
+        return Dossier(self, dossier_id, policy=policy)
 
     def datamart(self, datamart_id: str) -> Datamart:
         """The datamart with this ID; ``execute`` runs it (seed 001).

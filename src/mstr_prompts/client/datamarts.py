@@ -26,6 +26,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..definitions import Missing
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
 from .answering import OpenPrompt, answer_rounds
@@ -221,7 +222,7 @@ class Datamart:
         save: PromptOptions | bool | None = None,
         save_as: SaveAs | None = None,
         validate: bool = True,
-        missing: str | None = None,
+        missing: Missing | None = None,
         timeout: float | None = None,
         progress: Progress | None = None,
     ) -> DatamartResult:
