@@ -323,3 +323,27 @@ def test_stored_version_1_handle_still_reads() -> None:
         True,
     )
     assert json.loads(run.to_json()) == json.loads(text)
+
+
+def test_a_round_left_open_at_submission_takes_the_missing_policy_in_wait(
+    server: ReferenceServer,
+) -> None:
+    answers = rest.decode(
+        {
+            "prompts": [
+                {"key": "A1000000000000000000000000000001@0@10", "type": "VALUE", "answers": "2016"},
+                {
+                    "key": "A1000000000000000000000000000002@0@10",
+                    "type": "ELEMENTS",
+                    "answers": [{"name": "2016"}],
+                },
+            ]
+        }
+    )
+    with connect(server) as conn:
+        handle = conn.report(NESTED_REPORT).submit(answers, sql=True, missing="default").to_json()
+    # Round 3 (optional, with a default) opens after submission; the resumed run answers it.
+    with connect(server) as conn:
+        sql = Run.from_json(conn, handle).result()
+    assert "'Smith'" in sql
+    assert not server.live_instances()

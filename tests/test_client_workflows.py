@@ -371,9 +371,8 @@ def test_report_prompts_are_definitions(mstr_server: ReferenceServer) -> None:
 
 def test_local_validation_stops_bad_answers_before_any_put(mstr_server: ReferenceServer) -> None:
     answers = rest.decode({"prompts": [dict(NESTED[0], answers="1999")]})
-    with connect(mstr_server) as conn:
-        with pytest.raises(AnswersRejected) as caught:
-            conn.report(NESTED_REPORT).sql(answers)
+    with connect(mstr_server) as conn, pytest.raises(AnswersRejected) as caught:
+        conn.report(NESTED_REPORT).sql(answers)
     assert caught.value.problems[0].message == (
         "The value(1999) provided for prompt name: Year key: "
         "A1000000000000000000000000000001@0@10 does not meet the minimum required value(2000)"
@@ -417,8 +416,7 @@ def test_missing_policy_answers_the_open_nested_prompt(mstr_server: ReferenceSer
 def test_answers_no_round_takes_are_an_error(mstr_server: ReferenceServer) -> None:
     stray = {"key": "FFFF0000000000000000000000000000@0@10", "type": "VALUE", "answers": "1"}
     answers = rest.decode({"prompts": [*NESTED, stray]})
-    with connect(mstr_server) as conn:
-        with pytest.raises(UnusedAnswers) as caught:
-            conn.report(NESTED_REPORT).sql(answers)
+    with connect(mstr_server) as conn, pytest.raises(UnusedAnswers) as caught:
+        conn.report(NESTED_REPORT).sql(answers)
     assert "FFFF0000000000000000000000000000@0@10" in str(caught.value)
     assert mstr_server.live_instances() == []

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
+from ..definitions import Missing
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
 from .connection import Connection
@@ -47,7 +48,7 @@ def submit_command(
     *,
     sql: bool = False,
     validate: bool = True,
-    missing: str | None = None,
+    missing: Missing | None = None,
 ) -> str:
     """Submit a run of ``report_id`` and return its handle as one line of JSON."""
     run = conn.report(report_id).submit(answers, sql=sql, validate=validate, missing=missing)
@@ -94,7 +95,7 @@ def datamart_command(
     folder: str | None = None,
     with_answers: bool = False,
     validate: bool = True,
-    missing: str | None = None,
+    missing: Missing | None = None,
     timeout: float | None = None,
     progress: IO[str] | None = None,
 ) -> str:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from ..definitions import Missing
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
-from .answering import OpenPrompt, answer_rounds
+from .answering import answer_rounds
 from .connection import Response, segment
 from .errors import ExecutionFailed, ServerError, TransportError
 from .instances import ReportInstance
@@ -115,27 +115,6 @@ class DatamartInstance(ReportInstance):
     """
 
     _kind = "datamart"
-
-    given: AnswerSet | None = None
-    """The answers :meth:`Datamart.execute` was given, for a server that lists no prompts."""
-
-    def open_prompts(self) -> list[OpenPrompt]:
-        """The open prompts; from the given answers if the server does not list them.
-
-        The seed's sequence answers without listing the prompts (it only points to the
-        prompt endpoints), so a server may not serve ``GET …/prompts`` for a datamart
-        instance: then the given answers are sent as they are, once.
-        """
-        try:
-            return super().open_prompts()
-        except ServerError as exc:
-            if exc.status not in (404, 405, 501) or self.given is None:
-                raise
-            _log.info(
-                "%s: the server lists no prompts (%s); sending the answers as given", self, exc
-            )
-            given, self.given = self.given, AnswerSet()
-            return [OpenPrompt(a.prompt, getattr(a, "family", None)) for a in given]
 
     @property
     def execution_path(self) -> str:
@@ -244,7 +223,6 @@ class Datamart:
             policy = dataclasses.replace(policy, timeout=math.inf)
         instance = self.create()
         instance.policy = policy
-        instance.given = answers if isinstance(answers, AnswerSet) else None
         started = time.monotonic()
         with instance:
             job = instance.start()
@@ -252,7 +230,7 @@ class Datamart:
                 progress(_job_status(job), time.monotonic() - started)
             status = _wait(instance, progress, started)
             if status == 2:
-                status = answer_rounds(instance, answers, validate=validate, missing=missing)
+                status = _answer(instance, answers, validate=validate, missing=missing)
             if status != 1:
                 raise ExecutionFailed(
                     str(instance),
@@ -272,6 +250,30 @@ class Datamart:
             job_id if isinstance(job_id, str) else None,
             saved,
         )
+
+
+def _answer(
+    instance: DatamartInstance,
+    answers: AnswerSet | Sequence[AnswerSet] | None,
+    *,
+    validate: bool,
+    missing: Missing | None,
+) -> int:
+    """Answer every round; for a server that lists no prompts, send the answers as given.
+
+    The seed's sequence answers without listing the prompts (it only points to the
+    prompt endpoints), so a server may not serve ``GET …/prompts`` for a datamart
+    instance.  Then the answers, one set, are sent once as they are.
+    """
+    try:
+        return answer_rounds(instance, answers, validate=validate, missing=missing)
+    except ServerError as exc:
+        unlisted = exc.status in (404, 405, 501) and exc.request.endswith("/prompts")
+        if not unlisted or not isinstance(answers, AnswerSet):
+            raise
+    _log.info("%s: the server lists no prompts; sending the answers as given", instance)
+    instance.put_answers(answers)
+    return instance.status()
 
 
 def _job_status(job: dict[str, Any]) -> RunStatus:
