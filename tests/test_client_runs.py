@@ -331,7 +331,11 @@ def test_a_round_left_open_at_submission_takes_the_missing_policy_in_wait(
     answers = rest.decode(
         {
             "prompts": [
-                {"key": "A1000000000000000000000000000001@0@10", "type": "VALUE", "answers": "2016"},
+                {
+                    "key": "A1000000000000000000000000000001@0@10",
+                    "type": "VALUE",
+                    "answers": "2016",
+                },
                 {
                     "key": "A1000000000000000000000000000002@0@10",
                     "type": "ELEMENTS",
