@@ -27,6 +27,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_xml_to_rest.py
 	$(BIN)/python bench/bench_url.py
+	$(BIN)/python bench/bench_definitions.py
 
 clean:
 	rm -rf $(VENV)

@@ -584,3 +584,31 @@ def test_definition_model_basics() -> None:
     assert d.type == "VALUE" and d.describe() == "prompt K@0@10" and not d.has_default
     with pytest.raises(ValueError):
         PromptDefinition(prompt=PromptRef(key="K@0@10"), family="colour")
+
+
+def test_hand_built_bounds_take_their_units() -> None:
+    ref = PromptRef(key="K@0@10")
+    number = PromptDefinition(prompt=ref, family="value", value_type="double", min=5, max=7.5)
+    assert (number.min, number.max) == (Decimal(5), Decimal("7.5"))
+    naive = PromptDefinition(prompt=ref, family="value", value_type="date", min=datetime(2020, 1, 1))
+    assert naive.min == datetime(2020, 1, 1, tzinfo=timezone.utc)
+    count = PromptDefinition(prompt=ref, family="elements", max=Decimal(3))
+    assert count.max == 3 and type(count.max) is int
+    with pytest.raises(ValueError, match="whole number"):
+        PromptDefinition(prompt=ref, family="objects", max=Decimal("2.5"))
+    with pytest.raises(ValueError, match="is a count, not a date"):
+        PromptDefinition(prompt=ref, family="objects", max=datetime(2020, 1, 1))
+
+
+def test_prepare_binds_completes_and_checks() -> None:
+    defs = load("url/subscription-optional.json")
+    link = url.decode((URLS / "D9.txt").read_text())
+    assert [a.kind for a in definitions.prepare(link, defs)] == ["close", "close"]
+    kept = definitions.prepare(link, defs, keep_mode=True)
+    assert kept.mode is AnswerMode.OPTIONAL_PROMPTS_USE_EMPTY_ANSWER and len(kept) == 0
+    assert len(definitions.prepare(link, defs, keep_mode=True, missing="close")) == 2
+    defs = load("url/employee-values.json")
+    bad = url.decode("valuePromptAnswers=900^Sam")
+    with pytest.raises(AnswersRejected, match=r"value\(900\)"):
+        definitions.prepare(bad, defs)
+    assert len(definitions.prepare(bad, defs, validate=False)) == 2

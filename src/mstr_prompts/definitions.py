@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Literal, overload
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import rest
 from .element_id import GUID_PATTERN
@@ -67,6 +67,7 @@ __all__ = [
     "check",
     "complete",
     "decode",
+    "prepare",
     "validate",
 ]
 
@@ -157,7 +158,7 @@ class PromptDefinition(BaseModel):
     ('elements', 2, False, '8D679D4B11D3E4981000E787EC6DE8A4')
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     prompt: PromptRef
     family: PromptFamily | None
@@ -172,6 +173,34 @@ class PromptDefinition(BaseModel):
     attribute_name: str | None = None
     default: Answer | None = Field(default=None)
     current: Answer | None = Field(default=None)
+
+    @model_validator(mode="after")
+    def _bounds_in_their_unit(self) -> PromptDefinition:
+        # One spelling per meaning, as in the model: a number bound is a Decimal, a date
+        # bound an aware UTC datetime, a count or length an int.  decode() builds them
+        # so; this keeps hand-built definitions (tests, the strategies) honest too.
+        numeric = self.family is PromptFamily.VALUE and self.value_type not in (
+            ValueType.STRING,
+            ValueType.DATE,
+            ValueType.BOOLEAN,
+        )
+        for side in ("min", "max"):
+            bound = getattr(self, side)
+            if bound is None:
+                continue
+            if isinstance(bound, datetime):
+                if self.family is not PromptFamily.VALUE:
+                    raise ValueError(f"{side} of a {self.type} prompt is a count, not a date")
+                zone = timezone.utc if bound.tzinfo is None else None
+                bound = bound.replace(tzinfo=zone) if zone else bound.astimezone(timezone.utc)
+            elif numeric and isinstance(bound, int):
+                bound = Decimal(bound)
+            elif not numeric and isinstance(bound, Decimal):
+                if bound != bound.to_integral_value():
+                    raise ValueError(f"{side} {bound} must be a whole number here")
+                bound = int(bound)
+            object.__setattr__(self, side, bound)
+        return self
 
     @property
     def key(self) -> str | None:
@@ -877,3 +906,36 @@ def complete(
         raise PromptsOutstanding([d.prompt for d in outstanding], reason, hint=hint)
     kept = [a for i, a in enumerate(out) if i not in drop]
     return AnswerSet.of(tuple(kept + extra), mode=None, locale=answers.locale)
+
+
+def prepare(
+    answers: AnswerSet,
+    definitions: Definitions,
+    *,
+    missing: Missing | None = None,
+    validate: bool = True,
+    keep_mode: bool = False,
+) -> AnswerSet:
+    """Make answers ready to send: bind, complete, check (what ``--definitions`` does).
+
+    The answers are bound; completed with ``missing`` when it is given, or when they
+    carry an answer mode and ``keep_mode`` is False (a REST body or XML cannot carry
+    one; a Web link can); then checked, unless ``validate`` is False, raising
+    :class:`~mstr_prompts.errors.AnswersRejected` with every problem.
+
+    >>> from mstr_prompts import url
+    >>> defs = decode('[{"key": "K@0@10", "name": "Pay", "type": "VALUE", "dataType": 6, "max": 500}]')
+    >>> prepare(url.decode("valuePromptAnswers=30&promptAnswerMode=1"), defs)[0].prompt.key
+    'K@0@10'
+    >>> prepare(url.decode("valuePromptAnswers=900"), defs)
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.errors.AnswersRejected: K@0@10: ERR006: The value(900) provided for prompt name: Pay key: K@0@10 exceeds the maximum allowed value(500}
+    """
+    if missing is not None or (answers.mode is not None and not keep_mode):
+        ready = complete(answers, definitions, missing or "default")
+    else:
+        ready = bind(answers, definitions)
+    if validate:
+        check(ready, definitions)
+    return ready
