@@ -590,7 +590,9 @@ def test_hand_built_bounds_take_their_units() -> None:
     ref = PromptRef(key="K@0@10")
     number = PromptDefinition(prompt=ref, family="value", value_type="double", min=5, max=7.5)
     assert (number.min, number.max) == (Decimal(5), Decimal("7.5"))
-    naive = PromptDefinition(prompt=ref, family="value", value_type="date", min=datetime(2020, 1, 1))
+    naive = PromptDefinition(
+        prompt=ref, family="value", value_type="date", min=datetime(2020, 1, 1)
+    )
     assert naive.min == datetime(2020, 1, 1, tzinfo=timezone.utc)
     count = PromptDefinition(prompt=ref, family="elements", max=Decimal(3))
     assert count.max == 3 and type(count.max) is int
@@ -612,3 +614,19 @@ def test_prepare_binds_completes_and_checks() -> None:
     with pytest.raises(AnswersRejected, match=r"value\(900\)"):
         definitions.prepare(bad, defs)
     assert len(definitions.prepare(bad, defs, validate=False)) == 2
+
+
+def test_seed_answer_body_with_definition_fields_reads_as_definitions() -> None:
+    body = (ROOT / "rest" / "elements-by-name-execute-report.json").read_bytes()
+    (d,) = definitions.decode(body)
+    assert (d.name, d.required, d.closed, d.attribute) == (
+        "Elements of Country",
+        True,
+        False,
+        "8D679D3811D3E4981000E787EC6DE8A4",
+    )
+    assert d.default is None and isinstance(d.current, ElementAnswer)
+    assert [e.name for e in d.current.elements] == ["USA", "England"]
+    answers = rest.decode(body)
+    assert bind(answers, definitions.decode(body))[0].prompt == d.prompt
+    assert validate(answers, definitions.decode(body)) == ()

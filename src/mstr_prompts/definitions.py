@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Literal, overload
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import rest
 from .element_id import GUID_PATTERN
@@ -40,6 +40,7 @@ from .errors import (
     DecodeError,
     NotRepresentableError,
     PromptsOutstanding,
+    validation_message,
 )
 from .model import (
     Answer,
@@ -560,6 +561,22 @@ def _definition(item: Any, index: int) -> PromptDefinition:
     if family is PromptFamily.ELEMENTS and attribute is not None and not _GUID.fullmatch(attribute):
         raise DecodeError(f"source.id {attribute!r} is not an attribute GUID", where=where)
     required = _flag(item, "required", where)
+    try:
+        return _built(item, ref, family, value_type, attribute, attribute_name, required, where)
+    except ValidationError as exc:  # a model rule the reading above did not foresee
+        raise DecodeError(validation_message(exc, locations=True), where=where) from None
+
+
+def _built(
+    item: Mapping[str, Any],
+    ref: PromptRef,
+    family: PromptFamily | None,
+    value_type: ValueType | None,
+    attribute: str | None,
+    attribute_name: str | None,
+    required: bool | None,
+    where: str,
+) -> PromptDefinition:
     return PromptDefinition(
         prompt=ref,
         family=family,
