@@ -362,7 +362,14 @@ SERVER_CASES = json.loads((DEFS / "server-messages.json").read_text(encoding="ut
 @pytest.mark.parametrize("case", SERVER_CASES, ids=[c["case"] for c in SERVER_CASES])
 def test_every_published_server_message_is_reproduced_exactly(case: dict[str, Any]) -> None:
     defs = definitions.decode(case["definitions"])
-    problems = validate(rest.decode(case["body"]), defs)
+    elements: dict[str, tuple[Element, ...]] | None = None
+    if "elements" in case:
+        listed = rest.decode(
+            {"prompts": [{"key": k, "type": "ELEMENTS", "answers": v} for k, v in case["elements"].items()]}
+        )  # fmt: skip
+        elements = {str(a.prompt.key): a.elements for a in listed if isinstance(a, ElementAnswer)}
+        assert validate(rest.decode(case["body"]), defs) == ()  # without the list: unknowable
+    problems = validate(rest.decode(case["body"]), defs, elements=elements)
     assert len(problems) == 1
     assert problems[0].code == case["code"]
     assert problems[0].message == case["message"]
@@ -630,3 +637,20 @@ def test_seed_answer_body_with_definition_fields_reads_as_definitions() -> None:
     answers = rest.decode(body)
     assert bind(answers, definitions.decode(body))[0].prompt == d.prompt
     assert validate(answers, definitions.decode(body)) == ()
+
+
+def test_element_lookup_by_id_when_the_list_is_given() -> None:
+    defs = load("elements-month.json")
+    month = defs[0]
+    assert isinstance(month.default, ElementAnswer)
+    listed = {str(month.key): month.default.elements}
+    body = {"prompts": [{"key": month.key, "type": "ELEMENTS", "answers": [
+        {"id": "h201411;415C548749D69B14A728D0B1EF04E29E"},
+        {"id": "h201401;415C548749D69B14A728D0B1EF04E29E", "name": "January"},
+    ]}]}  # fmt: skip
+    (problem,) = validate(rest.decode(body), defs, elements=listed)
+    assert problem.message == (
+        "Unable to find elements that match h201401;415C548749D69B14A728D0B1EF04E29E for "
+        f"prompt name: Elements of Month key: {month.key}."
+    )
+    assert validate(rest.decode(body), defs, elements={"other": ()}) == ()
