@@ -654,3 +654,22 @@ def test_element_lookup_by_id_when_the_list_is_given() -> None:
         f"prompt name: Elements of Month key: {month.key}."
     )
     assert validate(rest.decode(body), defs, elements={"other": ()}) == ()
+
+
+def test_inline_defaults_spells_out_what_xml_cannot_say() -> None:
+    done = complete(AnswerSet(), Definitions(COMPLETE_DEFS.prompts[1:3]))
+    assert [a.kind for a in done] == ["close", "use_default"]
+    with pytest.raises(NotRepresentableError, match="use the default answer"):
+        xml.encode(done)
+    spelled = definitions.inline_defaults(done, COMPLETE_DEFS)
+    assert [a.kind for a in spelled] == ["close", "objects"]
+    assert spelled[1].prompt == COMPLETE_DEFS[2].prompt
+    assert 'did="X"' in xml.encode(spelled)
+    with pytest.raises(NotRepresentableError, match="has no default answer"):
+        definitions.inline_defaults(
+            AnswerSet(answers=[UseDefault(prompt=COMPLETE_DEFS[1].prompt)]), COMPLETE_DEFS
+        )
+    with pytest.raises(DecodeError, match="matches no prompt"):
+        definitions.inline_defaults(
+            AnswerSet(answers=[UseDefault(prompt=PromptRef(key="Z@0@10"))]), COMPLETE_DEFS
+        )

@@ -68,6 +68,7 @@ __all__ = [
     "check",
     "complete",
     "decode",
+    "inline_defaults",
     "prepare",
     "validate",
 ]
@@ -381,22 +382,10 @@ class Definitions(Sequence[PromptDefinition]):
 # --------------------------------------------------------------------------- decoding
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+# The JSON dialect is REST's: the same helpers read both.
+_kind = rest._kind
+_is_number = rest._is_number
+_ident = rest._ident
 
 
 def _number_text(value: int | float) -> str:
@@ -405,21 +394,12 @@ def _number_text(value: int | float) -> str:
 
 
 def _identity(item: Mapping[str, Any], where: str) -> PromptRef:
-    fields: dict[str, str] = {}
-    for name in ("key", "id", "name"):
-        value = item.get(name)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise DecodeError(f"{name} must be a string, not {_kind(value)}", where=where)
-        if value == "" and name != "name":
-            raise DecodeError(f"{name} is empty", where=where)
-        fields[name] = value
-    if not fields:
+    ref = rest._prompt_ref(item, where)
+    if not ref.is_identified:
         raise DecodeError(
             "the prompt has no key, id or name, so no answer could ever name it", where=where
         )
-    return PromptRef(**fields)
+    return ref
 
 
 def _family(item: Mapping[str, Any], where: str) -> PromptFamily | None:
@@ -700,14 +680,6 @@ def _give(answer: Answer, definition: PromptDefinition, where: str) -> Answer:
     return answer.model_copy(update=update)
 
 
-def _ident(ref: PromptRef) -> str:
-    if ref.key is not None:
-        return f"key {ref.key}"
-    if ref.id is not None:
-        return f"id {ref.id}"
-    return f"name {ref.name!r}"
-
-
 def _pairs(
     answers: AnswerSet, definitions: Definitions, *, strict: bool
 ) -> list[tuple[Answer, PromptDefinition | None]]:
@@ -923,6 +895,37 @@ def complete(
         raise PromptsOutstanding([d.prompt for d in outstanding], reason, hint=hint)
     kept = [a for i, a in enumerate(out) if i not in drop]
     return AnswerSet.of(tuple(kept + extra), mode=None, locale=answers.locale)
+
+
+def inline_defaults(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
+    """Replace each ``useDefault`` by the prompt's default answer, spelled out.
+
+    Prompt-answer XML and Web URL parameters cannot say "use the default answer" for one
+    prompt; the default itself they can carry (mstrio-py does the same for REST: it
+    copies ``defaultAnswer`` into ``answers``).  The answers must be bound.
+
+    >>> defs = decode('[{"key": "K@0@10", "type": "VALUE", "defaultAnswer": "7"}]')
+    >>> inline_defaults(complete(AnswerSet(), defs), defs)[0].value
+    '7'
+    """
+    spelled: list[Answer] = []
+    for index, answer in enumerate(answers):
+        if isinstance(answer, UseDefault):
+            definition = definitions.find(answer.prompt)
+            if definition is None:
+                raise DecodeError(
+                    f"{answer.describe()} matches no prompt of the definitions",
+                    where=f"defaults: answers[{index}]",
+                )
+            if definition.default is None:
+                raise NotRepresentableError(
+                    f"{definition.describe()} has no default answer to spell out",
+                    prompt=answer.describe(),
+                )
+            spelled.append(_give(definition.default, definition, f"defaults: answers[{index}]"))
+        else:
+            spelled.append(answer)
+    return AnswerSet.of(tuple(spelled), mode=answers.mode, locale=answers.locale)
 
 
 def prepare(
