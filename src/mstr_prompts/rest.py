@@ -29,7 +29,7 @@ from pydantic import ValidationError
 
 from . import safexml
 from .element_id import ElementId, OpaqueElementId, parse_element_id
-from .errors import DecodeError, LocaleWarning, NotRepresentableError, validation_message
+from .errors import DecodeError, Hint, LocaleWarning, NotRepresentableError, validation_message
 from .model import (
     Answer,
     AnswerSet,
@@ -548,7 +548,7 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
     >>> decode('{"answers": []}')
     Traceback (most recent call last):
     ...
-    mstr_prompts.errors.DecodeError: rest: the body has no "prompts" list but has "answers" (hint: the envelope key is "prompts"; rest-json.md §1.3: "Do not accept answers as the envelope key")
+    mstr_prompts.errors.DecodeError: rest: the body has no "prompts" list but has "answers" (hint: the envelope key is "prompts", as in https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts)
     """
     document = _load(body)
     if not isinstance(document, dict):
@@ -561,8 +561,8 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
             raise DecodeError(
                 'the body has no "prompts" list but has "answers"',
                 where="rest",
-                hint='the envelope key is "prompts"; rest-json.md §1.3: '
-                '"Do not accept answers as the envelope key"',
+                hint='the envelope key is "prompts", as in https://microstrategy.github.io/'
+                "rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts",
             )
         raise DecodeError('the body has no "prompts" list', where="rest")
     _check_keys(document, frozenset({_ENVELOPE}), "the body", "rest")
@@ -593,17 +593,27 @@ def _check_identified(answer: Answer) -> None:
             answer,
             "the answer names its prompt only by attribute (as URL element answers do); "
             "REST needs the prompt's key, id or name",
-            hint="finding a prompt from its attribute needs the prompt definitions; "
-            "binding answers to definitions is planned. Until then, give the key",
+            hint=Hint(
+                "finding a prompt from its attribute needs the prompt definitions; "
+                "binding answers to definitions is planned. Until then, give the key",
+                cli=False,
+            ),
         )
     if ref.position is not None:
         raise _refuse(
             answer,
             "a positional answer cannot be written as REST, which finds prompts by key, id or name",
-            hint="positional answers need the prompt definitions to find their keys; "
-            "binding positions to definitions is planned. Until then, give the key",
+            hint=Hint(
+                "positional answers need the prompt definitions to find their keys; "
+                "binding positions to definitions is planned. Until then, give the key",
+                cli=False,
+            ),
         )
-    raise _refuse(answer, "the answer does not say which prompt it answers", hint="give the key")
+    raise _refuse(
+        answer,
+        "the answer does not say which prompt it answers",
+        hint=Hint("give the answer a prompt key", cli=False),
+    )
 
 
 def _encode_element(element: Element) -> dict[str, Any]:
@@ -678,7 +688,10 @@ def _encode_answer(answer: Answer) -> dict[str, Any]:
         raise _refuse(
             answer,
             "the prompt's type is not known, and REST requires it",
-            hint="give the answer a family (value, elements, objects, expression or level)",
+            hint=Hint(
+                "give the answer a family (value, elements, objects, expression or level)",
+                cli=False,
+            ),
         )
     ref = answer.prompt
     item: dict[str, Any] = {}
@@ -723,8 +736,7 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
                 LocaleWarning(
                     f"rest: {value.describe()}: a REST answer body carries no locale; the "
                     f"value texts, written in locale {answers.locale}, are sent as they are "
-                    "and the server reads them in the session locale (pass "
-                    "ignore_locale=True if that is the same locale)"
+                    "and the server reads them in the session locale"
                 ),
                 stacklevel=2,
             )
