@@ -23,3 +23,6 @@ settings.register_profile("thorough", parent=settings.get_profile("default"), ma
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
 )
+
+# The reference server's fixtures (mstr_server, mstr_server_session), as users get them.
+pytest_plugins = ["mstr_prompts.testing.fixtures"]

@@ -15,7 +15,8 @@ Hints for the other modules (and for anyone adding a CLI command):
   ``str(error)`` shows; :meth:`Hint.cli` spells it the CLI way (``--assume-order``), and
   the CLI prints only that.  ``Option("fallback", "xml")`` is ``fallback='xml'`` /
   ``--fallback xml``; ``Option("definitions", metavar="FILE")`` is ``definitions=...`` /
-  ``--definitions FILE``.
+  ``--definitions FILE``; ``Option("definitions", metavar="FILE",
+  api="mstr_prompts.definitions.bind")`` is that function / ``--definitions FILE``.
 * A hint that only a Python caller can follow (``use name=None``) is
   ``Hint("use name=None", cli=False)``: the CLI leaves it out rather than suggest what a
   shell user cannot do.  A plain string hint is shown everywhere as it is.
@@ -27,18 +28,25 @@ Hints for the other modules (and for anyone adding a CLI command):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+if TYPE_CHECKING:
+    from .model import PromptRef
+    from .validation import Problem
+
 __all__ = [
+    "AnswersRejected",
     "DecodeError",
     "Hint",
     "LocaleWarning",
     "NotRepresentableError",
     "Option",
     "PromptAnswerError",
+    "PromptsOutstanding",
     "validation_message",
 ]
 
@@ -49,7 +57,8 @@ _UNSET: Any = object()
 class Option:
     """An option a hint suggests: its Python keyword, and the value to pass.
 
-    ``value`` is ``True`` for a switch; ``metavar`` stands for a value the user supplies.
+    ``value`` is ``True`` for a switch; ``metavar`` stands for a value the user supplies;
+    ``api`` replaces the Python spelling when the option is a function there, not a keyword.
 
     >>> Option("fallback", "xml").python(), Option("fallback", "xml").cli()
     ("fallback='xml'", '--fallback xml')
@@ -60,9 +69,12 @@ class Option:
     name: str
     value: object = True
     metavar: str | None = None
+    api: str | None = None
 
     def python(self) -> str:
-        """The keyword argument as a Python caller writes it."""
+        """The keyword argument as a Python caller writes it (or ``api``, when given)."""
+        if self.api is not None:
+            return self.api
         if self.metavar is not None:
             return f"{self.name}=..."
         return f"{self.name}={self.value!r}"
@@ -202,6 +214,51 @@ class NotRepresentableError(PromptAnswerError):
     def prefix(self) -> str:
         """``target: prompt``."""
         return ": ".join(p for p in (self.target, self.prompt) if p)
+
+
+class AnswersRejected(PromptAnswerError):
+    """The answers break what their prompts allow; ``problems`` holds every problem.
+
+    The first problem is the one the server would report (it stops at its first), so
+    ``problems[0].message`` is the server's own text.  Raised by
+    :func:`mstr_prompts.definitions.check`.
+
+    >>> from mstr_prompts.validation import Problem
+    >>> p = Problem(key="K@0@10", code="ERR006", rule="required", verbatim=True,
+    ...             message="Prompt validation failed. This is a required prompt.",
+    ...             explanation="prompt K@0@10 is required; it cannot be closed")
+    >>> str(AnswersRejected([p, p]))
+    'K@0@10: ERR006: Prompt validation failed. This is a required prompt. (and 1 more problem)'
+    """
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("AnswersRejected needs at least one problem")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        first = self.problems[0]
+        more = len(self.problems) - 1
+        text = f"{first.key}: {first.code}: {first.message}"
+        if more:
+            text += f" (and {more} more problem{'s' if more > 1 else ''})"
+        super().__init__(text)
+
+
+class PromptsOutstanding(PromptAnswerError):
+    """Prompts are left without an answer and the policy in force cannot answer them.
+
+    ``prompts`` names them, in the definitions' order.
+
+    >>> from mstr_prompts.model import PromptRef
+    >>> str(PromptsOutstanding([PromptRef(key="K@0@10", name="Region")], "no answer given"))
+    "prompt 'Region' (key K@0@10): no answer given"
+    """
+
+    def __init__(
+        self, prompts: Sequence[PromptRef], reason: str, *, hint: str | None = None
+    ) -> None:
+        self.prompts: tuple[PromptRef, ...] = tuple(prompts)
+        names = ", ".join(p.describe() for p in self.prompts)
+        super().__init__(f"{names}: {reason}", hint=hint)
 
 
 class LocaleWarning(UserWarning):

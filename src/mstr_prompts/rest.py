@@ -21,16 +21,26 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 from lxml import etree
 from pydantic import ValidationError
 
 from . import safexml
-from .element_id import ElementId, OpaqueElementId, parse_element_id
-from .errors import DecodeError, Hint, LocaleWarning, NotRepresentableError, validation_message
+from .element_id import ElementId, OpaqueElementId, parse_element_id, plain_terse_ids
+from .errors import (
+    DecodeError,
+    Hint,
+    LocaleWarning,
+    NotRepresentableError,
+    Option,
+    validation_message,
+)
 from .model import (
+    ELEMENTS_ROW,
+    OBJECTS_ROW,
+    VALUE_ROW,
     Answer,
     AnswerSet,
     Close,
@@ -45,7 +55,10 @@ from .model import (
     Unanswered,
     UseDefault,
     ValueAnswer,
+    answer_of,
+    pending_rows,
 )
+from .model import Row as _Row
 from .object_types import object_type_from_name, object_type_name
 
 __all__ = ["PROMPT_TYPES", "decode", "dumps", "encode"]
@@ -117,7 +130,7 @@ class _JsonFloat(float):
 
 
 class _NotJson(ValueError):
-    """Raised from json.loads hooks; turned into a DecodeError by :func:`_load`."""
+    """Raised from json.loads hooks; turned into a DecodeError by :func:`load_json`."""
 
 
 def _reject_constant(name: str) -> NoReturn:
@@ -152,37 +165,51 @@ def _kind(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def _plain(value: Any, path: str) -> Any:
+def _plain(value: Any, path: str, source: str = "rest") -> Any:
     """Check that a caller's Python value is JSON, and copy it into dicts and lists."""
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise DecodeError(f"{value!r} is not a JSON number", where=f"rest: {path}")
+            raise DecodeError(f"{value!r} is not a JSON number", where=f"{source}: {path}")
         return value
     if isinstance(value, Mapping):
         result: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 raise DecodeError(
-                    f"object key {key!r} is not a string", where=f"rest: {path or 'body'}"
+                    f"object key {key!r} is not a string", where=f"{source}: {path or 'body'}"
                 )
-            result[key] = _plain(item, f"{path}.{key}" if path else key)
+            result[key] = _plain(item, f"{path}.{key}" if path else key, source)
         return result
     if isinstance(value, (list, tuple)):
-        return [_plain(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [_plain(item, f"{path}[{i}]", source) for i, item in enumerate(value)]
     raise DecodeError(
-        f"{type(value).__name__} is not a JSON value", where=f"rest: {path or 'body'}"
+        f"{type(value).__name__} is not a JSON value", where=f"{source}: {path or 'body'}"
     )
 
 
-def _load(body: Mapping[str, Any] | str | bytes | bytearray) -> Any:
-    """Read the body into plain JSON values (dict, list, str, int, float, bool, None)."""
-    if isinstance(body, Mapping):
+def load_json(
+    body: Mapping[str, Any] | list[Any] | tuple[Any, ...] | str | bytes | bytearray,
+    *,
+    source: str = "rest",
+) -> Any:
+    """Read JSON (a Python value, text or UTF-8 bytes) into plain JSON values.
+
+    Numbers read from text remember how they were written, so a value answer keeps
+    its digits.  Shared with :mod:`mstr_prompts.definitions`, whose input is the same
+    JSON dialect; ``source`` names the reader in error messages.
+
+    >>> load_json('[1.50]')[0].text
+    '1.50'
+    """
+    if isinstance(body, (Mapping, list, tuple)):
         try:
-            return _plain(body, "")
+            return _plain(body, "", source)
         except RecursionError:
-            raise DecodeError("the body is nested too deeply (or refers to itself)") from None
+            raise DecodeError(
+                "the body is nested too deeply (or refers to itself)", where=source
+            ) from None
     if isinstance(body, (bytes, bytearray)):
         try:
             # utf-8-sig: a leading byte-order mark is tolerated, as many editors write one.
@@ -195,7 +222,7 @@ def _load(body: Mapping[str, Any] | str | bytes | bytearray) -> Any:
         text = body[1:] if body.startswith("\ufeff") else body
     else:
         raise DecodeError(
-            f"expected a JSON object, text or bytes, not {type(body).__name__}", where="rest"
+            f"expected a JSON object, text or bytes, not {type(body).__name__}", where=source
         )
     try:
         return json.loads(
@@ -207,14 +234,14 @@ def _load(body: Mapping[str, Any] | str | bytes | bytearray) -> Any:
         )
     except json.JSONDecodeError as exc:
         raise DecodeError(
-            f"not JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", where="rest"
+            f"not JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", where=source
         ) from None
     except _NotJson as exc:
-        raise DecodeError(str(exc), where="rest") from None
+        raise DecodeError(str(exc), where=source) from None
     except ValueError as exc:  # e.g. an integer beyond Python's digit limit
-        raise DecodeError(f"cannot read a JSON number: {exc}", where="rest") from None
+        raise DecodeError(f"cannot read a JSON number: {exc}", where=source) from None
     except RecursionError:
-        raise DecodeError("the JSON is nested too deeply", where="rest") from None
+        raise DecodeError("the JSON is nested too deeply", where=source) from None
 
 
 def _build(model: type[Any], where: str, path: str, **fields: Any) -> Any:
@@ -511,6 +538,22 @@ _DECODERS = {
 }
 
 
+def decode_answers(prompt: PromptRef, family: PromptFamily, answers: Any, *, where: str) -> Answer:
+    """Read one ``answers`` value (already JSON, from :func:`load_json`) for a prompt.
+
+    The definitions' ``answers`` and ``defaultAnswer`` have the same shapes as an answer
+    body's, so :mod:`mstr_prompts.definitions` reads them with this.  An empty value
+    is :class:`~mstr_prompts.model.Close`.
+
+    >>> decode_answers(PromptRef(key="K@0@10"), PromptFamily.VALUE, "Darren", where="x").value
+    'Darren'
+    """
+    try:
+        return _DECODERS[family](prompt, answers, where)
+    except RecursionError:
+        raise DecodeError("an answer is nested too deeply", where=where) from None
+
+
 def _decode_item(item: Any, index: int) -> Answer:
     where = f"rest: prompts[{index}]"
     if not isinstance(item, dict):
@@ -550,7 +593,11 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
     ...
     mstr_prompts.errors.DecodeError: rest: the body has no "prompts" list but has "answers" (hint: the envelope key is "prompts", as in https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts)
     """
-    document = _load(body)
+    if not isinstance(body, (Mapping, str, bytes, bytearray)):
+        raise DecodeError(
+            f"expected a JSON object, text or bytes, not {type(body).__name__}", where="rest"
+        )
+    document = load_json(body)
     if not isinstance(document, dict):
         raise DecodeError(
             f'the body must be an object {{"prompts": [...]}}, not {_kind(document)}',
@@ -583,6 +630,12 @@ def _refuse(answer: Answer, message: str, hint: str | None = None) -> NotReprese
     return NotRepresentableError(message, prompt=answer.describe(), target=TARGET, hint=hint)
 
 
+_BIND_HINT = Hint(
+    "bind the answers to the prompt definitions first ({0}), or give the key",
+    Option("definitions", metavar="FILE", api="mstr_prompts.definitions.bind"),
+)
+
+
 def _check_identified(answer: Answer) -> None:
     ref = answer.prompt
     if ref.is_identified:
@@ -593,21 +646,13 @@ def _check_identified(answer: Answer) -> None:
             answer,
             "the answer names its prompt only by attribute (as URL element answers do); "
             "REST needs the prompt's key, id or name",
-            hint=Hint(
-                "finding a prompt from its attribute needs the prompt definitions; "
-                "binding answers to definitions is planned. Until then, give the key",
-                cli=False,
-            ),
+            hint=_BIND_HINT,
         )
     if ref.position is not None:
         raise _refuse(
             answer,
             "a positional answer cannot be written as REST, which finds prompts by key, id or name",
-            hint=Hint(
-                "positional answers need the prompt definitions to find their keys; "
-                "binding positions to definitions is planned. Until then, give the key",
-                cli=False,
-            ),
+            hint=_BIND_HINT,
         )
     raise _refuse(
         answer,
@@ -616,24 +661,33 @@ def _check_identified(answer: Answer) -> None:
     )
 
 
-def _encode_element(element: Element) -> dict[str, Any]:
-    item: dict[str, Any] = {}
+def _element_id(element: Element) -> str | None:
     if isinstance(element.id, ElementId):
-        item["id"] = element.id.to_terse(include_display=False)
-    elif isinstance(element.id, OpaqueElementId):
-        item["id"] = element.id.text  # undocumented structure: verbatim, never rebuilt
-    if element.name is not None:
-        item["name"] = element.name
-    return item
+        return element.id.to_terse(include_display=False)
+    if isinstance(element.id, OpaqueElementId):
+        return element.id.text  # undocumented structure: verbatim, never rebuilt
+    return None
 
 
-def _encode_object(ref: ObjectRef) -> dict[str, Any]:
+def _element_items(ids: Sequence[str | None], names: Sequence[str | None]) -> list[dict[str, Any]]:
+    """``{"id", "name"}`` items, each key present only when it has a value."""
+    return [
+        {"id": i, "name": n}
+        if i is not None and n is not None
+        else {"id": i}
+        if i is not None
+        else {"name": n}
+        for i, n in zip(ids, names, strict=True)
+    ]
+
+
+def _object_item(object_id: str, number: int, name: str | None) -> dict[str, Any]:
     # Strings since the 2020 switch (rest-json.md §1.5); a number without a known name
     # stays a number, which the server has always accepted.
-    type_name = object_type_name(ref.type)
-    item: dict[str, Any] = {"id": ref.id, "type": type_name if type_name else ref.type}
-    if ref.name is not None:
-        item["name"] = ref.name
+    type_name = object_type_name(number)
+    item: dict[str, Any] = {"id": object_id, "type": type_name if type_name else number}
+    if name is not None:
+        item["name"] = name
     return item
 
 
@@ -642,9 +696,10 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
     if isinstance(answer, ValueAnswer):
         return True, list(answer.value) if isinstance(answer.value, tuple) else answer.value
     if isinstance(answer, ElementAnswer):
-        return True, [_encode_element(e) for e in answer.elements]
+        elements = answer.elements
+        return True, _element_items([_element_id(e) for e in elements], [e.name for e in elements])
     if isinstance(answer, ObjectAnswer):
-        return True, [_encode_object(o) for o in answer.objects]
+        return True, [_object_item(o.id, o.type, o.name) for o in answer.objects]
     if isinstance(answer, ExpressionAnswer):
         body: dict[str, Any] = {}
         if answer.content is not None:
@@ -693,7 +748,18 @@ def _encode_answer(answer: Answer) -> dict[str, Any]:
                 cli=False,
             ),
         )
-    ref = answer.prompt
+    item = _head(answer.prompt, family)
+    if isinstance(answer, UseDefault):
+        item["useDefault"] = True
+        return item
+    has_answers, answers = _encode_answers(answer)
+    if has_answers:
+        item["answers"] = answers
+    return item
+
+
+def _head(ref: PromptRef, family: PromptFamily) -> dict[str, Any]:
+    """The item's identification and type: ``key``, ``id``, ``name`` when known, ``type``."""
     item: dict[str, Any] = {}
     if ref.key is not None:
         item["key"] = ref.key
@@ -702,13 +768,43 @@ def _encode_answer(answer: Answer) -> dict[str, Any]:
     if ref.name is not None:
         item["name"] = ref.name
     item["type"] = _TYPE_OF[family]
-    if isinstance(answer, UseDefault):
-        item["useDefault"] = True
-        return item
-    has_answers, answers = _encode_answers(answer)
-    if has_answers:
-        item["answers"] = answers
     return item
+
+
+_ROW_FAMILY = {
+    VALUE_ROW: PromptFamily.VALUE,
+    ELEMENTS_ROW: PromptFamily.ELEMENTS,
+    OBJECTS_ROW: PromptFamily.OBJECTS,
+}
+
+
+def _encode_row(row: _Row) -> dict[str, Any]:
+    """The item of a decoder's row (model.py, "Deferred answers"), as for its answer."""
+    kind, prompt = row[0], row[1]
+    family = _ROW_FAMILY[kind]
+    item: dict[str, Any]
+    if type(prompt) is str:
+        item = {"key": prompt, "type": _TYPE_OF[family]}
+    elif prompt.is_identified:
+        item = _head(prompt, family)
+    else:
+        return _encode_answer(answer_of(row))  # raises the checked path's error
+    if kind == VALUE_ROW:
+        item["answers"] = row[2]
+    elif kind == ELEMENTS_ROW:
+        item["answers"] = _element_items(plain_terse_ids(row[2], row[3]), row[4])
+    else:
+        item["answers"] = [_object_item(i, t, n) for i, t, n in row[2]]
+    return item
+
+
+def _first_value(answers: AnswerSet) -> ValueAnswer | None:
+    rows = pending_rows(answers)
+    for item in answers if rows is None else rows:
+        answer = answer_of(item) if type(item) is tuple and item[0] == VALUE_ROW else item
+        if isinstance(answer, ValueAnswer):
+            return answer
+    return None
 
 
 def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]:
@@ -730,7 +826,7 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
             "close them), or use promptAnswerMode in a URL",
         )
     if answers.locale is not None and not ignore_locale:
-        value = next((a for a in answers if isinstance(a, ValueAnswer)), None)
+        value = _first_value(answers)
         if value is not None:
             warnings.warn(
                 LocaleWarning(
@@ -742,7 +838,15 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
             )
     # Without value answers the locale changes nothing (element, object, expression and
     # level answers are IDs and trees), so dropping it loses no meaning.
-    return {_ENVELOPE: [_encode_answer(a) for a in answers]}
+    rows = pending_rows(answers)
+    if rows is None:
+        return {_ENVELOPE: [_encode_answer(a) for a in answers]}
+    return {
+        _ENVELOPE: [
+            _encode_row(a) if type(a) is tuple else _encode_answer(a)  # type: ignore[arg-type]
+            for a in rows
+        ]
+    }
 
 
 def dumps(answers: AnswerSet, *, ignore_locale: bool = False, indent: int | None = 2) -> str:

@@ -16,12 +16,15 @@ carry.  Requires the ``hypothesis`` package (``pip install mstr-prompts[hypothes
 from __future__ import annotations
 
 import functools
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import given  # noqa: F401  (used by the doctests)
 from hypothesis import strategies as st
 
 from . import safexml
+from .definitions import Bound, Definitions, PromptDefinition
 from .element_id import ElementId, OpaqueElementId, parse_element_id
 from .model import (
     Answer,
@@ -44,10 +47,14 @@ from .model import (
 
 __all__ = [
     "answer_sets",
+    "answers_for",
     "element_ids",
     "guids",
+    "out_of_bounds",
+    "prompt_definitions",
     "prompt_keys",
     "rest_answer_sets",
+    "strip_identity",
     "url_answer_sets",
     "xml_answer_sets",
     "xml_texts",
@@ -436,3 +443,283 @@ def answer_sets() -> st.SearchStrategy[AnswerSet]:
         mode=_optional(st.sampled_from(AnswerMode)),
         locale=_optional(st.sampled_from([1033, 1031])),
     )
+
+
+# --- prompt definitions ----------------------------------------------------------------
+
+_BMP_CHARS = st.characters(
+    max_codepoint=0xFFFF, exclude_categories=["Cs"], exclude_characters="\x00^,;~\x1b"
+)
+_EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+_NUMERIC = (ValueType.LONG, ValueType.DOUBLE, ValueType.BIG_DECIMAL)
+
+
+def _date_text(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}+0000"
+
+
+@st.composite
+def _value_bounds(draw: st.DrawFn, value_type: ValueType) -> tuple[Bound | None, Bound | None]:
+    low: Bound | None
+    high: Bound | None
+    if value_type in _NUMERIC:
+        places = 0 if value_type is ValueType.LONG else 2
+        start = draw(st.integers(-1000, 1000))
+        width = draw(st.integers(2, 5000))
+        low = Decimal(start).scaleb(-places) if places else Decimal(start)
+        high = (Decimal(start + width).scaleb(-places)) if places else Decimal(start + width)
+    elif value_type is ValueType.DATE:
+        days = draw(st.integers(0, 20000))
+        low = _EPOCH + timedelta(days=days)
+        high = low + timedelta(days=draw(st.integers(2, 3000)))
+    else:
+        low = draw(st.integers(0, 3))
+        high = low + draw(st.integers(1, 8))
+    return (low if draw(st.booleans()) else None, high if draw(st.booleans()) else None)
+
+
+@st.composite
+def _definition(
+    draw: st.DrawFn, key: str, family: PromptFamily, attribute: str
+) -> PromptDefinition:
+    ref = PromptRef(key=key, id=key.split("@")[0], name=draw(_url_text("")))
+    fields: dict[str, Any] = {
+        "prompt": ref,
+        "family": family,
+        "required": draw(st.booleans()),
+        "closed": draw(st.sampled_from([None, False, False, True])),
+    }
+    if family is PromptFamily.VALUE:
+        value_type = draw(st.sampled_from([*_NUMERIC, ValueType.DATE, ValueType.STRING]))
+        fields["value_type"] = value_type
+        fields["data_type"] = {
+            ValueType.LONG: 1,
+            ValueType.DOUBLE: 6,
+            ValueType.BIG_DECIMAL: 30,
+            ValueType.DATE: "DATE",
+            ValueType.STRING: "TEXT",
+        }[value_type]
+        fields["min"], fields["max"] = draw(_value_bounds(value_type))
+    elif family in (PromptFamily.ELEMENTS, PromptFamily.OBJECTS):
+        low = draw(st.integers(0, 3))
+        fields["min"] = low or None
+        fields["max"] = draw(st.one_of(st.none(), st.integers(max(low, 1), 5)))
+        if family is PromptFamily.ELEMENTS:
+            fields["attribute"] = attribute
+    definition = PromptDefinition(**fields)
+    if draw(st.booleans()) and family is not PromptFamily.EXPRESSION:
+        default = draw(_answer_within(definition))
+        definition = definition.model_copy(update={"default": default})
+    else:
+        definition = definition.model_copy(
+            update={"default": ExpressionAnswer(prompt=ref, xml=draw(_canonical(_EXP_SAMPLES)))}
+            if family is PromptFamily.EXPRESSION and draw(st.booleans())
+            else {}
+        )
+    return definition
+
+
+def prompt_definitions(
+    *, min_size: int = 0, max_size: int = 6, expressions: bool = True
+) -> st.SearchStrategy[Definitions]:
+    """Prompt definitions: value, element and object prompts (and, unless
+    ``expressions=False``, expression prompts) with random bounds, defaults, and
+    required and closed flags.  Keys are unique, and so are the attributes of the
+    element prompts (two element prompts on one attribute are a URL's blind spot).
+
+    >>> @given(prompt_definitions(min_size=1))
+    ... def check(defs):
+    ...     assert len({d.key for d in defs}) == len(defs)
+    >>> check()
+    """
+    families = [PromptFamily.VALUE, PromptFamily.ELEMENTS, PromptFamily.OBJECTS]
+    if expressions:
+        families.append(PromptFamily.EXPRESSION)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Definitions:
+        count = draw(st.integers(min_size, max_size))
+        guids_ = draw(st.lists(guids(), min_size=2 * count, max_size=2 * count, unique=True))
+        return Definitions(
+            draw(
+                _definition(
+                    f"{guids_[2 * i]}@0@10", draw(st.sampled_from(families)), guids_[2 * i + 1]
+                )
+            )
+            for i in range(count)
+        )
+
+    return build()
+
+
+def _number_text(number: Decimal) -> str:
+    return format(number, "f")
+
+
+@st.composite
+def _answer_within(draw: st.DrawFn, definition: PromptDefinition) -> Answer:
+    """An answer (value, elements or objects) inside the definition's bounds."""
+    ref = definition.prompt
+    low, high = definition.min, definition.max
+    if definition.family is PromptFamily.VALUE:
+        value_type = definition.value_type
+        if value_type in _NUMERIC:
+            places = 0 if value_type is ValueType.LONG else 2
+            bottom = low if isinstance(low, Decimal) else Decimal(-5000)
+            top = high if isinstance(high, Decimal) else bottom + 10000
+            if not isinstance(low, Decimal) and isinstance(high, Decimal):
+                bottom = top - 10000
+            number = draw(st.decimals(bottom, top, places=places, allow_nan=False))
+            text = _number_text(number)
+        elif value_type is ValueType.DATE:
+            bottom_date = low if isinstance(low, datetime) else _EPOCH
+            top_date = high if isinstance(high, datetime) else bottom_date + timedelta(days=9000)
+            if not isinstance(low, datetime) and isinstance(high, datetime):
+                bottom_date = top_date - timedelta(days=9000)
+            offset = draw(st.integers(0, int((top_date - bottom_date).total_seconds())))
+            text = _date_text(bottom_date + timedelta(seconds=offset))
+        else:
+            shortest = max(low if isinstance(low, int) else 0, 1)
+            longest = high if isinstance(high, int) else shortest + 8
+            text = draw(st.text(_BMP_CHARS, min_size=shortest, max_size=longest))
+        return ValueAnswer(prompt=ref, value=text, type=value_type)
+    fewest = max(low if isinstance(low, int) else 0, 1)
+    most = high if isinstance(high, int) and high > 0 else fewest + 3
+    count = draw(st.integers(fewest, max(fewest, most)))
+    names = _optional(st.text(_BMP_CHARS, min_size=1, max_size=6))
+    if definition.family is PromptFamily.ELEMENTS:
+        attribute = definition.attribute or draw(guids())
+        elements = tuple(
+            Element(id=ElementId(attribute=attribute, keys=(str(i),)), name=draw(names))
+            for i in range(count)
+        )
+        return ElementAnswer(prompt=ref, attribute=attribute, elements=elements)
+    if definition.family is PromptFamily.OBJECTS:
+        objects = tuple(
+            ObjectRef(id=draw(guids()), type=draw(st.sampled_from([4, 12])), name=draw(names))
+            for _ in range(count)
+        )
+        return ObjectAnswer(prompt=ref, objects=objects)
+    return ExpressionAnswer(prompt=ref, xml=draw(_canonical(_EXP_SAMPLES)))
+
+
+@st.composite
+def _answers_for(draw: st.DrawFn, definitions: Definitions, url: bool) -> AnswerSet:
+    answers: list[Answer] = []
+    for definition in definitions:
+        family = definition.family
+        if family is None or (url and family is PromptFamily.EXPRESSION):
+            continue
+        choices = ["answer", "answer"]
+        if url:
+            # A positional family cannot leave a prompt out: an empty slot stands for it.
+            choices.append("leave" if family is PromptFamily.ELEMENTS else "slot")
+            if family is PromptFamily.ELEMENTS and not definition.required:
+                choices.append("close")
+        else:
+            choices.append("leave")
+            if definition.has_default:
+                choices.append("default")
+            if not definition.required:
+                choices.append("close")
+        choice = draw(st.sampled_from(choices))
+        ref = definition.prompt
+        if choice == "answer":
+            answers.append(draw(_answer_within(definition)))
+        elif choice == "default":
+            answers.append(UseDefault(prompt=ref, family=family))
+        elif choice == "close":
+            attribute = definition.attribute if family is PromptFamily.ELEMENTS else None
+            answers.append(Close(prompt=ref, family=family, attribute=attribute))
+        elif choice == "slot":
+            answers.append(Unanswered(prompt=ref, family=family))
+    if url:
+        # The URL parameters' canonical order: values, elements, objects.
+        order = [PromptFamily.VALUE, PromptFamily.ELEMENTS, PromptFamily.OBJECTS]
+        answers.sort(key=lambda a: order.index(getattr(a, "family", PromptFamily.VALUE)))
+    return AnswerSet(answers=tuple(answers))
+
+
+def answers_for(definitions: Definitions, *, url: bool = False) -> st.SearchStrategy[AnswerSet]:
+    """Answers that the definitions accept: each prompt answered inside its bounds, with
+    its default, closed (if optional), or left out; every answer names its prompt as
+    :func:`~mstr_prompts.definitions.bind` would.  With ``url=True`` only what the Web
+    URL parameters carry, in their canonical order (values, elements, objects).
+
+    >>> from mstr_prompts.definitions import validate
+    >>> @given(prompt_definitions().flatmap(lambda d: st.tuples(st.just(d), answers_for(d))))
+    ... def check(pair):
+    ...     assert validate(pair[1], pair[0]) == ()
+    >>> check()
+    """
+    return _answers_for(definitions, url)
+
+
+def out_of_bounds(definition: PromptDefinition) -> st.SearchStrategy[Answer]:
+    """An answer that breaks exactly one bound of ``definition`` (and nothing else).
+
+    Only for definitions with a bound the strategy can break: a value prompt with a
+    ``min`` or ``max``, a text prompt with ``min >= 2`` or a ``max``, an element or
+    object prompt with ``min >= 2`` or a ``max``.
+
+    >>> d = PromptDefinition(prompt=PromptRef(key="K@0@10"), family=PromptFamily.OBJECTS, max=1)
+    >>> @given(out_of_bounds(d))
+    ... def check(answer):
+    ...     assert len(answer.objects) == 2
+    >>> check()
+    """
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Answer:
+        low, high = definition.min, definition.max
+        value_type = definition.value_type
+        ref = definition.prompt
+        options: list[str] = []
+        if definition.family is PromptFamily.VALUE and value_type is not ValueType.STRING:
+            options += [side for side, bound in (("low", low), ("high", high)) if bound is not None]
+        else:
+            if isinstance(low, int) and low >= 2:
+                options.append("low")
+            if isinstance(high, int) and high > 0:
+                options.append("high")
+        if not options:
+            raise ValueError(f"{definition.describe()} has no bound to break")
+        side = draw(st.sampled_from(options))
+        bound = low if side == "low" else high
+        sign = -1 if side == "low" else 1
+        if isinstance(bound, Decimal):
+            step = Decimal(1) if value_type is ValueType.LONG else Decimal("0.01")
+            return ValueAnswer(prompt=ref, value=_number_text(bound + sign * step), type=value_type)
+        if isinstance(bound, datetime):
+            moment = bound + sign * timedelta(days=1)
+            return ValueAnswer(prompt=ref, value=_date_text(moment), type=value_type)
+        assert isinstance(bound, int)
+        if definition.family is PromptFamily.VALUE:
+            text = draw(st.text(_BMP_CHARS, min_size=bound + sign, max_size=bound + sign))
+            return ValueAnswer(prompt=ref, value=text, type=value_type)
+        count = bound + sign
+        return draw(_answer_within(definition.model_copy(update={"min": count, "max": count})))
+
+    return build()
+
+
+def strip_identity(answers: AnswerSet) -> AnswerSet:
+    """What a Web URL keeps of bound answers' identity: value and object answers their
+    position, element answers their attribute.  Data types go too (URLs carry none).
+
+    >>> s = AnswerSet(answers=[ValueAnswer(value="1", type="long",
+    ...                                    prompt=PromptRef(key="K@0@10", position=2))])
+    >>> strip_identity(s)[0]
+    ValueAnswer(prompt=PromptRef(key=None, id=None, name=None, position=2), kind='value', value='1', type=None)
+    """
+    stripped: list[Answer] = []
+    for answer in answers:
+        family = getattr(answer, "family", None)
+        if family in (PromptFamily.VALUE, PromptFamily.OBJECTS):
+            update: dict[str, Any] = {"prompt": PromptRef(position=answer.prompt.position)}
+            if isinstance(answer, ValueAnswer):
+                update["type"] = None
+            stripped.append(answer.model_copy(update=update))
+        else:
+            stripped.append(answer.model_copy(update={"prompt": PromptRef()}))
+    return answers.model_copy(update={"answers": tuple(stripped)})

@@ -1,0 +1,54 @@
+"""A REST client on urllib3 that runs prompted reports, documents and dashboards.
+
+>>> from mstr_prompts.client import Connection
+>>> conn = Connection("https://example.com/MicroStrategyLibrary", username="u", password="p",
+...                   project_id="B19DEDCC11D4E0EFC000EB9495D0F44F")
+>>> conn.report("9B9ADA7F464E63CE0D0B709B03BD9370")
+<Report 9B9ADA7F464E63CE0D0B709B03BD9370>
+
+See docs/client.md for the workflows, the errors and the retry rules.
+"""
+
+from .connection import DEFAULT_RETRY, DEFAULT_TIMEOUT, Connection, LoginMode, Response
+from .errors import (
+    AnswersRejectedByServer,
+    ExecutionFailed,
+    Forbidden,
+    LoginFailed,
+    NameNotResolved,
+    NotFound,
+    PromptsOutstanding,
+    ServerError,
+    SessionExpired,
+    TransportError,
+)
+from .instances import DocumentInstance, Instance, ReportInstance
+from .objects import Document, Dossier, Report
+from .polling import InstanceStatus, PollPolicy, PollTimeout
+
+__all__ = [
+    "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUT",
+    "AnswersRejectedByServer",
+    "Connection",
+    "Document",
+    "DocumentInstance",
+    "Dossier",
+    "ExecutionFailed",
+    "Forbidden",
+    "Instance",
+    "InstanceStatus",
+    "LoginFailed",
+    "LoginMode",
+    "NameNotResolved",
+    "NotFound",
+    "PollPolicy",
+    "PollTimeout",
+    "PromptsOutstanding",
+    "Report",
+    "ReportInstance",
+    "Response",
+    "ServerError",
+    "SessionExpired",
+    "TransportError",
+]

@@ -1,0 +1,288 @@
+"""Errors of the REST client: one hierarchy under :class:`ServerError`.
+
+Every error is a :class:`~mstr_prompts.errors.PromptAnswerError` (so a ``ValueError``).
+A :class:`ServerError` carries what the server said: the HTTP status, the error code
+as a number (``ERR006``, ``ERR0014`` and ``ERR014`` all parse, because the
+documentation spells codes both ways: https://microstrategy.github.io/rest-api-docs/),
+the message verbatim, the ``ticketId`` and the ``iServerCode``.  Nothing built here
+ever holds a request header or body, so passwords and tokens cannot leak through an
+error; the connection also redacts its secrets from every message it raises.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..errors import PromptAnswerError
+
+__all__ = [
+    "AnswersRejectedByServer",
+    "ExecutionFailed",
+    "Forbidden",
+    "LoginFailed",
+    "NameNotResolved",
+    "NotFound",
+    "PromptsOutstanding",
+    "ServerError",
+    "SessionExpired",
+    "TransportError",
+    "parse_code",
+]
+
+_CODE = re.compile(r"ERR0*(\d+)", re.IGNORECASE)
+
+
+def parse_code(code: object) -> int | None:
+    """The number in an error code, whichever way it is spelled; None if there is none.
+
+    >>> parse_code("ERR006"), parse_code("ERR0014"), parse_code("ERR014"), parse_code("ERR0R22")
+    (6, 14, 14, None)
+    """
+    if not isinstance(code, str):
+        return None
+    match = _CODE.fullmatch(code.strip())
+    return int(match.group(1)) if match else None
+
+
+class ServerError(PromptAnswerError):
+    """The server refused a request, or could not be reached.
+
+    ``status`` is the HTTP status (None when no response came), ``code`` the error code
+    as a number, ``code_text`` as the server spelled it, ``server_message`` its message
+    verbatim, ``ticket_id`` and ``iserver_code`` as given.  ``request`` is ``"METHOD
+    /path"`` (no query, no headers, no body).
+
+    >>> e = ServerError("GET /api/x", status=404, code_text="ERR004", server_message="Not found")
+    >>> e.code, str(e)
+    (4, 'GET /api/x: HTTP 404 ERR004: Not found')
+    """
+
+    def __init__(
+        self,
+        request: str,
+        *,
+        status: int | None = None,
+        code_text: str | None = None,
+        server_message: str = "",
+        ticket_id: str | None = None,
+        iserver_code: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.request = request
+        self.status = status
+        self.code_text = code_text
+        self.code = parse_code(code_text)
+        self.server_message = server_message
+        self.ticket_id = ticket_id
+        self.iserver_code = iserver_code
+        parts = [f"HTTP {status}" if status is not None else None, code_text]
+        head = " ".join(p for p in parts if p)
+        text = f"{request}: {head}: {server_message}" if head else f"{request}: {server_message}"
+        if ticket_id:
+            text = f"{text} (ticket {ticket_id})"
+        super().__init__(text, hint=hint)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.__dict__.copy()))
+
+
+def _rebuild(cls: type[ServerError], state: dict[str, Any]) -> ServerError:
+    error = cls.__new__(cls)
+    ValueError.__init__(error, state.get("message", ""))
+    error.__dict__.update(state)
+    return error
+
+
+class LoginFailed(ServerError):
+    """The login was refused (HTTP 401 ERR003, or any refusal of ``POST /api/auth/login``).
+
+    >>> issubclass(LoginFailed, ServerError)
+    True
+    """
+
+
+class SessionExpired(ServerError):
+    """The session is no longer valid (HTTP 401 ERR009).  The connection logs in again once.
+
+    >>> SessionExpired("GET /api/x", status=401, code_text="ERR009", server_message="x").code
+    9
+    """
+
+
+class Forbidden(ServerError):
+    """The user lacks a privilege or permission (HTTP 403, ERR014/ERR017).
+
+    >>> issubclass(Forbidden, ServerError)
+    True
+    """
+
+
+class NotFound(ServerError):
+    """The object or instance does not exist (HTTP 404, ERR004).
+
+    >>> issubclass(NotFound, ServerError)
+    True
+    """
+
+
+# The server's ERR006 templates name the prompt in these ways (validation.md C.2,
+# from https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-execution-errors).
+_NAMED = re.compile(r"prompt name: (?P<name>.*?) key: (?P<key>\S+?)\.?(?=\s|$)")
+_TYPED = re.compile(r"for prompt (?P<key>\S+) does not match")
+_LOCATE = re.compile(
+    r"Failed to locate the prompt by either (?P<by>key|name|id): (?P<x>.*?), please"
+)
+
+
+class AnswersRejectedByServer(ServerError):
+    """The server rejected prompt answers (HTTP 400 ERR006); names the prompt if it can.
+
+    ``prompt_key`` and ``prompt_name`` are read from the message when the server's
+    template names them (most do; "This is a required prompt." does not).
+
+    >>> e = AnswersRejectedByServer("PUT /api/x", status=400, code_text="ERR006",
+    ...     server_message="The number of objects provided for prompt name: P key: K@0@10 "
+    ...     "exceeds the maximum allowed(3} answers")
+    >>> e.prompt_name, e.prompt_key
+    ('P', 'K@0@10')
+    """
+
+    def __init__(self, request: str, **fields: Any) -> None:
+        super().__init__(request, **fields)
+        self.prompt_key: str | None = None
+        self.prompt_name: str | None = None
+        self.prompt_id: str | None = None
+        text = self.server_message
+        if match := _NAMED.search(text):
+            self.prompt_name, self.prompt_key = match.group("name"), match.group("key")
+        elif match := _TYPED.search(text):
+            self.prompt_key = match.group("key")
+        elif match := _LOCATE.search(text):
+            setattr(self, f"prompt_{match.group('by')}", match.group("x"))
+
+
+class ExecutionFailed(ServerError):
+    """The instance ended in an execution error (status 3).
+
+    >>> issubclass(ExecutionFailed, ServerError)
+    True
+    """
+
+
+class TransportError(ServerError):
+    """No usable response: connection refused or dropped, timeout, or a malformed reply.
+
+    ``status`` is None when no response arrived.
+
+    >>> str(TransportError("GET /api/x", server_message="read timed out"))
+    'GET /api/x: read timed out'
+    """
+
+
+class PromptsOutstanding(PromptAnswerError):
+    """Open prompts remain that the given answers do not cover (never asked interactively).
+
+    ``prompts`` lists ``(key, name)`` of each open prompt left unanswered.
+
+    >>> str(PromptsOutstanding([("K@0@10", "Year")], round=2))
+    "round 2: no answer for open prompt 'Year' (key K@0@10) (hint: answer it, or pass missing='default' or 'close')"
+    """
+
+    def __init__(self, prompts: Iterable[tuple[str | None, str | None]], *, round: int) -> None:
+        self.prompts = tuple(prompts)
+        self.round = round
+        names = ", ".join(_describe(key, name) for key, name in self.prompts)
+        plural = "s" if len(self.prompts) != 1 else ""
+        super().__init__(
+            f"round {round}: no answer for open prompt{plural} {names}",
+            hint="answer it, or pass missing='default' or 'close'",
+        )
+
+
+class NameNotResolved(PromptAnswerError):
+    """An element given by name matches no element of its prompt, or more than one.
+
+    >>> str(NameNotResolved("England", "K@0@10", matches=0))
+    "element 'England' of prompt K@0@10: no element has this name"
+    """
+
+    def __init__(self, name: str, prompt: str, *, matches: int) -> None:
+        self.name = name
+        self.prompt = prompt
+        self.matches = matches
+        reason = (
+            "no element has this name"
+            if matches == 0
+            else f"{matches} elements have this name; give the element ID"
+        )
+        super().__init__(f"element {name!r} of prompt {prompt}: {reason}")
+
+
+def _describe(key: str | None, name: str | None) -> str:
+    if key and name:
+        return f"{name!r} (key {key})"
+    return repr(name) if name else str(key)
+
+
+def _lower_keys(body: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(k).lower(): v for k, v in body.items()}
+
+
+def from_response(
+    request: str, status: int, body: bytes, *, login: bool = False, answering: bool = False
+) -> ServerError:
+    """Build the error for a refused request from its status and body.
+
+    JSON bodies ``{"code", "message", "ticketId", "iServerCode"}`` (keys in any case, or
+    wrapped in ``{"errors": [...]}``) are read; any other body gives a clear error too.
+
+    >>> e = from_response("GET /api/x", 401, b'{"code":"ERR009","message":"Expired","IserverCode":-1}')
+    >>> type(e).__name__, e.code, e.iserver_code
+    ('SessionExpired', 9, -1)
+    >>> str(from_response("GET /api/x", 502, b"<html>Bad gateway</html>"))
+    'GET /api/x: HTTP 502: the server sent no JSON error body'
+    """
+    fields = _error_fields(body)
+    code = parse_code(fields.get("code_text"))
+    cls: type[ServerError] = ServerError
+    if login and status in (400, 401):
+        cls = LoginFailed
+    elif status == 401:
+        cls = SessionExpired
+    elif status == 403:
+        cls = Forbidden
+    elif status == 404:
+        cls = NotFound
+    elif status == 400 and code == 6 and answering:
+        cls = AnswersRejectedByServer
+    return cls(request, status=status, **fields)
+
+
+def _error_fields(body: bytes) -> dict[str, Any]:
+    document: Any = None
+    if body.strip():
+        try:
+            document = json.loads(body)
+        except (ValueError, RecursionError):
+            document = None
+    if isinstance(document, dict):
+        errors = document.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            document = errors[0]
+        fields = _lower_keys(document)
+        code = fields.get("code")
+        message = fields.get("message")
+        ticket = fields.get("ticketid")
+        iserver = fields.get("iservercode")
+        return {
+            "code_text": code if isinstance(code, str) else None,
+            "server_message": (
+                " ".join(message.split()) if isinstance(message, str) else "(no message)"
+            ),
+            "ticket_id": ticket if isinstance(ticket, str) else None,
+            "iserver_code": iserver if isinstance(iserver, int) else None,
+        }
+    return {"server_message": "the server sent no JSON error body"}

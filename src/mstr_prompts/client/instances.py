@@ -1,0 +1,375 @@
+"""Live instances of reports, documents and dashboards, and what can be done with them.
+
+An :class:`Instance` is one server-side execution: it has a status, open prompts,
+answers, element and object look-ups, and it is deleted when its ``with`` block ends,
+whatever happened inside.  :class:`ReportInstance` follows seed 000, "Execute report"
+(https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/manage-reports/manage-report-objects/execute-report):
+the instance is created through the modeling service, answered and read through the
+analytics endpoints, and deleted with ``X-MSTR-MS-Instance``.  :class:`DocumentInstance`
+serves documents and dashboards (``/api/documents/{id}/instances/{mid}``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from .. import rest
+from ..element_id import parse_element_id
+from ..errors import DecodeError, validation_message
+from ..model import AnswerSet, Element, ElementAnswer, ObjectRef
+from ..object_types import object_type_from_name
+from .answering import OpenPrompt, answer_rounds, matches, open_prompts
+from .connection import Connection, Response, segment
+from .errors import NameNotResolved, ServerError, TransportError
+from .polling import PollPolicy, wait_status
+
+__all__ = ["DocumentInstance", "Instance", "ReportInstance"]
+
+_log = logging.getLogger("mstr_prompts.client")
+
+_I = TypeVar("_I", bound="Instance")
+
+PAGE_LIMIT = 200
+"""The documented maximum ``limit`` of the element and object look-ups."""
+
+
+class Instance:
+    """One instance on the server; a context manager that deletes it on exit.
+
+    Subclasses say where it lives (``_analytics`` path) and how it is deleted.
+    """
+
+    _kind = "instance"
+
+    def __init__(
+        self,
+        conn: Connection,
+        object_id: str,
+        instance_id: str,
+        *,
+        policy: PollPolicy | None = None,
+    ) -> None:
+        self.conn = conn
+        self.object_id = object_id
+        self.instance_id = instance_id
+        self.policy = policy or PollPolicy()
+        self.deleted = False
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.object_id} instance {self.instance_id}>"
+
+    def __str__(self) -> str:
+        return f"{self._kind} {self.object_id} instance {self.instance_id}"
+
+    # ------------------------------------------------------------ paths
+
+    @property
+    def path(self) -> str:
+        """The analytics path of this instance, ``/api/{reports|documents}/{id}/instances/{iid}``."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ lifecycle
+
+    def __enter__(self: _I) -> _I:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is None:
+            self.delete()
+            return
+        try:
+            self.delete()
+        except ServerError as cleanup:
+            # The original failure matters more; the leftover instance is logged.
+            _log.warning("%s: could not delete after an error: %s", self, cleanup)
+
+    def delete(self) -> None:
+        """Delete the instance on the server (once; later calls do nothing)."""
+        if self.deleted:
+            return
+        self._delete()
+        self.deleted = True
+
+    def _delete(self) -> None:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ status and prompts
+
+    def status(self) -> int:
+        """Poll ``GET …/status`` until it is not 202 and the instance is not running.
+
+        Returns 1 (ready) or 2 (prompted); a status of 3 is returned too and left for
+        the caller to judge.
+        """
+        path = f"{self.path}/status"
+        return wait_status(lambda: self.conn.request("GET", path), self.policy)
+
+    def prompts_json(self, *, closed: bool | None = None) -> Any:
+        """The raw ``GET …/prompts`` reply (``closed=false`` asks for open prompts only)."""
+        query = None if closed is None else {"closed": "true" if closed else "false"}
+        return self.conn.request("GET", f"{self.path}/prompts", query=query).json("the prompts")
+
+    def open_prompts(self) -> list[OpenPrompt]:
+        """The prompts still open in this round (``closed=false``, filtered again here)."""
+        response_body = self.prompts_json(closed=False)
+        return open_prompts(response_body, f"GET {self.path}/prompts")
+
+    def put_answers(self, answers: AnswerSet) -> None:
+        """``PUT …/prompts/answers`` with the REST body of ``answers`` (one round, no checks)."""
+        self.conn.request(
+            "PUT", f"{self.path}/prompts/answers", json_body=rest.encode(answers), answering=True
+        )
+
+    def _prepare(
+        self,
+        answers: AnswerSet,
+        prompts: list[OpenPrompt],
+        *,
+        validate: bool,
+        missing: str | None,
+    ) -> AnswerSet:
+        """The answers to send in one round, bound to and checked against its prompts."""
+        return answers
+
+    def answer(
+        self,
+        answers: AnswerSet | Sequence[AnswerSet] | None = None,
+        *,
+        validate: bool = True,
+        missing: str | None = None,
+    ) -> int:
+        """Answer every round of prompts; return the final status (1 when ready).
+
+        ``answers`` is one set for all rounds or a list of sets, one per round.
+        """
+        return answer_rounds(self, answers, validate=validate, missing=missing)
+
+    # ------------------------------------------------------------ look-ups
+
+    def _pages(self, path: str, query: dict[str, Any], field: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            body = self.conn.request(
+                "GET", path, query={**query, "offset": offset, "limit": PAGE_LIMIT}
+            ).json(f"the {field}")
+            page = body.get(field) if isinstance(body, dict) else body
+            if not isinstance(page, list):
+                raise TransportError(f"GET {path}", server_message=f"the reply has no {field} list")
+            items.extend(i for i in page if isinstance(i, dict))
+            total = body.get("totalSize") if isinstance(body, dict) else None
+            offset += len(page)
+            if len(page) < PAGE_LIMIT or (isinstance(total, int) and offset >= total):
+                return items
+
+    def elements(self, prompt: str, *, search: str | None = None) -> list[Element]:
+        """The elements a prompt (by key or ID) offers, all pages, optionally searched.
+
+        The element IDs are parsed (``h7796;8D679D3C…``), so the answers they build can be
+        written in every format.
+        """
+        query = {"searchPattern": search} if search is not None else {}
+        path = f"{self.path}/prompts/{segment(prompt)}/elements"
+        out = []
+        for item in self._pages(path, query, "elements"):
+            raw_id, name = item.get("id"), item.get("name")
+            try:
+                element_id = parse_element_id(raw_id) if isinstance(raw_id, str) else None
+            except DecodeError as exc:
+                raise TransportError(
+                    f"GET {path}", server_message=f"the server sent a bad element ID: {exc}"
+                ) from None
+            out.append(Element(id=element_id, name=name if isinstance(name, str) else None))
+        return out
+
+    def objects(self, prompt: str, *, search: str | None = None) -> list[ObjectRef]:
+        """The objects an object prompt (by key or ID) offers, all pages, optionally searched."""
+        query = {"searchPattern": search} if search is not None else {}
+        path = f"{self.path}/prompts/{segment(prompt)}/objects"
+        out = []
+        for item in self._pages(path, query, "objects"):
+            kind = item.get("type")
+            number = object_type_from_name(kind) if isinstance(kind, str) else kind
+            if isinstance(item.get("id"), str) and isinstance(number, int):
+                name = item.get("name")
+                out.append(
+                    ObjectRef(
+                        id=item["id"], type=number, name=name if isinstance(name, str) else None
+                    )
+                )
+        return out
+
+    def resolve(self, answers: AnswerSet) -> AnswerSet:
+        """Give element answers written by name only their element IDs.
+
+        Each name is looked up with ``GET …/prompts/{key}/elements?searchPattern=NAME``
+        among the prompt's elements; exactly one element of that name must match.
+        Raises :class:`NameNotResolved` naming the element otherwise.
+        """
+        prompts: list[OpenPrompt] | None = None
+        resolved = []
+        for answer in answers:
+            if not isinstance(answer, ElementAnswer) or all(
+                e.id is not None for e in answer.elements
+            ):
+                resolved.append(answer)
+                continue
+            ref = answer.prompt
+            identifier = ref.key or ref.id
+            if identifier is None:
+                if prompts is None:
+                    prompts = self.open_prompts()
+                found = next((p for p in prompts if matches(ref, p.prompt)), None)
+                identifier = None if found is None else (found.prompt.key or found.prompt.id)
+                if found is not None:
+                    # The prompt is known now: give the answer its key as well.
+                    ref = ref.model_copy(update={"key": found.prompt.key, "id": found.prompt.id})
+                if identifier is None:
+                    raise NameNotResolved(
+                        ", ".join(str(e.name) for e in answer.elements),
+                        answer.describe(),
+                        matches=0,
+                    )
+            elements = []
+            for element in answer.elements:
+                if element.id is not None or element.name is None:
+                    elements.append(element)
+                    continue
+                hits = [
+                    e
+                    for e in self.elements(identifier, search=element.name)
+                    if e.name == element.name
+                ]
+                if len(hits) != 1:
+                    raise NameNotResolved(element.name, answer.describe(), matches=len(hits))
+                elements.append(hits[0])
+            try:
+                resolved.append(ElementAnswer.of(ref, answer.attribute, tuple(elements)))
+            except ValidationError as exc:
+                raise DecodeError(
+                    f"{answer.describe()}: {validation_message(exc)}", where="resolved elements"
+                ) from None
+        return AnswerSet.of(tuple(resolved), answers.mode, answers.locale)
+
+
+class ReportInstance(Instance):
+    """A report instance created through the modeling service (seed 000).
+
+    ``sql()`` reads ``GET /api/v2/reports/{id}/instances/{iid}/sqlView``; ``data()``
+    reads every page of ``GET /api/v2/reports/{id}/instances/{iid}``; deletion is
+    ``DELETE /api/model/reports/{id}/instances`` with ``X-MSTR-MS-Instance``.
+    """
+
+    _kind = "report"
+
+    @property
+    def path(self) -> str:
+        return f"/api/reports/{segment(self.object_id)}/instances/{segment(self.instance_id)}"
+
+    @property
+    def v2_path(self) -> str:
+        """``/api/v2/reports/{id}/instances/{iid}``, where the SQL view and the data live."""
+        return f"/api/v2/reports/{segment(self.object_id)}/instances/{segment(self.instance_id)}"
+
+    def _delete(self) -> None:
+        # As the seed's DELETE: token, cookies and X-MSTR-MS-Instance, no project.
+        self.conn.request(
+            "DELETE",
+            f"/api/model/reports/{segment(self.object_id)}/instances",
+            headers={"X-MSTR-MS-Instance": self.instance_id},
+            project=False,
+        )
+
+    def sql(self) -> str:
+        """The SQL the report runs with the answers given (``sqlStatement``)."""
+        body = self.conn.request("GET", f"{self.v2_path}/sqlView").json_object("the SQL view")
+        statement = body.get("sqlStatement")
+        if not isinstance(statement, str):
+            raise TransportError(
+                f"GET {self.v2_path}/sqlView", server_message="the reply has no sqlStatement text"
+            )
+        return statement
+
+    def data(self, *, limit: int | None = None) -> dict[str, Any]:
+        """The report data, every page merged (``limit`` is the size of each page)."""
+        return fetch_pages(self.conn, self.v2_path, limit=limit)
+
+
+class DocumentInstance(Instance):
+    """A document or dashboard instance (``mid``), under ``/api/documents/{id}/instances/{mid}``."""
+
+    _kind = "document"
+
+    @property
+    def path(self) -> str:
+        return f"/api/documents/{segment(self.object_id)}/instances/{segment(self.instance_id)}"
+
+    def _delete(self) -> None:
+        self.conn.request("DELETE", self.path)
+
+    def reprompt(self) -> DocumentInstance:
+        """``POST …/rePrompt``: a new instance (new ``mid``) whose prompts are open again.
+
+        The old instance is left as it is (delete it, or keep using its ``with`` block).
+        """
+        body = self.conn.request("POST", f"{self.path}/rePrompt").json_object("the new instance")
+        mid = body.get("mid")
+        if not isinstance(mid, str) or not mid:
+            raise TransportError(
+                f"POST {self.path}/rePrompt", server_message="the reply has no mid"
+            )
+        return type(self)(self.conn, self.object_id, mid, policy=self.policy)
+
+
+def _merge_page(total: dict[str, Any], page: dict[str, Any], request: str) -> None:
+    """Append a page's rows to the first page's data (v2 grid: rows and metric values)."""
+    into, data = total.get("data"), page.get("data")
+    if not isinstance(into, dict) or not isinstance(data, dict):
+        raise TransportError(request, server_message="a data page has no data object")
+    for section, keys in (("headers", ("rows",)), ("metricValues", ("raw", "formatted", "extras"))):
+        src, dst = data.get(section), into.get(section)
+        if not isinstance(src, dict) or not isinstance(dst, dict):
+            continue
+        for key in keys:
+            if isinstance(src.get(key), list) and isinstance(dst.get(key), list):
+                dst[key].extend(src[key])
+
+
+def fetch_pages(conn: Connection, path: str, *, limit: int | None) -> dict[str, Any]:
+    """Every page of a v2 data reply at ``path``, merged into the first page's shape."""
+    if limit is not None and limit < 1:
+        raise ValueError("limit is the page size and must be at least 1")
+    offset = 0
+    merged: dict[str, Any] | None = None
+    while True:
+        # The first request is the seed's bare GET; later pages say where they start.
+        query: dict[str, Any] = {"offset": offset} if offset else {}
+        if limit is not None:
+            query["limit"] = limit
+        response: Response = conn.request("GET", path, query=query)
+        page = response.json_object("the data")
+        paging = page.get("data", {}).get("paging") if isinstance(page.get("data"), dict) else None
+        if merged is None:
+            merged = page
+        else:
+            _merge_page(merged, page, response.request)
+        if not isinstance(paging, dict):
+            return merged
+        total, current = paging.get("total"), paging.get("current")
+        if not isinstance(total, int) or not isinstance(current, int) or current <= 0:
+            return merged
+        offset += current
+        if offset >= total:
+            data = merged["data"]
+            data["paging"] = {"total": total, "current": total, "offset": 0, "limit": total}
+            return merged

@@ -1,0 +1,199 @@
+"""Reports, documents and dashboards: the objects a connection runs with prompt answers.
+
+``Report.sql`` and ``Report.data`` are the two workflows of seed 000, "Execute report"
+(https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/manage-reports/manage-report-objects/execute-report);
+``open`` gives the same instance for finer steps.  Documents and dashboards are created
+with their answers as prompt-answer XML in ``linkingInfo.promptsAnswers`` or answered
+with ``PUT …/prompts/answers`` afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .. import xml
+from ..model import AnswerSet
+from .connection import segment
+from .errors import TransportError
+from .instances import DocumentInstance, ReportInstance
+from .polling import PollPolicy
+
+if TYPE_CHECKING:
+    from .connection import Connection
+
+__all__ = ["Document", "Dossier", "Report"]
+
+Answers = AnswerSet | Sequence[AnswerSet] | None
+"""One set for every round, a list of sets (one per round), or nothing."""
+
+
+class Report:
+    """A report on the server, run through the modeling service (seed 000).
+
+    >>> from mstr_prompts.client import Connection
+    >>> Connection("http://127.0.0.1:1", login_mode=8).report("9B9ADA7F464E63CE0D0B709B03BD9370")
+    <Report 9B9ADA7F464E63CE0D0B709B03BD9370>
+    """
+
+    def __init__(
+        self, conn: Connection, report_id: str, *, policy: PollPolicy | None = None
+    ) -> None:
+        self.conn = conn
+        self.id = report_id
+        self.policy = policy or PollPolicy()
+
+    def __repr__(self) -> str:
+        return f"<Report {self.id}>"
+
+    def prompts_json(self) -> Any:
+        """The raw ``GET /api/reports/{id}/prompts`` reply (the definitions as JSON)."""
+        return self.conn.request("GET", f"/api/reports/{segment(self.id)}/prompts").json(
+            "the prompts"
+        )
+
+    def create(
+        self, *, stage: str = "resolve_prompts", prefer_async: bool = False
+    ) -> ReportInstance:
+        """``POST /api/model/reports/{id}/instances?executionStage=…``: a new instance.
+
+        The caller owns it (use it in a ``with`` block, or call ``delete``).
+        """
+        path = f"/api/model/reports/{segment(self.id)}/instances"
+        headers = {"Prefer": "respond-async"} if prefer_async else None
+        response = self.conn.request("POST", path, query={"executionStage": stage}, headers=headers)
+        body = response.json_object("the new instance")
+        instance_id = body.get("id") or body.get("instanceId")
+        if not isinstance(instance_id, str) or not instance_id:
+            instance_id = response.headers.get("X-MSTR-MS-Instance")
+        if not isinstance(instance_id, str) or not instance_id:
+            raise TransportError(response.request, server_message="the reply names no instance id")
+        return ReportInstance(self.conn, self.id, instance_id, policy=self.policy)
+
+    def open(
+        self,
+        answers: Answers = None,
+        *,
+        stage: str = "resolve_prompts",
+        validate: bool = True,
+        missing: str | None = None,
+    ) -> ReportInstance:
+        """Create an instance and answer every round of its prompts; delete it on exit.
+
+        If answering fails, the instance is deleted before the error propagates.
+        """
+        instance = self.create(stage=stage)
+        with _delete_on_error(instance):
+            instance.answer(answers, validate=validate, missing=missing)
+        return instance
+
+    def sql(
+        self, answers: Answers = None, *, validate: bool = True, missing: str | None = None
+    ) -> str:
+        """Seed 000, first workflow: the SQL the report runs with these answers."""
+        with self.open(
+            answers, stage="resolve_prompts", validate=validate, missing=missing
+        ) as inst:
+            return inst.sql()
+
+    def data(
+        self,
+        answers: Answers = None,
+        *,
+        limit: int | None = None,
+        validate: bool = True,
+        missing: str | None = None,
+    ) -> dict[str, Any]:
+        """Seed 000, second workflow: the report data, every page (``limit`` = page size)."""
+        with self.open(answers, stage="execute_data", validate=validate, missing=missing) as inst:
+            return inst.data(limit=limit)
+
+
+class _delete_on_error:
+    def __init__(self, instance: ReportInstance | DocumentInstance) -> None:
+        self.instance = instance
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if exc is not None:
+            self.instance.__exit__(type(exc), exc, None)
+
+
+class Document:
+    """A document on the server (``/api/documents/{id}``).
+
+    >>> from mstr_prompts.client import Connection
+    >>> Connection("http://127.0.0.1:1", login_mode=8).document("D")
+    <Document D>
+    """
+
+    _create_collection = "documents"
+
+    def __init__(
+        self, conn: Connection, document_id: str, *, policy: PollPolicy | None = None
+    ) -> None:
+        self.conn = conn
+        self.id = document_id
+        self.policy = policy or PollPolicy()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id}>"
+
+    def create(
+        self, answers: AnswerSet | None = None, *, body: dict[str, Any] | None = None
+    ) -> DocumentInstance:
+        """``POST /api/{documents|dossiers}/{id}/instances``; answers go as XML in ``linkingInfo``.
+
+        The caller owns the instance (use it in a ``with`` block, or call ``delete``).
+        """
+        payload: dict[str, Any] = dict(body or {})
+        if answers is not None:
+            linking = dict(payload.get("linkingInfo") or {})
+            linking["promptsAnswers"] = xml.encode(answers)
+            payload["linkingInfo"] = linking
+        path = f"/api/{self._create_collection}/{segment(self.id)}/instances"
+        response = self.conn.request("POST", path, json_body=payload)
+        reply = response.json_object("the new instance")
+        mid = reply.get("mid")
+        if not isinstance(mid, str) or not mid:
+            raise TransportError(response.request, server_message="the reply has no mid")
+        return DocumentInstance(self.conn, self.id, mid, policy=self.policy)
+
+    def open(
+        self,
+        answers: Answers = None,
+        *,
+        linking: bool = False,
+        validate: bool = True,
+        missing: str | None = None,
+    ) -> DocumentInstance:
+        """Create an instance and answer every round of its prompts; delete it on exit.
+
+        ``linking=True`` sends a single set of answers as XML in the creation request;
+        otherwise they are ``PUT`` round by round.  Either way the status is then polled
+        and further rounds are answered.
+        """
+        if linking:
+            if not isinstance(answers, AnswerSet):
+                raise ValueError("linking=True takes one AnswerSet")
+            instance = self.create(answers)
+            with _delete_on_error(instance):
+                instance.answer(None, validate=validate, missing=missing)
+            return instance
+        instance = self.create()
+        with _delete_on_error(instance):
+            instance.answer(answers, validate=validate, missing=missing)
+        return instance
+
+
+class Dossier(Document):
+    """A dashboard (dossier): created under ``/api/dossiers/{id}/instances``, then a document.
+
+    >>> from mstr_prompts.client import Connection
+    >>> Connection("http://127.0.0.1:1", login_mode=8).dossier("D")
+    <Dossier D>
+    """
+
+    _create_collection = "dossiers"

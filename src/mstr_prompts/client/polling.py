@@ -1,0 +1,133 @@
+"""Waiting for an instance: HTTP 202 means "poll again", then ``status`` says what it is.
+
+Status endpoints (``GET …/instances/{id}/status``) answer **202** while the server is
+still processing and 200 when it is done, as mstrio-py and MicroStrategy for Office
+read them; the body's ``status`` is ``EnumDSSXMLStatus``: 1 ready, 2 prompted (open
+prompts remain), 3 an execution error, anything else still running
+(https://www2.microstrategy.com/producthelp/2019/ReferenceFiles/reference/com/microstrategy/webapi/EnumDSSXMLStatus.html).
+
+:class:`PollPolicy` says how long to wait and how often; :func:`wait_status` is the one
+loop every instance kind uses, so asynchronous runs can reuse it unchanged.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .connection import Response
+from .errors import TransportError
+
+__all__ = ["FINAL_STATUSES", "InstanceStatus", "PollPolicy", "PollTimeout", "wait_status"]
+
+
+class InstanceStatus(enum.IntEnum):
+    """The ``status`` values that decide what a client does next (EnumDSSXMLStatus).
+
+    >>> InstanceStatus(2).name
+    'PROMPTED'
+    """
+
+    RUNNING = 0
+    READY = 1
+    PROMPTED = 2
+    ERROR = 3
+
+
+FINAL_STATUSES = frozenset({1, 2, 3, 18})
+"""Statuses after which polling stops (18 is RequestExecutionError)."""
+
+
+class PollTimeout(TransportError):
+    """The instance was still processing when the polling timeout ran out.
+
+    ``last_status`` is the last status seen (None if only 202s came back).
+
+    >>> PollTimeout("GET /api/x", server_message="still running after 1 s").last_status is None
+    True
+    """
+
+    last_status: int | None = None
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """How to poll: first delay, growth, cap, the cap on ``Retry-After``, overall timeout.
+
+    >>> list(PollPolicy(interval=0.5, factor=2, cap=1.5).delays(4))
+    [0.5, 1.0, 1.5, 1.5]
+    """
+
+    interval: float = 0.25
+    factor: float = 2.0
+    cap: float = 5.0
+    retry_after_cap: float = 30.0
+    timeout: float = 600.0
+
+    def delays(self, count: int) -> list[float]:
+        """The first ``count`` back-off delays."""
+        out, delay = [], self.interval
+        for _ in range(count):
+            out.append(min(delay, self.cap))
+            delay *= self.factor
+        return out
+
+    def retry_after(self, response: Response, fallback: float) -> float:
+        """The server's ``Retry-After`` in seconds (capped), else ``fallback``."""
+        value = response.headers.get("Retry-After")
+        if value is not None:
+            try:
+                return min(max(float(value), 0.0), self.retry_after_cap)
+            except ValueError:
+                pass
+        return fallback
+
+
+def wait_status(
+    fetch: Callable[[], Response],
+    policy: PollPolicy,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> int:
+    """Call ``fetch`` until the instance is no longer processing; return its ``status``.
+
+    A 202 waits for ``Retry-After`` (or the back-off delay); a running status waits for
+    the back-off delay.  Raises :class:`PollTimeout` after ``policy.timeout`` seconds.
+
+    >>> replies = iter([Response("GET s", 202, {"Retry-After": "0"}, b""),
+    ...                 Response("GET s", 200, {}, b'{"status": 4}'),
+    ...                 Response("GET s", 200, {}, b'{"status": 1}')])
+    >>> wait_status(lambda: next(replies), PollPolicy(interval=0), sleep=lambda s: None)
+    1
+    """
+    deadline = clock() + policy.timeout
+    delay = policy.interval
+    last: int | None = None
+    while True:
+        response = fetch()
+        if response.status == 202:
+            wait = policy.retry_after(response, delay)
+        else:
+            body = response.json_object("the instance status")
+            status = body.get("status")
+            if not isinstance(status, int) or isinstance(status, bool):
+                raise TransportError(
+                    response.request,
+                    status=response.status,
+                    server_message=f"the status reply has no numeric status: {status!r}",
+                )
+            if status in FINAL_STATUSES:
+                return status
+            last, wait = status, delay
+        if clock() + wait > deadline:
+            error = PollTimeout(
+                response.request,
+                server_message=f"still processing after {policy.timeout:g} s (last status {last})",
+            )
+            error.last_status = last
+            raise error
+        sleep(wait)
+        delay = min(delay * policy.factor, policy.cap) if delay else policy.interval

@@ -1,0 +1,879 @@
+"""Prompt definitions: what each prompt of a report, document or dashboard accepts.
+
+The REST API describes the prompts of an object with ``GET /api/reports/{id}/prompts``
+(and ``…/instances/{iid}/prompts``, ``/api/documents/…``): a JSON array with, per prompt,
+its key, id, name and title, its type, whether it is required or closed, its bounds
+(``min``/``max``), the value prompt's data type, the element prompt's attribute
+(``source``), and its default and current answers.  :func:`decode` reads that into an
+immutable :class:`Definitions`; the functions below put it to work:
+
+* :func:`bind` gives every answer its prompt's identity: URL value and object answers by
+  position, URL element answers by attribute, REST answers by key, id or name;
+* :func:`validate` and :func:`check` find what the server would reject, with the
+  server's own messages (the rules and texts live in :mod:`mstr_prompts.validation`);
+* :func:`complete` decides explicitly what happens to the prompts the answers leave out.
+
+>>> defs = decode('[{"key": "K1@0@10", "name": "Year", "type": "VALUE", "required": true,'
+...               ' "dataType": "NUMERIC", "min": 2000, "max": 2030}]')
+>>> from mstr_prompts import url
+>>> bound = bind(url.decode("valuePromptAnswers=2031"), defs)
+>>> bound[0].prompt.key
+'K1@0@10'
+>>> validate(bound, defs)[0].message
+'The value(2031) provided for prompt name: Year key: K1@0@10 exceeds the maximum allowed value(2030}'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal, overload
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import rest
+from .element_id import GUID_PATTERN
+from .errors import (
+    AnswersRejected,
+    DecodeError,
+    NotRepresentableError,
+    PromptsOutstanding,
+)
+from .model import (
+    Answer,
+    AnswerMode,
+    AnswerSet,
+    Close,
+    ElementAnswer,
+    PromptFamily,
+    PromptRef,
+    Unanswered,
+    UseDefault,
+    ValueAnswer,
+    ValueType,
+)
+from .validation import Problem, check, parse_date, parse_number, validate
+
+__all__ = [
+    "AnswersRejected",
+    "Bound",
+    "Definitions",
+    "Missing",
+    "Problem",
+    "PromptDefinition",
+    "bind",
+    "check",
+    "complete",
+    "decode",
+    "validate",
+]
+
+Bound = int | Decimal | datetime
+"""A prompt's ``min`` or ``max``: a count or text length (int), a number (Decimal) or a
+date (an aware datetime in UTC)."""
+
+Missing = Literal["default", "close", "error"]
+"""What :func:`complete` does with a prompt the answers leave out."""
+
+_GUID = re.compile(GUID_PATTERN)
+
+# EnumDSSXMLDataType, the numbers GET …/prompts gives as ``dataType`` (validation.md
+# C.5; the enum is documented in MicroStrategy's Web SDK reference:
+# https://www2.microstrategy.com/producthelp/Current/ReferenceFiles/reference/com/microstrategy/webapi/EnumDSSXMLDataType.html).
+_DATA_TYPE_NUMBERS: dict[int, ValueType] = {
+    1: ValueType.LONG,  # Integer
+    2: ValueType.LONG,  # Unsigned
+    3: ValueType.DOUBLE,  # Numeric
+    4: ValueType.DOUBLE,  # Decimal
+    5: ValueType.DOUBLE,  # Real
+    6: ValueType.DOUBLE,  # Double
+    7: ValueType.DOUBLE,  # Float
+    8: ValueType.STRING,  # Char
+    9: ValueType.STRING,  # VarChar
+    10: ValueType.STRING,  # LongVarChar
+    14: ValueType.DATE,  # Date
+    15: ValueType.DATE,  # Time
+    16: ValueType.DATE,  # TimeStamp
+    17: ValueType.STRING,  # NChar
+    18: ValueType.STRING,  # NVarChar
+    30: ValueType.BIG_DECIMAL,  # BigDecimal
+    34: ValueType.LONG,  # Int64
+}
+# The spellings the REST docs use ("NUMERIC" for both number and big decimal prompts,
+# "DATE", "TEXT"), and the enum's own names, upper case.  Anything else is refused so
+# that a spelling we have not seen fails loudly instead of turning checks off.
+_DATA_TYPE_NAMES: dict[str, ValueType] = {
+    "NUMERIC": ValueType.DOUBLE,
+    "NUMBER": ValueType.DOUBLE,
+    "DECIMAL": ValueType.DOUBLE,
+    "REAL": ValueType.DOUBLE,
+    "DOUBLE": ValueType.DOUBLE,
+    "FLOAT": ValueType.DOUBLE,
+    "INTEGER": ValueType.LONG,
+    "UNSIGNED": ValueType.LONG,
+    "LONG": ValueType.LONG,
+    "INT64": ValueType.LONG,
+    "BIGDECIMAL": ValueType.BIG_DECIMAL,
+    "BIG_DECIMAL": ValueType.BIG_DECIMAL,
+    "DATE": ValueType.DATE,
+    "TIME": ValueType.DATE,
+    "TIMESTAMP": ValueType.DATE,
+    "DATETIME": ValueType.DATE,
+    "TEXT": ValueType.STRING,
+    "STRING": ValueType.STRING,
+    "CHAR": ValueType.STRING,
+    "VARCHAR": ValueType.STRING,
+    "NCHAR": ValueType.STRING,
+    "NVARCHAR": ValueType.STRING,
+    "LONGVARCHAR": ValueType.STRING,
+    "BOOLEAN": ValueType.BOOLEAN,
+    "BOOL": ValueType.BOOLEAN,
+}
+
+_TYPE_OF: dict[PromptFamily, str] = {family: name for name, family in rest.PROMPT_TYPES.items()}
+_TYPE_OF[PromptFamily.LEVEL] = "LEVEL"
+
+# The subscription form of the definitions (GET /api/subscriptions/{id}/prompts).
+_ENVELOPE = "prompts"
+
+
+class PromptDefinition(BaseModel):
+    """One prompt as ``GET …/prompts`` describes it.
+
+    ``prompt`` identifies it (key, id, name, and its 1-based ``position`` among the
+    prompts of its family, which :class:`Definitions` assigns).  ``family`` is None for
+    a prompt of type ``UNSUPPORTED`` (one REST cannot answer).  ``min`` and ``max`` are
+    counts for element, object, expression and level prompts, numbers
+    (:class:`~decimal.Decimal`), dates (aware UTC datetimes) or text lengths for value
+    prompts.  ``attribute`` is the element prompt's attribute (``source.id``).
+    ``default`` and ``current`` are the default and current answers as model answers,
+    None when there are none.
+
+    >>> d = decode('[{"key": "K@0@10", "name": "Region", "type": "ELEMENTS", "max": 2,'
+    ...            ' "source": {"id": "8D679D4B11D3E4981000E787EC6DE8A4", "type": 12}}]')[0]
+    >>> d.family.value, d.max, d.required, d.attribute
+    ('elements', 2, False, '8D679D4B11D3E4981000E787EC6DE8A4')
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    prompt: PromptRef
+    family: PromptFamily | None
+    title: str | None = None
+    required: bool = False
+    closed: bool | None = None
+    min: Bound | None = None
+    max: Bound | None = None
+    data_type: int | str | None = None
+    value_type: ValueType | None = None
+    attribute: str | None = None
+    attribute_name: str | None = None
+    default: Answer | None = Field(default=None)
+    current: Answer | None = Field(default=None)
+
+    @property
+    def key(self) -> str | None:
+        """The prompt's key (``did@pin@tp`` or an opaque dashboard key)."""
+        return self.prompt.key
+
+    @property
+    def id(self) -> str | None:
+        """The prompt object's GUID."""
+        return self.prompt.id
+
+    @property
+    def name(self) -> str | None:
+        """The prompt's name (what the server's messages call it)."""
+        return self.prompt.name
+
+    @property
+    def type(self) -> str:
+        """The REST ``type`` of the prompt (``VALUE``, ``ELEMENTS``… or ``UNSUPPORTED``).
+
+        >>> PromptDefinition(prompt=PromptRef(key="K@0@10"), family=PromptFamily.LEVEL).type
+        'LEVEL'
+        """
+        return "UNSUPPORTED" if self.family is None else _TYPE_OF[self.family]
+
+    @property
+    def has_default(self) -> bool:
+        """True when ``useDefault`` can answer the prompt."""
+        return self.default is not None
+
+    def describe(self) -> str:
+        """Name the prompt for people: ``prompt 'Name' (key …)``.
+
+        >>> PromptDefinition(prompt=PromptRef(key="K@0@10", name="Year"), family=None).describe()
+        "prompt 'Year' (key K@0@10)"
+        """
+        return self.prompt.describe()
+
+
+def _with_position(definition: PromptDefinition, position: int) -> PromptDefinition:
+    """The definition with its position, and its answers naming it."""
+    if definition.prompt.position == position:
+        return definition
+    ref = definition.prompt.model_copy(update={"position": position})
+    update: dict[str, Any] = {"prompt": ref}
+    for field in ("default", "current"):
+        answer = getattr(definition, field)
+        if answer is not None:
+            update[field] = answer.model_copy(update={"prompt": ref})
+    return definition.model_copy(update=update)
+
+
+class Definitions(Sequence[PromptDefinition]):
+    """The prompts of one object, in the server's order; immutable.
+
+    Look prompts up by key, id or name (:meth:`get`, :meth:`find`), list one family's
+    prompts in order (:meth:`of_family`), or the element prompts on one attribute
+    (:meth:`on_attribute`).  Each prompt's ``position`` among its family is set here.
+
+    >>> defs = decode('[{"key": "A@0@10", "id": "0C", "name": "Name", "type": "VALUE"},'
+    ...               ' {"key": "B@0@10", "name": "Pay", "type": "VALUE"}]')
+    >>> [d.prompt.position for d in defs], defs.get("Pay").key, defs.get("0C").key
+    ([1, 2], 'B@0@10', 'A@0@10')
+    """
+
+    __slots__ = ("_by_attribute", "_by_family", "_by_id", "_by_key", "_by_name", "_prompts")
+
+    def __init__(self, prompts: Iterable[PromptDefinition] = ()) -> None:
+        counts: dict[PromptFamily | None, int] = {}
+        placed: list[PromptDefinition] = []
+        for definition in prompts:
+            if not isinstance(definition, PromptDefinition):
+                raise TypeError(f"expected PromptDefinition, not {type(definition).__name__}")
+            counts[definition.family] = counts.get(definition.family, 0) + 1
+            placed.append(_with_position(definition, counts[definition.family]))
+        self._prompts: tuple[PromptDefinition, ...] = tuple(placed)
+        self._by_key: dict[str, PromptDefinition] = {}
+        self._by_id: dict[str, PromptDefinition] = {}
+        self._by_name: dict[str, PromptDefinition] = {}
+        self._by_family: dict[PromptFamily | None, tuple[PromptDefinition, ...]] = {}
+        self._by_attribute: dict[str, tuple[PromptDefinition, ...]] = {}
+        families: dict[PromptFamily | None, list[PromptDefinition]] = {}
+        attributes: dict[str, list[PromptDefinition]] = {}
+        for definition in self._prompts:
+            # The first prompt wins a shared id or name, as the server's lookup would
+            # meet it first [INFERRED: the docs only say ids and names may repeat].
+            if definition.key is not None:
+                self._by_key.setdefault(definition.key, definition)
+            if definition.id is not None:
+                self._by_id.setdefault(definition.id.upper(), definition)
+            if definition.name is not None:
+                self._by_name.setdefault(definition.name, definition)
+            families.setdefault(definition.family, []).append(definition)
+            if definition.family is PromptFamily.ELEMENTS and definition.attribute is not None:
+                attributes.setdefault(definition.attribute.upper(), []).append(definition)
+        self._by_family = {f: tuple(ds) for f, ds in families.items()}
+        self._by_attribute = {a: tuple(ds) for a, ds in attributes.items()}
+
+    @overload
+    def __getitem__(self, index: int) -> PromptDefinition: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[PromptDefinition]: ...
+
+    def __getitem__(self, index: int | slice) -> PromptDefinition | Sequence[PromptDefinition]:
+        return self._prompts[index]
+
+    def __len__(self) -> int:
+        return len(self._prompts)
+
+    def __iter__(self) -> Iterator[PromptDefinition]:
+        return iter(self._prompts)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Definitions):
+            return NotImplemented
+        return self._prompts == other._prompts
+
+    def __hash__(self) -> int:
+        return hash(self._prompts)
+
+    def __repr__(self) -> str:
+        return f"Definitions({list(self._prompts)!r})"
+
+    @property
+    def prompts(self) -> tuple[PromptDefinition, ...]:
+        """All prompts, in order."""
+        return self._prompts
+
+    def get(self, identifier: str) -> PromptDefinition | None:
+        """The prompt whose key, else id, else name is ``identifier`` (REST's order).
+
+        >>> decode('[{"key": "K@0@10", "name": "Year", "type": "VALUE"}]').get("Year").key
+        'K@0@10'
+        """
+        found = self._by_key.get(identifier)
+        if found is None:
+            found = self._by_id.get(identifier.upper())
+        if found is None:
+            found = self._by_name.get(identifier)
+        return found
+
+    def find(self, prompt: PromptRef) -> PromptDefinition | None:
+        """The prompt an answer names, as the server finds it: by its key if it gives
+        one, else by its id, else by its name.  The first identifier given decides.
+
+        >>> defs = decode('[{"key": "K@0@10", "id": "0C", "name": "Year", "type": "VALUE"}]')
+        >>> defs.find(PromptRef(name="Year")).key, defs.find(PromptRef(key="X", name="Year"))
+        ('K@0@10', None)
+        """
+        if prompt.key is not None:
+            return self._by_key.get(prompt.key)
+        if prompt.id is not None:
+            return self._by_id.get(prompt.id.upper())
+        if prompt.name is not None:
+            return self._by_name.get(prompt.name)
+        return None
+
+    def of_family(self, family: PromptFamily | str) -> tuple[PromptDefinition, ...]:
+        """The prompts of one family, in order (URL positions count among these).
+
+        >>> len(decode('[{"key": "K@0@10", "type": "VALUE"}]').of_family("value"))
+        1
+        """
+        return self._by_family.get(PromptFamily(family), ())
+
+    def at(self, family: PromptFamily | str, position: int) -> PromptDefinition | None:
+        """The prompt at a 1-based ``position`` among its family, if there is one."""
+        prompts = self.of_family(family)
+        return prompts[position - 1] if 1 <= position <= len(prompts) else None
+
+    def on_attribute(self, attribute: str) -> tuple[PromptDefinition, ...]:
+        """The element prompts whose attribute (``source``) is ``attribute``, in order."""
+        return self._by_attribute.get(attribute.upper(), ())
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number_text(value: int | float) -> str:
+    text = getattr(value, "text", None)  # rest.load_json keeps the digits as written
+    return text if isinstance(text, str) else repr(value)
+
+
+def _identity(item: Mapping[str, Any], where: str) -> PromptRef:
+    fields: dict[str, str] = {}
+    for name in ("key", "id", "name"):
+        value = item.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise DecodeError(f"{name} must be a string, not {_kind(value)}", where=where)
+        if value == "" and name != "name":
+            raise DecodeError(f"{name} is empty", where=where)
+        fields[name] = value
+    if not fields:
+        raise DecodeError(
+            "the prompt has no key, id or name, so no answer could ever name it", where=where
+        )
+    return PromptRef(**fields)
+
+
+def _family(item: Mapping[str, Any], where: str) -> PromptFamily | None:
+    raw = item.get("type")
+    if not isinstance(raw, str):
+        got = "no type" if raw is None else f"a type that is {_kind(raw)}"
+        raise DecodeError(
+            f"the prompt has {got}",
+            where=where,
+            hint="type is one of VALUE, ELEMENTS, OBJECTS, EXPRESSION, LEVEL, UNSUPPORTED",
+        )
+    if raw.upper() == "UNSUPPORTED":
+        return None
+    family = rest.PROMPT_TYPES.get(raw.upper())
+    if family is None:
+        raise DecodeError(
+            f"unknown prompt type {raw!r}",
+            where=where,
+            hint="type is one of VALUE, ELEMENTS, OBJECTS, EXPRESSION, LEVEL, UNSUPPORTED",
+        )
+    return family
+
+
+def _flag(item: Mapping[str, Any], name: str, where: str) -> bool | None:
+    value = item.get(name)
+    if value is None or isinstance(value, bool):
+        return value
+    raise DecodeError(f"{name} must be true or false, not {_kind(value)}", where=where)
+
+
+def _optional_text(item: Mapping[str, Any], name: str, where: str) -> str | None:
+    value = item.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    raise DecodeError(f"{name} must be a string, not {_kind(value)}", where=where)
+
+
+def _value_type(raw: Any, where: str) -> ValueType | None:
+    if raw is None:
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        found = _DATA_TYPE_NUMBERS.get(raw)
+    elif isinstance(raw, str):
+        text = raw.strip()
+        found = (
+            _DATA_TYPE_NUMBERS.get(int(text))
+            if text.isascii() and text.isdigit() and len(text) < 4
+            else _DATA_TYPE_NAMES.get(text.upper())
+        )
+    else:
+        raise DecodeError(f"dataType must be a number or a name, not {_kind(raw)}", where=where)
+    if found is None:
+        raise DecodeError(
+            f"unknown dataType {raw!r}; its answers could not be checked",
+            where=where,
+            hint="known: EnumDSSXMLDataType numbers (1 Integer, 3 Numeric, 5 Real, 6 Double, "
+            "8 Char, 14 Date, 16 TimeStamp, 30 BigDecimal…) or NUMERIC, DATE, TEXT",
+        )
+    return found
+
+
+def _count(raw: Any, name: str, where: str, what: str) -> int:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return int(raw)
+    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit() and raw.strip().isascii():
+        return int(raw.strip())
+    raise DecodeError(f"{name} must be a whole number ({what}), not {raw!r}", where=where)
+
+
+def _bound(
+    raw: Any, name: str, family: PromptFamily | None, value_type: ValueType | None, where: str
+) -> Bound | None:
+    """Read ``min``/``max`` in the unit the prompt's family and data type give it."""
+    if raw is None:
+        return None
+    if family is not PromptFamily.VALUE:
+        if family is PromptFamily.ELEMENTS:
+            what = "a number of elements"
+        elif family is PromptFamily.OBJECTS:
+            what = "a number of objects"
+        else:
+            what = "a number of qualifications"
+        return _count(raw, name, where, what)
+    if value_type is ValueType.STRING:
+        return _count(raw, name, where, "a text length")
+    if value_type is ValueType.BOOLEAN:
+        raise DecodeError(f"a boolean prompt has no {name}, got {raw!r}", where=where)
+    text = _number_text(raw) if _is_number(raw) else raw
+    if not isinstance(text, str):
+        raise DecodeError(f"{name} must be a number or a date, not {_kind(raw)}", where=where)
+    if value_type in (ValueType.LONG, ValueType.DOUBLE, ValueType.BIG_DECIMAL) or (
+        value_type is None and _is_number(raw)
+    ):
+        number = parse_number(text)
+        if number is None:
+            raise DecodeError(f"{name} {raw!r} is not a number", where=where)
+        return number
+    date = parse_date(text)
+    if date is None:
+        if value_type is None:
+            raise DecodeError(
+                f"{name} {raw!r} is neither a number nor an ISO date, and the prompt has no "
+                "dataType to say which it should be",
+                where=where,
+            )
+        raise DecodeError(f"{name} {raw!r} is not an ISO date", where=where)
+    return date
+
+
+def _answer(
+    item: Mapping[str, Any], name: str, ref: PromptRef, family: PromptFamily | None, where: str
+) -> Answer | None:
+    """The definition's ``answers``/``defaultAnswer`` as a model answer; None when empty."""
+    raw = item.get(name)
+    if raw is None or family is None:
+        return None
+    try:
+        answer = rest.decode_answers(ref, family, raw, where=f"{where}: {name}")
+    except DecodeError as exc:
+        raise DecodeError(exc.message, where=exc.where, hint=exc.hint) from None
+    return None if isinstance(answer, Close) else answer
+
+
+def _definition(item: Any, index: int) -> PromptDefinition:
+    where = f"definitions: prompts[{index}]"
+    if not isinstance(item, dict):
+        raise DecodeError(f"a prompt definition must be an object, not {_kind(item)}", where=where)
+    ref = _identity(item, where)
+    where = f"{where} ({ref.describe()})"
+    family = _family(item, where)
+    value_type = _value_type(item.get("dataType"), where)
+    attribute = attribute_name = None
+    source = item.get("source")
+    if source is not None:
+        if not isinstance(source, dict):
+            raise DecodeError(f"source must be an object, not {_kind(source)}", where=where)
+        attribute = _optional_text(source, "id", f"{where}: source")
+        attribute_name = _optional_text(source, "name", f"{where}: source")
+    if family is PromptFamily.ELEMENTS and attribute is not None and not _GUID.fullmatch(attribute):
+        raise DecodeError(f"source.id {attribute!r} is not an attribute GUID", where=where)
+    required = _flag(item, "required", where)
+    return PromptDefinition(
+        prompt=ref,
+        family=family,
+        title=_optional_text(item, "title", where),
+        required=bool(required),
+        closed=_flag(item, "closed", where),
+        min=_bound(item.get("min"), "min", family, value_type, where),
+        max=_bound(item.get("max"), "max", family, value_type, where),
+        data_type=item.get("dataType") if isinstance(item.get("dataType"), (int, str)) else None,
+        value_type=value_type,
+        attribute=attribute,
+        attribute_name=attribute_name,
+        default=_answer(item, "defaultAnswer", ref, family, where),
+        current=_answer(item, "answers", ref, family, where),
+    )
+
+
+def decode(
+    source: str | bytes | bytearray | Mapping[str, Any] | Sequence[Any],
+) -> Definitions:
+    """Read prompt definitions: the response of ``GET …/prompts``.
+
+    ``source`` is JSON text or UTF-8 bytes, or the parsed value: the array the endpoint
+    returns, the subscription form ``{"prompts": [...]}``, or one definition object.
+    Every spelling the REST docs use is accepted: ``dataType`` as a number or a name,
+    ``min``/``max`` as numbers, ISO dates or text lengths, ``defaultAnswer``/``answers``
+    as one object or an array, no ``id``, no ``closed``.  Unknown fields are ignored, as
+    a client should ignore what a newer server adds.  Malformed input raises
+    :class:`~mstr_prompts.errors.DecodeError` saying where.
+
+    >>> defs = decode(b'{"prompts": [{"key": "K@0@10", "name": "Name", "type": "VALUE",'
+    ...               b' "dataType": 8, "defaultAnswer": "Darren"}]}')
+    >>> defs[0].value_type, defs[0].default.value
+    (<ValueType.STRING: 'string'>, 'Darren')
+    >>> decode('[{"key": "K@0@10", "type": "VALUE", "dataType": "DATE", "min": "soon"}]')
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.errors.DecodeError: definitions: prompts[0] (prompt K@0@10): min 'soon' is not an ISO date
+    """
+    if isinstance(source, (str, bytes, bytearray, Mapping, list, tuple)):
+        document = rest.load_json(source, source="definitions")
+    else:
+        raise DecodeError(
+            f"expected JSON text, bytes, a list or a dict, not {type(source).__name__}",
+            where="definitions",
+        )
+    if isinstance(document, dict):
+        if _ENVELOPE in document:
+            document = document[_ENVELOPE]
+            if not isinstance(document, list):
+                raise DecodeError(
+                    f'"prompts" must be an array, not {_kind(document)}', where="definitions"
+                )
+        elif "type" in document:
+            document = [document]  # one definition, as the docs print many of them
+        else:
+            raise DecodeError(
+                'expected an array of prompt definitions, {"prompts": [...]}, or one '
+                "definition with a type",
+                where="definitions",
+            )
+    if not isinstance(document, list):
+        raise DecodeError(
+            f"expected an array of prompt definitions, not {_kind(document)}",
+            where="definitions",
+        )
+    return Definitions(_definition(item, i) for i, item in enumerate(document))
+
+
+# --------------------------------------------------------------------------- binding
+
+
+def _family_of(answer: Answer) -> PromptFamily | None:
+    family: PromptFamily | None = getattr(answer, "family", None)
+    return family
+
+
+def _attribute_only(answer: Answer) -> str | None:
+    """The attribute of an element answer that names its prompt by attribute alone."""
+    if answer.prompt.is_identified or answer.prompt.position is not None:
+        return None
+    if isinstance(answer, (ElementAnswer, Close)):
+        return answer.attribute
+    return None
+
+
+def _give(answer: Answer, definition: PromptDefinition, where: str) -> Answer:
+    """``answer`` naming ``definition``'s prompt, with what the definition adds."""
+    family = _family_of(answer)
+    if definition.family is None:
+        raise NotRepresentableError(
+            f"{definition.describe()} is of type UNSUPPORTED: REST cannot answer it",
+            prompt=answer.describe(),
+            target=where,
+        )
+    if family is not None and family is not definition.family:
+        raise DecodeError(
+            f"{answer.describe()}: the answer is of type {_TYPE_OF[family]}, but "
+            f"{definition.describe()} is a {definition.type} prompt",
+            where=where,
+        )
+    ref = definition.prompt
+    update: dict[str, Any] = {"prompt": ref}
+    if isinstance(answer, ValueAnswer) and answer.type is None:
+        update["type"] = definition.value_type
+    elif isinstance(answer, (Close, UseDefault, Unanswered)) and family is None:
+        update["family"] = definition.family
+    if (
+        isinstance(answer, ElementAnswer)
+        and answer.attribute is None
+        and definition.attribute is not None
+    ):
+        return ElementAnswer.of(ref, definition.attribute, answer.elements)
+    if (
+        isinstance(answer, Close)
+        and definition.family is PromptFamily.ELEMENTS
+        and answer.attribute is None
+        and definition.attribute is not None
+    ):
+        update["attribute"] = definition.attribute
+    return answer.model_copy(update=update)
+
+
+def _ident(ref: PromptRef) -> str:
+    if ref.key is not None:
+        return f"key {ref.key}"
+    if ref.id is not None:
+        return f"id {ref.id}"
+    return f"name {ref.name!r}"
+
+
+def _pairs(
+    answers: AnswerSet, definitions: Definitions, *, strict: bool
+) -> list[tuple[Answer, PromptDefinition | None]]:
+    """Each answer with the prompt it answers.
+
+    Answers that give a key, id or name are looked up (None when not found, unless
+    ``strict``, which raises); positional and attribute-only answers are bound or
+    raise, since nothing else could tell their prompt.
+    """
+    pairs: list[tuple[Answer, PromptDefinition | None]] = []
+    by_attribute: dict[str, Answer] = {}
+    for index, answer in enumerate(answers):
+        where = f"bind: answers[{index}]"
+        ref = answer.prompt
+        if ref.is_identified:
+            definition = definitions.find(ref)
+            if definition is None and strict:
+                raise DecodeError(
+                    f"{answer.describe()} matches no prompt of the definitions "
+                    f"(looked up by {_ident(ref)})",
+                    where=where,
+                )
+            pairs.append((answer, definition))
+            continue
+        family = _family_of(answer)
+        if ref.position is not None:
+            if family is None:
+                raise DecodeError(
+                    f"{answer.describe()} has a position but no family to count it in",
+                    where=where,
+                )
+            definition = definitions.at(family, ref.position)
+            if definition is None:
+                if isinstance(answer, Unanswered):
+                    # An empty slot past the last prompt (a trailing "^"): it answers
+                    # nothing, and the Web server ignores it too.
+                    continue
+                count = len(definitions.of_family(family))
+                raise DecodeError(
+                    f"{answer.describe()}: the definitions have {count} {family.value} "
+                    f"prompt{'' if count == 1 else 's'}, so there is no #{ref.position}",
+                    where=where,
+                    hint="value and object answers in a URL are matched by their place "
+                    "among the prompts of their family; check the definitions belong to "
+                    "this report",
+                )
+            pairs.append((answer, definition))
+            continue
+        attribute = _attribute_only(answer)
+        if attribute is None:
+            raise DecodeError(
+                f"{answer.describe()} does not say which prompt it answers "
+                "(no key, id, name, position or attribute)",
+                where=where,
+            )
+        prompts = definitions.on_attribute(attribute)
+        if not prompts:
+            raise DecodeError(
+                f"no element prompt of the definitions is on attribute {attribute}, "
+                "so the element answer matches no prompt",
+                where=where,
+            )
+        earlier = by_attribute.get(attribute.upper())
+        if earlier is not None:
+            if earlier == answer:
+                continue  # the same answer again: it already answers those prompts
+            names = ", ".join(d.describe() for d in prompts)
+            raise DecodeError(
+                f"two different answers for attribute {attribute}; element answers are "
+                f"matched by attribute, and the prompt(s) on it ({names}) can take only one",
+                where=where,
+            )
+        by_attribute[attribute.upper()] = answer
+        # The Web server matches by attribute, so it gives the answer to every element
+        # prompt on that attribute; it cannot tell them apart (url.md §4.2).
+        pairs.extend((answer, definition) for definition in prompts)
+    return pairs
+
+
+def bind(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
+    """Give every answer its prompt's identity (key, id, name and position).
+
+    * URL value and object answers by their position among the prompts of their family;
+    * URL element answers, and closed element prompts, by attribute: an answer goes to
+      every element prompt on its attribute (the Web server cannot tell them apart), so
+      two different answers for one attribute are an error;
+    * answers that give a key, id or name by REST's rule: key, else id, else name.
+
+    Order and meaning are kept; unanswered slots stay unanswered, and the definitions
+    add what the answer lacked (a value answer's data type, an element answer's
+    attribute, the family of a bare close or use-default).  An answer that matches no
+    prompt, or whose family is not its prompt's, raises
+    :class:`~mstr_prompts.errors.DecodeError` naming both.
+
+    >>> from mstr_prompts import url, rest
+    >>> defs = decode('[{"key": "A@0@10", "name": "Metrics", "type": "OBJECTS"}]')
+    >>> bound = bind(url.decode("objectsPromptAnswers=4C051DB611D3E877C000B3B2D86C964F~4~Profit"), defs)
+    >>> rest.encode(bound)["prompts"][0]["key"]
+    'A@0@10'
+    """
+    pairs = _pairs(answers, definitions, strict=True)
+    bound = tuple(
+        _give(answer, definition, f"bind: answers[{index}]")
+        for index, (answer, definition) in enumerate(pairs)
+        if definition is not None
+    )
+    return AnswerSet.of(bound, mode=answers.mode, locale=answers.locale)
+
+
+# --------------------------------------------------------------------------- completing
+
+_MODE_POLICY: dict[AnswerMode, Missing] = {
+    AnswerMode.ALL_PROMPTS_USE_DEFAULT_ANSWER: "default",
+    AnswerMode.OPTIONAL_PROMPTS_USE_EMPTY_ANSWER: "close",
+}
+
+
+def _fill(definition: PromptDefinition, policy: Missing) -> Answer | None:
+    """The explicit answer ``policy`` gives a prompt left out, or None if it cannot."""
+    family = definition.family
+    if policy == "default" and definition.has_default:
+        return UseDefault(prompt=definition.prompt, family=family)
+    if policy in ("default", "close") and not definition.required:
+        return Close(
+            prompt=definition.prompt,
+            family=family,
+            attribute=definition.attribute
+            if family is PromptFamily.ELEMENTS and definition.attribute is not None
+            else None,
+        )
+    return None
+
+
+def complete(
+    answers: AnswerSet, definitions: Definitions, missing: Missing = "default"
+) -> AnswerSet:
+    """Bind the answers and answer every prompt they leave out, explicitly.
+
+    A prompt is left out when no answer names it or its answer is an unanswered slot.
+    ``missing`` decides what it gets:
+
+    * ``"default"``: its default answer (``useDefault``); an optional prompt without a
+      default is closed;
+    * ``"close"``: optional prompts are closed;
+    * ``"error"``: nothing.
+
+    A prompt the policy cannot answer (a required prompt with no default, under
+    ``"close"`` a required prompt, under ``"error"`` any) raises
+    :class:`~mstr_prompts.errors.PromptsOutstanding` naming all of them.  An answer the
+    user gave is never changed.  The answer mode of a URL becomes explicit answers:
+    ``promptAnswerMode=1`` completes with ``"default"`` and ``2`` with ``"close"``,
+    whatever ``missing`` says, and the result carries no mode.  Prompts the definitions
+    mark ``closed`` (already answered in the instance) and UNSUPPORTED ones are left
+    alone.
+
+    >>> defs = decode('[{"key": "A@0@10", "type": "VALUE", "required": true, "defaultAnswer": "7"},'
+    ...               ' {"key": "B@0@10", "type": "ELEMENTS", "required": false}]')
+    >>> [a.kind for a in complete(AnswerSet(), defs)]
+    ['use_default', 'close']
+    """
+    if missing not in ("default", "close", "error"):
+        raise ValueError(f"missing must be 'default', 'close' or 'error', not {missing!r}")
+    policy = missing
+    if answers.mode is not None:
+        if answers.mode is AnswerMode.DO_NOT_PASS_PROMPT_ANSWERS:
+            raise NotRepresentableError(
+                "promptAnswerMode 0 (DO_NOT_PASS_PROMPT_ANSWERS) tells the Web server to "
+                "ignore the answers, which explicit answers cannot say",
+                target="complete",
+                hint="drop promptAnswerMode from the link if the answers should be used",
+            )
+        policy = _MODE_POLICY.get(answers.mode, missing)
+    pairs = _pairs(answers, definitions, strict=True)
+    answered: set[int] = set()
+    slots: dict[int, int] = {}  # definition -> index in out of its unanswered slot
+    out: list[Answer] = []
+    for index, (answer, definition) in enumerate(pairs):
+        assert definition is not None  # strict pairs
+        given = _give(answer, definition, f"bind: answers[{index}]")
+        if isinstance(given, Unanswered):
+            if id(definition) not in answered and id(definition) not in slots:
+                slots[id(definition)] = len(out)
+                out.append(given)
+            continue
+        answered.add(id(definition))
+        out.append(given)
+    outstanding: list[PromptDefinition] = []
+    extra: list[Answer] = []
+    drop: set[int] = set()
+    for definition in definitions:
+        if id(definition) in answered or definition.closed or definition.family is None:
+            if id(definition) in slots and id(definition) in answered:
+                drop.add(slots[id(definition)])
+            continue
+        fill = _fill(definition, policy)
+        if fill is None:
+            outstanding.append(definition)
+        elif id(definition) in slots:
+            out[slots[id(definition)]] = fill
+        else:
+            extra.append(fill)
+    if outstanding:
+        reason = {
+            "default": "required and without a default answer, and no answer was given",
+            "close": "required, so it cannot be closed, and no answer was given",
+            "error": "no answer was given",
+        }[policy]
+        hint = {
+            "default": "answer these prompts",
+            "close": "answer these prompts, or use --missing default to use their defaults",
+            "error": "answer these prompts, or use --missing default or --missing close",
+        }[policy]
+        raise PromptsOutstanding([d.prompt for d in outstanding], reason, hint=hint)
+    kept = [a for i, a in enumerate(out) if i not in drop]
+    return AnswerSet.of(tuple(kept + extra), mode=None, locale=answers.locale)

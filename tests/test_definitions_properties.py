@@ -1,0 +1,93 @@
+"""Hypothesis properties of binding, validation and completion.
+
+The strategies are the published ones (mstr_prompts.strategies): definitions with random
+bounds, answers inside them, answers pushed out of one bound, and the identity a Web URL
+keeps.
+"""
+
+from __future__ import annotations
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from mstr_prompts import url
+from mstr_prompts.definitions import Definitions, bind, complete, validate
+from mstr_prompts.errors import PromptsOutstanding
+from mstr_prompts.model import AnswerSet, Unanswered
+from mstr_prompts.strategies import answers_for, out_of_bounds, prompt_definitions, strip_identity
+
+
+def with_answers(*, url_only: bool = False) -> st.SearchStrategy[tuple[Definitions, AnswerSet]]:
+    definitions = prompt_definitions(expressions=not url_only)
+    return definitions.flatmap(lambda d: st.tuples(st.just(d), answers_for(d, url=url_only)))
+
+
+@given(with_answers())
+def test_answers_inside_their_bounds_validate_clean(pair: tuple[Definitions, AnswerSet]) -> None:
+    definitions, answers = pair
+    assert validate(answers, definitions) == ()
+    assert bind(answers, definitions) == answers
+
+
+@given(with_answers(), st.data())
+def test_one_answer_out_of_bounds_is_exactly_one_problem_on_its_prompt(
+    pair: tuple[Definitions, AnswerSet], data: st.DataObject
+) -> None:
+    definitions, answers = pair
+    breakable = [
+        i
+        for i, a in enumerate(answers)
+        if a.kind in ("value", "elements", "objects") and _breakable(definitions, a.prompt.key)
+    ]
+    assume(breakable)
+    index = data.draw(st.sampled_from(breakable))
+    definition = next(d for d in definitions if d.key == answers[index].prompt.key)
+    broken = data.draw(out_of_bounds(definition))
+    changed = answers.model_copy(
+        update={"answers": (*answers.answers[:index], broken, *answers.answers[index + 1 :])}
+    )
+    problems = validate(changed, definitions)
+    assert len(problems) == 1
+    assert problems[0].key == definition.key and problems[0].index == index
+    assert problems[0].code == "ERR006" and problems[0].verbatim
+
+
+def _breakable(definitions: Definitions, key: str | None) -> bool:
+    definition = next(d for d in definitions if d.key == key)
+    low, high = definition.min, definition.max
+    if definition.family is not None and definition.family.value == "value":
+        if definition.value_type is not None and definition.value_type.value == "string":
+            return (isinstance(low, int) and low >= 2) or high is not None
+        return low is not None or high is not None
+    return (isinstance(low, int) and low >= 2) or (isinstance(high, int) and high > 0)
+
+
+@given(with_answers(url_only=True))
+def test_binding_restores_what_a_url_drops(pair: tuple[Definitions, AnswerSet]) -> None:
+    definitions, answers = pair
+    through_url = url.decode(url.encode(strip_identity(answers)))
+    assert bind(through_url, definitions) == answers
+
+
+@given(with_answers(), st.sampled_from(["default", "close", "error"]))
+def test_complete_answers_every_prompt_and_keeps_every_answer(
+    pair: tuple[Definitions, AnswerSet], missing: str
+) -> None:
+    definitions, answers = pair
+    try:
+        done = complete(answers, definitions, missing)  # type: ignore[arg-type]
+    except PromptsOutstanding as exc:
+        given_keys = {a.prompt.key for a in answers if not isinstance(a, Unanswered)}
+        for ref in exc.prompts:
+            definition = next(d for d in definitions if d.prompt == ref)
+            assert ref.key not in given_keys and not definition.closed
+            assert missing == "error" or definition.required
+            assert missing != "default" or not definition.has_default
+        return
+    assert done.mode is None
+    assert list(done.answers[: len(answers)]) == list(answers.answers)
+    answered = {a.prompt.key for a in done if not isinstance(a, Unanswered)}
+    for definition in definitions:
+        if not definition.closed and definition.family is not None:
+            assert definition.key in answered
+    assert validate(done, definitions) == ()
