@@ -95,7 +95,9 @@ def add_commands(
     datamart.add_argument(
         "--with-answers", action="store_true", help="store this run's answers with the save"
     )
-    datamart.add_argument("--from", dest="source_format", choices=formats, default="rest")
+    datamart.add_argument(
+        "--from", dest="source_format", type=str.lower, choices=formats, default="rest"
+    )
     datamart.add_argument("--missing", choices=("default", "close", "error"))
     datamart.add_argument("--timeout", type=_seconds, metavar="S", help="give up after S seconds")
     datamart.add_argument("file", nargs="?", default=None, metavar="ANSWERS")
