@@ -39,7 +39,7 @@ def main() -> None:
         headers = {
             "Accept": "application/json",
             "X-MSTR-AuthToken": conn._token or "",
-            "Cookie": "; ".join(f"{k}={v}" for k, v in conn._cookies.items()),
+            "Cookie": conn._cookie_header,
             "X-MSTR-ProjectID": PROJECT_ID,
         }
         pool = urllib3.PoolManager(maxsize=8, block=False)

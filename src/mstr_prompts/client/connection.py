@@ -245,7 +245,10 @@ class Connection:
         self._pool = pool if pool is not None else urllib3.PoolManager(maxsize=8, block=False)
         self._lock = threading.RLock()
         self._token: str | None = None
+        # Replaced whole, never mutated, so that requests on other threads read a
+        # consistent store without taking the lock.
         self._cookies: dict[str, str] = {}
+        self._cookie_header = ""
         self._closed = False
 
     # ------------------------------------------------------------------ identity
@@ -386,7 +389,7 @@ class Connection:
         if self.application_type is not None:
             body["applicationType"] = self.application_type
         self._token = None
-        self._cookies.clear()
+        self._cookies, self._cookie_header = {}, ""
         response = self._send("POST", "/api/auth/login", None, body, None, project=False)
         if response.status >= 400:
             raise self._scrub(
@@ -436,7 +439,7 @@ class Connection:
                 except TransportError as exc:
                     _log.warning("logout failed: %s", self._scrub(exc))
             self._token = None
-            self._cookies.clear()
+            self._cookies, self._cookie_header = {}, ""
         self._pool.clear()
 
     # ------------------------------------------------------------------ requests
@@ -503,8 +506,8 @@ class Connection:
             headers["Content-Type"] = "application/json"
         if self._token is not None:
             headers["X-MSTR-AuthToken"] = self._token
-        if self._cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self._cookies.items())
+        if self._cookie_header:
+            headers["Cookie"] = self._cookie_header
         if project and self.project_id:
             headers["X-MSTR-ProjectID"] = self.project_id
         if extra:
@@ -536,6 +539,7 @@ class Connection:
 
     def _absorb(self, set_cookies: list[str]) -> None:
         with self._lock:
+            cookies = dict(self._cookies)
             for header in set_cookies:
                 pair, _, attributes = header.partition(";")
                 name, sep, value = pair.partition("=")
@@ -546,9 +550,11 @@ class Connection:
                     a.strip().lower().replace(" ", "") == "max-age=0" for a in attributes.split(";")
                 )
                 if expired:
-                    self._cookies.pop(name, None)
+                    cookies.pop(name, None)
                 else:
-                    self._cookies[name] = value.strip()
+                    cookies[name] = value.strip()
+            self._cookies = cookies
+            self._cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
 def _transport_reason(exc: HTTPError) -> str:
