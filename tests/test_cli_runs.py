@@ -11,7 +11,7 @@ from mstr_prompts.cli import main
 from mstr_prompts.client import Connection, PollPolicy
 from mstr_prompts.client.commands import submit_command
 from mstr_prompts.testing import PROJECT_ID, ReferenceServer
-from mstr_prompts.testing.catalog import SEED_001_DATAMART, UNPROMPTED_REPORT
+from mstr_prompts.testing.catalog import SEED_000_REPORT, SEED_001_DATAMART, UNPROMPTED_REPORT
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 SEED_001 = FIXTURES / "datamart" / "answer-elements-of-country.json"
@@ -129,3 +129,33 @@ def test_datamart_usage_errors(
 def test_missing_file_is_an_io_error(env: None, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["wait", "/nonexistent/handle.json"]) == 6
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_run_async_prints_a_handle_that_wait_resumes(
+    mstr_server: ReferenceServer, env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = FIXTURES / "client" / "seed-000-answer-elements-by-name.json"
+    base = ["run", "--base", mstr_server.url, "--project", PROJECT_ID]
+    assert main([*base, "--report", SEED_000_REPORT, "--sql", "--async", str(answers)]) == 0
+    handle = capsys.readouterr().out
+    assert json.loads(handle)["result"] == "sql" and handle.count("\n") == 1
+    assert len(mstr_server.live_instances()) == 1
+    assert main(["wait", handle.strip()]) == 0
+    assert "'USA', 'England'" in capsys.readouterr().out
+    assert not mstr_server.live_instances()
+
+
+def test_run_without_async_prints_the_result(
+    mstr_server: ReferenceServer, env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["run", "--base", mstr_server.url, "--project", PROJECT_ID]
+    assert main([*base, "--report", UNPROMPTED_REPORT, "--data"]) == 0
+    assert json.loads(capsys.readouterr().out)["data"]["paging"]["total"] == 3
+
+
+def test_run_async_is_for_reports(
+    mstr_server: ReferenceServer, env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["run", "--base", mstr_server.url, "--project", PROJECT_ID]
+    assert main([*base, "--document", "D", "--data", "--async"]) == 2
+    assert "reports only" in capsys.readouterr().err
