@@ -12,11 +12,11 @@ import contextlib
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from mstr_prompts import url
+from mstr_prompts import rest, url, xml
 from mstr_prompts.definitions import Definitions, bind, complete, validate
 from mstr_prompts.definitions import decode as definitions_decode
 from mstr_prompts.errors import DecodeError, PromptAnswerError, PromptsOutstanding
-from mstr_prompts.model import AnswerSet, Unanswered
+from mstr_prompts.model import Answer, AnswerSet, PromptRef, Unanswered, pending_rows
 from mstr_prompts.strategies import (
     answer_sets,
     answers_for,
@@ -155,3 +155,35 @@ def test_bind_validate_complete_raise_only_the_librarys_errors(
     for action in (bind, validate, complete):
         with contextlib.suppress(PromptAnswerError):
             action(answers, defs)
+
+
+@given(with_answers(), st.data())
+def test_rows_from_a_decoder_bind_and_validate_as_their_models_do(
+    pair: tuple[Definitions, AnswerSet], data: st.DataObject
+) -> None:
+    definitions, answers = pair
+    kept: list[Answer] = [a for a in answers if a.kind in ("value", "elements", "objects")]
+    breakable: list[int] = [i for i, a in enumerate(kept) if _breakable(definitions, a.prompt.key)]
+    flip: bool = data.draw(st.booleans())
+    if breakable and flip:
+        index = data.draw(st.sampled_from(breakable))
+        definition = next(d for d in definitions if d.key == kept[index].prompt.key)
+        kept[index] = data.draw(out_of_bounds(definition))
+    # Strip the identity XML does not carry, so that binding has work to do.
+    text = xml.encode(
+        AnswerSet(answers=[a.model_copy(update={"prompt": PromptRef(key=a.prompt.key)}) for a in kept])
+    )  # fmt: skip
+    lazy, eager = xml.decode(text), AnswerSet(answers=tuple(xml.decode(text)))
+    assert pending_rows(lazy) is not None or not kept
+    assert validate(lazy, definitions) == validate(eager, definitions)
+    bound = bind(lazy, definitions)
+    assert bound == bind(eager, definitions)
+    assert rest.encode(bound) == rest.encode(bind(eager, definitions))
+    assert _completed(lazy, definitions) == _completed(eager, definitions)
+
+
+def _completed(answers: AnswerSet, definitions: Definitions) -> AnswerSet | str:
+    try:
+        return complete(answers, definitions, "close")
+    except PromptsOutstanding as exc:
+        return str(exc)

@@ -11,6 +11,8 @@ Usage::
     mstr-prompts convert --from url --to xml - < link.txt
     mstr-prompts convert --from xml --to rest a.xml b.xml      # JSON Lines, one per file
     mstr-prompts inspect --from rest answers.json
+    mstr-prompts convert --from url --to rest --definitions prompts.json link.txt
+    mstr-prompts validate --definitions prompts.json --from rest answers.json
     mstr-prompts link --base https://host/MicroStrategy/servlet/mstrWeb --report ID \\
         --param Server=host --param Project=Tutorial answers.json
 
@@ -30,11 +32,20 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
-from .errors import LocaleWarning, NotRepresentableError, PromptAnswerError
+from .errors import (
+    AnswersRejected,
+    LocaleWarning,
+    NotRepresentableError,
+    PromptAnswerError,
+    PromptsOutstanding,
+)
 from .model import AnswerSet
+
+if TYPE_CHECKING:
+    from .definitions import Definitions
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -100,6 +111,14 @@ def _say(kind: str, message: str) -> None:
         _write(sys.stderr, f"{_PROG}: {kind}: {_one_line(message)}\n", "backslashreplace")
 
 
+class _Problems(Exception):
+    """``validate`` found problems: ``output`` goes to standard output, the status is 1."""
+
+    def __init__(self, output: str) -> None:
+        super().__init__(output)
+        self.output = output
+
+
 class _Exit(Exception):
     """Stop with ``status``, after printing ``message`` (if any) as one line."""
 
@@ -116,6 +135,8 @@ def _status_of(exc: PromptAnswerError) -> int:
 
     if isinstance(exc, ServerError):  # the server refused, or could not be reached
         return EXIT_SERVER
+    if isinstance(exc, (AnswersRejected, PromptsOutstanding)):  # checked locally
+        return EXIT_INVALID
     if isinstance(exc, NotRepresentableError):
         return EXIT_NOT_REPRESENTABLE
     if isinstance(exc, LinkError):  # built from the command line's options
@@ -217,6 +238,38 @@ def _decode_file(fmt: str, path: str) -> AnswerSet:
     return DECODERS[fmt](_read(path))
 
 
+def _definitions(args: argparse.Namespace) -> Definitions | None:
+    if args.definitions is None:
+        for option, given in (("--missing", args.missing), ("--no-validate", args.no_validate)):
+            if given:
+                raise _Exit(EXIT_USAGE, f"{option} needs --definitions FILE")
+        return None
+    from . import definitions
+
+    return definitions.decode(_read(args.definitions))
+
+
+def _prepare(answers: AnswerSet, target: str, args: argparse.Namespace) -> AnswerSet:
+    """Bind, complete and check the answers when --definitions is given."""
+    defs = _definitions(args)
+    if defs is None:
+        return answers
+    from . import definitions
+
+    ready = definitions.prepare(
+        answers,
+        defs,
+        missing=args.missing,
+        validate=not args.no_validate,
+        keep_mode=target == "url",
+    )
+    if target in ("xml", "url"):
+        # Neither can say "use the default answer" for one prompt; the default itself
+        # they can carry.
+        ready = definitions.inline_defaults(ready, defs)
+    return ready
+
+
 def _in_file(path: str, several: bool, run: Callable[[], str]) -> str:
     """Run ``run``; with several files, an error names the file it came from."""
     if not several:
@@ -236,7 +289,8 @@ def _convert(args: argparse.Namespace) -> str:
     for path in args.files:
 
         def one(path: str = path) -> str:
-            result = ENCODERS[args.target_format](_decode_file(args.source_format, path), args)
+            answers = _prepare(_decode_file(args.source_format, path), args.target_format, args)
+            result = ENCODERS[args.target_format](answers, args)
             if isinstance(result, str):
                 return json.dumps(result, ensure_ascii=False) if several else result
             return _json(result, args, lines=several)
@@ -311,6 +365,8 @@ def _link(args: argparse.Namespace) -> str:
 
     params = _params(args.param)
     answers = _decode_file(args.source_format, args.file) if args.file is not None else None
+    if answers is not None:
+        answers = _prepare(answers, "url", args)
     # links.web_url checks the mode itself (LinkError lists the known values).
     return links.web_url(
         args.base,
@@ -324,6 +380,21 @@ def _link(args: argparse.Namespace) -> str:
         ignore_locale=args.ignore_locale,
         **params,
     )
+
+
+def _validate(args: argparse.Namespace) -> str:
+    from . import definitions, validation
+
+    defs = _definitions(args)
+    assert defs is not None  # --definitions is required here
+    problems = definitions.validate(_decode_file(args.source_format, args.file), defs)
+    if args.json:
+        output = json.dumps(validation.problems_json(problems), ensure_ascii=False, indent=2)
+    else:
+        output = "\n".join(_one_line(p.line()) for p in problems)
+    if problems:
+        raise _Problems(output)
+    return output
 
 
 # ----------------------------------------------------------------------------- parser
@@ -379,6 +450,28 @@ def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_definition_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--definitions",
+        metavar="FILE",
+        help="the prompts' definitions (the JSON of GET …/prompts): bind the answers to "
+        "them (URL positions and attributes become prompt keys), then check them as the "
+        "server would",
+    )
+    parser.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="with --definitions: bind only, do not check the answers",
+    )
+    parser.add_argument(
+        "--missing",
+        type=_lower,
+        choices=("default", "close", "error"),
+        help="with --definitions: answer the prompts the answers leave out with their "
+        "default (closing optional ones without one), close the optional ones, or fail",
+    )
+
+
 def _exit_codes_text() -> str:
     width = max(len(str(code)) for code in EXIT_CODES)
     rows = "\n".join(f"  {code:>{width}}  {meaning}" for code, meaning in EXIT_CODES.items())
@@ -419,6 +512,7 @@ def _parser() -> argparse.ArgumentParser:
         "--to", dest="target_format", type=_lower, choices=tuple(ENCODERS), required=True
     )
     _add_encoding_options(convert)
+    _add_definition_options(convert)
     _add_layout_options(convert)
     convert.add_argument(
         "files", nargs="*", default=["-"], metavar="FILE", help="input files (default -)"
@@ -455,10 +549,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     link.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="rest")
     _add_encoding_options(link)
+    _add_definition_options(link)
     link.add_argument(
         "file", nargs="?", default=None, metavar="ANSWERS_FILE", help="answers (- for stdin)"
     )
     link.set_defaults(run=_link)
+
+    check = commands.add_parser(
+        "validate",
+        help="check answers against the prompts' definitions, as the server would",
+        description="Print one problem per line as KEY: CODE: message (the server's own "
+        "message); exit 1 if there are problems, 0 if the answers are valid.",
+        **common,
+    )
+    check.add_argument(
+        "--definitions", metavar="FILE", required=True, help="the JSON of GET …/prompts"
+    )
+    check.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="rest")
+    check.add_argument("--json", action="store_true", help="print the problems as a JSON array")
+    check.add_argument(
+        "file", nargs="?", default="-", metavar="ANSWERS", help="answers (- for stdin)"
+    )
+    check.set_defaults(run=_validate, missing=None, no_validate=False)
 
     from ._cli_runs import add_commands
 
@@ -485,6 +597,8 @@ def _run(argv: Sequence[str] | None) -> str:
 
 
 def _emit(output: str) -> None:
+    if not output:  # nothing to say (a clean `validate`): not even a blank line
+        return
     try:
         _write(sys.stdout, output if output.endswith("\n") else output + "\n")
     except BrokenPipeError:
@@ -520,6 +634,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
             _emit(_run(argv))
+        except _Problems as problems:
+            _emit(problems.output)
+            return EXIT_INVALID
         except SystemExit as exc:  # --help and --version
             return exc.code if isinstance(exc.code, int) else EXIT_OK
         except _Exit:

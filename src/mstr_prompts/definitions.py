@@ -43,6 +43,9 @@ from .errors import (
     validation_message,
 )
 from .model import (
+    ELEMENTS_ROW,
+    OBJECTS_ROW,
+    VALUE_ROW,
     Answer,
     AnswerMode,
     AnswerSet,
@@ -50,10 +53,15 @@ from .model import (
     ElementAnswer,
     PromptFamily,
     PromptRef,
+    Row,
     Unanswered,
     UseDefault,
     ValueAnswer,
     ValueType,
+    answer_of,
+    deferred,
+    pending_rows,
+    prompt_of,
 )
 from .validation import Problem, check, parse_date, parse_number, validate
 
@@ -629,8 +637,28 @@ def decode(
 # --------------------------------------------------------------------------- binding
 
 
-def _family_of(answer: Answer) -> PromptFamily | None:
-    family: PromptFamily | None = getattr(answer, "family", None)
+# Decoders may hand over answers as checked compact rows whose models are built on first
+# use (model.deferred).  Binding and validation read a row's few facts directly and
+# write rows back, so a 10,000-element answer never has to become 10,000 models here.
+Item = Answer | Row
+"""An answer, or a decoder's row standing for one."""
+
+_ROW_FAMILY = {
+    VALUE_ROW: PromptFamily.VALUE,
+    ELEMENTS_ROW: PromptFamily.ELEMENTS,
+    OBJECTS_ROW: PromptFamily.OBJECTS,
+}
+
+
+def _items(answers: AnswerSet) -> tuple[Item, ...]:
+    rows = pending_rows(answers)
+    return answers.answers if rows is None else rows
+
+
+def _family_of(item: Item) -> PromptFamily | None:
+    if type(item) is tuple:
+        return _ROW_FAMILY[item[0]]
+    family: PromptFamily | None = getattr(item, "family", None)
     return family
 
 
@@ -643,22 +671,31 @@ def _attribute_only(answer: Answer) -> str | None:
     return None
 
 
-def _give(answer: Answer, definition: PromptDefinition, where: str) -> Answer:
-    """``answer`` naming ``definition``'s prompt, with what the definition adds."""
-    family = _family_of(answer)
+def _describe(item: Item) -> str:
+    return answer_of(item).describe() if type(item) is tuple else item.describe()  # type: ignore[union-attr]
+
+
+def _give(item: Item, definition: PromptDefinition, where: str) -> Item:
+    """The answer (or row) naming ``definition``'s prompt, with what the definition adds."""
+    family = _family_of(item)
     if definition.family is None:
         raise NotRepresentableError(
             f"{definition.describe()} is of type UNSUPPORTED: REST cannot answer it",
-            prompt=answer.describe(),
+            prompt=_describe(item),
             target=where,
         )
     if family is not None and family is not definition.family:
         raise DecodeError(
-            f"{answer.describe()}: the answer is of type {_TYPE_OF[family]}, but "
+            f"{_describe(item)}: the answer is of type {_TYPE_OF[family]}, but "
             f"{definition.describe()} is a {definition.type} prompt",
             where=where,
         )
     ref = definition.prompt
+    if type(item) is tuple:
+        if item[0] == VALUE_ROW and item[3] is None:
+            return (VALUE_ROW, ref, item[2], definition.value_type)
+        return (item[0], ref, *item[2:])
+    answer: Answer = item  # type: ignore[assignment]
     update: dict[str, Any] = {"prompt": ref}
     if isinstance(answer, ValueAnswer) and answer.type is None:
         update["type"] = definition.value_type
@@ -682,17 +719,30 @@ def _give(answer: Answer, definition: PromptDefinition, where: str) -> Answer:
 
 def _pairs(
     answers: AnswerSet, definitions: Definitions, *, strict: bool
-) -> list[tuple[Answer, PromptDefinition | None]]:
-    """Each answer with the prompt it answers.
+) -> list[tuple[Item, PromptDefinition | None]]:
+    """Each answer (or row) with the prompt it answers.
 
     Answers that give a key, id or name are looked up (None when not found, unless
     ``strict``, which raises); positional and attribute-only answers are bound or
     raise, since nothing else could tell their prompt.
     """
-    pairs: list[tuple[Answer, PromptDefinition | None]] = []
+    pairs: list[tuple[Item, PromptDefinition | None]] = []
     by_attribute: dict[str, Answer] = {}
-    for index, answer in enumerate(answers):
+    for index, item in enumerate(_items(answers)):
         where = f"bind: answers[{index}]"
+        if type(item) is tuple:
+            row_ref = prompt_of(item)
+            if row_ref.is_identified:
+                found = definitions.find(row_ref)
+                if found is None and strict:
+                    raise DecodeError(
+                        f"{_describe(item)} matches no prompt of the definitions "
+                        f"(looked up by {_ident(row_ref)})",
+                        where=where,
+                    )
+                pairs.append((item, found))
+                continue
+        answer: Answer = answer_of(item)
         ref = answer.prompt
         if ref.is_identified:
             definition = definitions.find(ref)
@@ -786,7 +836,7 @@ def bind(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
         for index, (answer, definition) in enumerate(pairs)
         if definition is not None
     )
-    return AnswerSet.of(bound, mode=answers.mode, locale=answers.locale)
+    return deferred(bound, mode=answers.mode, locale=answers.locale)
 
 
 # --------------------------------------------------------------------------- completing
@@ -855,7 +905,7 @@ def complete(
     pairs = _pairs(answers, definitions, strict=True)
     answered: set[int] = set()
     slots: dict[int, int] = {}  # definition -> index in out of its unanswered slot
-    out: list[Answer] = []
+    out: list[Item] = []
     for index, (answer, definition) in enumerate(pairs):
         assert definition is not None  # strict pairs
         given = _give(answer, definition, f"bind: answers[{index}]")
@@ -867,7 +917,7 @@ def complete(
         answered.add(id(definition))
         out.append(given)
     outstanding: list[PromptDefinition] = []
-    extra: list[Answer] = []
+    extra: list[Item] = []
     drop: set[int] = set()
     for definition in definitions:
         if id(definition) in answered or definition.closed or definition.family is None:
@@ -894,7 +944,7 @@ def complete(
         }[policy]
         raise PromptsOutstanding([d.prompt for d in outstanding], reason, hint=hint)
     kept = [a for i, a in enumerate(out) if i not in drop]
-    return AnswerSet.of(tuple(kept + extra), mode=None, locale=answers.locale)
+    return deferred(tuple(kept + extra), mode=None, locale=answers.locale)
 
 
 def inline_defaults(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
@@ -908,8 +958,8 @@ def inline_defaults(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
     >>> inline_defaults(complete(AnswerSet(), defs), defs)[0].value
     '7'
     """
-    spelled: list[Answer] = []
-    for index, answer in enumerate(answers):
+    spelled: list[Item] = []
+    for index, answer in enumerate(_items(answers)):
         if isinstance(answer, UseDefault):
             definition = definitions.find(answer.prompt)
             if definition is None:
@@ -925,7 +975,7 @@ def inline_defaults(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
             spelled.append(_give(definition.default, definition, f"defaults: answers[{index}]"))
         else:
             spelled.append(answer)
-    return AnswerSet.of(tuple(spelled), mode=answers.mode, locale=answers.locale)
+    return deferred(tuple(spelled), mode=answers.mode, locale=answers.locale)
 
 
 def prepare(

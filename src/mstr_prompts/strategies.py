@@ -448,8 +448,10 @@ def answer_sets() -> st.SearchStrategy[AnswerSet]:
 
 # --- prompt definitions ----------------------------------------------------------------
 
+# Texts every format carries: no control characters (XML 1.0 cannot), no separator of
+# the URL parameters.
 _BMP_CHARS = st.characters(
-    max_codepoint=0xFFFF, exclude_categories=["Cs"], exclude_characters="\x00^,;~\x1b"
+    max_codepoint=0xFFFF, exclude_categories=["Cs", "Cc"], exclude_characters="^,;~\ufffe\uffff"
 )
 _EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 _NUMERIC = (ValueType.LONG, ValueType.DOUBLE, ValueType.BIG_DECIMAL)

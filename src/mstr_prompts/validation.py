@@ -34,6 +34,9 @@ from pydantic import BaseModel, ConfigDict
 from .element_id import ElementId, OpaqueElementId
 from .errors import AnswersRejected
 from .model import (
+    ELEMENTS_ROW,
+    OBJECTS_ROW,
+    VALUE_ROW,
     Answer,
     AnswerSet,
     Close,
@@ -42,10 +45,13 @@ from .model import (
     ObjectAnswer,
     PromptFamily,
     PromptRef,
+    Row,
     Unanswered,
     UseDefault,
     ValueAnswer,
     ValueType,
+    answer_of,
+    prompt_of,
 )
 
 if TYPE_CHECKING:
@@ -140,6 +146,13 @@ def render(rule: str, **fields: object) -> str:
 
 _UNPUBLISHED = frozenset({"no_default", "wrong_data_type", "answered_twice"})
 _ERR001_RULES = frozenset({"other_attribute"})
+
+
+_ROW_FAMILY = {
+    VALUE_ROW: PromptFamily.VALUE,
+    ELEMENTS_ROW: PromptFamily.ELEMENTS,
+    OBJECTS_ROW: PromptFamily.OBJECTS,
+}
 
 _TYPE_NAMES: dict[PromptFamily, str] = {
     PromptFamily.VALUE: "VALUE",
@@ -300,7 +313,7 @@ class _Checker:
 
     def __init__(
         self,
-        answer: Answer,
+        answer: Answer | Row,
         definition: PromptDefinition,
         index: int | None,
         available: Iterable[Element] | None = None,
@@ -309,7 +322,7 @@ class _Checker:
         self.answer = answer
         self.definition = definition
         self.index = index
-        self.key = definition.key or _identifier(answer.prompt) or "?"
+        self.key = definition.key or _identifier(_prompt_of(answer)) or "?"
         self.name = definition.name if definition.name is not None else ""
         label = definition.title or definition.name
         self.label = f"prompt {label!r} ({self.key})" if label else f"prompt {self.key}"
@@ -327,22 +340,31 @@ class _Checker:
             prompt=self.definition.prompt,
         )
 
+    def type_mismatch(self, family: PromptFamily | None) -> list[Problem]:
+        definition = self.definition
+        if family is None or definition.family is None or family == definition.family:
+            return []
+        supplied = _TYPE_NAMES[family]
+        return [
+            self.problem(
+                "type_mismatch",
+                f"{self.label} is a {definition.type} prompt, but the answer is for a "
+                f"{supplied} prompt",
+                supplied=supplied,
+                actual=definition.type,
+            )
+        ]
+
     def run(self, locale: int | None) -> list[Problem]:
-        answer, definition = self.answer, self.definition
+        if type(self.answer) is tuple:
+            return self.row(self.answer, locale)
+        answer: Answer = self.answer  # type: ignore[assignment]
+        definition = self.definition
         if isinstance(answer, Unanswered):
             return []  # the prompt stays open: the server asks for it again
-        family = getattr(answer, "family", None)
-        if family is not None and definition.family is not None and family != definition.family:
-            supplied = _TYPE_NAMES[family]
-            return [
-                self.problem(
-                    "type_mismatch",
-                    f"{self.label} is a {definition.type} prompt, but the answer is for a "
-                    f"{supplied} prompt",
-                    supplied=supplied,
-                    actual=definition.type,
-                )
-            ]
+        mismatch = self.type_mismatch(getattr(answer, "family", None))
+        if mismatch:
+            return mismatch
         if isinstance(answer, UseDefault):
             if definition.has_default:
                 return []
@@ -403,27 +425,44 @@ class _Checker:
             )
         return checks[::-1] if max_first else checks
 
+    def row(self, row: Row, locale: int | None) -> list[Problem]:
+        """The same checks on a decoder's row, read without building its models."""
+        kind = row[0]
+        mismatch = self.type_mismatch(_ROW_FAMILY[kind])
+        if mismatch:
+            return mismatch
+        if kind == VALUE_ROW:
+            return self.value(row[2], locale)
+        if kind == ELEMENTS_ROW:
+            if self.available is not None:  # the lookup needs the element IDs
+                answer = answer_of(row)
+                assert isinstance(answer, ElementAnswer)
+                return self.elements(answer)
+            return self.element_rules(row[2], len(row[3]), None)
+        return self.counts(
+            len(row[2]), "objects", "too_few_objects", "too_many_objects", max_first=True
+        )
+
     def elements(self, answer: ElementAnswer) -> list[Problem]:
+        return self.element_rules(answer.attribute, len(answer.elements), answer)
+
+    def element_rules(
+        self, attribute: str | None, count: int, answer: ElementAnswer | None
+    ) -> list[Problem]:
         problems: list[Problem] = []
         expected = self.definition.attribute
-        if (
-            expected is not None
-            and answer.attribute is not None
-            and answer.attribute.upper() != expected.upper()
-        ):
+        if expected is not None and attribute is not None and attribute.upper() != expected.upper():
             source = self.definition.attribute_name or expected
             problems.append(
                 self.problem(
                     "other_attribute",
                     f"{self.label} takes elements of attribute {source}; the answer's "
-                    f"elements are of attribute {answer.attribute}",
+                    f"elements are of attribute {attribute}",
                 )
             )
-        if self.available is not None:
+        if self.available is not None and answer is not None:
             problems += self.unknown_elements(answer, self.available)
-        return problems + self.counts(
-            len(answer.elements), "elements", "too_few_elements", "too_many_elements"
-        )
+        return problems + self.counts(count, "elements", "too_few_elements", "too_many_elements")
 
     def unknown_elements(
         self, answer: ElementAnswer, available: Iterable[Element]
@@ -563,8 +602,12 @@ def _identifier(ref: PromptRef) -> str | None:
     return ref.key if ref.key is not None else ref.id if ref.id is not None else ref.name
 
 
-def _not_found(answer: Answer, index: int) -> Problem:
-    ref = answer.prompt
+def _prompt_of(item: Answer | Row) -> PromptRef:
+    return prompt_of(item) if type(item) is tuple else item.prompt  # type: ignore[union-attr]
+
+
+def _not_found(answer: Answer | Row, index: int) -> Problem:
+    ref = _prompt_of(answer)
     if ref.key is not None:
         rule, field, value = "key_not_found", "key", ref.key
     elif ref.id is not None:
@@ -640,9 +683,7 @@ def validate(
         available = None
         if elements is not None and definition.key is not None:
             available = elements.get(definition.key)
-        found = check_answer(
-            answer, definition, index=index, locale=answers.locale, available=available
-        )
+        found = _Checker(answer, definition, index, available).run(answers.locale)
         if found and found[0].rule == "type_mismatch":
             problems += found
             continue
