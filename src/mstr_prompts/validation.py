@@ -113,9 +113,6 @@ MESSAGES: dict[str, str] = {
     "not meet the minimum required({min}} text length.",
     "too_long": "The number of characters provided for prompt name: {name} key: {key} exceeds "
     "the maximum allowed({max}) text length.",
-    # Only when the caller gives the prompt's list of elements (GET …/elements).
-    "element_not_found": "Unable to find elements that match {value} for prompt name: {name} "
-    "key: {key}.",
     # The docs list these causes with no sample message: our own wording, so a Problem
     # with one of them has verbatim=False.
     "no_default": "The prompt {key} does not have a default answer, please verify this "
