@@ -70,9 +70,10 @@ class Report:
         if response.status != 202:
             body = response.json_object("the new instance")
         reply = body if isinstance(body, dict) else {}
-        instance_id = reply.get("id") or reply.get("instanceId")
+        # ``instanceId`` first: in a v2-style reply ``id`` is the report's ID.
+        instance_id = reply.get("instanceId") or response.headers.get("X-MSTR-MS-Instance")
         if not isinstance(instance_id, str) or not instance_id:
-            instance_id = response.headers.get("X-MSTR-MS-Instance")
+            instance_id = reply.get("id")
         if not isinstance(instance_id, str) or not instance_id:
             raise TransportError(response.request, server_message="the reply names no instance id")
         return ReportInstance(self.conn, self.id, instance_id, policy=self.policy)
