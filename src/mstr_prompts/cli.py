@@ -8,6 +8,7 @@ Usage::
     mstr-prompts convert --from xml --to rest answers.xml
     mstr-prompts convert --from url --to xml - < link.txt
     mstr-prompts link --base https://host/MicroStrategy/servlet/mstrWeb --report ID answers.json
+    mstr-prompts run --base https://host/MicroStrategyLibrary --project ID --report ID --sql answers.xml --from xml
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ __all__ = ["main"]
 
 FORMATS = ("rest", "xml", "url")
 
+EXIT_INVALID = 1  # run: the answers are refused, or leave prompts open
+EXIT_USAGE = 2
 EXIT_BAD_INPUT = 2
 EXIT_SERVER = 5
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in mstr-prompts, not in the input
@@ -109,6 +112,55 @@ def _link(args: argparse.Namespace) -> str:
     )
 
 
+def _run(args: argparse.Namespace) -> str:
+    import os
+
+    from .client.errors import NameNotResolved, UnusedAnswers
+    from .client.run import CredentialsMissing, connect_from_env, run
+    from .errors import AnswersRejected, PromptsOutstanding
+
+    answers = _decode(args.source_format, _read(args.file)) if args.file is not None else None
+    kind, object_id = next(
+        (kind, value)
+        for kind, value in (
+            ("report", args.report),
+            ("document", args.document),
+            ("dossier", args.dossier),
+        )
+        if value
+    )
+    try:
+        conn = connect_from_env(args.base, args.project, os.environ)
+    except CredentialsMissing as exc:
+        _fail(str(exc), EXIT_USAGE)
+    try:
+        with conn:
+            if args.asynchronous:
+                if kind != "report":
+                    _fail("--async runs reports only", EXIT_USAGE)
+                from ._cli_runs import submit_from_args
+
+                return submit_from_args(
+                    conn,
+                    object_id,
+                    answers,
+                    sql=args.sql,
+                    validate=args.definitions_check,
+                    missing=args.missing,
+                )
+            return run(
+                conn,
+                kind,  # type: ignore[arg-type]
+                object_id,
+                answers,
+                output="sql" if args.sql else "data",
+                validate=args.definitions_check,
+                missing=args.missing,
+            )
+    except (AnswersRejected, PromptsOutstanding, UnusedAnswers, NameNotResolved) as exc:
+        _fail(str(exc), EXIT_INVALID)
+
+
 def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ignore-locale",
@@ -160,6 +212,46 @@ def _parser() -> argparse.ArgumentParser:
         "file", nargs="?", default=None, metavar="ANSWERS_FILE", help="answers (- for stdin)"
     )
     link.set_defaults(run=_link)
+
+    run = commands.add_parser(
+        "run",
+        help="run a prompted report, document or dashboard on a server",
+        description="Run a prompted report, document or dashboard with the given answers and "
+        "print its SQL (--sql) or its data as JSON (--data). Credentials come from the "
+        "environment: MSTR_USERNAME and MSTR_PASSWORD (MSTR_LOGIN_MODE=16 for LDAP), or "
+        "MSTR_API_TOKEN, never from the command line. Server errors exit with status 5, "
+        "answers the prompts refuse or leave open with status 1.",
+    )
+    run.add_argument(
+        "--base", required=True, help="the Library URL (https://host/MicroStrategyLibrary)"
+    )
+    run.add_argument("--project", required=True, metavar="ID")
+    what = run.add_mutually_exclusive_group(required=True)
+    what.add_argument("--report", metavar="ID")
+    what.add_argument("--document", metavar="ID")
+    what.add_argument("--dossier", metavar="ID")
+    run.add_argument("--from", dest="source_format", choices=FORMATS, default="rest")
+    run.add_argument(
+        "--definitions-check",
+        action="store_true",
+        help="check the answers against the live prompt definitions before sending them "
+        "(the server's own messages; without it the server judges them)",
+    )
+    run.add_argument(
+        "--missing",
+        choices=("default", "close", "error"),
+        help="what open prompts the answers leave out get (default: stop with status 1)",
+    )
+    output = run.add_mutually_exclusive_group(required=True)
+    output.add_argument("--sql", action="store_true", help="print the report's SQL")
+    output.add_argument("--data", action="store_true", help="print the data as JSON")
+    from ._cli_runs import add_async_option
+
+    add_async_option(run)
+    run.add_argument(
+        "file", nargs="?", default=None, metavar="ANSWERS", help="answers (- for stdin)"
+    )
+    run.set_defaults(run=_run)
 
     from ._cli_runs import add_commands
 
