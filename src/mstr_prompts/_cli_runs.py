@@ -72,6 +72,7 @@ def add_commands(
                 args.report,
                 answers,
                 sql=bool(getattr(args, "sql", False)),
+                validate=bool(getattr(args, "definitions_check", True)),
                 missing=getattr(args, "missing", None),
             )
 
@@ -180,7 +181,18 @@ def _add_run(
     run.add_argument(
         "--from", dest="source_format", type=str.lower, choices=formats, default="rest"
     )
-    run.add_argument("--missing", choices=("default", "close", "error"))
+    run.add_argument(
+        "--definitions-check",
+        action="store_true",
+        help="check the answers against the live prompt definitions before sending them "
+        "(the server's own messages, with no request wasted); without it the server judges",
+    )
+    run.add_argument(
+        "--missing",
+        type=str.lower,
+        choices=("default", "close", "error"),
+        help="what open prompts the answers leave out get (default: stop with status 1)",
+    )
     run.add_argument("file", nargs="?", default=None, metavar="ANSWERS")
 
     def run_sync(args: argparse.Namespace) -> str:
@@ -194,6 +206,7 @@ def _add_run(
                 object_id,
                 answers,
                 output="sql" if args.sql else "data",
+                validate=args.definitions_check,
                 missing=args.missing,
             )
 

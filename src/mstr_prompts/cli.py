@@ -130,13 +130,16 @@ class _Exit(Exception):
 
 def _status_of(exc: PromptAnswerError) -> int:
     """The exit status for a library error."""
-    from .client.errors import ServerError
+    from .client.errors import NameNotResolved, ServerError, UnusedAnswers
+    from .client.run import CredentialsMissing
     from .links import LinkError
 
     if isinstance(exc, ServerError):  # the server refused, or could not be reached
         return EXIT_SERVER
-    if isinstance(exc, (AnswersRejected, PromptsOutstanding)):  # checked locally
-        return EXIT_INVALID
+    if isinstance(exc, (AnswersRejected, PromptsOutstanding, UnusedAnswers, NameNotResolved)):
+        return EXIT_INVALID  # the answers do not fit the prompts (checked locally)
+    if isinstance(exc, CredentialsMissing):
+        return EXIT_USAGE
     if isinstance(exc, NotRepresentableError):
         return EXIT_NOT_REPRESENTABLE
     if isinstance(exc, LinkError):  # built from the command line's options
