@@ -11,7 +11,7 @@ from mstr_prompts.cli import main
 from mstr_prompts.client import Connection, PollPolicy
 from mstr_prompts.client.commands import submit_command
 from mstr_prompts.testing import PROJECT_ID, ReferenceServer
-from mstr_prompts.testing.catalog import SEED_001_DATAMART, UNPROMPTED_REPORT
+from mstr_prompts.testing.catalog import SEED_000_REPORT, SEED_001_DATAMART, UNPROMPTED_REPORT
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 SEED_001 = FIXTURES / "datamart" / "answer-elements-of-country.json"
@@ -64,9 +64,7 @@ def test_wait_on_a_gone_instance_is_a_server_error(
 ) -> None:
     handle = submit(mstr_server)
     mstr_server.expire_instances()
-    with pytest.raises(SystemExit) as caught:
-        main(["wait", handle])
-    assert caught.value.code == 5
+    assert main(["wait", handle]) == 5
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is gone from the server" in err
 
@@ -77,9 +75,7 @@ def test_wait_timeout_exits_5_and_the_handle_still_works(
     mstr_server.execute_states = (5,) * 100_000
     try:
         handle = submit(mstr_server)
-        with pytest.raises(SystemExit) as caught:
-            main(["wait", handle, "--timeout", "0.05"])
-        assert caught.value.code == 5
+        assert main(["wait", handle, "--timeout", "0.05"]) == 5
         assert "mstr-prompts wait" in capsys.readouterr().err
     finally:
         mstr_server.execute_states = (4, 5, 6, 7)
@@ -89,9 +85,7 @@ def test_wait_timeout_exits_5_and_the_handle_still_works(
 
 
 def test_bad_handle_is_bad_input(env: None, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as caught:
-        main(["wait", '{"not": "a handle"}'])
-    assert caught.value.code not in (0, 5, 70)
+    assert main(["wait", '{"not": "a handle"}']) == 3
     assert "run handle" in capsys.readouterr().err
 
 
@@ -123,9 +117,45 @@ def test_datamart_save_as_with_answers(
     assert not mstr_server.live_instances()
 
 
-def test_datamart_usage_errors(mstr_server: ReferenceServer, env: None) -> None:
+def test_datamart_usage_errors(
+    mstr_server: ReferenceServer, env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     base = ["datamart", "--base", mstr_server.url, "--project", PROJECT_ID]
     for extra in (["--save-as", "City"], ["--folder", "F"], ["--with-answers"]):
-        with pytest.raises(SystemExit) as caught:
-            main([*base, "--datamart", SEED_001_DATAMART, *extra])
-        assert caught.value.code == 2
+        assert main([*base, "--datamart", SEED_001_DATAMART, *extra]) == 2
+        assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_missing_file_is_an_io_error(env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["wait", "/nonexistent/handle.json"]) == 6
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_run_async_prints_a_handle_that_wait_resumes(
+    mstr_server: ReferenceServer, env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = FIXTURES / "client" / "seed-000-answer-elements-by-name.json"
+    base = ["run", "--base", mstr_server.url, "--project", PROJECT_ID]
+    assert main([*base, "--report", SEED_000_REPORT, "--sql", "--async", str(answers)]) == 0
+    handle = capsys.readouterr().out
+    assert json.loads(handle)["result"] == "sql" and handle.count("\n") == 1
+    assert len(mstr_server.live_instances()) == 1
+    assert main(["wait", handle.strip()]) == 0
+    assert "'USA', 'England'" in capsys.readouterr().out
+    assert not mstr_server.live_instances()
+
+
+def test_run_without_async_prints_the_result(
+    mstr_server: ReferenceServer, env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["run", "--base", mstr_server.url, "--project", PROJECT_ID]
+    assert main([*base, "--report", UNPROMPTED_REPORT, "--data"]) == 0
+    assert json.loads(capsys.readouterr().out)["data"]["paging"]["total"] == 3
+
+
+def test_run_async_is_for_reports(
+    mstr_server: ReferenceServer, env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["run", "--base", mstr_server.url, "--project", PROJECT_ID]
+    assert main([*base, "--document", "D", "--data", "--async"]) == 2
+    assert "reports only" in capsys.readouterr().err

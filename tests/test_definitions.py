@@ -362,7 +362,14 @@ SERVER_CASES = json.loads((DEFS / "server-messages.json").read_text(encoding="ut
 @pytest.mark.parametrize("case", SERVER_CASES, ids=[c["case"] for c in SERVER_CASES])
 def test_every_published_server_message_is_reproduced_exactly(case: dict[str, Any]) -> None:
     defs = definitions.decode(case["definitions"])
-    problems = validate(rest.decode(case["body"]), defs)
+    elements: dict[str, tuple[Element, ...]] | None = None
+    if "elements" in case:
+        listed = rest.decode(
+            {"prompts": [{"key": k, "type": "ELEMENTS", "answers": v} for k, v in case["elements"].items()]}
+        )  # fmt: skip
+        elements = {str(a.prompt.key): a.elements for a in listed if isinstance(a, ElementAnswer)}
+        assert validate(rest.decode(case["body"]), defs) == ()  # without the list: unknowable
+    problems = validate(rest.decode(case["body"]), defs, elements=elements)
     assert len(problems) == 1
     assert problems[0].code == case["code"]
     assert problems[0].message == case["message"]
@@ -584,3 +591,85 @@ def test_definition_model_basics() -> None:
     assert d.type == "VALUE" and d.describe() == "prompt K@0@10" and not d.has_default
     with pytest.raises(ValueError):
         PromptDefinition(prompt=PromptRef(key="K@0@10"), family="colour")
+
+
+def test_hand_built_bounds_take_their_units() -> None:
+    ref = PromptRef(key="K@0@10")
+    number = PromptDefinition(prompt=ref, family="value", value_type="double", min=5, max=7.5)
+    assert (number.min, number.max) == (Decimal(5), Decimal("7.5"))
+    naive = PromptDefinition(
+        prompt=ref, family="value", value_type="date", min=datetime(2020, 1, 1)
+    )
+    assert naive.min == datetime(2020, 1, 1, tzinfo=timezone.utc)
+    count = PromptDefinition(prompt=ref, family="elements", max=Decimal(3))
+    assert count.max == 3 and type(count.max) is int
+    with pytest.raises(ValueError, match="whole number"):
+        PromptDefinition(prompt=ref, family="objects", max=Decimal("2.5"))
+    with pytest.raises(ValueError, match="is a count, not a date"):
+        PromptDefinition(prompt=ref, family="objects", max=datetime(2020, 1, 1))
+
+
+def test_prepare_binds_completes_and_checks() -> None:
+    defs = load("url/subscription-optional.json")
+    link = url.decode((URLS / "D9.txt").read_text())
+    assert [a.kind for a in definitions.prepare(link, defs)] == ["close", "close"]
+    kept = definitions.prepare(link, defs, keep_mode=True)
+    assert kept.mode is AnswerMode.OPTIONAL_PROMPTS_USE_EMPTY_ANSWER and len(kept) == 0
+    assert len(definitions.prepare(link, defs, keep_mode=True, missing="close")) == 2
+    defs = load("url/employee-values.json")
+    bad = url.decode("valuePromptAnswers=900^Sam")
+    with pytest.raises(AnswersRejected, match=r"value\(900\)"):
+        definitions.prepare(bad, defs)
+    assert len(definitions.prepare(bad, defs, validate=False)) == 2
+
+
+def test_seed_answer_body_with_definition_fields_reads_as_definitions() -> None:
+    body = (ROOT / "rest" / "elements-by-name-execute-report.json").read_bytes()
+    (d,) = definitions.decode(body)
+    assert (d.name, d.required, d.closed, d.attribute) == (
+        "Elements of Country",
+        True,
+        False,
+        "8D679D3811D3E4981000E787EC6DE8A4",
+    )
+    assert d.default is None and isinstance(d.current, ElementAnswer)
+    assert [e.name for e in d.current.elements] == ["USA", "England"]
+    answers = rest.decode(body)
+    assert bind(answers, definitions.decode(body))[0].prompt == d.prompt
+    assert validate(answers, definitions.decode(body)) == ()
+
+
+def test_element_lookup_by_id_when_the_list_is_given() -> None:
+    defs = load("elements-month.json")
+    month = defs[0]
+    assert isinstance(month.default, ElementAnswer)
+    listed = {str(month.key): month.default.elements}
+    body = {"prompts": [{"key": month.key, "type": "ELEMENTS", "answers": [
+        {"id": "h201411;415C548749D69B14A728D0B1EF04E29E"},
+        {"id": "h201401;415C548749D69B14A728D0B1EF04E29E", "name": "January"},
+    ]}]}  # fmt: skip
+    (problem,) = validate(rest.decode(body), defs, elements=listed)
+    assert problem.message == (
+        "Unable to find elements that match h201401;415C548749D69B14A728D0B1EF04E29E for "
+        f"prompt name: Elements of Month key: {month.key}."
+    )
+    assert validate(rest.decode(body), defs, elements={"other": ()}) == ()
+
+
+def test_inline_defaults_spells_out_what_xml_cannot_say() -> None:
+    done = complete(AnswerSet(), Definitions(COMPLETE_DEFS.prompts[1:3]))
+    assert [a.kind for a in done] == ["close", "use_default"]
+    with pytest.raises(NotRepresentableError, match="use the default answer"):
+        xml.encode(done)
+    spelled = definitions.inline_defaults(done, COMPLETE_DEFS)
+    assert [a.kind for a in spelled] == ["close", "objects"]
+    assert spelled[1].prompt == COMPLETE_DEFS[2].prompt
+    assert 'did="X"' in xml.encode(spelled)
+    with pytest.raises(NotRepresentableError, match="has no default answer"):
+        definitions.inline_defaults(
+            AnswerSet(answers=[UseDefault(prompt=COMPLETE_DEFS[1].prompt)]), COMPLETE_DEFS
+        )
+    with pytest.raises(DecodeError, match="matches no prompt"):
+        definitions.inline_defaults(
+            AnswerSet(answers=[UseDefault(prompt=PromptRef(key="Z@0@10"))]), COMPLETE_DEFS
+        )

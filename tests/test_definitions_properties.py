@@ -7,14 +7,23 @@ keeps.
 
 from __future__ import annotations
 
+import contextlib
+
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from mstr_prompts import url
 from mstr_prompts.definitions import Definitions, bind, complete, validate
-from mstr_prompts.errors import PromptsOutstanding
+from mstr_prompts.definitions import decode as definitions_decode
+from mstr_prompts.errors import DecodeError, PromptAnswerError, PromptsOutstanding
 from mstr_prompts.model import AnswerSet, Unanswered
-from mstr_prompts.strategies import answers_for, out_of_bounds, prompt_definitions, strip_identity
+from mstr_prompts.strategies import (
+    answer_sets,
+    answers_for,
+    out_of_bounds,
+    prompt_definitions,
+    strip_identity,
+)
 
 
 def with_answers(*, url_only: bool = False) -> st.SearchStrategy[tuple[Definitions, AnswerSet]]:
@@ -91,3 +100,58 @@ def test_complete_answers_every_prompt_and_keeps_every_answer(
         if not definition.closed and definition.family is not None:
             assert definition.key in answered
     assert validate(done, definitions) == ()
+
+
+_JSON = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-3, 40),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.sampled_from(["VALUE", "ELEMENTS", "OBJECTS", "DATE", "TEXT", "", "2020-01-01", "x"]),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "key",
+                    "id",
+                    "name",
+                    "type",
+                    "required",
+                    "closed",
+                    "min",
+                    "max",
+                    "dataType",
+                    "source",
+                    "defaultAnswer",
+                    "answers",
+                    "prompts",
+                    "title",
+                ]
+            ),
+            inner,
+            max_size=6,
+        ),
+    ),
+    max_leaves=12,
+)
+
+
+@given(_JSON)
+def test_decoding_anything_gives_definitions_or_a_decode_error(document: object) -> None:
+    try:
+        defs = definitions_decode(document)  # type: ignore[arg-type]
+    except DecodeError:
+        return
+    assert all(d.prompt.position is not None for d in defs)
+
+
+@given(prompt_definitions(), answer_sets())
+def test_bind_validate_complete_raise_only_the_librarys_errors(
+    defs: Definitions, answers: AnswerSet
+) -> None:
+    for action in (bind, validate, complete):
+        with contextlib.suppress(PromptAnswerError):
+            action(answers, defs)

@@ -48,7 +48,34 @@ def add_commands(
     decode_file: DecodeFile,
     formats: tuple[str, ...],
 ) -> None:
-    """Add ``wait`` and ``datamart`` to the ``commands`` sub-parsers."""
+    """Add ``wait`` and ``datamart`` to the ``commands`` sub-parsers, and ``--async`` to ``run``.
+
+    ``run`` belongs to the client's command line; if it is not there yet, a ``run`` with
+    the same options is added here so that ``--async`` has a home.
+    """
+    run = commands.choices.get("run")
+    if run is None:
+        run = _add_run(commands, common, decode_file=decode_file, formats=formats)
+    add_async_option(run)
+    synchronous = run.get_default("run")
+
+    def run_or_submit(args: argparse.Namespace) -> str:
+        if not getattr(args, "asynchronous", False):
+            result: str = synchronous(args)
+            return result
+        if getattr(args, "report", None) is None:
+            run.error("--async runs reports only (--report ID)")
+        answers = None if args.file is None else decode_file(args.source_format, args.file)
+        with _connect(args.base, args.project) as conn:
+            return submit_from_args(
+                conn,
+                args.report,
+                answers,
+                sql=bool(getattr(args, "sql", False)),
+                missing=getattr(args, "missing", None),
+            )
+
+    run.set_defaults(run=run_or_submit)
     wait = commands.add_parser(
         "wait",
         help="resume a run from its handle and print its result",
@@ -95,7 +122,9 @@ def add_commands(
     datamart.add_argument(
         "--with-answers", action="store_true", help="store this run's answers with the save"
     )
-    datamart.add_argument("--from", dest="source_format", choices=formats, default="rest")
+    datamart.add_argument(
+        "--from", dest="source_format", type=str.lower, choices=formats, default="rest"
+    )
     datamart.add_argument("--missing", choices=("default", "close", "error"))
     datamart.add_argument("--timeout", type=_seconds, metavar="S", help="give up after S seconds")
     datamart.add_argument("file", nargs="?", default=None, metavar="ANSWERS")
@@ -123,6 +152,53 @@ def add_commands(
             )
 
     datamart.set_defaults(run=run_datamart)
+
+
+def _add_run(
+    commands: Any, common: dict[str, Any], *, decode_file: DecodeFile, formats: tuple[str, ...]
+) -> argparse.ArgumentParser:
+    """``run``: one run with answers, printing the SQL or the data (as the client issue has it)."""
+    from .client.run import Kind
+    from .client.run import run as run_once
+
+    run: argparse.ArgumentParser = commands.add_parser(
+        "run",
+        help="run a report, document or dashboard with answers",
+        description="Run the object with the answers of ANSWERS (- for standard input) and "
+        "print its SQL (--sql) or its data as JSON (--data).",
+        **common,
+    )
+    run.add_argument("--base", required=True, help="the Library URL")
+    run.add_argument("--project", required=True, metavar="ID")
+    target = run.add_mutually_exclusive_group(required=True)
+    target.add_argument("--report", metavar="ID")
+    target.add_argument("--document", metavar="ID")
+    target.add_argument("--dossier", metavar="ID")
+    output = run.add_mutually_exclusive_group(required=True)
+    output.add_argument("--sql", action="store_true", help="print the SQL")
+    output.add_argument("--data", action="store_true", help="print the data as JSON")
+    run.add_argument(
+        "--from", dest="source_format", type=str.lower, choices=formats, default="rest"
+    )
+    run.add_argument("--missing", choices=("default", "close", "error"))
+    run.add_argument("file", nargs="?", default=None, metavar="ANSWERS")
+
+    def run_sync(args: argparse.Namespace) -> str:
+        answers = None if args.file is None else decode_file(args.source_format, args.file)
+        kind: Kind = "report" if args.report else "document" if args.document else "dossier"
+        object_id = args.report or args.document or args.dossier
+        with _connect(args.base, args.project) as conn:
+            return run_once(
+                conn,
+                kind,
+                object_id,
+                answers,
+                output="sql" if args.sql else "data",
+                missing=args.missing,
+            )
+
+    run.set_defaults(run=run_sync)
+    return run
 
 
 def add_async_option(run: argparse.ArgumentParser) -> None:

@@ -1,81 +1,189 @@
-"""The ``mstr-prompts`` command: convert prompt answers and build Web links.
+"""The ``mstr-prompts`` command: convert, inspect and link prompt answers.
 
-It reads a file (or standard input), writes the result to standard output, and on bad
-input prints one line to standard error and exits with status 2, never a traceback.
+A Unix tool: it reads files (or standard input, ``-``), writes UTF-8 to standard output
+whatever the terminal's encoding, and reports every problem, usage errors included, as
+one line on standard error with a distinct exit status (:data:`EXIT_CODES`), never a
+traceback.
 
 Usage::
 
     mstr-prompts convert --from xml --to rest answers.xml
     mstr-prompts convert --from url --to xml - < link.txt
-    mstr-prompts link --base https://host/MicroStrategy/servlet/mstrWeb --report ID answers.json
+    mstr-prompts convert --from xml --to rest a.xml b.xml      # JSON Lines, one per file
+    mstr-prompts inspect --from rest answers.json
+    mstr-prompts link --base https://host/MicroStrategy/servlet/mstrWeb --report ID \\
+        --param Server=host --param Project=Tutorial answers.json
+
+For the helpers adding commands: put the logic in a library module, add a subparser in
+:func:`_parser` whose ``run`` returns the output text, and raise library errors; the
+mapping from error to exit status is :func:`_status_of`.  Hints on errors are rendered with
+``error.render(cli=True)`` (see :mod:`mstr_prompts.errors`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import json
+import os
 import sys
 import warnings
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import IO, Any, NoReturn
 
 from . import __version__
-from .client.errors import ServerError
-from .errors import LocaleWarning, PromptAnswerError
+from .errors import LocaleWarning, NotRepresentableError, PromptAnswerError
 from .model import AnswerSet
 
-__all__ = ["main"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_BROKEN_PIPE",
+    "EXIT_CODES",
+    "EXIT_INTERNAL",
+    "EXIT_INVALID",
+    "EXIT_IO",
+    "EXIT_NOT_REPRESENTABLE",
+    "EXIT_OK",
+    "EXIT_SERVER",
+    "EXIT_USAGE",
+    "main",
+]
 
-FORMATS = ("rest", "xml", "url")
-
-EXIT_BAD_INPUT = 2
-EXIT_SERVER = 5
+EXIT_OK = 0
+EXIT_INVALID = 1  # validate: the answers have validation problems
+EXIT_USAGE = 2  # bad command line (argparse's own convention)
+EXIT_BAD_INPUT = 3  # the input cannot be read as the format given (DecodeError, not UTF-8)
+EXIT_NOT_REPRESENTABLE = 4  # the target format cannot carry an answer
+EXIT_SERVER = 5  # client commands: the server refused or failed
+EXIT_IO = 6  # a file cannot be read or written (missing, permissions, full disk)
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in mstr-prompts, not in the input
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of standard output went away
+
+EXIT_CODES: dict[int, str] = {
+    EXIT_OK: "success",
+    EXIT_INVALID: "validation problems (validate)",
+    EXIT_USAGE: "usage error (unknown option, missing argument, …)",
+    EXIT_BAD_INPUT: "bad input: the text is not the format given",
+    EXIT_NOT_REPRESENTABLE: "an answer cannot be written in the target format",
+    EXIT_SERVER: "server error (client commands)",
+    EXIT_IO: "I/O error: a file cannot be read or written (e.g. full disk)",
+    EXIT_INTERNAL: "internal error: a bug in mstr-prompts, please report it",
+    EXIT_BROKEN_PIPE: "standard output was closed early (as by `| head`); nothing is printed",
+}
+
+_PROG = "mstr-prompts"
 
 
-class _CliError(Exception):
-    """A problem with the command's own input: file unreadable, not UTF-8, …."""
+# ----------------------------------------------------------------------------- output
+
+
+def _write(stream: IO[str], text: str, errors: str = "strict") -> None:
+    """Write ``text`` as UTF-8 bytes, whatever the stream's own encoding."""
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # an in-memory text stream (doctest, some IDEs)
+        stream.write(text)
+    else:
+        data = text.encode("utf-8", errors)
+        stream.flush()
+        buffer.write(data)
+    stream.flush()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _say(kind: str, message: str) -> None:
+    """One line on standard error; errors while reporting are not worth a traceback."""
+    with contextlib.suppress(OSError, ValueError):
+        _write(sys.stderr, f"{_PROG}: {kind}: {_one_line(message)}\n", "backslashreplace")
+
+
+class _Exit(Exception):
+    """Stop with ``status``, after printing ``message`` (if any) as one line."""
+
+    def __init__(self, status: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _status_of(exc: PromptAnswerError) -> int:
+    """The exit status for a library error."""
+    from .client.errors import ServerError
+    from .links import LinkError
+
+    if isinstance(exc, ServerError):  # the server refused, or could not be reached
+        return EXIT_SERVER
+    if isinstance(exc, NotRepresentableError):
+        return EXIT_NOT_REPRESENTABLE
+    if isinstance(exc, LinkError):  # built from the command line's options
+        return EXIT_USAGE
+    return EXIT_BAD_INPUT  # DecodeError and anything else about the input
+
+
+# ----------------------------------------------------------------------------- input
 
 
 def _read(path: str) -> str:
+    where = "standard input" if path == "-" else path
     try:
         if path == "-":
             data = sys.stdin.buffer.read()
-            where = "standard input"
         else:
             with open(path, "rb") as handle:
                 data = handle.read()
-            where = path
     except OSError as exc:
-        raise _CliError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise _Exit(EXIT_IO, f"cannot read {where}: {exc.strerror or exc}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _CliError(f"{where} is not UTF-8 (byte {exc.start})") from None
+        raise _Exit(EXIT_BAD_INPUT, f"{where} is not UTF-8 (byte {exc.start})") from None
 
 
-def _decode(fmt: str, text: str) -> AnswerSet:
-    if fmt == "rest":
-        from . import rest
+# ---------------------------------------------------------------------------- formats
 
-        return rest.decode(text)
-    if fmt == "xml":
-        from . import xml
 
-        return xml.decode(text.strip())
+def _decode_rest(text: str) -> AnswerSet:
+    from . import rest
+
+    return rest.decode(text)
+
+
+def _decode_xml(text: str) -> AnswerSet:
+    from . import xml
+
+    return xml.decode(text.strip())
+
+
+def _decode_url(text: str) -> AnswerSet:
     from . import url
 
     return url.decode(text.strip())
 
 
-def _encode(fmt: str, answers: AnswerSet, args: argparse.Namespace) -> str:
-    if fmt == "rest":
-        from . import rest
+DECODERS: dict[str, Callable[[str], AnswerSet]] = {
+    "rest": _decode_rest,
+    "xml": _decode_xml,
+    "url": _decode_url,
+}
+"""Input formats by ``--from`` name (lower case); each takes the whole input text."""
 
-        return rest.dumps(answers, ignore_locale=args.ignore_locale, indent=2)
-    if fmt == "xml":
-        from . import xml
 
-        return xml.encode(answers)
+def _encode_rest(answers: AnswerSet, args: argparse.Namespace) -> Any:
+    from . import rest
+
+    return rest.encode(answers, ignore_locale=args.ignore_locale)
+
+
+def _encode_xml(answers: AnswerSet, args: argparse.Namespace) -> Any:
+    from . import xml
+
+    return xml.encode(answers)
+
+
+def _encode_url(answers: AnswerSet, args: argparse.Namespace) -> Any:
     from . import url
 
     return url.encode_query(
@@ -86,15 +194,123 @@ def _encode(fmt: str, answers: AnswerSet, args: argparse.Namespace) -> str:
     )
 
 
+ENCODERS: dict[str, Callable[[AnswerSet, argparse.Namespace], Any]] = {
+    "rest": _encode_rest,
+    "xml": _encode_xml,
+    "url": _encode_url,
+}
+"""Output formats by ``--to`` name: a str is written as text, anything else as JSON."""
+
+
+def _json(document: Any, args: argparse.Namespace, *, lines: bool = False) -> str:
+    if lines or args.compact:
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        document, ensure_ascii=False, indent=2 if args.indent is None else args.indent
+    )
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def _decode_file(fmt: str, path: str) -> AnswerSet:
+    return DECODERS[fmt](_read(path))
+
+
+def _in_file(path: str, several: bool, run: Callable[[], str]) -> str:
+    """Run ``run``; with several files, an error names the file it came from."""
+    if not several:
+        return run()
+    where = "standard input" if path == "-" else path
+    try:
+        return run()
+    except PromptAnswerError as exc:
+        raise _Exit(_status_of(exc), f"{where}: {exc.render(cli=True)}") from None
+
+
 def _convert(args: argparse.Namespace) -> str:
-    answers = _decode(args.source_format, _read(args.file))
-    return _encode(args.target_format, answers, args)
+    several = len(args.files) > 1
+    if several and args.indent is not None:
+        raise _Exit(EXIT_USAGE, "--indent needs a single input; several give JSON Lines")
+    outputs: list[str] = []
+    for path in args.files:
+
+        def one(path: str = path) -> str:
+            result = ENCODERS[args.target_format](_decode_file(args.source_format, path), args)
+            if isinstance(result, str):
+                return json.dumps(result, ensure_ascii=False) if several else result
+            return _json(result, args, lines=several)
+
+        outputs.append(_in_file(path, several, one))
+    return "\n".join(outputs)
+
+
+def _summary(answers: AnswerSet) -> list[str]:
+    """One line per answer, for people."""
+    lines = []
+    for answer in answers:
+        what: str
+        if answer.kind == "value":
+            what = " | ".join(getattr(answer, "values", ()))
+        elif answer.kind == "elements":
+            elements = getattr(answer, "elements", ())
+            names = [
+                e.name or (e.id.text if hasattr(e.id, "text") else str(e.id)) for e in elements
+            ]
+            shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+            what = f"{len(elements)} element{'s' if len(elements) != 1 else ''}: {shown}"
+        elif answer.kind == "objects":
+            objects = getattr(answer, "objects", ())
+            shown = ", ".join(o.name or o.id for o in objects[:5]) + (
+                ", …" if len(objects) > 5 else ""
+            )
+            what = f"{len(objects)} object{'s' if len(objects) != 1 else ''}: {shown}"
+        else:
+            what = answer.kind.replace("_", " ")
+        lines.append(f"{answer.describe()}: {what}")
+    extras = []
+    if answers.mode is not None:
+        extras.append(f"answer mode {answers.mode.value} ({answers.mode.name})")
+    if answers.locale is not None:
+        extras.append(f"locale {answers.locale}")
+    if not lines:
+        lines.append("no answers")
+    return lines + extras
+
+
+def _inspect(args: argparse.Namespace) -> str:
+    answers = _decode_file(args.source_format, args.file)
+    document = answers.model_dump(mode="json", exclude_none=True)
+    text = _json(document, args)
+    if _isatty(sys.stdout):
+        return "\n".join([*_summary(answers), "", text])
+    return text
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise _Exit(EXIT_USAGE, f"--param {pair!r}: give NAME=VALUE, e.g. --param Server=host")
+        if name in params:
+            raise _Exit(EXIT_USAGE, f"--param {name} is given twice")
+        params[name] = value
+    return params
 
 
 def _link(args: argparse.Namespace) -> str:
     from . import links
 
-    answers = _decode(args.source_format, _read(args.file)) if args.file is not None else None
+    params = _params(args.param)
+    answers = _decode_file(args.source_format, args.file) if args.file is not None else None
     # links.web_url checks the mode itself (LinkError lists the known values).
     return links.web_url(
         args.base,
@@ -106,6 +322,39 @@ def _link(args: argparse.Namespace) -> str:
         fallback=args.fallback,
         assume_order=args.assume_order,
         ignore_locale=args.ignore_locale,
+        **params,
+    )
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one line (status 2) and UTF-8 help text."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _Exit(EXIT_USAGE, f"{message} (see {self.prog} --help)")
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if message:
+            _write(file or sys.stdout, message)
+
+
+def _lower(text: str) -> str:
+    return text.lower()
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) > 16:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 16")
+    return int(text)
+
+
+def _add_layout_options(parser: argparse.ArgumentParser) -> None:
+    layout = parser.add_mutually_exclusive_group()
+    layout.add_argument("--compact", action="store_true", help="JSON output on one line")
+    layout.add_argument(
+        "--indent", type=_positive, metavar="N", help="JSON output indented by N spaces (2)"
     )
 
 
@@ -118,6 +367,7 @@ def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--fallback",
+        type=_lower,
         choices=("error", "xml"),
         default="error",
         help="URL output: put answers the URL parameters cannot carry into promptsAnswerXML",
@@ -129,32 +379,81 @@ def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _exit_codes_text() -> str:
+    width = max(len(str(code)) for code in EXIT_CODES)
+    rows = "\n".join(f"  {code:>{width}}  {meaning}" for code, meaning in EXIT_CODES.items())
+    return "exit status:\n" + rows
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="mstr-prompts",
+    formats = tuple(DECODERS)
+    epilog = _exit_codes_text()
+    common: dict[str, Any] = {
+        "formatter_class": argparse.RawDescriptionHelpFormatter,
+        "epilog": epilog,
+    }
+    parser = _Parser(
+        prog=_PROG,
         description="Convert MicroStrategy prompt answers between REST JSON, "
-        "prompt-answer XML and Web URL parameters.",
+        "prompt-answer XML and Web URL parameters. Formats are case-insensitive; "
+        "every error is one line on standard error.",
+        **common,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     convert = commands.add_parser(
-        "convert", help="convert answers from one format to another", description=__doc__
+        "convert",
+        help="convert answers from one format to another",
+        description="Convert each FILE (- for standard input). With several files, write "
+        "one JSON document per line (JSON Lines): the REST body, or the XML or URL text "
+        "as a JSON string.",
+        **common,
     )
-    convert.add_argument("--from", dest="source_format", choices=FORMATS, required=True)
-    convert.add_argument("--to", dest="target_format", choices=FORMATS, required=True)
+    convert.add_argument(
+        "--from", dest="source_format", type=_lower, choices=formats, required=True
+    )
+    convert.add_argument(
+        "--to", dest="target_format", type=_lower, choices=tuple(ENCODERS), required=True
+    )
     _add_encoding_options(convert)
-    convert.add_argument("file", nargs="?", default="-", metavar="FILE", help="input (default -)")
+    _add_layout_options(convert)
+    convert.add_argument(
+        "files", nargs="*", default=["-"], metavar="FILE", help="input files (default -)"
+    )
     convert.set_defaults(run=_convert)
 
-    link = commands.add_parser("link", help="build a MicroStrategy Web link with answers")
+    inspect = commands.add_parser(
+        "inspect",
+        help="print the decoded answers as the model's JSON",
+        description="Decode FILE and print the answers as the model's JSON; on a terminal, "
+        "a one-line summary per prompt comes first.",
+        **common,
+    )
+    inspect.add_argument(
+        "--from", dest="source_format", type=_lower, choices=formats, required=True
+    )
+    _add_layout_options(inspect)
+    inspect.add_argument("file", nargs="?", default="-", metavar="FILE", help="input (default -)")
+    inspect.set_defaults(run=_inspect)
+
+    link = commands.add_parser("link", help="build a MicroStrategy Web link with answers", **common)
     link.add_argument("--base", required=True, help=".../servlet/mstrWeb or .../asp/Main.aspx")
     target = link.add_mutually_exclusive_group(required=True)
     target.add_argument("--report", metavar="ID")
     target.add_argument("--document", metavar="ID")
     target.add_argument("--dossier", metavar="ID")
     link.add_argument("--mode", type=int, help="promptAnswerMode (0, 1, 2 or 4)")
-    link.add_argument("--from", dest="source_format", choices=FORMATS, default="rest")
+    link.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another Web parameter (Server, Project, Port, …); repeat for more",
+    )
+    link.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="rest")
     _add_encoding_options(link)
     link.add_argument(
         "file", nargs="?", default=None, metavar="ANSWERS_FILE", help="answers (- for stdin)"
@@ -163,54 +462,81 @@ def _parser() -> argparse.ArgumentParser:
 
     from ._cli_runs import add_commands
 
-    add_commands(
-        commands,
-        {},
-        read=_read,
-        decode_file=lambda fmt, path: _decode(fmt, _read(path)),
-        formats=FORMATS,
-    )
+    add_commands(commands, common, read=_read, decode_file=_decode_file, formats=tuple(DECODERS))
     return parser
 
 
-def _fail(message: str, status: int) -> NoReturn:
-    print(f"mstr-prompts: error: {' '.join(message.split())}", file=sys.stderr)
-    raise SystemExit(status)
+# ------------------------------------------------------------------------------- main
+
+
+def _run(argv: Sequence[str] | None) -> str:
+    args = _parser().parse_args(argv)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LocaleWarning)
+        try:
+            output: str = args.run(args)
+        except PromptAnswerError as exc:
+            raise _Exit(_status_of(exc), exc.render(cli=True)) from None
+    for warning in caught:
+        message = warning.message
+        if isinstance(message, LocaleWarning):
+            _say("warning", message.render(cli=True))
+    return output
+
+
+def _emit(output: str) -> None:
+    try:
+        _write(sys.stdout, output if output.endswith("\n") else output + "\n")
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python's own exit-time
+        # flush of the closed pipe from printing a message.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        raise _Exit(EXIT_BROKEN_PIPE) from None
+    except UnicodeEncodeError as exc:
+        raise _Exit(
+            EXIT_NOT_REPRESENTABLE,
+            f"the output contains {exc.object[exc.start]!r} (a lone surrogate), which UTF-8 "
+            "cannot carry",
+        ) from None
+    except OSError as exc:
+        reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+        raise _Exit(EXIT_IO, f"cannot write standard output: {reason}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status.
+    """Run the command line; returns the exit status (see :data:`EXIT_CODES`).
 
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "answers.xml"
     >>> _ = path.write_text("<rsl><pa pt='3' pin='0' did='2294C41E44244ADAED930CB4E00A9DA0' tp='10'>Web</pa></rsl>")
-    >>> main(["convert", "--from", "xml", "--to", "xml", str(path)])
+    >>> main(["convert", "--from", "XML", "--to", "xml", str(path)])
     <rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" tp="10">Web</pa></rsl>
     0
     """
-    args = _parser().parse_args(argv)
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", LocaleWarning)
-            output = args.run(args)
-    except ServerError as exc:  # the server refused, or could not be reached
-        _fail(str(exc), EXIT_SERVER)
-    except (PromptAnswerError, _CliError) as exc:
-        _fail(str(exc), EXIT_BAD_INPUT)
-    except KeyboardInterrupt:
-        raise SystemExit(130) from None
-    except Exception as exc:  # a bug: still one line, still no traceback
-        _fail(f"internal error ({type(exc).__name__}: {exc}); please report it", EXIT_INTERNAL)
-    for warning in caught:
-        if issubclass(warning.category, LocaleWarning):
-            print(f"mstr-prompts: warning: {warning.message}", file=sys.stderr)
-    try:
-        sys.stdout.write(output if output.endswith("\n") else output + "\n")
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`): not an error worth a message.
-        sys.stderr.close()
-    return 0
+        try:
+            _emit(_run(argv))
+        except SystemExit as exc:  # --help and --version
+            return exc.code if isinstance(exc.code, int) else EXIT_OK
+        except _Exit:
+            raise
+        except KeyboardInterrupt:
+            raise _Exit(130) from None
+        except MemoryError:
+            raise _Exit(EXIT_BAD_INPUT, "out of memory: the input is too large") from None
+        except Exception as exc:  # a bug: still one line, still no traceback
+            raise _Exit(
+                EXIT_INTERNAL, f"internal error ({type(exc).__name__}: {exc}); please report it"
+            ) from None
+    except _Exit as stop:
+        if stop.message:
+            _say("error", stop.message)
+        return stop.status
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

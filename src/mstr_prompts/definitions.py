@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Literal, overload
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import rest
 from .element_id import GUID_PATTERN
@@ -40,6 +40,7 @@ from .errors import (
     DecodeError,
     NotRepresentableError,
     PromptsOutstanding,
+    validation_message,
 )
 from .model import (
     Answer,
@@ -67,6 +68,8 @@ __all__ = [
     "check",
     "complete",
     "decode",
+    "inline_defaults",
+    "prepare",
     "validate",
 ]
 
@@ -157,7 +160,7 @@ class PromptDefinition(BaseModel):
     ('elements', 2, False, '8D679D4B11D3E4981000E787EC6DE8A4')
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     prompt: PromptRef
     family: PromptFamily | None
@@ -172,6 +175,34 @@ class PromptDefinition(BaseModel):
     attribute_name: str | None = None
     default: Answer | None = Field(default=None)
     current: Answer | None = Field(default=None)
+
+    @model_validator(mode="after")
+    def _bounds_in_their_unit(self) -> PromptDefinition:
+        # One spelling per meaning, as in the model: a number bound is a Decimal, a date
+        # bound an aware UTC datetime, a count or length an int.  decode() builds them
+        # so; this keeps hand-built definitions (tests, the strategies) honest too.
+        numeric = self.family is PromptFamily.VALUE and self.value_type not in (
+            ValueType.STRING,
+            ValueType.DATE,
+            ValueType.BOOLEAN,
+        )
+        for side in ("min", "max"):
+            bound = getattr(self, side)
+            if bound is None:
+                continue
+            if isinstance(bound, datetime):
+                if self.family is not PromptFamily.VALUE:
+                    raise ValueError(f"{side} of a {self.type} prompt is a count, not a date")
+                zone = timezone.utc if bound.tzinfo is None else None
+                bound = bound.replace(tzinfo=zone) if zone else bound.astimezone(timezone.utc)
+            elif numeric and isinstance(bound, int):
+                bound = Decimal(bound)
+            elif not numeric and isinstance(bound, Decimal):
+                if bound != bound.to_integral_value():
+                    raise ValueError(f"{side} {bound} must be a whole number here")
+                bound = int(bound)
+            object.__setattr__(self, side, bound)
+        return self
 
     @property
     def key(self) -> str | None:
@@ -351,22 +382,10 @@ class Definitions(Sequence[PromptDefinition]):
 # --------------------------------------------------------------------------- decoding
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+# The JSON dialect is REST's: the same helpers read both.
+_kind = rest._kind
+_is_number = rest._is_number
+_ident = rest._ident
 
 
 def _number_text(value: int | float) -> str:
@@ -375,21 +394,12 @@ def _number_text(value: int | float) -> str:
 
 
 def _identity(item: Mapping[str, Any], where: str) -> PromptRef:
-    fields: dict[str, str] = {}
-    for name in ("key", "id", "name"):
-        value = item.get(name)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise DecodeError(f"{name} must be a string, not {_kind(value)}", where=where)
-        if value == "" and name != "name":
-            raise DecodeError(f"{name} is empty", where=where)
-        fields[name] = value
-    if not fields:
+    ref = rest._prompt_ref(item, where)
+    if not ref.is_identified:
         raise DecodeError(
             "the prompt has no key, id or name, so no answer could ever name it", where=where
         )
-    return PromptRef(**fields)
+    return ref
 
 
 def _family(item: Mapping[str, Any], where: str) -> PromptFamily | None:
@@ -531,6 +541,22 @@ def _definition(item: Any, index: int) -> PromptDefinition:
     if family is PromptFamily.ELEMENTS and attribute is not None and not _GUID.fullmatch(attribute):
         raise DecodeError(f"source.id {attribute!r} is not an attribute GUID", where=where)
     required = _flag(item, "required", where)
+    try:
+        return _built(item, ref, family, value_type, attribute, attribute_name, required, where)
+    except ValidationError as exc:  # a model rule the reading above did not foresee
+        raise DecodeError(validation_message(exc, locations=True), where=where) from None
+
+
+def _built(
+    item: Mapping[str, Any],
+    ref: PromptRef,
+    family: PromptFamily | None,
+    value_type: ValueType | None,
+    attribute: str | None,
+    attribute_name: str | None,
+    required: bool | None,
+    where: str,
+) -> PromptDefinition:
     return PromptDefinition(
         prompt=ref,
         family=family,
@@ -652,14 +678,6 @@ def _give(answer: Answer, definition: PromptDefinition, where: str) -> Answer:
     ):
         update["attribute"] = definition.attribute
     return answer.model_copy(update=update)
-
-
-def _ident(ref: PromptRef) -> str:
-    if ref.key is not None:
-        return f"key {ref.key}"
-    if ref.id is not None:
-        return f"id {ref.id}"
-    return f"name {ref.name!r}"
 
 
 def _pairs(
@@ -877,3 +895,67 @@ def complete(
         raise PromptsOutstanding([d.prompt for d in outstanding], reason, hint=hint)
     kept = [a for i, a in enumerate(out) if i not in drop]
     return AnswerSet.of(tuple(kept + extra), mode=None, locale=answers.locale)
+
+
+def inline_defaults(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
+    """Replace each ``useDefault`` by the prompt's default answer, spelled out.
+
+    Prompt-answer XML and Web URL parameters cannot say "use the default answer" for one
+    prompt; the default itself they can carry (mstrio-py does the same for REST: it
+    copies ``defaultAnswer`` into ``answers``).  The answers must be bound.
+
+    >>> defs = decode('[{"key": "K@0@10", "type": "VALUE", "defaultAnswer": "7"}]')
+    >>> inline_defaults(complete(AnswerSet(), defs), defs)[0].value
+    '7'
+    """
+    spelled: list[Answer] = []
+    for index, answer in enumerate(answers):
+        if isinstance(answer, UseDefault):
+            definition = definitions.find(answer.prompt)
+            if definition is None:
+                raise DecodeError(
+                    f"{answer.describe()} matches no prompt of the definitions",
+                    where=f"defaults: answers[{index}]",
+                )
+            if definition.default is None:
+                raise NotRepresentableError(
+                    f"{definition.describe()} has no default answer to spell out",
+                    prompt=answer.describe(),
+                )
+            spelled.append(_give(definition.default, definition, f"defaults: answers[{index}]"))
+        else:
+            spelled.append(answer)
+    return AnswerSet.of(tuple(spelled), mode=answers.mode, locale=answers.locale)
+
+
+def prepare(
+    answers: AnswerSet,
+    definitions: Definitions,
+    *,
+    missing: Missing | None = None,
+    validate: bool = True,
+    keep_mode: bool = False,
+) -> AnswerSet:
+    """Make answers ready to send: bind, complete, check (what ``--definitions`` does).
+
+    The answers are bound; completed with ``missing`` when it is given, or when they
+    carry an answer mode and ``keep_mode`` is False (a REST body or XML cannot carry
+    one; a Web link can); then checked, unless ``validate`` is False, raising
+    :class:`~mstr_prompts.errors.AnswersRejected` with every problem.
+
+    >>> from mstr_prompts import url
+    >>> defs = decode('[{"key": "K@0@10", "name": "Pay", "type": "VALUE", "dataType": 6, "max": 500}]')
+    >>> prepare(url.decode("valuePromptAnswers=30&promptAnswerMode=1"), defs)[0].prompt.key
+    'K@0@10'
+    >>> prepare(url.decode("valuePromptAnswers=900"), defs)
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.errors.AnswersRejected: K@0@10: ERR006: The value(900) provided for prompt name: Pay key: K@0@10 exceeds the maximum allowed value(500}
+    """
+    if missing is not None or (answers.mode is not None and not keep_mode):
+        ready = complete(answers, definitions, missing or "default")
+    else:
+        ready = bind(answers, definitions)
+    if validate:
+        check(ready, definitions)
+    return ready

@@ -1,15 +1,36 @@
-"""The library's exceptions.
+"""The library's exceptions, warnings and hints.
 
 Every error the library raises on purpose is a :class:`PromptAnswerError`, which is a
 :class:`ValueError`, so ``except ValueError`` keeps working for callers that do not know
-this library.  The message is one line that says what was wrong and where; ``hint``, when
-present, says what to do about it (the h11 habit).
+this library.  ``message`` is the bare reason; ``str(error)`` is one line that adds where
+(``where`` for a :class:`DecodeError`, ``target`` and ``prompt`` for a
+:class:`NotRepresentableError`) and, when present, what to do about it (``hint``, the h11
+habit).
+
+Hints for the other modules (and for anyone adding a CLI command):
+
+* A hint that names an option the user can pass is a :class:`Hint`, never a plain string:
+  ``Hint("encode with {0} if the answers are in prompt order", Option("assume_order"))``.
+  ``str(hint)`` spells the option the Python way (``assume_order=True``) and is what
+  ``str(error)`` shows; :meth:`Hint.cli` spells it the CLI way (``--assume-order``), and
+  the CLI prints only that.  ``Option("fallback", "xml")`` is ``fallback='xml'`` /
+  ``--fallback xml``; ``Option("definitions", metavar="FILE")`` is ``definitions=...`` /
+  ``--definitions FILE``; ``Option("definitions", metavar="FILE",
+  api="mstr_prompts.definitions.bind")`` is that function / ``--definitions FILE``.
+* A hint that only a Python caller can follow (``use name=None``) is
+  ``Hint("use name=None", cli=False)``: the CLI leaves it out rather than suggest what a
+  shell user cannot do.  A plain string hint is shown everywhere as it is.
+* Give a hint only when following it can work: check the answer first (no "give it a
+  key" for an answer that has one, no ``fallback='xml'`` for what XML cannot carry either).
+* Re-raising with more context: pass ``exc.message`` (never ``str(exc)``, which would
+  double the prefix) and ``hint=exc.hint`` (the :class:`Hint` travels intact).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -20,32 +41,138 @@ if TYPE_CHECKING:
 __all__ = [
     "AnswersRejected",
     "DecodeError",
+    "Hint",
     "LocaleWarning",
     "NotRepresentableError",
+    "Option",
     "PromptAnswerError",
     "PromptsOutstanding",
     "validation_message",
 ]
 
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class Option:
+    """An option a hint suggests: its Python keyword, and the value to pass.
+
+    ``value`` is ``True`` for a switch; ``metavar`` stands for a value the user supplies;
+    ``api`` replaces the Python spelling when the option is a function there, not a keyword.
+
+    >>> Option("fallback", "xml").python(), Option("fallback", "xml").cli()
+    ("fallback='xml'", '--fallback xml')
+    >>> Option("assume_order").cli(), Option("definitions", metavar="FILE").cli()
+    ('--assume-order', '--definitions FILE')
+    """
+
+    name: str
+    value: object = True
+    metavar: str | None = None
+    api: str | None = None
+
+    def python(self) -> str:
+        """The keyword argument as a Python caller writes it (or ``api``, when given)."""
+        if self.api is not None:
+            return self.api
+        if self.metavar is not None:
+            return f"{self.name}=..."
+        return f"{self.name}={self.value!r}"
+
+    def cli(self) -> str:
+        """The option as a shell user types it."""
+        flag = "--" + self.name.replace("_", "-")
+        if self.metavar is not None:
+            return f"{flag} {self.metavar}"
+        if self.value is True:
+            return flag
+        return f"{flag} {self.value}"
+
+
+class Hint(str):
+    """What to do about an error, with the options it names kept structured.
+
+    A ``str`` (its Python spelling), so ``"assume_order" in error.hint`` keeps working;
+    :meth:`cli` gives the command line's spelling, or ``None`` when a shell user cannot
+    follow the hint.
+
+    >>> h = Hint("encode with {0} if the answers are in prompt order", Option("assume_order"))
+    >>> str(h)
+    'encode with assume_order=True if the answers are in prompt order'
+    >>> h.cli()
+    'encode with --assume-order if the answers are in prompt order'
+    >>> Hint("use name=None", cli=False).cli() is None
+    True
+    """
+
+    template: str
+    options: tuple[Option, ...]
+    for_cli: bool
+
+    def __new__(cls, template: str, *options: Option, cli: bool = True) -> Hint:
+        self = super().__new__(cls, template.format(*(o.python() for o in options)))
+        self.template = template
+        self.options = options
+        self.for_cli = cli
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:  # keep the structure through pickle
+        return (_make_hint, (self.template, self.options, self.for_cli))
+
+    def cli(self) -> str | None:
+        """The hint in the CLI's spelling, or ``None`` if it applies to Python callers only."""
+        if not self.for_cli:
+            return None
+        return self.template.format(*(o.cli() for o in self.options))
+
+
+def _make_hint(template: str, options: tuple[Option, ...], cli: bool) -> Hint:
+    return Hint(template, *options, cli=cli)
+
+
+def _cli_hint(hint: str | None) -> str | None:
+    if isinstance(hint, Hint):
+        return hint.cli()
+    return hint
+
+
+def _one_line(text: str) -> str:
+    # One line, always: a CLI prints an error as its whole diagnostic.
+    return " ".join(text.split("\n"))
+
 
 class PromptAnswerError(ValueError):
     """Base class of every error raised by mstr-prompts.
 
+    ``message`` is the bare reason, ``hint`` what to do (a :class:`Hint` or a string, or
+    ``None``); :meth:`render` gives the whole line, in Python or CLI spelling.
+
     >>> issubclass(PromptAnswerError, ValueError)
     True
+    >>> e = PromptAnswerError("no position", hint=Hint("pass {0}", Option("assume_order")))
+    >>> str(e)
+    'no position (hint: pass assume_order=True)'
+    >>> e.render(cli=True)
+    'no position (hint: pass --assume-order)'
     """
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         self.message = message
         self.hint = hint
-        super().__init__(self._render())
+        super().__init__(self.render())
 
-    def _render(self) -> str:
-        text = self.message
-        if self.hint:
-            text = f"{text} (hint: {self.hint})"
-        # One line, always: a CLI prints str(error) as its whole diagnostic.
-        return " ".join(text.split("\n"))
+    def prefix(self) -> str:
+        """Where the problem is, as the line's prefix (empty if unknown)."""
+        return ""
+
+    def render(self, *, cli: bool = False) -> str:
+        """The one-line message; ``cli=True`` spells hints for the command line."""
+        prefix = self.prefix()
+        text = f"{prefix}: {self.message}" if prefix else self.message
+        hint = _cli_hint(self.hint) if cli else self.hint
+        if hint:
+            text = f"{text} (hint: {hint})"
+        return _one_line(text)
 
 
 class DecodeError(PromptAnswerError):
@@ -57,7 +184,11 @@ class DecodeError(PromptAnswerError):
 
     def __init__(self, message: str, *, where: str | None = None, hint: str | None = None) -> None:
         self.where = where
-        super().__init__(f"{where}: {message}" if where else message, hint=hint)
+        super().__init__(message, hint=hint)
+
+    def prefix(self) -> str:
+        """``where``."""
+        return self.where or ""
 
 
 class NotRepresentableError(PromptAnswerError):
@@ -78,8 +209,11 @@ class NotRepresentableError(PromptAnswerError):
     ) -> None:
         self.prompt = prompt
         self.target = target
-        prefix = ": ".join(p for p in (target, prompt) if p)
-        super().__init__(f"{prefix}: {message}" if prefix else message, hint=hint)
+        super().__init__(message, hint=hint)
+
+    def prefix(self) -> str:
+        """``target: prompt``."""
+        return ": ".join(p for p in (self.target, self.prompt) if p)
 
 
 class AnswersRejected(PromptAnswerError):
@@ -135,11 +269,25 @@ class LocaleWarning(UserWarning):
     Encoders warn rather than fail, because the values are usually locale-neutral and
     the conversion is the whole point; turn the warning into an error with
     ``warnings.simplefilter("error", LocaleWarning)``, or silence it per call with
-    ``ignore_locale=True``.
+    ``ignore_locale=True`` (``--ignore-locale`` on the command line).
 
-    >>> issubclass(LocaleWarning, UserWarning)
-    True
+    >>> w = LocaleWarning("url: locale 1031 is lost")
+    >>> str(w)
+    'url: locale 1031 is lost (hint: pass ignore_locale=True if the session uses that locale)'
+    >>> w.render(cli=True)
+    'url: locale 1031 is lost (hint: pass --ignore-locale if the session uses that locale)'
     """
+
+    HINT = Hint("pass {0} if the session uses that locale", Option("ignore_locale"))
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(self.render())
+
+    def render(self, *, cli: bool = False) -> str:
+        """The one-line warning; ``cli=True`` spells the hint for the command line."""
+        hint = self.HINT.cli() if cli else str(self.HINT)
+        return _one_line(f"{self.message} (hint: {hint})")
 
 
 def validation_message(exc: ValidationError, *, locations: bool = False) -> str:

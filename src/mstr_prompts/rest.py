@@ -37,7 +37,14 @@ from .element_id import (
     plain_keys,
     plain_terse_ids,
 )
-from .errors import DecodeError, LocaleWarning, NotRepresentableError, validation_message
+from .errors import (
+    DecodeError,
+    Hint,
+    LocaleWarning,
+    NotRepresentableError,
+    Option,
+    validation_message,
+)
 from .model import (
     ELEMENTS_ROW,
     OBJECTS_ROW,
@@ -595,7 +602,7 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
     >>> decode('{"answers": []}')
     Traceback (most recent call last):
     ...
-    mstr_prompts.errors.DecodeError: rest: the body has no "prompts" list but has "answers" (hint: the envelope key is "prompts"; rest-json.md §1.3: "Do not accept answers as the envelope key")
+    mstr_prompts.errors.DecodeError: rest: the body has no "prompts" list but has "answers" (hint: the envelope key is "prompts", as in https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts)
     """
     if not isinstance(body, (Mapping, str, bytes, bytearray)):
         raise DecodeError(
@@ -612,8 +619,8 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
             raise DecodeError(
                 'the body has no "prompts" list but has "answers"',
                 where="rest",
-                hint='the envelope key is "prompts"; rest-json.md §1.3: '
-                '"Do not accept answers as the envelope key"',
+                hint='the envelope key is "prompts", as in https://microstrategy.github.io/'
+                "rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts",
             )
         raise DecodeError('the body has no "prompts" list', where="rest")
     _check_keys(document, frozenset({_ENVELOPE}), "the body", "rest")
@@ -746,6 +753,12 @@ def _refuse(answer: Answer, message: str, hint: str | None = None) -> NotReprese
     return NotRepresentableError(message, prompt=answer.describe(), target=TARGET, hint=hint)
 
 
+_BIND_HINT = Hint(
+    "bind the answers to the prompt definitions first ({0}), or give the key",
+    Option("definitions", metavar="FILE", api="mstr_prompts.definitions.bind"),
+)
+
+
 def _check_identified(answer: Answer) -> None:
     ref = answer.prompt
     if ref.is_identified:
@@ -756,17 +769,19 @@ def _check_identified(answer: Answer) -> None:
             answer,
             "the answer names its prompt only by attribute (as URL element answers do); "
             "REST needs the prompt's key, id or name",
-            hint="bind the answers to the prompt definitions first "
-            "(--definitions FILE; mstr_prompts.definitions.bind), or give the key",
+            hint=_BIND_HINT,
         )
     if ref.position is not None:
         raise _refuse(
             answer,
             "a positional answer cannot be written as REST, which finds prompts by key, id or name",
-            hint="bind the answers to the prompt definitions first "
-            "(--definitions FILE; mstr_prompts.definitions.bind), or give the key",
+            hint=_BIND_HINT,
         )
-    raise _refuse(answer, "the answer does not say which prompt it answers", hint="give the key")
+    raise _refuse(
+        answer,
+        "the answer does not say which prompt it answers",
+        hint=Hint("give the answer a prompt key", cli=False),
+    )
 
 
 def _element_id(element: Element) -> str | None:
@@ -851,7 +866,10 @@ def _encode_answer(answer: Answer) -> dict[str, Any]:
         raise _refuse(
             answer,
             "the prompt's type is not known, and REST requires it",
-            hint="give the answer a family (value, elements, objects, expression or level)",
+            hint=Hint(
+                "give the answer a family (value, elements, objects, expression or level)",
+                cli=False,
+            ),
         )
     item = _head(answer.prompt, family)
     if isinstance(answer, UseDefault):
@@ -937,8 +955,7 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
                 LocaleWarning(
                     f"rest: {value.describe()}: a REST answer body carries no locale; the "
                     f"value texts, written in locale {answers.locale}, are sent as they are "
-                    "and the server reads them in the session locale (pass "
-                    "ignore_locale=True if that is the same locale)"
+                    "and the server reads them in the session locale"
                 ),
                 stacklevel=2,
             )

@@ -18,6 +18,12 @@ __all__ = ["MAX_XML_CHARS", "parse", "serialize"]
 MAX_XML_CHARS = 32 * 1024 * 1024
 """The largest XML text accepted (32 Mi characters): far above any real answer set."""
 
+# libxml2's limits without its huge_tree flag, which stays off: no real answer set nears them.
+_LIMITS = {
+    "depth": "elements are nested more than 256 deep",
+    "size": "a text node, attribute value or name is over 10,000,000 bytes",
+}
+
 _PARSER = etree.XMLParser(
     resolve_entities=False,
     no_network=True,
@@ -53,6 +59,13 @@ def parse(text: str, *, where: str = "xml") -> etree._Element:
     except etree.XMLSyntaxError as exc:
         line, column = exc.position
         message = (exc.msg or "not well-formed").split(", line ")[0]
+        # libxml2's own limits name a parser flag the user cannot set; say what the limit is.
+        if "XML_PARSE_HUGE" in message:
+            limit = _LIMITS["depth" if "depth" in message.lower() else "size"]
+            raise DecodeError(
+                f"the XML is over a size limit at line {line}, column {column}: {limit}",
+                where=where,
+            ) from None
         raise DecodeError(
             f"not well-formed XML at line {line}, column {column}: {message}", where=where
         ) from None

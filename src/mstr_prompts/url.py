@@ -37,7 +37,15 @@ from .element_id import (
     plain_keys,
     plain_old_short,
 )
-from .errors import DecodeError, LocaleWarning, NotRepresentableError, validation_message
+from .errors import (
+    DecodeError,
+    Hint,
+    LocaleWarning,
+    NotRepresentableError,
+    Option,
+    PromptAnswerError,
+    validation_message,
+)
 from .model import (
     ELEMENTS_ROW,
     VALUE_ROW,
@@ -485,14 +493,39 @@ def decode(source: str | Mapping[str, str | Sequence[str]]) -> AnswerSet:
 
 # ---------------------------------------------------------------------------- encoding
 
-_FALLBACK_HINT = (
-    "give the answer a prompt key and encode with fallback='xml' to send it in promptsAnswerXML"
-)
+_FALLBACK = Option("fallback", "xml")
+_SOME_KEY = "00000000000000000000000000000000@0@10"
 
 
-def _refuse(
-    answer: Answer, reason: str, hint: str | None = _FALLBACK_HINT
-) -> NotRepresentableError:
+def _fallback_hint(answer: Answer) -> Hint | None:
+    """Suggest ``fallback='xml'`` only when promptsAnswerXML could carry the answer."""
+    from . import xml as xml_codec  # imported late: xml is an optional peer for url
+
+    keyed = answer
+    if answer.prompt.key is None:
+        keyed = answer.model_copy(
+            update={"prompt": answer.prompt.model_copy(update={"key": _SOME_KEY})}
+        )
+    try:
+        xml_codec.encode(AnswerSet.of((keyed,)))
+    except PromptAnswerError:
+        return None
+    if answer.prompt.key is None:
+        # Only a Python caller can add a key; a URL or CLI user has none to give.
+        return Hint(
+            "give the answer a prompt key and encode with {0} to send it in promptsAnswerXML",
+            _FALLBACK,
+            cli=False,
+        )
+    return Hint("encode with {0} to send it in promptsAnswerXML", _FALLBACK)
+
+
+_DEFAULT: Hint = Hint("")
+
+
+def _refuse(answer: Answer, reason: str, hint: str | None = _DEFAULT) -> NotRepresentableError:
+    if hint is _DEFAULT:
+        hint = _fallback_hint(answer)
     return NotRepresentableError(reason, prompt=answer.describe(), target="url", hint=hint)
 
 
@@ -534,7 +567,7 @@ def _check_object(answer: ObjectAnswer) -> NotRepresentableError | None:
                     answer,
                     f"object {ref.id!r} has an empty name, which objectsPromptAnswers cannot "
                     "tell apart from no name",
-                    hint="use name=None",
+                    hint=Hint("use name=None", cli=False),
                 )
             bad = _forbidden(text, FIELD_SEP + SLOT_SEP + OBJECT_SEP)
             if bad is not None:
@@ -571,7 +604,7 @@ def _element_text(answer: Answer, element: Element) -> str | NotRepresentableErr
                 answer,
                 f"element {text!r} has an empty display name, which elementsPromptAnswers "
                 "cannot tell apart from no name",
-                hint="use name=None",
+                hint=Hint("use name=None", cli=False),
             )
         bad = _forbidden(element.name, PROMPT_SEP + ELEMENT_SEP + DISPLAY_SEP)
         if bad is not None:
@@ -658,13 +691,13 @@ def _needs_xml(
                     answer,
                     f"it would have to move to promptsAnswerXML with the rest of its family "
                     f"(because of: {first.message}) and it has no prompt key",
-                    hint="give every answer of the family a prompt key",
+                    hint=Hint("give every answer of the family a prompt key", cli=False),
                 )
             raise NotRepresentableError(
                 f"{problem.message}; promptsAnswerXML needs a prompt key, and it has none",
                 prompt=answer.describe(),
                 target="url",
-                hint="give the answer its prompt key (did@pin@tp)",
+                hint=Hint("give the answer its prompt key (did@pin@tp)", cli=False),
             )
     return answers
 
@@ -685,8 +718,11 @@ def _plan_positional(
                     answer,
                     "no position and none can be derived; value and object answers are "
                     "matched by their place among the prompts of their family",
-                    hint="set prompt.position, or encode with assume_order=True if the "
-                    "answers are in prompt order",
+                    hint=Hint(
+                        "give the answers positions, or encode with {0} if they are in "
+                        "prompt order",
+                        Option("assume_order"),
+                    ),
                 ),
             )
             continue
@@ -794,6 +830,13 @@ def _element_model(item: ElementAnswer | Close | _Row) -> ElementAnswer | Close:
     return answer
 
 
+def _close_hint(answer: Close) -> Hint:
+    mode = "use promptAnswerMode=2 (it closes all optional prompts)"
+    if answer.prompt.key is None:
+        return Hint(mode)
+    return Hint(mode + ", or encode with {0} to send it in promptsAnswerXML", _FALLBACK)
+
+
 def _unsupported(answer: Answer) -> NotRepresentableError:
     if isinstance(answer, Close):
         if answer.family is PromptFamily.ELEMENTS:
@@ -802,8 +845,7 @@ def _unsupported(answer: Answer) -> NotRepresentableError:
             answer,
             "the URL parameters cannot close one prompt; an empty positional slot means "
             "'ask the user', not 'close'",
-            hint="use promptAnswerMode=2 (closes all optional prompts), or fallback='xml' "
-            "with a prompt key",
+            hint=_close_hint(answer),
         )
     if answer.kind == "use_default":
         return _refuse(
@@ -874,7 +916,7 @@ def encode(
             LocaleWarning(
                 f"url: the answers are in locale {answers.locale}, which the URL parameters "
                 "cannot carry; the value texts are sent as they are and the server reads "
-                "them in the session locale (pass ignore_locale=True if that is the same)"
+                "them in the session locale"
             ),
             stacklevel=2,
         )

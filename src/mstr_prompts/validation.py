@@ -24,18 +24,20 @@ The number of characters provided for prompt name: Value (Text) key: K@0@10 does
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from .element_id import ElementId, OpaqueElementId
 from .errors import AnswersRejected
 from .model import (
     Answer,
     AnswerSet,
     Close,
+    Element,
     ElementAnswer,
     ObjectAnswer,
     PromptFamily,
@@ -105,6 +107,9 @@ MESSAGES: dict[str, str] = {
     "not meet the minimum required({min}} text length.",
     "too_long": "The number of characters provided for prompt name: {name} key: {key} exceeds "
     "the maximum allowed({max}) text length.",
+    # Only when the caller gives the prompt's list of elements (GET …/elements).
+    "element_not_found": "Unable to find elements that match {value} for prompt name: {name} "
+    "key: {key}.",
     # The docs list these causes with no sample message: our own wording, so a Problem
     # with one of them has verbatim=False.
     "no_default": "The prompt {key} does not have a default answer, please verify this "
@@ -293,7 +298,14 @@ def _show(bound: object) -> str:
 class _Checker:
     """Builds the problems of one answer against one definition."""
 
-    def __init__(self, answer: Answer, definition: PromptDefinition, index: int | None) -> None:
+    def __init__(
+        self,
+        answer: Answer,
+        definition: PromptDefinition,
+        index: int | None,
+        available: Iterable[Element] | None = None,
+    ) -> None:
+        self.available = available
         self.answer = answer
         self.definition = definition
         self.index = index
@@ -407,9 +419,40 @@ class _Checker:
                     f"elements are of attribute {answer.attribute}",
                 )
             )
+        if self.available is not None:
+            problems += self.unknown_elements(answer, self.available)
         return problems + self.counts(
             len(answer.elements), "elements", "too_few_elements", "too_many_elements"
         )
+
+    def unknown_elements(
+        self, answer: ElementAnswer, available: Iterable[Element]
+    ) -> list[Problem]:
+        ids = set()
+        names = set()
+        for element in available:
+            if element.id is not None:
+                ids.add(_element_key(element.id))
+            if element.name is not None:
+                names.add(element.name)
+        for element in answer.elements:
+            if element.id is not None:
+                if _element_key(element.id) in ids:
+                    continue
+                shown = _element_text(element.id)
+            elif element.name in names:
+                continue
+            else:
+                shown = element.name or ""
+            # The server stops at the first element it cannot find.
+            return [
+                self.problem(
+                    "element_not_found",
+                    f"{self.label} has no element {shown!r} in its list of elements",
+                    value=shown,
+                )
+            ]
+        return []
 
     def value(self, text: str, locale: int | None) -> list[Problem]:
         definition = self.definition
@@ -503,6 +546,19 @@ class _Checker:
         )
 
 
+def _element_key(element_id: ElementId | OpaqueElementId) -> str:
+    """What identifies an element, whatever presentation it came in."""
+    if isinstance(element_id, OpaqueElementId):
+        return element_id.text
+    return element_id.to_terse(include_display=False).upper()
+
+
+def _element_text(element_id: ElementId | OpaqueElementId) -> str:
+    if isinstance(element_id, OpaqueElementId):
+        return element_id.text
+    return element_id.to_terse(include_display=False)
+
+
 def _identifier(ref: PromptRef) -> str | None:
     return ref.key if ref.key is not None else ref.id if ref.id is not None else ref.name
 
@@ -533,6 +589,7 @@ def check_answer(
     *,
     index: int | None = None,
     locale: int | None = None,
+    available: Iterable[Element] | None = None,
 ) -> list[Problem]:
     """The problems of one answer to the prompt it answers, in the server's order.
 
@@ -542,10 +599,15 @@ def check_answer(
     >>> [p.rule for p in check_answer(Close(family="value"), d)]
     ['required']
     """
-    return _Checker(answer, definition, index).run(locale)
+    return _Checker(answer, definition, index, available).run(locale)
 
 
-def validate(answers: AnswerSet, definitions: Definitions) -> tuple[Problem, ...]:
+def validate(
+    answers: AnswerSet,
+    definitions: Definitions,
+    *,
+    elements: Mapping[str, Iterable[Element]] | None = None,
+) -> tuple[Problem, ...]:
     """Every problem the server would find in ``answers``, in the order it meets them.
 
     Answers that name their prompt by key, id or name are looked up as the server does
@@ -554,6 +616,10 @@ def validate(answers: AnswerSet, definitions: Definitions) -> tuple[Problem, ...
     bound raises :class:`~mstr_prompts.errors.DecodeError` (no server would see it).
     Prompts the answers leave out are not problems: the server asks for them again
     (use :func:`mstr_prompts.definitions.complete` to decide them).
+
+    ``elements``, if given, maps a prompt's key to its available elements (what
+    ``GET …/prompts/{key}/elements`` lists); an element answer's elements are then
+    looked up there, by ID or, for elements given by name only, by name.
 
     >>> from mstr_prompts import definitions, rest
     >>> defs = definitions.decode('[{"key": "K@0@10", "name": "Elements of Year",'
@@ -571,7 +637,12 @@ def validate(answers: AnswerSet, definitions: Definitions) -> tuple[Problem, ...
         if definition is None:
             problems.append(_not_found(answer, index))
             continue
-        found = check_answer(answer, definition, index=index, locale=answers.locale)
+        available = None
+        if elements is not None and definition.key is not None:
+            available = elements.get(definition.key)
+        found = check_answer(
+            answer, definition, index=index, locale=answers.locale, available=available
+        )
         if found and found[0].rule == "type_mismatch":
             problems += found
             continue

@@ -32,7 +32,7 @@ from .element_id import (
     parse_element_id,
     plain_keys,
 )
-from .errors import DecodeError, NotRepresentableError, validation_message
+from .errors import DecodeError, Hint, NotRepresentableError, validation_message
 from .model import (
     ELEMENTS_ROW,
     OBJECTS_ROW,
@@ -619,7 +619,10 @@ def encode(answers: AnswerSet) -> str:
             f"the answer mode {answers.mode.name} cannot be carried: prompt-answer XML has "
             "no answer mode",
             target="xml",
-            hint="send it as the URL parameter promptAnswerMode, or clear AnswerSet.mode",
+            hint=Hint(
+                "send it as the URL parameter promptAnswerMode, or clear AnswerSet.mode",
+                cli=False,
+            ),
         )
     root = etree.Element("rsl")
     if answers.locale is not None:
@@ -741,7 +744,7 @@ def _encode_body(
                 answer,
                 "prompt-answer XML carries an expression only as <exp> XML; this answer has "
                 "REST's JSON expression tree",
-                hint="use REST, or give the answer as xml",
+                hint=Hint("use REST, or give the answer as xml", cli=False),
             )
         pa.append(_stored_xml(answer, answer.xml, "exp"))
     elif isinstance(answer, LevelAnswer):
@@ -835,7 +838,7 @@ def _old_short(answer: ElementAnswer, element: Element, number: int) -> tuple[st
         raise _refuse(
             answer,
             f"element #{number} (h{element_id.key}) has no attribute, and neither has the answer",
-            hint="give ElementAnswer.attribute",
+            hint=Hint("give ElementAnswer.attribute", cli=False),
         )
     return element_id.to_old_short(), len(element_id.keys)
 
