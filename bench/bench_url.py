@@ -55,14 +55,14 @@ def main() -> None:
             number=5,
         ),
         compare(
-            "decode alone",
+            "decode alone (models deferred)",
             lambda: url.decode(query),
             lambda: floor_decode(query),
             target=TARGET,
             number=5,
         ),
         compare(
-            "encode_query alone",
+            "encode_query alone (of built models)",
             lambda: url.encode_query(answers),
             lambda: floor_encode(parts),
             target=TARGET,

@@ -14,6 +14,7 @@ import json
 import pickle
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from mstr_prompts import rest, xml
+from mstr_prompts import rest, url, xml
 from mstr_prompts.errors import PromptAnswerError
 from mstr_prompts.model import (
     VALUE_ROW,
@@ -32,7 +33,7 @@ from mstr_prompts.model import (
     deferred,
     pending_rows,
 )
-from mstr_prompts.strategies import guids, rest_answer_sets, xml_answer_sets
+from mstr_prompts.strategies import guids, rest_answer_sets, url_answer_sets, xml_answer_sets
 
 ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
 
@@ -40,20 +41,26 @@ ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
 @contextmanager
 def checked_path() -> Iterator[None]:
     """Turn the fast paths off for the duration."""
-    saved = xml._FAST, rest._FAST
-    xml._FAST = rest._FAST = False
+    saved = xml._FAST, rest._FAST, url._FAST
+    xml._FAST = rest._FAST = url._FAST = False
     try:
         yield
     finally:
-        xml._FAST, rest._FAST = saved
+        xml._FAST, rest._FAST, url._FAST = saved
 
 
 def outcome(function: Callable[[], Any]) -> Any:
-    """The result, or the error's type and message."""
+    """The result, or the error's type and message.
+
+    Any exception counts: the two paths must agree even where the library has a bug
+    (a foreign exception is other tests' business).
+    """
     try:
         return ("ok", function())
     except PromptAnswerError as exc:
         return (type(exc).__name__, str(exc))
+    except Exception as exc:
+        return ("foreign " + type(exc).__name__, str(exc))
 
 
 def both_ways(decode: Callable[[str], AnswerSet], text: str) -> tuple[Any, Any]:
@@ -63,16 +70,24 @@ def both_ways(decode: Callable[[str], AnswerSet], text: str) -> tuple[Any, Any]:
     return fast, checked
 
 
+ENCODERS: list[Callable[[AnswerSet], Any]] = [
+    lambda s: rest.encode(s, ignore_locale=True),
+    lambda s: url.encode_query(s, ignore_locale=True),
+    lambda s: url.encode(s, fallback="xml", assume_order=True, ignore_locale=True),
+]
+
+
 def assert_same(decode: Callable[[str], AnswerSet], text: str) -> None:
     fast, checked = both_ways(decode, text)
     assert fast[0] == checked[0], (fast, checked)
     if fast[0] != "ok":
         assert fast == checked
         return
-    # Encode before anything else touches the models: the encoder reads the rows.
-    fast_rest = outcome(lambda: rest.encode(fast[1], ignore_locale=True))
-    checked_rest = outcome(lambda: rest.encode(checked[1], ignore_locale=True))
-    assert fast_rest == checked_rest
+    # Encode before anything else touches the models: the encoders read the rows.
+    for encode in ENCODERS:
+        fast_text = outcome(partial(encode, fast[1]))
+        checked_text = outcome(partial(encode, checked[1]))
+        assert fast_text == checked_text
     assert fast[1] == checked[1]
     assert repr(fast[1]) == repr(checked[1])
     assert hash(fast[1]) == hash(checked[1])
@@ -165,6 +180,10 @@ MUTATIONS = [
     ("</es>", "</es>x"),
     ("<mi>", "<mi><es></es>"),
     (' disp_n="', ' n="'),
+    (' disp_n="', ' disp_n=";'),
+    (' disp_n="', ' disp_n="^'),
+    (' disp_n="', ' disp_n="" x="'),
+    (f"{ATTRIBUTE}:", f"{ATTRIBUTE}:,"),
     (' n="', ' disp_n="'),
     ("></mt>", ">x</mt>"),
     ("value ", ""),
@@ -295,6 +314,69 @@ def test_rest_fast_path_equals_checked_path(text: str) -> None:
 @given(rest_answer_sets())
 def test_rest_fast_path_equals_checked_path_on_every_carried_answer(answers: AnswerSet) -> None:
     assert_same(rest.decode, rest.dumps(answers))
+
+
+# --- URL ----------------------------------------------------------------------------------
+
+
+@st.composite
+def plain_queries(draw: st.DrawFn) -> str:
+    prompts = []
+    for p in range(draw(st.integers(1, 4))):
+        attribute = f"{draw(st.sampled_from([p, 0])):08X}11D3E4981000E787EC6DE8A4"
+        count = draw(st.integers(0, 6))
+        names = draw(st.booleans())
+        elements = ";".join(
+            f"{attribute}:{k}" + (f"%5EElement%20{k}" if names else "") for k in range(count)
+        )
+        prompts.append(f"{attribute};{elements}")
+    return "evt=4001&elementsPromptAnswers=" + ",".join(prompts)
+
+
+URL_MUTATIONS = [
+    ("11D3E4981000E787EC6DE8A4:", "11D3E4981000E787EC6DE8A4:*"),
+    ("11D3E4981000E787EC6DE8A4:", "11D3E4981000E787EC6DE8A4:\\"),
+    ("11D3E4981000E787EC6DE8A4:", "11D3E4981000E787EC6DE8A4:1:"),
+    ("11D3E4981000E787EC6DE8A4:", "11D3E4981000E787EC6DE8A4"),
+    ("11D3E4981000E787EC6DE8A4:", "11d3e4981000e787ec6de8a4:"),
+    ("11D3E4981000E787EC6DE8A4;", "11d3e4981000e787ec6de8a4;"),
+    ("11D3E4981000E787EC6DE8A4;", "11D3E4981000E787EC6DE8A;"),
+    ("%5E", "%5E%5E"),
+    ("%5E", "%5E%2C"),
+    ("%5E", "%5E%E9"),
+    ("%5E", "%5E%ED%A0%80"),
+    ("%5E", "^"),
+    ("%20", ""),
+    ("Element%20", "%5E"),
+    (";", ";;"),
+    (";", ";%5E"),
+    (",", ",,"),
+    (",", ",0000000011D3E4981000E787EC6DE8A4;"),
+    ("elementsPromptAnswers=", "elementsPromptAnswers=,"),
+    ("elementsPromptAnswers=", "valuePromptAnswers=a^b&elementsPromptAnswers="),
+    ("elementsPromptAnswers=", "promptAnswerMode=2&elementsPromptAnswers="),
+]
+
+
+@given(plain_queries())
+def test_plain_url_elements_are_kept_as_rows(query: str) -> None:
+    assert_same(url.decode, query)
+
+
+@st.composite
+def mutated_queries(draw: st.DrawFn) -> str:
+    return mutate(draw, draw(plain_queries()), URL_MUTATIONS)
+
+
+@settings(max_examples=400)
+@given(mutated_queries())
+def test_url_fast_path_equals_checked_path_on_mutations(query: str) -> None:
+    assert_same(url.decode, query)
+
+
+@given(url_answer_sets())
+def test_url_fast_path_equals_checked_path_on_every_carried_answer(answers: AnswerSet) -> None:
+    assert_same(url.decode, url.encode_query(answers))
 
 
 # --- a deferred set behaves as any other ------------------------------------------------

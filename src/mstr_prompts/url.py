@@ -28,7 +28,15 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from .element_id import GUID_PATTERN, ElementId, Presentation, classify, parse_element_id
+from .element_id import (
+    GUID_PATTERN,
+    ElementId,
+    Presentation,
+    classify,
+    parse_element_id,
+    plain_keys,
+    plain_old_short,
+)
 from .errors import (
     DecodeError,
     Hint,
@@ -39,6 +47,8 @@ from .errors import (
     validation_message,
 )
 from .model import (
+    ELEMENTS_ROW,
+    VALUE_ROW,
     Answer,
     AnswerMode,
     AnswerSet,
@@ -51,7 +61,11 @@ from .model import (
     PromptRef,
     Unanswered,
     ValueAnswer,
+    answer_of,
+    deferred,
+    pending_rows,
 )
+from .model import Row as _Row
 
 __all__ = [
     "ANSWER_PARAMS",
@@ -94,6 +108,9 @@ ELEMENT_SEP = ";"
 DISPLAY_SEP = "^"
 
 _GUID = re.compile(GUID_PATTERN)
+# Decoders keep plain element lists as rows (model.py, "Deferred answers"); tests turn
+# this off to compare with the checked path.
+_FAST = True
 _DIGITS = re.compile(r"[0-9]{1,9}")
 # A run of whitespace that contains a line break.  A URL cannot contain a raw line break
 # (RFC 3986), so one in the raw text is layout: the doc prints samples one parameter or
@@ -283,39 +300,53 @@ def _decode_element(text: str, attribute: str, where: str) -> Element:
     return Element.of(element_id, name)
 
 
-def _decode_elements(text: str) -> list[Answer]:
-    answers: list[Answer] = []
-    by_attribute: dict[str, Answer] = {}
+def _plain_elements(texts: list[str], attribute: str) -> _Row | None:
+    """The row of one prompt's plain elements ``ATTR:key[^Display]``, or None.
+
+    The fast path (model.py, "Deferred answers"): the rules of :func:`_decode_element`
+    for IDs that need no escape; anything else returns None and takes that path.
+    """
+    prefix = plain_old_short(attribute, "")
+    keys: list[str] = []
+    names: list[str | None] = []
+    for text in texts:
+        if not text:
+            continue
+        id_text, _, name = text.partition(DISPLAY_SEP)
+        if not id_text.startswith(prefix) or DISPLAY_SEP in name:
+            return None
+        keys.append(id_text[len(prefix) :])
+        names.append(name or None)
+    if not keys or not plain_keys("".join(keys)):
+        return None
+    return (ELEMENTS_ROW, PromptRef(), attribute, keys, names)
+
+
+def _same(a: Answer | _Row, b: Answer | _Row) -> bool:
+    if type(a) is tuple and type(b) is tuple:
+        return a == b
+    return answer_of(a) == answer_of(b)
+
+
+def _decode_elements(text: str, fast: bool = False) -> list[Answer | _Row]:
+    answers: list[Answer | _Row] = []
+    by_attribute: dict[str, Answer | _Row] = {}
     number = 0
     for offset, segment in _segments(text, PROMPT_SEP):
         if not segment:  # a trailing "," (url.md §10 C17) or ",,"
             continue
         number += 1
-        parts = list(_segments(segment, ELEMENT_SEP, offset))
-        attribute = parts[0][1]
         where = f"url: {ELEMENTS_PARAM}, prompt {number} (offset {offset})"
-        if not _GUID.fullmatch(attribute):
-            raise DecodeError(
-                f"attribute ID {attribute!r} is not a 32-hex-digit GUID",
-                where=where,
-                hint="each prompt answer starts with its attribute ID: ATTR;ATTR:key^Display",
-            )
-        elements: list[Element] = []
-        for element_offset, element_text in parts[1:]:
-            if not element_text:  # "ATTR;" and trailing ";" (url.md §4.2, C1)
-                continue
-            element_where = (
-                f"url: {ELEMENTS_PARAM}, prompt {number}, element {len(elements) + 1} "
-                f"(offset {element_offset})"
-            )
-            elements.append(_decode_element(element_text, attribute, element_where))
-        answer: Answer
-        if elements:
-            answer = ElementAnswer.of(PromptRef(), attribute, tuple(elements))
-        else:
-            answer = Close(family=PromptFamily.ELEMENTS, attribute=attribute)
+        answer: Answer | _Row | None = None
+        if fast:
+            attribute, *texts = segment.split(ELEMENT_SEP)
+            if _GUID.fullmatch(attribute):
+                answer = _plain_elements(texts, attribute)
+        if answer is None:
+            answer = _checked_elements(segment, offset, number, where)
+            attribute = answer.attribute or ""
         earlier = by_attribute.get(attribute.upper())
-        if earlier is not None and earlier != answer:
+        if earlier is not None and not _same(earlier, answer):
             raise DecodeError(
                 f"element answers are matched by attribute; two different answers for "
                 f"attribute {attribute} are ambiguous",
@@ -324,6 +355,29 @@ def _decode_elements(text: str) -> list[Answer]:
         by_attribute[attribute.upper()] = answer
         answers.append(answer)
     return answers
+
+
+def _checked_elements(segment: str, offset: int, number: int, where: str) -> ElementAnswer | Close:
+    parts = list(_segments(segment, ELEMENT_SEP, offset))
+    attribute = parts[0][1]
+    if not _GUID.fullmatch(attribute):
+        raise DecodeError(
+            f"attribute ID {attribute!r} is not a 32-hex-digit GUID",
+            where=where,
+            hint="each prompt answer starts with its attribute ID: ATTR;ATTR:key^Display",
+        )
+    elements: list[Element] = []
+    for element_offset, element_text in parts[1:]:
+        if not element_text:  # "ATTR;" and trailing ";" (url.md §4.2, C1)
+            continue
+        element_where = (
+            f"url: {ELEMENTS_PARAM}, prompt {number}, element {len(elements) + 1} "
+            f"(offset {element_offset})"
+        )
+        elements.append(_decode_element(element_text, attribute, element_where))
+    if elements:
+        return ElementAnswer.of(PromptRef(), attribute, tuple(elements))
+    return Close(family=PromptFamily.ELEMENTS, attribute=attribute)
 
 
 def _decode_object(text: str, where: str) -> ObjectRef:
@@ -416,11 +470,13 @@ def decode(source: str | Mapping[str, str | Sequence[str]]) -> AnswerSet:
                 where="url",
             )
         params = _answer_params(pairs)
-        answers: list[Answer] = []
+        answers: list[Answer | _Row] = []
         if VALUE_PARAM in params:
             answers += _decode_values(params[VALUE_PARAM])
         if ELEMENTS_PARAM in params:
-            answers += _decode_elements(params[ELEMENTS_PARAM])
+            # A mapping's strings may hold lone surrogates, which only the models refuse.
+            fast = _FAST and isinstance(source, str)
+            answers += _decode_elements(params[ELEMENTS_PARAM], fast)
         if OBJECTS_PARAM in params:
             answers += _decode_objects(params[OBJECTS_PARAM])
         mode = _decode_mode(params[MODE_PARAM]) if MODE_PARAM in params else None
@@ -430,7 +486,7 @@ def decode(source: str | Mapping[str, str | Sequence[str]]) -> AnswerSet:
             answers += from_xml.answers
             locale = from_xml.locale
             mode = mode if mode is not None else from_xml.mode
-        return AnswerSet.of(tuple(answers), mode=mode, locale=locale)
+        return deferred(tuple(answers), mode=mode, locale=locale)
     except ValidationError as exc:  # a model invariant the grammar above did not catch
         raise DecodeError(f"invalid answer: {validation_message(exc)}", where="url") from None
 
@@ -473,8 +529,16 @@ def _refuse(answer: Answer, reason: str, hint: str | None = _DEFAULT) -> NotRepr
     return NotRepresentableError(reason, prompt=answer.describe(), target="url", hint=hint)
 
 
+_CHAR_CLASSES: dict[str, re.Pattern[str]] = {}
+
+
 def _forbidden(text: str, chars: str) -> str | None:
-    return next((c for c in text if c in chars), None)
+    """The first character of ``text`` that is one of ``chars``, if any."""
+    pattern = _CHAR_CLASSES.get(chars)
+    if pattern is None:
+        pattern = _CHAR_CLASSES[chars] = re.compile(f"[{re.escape(chars)}]")
+    found = pattern.search(text)
+    return None if found is None else found.group()
 
 
 def _check_value(answer: ValueAnswer) -> NotRepresentableError | None:
@@ -549,8 +613,35 @@ def _element_text(answer: Answer, element: Element) -> str | NotRepresentableErr
                 f"display name {element.name!r} contains {_show(bad)}, a separator of "
                 "elementsPromptAnswers with no escape",
             )
-        text += DISPLAY_SEP + element.name
-    return text
+    return _spell_element(text, element.name)
+
+
+def _spell_element(id_text: str, name: str | None) -> str:
+    """``ATTR:key[^Display]``."""
+    return id_text if name is None else id_text + DISPLAY_SEP + name
+
+
+_ELEMENT_SEPARATORS = PROMPT_SEP + ELEMENT_SEP + DISPLAY_SEP
+
+
+def _row_text(row: _Row) -> str | None:
+    """The text of a decoder's element row, as :func:`_element_answer_text` writes it.
+
+    None when a key or name holds a separator or a name is empty: the row's answer
+    then takes the checked path, which says why it cannot be written.
+    """
+    attribute, keys, names = row[2], row[3], row[4]
+    if (
+        "" in names
+        or _forbidden("".join(keys), _ELEMENT_SEPARATORS) is not None
+        or _forbidden("".join(n for n in names if n), _ELEMENT_SEPARATORS) is not None
+    ):
+        return None
+    parts = [attribute]
+    parts += [
+        _spell_element(plain_old_short(attribute, k), n) for k, n in zip(keys, names, strict=True)
+    ]
+    return ELEMENT_SEP.join(parts)
 
 
 def _element_answer_text(answer: ElementAnswer | Close) -> str | NotRepresentableError:
@@ -653,8 +744,13 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
     plan = _Plan()
     values: list[Answer] = []
     objects: list[Answer] = []
-    elements: list[ElementAnswer | Close] = []
-    for answer in answers:
+    elements: list[ElementAnswer | Close | _Row] = []
+    rows = pending_rows(answers)
+    for item in answers if rows is None else rows:
+        if type(item) is tuple and item[0] == ELEMENTS_ROW:
+            elements.append(item)  # read directly below
+            continue
+        answer = answer_of(item)
         if isinstance(answer, ValueAnswer) or (
             isinstance(answer, Unanswered) and answer.family is PromptFamily.VALUE
         ):
@@ -690,30 +786,48 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
         else:
             target.update(slots)
 
-    # Element answers: matched by attribute, so each attribute stands alone.
-    texts: list[str | NotRepresentableError] = [_element_answer_text(a) for a in elements]
+    # Element answers: matched by attribute, so each attribute stands alone.  A row
+    # whose text can be written directly is; any other becomes its model first.
+    texts: list[str | NotRepresentableError] = []
+    attributes: list[str | None] = []
+    for index, item in enumerate(elements):
+        written = _row_text(item) if type(item) is tuple else None
+        if written is not None:
+            texts.append(written)
+            attributes.append(item[2])  # type: ignore[index]
+            continue
+        answer = elements[index] = _element_model(item)
+        texts.append(_element_answer_text(answer))
+        attributes.append(answer.attribute)
     groups: dict[str, list[int]] = {}
-    for index, answer in enumerate(elements):
-        if answer.attribute is not None:
-            groups.setdefault(answer.attribute.upper(), []).append(index)
+    for index, attribute in enumerate(attributes):
+        if attribute is not None:
+            groups.setdefault(attribute.upper(), []).append(index)
     for indexes in groups.values():
-        distinct = {elements[i] for i in indexes}
-        if len(distinct) > 1:
+        if len(indexes) < 2:
+            continue
+        models = {i: _element_model(elements[i]) for i in indexes}
+        if len(set(models.values())) > 1:
             for i in indexes:
                 if not isinstance(texts[i], NotRepresentableError):
                     texts[i] = _refuse(
-                        elements[i],
+                        models[i],
                         f"{len(indexes)} different answers for attribute "
-                        f"{elements[i].attribute}; elementsPromptAnswers matches prompts by "
+                        f"{models[i].attribute}; elementsPromptAnswers matches prompts by "
                         "attribute, so only one answer per attribute can be sent",
                     )
-    for index, answer in enumerate(elements):
-        text = texts[index]
+    for index, text in enumerate(texts):
         if isinstance(text, NotRepresentableError):
-            plan.xml += _needs_xml([answer], {0: text}, fallback)
+            plan.xml += _needs_xml([_element_model(elements[index])], {0: text}, fallback)
         else:
             plan.elements.append(text)
     return plan
+
+
+def _element_model(item: ElementAnswer | Close | _Row) -> ElementAnswer | Close:
+    answer = answer_of(item)
+    assert isinstance(answer, (ElementAnswer, Close))
+    return answer
 
 
 def _close_hint(answer: Close) -> Hint:
@@ -792,7 +906,11 @@ def encode(
     if fallback not in ("error", "xml"):
         raise ValueError(f"fallback must be 'error' or 'xml', not {fallback!r}")
     plan = _plan(answers, fallback, assume_order)
-    has_values = any(isinstance(a, ValueAnswer) for a in answers)
+    rows = pending_rows(answers)
+    has_values = any(
+        isinstance(a, ValueAnswer) or (type(a) is tuple and a[0] == VALUE_ROW)
+        for a in (answers if rows is None else rows)
+    )
     if answers.locale is not None and has_values and not plan.xml and not ignore_locale:
         warnings.warn(
             LocaleWarning(
