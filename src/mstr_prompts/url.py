@@ -29,7 +29,14 @@ from typing import Literal
 from pydantic import ValidationError
 
 from .element_id import GUID_PATTERN, ElementId, Presentation, classify, parse_element_id
-from .errors import DecodeError, LocaleWarning, NotRepresentableError, validation_message
+from .errors import (
+    DecodeError,
+    LocaleWarning,
+    NotRepresentableError,
+    placeholder_refusal,
+    rounds_refusal,
+    validation_message,
+)
 from .model import (
     Answer,
     AnswerMode,
@@ -39,6 +46,7 @@ from .model import (
     ElementAnswer,
     ObjectAnswer,
     ObjectRef,
+    PlaceholderAnswer,
     PromptFamily,
     PromptRef,
     Unanswered,
@@ -681,6 +689,8 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
 
 
 def _unsupported(answer: Answer) -> NotRepresentableError:
+    if isinstance(answer, PlaceholderAnswer):
+        return placeholder_refusal(answer.describe(), "url")
     if isinstance(answer, Close):
         if answer.family is PromptFamily.ELEMENTS:
             return _refuse(answer, "a closed element prompt needs its attribute (ATTR;)")
@@ -749,6 +759,8 @@ def encode(
     """
     if fallback not in ("error", "xml"):
         raise ValueError(f"fallback must be 'error' or 'xml', not {fallback!r}")
+    if answers.rounds is not None:
+        raise rounds_refusal("url", len(answers.rounds))
     plan = _plan(answers, fallback, assume_order)
     has_values = any(isinstance(a, ValueAnswer) for a in answers)
     if answers.locale is not None and has_values and not plan.xml and not ignore_locale:
