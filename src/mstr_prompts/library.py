@@ -72,6 +72,7 @@ __all__ = [
     "encode_rounds",
     "looks_like_library",
     "quote",
+    "unquote",
 ]
 
 TARGET = "library"
@@ -179,8 +180,15 @@ def looks_like_library(text: str) -> bool:
 # ---------------------------------------------------------------------------- decoding
 
 
-def _unquote(raw: str, where: str) -> str:
-    """Percent-decode once, as ``decodeURIComponent``: ``+`` stays ``+``; UTF-8 only."""
+def unquote(raw: str, where: str = "library") -> str:
+    """Percent-decode once, as ``decodeURIComponent``: ``+`` stays ``+``; UTF-8 only.
+
+    A ``%`` not followed by two hex digits stays literal; bytes that are not UTF-8 raise
+    :class:`~mstr_prompts.errors.DecodeError` rather than turning into U+FFFD.
+
+    >>> unquote("a+b%20%C3%A9")
+    'a+b é'
+    """
     try:
         data = urllib.parse.unquote_to_bytes(raw)
     except UnicodeEncodeError:
@@ -203,7 +211,7 @@ def _prompts_param(text: str) -> str:
     found: list[str] = []
     for pair in query.split("&"):
         raw_name, sep, raw_value = pair.partition("=")
-        if sep and _unquote(raw_name, "library: query").strip() == PARAM:
+        if sep and unquote(raw_name, "library: query").strip() == PARAM:
             found.append(raw_value)
     if not found:
         raise DecodeError(
@@ -216,7 +224,7 @@ def _prompts_param(text: str) -> str:
             "prompts= is given more than once with different values, so the answers are ambiguous",
             where="library",
         )
-    return _unquote(found[0], f"library: {PARAM}")
+    return unquote(found[0], f"library: {PARAM}")
 
 
 def _load(text: str) -> Any:
@@ -244,7 +252,7 @@ def _document(source: Any) -> Any:
         if text[:1] in ("[", "{"):
             return _load(text)
         if text[:3].upper() in ("%5B", "%7B"):
-            return _load(_unquote(text, "library"))
+            return _load(unquote(text, "library"))
         return _load(_prompts_param(text))
     if isinstance(source, (Mapping, list, tuple)):
         return _load_value(source)
