@@ -32,7 +32,7 @@ from mstr_prompts.model import (
     deferred,
     pending_rows,
 )
-from mstr_prompts.strategies import guids, xml_answer_sets
+from mstr_prompts.strategies import guids, rest_answer_sets, xml_answer_sets
 
 ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
 
@@ -40,12 +40,12 @@ ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
 @contextmanager
 def checked_path() -> Iterator[None]:
     """Turn the fast paths off for the duration."""
-    saved = xml._FAST
-    xml._FAST = False
+    saved = xml._FAST, rest._FAST
+    xml._FAST = rest._FAST = False
     try:
         yield
     finally:
-        xml._FAST = saved
+        xml._FAST, rest._FAST = saved
 
 
 def outcome(function: Callable[[], Any]) -> Any:
@@ -174,19 +174,23 @@ MUTATIONS = [
 ]
 
 
+def mutate(draw: st.DrawFn, text: str, mutations: list[tuple[str, str]]) -> str:
+    """Apply one to three of the edits that apply to ``text``, each at one occurrence."""
+    for _ in range(draw(st.integers(1, 3))):
+        applicable = [m for m in mutations if m[0] in text]
+        if not applicable:
+            break
+        old, new = draw(st.sampled_from(applicable))
+        at = -1
+        for _ in range(draw(st.integers(1, text.count(old)))):
+            at = text.index(old, at + 1)
+        text = text[:at] + new + text[at + len(old) :]
+    return text
+
+
 @st.composite
 def mutated_documents(draw: st.DrawFn) -> str:
-    text = draw(plain_documents())
-    for _ in range(draw(st.integers(1, 3))):
-        old, new = draw(st.sampled_from(MUTATIONS))
-        count = text.count(old)
-        if count:
-            which = draw(st.integers(0, count - 1))
-            at = -1
-            for _ in range(which + 1):
-                at = text.index(old, at + 1)
-            text = text[:at] + new + text[at + len(old) :]
-    return text
+    return mutate(draw, draw(plain_documents()), MUTATIONS)
 
 
 @given(plain_documents())
@@ -213,6 +217,84 @@ def test_bench_workloads_take_the_fast_path() -> None:
     rows = pending_rows(xml.decode(text))
     assert rows is not None and type(rows[0]) is tuple
     assert_same(xml.decode, text)
+
+
+# --- REST -------------------------------------------------------------------------------
+
+REST_MUTATIONS = [
+    ('"type": "VALUE"', '"type": "value"'),
+    ('"type": "ELEMENTS"', '"type": "Elements"'),
+    ('"type": "OBJECTS"', '"type": "DIMENSION"'),
+    ('"answers": "', '"answers": "\\ud800'),
+    ('"answers": "', '"answers": "\ud800'),
+    ('"answers": "', '"answers": "", "x": "'),
+    ('"answers": "', '"answers": ["'),
+    ('"id": "h', '"id": "H'),
+    ('"id": "h', '"id": "h*'),
+    ('"id": "h', '"id": "h\\\\'),
+    ('"id": "h', '"id": "h;'),
+    ('"id": "h', '"id": "h\\u0000h1;'),
+    ('"id": "h', '"id": "h1;8D679D3711D3E4981000E787EC6DE8A4\\u0000h'),
+    ('"id": "h', '"id": 5, "i": "h'),
+    ('"id": "h', '"name": "n", "id": "h'),
+    (f";{ATTRIBUTE}", f";{ATTRIBUTE.lower()}"),
+    (f";{ATTRIBUTE}", ";8D679D3811D3E4981000E787EC6DE8A4"),
+    (f";{ATTRIBUTE}", f";{ATTRIBUTE};Books"),
+    (f";{ATTRIBUTE}", ""),
+    ('"name": "', '"name": 5, "x": "'),
+    ('"name": "', '"name": null, "x": "'),
+    ('"name": "', '"name": "\\udc00'),
+    ('"}]', '", "name": null}]'),
+    ('"type": "metric"', '"type": 4'),
+    ('"type": "metric"', '"type": "4"'),
+    ('"type": "metric"', '"type": -4'),
+    ('"type": "metric"', '"type": " metric "'),
+    ('"type": "metric"', '"type": "bogus"'),
+    ('"type": "metric"', '"type": true'),
+    ('"type": "metric"', '"type": 4.0'),
+    ('"type": "metric"', '"type": null'),
+    ('"type": "attribute"', '"type": 12, "x": 1'),
+    ('"key": "', '"useDefault": 0, "key": "'),
+    ('"key": "', '"useDefault": false, "key": "'),
+    ('"key": "', '"useDefault": true, "key": "'),
+    ('"key": "', '"id": "X", "key": "'),
+    ('"key": "', '"name": "N", "key": "'),
+    ('"key": "', '"key": "", "k": "'),
+    ('"key": "', '"key": 5, "k": "'),
+    ('"answers": [{', '"answers": {"id": "X", "type": 4}, "a": [{'),
+    ('"answers": [{', '"answers": [], "a": [{'),
+    ('"answers": [{', '"answers": [5, {'),
+    ('"answers": [{"id": "', '"answers": [{"id": "", "x": "'),
+    ("}]}", "}, 5]}"),
+]
+
+
+@st.composite
+def rest_bodies(draw: st.DrawFn) -> str:
+    text = rest.dumps(xml.decode(draw(plain_documents())), indent=None)
+    return mutate(draw, text, REST_MUTATIONS)
+
+
+@given(plain_documents())
+def test_plain_rest_is_kept_as_rows(document: str) -> None:
+    text = rest.dumps(xml.decode(document), indent=None)
+    rows = pending_rows(rest.decode(text))
+    assert rows is not None
+    assert all(type(r) is tuple for r in rows)
+    assert_same(rest.decode, text)
+    assert rest.dumps(rest.decode(text), indent=None) == text
+
+
+@settings(max_examples=600)
+@given(rest_bodies())
+def test_rest_fast_path_equals_checked_path(text: str) -> None:
+    assert_same(rest.decode, text)
+    assert_same(lambda t: rest.decode(t.encode("utf-8", "surrogatepass")), text)
+
+
+@given(rest_answer_sets())
+def test_rest_fast_path_equals_checked_path_on_every_carried_answer(answers: AnswerSet) -> None:
+    assert_same(rest.decode, rest.dumps(answers))
 
 
 # --- a deferred set behaves as any other ------------------------------------------------
@@ -270,3 +352,16 @@ def test_rows_and_models_mix() -> None:
 
 def test_the_schema_is_unchanged() -> None:
     assert AnswerSet.model_json_schema(mode="serialization") == AnswerSet.model_json_schema()
+
+
+def test_importing_the_package_loads_no_codec() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mstr_prompts; "
+        "assert 'pydantic' not in sys.modules and 'lxml' not in sys.modules; "
+        "assert mstr_prompts.AnswerSet.__name__ == 'AnswerSet'; "
+        "assert mstr_prompts.DecodeError.__module__ == 'mstr_prompts.errors'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -213,7 +213,7 @@ class ElementId(BaseModel):
     '40K-50K'
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     kind: Literal["element_id"] = Field(default="element_id", repr=False)
     # A GUID, or the old short form ATTR:key could not be read back (xml.md §5.1).
@@ -329,7 +329,7 @@ class OpaqueElementId(BaseModel):
     mstr_prompts.errors.NotRepresentableError: element ID 'h1874;8D679D3C11D3E4981000E787EC6DE8A4:3771' has an undocumented structure (terse ID whose attribute field is not a GUID); it is kept verbatim and cannot be converted to the old short form
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     kind: Literal["opaque"] = Field(default="opaque", repr=False)
     text: str = Field(min_length=1)

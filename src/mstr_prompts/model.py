@@ -74,7 +74,7 @@ __all__ = [
     "ValueType",
 ]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class PromptFamily(str, enum.Enum):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
@@ -28,7 +29,14 @@ from lxml import etree
 from pydantic import ValidationError
 
 from . import safexml
-from .element_id import ElementId, OpaqueElementId, parse_element_id, plain_terse_ids
+from .element_id import (
+    GUID_PATTERN,
+    ElementId,
+    OpaqueElementId,
+    parse_element_id,
+    plain_keys,
+    plain_terse_ids,
+)
 from .errors import (
     DecodeError,
     LocaleWarning,
@@ -57,6 +65,7 @@ from .model import (
     UseDefault,
     ValueAnswer,
     answer_of,
+    deferred,
     pending_rows,
 )
 from .model import Row as _Row
@@ -97,6 +106,8 @@ _TYPE_OF: dict[PromptFamily, str] = {
 _ELEMENT_KEYS = frozenset({"id", "name"})  # §1.4
 _OBJECT_KEYS = frozenset({"id", "type", "name"})  # §1.5
 _EXPRESSION_KEYS = frozenset({"content", "expression", "xml"})  # §1.6
+
+_GUID = re.compile(GUID_PATTERN)
 
 _TYPES_HINT = "type is one of VALUE, ELEMENTS, OBJECTS, EXPRESSION, LEVEL (any case)"
 
@@ -617,11 +628,123 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
     prompts = document[_ENVELOPE]
     if not isinstance(prompts, list):
         raise DecodeError(f'"prompts" must be an array, not {_kind(prompts)}', where="rest")
+    fast = _FAST and not isinstance(body, Mapping) and not _SURROGATE.search(_document_text(body))
+    items: list[Answer | _Row] = []
+    append = items.append
     try:
-        answers = [_decode_item(item, i) for i, item in enumerate(prompts)]
+        for index, item in enumerate(prompts):
+            row = _plain_item(item) if fast else None
+            append(_decode_item(item, index) if row is None else row)
     except RecursionError:
         raise DecodeError("an answer is nested too deeply", where="rest") from None
-    return AnswerSet.of(tuple(answers))
+    return deferred(tuple(items))
+
+
+# --------------------------------------------------------------------------- fast path
+#
+# Items spelled as the server and this library write them are kept as compact rows
+# (model.py, "Deferred answers") without building models.  The functions below apply
+# the checked path's rules and return None at the first thing that is not plainly
+# fine; that item then takes the checked path, which builds the same answer or raises
+# the precise error.  pydantic refuses lone surrogates in strings, which JSON can
+# smuggle in as "\ud800": a body that may hold one takes the checked path throughout.
+# The property tests decode every body both ways (``_FAST = False`` turns this off).
+
+_FAST = True
+_SURROGATE = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+_PLAIN_TYPES = {"VALUE": VALUE_ROW, "ELEMENTS": ELEMENTS_ROW, "OBJECTS": OBJECTS_ROW}
+_TERSE_TAIL = 33  # ";" and a GUID: what follows the key part of a plain terse ID
+
+
+def _document_text(body: str | bytes | bytearray) -> str:
+    """The body as text, for the surrogate check (bytes are ASCII-decoded loosely)."""
+    if isinstance(body, str):
+        return body
+    return bytes(body).decode("ascii", "replace")
+
+
+def _plain_item(item: Any) -> _Row | None:
+    if type(item) is not dict:
+        return None
+    key = item.get("key")
+    family = item.get("type")
+    kind = _PLAIN_TYPES.get(family) if type(family) is str else None
+    use_default = item.get("useDefault")
+    if (
+        type(key) is not str
+        or not key
+        or kind is None
+        or item.get("id") is not None
+        or item.get("name") is not None
+        or (use_default is not None and use_default is not False)
+    ):
+        return None
+    answers = item.get("answers")
+    if kind == VALUE_ROW:
+        if type(answers) is str and answers:
+            return (VALUE_ROW, key, answers, None)
+        return None
+    if type(answers) is not list or not answers:
+        return None
+    if kind == ELEMENTS_ROW:
+        return _plain_elements(key, answers)
+    return _plain_objects(key, answers)
+
+
+def _plain_elements(key: str, answers: list[Any]) -> _Row | None:
+    ids: list[Any] = []
+    names: list[Any] = []
+    for element in answers:
+        if type(element) is not dict:
+            return None
+        size = len(element)
+        if not (size == 1 or (size == 2 and "name" in element)):
+            return None
+        ids.append(element.get("id"))
+        names.append(element.get("name"))
+    if not all(type(i) is str for i in ids) or not all(n is None or type(n) is str for n in names):
+        return None
+    # Plain terse IDs of one GUID attribute (element_id.plain_key): h{key};ATTR, where
+    # "\0" between the IDs proves each starts with "h" and ends with ";ATTR".
+    first = ids[0]
+    attribute = first[-32:]
+    tail = first[-_TERSE_TAIL:]
+    joined = "\0".join(ids)
+    count = len(ids)
+    if (
+        len(first) < _TERSE_TAIL + 1
+        or tail[0] != ";"
+        or not _GUID.fullmatch(attribute)
+        or joined.count("\0") != count - 1
+        or ("\0" + joined).count("\0h") != count
+        or (joined + "\0").count(tail + "\0") != count
+    ):
+        return None
+    keys = [i[1:-_TERSE_TAIL] for i in ids]
+    if not plain_keys("\0".join(keys)):
+        return None
+    return (ELEMENTS_ROW, key, attribute, keys, names)
+
+
+def _plain_objects(key: str, answers: list[Any]) -> _Row | None:
+    objects: list[tuple[str, int, str | None]] = []
+    for ref in answers:
+        if type(ref) is not dict or not ref.keys() <= _OBJECT_KEYS:
+            return None
+        object_id, raw, name = ref.get("id"), ref.get("type"), ref.get("name")
+        if type(object_id) is not str or not object_id or not (name is None or type(name) is str):
+            return None
+        if type(raw) is str:
+            stripped = raw.strip()
+            number = None if stripped.isdigit() else object_type_from_name(raw)
+        elif type(raw) is _JsonInt or type(raw) is int:
+            number = raw
+        else:
+            number = None
+        if number is None or number < 0:
+            return None
+        objects.append((object_id, int(number), name))
+    return (OBJECTS_ROW, key, objects)
 
 
 # --------------------------------------------------------------------------- encoding
