@@ -29,6 +29,7 @@ from mstr_prompts import (
     Unanswered,
     UseDefault,
     ValueAnswer,
+    formats,
     library,
     rest,
     url,
@@ -544,3 +545,33 @@ def test_encode_succeeds_or_says_why_not(answers: AnswerSet) -> None:
         assert str(exc)
         return
     assert isinstance(library.decode(wire), AnswerSet)
+
+
+# --- telling formats apart (--from auto) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (fixture(URL / "L2.txt"), "library"),
+        (fixture(URL / "L4.txt"), "library"),
+        (fixture(URL / "L6.txt"), "library"),
+        ('[[{"key":"K@0@10","values":[]}]]', "library"),
+        ('{"answers": [{"key": "K@0@10", "values": []}]}', "library"),
+        ('{"answers": [{"key": "K@0@10", "type": "VALUE"}]}', "rest"),
+        ('{"prompts": []}', "rest"),
+        ('{"prompts": [{"key": "K", "type": "VALUE", "required": true}]}', "definitions"),
+        ('{"key": "K", "type": "VALUE"}', "definitions"),
+        (fixture(URL / "D1.txt"), "url"),
+        ("%3Crsl%3E%3C%2Frsl%3E", "xml"),
+        ("<rsl></rsl>", "xml"),
+    ],
+)
+def test_detect(text: str, expected: str) -> None:
+    assert formats.detect(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "hello", "[]", "{}", "[1]", "{x"])
+def test_detect_says_when_it_cannot_tell(text: str) -> None:
+    with pytest.raises(DecodeError, match="auto"):
+        formats.detect(text)

@@ -8,6 +8,8 @@ Usage::
     mstr-prompts convert --from xml --to rest answers.xml
     mstr-prompts convert --from url --to xml - < link.txt
     mstr-prompts link --base https://host/MicroStrategy/servlet/mstrWeb --report ID answers.json
+    mstr-prompts convert --from auto --to library --library-form param link.txt
+    mstr-prompts schema rest
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from .model import AnswerSet
 
 __all__ = ["main"]
 
-FORMATS = ("rest", "xml", "url")
+FORMATS = ("rest", "xml", "url", "library")
+SOURCES = (*FORMATS, "auto")
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in mstr-prompts, not in the input
@@ -52,6 +55,19 @@ def _read(path: str) -> str:
 
 
 def _decode(fmt: str, text: str) -> AnswerSet:
+    if fmt == "auto":
+        from .formats import detect
+
+        fmt = detect(text)
+        if fmt == "definitions":
+            raise _CliError(
+                "the input is prompt definitions (GET …/prompts), not answers; give them "
+                "with --definitions FILE where a command takes them"
+            )
+    if fmt == "library":
+        from . import library
+
+        return library.decode(text)
     if fmt == "rest":
         from . import rest
 
@@ -66,6 +82,10 @@ def _decode(fmt: str, text: str) -> AnswerSet:
 
 
 def _encode(fmt: str, answers: AnswerSet, args: argparse.Namespace) -> str:
+    if fmt == "library":
+        from . import library
+
+        return library.encode(answers, form=args.library_form, ignore_locale=args.ignore_locale)
     if fmt == "rest":
         from . import rest
 
@@ -107,6 +127,12 @@ def _link(args: argparse.Namespace) -> str:
     )
 
 
+def _schema(args: argparse.Namespace) -> str:
+    from . import schema
+
+    return schema.dumps(args.name)
+
+
 def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--ignore-locale",
@@ -125,13 +151,20 @@ def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="URL output: give value/object answers without positions the order they appear in",
     )
+    parser.add_argument(
+        "--library-form",
+        choices=("json", "param", "body"),
+        default="json",
+        help="Library output: the rounds as JSON (default), percent-encoded as the prompts= "
+        "value of a link, or a one-round promptsAnswers body",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mstr-prompts",
         description="Convert MicroStrategy prompt answers between REST JSON, "
-        "prompt-answer XML and Web URL parameters.",
+        "prompt-answer XML, Web URL parameters and Library short answers.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -139,7 +172,13 @@ def _parser() -> argparse.ArgumentParser:
     convert = commands.add_parser(
         "convert", help="convert answers from one format to another", description=__doc__
     )
-    convert.add_argument("--from", dest="source_format", choices=FORMATS, required=True)
+    convert.add_argument(
+        "--from",
+        dest="source_format",
+        choices=SOURCES,
+        required=True,
+        help="input format; auto tells REST, XML, URL, Library and definitions apart",
+    )
     convert.add_argument("--to", dest="target_format", choices=FORMATS, required=True)
     _add_encoding_options(convert)
     convert.add_argument("file", nargs="?", default="-", metavar="FILE", help="input (default -)")
@@ -152,12 +191,18 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--document", metavar="ID")
     target.add_argument("--dossier", metavar="ID")
     link.add_argument("--mode", type=int, help="promptAnswerMode (0, 1, 2 or 4)")
-    link.add_argument("--from", dest="source_format", choices=FORMATS, default="rest")
+    link.add_argument("--from", dest="source_format", choices=SOURCES, default="rest")
     _add_encoding_options(link)
     link.add_argument(
         "file", nargs="?", default=None, metavar="ANSWERS_FILE", help="answers (- for stdin)"
     )
     link.set_defaults(run=_link)
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema (draft 2020-12) of a JSON format"
+    )
+    schema.add_argument("name", choices=("rest", "library", "definitions"))
+    schema.set_defaults(run=_schema)
     return parser
 
 

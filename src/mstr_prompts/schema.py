@@ -30,7 +30,7 @@ from .model import PromptFamily
 __all__ = ["SCHEMAS", "definitions_schema", "dumps", "library_schema", "rest_schema", "schema"]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-_ID_BASE = "https://github.com/mstr-prompts/mstr-prompts/schemas/"
+_ID_BASE = "urn:mstr-prompts:schema:"
 
 Schema = dict[str, Any]
 
@@ -185,7 +185,7 @@ def rest_schema() -> Schema:
     }
     return {
         "$schema": DRAFT,
-        "$id": _ID_BASE + "rest.json",
+        "$id": _ID_BASE + "rest",
         "title": "MicroStrategy REST prompt answers",
         "description": "Body of PUT /api/{reports|documents}/{id}/instances/{iid}/prompts/answers",
         "type": "object",
@@ -236,7 +236,7 @@ def library_schema() -> Schema:
     }
     return {
         "$schema": DRAFT,
-        "$id": _ID_BASE + "library.json",
+        "$id": _ID_BASE + "library",
         "title": "MicroStrategy Library short prompt answers",
         "description": "The prompts= value of a Library link (rounds), or a promptsAnswers "
         "body / Embedding ON_PROMPT_ANSWERED payload (one round)",
@@ -296,7 +296,7 @@ def definitions_schema() -> Schema:
     envelope = definitions._ENVELOPE
     return {
         "$schema": DRAFT,
-        "$id": _ID_BASE + "definitions.json",
+        "$id": _ID_BASE + "definitions",
         "title": "MicroStrategy prompt definitions",
         "description": "Response of GET /api/{reports|documents|dossiers}/{id}[/instances/"
         "{iid}]/prompts",
