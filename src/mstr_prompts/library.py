@@ -57,6 +57,7 @@ from .model import (
     UseDefault,
     ValueAnswer,
 )
+from .rest import _kind, load_json
 
 __all__ = [
     "ANSWER_KEYS",
@@ -128,22 +129,6 @@ def quote(text: str) -> str:
     '%5B%22a%20b~c%22%5D'
     """
     return urllib.parse.quote(text, safe=_URI_COMPONENT_SAFE)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return f"a {type(value).__name__}"
 
 
 def _is_placeholder(value: str) -> bool:
@@ -228,8 +213,6 @@ def _prompts_param(text: str) -> str:
 
 
 def _load(text: str) -> Any:
-    from .rest import load_json
-
     return load_json(text, source="library")
 
 
@@ -264,8 +247,6 @@ def _document(source: Any) -> Any:
 
 
 def _load_value(source: Any) -> Any:
-    from .rest import load_json
-
     return load_json(source, source="library")
 
 
