@@ -575,3 +575,38 @@ def test_detect(text: str, expected: str) -> None:
 def test_detect_says_when_it_cannot_tell(text: str) -> None:
     with pytest.raises(DecodeError, match="auto"):
         formats.detect(text)
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [rest.encode, xml.encode, url.encode],
+    ids=["rest", "xml", "url"],
+)
+@given(answers=library_answer_sets())
+def test_other_formats_encode_library_answers_or_say_why_not(
+    encode: Callable[[AnswerSet], Any], answers: AnswerSet
+) -> None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LocaleWarning)
+            encode(answers)
+    except NotRepresentableError as exc:
+        assert str(exc)
+
+
+def test_bind_keeps_rounds() -> None:
+    from mstr_prompts import definitions
+
+    defs = definitions.decode(
+        '[{"key": "A@0@10", "type": "VALUE"}, {"key": "B@0@10", "type": "ELEMENTS"}]'
+    )
+    answers = library.decode(
+        '[[{"key":"A@0@10","values":[],"useDefault":true}],[{"key":"B@0@10","values":[]}]]'
+    )
+    bound = definitions.bind(answers, defs)
+    assert bound.rounds == (1, 1)
+    first, second = bound.by_round()
+    assert rest.encode(first)["prompts"] == [{"key": "A@0@10", "type": "VALUE", "useDefault": True}]
+    assert rest.encode(second)["prompts"] == [{"key": "B@0@10", "type": "ELEMENTS", "answers": []}]
+    with pytest.raises(NotRepresentableError, match="2 prompting rounds"):
+        definitions.complete(answers, defs)
