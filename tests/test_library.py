@@ -241,6 +241,7 @@ def test_values_and_their_kinds() -> None:
             "mix elements",
         ),
         (["abc~4~Revenue"], "not a 32-hex-digit object ID"),
+        (["8D679D3811D3E4981000E787EC6DE8A4:a~b~1048576~X"], "contains '~'"),
         (["8D679D3811D3E4981000E787EC6DE8A4~1048577~X"], "dependent object type"),
         (["8D679D3811D3E4981000E787EC6DE8A4~-4~X"], "negative"),
         (["h1;8D679D3811D3E4981000E787EC6DE8A4~1048576~USA"], "is not ATTR:key"),

@@ -292,6 +292,13 @@ def _decode_unit(text: str, id_text: str, type_: int, rest: str, where: str) -> 
 def _decode_items(
     ref: PromptRef, values: list[str], items: list[re.Match[str]], where: str
 ) -> Answer:
+    for i, match in enumerate(items):
+        if "~" in match["id"]:
+            raise DecodeError(
+                f"{values[i]!r}: the ID {match['id']!r} contains '~', so where it ends is "
+                "a guess",
+                where=f"{where}: values[{i}]",
+            )
     types = [int(m["type"]) for m in items]
     if all(t == ELEMENT_TYPE for t in types):
         elements = tuple(
