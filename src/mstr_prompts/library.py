@@ -295,8 +295,7 @@ def _decode_items(
     for i, match in enumerate(items):
         if "~" in match["id"]:
             raise DecodeError(
-                f"{values[i]!r}: the ID {match['id']!r} contains '~', so where it ends is "
-                "a guess",
+                f"{values[i]!r}: the ID {match['id']!r} contains '~', so where it ends is a guess",
                 where=f"{where}: values[{i}]",
             )
     types = [int(m["type"]) for m in items]
