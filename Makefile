@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_url.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_memory.py
+	$(BIN)/python bench/bench_client.py
 	$(BIN)/python bench/bench_run_many.py
 
 clean:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from . import __version__
+from .client.errors import ServerError
 from .errors import LocaleWarning, PromptAnswerError
 from .model import AnswerSet
 
@@ -30,6 +31,7 @@ FORMATS = ("rest", "xml", "url", "library")
 SOURCES = (*FORMATS, "auto")
 
 EXIT_BAD_INPUT = 2
+EXIT_SERVER = 5
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in mstr-prompts, not in the input
 
 
@@ -203,6 +205,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("name", choices=("rest", "library", "definitions"))
     schema.set_defaults(run=_schema)
+
+    from ._cli_runs import add_commands
+
+    add_commands(
+        commands,
+        {},
+        read=_read,
+        decode_file=lambda fmt, path: _decode(fmt, _read(path)),
+        formats=SOURCES,
+    )
     return parser
 
 
@@ -226,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", LocaleWarning)
             output = args.run(args)
+    except ServerError as exc:  # the server refused, or could not be reached
+        _fail(str(exc), EXIT_SERVER)
     except (PromptAnswerError, _CliError) as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
     except KeyboardInterrupt:

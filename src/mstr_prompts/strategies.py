@@ -58,6 +58,7 @@ __all__ = [
     "prompt_definitions",
     "prompt_keys",
     "rest_answer_sets",
+    "run_handles",
     "strip_identity",
     "url_answer_sets",
     "xml_answer_sets",
@@ -867,3 +868,38 @@ def strip_identity(answers: AnswerSet) -> AnswerSet:
         else:
             stripped.append(answer.model_copy(update={"prompt": PromptRef()}))
     return answers.model_copy(update={"answers": tuple(stripped)})
+
+
+# --- run handles ----------------------------------------------------------------------
+
+
+@st.composite
+def _run_handle(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "mstrPromptsRun": 1,
+        "kind": "report",
+        "base": draw(
+            st.sampled_from(
+                ["https://host/MicroStrategyLibrary", "http://127.0.0.1:8080/Library", None]
+            )
+        ),
+        "project": draw(st.none() | guids()),
+        "report": draw(guids()),
+        "instance": draw(guids()),
+        "result": draw(st.sampled_from(["data", "sql"])),
+        "limit": draw(st.none() | st.integers(min_value=1, max_value=10**6)),
+        "missing": draw(st.sampled_from([None, "default", "close"])),
+        "validate": draw(st.booleans()),
+        "submitted": "2026-11-28T09:50:00Z",
+    }
+
+
+def run_handles() -> st.SearchStrategy[dict[str, Any]]:
+    """Run handles as :meth:`mstr_prompts.client.Run.handle` writes them (JSON-ready dicts).
+
+    >>> @given(run_handles())
+    ... def test_handle(handle):
+    ...     assert handle["mstrPromptsRun"] == 1 and handle["kind"] == "report"
+    >>> test_handle()
+    """
+    return _run_handle()
