@@ -8,11 +8,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mstr_prompts import url
+from mstr_prompts import links, url
 from mstr_prompts.errors import NotRepresentableError
-from mstr_prompts.links import LinkError, WebLink, parse, web_url
+from mstr_prompts.links import LibraryLink, LinkError, WebLink, web_url
 from mstr_prompts.model import AnswerMode, AnswerSet, PromptRef, ValueAnswer
 from mstr_prompts.strategies import guids, url_answer_sets
+
+
+def parse(text: str) -> WebLink:
+    """links.parse, for links that must read as Web links (Library ones: test_library_links)."""
+    link = links.parse(text)
+    assert isinstance(link, WebLink)
+    return link
+
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "url"
 J2EE = "http://webserver/MicroStrategy/servlet/mstrWeb"
@@ -92,8 +100,9 @@ def test_parse_d15_decodes_plus_and_empty_values() -> None:
 
 
 def test_parse_library_deep_link_is_not_a_web_link() -> None:
-    link = parse(fixture("D14.txt"))
-    assert link == WebLink(base=fixture("D14.txt"))
+    link = links.parse(fixture("D14.txt"))
+    assert isinstance(link, LibraryLink)
+    assert link.dossier_id == "837B57D711E941BF000000806FA1298F"  # see test_library_links.py
 
 
 def test_parse_multi_line_doc_sample_matches_one_line() -> None:

@@ -1,7 +1,8 @@
 """mstr-prompts: MicroStrategy prompt answers, losslessly, in every wire format.
 
 The canonical model lives here; each format has a module with a ``decode``/``encode``
-pair: :mod:`mstr_prompts.rest`, :mod:`mstr_prompts.xml`, :mod:`mstr_prompts.url`.
+pair: :mod:`mstr_prompts.rest`, :mod:`mstr_prompts.xml`, :mod:`mstr_prompts.url`,
+:mod:`mstr_prompts.library`.
 
 >>> from mstr_prompts import rest, xml
 >>> answers = xml.decode('<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" tp="10">Web</pa></rsl>')
@@ -23,8 +24,10 @@ if TYPE_CHECKING:
         ElementAnswer,
         ExpressionAnswer,
         LevelAnswer,
+        LevelUnit,
         ObjectAnswer,
         ObjectRef,
+        PlaceholderAnswer,
         PromptFamily,
         PromptRef,
         Unanswered,
@@ -46,11 +49,13 @@ __all__ = [
     "ElementId",
     "ExpressionAnswer",
     "LevelAnswer",
+    "LevelUnit",
     "LocaleWarning",
     "NotRepresentableError",
     "ObjectAnswer",
     "ObjectRef",
     "OpaqueElementId",
+    "PlaceholderAnswer",
     "Presentation",
     "PromptAnswerError",
     "PromptFamily",

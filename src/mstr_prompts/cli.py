@@ -11,6 +11,8 @@ Usage::
     mstr-prompts convert --from url --to xml - < link.txt
     mstr-prompts convert --from xml --to rest a.xml b.xml      # JSON Lines, one per file
     mstr-prompts inspect --from rest answers.json
+    mstr-prompts convert --from auto --to library --library-form param link.txt
+    mstr-prompts schema rest
     mstr-prompts convert --from url --to rest --definitions prompts.json link.txt
     mstr-prompts validate --definitions prompts.json --from rest answers.json
     mstr-prompts link --base https://host/MicroStrategy/servlet/mstrWeb --report ID \\
@@ -187,10 +189,31 @@ def _decode_url(text: str) -> AnswerSet:
     return url.decode(text.strip())
 
 
+def _decode_library(text: str) -> AnswerSet:
+    from . import library
+
+    return library.decode(text.strip())
+
+
+def _decode_auto(text: str) -> AnswerSet:
+    from .formats import detect
+
+    fmt = detect(text)
+    if fmt == "definitions":
+        raise _Exit(
+            EXIT_BAD_INPUT,
+            "the input is prompt definitions (GET …/prompts), not answers; give them "
+            "with --definitions FILE where a command takes them",
+        )
+    return DECODERS[fmt](text)
+
+
 DECODERS: dict[str, Callable[[str], AnswerSet]] = {
     "rest": _decode_rest,
     "xml": _decode_xml,
     "url": _decode_url,
+    "library": _decode_library,
+    "auto": _decode_auto,
 }
 """Input formats by ``--from`` name (lower case); each takes the whole input text."""
 
@@ -218,10 +241,17 @@ def _encode_url(answers: AnswerSet, args: argparse.Namespace) -> Any:
     )
 
 
+def _encode_library(answers: AnswerSet, args: argparse.Namespace) -> Any:
+    from . import library
+
+    return library.encode(answers, form=args.library_form, ignore_locale=args.ignore_locale)
+
+
 ENCODERS: dict[str, Callable[[AnswerSet, argparse.Namespace], Any]] = {
     "rest": _encode_rest,
     "xml": _encode_xml,
     "url": _encode_url,
+    "library": _encode_library,
 }
 """Output formats by ``--to`` name: a str is written as text, anything else as JSON."""
 
@@ -400,6 +430,12 @@ def _validate(args: argparse.Namespace) -> str:
     return output
 
 
+def _schema(args: argparse.Namespace) -> str:
+    from . import schema
+
+    return schema.dumps(args.name)
+
+
 # ----------------------------------------------------------------------------- parser
 
 
@@ -451,6 +487,14 @@ def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="URL output: give value/object answers without positions the order they appear in",
     )
+    parser.add_argument(
+        "--library-form",
+        type=_lower,
+        choices=("json", "param", "body"),
+        default="json",
+        help="Library output: the rounds as JSON (default), percent-encoded as the prompts= "
+        "value of a link, or a one-round promptsAnswers body",
+    )
 
 
 def _add_definition_options(parser: argparse.ArgumentParser) -> None:
@@ -491,7 +535,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=_PROG,
         description="Convert MicroStrategy prompt answers between REST JSON, "
-        "prompt-answer XML and Web URL parameters. Formats are case-insensitive; "
+        "prompt-answer XML, Web URL parameters and Library short answers "
+        "(--from auto tells them apart). Formats are case-insensitive; "
         "every error is one line on standard error.",
         **common,
     )
@@ -574,6 +619,12 @@ def _parser() -> argparse.ArgumentParser:
         "file", nargs="?", default="-", metavar="ANSWERS", help="answers (- for stdin)"
     )
     check.set_defaults(run=_validate, missing=None, no_validate=False)
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema (draft 2020-12) of a JSON format", **common
+    )
+    schema.add_argument("name", type=_lower, choices=("rest", "library", "definitions"))
+    schema.set_defaults(run=_schema)
 
     from ._cli_runs import add_commands
 

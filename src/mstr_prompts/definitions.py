@@ -830,6 +830,9 @@ def bind(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
     >>> rest.encode(bound)["prompts"][0]["key"]
     'A@0@10'
     """
+    if answers.rounds is not None:
+        # Each round is bound on its own, so rounds are never merged (Library links).
+        return AnswerSet.from_rounds([bind(part, definitions) for part in answers.by_round()])
     pairs = _pairs(answers, definitions, strict=True)
     bound = tuple(
         _give(answer, definition, f"bind: answers[{index}]")
@@ -892,6 +895,15 @@ def complete(
     """
     if missing not in ("default", "close", "error"):
         raise ValueError(f"missing must be 'default', 'close' or 'error', not {missing!r}")
+    if answers.rounds is not None:
+        # The definitions describe one round's prompts; completing several rounds
+        # against them would put every missing prompt in one round.
+        raise NotRepresentableError(
+            f"the answers are in {len(answers.rounds)} prompting rounds; the definitions "
+            "describe one round",
+            target="complete",
+            hint="complete each round against its own definitions: AnswerSet.by_round()",
+        )
     policy = missing
     if answers.mode is not None:
         if answers.mode is AnswerMode.DO_NOT_PASS_PROMPT_ANSWERS:

@@ -47,6 +47,8 @@ __all__ = [
     "Option",
     "PromptAnswerError",
     "PromptsOutstanding",
+    "placeholder_refusal",
+    "rounds_refusal",
     "validation_message",
 ]
 
@@ -308,3 +310,34 @@ def validation_message(exc: ValidationError, *, locations: bool = False) -> str:
         loc = ".".join(str(p) for p in error.get("loc", ())) if locations else ""
         parts.append(f"{loc}: {message}" if loc else message)
     return "; ".join(parts)
+
+
+def rounds_refusal(target: str, rounds: int) -> NotRepresentableError:
+    """The error of a one-round format given answers in several prompting rounds.
+
+    Rounds are never merged: a nested prompt answered in the first round would not be
+    open yet, so the server would not find it.
+
+    >>> str(rounds_refusal("rest", 2))
+    'rest: the answers are in 2 prompting rounds and a rest body is one round (hint: convert each round on its own: AnswerSet.by_round())'
+    """
+    return NotRepresentableError(
+        f"the answers are in {rounds} prompting rounds and a {target} body is one round",
+        target=target,
+        hint="convert each round on its own: AnswerSet.by_round()",
+    )
+
+
+def placeholder_refusal(prompt: str, target: str) -> NotRepresentableError:
+    """The error of a format given a Library link template (a placeholder answer).
+
+    >>> str(placeholder_refusal("prompt K@0@10", "xml"))[:60]
+    'xml: prompt K@0@10: the answer is a Library link template (D'
+    """
+    return NotRepresentableError(
+        "the answer is a Library link template (DYNAMIC_PLACEHOLDER_…, {[Attr]@Form}) that "
+        "the dashboard fills in when the link is followed; only a Library link carries it",
+        prompt=prompt,
+        target=target,
+        hint="replace the template with the actual answer, or keep the Library format",
+    )

@@ -1,4 +1,7 @@
-"""Build and read MicroStrategy Web links that run a report, document or dossier.
+"""Build and read MicroStrategy Web and Library links that run a report or dashboard.
+
+Library links are ``{library}/app/{project}/{dashboard}[/{page}]?prompts=…`` (url.md §4.7,
+docs/library.md); :func:`library_url` builds them and :func:`parse` reads both kinds.
 
 A Web link is a base URL (``…/servlet/mstrWeb`` on J2EE, ``…/asp/Main.aspx`` on .NET,
 url.md §1), an event (``evt``, url.md §3), the page component that handles it (``src``),
@@ -15,16 +18,18 @@ the object's ID and, optionally, prompt answers in the URL API parameters
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from . import url
+from . import library, url
+from .element_id import GUID_PATTERN
 from .errors import PromptAnswerError
 from .model import AnswerMode, AnswerSet
 
-__all__ = ["EVENTS", "LinkError", "WebLink", "parse", "web_url"]
+__all__ = ["EVENTS", "LibraryLink", "LinkError", "WebLink", "library_url", "parse", "web_url"]
 
 # Events that execute an object (url.md §3): runReport, executeRWDocument, and 3140,
 # which Web's "share link" of a dossier uses.
@@ -185,8 +190,12 @@ def _int(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
-def parse(link: str) -> WebLink:
-    """Read a Web link: base, surface, event, object and prompt answers.
+def parse(link: str) -> WebLink | LibraryLink:
+    """Read a Web or Library link: where it goes, what it runs, with which answers.
+
+    A link whose path has ``/app/{project}/{dashboard}`` is a Library link
+    (:class:`LibraryLink`, answers from ``prompts=``); anything else is read as a Web link
+    (:class:`WebLink`).
 
     Tolerates what real links contain (url.md §8): ``?&``, ``&&``, repeated ``evt`` and
     ``src`` (the first ``evt`` is the event), and ``src=Main.asp.4001`` (the surface comes
@@ -199,6 +208,9 @@ def parse(link: str) -> WebLink:
     ('.net', 4001, '4CF6D88A4588097466A4B7B8851A161F', ['South', '1/1/2003'])
     """
     text = link.strip()
+    found_library = _LIBRARY_PATH.search(url.split_url(text)[0])
+    if found_library is not None:
+        return _parse_library(text, found_library)
     base = url.split_url(text)[0]
     pairs = url.split_query(text)
     answers = url.decode(dict(_group(pairs)))
@@ -236,3 +248,132 @@ def _group(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     for name, value in pairs:
         grouped.setdefault(name, []).append(value)
     return grouped
+
+
+# --- Library links ------------------------------------------------------------------------
+
+_GUID = re.compile(GUID_PATTERN)
+# Library page keys look like K53--K46 (deep_link_to_library.htm); only URL-unreserved
+# characters are accepted, so a key cannot add path segments, a query or a fragment.
+_PAGE_KEY = re.compile(r"[A-Za-z0-9._~-]+")
+_LIBRARY_PATH = re.compile(
+    r"(?:^|/)app/(?P<project>[0-9A-Fa-f]{32})/(?P<dossier>[0-9A-Fa-f]{32})"
+    r"(?:/(?P<page>[^/?#]+))?(?P<tail>/[^?#]*)?$"
+)
+
+
+class LibraryLink(BaseModel):
+    """What a Library link says: the Library, project, dashboard, page and answers.
+
+    ``base`` is the Library's root URL (before ``/app/``); ``tail`` is any path after the
+    page (``/export/pdf``); ``params`` holds every parameter but ``prompts``, decoded, in
+    order (``filters``, ``dossier.filters`` …).
+
+    >>> parse("https://h/MicroStrategyLibrary/app/EC70648611E7A2F962E90080EFD58751/"
+    ...       "837B57D711E941BF000000806FA1298F/K53--K46").page_key
+    'K53--K46'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    base: str
+    project_id: str
+    dossier_id: str
+    page_key: str | None = None
+    tail: str = ""
+    answers: AnswerSet = AnswerSet()
+    params: tuple[tuple[str, str], ...] = ()
+
+
+def _parse_library(text: str, found: re.Match[str]) -> LibraryLink:
+    head, query = url.split_url(text)
+    base = head[: found.start()]  # the match starts at the "/" before app/
+    params: list[tuple[str, str]] = []
+    has_prompts = False
+    for pair in query.split("&"):
+        if not pair:
+            continue
+        raw_name, _, raw_value = pair.partition("=")
+        name = library.unquote(raw_name, "library: query")
+        if name == library.PARAM:
+            has_prompts = True
+            continue
+        params.append((name, library.unquote(raw_value, f"library: {name}")))
+    answers = library.decode(text) if has_prompts else AnswerSet()
+    return LibraryLink(
+        base=base,
+        project_id=found["project"],
+        dossier_id=found["dossier"],
+        page_key=found["page"],
+        tail=found["tail"] or "",
+        answers=answers,
+        params=tuple(params),
+    )
+
+
+def library_url(
+    base: str,
+    *,
+    project_id: str,
+    dossier_id: str,
+    page_key: str | None = None,
+    answers: AnswerSet | None = None,
+    ignore_locale: bool = False,
+    **params: str,
+) -> str:
+    """Build a Library link that opens a dashboard (at a page) with prompt answers.
+
+    ``base`` is the Library's root URL (``https://host/MicroStrategyLibrary``); the link
+    is ``{base}/app/{project_id}/{dossier_id}[/{page_key}]?{params}&prompts=…``.  Every
+    parameter name and value is percent-encoded as ``encodeURIComponent`` does, so no
+    text can add a parameter, a path or a fragment; the answers are written by
+    :func:`mstr_prompts.library.encode` (``ignore_locale`` is passed on).
+
+    >>> from mstr_prompts.model import PromptRef, ValueAnswer
+    >>> library_url("https://h/MicroStrategyLibrary", project_id="EC70648611E7A2F962E90080EFD58751",
+    ...             dossier_id="837B57D711E941BF000000806FA1298F", page_key="K53--K46",
+    ...             answers=AnswerSet(answers=[ValueAnswer(value="750", prompt=PromptRef(key="K@0@10"))]))
+    'https://h/MicroStrategyLibrary/app/EC70648611E7A2F962E90080EFD58751/837B57D711E941BF000000806FA1298F/K53--K46?prompts=%5B%5B%7B%22key%22%3A%22K%400%4010%22%2C%22values%22%3A%5B%22750%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D'
+    """
+    if not isinstance(base, str):
+        raise LinkError(f"base must be a string, not {type(base).__name__}")
+    parts = urllib.parse.urlsplit(base)
+    if parts.query or parts.fragment or "?" in base or "#" in base:
+        raise LinkError(
+            f"base {base!r} already has a query or fragment; give the Library's root URL and "
+            "pass extra parameters as keyword arguments"
+        )
+    if any(c.isspace() or ord(c) < 0x20 or c == "\\" for c in base):
+        raise LinkError(f"base {base!r} contains spaces, control characters or '\\'")
+    if not parts.scheme or not parts.netloc:
+        raise LinkError(f"base {base!r} is not an absolute URL (https://host/MicroStrategyLibrary)")
+    root = base.rstrip("/")
+    if _LIBRARY_PATH.search(root) or root.endswith("/app"):
+        raise LinkError(
+            f"base {base!r} already has the /app/ path; give the Library's root URL",
+        )
+    for name, value in (("project_id", project_id), ("dossier_id", dossier_id)):
+        if not isinstance(value, str) or not _GUID.fullmatch(value):
+            raise LinkError(f"{name} {value!r} is not a 32-hex-digit object ID")
+    path = f"{root}/app/{project_id}/{dossier_id}"
+    if page_key is not None:
+        if not isinstance(page_key, str) or not _PAGE_KEY.fullmatch(page_key):
+            raise LinkError(
+                f"page_key {page_key!r} is not a page key (letters, digits and - . _ ~, "
+                "e.g. K53--K46)"
+            )
+        path += f"/{page_key}"
+    clash = [name for name in params if name == library.PARAM]
+    if clash:
+        raise LinkError(
+            "parameter 'prompts' is set by library_url itself", hint="pass answers= instead"
+        )
+    not_text = [name for name, value in params.items() if not isinstance(value, str)]
+    if not_text:
+        raise LinkError(f"parameter {not_text[0]!r} must be a string")
+    query = [f"{library.quote(n)}={library.quote(v)}" for n, v in params.items()]
+    if answers is not None:
+        query.append(
+            f"{library.PARAM}=" + library.encode(answers, form="param", ignore_locale=ignore_locale)
+        )
+    return path + ("?" + "&".join(query) if query else "")

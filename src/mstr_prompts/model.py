@@ -10,6 +10,8 @@ locale.  Every answer names its prompt with a :class:`PromptRef` and is one of:
 :class:`ExpressionAnswer`  an expression prompt (attribute / metric / hierarchy
                        qualification), carried opaquely until typed trees land
 :class:`LevelAnswer`   a level (dimensionality) prompt, carried opaquely
+:class:`PlaceholderAnswer` a Library link-generator template, filled in when the link
+                       is followed (kept verbatim; only Library links carry it)
 :class:`UseDefault`    "use the prompt's default answer"
 :class:`Close`         an optional prompt closed with an empty answer
 :class:`Unanswered`    a slot deliberately left open, so the user is prompted
@@ -26,7 +28,7 @@ import builtins
 import enum
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -60,8 +62,10 @@ __all__ = [
     "ElementAnswer",
     "ExpressionAnswer",
     "LevelAnswer",
+    "LevelUnit",
     "ObjectAnswer",
     "ObjectRef",
+    "PlaceholderAnswer",
     "PromptFamily",
     "PromptRef",
     "Unanswered",
@@ -493,11 +497,36 @@ class ExpressionAnswer(_AnswerBase):
         return None if self.expression is None else json.loads(self.expression)
 
 
+class LevelUnit(BaseModel):
+    """One unit of a level answer as Web's display-unit serializer writes it.
+
+    ``type`` is the EnumWebDependentObjectType of the unit (1048578 dimty unit,
+    1048581 dimty unit attribute, 1048582 dimty unit dimension); ``aggregation``,
+    ``filtering``, ``group_by`` and ``report_level`` are its four numeric settings,
+    kept as the numbers the serializer writes (their REST names are unverified).
+
+    >>> LevelUnit(id="15969E6C4B5037A647A7F9AF80EAAB53", type=1048581, name="Year",
+    ...           aggregation=1, filtering=1, group_by=1, report_level=0).type
+    1048581
+    """
+
+    model_config = _FROZEN
+
+    id: str = Field(min_length=1)
+    type: Literal[1048578, 1048581, 1048582]
+    name: str | None = None
+    aggregation: int
+    filtering: int
+    group_by: int
+    report_level: int
+
+
 class LevelAnswer(_AnswerBase):
     """A level (dimensionality) prompt's answer, carried opaquely.
 
-    Exactly one of ``xml`` (a ``<dmy>…</dmy>`` element) and ``definition`` (REST's
-    ``{"canContinue", "filterRest", "units"}`` object) is present.
+    Exactly one of ``xml`` (a ``<dmy>…</dmy>`` element), ``definition`` (REST's
+    ``{"canContinue", "filterRest", "units"}`` object) and ``units`` (the Library/Web
+    display units, :class:`LevelUnit`) is present; none converts to another yet.
 
     >>> LevelAnswer(definition={"units": [{"id": "15969E6C4B5037A647A7F9AF80EAAB53"}]}).definition
     '{"units":[{"id":"15969E6C4B5037A647A7F9AF80EAAB53"}]}'
@@ -506,11 +535,13 @@ class LevelAnswer(_AnswerBase):
     kind: Literal["level"] = "level"
     xml: str | None = Field(default=None, min_length=1)
     definition: JsonText | None = None
+    units: tuple[LevelUnit, ...] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> LevelAnswer:
-        if (self.xml is None) == (self.definition is None):
-            raise ValueError("a level answer has exactly one of xml and definition")
+        given = sum(f is not None for f in (self.xml, self.definition, self.units))
+        if given != 1:
+            raise ValueError("a level answer has exactly one of xml, definition and units")
         return self
 
     @property
@@ -521,6 +552,24 @@ class LevelAnswer(_AnswerBase):
     def definition_tree(self) -> Any:
         """The REST level definition, parsed (None if absent)."""
         return None if self.definition is None else json.loads(self.definition)
+
+
+class PlaceholderAnswer(_AnswerBase):
+    """A Library link-generator template: the answer is filled in when the link is used.
+
+    Library's link generator writes dynamic tokens (``DYNAMIC_PLACEHOLDER_Date``, an
+    element ``ATTR:{[Year]@ID}~1048576~{[Year]@ID}``) that the dashboard replaces with
+    the clicked or current value.  ``values`` holds the Library ``values`` strings
+    verbatim; ``family`` is the prompt family when the token says it.  No other format
+    has templates, so every other encoder refuses this answer.
+
+    >>> PlaceholderAnswer(values=["DYNAMIC_PLACEHOLDER_Date"]).values
+    ('DYNAMIC_PLACEHOLDER_Date',)
+    """
+
+    kind: Literal["placeholder"] = "placeholder"
+    values: tuple[str, ...] = Field(min_length=1)
+    family: PromptFamily | None = None
 
 
 class UseDefault(_AnswerBase):
@@ -574,6 +623,7 @@ Answer = Annotated[
     | ObjectAnswer
     | ExpressionAnswer
     | LevelAnswer
+    | PlaceholderAnswer
     | UseDefault
     | Close
     | Unanswered,
@@ -588,6 +638,7 @@ _ANSWER_TYPES = frozenset(
         ObjectAnswer,
         ExpressionAnswer,
         LevelAnswer,
+        PlaceholderAnswer,
         UseDefault,
         Close,
         Unanswered,
@@ -596,10 +647,14 @@ _ANSWER_TYPES = frozenset(
 
 
 class AnswerSet(BaseModel):
-    """An ordered sequence of answers, plus an optional answer mode and locale.
+    """An ordered sequence of answers, plus an optional answer mode, locale and rounds.
 
     ``mode`` is what the server does with prompts the answers leave out.  ``locale`` is
-    the Windows LCID the answer texts were written in (XML's ``rsl/@lcl``).
+    the Windows LCID the answer texts were written in (XML's ``rsl/@lcl``).  ``rounds``
+    divides the answers into prompting rounds (nested prompts open only after the
+    previous round is answered): the number of answers in each round, in order.  It is
+    None for one round, which is what every format but Library links can carry; see
+    :meth:`by_round` and :meth:`from_rounds`.
 
     >>> s = AnswerSet(answers=[ValueAnswer(value="2015", prompt=PromptRef(key="K@0@10"))])
     >>> len(s), s[0].describe()
@@ -611,6 +666,23 @@ class AnswerSet(BaseModel):
     answers: tuple[Answer, ...] = ()
     mode: AnswerMode | None = None
     locale: int | None = Field(default=None, ge=0)
+    rounds: tuple[Annotated[int, Field(ge=0)], ...] | None = None
+
+    @model_validator(mode="after")
+    def _rounds_cover_answers(self) -> AnswerSet:
+        rounds = self.rounds
+        if rounds is None:
+            return self
+        if len(rounds) == 1:
+            object.__setattr__(self, "rounds", None)  # one round is the plain set
+            rounds = None
+        elif not rounds:
+            raise ValueError("rounds is None (one round) or has at least two rounds")
+        if rounds is not None and sum(rounds) != len(self.answers):
+            raise ValueError(
+                f"the rounds hold {sum(rounds)} answers but there are {len(self.answers)}"
+            )
+        return self
 
     @classmethod
     def of(
@@ -618,6 +690,7 @@ class AnswerSet(BaseModel):
         answers: tuple[Answer, ...],
         mode: AnswerMode | None = None,
         locale: int | None = None,
+        rounds: tuple[int, ...] | None = None,
     ) -> AnswerSet:
         """Build from answers that are already models; cheap on the hot path.
 
@@ -633,9 +706,53 @@ class AnswerSet(BaseModel):
             and all(type(a) in _ANSWER_TYPES for a in answers)
             and (mode is None or type(mode) is AnswerMode)
             and (locale is None or (type(locale) is int and locale >= 0))
+            and rounds is None
         ):
-            return build(cls, {"answers": answers, "mode": mode, "locale": locale})
-        return cls(answers=answers, mode=mode, locale=locale)
+            return build(cls, {"answers": answers, "mode": mode, "locale": locale, "rounds": None})
+        return cls(answers=answers, mode=mode, locale=locale, rounds=rounds)
+
+    @classmethod
+    def from_rounds(cls, sets: Sequence[AnswerSet]) -> AnswerSet:
+        """Join one set per prompting round into one set that remembers the rounds.
+
+        The sets must agree on mode and locale (a set has one of each).
+
+        >>> a = AnswerSet(answers=[UseDefault(prompt=PromptRef(key="A@0@10"))])
+        >>> b = AnswerSet(answers=[UseDefault(prompt=PromptRef(key="B@0@10"))])
+        >>> AnswerSet.from_rounds([a, b]).rounds
+        (1, 1)
+        """
+        if not sets:
+            raise ValueError("from_rounds needs at least one round")
+        for name in ("mode", "locale"):
+            seen = {getattr(s, name) for s in sets}
+            if len(seen) > 1:
+                raise ValueError(f"the rounds disagree on {name}: {sorted(map(str, seen))}")
+            for s in sets:
+                if s.rounds is not None:
+                    raise ValueError("a round cannot itself hold rounds")
+        return cls(
+            answers=tuple(a for s in sets for a in s.answers),
+            mode=sets[0].mode,
+            locale=sets[0].locale,
+            rounds=tuple(len(s) for s in sets),
+        )
+
+    def by_round(self) -> tuple[AnswerSet, ...]:
+        """One set per prompting round, in order (a one-round set gives itself).
+
+        >>> AnswerSet().by_round()
+        (AnswerSet(answers=(), mode=None, locale=None, rounds=None),)
+        """
+        if self.rounds is None:
+            return (self,)
+        result = []
+        start = 0
+        for count in self.rounds:
+            part = self.answers[start : start + count]
+            start += count
+            result.append(AnswerSet.of(part, mode=self.mode, locale=self.locale))
+        return tuple(result)
 
     # --- deferred answers (see "Deferred answers" below): everything that reads the
     # instance's fields directly, rather than through the attribute, completes it first.
@@ -661,7 +778,7 @@ class AnswerSet(BaseModel):
         return super().__eq__(other)
 
     def __hash__(self) -> int:
-        return hash((AnswerSet, self.answers, self.mode, self.locale))
+        return hash((AnswerSet, self.answers, self.mode, self.locale, self.rounds))
 
     def __repr_args__(self) -> Any:
         self.answers  # noqa: B018
@@ -784,7 +901,7 @@ def deferred(
         and (locale is None or (type(locale) is int and locale >= 0))
     ):
         return AnswerSet(answers=tuple(map(answer_of, items)), mode=mode, locale=locale)
-    instance = build(AnswerSet, {"mode": mode, "locale": locale})
+    instance = build(AnswerSet, {"mode": mode, "locale": locale, "rounds": None})
     object.__setattr__(instance, "__pydantic_private__", {_PENDING: items})
     return instance
 

@@ -43,6 +43,8 @@ from .errors import (
     LocaleWarning,
     NotRepresentableError,
     Option,
+    placeholder_refusal,
+    rounds_refusal,
     validation_message,
 )
 from .model import (
@@ -58,6 +60,7 @@ from .model import (
     LevelAnswer,
     ObjectAnswer,
     ObjectRef,
+    PlaceholderAnswer,
     PromptFamily,
     PromptRef,
     Unanswered,
@@ -834,11 +837,12 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
         return True, body
     if isinstance(answer, LevelAnswer):
         if answer.definition is None:
+            form = "XML form (<dmy>)" if answer.xml is not None else "Library display-unit form"
             raise _refuse(
                 answer,
-                "a level answer in XML form (<dmy>) has no REST spelling; REST takes the "
+                f"a level answer in {form} has no REST spelling; REST takes the "
                 "{canContinue, filterRest, units} object",
-                hint="send it as prompt-answer XML instead",
+                hint="send it in the format it came in",
             )
         return True, answer.definition_tree
     if isinstance(answer, Close):
@@ -854,6 +858,8 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
 
 
 def _encode_answer(answer: Answer) -> dict[str, Any]:
+    if isinstance(answer, PlaceholderAnswer):
+        raise placeholder_refusal(answer.describe(), TARGET)
     if isinstance(answer, Unanswered):
         raise _refuse(
             answer,
@@ -941,6 +947,8 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
     >>> encode(AnswerSet(answers=[ValueAnswer(value="2015", prompt=PromptRef(key="K@0@10"))]))
     {'prompts': [{'key': 'K@0@10', 'type': 'VALUE', 'answers': '2015'}]}
     """
+    if answers.rounds is not None:
+        raise rounds_refusal(TARGET, len(answers.rounds))
     if answers.mode is not None:
         raise NotRepresentableError(
             f"a REST answer body carries no answer mode (got {answers.mode.name})",

@@ -35,8 +35,10 @@ from .model import (
     ElementAnswer,
     ExpressionAnswer,
     LevelAnswer,
+    LevelUnit,
     ObjectAnswer,
     ObjectRef,
+    PlaceholderAnswer,
     PromptFamily,
     PromptRef,
     Unanswered,
@@ -50,6 +52,8 @@ __all__ = [
     "answers_for",
     "element_ids",
     "guids",
+    "library_answer_sets",
+    "library_items",
     "out_of_bounds",
     "prompt_definitions",
     "prompt_keys",
@@ -408,6 +412,146 @@ def url_answer_sets() -> st.SearchStrategy[AnswerSet]:
     >>> check()
     """
     return st.builds(AnswerSet, answers=_url_answers(), mode=_optional(st.sampled_from(AnswerMode)))
+
+
+# --- Library ---------------------------------------------------------------------------
+
+# Texts Library writes without escapes; a value must not read back as an item
+# (id~digits~name), an <rsl> string or a link template, so those shapes are avoided.
+_LIBRARY_NASTY = st.sampled_from(list('~:"\\%&+=#?{}[]@ \nÅ名前'))
+
+
+def _library_text(*, min_size: int = 0) -> st.SearchStrategy[str]:
+    return st.text(st.one_of(_ANY_CHARS, _LIBRARY_NASTY), min_size=min_size, max_size=12)
+
+
+def _library_value(text: str) -> bool:
+    from .library import _ITEM, _is_placeholder
+
+    return not (_ITEM.fullmatch(text) or text.startswith("<rsl") or _is_placeholder(text))
+
+
+def library_items() -> st.SearchStrategy[str]:
+    """Library ``values`` item strings: elements, objects and level units (library.md B.2).
+
+    >>> @given(library_items())
+    ... def check(item):
+    ...     assert "~" in item
+    >>> check()
+    """
+    from .library import ELEMENT_TYPE, LEVEL_TYPES
+
+    elements = st.builds(
+        lambda e, n: f"{e.to_old_short()}~{ELEMENT_TYPE}~{n}",
+        element_ids(attribute=True, display=False, forbidden="~"),
+        _library_text(),
+    )
+    objects = st.builds(
+        lambda g, t, n: f"{g}~{t}~{n}", guids(), st.integers(0, 120), _library_text()
+    )
+    numbers = st.integers(-1, 3).map(str)
+    units = st.builds(
+        lambda g, t, n, a, b, c, d: "~".join([g, str(t), n, a, b, c, d]),
+        guids(),
+        st.sampled_from(LEVEL_TYPES),
+        _library_text(),
+        numbers,
+        numbers,
+        numbers,
+        numbers,
+    )
+    return st.one_of(elements, objects, units)
+
+
+_LIBRARY_PLACEHOLDERS = (
+    ("DYNAMIC_PLACEHOLDER_Date",),
+    ("8D679D5111D3E4981000E787EC6DE8A4:{[Year]@ID}~1048576~{[Year]@ID}",),
+    ("DYNAMIC_PLACEHOLDER_Region", "DYNAMIC_PLACEHOLDER_Year"),
+)
+
+
+@st.composite
+def _library_answer(draw: st.DrawFn, expressions: bool) -> Answer:
+    from .library import ELEMENT_TYPE
+
+    prompt = PromptRef(key=draw(prompt_keys()))
+    names = _optional(_library_text(min_size=1))
+    kinds = ["value", "elements", "objects", "level", "use_default", "close", "placeholder"]
+    if expressions:
+        kinds.append("expression")
+    kind = draw(st.sampled_from(kinds))
+    if kind == "value":
+        text = _library_text(min_size=1).filter(_library_value)
+        value = draw(st.one_of(text, st.lists(text, min_size=2, max_size=3).map(tuple)))
+        return ValueAnswer(prompt=prompt, value=value)
+    if kind == "elements":
+        attribute = draw(guids())
+        ids = element_ids(display=False, forbidden="~").map(lambda e: e.with_attribute(attribute))
+        return ElementAnswer(prompt=prompt, elements=draw(_elements(ids, names, name_only=False)))
+    if kind == "objects":
+        types = st.integers(0, 120)
+        refs = st.builds(ObjectRef, id=guids(), type=types, name=names)
+        return ObjectAnswer(prompt=prompt, objects=draw(st.lists(refs, min_size=1, max_size=4)))
+    if kind == "level":
+        from .library import LEVEL_TYPES
+
+        numbers = st.integers(-1, 3)
+        unit = st.builds(
+            LevelUnit,
+            id=guids(),
+            type=st.sampled_from(LEVEL_TYPES),
+            name=names,
+            aggregation=numbers,
+            filtering=numbers,
+            group_by=numbers,
+            report_level=numbers,
+        )
+        return LevelAnswer(prompt=prompt, units=draw(st.lists(unit, min_size=1, max_size=3)))
+    if kind == "expression":
+        return ExpressionAnswer(prompt=prompt, xml=draw(_canonical(_EXP_SAMPLES)))
+    if kind == "use_default":
+        return UseDefault(prompt=prompt)
+    if kind == "close":
+        return Close(prompt=prompt)
+    values = draw(st.sampled_from(_LIBRARY_PLACEHOLDERS))
+    family = PromptFamily.ELEMENTS if f"~{ELEMENT_TYPE}~" in values[0] else None
+    return PlaceholderAnswer(prompt=prompt, values=values, family=family)
+
+
+@st.composite
+def _library_set(draw: st.DrawFn) -> AnswerSet:
+    rounds = draw(st.integers(1, 3))
+    locale = draw(_optional(st.sampled_from([1033, 1031, 2052])))
+    parts = []
+    for number in range(rounds):
+        # The locale travels in the <rsl> of expression answers: a set with a locale
+        # has one in its first round; a set without has none at all.
+        answers = draw(st.lists(_library_answer(expressions=True), max_size=4))
+        if number == 0 and locale is not None:
+            answers.append(
+                ExpressionAnswer(
+                    prompt=PromptRef(key=draw(prompt_keys())),
+                    xml=draw(_canonical(_EXP_SAMPLES)),
+                )
+            )
+        parts.append(AnswerSet.of(tuple(answers), locale=locale))
+    return AnswerSet.from_rounds(parts)
+
+
+def library_answer_sets() -> st.SearchStrategy[AnswerSet]:
+    """Answer sets Library short answers carry exactly: ``library.decode(library.encode(x)) == x``.
+
+    Every answer has a key and nothing else identifying; no prompt families on
+    use-default and close (Library writes no type), no value data types, no answer
+    mode; a locale only when an expression answer's ``<rsl>`` carries it; values that
+    cannot read back as items; one to three rounds.
+
+    >>> @given(library_answer_sets())
+    ... def check(answers):
+    ...     assert all(a.prompt.key for a in answers)
+    >>> check()
+    """
+    return _library_set()
 
 
 # --- anything ------------------------------------------------------------------------

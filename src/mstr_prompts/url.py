@@ -44,6 +44,8 @@ from .errors import (
     NotRepresentableError,
     Option,
     PromptAnswerError,
+    placeholder_refusal,
+    rounds_refusal,
     validation_message,
 )
 from .model import (
@@ -57,6 +59,7 @@ from .model import (
     ElementAnswer,
     ObjectAnswer,
     ObjectRef,
+    PlaceholderAnswer,
     PromptFamily,
     PromptRef,
     Unanswered,
@@ -838,6 +841,8 @@ def _close_hint(answer: Close) -> Hint:
 
 
 def _unsupported(answer: Answer) -> NotRepresentableError:
+    if isinstance(answer, PlaceholderAnswer):
+        return placeholder_refusal(answer.describe(), "url")
     if isinstance(answer, Close):
         if answer.family is PromptFamily.ELEMENTS:
             return _refuse(answer, "a closed element prompt needs its attribute (ATTR;)")
@@ -905,6 +910,8 @@ def encode(
     """
     if fallback not in ("error", "xml"):
         raise ValueError(f"fallback must be 'error' or 'xml', not {fallback!r}")
+    if answers.rounds is not None:
+        raise rounds_refusal("url", len(answers.rounds))
     plan = _plan(answers, fallback, assume_order)
     rows = pending_rows(answers)
     has_values = any(

@@ -32,7 +32,14 @@ from .element_id import (
     parse_element_id,
     plain_keys,
 )
-from .errors import DecodeError, Hint, NotRepresentableError, validation_message
+from .errors import (
+    DecodeError,
+    Hint,
+    NotRepresentableError,
+    placeholder_refusal,
+    rounds_refusal,
+    validation_message,
+)
 from .model import (
     ELEMENTS_ROW,
     OBJECTS_ROW,
@@ -46,6 +53,7 @@ from .model import (
     LevelAnswer,
     ObjectAnswer,
     ObjectRef,
+    PlaceholderAnswer,
     PromptFamily,
     PromptRef,
     Unanswered,
@@ -126,7 +134,7 @@ def decode(text: str | bytes) -> AnswerSet:
     >>> s[0].prompt.key, s[0].value, s[0].type.value
     ('2294C41E44244ADAED930CB4E00A9DA0@0@10', 'Web', 'string')
     >>> decode("%3Crsl%3E%3C%2Frsl%3E")
-    AnswerSet(answers=(), mode=None, locale=None)
+    AnswerSet(answers=(), mode=None, locale=None, rounds=None)
     >>> decode("<mi/>")
     Traceback (most recent call last):
     ...
@@ -614,6 +622,8 @@ def encode(answers: AnswerSet) -> str:
     ...     prompt=PromptRef(key="2294C41E44244ADAED930CB4E00A9DA0@0@10"))]))
     '<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" tp="10">Q&amp;A</pa></rsl>'
     """
+    if answers.rounds is not None:
+        raise rounds_refusal("xml", len(answers.rounds))
     if answers.mode is not None:
         raise NotRepresentableError(
             f"the answer mode {answers.mode.name} cannot be carried: prompt-answer XML has "
@@ -660,6 +670,8 @@ def _child(parent: etree._Element, tag: str) -> etree._Element:
 
 
 def _encode_answer(answer: Answer) -> etree._Element:
+    if isinstance(answer, PlaceholderAnswer):
+        raise placeholder_refusal(answer.describe(), "xml")
     if isinstance(answer, (UseDefault, Unanswered)):
         what = "use the default answer" if isinstance(answer, UseDefault) else "leave unanswered"
         raise _refuse(
@@ -752,7 +764,7 @@ def _encode_body(
             raise _refuse(
                 answer,
                 "prompt-answer XML carries a level answer only as <dmy> XML; this answer has "
-                "REST's level definition",
+                + ("REST's level definition" if answer.units is None else "Library's units"),
                 hint="use REST for level definitions",
             )
         pa.append(_stored_xml(answer, answer.xml, "dmy"))

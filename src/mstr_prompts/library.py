@@ -1,0 +1,814 @@
+"""Library short answers: ``prompts=[[{"key", "values", "useDefault"}]]`` ⇄ AnswerSet.
+
+MicroStrategy Library speaks a fourth prompt-answer format (docs/library.md):
+
+* the ``prompts=`` parameter of Library links (``…/app/{project}/{dashboard}?prompts=…``),
+  percent-encoded JSON whose outer array is the list of prompting **rounds** (nested
+  prompts open only after the previous round is answered);
+* the body of ``POST …/promptsAnswers``, one round: ``{"messageName"?, "answers": […]}``;
+* the Embedding SDK's ``ON_PROMPT_ANSWERED`` event payload, the same shape as the body.
+
+Each answer is ``{"key": K, "values": [strings], "useDefault": bool}``.  A ``values``
+string is a value answer's text, a Web display-unit item ``id~type~name`` (an element
+``ATTR:key~1048576~name``, an object ``GUID~4~name``, a level unit
+``UNIT~1048581~name~agg~flt~gb~rps``), a whole ``<rsl>`` prompt-answer XML string for an
+expression prompt, or a link-generator template (``DYNAMIC_PLACEHOLDER_…``,
+``{[Attr]@Form}``).  Library writes no prompt type, so the decoder tells them apart
+by their shape and refuses what it cannot tell apart rather than guess.
+
+>>> s = decode('[[{"key":"K@0@10","values":["8D679D3811D3E4981000E787EC6DE8A4:1~1048576~USA"],'
+...            '"useDefault":false}]]')
+>>> s[0].elements[0].name
+'USA'
+>>> encode(s, form="param")
+'%5B%5B%7B%22key%22%3A%22K%400%4010%22%2C%22values%22%3A%5B%228D679D3811D3E4981000E787EC6DE8A4%3A1~1048576~USA%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+import warnings
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from lxml import etree
+from pydantic import ValidationError
+
+from . import safexml
+from .element_id import GUID_PATTERN, ElementId, Presentation, classify, parse_element_id
+from .errors import DecodeError, LocaleWarning, NotRepresentableError, validation_message
+from .model import (
+    Answer,
+    AnswerSet,
+    Close,
+    Element,
+    ElementAnswer,
+    ExpressionAnswer,
+    LevelAnswer,
+    LevelUnit,
+    ObjectAnswer,
+    ObjectRef,
+    PlaceholderAnswer,
+    PromptFamily,
+    PromptRef,
+    Unanswered,
+    UseDefault,
+    ValueAnswer,
+)
+from .rest import _kind, load_json
+
+__all__ = [
+    "ANSWER_KEYS",
+    "BODY_KEYS",
+    "ELEMENT_TYPE",
+    "LEVEL_TYPES",
+    "MAX_CHARS",
+    "PARAM",
+    "decode",
+    "decode_body",
+    "encode",
+    "encode_body",
+    "encode_rounds",
+    "looks_like_library",
+    "quote",
+    "unquote",
+]
+
+TARGET = "library"
+
+PARAM = "prompts"
+"""The Library link parameter that carries the answers (url.md §4.7)."""
+
+ANSWER_KEYS = ("key", "values", "useDefault")
+"""The keys of one answer, in the order Library writes them (library.md B.3)."""
+
+BODY_KEYS = ("messageName", "answers")
+"""The keys of a ``promptsAnswers`` body and of an Embedding event payload."""
+
+ELEMENT_TYPE = 1048576
+"""EnumWebDependentObjectType.WebDependentObjectElement: the type of an element item."""
+
+LEVEL_TYPES = (1048578, 1048581, 1048582)
+"""Dimty unit, dimty unit attribute, dimty unit dimension: the types of level units."""
+
+# EnumWebDependentObjectType runs from 1048576 (element) to 1048593 (MDX metric group);
+# only the element and the dimty units have a known place in a prompt answer.
+_DEPENDENT_TYPES = range(1048576, 1048594)
+
+MAX_CHARS = 32 * 1024 * 1024
+"""The longest input accepted (32 Mi characters): far above any real link or body."""
+
+# library.md B.2: the id is the text up to the first "~" followed by "-?digits~", the
+# type those digits, and the name everything after, verbatim (names are not escaped).
+_ITEM = re.compile(r"(?P<id>.*?)~(?P<type>-?[0-9]+)~(?P<rest>.*)", re.DOTALL)
+# A level unit's name is followed by four numeric fields: split them from the right.
+_LEVEL_REST = re.compile(
+    r"(?P<name>.*)~(?P<agg>-?[0-9]+)~(?P<flt>-?[0-9]+)~(?P<gb>-?[0-9]+)~(?P<rps>-?[0-9]+)",
+    re.DOTALL,
+)
+_GUID = re.compile(GUID_PATTERN)
+_PLACEHOLDER_PREFIX = "DYNAMIC_PLACEHOLDER_"
+# A dashboard link token such as {[Year]@ID}: attribute in brackets, then @form.
+_TOKEN = re.compile(r"\{\[[^\]]*\]@[^}]*\}")
+_RSL = "<rsl"
+
+# JavaScript's encodeURIComponent leaves A-Z a-z 0-9 - _ . ! ~ * ' ( ) alone; Python's
+# quote always keeps A-Z a-z 0-9 - _ . ~, so these four complete the set.
+_URI_COMPONENT_SAFE = "!*'()"
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def quote(text: str) -> str:
+    """Percent-encode ``text`` exactly as JavaScript's ``encodeURIComponent`` does.
+
+    >>> quote('["a b~c"]')
+    '%5B%22a%20b~c%22%5D'
+    """
+    return urllib.parse.quote(text, safe=_URI_COMPONENT_SAFE)
+
+
+def _is_placeholder(value: str) -> bool:
+    return value.startswith(_PLACEHOLDER_PREFIX) or _TOKEN.search(value) is not None
+
+
+def looks_like_library(text: str) -> bool:
+    """True when ``text`` looks like Library short answers or a Library link.
+
+    That is: a ``prompts=`` parameter, JSON or percent-encoded JSON that opens with
+    ``[[`` or ``{"messageName"``/``{"answers"``, or a ``…/app/{project}/{dashboard}`` path.
+    Meant for messages such as "this is a Library link, not a Web link".
+
+    >>> looks_like_library("https://h/MicroStrategyLibrary/app/EC70648611E7A2F962E90080EFD58751/"
+    ...                    "837B57D711E941BF000000806FA1298F/K53--K46")
+    True
+    >>> looks_like_library("valuePromptAnswers=2015")
+    False
+    """
+    head = text.lstrip()[:4096]
+    unquoted = urllib.parse.unquote(head)
+    compact = re.sub(r"\s+", "", unquoted)
+    if compact.startswith("[[") or compact.startswith("[]"):
+        return True
+    if compact.startswith('{"answers"') or compact.startswith('{"messageName"'):
+        return True
+    query = text.partition("?")[2] if "?" in text else text
+    for pair in query.split("&"):
+        if pair.partition("=")[0].strip().lower() == PARAM and "=" in pair:
+            return True
+    return re.search(r"/app/[0-9A-Fa-f]{32}/[0-9A-Fa-f]{32}(?:[/?#]|$)", head) is not None
+
+
+# ---------------------------------------------------------------------------- decoding
+
+
+def unquote(raw: str, where: str = "library") -> str:
+    """Percent-decode once, as ``decodeURIComponent``: ``+`` stays ``+``; UTF-8 only.
+
+    A ``%`` not followed by two hex digits stays literal; bytes that are not UTF-8 raise
+    :class:`~mstr_prompts.errors.DecodeError` rather than turning into U+FFFD.
+
+    >>> unquote("a+b%20%C3%A9")
+    'a+b é'
+    """
+    try:
+        data = urllib.parse.unquote_to_bytes(raw)
+    except UnicodeEncodeError:
+        raise DecodeError("the text is not valid Unicode (lone surrogate)", where=where) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DecodeError(
+            f"percent-encoded bytes are not UTF-8 (byte {exc.start} of the decoded text)",
+            where=where,
+            hint="Library links percent-encode UTF-8 (encodeURIComponent)",
+        ) from None
+
+
+def _prompts_param(text: str) -> str:
+    """The decoded value of the ``prompts`` parameter of a link or query string."""
+    from .url import split_url
+
+    query = split_url(text)[1]
+    found: list[str] = []
+    for pair in query.split("&"):
+        raw_name, sep, raw_value = pair.partition("=")
+        if sep and unquote(raw_name, "library: query").strip() == PARAM:
+            found.append(raw_value)
+    if not found:
+        raise DecodeError(
+            "no prompts= parameter, no JSON rounds [[…]] and no promptsAnswers body {…}",
+            where="library",
+            hint="give a Library link with prompts=…, its value, or the JSON",
+        )
+    if len(set(found)) > 1:
+        raise DecodeError(
+            "prompts= is given more than once with different values, so the answers are ambiguous",
+            where="library",
+        )
+    return unquote(found[0], f"library: {PARAM}")
+
+
+def _load(text: str) -> Any:
+    return load_json(text, source="library")
+
+
+def _document(source: Any) -> Any:
+    """The JSON document of any accepted input: rounds (a list) or a body (a dict)."""
+    if isinstance(source, (bytes, bytearray)):
+        try:
+            source = bytes(source).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DecodeError(
+                f"the input is not UTF-8 (byte {exc.start})", where="library"
+            ) from None
+    if isinstance(source, str):
+        if len(source) > MAX_CHARS:
+            raise DecodeError(
+                f"the input is {len(source)} characters; the limit is {MAX_CHARS}",
+                where="library",
+            )
+        text = source.strip().removeprefix("\ufeff")
+        if text[:1] in ("[", "{"):
+            return _load(text)
+        if text[:3].upper() in ("%5B", "%7B"):
+            return _load(unquote(text, "library"))
+        return _load(_prompts_param(text))
+    if isinstance(source, (Mapping, list, tuple)):
+        return _load_value(source)
+    raise DecodeError(
+        f"expected a link, JSON text, bytes, a list of rounds or a body, not "
+        f"{type(source).__name__}",
+        where="library",
+    )
+
+
+def _load_value(source: Any) -> Any:
+    return load_json(source, source="library")
+
+
+def _string(value: Any, what: str, where: str) -> str:
+    if not isinstance(value, str):
+        raise DecodeError(f"{what} must be a string, not {_kind(value)}", where=where)
+    return value
+
+
+def _decode_element(text: str, id_text: str, name: str, where: str) -> Element:
+    if classify(id_text) is not Presentation.OLD_SHORT:
+        raise DecodeError(
+            f"element {text!r}: the ID {id_text!r} is not ATTR:key[:key2…]", where=where
+        )
+    try:
+        element_id = parse_element_id(id_text)
+    except DecodeError as exc:
+        raise DecodeError(f"element {text!r}: {exc.message}", where=where) from None
+    if not isinstance(element_id, ElementId) or element_id.attribute is None:
+        raise DecodeError(f"element {text!r}: the ID {id_text!r} is not ATTR:key", where=where)
+    return Element.of(element_id, name or None)
+
+
+def _decode_unit(text: str, id_text: str, type_: int, rest: str, where: str) -> LevelUnit:
+    match = _LEVEL_REST.fullmatch(rest)
+    if match is None:
+        raise DecodeError(
+            f"level unit {text!r} must be id~type~name~agg~flt~gb~rps (four numbers after "
+            "the name)",
+            where=where,
+        )
+    return LevelUnit(
+        id=id_text,
+        type=type_,
+        name=match["name"] or None,
+        aggregation=int(match["agg"]),
+        filtering=int(match["flt"]),
+        group_by=int(match["gb"]),
+        report_level=int(match["rps"]),
+    )
+
+
+def _decode_items(
+    ref: PromptRef, values: list[str], items: list[re.Match[str]], where: str
+) -> Answer:
+    for i, match in enumerate(items):
+        if "~" in match["id"]:
+            raise DecodeError(
+                f"{values[i]!r}: the ID {match['id']!r} contains '~', so where it ends is a guess",
+                where=f"{where}: values[{i}]",
+            )
+    types = [int(m["type"]) for m in items]
+    if all(t == ELEMENT_TYPE for t in types):
+        elements = tuple(
+            _decode_element(v, m["id"], m["rest"], f"{where}: values[{i}]")
+            for i, (v, m) in enumerate(zip(values, items, strict=True))
+        )
+        return ElementAnswer.of(ref, None, elements)
+    if all(t in LEVEL_TYPES for t in types):
+        units = tuple(
+            _decode_unit(v, m["id"], t, m["rest"], f"{where}: values[{i}]")
+            for i, (v, m, t) in enumerate(zip(values, items, types, strict=True))
+        )
+        return LevelAnswer(prompt=ref, units=units)
+    if any(t == ELEMENT_TYPE or t in LEVEL_TYPES for t in types):
+        raise DecodeError(
+            "values mix elements, level units and objects; one answer holds one kind",
+            where=where,
+        )
+    objects = []
+    for i, (value, match, type_) in enumerate(zip(values, items, types, strict=True)):
+        item_where = f"{where}: values[{i}]"
+        if type_ in _DEPENDENT_TYPES:
+            raise DecodeError(
+                f"{value!r}: type {type_} is a dependent object type "
+                "(EnumWebDependentObjectType) with no known place in a prompt answer",
+                where=item_where,
+            )
+        if type_ < 0:
+            raise DecodeError(f"{value!r}: object type {type_} is negative", where=item_where)
+        if not _GUID.fullmatch(match["id"]):
+            raise DecodeError(
+                f"{value!r} looks like an item id~type~name, but {match['id']!r} is not a "
+                "32-hex-digit object ID",
+                where=item_where,
+                hint="a value text cannot contain '~<digits>~' in Library short answers",
+            )
+        objects.append(ObjectRef.of(match["id"], type_, match["rest"] or None))
+    return ObjectAnswer.of(ref, tuple(objects))
+
+
+def _decode_rsl(ref: PromptRef, text: str, where: str) -> tuple[Answer, int | None]:
+    from . import xml
+
+    try:
+        inner = xml.decode(text)
+    except DecodeError as exc:
+        raise DecodeError(f"values[0]: {exc}", where=where) from None
+    if len(inner) != 1 or not isinstance(inner[0], ExpressionAnswer):
+        kinds = ", ".join(a.kind for a in inner) or "nothing"
+        raise DecodeError(
+            f"values[0] is prompt-answer XML with {kinds}; Library carries only expression "
+            "answers as <rsl> XML (elements, objects and values are item strings)",
+            where=where,
+        )
+    answer = inner[0]
+    if answer.prompt.key != ref.key:
+        raise DecodeError(
+            f"values[0] is XML for prompt {answer.prompt.key}, not for this answer's key",
+            where=where,
+        )
+    return answer.model_copy(update={"prompt": ref}), inner.locale
+
+
+def _decode_answer(item: Any, where: str) -> tuple[Answer, int | None]:
+    if not isinstance(item, dict):
+        raise DecodeError(
+            f'an answer must be an object {{"key", "values", "useDefault"}}, not {_kind(item)}',
+            where=where,
+        )
+    unknown = [k for k in item if k not in ANSWER_KEYS]
+    if unknown:
+        raise DecodeError(
+            f"unknown key(s) {', '.join(map(repr, unknown))}; an answer has only key, values "
+            "and useDefault",
+            where=where,
+            hint="the REST API rejects extra fields such as type in promptsAnswers",
+        )
+    if "key" not in item:
+        raise DecodeError("the answer has no key", where=where)
+    key = _string(item["key"], "key", where)
+    if not key:
+        raise DecodeError("key is empty", where=where)
+    where = f"{where} (key {key})"
+    ref = PromptRef(key=key)
+    use_default = item.get("useDefault", False)
+    if not isinstance(use_default, bool):
+        raise DecodeError(
+            f"useDefault must be true or false, not {_kind(use_default)}", where=where
+        )
+    if "values" not in item:
+        if use_default:
+            return UseDefault(prompt=ref), None
+        raise DecodeError(
+            "the answer has no values and useDefault is not true",
+            where=where,
+            hint='give "values": [] to close the prompt, or "useDefault": true',
+        )
+    raw = item["values"]
+    if not isinstance(raw, list):
+        raise DecodeError(f"values must be an array of strings, not {_kind(raw)}", where=where)
+    values = [_string(v, f"values[{i}]", where) for i, v in enumerate(raw)]
+    if use_default:
+        if values:
+            raise DecodeError(
+                "useDefault is true but values are given; which one the server uses is "
+                "not documented",
+                where=where,
+                hint="give either values or useDefault: true",
+            )
+        return UseDefault(prompt=ref), None
+    if not values:
+        return Close(prompt=ref), None
+    if any(_is_placeholder(v) for v in values):
+        matches = [_ITEM.fullmatch(v) for v in values]
+        family = (
+            PromptFamily.ELEMENTS
+            if all(m is not None and int(m["type"]) == ELEMENT_TYPE for m in matches)
+            else None
+        )
+        return PlaceholderAnswer(prompt=ref, values=tuple(values), family=family), None
+    if values[0].startswith(_RSL):
+        if len(values) > 1:
+            raise DecodeError(
+                f"an expression answer is one <rsl> string; got {len(values)} values",
+                where=where,
+            )
+        return _decode_rsl(ref, values[0], where)
+    if any(v.startswith(_RSL) for v in values):
+        raise DecodeError("values mix <rsl> XML with other values", where=where)
+    items = [_ITEM.fullmatch(v) for v in values]
+    found = [m for m in items if m is not None]
+    if not found:
+        return ValueAnswer(prompt=ref, value=tuple(values)), None
+    if len(found) != len(items):
+        first = next(i for i, m in enumerate(items) if m is None)
+        raise DecodeError(
+            f"values mix items (id~type~name) with plain text (values[{first}] = "
+            f"{values[first]!r}); one answer holds one kind",
+            where=where,
+        )
+    return _decode_items(ref, values, found, where), None
+
+
+def _decode_round(answers: Any, where: str) -> tuple[list[Answer], set[int]]:
+    if not isinstance(answers, list):
+        raise DecodeError(f"a round must be an array of answers, not {_kind(answers)}", where=where)
+    result: list[Answer] = []
+    locales: set[int] = set()
+    for index, item in enumerate(answers):
+        try:
+            answer, locale = _decode_answer(item, f"{where}[{index}]")
+        except ValidationError as exc:
+            raise DecodeError(validation_message(exc), where=f"{where}[{index}]") from None
+        result.append(answer)
+        if locale is not None:
+            locales.add(locale)
+    return result, locales
+
+
+def _answer_set(rounds: list[list[Answer]], locales: set[int]) -> AnswerSet:
+    if len(locales) > 1:
+        raise DecodeError(
+            f"the <rsl> answers are written in different locales {sorted(locales)}; an "
+            "answer set has one",
+            where="library",
+        )
+    locale = locales.pop() if locales else None
+    answers = tuple(a for r in rounds for a in r)
+    counts = tuple(len(r) for r in rounds) if len(rounds) > 1 else None
+    try:
+        return AnswerSet.of(answers, locale=locale, rounds=counts)
+    except ValidationError as exc:
+        raise DecodeError(validation_message(exc), where="library") from None
+
+
+def decode_body(source: Any) -> tuple[AnswerSet, str | None]:
+    """Read a ``promptsAnswers`` body or Embedding event payload: answers and messageName.
+
+    ``messageName`` names the dashboard's message (instance) for display; it is not an
+    answer, so :func:`decode` leaves it out and this function returns it beside.
+
+    >>> s, name = decode_body('{"messageName": "Sales", "answers": [{"key": "K@0@10",'
+    ...                       ' "values": ["2016"], "useDefault": false}]}')
+    >>> name, s[0].value
+    ('Sales', '2016')
+    """
+    document = _document(source)
+    if not isinstance(document, dict):
+        raise DecodeError(
+            f'a promptsAnswers body is an object {{"messageName"?, "answers"}}, not '
+            f"{_kind(document)}",
+            where="library",
+        )
+    return _decode_body(document)
+
+
+def _decode_body(document: dict[str, Any]) -> tuple[AnswerSet, str | None]:
+    unknown = [k for k in document if k not in BODY_KEYS]
+    if unknown:
+        raise DecodeError(
+            f"unknown key(s) {', '.join(map(repr, unknown))}; a promptsAnswers body has only "
+            "messageName and answers",
+            where="library",
+            hint='a REST answer body {"prompts": […]} is read with --from rest'
+            if "prompts" in document
+            else None,
+        )
+    if "answers" not in document:
+        raise DecodeError('the body has no "answers" array', where="library")
+    name = document.get("messageName")
+    if name is not None and not isinstance(name, str):
+        raise DecodeError(f"messageName must be a string, not {_kind(name)}", where="library")
+    answers, locales = _decode_round(document["answers"], "library: answers")
+    return _answer_set([answers], locales), name
+
+
+def decode(source: Any) -> AnswerSet:
+    """Read Library short answers into an AnswerSet; rounds are kept in ``rounds``.
+
+    ``source`` is a Library link or query string with ``prompts=``, the parameter's value
+    (percent-encoded or raw JSON), the rounds as a list, a ``promptsAnswers`` body or an
+    Embedding event payload (text, bytes or a dict).  Raises
+    :class:`~mstr_prompts.errors.DecodeError` saying what is wrong and where.
+
+    >>> decode("prompts=%5B%5B%7B%22key%22%3A%22K%400%4010%22%2C%22values%22%3A%5B%5D"
+    ...        "%2C%22useDefault%22%3Afalse%7D%5D%5D")[0].kind
+    'close'
+    >>> decode('[[{"key":"A@0@10","values":["2016"],"useDefault":false}],[]]').rounds
+    (1, 0)
+    """
+    document = _document(source)
+    if isinstance(document, dict):
+        return _decode_body(document)[0]
+    if not isinstance(document, list):
+        raise DecodeError(
+            f"expected rounds [[…]] or a body {{…}}, not {_kind(document)}", where="library"
+        )
+    if not document:
+        raise DecodeError(
+            "the rounds array is empty; answering no prompts in one round is [[]]",
+            where="library",
+        )
+    rounds: list[list[Answer]] = []
+    locales: set[int] = set()
+    for number, answers in enumerate(document):
+        if isinstance(answers, dict) and "answers" in answers:
+            raise DecodeError(
+                f"round {number} is a body object; the rounds are arrays of answers",
+                where=f"library: rounds[{number}]",
+                hint="give each round's answers array, [[…],[…]]",
+            )
+        found, round_locales = _decode_round(answers, f"library: rounds[{number}]")
+        rounds.append(found)
+        locales |= round_locales
+    return _answer_set(rounds, locales)
+
+
+# ---------------------------------------------------------------------------- encoding
+
+
+def _refuse(answer: Answer, message: str, hint: str | None = None) -> NotRepresentableError:
+    return NotRepresentableError(message, prompt=answer.describe(), target=TARGET, hint=hint)
+
+
+def _check_value(answer: Answer, text: str) -> str:
+    if _is_placeholder(text) or text.startswith(_RSL) or _ITEM.fullmatch(text):
+        raise _refuse(
+            answer,
+            f"the value {text!r} would read back as an item, XML or a link template; Library "
+            "writes value texts without escapes",
+        )
+    return text
+
+
+def _element_item(answer: ElementAnswer, element: Element) -> str:
+    if element.id is None:
+        raise _refuse(
+            answer,
+            f"element {element.name!r} has no ID; a Library element is ATTR:key~1048576~name",
+            hint="look the element ID up (GET …/attributes/{id}/elements)",
+        )
+    if not isinstance(element.id, ElementId):
+        raise _refuse(
+            answer,
+            f"element ID {element.id.text!r} has an undocumented structure that cannot be "
+            "written as ATTR:key",
+        )
+    try:
+        id_text = element.id.to_old_short()
+    except NotRepresentableError as exc:
+        raise _refuse(answer, exc.message, exc.hint) from None
+    if "~" in id_text:
+        raise _refuse(answer, f"element ID {id_text!r} contains '~', which Library cannot escape")
+    return f"{id_text}~{ELEMENT_TYPE}~{element.name or ''}"
+
+
+def _object_item(answer: ObjectAnswer, ref: ObjectRef) -> str:
+    if not _GUID.fullmatch(ref.id):
+        raise _refuse(answer, f"object ID {ref.id!r} is not a 32-hex-digit GUID")
+    if ref.type in _DEPENDENT_TYPES:
+        raise _refuse(answer, f"object type {ref.type} would read back as an element or unit")
+    return f"{ref.id}~{ref.type}~{ref.name or ''}"
+
+
+def _unit_item(answer: LevelAnswer, unit: LevelUnit) -> str:
+    if "~" in unit.id:
+        raise _refuse(answer, f"level unit ID {unit.id!r} contains '~'")
+    return "~".join(
+        [
+            unit.id,
+            str(unit.type),
+            unit.name or "",
+            str(unit.aggregation),
+            str(unit.filtering),
+            str(unit.group_by),
+            str(unit.report_level),
+        ]
+    )
+
+
+def _rsl(answer: ExpressionAnswer, locale: int | None) -> str:
+    if answer.expression is not None or answer.xml is None:
+        raise _refuse(
+            answer,
+            "Library carries an expression only as <rsl> XML with its <exp>; this answer has "
+            "REST's JSON expression tree",
+            hint="use REST, or give the answer as xml",
+        )
+    try:
+        exp = safexml.parse(answer.xml, where="stored xml")
+    except DecodeError as exc:
+        raise _refuse(answer, f"its stored XML cannot be read: {exc.message}") from None
+    root = etree.Element("rsl")
+    if locale is not None:
+        root.set("lcl", str(locale))
+    pa = etree.SubElement(root, "pa")
+    try:
+        pa.set("key", answer.prompt.key or "")
+    except ValueError:
+        raise _refuse(answer, "the prompt key contains characters XML cannot carry") from None
+    pa.append(exp)
+    for node in root.iter():
+        if len(node) == 0 and node.text is None:
+            node.text = ""  # never self-closed, as MicroStrategy's builder writes it
+    return etree.tostring(root, encoding="unicode")
+
+
+def _values(answer: Answer, locale: int | None) -> tuple[list[str], bool]:
+    """``(values, useDefault)`` of one answer."""
+    if isinstance(answer, UseDefault):
+        return [], True
+    if isinstance(answer, Close):
+        return [], False
+    if isinstance(answer, ValueAnswer):
+        return [_check_value(answer, v) for v in answer.values], False
+    if isinstance(answer, ElementAnswer):
+        return [_element_item(answer, e) for e in answer.elements], False
+    if isinstance(answer, ObjectAnswer):
+        return [_object_item(answer, o) for o in answer.objects], False
+    if isinstance(answer, LevelAnswer):
+        if answer.units is None:
+            raise _refuse(
+                answer,
+                "Library carries a level answer only as display units "
+                "(UNIT~1048581~name~agg~flt~gb~rps); this one is "
+                + ("XML (<dmy>)" if answer.xml is not None else "REST's level definition"),
+            )
+        return [_unit_item(answer, u) for u in answer.units], False
+    if isinstance(answer, ExpressionAnswer):
+        return [_rsl(answer, locale)], False
+    if isinstance(answer, PlaceholderAnswer):
+        return list(answer.values), False
+    if isinstance(answer, Unanswered):
+        raise _refuse(
+            answer,
+            "Library cannot mark a prompt as deliberately left open",
+            hint="leave the prompt out; Library then asks for it",
+        )
+    raise AssertionError(f"unexpected answer {answer!r}")  # pragma: no cover
+
+
+def _encode_answer(answer: Answer, locale: int | None) -> dict[str, Any]:
+    key = answer.prompt.key
+    if key is None:
+        raise _refuse(
+            answer,
+            "Library finds prompts only by key",
+            hint="bind the answers to the prompt definitions first "
+            "(--definitions FILE; mstr_prompts.definitions.bind), or give the key",
+        )
+    values, use_default = _values(answer, locale)
+    return {"key": key, "values": values, "useDefault": use_default}
+
+
+def _check_set(answers: AnswerSet, ignore_locale: bool) -> None:
+    if answers.mode is not None:
+        raise NotRepresentableError(
+            f"Library short answers carry no answer mode (got {answers.mode.name})",
+            target=TARGET,
+            hint='answer the prompts explicitly ("useDefault": true, or "values": [] to '
+            "close them)",
+        )
+    if answers.locale is not None and not ignore_locale:
+        value = next((a for a in answers if isinstance(a, ValueAnswer)), None)
+        if value is not None:
+            warnings.warn(
+                LocaleWarning(
+                    f"library: {value.describe()}: Library value texts carry no locale; the "
+                    f"texts, written in locale {answers.locale}, are sent as they are and "
+                    "Library reads them in the display locale (pass ignore_locale=True if "
+                    "that is the same locale)"
+                ),
+                stacklevel=3,
+            )
+
+
+def encode_rounds(answers: AnswerSet, *, ignore_locale: bool = False) -> list[list[dict[str, Any]]]:
+    """The rounds as JSON values: one list of ``{"key", "values", "useDefault"}`` per round.
+
+    >>> from mstr_prompts.model import PromptRef, UseDefault
+    >>> encode_rounds(AnswerSet(answers=[UseDefault(prompt=PromptRef(key="K@0@10"))]))
+    [[{'key': 'K@0@10', 'values': [], 'useDefault': True}]]
+    """
+    _check_set(answers, ignore_locale)
+    return [
+        [_encode_answer(a, answers.locale) for a in part.answers] for part in answers.by_round()
+    ]
+
+
+def encode_body(
+    answers: AnswerSet, *, message_name: str | None = None, ignore_locale: bool = False
+) -> dict[str, Any]:
+    """One round as a ``promptsAnswers`` body ``{"messageName"?, "answers": […]}``.
+
+    Raises :class:`~mstr_prompts.errors.NotRepresentableError` for answers in several
+    rounds: a body is one round (send one body per round, :meth:`AnswerSet.by_round`).
+
+    >>> from mstr_prompts.model import PromptRef, ValueAnswer
+    >>> encode_body(AnswerSet(answers=[ValueAnswer(value="750", prompt=PromptRef(key="K@0@10"))]))
+    {'answers': [{'key': 'K@0@10', 'values': ['750'], 'useDefault': False}]}
+    """
+    if answers.rounds is not None:
+        raise NotRepresentableError(
+            f"a promptsAnswers body is one round; these answers have {len(answers.rounds)}",
+            target=TARGET,
+            hint="send one body per round (AnswerSet.by_round), or write the rounds as a "
+            "prompts= value",
+        )
+    rounds = encode_rounds(answers, ignore_locale=ignore_locale)
+    body: dict[str, Any] = {}
+    if message_name is not None:
+        body["messageName"] = message_name
+    body["answers"] = rounds[0]
+    return body
+
+
+def _dumps(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NotRepresentableError(
+            "a text contains a lone surrogate, which no link or UTF-8 body can carry",
+            target=TARGET,
+        ) from None
+    return text
+
+
+def _placeholder_tokens(answers: AnswerSet) -> list[str]:
+    tokens: set[str] = set()
+    for answer in answers:
+        if isinstance(answer, PlaceholderAnswer):
+            for value in answer.values:
+                tokens.update(_TOKEN.findall(value))
+    return sorted(tokens, key=len, reverse=True)
+
+
+def encode(
+    answers: AnswerSet,
+    *,
+    form: Literal["json", "param", "body"] = "json",
+    message_name: str | None = None,
+    ignore_locale: bool = False,
+) -> str:
+    """Write ``answers`` exactly as Library does: compact JSON, key order key, values, useDefault.
+
+    ``form`` is ``"json"`` for the rounds ``[[…]]``, ``"param"`` for the same
+    percent-encoded as the ``prompts=`` value of a link (``encodeURIComponent``; link
+    tokens such as ``:{[Year]@ID}`` stay raw, as Library's generator leaves them so the
+    dashboard can fill them in), or ``"body"`` for a one-round ``promptsAnswers`` body.
+    Raises :class:`~mstr_prompts.errors.NotRepresentableError` for what Library cannot
+    carry: an answer mode, answers without a key, unanswered slots, REST's expression
+    trees and level definitions, XML level answers, and texts that would read back as
+    something else.
+
+    >>> from mstr_prompts.model import PromptRef, ValueAnswer
+    >>> encode(AnswerSet(answers=[ValueAnswer(value="2016", prompt=PromptRef(key="K@0@10"))]))
+    '[[{"key":"K@0@10","values":["2016"],"useDefault":false}]]'
+    """
+    if form == "body":
+        return _dumps(encode_body(answers, message_name=message_name, ignore_locale=ignore_locale))
+    if message_name is not None:
+        raise NotRepresentableError(
+            "only a promptsAnswers body carries messageName", target=TARGET, hint="use form='body'"
+        )
+    text = _dumps(encode_rounds(answers, ignore_locale=ignore_locale))
+    if form == "json":
+        return text
+    if form != "param":
+        raise ValueError(f"form must be 'json', 'param' or 'body', not {form!r}")
+    encoded = quote(text)
+    for token in _placeholder_tokens(answers):
+        encoded = encoded.replace(quote(":" + token), ":" + token).replace(quote(token), token)
+    return encoded
