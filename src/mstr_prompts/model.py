@@ -30,9 +30,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
@@ -41,6 +39,7 @@ from pydantic import (
 from ._trusted import build
 from .element_id import GUID_PATTERN, ElementId, OpaqueElementId
 from .object_types import object_type_name
+from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION, Model, is_digits, is_text
 
 __all__ = [
     "Answer",
@@ -60,8 +59,6 @@ __all__ = [
     "ValueAnswer",
     "ValueType",
 ]
-
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
 class PromptFamily(str, enum.Enum):
@@ -124,7 +121,7 @@ JsonText = Annotated[str, BeforeValidator(_canonical_json)]
 """A JSON document kept as canonical compact text (key order preserved)."""
 
 
-class PromptRef(BaseModel):
+class PromptRef(Model):
     """Everything an answer may know about the prompt it answers.
 
     ``key`` is ``did@pin@tp`` (or an opaque dashboard key such as ``W34D…``); ``id``
@@ -138,12 +135,10 @@ class PromptRef(BaseModel):
     'value prompt #2'
     """
 
-    model_config = _FROZEN
-
     key: str | None = Field(default=None, min_length=1)
     id: str | None = Field(default=None, min_length=1)
     name: str | None = None
-    position: int | None = Field(default=None, ge=1)
+    position: int | None = Field(default=None, ge=1, le=MAX_POSITION)
 
     @property
     def location(self) -> tuple[str, str, str] | None:
@@ -151,7 +146,7 @@ class PromptRef(BaseModel):
         if self.key is None:
             return None
         parts = self.key.split("@")
-        if len(parts) == 3 and parts[0] and parts[1].isdigit() and parts[2].isdigit():
+        if len(parts) == 3 and parts[0] and is_digits(parts[1]) and is_digits(parts[2]):
             return (parts[0], parts[1], parts[2])
         return None
 
@@ -180,9 +175,7 @@ class PromptRef(BaseModel):
         return f"unidentified {noun}"
 
 
-class _AnswerBase(BaseModel):
-    model_config = _FROZEN
-
+class _AnswerBase(Model):
     prompt: PromptRef = Field(default_factory=PromptRef)
 
     def describe(self) -> str:
@@ -242,7 +235,7 @@ class ValueAnswer(_AnswerBase):
         return self.value if isinstance(self.value, tuple) else (self.value,)
 
 
-class Element(BaseModel):
+class Element(Model):
     """One attribute element: its ID, its display name, or both.
 
     A display name spelled inside the ID (terse ``h4;ATTR;40K-50K``, old long DESC) is
@@ -251,8 +244,6 @@ class Element(BaseModel):
     >>> Element(id=ElementId.parse("h4;8D679D4111D3E4981000E787EC6DE8A4;40K-50K")).name
     '40K-50K'
     """
-
-    model_config = _FROZEN
 
     id: Annotated[ElementId | OpaqueElementId, Field(discriminator="kind")] | None = None
     name: str | None = None
@@ -267,7 +258,11 @@ class Element(BaseModel):
         >>> Element.of(ElementId.parse("8D679D3711D3E4981000E787EC6DE8A4:1"), "Books").name
         'Books'
         """
-        if id is not None and id.display is None and (name is None or type(name) is str):
+        if (
+            id is not None
+            and id.display is None
+            and (name is None or (type(name) is str and is_text(name)))
+        ):
             return build(cls, {"id": id, "name": name})
         return cls(id=id, name=name)
 
@@ -377,17 +372,15 @@ def _one_attribute(
     return attribute, elements
 
 
-class ObjectRef(BaseModel):
+class ObjectRef(Model):
     """A schema or application object: GUID, EnumDSSXMLObjectTypes number, maybe a name.
 
     >>> ObjectRef(id="4C051DB611D3E877C000B3B2D86C964F", type=4, name="Profit").type_name
     'metric'
     """
 
-    model_config = _FROZEN
-
     id: str = Field(min_length=1)
-    type: int = Field(ge=0)
+    type: int = Field(ge=0, le=MAX_OBJECT_TYPE)
     name: str | None = None
 
     @classmethod
@@ -401,9 +394,10 @@ class ObjectRef(BaseModel):
         if (
             builtins.type(id) is str
             and id
+            and is_text(id)
             and builtins.type(type) is int
-            and type >= 0
-            and (name is None or builtins.type(name) is str)
+            and 0 <= type <= MAX_OBJECT_TYPE
+            and (name is None or (builtins.type(name) is str and is_text(name)))
         ):
             return build(cls, {"id": id, "type": type, "name": name})
         return cls(id=id, type=type, name=name)
@@ -586,7 +580,7 @@ _ANSWER_TYPES = frozenset(
 )
 
 
-class AnswerSet(BaseModel):
+class AnswerSet(Model):
     """An ordered sequence of answers, plus an optional answer mode and locale.
 
     ``mode`` is what the server does with prompts the answers leave out.  ``locale`` is
@@ -597,11 +591,9 @@ class AnswerSet(BaseModel):
     (1, 'value prompt K@0@10')
     """
 
-    model_config = _FROZEN
-
     answers: tuple[Answer, ...] = ()
     mode: AnswerMode | None = None
-    locale: int | None = Field(default=None, ge=0)
+    locale: int | None = Field(default=None, ge=0, le=MAX_INT)
 
     @classmethod
     def of(
@@ -623,7 +615,7 @@ class AnswerSet(BaseModel):
             type(answers) is tuple
             and all(type(a) in _ANSWER_TYPES for a in answers)
             and (mode is None or type(mode) is AnswerMode)
-            and (locale is None or (type(locale) is int and locale >= 0))
+            and (locale is None or (type(locale) is int and 0 <= locale <= MAX_INT))
         ):
             return build(cls, {"answers": answers, "mode": mode, "locale": locale})
         return cls(answers=answers, mode=mode, locale=locale)

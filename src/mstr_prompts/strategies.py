@@ -50,6 +50,7 @@ __all__ = [
     "answers_for",
     "element_ids",
     "guids",
+    "hostile_texts",
     "out_of_bounds",
     "prompt_definitions",
     "prompt_keys",
@@ -723,3 +724,23 @@ def strip_identity(answers: AnswerSet) -> AnswerSet:
         else:
             stripped.append(answer.model_copy(update={"prompt": PromptRef()}))
     return answers.model_copy(update={"answers": tuple(stripped)})
+
+
+# --- hostile text ----------------------------------------------------------------------
+
+
+def hostile_texts(*, max_size: int = 12) -> st.SearchStrategy[str]:
+    """Text that breaks careless codecs: lone surrogates, controls, non-ASCII digits, separators.
+
+    Not every such text is valid in the model (lone surrogates are refused), so a test
+    must expect the library's own errors as well as round trips.
+
+    >>> @given(hostile_texts())
+    ... def check(text):
+    ...     assert isinstance(text, str)
+    >>> check()
+    """
+    edges = st.sampled_from(
+        ["\ud800", "\udfff", "\x00", "\x01", "\x7f", "\x85", "\u2028", "\xa0", "²", "٣", "１"]
+    )
+    return st.text(st.one_of(edges, _NASTY, st.characters()), max_size=max_size)
