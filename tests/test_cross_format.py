@@ -161,3 +161,20 @@ def test_value_type_is_advisory_across_formats() -> None:
         answers=[ValueAnswer(value="10/10/2009", prompt=PromptRef(key="A@0@10"))]
     )
     assert via_xml(typed) == typed
+
+
+@given(xml_answer_sets())
+def test_xml_to_url_with_fallback_keeps_the_order(answers: AnswerSet) -> None:
+    # Issue 13: the XML part used to be filled family by family, so XML -> URL -> XML
+    # came back in another order.
+    try:
+        params = url.encode(answers, fallback="xml", ignore_locale=True)
+    except NotRepresentableError:
+        return
+    keys = [a.prompt.key for a in url.decode(params) if a.prompt.key is not None]
+    original = [a.prompt.key for a in answers]
+    assert keys == [k for k in original if k in keys]
+    back = url.decode(params)
+    if all(a.prompt.key is not None for a in back):
+        assert xml.decode(xml.encode(back)) == back
+        assert [a.prompt.key for a in back] == original

@@ -44,6 +44,7 @@ from .model import (
     ValueAnswer,
     ValueType,
 )
+from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION
 
 __all__ = [
     "answer_sets",
@@ -73,7 +74,9 @@ _XML_CHARS = st.characters(
 # Text any format carries: no surrogates (not encodable), no NUL.
 _ANY_CHARS = st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x00")
 # A few characters that break naive builders, mixed into every alphabet on purpose.
-_NASTY = st.sampled_from(list("^,;:~*\\&<>\"'%+= #?\x1b\n\tÅ名前"))
+# Non-ASCII digits ("²", "٣", "１") are there because str.isdigit() accepts them and a
+# wire format's [0-9] does not (issue 13).
+_NASTY = st.sampled_from(list("^,;:~*\\&<>\"'%+= #?\x1b\n\tÅ名前²٣１\xa0"))
 
 
 def _texts(
@@ -123,6 +126,8 @@ def prompt_keys(*, opaque: bool = True) -> st.SearchStrategy[str]:
     opaque_keys = st.one_of(
         st.builds(lambda g: "W" + g, guids()),
         st.integers(1, 999).map(lambda n: f"K{n}"),
+        # Looks like a location, but pin or tp is not ASCII digits: an opaque key.
+        st.builds("{}@{}@{}".format, guids(), st.sampled_from(["²", "0", "١"]), st.just("１0")),
     )
     return st.one_of(location, location, opaque_keys)
 
@@ -224,7 +229,10 @@ def _json_trees() -> st.SearchStrategy[Any]:
 
 
 def _objects(ids: st.SearchStrategy[str], names: st.SearchStrategy[str | None]) -> Any:
-    types = st.one_of(st.sampled_from([4, 12, 1, 3, 47, 55]), st.integers(0, 120))
+    # The edges of the shared object-type rule: 0, the old URL limit of 9 digits, the
+    # largest number a server reads.
+    edges = st.sampled_from([0, 10**9 - 1, 10**9, MAX_OBJECT_TYPE])
+    types = st.one_of(st.sampled_from([4, 12, 1, 3, 47, 55]), st.integers(0, 120), edges)
     refs = st.builds(ObjectRef, id=ids, type=types, name=names)
     return st.lists(refs, min_size=1, max_size=4).map(tuple)
 
@@ -347,7 +355,7 @@ def xml_answer_sets() -> st.SearchStrategy[AnswerSet]:
     return st.builds(
         AnswerSet,
         answers=st.lists(_xml_answer(), max_size=5).map(tuple),
-        locale=_optional(st.sampled_from([1033, 1031, 1041, 2052, 1042])),
+        locale=_optional(st.sampled_from([1033, 1031, 1041, 2052, 1042, 0, MAX_INT])),
     )
 
 
@@ -429,7 +437,7 @@ def answer_sets() -> st.SearchStrategy[AnswerSet]:
     def any_answer(draw: st.DrawFn) -> Answer:
         source = draw(st.sampled_from([_rest_answer(), _xml_answer()]))
         answer: Answer = draw(source)
-        position = draw(_optional(st.integers(1, 5)))
+        position = draw(_optional(st.one_of(st.integers(1, 5), st.just(MAX_POSITION))))
         prompt = answer.prompt.model_copy(update={"position": position})
         if draw(st.integers(0, 5)) == 0:
             prompt = PromptRef(position=position)

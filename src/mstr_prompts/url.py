@@ -850,6 +850,11 @@ def quote_param(name: str, value: str) -> str:
     '30%5ESam%20Hill%5Ea%2Bb'
     """
     safe = "" if name == XML_PARAM else _GRAMMAR_SAFE
+    problem = text_problem(value)
+    if problem is not None:  # only text built around the model's validation gets here
+        raise NotRepresentableError(
+            f"the value is not valid text: {problem}", target=f"url: {name}"
+        )
     return urllib.parse.quote(value, safe=safe)
 
 
