@@ -9,26 +9,29 @@ pair: :mod:`mstr_prompts.rest`, :mod:`mstr_prompts.xml`, :mod:`mstr_prompts.url`
 'Web'
 """
 
-from .element_id import ElementId, OpaqueElementId, Presentation, classify, parse_element_id
-from .errors import DecodeError, LocaleWarning, NotRepresentableError, PromptAnswerError
-from .model import (
-    Answer,
-    AnswerMode,
-    AnswerSet,
-    Close,
-    Element,
-    ElementAnswer,
-    ExpressionAnswer,
-    LevelAnswer,
-    ObjectAnswer,
-    ObjectRef,
-    PromptFamily,
-    PromptRef,
-    Unanswered,
-    UseDefault,
-    ValueAnswer,
-    ValueType,
-)
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .element_id import ElementId, OpaqueElementId, Presentation, classify, parse_element_id
+    from .errors import DecodeError, LocaleWarning, NotRepresentableError, PromptAnswerError
+    from .model import (
+        Answer,
+        AnswerMode,
+        AnswerSet,
+        Close,
+        Element,
+        ElementAnswer,
+        ExpressionAnswer,
+        LevelAnswer,
+        ObjectAnswer,
+        ObjectRef,
+        PromptFamily,
+        PromptRef,
+        Unanswered,
+        UseDefault,
+        ValueAnswer,
+        ValueType,
+    )
 
 __version__ = "0.1.0"
 
@@ -59,3 +62,29 @@ __all__ = [
     "classify",
     "parse_element_id",
 ]
+
+# The names above load on first use (PEP 562): importing the package, or the CLI to
+# print its help, does not pay for pydantic and the model's schemas until they are needed.
+_HOME = {
+    **dict.fromkeys(
+        ("ElementId", "OpaqueElementId", "Presentation", "classify", "parse_element_id"),
+        "element_id",
+    ),
+    **dict.fromkeys(
+        ("DecodeError", "LocaleWarning", "NotRepresentableError", "PromptAnswerError"), "errors"
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{_HOME.get(name, 'model')}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

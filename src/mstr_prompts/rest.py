@@ -20,17 +20,28 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 from lxml import etree
 from pydantic import ValidationError
 
 from . import safexml
-from .element_id import ElementId, OpaqueElementId, parse_element_id
+from .element_id import (
+    GUID_PATTERN,
+    ElementId,
+    OpaqueElementId,
+    parse_element_id,
+    plain_keys,
+    plain_terse_ids,
+)
 from .errors import DecodeError, LocaleWarning, NotRepresentableError, validation_message
 from .model import (
+    ELEMENTS_ROW,
+    OBJECTS_ROW,
+    VALUE_ROW,
     Answer,
     AnswerSet,
     Close,
@@ -45,8 +56,13 @@ from .model import (
     Unanswered,
     UseDefault,
     ValueAnswer,
+    answer_of,
+    deferred,
+    pending_rows,
 )
+from .model import Row as _Row
 from .object_types import object_type_from_name, object_type_name
+from .rules import MAX_OBJECT_TYPE, ascii_number, is_digits
 
 __all__ = ["PROMPT_TYPES", "decode", "dumps", "encode"]
 
@@ -83,6 +99,8 @@ _TYPE_OF: dict[PromptFamily, str] = {
 _ELEMENT_KEYS = frozenset({"id", "name"})  # §1.4
 _OBJECT_KEYS = frozenset({"id", "type", "name"})  # §1.5
 _EXPRESSION_KEYS = frozenset({"content", "expression", "xml"})  # §1.6
+
+_GUID = re.compile(GUID_PATTERN)
 
 _TYPES_HINT = "type is one of VALUE, ELEMENTS, OBJECTS, EXPRESSION, LEVEL (any case)"
 
@@ -397,11 +415,10 @@ def _object_type(raw: Any, path: str, where: str) -> int:
         return raw
     if isinstance(raw, str):
         stripped = raw.strip()
-        if stripped.isascii() and stripped.isdigit():
-            try:
-                return int(stripped)
-            except ValueError:  # beyond Python's digit limit
-                pass
+        if is_digits(stripped):
+            number = ascii_number(stripped, MAX_OBJECT_TYPE)
+            if number is not None:
+                return number
         else:
             number = object_type_from_name(raw)
             if number is not None:
@@ -603,11 +620,123 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
     prompts = document[_ENVELOPE]
     if not isinstance(prompts, list):
         raise DecodeError(f'"prompts" must be an array, not {_kind(prompts)}', where="rest")
+    fast = _FAST and not isinstance(body, Mapping) and not _SURROGATE.search(_document_text(body))
+    items: list[Answer | _Row] = []
+    append = items.append
     try:
-        answers = [_decode_item(item, i) for i, item in enumerate(prompts)]
+        for index, item in enumerate(prompts):
+            row = _plain_item(item) if fast else None
+            append(_decode_item(item, index) if row is None else row)
     except RecursionError:
         raise DecodeError("an answer is nested too deeply", where="rest") from None
-    return AnswerSet.of(tuple(answers))
+    return deferred(tuple(items))
+
+
+# --------------------------------------------------------------------------- fast path
+#
+# Items spelled as the server and this library write them are kept as compact rows
+# (model.py, "Deferred answers") without building models.  The functions below apply
+# the checked path's rules and return None at the first thing that is not plainly
+# fine; that item then takes the checked path, which builds the same answer or raises
+# the precise error.  pydantic refuses lone surrogates in strings, which JSON can
+# smuggle in as "\ud800": a body that may hold one takes the checked path throughout.
+# The property tests decode every body both ways (``_FAST = False`` turns this off).
+
+_FAST = True
+_SURROGATE = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+_PLAIN_TYPES = {"VALUE": VALUE_ROW, "ELEMENTS": ELEMENTS_ROW, "OBJECTS": OBJECTS_ROW}
+_TERSE_TAIL = 33  # ";" and a GUID: what follows the key part of a plain terse ID
+
+
+def _document_text(body: str | bytes | bytearray) -> str:
+    """The body as text, for the surrogate check (bytes are ASCII-decoded loosely)."""
+    if isinstance(body, str):
+        return body
+    return bytes(body).decode("ascii", "replace")
+
+
+def _plain_item(item: Any) -> _Row | None:
+    if type(item) is not dict:
+        return None
+    key = item.get("key")
+    family = item.get("type")
+    kind = _PLAIN_TYPES.get(family) if type(family) is str else None
+    use_default = item.get("useDefault")
+    if (
+        type(key) is not str
+        or not key
+        or kind is None
+        or item.get("id") is not None
+        or item.get("name") is not None
+        or (use_default is not None and use_default is not False)
+    ):
+        return None
+    answers = item.get("answers")
+    if kind == VALUE_ROW:
+        if type(answers) is str and answers:
+            return (VALUE_ROW, key, answers, None)
+        return None
+    if type(answers) is not list or not answers:
+        return None
+    if kind == ELEMENTS_ROW:
+        return _plain_elements(key, answers)
+    return _plain_objects(key, answers)
+
+
+def _plain_elements(key: str, answers: list[Any]) -> _Row | None:
+    ids: list[Any] = []
+    names: list[Any] = []
+    for element in answers:
+        if type(element) is not dict:
+            return None
+        size = len(element)
+        if not (size == 1 or (size == 2 and "name" in element)):
+            return None
+        ids.append(element.get("id"))
+        names.append(element.get("name"))
+    if not all(type(i) is str for i in ids) or not all(n is None or type(n) is str for n in names):
+        return None
+    # Plain terse IDs of one GUID attribute (element_id.plain_key): h{key};ATTR, where
+    # "\0" between the IDs proves each starts with "h" and ends with ";ATTR".
+    first = ids[0]
+    attribute = first[-32:]
+    tail = first[-_TERSE_TAIL:]
+    joined = "\0".join(ids)
+    count = len(ids)
+    if (
+        len(first) < _TERSE_TAIL + 1
+        or tail[0] != ";"
+        or not _GUID.fullmatch(attribute)
+        or joined.count("\0") != count - 1
+        or ("\0" + joined).count("\0h") != count
+        or (joined + "\0").count(tail + "\0") != count
+    ):
+        return None
+    keys = [i[1:-_TERSE_TAIL] for i in ids]
+    if not plain_keys("\0".join(keys)):
+        return None
+    return (ELEMENTS_ROW, key, attribute, keys, names)
+
+
+def _plain_objects(key: str, answers: list[Any]) -> _Row | None:
+    objects: list[tuple[str, int, str | None]] = []
+    for ref in answers:
+        if type(ref) is not dict or not ref.keys() <= _OBJECT_KEYS:
+            return None
+        object_id, raw, name = ref.get("id"), ref.get("type"), ref.get("name")
+        if type(object_id) is not str or not object_id or not (name is None or type(name) is str):
+            return None
+        if type(raw) is str:
+            stripped = raw.strip()
+            number = None if stripped.isdigit() else object_type_from_name(raw)
+        elif type(raw) is _JsonInt or type(raw) is int:
+            number = raw
+        else:
+            number = None
+        if number is None or not 0 <= number <= MAX_OBJECT_TYPE:
+            return None
+        objects.append((object_id, int(number), name))
+    return (OBJECTS_ROW, key, objects)
 
 
 # --------------------------------------------------------------------------- encoding
@@ -640,24 +769,33 @@ def _check_identified(answer: Answer) -> None:
     raise _refuse(answer, "the answer does not say which prompt it answers", hint="give the key")
 
 
-def _encode_element(element: Element) -> dict[str, Any]:
-    item: dict[str, Any] = {}
+def _element_id(element: Element) -> str | None:
     if isinstance(element.id, ElementId):
-        item["id"] = element.id.to_terse(include_display=False)
-    elif isinstance(element.id, OpaqueElementId):
-        item["id"] = element.id.text  # undocumented structure: verbatim, never rebuilt
-    if element.name is not None:
-        item["name"] = element.name
-    return item
+        return element.id.to_terse(include_display=False)
+    if isinstance(element.id, OpaqueElementId):
+        return element.id.text  # undocumented structure: verbatim, never rebuilt
+    return None
 
 
-def _encode_object(ref: ObjectRef) -> dict[str, Any]:
+def _element_items(ids: Sequence[str | None], names: Sequence[str | None]) -> list[dict[str, Any]]:
+    """``{"id", "name"}`` items, each key present only when it has a value."""
+    return [
+        {"id": i, "name": n}
+        if i is not None and n is not None
+        else {"id": i}
+        if i is not None
+        else {"name": n}
+        for i, n in zip(ids, names, strict=True)
+    ]
+
+
+def _object_item(object_id: str, number: int, name: str | None) -> dict[str, Any]:
     # Strings since the 2020 switch (rest-json.md §1.5); a number without a known name
     # stays a number, which the server has always accepted.
-    type_name = object_type_name(ref.type)
-    item: dict[str, Any] = {"id": ref.id, "type": type_name if type_name else ref.type}
-    if ref.name is not None:
-        item["name"] = ref.name
+    type_name = object_type_name(number)
+    item: dict[str, Any] = {"id": object_id, "type": type_name if type_name else number}
+    if name is not None:
+        item["name"] = name
     return item
 
 
@@ -666,9 +804,10 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
     if isinstance(answer, ValueAnswer):
         return True, list(answer.value) if isinstance(answer.value, tuple) else answer.value
     if isinstance(answer, ElementAnswer):
-        return True, [_encode_element(e) for e in answer.elements]
+        elements = answer.elements
+        return True, _element_items([_element_id(e) for e in elements], [e.name for e in elements])
     if isinstance(answer, ObjectAnswer):
-        return True, [_encode_object(o) for o in answer.objects]
+        return True, [_object_item(o.id, o.type, o.name) for o in answer.objects]
     if isinstance(answer, ExpressionAnswer):
         body: dict[str, Any] = {}
         if answer.content is not None:
@@ -714,7 +853,18 @@ def _encode_answer(answer: Answer) -> dict[str, Any]:
             "the prompt's type is not known, and REST requires it",
             hint="give the answer a family (value, elements, objects, expression or level)",
         )
-    ref = answer.prompt
+    item = _head(answer.prompt, family)
+    if isinstance(answer, UseDefault):
+        item["useDefault"] = True
+        return item
+    has_answers, answers = _encode_answers(answer)
+    if has_answers:
+        item["answers"] = answers
+    return item
+
+
+def _head(ref: PromptRef, family: PromptFamily) -> dict[str, Any]:
+    """The item's identification and type: ``key``, ``id``, ``name`` when known, ``type``."""
     item: dict[str, Any] = {}
     if ref.key is not None:
         item["key"] = ref.key
@@ -723,13 +873,43 @@ def _encode_answer(answer: Answer) -> dict[str, Any]:
     if ref.name is not None:
         item["name"] = ref.name
     item["type"] = _TYPE_OF[family]
-    if isinstance(answer, UseDefault):
-        item["useDefault"] = True
-        return item
-    has_answers, answers = _encode_answers(answer)
-    if has_answers:
-        item["answers"] = answers
     return item
+
+
+_ROW_FAMILY = {
+    VALUE_ROW: PromptFamily.VALUE,
+    ELEMENTS_ROW: PromptFamily.ELEMENTS,
+    OBJECTS_ROW: PromptFamily.OBJECTS,
+}
+
+
+def _encode_row(row: _Row) -> dict[str, Any]:
+    """The item of a decoder's row (model.py, "Deferred answers"), as for its answer."""
+    kind, prompt = row[0], row[1]
+    family = _ROW_FAMILY[kind]
+    item: dict[str, Any]
+    if type(prompt) is str:
+        item = {"key": prompt, "type": _TYPE_OF[family]}
+    elif prompt.is_identified:
+        item = _head(prompt, family)
+    else:
+        return _encode_answer(answer_of(row))  # raises the checked path's error
+    if kind == VALUE_ROW:
+        item["answers"] = row[2]
+    elif kind == ELEMENTS_ROW:
+        item["answers"] = _element_items(plain_terse_ids(row[2], row[3]), row[4])
+    else:
+        item["answers"] = [_object_item(i, t, n) for i, t, n in row[2]]
+    return item
+
+
+def _first_value(answers: AnswerSet) -> ValueAnswer | None:
+    rows = pending_rows(answers)
+    for item in answers if rows is None else rows:
+        answer = answer_of(item) if type(item) is tuple and item[0] == VALUE_ROW else item
+        if isinstance(answer, ValueAnswer):
+            return answer
+    return None
 
 
 def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]:
@@ -751,7 +931,7 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
             "close them), or use promptAnswerMode in a URL",
         )
     if answers.locale is not None and not ignore_locale:
-        value = next((a for a in answers if isinstance(a, ValueAnswer)), None)
+        value = _first_value(answers)
         if value is not None:
             warnings.warn(
                 LocaleWarning(
@@ -764,7 +944,15 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
             )
     # Without value answers the locale changes nothing (element, object, expression and
     # level answers are IDs and trees), so dropping it loses no meaning.
-    return {_ENVELOPE: [_encode_answer(a) for a in answers]}
+    rows = pending_rows(answers)
+    if rows is None:
+        return {_ENVELOPE: [_encode_answer(a) for a in answers]}
+    return {
+        _ENVELOPE: [
+            _encode_row(a) if type(a) is tuple else _encode_answer(a)  # type: ignore[arg-type]
+            for a in rows
+        ]
+    }
 
 
 def dumps(answers: AnswerSet, *, ignore_locale: bool = False, indent: int | None = 2) -> str:

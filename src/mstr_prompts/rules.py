@@ -161,7 +161,7 @@ class Model(BaseModel):
     Value error, it contains a lone surrogate (U+D800 at index 0), which is not a character and which no format can carry
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     # Before validation, so the message is this one for every field (pydantic's own str
     # check refuses some surrogates, with a message that does not say which character) ...
