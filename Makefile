@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_xml_to_rest.py
 	$(BIN)/python bench/bench_rest.py
 	$(BIN)/python bench/bench_url.py
+	$(BIN)/python bench/bench_adversarial.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_run_many.py
