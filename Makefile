@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_adversarial.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_memory.py
+	$(BIN)/python bench/bench_client.py
 	$(BIN)/python bench/bench_run_many.py
 
 clean:

@@ -360,3 +360,12 @@ def test_secrets_never_appear_in_errors_or_repr(
     for text in texts:
         assert password not in text
         assert token not in text
+
+
+def test_cookie_store_updates_and_deletes() -> None:
+    conn = Connection("http://127.0.0.1:1/MicroStrategyLibrary", login_mode=8)
+    conn._absorb(["JSESSIONID=A1; Path=/MicroStrategyLibrary; Secure; HttpOnly", "lb=x=1; Path=/"])
+    conn._absorb(["iSession=tok; Secure", "JSESSIONID=B2; Path=/other"])
+    assert conn._cookie_header == "JSESSIONID=B2; lb=x=1; iSession=tok"
+    conn._absorb(["lb=; Max-Age=0", "junk", "=novalue"])
+    assert conn._cookie_header == "JSESSIONID=B2; iSession=tok"

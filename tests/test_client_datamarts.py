@@ -191,3 +191,16 @@ def test_server_refuses_bad_prompt_options(mstr_server: ReferenceServer) -> None
             instance.status()
             with pytest.raises(PromptAnswerError, match="must be true or false"):
                 instance.save({"promptOptions": {"saveAsWithAnswers": "yes"}})
+
+
+def test_a_server_that_lists_no_prompts_gets_the_answers_as_given(
+    mstr_server: ReferenceServer,
+) -> None:
+    # Only the seed's own steps: no GET …/prompts for a datamart instance.
+    mstr_server.fail(404, times=5, method="GET", path="/prompts$")
+    with connect(mstr_server) as conn:
+        result = conn.datamart(SEED_001_DATAMART).execute(ANSWERS, validate=False)
+    assert result.status == 1
+    put = next(r for r in mstr_server.requests if r.method == "PUT")
+    assert put.json()["prompts"][0]["answers"] == [{"name": "USA"}, {"name": "England"}]
+    assert not mstr_server.live_instances()

@@ -23,6 +23,7 @@ from mstr_prompts.client import (
     RunTimeout,
 )
 from mstr_prompts.errors import DecodeError
+from mstr_prompts.model import AnswerSet
 from mstr_prompts.testing import PROJECT_ID, ReferenceServer
 from mstr_prompts.testing.catalog import NESTED_REPORT, SEED_000_REPORT, UNPROMPTED_REPORT
 
@@ -54,6 +55,23 @@ def connect(server: ReferenceServer, **kwargs: object) -> Connection:
 
 def lines(server: ReferenceServer) -> list[str]:
     return [f"{r.line} {r.status}" for r in server.requests]
+
+
+def nested_answers(*, customer: str | None) -> AnswerSet:
+    """Answers for the nested report's rounds 1 and 2, and round 3 if ``customer``."""
+    prompts: list[dict[str, object]] = [
+        {"key": "A1000000000000000000000000000001@0@10", "type": "VALUE", "answers": "2016"},
+        {
+            "key": "A1000000000000000000000000000002@0@10",
+            "type": "ELEMENTS",
+            "answers": [{"name": "2016"}],
+        },
+    ]
+    if customer is not None:
+        prompts.append(
+            {"key": "A1000000000000000000000000000003@0@10", "type": "VALUE", "answers": customer}
+        )
+    return rest.decode({"prompts": prompts})
 
 
 def test_submit_answers_and_returns_without_waiting_for_the_data(
@@ -211,23 +229,7 @@ def test_retry_after_is_capped(server: ReferenceServer, monkeypatch: pytest.Monk
 
 
 def test_nested_rounds_are_answered_at_submission(server: ReferenceServer) -> None:
-    answers = rest.decode(
-        {
-            "prompts": [
-                {
-                    "key": "A1000000000000000000000000000001@0@10",
-                    "type": "VALUE",
-                    "answers": "2016",
-                },
-                {
-                    "key": "A1000000000000000000000000000002@0@10",
-                    "type": "ELEMENTS",
-                    "answers": [{"name": "2016"}],
-                },
-                {"key": "A1000000000000000000000000000003@0@10", "type": "VALUE", "answers": "Jo"},
-            ]
-        }
-    )
+    answers = nested_answers(customer="Jo")
     with connect(server) as conn:
         run = conn.report(NESTED_REPORT).submit(answers, sql=True)
         puts = [r for r in server.requests if r.method == "PUT"]
@@ -311,3 +313,28 @@ def test_handle_round_trip_keeps_what_the_run_returns() -> None:
     # A connection without a project takes the handle's.
     bare = Connection("http://127.0.0.1:1", login_mode=8)
     assert Run.from_json(bare, run.to_json()).conn.project_id == PROJECT_ID
+
+
+def test_stored_version_1_handle_still_reads() -> None:
+    text = (FIXTURES / "runs" / "handle-v1.json").read_text()
+    conn = Connection("https://demo.microstrategy.com/MicroStrategyLibrary", login_mode=8)
+    run = Run.from_json(conn, text)
+    assert (run.report_id, run.instance_id, run.sql) == (
+        SEED_000_REPORT,
+        "95DB57A54ACCCF292F0C0E9689EDF0A4",
+        True,
+    )
+    assert json.loads(run.to_json()) == json.loads(text)
+
+
+def test_a_round_left_open_at_submission_takes_the_missing_policy_in_wait(
+    server: ReferenceServer,
+) -> None:
+    answers = nested_answers(customer=None)
+    with connect(server) as conn:
+        handle = conn.report(NESTED_REPORT).submit(answers, sql=True, missing="default").to_json()
+    # Round 3 (optional, with a default) opens after submission; the resumed run answers it.
+    with connect(server) as conn:
+        sql = Run.from_json(conn, handle).result()
+    assert "'Smith'" in sql
+    assert not server.live_instances()

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from mstr_prompts import rest, xml
+from mstr_prompts import rest, url, xml
 from mstr_prompts.client import (
+    AnswersRejected,
     AnswersRejectedByServer,
     Connection,
     NameNotResolved,
     PromptsOutstanding,
+    UnusedAnswers,
 )
 from mstr_prompts.model import AnswerSet, ElementAnswer
 from mstr_prompts.testing import PROJECT_ID, Recorded, ReferenceServer
 from mstr_prompts.testing.catalog import (
     DEMO_DOCUMENT,
     DEMO_DOSSIER,
+    LINK_REPORT,
     NESTED_REPORT,
     OBJECT_PROMPT_REPORT,
     PROMPTXML_REPORT,
@@ -68,7 +72,8 @@ def test_seed_000_sql_workflow_request_by_request(mstr_server: ReferenceServer) 
     assert put.json() == {
         "prompts": [
             {
-                "name": "Elements of Country",
+                # Bound to the live definitions: named by key.
+                "key": COUNTRY_KEY,
                 "type": "ELEMENTS",
                 "answers": [{"name": "USA"}, {"name": "England"}],
             }
@@ -205,7 +210,7 @@ def test_server_err006_names_the_prompt_and_the_instance_is_deleted(
     assert mstr_server.live_instances() == []
 
 
-NESTED = [
+NESTED: list[dict[str, Any]] = [
     {"key": "A1000000000000000000000000000001@0@10", "type": "VALUE", "answers": "2016"},
     {
         "key": "A1000000000000000000000000000002@0@10",
@@ -239,15 +244,16 @@ def test_prompts_outstanding_names_the_open_prompt(mstr_server: ReferenceServer)
     answers = rest.decode({"prompts": NESTED[:2]})
     with connect(mstr_server) as conn, pytest.raises(PromptsOutstanding) as caught:
         conn.report(NESTED_REPORT).sql(answers)
-    assert caught.value.round == 3
-    assert caught.value.prompts == (("A1000000000000000000000000000003@0@10", "Customer name"),)
+    assert "round 3" in str(caught.value)
+    assert [p.key for p in caught.value.prompts] == ["A1000000000000000000000000000003@0@10"]
     assert mstr_server.live_instances() == []
 
 
 def test_no_answers_for_a_prompted_report_is_outstanding(mstr_server: ReferenceServer) -> None:
     with connect(mstr_server) as conn, pytest.raises(PromptsOutstanding) as caught:
         conn.report(SEED_000_REPORT).sql()
-    assert caught.value.round == 1
+    assert "round 1" in str(caught.value)
+    assert [p.name for p in caught.value.prompts] == ["Elements of Country"]
     assert not any(r.method == "PUT" for r in mstr_server.requests)
 
 
@@ -329,3 +335,88 @@ def test_answers_as_any_codec_input(mstr_server: ReferenceServer) -> None:
     with connect(mstr_server) as conn:
         sql = conn.report(NESTED_REPORT).sql(answers)
     assert "'Smith'" in sql  # the prompt's default answer
+
+
+# --------------------------------------------------------------------------- definitions
+
+
+def test_a_web_link_binds_to_the_live_definitions(mstr_server: ReferenceServer) -> None:
+    link = (FIXTURES / "url" / "D6.txt").read_text().strip()
+    answers = url.decode(link)  # an object answer known only by its position
+    assert answers[0].prompt.key is None
+    with connect(mstr_server) as conn:
+        sql = conn.report(LINK_REPORT).sql(answers)
+    assert "'Profit'" in sql
+    put = next(r for r in mstr_server.requests if r.method == "PUT")
+    assert put.json() == {
+        "prompts": [
+            {
+                "key": "9F1C0DE2A6B34F0E8D7C6B5A49382716@0@10",
+                "type": "OBJECTS",
+                "answers": [
+                    {"id": "4C051DB611D3E877C000B3B2D86C964F", "type": "metric", "name": "Profit"}
+                ],
+            }
+        ]
+    }
+
+
+def test_report_prompts_are_definitions(mstr_server: ReferenceServer) -> None:
+    with connect(mstr_server) as conn:
+        defs = conn.report(SEED_000_REPORT).prompts()
+    assert [(d.key, d.name, d.attribute, d.min, d.max) for d in defs] == [
+        (COUNTRY_KEY, "Elements of Country", "8D679D3811D3E4981000E787EC6DE8A4", 1, 5)
+    ]
+
+
+def test_local_validation_stops_bad_answers_before_any_put(mstr_server: ReferenceServer) -> None:
+    answers = rest.decode({"prompts": [dict(NESTED[0], answers="1999")]})
+    with connect(mstr_server) as conn, pytest.raises(AnswersRejected) as caught:
+        conn.report(NESTED_REPORT).sql(answers)
+    assert caught.value.problems[0].message == (
+        "The value(1999) provided for prompt name: Year key: "
+        "A1000000000000000000000000000001@0@10 does not meet the minimum required value(2000)"
+    )
+    assert not any(r.method == "PUT" for r in mstr_server.requests)
+    assert mstr_server.requests[-2].method == "DELETE"
+
+
+def test_the_server_says_the_same_as_the_local_validator(mstr_server: ReferenceServer) -> None:
+    six = [{"name": n} for n in ("USA", "England", "France", "Germany", "Canada", "Spain")]
+    answers = rest.decode({"prompts": [{"key": COUNTRY_KEY, "type": "ELEMENTS", "answers": six}]})
+    with connect(mstr_server) as conn:
+        with pytest.raises(AnswersRejected) as local:
+            conn.report(SEED_000_REPORT).sql(answers)
+        with pytest.raises(AnswersRejectedByServer) as remote:
+            conn.report(SEED_000_REPORT).sql(answers, validate=False)
+    assert (
+        remote.value.server_message
+        == local.value.problems[0].message
+        == (
+            "The number of attribute elements for prompt name: Elements of Country key: "
+            f"{COUNTRY_KEY} exceeds the maximum allowed(5}} answers."
+        )
+    )
+    assert remote.value.prompt_key == COUNTRY_KEY
+
+
+def test_missing_policy_answers_the_open_nested_prompt(mstr_server: ReferenceServer) -> None:
+    answers = rest.decode({"prompts": NESTED[:2]})
+    with connect(mstr_server) as conn:
+        sql = conn.report(NESTED_REPORT).sql(answers, missing="default")
+    assert "'Smith'" in sql
+    last_put = [r for r in mstr_server.requests if r.method == "PUT"][-1]
+    assert last_put.json() == {
+        "prompts": [
+            {"key": "A1000000000000000000000000000003@0@10", "type": "VALUE", "useDefault": True}
+        ]
+    }
+
+
+def test_answers_no_round_takes_are_an_error(mstr_server: ReferenceServer) -> None:
+    stray = {"key": "FFFF0000000000000000000000000000@0@10", "type": "VALUE", "answers": "1"}
+    answers = rest.decode({"prompts": [*NESTED, stray]})
+    with connect(mstr_server) as conn, pytest.raises(UnusedAnswers) as caught:
+        conn.report(NESTED_REPORT).sql(answers)
+    assert "FFFF0000000000000000000000000000@0@10" in str(caught.value)
+    assert mstr_server.live_instances() == []

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from . import __version__
+from .client.errors import ServerError
 from .errors import LocaleWarning, PromptAnswerError
 from .model import AnswerSet
 
@@ -27,6 +28,7 @@ __all__ = ["main"]
 FORMATS = ("rest", "xml", "url")
 
 EXIT_BAD_INPUT = 2
+EXIT_SERVER = 5
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in mstr-prompts, not in the input
 
 
@@ -158,6 +160,16 @@ def _parser() -> argparse.ArgumentParser:
         "file", nargs="?", default=None, metavar="ANSWERS_FILE", help="answers (- for stdin)"
     )
     link.set_defaults(run=_link)
+
+    from ._cli_runs import add_commands
+
+    add_commands(
+        commands,
+        {},
+        read=_read,
+        decode_file=lambda fmt, path: _decode(fmt, _read(path)),
+        formats=FORMATS,
+    )
     return parser
 
 
@@ -181,6 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", LocaleWarning)
             output = args.run(args)
+    except ServerError as exc:  # the server refused, or could not be reached
+        _fail(str(exc), EXIT_SERVER)
     except (PromptAnswerError, _CliError) as exc:
         _fail(str(exc), EXIT_BAD_INPUT)
     except KeyboardInterrupt:

@@ -56,6 +56,7 @@ __all__ = [
     "prompt_definitions",
     "prompt_keys",
     "rest_answer_sets",
+    "run_handles",
     "strip_identity",
     "url_answer_sets",
     "xml_answer_sets",
@@ -752,3 +753,38 @@ def hostile_texts(*, max_size: int = 12) -> st.SearchStrategy[str]:
         ["\ud800", "\udfff", "\x00", "\x01", "\x7f", "\x85", "\u2028", "\xa0", "²", "٣", "１"]
     )
     return st.text(st.one_of(edges, _NASTY, st.characters()), max_size=max_size)
+
+
+# --- run handles ----------------------------------------------------------------------
+
+
+@st.composite
+def _run_handle(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "mstrPromptsRun": 1,
+        "kind": "report",
+        "base": draw(
+            st.sampled_from(
+                ["https://host/MicroStrategyLibrary", "http://127.0.0.1:8080/Library", None]
+            )
+        ),
+        "project": draw(st.none() | guids()),
+        "report": draw(guids()),
+        "instance": draw(guids()),
+        "result": draw(st.sampled_from(["data", "sql"])),
+        "limit": draw(st.none() | st.integers(min_value=1, max_value=10**6)),
+        "missing": draw(st.sampled_from([None, "default", "close"])),
+        "validate": draw(st.booleans()),
+        "submitted": "2026-11-28T09:50:00Z",
+    }
+
+
+def run_handles() -> st.SearchStrategy[dict[str, Any]]:
+    """Run handles as :meth:`mstr_prompts.client.Run.handle` writes them (JSON-ready dicts).
+
+    >>> @given(run_handles())
+    ... def test_handle(handle):
+    ...     assert handle["mstrPromptsRun"] == 1 and handle["kind"] == "report"
+    >>> test_handle()
+    """
+    return _run_handle()

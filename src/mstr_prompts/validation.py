@@ -79,6 +79,10 @@ MESSAGES: dict[str, str] = {
     "type_mismatch": "The supplied prompt type {supplied} for prompt {key} does not match, this "
     "prompt is of type {actual} please verify this information.",
     "required": "Prompt validation failed. This is a required prompt.",
+    # An element the prompt's element list does not have (by name, or by ID).  Checking it
+    # needs that list, which only the server (or the reference server) has.
+    "element_not_found": "Unable to find elements that match {value} for prompt name: {name} "
+    "key: {key}.",
     "too_few_elements": "The number of attribute elements for prompt name: {name} key: {key} "
     "does not meet the minimum required({min}} answers.",
     "too_many_elements": "The number of attribute elements for prompt name: {name} key: {key} "

@@ -9,6 +9,7 @@
 See docs/client.md for the workflows, the errors and the retry rules.
 """
 
+from ..errors import AnswersRejected
 from .connection import DEFAULT_RETRY, DEFAULT_TIMEOUT, Connection, LoginMode, Response
 from .datamarts import Datamart, DatamartInstance, DatamartResult, PromptOptions, SaveAs
 from .errors import (
@@ -24,6 +25,7 @@ from .errors import (
     ServerError,
     SessionExpired,
     TransportError,
+    UnusedAnswers,
 )
 from .instances import DocumentInstance, Instance, ReportInstance
 from .many import Job, Outcome
@@ -34,6 +36,7 @@ from .runs import ExecutionStatus, Run, RunStatus, RunTimeout
 __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
+    "AnswersRejected",
     "AnswersRejectedByServer",
     "Connection",
     "Datamart",
@@ -69,4 +72,5 @@ __all__ = [
     "ServerError",
     "SessionExpired",
     "TransportError",
+    "UnusedAnswers",
 ]

@@ -3,152 +3,165 @@
 One round (https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts):
 fetch the open prompts (``closed=false``, and filtered on the ``closed`` field too,
 because the sources disagree on what the parameter does), choose the answers meant
-for them, bind and check them against those live definitions, ``PUT`` them, and poll
-the status.  While it stays 2 (prompted), the next round's prompts are open.
+for them, bind them to those live definitions and check them
+(:mod:`mstr_prompts.definitions`), ``PUT`` them, and poll the status.  While it stays
+2 (prompted), the next round's prompts are open.
 
-Answers come as one set covering every round (each answer goes to the round whose
-open prompt it names) or as a list with one set per round.  A round with an open
-prompt that nothing answers applies the ``missing`` policy, or raises
-:class:`~mstr_prompts.client.errors.PromptsOutstanding`.
+Answers come as one set covering every round (each answer goes to the round whose open
+prompt it names; positional and attribute-only answers, as Web links carry them, bind
+to the first round) or as a list with one set per round.  An open prompt that nothing
+answers gets what the ``missing`` policy of :func:`~mstr_prompts.definitions.complete`
+gives it, or stops the run with :class:`~mstr_prompts.errors.PromptsOutstanding`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .. import rest
-from ..model import Answer, AnswerSet, PromptFamily, PromptRef
-from .errors import ExecutionFailed, PromptsOutstanding, TransportError
+from ..definitions import Definitions, Missing, bind, check, complete
+from ..errors import PromptsOutstanding
+from ..model import Answer, AnswerSet, PromptRef
+from .errors import ExecutionFailed, UnusedAnswers
 
 if TYPE_CHECKING:
     from .instances import Instance
 
-__all__ = ["MAX_ROUNDS", "OpenPrompt", "answer_rounds", "matches", "open_prompts"]
+__all__ = ["MAX_ROUNDS", "Answers", "answer_rounds", "open_only", "prepare_round"]
 
 MAX_ROUNDS = 50
 """More nested rounds than this means the server keeps re-asking: stop instead of looping."""
 
-
-@dataclass(frozen=True)
-class OpenPrompt:
-    """What a round needs to know of one open prompt: who it is and what it asks.
-
-    >>> OpenPrompt(PromptRef(key="K@0@10", name="Year"), PromptFamily.VALUE).prompt.name
-    'Year'
-    """
-
-    prompt: PromptRef
-    family: PromptFamily | None
-    required: bool = False
+Answers = AnswerSet | Sequence[AnswerSet] | None
+"""One set for every round, a list of sets (one per round), or nothing."""
 
 
-def open_prompts(body: Any, request: str) -> list[OpenPrompt]:
-    """The open prompts in a ``GET …/prompts`` reply (items with ``closed: true`` left out).
+def open_only(definitions: Definitions) -> Definitions:
+    """The prompts not marked ``closed: true`` (a missing ``closed`` means open).
 
-    >>> [p.prompt.key for p in open_prompts([{"key": "A@0@10", "type": "VALUE"},
-    ...     {"key": "B@0@10", "type": "VALUE", "closed": True}], "GET p")]
+    >>> from mstr_prompts import definitions
+    >>> defs = definitions.decode('[{"key": "A@0@10", "type": "VALUE"},'
+    ...     ' {"key": "B@0@10", "type": "VALUE", "closed": true}]')
+    >>> [d.key for d in open_only(defs)]
     ['A@0@10']
     """
-    if isinstance(body, dict) and isinstance(body.get("prompts"), list):
-        body = body["prompts"]
-    if not isinstance(body, list):
-        raise TransportError(request, server_message="the prompts reply is not a JSON array")
-    out = []
-    for item in body:
-        if not isinstance(item, dict) or item.get("closed") is True:
-            continue
-        key, pid, name = item.get("key"), item.get("id"), item.get("name")
-        family = rest.PROMPT_TYPES.get(str(item.get("type", "")).upper())
-        out.append(
-            OpenPrompt(
-                PromptRef(
-                    key=key if isinstance(key, str) and key else None,
-                    id=pid if isinstance(pid, str) and pid else None,
-                    name=name if isinstance(name, str) else None,
-                ),
-                family,
-                item.get("required") is True,
-            )
-        )
-    return out
+    return Definitions(d for d in definitions if d.closed is not True)
 
 
-def matches(answer_ref: PromptRef, prompt: PromptRef) -> bool:
-    """Does an answer naming ``answer_ref`` answer ``prompt``?  Key, then id, then name.
+def prepare_round(
+    answers: AnswerSet,
+    prompts: Definitions,
+    *,
+    round_number: int,
+    validate: bool = True,
+    missing: Missing | None = None,
+) -> AnswerSet:
+    """The answers to send for one round: bound, completed by ``missing``, checked.
 
-    >>> matches(PromptRef(name="Year"), PromptRef(key="K@0@10", name="Year"))
-    True
-    >>> matches(PromptRef(key="X@0@10", name="Year"), PromptRef(key="K@0@10", name="Year"))
-    False
+    Raises :class:`~mstr_prompts.errors.PromptsOutstanding` when an open prompt is left
+    without an answer and no ``missing`` policy gives it one, and
+    :class:`~mstr_prompts.errors.AnswersRejected` (with the server's own messages) when
+    ``validate`` finds a problem.
+
+    >>> from mstr_prompts import definitions, rest
+    >>> defs = definitions.decode('[{"key": "K@0@10", "name": "Year", "type": "VALUE"}]')
+    >>> ready = prepare_round(rest.decode('{"prompts": [{"name": "Year", "type": "VALUE",'
+    ...     ' "answers": "2015"}]}'), defs, round_number=1)
+    >>> ready[0].prompt
+    PromptRef(key='K@0@10', id=None, name=None, position=None)
     """
-    if answer_ref.key is not None:
-        return answer_ref.key == prompt.key
-    if answer_ref.id is not None:
-        return answer_ref.id == prompt.id
-    if answer_ref.name is not None:
-        return answer_ref.name == prompt.name
-    return False
+    if missing is not None:
+        ready = complete(answers, prompts, missing)
+    else:
+        ready = bind(answers, prompts)
+        answered = {id(prompts.find(a.prompt)) for a in ready}
+        outstanding = [d.prompt for d in prompts if id(d) not in answered]
+        if outstanding:
+            raise PromptsOutstanding(
+                outstanding,
+                f"open in round {round_number} and not answered",
+                hint="answer it, or choose what happens to prompts left out "
+                "(missing='default' or 'close'; --missing on the command line)",
+            )
+    if validate:
+        check(ready, prompts)
+    return _by_key(ready)
 
 
-def _for_round(answers: AnswerSet, prompts: list[OpenPrompt]) -> list[Answer]:
-    return [a for a in answers if any(matches(a.prompt, p.prompt) for p in prompts)]
+def _by_key(answers: AnswerSet) -> AnswerSet:
+    """Name each bound prompt by its key alone: the server looks the key up first, so an
+    id or name beside it is redundant (the seed 003 body sends the key only)."""
+    out = []
+    for answer in answers:
+        ref = answer.prompt
+        if ref.key is not None and (ref.id is not None or ref.name is not None or ref.position):
+            answer = answer.model_copy(update={"prompt": PromptRef(key=ref.key)})
+        out.append(answer)
+    return AnswerSet.of(tuple(out), answers.mode, answers.locale)
+
+
+def _names_an_open_prompt(answer: Answer, prompts: Definitions) -> bool:
+    return prompts.find(answer.prompt) is not None
 
 
 def answer_rounds(
     instance: Instance,
-    answers: AnswerSet | Sequence[AnswerSet] | None,
+    answers: Answers,
     *,
     validate: bool = True,
-    missing: str | None = None,
+    missing: Missing | None = None,
 ) -> int:
     """Answer every round of ``instance``'s prompts; return the final status (1).
 
-    ``answers`` is one set for all rounds, a list of sets (one per round), or None
-    (then the status is checked first and only ``missing`` can answer).
+    With ``answers=None`` the status is checked first, and only ``missing`` can answer
+    a prompted instance.  Answers that no round's prompts took raise
+    :class:`~mstr_prompts.client.errors.UnusedAnswers`: nothing is dropped silently.
     """
-    by_round = None if answers is None or isinstance(answers, AnswerSet) else list(answers)
-    everything = answers if isinstance(answers, AnswerSet) else None
+    rounds = None if answers is None or isinstance(answers, AnswerSet) else list(answers)
+    pool: list[Answer] = list(answers) if isinstance(answers, AnswerSet) else []
+    mode = answers.mode if isinstance(answers, AnswerSet) else None
+    locale = answers.locale if isinstance(answers, AnswerSet) else None
     if answers is None:
         status = instance.status()
         if status != 2:
             return _final(instance, status)
-    leftover_unbound = everything is not None and any(
-        not a.prompt.is_identified for a in everything
-    )
     for number in range(1, MAX_ROUNDS + 1):
         prompts = instance.open_prompts()
         if not prompts:
-            return _final(instance, instance.status())
-        if by_round is not None:
-            given = by_round[number - 1] if number <= len(by_round) else AnswerSet()
-            chosen = instance._prepare(given, prompts, validate=validate, missing=missing)
+            status = instance.status()
+            break
+        if rounds is not None:
+            given = rounds[number - 1] if number <= len(rounds) else AnswerSet()
         else:
-            pool = everything if everything is not None else AnswerSet()
-            if leftover_unbound and number == 1:
-                # Positional or attribute-only answers (Web links) bind to the first round.
-                chosen_list = list(pool)
+            if number == 1:
+                # Positional and attribute-only answers (Web links) bind to the first round.
+                mine = [
+                    a
+                    for a in pool
+                    if not a.prompt.is_identified or _names_an_open_prompt(a, prompts)
+                ]
             else:
-                chosen_list = _for_round(pool, prompts)
-            chosen = instance._prepare(
-                AnswerSet.of(tuple(chosen_list), pool.mode, pool.locale),
-                prompts,
-                validate=validate,
-                missing=missing,
-            )
-        outstanding = [p for p in prompts if not any(matches(a.prompt, p.prompt) for a in chosen)]
-        if outstanding:
-            raise PromptsOutstanding(
-                ((p.prompt.key, p.prompt.name) for p in outstanding), round=number
-            )
-        instance.put_answers(chosen)
+                mine = [a for a in pool if _names_an_open_prompt(a, prompts)]
+            pool = [a for a in pool if not any(a is m for m in mine)]
+            # A URL's answer mode applies to the round it arrives with.
+            given = AnswerSet.of(tuple(mine), mode if number == 1 else None, locale)
+        ready = prepare_round(
+            given, prompts, round_number=number, validate=validate, missing=missing
+        )
+        instance.put_answers(ready)
         status = instance.status()
         if status != 2:
-            return _final(instance, status)
-    raise PromptsOutstanding(
-        ((p.prompt.key, p.prompt.name) for p in instance.open_prompts()), round=MAX_ROUNDS + 1
-    )
+            break
+    else:
+        raise PromptsOutstanding(
+            [d.prompt for d in instance.open_prompts()],
+            f"still open after {MAX_ROUNDS} rounds of answers",
+        )
+    status = _final(instance, status)
+    unused = pool if rounds is None else [a for r in rounds[number:] for a in r]
+    if unused:
+        raise UnusedAnswers(unused)
+    return status
 
 
 def _final(instance: Instance, status: int) -> int:

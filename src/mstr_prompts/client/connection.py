@@ -245,7 +245,10 @@ class Connection:
         self._pool = pool if pool is not None else urllib3.PoolManager(maxsize=8, block=False)
         self._lock = threading.RLock()
         self._token: str | None = None
+        # Replaced whole, never mutated, so that requests on other threads read a
+        # consistent store without taking the lock.
         self._cookies: dict[str, str] = {}
+        self._cookie_header = ""
         self._closed = False
 
     # ------------------------------------------------------------------ identity
@@ -294,17 +297,17 @@ class Connection:
 
     # ------------------------------------------------------------------ objects
 
-    def report(self, report_id: str) -> Report:
-        """The report (or datamart-like report object) with this ID.
+    def report(self, report_id: str, *, policy: PollPolicy | None = None) -> Report:
+        """The report with this ID; ``policy`` says how its instances are polled.
 
         >>> Connection("http://127.0.0.1:1", login_mode=8).report("R1").id
         'R1'
         """
         from .objects import Report
 
-        return Report(self, report_id)
+        return Report(self, report_id, policy=policy)
 
-    def document(self, document_id: str) -> Document:
+    def document(self, document_id: str, *, policy: PollPolicy | None = None) -> Document:
         """The document with this ID.
 
         >>> Connection("http://127.0.0.1:1", login_mode=8).document("D1").id
@@ -312,9 +315,9 @@ class Connection:
         """
         from .objects import Document
 
-        return Document(self, document_id)
+        return Document(self, document_id, policy=policy)
 
-    def dossier(self, dossier_id: str) -> Dossier:
+    def dossier(self, dossier_id: str, *, policy: PollPolicy | None = None) -> Dossier:
         """The dashboard (dossier) with this ID.
 
         >>> Connection("http://127.0.0.1:1", login_mode=8).dossier("D1").id
@@ -322,7 +325,7 @@ class Connection:
         """
         from .objects import Dossier
 
-        return Dossier(self, dossier_id)
+        return Dossier(self, dossier_id, policy=policy)
 
     def datamart(self, datamart_id: str) -> Datamart:
         """The datamart with this ID; ``execute`` runs it (seed 001).
@@ -386,7 +389,7 @@ class Connection:
         if self.application_type is not None:
             body["applicationType"] = self.application_type
         self._token = None
-        self._cookies.clear()
+        self._cookies, self._cookie_header = {}, ""
         response = self._send("POST", "/api/auth/login", None, body, None, project=False)
         if response.status >= 400:
             raise self._scrub(
@@ -436,7 +439,7 @@ class Connection:
                 except TransportError as exc:
                     _log.warning("logout failed: %s", self._scrub(exc))
             self._token = None
-            self._cookies.clear()
+            self._cookies, self._cookie_header = {}, ""
         self._pool.clear()
 
     # ------------------------------------------------------------------ requests
@@ -503,8 +506,8 @@ class Connection:
             headers["Content-Type"] = "application/json"
         if self._token is not None:
             headers["X-MSTR-AuthToken"] = self._token
-        if self._cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self._cookies.items())
+        if self._cookie_header:
+            headers["Cookie"] = self._cookie_header
         if project and self.project_id:
             headers["X-MSTR-ProjectID"] = self.project_id
         if extra:
@@ -536,6 +539,7 @@ class Connection:
 
     def _absorb(self, set_cookies: list[str]) -> None:
         with self._lock:
+            cookies = dict(self._cookies)
             for header in set_cookies:
                 pair, _, attributes = header.partition(";")
                 name, sep, value = pair.partition("=")
@@ -546,9 +550,11 @@ class Connection:
                     a.strip().lower().replace(" ", "") == "max-age=0" for a in attributes.split(";")
                 )
                 if expired:
-                    self._cookies.pop(name, None)
+                    cookies.pop(name, None)
                 else:
-                    self._cookies[name] = value.strip()
+                    cookies[name] = value.strip()
+            self._cookies = cookies
+            self._cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
 def _transport_reason(exc: HTTPError) -> str:

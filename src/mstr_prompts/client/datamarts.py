@@ -20,22 +20,26 @@ https://microstrategy.github.io/rest-api-docs/common-workflows/modeling/manage-d
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..definitions import Missing
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
 from .answering import answer_rounds
 from .connection import Response, segment
-from .errors import ExecutionFailed, TransportError
+from .errors import ExecutionFailed, ServerError, TransportError
 from .instances import ReportInstance
 from .polling import PollPolicy, wait_status
 from .runs import Progress, RunStatus, gone_as, status_of
 
 if TYPE_CHECKING:
     from .connection import Connection
+
+_log = logging.getLogger("mstr_prompts.client")
 
 __all__ = ["Datamart", "DatamartInstance", "DatamartResult", "PromptOptions", "SaveAs"]
 
@@ -197,7 +201,7 @@ class Datamart:
         save: PromptOptions | bool | None = None,
         save_as: SaveAs | None = None,
         validate: bool = True,
-        missing: str | None = None,
+        missing: Missing | None = None,
         timeout: float | None = None,
         progress: Progress | None = None,
     ) -> DatamartResult:
@@ -226,7 +230,7 @@ class Datamart:
                 progress(_job_status(job), time.monotonic() - started)
             status = _wait(instance, progress, started)
             if status == 2:
-                status = answer_rounds(instance, answers, validate=validate, missing=missing)
+                status = _answer(instance, answers, validate=validate, missing=missing)
             if status != 1:
                 raise ExecutionFailed(
                     str(instance),
@@ -246,6 +250,30 @@ class Datamart:
             job_id if isinstance(job_id, str) else None,
             saved,
         )
+
+
+def _answer(
+    instance: DatamartInstance,
+    answers: AnswerSet | Sequence[AnswerSet] | None,
+    *,
+    validate: bool,
+    missing: Missing | None,
+) -> int:
+    """Answer every round; for a server that lists no prompts, send the answers as given.
+
+    The seed's sequence answers without listing the prompts (it only points to the
+    prompt endpoints), so a server may not serve ``GET …/prompts`` for a datamart
+    instance.  Then the answers, one set, are sent once as they are.
+    """
+    try:
+        return answer_rounds(instance, answers, validate=validate, missing=missing)
+    except ServerError as exc:
+        unlisted = exc.status in (404, 405, 501) and exc.request.endswith("/prompts")
+        if not unlisted or not isinstance(answers, AnswerSet):
+            raise
+    _log.info("%s: the server lists no prompts; sending the answers as given", instance)
+    instance.put_answers(answers)
+    return instance.status()
 
 
 def _job_status(job: dict[str, Any]) -> RunStatus:

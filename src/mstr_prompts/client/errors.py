@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..errors import DecodeError, PromptAnswerError
+from ..errors import DecodeError, PromptAnswerError, PromptsOutstanding
+from ..model import Answer
 
 __all__ = [
     "AnswersRejectedByServer",
@@ -31,6 +32,7 @@ __all__ = [
     "ServerError",
     "SessionExpired",
     "TransportError",
+    "UnusedAnswers",
     "parse_code",
 ]
 
@@ -224,23 +226,21 @@ class TransportError(ServerError):
     """
 
 
-class PromptsOutstanding(PromptAnswerError):
-    """Open prompts remain that the given answers do not cover (never asked interactively).
+class UnusedAnswers(PromptAnswerError):
+    """Some answers matched no prompt of any round, so they were never sent.
 
-    ``prompts`` lists ``(key, name)`` of each open prompt left unanswered.
-
-    >>> str(PromptsOutstanding([("K@0@10", "Year")], round=2))
-    "round 2: no answer for open prompt 'Year' (key K@0@10) (hint: answer it, or pass missing='default' or 'close')"
+    >>> from mstr_prompts.model import PromptRef, ValueAnswer
+    >>> str(UnusedAnswers([ValueAnswer(value="1", prompt=PromptRef(key="X@0@10"))]))
+    'no round of prompts took the answer for value prompt X@0@10 (hint: check the keys against the prompts (GET …/prompts))'
     """
 
-    def __init__(self, prompts: Iterable[tuple[str | None, str | None]], *, round: int) -> None:
-        self.prompts = tuple(prompts)
-        self.round = round
-        names = ", ".join(_describe(key, name) for key, name in self.prompts)
-        plural = "s" if len(self.prompts) != 1 else ""
+    def __init__(self, answers: Sequence[Answer]) -> None:
+        self.answers = tuple(answers)
+        names = ", ".join(a.describe() for a in self.answers)
+        plural = "s" if len(self.answers) != 1 else ""
         super().__init__(
-            f"round {round}: no answer for open prompt{plural} {names}",
-            hint="answer it, or pass missing='default' or 'close'",
+            f"no round of prompts took the answer{plural} for {names}",
+            hint="check the keys against the prompts (GET …/prompts)",
         )
 
 
@@ -261,12 +261,6 @@ class NameNotResolved(PromptAnswerError):
             else f"{matches} elements have this name; give the element ID"
         )
         super().__init__(f"element {name!r} of prompt {prompt}: {reason}")
-
-
-def _describe(key: str | None, name: str | None) -> str:
-    if key and name:
-        return f"{name!r} (key {key})"
-    return repr(name) if name else str(key)
 
 
 def _lower_keys(body: Mapping[str, Any]) -> dict[str, Any]:

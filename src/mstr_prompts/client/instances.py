@@ -12,18 +12,19 @@ serves documents and dashboards (``/api/documents/{id}/instances/{mid}``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from .. import rest
+from ..definitions import Definitions, Missing, bind
+from ..definitions import decode as decode_definitions
 from ..element_id import parse_element_id
 from ..errors import DecodeError, validation_message
 from ..model import AnswerSet, Element, ElementAnswer, ObjectRef
 from ..object_types import object_type_from_name
-from .answering import OpenPrompt, answer_rounds, matches, open_prompts
+from .answering import Answers, answer_rounds, open_only
 from .connection import Connection, Response, segment
 from .errors import NameNotResolved, ServerError, TransportError
 from .polling import PollPolicy, wait_status
@@ -119,10 +120,13 @@ class Instance:
         query = None if closed is None else {"closed": "true" if closed else "false"}
         return self.conn.request("GET", f"{self.path}/prompts", query=query).json("the prompts")
 
-    def open_prompts(self) -> list[OpenPrompt]:
-        """The prompts still open in this round (``closed=false``, filtered again here)."""
-        response_body = self.prompts_json(closed=False)
-        return open_prompts(response_body, f"GET {self.path}/prompts")
+    def prompts(self, *, closed: bool | None = None) -> Definitions:
+        """The instance's prompt definitions (``closed=False``: the open ones only)."""
+        return _definitions(self.prompts_json(closed=closed), f"GET {self.path}/prompts")
+
+    def open_prompts(self) -> Definitions:
+        """The prompts open in this round (``closed=false``, and filtered again here)."""
+        return open_only(self.prompts(closed=False))
 
     def put_answers(self, answers: AnswerSet) -> None:
         """``PUT …/prompts/answers`` with the REST body of ``answers`` (one round, no checks)."""
@@ -130,27 +134,19 @@ class Instance:
             "PUT", f"{self.path}/prompts/answers", json_body=rest.encode(answers), answering=True
         )
 
-    def _prepare(
-        self,
-        answers: AnswerSet,
-        prompts: list[OpenPrompt],
-        *,
-        validate: bool,
-        missing: str | None,
-    ) -> AnswerSet:
-        """The answers to send in one round, bound to and checked against its prompts."""
-        return answers
-
     def answer(
         self,
-        answers: AnswerSet | Sequence[AnswerSet] | None = None,
+        answers: Answers = None,
         *,
         validate: bool = True,
-        missing: str | None = None,
+        missing: Missing | None = None,
     ) -> int:
         """Answer every round of prompts; return the final status (1 when ready).
 
-        ``answers`` is one set for all rounds or a list of sets, one per round.
+        ``answers`` is one set for all rounds or a list of sets, one per round.  Each
+        round's answers are bound to the live definitions and, unless ``validate`` is
+        False, checked before they are sent; ``missing`` (``"default"``, ``"close"`` or
+        ``"error"``) decides the open prompts they leave out.
         """
         return answer_rounds(self, answers, validate=validate, missing=missing)
 
@@ -210,36 +206,23 @@ class Instance:
         return out
 
     def resolve(self, answers: AnswerSet) -> AnswerSet:
-        """Give element answers written by name only their element IDs.
+        """Bind the answers to the open prompts and give elements named only by name their IDs.
 
-        Each name is looked up with ``GET …/prompts/{key}/elements?searchPattern=NAME``
-        among the prompt's elements; exactly one element of that name must match.
-        Raises :class:`NameNotResolved` naming the element otherwise.
+        Each name is looked up with ``GET …/prompts/{key}/elements?searchPattern=NAME``;
+        exactly one element of the prompt must have that name, or
+        :class:`NameNotResolved` names it.  The result can be written as prompt-answer
+        XML or a Web link, which need element IDs.
         """
-        prompts: list[OpenPrompt] | None = None
+        bound = bind(answers, self.open_prompts())
         resolved = []
-        for answer in answers:
+        for answer in bound:
             if not isinstance(answer, ElementAnswer) or all(
                 e.id is not None for e in answer.elements
             ):
                 resolved.append(answer)
                 continue
-            ref = answer.prompt
-            identifier = ref.key or ref.id
-            if identifier is None:
-                if prompts is None:
-                    prompts = self.open_prompts()
-                found = next((p for p in prompts if matches(ref, p.prompt)), None)
-                identifier = None if found is None else (found.prompt.key or found.prompt.id)
-                if found is not None:
-                    # The prompt is known now: give the answer its key as well.
-                    ref = ref.model_copy(update={"key": found.prompt.key, "id": found.prompt.id})
-                if identifier is None:
-                    raise NameNotResolved(
-                        ", ".join(str(e.name) for e in answer.elements),
-                        answer.describe(),
-                        matches=0,
-                    )
+            identifier = answer.prompt.key or answer.prompt.id
+            assert identifier is not None  # bound answers carry their prompt's key
             elements = []
             for element in answer.elements:
                 if element.id is not None or element.name is None:
@@ -254,12 +237,21 @@ class Instance:
                     raise NameNotResolved(element.name, answer.describe(), matches=len(hits))
                 elements.append(hits[0])
             try:
-                resolved.append(ElementAnswer.of(ref, answer.attribute, tuple(elements)))
+                resolved.append(ElementAnswer.of(answer.prompt, None, tuple(elements)))
             except ValidationError as exc:
                 raise DecodeError(
                     f"{answer.describe()}: {validation_message(exc)}", where="resolved elements"
                 ) from None
-        return AnswerSet.of(tuple(resolved), answers.mode, answers.locale)
+        return AnswerSet.of(tuple(resolved), bound.mode, bound.locale)
+
+
+def _definitions(body: Any, request: str) -> Definitions:
+    try:
+        return decode_definitions(body)
+    except DecodeError as exc:
+        raise TransportError(
+            request, server_message=f"unreadable prompt definitions: {exc}"
+        ) from None
 
 
 class ReportInstance(Instance):

@@ -19,6 +19,7 @@ from collections.abc import Generator, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
+from ..definitions import Missing
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
 from .runs import Run, RunStatus
@@ -47,7 +48,7 @@ class Job:
     answers: AnswerSet | Sequence[AnswerSet] | None = None
     sql: bool = False
     limit: int | None = None
-    missing: str | None = None
+    missing: Missing | None = None
     validate: bool = True
     tag: Any = None
 

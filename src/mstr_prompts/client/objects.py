@@ -9,11 +9,14 @@ with ``PUT …/prompts/answers`` afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import xml
+from ..definitions import Definitions, Missing
+from ..definitions import decode as decode_definitions
+from ..errors import DecodeError
 from ..model import AnswerSet
+from .answering import Answers
 from .connection import segment
 from .errors import TransportError
 from .instances import DocumentInstance, ReportInstance
@@ -24,9 +27,6 @@ if TYPE_CHECKING:
     from .runs import Run
 
 __all__ = ["Document", "Dossier", "Report"]
-
-Answers = AnswerSet | Sequence[AnswerSet] | None
-"""One set for every round, a list of sets (one per round), or nothing."""
 
 
 class Report:
@@ -47,11 +47,12 @@ class Report:
     def __repr__(self) -> str:
         return f"<Report {self.id}>"
 
-    def prompts_json(self) -> Any:
-        """The raw ``GET /api/reports/{id}/prompts`` reply (the definitions as JSON)."""
-        return self.conn.request("GET", f"/api/reports/{segment(self.id)}/prompts").json(
-            "the prompts"
-        )
+    def prompts(self) -> Definitions:
+        """The report's prompt definitions (``GET /api/reports/{id}/prompts``).
+
+        Nested prompts appear only in an instance, once earlier rounds are answered.
+        """
+        return _prompts(self.conn, f"/api/reports/{segment(self.id)}/prompts")
 
     def create(
         self, *, stage: str = "resolve_prompts", prefer_async: bool = False
@@ -69,9 +70,10 @@ class Report:
         if response.status != 202:
             body = response.json_object("the new instance")
         reply = body if isinstance(body, dict) else {}
-        instance_id = reply.get("id") or reply.get("instanceId")
+        # ``instanceId`` first: in a v2-style reply ``id`` is the report's ID.
+        instance_id = reply.get("instanceId") or response.headers.get("X-MSTR-MS-Instance")
         if not isinstance(instance_id, str) or not instance_id:
-            instance_id = response.headers.get("X-MSTR-MS-Instance")
+            instance_id = reply.get("id")
         if not isinstance(instance_id, str) or not instance_id:
             raise TransportError(response.request, server_message="the reply names no instance id")
         return ReportInstance(self.conn, self.id, instance_id, policy=self.policy)
@@ -82,7 +84,7 @@ class Report:
         *,
         stage: str = "resolve_prompts",
         validate: bool = True,
-        missing: str | None = None,
+        missing: Missing | None = None,
     ) -> ReportInstance:
         """Create an instance and answer every round of its prompts; delete it on exit.
 
@@ -94,7 +96,7 @@ class Report:
         return instance
 
     def sql(
-        self, answers: Answers = None, *, validate: bool = True, missing: str | None = None
+        self, answers: Answers = None, *, validate: bool = True, missing: Missing | None = None
     ) -> str:
         """Seed 000, first workflow: the SQL the report runs with these answers."""
         with self.open(
@@ -108,7 +110,7 @@ class Report:
         *,
         limit: int | None = None,
         validate: bool = True,
-        missing: str | None = None,
+        missing: Missing | None = None,
     ) -> dict[str, Any]:
         """Seed 000, second workflow: the report data, every page (``limit`` = page size)."""
         with self.open(answers, stage="execute_data", validate=validate, missing=missing) as inst:
@@ -121,7 +123,7 @@ class Report:
         sql: bool = False,
         limit: int | None = None,
         validate: bool = True,
-        missing: str | None = None,
+        missing: Missing | None = None,
     ) -> Run:
         """Start a run and return its handle at once, without waiting for the data.
 
@@ -151,7 +153,7 @@ class Report:
         sql: bool = False,
         limit: int | None = None,
         validate: bool = True,
-        missing: str | None = None,
+        missing: Missing | None = None,
     ) -> Any:
         """Submit a run and wait for its result: the data (or the SQL with ``sql=True``).
 
@@ -169,6 +171,16 @@ class Report:
         """
         run = self.submit(answers, sql=sql, limit=limit, validate=validate, missing=missing)
         return run.result(timeout)
+
+
+def _prompts(conn: Connection, path: str) -> Definitions:
+    body = conn.request("GET", path).json("the prompts")
+    try:
+        return decode_definitions(body)
+    except DecodeError as exc:
+        raise TransportError(
+            f"GET {path}", server_message=f"unreadable definitions: {exc}"
+        ) from None
 
 
 class _delete_on_error:
@@ -229,7 +241,7 @@ class Document:
         *,
         linking: bool = False,
         validate: bool = True,
-        missing: str | None = None,
+        missing: Missing | None = None,
     ) -> DocumentInstance:
         """Create an instance and answer every round of its prompts; delete it on exit.
 

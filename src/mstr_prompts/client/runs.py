@@ -30,9 +30,10 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..definitions import Definitions, Missing
 from ..errors import PromptAnswerError
 from ..model import Answer, AnswerSet
-from .answering import OpenPrompt, answer_rounds, matches
+from .answering import answer_rounds
 from .connection import Connection, Response
 from .errors import (
     ExecutionFailed,
@@ -250,7 +251,7 @@ class Run:
         *,
         sql: bool = False,
         limit: int | None = None,
-        missing: str | None = None,
+        missing: Missing | None = None,
         validate: bool = True,
         policy: PollPolicy | None = None,
         submitted: str | None = None,
@@ -379,7 +380,11 @@ class Run:
             if self.missing is None:
                 with gone_as(str(self.instance)):
                     prompts = self.instance.open_prompts()
-                raise PromptsOutstanding(((p.prompt.key, p.prompt.name) for p in prompts), round=0)
+                raise PromptsOutstanding(
+                    [p.prompt for p in prompts],
+                    "open after the answers given at submission",
+                    hint="answer it when submitting, or submit with missing='default' or 'close'",
+                )
             with gone_as(str(self.instance)):
                 answer_rounds(self.instance, None, validate=self.validate, missing=self.missing)
 
@@ -519,9 +524,9 @@ class _Submitting(ReportInstance):
         self._unbound = isinstance(answers, AnswerSet) and any(
             not a.prompt.is_identified for a in answers
         )
-        self._round: list[OpenPrompt] = []
+        self._round = Definitions()
 
-    def open_prompts(self) -> list[OpenPrompt]:
+    def open_prompts(self) -> Definitions:
         self._round = again(super().open_prompts)
         return self._round
 
@@ -532,9 +537,7 @@ class _Submitting(ReportInstance):
         elif self._unbound:
             self._left, self._unbound = [], False  # positional answers bind to round 1
         else:
-            self._left = [
-                a for a in self._left if not any(matches(a.prompt, p.prompt) for p in self._round)
-            ]
+            self._left = [a for a in self._left if self._round.find(a.prompt) is None]
 
     @property
     def given_all(self) -> bool:
@@ -582,7 +585,7 @@ def submit(
     sql: bool = False,
     limit: int | None = None,
     validate: bool = True,
-    missing: str | None = None,
+    missing: Missing | None = None,
 ) -> Run:
     """Create ``report``'s instance asynchronously, answer its prompts, return a :class:`Run`.
 

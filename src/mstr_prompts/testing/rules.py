@@ -1,27 +1,44 @@
-"""How the reference server judges a round of answers: the first problem, as the server says it.
+"""How the reference server judges a round of answers: its first problem, in its words.
 
-The server finds each answer's prompt among the open ones (key, then id, then name),
-checks that the types agree, that element names exist in the prompt's element list,
-and then applies the same validation table as :mod:`mstr_prompts.definitions`.
+The checks and message templates are :mod:`mstr_prompts.validation`'s, the same table
+the client validates with; the server adds the one check only it can make: that each
+element (by name or by ID) is in the prompt's element list.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .. import rest
+from .. import definitions
 from ..model import AnswerSet, ElementAnswer
+from ..validation import ERR006, Problem, render, validate
 
 __all__ = ["server_problem"]
 
+_FIRST = frozenset({"key_not_found", "id_not_found", "name_not_found", "type_mismatch"})
 
-def _find(prompts: list[dict[str, Any]], ref: Any) -> tuple[dict[str, Any] | None, str, str]:
-    for field_name in ("key", "id", "name"):
-        wanted = getattr(ref, field_name)
-        if wanted is not None:
-            found = next((p for p in prompts if p.get(field_name) == wanted), None)
-            return found, field_name, wanted
-    return None, "key", ""
+
+def _missing_element(
+    answer: ElementAnswer, definition: definitions.PromptDefinition, listed: list[dict[str, str]]
+) -> str | None:
+    names = {e.get("name") for e in listed}
+    ids = {e.get("id") for e in listed}
+    for element in answer.elements:
+        if element.id is None:
+            if element.name not in names:
+                return render(
+                    "element_not_found",
+                    value=element.name,
+                    name=definition.name or "",
+                    key=definition.key,
+                )
+        else:
+            terse = element.id.to_terse(include_display=False)
+            if terse not in ids:
+                return render(
+                    "element_not_found", value=terse, name=definition.name or "", key=definition.key
+                )
+    return None
 
 
 def server_problem(
@@ -31,47 +48,26 @@ def server_problem(
 ) -> tuple[str, str] | None:
     """``(code, message)`` of the first problem the server meets, or None.
 
+    Answer by answer: is the prompt there and of that type, are its elements in the
+    prompt's list, then the type's own checks.
+
     >>> from mstr_prompts import rest
     >>> server_problem(rest.decode({"prompts": [{"key": "X@0@10", "type": "VALUE",
     ...     "answers": "1"}]}), [], {})
     ('ERR006', 'Failed to locate the prompt by either key: X@0@10, please verify this information is correct.')
     """
-    for answer in answers:
-        definition, by, wanted = _find(prompts, answer.prompt)
-        if definition is None:
-            return (
-                "ERR006",
-                f"Failed to locate the prompt by either {by}: {wanted}, please verify this "
-                "information is correct.",
-            )
-        actual = str(definition.get("type", "")).upper()
-        family = getattr(answer, "family", None)
-        if family is not None and rest.PROMPT_TYPES.get(actual) is not family:
-            supplied = family.value.upper()
-            return (
-                "ERR006",
-                f"The supplied prompt type {supplied} for prompt {definition.get('key')} does not "
-                f"match, this prompt is of type {actual} please verify this information.",
-            )
-        if isinstance(answer, ElementAnswer):
-            listed = elements.get(str(definition.get("key")))
-            if listed is not None:
-                names = {e.get("name") for e in listed}
-                ids = {e.get("id") for e in listed}
-                for element in answer.elements:
-                    if element.id is None and element.name not in names:
-                        return (
-                            "ERR006",
-                            f"Unable to find elements that match {element.name} for prompt name: "
-                            f"{definition.get('name')} key: {definition.get('key')}.",
-                        )
-                    if (
-                        element.id is not None
-                        and element.id.to_terse(include_display=False) not in ids
-                    ):
-                        return (
-                            "ERR006",
-                            f"Unable to find elements that match {element.id.to_terse(include_display=False)} "
-                            f"for prompt name: {definition.get('name')} key: {definition.get('key')}.",
-                        )
+    defs = definitions.decode(prompts)
+    problems: list[Problem] = list(validate(answers, defs))
+    for index, answer in enumerate(answers):
+        mine = [p for p in problems if p.index == index]
+        if mine and mine[0].rule in _FIRST:
+            return mine[0].code, mine[0].message
+        definition = defs.find(answer.prompt)
+        if isinstance(answer, ElementAnswer) and definition is not None and definition.key:
+            listed = elements.get(definition.key)
+            message = _missing_element(answer, definition, listed) if listed is not None else None
+            if message is not None:
+                return ERR006, message
+        if mine:
+            return mine[0].code, mine[0].message
     return None

@@ -37,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .. import rest, xml
+from .. import definitions, rest, xml
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
 from .catalog import PROJECT_ID, Served, demo_catalog
@@ -642,12 +642,12 @@ class ReferenceServer:
                 body = rest.encode(answers, ignore_locale=True)["prompts"]
             except PromptAnswerError as exc:
                 raise Refusal(400, "ERR006", str(exc)) from None
+            defs = definitions.decode(open_now)
             for answer, item in zip(answers, body, strict=True):
-                definition = _find(
-                    open_now, answer.prompt.key, answer.prompt.id, answer.prompt.name
-                )
-                assert definition is not None  # server_problem found every prompt
-                instance.answered[definition["key"]] = dict(definition, **_answer_fields(item))
+                found = defs.find(answer.prompt)
+                assert found is not None and found.key is not None  # server_problem found it
+                definition = next(p for p in open_now if p["key"] == found.key)
+                instance.answered[found.key] = dict(definition, **_answer_fields(item))
             if not instance.open_prompts():
                 instance.round += 1
             instance.pending_polls = self.status_polls
@@ -753,15 +753,6 @@ def _answer_fields(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k in ("answers", "useDefault")}
 
 
-def _find(
-    prompts: list[dict[str, Any]], key: str | None, pid: str | None, name: str | None
-) -> dict[str, Any] | None:
-    for field_name, wanted in (("key", key), ("id", pid), ("name", name)):
-        if wanted is not None:
-            return next((p for p in prompts if p.get(field_name) == wanted), None)
-    return None
-
-
 def _int(text: str | None, default: int) -> int:
     if text is None:
         return default
@@ -830,6 +821,9 @@ class _QuietServer(ThreadingHTTPServer):
 class _RequestHandler(BaseHTTPRequestHandler):
     app: ReferenceServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, each
+    # keep-alive response would wait for the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
     server_version = "mstr-prompts-reference/1"
 
     def log_message(self, format: str, *args: Any) -> None:

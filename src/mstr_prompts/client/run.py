@@ -1,0 +1,100 @@
+"""One run from start to finish, as the command line does it: connect, answer, print.
+
+:func:`connect_from_env` reads the credentials from the environment (never from the
+command line, where other users of the machine can see them); :func:`run` creates the
+instance, answers every round, fetches the SQL or the data, and deletes the instance.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Literal
+
+from ..definitions import Missing
+from ..errors import PromptAnswerError
+from ..model import AnswerSet
+from .connection import Connection
+
+__all__ = ["CredentialsMissing", "Output", "connect_from_env", "run"]
+
+Output = Literal["sql", "data"]
+Kind = Literal["report", "document", "dossier"]
+
+
+class CredentialsMissing(PromptAnswerError):
+    """Neither a user name and password nor an API token is in the environment.
+
+    >>> str(CredentialsMissing())
+    'no credentials: set MSTR_USERNAME and MSTR_PASSWORD, or MSTR_API_TOKEN, in the environment'
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            "no credentials: set MSTR_USERNAME and MSTR_PASSWORD, or MSTR_API_TOKEN, in the "
+            "environment"
+        )
+
+
+def connect_from_env(base_url: str, project_id: str | None, env: Mapping[str, str]) -> Connection:
+    """A connection with the credentials of ``env`` (``MSTR_API_TOKEN``, else
+    ``MSTR_USERNAME`` and ``MSTR_PASSWORD``; ``MSTR_LOGIN_MODE=16`` for LDAP).
+
+    >>> connect_from_env("https://h/MicroStrategyLibrary", "P",
+    ...                  {"MSTR_USERNAME": "me", "MSTR_PASSWORD": "pw"}).login_mode
+    1
+    """
+    token = env.get("MSTR_API_TOKEN")
+    if token:
+        return Connection(base_url, api_token=token, project_id=project_id)
+    username = env.get("MSTR_USERNAME")
+    if not username:
+        raise CredentialsMissing()
+    mode_text = env.get("MSTR_LOGIN_MODE", "1")
+    if mode_text not in ("1", "16"):
+        raise PromptAnswerError(
+            f"MSTR_LOGIN_MODE must be 1 (standard) or 16 (LDAP), not {mode_text!r}"
+        )
+    return Connection(
+        base_url,
+        username=username,
+        password=env.get("MSTR_PASSWORD", ""),
+        login_mode=int(mode_text),
+        project_id=project_id,
+    )
+
+
+def run(
+    conn: Connection,
+    kind: Kind,
+    object_id: str,
+    answers: AnswerSet | None,
+    *,
+    output: Output,
+    validate: bool = True,
+    missing: Missing | None = None,
+) -> str:
+    """Run one object with ``answers`` and return what to print: the SQL text, or JSON.
+
+    Reports give their SQL (``output="sql"``) or all their data as JSON. Documents and
+    dashboards have no SQL view; for them ``"data"`` is the answered instance's state
+    (``id``, ``mid``, ``status`` and its prompts with their answers) as JSON.
+    """
+    if kind == "report":
+        report = conn.report(object_id)
+        if output == "sql":
+            text = report.sql(answers, validate=validate, missing=missing)
+            return text if text.endswith("\n") else text + "\n"
+        data = report.data(answers, validate=validate, missing=missing)
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if output == "sql":
+        raise PromptAnswerError(f"a {kind} has no SQL view; use --data")
+    document = conn.dossier(object_id) if kind == "dossier" else conn.document(object_id)
+    with document.open(answers, validate=validate, missing=missing) as instance:
+        state = {
+            "id": object_id,
+            "mid": instance.instance_id,
+            "status": instance.status(),
+            "prompts": instance.prompts_json(),
+        }
+    return json.dumps(state, ensure_ascii=False, indent=2) + "\n"
