@@ -133,3 +133,44 @@ def test_locale_warning_is_one_stderr_line_and_success() -> None:
     assert "1031" in err
     quiet = run("convert", "--from", "xml", "--to", "rest", "--ignore-locale", stdin=payload)
     assert quiet.returncode == 0 and quiet.stderr == b""
+
+
+# --- issue 13: the inputs that crashed the CLI are bad input, one line, no traceback ---
+
+_XML_LINK = ("--report", "R", "--from", "xml", "-")
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "needle"),
+    [
+        (
+            ("convert", "--from", "rest", "--to", "url", "-"),
+            b'{"prompts":[{"key":"K","type":"VALUE","answers":"\\ud800"}]}',
+            "lone surrogate",
+        ),
+        (
+            ("convert", "--from", "xml", "--to", "rest", "-"),
+            b'<rsl lcl="' + b"9" * 5000 + b'"></rsl>',
+            "out of range",
+        ),
+        (
+            ("link", "--base", "http://[::1/servlet/mstrWeb", *_XML_LINK),
+            b"<rsl></rsl>",
+            "malformed host",
+        ),
+        (
+            ("link", "--base", "x=1&valuePromptAnswers=EVIL/servlet/mstrWeb", *_XML_LINK),
+            b"<rsl></rsl>",
+            "read as a query string",
+        ),
+    ],
+)
+def test_hostile_inputs_are_bad_input_not_internal_errors(
+    args: tuple[str, ...], stdin: bytes, needle: str
+) -> None:
+    from mstr_prompts import cli
+
+    result = run(*args, stdin=stdin)
+    assert result.returncode == cli.EXIT_BAD_INPUT, result.stderr
+    err = result.stderr.decode()
+    assert err.count("\n") == 1 and "Traceback" not in err and needle in err
