@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_rest.py
 	$(BIN)/python bench/bench_url.py
 	$(BIN)/python bench/bench_definitions.py
+	$(BIN)/python bench/bench_adversarial.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_client.py

@@ -379,3 +379,46 @@ def test_link_param_adds_web_parameters() -> None:
         "&reportID=4CF6D88A4588097466A4B7B8851A161F&Server=bi.example.com"
         "&Project=MicroStrategy%20Tutorial&Port=0\n"
     )
+
+
+# --- issue 13: the inputs that crashed the CLI are bad input, one line, no traceback ---
+
+_XML_LINK = ("--report", "R", "--from", "xml", "-")
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "needle"),
+    [
+        (
+            ("convert", "--from", "rest", "--to", "url", "-"),
+            b'{"prompts":[{"key":"K","type":"VALUE","answers":"\\ud800"}]}',
+            "lone surrogate",
+        ),
+        (
+            ("convert", "--from", "xml", "--to", "rest", "-"),
+            b'<rsl lcl="' + b"9" * 5000 + b'"></rsl>',
+            "out of range",
+        ),
+        (
+            ("link", "--base", "http://[::1/servlet/mstrWeb", *_XML_LINK),
+            b"<rsl></rsl>",
+            "malformed host",
+        ),
+        (
+            ("link", "--base", "x=1&valuePromptAnswers=EVIL/servlet/mstrWeb", *_XML_LINK),
+            b"<rsl></rsl>",
+            "read as a query string",
+        ),
+    ],
+)
+def test_hostile_inputs_are_bad_input_not_internal_errors(
+    args: tuple[str, ...], stdin: bytes, needle: str
+) -> None:
+    from mstr_prompts import cli
+
+    result = run(*args, stdin=stdin)
+    # A base given with --base is a bad option (usage); bad answer input is bad input.
+    expected = cli.EXIT_USAGE if args[0] == "link" else cli.EXIT_BAD_INPUT
+    assert result.returncode == expected, result.stderr
+    err = result.stderr.decode()
+    assert err.count("\n") == 1 and "Traceback" not in err and needle in err

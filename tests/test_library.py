@@ -426,10 +426,13 @@ def test_rsl_answers_must_agree_on_the_locale() -> None:
         library.decode(rounds)
 
 
-def test_lone_surrogates_are_not_representable() -> None:
-    answers = AnswerSet(answers=[ValueAnswer(value="\ud800", prompt=PromptRef(key="K@0@10"))])
-    with pytest.raises(NotRepresentableError, match="lone surrogate"):
-        library.encode(answers, form="param")
+def test_lone_surrogates_never_reach_the_encoder() -> None:
+    # The model refuses text UTF-8 cannot carry in every field, so no Library encoding of
+    # it can exist; a decoded escape is refused the same way.
+    with pytest.raises(ValueError, match="lone surrogate"):
+        ValueAnswer(value="\ud800", prompt=PromptRef(key="K@0@10"))
+    with pytest.raises(DecodeError, match="lone surrogate"):
+        library.decode('[[{"key":"K@0@10","values":["\\ud800"],"useDefault":false}]]')
 
 
 def test_looks_like_library() -> None:

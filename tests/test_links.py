@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mstr_prompts import links, url
-from mstr_prompts.errors import NotRepresentableError
+from mstr_prompts.errors import DecodeError, NotRepresentableError
 from mstr_prompts.links import LibraryLink, LinkError, WebLink, web_url
 from mstr_prompts.model import AnswerMode, AnswerSet, PromptRef, ValueAnswer
+from mstr_prompts.rules import fold_name
 from mstr_prompts.strategies import guids, url_answer_sets
 
 
@@ -202,3 +204,193 @@ def test_parse_web_url_round_trip(
     assert (back.object_kind, back.object_id) == (kind, object_id)
     assert back.answers == answers
     assert back.params[2:] == tuple(params.items())
+
+
+# --- injection: no name, value or base changes what a link means (issue 13) ------------
+
+# Names that spell, or decode into, or fold into the parameters web_url writes itself.
+_HOSTILE_NAMES = [
+    "a&evt",
+    "valuePromptAnswer%73",
+    "reportI%44",
+    "\nvaluePromptAnswers",
+    "\r\nsrc",
+    "x#",
+    "#",
+    "a=b",
+    "x y",
+    "+",
+    "%",
+    "%26evt%3D1",
+    "valuePromptAnswerſ",  # Java's equalsIgnoreCase: 'ſ' equals 's'
+    "reportıD",  # ... and 'ı' equals 'I'
+    "\u212avt",
+    "documentID",
+    "DOCUMENTid",
+    "promptsAnswerXML",
+    "",
+    "\ud800",
+]
+
+
+def _names() -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(_HOSTILE_NAMES), st.text(max_size=12))
+
+
+def _bases() -> st.SearchStrategy[str]:
+    accepted = st.builds(
+        "{}{}{}".format,
+        st.sampled_from(["http://", "https://", "HTTP://", ""]),
+        st.sampled_from(
+            ["h", "bi.example.com:8443", "user@h", "[::1]:80", "h/a=b&c", "h/Micro%20Strategy"]
+        ),
+        st.sampled_from(["/MicroStrategy/servlet/mstrWeb", "/asp/Main.aspx", "/servlet/mstrWeb"]),
+    )
+    hostile = st.sampled_from(
+        [
+            "x=1&valuePromptAnswers=EVIL/servlet/mstrWeb",
+            "a&b/servlet/mstrWeb",
+            "http://[::1/servlet/mstrWeb",
+            "http://a\uff03b/servlet/mstrWeb",
+            "http://h/servlet/mstrWeb\n",
+            "http://h/x y/servlet/mstrWeb",
+            "javascript://h/servlet/mstrWeb",
+            "http://h/servlet/mstrWeb#x",
+            "http://h/%zz/servlet/mstrWeb",
+            "mstrWeb",
+        ]
+    )
+    return st.one_of(accepted, hostile, st.text(max_size=30).map(lambda t: t + "/servlet/mstrWeb"))
+
+
+def _one_of_each(pairs: list[tuple[str, str]], kind: str, object_id: str) -> None:
+    names = [fold_name(name) for name, _ in pairs]
+    assert names.count("evt") == 1
+    assert names.count("src") == 1
+    assert names.count("reportid") + names.count("documentid") == 1
+    id_name = "reportid" if kind == "report" else "documentid"
+    assert [v for n, v in pairs if fold_name(n) == id_name] == [object_id]
+
+
+@given(
+    _bases(),
+    _KINDS,
+    st.one_of(guids(), st.text(min_size=1, max_size=8)),
+    url_answer_sets(),
+    st.dictionaries(_names(), st.text(max_size=8), max_size=4),
+)
+def test_web_url_means_exactly_its_arguments(
+    base: str, kind: str, object_id: str, answers: AnswerSet, params: dict[str, str]
+) -> None:
+    try:
+        link = web_url(base, **{f"{kind}_id": object_id}, answers=answers, **params)  # type: ignore[arg-type]
+    except LinkError:
+        return
+    assert "#" not in link and not any(c.isspace() for c in link)
+    head, _, query = link.partition("?")
+    assert head == base
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    _one_of_each(pairs, kind, object_id)
+    assert url.decode(dict(_grouped(pairs))) == answers
+    assert pairs[3 : 3 + len(params)] == list(params.items())
+    back = parse(link)
+    assert (back.base, back.object_kind, back.object_id) == (base, kind, object_id)
+    assert back.answers == answers
+    assert url.decode(link) == answers
+    id_name = "reportID" if kind == "report" else "documentID"
+    _one_of_each([*back.params, (id_name, object_id)], kind, object_id)
+
+
+def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    return grouped
+
+
+@pytest.mark.parametrize("name", [n for n in _HOSTILE_NAMES if n not in ("x y", "+", "%")])
+def test_web_url_hostile_names_are_inert_or_refused(name: str) -> None:
+    try:
+        link = web_url(J2EE, report_id="R", **{name: "EVIL"})  # type: ignore[arg-type]
+    except LinkError:
+        return
+    pairs = urllib.parse.parse_qsl(link.partition("?")[2], keep_blank_values=True)
+    assert pairs == [("evt", "4001"), ("src", "mstrWeb.4001"), ("reportID", "R"), (name, "EVIL")]
+    assert parse(link).answers == AnswerSet()
+
+
+@pytest.mark.parametrize(
+    ("base", "pattern"),
+    [
+        ("x=1&valuePromptAnswers=EVIL/servlet/mstrWeb", "read as a query string"),
+        ("http://[::1/servlet/mstrWeb", "malformed host"),
+        ("http://a\uff03b/servlet/mstrWeb", "malformed host"),
+        ("http://h/x y/servlet/mstrWeb", "characters a URL cannot hold"),
+        ("http://h/%zz/servlet/mstrWeb", "characters a URL cannot hold"),
+        ("ftp://h/servlet/mstrWeb", "not an http or https URL"),
+        ("http://h/servlet/mstrWeb#top", "query or fragment"),
+        ("http://h/\ud800/servlet/mstrWeb", "characters a URL cannot hold"),
+    ],
+)
+def test_web_url_refuses_bases_that_would_change_the_link(base: str, pattern: str) -> None:
+    with pytest.raises(LinkError, match=pattern):
+        web_url(base, report_id="R")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        ({"report_id": "\ud800"}, "report ID is not valid text"),
+        ({"report_id": "R", "x": "\udc80"}, "parameter 'x' is not valid text"),
+        ({"report_id": "R", "\ud800": "x"}, "parameter name is not valid text"),
+        ({"report_id": "R", "": "x"}, "parameter name is empty"),
+        ({"report_id": "R", "documentID": "X"}, "set by web_url itself"),
+        ({"report_id": "R", "valuePromptAnswerſ": "X"}, "set by web_url itself"),
+    ],
+)
+def test_web_url_refuses_bad_text(kwargs: dict[str, str], pattern: str) -> None:
+    with pytest.raises(LinkError, match=pattern):
+        web_url(J2EE, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "http://[abc/servlet/mstrWeb?evt=4001&reportID=R",
+        "http://a\uff03b/servlet/mstrWeb?evt=4001",
+        "http://h/servlet/mstrWeb?evt=" + "9" * 5000,
+    ],
+)
+def test_parse_bad_hosts_and_numbers_are_read_without_foreign_errors(link: str) -> None:
+    parsed = parse(link)
+    assert parsed.surface == "j2ee"
+
+
+def test_parse_keeps_a_trailing_nbsp_like_url_decode() -> None:
+    link = "mstrWeb?evt=4001&reportID=R&valuePromptAnswers=a\xa0"
+    assert parse(link).answers == url.decode(link)
+    assert parse(link).answers[0].value == "a\xa0"  # type: ignore[union-attr]
+
+
+@given(st.text(alphabet=" \t\r\n\xa0a^=&?#%", max_size=40))
+def test_parse_reads_the_answers_url_decode_reads(tail: str) -> None:
+    link = "http://h/servlet/mstrWeb?evt=4001&reportID=R&valuePromptAnswers=" + tail
+    try:
+        expected = url.decode(link)
+    except DecodeError:
+        with pytest.raises(DecodeError):
+            parse(link)
+        return
+    assert parse(link).answers == expected
+
+
+def test_fuzz_harness_runs_without_atheris() -> None:
+    # fuzz/fuzz_links.py is an atheris harness that also runs as a plain random loop.
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "fuzz" / "fuzz_links.py"
+    spec = importlib.util.spec_from_file_location("fuzz_links", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.plain(300, 13)

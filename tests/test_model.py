@@ -113,7 +113,7 @@ def test_json_documents_compare_by_meaning_not_spelling() -> None:
 def test_models_are_immutable_and_hashable() -> None:
     answer = ValueAnswer(value="2015", prompt=PromptRef(key="K@0@10"))
     with pytest.raises(pydantic.ValidationError):
-        answer.value = "2016"
+        answer.value = "2016"  # type: ignore[misc]
     answers = AnswerSet(answers=[answer], mode=AnswerMode.OPTIONAL_PROMPTS_USE_EMPTY_ANSWER)
     assert hash(answers) == hash(AnswerSet(answers=[answer], mode=2))
     assert list(answers) == [answer] and len(answers) == 1 and answers[0] is answer

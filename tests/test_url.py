@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mstr_prompts import url
+from mstr_prompts import links, url
 from mstr_prompts.element_id import ElementId, parse_element_id
 from mstr_prompts.errors import DecodeError, LocaleWarning, NotRepresentableError
 from mstr_prompts.model import (
@@ -806,3 +806,70 @@ def test_fuzz_strings(text: str) -> None:
 )
 def test_fuzz_mappings(mapping: dict[str, Any]) -> None:
     _decodes_or_refuses(lambda: url.decode(mapping))
+
+
+# --- linear time on adversarial separators (issue 13): sizes asserted, never timings ---
+# The old layout pattern retried at every space: 20,000 spaces took 12 s, so the sizes
+# below (a million characters) would not finish if any quadratic path came back.
+
+_BIG = 1_000_000
+
+
+def test_layout_long_space_runs_are_content() -> None:
+    (answer,) = url.decode("valuePromptAnswers=" + " " * _BIG + "a\n")
+    assert isinstance(answer, ValueAnswer)
+    assert len(answer.values[0]) == _BIG + 1
+
+
+def test_layout_long_runs_with_line_breaks_vanish() -> None:
+    text = "valuePromptAnswers=a" + " \t" * (_BIG // 2) + "\n" + " " * _BIG + "b"
+    assert [a.value for a in url.decode(text)] == ["ab"]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "valuePromptAnswers=" + " " * _BIG,
+        " " * _BIG + "valuePromptAnswers=a",
+        "valuePromptAnswers=a" + " " * _BIG + "&",
+        "&" * _BIG,
+        "valuePromptAnswers=" + "%" * _BIG,
+        "x" * _BIG,
+        "?" + "=" * _BIG,
+    ],
+)
+def test_decode_adversarial_separators_at_scale(text: str) -> None:
+    answers = url.decode(text)
+    assert len(answers) <= 1
+    assert len(links.parse(text).answers) == len(answers)
+
+
+_LAYOUT_PIECES = st.sampled_from([" ", "\t", "\r", "\n", "a", "^", "\xa0"])
+
+
+def _reference_layout(raw: str) -> str:
+    """The layout rule written naively: drop each whitespace run holding a line break."""
+    out: list[str] = []
+    run: list[str] = []
+    for char in raw + "\0":
+        if char in " \t\r\n":
+            run.append(char)
+            continue
+        if not any(c in "\r\n" for c in run):
+            out.extend(run)
+        run = []
+        out.append(char)
+    return "".join(out)[:-1]
+
+
+@given(st.lists(st.tuples(_LAYOUT_PIECES, st.integers(1, 3000)), max_size=8))
+def test_layout_removal_matches_the_rule_at_any_size(pieces: list[tuple[str, int]]) -> None:
+    raw = "".join(char * count for char, count in pieces)
+    expected = _reference_layout(raw).split("^")
+    assert url._drop_layout(raw) == _reference_layout(raw)
+    try:
+        answers = url.decode("valuePromptAnswers=" + raw.replace("\xa0", "%C2%A0"))
+    except DecodeError:
+        assert len(expected) > 1000
+        return
+    assert len(answers) == len(expected)

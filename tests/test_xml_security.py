@@ -14,9 +14,12 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mstr_prompts import safexml
 from mstr_prompts.errors import DecodeError
+from mstr_prompts.strategies import xml_texts
 from mstr_prompts.xml import decode
 
 SECRET = "s3cr3t-4f1c9e-do-not-leak"
@@ -165,3 +168,68 @@ def test_xinclude_is_not_processed(secret_file: Path) -> None:
     # The XInclude element is an unknown body element: refused, never followed.
     with pytest.raises(DecodeError, match="unexpected"):
         decode(_attacks(secret_file)["xinclude"])
+
+
+# --- encoding declarations (issue 13): text is never re-decoded, bytes never garbled --
+
+_DECLARATIONS = ["ISO-8859-1", "windows-1252", "Shift_JIS", "UTF-7", "UTF-16", "cp500", "bogus"]
+_TEXTS = ["é", "Ünïcödé", "名前", "a+ADw-b", "plain"]
+
+
+def _document(encoding: str, value: str) -> str:
+    return f'<?xml version="1.0" encoding="{encoding}"?><rsl><pa key="K">{value}</pa></rsl>'
+
+
+@pytest.mark.parametrize("encoding", _DECLARATIONS)
+@pytest.mark.parametrize("value", _TEXTS)
+def test_text_input_is_read_as_the_characters_it_is(encoding: str, value: str) -> None:
+    assert decode(_document(encoding, value))[0].value == value  # type: ignore[union-attr]
+
+
+def test_utf7_declaration_cannot_hide_an_answer() -> None:
+    hidden = '<?xml version="1.0" encoding="UTF-7"?><rsl>+ADw-pa key=+ACI-K+ACI-+AD4-x+ADw-/pa+AD4-</rsl>'
+    with pytest.raises(DecodeError, match="text content"):
+        decode(hidden)
+    with pytest.raises(DecodeError, match="UTF-7"):
+        decode(hidden.encode("ascii"))
+
+
+@given(
+    st.sampled_from([*_DECLARATIONS, "UTF-8", "latin-1", "cp932", "ISO-2022-JP", "base64"]),
+    st.booleans(),
+    xml_texts(min_size=1),
+)
+def test_bytes_are_read_correctly_or_refused(declared: str, truthful: bool, value: str) -> None:
+    # Bytes in the declared encoding (truthful), or UTF-8 under any declaration (a lie, the
+    # case that produced mojibake): either way what is accepted is exactly the value.
+    try:
+        data = _document(declared, value).encode(declared if truthful else "utf-8")
+    except (UnicodeError, LookupError):
+        return
+    try:
+        answers = decode(data)
+    except DecodeError:
+        return
+    assert answers[0].value == value  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "value"), [("ISO-8859-1", "é"), ("windows-1252", "€"), ("Shift_JIS", "名前")]
+)
+def test_bytes_in_their_declared_encoding_are_read(encoding: str, value: str) -> None:
+    data = _document(encoding, value).encode(encoding)
+    assert decode(data)[0].value == value  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "pattern"),
+    [("ISO-8859-1", "reads differently"), ("Shift_JIS", "reads differently"), ("bogus", "unknown")],
+)
+def test_utf8_bytes_under_a_lying_declaration_are_refused(encoding: str, pattern: str) -> None:
+    with pytest.raises(DecodeError, match=pattern):
+        decode(_document(encoding, "é名").encode("utf-8"))
+
+
+def test_utf16_with_bom_is_read() -> None:
+    data = _document("UTF-16", "é").encode("utf-16")
+    assert decode(data)[0].value == "é"  # type: ignore[union-attr]

@@ -24,10 +24,11 @@ import enum
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from ._trusted import build
 from .errors import DecodeError, NotRepresentableError, validation_message
+from .rules import Model, text_problem
 
 __all__ = [
     "GUID_PATTERN",
@@ -198,7 +199,7 @@ def plain_old_short(attribute: str, key: str) -> str:
     return _old_short(attribute, key)
 
 
-class ElementId(BaseModel):
+class ElementId(Model):
     """A concrete attribute element: its attribute, its key value(s), maybe a display name.
 
     Compound keys have several values.  ``attribute`` is None when the ID came in terse
@@ -212,8 +213,6 @@ class ElementId(BaseModel):
     >>> ElementId.parse("h4;8D679D4111D3E4981000E787EC6DE8A4;40K-50K").display
     '40K-50K'
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     kind: Literal["element_id"] = Field(default="element_id", repr=False)
     # A GUID, or the old short form ATTR:key could not be read back (xml.md §5.1).
@@ -317,7 +316,7 @@ class ElementId(BaseModel):
         return self.to_terse()
 
 
-class OpaqueElementId(BaseModel):
+class OpaqueElementId(Model):
     """An element ID of undocumented structure, kept verbatim.
 
     It round-trips through the format it came from; converting it raises.
@@ -328,8 +327,6 @@ class OpaqueElementId(BaseModel):
     ...
     mstr_prompts.errors.NotRepresentableError: element ID 'h1874;8D679D3C11D3E4981000E787EC6DE8A4:3771' has an undocumented structure (terse ID whose attribute field is not a GUID); it is kept verbatim and cannot be converted to the old short form
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     kind: Literal["opaque"] = Field(default="opaque", repr=False)
     text: str = Field(min_length=1)
@@ -521,6 +518,10 @@ def parse_element_id(text: str) -> AnyElementId:
     """
     if not isinstance(text, str):
         raise DecodeError(f"an element ID must be a string, not {type(text).__name__}")
+    # Checked once here: every part the parsers cut from valid text is valid text.
+    problem = text_problem(text)
+    if problem is not None:
+        raise _bad(text, problem)
     if len(text) > 32 and text[32] == ":" and _GUID.match(text):
         # Old short with a hex GUID, the spelling of nearly every ei and URL element:
         # no other classifier branch can match a hex digit first and ':' at 32.

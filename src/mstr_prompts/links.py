@@ -26,8 +26,9 @@ from pydantic import BaseModel, ConfigDict
 
 from . import library, url
 from .element_id import GUID_PATTERN
-from .errors import PromptAnswerError
+from .errors import DecodeError, PromptAnswerError
 from .model import AnswerMode, AnswerSet
+from .rules import MAX_INT, ascii_number, fold_name, text_problem
 
 __all__ = ["EVENTS", "LibraryLink", "LinkError", "WebLink", "library_url", "parse", "web_url"]
 
@@ -39,6 +40,11 @@ _ID_PARAMS = {"report": "reportID", "document": "documentID", "dossier": "docume
 # Base URLs we know how to address (url.md §1): the J2EE servlet and the .NET page.  The
 # page name before ".<evt>" in src is the base's last path segment.
 _UNDERSTOOD = "…/servlet/mstrWeb (J2EE) or …/asp/Main.aspx (.NET)"
+_ID_NAMES = frozenset(fold_name(name) for name in _ID_PARAMS.values())
+# Names web_url writes itself; an extra parameter may not repeat one in any case (a
+# server that matches names case-insensitively would see two).  Both ID names are
+# reserved, so a link never names two objects.
+_RESERVED = frozenset({"evt", "src", *_ID_NAMES, *(fold_name(p) for p in url.ANSWER_PARAMS)})
 
 
 class LinkError(PromptAnswerError):
@@ -110,6 +116,66 @@ def _mode(answers: AnswerSet | None, mode: AnswerMode | int | None) -> AnswerSet
     return answers.model_copy(update={"mode": wanted})
 
 
+# What web_url accepts as a base (RFC 3986 §3): an http(s) URL or a relative reference,
+# in URL characters only (non-ASCII must be percent-encoded), without query or fragment.
+_SCHEME = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?P<authority>[^/]*)")
+_AUTHORITY = re.compile(
+    r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:%]*@)?"  # userinfo@
+    r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)"  # [IPv6] or a host name
+    r"(?::[0-9]*)?"  # :port
+)
+_PATH = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_BASE_RULE = (
+    "an http(s) URL or a relative reference such as 'mstrWeb', in URL characters "
+    "(percent-encode anything else), without query or fragment"
+)
+
+
+def _check_base(base: object) -> tuple[Surface, str]:
+    """The surface and page name of a base web_url can build on, or a LinkError."""
+    if not isinstance(base, str):
+        raise LinkError(f"the base must be a string, not {type(base).__name__}")
+    if "?" in base or "#" in base:
+        raise LinkError(
+            f"base {base!r} already has a query or fragment; give the bare page URL and "
+            "pass extra parameters as keyword arguments"
+        )
+    scheme = _SCHEME.match(base)
+    path = base
+    if scheme is not None:
+        if scheme["scheme"].lower() not in ("http", "https"):
+            raise LinkError(f"base {base!r} is not an http or https URL; a base is {_BASE_RULE}")
+        if not _AUTHORITY.fullmatch(scheme["authority"]):
+            raise LinkError(
+                f"base {base!r} has a malformed host part {scheme['authority']!r}; "
+                f"a base is {_BASE_RULE}"
+            )
+        path = base[scheme.end() :]
+    elif "=" in base or "&" in base:
+        # url.split_url (and so parse and every server-side reader) reads such text as a
+        # query string: the link would start with parameters the caller never passed.
+        raise LinkError(
+            f"relative base {base!r} contains '=' or '&', so the link would read as a query "
+            "string; give an absolute http(s) URL"
+        )
+    if not _PATH.fullmatch(path) or _BAD_PERCENT.search(base):
+        raise LinkError(f"base {base!r} has characters a URL cannot hold; a base is {_BASE_RULE}")
+    found = _surface(path)
+    if found is None:
+        raise LinkError(f"base {base!r} is not a Web page this library knows: {_UNDERSTOOD}")
+    return found
+
+
+def _check_text(text: object, what: str) -> str:
+    if not isinstance(text, str):
+        raise LinkError(f"{what} must be a string, not {type(text).__name__}")
+    problem = text_problem(text)
+    if problem is not None:
+        raise LinkError(f"{what} is not valid text: {problem}")
+    return text
+
+
 def web_url(
     base: str,
     *,
@@ -148,28 +214,20 @@ def web_url(
             f"give exactly one of report_id, document_id, dossier_id (got {len(given)})"
         )
     ((kind, object_id),) = given.items()
-    if not object_id:
+    if not _check_text(object_id, f"the {kind} ID"):
         raise LinkError(f"the {kind} ID is empty")
-    parts = urllib.parse.urlsplit(base)
-    if parts.query or parts.fragment or "?" in base or "#" in base:
-        raise LinkError(
-            f"base {base!r} already has a query or fragment; give the bare page URL and "
-            "pass extra parameters as keyword arguments"
-        )
-    found = _surface(parts.path)
-    if found is None:
-        raise LinkError(f"base {base!r} is not a Web page this library knows: {_UNDERSTOOD}")
+    found = _check_base(base)
     event = EVENTS[kind]
-    reserved = {"evt", "src", _ID_PARAMS[kind].lower(), *(p.lower() for p in url.ANSWER_PARAMS)}
-    clash = [name for name in params if name.lower() in reserved]
-    if clash:
-        raise LinkError(
-            f"parameter {clash[0]!r} is set by web_url itself",
-            hint="use the keyword arguments (ids, answers, mode) instead",
-        )
-    not_text = [name for name, value in params.items() if not isinstance(value, str)]
-    if not_text:
-        raise LinkError(f"parameter {not_text[0]!r} must be a string")
+    for name, value in params.items():
+        _check_text(name, "a parameter name")
+        if not name:
+            raise LinkError("a parameter name is empty")
+        if fold_name(name) in _RESERVED:
+            raise LinkError(
+                f"parameter {name!r} is set by web_url itself",
+                hint="use the keyword arguments (ids, answers, mode) instead",
+            )
+        _check_text(value, f"parameter {name!r}")
     query: list[tuple[str, str]] = [
         ("evt", str(event)),
         ("src", f"{found[1]}.{event}"),
@@ -183,11 +241,23 @@ def web_url(
         ignore_locale=ignore_locale,
     )
     query += answer_params.items()
-    return base + "?" + "&".join(f"{n}={url.quote_param(n, v)}" for n, v in query)
+    # Names are percent-encoded completely, so no name can add a pair ('&'), start the
+    # fragment ('#'), become layout (a line break) or decode into a reserved name ('%73').
+    return base + "?" + "&".join(f"{_quote_name(n)}={url.quote_param(n, v)}" for n, v in query)
+
+
+def _quote_name(name: str) -> str:
+    return urllib.parse.quote(name, safe="")
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+    return ascii_number(text, MAX_INT)
+
+
+def _path(base: str) -> str:
+    """The path of a URL or relative reference (never raises, unlike urlsplit)."""
+    scheme = _SCHEME.match(base)
+    return base[scheme.end() :] if scheme is not None else base
 
 
 def parse(link: str) -> WebLink | LibraryLink:
@@ -207,26 +277,30 @@ def parse(link: str) -> WebLink | LibraryLink:
     >>> w.surface, w.event, w.object_id, [a.value for a in w.answers]
     ('.net', 4001, '4CF6D88A4588097466A4B7B8851A161F', ['South', '1/1/2003'])
     """
-    text = link.strip()
-    found_library = _LIBRARY_PATH.search(url.split_url(text)[0])
+    if not isinstance(link, str):
+        raise DecodeError(f"expected a link (a string), not {type(link).__name__}", where="url")
+    found_library = _LIBRARY_PATH.search(url.split_url(link.strip())[0])
     if found_library is not None:
-        return _parse_library(text, found_library)
-    base = url.split_url(text)[0]
-    pairs = url.split_query(text)
+        # A Library link's answers are JSON, where surrounding layout is never content.
+        return _parse_library(link.strip(), found_library)
+    # Nothing is stripped from the link itself: a trailing space or NBSP of the last answer
+    # is content, exactly as url.decode reads it.  Only the base loses surrounding layout.
+    base = url.split_url(link)[0].strip(" \t\r\n")
+    pairs = url.split_query(link)
     answers = url.decode(dict(_group(pairs)))
-    found = _surface(urllib.parse.urlsplit(base).path)
-    lower = [(name.lower(), value) for name, value in pairs]
+    found = _surface(_path(base))
+    lower = [(fold_name(name), value) for name, value in pairs]
     event = next((_int(v) for n, v in lower if n == "evt"), None)
     kind: Literal["report", "document", "dossier"] | None = None
     id_index: int | None = None
     wanted = {4001: "reportid", 2048001: "documentid", 3140: "documentid"}.get(event or -1)
     for index, (name, _) in enumerate(lower):
-        if name in ("reportid", "documentid") and (wanted is None or name == wanted):
+        if name in _ID_NAMES and (wanted is None or name == wanted):
             id_index = index
             # 3140 runs a dossier through documentID (url.md §3).
             kind = "report" if name == "reportid" else "dossier" if event == 3140 else "document"
             break
-    answer_names = {p.lower() for p in url.ANSWER_PARAMS}
+    answer_names = {fold_name(p) for p in url.ANSWER_PARAMS}
     params = tuple(
         pair
         for index, pair in enumerate(pairs)

@@ -32,9 +32,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
     field_validator,
@@ -52,6 +50,7 @@ from .element_id import (
     plain_old_short,
 )
 from .object_types import object_type_name
+from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION, Model, is_digits, is_text
 
 __all__ = [
     "Answer",
@@ -73,8 +72,6 @@ __all__ = [
     "ValueAnswer",
     "ValueType",
 ]
-
-_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class PromptFamily(str, enum.Enum):
@@ -137,7 +134,7 @@ JsonText = Annotated[str, BeforeValidator(_canonical_json)]
 """A JSON document kept as canonical compact text (key order preserved)."""
 
 
-class PromptRef(BaseModel):
+class PromptRef(Model):
     """Everything an answer may know about the prompt it answers.
 
     ``key`` is ``did@pin@tp`` (or an opaque dashboard key such as ``W34D…``); ``id``
@@ -151,12 +148,10 @@ class PromptRef(BaseModel):
     'value prompt #2'
     """
 
-    model_config = _FROZEN
-
     key: str | None = Field(default=None, min_length=1)
     id: str | None = Field(default=None, min_length=1)
     name: str | None = None
-    position: int | None = Field(default=None, ge=1)
+    position: int | None = Field(default=None, ge=1, le=MAX_POSITION)
 
     @property
     def location(self) -> tuple[str, str, str] | None:
@@ -164,7 +159,7 @@ class PromptRef(BaseModel):
         if self.key is None:
             return None
         parts = self.key.split("@")
-        if len(parts) == 3 and parts[0] and parts[1].isdigit() and parts[2].isdigit():
+        if len(parts) == 3 and parts[0] and is_digits(parts[1]) and is_digits(parts[2]):
             return (parts[0], parts[1], parts[2])
         return None
 
@@ -193,9 +188,7 @@ class PromptRef(BaseModel):
         return f"unidentified {noun}"
 
 
-class _AnswerBase(BaseModel):
-    model_config = _FROZEN
-
+class _AnswerBase(Model):
     prompt: PromptRef = Field(default_factory=PromptRef)
 
     def describe(self) -> str:
@@ -255,7 +248,7 @@ class ValueAnswer(_AnswerBase):
         return self.value if isinstance(self.value, tuple) else (self.value,)
 
 
-class Element(BaseModel):
+class Element(Model):
     """One attribute element: its ID, its display name, or both.
 
     A display name spelled inside the ID (terse ``h4;ATTR;40K-50K``, old long DESC) is
@@ -264,8 +257,6 @@ class Element(BaseModel):
     >>> Element(id=ElementId.parse("h4;8D679D4111D3E4981000E787EC6DE8A4;40K-50K")).name
     '40K-50K'
     """
-
-    model_config = _FROZEN
 
     id: Annotated[ElementId | OpaqueElementId, Field(discriminator="kind")] | None = None
     name: str | None = None
@@ -280,7 +271,11 @@ class Element(BaseModel):
         >>> Element.of(ElementId.parse("8D679D3711D3E4981000E787EC6DE8A4:1"), "Books").name
         'Books'
         """
-        if id is not None and id.display is None and (name is None or type(name) is str):
+        if (
+            id is not None
+            and id.display is None
+            and (name is None or (type(name) is str and is_text(name)))
+        ):
             return build(cls, {"id": id, "name": name})
         return cls(id=id, name=name)
 
@@ -390,17 +385,15 @@ def _one_attribute(
     return attribute, elements
 
 
-class ObjectRef(BaseModel):
+class ObjectRef(Model):
     """A schema or application object: GUID, EnumDSSXMLObjectTypes number, maybe a name.
 
     >>> ObjectRef(id="4C051DB611D3E877C000B3B2D86C964F", type=4, name="Profit").type_name
     'metric'
     """
 
-    model_config = _FROZEN
-
     id: str = Field(min_length=1)
-    type: int = Field(ge=0)
+    type: int = Field(ge=0, le=MAX_OBJECT_TYPE)
     name: str | None = None
 
     @classmethod
@@ -414,9 +407,10 @@ class ObjectRef(BaseModel):
         if (
             builtins.type(id) is str
             and id
+            and is_text(id)
             and builtins.type(type) is int
-            and type >= 0
-            and (name is None or builtins.type(name) is str)
+            and 0 <= type <= MAX_OBJECT_TYPE
+            and (name is None or (builtins.type(name) is str and is_text(name)))
         ):
             return build(cls, {"id": id, "type": type, "name": name})
         return cls(id=id, type=type, name=name)
@@ -497,7 +491,7 @@ class ExpressionAnswer(_AnswerBase):
         return None if self.expression is None else json.loads(self.expression)
 
 
-class LevelUnit(BaseModel):
+class LevelUnit(Model):
     """One unit of a level answer as Web's display-unit serializer writes it.
 
     ``type`` is the EnumWebDependentObjectType of the unit (1048578 dimty unit,
@@ -509,8 +503,6 @@ class LevelUnit(BaseModel):
     ...           aggregation=1, filtering=1, group_by=1, report_level=0).type
     1048581
     """
-
-    model_config = _FROZEN
 
     id: str = Field(min_length=1)
     type: Literal[1048578, 1048581, 1048582]
@@ -646,7 +638,7 @@ _ANSWER_TYPES = frozenset(
 )
 
 
-class AnswerSet(BaseModel):
+class AnswerSet(Model):
     """An ordered sequence of answers, plus an optional answer mode, locale and rounds.
 
     ``mode`` is what the server does with prompts the answers leave out.  ``locale`` is
@@ -661,11 +653,9 @@ class AnswerSet(BaseModel):
     (1, 'value prompt K@0@10')
     """
 
-    model_config = _FROZEN
-
     answers: tuple[Answer, ...] = ()
     mode: AnswerMode | None = None
-    locale: int | None = Field(default=None, ge=0)
+    locale: int | None = Field(default=None, ge=0, le=MAX_INT)
     rounds: tuple[Annotated[int, Field(ge=0)], ...] | None = None
 
     @model_validator(mode="after")
@@ -705,7 +695,7 @@ class AnswerSet(BaseModel):
             type(answers) is tuple
             and all(type(a) in _ANSWER_TYPES for a in answers)
             and (mode is None or type(mode) is AnswerMode)
-            and (locale is None or (type(locale) is int and locale >= 0))
+            and (locale is None or (type(locale) is int and 0 <= locale <= MAX_INT))
             and rounds is None
         ):
             return build(cls, {"answers": answers, "mode": mode, "locale": locale, "rounds": None})
@@ -898,7 +888,7 @@ def deferred(
         return AnswerSet.of(items, mode=mode, locale=locale)  # type: ignore[arg-type]
     if not (
         (mode is None or type(mode) is AnswerMode)
-        and (locale is None or (type(locale) is int and locale >= 0))
+        and (locale is None or (type(locale) is int and 0 <= locale <= MAX_INT))
     ):
         return AnswerSet(answers=tuple(map(answer_of, items)), mode=mode, locale=locale)
     instance = build(AnswerSet, {"mode": mode, "locale": locale, "rounds": None})

@@ -72,6 +72,7 @@ from .model import (
 )
 from .model import Row as _Row
 from .object_types import object_type_from_name, object_type_name
+from .rules import MAX_OBJECT_TYPE, ascii_number, is_digits
 
 __all__ = ["PROMPT_TYPES", "decode", "dumps", "encode"]
 
@@ -424,11 +425,10 @@ def _object_type(raw: Any, path: str, where: str) -> int:
         return raw
     if isinstance(raw, str):
         stripped = raw.strip()
-        if stripped.isascii() and stripped.isdigit():
-            try:
-                return int(stripped)
-            except ValueError:  # beyond Python's digit limit
-                pass
+        if is_digits(stripped):
+            number = ascii_number(stripped, MAX_OBJECT_TYPE)
+            if number is not None:
+                return number
         else:
             number = object_type_from_name(raw)
             if number is not None:
@@ -743,7 +743,7 @@ def _plain_objects(key: str, answers: list[Any]) -> _Row | None:
             number = raw
         else:
             number = None
-        if number is None or number < 0:
+        if number is None or not 0 <= number <= MAX_OBJECT_TYPE:
             return None
         objects.append((object_id, int(number), name))
     return (OBJECTS_ROW, key, objects)

@@ -5,15 +5,24 @@ proven otherwise.  The parser here resolves no entities, reads no DTD, never tou
 network or the filesystem, and refuses a document that declares a DTD at all (that is
 where external entities, parameter entities and "billion laughs" live).  Input larger
 than :data:`MAX_XML_CHARS` is refused before parsing.
+
+Text is already decoded, so :func:`parse` reads it as the characters it is and never lets
+an ``encoding="…"`` declaration re-decode it (``é`` declared ISO-8859-1 would otherwise
+become ``Ã©``, and a UTF-7 declaration could hide a ``<pa>`` in ``+ADw-pa+AD4-``).
+Bytes are turned into text by :func:`decode_bytes`, which honours a declaration only
+where it cannot change what UTF-8 reads.
 """
 
 from __future__ import annotations
+
+import codecs
+import re
 
 from lxml import etree
 
 from .errors import DecodeError
 
-__all__ = ["MAX_XML_CHARS", "parse", "serialize"]
+__all__ = ["MAX_XML_CHARS", "decode_bytes", "parse", "serialize"]
 
 MAX_XML_CHARS = 32 * 1024 * 1024
 """The largest XML text accepted (32 Mi characters): far above any real answer set."""
@@ -32,7 +41,102 @@ _PARSER = etree.XMLParser(
     huge_tree=False,
     remove_comments=True,
     remove_pis=True,
+    # The text handed to libxml2 is always the UTF-8 encoding of a str: an encoding
+    # declaration inside it describes some earlier byte form, not these bytes.
+    encoding="utf-8",
 )
+# The XML declaration's encoding (XML 1.0 §4.3.3 EncName), read from the first bytes.
+_DECLARED = re.compile(
+    rb"""\s*<\?xml\s+version\s*=\s*(["'])[^"']*\1\s+encoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._\-]*)\2"""
+)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_ASCII = bytes([0x9, 0xA, 0xD, *range(0x20, 0x7F)])
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    """True when ``encoding`` reads every printable ASCII byte as that ASCII character."""
+    try:
+        return _ASCII.decode(encoding) == _ASCII.decode("ascii")
+    except (UnicodeDecodeError, LookupError):
+        return False
+
+
+def decode_bytes(data: bytes, *, where: str = "xml") -> str:
+    """Turn XML bytes into text: UTF-8, or what the declaration says, never a guess.
+
+    A byte-order mark decides first.  Bytes that are UTF-8 are read as UTF-8; a
+    declaration naming another encoding is accepted only if it reads them the same
+    (ASCII text), and is otherwise refused as contradicting the content.  Bytes that are
+    not UTF-8 are read in their declared encoding if it is an ASCII-compatible one
+    (ISO-8859-1, windows-1252, Shift_JIS, …).
+
+    >>> decode_bytes('<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>'.encode("latin-1"))[-8:]
+    '<a>é</a>'
+    >>> decode_bytes('<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>'.encode("utf-8"))
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.errors.DecodeError: xml: the XML declaration says ISO-8859-1, but the bytes are UTF-8 text that ISO-8859-1 reads differently ('é' would become 'Ã©'); fix or remove the declaration
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _decode(
+                data[len(bom) :], encoding, where, f"the byte-order mark says {encoding}"
+            )
+    declared = _DECLARED.match(data)
+    name = declared.group(3).decode("ascii") if declared else None
+    try:
+        encoding = codecs.lookup(name).name if name else "utf-8"
+        if name:
+            "".encode(encoding)  # refuses bytes-to-bytes codecs such as base64
+    except LookupError:
+        raise DecodeError(
+            f"the XML declaration names an unknown encoding {name!r}", where=where
+        ) from None
+    try:
+        as_utf8: str | None = data.decode("utf-8")
+    except UnicodeDecodeError:
+        as_utf8 = None
+    if encoding == "utf-8":
+        return _decode(data, "utf-8", where, None)
+    if as_utf8 is not None:
+        try:
+            other = data.decode(encoding)
+        except (UnicodeError, LookupError):  # LookupError: a bytes-to-bytes codec
+            other = None
+        if other != as_utf8:
+            sample = next((c for c in as_utf8 if not c.isascii()), as_utf8[:1])
+            shown = ""
+            if other is not None and sample:
+                shown = f" ({sample!r} would become {sample.encode('utf-8').decode(encoding, 'replace')!r})"
+            raise DecodeError(
+                f"the XML declaration says {name}, but the bytes are UTF-8 text that {name} "
+                f"reads differently{shown}; fix or remove the declaration",
+                where=where,
+            )
+        return as_utf8
+    if not _ascii_compatible(encoding):
+        raise DecodeError(
+            f"the XML declaration says {name}, which is not an ASCII-compatible encoding; "
+            "give the XML as UTF-8",
+            where=where,
+        )
+    return _decode(data, encoding, where, f"the XML declaration says {name}")
+
+
+def _decode(data: bytes, encoding: str, where: str, why: str | None) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        problem = f"byte {exc.start}: {exc.reason}"
+        if why is None:
+            message = f"the input is not UTF-8 ({problem})"
+        else:
+            message = f"{why}, but the bytes are not {encoding} ({problem})"
+        raise DecodeError(message, where=where, hint="give the XML as UTF-8") from None
 
 
 def parse(text: str, *, where: str = "xml") -> etree._Element:

@@ -46,12 +46,14 @@ from .model import (
     ValueAnswer,
     ValueType,
 )
+from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION
 
 __all__ = [
     "answer_sets",
     "answers_for",
     "element_ids",
     "guids",
+    "hostile_texts",
     "library_answer_sets",
     "library_items",
     "out_of_bounds",
@@ -77,7 +79,9 @@ _XML_CHARS = st.characters(
 # Text any format carries: no surrogates (not encodable), no NUL.
 _ANY_CHARS = st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\x00")
 # A few characters that break naive builders, mixed into every alphabet on purpose.
-_NASTY = st.sampled_from(list("^,;:~*\\&<>\"'%+= #?\x1b\n\tÅ名前"))
+# Non-ASCII digits ("²", "٣", "１") are there because str.isdigit() accepts them and a
+# wire format's [0-9] does not (issue 13).
+_NASTY = st.sampled_from(list("^,;:~*\\&<>\"'%+= #?\x1b\n\tÅ名前²٣１\xa0"))
 
 
 def _texts(
@@ -127,6 +131,8 @@ def prompt_keys(*, opaque: bool = True) -> st.SearchStrategy[str]:
     opaque_keys = st.one_of(
         st.builds(lambda g: "W" + g, guids()),
         st.integers(1, 999).map(lambda n: f"K{n}"),
+        # Looks like a location, but pin or tp is not ASCII digits: an opaque key.
+        st.builds("{}@{}@{}".format, guids(), st.sampled_from(["²", "0", "١"]), st.just("１0")),
     )
     return st.one_of(location, location, opaque_keys)
 
@@ -228,7 +234,10 @@ def _json_trees() -> st.SearchStrategy[Any]:
 
 
 def _objects(ids: st.SearchStrategy[str], names: st.SearchStrategy[str | None]) -> Any:
-    types = st.one_of(st.sampled_from([4, 12, 1, 3, 47, 55]), st.integers(0, 120))
+    # The edges of the shared object-type rule: 0, the old URL limit of 9 digits, the
+    # largest number a server reads.
+    edges = st.sampled_from([0, 10**9 - 1, 10**9, MAX_OBJECT_TYPE])
+    types = st.one_of(st.sampled_from([4, 12, 1, 3, 47, 55]), st.integers(0, 120), edges)
     refs = st.builds(ObjectRef, id=ids, type=types, name=names)
     return st.lists(refs, min_size=1, max_size=4).map(tuple)
 
@@ -351,7 +360,7 @@ def xml_answer_sets() -> st.SearchStrategy[AnswerSet]:
     return st.builds(
         AnswerSet,
         answers=st.lists(_xml_answer(), max_size=5).map(tuple),
-        locale=_optional(st.sampled_from([1033, 1031, 1041, 2052, 1042])),
+        locale=_optional(st.sampled_from([1033, 1031, 1041, 2052, 1042, 0, MAX_INT])),
     )
 
 
@@ -573,7 +582,7 @@ def answer_sets() -> st.SearchStrategy[AnswerSet]:
     def any_answer(draw: st.DrawFn) -> Answer:
         source = draw(st.sampled_from([_rest_answer(), _xml_answer()]))
         answer: Answer = draw(source)
-        position = draw(_optional(st.integers(1, 5)))
+        position = draw(_optional(st.one_of(st.integers(1, 5), st.just(MAX_POSITION))))
         prompt = answer.prompt.model_copy(update={"position": position})
         if draw(st.integers(0, 5)) == 0:
             prompt = PromptRef(position=position)
@@ -870,6 +879,26 @@ def strip_identity(answers: AnswerSet) -> AnswerSet:
         else:
             stripped.append(answer.model_copy(update={"prompt": PromptRef()}))
     return answers.model_copy(update={"answers": tuple(stripped)})
+
+
+# --- hostile text ----------------------------------------------------------------------
+
+
+def hostile_texts(*, max_size: int = 12) -> st.SearchStrategy[str]:
+    """Text that breaks careless codecs: lone surrogates, controls, non-ASCII digits, separators.
+
+    Not every such text is valid in the model (lone surrogates are refused), so a test
+    must expect the library's own errors as well as round trips.
+
+    >>> @given(hostile_texts())
+    ... def check(text):
+    ...     assert isinstance(text, str)
+    >>> check()
+    """
+    edges = st.sampled_from(
+        ["\ud800", "\udfff", "\x00", "\x01", "\x7f", "\x85", "\u2028", "\xa0", "²", "٣", "１"]
+    )
+    return st.text(st.one_of(edges, _NASTY, st.characters()), max_size=max_size)
 
 
 # --- run handles ----------------------------------------------------------------------

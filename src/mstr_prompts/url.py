@@ -69,6 +69,7 @@ from .model import (
     pending_rows,
 )
 from .model import Row as _Row
+from .rules import MAX_OBJECT_TYPE, MAX_POSITION, ascii_number, fold_name, text_problem
 
 __all__ = [
     "ANSWER_PARAMS",
@@ -93,8 +94,9 @@ XML_PARAM = "promptsAnswerXML"
 MODE_PARAM = "promptAnswerMode"
 ANSWER_PARAMS = (VALUE_PARAM, ELEMENTS_PARAM, OBJECTS_PARAM, XML_PARAM, MODE_PARAM)
 # Servers differ on the case of parameter names; a public scraper sends
-# `valuepromptanswers` (url.md §10 C7), so names are matched case-insensitively.
-_BY_LOWER = {name.lower(): name for name in ANSWER_PARAMS}
+# `valuepromptanswers` (url.md §10 C7), so names are matched case-insensitively, by the
+# same rule links.web_url uses to keep its own parameters from being overridden.
+_BY_FOLD = {fold_name(name): name for name in ANSWER_PARAMS}
 # The three parameters whose text is split on separators (doc samples wrap them over lines).
 _SPLIT_PARAMS = frozenset({VALUE_PARAM, ELEMENTS_PARAM, OBJECTS_PARAM})
 
@@ -114,14 +116,40 @@ _GUID = re.compile(GUID_PATTERN)
 # Decoders keep plain element lists as rows (model.py, "Deferred answers"); tests turn
 # this off to compare with the checked path.
 _FAST = True
-_DIGITS = re.compile(r"[0-9]{1,9}")
-# A run of whitespace that contains a line break.  A URL cannot contain a raw line break
-# (RFC 3986), so one in the raw text is layout: the doc prints samples one parameter or
-# one separator per line (url.md §8: "the real value is the concatenation without
-# whitespace").  Plain spaces are content (`30%5eSam Hill%5e25354`, url.md D1).
-_LAYOUT = re.compile(r"[ \t]*[\r\n][ \t\r\n]*")
-# The same, at either end of a parameter (`?\n&src=…\n&evt=…`).
-_EDGE_LAYOUT = re.compile(rf"\A{_LAYOUT.pattern}|{_LAYOUT.pattern}\Z")
+# Layout: a run of whitespace that contains a line break.  A URL cannot contain a raw line
+# break (RFC 3986), so one in the raw text is layout: the doc prints samples one parameter
+# or one separator per line (url.md §8: "the real value is the concatenation without
+# whitespace").  Plain spaces are content (`30%5eSam Hill%5e25354`, url.md D1).  The
+# pattern matches every whitespace run (one pass, no backtracking: a pattern that must
+# find a line break inside the run retries at every space and is quadratic) and the
+# replacement keeps the runs without a line break.
+_WHITESPACE_RUN = re.compile(r"[ \t\r\n]+")
+_LAYOUT_CHARS = " \t\r\n"
+
+
+def _drop_layout_run(match: re.Match[str]) -> str:
+    run = match.group()
+    return "" if "\n" in run or "\r" in run else run
+
+
+def _drop_layout(raw: str) -> str:
+    """Remove every whitespace run that contains a line break (linear time)."""
+    return _WHITESPACE_RUN.sub(_drop_layout_run, raw)
+
+
+def _drop_edge_layout(raw: str) -> str:
+    """Remove a whitespace run with a line break at either end of ``raw``."""
+    body = raw.lstrip(_LAYOUT_CHARS)
+    head = raw[: len(raw) - len(body)]
+    if "\n" in head or "\r" in head:
+        raw = body
+    body = raw.rstrip(_LAYOUT_CHARS)
+    tail = raw[len(body) :]
+    if "\n" in tail or "\r" in tail:
+        raw = body
+    return raw
+
+
 # "scheme://" at the start: the text is a full URL even if its path holds "=" or "&".
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 # Percent-encoding for the answer parameters: their grammar characters stay readable,
@@ -197,7 +225,7 @@ def split_query(text: str, *, answers_only: bool = False) -> list[tuple[str, str
         where = f"url: query, pair {number}"
         has_layout = "\n" in raw or "\r" in raw  # the common case has none: skip the regexes
         if has_layout:
-            raw = _EDGE_LAYOUT.sub("", raw)
+            raw = _drop_edge_layout(raw)
         if not raw:
             continue
         raw_name, _, raw_value = raw.partition("=")
@@ -207,13 +235,13 @@ def split_query(text: str, *, answers_only: bool = False) -> list[tuple[str, str
             if answers_only:  # no answer parameter has a name that is not UTF-8
                 continue
             raise
-        canonical = _BY_LOWER.get(name.lower())
+        canonical = _BY_FOLD.get(fold_name(name))
         if canonical is None and answers_only:
             continue
         if canonical is not None:
             where = f"url: {canonical}"
             if canonical in _SPLIT_PARAMS and has_layout:
-                raw_value = _LAYOUT.sub("", raw_value)
+                raw_value = _drop_layout(raw_value)
         pairs.append((name, _percent_decode(raw_value, where)))
     return pairs
 
@@ -242,9 +270,12 @@ def _answer_params(pairs: list[tuple[str, str]]) -> dict[str, str]:
     """The answer parameters by canonical name; a repeat must repeat the same value."""
     found: dict[str, str] = {}
     for name, value in pairs:
-        canonical = _BY_LOWER.get(name.lower())
+        canonical = _BY_FOLD.get(fold_name(name))
         if canonical is None:
             continue
+        problem = text_problem(value)
+        if problem is not None:  # a mapping's values are not percent-decoded: check here
+            raise DecodeError(f"the value is not valid text: {problem}", where=f"url: {canonical}")
         if canonical in found and found[canonical] != value:
             raise DecodeError(
                 "given more than once with different values; which one a server uses is "
@@ -263,7 +294,18 @@ def _segments(text: str, sep: str, start: int = 0) -> Iterator[tuple[int, str]]:
         offset += len(part) + len(sep)
 
 
+def _check_slots(text: str, param: str) -> None:
+    slots = text.count(SLOT_SEP) + 1
+    if slots > MAX_POSITION:
+        raise DecodeError(
+            f"{slots} positional slots; a URL addresses at most {MAX_POSITION} prompts of "
+            "one family",
+            where=f"url: {param}",
+        )
+
+
 def _decode_values(text: str) -> list[Answer]:
+    _check_slots(text, VALUE_PARAM)
     answers: list[Answer] = []
     for position, part in enumerate(text.split(SLOT_SEP), 1):
         prompt = PromptRef(position=position)
@@ -395,17 +437,19 @@ def _decode_object(text: str, where: str) -> ObjectRef:
         raise DecodeError(f"{text!r} has no object ID before '~'", where=where)
     if len(fields) < 2:
         raise DecodeError(f"{text!r} has no object type; an object is id~type[~name]", where=where)
-    if not _DIGITS.fullmatch(fields[1]):
+    number = ascii_number(fields[1], MAX_OBJECT_TYPE)
+    if number is None:
         raise DecodeError(
             f"object type {fields[1]!r} is not an EnumDSSXMLObjectTypes number "
-            "(4 = metric, 12 = attribute, …)",
+            f"(ASCII digits, at most {MAX_OBJECT_TYPE}: 4 = metric, 12 = attribute, …)",
             where=where,
         )
     name = fields[2] if len(fields) == 3 and fields[2] else None
-    return ObjectRef(id=fields[0], type=int(fields[1]), name=name)
+    return ObjectRef(id=fields[0], type=number, name=name)
 
 
 def _decode_objects(text: str) -> list[Answer]:
+    _check_slots(text, OBJECTS_PARAM)
     answers: list[Answer] = []
     for position, (offset, slot) in enumerate(_segments(text, SLOT_SEP), 1):
         prompt = PromptRef(position=position)
@@ -427,11 +471,9 @@ def _decode_objects(text: str) -> list[Answer]:
 
 def _decode_mode(text: str) -> AnswerMode:
     known = ", ".join(f"{m.value} ({m.name})" for m in AnswerMode)
-    if _DIGITS.fullmatch(text):
-        try:
-            return AnswerMode(int(text))
-        except ValueError:
-            pass
+    number = ascii_number(text, max(AnswerMode))
+    if number is not None and number in AnswerMode.__members__.values():
+        return AnswerMode(number)
     raise DecodeError(
         f"{text!r} is not a known mode; known values: {known}", where=f"url: {MODE_PARAM}"
     )
@@ -714,6 +756,17 @@ def _plan_positional(
         position = answer.prompt.position
         if position is None and assume_order:
             position = index + 1
+            if position > MAX_POSITION:
+                check.setdefault(
+                    index,
+                    _refuse(
+                        answer,
+                        f"it would be prompt #{position} of its family; a URL addresses at "
+                        f"most {MAX_POSITION}",
+                        hint=None,
+                    ),
+                )
+                continue
         if position is None:
             check.setdefault(
                 index,
@@ -748,12 +801,18 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
     values: list[Answer] = []
     objects: list[Answer] = []
     elements: list[ElementAnswer | Close | _Row] = []
+    # Where each answer stands in the input, by the identity of the object planned, so the
+    # XML part can keep the input's order (models built from rows are new objects).
+    position: dict[int, int] = {}
+    element_positions: list[int] = []
     rows = pending_rows(answers)
-    for item in answers if rows is None else rows:
+    for where, item in enumerate(answers if rows is None else rows):
         if type(item) is tuple and item[0] == ELEMENTS_ROW:
             elements.append(item)  # read directly below
+            element_positions.append(where)
             continue
         answer = answer_of(item)
+        position[id(answer)] = where
         if isinstance(answer, ValueAnswer) or (
             isinstance(answer, Unanswered) and answer.family is PromptFamily.VALUE
         ):
@@ -768,6 +827,7 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
             and answer.attribute is not None
         ):
             elements.append(answer)
+            element_positions.append(where)
         else:
             _needs_xml([answer], {0: _unsupported(answer)}, fallback)
             plan.xml.append(answer)
@@ -821,9 +881,14 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
                     )
     for index, text in enumerate(texts):
         if isinstance(text, NotRepresentableError):
-            plan.xml += _needs_xml([_element_model(elements[index])], {0: text}, fallback)
+            model = _element_model(elements[index])
+            position[id(model)] = element_positions[index]
+            plan.xml += _needs_xml([model], {0: text}, fallback)
         else:
             plan.elements.append(text)
+    # The XML part keeps the answers' own order (families were planned one at a time), so
+    # XML -> URL -> XML gives back the same sequence.
+    plan.xml.sort(key=lambda answer: position[id(answer)])
     return plan
 
 
@@ -960,6 +1025,11 @@ def quote_param(name: str, value: str) -> str:
     '30%5ESam%20Hill%5Ea%2Bb'
     """
     safe = "" if name == XML_PARAM else _GRAMMAR_SAFE
+    problem = text_problem(value)
+    if problem is not None:  # only text built around the model's validation gets here
+        raise NotRepresentableError(
+            f"the value is not valid text: {problem}", target=f"url: {name}"
+        )
     return urllib.parse.quote(value, safe=safe)
 
 

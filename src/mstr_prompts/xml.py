@@ -63,6 +63,7 @@ from .model import (
     deferred,
 )
 from .model import Row as _Row
+from .rules import MAX_INT, MAX_OBJECT_TYPE, ascii_number, is_digits
 
 __all__ = ["decode", "encode"]
 
@@ -115,7 +116,6 @@ _CONCRETE_ELEMENT = "1"  # emt: EnumDSSXMLElementType Concrete (xml.md §4.2)
 _FCT_COUNTERS = ("qsr", "fcn", "cc", "sto", "pfc", "pcc")
 
 _INT = re.compile(r"[+-]?[0-9]+")
-_UINT = re.compile(r"[0-9]+")
 _GUID = re.compile(GUID_PATTERN)
 # A bare <pa> fragment, as in xml.md F07-F15 ("framed as <rsl>{PROMPT}</rsl>").
 _BARE_PA = re.compile(r"<pa[\s/>]")
@@ -175,11 +175,8 @@ def decode(text: str | bytes) -> AnswerSet:
 
 def _untransport(text: str | bytes) -> str:
     """Undo the URL transport: find the raw XML under up to two layers of encoding."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise DecodeError(f"the input is not UTF-8: {exc}", where="xml") from None
+    if isinstance(text, (bytes, bytearray)):
+        text = safexml.decode_bytes(bytes(text), where="xml")
     if not isinstance(text, str):
         raise DecodeError(f"expected text or bytes, not {type(text).__name__}", where="xml")
     current = text.lstrip().lstrip("\ufeff").lstrip()
@@ -235,11 +232,20 @@ def _no_text(element: etree._Element, where: str, what: str) -> None:
 
 
 def _int(value: str, what: str, where: str) -> int:
-    if value.isdigit() and value.isascii():  # the usual spelling, checked cheaply
-        return int(value)
-    if not _INT.fullmatch(value.strip()):
+    """An integer attribute: ASCII digits, an optional sign and surrounding spaces."""
+    number = ascii_number(value, MAX_INT)  # the usual spelling, checked cheaply
+    if number is not None:
+        return number
+    text = value.strip()
+    if not _INT.fullmatch(text):
         raise DecodeError(f"{what} must be an integer, got {value!r}", where=where)
-    return int(value.strip())
+    number = ascii_number(text.lstrip("+-"), MAX_INT)
+    if number is None:
+        shown = value if len(value) <= 20 else f"{value[:12]}… ({len(value)} characters)"
+        raise DecodeError(
+            f"{what} {shown!r} is out of range (a server reads at most {MAX_INT})", where=where
+        )
+    return -number if text.startswith("-") else number
 
 
 def _locale(root: etree._Element) -> int | None:
@@ -254,16 +260,7 @@ def _located(key: str) -> PromptRef:
 
 def _plain_location(did: str | None, pin: str | None, tp: str | None) -> bool:
     """True for ``did pin tp`` as MicroStrategy writes them: nothing to check further."""
-    return bool(
-        did
-        and pin
-        and tp
-        and "@" not in did
-        and pin.isdigit()
-        and pin.isascii()
-        and tp.isdigit()
-        and tp.isascii()
-    )
+    return bool(did and pin and tp and "@" not in did and is_digits(pin) and is_digits(tp))
 
 
 def _prompt_ref(pa: etree._Element, where: str) -> PromptRef:
@@ -299,7 +296,7 @@ def _prompt_ref(pa: etree._Element, where: str) -> PromptRef:
     if not did or "@" in did:
         raise DecodeError(f"<pa> did {did!r} is not a prompt location ID", where=where)
     for name, value in (("pin", pin), ("tp", tp)):
-        if not _UINT.fullmatch(value):
+        if not is_digits(value):
             raise DecodeError(f"<pa> {name} must be a whole number, got {value!r}", where=where)
     return _located(f"{did}@{pin}@{tp}")
 
@@ -489,11 +486,9 @@ def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
             raise DecodeError(f"{_what_object(child, number)} has no tp attribute", where=where)
         name = child.get("n")
         name = child.get("disp_n") if name is None else name
-        number_type = (
-            int(tp)
-            if tp.isdigit() and tp.isascii()
-            else _int(tp, f"{_what_object(child, number)} tp", where)
-        )
+        number_type = ascii_number(tp, MAX_OBJECT_TYPE)
+        if number_type is None:
+            number_type = _int(tp, f"{_what_object(child, number)} tp", where)
         objects.append(ObjectRef.of(did, number_type, name))
     if not objects:
         return Close(prompt=prompt, family=PromptFamily.OBJECTS)
@@ -602,10 +597,11 @@ def _plain_fct(fct: etree._Element, key: str, each: bool) -> _Row | None:
             return None
         did = _get(child, "did")
         tp = _get(child, "tp")
-        if not did or tp is None or not (tp.isdigit() and tp.isascii()):
+        number = None if tp is None else ascii_number(tp, MAX_OBJECT_TYPE)
+        if not did or number is None:
             return None
         name = _get(child, "n")
-        objects.append((did, int(tp), _get(child, "disp_n") if name is None else name))
+        objects.append((did, number, _get(child, "disp_n") if name is None else name))
     if not objects:
         return None
     return (OBJECTS_ROW, key, objects)

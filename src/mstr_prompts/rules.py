@@ -1,0 +1,178 @@
+"""Field rules shared by the model, every decoder and every encoder: one definition each.
+
+A decoder that reads a field by one rule and an encoder that writes it by another lets
+the library write what it then refuses to read (``str.isdigit()`` accepts ``"²"``, a
+regex ``[0-9]{1,9}`` does not).  So each rule lives here once, and the model, the codecs
+and the link builder all call it:
+
+* **text**: every text field holds valid Unicode, that is text UTF-8 can encode.  A lone
+  surrogate (``"\\ud800"``, which a JSON ``\\ud800`` escape or a Python caller can make)
+  is no character at all: no wire format can carry it, so the model refuses it.
+* **numbers**: a number on the wire is ASCII digits ``[0-9]`` only, and is bounded by
+  what a real server reads (a Java ``int``), so a 5,000-digit ``lcl`` is an error that
+  says so, never an exception from ``int()``.
+* **positions** are bounded by what a URL can address (see :data:`MAX_POSITION`).
+* **parameter names** are compared the way a case-insensitive Java server compares them
+  (:func:`fold_name`).
+
+>>> is_text("Sam Hill"), is_text("\\ud800")
+(True, False)
+>>> ascii_number("1033", MAX_INT), ascii_number("²", MAX_INT), ascii_number("9" * 12, MAX_INT)
+(1033, None, None)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+__all__ = [
+    "MAX_INT",
+    "MAX_OBJECT_TYPE",
+    "MAX_POSITION",
+    "Model",
+    "ascii_number",
+    "fold_name",
+    "is_digits",
+    "is_text",
+    "text_problem",
+]
+
+MAX_INT = 2**31 - 1
+"""The largest number a server reads in a numeric field (Java ``int``: lcl, pt, tp…)."""
+
+MAX_OBJECT_TYPE = MAX_INT
+"""The largest EnumDSSXMLObjectTypes number: the server reads ``tp`` as a Java ``int``."""
+
+MAX_POSITION = 1000
+"""The largest 1-based position of a value or object prompt a URL can address.
+
+Each open slot before a position costs at least three characters (``%5E``), and web
+servers refuse request lines near 8 KB (IIS's default query limit is 2,048 characters,
+docs/url.md "Length limits"), so a position in the thousands cannot be sent at all; and
+no real prompt page has a thousand prompts of one family.  Bounding it keeps a tiny
+answer from making a huge link.
+"""
+
+_DIGITS = re.compile(r"[0-9]+")
+# Characters whose simple case mapping is an ASCII letter (Java's equalsIgnoreCase maps
+# them so: "ſrc" equals "src", "reportıD" equals "reportID").  Every other non-ASCII
+# character's lower case is non-ASCII.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def is_text(text: str) -> bool:
+    """True when ``text`` can be encoded as UTF-8 (no lone surrogates).
+
+    >>> is_text("名前"), is_text("a\\udc80")
+    (True, False)
+    """
+    if text.isascii():  # nearly always, and cheap
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def text_problem(text: str) -> str | None:
+    """Say why ``text`` is not valid text, or None when it is.
+
+    >>> text_problem("a\\ud800b")
+    'it contains a lone surrogate (U+D800 at index 1), which is not a character and which no format can carry'
+    """
+    if is_text(text):
+        return None
+    index, char = next((i, c) for i, c in enumerate(text) if 0xD800 <= ord(c) <= 0xDFFF)
+    return (
+        f"it contains a lone surrogate (U+{ord(char):04X} at index {index}), which is not a "
+        "character and which no format can carry"
+    )
+
+
+def is_digits(text: str) -> bool:
+    """True when ``text`` is one or more ASCII digits ``[0-9]`` (never ``²`` or ``٣``).
+
+    >>> is_digits("0012"), is_digits("²"), is_digits("")
+    (True, False, False)
+    """
+    return _DIGITS.fullmatch(text) is not None
+
+
+def ascii_number(text: str, maximum: int) -> int | None:
+    """The number ``text`` spells in ASCII digits if it is at most ``maximum``, else None.
+
+    Leading zeros are allowed; the length is checked before ``int()``, so the work stays
+    small whatever the input.
+
+    >>> ascii_number("007", 10), ascii_number("11", 10), ascii_number("+1", 10)
+    (7, None, None)
+    """
+    if not is_digits(text):
+        return None
+    significant = text.lstrip("0") or "0"
+    if len(significant) > len(str(maximum)):
+        return None
+    number = int(significant)
+    return number if number <= maximum else None
+
+
+def fold_name(name: str) -> str:
+    """A parameter name as a case-insensitive server compares it.
+
+    >>> fold_name("valuePromptAnswers") == fold_name("VALUEPROMPTANSWERſ")
+    True
+    """
+    return name.translate(_FOLD).lower()
+
+
+def _check_value(value: Any) -> Any:
+    if type(value) is str:
+        problem = text_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+    elif type(value) is tuple or type(value) is list:
+        for item in value:
+            _check_value(item)
+    elif type(value) is dict:
+        for key, item in value.items():
+            _check_value(key)
+            _check_value(item)
+    return value
+
+
+class Model(BaseModel):
+    """Base of every model class: immutable, no unknown fields, valid text in every field.
+
+    The text rule is checked here once for every string field (and strings in tuples) of
+    every subclass, so no field can forget it.  The fast constructors that skip
+    validation check their strings with :func:`is_text` instead.
+
+    >>> class Named(Model):
+    ...     name: str
+    >>> from pydantic import ValidationError
+    >>> try:
+    ...     Named(name="\\ud800")
+    ... except ValidationError as exc:
+    ...     print(exc.errors()[0]["msg"])
+    Value error, it contains a lone surrogate (U+D800 at index 0), which is not a character and which no format can carry
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    # Before validation, so the message is this one for every field (pydantic's own str
+    # check refuses some surrogates, with a message that does not say which character) ...
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_input_text(cls, data: Any) -> Any:
+        return _check_value(data)
+
+    # ... and after it, for text a field derives from its input (a JSON tree read from
+    # text whose "\\ud800" escape becomes a lone surrogate).
+    @field_validator("*")
+    @classmethod
+    def _valid_text(cls, value: Any) -> Any:
+        return _check_value(value)
