@@ -155,8 +155,8 @@ def web_url(
     if found is None:
         raise LinkError(f"base {base!r} is not a Web page this library knows: {_UNDERSTOOD}")
     event = EVENTS[kind]
-    reserved = {"evt", "src", _ID_PARAMS[kind].lower(), *(p.lower() for p in url.ANSWER_PARAMS)}
-    clash = [name for name in params if name.lower() in reserved]
+    reserved = {"evt", "src", _ID_PARAMS[kind].lower()}
+    clash = [name for name in params if name.lower() in reserved or url.is_answer_param(name)]
     if clash:
         raise LinkError(
             f"parameter {clash[0]!r} is set by web_url itself",
@@ -201,7 +201,7 @@ def parse(link: str) -> WebLink:
     text = link.strip()
     base = url.split_url(text)[0]
     pairs = url.split_query(text)
-    answers = url.decode(dict(_group(pairs)))
+    answers = url.decode(dict(_group(pairs)), allow_empty=True)
     found = _surface(urllib.parse.urlsplit(base).path)
     lower = [(name.lower(), value) for name, value in pairs]
     event = next((_int(v) for n, v in lower if n == "evt"), None)
@@ -214,11 +214,10 @@ def parse(link: str) -> WebLink:
             # 3140 runs a dossier through documentID (url.md §3).
             kind = "report" if name == "reportid" else "dossier" if event == 3140 else "document"
             break
-    answer_names = {p.lower() for p in url.ANSWER_PARAMS}
     params = tuple(
         pair
         for index, pair in enumerate(pairs)
-        if index != id_index and lower[index][0] not in answer_names
+        if index != id_index and not url.is_answer_param(lower[index][0])
     )
     return WebLink(
         base=base,
