@@ -19,6 +19,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from workloads import big_xml, elements_query
@@ -38,8 +39,14 @@ def _status(field: str) -> int:
 def child(fmt: str, path: str) -> None:
     """Decode the file's text in this process and print the peak growth as JSON."""
     from mstr_prompts import rest, url, xml
+    from mstr_prompts.model import AnswerSet
 
-    decoder = {"rest": rest.decode, "xml": xml.decode, "url": url.decode}[fmt]
+    decoders: dict[str, Callable[[str], AnswerSet]] = {
+        "rest": rest.decode,
+        "xml": xml.decode,
+        "url": url.decode,
+    }
+    decoder = decoders[fmt]
     text = Path(path).read_text(encoding="utf-8")
     size = len(text.encode("utf-8"))
     figures = {}

@@ -44,7 +44,9 @@ _ID_NAMES = frozenset(fold_name(name) for name in _ID_PARAMS.values())
 # Names web_url writes itself; an extra parameter may not repeat one in any case (a
 # server that matches names case-insensitively would see two).  Both ID names are
 # reserved, so a link never names two objects.
-_RESERVED = frozenset({"evt", "src", *_ID_NAMES, *(fold_name(p) for p in url.ANSWER_PARAMS)})
+_RESERVED = frozenset(
+    {"evt", "src", *_ID_NAMES, *(fold_name(p) for p in (*url.ANSWER_PARAMS, url.TASK_XML_PARAM))}
+)
 
 
 class LinkError(PromptAnswerError):
@@ -287,7 +289,7 @@ def parse(link: str) -> WebLink | LibraryLink:
     # is content, exactly as url.decode reads it.  Only the base loses surrounding layout.
     base = url.split_url(link)[0].strip(" \t\r\n")
     pairs = url.split_query(link)
-    answers = url.decode(dict(_group(pairs)))
+    answers = url.decode(dict(_group(pairs)), allow_empty=True)
     found = _surface(_path(base))
     lower = [(fold_name(name), value) for name, value in pairs]
     event = next((_int(v) for n, v in lower if n == "evt"), None)
@@ -300,11 +302,10 @@ def parse(link: str) -> WebLink | LibraryLink:
             # 3140 runs a dossier through documentID (url.md §3).
             kind = "report" if name == "reportid" else "dossier" if event == 3140 else "document"
             break
-    answer_names = {fold_name(p) for p in url.ANSWER_PARAMS}
     params = tuple(
         pair
         for index, pair in enumerate(pairs)
-        if index != id_index and lower[index][0] not in answer_names
+        if index != id_index and not url.is_answer_param(lower[index][0])
     )
     return WebLink(
         base=base,

@@ -74,7 +74,7 @@ from .model import Row as _Row
 from .object_types import object_type_from_name, object_type_name
 from .rules import MAX_OBJECT_TYPE, ascii_number, is_digits
 
-__all__ = ["PROMPT_TYPES", "decode", "dumps", "encode"]
+__all__ = ["MAX_REST_CHARS", "PROMPT_TYPES", "decode", "dumps", "encode"]
 
 TARGET = "rest"
 
@@ -204,6 +204,14 @@ def _plain(value: Any, path: str, source: str = "rest") -> Any:
     )
 
 
+MAX_REST_CHARS = 32 * 1024 * 1024
+"""The largest JSON text (characters, or bytes for bytes input) the decoders read.
+
+Like :data:`mstr_prompts.safexml.MAX_XML_CHARS`: far above any real answer body, and a
+runaway input fails at once instead of exhausting memory.
+"""
+
+
 def load_json(
     body: Mapping[str, Any] | list[Any] | tuple[Any, ...] | str | bytes | bytearray,
     *,
@@ -225,13 +233,19 @@ def load_json(
             raise DecodeError(
                 "the body is nested too deeply (or refers to itself)", where=source
             ) from None
+    if isinstance(body, (str, bytes, bytearray)) and len(body) > MAX_REST_CHARS:
+        unit = "characters" if isinstance(body, str) else "bytes"
+        raise DecodeError(
+            f"input of {len(body)} {unit} is over the {MAX_REST_CHARS}-{unit[:-1]} limit",
+            where=source,
+        )
     if isinstance(body, (bytes, bytearray)):
         try:
             # utf-8-sig: a leading byte-order mark is tolerated, as many editors write one.
             text = bytes(body).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise DecodeError(
-                f"the body is not UTF-8 (byte {exc.start}: {exc.reason})", where="rest"
+                f"the body is not UTF-8 (byte {exc.start}: {exc.reason})", where=source
             ) from None
     elif isinstance(body, str):
         text = body[1:] if body.startswith("\ufeff") else body

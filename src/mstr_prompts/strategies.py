@@ -413,14 +413,17 @@ def url_answer_sets() -> st.SearchStrategy[AnswerSet]:
 
     Value and object answers are matched by 1-based position (contiguous, gaps as
     :class:`Unanswered`), element answers by attribute; no separators inside texts.
-    The order is the canonical decode order: values, elements, objects.
+    The order is the canonical decode order: values, elements, objects.  Never empty
+    (an answer or a mode): an empty query is not read as "no answers".
 
     >>> @given(url_answer_sets())
     ... def check(answers):
     ...     assert all(a.prompt.key is None for a in answers)
     >>> check()
     """
-    return st.builds(AnswerSet, answers=_url_answers(), mode=_optional(st.sampled_from(AnswerMode)))
+    return st.builds(
+        AnswerSet, answers=_url_answers(), mode=_optional(st.sampled_from(AnswerMode))
+    ).filter(lambda answers: len(answers) > 0 or answers.mode is not None)
 
 
 # --- Library ---------------------------------------------------------------------------

@@ -20,6 +20,8 @@ the server would read.  See docs/url.md for the full rules.
 
 from __future__ import annotations
 
+import difflib
+import importlib.util
 import re
 import urllib.parse
 import warnings
@@ -74,13 +76,16 @@ from .rules import MAX_OBJECT_TYPE, MAX_POSITION, ascii_number, fold_name, text_
 __all__ = [
     "ANSWER_PARAMS",
     "ELEMENTS_PARAM",
+    "MAX_URL_CHARS",
     "MODE_PARAM",
     "OBJECTS_PARAM",
+    "TASK_XML_PARAM",
     "VALUE_PARAM",
     "XML_PARAM",
     "decode",
     "encode",
     "encode_query",
+    "is_answer_param",
     "quote_param",
     "split_query",
     "split_url",
@@ -97,6 +102,20 @@ ANSWER_PARAMS = (VALUE_PARAM, ELEMENTS_PARAM, OBJECTS_PARAM, XML_PARAM, MODE_PAR
 # `valuepromptanswers` (url.md §10 C7), so names are matched case-insensitively, by the
 # same rule links.web_url uses to keep its own parameters from being overridden.
 _BY_FOLD = {fold_name(name): name for name in ANSWER_PARAMS}
+# The Task API's answerPrompts task names the XML parameter in the singular
+# (MicroStrategy's mojo client: `request.promptAnswerXML = prompts.getAnswerXML()`,
+# https://github.com/ethan0306/Front-End/blob/0bd1adb2970310df7edb0b807eb1d9ca3e623d2c/mojo/js/source/_ResultSetXt.js);
+# decode reads it as promptsAnswerXML, encode writes the Web name.
+TASK_XML_PARAM = "promptAnswerXML"
+_BY_FOLD[fold_name(TASK_XML_PARAM)] = XML_PARAM
+
+MAX_URL_CHARS = 32 * 1024 * 1024
+"""The longest URL, query string or mapping (all values together) :func:`decode` reads.
+
+Like :data:`mstr_prompts.safexml.MAX_XML_CHARS`: far above any real link (web servers
+refuse query strings beyond a few KB, and a POSTed form of answers is rarely above a few
+MB), and low enough that a runaway input fails at once rather than exhausting memory.
+"""
 # The three parameters whose text is split on separators (doc samples wrap them over lines).
 _SPLIT_PARAMS = frozenset({VALUE_PARAM, ELEMENTS_PARAM, OBJECTS_PARAM})
 
@@ -209,10 +228,30 @@ def split_url(text: str) -> tuple[str, str]:
     return "", text.partition("#")[0]
 
 
+def is_answer_param(name: str) -> bool:
+    """True for the names :func:`decode` reads answers from (any case, Task API alias too).
+
+    >>> is_answer_param("VALUEPROMPTANSWERS"), is_answer_param("promptAnswerXML"), is_answer_param("evt")
+    (True, True, False)
+    """
+    return fold_name(name) in _BY_FOLD
+
+
+def _unescape_amp(query: str) -> str:
+    """A query copied from HTML source separates its pairs with ``&amp;``.
+
+    Read so only when every ``&`` is one of those: then there is no other reading.
+    """
+    if "&amp;" in query and "&" not in query.replace("&amp;", ""):
+        return query.replace("&amp;", "&")
+    return query
+
+
 def split_query(text: str, *, answers_only: bool = False) -> list[tuple[str, str]]:
     """Split a URL or query string into decoded ``(name, value)`` pairs, in order.
 
     Empty pairs (``?&…``, ``&&``) are skipped; a pair without ``=`` has the value ``""``.
+    A query whose every ``&`` is written ``&amp;`` (copied from HTML) is read unescaped.
     With ``answers_only`` only the answer parameters are decoded and returned, so a
     malformed parameter that does not carry answers cannot fail a decode.  Used by
     :func:`decode` and by :mod:`mstr_prompts.links`.
@@ -221,7 +260,7 @@ def split_query(text: str, *, answers_only: bool = False) -> list[tuple[str, str
     [('src', 'mstrWeb.4001'), ('valuePromptAnswers', '30^Sam Hill')]
     """
     pairs: list[tuple[str, str]] = []
-    for number, raw in enumerate(split_url(text)[1].split("&"), 1):
+    for number, raw in enumerate(_unescape_amp(split_url(text)[1]).split("&"), 1):
         where = f"url: query, pair {number}"
         has_layout = "\n" in raw or "\r" in raw  # the common case has none: skip the regexes
         if has_layout:
@@ -485,16 +524,161 @@ def _decode_xml(text: str) -> AnswerSet:
     try:
         return xml_codec.decode(text)
     except DecodeError as exc:
-        raise DecodeError(exc.message, where=f"url: {XML_PARAM}: {exc.where or 'xml'}") from None
+        inner = (exc.where or "").removeprefix("xml").removeprefix(":").strip()
+        where = f"url: {XML_PARAM}" + (f", {inner}" if inner else "")
+        raise DecodeError(exc.message, where=where, hint=exc.hint) from None
 
 
-def decode(source: str | Mapping[str, str | Sequence[str]]) -> AnswerSet:
+def _size(source: str | Mapping[str, object]) -> int:
+    if isinstance(source, str):
+        return len(source)
+    total = 0
+    for name, value in source.items():
+        total += len(name) if isinstance(name, str) else 0
+        if isinstance(value, str):
+            total += len(value)
+        elif isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
+            total += sum(len(v) for v in value if isinstance(v, str))
+    return total
+
+
+def _loose_names(text: str) -> list[str]:
+    """Parameter names for a message: decoded leniently, never failing."""
+    names = []
+    for raw in _unescape_amp(split_url(text)[1]).split("&"):
+        raw = raw.strip()
+        if raw:
+            name = urllib.parse.unquote(raw.partition("=")[0].replace("+", " "), errors="replace")
+            names.append(name)
+    return names
+
+
+def _near_miss(names: Sequence[str]) -> tuple[str, str] | None:
+    """(given, known) for a parameter name one typo away from an answer parameter."""
+    known = list(_BY_FOLD)
+    for name in names:
+        close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.8)
+        if close:
+            return name, _BY_FOLD[close[0]]
+    return None
+
+
+def _listing(names: Sequence[str]) -> str:
+    unique = list(dict.fromkeys(names))
+    shown = ", ".join(repr(n) if len(n) <= 40 else repr(n[:37] + "...") for n in unique[:6])
+    return shown + (f" and {len(unique) - 6} more" if len(unique) > 6 else "")
+
+
+def _codec_hint(fmt: str) -> Hint | None:
+    """``--from FMT`` / ``mstr_prompts.FMT.decode``, if this installation has that codec."""
+    if importlib.util.find_spec(f"mstr_prompts.{fmt}") is None:
+        return None
+    return Hint("read it as {0}", Option("from", fmt, api=f"mstr_prompts.{fmt}.decode"))
+
+
+_EXPECTED = (
+    "expected a Web URL or query string with prompt-answer parameters "
+    "(valuePromptAnswers, elementsPromptAnswers, objectsPromptAnswers, promptsAnswerXML, "
+    "promptAnswerMode)"
+)
+
+
+def _no_answers(source: str | Mapping[str, object]) -> DecodeError:
+    """Say what the text looks like, since it is not prompt answers in URL parameters."""
+    if not isinstance(source, str):
+        names = [str(name) for name in source]
+        if not names:
+            return DecodeError(f"the mapping is empty; {_EXPECTED}", where="url")
+        return _unknown_params(names, "the parameters")
+    text = source.strip()
+    if not text:
+        return DecodeError(f"the input is empty; {_EXPECTED}", where="url")
+    if text[0] in "{[":
+        what = "JSON"
+        hint = None
+        if '"prompts"' in text[:1000]:
+            what = "JSON, like a REST answer body"
+            hint = _codec_hint("rest")
+        return DecodeError(
+            f"the text looks like {what}, not URL parameters", where="url", hint=hint
+        )
+    if text[0] == "<" or text.startswith("%3C") or text.startswith("%3c"):
+        hint = _codec_hint("xml") if "rsl" in text[:1000].lower() else None
+        what = "prompt-answer XML" if hint is not None else "XML or HTML"
+        return DecodeError(
+            f"the text looks like {what}, not URL parameters; XML travels in the "
+            "promptsAnswerXML parameter",
+            where="url",
+            hint=hint,
+        )
+    names = _loose_names(text)
+    if any(name.lower() == "prompts" for name in names):
+        return DecodeError(
+            "the text is a Library link: its answers are in the prompts= parameter (Library "
+            "short answers), which Web's URL parameters do not use",
+            where="url",
+            hint=_codec_hint("library"),
+        )
+    if not names:
+        return DecodeError(
+            f"the text has no query parameters, so no answers; {_EXPECTED}", where="url"
+        )
+    if not any("=" in raw for raw in _unescape_amp(split_url(text)[1]).split("&")):
+        return DecodeError(
+            f"the text is not a query string (no name=value pair); {_EXPECTED}", where="url"
+        )
+    return _unknown_params(names, "the link's parameters")
+
+
+def _unknown_params(names: Sequence[str], what: str) -> DecodeError:
+    near = _near_miss(names)
+    if near is not None:
+        return DecodeError(
+            f"{what} ({_listing(names)}) include no prompt-answer parameter; "
+            f"{near[0]!r} is not a parameter the server reads",
+            where="url",
+            hint=f"did you mean {near[1]}?",
+        )
+    return DecodeError(
+        f"{what} ({_listing(names)}) include no prompt-answer parameter, so there are no "
+        "answers to read",
+        where="url",
+    )
+
+
+def _percent_encoded_link(text: str) -> str | None:
+    """The link inside ``text`` when all of ``text`` is one percent-encoded URL.
+
+    Only when the text has no raw ``=`` (so it is not a query string itself) and its
+    decoding is a link with answers: then that is the only reading.
+    """
+    if "=" in text or "%3d" not in text.lower():
+        return None
+    try:
+        inner = urllib.parse.unquote(text.strip(), errors="strict")
+    except UnicodeDecodeError:
+        return None
+    inner_pairs = split_query(inner, answers_only=True)
+    return inner if inner_pairs else None
+
+
+def decode(
+    source: str | Mapping[str, str | Sequence[str]], *, allow_empty: bool = False
+) -> AnswerSet:
     """Read the prompt answers of a Web URL, query string or parameter mapping.
 
     ``source`` is a full or relative URL, a query string (with or without ``?``), or a
     mapping of already-decoded parameters (a list value for a repeated parameter).  Only
-    the five answer parameters are read, names matched in any case.  The result is in
-    canonical order: value slots, element answers, object slots, then the XML answers.
+    the five answer parameters are read, names matched in any case (and the Task API's
+    ``promptAnswerXML`` as ``promptsAnswerXML``).  The result is in canonical order: value
+    slots, element answers, object slots, then the XML answers.
+
+    Text with no answer parameter at all is a :class:`~mstr_prompts.errors.DecodeError`
+    that says what the text looks like (empty, JSON, XML, a Library link, other
+    parameters and the nearest answer parameter's name), never an empty answer set;
+    ``allow_empty=True`` accepts a link without answers (as :func:`mstr_prompts.links.parse`
+    does).  A query copied from HTML (``&amp;`` between every pair) and a whole link
+    percent-encoded once are read as the link they stand for.
 
     >>> s = decode("mstrWeb?evt=4001&valuePromptAnswers=30%5eSam Hill%5e25354")
     >>> [a.value for a in s]
@@ -503,11 +687,31 @@ def decode(source: str | Mapping[str, str | Sequence[str]]) -> AnswerSet:
     'Profit'
     >>> decode("valuePromptAnswers=^^")[2].kind
     'unanswered'
+    >>> decode("mstrWeb?evt=4001&elementPromptAnswers=X")
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.errors.DecodeError: url: the link's parameters ('evt', 'elementPromptAnswers') include no prompt-answer parameter; 'elementPromptAnswers' is not a parameter the server reads (hint: did you mean elementsPromptAnswers?)
     """
     try:
         if isinstance(source, str):
+            if len(source) > MAX_URL_CHARS:
+                raise DecodeError(
+                    f"input of {len(source)} characters is over the {MAX_URL_CHARS}-character "
+                    "limit",
+                    where="url",
+                )
             pairs = split_query(source, answers_only=True)
+            if not pairs:
+                inner = _percent_encoded_link(source)
+                if inner is not None:
+                    pairs = split_query(inner, answers_only=True)
         elif isinstance(source, Mapping):
+            size = _size(source)
+            if size > MAX_URL_CHARS:
+                raise DecodeError(
+                    f"parameters of {size} characters are over the {MAX_URL_CHARS}-character limit",
+                    where="url",
+                )
             pairs = _pairs_of_mapping(source)
         else:
             raise DecodeError(
@@ -515,6 +719,8 @@ def decode(source: str | Mapping[str, str | Sequence[str]]) -> AnswerSet:
                 where="url",
             )
         params = _answer_params(pairs)
+        if not params and not allow_empty:
+            raise _no_answers(source)
         answers: list[Answer | _Row] = []
         if VALUE_PARAM in params:
             answers += _decode_values(params[VALUE_PARAM])
@@ -747,6 +953,16 @@ def _needs_xml(
     return answers
 
 
+def _position_hint(answer: Answer) -> Hint:
+    order = "encode with {0} if the answers are in prompt order"
+    if _fallback_hint(answer) is not None and answer.prompt.key is not None:
+        return Hint(order + ", or with {1} to send them in promptsAnswerXML", _ORDER, _FALLBACK)
+    return Hint(order, _ORDER)
+
+
+_ORDER = Option("assume_order")
+
+
 def _plan_positional(
     family: list[Answer], assume_order: bool, check: dict[int, NotRepresentableError]
 ) -> dict[int, Answer]:
@@ -774,11 +990,7 @@ def _plan_positional(
                     answer,
                     "no position and none can be derived; value and object answers are "
                     "matched by their place among the prompts of their family",
-                    hint=Hint(
-                        "give the answers positions, or encode with {0} if they are in "
-                        "prompt order",
-                        Option("assume_order"),
-                    ),
+                    hint=_position_hint(answer),
                 ),
             )
             continue
