@@ -29,6 +29,7 @@ def mstr_server_session() -> Iterator[ReferenceServer]:
 def mstr_server(mstr_server_session: ReferenceServer) -> Iterator[ReferenceServer]:
     """The session's reference server, cleared for this test; no instance may be left."""
     server = mstr_server_session
+    server.quiesce()  # a slow request of the last test must not land in this one's record
     server.clear()
     server.status_polls = 1
     with server.lock:

@@ -241,6 +241,10 @@ class ReferenceServer:
         self.instances: dict[str, ServedInstance] = {}
         self.faults: list[Fault] = []
         self._requests: list[Recorded] = []
+        # Requests being handled: a slow one (an injected delay the client gave up on)
+        # must not land in the next test's record, so fixtures wait for them (quiesce).
+        self._in_flight = 0
+        self._idle = threading.Condition()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.routes: list[tuple[str, re.Pattern[str], Handler, bool, bool]] = []
@@ -294,6 +298,21 @@ class ReferenceServer:
         """A copy of every request recorded so far, in arrival order."""
         with self.lock:
             return list(self._requests)
+
+    def quiesce(self, timeout: float = 10.0) -> bool:
+        """Wait until no request is being handled; False if ``timeout`` ran out first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
+
+    def _enter(self) -> None:
+        with self._idle:
+            self._in_flight += 1
+
+    def _leave(self) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.notify_all()
 
     def clear(self) -> None:
         """Forget recorded requests and pending faults (sessions and instances stay)."""
@@ -864,7 +883,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if data:
             self.wfile.write(data)
 
-    do_GET = do_POST = do_PUT = do_DELETE = _serve
+    def _counted(self) -> None:
+        self.app._enter()
+        try:
+            self._serve()
+        finally:
+            self.app._leave()
+
+    do_GET = do_POST = do_PUT = do_DELETE = _counted
 
 
 def _int_header(value: str | None) -> int:
