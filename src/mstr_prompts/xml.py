@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import html
+import json
 import re
 from collections.abc import Callable
 from urllib.parse import unquote, unquote_plus
@@ -22,10 +23,11 @@ from urllib.parse import unquote, unquote_plus
 from lxml import etree
 from pydantic import ValidationError
 
-from . import safexml
+from . import expression_json, expression_xml, safexml
 from ._trusted import build
 from .element_id import ElementId, OpaqueElementId, Presentation, parse_element_id
 from .errors import DecodeError, NotRepresentableError, validation_message
+from .expression_xml import is_empty
 from .model import (
     Answer,
     AnswerSet,
@@ -322,11 +324,13 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
     if body.tag == "mi":
         return _decode_mi(body, prompt, where)
     if body.tag == "exp":
-        if _is_empty(body):
+        # Only a body with nothing at all in it closes (expression_xml.is_empty, the rule
+        # REST's decoder shares): <exp nc="0"/> stays an answer, as it does in REST.
+        if is_empty(body):
             return Close(prompt=prompt, family=PromptFamily.EXPRESSION)
         return ExpressionAnswer(prompt=prompt, xml=safexml.serialize(body))
     if body.tag == "dmy":
-        if _is_empty(body):
+        if is_empty(body):
             return Close(prompt=prompt, family=PromptFamily.LEVEL)
         return LevelAnswer(prompt=prompt, xml=safexml.serialize(body))
     raise DecodeError(
@@ -334,10 +338,6 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
         "expected text, <mi>, <exp> or <dmy>",
         where=where,
     )
-
-
-def _is_empty(element: etree._Element) -> bool:
-    return len(element) == 0 and _blank(element.text)
 
 
 def _decode_mi(mi: etree._Element, prompt: PromptRef, where: str) -> Answer:
@@ -602,16 +602,7 @@ def _encode_body(
     elif isinstance(answer, ObjectAnswer):
         _encode_objects(pa, answer, set_attribute)
     elif isinstance(answer, ExpressionAnswer):
-        # REST's content is display text that "does not affect the resulting answer"
-        # (rest-json.md §1.6), so next to the XML it is redundant, like a prompt's name.
-        if answer.expression is not None or answer.xml is None:
-            raise _refuse(
-                answer,
-                "prompt-answer XML carries an expression only as <exp> XML; this answer has "
-                "REST's JSON expression tree",
-                hint="use REST, or give the answer as xml",
-            )
-        pa.append(_stored_xml(answer, answer.xml, "exp"))
+        pa.append(_expression(answer))
     elif isinstance(answer, LevelAnswer):
         if answer.xml is None:
             raise _refuse(
@@ -720,6 +711,39 @@ def _encode_objects(
         ref.set("tp", str(obj.type))
         if obj.name is not None:
             set_attribute(ref, "n", obj.name, f"object #{number}'s name")
+
+
+def _expression(answer: ExpressionAnswer) -> etree._Element:
+    """The ``<exp>`` of an expression answer: its typed tree written, or its XML verbatim."""
+    tree = answer.expression
+    if tree is not None and not isinstance(tree, str):
+        if answer.xml is not None:
+            raise _refuse(
+                answer,
+                "the answer has both an expression tree and <exp> XML that says something "
+                "else; prompt-answer XML carries one",
+                hint="keep only the one you mean",
+            )
+        try:
+            return expression_xml.to_element(tree, answer.content)
+        except NotRepresentableError as exc:
+            raise _refuse(answer, exc.message, exc.hint) from None
+    if tree is not None:
+        # Verbatim JSON is outside the case table; reading it again names the node.
+        try:
+            expression_json.loads(json.loads(tree))
+        except NotRepresentableError as exc:
+            raise _refuse(
+                answer,
+                f"REST's expression tree has no <exp> form: {exc.message.split(': ', 1)[-1]}",
+                hint="send it as REST, or rewrite the qualification inside the case table "
+                "of docs/expressions.md",
+            ) from None
+        raise AssertionError("a verbatim tree that reads as typed")  # pragma: no cover
+    # Verbatim <exp> carries its own display text; REST's content "does not affect the
+    # resulting answer" (rest-json.md §1.6), so next to the XML it is not written.
+    assert answer.xml is not None
+    return _stored_xml(answer, answer.xml, "exp")
 
 
 def _stored_xml(answer: Answer, xml_text: str, tag: str) -> etree._Element:
