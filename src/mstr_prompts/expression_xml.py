@@ -371,7 +371,11 @@ def _ref(element: etree._Element, tag: str, tp: str) -> tuple[str, str | None]:
     name, disp_n = element.get("n"), element.get("disp_n")
     if name is not None and disp_n is not None and name != disp_n:
         raise _Outside(element, "has two different names (n and disp_n)")
-    for attribute in element.attrib:
+    for attribute, value in element.attrib.items():
+        if attribute == "stp" and value.strip() == str(int(tp) * 256):
+            # The plain subtype of the type (EnumDSSXMLSubTypes: attribute 3072 = 12 * 256,
+            # metric 1024), as Library writes it (xml.md F16): it says nothing more.
+            continue
         if attribute not in ("did", "tp", "n", "disp_n"):
             raise _Outside(element, f"has {attribute!s}=…, which the case table does not map")
     return did, name if name is not None else disp_n

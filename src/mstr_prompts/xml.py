@@ -735,7 +735,7 @@ def _expression(answer: ExpressionAnswer) -> etree._Element:
         except NotRepresentableError as exc:
             raise _refuse(
                 answer,
-                f"REST's expression tree has no <exp> form: {exc.message.split(': ', 1)[-1]}",
+                f"REST's expression tree has no <exp> form: {exc.message}",
                 hint="send it as REST, or rewrite the qualification inside the case table "
                 "of docs/expressions.md",
             ) from None
