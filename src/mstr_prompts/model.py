@@ -8,7 +8,7 @@ locale.  Every answer names its prompt with a :class:`PromptRef` and is one of:
 :class:`ElementAnswer` an attribute element prompt answered with one or more elements
 :class:`ObjectAnswer`  an object prompt answered with one or more objects
 :class:`ExpressionAnswer`  an expression prompt (attribute / metric / hierarchy
-                       qualification), carried opaquely until typed trees land
+                       qualification): a typed tree, or verbatim outside the table
 :class:`LevelAnswer`   a level (dimensionality) prompt, carried opaquely
 :class:`UseDefault`    "use the prompt's default answer"
 :class:`Close`         an optional prompt closed with an empty answer
