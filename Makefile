@@ -24,9 +24,14 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
+# Every speed and memory figure of the README, each ratio next to its floor.
 bench: $(STAMP)
 	$(BIN)/python bench/bench_xml_to_rest.py
+	$(BIN)/python bench/bench_rest.py
 	$(BIN)/python bench/bench_url.py
+	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_memory.py
+	$(BIN)/python bench/bench_run_many.py
 
 clean:
 	rm -rf $(VENV)

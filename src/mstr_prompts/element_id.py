@@ -131,6 +131,73 @@ def _escape_terse(field: str) -> str:
     return field.replace(_TERSE_ESCAPE, _TERSE_ESCAPE * 2).replace(";", _TERSE_ESCAPE + ";")
 
 
+def _old_short(attribute: str, key: str) -> str:
+    """``ATTR:key``: the old short spelling of an escaped key part."""
+    return f"{attribute}:{key}"
+
+
+def _terse(head: str, attribute: str) -> str:
+    """``h{key};ATTR``: the terse spelling of a head ``h{key}`` (already escaped)."""
+    return f"{head};{attribute}"
+
+
+# --- plain IDs ------------------------------------------------------------------------
+# Decoders keep element lists as the wire's ID texts until a caller needs the models
+# (model.py, "deferred answers").  They do so only for *plain* IDs: a concrete element
+# of a GUID attribute whose key part needs no escape in either presentation.  Such an ID
+# is spelled ATTR:key in old short and h{key};ATTR in terse, the same key text in both,
+# so converting it is a matter of moving the two parts (functions below), and parsing it
+# gives an ElementId with that attribute and no display name.
+
+_NOT_PLAIN = (_OLD_ESCAPE, _TERSE_ESCAPE, ";")
+
+
+def plain_key(key: str) -> bool:
+    """True when ``key`` (a key part as written) needs no escape in old short or terse.
+
+    >>> plain_key("1:2"), plain_key("a;b"), plain_key("a*:b")
+    (True, False, False)
+    """
+    return _OLD_ESCAPE not in key and _TERSE_ESCAPE not in key and ";" not in key
+
+
+def plain_keys(keys: str) -> bool:
+    """:func:`plain_key` for many key parts at once, given joined by any separator.
+
+    >>> plain_keys("1,2,3"), plain_keys("1,2*,3")
+    (True, False)
+    """
+    return not any(c in keys for c in _NOT_PLAIN)
+
+
+def plain_terse(attribute: str, key: str) -> str:
+    """The terse spelling ``h{key};ATTR`` of a plain ID.
+
+    >>> plain_terse("8D679D3711D3E4981000E787EC6DE8A4", "1")
+    'h1;8D679D3711D3E4981000E787EC6DE8A4'
+    """
+    return _terse("h" + key, attribute)
+
+
+def plain_terse_ids(attribute: str, keys: list[str]) -> list[str]:
+    """:func:`plain_terse` for many keys of one attribute.
+
+    >>> plain_terse_ids("8D679D3711D3E4981000E787EC6DE8A4", ["1", "2"])[1]
+    'h2;8D679D3711D3E4981000E787EC6DE8A4'
+    """
+    suffix = _terse("", attribute)
+    return ["h" + key + suffix for key in keys]
+
+
+def plain_old_short(attribute: str, key: str) -> str:
+    """The old short spelling ``ATTR:key`` of a plain ID.
+
+    >>> plain_old_short("8D679D3711D3E4981000E787EC6DE8A4", "1")
+    '8D679D3711D3E4981000E787EC6DE8A4:1'
+    """
+    return _old_short(attribute, key)
+
+
 class ElementId(BaseModel):
     """A concrete attribute element: its attribute, its key value(s), maybe a display name.
 
@@ -201,7 +268,7 @@ class ElementId(BaseModel):
                 f"element ID h{self.key} has no attribute; the old short form ATTR:key needs one",
                 hint="give the attribute, e.g. ElementId.with_attribute(guid)",
             )
-        return f"{self.attribute}:{self.key}"
+        return _old_short(self.attribute, self.key)
 
     def to_terse(self, *, include_display: bool = True) -> str:
         """Spell as ``h{key};ATTR[;display]`` (REST); ``h{key}`` if nothing else is known.
@@ -215,7 +282,7 @@ class ElementId(BaseModel):
         display = self.display if include_display else None
         if self.attribute is None and display is None:
             return head
-        text = f"{head};{self.attribute or ''}"
+        text = _terse(head, self.attribute or "")
         if display is not None:
             text += ";" + _escape_terse(display)
         return text

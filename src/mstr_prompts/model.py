@@ -26,7 +26,7 @@ import builtins
 import enum
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -34,13 +34,21 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
+from typing_extensions import Self
 
 from . import safexml
 from ._trusted import build
-from .element_id import GUID_PATTERN, ElementId
+from .element_id import (
+    GUID_PATTERN,
+    ElementId,
+    parse_element_id,
+    plain_old_short,
+)
 from .elements import Element
 from .errors import NotRepresentableError
 from .expression_json import dumps as json_dumps
@@ -686,6 +694,46 @@ class AnswerSet(BaseModel):
             return build(cls, {"answers": answers, "mode": mode, "locale": locale})
         return cls(answers=answers, mode=mode, locale=locale)
 
+    # --- deferred answers (see "Deferred answers" below): everything that reads the
+    # instance's fields directly, rather than through the attribute, completes it first.
+
+    @model_validator(mode="after")
+    def _complete(self) -> AnswerSet:
+        # pydantic runs after-validators also when a finished set is nested in another
+        # model, whose serializer then reads our fields directly.
+        self.answers  # noqa: B018
+        return self
+
+    # No return annotation: with one, pydantic would describe the serialized form by it
+    # instead of by the fields (model_json_schema(mode="serialization")).
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        self.answers  # noqa: B018
+        return handler(self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, AnswerSet):
+            self.answers  # noqa: B018
+            other.answers  # noqa: B018
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash((AnswerSet, self.answers, self.mode, self.locale))
+
+    def __repr_args__(self) -> Any:
+        self.answers  # noqa: B018
+        return super().__repr_args__()
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy, as pydantic's (the answers are complete in it).
+
+        >>> s = AnswerSet(locale=1033)
+        >>> s.model_copy(update={"locale": 1036}).locale
+        1036
+        """
+        self.answers  # noqa: B018
+        return super().model_copy(update=update, deep=deep)
+
     def __iter__(self) -> Iterator[Answer]:  # type: ignore[override]
         return iter(self.answers)
 
@@ -694,3 +742,141 @@ class AnswerSet(BaseModel):
 
     def __getitem__(self, index: int) -> Answer:
         return self.answers[index]
+
+
+# --- Deferred answers ---------------------------------------------------------------
+#
+# Decoders meet answer sets of tens of thousands of elements, and building two pydantic
+# objects per element costs more than parsing and writing the text together.  So a
+# decoder that has fully checked an answer may keep it as a compact *row* of plain
+# values, and the set builds the answer models only when a caller first reads
+# ``answers`` (or compares, hashes, prints, copies or serializes the set).  Encoders read
+# the rows directly through :func:`pending_rows`, which is what makes a conversion such
+# as XML -> REST cost little more than parsing and writing.
+#
+# Every row is built from the same text the slow path would read, and is turned into
+# models by the same functions that path calls (``parse_element_id``, ``Element.of``,
+# ``ElementAnswer.of``...), so a deferred set and an eagerly built one are equal; the
+# property tests hold the two paths equal, errors included.  A decoder makes a row only
+# when its checks found nothing wrong: anything unusual takes the checked path, which
+# raises exactly as before.
+#
+# Rows (the prompt is a key string, or a PromptRef when it has more than a key):
+#   (VALUE_ROW, prompt, text, type)          a ValueAnswer with a single value
+#   (ELEMENTS_ROW, prompt, attribute, keys, names)
+#       an ElementAnswer whose every element ID is plain (element_id.plain_key): a GUID
+#       attribute shared by all, and key parts as written; names[i] is None or a str
+#   (OBJECTS_ROW, prompt, objects)           an ObjectAnswer; objects are (id, type, name)
+
+VALUE_ROW = "value"
+ELEMENTS_ROW = "elements"
+OBJECTS_ROW = "objects"
+
+Row = tuple[Any, ...]
+"""A compact, already-checked answer (see above)."""
+
+_PENDING = "deferred rows"
+
+
+def _prompt(prompt: str | PromptRef) -> PromptRef:
+    if isinstance(prompt, PromptRef):
+        return prompt
+    # A non-empty key and nothing else: valid by construction.
+    return build(PromptRef, {"key": prompt, "id": None, "name": None, "position": None})
+
+
+def prompt_of(row: Row) -> PromptRef:
+    """The prompt a row answers, as a model.
+
+    >>> prompt_of((VALUE_ROW, "K@0@10", "2015", None)).key
+    'K@0@10'
+    """
+    return _prompt(row[1])
+
+
+def answer_of(row: Row | Answer) -> Answer:
+    """The answer model of a row (a model is returned as it is).
+
+    >>> answer_of((VALUE_ROW, "K@0@10", "2015", ValueType.LONG)).value
+    '2015'
+    """
+    if type(row) is not tuple:
+        return row  # type: ignore[return-value]
+    kind = row[0]
+    if kind == VALUE_ROW:
+        return build(
+            ValueAnswer,
+            {"prompt": _prompt(row[1]), "kind": "value", "value": row[2], "type": row[3]},
+        )
+    if kind == ELEMENTS_ROW:
+        attribute = row[2]
+        elements = tuple(
+            Element.of(parse_element_id(plain_old_short(attribute, key)), name)
+            for key, name in zip(row[3], row[4], strict=True)
+        )
+        return ElementAnswer.of(_prompt(row[1]), attribute, elements)
+    if kind == OBJECTS_ROW:
+        objects = tuple(ObjectRef.of(i, t, n) for i, t, n in row[2])
+        return ObjectAnswer.of(_prompt(row[1]), objects)
+    raise AssertionError(f"unknown row kind {kind!r}")  # pragma: no cover
+
+
+def deferred(
+    items: tuple[Row | Answer, ...],
+    mode: AnswerMode | None = None,
+    locale: int | None = None,
+) -> AnswerSet:
+    """An answer set of answers and rows; the rows become models when first needed.
+
+    For codecs only: each row must have been checked as the model would check it.
+
+    >>> s = deferred(((VALUE_ROW, "K@0@10", "2015", None),))
+    >>> s == AnswerSet(answers=[ValueAnswer(value="2015", prompt=PromptRef(key="K@0@10"))])
+    True
+    """
+    if not any(type(item) is tuple for item in items):
+        return AnswerSet.of(items, mode=mode, locale=locale)  # type: ignore[arg-type]
+    if not (
+        (mode is None or type(mode) is AnswerMode)
+        and (locale is None or (type(locale) is int and locale >= 0))
+    ):
+        return AnswerSet(answers=tuple(map(answer_of, items)), mode=mode, locale=locale)
+    instance = build(AnswerSet, {"mode": mode, "locale": locale})
+    object.__setattr__(instance, "__pydantic_private__", {_PENDING: items})
+    return instance
+
+
+def pending_rows(answers: AnswerSet) -> tuple[Row | Answer, ...] | None:
+    """The rows and answers of a set whose models are not built yet, else None.
+
+    >>> pending_rows(AnswerSet()) is None
+    True
+    """
+    private = answers.__pydantic_private__
+    return None if private is None else private.get(_PENDING)
+
+
+class _DeferredAnswers:
+    """``AnswerSet.answers``: the models, built from the rows on first access."""
+
+    def __get__(self, instance: AnswerSet | None, owner: type[AnswerSet]) -> Any:
+        if instance is None:
+            return self
+        fields = instance.__dict__
+        try:
+            return fields["answers"]
+        except KeyError:
+            pass
+        rows = pending_rows(instance)
+        if rows is None:  # pragma: no cover - pydantic always sets every field
+            raise AttributeError("answers")
+        answers = tuple(map(answer_of, rows))
+        object.__setattr__(instance, "__dict__", {"answers": answers, **fields})
+        object.__setattr__(instance, "__pydantic_private__", None)
+        return answers
+
+    def __set__(self, instance: AnswerSet, value: Any) -> None:
+        instance.__dict__["answers"] = value
+
+
+type.__setattr__(AnswerSet, "answers", _DeferredAnswers())

@@ -21,16 +21,19 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
 from . import safexml
-from .element_id import ElementId, OpaqueElementId, parse_element_id
+from .element_id import ElementId, OpaqueElementId, parse_element_id, plain_terse_ids
 from .errors import DecodeError, LocaleWarning, NotRepresentableError, validation_message
 from .expression_xml import is_empty
 from .model import (
+    ELEMENTS_ROW,
+    OBJECTS_ROW,
+    VALUE_ROW,
     Answer,
     AnswerSet,
     Close,
@@ -45,7 +48,10 @@ from .model import (
     Unanswered,
     UseDefault,
     ValueAnswer,
+    answer_of,
+    pending_rows,
 )
+from .model import Row as _Row
 from .object_types import object_type_from_name, object_type_name
 
 __all__ = ["PROMPT_TYPES", "decode", "dumps", "encode"]
@@ -635,24 +641,33 @@ def _check_identified(answer: Answer) -> None:
     raise _refuse(answer, "the answer does not say which prompt it answers", hint="give the key")
 
 
-def _encode_element(element: Element) -> dict[str, Any]:
-    item: dict[str, Any] = {}
+def _element_id(element: Element) -> str | None:
     if isinstance(element.id, ElementId):
-        item["id"] = element.id.to_terse(include_display=False)
-    elif isinstance(element.id, OpaqueElementId):
-        item["id"] = element.id.text  # undocumented structure: verbatim, never rebuilt
-    if element.name is not None:
-        item["name"] = element.name
-    return item
+        return element.id.to_terse(include_display=False)
+    if isinstance(element.id, OpaqueElementId):
+        return element.id.text  # undocumented structure: verbatim, never rebuilt
+    return None
 
 
-def _encode_object(ref: ObjectRef) -> dict[str, Any]:
+def _element_items(ids: Sequence[str | None], names: Sequence[str | None]) -> list[dict[str, Any]]:
+    """``{"id", "name"}`` items, each key present only when it has a value."""
+    return [
+        {"id": i, "name": n}
+        if i is not None and n is not None
+        else {"id": i}
+        if i is not None
+        else {"name": n}
+        for i, n in zip(ids, names, strict=True)
+    ]
+
+
+def _object_item(object_id: str, number: int, name: str | None) -> dict[str, Any]:
     # Strings since the 2020 switch (rest-json.md §1.5); a number without a known name
     # stays a number, which the server has always accepted.
-    type_name = object_type_name(ref.type)
-    item: dict[str, Any] = {"id": ref.id, "type": type_name if type_name else ref.type}
-    if ref.name is not None:
-        item["name"] = ref.name
+    type_name = object_type_name(number)
+    item: dict[str, Any] = {"id": object_id, "type": type_name if type_name else number}
+    if name is not None:
+        item["name"] = name
     return item
 
 
@@ -661,9 +676,10 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
     if isinstance(answer, ValueAnswer):
         return True, list(answer.value) if isinstance(answer.value, tuple) else answer.value
     if isinstance(answer, ElementAnswer):
-        return True, [_encode_element(e) for e in answer.elements]
+        elements = answer.elements
+        return True, _element_items([_element_id(e) for e in elements], [e.name for e in elements])
     if isinstance(answer, ObjectAnswer):
-        return True, [_encode_object(o) for o in answer.objects]
+        return True, [_object_item(o.id, o.type, o.name) for o in answer.objects]
     if isinstance(answer, ExpressionAnswer):
         body: dict[str, Any] = {}
         if answer.content is not None:
@@ -712,7 +728,18 @@ def _encode_answer(answer: Answer) -> dict[str, Any]:
             "the prompt's type is not known, and REST requires it",
             hint="give the answer a family (value, elements, objects, expression or level)",
         )
-    ref = answer.prompt
+    item = _head(answer.prompt, family)
+    if isinstance(answer, UseDefault):
+        item["useDefault"] = True
+        return item
+    has_answers, answers = _encode_answers(answer)
+    if has_answers:
+        item["answers"] = answers
+    return item
+
+
+def _head(ref: PromptRef, family: PromptFamily) -> dict[str, Any]:
+    """The item's identification and type: ``key``, ``id``, ``name`` when known, ``type``."""
     item: dict[str, Any] = {}
     if ref.key is not None:
         item["key"] = ref.key
@@ -721,13 +748,43 @@ def _encode_answer(answer: Answer) -> dict[str, Any]:
     if ref.name is not None:
         item["name"] = ref.name
     item["type"] = _TYPE_OF[family]
-    if isinstance(answer, UseDefault):
-        item["useDefault"] = True
-        return item
-    has_answers, answers = _encode_answers(answer)
-    if has_answers:
-        item["answers"] = answers
     return item
+
+
+_ROW_FAMILY = {
+    VALUE_ROW: PromptFamily.VALUE,
+    ELEMENTS_ROW: PromptFamily.ELEMENTS,
+    OBJECTS_ROW: PromptFamily.OBJECTS,
+}
+
+
+def _encode_row(row: _Row) -> dict[str, Any]:
+    """The item of a decoder's row (model.py, "Deferred answers"), as for its answer."""
+    kind, prompt = row[0], row[1]
+    family = _ROW_FAMILY[kind]
+    item: dict[str, Any]
+    if type(prompt) is str:
+        item = {"key": prompt, "type": _TYPE_OF[family]}
+    elif prompt.is_identified:
+        item = _head(prompt, family)
+    else:
+        return _encode_answer(answer_of(row))  # raises the checked path's error
+    if kind == VALUE_ROW:
+        item["answers"] = row[2]
+    elif kind == ELEMENTS_ROW:
+        item["answers"] = _element_items(plain_terse_ids(row[2], row[3]), row[4])
+    else:
+        item["answers"] = [_object_item(i, t, n) for i, t, n in row[2]]
+    return item
+
+
+def _first_value(answers: AnswerSet) -> ValueAnswer | None:
+    rows = pending_rows(answers)
+    for item in answers if rows is None else rows:
+        answer = answer_of(item) if type(item) is tuple and item[0] == VALUE_ROW else item
+        if isinstance(answer, ValueAnswer):
+            return answer
+    return None
 
 
 def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]:
@@ -749,7 +806,7 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
             "close them), or use promptAnswerMode in a URL",
         )
     if answers.locale is not None and not ignore_locale:
-        value = next((a for a in answers if isinstance(a, ValueAnswer)), None)
+        value = _first_value(answers)
         if value is not None:
             warnings.warn(
                 LocaleWarning(
@@ -762,7 +819,15 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
             )
     # Without value answers the locale changes nothing (element, object, expression and
     # level answers are IDs and trees), so dropping it loses no meaning.
-    return {_ENVELOPE: [_encode_answer(a) for a in answers]}
+    rows = pending_rows(answers)
+    if rows is None:
+        return {_ENVELOPE: [_encode_answer(a) for a in answers]}
+    return {
+        _ENVELOPE: [
+            _encode_row(a) if type(a) is tuple else _encode_answer(a)  # type: ignore[arg-type]
+            for a in rows
+        ]
+    }
 
 
 def dumps(answers: AnswerSet, *, ignore_locale: bool = False, indent: int | None = 2) -> str:

@@ -10,44 +10,62 @@ See docs/client.md for the workflows, the errors and the retry rules.
 """
 
 from .connection import DEFAULT_RETRY, DEFAULT_TIMEOUT, Connection, LoginMode, Response
+from .datamarts import Datamart, DatamartInstance, DatamartResult, PromptOptions, SaveAs
 from .errors import (
     AnswersRejectedByServer,
     ExecutionFailed,
     Forbidden,
+    InstanceGone,
     LoginFailed,
     NameNotResolved,
     NotFound,
     PromptsOutstanding,
+    RunHandleError,
     ServerError,
     SessionExpired,
     TransportError,
 )
 from .instances import DocumentInstance, Instance, ReportInstance
+from .many import Job, Outcome
 from .objects import Document, Dossier, Report
 from .polling import InstanceStatus, PollPolicy, PollTimeout
+from .runs import ExecutionStatus, Run, RunStatus, RunTimeout
 
 __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "AnswersRejectedByServer",
     "Connection",
+    "Datamart",
+    "DatamartInstance",
+    "DatamartResult",
     "Document",
     "DocumentInstance",
     "Dossier",
     "ExecutionFailed",
+    "ExecutionStatus",
     "Forbidden",
     "Instance",
+    "InstanceGone",
     "InstanceStatus",
+    "Job",
     "LoginFailed",
     "LoginMode",
     "NameNotResolved",
     "NotFound",
+    "Outcome",
     "PollPolicy",
     "PollTimeout",
+    "PromptOptions",
     "PromptsOutstanding",
     "Report",
     "ReportInstance",
     "Response",
+    "Run",
+    "RunHandleError",
+    "RunStatus",
+    "RunTimeout",
+    "SaveAs",
     "ServerError",
     "SessionExpired",
     "TransportError",

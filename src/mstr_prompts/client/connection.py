@@ -34,7 +34,12 @@ from ..errors import PromptAnswerError
 from .errors import LoginFailed, ServerError, TransportError, from_response
 
 if TYPE_CHECKING:
+    from collections.abc import Generator, Iterable
+
+    from .datamarts import Datamart
+    from .many import Job, Outcome
     from .objects import Document, Dossier, Report
+    from .polling import PollPolicy
 
 __all__ = [
     "DEFAULT_RETRY",
@@ -186,7 +191,9 @@ class Connection:
     and every cookie, sends ``X-MSTR-ProjectID``, and logs out on :meth:`close` or at
     the end of a ``with`` block.  ``base_url`` is the Library webapp root; a base that
     ends in ``/api`` or a slash is accepted too.  ``timeout`` is seconds or a urllib3
-    ``Timeout``; ``retries`` a urllib3 ``Retry`` or a number of retries.
+    ``Timeout``; ``retries`` a urllib3 ``Retry`` or a number of retries; ``poll`` the
+    :class:`~mstr_prompts.client.PollPolicy` its reports, documents, datamarts and runs
+    poll with (intervals, back-off cap, timeout).
 
     >>> conn = Connection("https://example.com/MicroStrategyLibrary/api/", username="u",
     ...                   password="secret", project_id="B19DEDCC11D4E0EFC000EB9495D0F44F")
@@ -209,6 +216,7 @@ class Connection:
         retries: int | Retry = DEFAULT_RETRY,
         pool: urllib3.PoolManager | None = None,
         application_type: int | None = None,
+        poll: PollPolicy | None = None,
     ) -> None:
         self._root = _root(base_url)
         if login_mode is None:
@@ -226,6 +234,7 @@ class Connection:
         self._api_token = api_token
         self.project_id = project_id
         self.application_type = application_type
+        self.poll_policy = poll
         self.timeout = timeout if isinstance(timeout, Timeout) else Timeout(timeout)
         if isinstance(retries, Retry):
             self.retries = retries
@@ -314,6 +323,43 @@ class Connection:
         from .objects import Dossier
 
         return Dossier(self, dossier_id)
+
+    def datamart(self, datamart_id: str) -> Datamart:
+        """The datamart with this ID; ``execute`` runs it (seed 001).
+
+        >>> Connection("http://127.0.0.1:1", login_mode=8).datamart("D1").id
+        'D1'
+        """
+        from .datamarts import Datamart
+
+        return Datamart(self, datamart_id)
+
+    def run_many(
+        self,
+        jobs: Iterable[Job | str | tuple[Any, ...]],
+        *,
+        max_parallel: int = 8,
+        timeout: float | None = None,
+    ) -> Generator[Outcome, None, None]:
+        """Run many prompted reports at once; yield each :class:`Outcome` as it finishes.
+
+        ``jobs`` are :class:`~mstr_prompts.client.Job` objects, report IDs, or
+        ``(report ID, answers)`` pairs, taken lazily.  At most ``max_parallel`` runs
+        go at once over this connection's pool; ``timeout`` bounds each run's wait.
+        One failing run never stops the others (its outcome holds the error), and
+        every instance is deleted at the end, whatever happened, also when the caller
+        stops iterating early.
+
+        >>> from mstr_prompts.testing import ReferenceServer
+        >>> with ReferenceServer() as server, Connection(server.url, login_mode=8,
+        ...         project_id=server.project_id) as conn:
+        ...     outcomes = list(conn.run_many(["0F1E2D3C4B5A49687786958473625140", "nope"]))
+        ...     sorted(o.ok for o in outcomes), server.live_instances()
+        ([False, True], [])
+        """
+        from .many import run_many
+
+        return run_many(self, jobs, max_parallel=max_parallel, timeout=timeout)
 
     # ------------------------------------------------------------------ session
 

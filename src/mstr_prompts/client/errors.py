@@ -16,16 +16,18 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..errors import PromptAnswerError
+from ..errors import DecodeError, PromptAnswerError
 
 __all__ = [
     "AnswersRejectedByServer",
     "ExecutionFailed",
     "Forbidden",
+    "InstanceGone",
     "LoginFailed",
     "NameNotResolved",
     "NotFound",
     "PromptsOutstanding",
+    "RunHandleError",
     "ServerError",
     "SessionExpired",
     "TransportError",
@@ -126,6 +128,46 @@ class NotFound(ServerError):
     >>> issubclass(NotFound, ServerError)
     True
     """
+
+
+class InstanceGone(NotFound):
+    """The server no longer has the instance of a run (404 ERR004, "message not found").
+
+    The instance was deleted, expired on the server, or never existed; the run cannot be
+    resumed and must be submitted again.
+
+    >>> e = InstanceGone("GET /api/x", status=404, code_text="ERR004", server_message="gone")
+    >>> isinstance(e, NotFound), e.code
+    (True, 4)
+    """
+
+    @classmethod
+    def of(cls, error: ServerError, what: str) -> InstanceGone:
+        """The :class:`InstanceGone` for ``what`` (an instance) from the server's 404."""
+        gone = cls(
+            error.request,
+            status=error.status,
+            code_text=error.code_text,
+            server_message=(
+                f"{what} is gone from the server (deleted, expired or never created): "
+                f"{error.server_message}"
+            ),
+            ticket_id=error.ticket_id,
+            iserver_code=error.iserver_code,
+            hint="submit the run again",
+        )
+        return gone
+
+
+class RunHandleError(DecodeError):
+    """A run handle cannot be read: not JSON, not a handle, or for another project.
+
+    >>> str(RunHandleError("not JSON"))
+    'run handle: not JSON'
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, where="run handle", hint=hint)
 
 
 # The server's ERR006 templates name the prompt in these ways (validation.md C.2,

@@ -21,6 +21,7 @@ from .polling import PollPolicy
 
 if TYPE_CHECKING:
     from .connection import Connection
+    from .runs import Run
 
 __all__ = ["Document", "Dossier", "Report"]
 
@@ -41,7 +42,7 @@ class Report:
     ) -> None:
         self.conn = conn
         self.id = report_id
-        self.policy = policy or PollPolicy()
+        self.policy = policy or conn.poll_policy or PollPolicy()
 
     def __repr__(self) -> str:
         return f"<Report {self.id}>"
@@ -62,8 +63,13 @@ class Report:
         path = f"/api/model/reports/{segment(self.id)}/instances"
         headers = {"Prefer": "respond-async"} if prefer_async else None
         response = self.conn.request("POST", path, query={"executionStage": stage}, headers=headers)
-        body = response.json_object("the new instance")
-        instance_id = body.get("id") or body.get("instanceId")
+        # 201 {"id"}; with respond-async also 202 with a reference to the instance,
+        # which may be only the X-MSTR-MS-Instance header.
+        body = response.json_or_none() if response.status == 202 else None
+        if response.status != 202:
+            body = response.json_object("the new instance")
+        reply = body if isinstance(body, dict) else {}
+        instance_id = reply.get("id") or reply.get("instanceId")
         if not isinstance(instance_id, str) or not instance_id:
             instance_id = response.headers.get("X-MSTR-MS-Instance")
         if not isinstance(instance_id, str) or not instance_id:
@@ -108,6 +114,62 @@ class Report:
         with self.open(answers, stage="execute_data", validate=validate, missing=missing) as inst:
             return inst.data(limit=limit)
 
+    def submit(
+        self,
+        answers: Answers = None,
+        *,
+        sql: bool = False,
+        limit: int | None = None,
+        validate: bool = True,
+        missing: str | None = None,
+    ) -> Run:
+        """Start a run and return its handle at once, without waiting for the data.
+
+        The instance is created with ``Prefer: respond-async``; every round of prompts
+        is answered (as in :meth:`open`); then the :class:`~mstr_prompts.client.Run` is
+        returned while the server executes.  ``sql=True`` runs for the SQL instead of
+        the data; ``limit`` is the page size :meth:`Run.result` uses.  If answering
+        fails, the instance is deleted before the error propagates.
+
+        >>> from mstr_prompts.testing import ReferenceServer
+        >>> from mstr_prompts.client import Connection
+        >>> with ReferenceServer() as server, Connection(server.url, login_mode=8,
+        ...         project_id=server.project_id) as conn:
+        ...     run = conn.report("0F1E2D3C4B5A49687786958473625140").submit()
+        ...     run.result()["data"]["paging"]["total"]
+        3
+        """
+        from .runs import submit
+
+        return submit(self, answers, sql=sql, limit=limit, validate=validate, missing=missing)
+
+    def run(
+        self,
+        answers: Answers = None,
+        *,
+        timeout: float | None = None,
+        sql: bool = False,
+        limit: int | None = None,
+        validate: bool = True,
+        missing: str | None = None,
+    ) -> Any:
+        """Submit a run and wait for its result: the data (or the SQL with ``sql=True``).
+
+        ``timeout`` (seconds, None: as long as it takes) raises
+        :class:`~mstr_prompts.client.RunTimeout`, which holds the run to resume.  The
+        instance is deleted once the result is read or the run failed.
+
+        >>> from mstr_prompts.testing import ReferenceServer
+        >>> from mstr_prompts.client import Connection
+        >>> with ReferenceServer() as server, Connection(server.url, login_mode=8,
+        ...         project_id=server.project_id) as conn:
+        ...     print(conn.report("0F1E2D3C4B5A49687786958473625140").run(sql=True))
+        select a11.*
+        from LU_SALES a11
+        """
+        run = self.submit(answers, sql=sql, limit=limit, validate=validate, missing=missing)
+        return run.result(timeout)
+
 
 class _delete_on_error:
     def __init__(self, instance: ReportInstance | DocumentInstance) -> None:
@@ -136,7 +198,7 @@ class Document:
     ) -> None:
         self.conn = conn
         self.id = document_id
-        self.policy = policy or PollPolicy()
+        self.policy = policy or conn.poll_policy or PollPolicy()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id}>"

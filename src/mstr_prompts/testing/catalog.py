@@ -11,6 +11,9 @@ element and object lists of its prompts, data rows, and the table its SQL reads.
   Country" on attribute ``8D679D3811D3E4981000E787EC6DE8A4``;
 * seed 003, "Object prompts" (https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-types/object-prompts):
   a report with the two object prompts answered in the sample;
+* seed 001, "Execute a datamart" (https://microstrategy.github.io/rest-api-docs/common-workflows/modeling/manage-datamart-objects/execute-a-datamart):
+  datamart ``85000B907B4EAD3B0D9522A9CFD10DBC`` with the same "Elements of Country"
+  prompt, and a datamart without prompts;
 * a report with three nested rounds, a document and a dashboard.
 
 The prompt IDs of seed 000's prompt and the element keys are invented (the sample
@@ -29,6 +32,8 @@ __all__ = [
     "OBJECT_PROMPT_REPORT",
     "PROJECT_ID",
     "SEED_000_REPORT",
+    "SEED_001_DATAMART",
+    "UNPROMPTED_DATAMART",
     "Served",
     "demo_catalog",
 ]
@@ -37,6 +42,8 @@ PROJECT_ID = "B19DEDCC11D4E0EFC000EB9495D0F44F"
 """The project of seed 000."""
 
 SEED_000_REPORT = "9B9ADA7F464E63CE0D0B709B03BD9370"
+SEED_001_DATAMART = "85000B907B4EAD3B0D9522A9CFD10DBC"
+UNPROMPTED_DATAMART = "3A4B5C6D7E8F40519A2B3C4D5E6F7081"
 OBJECT_PROMPT_REPORT = "6E3D5F1B4A8C4E2F9D7B1C0A3E5F7D9B"
 NESTED_REPORT = "1A2B3C4D5E6F40718293A4B5C6D7E8F9"
 UNPROMPTED_REPORT = "0F1E2D3C4B5A49687786958473625140"
@@ -91,7 +98,7 @@ def demo_catalog() -> dict[str, Served]:
     """The objects of the public samples, fresh copies each call, by object ID.
 
     >>> sorted(s.kind for s in demo_catalog().values())
-    ['document', 'dossier', 'report', 'report', 'report', 'report', 'report', 'report']
+    ['datamart', 'datamart', 'document', 'dossier', 'report', 'report', 'report', 'report', 'report', 'report']
     """
     country_key = "3F8A2C6B4D1E4F5A8B9C0D1E2F3A4B5C@0@10"
     seed_000 = Served(
@@ -297,5 +304,36 @@ def demo_catalog() -> dict[str, Served]:
         },
         rows=_rows(2),
     )
-    everything = (seed_000, objects_report, nested, plain, promptxml, link, document, dossier)
+    # Seed 001, "Execute a datamart": the datamart answered with "Elements of Country"
+    # (USA, England) by name; its prompt key is invented like seed 000's.
+    datamart_key = "4B7E1D2C9A3F4E6B8C0D1E2F3A4B5C6D@0@10"
+    seed_001 = Served(
+        SEED_001_DATAMART,
+        "Country datamart",
+        kind="datamart",
+        rounds=[
+            [
+                dict(
+                    copy.deepcopy(seed_000.rounds[0][0]),
+                    id=datamart_key.split("@")[0],
+                    key=datamart_key,
+                )
+            ]
+        ],
+        elements={datamart_key: _country_elements()},
+        table="DM_COUNTRY",
+    )
+    plain_datamart = Served(UNPROMPTED_DATAMART, "Plain datamart", kind="datamart")
+    everything = (
+        seed_000,
+        objects_report,
+        nested,
+        plain,
+        promptxml,
+        link,
+        document,
+        dossier,
+        seed_001,
+        plain_datamart,
+    )
     return {s.id: s for s in everything}

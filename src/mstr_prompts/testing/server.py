@@ -116,6 +116,11 @@ class ServedInstance:
     answered: dict[str, dict[str, Any]] = field(default_factory=dict)
     pending_polls: int = 0
     stage: str | None = None
+    schedule: list[int] = field(default_factory=list)
+    """Running states (EnumDSSXMLStatus) the status reports, one per poll, before the real one."""
+    asynchronous: bool = False
+    touched: float = field(default_factory=time.monotonic)
+    job_id: str | None = None
 
     @property
     def status(self) -> int:
@@ -214,6 +219,9 @@ class ReferenceServer:
         status_polls: int = 1,
         retry_after: str = "0",
         page_size: int = 1000,
+        resolve_states: tuple[int, ...] = (8, 23),
+        execute_states: tuple[int, ...] = (4, 5, 6, 7),
+        instance_ttl: float | None = None,
     ) -> None:
         self.catalog: dict[str, Served] = dict(catalog if catalog is not None else demo_catalog())
         self.project_id = project_id
@@ -224,6 +232,10 @@ class ReferenceServer:
         self.status_polls = status_polls
         self.retry_after = retry_after
         self.page_size = page_size
+        self.resolve_states = resolve_states
+        self.execute_states = execute_states
+        self.instance_ttl = instance_ttl
+        self.saved: dict[str, dict[str, Any]] = {}
         self.lock = threading.RLock()
         self.sessions: dict[str, str] = {}  # token -> JSESSIONID
         self.instances: dict[str, ServedInstance] = {}
@@ -325,9 +337,22 @@ class ReferenceServer:
             self.sessions.clear()
 
     def live_instances(self) -> list[str]:
-        """IDs of instances not deleted yet."""
+        """IDs of instances not deleted yet (nor expired)."""
         with self.lock:
+            self._expire()
             return list(self.instances)
+
+    def expire_instances(self) -> None:
+        """Drop every instance now, as the server does when they time out."""
+        with self.lock:
+            self.instances.clear()
+
+    def _expire(self) -> None:
+        if self.instance_ttl is None:
+            return
+        oldest = time.monotonic() - self.instance_ttl
+        for iid in [i.id for i in self.instances.values() if i.touched < oldest]:
+            del self.instances[iid]
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self.lock:
@@ -379,6 +404,9 @@ class ReferenceServer:
         r("POST", f"/api/dossiers/{obj}/instances")(self._create_document_instance)
         r("POST", f"{doc}/rePrompt")(self._reprompt)
         r("DELETE", doc)(self._delete_document_instance)
+        from .datamarts import install_datamarts
+
+        install_datamarts(self)
 
     def handle(
         self,
@@ -492,7 +520,10 @@ class ReferenceServer:
     def _instance(self, call: Call, iid: str | None = None) -> ServedInstance:
         iid = iid if iid is not None else call.group("iid")
         with self.lock:
+            self._expire()
             instance = self.instances.get(iid)
+            if instance is not None:
+                instance.touched = time.monotonic()
         if instance is None or instance.served.id != call.group("oid"):
             raise Refusal(
                 404,
@@ -514,7 +545,19 @@ class ReferenceServer:
         if stage not in ("resolve_prompts", "execute_data", "no_action"):
             raise Refusal(400, "ERR006", f"Invalid executionStage '{stage}'.")
         instance = self._new_instance(served, stage)
+        if "respond-async" in call.headers.get("prefer", "").lower():
+            # Asynchronous creation: 202 with the instance, which then runs through
+            # the running states before it is prompted (2) or ready (1).
+            self.run_async(instance)
+            return reply(202, {"id": instance.id}, ("X-MSTR-MS-Instance", instance.id))
         return reply(201, {"id": instance.id})
+
+    def run_async(self, instance: ServedInstance) -> None:
+        """Make ``instance`` run: resolving states before a prompt, executing ones before 1."""
+        with self.lock:
+            instance.asynchronous = True
+            prompted = instance.status == 2
+            instance.schedule = list(self.resolve_states if prompted else self.execute_states)
 
     def _delete_report_instance(self, call: Call) -> Reply:
         iid = call.headers.get("x-mstr-ms-instance")
@@ -561,7 +604,14 @@ class ReferenceServer:
             if instance.pending_polls > 0:
                 instance.pending_polls -= 1
                 return reply(202, None, ("Retry-After", self.retry_after))
-        return reply(200, {"status": instance.status})
+            return reply(200, {"status": self.current_status(instance)})
+
+    def current_status(self, instance: ServedInstance) -> int:
+        """The status a poll reports now: the next running state, or the real status."""
+        with self.lock:
+            if instance.schedule:
+                return instance.schedule.pop(0)
+            return instance.status
 
     def _prompts(self, call: Call) -> Reply:
         instance = self._instance(call)
@@ -601,6 +651,8 @@ class ReferenceServer:
             if not instance.open_prompts():
                 instance.round += 1
             instance.pending_polls = self.status_polls
+            if instance.asynchronous:
+                self.run_async(instance)
 
     def _look_up(
         self, call: Call, table: dict[str, list[dict[str, Any]]], field_name: str
@@ -639,8 +691,9 @@ class ReferenceServer:
     def _data(self, call: Call) -> Reply:
         instance = self._instance(call)
         served = instance.served
-        if instance.status == 2:
-            return reply(200, {"id": served.id, "status": 2, "instanceId": instance.id})
+        if instance.status == 2 or instance.schedule:
+            status = instance.schedule[0] if instance.schedule else 2
+            return reply(200, {"id": served.id, "status": status, "instanceId": instance.id})
         offset = _int(call.param("offset"), 0)
         limit = _int(call.param("limit"), self.page_size)
         if limit < 1 or offset < 0:

@@ -1,0 +1,91 @@
+"""Benchmark: peak memory of each decoder on a 20 MB input, as a multiple of the input.
+
+For each format (REST JSON text, prompt-answer XML, a Web URL query) a ~20 MB input of
+element prompts is written to a file, and a fresh interpreter reads it, resets its peak
+resident set size (``/proc/self/clear_refs``), decodes, and reports how far the peak rose
+above the resident size before decoding.  That counts everything: Python objects,
+lxml's C tree and the allocator's slack.  Two figures per decoder: ``decode`` as it
+returns, and ``+ full model`` after every answer's model objects have been touched.
+The target is 10x the input size.  Element prompts are the worst case: one model object
+per few dozen bytes of input.
+
+Run: ``make bench`` (or ``.venv/bin/python bench/bench_memory.py``).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from workloads import big_xml, elements_query
+
+MEGABYTES = 20
+TARGET = 10.0
+
+
+def _status(field: str) -> int:
+    """A size from /proc/self/status, in bytes."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def child(fmt: str, path: str) -> None:
+    """Decode the file's text in this process and print the peak growth as JSON."""
+    from mstr_prompts import rest, url, xml
+
+    decoder = {"rest": rest.decode, "xml": xml.decode, "url": url.decode}[fmt]
+    text = Path(path).read_text(encoding="utf-8")
+    size = len(text.encode("utf-8"))
+    figures = {}
+    for stage in ("decode", "full"):
+        gc.collect()
+        before = _status("VmRSS")
+        Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to now
+        answers = decoder(text)
+        if stage == "full":
+            touched = sum(len(getattr(a, "elements", ())) for a in answers)
+            assert touched > 0
+        figures[stage] = _status("VmHWM") - before
+        del answers
+    print(json.dumps({"size": size, **figures}))
+
+
+def main() -> None:
+    from mstr_prompts import rest, xml
+
+    xml_text = big_xml(MEGABYTES)
+    inputs = {
+        "xml": xml_text,
+        "rest": rest.dumps(xml.decode(xml_text), indent=None),
+        "url": elements_query(prompts=MEGABYTES * 1_000_000 // 51_000, per_prompt=1000),
+    }
+    print(f"Peak memory of a decode, as a multiple of the input ({MEGABYTES} MB inputs)")
+    print(f"{'decoder':<10}{'input':>10}{'decode':>20}{'+ full model':>20}{'target':>8}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt, text in inputs.items():
+            path = Path(tmp) / fmt
+            path.write_text(text, encoding="utf-8")
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", fmt, str(path)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            r = json.loads(out)
+            mb = r["size"] / 1e6
+            cells = [f"{r[s] / 1e6:>7.0f} MB {r[s] / r['size']:>5.1f}x" for s in ("decode", "full")]
+            print(f"{fmt + '.decode':<10}{mb:>7.1f} MB{cells[0]:>20}{cells[1]:>20}{TARGET:>7.0f}x")
+    print()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        child(sys.argv[2], sys.argv[3])
+    else:
+        main()

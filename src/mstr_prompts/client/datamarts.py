@@ -1,0 +1,266 @@
+"""Datamarts: run one with prompt answers, then optionally save it with prompt options.
+
+The workflow is MicroStrategy's "Execute a datamart" (available since 2021 Update 9,
+https://microstrategy.github.io/rest-api-docs/common-workflows/modeling/manage-datamart-objects/execute-a-datamart):
+
+1. ``POST /api/model/datamarts/{id}/instances`` (empty body) answers 201 with the
+   instance ID in the ``X-MSTR-MS-Instance`` response header;
+2. ``POST /api/datamarts/{id}/instances/{iid}/execution/jobs`` starts the job;
+3. ``GET /api/datamarts/{id}/instances/{iid}/execution`` is polled; status 2 means the
+   datamart has prompts, answered through the **reports** endpoint
+   ``PUT /api/reports/{id}/instances/{iid}/prompts/answers`` (every nested round), and
+   polling goes on until status 1;
+4. optionally ``POST /api/model/datamarts/{id}/instances/save`` or ``…/saveAs`` with
+   ``promptOptions`` (and ``name``, ``destinationFolderId`` for save as), sent with
+   ``X-MSTR-MS-Instance``;
+5. ``DELETE /api/model/datamarts/{id}/instances`` with ``X-MSTR-MS-Instance``, whatever
+   happened before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..errors import PromptAnswerError
+from ..model import AnswerSet
+from .answering import answer_rounds
+from .connection import Response, segment
+from .errors import ExecutionFailed, TransportError
+from .instances import ReportInstance
+from .polling import PollPolicy, wait_status
+from .runs import Progress, RunStatus, gone_as, status_of
+
+if TYPE_CHECKING:
+    from .connection import Connection
+
+__all__ = ["Datamart", "DatamartInstance", "DatamartResult", "PromptOptions", "SaveAs"]
+
+
+@dataclasses.dataclass(frozen=True)
+class PromptOptions:
+    """The ``promptOptions`` of a datamart save: what becomes of its prompts.
+
+    ``with_answers`` saves this run's answers with the datamart (``saveAsWithAnswers``);
+    ``filter_with_prompts`` and ``template_with_prompts`` keep the filter's and the
+    template's prompts (``saveAsFilterWithPrompts``, ``saveAsTemplateWithPrompts``).
+    The defaults keep the prompts and do not store the answers.
+
+    >>> PromptOptions(with_answers=True).to_json()
+    {'saveAsWithAnswers': True, 'saveAsFilterWithPrompts': True, 'saveAsTemplateWithPrompts': True}
+    """
+
+    with_answers: bool = False
+    filter_with_prompts: bool = True
+    template_with_prompts: bool = True
+
+    def to_json(self) -> dict[str, bool]:
+        """The ``promptOptions`` object of the save request."""
+        return {
+            "saveAsWithAnswers": self.with_answers,
+            "saveAsFilterWithPrompts": self.filter_with_prompts,
+            "saveAsTemplateWithPrompts": self.template_with_prompts,
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class SaveAs:
+    """Save the datamart as a new object ``name`` in folder ``folder_id``.
+
+    >>> SaveAs("City", "8A1831FF494F528D02A4A8BF5FB73459").to_json()["destinationFolderId"]
+    '8A1831FF494F528D02A4A8BF5FB73459'
+    """
+
+    name: str
+    folder_id: str
+    options: PromptOptions = dataclasses.field(default_factory=PromptOptions)
+
+    def to_json(self) -> dict[str, Any]:
+        """The body of ``POST …/instances/saveAs``."""
+        return {
+            "name": self.name,
+            "destinationFolderId": self.folder_id,
+            "promptOptions": self.options.to_json(),
+        }
+
+
+@dataclasses.dataclass(frozen=True)
+class DatamartResult:
+    """What a datamart execution did: its instance, job, final status, the saved object.
+
+    >>> DatamartResult("D", "I", 1, job_id=None, saved_id=None).status
+    1
+    """
+
+    datamart_id: str
+    instance_id: str
+    status: int
+    job_id: str | None
+    saved_id: str | None
+
+
+class DatamartInstance(ReportInstance):
+    """A datamart instance: prompts answered through the reports endpoints (seed 001).
+
+    Its status is the execution status (``GET /api/datamarts/{id}/instances/{iid}/execution``);
+    it is deleted with ``DELETE /api/model/datamarts/{id}/instances`` and
+    ``X-MSTR-MS-Instance``.
+    """
+
+    _kind = "datamart"
+
+    @property
+    def execution_path(self) -> str:
+        """``/api/datamarts/{id}/instances/{iid}/execution``."""
+        return f"/api/datamarts/{segment(self.object_id)}/instances/{segment(self.instance_id)}/execution"
+
+    def _delete(self) -> None:
+        # As the seed's DELETE: token, cookies and X-MSTR-MS-Instance, no project.
+        self.conn.request(
+            "DELETE",
+            f"/api/model/datamarts/{segment(self.object_id)}/instances",
+            headers={"X-MSTR-MS-Instance": self.instance_id},
+            project=False,
+        )
+
+    def status(self) -> int:
+        """Poll the execution until it is no longer running; return its status."""
+        with gone_as(str(self)):
+            return wait_status(lambda: self.conn.request("GET", self.execution_path), self.policy)
+
+    def start(self) -> dict[str, Any]:
+        """``POST …/execution/jobs``: start the job; the reply has ``status`` and ``jobId``."""
+        path = f"/api/datamarts/{segment(self.object_id)}/instances/{segment(self.instance_id)}/execution/jobs"
+        with gone_as(str(self)):
+            response = self.conn.request("POST", path)
+        body = response.json_or_none()
+        return body if isinstance(body, dict) else {}
+
+    def save(self, body: dict[str, Any], *, save_as: bool = False) -> str | None:
+        """``POST /api/model/datamarts/{id}/instances/save`` (or ``saveAs``); the saved ID."""
+        action = "saveAs" if save_as else "save"
+        response = self.conn.request(
+            "POST",
+            f"/api/model/datamarts/{segment(self.object_id)}/instances/{action}",
+            json_body=body,
+            headers={"X-MSTR-MS-Instance": self.instance_id},
+            project=False,
+        )
+        reply = response.json_or_none()
+        saved = reply.get("objectId") if isinstance(reply, dict) else None
+        return saved if isinstance(saved, str) else None
+
+
+class Datamart:
+    """A datamart on the server; :meth:`execute` runs it (seed 001).
+
+    >>> from mstr_prompts.client import Connection
+    >>> Connection("http://127.0.0.1:1", login_mode=8).datamart("85000B907B4EAD3B0D9522A9CFD10DBC")
+    <Datamart 85000B907B4EAD3B0D9522A9CFD10DBC>
+    """
+
+    def __init__(
+        self, conn: Connection, datamart_id: str, *, policy: PollPolicy | None = None
+    ) -> None:
+        self.conn = conn
+        self.id = datamart_id
+        self.policy = policy or conn.poll_policy or PollPolicy()
+
+    def __repr__(self) -> str:
+        return f"<Datamart {self.id}>"
+
+    def create(self) -> DatamartInstance:
+        """``POST /api/model/datamarts/{id}/instances``: a new instance (the caller deletes it)."""
+        response: Response = self.conn.request(
+            "POST", f"/api/model/datamarts/{segment(self.id)}/instances"
+        )
+        instance_id = response.headers.get("X-MSTR-MS-Instance")
+        if not instance_id:
+            body = response.json_or_none()
+            if isinstance(body, dict):
+                instance_id = body.get("instanceId") or body.get("id")
+        if not isinstance(instance_id, str) or not instance_id:
+            raise TransportError(
+                response.request,
+                status=response.status,
+                server_message="the reply names no instance (no X-MSTR-MS-Instance header)",
+            )
+        return DatamartInstance(self.conn, self.id, instance_id, policy=self.policy)
+
+    def execute(
+        self,
+        answers: AnswerSet | Sequence[AnswerSet] | None = None,
+        *,
+        save: PromptOptions | bool | None = None,
+        save_as: SaveAs | None = None,
+        validate: bool = True,
+        missing: str | None = None,
+        timeout: float | None = None,
+        progress: Progress | None = None,
+    ) -> DatamartResult:
+        """Run the datamart with ``answers``, optionally save it, and delete the instance.
+
+        ``save=True`` (or a :class:`PromptOptions`) saves the datamart with those prompt
+        options; ``save_as`` saves it as a new object.  ``timeout`` bounds each wait for
+        the execution (None: as long as it takes).  Raises
+        :class:`~mstr_prompts.client.ExecutionFailed` on an execution error,
+        :class:`~mstr_prompts.client.PromptsOutstanding` when a prompt has no answer.
+        The instance is deleted whatever happens.
+        """
+        if save not in (None, False) and save_as is not None:
+            raise PromptAnswerError("give save= or save_as=, not both")
+        policy = self.policy
+        if timeout is not None:
+            policy = dataclasses.replace(policy, timeout=timeout)
+        elif policy.timeout != math.inf:
+            policy = dataclasses.replace(policy, timeout=math.inf)
+        instance = self.create()
+        instance.policy = policy
+        started = time.monotonic()
+        with instance:
+            job = instance.start()
+            if progress is not None:
+                progress(_job_status(job), time.monotonic() - started)
+            status = _wait(instance, progress, started)
+            if status == 2:
+                status = answer_rounds(instance, answers, validate=validate, missing=missing)
+            if status != 1:
+                raise ExecutionFailed(
+                    str(instance),
+                    server_message=f"the execution ended with status {status} (execution error)",
+                )
+            saved = None
+            if save_as is not None:
+                saved = instance.save(save_as.to_json(), save_as=True)
+            elif save not in (None, False):
+                options = save if isinstance(save, PromptOptions) else PromptOptions()
+                saved = instance.save({"promptOptions": options.to_json()})
+        job_id = job.get("jobId")
+        return DatamartResult(
+            self.id,
+            instance.instance_id,
+            status,
+            job_id if isinstance(job_id, str) else None,
+            saved,
+        )
+
+
+def _job_status(job: dict[str, Any]) -> RunStatus:
+    code = job.get("status")
+    return RunStatus(code if isinstance(code, int) and not isinstance(code, bool) else None)
+
+
+def _wait(instance: DatamartInstance, progress: Progress | None, started: float) -> int:
+    """Poll the execution (reporting progress) until it is no longer running."""
+
+    def fetch() -> Response:
+        response = instance.conn.request("GET", instance.execution_path)
+        if progress is not None:
+            progress(status_of(response), time.monotonic() - started)
+        return response
+
+    with gone_as(str(instance)):
+        return wait_status(fetch, instance.policy)
