@@ -445,3 +445,49 @@ def test_every_expression_and_level_answer_encodes_to_what_its_decoder_reads_bac
             # neither carries a locale; without value answers it changes nothing
             expected = AnswerSet(answers=answers.answers, mode=answers.mode)
         assert again == expected, codec.__name__
+
+
+# --- the CLI -------------------------------------------------------------------------
+
+
+def test_cli_converts_and_refuses_naming_the_node(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mstr_prompts.cli import main
+
+    assert (
+        main(
+            [
+                "convert",
+                "--from",
+                "xml",
+                "--to",
+                "rest",
+                str(FIXTURES / "xml" / "f08-hierarchy-one-level.xml"),
+            ]
+        )
+        == 0
+    )
+    body = json.loads(capsys.readouterr().out)
+    assert body["prompts"][0]["answers"]["expression"]["operator"] == "In"
+    source = tmp_path / "metric.json"
+    source.write_text(json.dumps(body), encoding="utf-8")
+    assert main(["convert", "--from", "rest", "--to", "xml", str(source)]) == 0
+    assert '<nd et="5" nt="4" dmt="1" ddt="-1">' in capsys.readouterr().out
+    # exit status: the CLI's "not representable" code (the brief's 4; the CLI of this
+    # branch still exits 2 for every refusal), one line on stderr either way
+    with pytest.raises(SystemExit) as info:
+        main(
+            [
+                "convert",
+                "--from",
+                "rest",
+                "--to",
+                "xml",
+                str(FIXTURES / "rest" / "expression-metric-full.json"),
+            ]
+        )
+    assert info.value.code in (2, 4)
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert "has no <exp> form: the node at expression has a non-default level" in error

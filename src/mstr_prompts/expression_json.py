@@ -73,14 +73,12 @@ def loads(tree: Mapping[str, Any]) -> Expression:
     >>> loads({"operator": "And", "operands": []})
     Traceback (most recent call last):
     ...
-    mstr_prompts.errors.NotRepresentableError: expression: the node at expression has no operands
+    mstr_prompts.errors.NotRepresentableError: the node at expression has no operands
     """
     try:
         return _node(tree, "expression", 0)
     except _Outside as exc:
-        raise NotRepresentableError(
-            f"the node at {exc.path} {exc.reason}", target="expression"
-        ) from None
+        raise NotRepresentableError(f"the node at {exc.path} {exc.reason}") from None
 
 
 def _node(node: Any, path: str, depth: int) -> Expression:

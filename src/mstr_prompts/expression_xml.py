@@ -207,15 +207,13 @@ def loads(exp: str | etree._Element) -> tuple[Expression, str | None]:
     >>> loads('<exp><nd et="16" nt="4" dmt="1" ddt="-1"><op fnt="19"/></nd></exp>')
     Traceback (most recent call last):
     ...
-    mstr_prompts.errors.NotRepresentableError: expression: <nd et="16" nt="4"> (line 1): expression type 16 (AllAttributeQual) is outside the case table
+    mstr_prompts.errors.NotRepresentableError: <nd et="16" nt="4"> (line 1): expression type 16 (AllAttributeQual) is outside the case table
     """
     root = safexml.parse(exp, where="expression xml") if isinstance(exp, str) else exp
     try:
         return _exp(root)
     except _Outside as exc:
-        raise NotRepresentableError(
-            f"{_describe(exc.element)}: {exc.reason}", target="expression"
-        ) from None
+        raise NotRepresentableError(f"{_describe(exc.element)}: {exc.reason}") from None
 
 
 def _exp(root: etree._Element) -> tuple[Expression, str | None]:
