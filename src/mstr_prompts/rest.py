@@ -1,8 +1,9 @@
 """REST JSON answer bodies: ``{"prompts": [...]}`` ⇄ :class:`~mstr_prompts.model.AnswerSet`.
 
 This is the body of ``PUT /api/reports/{id}/instances/{iid}/prompts/answers`` and
-``PUT /api/documents/{id}/instances/{iid}/prompts/answers`` (shared/reference/rest-json.md
-§1).  Each item names its prompt by ``key``, ``id`` and/or ``name`` (the server tries them
+``PUT /api/documents/{id}/instances/{iid}/prompts/answers`` (documented at
+https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts).
+Each item names its prompt by ``key``, ``id`` and/or ``name`` (the server tries them
 in that order), gives its ``type``, and either ``useDefault: true`` or ``answers``.
 
 :func:`decode` is tolerant where the published docs are inconsistent (§7): ``DIMENSION``

@@ -188,7 +188,8 @@ def _opaque_terse_ids() -> st.SearchStrategy[OpaqueElementId]:
 
 # --- opaque expression and level bodies ------------------------------------------------
 
-# Real bodies from shared/reference/xml.md (F03, F08, F17) and rest-json.md §1.6.
+# Real bodies: the XML ones are fixtures/xml/f03-*, f08-* and negative/f17-* (sources in
+# fixtures/xml/SOURCES.md), the REST one is from the public REST API docs' prompt samples.
 _EXP_SAMPLES = (
     '<exp><nd et="2" nt="4" dmt="1" ddt="-1"><nd et="1" nt="1" dmt="1" ddt="-1" lcl="0">'
     '<at did="2EC9CD4E4E5577C0470A4FBB3DFBB272" tp="12"/><fm did="45C11FA478E745FEA08D781CEA190FE5"'
