@@ -47,7 +47,7 @@ __all__ = ["MAX_DEPTH", "dumps", "element_ei", "is_empty", "loads", "to_element"
 MAX_DEPTH = 64
 """The deepest tree read."""
 
-# EnumDSSXMLExpressionType (xml.md §4.4)
+# EnumDSSXMLExpressionType (docs/expressions.md, "The mapping")
 _ET_GENERIC = "1"
 _ET_LEAF = frozenset({"0", "1"})  # mojo writes 0 for children, DHTML and REST 1
 _ET_FORM = "2"  # SingleBaseFormQual
@@ -75,7 +75,7 @@ _NT_BIG_DECIMAL = "10"
 _DMT_NONE = "1"
 _DMT_METRIC = "7"
 _DDT_UNKNOWN = "-1"
-# EnumDSSXMLObjectTypes of the references (xml.md §3.4/§3.5)
+# EnumDSSXMLObjectTypes of the references (docs/xml.md)
 _TP_METRIC = "4"
 _TP_ATTRIBUTE = "12"
 _TP_FORM = "21"
@@ -108,7 +108,7 @@ _FNT: dict[Operator, int] = {
 }
 _OPERATOR_OF_FNT: dict[str, Operator] = {str(n): op for op, n in _FNT.items()}
 
-# Rank and percent (expressions.md D.2 row 9, from mojo WebOperatorNode.on_set_func):
+# Rank and percent (docs/expressions.md row 9, from mojo WebOperatorNode.on_set_func):
 # the MRP function is written as a plain function plus <pr ix="4"> (ascending, when it
 # matters), then <pr ix="5"> says rank (-1) or percent (0).
 _MRP: dict[str, tuple[int, str | None]] = {
@@ -156,7 +156,7 @@ _DDT: dict[DataType, int] = {
 }
 _TYPE_OF_DDT: dict[str, DataType] = {str(n): t for t, n in _DDT.items()}
 
-# Attributes seen in real answers that carry no meaning a typed tree loses (xml.md §4.4:
+# Attributes seen in real answers that carry no meaning a typed tree loses (docs/expressions.md:
 # node counts, a flag, and the defaults the REST doc sample writes); with any other
 # attribute, or another value, a node is outside the table and stays verbatim.
 _FREE = object()
@@ -372,7 +372,7 @@ def _ref(element: etree._Element, tag: str, tp: str) -> tuple[str, str | None]:
     for attribute, value in element.attrib.items():
         if attribute == "stp" and value.strip() == str(int(tp) * 256):
             # The plain subtype of the type (EnumDSSXMLSubTypes: attribute 3072 = 12 * 256,
-            # metric 1024), as Library writes it (xml.md F16): it says nothing more.
+            # metric 1024), as Library writes it (fixtures/xml/library-hierarchy-key-lcl.xml): it says nothing more.
             continue
         if attribute not in ("did", "tp", "n", "disp_n"):
             raise _Outside(element, f"has {attribute!s}=…, which the case table does not map")
@@ -572,7 +572,7 @@ class _Writer:
         element = etree.SubElement(parent, tag)
         for name, value in attributes.items():
             self.set(element, name, value)
-        element.text = ""  # never self-close (xml.md §6.2)
+        element.text = ""  # never self-close, as Web's builder writes it
         return element
 
     def set(self, element: etree._Element, name: str, value: str) -> None:
@@ -671,7 +671,7 @@ class _Writer:
 def element_ei(element: Element, number: int) -> tuple[str, int]:
     """The ``ei`` text of an ``<e>`` and its arity (``art``): one rule for every ``<e>``.
 
-    ``ei`` is the old short ``ATTR:key`` form, the only one seen in answers (xml.md §5.3),
+    ``ei`` is the old short ``ATTR:key`` form, the only one seen in answers (docs/element-ids.md),
     and the arity is the number of key parts.  Element prompts' ``<mi><es>`` and
     element-list qualifications write elements the same way.  An element that has no
     ``ei`` (no ID, an ID of another or unknown structure, no attribute) raises
@@ -696,7 +696,7 @@ def element_ei(element: Element, number: int) -> tuple[str, int]:
                 target="xml",
             )
         text = element_id.text
-        # mojo getElementArity: the count of unescaped ':' (xml.md §4.2).
+        # mojo getElementArity: the count of unescaped ':'.
         return text, text.count(":") - text.count("*:")
     if element_id.attribute is None:
         raise NotRepresentableError(

@@ -63,6 +63,7 @@ __all__ = [
     "render",
 ]
 
+
 class Operator(str, enum.Enum):
     """An expression operator, by its MicroStrategy name.
 
@@ -160,7 +161,7 @@ class Operator(str, enum.Enum):
         return 1
 
 
-# The REST documentation's symbolic operators (rest-json.md §1.6, supported-operators.md).
+# The REST documentation's symbolic operators (docs/expressions.md, from the REST docs' supported-operators page).
 _ALIASES: dict[str, Operator] = {
     "=": Operator.EQUALS,
     "!=": Operator.NOT_EQUAL,
@@ -568,7 +569,7 @@ def _constant(value: Any, data_type: DataType | str | None) -> Constant:
     if isinstance(value, bool):
         raise ValueError("give a boolean constant as text with its data type, e.g. '1', 'Bool'")
     if isinstance(value, (int, float)):
-        # Numbers as the REST docs spell them: text, data type Real (rest-json.md §1.6).
+        # Numbers as the REST docs spell them: text, data type Real (docs/expressions.md).
         text = repr(value) if isinstance(value, float) else str(value)
         return Constant(value=text, data_type=data_type or DataType.REAL)
     if isinstance(value, Decimal):
