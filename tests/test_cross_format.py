@@ -45,11 +45,12 @@ def via_url(answers: AnswerSet) -> AnswerSet:
 
 def key_only(answers: AnswerSet) -> AnswerSet:
     """What XML keeps: the key (id and name are redundant next to it), and no REST
-    display text (an expression's content "does not affect the resulting answer")."""
+    display text beside verbatim <exp> XML (an expression's content "does not affect the
+    resulting answer"; a typed tree's content travels as the <exp>'s text)."""
 
     def kept(answer: Any) -> Any:
         update: dict[str, Any] = {"prompt": PromptRef(key=answer.prompt.key)}
-        if isinstance(answer, ExpressionAnswer):
+        if isinstance(answer, ExpressionAnswer) and answer.xml is not None:
             update["content"] = None
         return answer.model_copy(update=update)
 

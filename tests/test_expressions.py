@@ -12,8 +12,9 @@ import pydantic
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 
-from mstr_prompts import expression_json, expression_xml, expressions, rest, url, xml
+from mstr_prompts import expression_json, expression_xml, expressions, library, rest, url, xml
 from mstr_prompts.element_id import ElementId
 from mstr_prompts.elements import Element
 from mstr_prompts.errors import NotRepresentableError, PromptAnswerError
@@ -37,7 +38,7 @@ from mstr_prompts.model import (
     LevelAnswer,
     PromptRef,
 )
-from mstr_prompts.strategies import answer_sets
+from mstr_prompts.strategies import answer_sets, xml_texts
 from mstr_prompts.strategies import expressions as expression_trees
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -305,6 +306,39 @@ def test_truly_empty_bodies_close_in_every_decoder() -> None:
         assert xml.decode(pa)[0] == Close(prompt=KEY, family="expression")
 
 
+@given(
+    st.sampled_from(["exp", "dmy"]),
+    st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,5}", fullmatch=True), xml_texts(), max_size=2),
+    st.one_of(st.none(), xml_texts(max_size=4)),
+)
+def test_only_a_body_with_nothing_in_it_closes_whatever_the_path(
+    tag: str, attributes: dict[str, str], text: str | None
+) -> None:
+    """Issue 13, defect 5, as a class: an <exp> or <dmy> body stays an answer through
+    every format (or is refused) unless it has nothing in it at all."""
+    body = etree.Element(tag, attributes)
+    body.text = text
+    written = etree.tostring(body, encoding="unicode")
+    decoded = xml.decode(f'<rsl><pa key="{KEY.key}">{written}</pa></rsl>')
+    (answer,) = decoded
+    if expression_xml.is_empty(body):
+        family = "expression" if tag == "exp" else "level"
+        assert answer == Close(prompt=KEY, family=family)
+        return
+    assert isinstance(answer, ExpressionAnswer if tag == "exp" else LevelAnswer)
+    if tag == "exp":
+        rest_body = {
+            "prompts": [{"key": KEY.key, "type": "EXPRESSION", "answers": {"xml": written}}]
+        }
+        assert rest.decode(rest_body) == decoded
+    for codec in (rest, xml, library):
+        try:
+            again = codec.decode(codec.encode(decoded))
+        except NotRepresentableError:
+            continue
+        assert again == decoded, codec.__name__
+
+
 @pytest.mark.parametrize(
     "make",
     [
@@ -399,6 +433,27 @@ def test_xml_trees_round_trip_and_commute_with_rest(
     assert xml.decode(xml.encode(via_rest)) == answers
 
 
+_CONTENT = st.one_of(st.none(), xml_texts(min_size=1).filter(lambda t: not t.isspace()))
+_CODECS: dict[str, Any] = {"rest": rest, "xml": xml, "library": library}
+
+
+@given(expression_trees(xml=True), _CONTENT, st.permutations(sorted(_CODECS)))
+def test_rest_xml_and_library_commute_on_trees(
+    tree: expressions.Expression, content: str | None, order: list[str]
+) -> None:
+    """A typed tree (with its display text) goes through the three formats in any order
+    and comes back unchanged; each format writes the same thing whatever the path."""
+    answers = AnswerSet(answers=(ExpressionAnswer(prompt=KEY, expression=tree, content=content),))
+    current = answers
+    for name in order:
+        codec = _CODECS[name]
+        current = codec.decode(codec.encode(current))
+        assert current == answers, name
+    assert library.encode(current) == library.encode(answers)
+    assert xml.encode(current) == xml.encode(answers)
+    assert rest.encode(current) == rest.encode(answers)
+
+
 def _expression_or_level(answers: AnswerSet) -> AnswerSet:
     # Keyed answers only: a key is what every format writes (names, ids and positions
     # have their own properties in the codecs' tests).
@@ -420,7 +475,7 @@ def test_every_expression_and_level_answer_encodes_to_what_its_decoder_reads_bac
     """Each codec either refuses the set or writes something it reads back as the same
     set; the one documented exception is REST's content next to verbatim <exp> XML,
     which prompt-answer XML does not write (the <exp> carries its own display text)."""
-    for codec in (rest, xml, url):
+    for codec in (rest, xml, url, library):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -430,17 +485,20 @@ def test_every_expression_and_level_answer_encodes_to_what_its_decoder_reads_bac
         except PromptAnswerError as exc:  # pragma: no cover - the property's failure
             raise AssertionError(f"{codec.__name__}.encode raised {exc!r}") from exc
         again = url.decode(written, allow_empty=True) if codec is url else codec.decode(written)
-        expected = answers
-        if codec is xml:
+        # Verbatim <exp> carries its own display text, so XML and Library do not write
+        # REST's content beside it; Library's locale travels in the <rsl> of an answer.
+        without_content = [
+            a.model_copy(update={"content": None})
+            if isinstance(a, ExpressionAnswer) and a.xml is not None
+            else a
+            for a in answers
+        ]
+        if codec is library:
             expected = AnswerSet(
-                answers=[
-                    a.model_copy(update={"content": None})
-                    if isinstance(a, ExpressionAnswer) and a.xml is not None
-                    else a
-                    for a in answers
-                ],
-                locale=answers.locale,
+                answers=without_content, locale=answers.locale if len(answers) else None
             )
+        elif codec is xml:
+            expected = AnswerSet(answers=without_content, locale=answers.locale)
         else:
             # neither carries a locale; without value answers it changes nothing
             expected = AnswerSet(answers=answers.answers, mode=answers.mode)
@@ -489,3 +547,35 @@ def test_cli_converts_and_refuses_naming_the_node(
     error = capsys.readouterr().err
     assert error.count("\n") == 1
     assert "has no <exp> form: the node at expression has a non-default level" in error
+
+
+def test_cli_converts_typed_trees_through_library_and_shows_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mstr_prompts import cli
+
+    source = FIXTURES / "xml" / "library-hierarchy-key-lcl.xml"
+    assert cli.main(["convert", "--from", "xml", "--to", "library", str(source)]) == 0
+    value = capsys.readouterr().out
+    assert "&lt;" not in value and '<nd et=\\"5\\" nt=\\"4\\"' in value
+    written = tmp_path / "library.json"
+    written.write_text(value, encoding="utf-8")
+    assert cli.main(["convert", "--from", "library", "--to", "rest", str(written)]) == 0
+    tree = json.loads(capsys.readouterr().out)["prompts"][0]["answers"]["expression"]
+    assert tree["operator"] == "And" and tree["operands"][0]["operator"] == "In"
+    # inspect's summary (on a terminal) reads the tree as MicroStrategy shows it
+    monkeypatch.setattr(cli, "_isatty", lambda stream: True)
+    assert cli.main(["inspect", "--from", "xml", str(source)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == (
+        "expression prompt 2C8E58F049B088D631DE75B4C1F25EAB@0@10: expression (typed): "
+        "Country In (USA)"
+    )
+    assert (
+        cli.main(
+            ["inspect", "--from", "rest", str(FIXTURES / "rest" / "expression-metric-xml.json")]
+        )
+        == 0
+    )
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.endswith("expression (kept verbatim): {Avg Revenue per Customer} > 10")

@@ -162,7 +162,9 @@ _TYPE_OF_DDT: dict[str, DataType] = {str(n): t for t, n in _DDT.items()}
 _FREE = object()
 _EXTRA: dict[str, dict[str, Any]] = {
     "exp": {"nc": _FREE},
-    "nd": {"is_indp_csi": _FREE, "cc": _FREE, "lcl": "0"},
+    # disp_n: the display name Web's DHTML builder may give a node (buildExprNode); like
+    # the text inside <exp>, display only.
+    "nd": {"is_indp_csi": _FREE, "cc": _FREE, "lcl": "0", "disp_n": _FREE},
     "op": {"fg": "0", "apply_order": "0", "node": "0"},
 }
 
@@ -671,12 +673,13 @@ class _Writer:
 def element_ei(element: Element, number: int) -> tuple[str, int]:
     """The ``ei`` text of an ``<e>`` and its arity (``art``): one rule for every ``<e>``.
 
-    ``ei`` is the old short ``ATTR:key`` form, the only one seen in answers (docs/element-ids.md),
-    and the arity is the number of key parts.  Element prompts' ``<mi><es>`` and
-    element-list qualifications write elements the same way.  An element that has no
-    ``ei`` (no ID, an ID of another or unknown structure, no attribute) raises
+    ``ei`` is the old short ``ATTR:key`` form, the only one seen in answers
+    (docs/element-ids.md), and the arity is the number of key parts.  Element prompts'
+    ``<mi><es>`` and element-list qualifications write elements the same way.  An element
+    that has no ``ei`` (no ID, an ID of another or unknown structure, no attribute) raises
     :class:`~mstr_prompts.errors.NotRepresentableError` naming it by ``number``.
 
+    >>> from mstr_prompts.element_id import ElementId
     >>> element_id = ElementId.parse("8D679D3711D3E4981000E787EC6DE8A4:1")
     >>> element_ei(Element(id=element_id), 1)
     ('8D679D3711D3E4981000E787EC6DE8A4:1', 1)

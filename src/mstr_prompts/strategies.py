@@ -453,7 +453,7 @@ def _xml_answer(draw: st.DrawFn) -> Answer:
         return ObjectAnswer(prompt=prompt, objects=draw(_objects(object_ids, _optional(text))))
     if kind == "expression":
         if draw(st.booleans()):
-            tree = draw(expressions(xml=True))
+            tree = draw(_expression_trees(True))
             return ExpressionAnswer(prompt=prompt, expression=tree, content=draw(_xml_content()))
         return ExpressionAnswer(prompt=prompt, xml=draw(_canonical(_EXP_VERBATIM)))
     if kind == "level":
@@ -641,6 +641,10 @@ def _library_answer(draw: st.DrawFn, expressions: bool) -> Answer:
         )
         return LevelAnswer(prompt=prompt, units=draw(st.lists(unit, min_size=1, max_size=3)))
     if kind == "expression":
+        # Library's <rsl> carries typed trees (with their display text) and <exp> samples
+        if draw(st.booleans()):
+            tree = draw(_expression_trees(True))
+            return ExpressionAnswer(prompt=prompt, expression=tree, content=draw(_xml_content()))
         return ExpressionAnswer(prompt=prompt, xml=draw(_canonical(_EXP_SAMPLES)))
     if kind == "use_default":
         return UseDefault(prompt=prompt)

@@ -851,7 +851,7 @@ def expression_element(answer: ExpressionAnswer, target: str = "xml") -> etree._
         return NotRepresentableError(message, prompt=answer.describe(), target=target, hint=hint)
 
     if tree is not None and not isinstance(tree, str):
-        if answer.xml is not None:  # pragma: no cover - the model keeps one of them
+        if answer.xml is not None:  # REST's answers carried both, and they disagree
             raise refuse(
                 "the answer has both an expression tree and <exp> XML that says something "
                 "else; an <exp> carries one",
