@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 import common
+
 from mstr_prompts import definitions, validation
 from mstr_prompts.errors import PromptAnswerError
 
@@ -52,10 +53,10 @@ def check(data: bytes) -> None:
     if isinstance(decoded, PromptAnswerError):
         return
     for answers in _answer_sets():
-        common.attempt(lambda a=answers: definitions.bind(a, decoded))
-        common.attempt(lambda a=answers: validation.validate(a, decoded))
+        common.attempt(functools.partial(definitions.bind, answers, decoded))
+        common.attempt(functools.partial(validation.validate, answers, decoded))
         for missing in ("default", "close", "error"):
-            common.attempt(lambda a=answers, m=missing: definitions.complete(a, decoded, m))  # type: ignore[misc]
+            common.attempt(functools.partial(definitions.complete, answers, decoded, missing))
 
 
 if __name__ == "__main__":

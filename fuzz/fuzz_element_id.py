@@ -13,6 +13,7 @@ import re
 import sys
 
 import common
+
 from mstr_prompts.element_id import ElementId, OpaqueElementId, parse_element_id
 from mstr_prompts.errors import PromptAnswerError
 
@@ -29,7 +30,9 @@ _IDS = re.compile(
 def seeds() -> list[bytes]:
     samples = json.loads((common.FIXTURES / "element-ids" / "samples.json").read_text("utf-8"))
     out = [s["text"].encode() for s in samples]
-    out += [v.encode() for s in samples for v in s.get("expected", {}).values() if isinstance(v, str)]
+    out += [
+        v.encode() for s in samples for v in s.get("expected", {}).values() if isinstance(v, str)
+    ]
     for path in common.fixture_files():
         out += [m.encode() for m in _IDS.findall(path.read_text("utf-8"))]
     return out
@@ -55,7 +58,9 @@ def check(data: bytes) -> None:
     if not isinstance(parsed, ElementId):
         raise common.Crash(f"parse_element_id returned {parsed!r}")
     _reads_back("terse", parsed.to_terse(), parsed)
-    _reads_back("terse without display", parsed.to_terse(include_display=False), parsed.without_display())
+    _reads_back(
+        "terse without display", parsed.to_terse(include_display=False), parsed.without_display()
+    )
     short = common.attempt(parsed.to_old_short)
     if not isinstance(short, PromptAnswerError):
         _reads_back("old short", short, parsed.without_display())

@@ -8,8 +8,10 @@ library's own error (what ``mstr-prompts convert --from auto`` does).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import common
+
 from mstr_prompts import definitions, formats, library, rest, url, xml
 from mstr_prompts.errors import PromptAnswerError
 
@@ -18,7 +20,7 @@ TOKENS = (
     '{"prompts":[', '{"answers":[', '[[', '"type":', '"required":', "<rsl>", "<pa ", "%3Crsl",
     "&lt;rsl", "valuePromptAnswers=", "prompts=", "\ufeff", "<mi>",
 )  # fmt: skip
-DECODERS = {
+DECODERS: dict[str, Callable[[str], object]] = {
     "rest": rest.decode,
     "xml": lambda t: xml.decode(t.strip()),
     "url": lambda t: url.decode(t.strip()),

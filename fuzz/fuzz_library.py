@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 import common
+
 from mstr_prompts import library
 from mstr_prompts.errors import PromptAnswerError
 

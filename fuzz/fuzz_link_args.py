@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import sys
 import urllib.parse
+from collections.abc import Callable
+from typing import Any, Literal
 
 import common
+
 from mstr_prompts import library, links, url
 from mstr_prompts.errors import PromptAnswerError
 from mstr_prompts.model import AnswerSet
@@ -50,12 +53,12 @@ def seeds() -> list[bytes]:
 
 def _answers(p: common.Provider, web: bool) -> AnswerSet:
     query = p.pick(QUERIES) + p.text(40) + p.pick(("", "'>")) + p.text(8)
-    decode = (lambda q: url.decode(q)) if web else library.decode
+    decode: Callable[[str], AnswerSet] = url.decode if web else library.decode
     answers = common.attempt(lambda: decode(query))
     return AnswerSet() if isinstance(answers, PromptAnswerError) else answers
 
 
-def _params(p: common.Provider) -> dict[str, str]:
+def _params(p: common.Provider) -> dict[str, Any]:
     params = {}
     for _ in range(p.int_in_range(0, 3)):
         name = p.pick(NAMES) if p.boolean() else ""
@@ -81,10 +84,10 @@ def check_web(p: common.Provider) -> None:
     object_id = p.pick(GUIDS) if p.boolean() else p.text(8)
     params = _params(p)
     answers = _answers(p, web=True)
-    fallback = p.pick(("error", "xml"))
+    fallback: Literal["error", "xml"] = "xml" if p.boolean() else "error"
     link = common.attempt(
         lambda: links.web_url(
-            base, **{f"{kind}_id": object_id}, answers=answers, fallback=fallback, **params  # type: ignore[arg-type]
+            base, answers=answers, fallback=fallback, **{f"{kind}_id": object_id, **params}
         )
     )
     if isinstance(link, PromptAnswerError):
@@ -126,7 +129,10 @@ def check_library(p: common.Provider) -> None:
     if not isinstance(parsed, links.LibraryLink):
         raise common.Crash(f"not read back as a Library link: {link!r}")
     if (parsed.project_id, parsed.dossier_id, parsed.page_key, parsed.tail) != (
-        project, dossier, page, ""
+        project,
+        dossier,
+        page,
+        "",
     ):
         raise common.Crash(f"the path does not read back: {link!r}")
     if parsed.answers != answers or list(parsed.params) != list(params.items()):

@@ -9,8 +9,10 @@ answers.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import common
+
 from mstr_prompts import links
 from mstr_prompts.errors import PromptAnswerError
 
@@ -27,9 +29,7 @@ TOKENS = (
 
 def seeds() -> list[bytes]:
     out = [p.read_bytes() for p in common.fixture_files("url", "library")]
-    return out + [
-        d.encode() for d in common.json_documents() if isinstance(d, str) and "?" in d
-    ]
+    return out + [d.encode() for d in common.json_documents() if isinstance(d, str) and "?" in d]
 
 
 def _rebuild(link: links.WebLink | links.LibraryLink) -> str:
@@ -40,11 +40,11 @@ def _rebuild(link: links.WebLink | links.LibraryLink) -> str:
             dossier_id=link.dossier_id,
             page_key=link.page_key,
             answers=link.answers,
-            **dict(link.params),
+            **dict[str, Any](link.params),
         )
     if link.object_kind is None or link.object_id is None:
         raise links.LinkError("no object to rebuild")  # not a link web_url builds
-    params = {k: v for k, v in link.params if k.lower() not in ("evt", "src")}
+    params: dict[str, Any] = {k: v for k, v in link.params if k.lower() not in ("evt", "src")}
     return links.web_url(
         link.base,
         **{f"{link.object_kind}_id": link.object_id},  # type: ignore[arg-type]

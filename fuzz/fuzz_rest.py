@@ -11,6 +11,7 @@ import json
 import sys
 
 import common
+
 from mstr_prompts import rest
 from mstr_prompts.errors import PromptAnswerError
 
@@ -58,7 +59,9 @@ def check(data: bytes) -> None:
             )
     if isinstance(first, PromptAnswerError):
         return
-    common.round_trip("rest round trip", first, lambda a: rest.dumps(a, ignore_locale=True), rest.decode)
+    common.round_trip(
+        "rest round trip", first, lambda a: rest.dumps(a, ignore_locale=True), rest.decode
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 import common
+
 from mstr_prompts import xml
 from mstr_prompts.errors import PromptAnswerError
 

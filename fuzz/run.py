@@ -36,7 +36,7 @@ CORPUS_FILE_BYTES = 1024
 
 def _has_atheris() -> bool:
     try:
-        import atheris  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
+        import atheris  # type: ignore[import-not-found,import-untyped,unused-ignore]  # noqa: F401
     except ImportError:
         return False
     return True
