@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from .connection import Response
 from .errors import TransportError
 
-__all__ = ["FINAL_STATUSES", "InstanceStatus", "PollPolicy", "PollTimeout", "wait_status"]
+__all__ = [
+    "FINAL_STATUSES",
+    "InstanceStatus",
+    "PollPolicy",
+    "PollTimeout",
+    "status_code",
+    "wait_status",
+]
 
 
 class InstanceStatus(enum.IntEnum):
@@ -85,6 +92,29 @@ class PollPolicy:
         return fallback
 
 
+def status_code(response: Response) -> int:
+    """The EnumDSSXMLStatus ``status`` of a (non-202) status or instance reply.
+
+    A v2 instance reply that carries its ``data`` but no ``status`` is ready (1).
+
+    >>> status_code(Response("GET s", 200, {}, b'{"status": 2}'))
+    2
+    >>> status_code(Response("GET s", 200, {}, b'{"id": "R", "data": {}}'))
+    1
+    """
+    body = response.json_object("the instance status")
+    status = body.get("status")
+    if status is None and isinstance(body.get("data"), dict):
+        return 1
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise TransportError(
+            response.request,
+            status=response.status,
+            server_message=f"the status reply has no numeric status: {status!r}",
+        )
+    return status
+
+
 def wait_status(
     fetch: Callable[[], Response],
     policy: PollPolicy,
@@ -111,14 +141,7 @@ def wait_status(
         if response.status == 202:
             wait = policy.retry_after(response, delay)
         else:
-            body = response.json_object("the instance status")
-            status = body.get("status")
-            if not isinstance(status, int) or isinstance(status, bool):
-                raise TransportError(
-                    response.request,
-                    status=response.status,
-                    server_message=f"the status reply has no numeric status: {status!r}",
-                )
+            status = status_code(response)
             if status in FINAL_STATUSES:
                 return status
             last, wait = status, delay

@@ -28,12 +28,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from ..definitions import Definitions, Missing
 from ..errors import PromptAnswerError
 from ..model import Answer, AnswerSet
-from .answering import answer_rounds
+from .answering import answer_rounds, listed_prompts
 from .connection import Connection, Response
 from .errors import (
     ExecutionFailed,
@@ -41,11 +41,9 @@ from .errors import (
     NotFound,
     PromptsOutstanding,
     RunHandleError,
-    SessionExpired,
-    TransportError,
 )
 from .instances import ReportInstance
-from .polling import FINAL_STATUSES, PollPolicy, PollTimeout, wait_status
+from .polling import FINAL_STATUSES, PollPolicy, PollTimeout, status_code, wait_status
 
 if TYPE_CHECKING:
     from .objects import Report
@@ -61,7 +59,6 @@ __all__ = [
 ]
 
 _log = logging.getLogger("mstr_prompts.client")
-_T = TypeVar("_T")
 
 HANDLE_VERSION = 1
 """The version written in every handle; a handle of another version is refused."""
@@ -184,35 +181,7 @@ def status_of(response: Response) -> RunStatus:
     """
     if response.status == 202:
         return RunStatus(None)
-    body = response.json_object("the status")
-    code = body.get("status")
-    if not isinstance(code, int) or isinstance(code, bool):
-        raise TransportError(
-            response.request,
-            status=response.status,
-            server_message=f"the status reply has no numeric status: {code!r}",
-        )
-    return RunStatus(code)
-
-
-SESSION_ATTEMPTS = 3
-"""How often an idempotent call of a run is tried when the session keeps expiring."""
-
-
-def again(call: Callable[[], _T]) -> _T:
-    """Make an idempotent call, again if the session expired under it.
-
-    The connection logs in again once per request; when many runs share a session that
-    the server keeps ending, the repeated request can meet a new expiry.  Status polls,
-    data reads and deletions are safe to repeat, so a run tries them a few times.
-    """
-    for attempt in range(1, SESSION_ATTEMPTS + 1):
-        try:
-            return call()
-        except SessionExpired:
-            if attempt == SESSION_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
+    return RunStatus(status_code(response))
 
 
 @contextmanager
@@ -344,12 +313,11 @@ class Run:
     # ------------------------------------------------------------ state
 
     def _fetch_status(self) -> Response:
-        path = f"{self.instance.path}/status"
         with gone_as(str(self.instance)):
-            return again(lambda: self.conn.request("GET", path))
+            return self.instance.status_reply()
 
     def status(self) -> RunStatus:
-        """Look at the run once (``GET …/status``), without waiting.
+        """Look at the run once (``GET …/status``, or the v2 instance), without waiting.
 
         Raises :class:`InstanceGone` if the server no longer has the instance.
         """
@@ -379,10 +347,11 @@ class Run:
             # Prompted: a nested round nobody answered at submission.
             if self.missing is None:
                 with gone_as(str(self.instance)):
-                    prompts = self.instance.open_prompts()
+                    prompts = listed_prompts(self.instance)
                 raise PromptsOutstanding(
-                    [p.prompt for p in prompts],
-                    "open after the answers given at submission",
+                    [p.prompt for p in prompts or ()],
+                    f"{'' if prompts else f'{self.instance}: prompts '}open after the answers "
+                    "given at submission",
                     hint="answer it when submitting, or submit with missing='default' or 'close'",
                 )
             with gone_as(str(self.instance)):
@@ -421,9 +390,7 @@ class Run:
             self.wait(timeout, progress=progress)
             with gone_as(str(self.instance)):
                 instance = self.instance
-                value: Any = again(
-                    instance.sql if self.sql else lambda: instance.data(limit=self.limit)
-                )
+                value: Any = instance.sql() if self.sql else instance.data(limit=self.limit)
         except (RunTimeout, InstanceGone):
             raise
         except BaseException:
@@ -438,7 +405,7 @@ class Run:
     def delete(self) -> None:
         """Delete the instance on the server (once; an instance already gone is fine)."""
         try:
-            again(self.instance.delete)
+            self.instance.delete()
         except NotFound:
             self.instance.deleted = True
 
@@ -527,13 +494,16 @@ class _Submitting(ReportInstance):
         self._round = Definitions()
 
     def open_prompts(self) -> Definitions:
-        self._round = again(super().open_prompts)
+        self._round = super().open_prompts()
         return self._round
 
     def put_answers(self, answers: AnswerSet) -> None:
-        again(lambda: super(_Submitting, self).put_answers(answers))
+        super().put_answers(answers)
         if self._rounds_left is not None:
             self._rounds_left -= 1
+        elif not self._round:
+            # A server that lists no prompts gets the answers as they were given.
+            self._left = [a for a in self._left if not any(a is b for b in answers)]
         elif self._unbound:
             self._left, self._unbound = [], False  # positional answers bind to round 1
         else:
@@ -551,7 +521,7 @@ class _Submitting(ReportInstance):
             return 1
 
         def fetch() -> Response:
-            response = again(lambda: self.conn.request("GET", f"{self.path}/status"))
+            response = self.status_reply()
             if response.status != 202 and status_of(response).code in EXECUTING:
                 raise _Resolved
             return response
@@ -574,8 +544,7 @@ def create_async(report: Report, *, sql: bool) -> ReportInstance:
     ``X-MSTR-MS-Instance`` header).
     """
     stage = "resolve_prompts" if sql else "execute_data"
-    # A refused request (401) created nothing, so even this POST may be repeated.
-    return again(lambda: report.create(stage=stage, prefer_async=True))
+    return report.create(stage=stage, prefer_async=True)
 
 
 def submit(
