@@ -102,12 +102,6 @@ class ExecutionStatus(enum.IntEnum):
         return self.value not in FINAL_STATUSES
 
 
-EXECUTING = frozenset({5, 6, 7, 9, 10, 17, 19, 20, 21, 24, 26})
-"""Running states that come after prompt resolution: the SQL, query, analytical and
-export engines, the cache and the result construction.  A run seen in one of them has
-no more prompts to answer, so :func:`submit` stops waiting there."""
-
-
 @dataclasses.dataclass(frozen=True)
 class RunStatus:
     """One look at a run: its EnumDSSXMLStatus ``code`` (None while the server says 202).
@@ -479,9 +473,8 @@ class _Submitting(ReportInstance):
     """The instance while :func:`submit` answers it.
 
     The round loop is the client's own (:func:`~mstr_prompts.client.answering.answer_rounds`);
-    only the waiting differs: it stops as soon as prompt resolution is over (a running
-    state of the SQL or later engines), and once every given answer has been sent it
-    does not wait at all, because the run's data is not what submission waits for.
+    only the waiting differs: once every given answer has been sent it does not wait
+    at all, because the run's data is not what submission waits for.
     """
 
     def __init__(self, base: ReportInstance, answers: AnswerSet | Sequence[AnswerSet]) -> None:
@@ -519,21 +512,10 @@ class _Submitting(ReportInstance):
             # Nothing left to give: the run goes on without us.  A nested round that
             # nobody answered shows up in Run.wait (which applies ``missing``).
             return 1
-
-        def fetch() -> Response:
-            response = self.status_reply()
-            if response.status != 202 and status_of(response).code in EXECUTING:
-                raise _Resolved
-            return response
-
-        try:
-            return wait_status(fetch, self.policy)
-        except _Resolved:
-            return 1
-
-
-class _Resolved(Exception):
-    """Raised inside a poll when the run is past prompt resolution."""
+        # Answers are left to give: wait until the run asks for them (2) or ends.  No
+        # running state is taken to mean "past the prompts": servers differ in which
+        # ones they show before a prompt.
+        return super().status()
 
 
 def create_async(report: Report, *, sql: bool) -> ReportInstance:
