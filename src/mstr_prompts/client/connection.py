@@ -478,21 +478,27 @@ class Connection:
                 hint="pass project_id= to Connection (--project on the command line)",
             )
         self._ensure_session()
-        for attempt in range(self.relogins + 1):
+        logins = 0
+        # The session expired: log in again and repeat the request (the server refused
+        # it, so repeating even a POST is safe).  A session that many threads share can
+        # end again meanwhile, so this is bounded rather than once: at most
+        # ``relogins`` logins of this request's own, and a hard cap on repeats when
+        # another thread has logged in already.
+        for _ in range(2 * self.relogins + 2):
             sent = self._token
             response = self._send(method, path, query, json_body, headers, project=project)
-            if response.status != 401 or attempt == self.relogins:
+            if response.status != 401:
                 break
             if from_response(response.request, 401, response.data).code not in (9, None):
                 break
-            # The session expired: log in again and repeat the request.  The server
-            # refused the attempt, so repeating even a POST is safe.  A session that
-            # other threads share may end again meanwhile, so this is bounded, not once.
-            _log.info("%s: session expired; logging in again", response.request)
             with self._lock:
                 if self._closed:
                     break
                 if self._token == sent or self._token is None:
+                    if logins == self.relogins:
+                        break
+                    logins += 1
+                    _log.info("%s: session expired; logging in again", response.request)
                     self._login_locked()
         if response.status >= 400:
             raise self._scrub(

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .connection import Response
-from .errors import TransportError
+from .errors import ServerError, TransportError
 
 __all__ = [
     "FINAL_STATUSES",
@@ -72,6 +72,10 @@ class PollPolicy:
     cap: float = 5.0
     retry_after_cap: float = 30.0
     timeout: float = 600.0
+    errors: int = 3
+    """Polls in a row that may fail transiently (a 5xx or a dropped connection even after
+    the connection's own retries) before the failure is raised: a poll changes nothing,
+    so a failed one is taken as "still processing"."""
 
     def delays(self, count: int) -> list[float]:
         """The first ``count`` back-off delays."""
@@ -90,6 +94,17 @@ class PollPolicy:
             except ValueError:
                 pass
         return fallback
+
+
+def transient(error: ServerError) -> bool:
+    """A failure that says nothing about the instance: a 5xx or no response at all.
+
+    >>> transient(ServerError("GET s", status=503)), transient(ServerError("GET s", status=404))
+    (True, False)
+    """
+    return (isinstance(error, TransportError) and not isinstance(error, PollTimeout)) or (
+        error.status is not None and error.status >= 500
+    )
 
 
 def status_code(response: Response) -> int:
@@ -136,8 +151,16 @@ def wait_status(
     deadline = clock() + policy.timeout
     delay = policy.interval
     last: int | None = None
+    failures = 0
     while True:
-        response = fetch()
+        try:
+            response = fetch()
+            failures = 0
+        except ServerError as exc:
+            failures += 1
+            if not transient(exc) or failures > policy.errors:
+                raise
+            response = Response(exc.request, 202, {}, b"")  # no news: poll again later
         if response.status == 202:
             wait = policy.retry_after(response, delay)
         else:

@@ -537,8 +537,13 @@ def submit(
     limit: int | None = None,
     validate: bool = True,
     missing: Missing | None = None,
+    created: Callable[[Run], None] | None = None,
 ) -> Run:
     """Create ``report``'s instance asynchronously, answer its prompts, return a :class:`Run`.
+
+    ``created`` is called with the run as soon as its instance exists, before the
+    answers are sent, so that a caller can delete it later even if answering fails and
+    the deletion after that failure fails too.
 
     See :meth:`Report.submit <mstr_prompts.client.Report.submit>`.
     """
@@ -553,6 +558,8 @@ def submit(
         validate=validate,
         policy=report.policy,
     )
+    if created is not None:
+        created(run)
     try:
         if answers is not None:
             submitting = _Submitting(instance, answers)

@@ -863,6 +863,9 @@ class _QuietServer(ThreadingHTTPServer):
     """Clients that gave up (timeouts) close their end; that is not the server's error."""
 
     daemon_threads = True
+    # Hundreds of clients may connect at once (run_many); socketserver's backlog of 5
+    # would make the kernel drop their SYNs and the clients wait a second to retry.
+    request_queue_size = 1024
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys
