@@ -19,7 +19,6 @@ execution errors, every other value a running state
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import enum
 import json
 import logging
@@ -463,7 +462,7 @@ def parse_handle(text: str | bytes) -> dict[str, Any]:
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 # ---------------------------------------------------------------- submission
