@@ -72,6 +72,10 @@ def both_ways(decode: Callable[[str], AnswerSet], text: str) -> tuple[Any, Any]:
 
 ENCODERS: list[Callable[[AnswerSet], Any]] = [
     lambda s: rest.encode(s, ignore_locale=True),
+    # rest.dumps writes rows as text itself: it must be json.dumps of encode's body.
+    lambda s: rest.dumps(s, ignore_locale=True, indent=None),
+    lambda s: rest.dumps(s, ignore_locale=True),
+    lambda s: rest.dumps(s, ignore_locale=True, indent=0),
     lambda s: url.encode_query(s, ignore_locale=True),
     lambda s: url.encode(s, fallback="xml", assume_order=True, ignore_locale=True),
 ]
@@ -190,6 +194,16 @@ MUTATIONS = [
     (">value", "> "),
     ("</pa>", "</pa> "),
     ("</pa>", "</pa>x"),
+    # Characters JSON escapes, in every string the REST text writer copies.
+    (' disp_n="', ' disp_n="&quot;'),
+    (' disp_n="', ' disp_n="\\'),
+    (' disp_n="', ' disp_n="&#9;'),
+    (f"{ATTRIBUTE}:", f"{ATTRIBUTE}:&quot;"),
+    (f"{ATTRIBUTE}:", f"{ATTRIBUTE}:\\x"),
+    (f"{ATTRIBUTE}:", f"{ATTRIBUTE}:&#10;"),
+    ('did="', 'did="&quot;\\'),
+    (">value", ">&quot;\\&#13;"),
+    (' n="', ' n="&quot;\\'),
 ]
 
 
@@ -309,6 +323,22 @@ def test_plain_rest_is_kept_as_rows(document: str) -> None:
 def test_rest_fast_path_equals_checked_path(text: str) -> None:
     assert_same(rest.decode, text)
     assert_same(lambda t: rest.decode(t.encode("utf-8", "surrogatepass")), text)
+
+
+@settings(max_examples=300)
+@given(mutated_documents(), st.sampled_from([None, 0, 1, 2, 4]))
+def test_rest_text_of_rows_is_json_dumps_of_the_body(text: str, indent: int | None) -> None:
+    """rest.dumps writes a deferred set's rows itself, exactly as json.dumps would."""
+    try:
+        answers = xml.decode(text)
+    except PromptAnswerError:
+        return
+    written = outcome(lambda: rest.dumps(answers, ignore_locale=True, indent=indent))
+    body = outcome(lambda: rest.encode(answers, ignore_locale=True))
+    if body[0] != "ok":
+        assert written == body
+    else:
+        assert written == ("ok", json.dumps(body[1], ensure_ascii=False, indent=indent))
 
 
 @given(rest_answer_sets())

@@ -17,6 +17,7 @@ import copy
 import html
 import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote, unquote_plus
 
 from lxml import etree
@@ -154,21 +155,28 @@ def decode(text: str | bytes) -> AnswerSet:
         raise DecodeError(
             f"the root is <{_tag(root)}>; expected <rsl> (or bare <pa> elements)", where="xml"
         )
-    _no_text(root, "xml: rsl", "<rsl>")
+    # Rows, answers, and (until the checked path reads them) <pa> elements.
+    items: list[Any] | None = _plain_items(root) if _FAST else None
+    if items is None or not _blank(root.text):  # else the fast walk checked the tails
+        _no_text(root, "xml: rsl", "<rsl>")
     locale = _locale(root)
-    answers: list[Answer | _Row] = []
-    append = answers.append
-    fast = _FAST
-    for index, child in enumerate(root, start=1):
-        if child.tag != "pa":
-            raise DecodeError(
-                f"unexpected <{_tag(child)}> (line {child.sourceline}); <rsl> holds only <pa>",
-                where="xml: rsl",
-            )
-        row = _plain_pa(child) if fast else None
-        append(_decode_pa(child, index) if row is None else row)
+    if items is None:
+        items = []
+        append = items.append
+        for index, child in enumerate(root, start=1):
+            if child.tag != "pa":
+                raise DecodeError(
+                    f"unexpected <{_tag(child)}> (line {child.sourceline}); <rsl> holds only <pa>",
+                    where="xml: rsl",
+                )
+            append(_decode_pa(child, index))
+    else:
+        # The checked path, in document order, for each <pa> the fast path left.
+        for index, item in enumerate(items):
+            if type(item) is not tuple:
+                items[index] = _decode_pa(item, index + 1)
     try:
-        return deferred(tuple(answers), locale=locale)
+        return deferred(tuple(items), locale=locale)
     except ValidationError as exc:
         raise DecodeError(validation_message(exc), where="xml: rsl") from None
 
@@ -521,6 +529,23 @@ def _bare(item: etree._Element) -> bool:
         return False
     tail = item.tail
     return tail is None or tail.isspace()
+
+
+def _plain_items(root: etree._Element) -> list[_Row | etree._Element] | None:
+    """One walk over ``<rsl>``: a row for each plain ``<pa>``, else the ``<pa>`` itself.
+
+    None when ``<rsl>`` holds anything but ``<pa>`` elements and indentation: the checked
+    walk then finds the first problem and reports it, so errors keep their order.
+    """
+    items: list[_Row | etree._Element] = []
+    append = items.append
+    for child in root:
+        tail = child.tail
+        if child.tag != "pa" or (tail and not tail.isspace()):
+            return None
+        row = _plain_pa(child)
+        append(child if row is None else row)
+    return items
 
 
 def _plain_pa(pa: etree._Element) -> _Row | None:
