@@ -245,6 +245,61 @@ def test_xml_fast_path_equals_checked_path_on_every_carried_answer(answers: Answ
     assert_same(xml.decode, xml.encode(answers))
 
 
+@contextmanager
+def streaming(chunk: int) -> Iterator[None]:
+    """Read every document <pa> by <pa> (xml.py, "large documents"), fed ``chunk`` at a time."""
+    saved = xml._STREAM_CHARS, xml._CHUNK
+    xml._STREAM_CHARS, xml._CHUNK = 0, chunk
+    try:
+        yield
+    finally:
+        xml._STREAM_CHARS, xml._CHUNK = saved
+
+
+@given(plain_documents(), st.integers(1, 300))
+def test_plain_xml_is_streamed(text: str, chunk: int) -> None:
+    with streaming(chunk):
+        assert xml._streamed(text) is not None
+        assert_same(xml.decode, text)
+
+
+@settings(max_examples=400)
+@given(mutated_documents(), st.integers(1, 300))
+def test_xml_streamed_equals_checked_path(text: str, chunk: int) -> None:
+    with streaming(chunk):
+        assert_same(xml.decode, text)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: t[:-3],  # truncated: a syntax error after every <pa> was read
+        lambda t: t.replace("</rsl>", "<pa/></rsl>"),  # the last <pa> is not plain
+        lambda t: t.replace("</rsl>", "<x/></rsl>"),
+        lambda t: t.replace("</rsl>", "x</rsl>"),
+        lambda t: t.replace("<rsl>", "<rsl>x"),
+        lambda t: t.replace("<rsl>", "<rsl><!-- c --><?pi x?>"),
+        lambda t: t.replace("<rsl>", "<rsl lcl='1033'>"),
+        lambda t: t.replace("<rsl>", "<rsl lcl='x'>"),
+        lambda t: t.replace("<rsl>", "<rs>"),
+        lambda t: t.replace("<rsl>", "<x><rsl>") + "</x>",
+        lambda t: '<!DOCTYPE rsl [<!ENTITY a "b">]>' + t,
+        lambda t: t.replace("</pa>", "</pa><!-- c -->", 1),
+        lambda t: t.replace("</pa>", "</pa><x/>", 1),
+        lambda t: t.replace("</pa>", "</pa>&#160;", 1),
+        lambda t: t.replace("E 0", "E 0 &amp; &#x1F600;"),
+        lambda t: t.replace("<rsl>", ""),
+        lambda t: t.replace("<rsl>", "").replace("</rsl>", ""),  # bare <pa> fragments
+    ],
+)
+def test_streamed_edges_equal_checked_path(edit: Callable[[str], str]) -> None:
+    value = '<pa pt="3" pin="0" did="0A" tp="10">v</pa>'
+    text = edit("<rsl>" + value + _element_pa(ATTRIBUTE, 70, True, True) + value + "</rsl>")
+    for chunk in (5, 64, 1 << 20):
+        with streaming(chunk):
+            assert_same(xml.decode, text)
+
+
 def test_bench_workloads_take_the_fast_path() -> None:
     text = "<rsl>" + _element_pa(ATTRIBUTE, 10000, True, True) + "</rsl>"
     rows = pending_rows(xml.decode(text))
@@ -477,3 +532,22 @@ def test_importing_the_package_loads_no_codec() -> None:
         "assert mstr_prompts.DecodeError.__module__ == 'mstr_prompts.errors'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- long URL parameters, percent-decoded a piece at a time ------------------------------
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.sampled_from(["%", "%5", "%5E", "%5e", "%C3%A9", "%C3", "%FF", "+", "a", "é"])),
+    st.integers(1, 12),
+)
+def test_long_values_decode_as_short_ones(pieces: list[str], chunk: int) -> None:
+    query = "elementsPromptAnswers=" + "".join(pieces)
+    whole = outcome(lambda: url.split_query(query))
+    saved = url._DECODE_CHUNK
+    url._DECODE_CHUNK = chunk
+    try:
+        assert outcome(lambda: url.split_query(query)) == whole
+    finally:
+        url._DECODE_CHUNK = saved
