@@ -412,6 +412,16 @@ def library_url(
     """
     if not isinstance(base, str):
         raise LinkError(f"base must be a string, not {type(base).__name__}")
+    scheme = _SCHEME.match(base)
+    if scheme is not None and not _AUTHORITY.fullmatch(scheme["authority"]):
+        # web_url's host grammar, checked before urllib, which raises its own ValueError
+        # for a host such as "[::1" (found by fuzz/fuzz_link_args.py).
+        raise LinkError(
+            f"base {base!r} has a malformed host part {scheme['authority']!r}; "
+            "give the Library's root URL (https://host/MicroStrategyLibrary)"
+        )
+    if scheme is None:  # also keeps "//[host" (scheme-relative) away from urllib
+        raise LinkError(f"base {base!r} is not an absolute URL (https://host/MicroStrategyLibrary)")
     parts = urllib.parse.urlsplit(base)
     if parts.query or parts.fragment or "?" in base or "#" in base:
         raise LinkError(
