@@ -196,7 +196,7 @@ def _prompts_param(text: str) -> str:
     found: list[str] = []
     for pair in query.split("&"):
         raw_name, sep, raw_value = pair.partition("=")
-        if sep and unquote(raw_name, "library: query").strip() == PARAM:
+        if sep and unquote(raw_name.strip(), "library: query") == PARAM:
             found.append(raw_value)
     if not found:
         raise DecodeError(
