@@ -246,6 +246,13 @@ def web_url(
                 f"parameter {name!r} is set by web_url itself",
                 hint="use the keyword arguments (ids, answers, mode) instead",
             )
+        close = url.near_miss(name)
+        if close is not None:
+            # url.decode refuses such a link (its answers would be lost), so never write one.
+            raise LinkError(
+                f"parameter {name!r} is one typo away from {close}, which a server would not read",
+                hint="give the answers with answers=",
+            )
         _check_text(value, f"parameter {name!r}")
     query: list[tuple[str, str]] = [
         ("evt", str(event)),
