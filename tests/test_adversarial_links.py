@@ -70,7 +70,7 @@ RESERVED_SPELLINGS = [
 @pytest.mark.parametrize("name", RESERVED_SPELLINGS)
 def test_reserved_names_in_any_case_are_refused(name: str) -> None:
     with pytest.raises(LinkError, match="set by web_url itself"):
-        links.web_url(J2EE, report_id=REPORT, answers=ONE, **{name: "EVIL"})
+        links.web_url(J2EE, report_id=REPORT, answers=ONE, **{name: "EVIL"})  # type: ignore[arg-type]
 
 
 INERT_NAMES = [
@@ -118,14 +118,14 @@ NEAR_MISSES = [
 def test_near_misses_of_answer_names_are_refused(name: str) -> None:
     # url.decode refuses a link with one (its answers would be lost): never write one.
     with pytest.raises(LinkError, match="one typo away"):
-        links.web_url(J2EE, report_id=REPORT, answers=ONE, **{name: "EVIL"})
+        links.web_url(J2EE, report_id=REPORT, answers=ONE, **{name: "EVIL"})  # type: ignore[arg-type]
     with pytest.raises(PromptAnswerError, match="did you mean"):
         url.decode(f"mstrWeb?valuePromptAnswers=x&{urllib.parse.quote(name)}=EVIL")
 
 
 @pytest.mark.parametrize("name", INERT_NAMES)
 def test_hostile_names_are_one_literal_parameter(name: str) -> None:
-    link = links.web_url(J2EE, report_id=REPORT, answers=ONE, **{name: "EVIL"})
+    link = links.web_url(J2EE, report_id=REPORT, answers=ONE, **{name: "EVIL"})  # type: ignore[arg-type]
     assert "#" not in link and not any(c.isspace() for c in link)
     _assert_means_exactly(link, {name: "EVIL"}, ONE)
 
@@ -304,7 +304,11 @@ def test_library_url_bad_parameters_are_link_errors(params: dict[str, object]) -
 @pytest.mark.parametrize("name", ["prompt%73", "a#", "a&prompts", "\nprompts", "名前"])
 def test_library_url_hostile_names_are_inert(name: str) -> None:
     link = links.library_url(
-        LIBRARY, project_id=PROJECT, dossier_id=DASHBOARD, answers=KEYED, **{name: "v"}
+        LIBRARY,
+        project_id=PROJECT,
+        dossier_id=DASHBOARD,
+        answers=KEYED,
+        **{name: "v"},  # type: ignore[arg-type]
     )
     back = links.parse(link)
     assert isinstance(back, LibraryLink)
@@ -372,7 +376,7 @@ def test_any_params_mean_exactly_themselves_or_are_refused(
     params: dict[str, str], answers: AnswerSet
 ) -> None:
     try:
-        link = links.web_url(J2EE, report_id=REPORT, answers=answers, **params)
+        link = links.web_url(J2EE, report_id=REPORT, answers=answers, **params)  # type: ignore[arg-type]
     except PromptAnswerError:
         return
     _assert_means_exactly(link, params, answers)
