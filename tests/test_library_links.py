@@ -111,6 +111,12 @@ def test_names_and_values_cannot_change_the_link() -> None:
         ({"page_key": "K1/../x"}, "page_key"),
         ({"page_key": "K1?x"}, "page_key"),
         ({"prompts": "[[]]"}, "set by library_url itself"),
+        # Found by fuzz/fuzz_link_args.py: urllib's "Invalid IPv6 URL" and NFKC
+        # ValueErrors escaped from library_url for these hosts.
+        ({"base": "http://[::1/MicroStrategyLibrary"}, "malformed host part"),
+        ({"base": "https://\uff03/MicroStrategyLibrary"}, "malformed host part"),
+        ({"base": "//[::1/MicroStrategyLibrary"}, "not an absolute URL"),
+        ({"base": "//\uff03/MicroStrategyLibrary"}, "not an absolute URL"),
     ],
 )
 def test_what_would_change_the_meaning_is_refused(kwargs: dict[str, str], message: str) -> None:

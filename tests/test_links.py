@@ -382,15 +382,3 @@ def test_parse_reads_the_answers_url_decode_reads(tail: str) -> None:
             parse(link)
         return
     assert parse(link).answers == expected
-
-
-def test_fuzz_harness_runs_without_atheris() -> None:
-    # fuzz/fuzz_links.py is an atheris harness that also runs as a plain random loop.
-    import importlib.util
-
-    path = Path(__file__).resolve().parent.parent / "fuzz" / "fuzz_links.py"
-    spec = importlib.util.spec_from_file_location("fuzz_links", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.plain(300, 13)

@@ -312,7 +312,9 @@ def parse(link: str) -> WebLink | LibraryLink:
     # Nothing is stripped from the link itself: a trailing space or NBSP of the last answer
     # is content, exactly as url.decode reads it.  Only the base loses surrounding layout.
     base = url.split_url(link)[0].strip(" \t\r\n")
-    pairs = url.split_query(link)
+    # A parameter that carries no answers and whose percent-encoding is not UTF-8 is kept
+    # as written, so parse reads every link url.decode reads.
+    pairs = url.split_query(link, keep_raw=True)
     answers = url.decode(dict(_group(pairs)), allow_empty=True)
     found = _surface(_path(base))
     lower = [(fold_name(name), value) for name, value in pairs]

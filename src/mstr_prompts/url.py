@@ -248,14 +248,18 @@ def _unescape_amp(query: str) -> str:
     return query
 
 
-def split_query(text: str, *, answers_only: bool = False) -> list[tuple[str, str]]:
+def split_query(
+    text: str, *, answers_only: bool = False, keep_raw: bool = False
+) -> list[tuple[str, str]]:
     """Split a URL or query string into decoded ``(name, value)`` pairs, in order.
 
     Empty pairs (``?&…``, ``&&``) are skipped; a pair without ``=`` has the value ``""``.
     A query whose every ``&`` is written ``&amp;`` (copied from HTML) is read unescaped.
     With ``answers_only`` only the answer parameters are decoded and returned, so a
-    malformed parameter that does not carry answers cannot fail a decode.  Used by
-    :func:`decode` and by :mod:`mstr_prompts.links`.
+    malformed parameter that does not carry answers cannot fail a decode; with
+    ``keep_raw`` such a parameter is kept as written (its percent-encoding is not UTF-8,
+    so no decoded text would be true to it).  Used by :func:`decode` and by
+    :mod:`mstr_prompts.links`.
 
     >>> split_query("mstrWeb?&src=mstrWeb.4001&&valuePromptAnswers=30%5eSam Hill")
     [('src', 'mstrWeb.4001'), ('valuePromptAnswers', '30^Sam Hill')]
@@ -274,6 +278,9 @@ def split_query(text: str, *, answers_only: bool = False) -> list[tuple[str, str
         except DecodeError:
             if answers_only:  # no answer parameter has a name that is not UTF-8
                 continue
+            if keep_raw:
+                pairs.append((raw_name, raw_value))
+                continue
             raise
         canonical = _BY_FOLD.get(fold_name(name))
         if canonical is None and answers_only:
@@ -282,6 +289,12 @@ def split_query(text: str, *, answers_only: bool = False) -> list[tuple[str, str
             where = f"url: {canonical}"
             if canonical in _SPLIT_PARAMS and has_layout:
                 raw_value = _drop_layout(raw_value)
+        elif keep_raw:
+            try:
+                pairs.append((name, _percent_decode(raw_value, where)))
+            except DecodeError:
+                pairs.append((raw_name, raw_value))
+            continue
         pairs.append((name, _percent_decode(raw_value, where)))
     return pairs
 
