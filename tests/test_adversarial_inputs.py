@@ -54,12 +54,13 @@ def _library_error_or(run: Callable[[], Any]) -> Any:
 def _round_trips(answers: AnswerSet) -> None:
     """Every format either refuses ``answers`` or reads back what it wrote, unchanged in
     what the format carries (an encoder never writes what its own decoder refuses)."""
-    for encode, decode in (
+    codecs_: list[tuple[Callable[[AnswerSet], Any], Callable[[Any], AnswerSet]]] = [
         (lambda a: json.dumps(rest.encode(a)), rest.decode),
         (lambda a: xml.encode(a), xml.decode),
         (lambda a: url.encode_query(a, fallback="xml"), url.decode),
         (lambda a: library.encode(a), library.decode),
-    ):
+    ]
+    for encode, decode in codecs_:
         written = _library_error_or(lambda e=encode: e(answers))  # type: ignore[misc]
         if written is not None:
             back = decode(written)  # never a DecodeError
