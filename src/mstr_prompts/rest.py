@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
@@ -73,7 +74,7 @@ from .model import (
 )
 from .model import Row as _Row
 from .object_types import object_type_from_name, object_type_name
-from .rules import MAX_OBJECT_TYPE, ascii_number, is_digits
+from .rules import MAX_OBJECT_TYPE, ascii_number, is_digits, is_text
 
 __all__ = ["MAX_REST_CHARS", "PROMPT_TYPES", "decode", "dumps", "encode"]
 
@@ -268,8 +269,12 @@ def load_json(
         ) from None
     except _NotJson as exc:
         raise DecodeError(str(exc), where=source) from None
-    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
-        raise DecodeError(f"cannot read a JSON number: {exc}", where=source) from None
+    except ValueError:  # an integer beyond Python's digit limit (4300 by default)
+        raise DecodeError(
+            f"a JSON number has more than {sys.get_int_max_str_digits()} digits, far more "
+            "than any prompt answer or definition holds",
+            where=source,
+        ) from None
     except RecursionError:
         raise DecodeError("the JSON is nested too deeply", where=source) from None
 
@@ -640,7 +645,7 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
     prompts = document[_ENVELOPE]
     if not isinstance(prompts, list):
         raise DecodeError(f'"prompts" must be an array, not {_kind(prompts)}', where="rest")
-    fast = _FAST and not isinstance(body, Mapping) and not _SURROGATE.search(_document_text(body))
+    fast = _FAST and not isinstance(body, Mapping) and _plain_text(_document_text(body))
     items: list[Answer | _Row] = []
     append = items.append
     try:
@@ -663,9 +668,15 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
 # The property tests decode every body both ways (``_FAST = False`` turns this off).
 
 _FAST = True
-_SURROGATE = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+# A "\ud800" escape: JSON's way to write a surrogate (half of a pair, or a lone one).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _PLAIN_TYPES = {"VALUE": VALUE_ROW, "ELEMENTS": ELEMENTS_ROW, "OBJECTS": OBJECTS_ROW}
 _TERSE_TAIL = 33  # ";" and a GUID: what follows the key part of a plain terse ID
+
+
+def _plain_text(text: str) -> bool:
+    """True when no string read from ``text`` can hold a lone surrogate (rules.is_text)."""
+    return is_text(text) and _SURROGATE_ESCAPE.search(text) is None
 
 
 def _document_text(body: str | bytes | bytearray) -> str:

@@ -31,16 +31,21 @@ __all__ = [
     "MAX_INT",
     "MAX_OBJECT_TYPE",
     "MAX_POSITION",
+    "MIN_INT",
     "Model",
     "ascii_number",
     "fold_name",
     "is_digits",
     "is_text",
+    "java_int",
     "text_problem",
 ]
 
 MAX_INT = 2**31 - 1
 """The largest number a server reads in a numeric field (Java ``int``: lcl, pt, tp…)."""
+
+MIN_INT = -(2**31)
+"""The smallest number a server reads in a signed numeric field (Java ``int``)."""
 
 MAX_OBJECT_TYPE = MAX_INT
 """The largest EnumDSSXMLObjectTypes number: the server reads ``tp`` as a Java ``int``."""
@@ -117,6 +122,18 @@ def ascii_number(text: str, maximum: int) -> int | None:
         return None
     number = int(significant)
     return number if number <= maximum else None
+
+
+def java_int(text: str) -> int | None:
+    """The Java ``int`` that ``text`` spells as ``[-]digits`` in ASCII, or None.
+
+    >>> java_int("-1"), java_int("2147483648"), java_int("-2147483648"), java_int("٣")
+    (-1, None, -2147483648, None)
+    """
+    if text.startswith("-"):
+        number = ascii_number(text[1:], -MIN_INT)
+        return None if number is None else -number
+    return ascii_number(text, MAX_INT)
 
 
 def fold_name(name: str) -> str:

@@ -59,11 +59,28 @@ _PARSER = etree.XMLParser(**_OPTIONS)  # type: ignore[arg-type]
 _DECLARED = re.compile(
     rb"""\s*<\?xml\s+version\s*=\s*(["'])[^"']*\1\s+encoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._\-]*)\2"""
 )
+# UTF-32's marks first: the UTF-32-LE mark begins with the UTF-16-LE one.
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+# Without a mark, '<' in UTF-16 or UTF-32 has zero bytes no ASCII-compatible text has
+# (XML 1.0 Appendix F, https://www.w3.org/TR/xml/#sec-guessing-no-ext-info).
+_UNMARKED = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
+# Python codecs that are not character encodings a document can be in: they would turn
+# escapes or labels into other characters.
+_NOT_CHARSETS = frozenset(
+    {"unicode_escape", "raw_unicode_escape", "punycode", "idna", "utf_7", "mbcs", "oem"}
+)
+_C1_CONTROLS = re.compile(r"[\x80-\x9f]")
 _ASCII = bytes([0x9, 0xA, 0xD, *range(0x20, 0x7F)])
 
 
@@ -96,6 +113,9 @@ def decode_bytes(data: bytes, *, where: str = "xml") -> str:
             return _decode(
                 data[len(bom) :], encoding, where, f"the byte-order mark says {encoding}"
             )
+    for start, encoding in _UNMARKED:
+        if data.startswith(start):
+            return _decode(data, encoding, where, f"the first bytes are '<' in {encoding}")
     declared = _DECLARED.match(data)
     name = declared.group(3).decode("ascii") if declared else None
     try:
@@ -106,6 +126,13 @@ def decode_bytes(data: bytes, *, where: str = "xml") -> str:
         raise DecodeError(
             f"the XML declaration names an unknown encoding {name!r}", where=where
         ) from None
+    if encoding.replace("-", "_") in _NOT_CHARSETS:
+        raise DecodeError(
+            f"the XML declaration names {name!r}, which is not a character encoding an XML "
+            "document can be in",
+            where=where,
+            hint="give the XML as UTF-8",
+        )
     try:
         as_utf8: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -134,7 +161,19 @@ def decode_bytes(data: bytes, *, where: str = "xml") -> str:
             "give the XML as UTF-8",
             where=where,
         )
-    return _decode(data, encoding, where, f"the XML declaration says {name}")
+    text = _decode(data, encoding, where, f"the XML declaration says {name}")
+    control = _C1_CONTROLS.search(text)
+    if control is not None:
+        # Real text has no C1 controls; windows-1252 text declared ISO-8859-1 (the common
+        # mistake) would read its €, “ and ” as them.
+        raise DecodeError(
+            f"the XML declaration says {name}, which reads a byte as the control character "
+            f"U+{ord(control.group()):04X} (text index {control.start()}); the bytes are in "
+            "another encoding (windows-1252?)",
+            where=where,
+            hint="declare the encoding the bytes are in, or give the XML as UTF-8",
+        )
+    return text
 
 
 def _decode(data: bytes, encoding: str, where: str, why: str | None) -> str:
@@ -142,11 +181,13 @@ def _decode(data: bytes, encoding: str, where: str, why: str | None) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         problem = f"byte {exc.start}: {exc.reason}"
-        if why is None:
-            message = f"the input is not UTF-8 ({problem})"
-        else:
-            message = f"{why}, but the bytes are not {encoding} ({problem})"
-        raise DecodeError(message, where=where, hint="give the XML as UTF-8") from None
+    except UnicodeError as exc:  # punycode and friends raise the base class
+        problem = str(exc)
+    if why is None:
+        message = f"the input is not UTF-8 ({problem})"
+    else:
+        message = f"{why}, but the bytes are not {encoding} ({problem})"
+    raise DecodeError(message, where=where, hint="give the XML as UTF-8")
 
 
 def parse(text: str, *, where: str = "xml") -> etree._Element:
