@@ -579,3 +579,56 @@ def test_cli_converts_typed_trees_through_library_and_shows_them(
     )
     first = capsys.readouterr().out.splitlines()[0]
     assert first.endswith("expression (kept verbatim): {Avg Revenue per Customer} > 10")
+
+
+@pytest.mark.parametrize("content", ["", "  ", "\n"])
+def test_blank_content_is_no_content_in_every_format(content: str) -> None:
+    """REST's content defaults to "", and XML cannot tell blank <exp> text from layout,
+    so a blank content is None in the model and survives every path."""
+    tree = expression_json.dumps(qualify(REVENUE, ">", 10))
+    body = {
+        "prompts": [
+            {
+                "key": KEY.key,
+                "type": "EXPRESSION",
+                "answers": {"content": content, "expression": tree},
+            }
+        ]
+    }
+    answers = rest.decode(body)
+    assert one(answers).content is None
+    for codec in (rest, xml, library):
+        assert codec.decode(codec.encode(answers)) == answers
+
+
+_LEVEL_FORMS: dict[str, Any] = {
+    "xml": {"xml": '<dmy cct="1" fr="1"><du agg="1" flt="1" gb="1" rps="0" ut="-1"></du></dmy>'},
+    "rest": {"definition": {"canContinue": True, "units": [{"id": CATEGORY}]}},
+    "library": {
+        "units": [
+            {
+                "id": CATEGORY,
+                "type": 1048581,
+                "aggregation": 1,
+                "filtering": 1,
+                "group_by": 1,
+                "report_level": 0,
+            }
+        ]
+    },
+}
+
+
+@pytest.mark.parametrize("source", sorted(_LEVEL_FORMS))
+@pytest.mark.parametrize("target", sorted(_CODECS))
+def test_level_answers_travel_only_in_their_own_form(source: str, target: str) -> None:
+    """No published source maps <dmy> units, REST's units and Library's display units onto
+    each other, so a level answer converts to no other form: the error names the prompt."""
+    answers = AnswerSet(answers=(LevelAnswer(prompt=KEY, **_LEVEL_FORMS[source]),))
+    codec = _CODECS[target]
+    if source == target:
+        assert codec.decode(codec.encode(answers)) == answers
+        return
+    with pytest.raises(NotRepresentableError) as info:
+        codec.encode(answers)
+    assert info.value.prompt == f"level prompt {KEY.key}"
