@@ -706,7 +706,8 @@ _EXPERT_TREE = {
 def test_a_decorated_server_answer_converts_to_the_tree_an_expert_writes() -> None:
     """Single quotes, indentation, display text, node counts and flags, subtypes, mobile's
     et="0" children, disp_id: none changes the meaning, so the answer is typed."""
-    pa = f'<rsl lcl="1033"><pa pt="8" pin="0" did="{KEY.key.split("@")[0]}" tp="10">{_DECORATED}</pa></rsl>'
+    did = "753C65EB402C44D3A991F285D3CB7F6D"  # KEY's prompt, written pt pin did tp
+    pa = f'<rsl lcl="1033"><pa pt="8" pin="0" did="{did}" tp="10">{_DECORATED}</pa></rsl>'
     answers = xml.decode(pa)
     body = rest.encode(answers)["prompts"][0]["answers"]
     assert body["expression"] == _EXPERT_TREE
