@@ -579,3 +579,194 @@ def test_cli_converts_typed_trees_through_library_and_shows_them(
     )
     first = capsys.readouterr().out.splitlines()[0]
     assert first.endswith("expression (kept verbatim): {Avg Revenue per Customer} > 10")
+
+
+@pytest.mark.parametrize("content", ["", "  ", "\n"])
+def test_blank_content_is_no_content_in_every_format(content: str) -> None:
+    """REST's content defaults to "", and XML cannot tell blank <exp> text from layout,
+    so a blank content is None in the model and survives every path."""
+    tree = expression_json.dumps(qualify(REVENUE, ">", 10))
+    body = {
+        "prompts": [
+            {
+                "key": KEY.key,
+                "type": "EXPRESSION",
+                "answers": {"content": content, "expression": tree},
+            }
+        ]
+    }
+    answers = rest.decode(body)
+    assert one(answers).content is None
+    for codec in (rest, xml, library):
+        assert codec.decode(codec.encode(answers)) == answers
+
+
+_LEVEL_FORMS: dict[str, Any] = {
+    "xml": {"xml": '<dmy cct="1" fr="1"><du agg="1" flt="1" gb="1" rps="0" ut="-1"></du></dmy>'},
+    "rest": {"definition": {"canContinue": True, "units": [{"id": CATEGORY}]}},
+    "library": {
+        "units": [
+            {
+                "id": CATEGORY,
+                "type": 1048581,
+                "aggregation": 1,
+                "filtering": 1,
+                "group_by": 1,
+                "report_level": 0,
+            }
+        ]
+    },
+}
+
+
+@pytest.mark.parametrize("source", sorted(_LEVEL_FORMS))
+@pytest.mark.parametrize("target", sorted(_CODECS))
+def test_level_answers_travel_only_in_their_own_form(source: str, target: str) -> None:
+    """No published source maps <dmy> units, REST's units and Library's display units onto
+    each other, so a level answer converts to no other form: the error names the prompt."""
+    answers = AnswerSet(answers=(LevelAnswer(prompt=KEY, **_LEVEL_FORMS[source]),))
+    codec = _CODECS[target]
+    if source == target:
+        assert codec.decode(codec.encode(answers)) == answers
+        return
+    with pytest.raises(NotRepresentableError) as info:
+        codec.encode(answers)
+    assert info.value.prompt == f"level prompt {KEY.key}"
+
+
+# --- answers as a live server and its clients write them -----------------------------
+
+_COUNTRY = "8D679D3811D3E4981000E787EC6DE8A4"
+_ID_FORM = "45C11FA478E745FEA08D781CEA190FE5"
+_DECORATED = f"""<exp nc='9'>(Country In (USA, Canada)) And ((Category (ID) Between 1 And 3) Or
+  (Revenue Is Null))
+  <nd et='14' nt='4' dmt='1' ddt='-1' is_indp_csi='1' cc='2' disp_n='root'>
+    <nd et='5' nt='4' dmt='1' ddt='-1' is_indp_csi='1' cc='2'>
+      <nd et='0' nt='5' dmt='1' ddt='-1'>
+        <at did='{_COUNTRY}' tp='12' stp='3072' n='Country' disp_n='Country'/></nd>
+      <nd et='0' nt='2' dmt='1' ddt='-1'><mi><es>
+        <at did='{_COUNTRY}' tp='12' stp='3072' n='Country'/>
+        <e ei='{_COUNTRY}:1' emt='1' art='1' disp_n='USA' disp_id='1'/>
+        <e ei='{_COUNTRY}:2' emt='1' disp_n='Canada'/>
+      </es></mi></nd>
+      <op fnt='22' fg='0' apply_order='0' node='0'/></nd>
+    <nd et='14' nt='4' dmt='1' ddt='-1'>
+      <nd et='2' nt='4' dmt='1' ddt='-1'>
+        <nd et='1' nt='1' dmt='1' ddt='-1' lcl='0'>
+          <at did='{CATEGORY}' tp='12' n='Category'/><fm did='{_ID_FORM}' tp='21' n='ID'/></nd>
+        <nd et='1' nt='3' dmt='1' ddt='1'><cst ddt='1'>1</cst></nd>
+        <nd et='1' nt='3' dmt='1' ddt='-1'><cst ddt='1'>3</cst></nd>
+        <op fnt='17'/></nd>
+      <nd et='10' nt='4' dmt='7' ddt='-1'>
+        <nd et='1' nt='5' dmt='1' ddt='-1'><mt did='{REVENUE.id}' tp='4' stp='1024' n='Revenue'/></nd>
+        <op fnt='54'/></nd>
+      <op fnt='20'/></nd>
+    <op fnt='19'/></nd></exp>"""
+_EXPERT_TREE = {
+    "operator": "And",
+    "operands": [
+        {
+            "operator": "In",
+            "operands": [
+                {"type": "attribute", "id": _COUNTRY, "name": "Country"},
+                {
+                    "type": "elements",
+                    "elements": [
+                        {"id": f"h1;{_COUNTRY}", "name": "USA"},
+                        {"id": f"h2;{_COUNTRY}", "name": "Canada"},
+                    ],
+                },
+            ],
+        },
+        {
+            "operator": "Or",
+            "operands": [
+                {
+                    "operator": "Between",
+                    "operands": [
+                        {
+                            "type": "form",
+                            "attribute": {"id": CATEGORY, "name": "Category"},
+                            "form": {"id": _ID_FORM, "name": "ID"},
+                        },
+                        {"type": "constant", "dataType": "Integer", "value": "1"},
+                        {"type": "constant", "dataType": "Integer", "value": "3"},
+                    ],
+                },
+                {
+                    "operator": "IsNull",
+                    "operands": [{"type": "metric", "id": REVENUE.id, "name": "Revenue"}],
+                },
+            ],
+        },
+    ],
+}
+
+
+def test_a_decorated_server_answer_converts_to_the_tree_an_expert_writes() -> None:
+    """Single quotes, indentation, display text, node counts and flags, subtypes, mobile's
+    et="0" children, disp_id: none changes the meaning, so the answer is typed."""
+    did = "753C65EB402C44D3A991F285D3CB7F6D"  # KEY's prompt, written pt pin did tp
+    pa = f'<rsl lcl="1033"><pa pt="8" pin="0" did="{did}" tp="10">{_DECORATED}</pa></rsl>'
+    answers = xml.decode(pa)
+    body = rest.encode(answers)["prompts"][0]["answers"]
+    assert body["expression"] == _EXPERT_TREE
+    assert body["content"].startswith("(Country In (USA, Canada)) And")
+    # and back: the canonical <exp> reads as the same answer in every format
+    again = rest.decode(rest.encode(answers))
+    assert again == AnswerSet(answers=answers.answers)
+    assert xml.decode(xml.encode(again)) == again
+    assert library.decode(library.encode(answers)) == answers
+
+
+@pytest.mark.parametrize(
+    ("node", "reason"),
+    [
+        # a date written as <cst> rather than Web's bare-text time node
+        (
+            f"<nd et='2' nt='4' dmt='1' ddt='-1'><nd et='1' nt='1' dmt='1' ddt='-1'>"
+            f"<at did='{CATEGORY}' tp='12'/><fm did='{_ID_FORM}' tp='21'/></nd>"
+            "<nd et='1' nt='3' dmt='1' ddt='14'><cst ddt='14'>1/2/2016</cst></nd>"
+            "<op fnt='8'/></nd>",
+            "ddt=14, which the case table does not map in <cst>",
+        ),
+        # a metric named by a reference to the report, not by GUID (REST's own sample)
+        (
+            "<nd et='10' nt='4' dmt='7' ddt='-1'><nd et='1' nt='5' dmt='1' ddt='-1'>"
+            "<mt rfd='9'>Avg Revenue per Customer</mt></nd><op fnt='54'/></nd>",
+            "has content; the case table's references are empty elements",
+        ),
+        # a level (dimensionality) inside the qualification
+        (
+            "<nd et='10' nt='4' dmt='7' ddt='-1'><dmy cct='1' fr='1'><du ut='-1'/></dmy>"
+            f"<nd et='1' nt='5' dmt='1' ddt='-1'><mt did='{REVENUE.id}' tp='4'/></nd>"
+            "<op fnt='54'/></nd>",
+            "<dmy> (line 1): is a qualification's level (dimensionality)",
+        ),
+        # an element that is not concrete (emt 1)
+        (
+            f"<nd et='5' nt='4' dmt='1' ddt='-1'><nd et='1' nt='5' dmt='1' ddt='-1'>"
+            f"<at did='{_COUNTRY}' tp='12'/></nd><nd et='1' nt='2' dmt='1' ddt='-1'><mi><es>"
+            f"<e ei='{_COUNTRY}:1' emt='2'/></es></mi></nd><op fnt='22'/></nd>",
+            "is not a concrete element (emt 1)",
+        ),
+        # an unknown operator function
+        (
+            "<nd et='10' nt='4' dmt='7' ddt='-1'><nd et='1' nt='5' dmt='1' ddt='-1'>"
+            f"<mt did='{REVENUE.id}' tp='4'/></nd><op fnt='99'/></nd>",
+            "has function fnt=99",
+        ),
+    ],
+)
+def test_real_shapes_outside_the_table_name_their_node_and_stay_verbatim(
+    node: str, reason: str
+) -> None:
+    pa = f'<rsl><pa key="{KEY.key}"><exp>{node}</exp></pa></rsl>'
+    answers = xml.decode(pa)
+    answer = one(answers)
+    assert not answer.typed
+    with pytest.raises(NotRepresentableError, match=re.escape(reason)):
+        expression_xml.loads(answer.xml or "")
+    # REST carries it as answers.xml and XML writes it back unchanged
+    assert rest.encode(answers)["prompts"][0]["answers"] == {"xml": answer.xml}
+    assert xml.decode(xml.encode(rest.decode(rest.encode(answers)))) == answers

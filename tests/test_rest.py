@@ -640,7 +640,8 @@ def test_encode_expression_and_level() -> None:
             {
                 "key": "E",
                 "type": "EXPRESSION",
-                "answers": {"content": "", "expression": {"a": 1}, "xml": "<exp>x</exp>"},
+                # content "" is REST's default: no display text, not written
+                "answers": {"expression": {"a": 1}, "xml": "<exp>x</exp>"},
             },
             {"key": "L", "type": "LEVEL", "answers": {"units": []}},
         ]

@@ -256,7 +256,7 @@ def _element(item: Any, where: str) -> Element:
         except DecodeError as exc:
             raise _Outside(where, f"has an element ID that cannot be read: {exc.message}") from None
     try:
-        return Element(id=element_id, name=name)
+        return Element.of(element_id, name)
     except ValidationError as exc:
         raise _Outside(where, validation_message(exc)) from None
 

@@ -258,6 +258,11 @@ _ND_ATTRIBUTES = frozenset({"et", "nt", "dmt", "ddt"})
 
 
 def _nd(element: etree._Element, *, nt: str | None = None) -> tuple[str, str, str, str]:
+    if element.tag == "dmy":
+        raise _Outside(
+            element,
+            "is a qualification's level (dimensionality), whose REST form is not established",
+        )
     if element.tag != "nd":
         raise _Outside(element, "is not an <nd> node")
     _extras(element, _ND_ATTRIBUTES)
@@ -508,7 +513,7 @@ def _element(e: etree._Element) -> Element:
         raise _Outside(e, f"has an element ID that cannot be read: {exc.message}") from None
     # art (arity) is derived from ei and disp_id is presentation, as in element prompts.
     try:
-        return Element(id=element_id, name=e.get("disp_n"))
+        return Element.of(element_id, e.get("disp_n"))
     except ValidationError as exc:
         raise _Outside(e, validation_message(exc)) from None
 

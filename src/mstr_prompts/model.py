@@ -474,6 +474,10 @@ class ExpressionAnswer(_AnswerBase):
     @model_validator(mode="after")
     def _normalise(self) -> ExpressionAnswer:
         tree, xml, content = self.expression, self.xml, self.content
+        if content is not None and (not content or content.isspace()):
+            # REST's content defaults to "" (no display text); XML cannot tell blank text
+            # inside <exp> from layout.  One spelling: None.
+            content = None
         root = None
         if xml is not None:
             root = _stored_root(xml, "exp")
