@@ -21,6 +21,7 @@ from mstr_prompts.client import (
     RunHandleError,
     RunStatus,
     RunTimeout,
+    ServerError,
 )
 from mstr_prompts.errors import DecodeError
 from mstr_prompts.model import AnswerSet
@@ -34,12 +35,38 @@ FAST = PollPolicy(interval=0.002, factor=2.0, cap=0.02, timeout=30)
 
 @pytest.fixture
 def server(mstr_server: ReferenceServer) -> Iterator[ReferenceServer]:
-    """The session's server with the asynchronous settings these tests change restored."""
-    saved = (mstr_server.resolve_states, mstr_server.execute_states, mstr_server.retry_after)
-    mstr_server.status_polls = 1
+    """The session's server; the fixture resets every setting these tests change."""
     yield mstr_server
-    mstr_server.resolve_states, mstr_server.execute_states, mstr_server.retry_after = saved
-    mstr_server.instance_ttl = None
+
+
+def test_the_fixture_reset_every_setting_the_last_test_changed(
+    server: ReferenceServer,
+) -> None:
+    fresh = ReferenceServer()
+    for name in ("status_polls", "retry_after", "resolve_states", "execute_states"):
+        assert getattr(server, name) == getattr(fresh, name), name
+    assert server.instance_ttl is None and server.page_size == fresh.page_size
+    server.execute_states, server.instance_ttl = (5,), 0.0  # the next test sees neither
+
+
+def test_polls_wait_out_transient_failures_a_bounded_number_of_times(
+    server: ReferenceServer,
+) -> None:
+    with connect(server, retries=0) as conn:
+        # Three polls in a row fail (no retries on the connection): the run goes on.
+        server.fail(503, times=2, method="GET", path="/status$")
+        server.drop(times=1, method="GET", path="/status$")
+        assert conn.report(UNPROMPTED_REPORT).run()["data"]["paging"]["total"] == 3
+        server.clear()
+        # A server that keeps failing: the poll's own error once the bound is passed.
+        server.fail(503, times=1000, method="GET", path="/status$")
+        run = conn.report(UNPROMPTED_REPORT).submit()
+        with pytest.raises(ServerError, match="HTTP 503"):
+            run.result()
+        assert run.deleted or not server.live_instances()
+        fails = [r for r in server.requests if r.status == 503]
+        assert len(fails) == FAST.errors + 1
+        server.clear()
 
 
 def connect(server: ReferenceServer, **kwargs: object) -> Connection:
