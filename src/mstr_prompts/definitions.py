@@ -90,8 +90,7 @@ Missing = Literal["default", "close", "error"]
 
 _GUID = re.compile(GUID_PATTERN)
 
-# EnumDSSXMLDataType, the numbers GET …/prompts gives as ``dataType`` (validation.md
-# C.5; the enum is documented in MicroStrategy's Web SDK reference:
+# EnumDSSXMLDataType, the numbers GET …/prompts gives as ``dataType`` (the enum is documented in MicroStrategy's Web SDK reference:
 # https://www2.microstrategy.com/producthelp/Current/ReferenceFiles/reference/com/microstrategy/webapi/EnumDSSXMLDataType.html).
 _DATA_TYPE_NUMBERS: dict[int, ValueType] = {
     1: ValueType.LONG,  # Integer
@@ -804,7 +803,7 @@ def _pairs(
             )
         by_attribute[attribute.upper()] = answer
         # The Web server matches by attribute, so it gives the answer to every element
-        # prompt on that attribute; it cannot tell them apart (url.md §4.2).
+        # prompt on that attribute; it cannot tell them apart (docs/url.md, "elementsPromptAnswers").
         pairs.extend((answer, definition) for definition in prompts)
     return pairs
 

@@ -1,6 +1,7 @@
 """Attribute element IDs and the presentations MicroStrategy spells them in.
 
-One element, several spellings (reference: shared/reference/xml.md §5, rest-json.md §3.1):
+One element, several spellings (docs/element-ids.md;
+https://www2.microstrategy.com/producthelp/Current/WebAPIReference/com/microstrategy/web/objects/WebElementHelper.html):
 
 * **old short** ``ATTR:key[:key2…]``: URL API and ``<e ei=…>``; ``*`` escapes the next
   character, so a literal ``:`` inside a key is ``*:`` and ``*`` is ``**``.
@@ -42,11 +43,11 @@ __all__ = [
 GUID_PATTERN = r"^[0-9A-Fa-f]{32}$"
 """A GUID as MicroStrategy writes it: 32 hex digits, no dashes."""
 _GUID = re.compile(r"[0-9A-Fa-f]{32}")
-# Old-short escape (xml.md §5.3: mojo getElementArity, jar string "*:").
+# Old-short escape (Web's mojo getElementArity, and the Web SDK's "*:").
 _OLD_ESCAPE = "*"
-# Terse escape (xml.md §5: WebElementHelper.SEPARATOR_TERSE_ESCAPE).
+# Terse escape (WebElementHelper.SEPARATOR_TERSE_ESCAPE, in the page cited above).
 _TERSE_ESCAPE = "\\"
-# Terse null marker `\N` (xml.md §5.1 TERSE_NULL): a null element, not a key "N".
+# Terse null marker `\N` (WebElementHelper TERSE_NULL): a null element, not a key "N".
 _TERSE_NULL = "\\N"
 
 
@@ -66,7 +67,7 @@ class Presentation(str, enum.Enum):
 def classify(text: str) -> Presentation | None:
     """Name the presentation of ``text`` the way MicroStrategy's own classifier does.
 
-    This mirrors ``getIdPresentation`` in Web's ``elementHelper.js`` (xml.md §5.1); it
+    This mirrors ``getIdPresentation`` in Web's ``elementHelper.js`` (docs/element-ids.md); it
     looks only at the shape, not at whether the rest is well formed.
 
     >>> classify("8D679D3711D3E4981000E787EC6DE8A4:1")
@@ -215,7 +216,7 @@ class ElementId(Model):
     """
 
     kind: Literal["element_id"] = Field(default="element_id", repr=False)
-    # A GUID, or the old short form ATTR:key could not be read back (xml.md §5.1).
+    # A GUID, or the old short form ATTR:key could not be read back (docs/element-ids.md).
     attribute: str | None = Field(default=None, pattern=GUID_PATTERN)
     keys: tuple[str, ...] = Field(min_length=1)
     display: str | None = None

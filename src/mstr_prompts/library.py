@@ -79,10 +79,10 @@ __all__ = [
 TARGET = "library"
 
 PARAM = "prompts"
-"""The Library link parameter that carries the answers (url.md §4.7)."""
+"""The Library link parameter that carries the answers (docs/library.md, "Library links")."""
 
 ANSWER_KEYS = ("key", "values", "useDefault")
-"""The keys of one answer, in the order Library writes them (library.md B.3)."""
+"""The keys of one answer, in the order Library writes them (docs/library.md, "Grammar")."""
 
 BODY_KEYS = ("messageName", "answers")
 """The keys of a ``promptsAnswers`` body and of an Embedding event payload."""
@@ -100,7 +100,7 @@ _DEPENDENT_TYPES = range(1048576, 1048594)
 MAX_CHARS = 32 * 1024 * 1024
 """The longest input accepted (32 Mi characters): far above any real link or body."""
 
-# library.md B.2: the id is the text up to the first "~" followed by "-?digits~", the
+# docs/library.md "Items": the id is the text up to the first "~" followed by "-?digits~", the
 # type those digits, and the name everything after, verbatim (names are not escaped).
 _ITEM = re.compile(r"(?P<id>.*?)~(?P<type>-?[0-9]+)~(?P<rest>.*)", re.DOTALL)
 # A level unit's name is followed by four numeric fields: split them from the right.

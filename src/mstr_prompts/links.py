@@ -1,10 +1,10 @@
 """Build and read MicroStrategy Web and Library links that run a report or dashboard.
 
-Library links are ``{library}/app/{project}/{dashboard}[/{page}]?prompts=…`` (url.md §4.7,
-docs/library.md); :func:`library_url` builds them and :func:`parse` reads both kinds.
+Library links are ``{library}/app/{project}/{dashboard}[/{page}]?prompts=…`` (docs/library.md,
+https://www2.microstrategy.com/producthelp/2021/InstallConfig/en-us/Content/deep_link_to_library.htm); :func:`library_url` builds them and :func:`parse` reads both kinds.
 
 A Web link is a base URL (``…/servlet/mstrWeb`` on J2EE, ``…/asp/Main.aspx`` on .NET,
-url.md §1), an event (``evt``, url.md §3), the page component that handles it (``src``),
+docs/url.md "Links"), an event (``evt``), the page component that handles it (``src``),
 the object's ID and, optionally, prompt answers in the URL API parameters
 (:mod:`mstr_prompts.url`).
 
@@ -32,12 +32,12 @@ from .rules import MAX_INT, ascii_number, fold_name, text_problem
 
 __all__ = ["EVENTS", "LibraryLink", "LinkError", "WebLink", "library_url", "parse", "web_url"]
 
-# Events that execute an object (url.md §3): runReport, executeRWDocument, and 3140,
+# Events that execute an object (https://www2.microstrategy.com/producthelp/Current/WebSDK/Content/topics/urlapi/Passing_Prompt_Answers_Using_the_URL_API.htm): runReport, executeRWDocument, and 3140,
 # which Web's "share link" of a dossier uses.
 EVENTS: dict[str, int] = {"report": 4001, "document": 2048001, "dossier": 3140}
-# The parameter that carries each kind's ID (url.md §2).
+# The parameter that carries each kind's ID (the URL API page cited above).
 _ID_PARAMS = {"report": "reportID", "document": "documentID", "dossier": "documentID"}
-# Base URLs we know how to address (url.md §1): the J2EE servlet and the .NET page.  The
+# Base URLs we know how to address (the URL API page cited above): the J2EE servlet and the .NET page.  The
 # page name before ".<evt>" in src is the base's last path segment.
 _UNDERSTOOD = "…/servlet/mstrWeb (J2EE) or …/asp/Main.aspx (.NET)"
 _ID_NAMES = frozenset(fold_name(name) for name in _ID_PARAMS.values())
@@ -269,7 +269,7 @@ def parse(link: str) -> WebLink | LibraryLink:
     (:class:`LibraryLink`, answers from ``prompts=``); anything else is read as a Web link
     (:class:`WebLink`).
 
-    Tolerates what real links contain (url.md §8): ``?&``, ``&&``, repeated ``evt`` and
+    Tolerates what real links contain (docs/url.md "Decoding tolerance"): ``?&``, ``&&``, repeated ``evt`` and
     ``src`` (the first ``evt`` is the event), and ``src=Main.asp.4001`` (the surface comes
     from the base path, not from ``src``).  Malformed answers raise
     :class:`~mstr_prompts.errors.DecodeError`.
@@ -299,7 +299,7 @@ def parse(link: str) -> WebLink | LibraryLink:
     for index, (name, _) in enumerate(lower):
         if name in _ID_NAMES and (wanted is None or name == wanted):
             id_index = index
-            # 3140 runs a dossier through documentID (url.md §3).
+            # 3140 runs a dossier through documentID (fixtures/url/D15.txt).
             kind = "report" if name == "reportid" else "dossier" if event == 3140 else "document"
             break
     params = tuple(

@@ -79,13 +79,13 @@ __all__ = ["MAX_REST_CHARS", "PROMPT_TYPES", "decode", "dumps", "encode"]
 
 TARGET = "rest"
 
-# rest-json.md §1.1: the envelope key.  Before rest-api-docs commit abe8b210 one sample
-# used "answers" here; that was a doc bug and the server never accepted it (§1.3).
+# https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts: the envelope key.  Before rest-api-docs commit abe8b210 one sample
+# used "answers" here; that was a doc bug and the server never accepted it (fixtures/rest/rest-json.md §1.3).
 _ENVELOPE = "prompts"
 _OLD_ENVELOPE = "answers"
 
 PROMPT_TYPES: dict[str, PromptFamily] = {
-    # rest-json.md §1.1: the doc tables' enum ...
+    # answer-prompts (cited above): the doc tables' enum ...
     "VALUE": PromptFamily.VALUE,
     "ELEMENTS": PromptFamily.ELEMENTS,
     "OBJECTS": PromptFamily.OBJECTS,
@@ -104,7 +104,7 @@ _TYPE_OF: dict[PromptFamily, str] = {
     PromptFamily.LEVEL: "LEVEL",
 }
 
-# The documented keys inside one answer (rest-json.md §1.2).  Keys beyond these are
+# The documented keys inside one answer (answer-prompts, cited above).  Keys beyond these are
 # refused rather than dropped: no doc sample has any, so a stray key is more likely a
 # mistake than something the server reads.
 _ELEMENT_KEYS = frozenset({"id", "name"})  # §1.4
@@ -474,7 +474,7 @@ def _decode_objects(ref: PromptRef, answers: Any, where: str) -> Answer:
     if answers is None or _is_empty(answers):
         return Close(prompt=ref, family=PromptFamily.OBJECTS)
     if isinstance(answers, dict):
-        # rest-json.md §2.1/§7: definitions sometimes give one object instead of an
+        # fixtures/rest/rest-json.md §2.1/§7: definitions sometimes give one object instead of an
         # array, and a definition's answer is what clients send back (§1.9).
         objects = [_decode_object(answers, "answers", where)]
     elif isinstance(answers, list):
@@ -530,7 +530,7 @@ def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
                 hint="to close the prompt, leave answers out; to answer it, add the "
                 "expression tree or its <exp> XML",
             )
-        # rest-json.md §1.8 [INFERRED]: an expression prompt is closed by leaving the
+        # docs/rest.md "Inferred rules": an expression prompt is closed by leaving the
         # answer blank; an empty <exp/> says the same.
         return Close(prompt=ref, family=PromptFamily.EXPRESSION)
     answer: ExpressionAnswer = _build(
@@ -823,7 +823,7 @@ def _element_items(ids: Sequence[str | None], names: Sequence[str | None]) -> li
 
 
 def _object_item(object_id: str, number: int, name: str | None) -> dict[str, Any]:
-    # Strings since the 2020 switch (rest-json.md §1.5); a number without a known name
+    # Strings since the 2020 switch (https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-types/object-prompts); a number without a known name
     # stays a number, which the server has always accepted.
     type_name = object_type_name(number)
     item: dict[str, Any] = {"id": object_id, "type": type_name if type_name else number}
@@ -861,7 +861,7 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
             )
         return True, answer.definition_tree
     if isinstance(answer, Close):
-        # rest-json.md §1.8 [INFERRED]: leave the answer blank.  A closed element
+        # docs/rest.md "Inferred rules": leave the answer blank.  A closed element
         # prompt's attribute only identifies the prompt, and the key/id/name already
         # does that, so it is not written.
         if answer.family in (PromptFamily.ELEMENTS, PromptFamily.OBJECTS):

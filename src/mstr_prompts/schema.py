@@ -179,7 +179,7 @@ def rest_schema() -> Schema:
             "answers": {},
         },
         **_some_non_null(identity),
-        # With useDefault true the server ignores answers (rest-json.md §1.1).
+        # With useDefault true the server ignores answers (answer-prompts: "If true, the values would be ignored").
         "if": {"required": ["useDefault"], "properties": {"useDefault": {"const": True}}},
         "else": {"allOf": _answers_by_type("answers")},
     }

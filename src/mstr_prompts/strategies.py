@@ -177,7 +177,7 @@ def element_ids(
 
 
 def _opaque_terse_ids() -> st.SearchStrategy[OpaqueElementId]:
-    # REST's undocumented hybrid h1874;ATTR:3771 (rest-json.md §3.1): kept verbatim.
+    # REST's undocumented hybrid h1874;ATTR:3771 (fixtures/element-ids/SOURCES.md): kept verbatim.
     def make(key: int, guid: str, suffix: int) -> OpaqueElementId:
         parsed = parse_element_id(f"h{key};{guid}:{suffix}")
         assert isinstance(parsed, OpaqueElementId)
@@ -206,7 +206,7 @@ _EXP_SAMPLES = (
     'ei="8D679D3811D3E4981000E787EC6DE8A4:1" art="1" disp_n="USA"/></es></mi></nd>'
     '<op fnt="22"/></nd></exp>',
 )
-# The level body shape is inferred (xml.md §4.5); no real sample exists.
+# The level body shape is inferred (docs/xml.md); no real sample exists.
 _DMY_SAMPLES = (
     '<dmy cct="0" fr="1"><du agg="1" flt="1" gb="1" rps="0" ut="-1">'
     '<at did="8D679D3711D3E4981000E787EC6DE8A4" tp="12"/></du></dmy>',
@@ -367,7 +367,7 @@ def xml_answer_sets() -> st.SearchStrategy[AnswerSet]:
 
 # --- URL -----------------------------------------------------------------------------
 
-# Characters the URL convenience parameters use as separators (url.md §4.1-§4.3).
+# Characters the URL convenience parameters use as separators (docs/url.md, "The parameters").
 _URL_VALUE_FORBIDDEN = "^"
 _URL_ELEMENT_FORBIDDEN = ",;^"
 _URL_OBJECT_FORBIDDEN = "~^\x1b"
@@ -445,7 +445,7 @@ def _library_value(text: str) -> bool:
 
 
 def library_items() -> st.SearchStrategy[str]:
-    """Library ``values`` item strings: elements, objects and level units (library.md B.2).
+    """Library ``values`` item strings: elements, objects and level units (docs/library.md, "Items").
 
     >>> @given(library_items())
     ... def check(item):

@@ -1,6 +1,6 @@
 """The Web URL API's prompt-answer parameters <-> :class:`~mstr_prompts.model.AnswerSet`.
 
-Five query parameters carry prompt answers to MicroStrategy Web (shared/reference/url.md §4):
+Five query parameters carry prompt answers to MicroStrategy Web (https://www2.microstrategy.com/producthelp/Current/WebSDK/Content/topics/urlapi/Passing_Prompt_Answers_Using_the_URL_API.htm):
 
 =========================  ==============================================================
 ``valuePromptAnswers``     value prompts, positional: ``30^Sam Hill^25354``
@@ -11,7 +11,7 @@ Five query parameters carry prompt answers to MicroStrategy Web (shared/referenc
 ``promptAnswerMode``       what to do with the prompts left out (EnumWebPromptAnswerMode)
 =========================  ==============================================================
 
-There is no escape syntax for the separators (url.md §6): the server percent-decodes a
+There is no escape syntax for the separators (docs/url.md, "What the parameters cannot carry"): the server percent-decodes a
 parameter once and then splits it, so a ``^`` sent as ``%5E`` is still a separator.
 :func:`encode` therefore refuses, with :class:`~mstr_prompts.errors.NotRepresentableError`,
 every answer whose text would change the split, and :func:`decode` reads exactly what
@@ -91,7 +91,7 @@ __all__ = [
     "split_url",
 ]
 
-# Parameter names (url.md §4.1-§4.5), in the order encode() emits them.
+# Parameter names (the URL API page cited above), in the order encode() emits them.
 VALUE_PARAM = "valuePromptAnswers"
 ELEMENTS_PARAM = "elementsPromptAnswers"
 OBJECTS_PARAM = "objectsPromptAnswers"
@@ -99,7 +99,7 @@ XML_PARAM = "promptsAnswerXML"
 MODE_PARAM = "promptAnswerMode"
 ANSWER_PARAMS = (VALUE_PARAM, ELEMENTS_PARAM, OBJECTS_PARAM, XML_PARAM, MODE_PARAM)
 # Servers differ on the case of parameter names; a public scraper sends
-# `valuepromptanswers` (url.md §10 C7), so names are matched case-insensitively, by the
+# `valuepromptanswers` (fixtures/url/C7.txt), so names are matched case-insensitively, by the
 # same rule links.web_url uses to keep its own parameters from being overridden.
 _BY_FOLD = {fold_name(name): name for name in ANSWER_PARAMS}
 # The Task API's answerPrompts task names the XML parameter in the singular
@@ -137,8 +137,8 @@ _GUID = re.compile(GUID_PATTERN)
 _FAST = True
 # Layout: a run of whitespace that contains a line break.  A URL cannot contain a raw line
 # break (RFC 3986), so one in the raw text is layout: the doc prints samples one parameter
-# or one separator per line (url.md §8: "the real value is the concatenation without
-# whitespace").  Plain spaces are content (`30%5eSam Hill%5e25354`, url.md D1).  The
+# or one separator per line (the URL API page: "the real value is the concatenation without
+# whitespace").  Plain spaces are content (`30%5eSam Hill%5e25354`, fixtures/url/D1.txt).  The
 # pattern matches every whitespace run (one pass, no backtracking: a pattern that must
 # find a line break inside the run retries at every space and is quadratic) and the
 # replacement keeps the runs without a line break.
@@ -173,7 +173,7 @@ def _drop_edge_layout(raw: str) -> str:
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 # Percent-encoding for the answer parameters: their grammar characters stay readable,
 # everything else outside RFC 3986 "unreserved" is %XX of its UTF-8 bytes ("^" -> %5E,
-# ESC -> %1B, " " -> %20, "+" -> %2B, url.md §6.2, §6.6, §6.8).
+# ESC -> %1B, " " -> %20, "+" -> %2B; docs/url.md, "Percent-encoding").
 _GRAMMAR_SAFE = ",;:~"
 
 _CHAR_NAMES = {OBJECT_SEP: "ESC (U+001B)"}
@@ -417,7 +417,7 @@ def _decode_elements(text: str, fast: bool = False) -> list[Answer | _Row]:
     by_attribute: dict[str, Answer | _Row] = {}
     number = 0
     for offset, segment in _segments(text, PROMPT_SEP):
-        if not segment:  # a trailing "," (url.md §10 C17) or ",,"
+        if not segment:  # a trailing "," (fixtures/url/C17.txt) or ",,"
             continue
         number += 1
         where = f"url: {ELEMENTS_PARAM}, prompt {number} (offset {offset})"
@@ -452,7 +452,7 @@ def _checked_elements(segment: str, offset: int, number: int, where: str) -> Ele
         )
     elements: list[Element] = []
     for element_offset, element_text in parts[1:]:
-        if not element_text:  # "ATTR;" and trailing ";" (url.md §4.2, C1)
+        if not element_text:  # "ATTR;" and trailing ";" (fixtures/url/D3.txt)
             continue
         element_where = (
             f"url: {ELEMENTS_PARAM}, prompt {number}, element {len(elements) + 1} "
@@ -913,7 +913,7 @@ def _element_answer_text(answer: ElementAnswer | Close) -> str | NotRepresentabl
                 return text
             parts.append(text)
     else:
-        parts.append("")  # "ATTR;" closes the prompt (url.md §4.2)
+        parts.append("")  # "ATTR;" closes the prompt (fixtures/url/D3.txt)
     return ELEMENT_SEP.join(parts)
 
 
@@ -1044,7 +1044,7 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
             _needs_xml([answer], {0: _unsupported(answer)}, fallback)
             plan.xml.append(answer)
 
-    # Positional families: all or nothing, so no slot shifts (url.md §4.1, §4.3).
+    # Positional families: all or nothing, so no slot shifts (docs/url.md, "Positional matching").
     for family, target in ((values, plan.values), (objects, plan.objects)):
         problems: dict[int, NotRepresentableError] = {}
         for index, answer in enumerate(family):

@@ -2,10 +2,10 @@
 
 This is what the Web URL API's ``promptsAnswerXML`` parameter, the Task API's
 ``promptAnswerXML``, ``WebPrompts.getShortAnswerXML()`` and Library's stored answers carry
-(shared/reference/xml.md §1).  :func:`decode` reads it tolerantly (raw, percent- or
+(https://www2.microstrategy.com/producthelp/current/ReportDesigner/WebHelp/Lang_1033/Content/Link_to_a_prompted_report_using_prompt_XML.htm).  :func:`decode` reads it tolerantly (raw, percent- or
 form-encoded, single or double quotes, pretty-printed, bare ``<pa>`` fragments) and
 :func:`encode` writes one canonical spelling, the one MicroStrategy's DHTML builder
-writes (xml.md §6.2).  See docs/xml.md for the mapping table and the tolerance rules.
+writes.  See docs/xml.md for the mapping table and the tolerance rules.
 
 Every parse goes through :func:`mstr_prompts.safexml.parse`: no DTD, no entities, no
 network, a size limit.
@@ -69,7 +69,7 @@ __all__ = ["decode", "encode"]
 
 # --- grammar constants ------------------------------------------------------------------
 
-# pt = EnumDSSXMLPromptType (xml.md §3.3, verified from the Web SDK jar): the value members.
+# pt = EnumDSSXMLPromptType (https://www2.microstrategy.com/producthelp/2021/WebAPIReference/com/microstrategy/webapi/EnumDSSXMLPromptType.html): the value members.
 _PT_OF_TYPE: dict[ValueType, int] = {
     ValueType.BOOLEAN: 1,
     ValueType.LONG: 2,
@@ -79,7 +79,7 @@ _PT_OF_TYPE: dict[ValueType, int] = {
     ValueType.BIG_DECIMAL: 16,
 }
 _TYPE_OF_PT: dict[int, ValueType] = {pt: vt for vt, pt in _PT_OF_TYPE.items()}
-# pt of the other families (xml.md §3.3): 6 objects, 7 elements, 8 expression, 13 dimty.
+# pt of the other families (same enum): 6 objects, 7 elements, 8 expression, 13 dimty.
 _PT_OF_FAMILY: dict[PromptFamily, int] = {
     PromptFamily.OBJECTS: 6,
     PromptFamily.ELEMENTS: 7,
@@ -89,10 +89,10 @@ _PT_OF_FAMILY: dict[PromptFamily, int] = {
 _FAMILY_OF_PT: dict[int, PromptFamily] = {pt: f for f, pt in _PT_OF_FAMILY.items()}
 _FAMILY_OF_PT.update({pt: PromptFamily.VALUE for pt in _TYPE_OF_PT})
 # A value answer of unknown type is written as a string (pt 3): pt is advisory on input
-# (xml.md §3.3 "Traps"), and a string is what the text is.
+# (docs/xml.md, "Tolerance on input"), and a string is what the text is.
 _PT_UNKNOWN_VALUE = _PT_OF_TYPE[ValueType.STRING]
 
-# Object-reference tag from EnumDSSXMLObjectTypes (xml.md §3.5, mojo WebOI.getObjectNodeName).
+# Object-reference tag from EnumDSSXMLObjectTypes (Web's mojo WebOI.getObjectNodeName).
 _TAG_OF_TYPE: dict[int, str] = {
     1: "f",
     2: "tm",
@@ -110,14 +110,14 @@ _TAG_OF_TYPE: dict[int, str] = {
     48: "ce",
 }
 _TAG_OTHER = "resv"
-_ATTRIBUTE_TYPE = 12  # the only source object type an element list has (xml.md §4.2)
-_CONCRETE_ELEMENT = "1"  # emt: EnumDSSXMLElementType Concrete (xml.md §4.2)
-# fct counters as writers set them (xml.md §4.3): qsr fcn cc sto pfc pcc.
+_ATTRIBUTE_TYPE = 12  # the only source object type an element list has (docs/xml.md)
+_CONCRETE_ELEMENT = "1"  # emt: EnumDSSXMLElementType Concrete
+# fct counters as writers set them (docs/xml.md): qsr fcn cc sto pfc pcc.
 _FCT_COUNTERS = ("qsr", "fcn", "cc", "sto", "pfc", "pcc")
 
 _INT = re.compile(r"[+-]?[0-9]+")
 _GUID = re.compile(GUID_PATTERN)
-# A bare <pa> fragment, as in xml.md F07-F15 ("framed as <rsl>{PROMPT}</rsl>").
+# A bare <pa> fragment, as in fixtures/xml/f07-constant-pt4-date.xml ("framed as <rsl>{PROMPT}</rsl>").
 _BARE_PA = re.compile(r"<pa[\s/>]")
 # raw, percent-encoded, encoded twice (mobile deep links), or HTML-escaped on top
 _MAX_TRANSPORT_DECODES = 3
@@ -185,7 +185,7 @@ def _untransport(text: str | bytes) -> str:
             return current
         if current.startswith("&lt;"):
             # HTML-escaped XML, as copied from a page's source or a hidden form field
-            # (url.md C16 writes it with fn:escapeXml): one level of entities, nothing else.
+            # (fixtures/url/C16.html writes it with fn:escapeXml): one level of entities, nothing else.
             current = html.unescape(current).lstrip()
             continue
         # '+' is a space only in form encoding; a raw '<' means the text is not encoded.
@@ -264,7 +264,7 @@ def _plain_location(did: str | None, pin: str | None, tp: str | None) -> bool:
 
 
 def _prompt_ref(pa: etree._Element, where: str) -> PromptRef:
-    """Identify the prompt: ``key="did@pin@tp"`` or ``pt pin did tp`` (xml.md §3.1)."""
+    """Identify the prompt: ``key="did@pin@tp"`` or ``pt pin did tp`` (docs/xml.md, "Grammar")."""
     get = pa.get
     key = get("key")
     did, pin, tp = get("did"), get("pin"), get("tp")
@@ -304,7 +304,7 @@ def _prompt_ref(pa: etree._Element, where: str) -> PromptRef:
 def _pt(pa: etree._Element, where: str) -> int | None:
     pt = pa.get("pt")
     if pt is None or not pt.strip():
-        return None  # empty pt occurs in production code (xml.md §3.3)
+        return None  # empty pt occurs in production code (fixtures/xml/SOURCES.md)
     return _int(pt, "pt (EnumDSSXMLPromptType)", where)
 
 
@@ -330,7 +330,7 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
             _blank(text) and pt_family not in (None, PromptFamily.VALUE)
         ):
             return Close(prompt=prompt, family=pt_family)
-        # A value's text is significant to the byte (xml.md §4.1): no stripping.
+        # A value's text is significant to the byte: no stripping.
         value_type = _TYPE_OF_PT.get(pt) if pt is not None else None
         # Valid by construction (non-empty text, a ValueType or None): skip validation.
         return build(
@@ -382,7 +382,7 @@ def _decode_mi(mi: etree._Element, prompt: PromptRef, where: str) -> Answer:
 
 
 def _decode_es(es: etree._Element, prompt: PromptRef, where: str) -> Answer:
-    """Element list (xml.md §4.2): optional ``<at>`` source, then ``<e>`` elements."""
+    """Element list: optional ``<at>`` source, then ``<e>`` elements."""
     # One pass over what may be tens of thousands of children: each child's tail is
     # checked here rather than in a second walk by _no_text.
     if not _blank(es.text):
@@ -472,7 +472,7 @@ def _what_object(child: etree._Element, number: int) -> str:
 
 
 def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
-    """Object list (xml.md §4.3): any tag, keyed on did + tp (§3.5); counters ignored."""
+    """Object list: any tag, keyed on did + tp; counters ignored."""
     _no_text(fct, where, "<fct>")
     objects: list[ObjectRef] = []
     for number, child in enumerate(fct, start=1):
@@ -661,7 +661,7 @@ def _setter(answer: Answer) -> Callable[[etree._Element, str, str, str], None]:
 
 def _child(parent: etree._Element, tag: str) -> etree._Element:
     child = etree.SubElement(parent, tag)
-    child.text = ""  # never self-close (xml.md §6.2)
+    child.text = ""  # never self-close, as Web's DHTML writer
     return child
 
 
@@ -698,7 +698,7 @@ def _encode_answer(answer: Answer) -> etree._Element:
         set_attribute(pa, "did", did, "did")
         set_attribute(pa, "tp", tp, "tp")
     else:
-        # DHTML writes no pt with a key (xml.md §3.1).  pt is added only where it is the
+        # DHTML writes no pt with a key (docs/xml.md, "What encode writes").  pt is added only where it is the
         # sole carrier of meaning: a value's type, or that an empty answer closes a value
         # prompt (an empty <pa key=…></pa> alone decodes as Close of unknown family).
         set_attribute(pa, "key", prompt.key, "the prompt key")
@@ -746,7 +746,7 @@ def _encode_body(
         _encode_objects(pa, answer, set_attribute)
     elif isinstance(answer, ExpressionAnswer):
         # REST's content is display text that "does not affect the resulting answer"
-        # (rest-json.md §1.6), so next to the XML it is redundant, like a prompt's name.
+        # (https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-types/metric-expression-prompts), so next to the XML it is redundant, like a prompt's name.
         if answer.expression is not None or answer.xml is None:
             raise _refuse(
                 answer,
@@ -823,7 +823,7 @@ def _encode_elements(
 
 
 def _old_short(answer: ElementAnswer, element: Element, number: int) -> tuple[str, int]:
-    """The ``ei`` text (old short, the only form seen in answers, xml.md §5.3) and arity."""
+    """The ``ei`` text (old short, the only form seen in answers, docs/element-ids.md) and arity."""
     element_id = element.id
     if element_id is None:
         raise _refuse(
@@ -839,7 +839,7 @@ def _old_short(answer: ElementAnswer, element: Element, number: int) -> tuple[st
                 "which is not in the old short ATTR:key form that <e ei=…> uses",
             )
         text = element_id.text
-        # mojo getElementArity: unescaped ':' count (xml.md §4.2).
+        # mojo getElementArity: unescaped ':' count.
         return text, text.count(":") - text.count("*:")
     assert isinstance(element_id, ElementId)
     if element_id.attribute is None:

@@ -172,8 +172,8 @@ class RunHandleError(DecodeError):
         super().__init__(message, where="run handle", hint=hint)
 
 
-# The server's ERR006 templates name the prompt in these ways (validation.md C.2,
-# from https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-execution-errors).
+# The server's ERR006 templates name the prompt in these ways (
+# https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-execution-errors).
 _NAMED = re.compile(r"prompt name: (?P<name>.*?) key: (?P<key>\S+?)\.?(?=\s|$)")
 _TYPED = re.compile(r"for prompt (?P<key>\S+) does not match")
 _LOCATE = re.compile(

@@ -252,7 +252,7 @@ def demo_catalog() -> dict[str, Served]:
         elements={region_key: region_elements},
     )
     # The element prompt of a captured prompt-answer XML: the {&PROMPTXML} example in
-    # arcann/mstr_python_api, microstrategy_api/task_proc/executable_base.py (xml.md F15).
+    # arcann/mstr_python_api, microstrategy_api/task_proc/executable_base.py (fixtures/xml/f15-element-non-tutorial-key.xml).
     kenya_key = "5C21F4D24F0312951BBE4A9DD2E6FF90@0@10"
     kenya_attribute = "7039371C4B5CC07DC6682D9C0EC8F45C"
     promptxml = Served(
