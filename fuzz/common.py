@@ -262,6 +262,30 @@ def _walk(value: Any) -> Iterator[Any]:
             yield from _walk(item)
 
 
+def parsed_json(text: str) -> Any:
+    """``json.loads(text)`` when Python's reading is exact, else None.
+
+    A decoder given JSON text keeps a number's spelling (``1.10``, ``1e400``), which
+    ``json.loads`` loses (``1.1``, ``inf``): such a document cannot be compared with the
+    text it came from.
+    """
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return None if _has_float(document) else document
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    return False
+
+
 @functools.cache
 def all_answer_sets() -> list[Any]:
     """Every fixture that some decoder reads, decoded (for cross-format seeds)."""
