@@ -70,12 +70,20 @@ def attempt(call: Callable[[], T]) -> T | PromptAnswerError:
     >>> type(attempt(lambda: url.decode(""))).__name__
     'DecodeError'
     """
+    if _QUIET[0]:
+        try:
+            return call()
+        except PromptAnswerError as exc:
+            return exc
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # LocaleWarning and kin: advice, not failures
         try:
             return call()
         except PromptAnswerError as exc:
             return exc
+
+
+_QUIET = [False]  # set by main(): warnings are ignored process-wide, cheaper than per call
 
 
 def same_outcome(what: str, first: object, second: object) -> None:
@@ -495,6 +503,8 @@ def main(argv: list[str], module: types.ModuleType) -> None:
     """Run harness ``module`` as its command line asks (see this module's docstring)."""
     name = module.NAME
     _NAME[0] = name
+    warnings.simplefilter("ignore")
+    _QUIET[0] = True
     if "--plain" in argv or "--replay" in argv:
         runs = int(argv[argv.index("--plain") + 1]) if "--plain" in argv else 0
         seed = int(argv[argv.index("--seed") + 1]) if "--seed" in argv else 0
