@@ -546,7 +546,15 @@ def main(argv: list[str], module: types.ModuleType) -> None:
         f"{k}={v}" for k, v in defaults.items() if not any(f.startswith(k + "=") for f in flags)
     ]
     dirs = [str(work), str(CORPUS / name), str(seeds)]
-    atheris.Setup([argv[0], *flags, *(d for d in dirs if Path(d).is_dir())], _entry(module.check))
+    # libFuzzer starts argv[0] through the shell for -merge and -fork: make it a command.
+    command = f"{sys.executable} {Path(argv[0]).resolve()}"
+    if any(f.startswith(("-merge", "-minimize")) for f in flags):
+        dirs = []  # the directories are among the flags' arguments (see run.py --merge)
+    positional = [a for a in argv[1:] if not a.startswith("-")]
+    atheris.Setup(
+        [command, *flags, *positional, *(d for d in dirs if Path(d).is_dir())],
+        _entry(module.check),
+    )
     atheris.Fuzz()
 
 
