@@ -70,12 +70,20 @@ def attempt(call: Callable[[], T]) -> T | PromptAnswerError:
     >>> type(attempt(lambda: url.decode(""))).__name__
     'DecodeError'
     """
+    if _QUIET[0]:
+        try:
+            return call()
+        except PromptAnswerError as exc:
+            return exc
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # LocaleWarning and kin: advice, not failures
         try:
             return call()
         except PromptAnswerError as exc:
             return exc
+
+
+_QUIET = [False]  # set by main(): warnings are ignored process-wide, cheaper than per call
 
 
 def same_outcome(what: str, first: object, second: object) -> None:
@@ -260,6 +268,30 @@ def _walk(value: Any) -> Iterator[Any]:
     elif isinstance(value, list):
         for item in value:
             yield from _walk(item)
+
+
+def parsed_json(text: str) -> Any:
+    """``json.loads(text)`` when Python's reading is exact, else None.
+
+    A decoder given JSON text keeps a number's spelling (``1.10``, ``1e400``), which
+    ``json.loads`` loses (``1.1``, ``inf``): such a document cannot be compared with the
+    text it came from.
+    """
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return None if _has_float(document) else document
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    return False
 
 
 @functools.cache
@@ -471,6 +503,8 @@ def main(argv: list[str], module: types.ModuleType) -> None:
     """Run harness ``module`` as its command line asks (see this module's docstring)."""
     name = module.NAME
     _NAME[0] = name
+    warnings.simplefilter("ignore")
+    _QUIET[0] = True
     if "--plain" in argv or "--replay" in argv:
         runs = int(argv[argv.index("--plain") + 1]) if "--plain" in argv else 0
         seed = int(argv[argv.index("--seed") + 1]) if "--seed" in argv else 0
@@ -512,7 +546,15 @@ def main(argv: list[str], module: types.ModuleType) -> None:
         f"{k}={v}" for k, v in defaults.items() if not any(f.startswith(k + "=") for f in flags)
     ]
     dirs = [str(work), str(CORPUS / name), str(seeds)]
-    atheris.Setup([argv[0], *flags, *(d for d in dirs if Path(d).is_dir())], _entry(module.check))
+    # libFuzzer starts argv[0] through the shell for -merge and -fork: make it a command.
+    command = f"{sys.executable} {Path(argv[0]).resolve()}"
+    if any(f.startswith(("-merge", "-minimize")) for f in flags):
+        dirs = []  # the directories are among the flags' arguments (see run.py --merge)
+    positional = [a for a in argv[1:] if not a.startswith("-")]
+    atheris.Setup(
+        [command, *flags, *positional, *(d for d in dirs if Path(d).is_dir())],
+        _entry(module.check),
+    )
     atheris.Fuzz()
 
 

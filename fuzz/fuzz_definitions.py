@@ -9,7 +9,6 @@ Definitions have no encoder, so there is no round trip.
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from typing import Any
 
@@ -42,10 +41,7 @@ def check(data: bytes) -> None:
     from_bytes = common.attempt(lambda: definitions.decode(data))
     if not isinstance(decoded, PromptAnswerError) and not isinstance(from_bytes, PromptAnswerError):
         common.same_outcome("text vs bytes", decoded, from_bytes)
-    try:
-        document = json.loads(text)
-    except (ValueError, RecursionError):
-        document = None
+    document = common.parsed_json(text)
     if isinstance(document, (dict, list)):
         from_value = common.attempt(lambda: definitions.decode(document))
         if not isinstance(decoded, PromptAnswerError):

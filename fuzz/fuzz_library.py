@@ -46,10 +46,7 @@ def check(data: bytes) -> None:
     _same_success("text vs bytes", from_text, from_bytes)
     common.attempt(lambda: library.decode_body(text))
     document: Any
-    try:
-        document = json.loads(text)
-    except (ValueError, RecursionError):
-        document = None
+    document = common.parsed_json(text)
     if document is not None:
         from_value = common.attempt(lambda: library.decode(document))
         _same_success("text vs parsed value", from_text, from_value)

@@ -49,10 +49,7 @@ def check(data: bytes) -> None:
         text = None
     if text is not None and not text.startswith("\ufeff"):
         common.same_outcome("bytes vs text", first, common.attempt(lambda: rest.decode(text)))
-        try:
-            document = json.loads(text)
-        except (ValueError, RecursionError):
-            document = None
+        document = common.parsed_json(text)
         if isinstance(document, dict) and not isinstance(first, PromptAnswerError):
             common.same_outcome(
                 "text vs mapping", first, common.attempt(lambda: rest.decode(document))

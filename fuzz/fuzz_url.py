@@ -8,6 +8,7 @@ survive ``url.encode_query`` and ``url.encode`` (a mapping) read back by ``url.d
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import common
@@ -53,20 +54,14 @@ def check(data: bytes) -> None:
     for answers in (empty, outcomes[1]):
         if isinstance(answers, PromptAnswerError):
             continue
-        common.round_trip(
-            "url query round trip",
-            answers,
-            lambda a: url.encode_query(a, fallback="xml"),
-            lambda q: url.decode(q, allow_empty=True),
-            common.typed,
-        )
-        common.round_trip(
-            "url mapping round trip",
-            answers,
-            lambda a: url.encode(a, fallback="xml"),
-            lambda m: url.decode(m, allow_empty=True),
-            common.typed,
-        )
+        for what, encode in (("query", url.encode_query), ("mapping", url.encode)):
+            common.round_trip(
+                f"url {what} round trip",
+                answers,
+                functools.partial(encode, fallback="xml"),
+                functools.partial(url.decode, allow_empty=True),
+                common.typed,
+            )
 
 
 if __name__ == "__main__":

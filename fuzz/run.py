@@ -63,6 +63,10 @@ def _run(name: str, args: list[str], env: dict[str, str]) -> tuple[int, str]:
 
 def _summary(name: str, output: str) -> str:
     done = re.search(r"Done (\d+) runs in (\d+) second", output)
+    units = re.search(r"stat::number_of_executed_units: (\d+)", output)
+    took = re.search(r"\[run.py\] \S+ took (\d+) s", output)
+    if done is None and units is not None and took is not None:  # interrupted (Ctrl-C)
+        done = re.match(r"(\d+) (\d+)", f"{units[1]} {took[1]}")
     stats = re.findall(r"cov: (\d+) ft: (\d+)", output)
     crashes = output.count("\nCRASH ") + output.startswith("CRASH ")
     if done is None:
