@@ -26,7 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 HARNESSES = (
     "rest", "xml", "url", "links_parse", "element_id", "library", "definitions", "formats",
-    "link_args",
+    "link_args", "expression",
 )  # fmt: skip
 CORPUS_FILES = 40
 """At most this many files per harness in the committed corpus (the smallest kept)."""

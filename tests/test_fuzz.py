@@ -40,7 +40,7 @@ def _harness(name: str) -> types.ModuleType:
 def test_every_decoder_has_a_harness() -> None:
     assert set(HARNESSES) >= {
         "rest", "xml", "url", "links_parse", "element_id", "library", "definitions",
-        "formats", "link_args",
+        "formats", "link_args", "expression",
     }  # fmt: skip
     sys.path.insert(0, str(FUZZ))
     try:
