@@ -23,7 +23,6 @@ and the link builder all call it:
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
@@ -61,7 +60,6 @@ no real prompt page has a thousand prompts of one family.  Bounding it keeps a t
 answer from making a huge link.
 """
 
-_DIGITS = re.compile(r"[0-9]+")
 # Characters whose simple case mapping is an ASCII letter (Java's equalsIgnoreCase maps
 # them so: "ſrc" equals "src", "reportıD" equals "reportID").  Every other non-ASCII
 # character's lower case is non-ASCII.
@@ -104,7 +102,8 @@ def is_digits(text: str) -> bool:
     >>> is_digits("0012"), is_digits("²"), is_digits("")
     (True, False, False)
     """
-    return _DIGITS.fullmatch(text) is not None
+    # str.isdigit alone also accepts other scripts' digits; ASCII leaves only 0-9.
+    return text.isdigit() and text.isascii()
 
 
 def ascii_number(text: str, maximum: int) -> int | None:

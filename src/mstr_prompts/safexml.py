@@ -17,12 +17,21 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import NoReturn
 
 from lxml import etree
 
 from .errors import DecodeError
 
-__all__ = ["MAX_XML_CHARS", "decode_bytes", "parse", "serialize"]
+__all__ = [
+    "MAX_XML_CHARS",
+    "decode_bytes",
+    "parse",
+    "pull_parser",
+    "serialize",
+    "streamable",
+    "without_dtd",
+]
 
 MAX_XML_CHARS = 32 * 1024 * 1024
 """The largest XML text accepted (32 Mi characters): far above any real answer set."""
@@ -33,18 +42,19 @@ _LIMITS = {
     "size": "a text node, attribute value or name is over 10,000,000 bytes",
 }
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
+_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
     # The text handed to libxml2 is always the UTF-8 encoding of a str: an encoding
     # declaration inside it describes some earlier byte form, not these bytes.
-    encoding="utf-8",
-)
+    "encoding": "utf-8",
+}
+_PARSER = etree.XMLParser(**_OPTIONS)  # type: ignore[arg-type]
 # The XML declaration's encoding (XML 1.0 §4.3.3 EncName), read from the first bytes.
 _DECLARED = re.compile(
     rb"""\s*<\?xml\s+version\s*=\s*(["'])[^"']*\1\s+encoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._\-]*)\2"""
@@ -190,15 +200,8 @@ def parse(text: str, *, where: str = "xml") -> etree._Element:
     ...
     mstr_prompts.errors.DecodeError: xml: a DTD is not allowed in prompt-answer XML (it could declare entities)
     """
-    if len(text) > MAX_XML_CHARS:
-        raise DecodeError(
-            f"input of {len(text)} characters is over the {MAX_XML_CHARS}-character limit",
-            where=where,
-        )
-    if "<!DOCTYPE" in text or "<!ENTITY" in text:
-        raise DecodeError(
-            "a DTD is not allowed in prompt-answer XML (it could declare entities)", where=where
-        )
+    if not streamable(text):
+        _refuse(text, where)
     try:
         root = etree.fromstring(text.encode("utf-8"), _PARSER)
     except etree.XMLSyntaxError as exc:
@@ -218,10 +221,56 @@ def parse(text: str, *, where: str = "xml") -> etree._Element:
         raise DecodeError(f"cannot read the XML: {exc}", where=where) from None
     if root is None:
         raise DecodeError("empty XML document", where=where)
-    doctype: str = getattr(root.getroottree().docinfo, "doctype", "")
-    if doctype:
+    if not without_dtd(root):
         raise DecodeError("a DTD is not allowed in prompt-answer XML", where=where)
     return root
+
+
+def streamable(text: str) -> bool:
+    """True when ``text`` is within the size limit and declares no DTD (checked as text).
+
+    >>> streamable("<rsl/>"), streamable("<!DOCTYPE rsl><rsl/>")
+    (True, False)
+    """
+    return len(text) <= MAX_XML_CHARS and "<!DOCTYPE" not in text and "<!ENTITY" not in text
+
+
+def without_dtd(root: etree._Element) -> bool:
+    """True when the parsed document has no document type declaration.
+
+    >>> without_dtd(parse("<rsl/>"))
+    True
+    """
+    return not getattr(root.getroottree().docinfo, "doctype", "")
+
+
+def pull_parser(tag: str) -> etree.XMLPullParser:
+    """A parser fed text piece by piece, with :func:`parse`'s options, reporting ``tag``.
+
+    For large documents, read element by element so that the whole tree never exists.
+    Feed it UTF-8 bytes of already decoded text, as :func:`parse` does; a caller checks
+    the text with :func:`streamable` first and the root with :func:`without_dtd` after.
+
+    >>> parser = pull_parser("pa")
+    >>> parser.feed(b"<rsl><pa/></rsl>")
+    >>> [element.tag for _, element in parser.read_events()]
+    ['pa']
+    """
+    return etree.XMLPullParser(events=("end",), tag=tag, **_OPTIONS)  # type: ignore[arg-type]
+
+
+def _refuse(text: str, where: str) -> NoReturn:
+    """Raise the error for text that :func:`streamable` refused."""
+    if len(text) > MAX_XML_CHARS:
+        raise DecodeError(
+            f"input of {len(text)} characters is over the {MAX_XML_CHARS}-character limit",
+            where=where,
+        )
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        raise DecodeError(
+            "a DTD is not allowed in prompt-answer XML (it could declare entities)", where=where
+        )
+    raise AssertionError("streamable text refused")  # pragma: no cover
 
 
 def serialize(element: etree._Element) -> str:

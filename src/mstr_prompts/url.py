@@ -194,7 +194,10 @@ def _percent_decode(raw: str, where: str) -> str:
     bytes that are not UTF-8 are an error rather than U+FFFD, so nothing changes silently.
     """
     try:
-        data = urllib.parse.unquote_to_bytes(raw.replace("+", " "))
+        if len(raw) <= _DECODE_CHUNK:
+            data: bytes | bytearray = urllib.parse.unquote_to_bytes(raw.replace("+", " "))
+        else:
+            data = _unquote_large(raw)
     except UnicodeEncodeError:  # a lone surrogate in the str itself
         raise DecodeError("the text is not valid Unicode (lone surrogate)", where=where) from None
     try:
@@ -202,10 +205,29 @@ def _percent_decode(raw: str, where: str) -> str:
     except UnicodeDecodeError as exc:
         raise DecodeError(
             f"percent-encoded bytes are not UTF-8 (byte {exc.start} of the decoded value: "
-            f"{data[exc.start : exc.start + 1]!r})",
+            f"{bytes(data[exc.start : exc.start + 1])!r})",
             where=where,
             hint="the URL API reads parameters as UTF-8; re-encode the text as UTF-8",
         ) from None
+
+
+# unquote_to_bytes splits its input at every "%": on a 20 MB parameter that list alone is
+# several times the input, so long values are decoded a piece at a time.
+_DECODE_CHUNK = 1 << 20
+
+
+def _unquote_large(raw: str) -> bytearray:
+    """``unquote_to_bytes(raw.replace("+", " "))`` a piece at a time, never cutting a %XX."""
+    data = bytearray()
+    start, size = 0, len(raw)
+    while start < size:
+        end = min(start + _DECODE_CHUNK, size)
+        # A cut splits a %XX exactly when a "%" is one of the two characters before it.
+        while end < size and "%" in raw[max(start, end - 2) : end]:
+            end += 1
+        data += urllib.parse.unquote_to_bytes(raw[start:end].replace("+", " "))
+        start = end
+    return data
 
 
 def split_url(text: str) -> tuple[str, str]:
@@ -265,7 +287,7 @@ def split_query(
     [('src', 'mstrWeb.4001'), ('valuePromptAnswers', '30^Sam Hill')]
     """
     pairs: list[tuple[str, str]] = []
-    for number, raw in enumerate(_unescape_amp(split_url(text)[1]).split("&"), 1):
+    for number, (_, raw) in enumerate(_segments(_unescape_amp(split_url(text)[1]), "&"), 1):
         where = f"url: query, pair {number}"
         has_layout = "\n" in raw or "\r" in raw  # the common case has none: skip the regexes
         if has_layout:
@@ -273,6 +295,7 @@ def split_query(
         if not raw:
             continue
         raw_name, _, raw_value = raw.partition("=")
+        raw = ""  # a long value is held once, not also as its pair
         try:
             name = _percent_decode(raw_name, where)
         except DecodeError:
@@ -341,10 +364,15 @@ def _answer_params(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 def _segments(text: str, sep: str, start: int = 0) -> Iterator[tuple[int, str]]:
     """Split on ``sep``, yielding each part with its offset in the whole parameter."""
-    offset = start
-    for part in text.split(sep):
-        yield offset, part
-        offset += len(part) + len(sep)
+    # One part at a time: a list of all parts would copy a 20 MB parameter at once.
+    begin = 0
+    while True:
+        end = text.find(sep, begin)
+        if end == -1:
+            yield start + begin, text[begin:]
+            return
+        yield start + begin, text[begin:end]
+        begin = end + len(sep)
 
 
 def _check_slots(text: str, param: str) -> None:
