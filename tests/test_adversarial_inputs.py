@@ -638,13 +638,10 @@ def test_trailing_spaces_survive_every_format(end: str) -> None:
     assert url.decode(url.encode_query(positional)) == positional
 
 
-# --- issue 13 defect 5, expression and level half: landed by helper issue-10b ---------
-
-_10B = pytest.mark.xfail(strict=True, reason="issue-10b: expression/level model rules")
+# --- issue 13 defect 5, expression and level half (landed with issue 10b) --------------
 
 
-@_10B
-@pytest.mark.parametrize("tree", ['<exp nc="0"/>', "<exp/>", '<exp nc="0"></exp>'])
+@pytest.mark.parametrize("tree", ['<exp nc="0"/>', '<exp nc="0"></exp>', '<exp nc="0"> </exp>'])
 def test_an_empty_expression_never_becomes_close(tree: str) -> None:
     body = {"prompts": [{"key": KEY, "type": "EXPRESSION", "answers": {"xml": tree}}]}
     try:
@@ -655,14 +652,12 @@ def test_an_empty_expression_never_becomes_close(tree: str) -> None:
     assert not isinstance(back[0], Close)
 
 
-@_10B
 def test_an_empty_level_never_becomes_close() -> None:
     answers = AnswerSet(answers=(LevelAnswer(prompt=PromptRef(key=KEY), xml='<dmy a="1"/>'),))
     back = xml.decode(xml.encode(answers))
     assert not isinstance(back[0], Close)
 
 
-@_10B
 @pytest.mark.parametrize(
     "make",
     [

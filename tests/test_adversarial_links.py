@@ -414,3 +414,52 @@ def test_any_base_is_refused_or_kept_exactly(
     back = links.parse(link)
     assert isinstance(back, LibraryLink)
     assert (back.base, back.dossier_id, back.answers) == (base.rstrip("/"), object_id, KEYED)
+
+
+# --- the other arguments -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [float("inf"), float("nan"), 2.7, True, "٢", "２", " 2", "2 ", 10**5000, -1, 3, b"2", [2]],
+    ids=lambda mode: "huge" if isinstance(mode, int) and mode > 10**12 else repr(mode)[:12],
+)
+def test_bad_modes_are_link_errors(mode: object) -> None:
+    with pytest.raises(LinkError, match="not a prompt answer mode"):
+        links.web_url(J2EE, report_id=REPORT, mode=mode)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", [0, 1, 2, 4, "2", "0004"])
+def test_good_modes(mode: object) -> None:
+    link = links.web_url(J2EE, report_id=REPORT, mode=mode)  # type: ignore[arg-type]
+    assert links.parse(link).answers.mode == int(mode)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("answers", [5, "x", {"answers": []}, [ONE]])
+def test_answers_must_be_an_answer_set(answers: object) -> None:
+    with pytest.raises(LinkError, match="AnswerSet"):
+        links.web_url(J2EE, report_id=REPORT, answers=answers)  # type: ignore[arg-type]
+    with pytest.raises(LinkError, match="AnswerSet"):
+        links.library_url(LIBRARY, project_id=PROJECT, dossier_id=DASHBOARD, answers=answers)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fallback", ["XML", None, "", "xml "])
+def test_bad_fallbacks_are_the_library_s_errors(fallback: object) -> None:
+    with pytest.raises(PromptAnswerError):
+        links.web_url(J2EE, report_id=REPORT, answers=KEYED, fallback=fallback)  # type: ignore[arg-type]
+    with pytest.raises(PromptAnswerError):
+        url.encode(KEYED, fallback=fallback)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("page_key", [".", "..", "", "a/b", "K1?x", "K1#x", "%2E%2E", 5])
+def test_page_keys_that_would_move_the_link_are_refused(page_key: object) -> None:
+    with pytest.raises(LinkError, match="page key"):
+        links.library_url(LIBRARY, project_id=PROJECT, dossier_id=DASHBOARD, page_key=page_key)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("object_id", [" ", "\x00", "a&b", "x#", "名前", "%41"])
+def test_odd_object_ids_are_written_literally(object_id: str) -> None:
+    link = links.web_url(J2EE, report_id=object_id, answers=ONE)
+    back = links.parse(link)
+    assert isinstance(back, WebLink)
+    assert (back.object_id, back.answers) == (object_id, ONE)

@@ -625,7 +625,8 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--report", metavar="ID")
     target.add_argument("--document", metavar="ID")
     target.add_argument("--dossier", metavar="ID")
-    link.add_argument("--mode", type=int, help="promptAnswerMode (0, 1, 2 or 4)")
+    # A string: links.web_url reads ASCII digits only and says which modes exist.
+    link.add_argument("--mode", help="promptAnswerMode (0, 1, 2 or 4)")
     link.add_argument(
         "--param",
         action="append",

@@ -37,7 +37,13 @@ from lxml import etree
 from pydantic import ValidationError
 
 from .element_id import GUID_PATTERN, ElementId, Presentation, classify, parse_element_id
-from .errors import DecodeError, LocaleWarning, NotRepresentableError, validation_message
+from .errors import (
+    DecodeError,
+    LocaleWarning,
+    NotRepresentableError,
+    PromptAnswerError,
+    validation_message,
+)
 from .model import (
     Answer,
     AnswerSet,
@@ -815,7 +821,7 @@ def encode(
     if form == "json":
         return text
     if form != "param":
-        raise ValueError(f"form must be 'json', 'param' or 'body', not {form!r}")
+        raise PromptAnswerError(f"form must be 'json', 'param' or 'body', not {str(form)[:40]!r}")
     encoded = quote(text)
     for token in _placeholder_tokens(answers):
         encoded = encoded.replace(quote(":" + token), ":" + token).replace(quote(token), token)

@@ -103,15 +103,25 @@ class WebLink(BaseModel):
     params: tuple[tuple[str, str], ...] = ()
 
 
-def _mode(answers: AnswerSet | None, mode: AnswerMode | int | None) -> AnswerSet:
-    answers = answers if answers is not None else AnswerSet()
+def _mode(answers: object, mode: object) -> AnswerSet:
+    if answers is None:
+        answers = AnswerSet()
+    elif not isinstance(answers, AnswerSet):
+        raise LinkError(f"answers must be an AnswerSet, not {type(answers).__name__}")
     if mode is None:
         return answers
-    try:
-        wanted = AnswerMode(int(mode))
-    except (ValueError, TypeError):
-        known = ", ".join(str(m.value) for m in AnswerMode)
-        raise LinkError(f"mode {mode!r} is not a prompt answer mode ({known})") from None
+    # An AnswerMode, an int, or its ASCII digits: never a bool, a float that would be
+    # truncated, or digits such as "٢" that int() reads.
+    number: int | None = None
+    if isinstance(mode, int) and not isinstance(mode, bool):
+        number = mode
+    elif isinstance(mode, str):
+        number = ascii_number(mode, MAX_INT)
+    known = ", ".join(str(m.value) for m in AnswerMode)
+    if number is None or number not in {m.value for m in AnswerMode}:
+        shown = repr(mode) if not isinstance(mode, int) or abs(mode) < 10**12 else "a huge number"
+        raise LinkError(f"mode {shown[:40]} is not a prompt answer mode ({known})")
+    wanted = AnswerMode(number)
     if answers.mode is not None and answers.mode is not wanted:
         raise LinkError(
             f"mode {wanted.value} conflicts with the answers' own mode {answers.mode.value}",
@@ -236,6 +246,8 @@ def web_url(
     if not _check_text(object_id, f"the {kind} ID"):
         raise LinkError(f"the {kind} ID is empty")
     found = _check_base(base)
+    if fallback not in ("error", "xml"):
+        raise LinkError(f"fallback must be 'error' or 'xml', not {str(fallback)[:40]!r}")
     event = EVENTS[kind]
     for name, value in params.items():
         _check_text(name, "a parameter name")
@@ -447,7 +459,12 @@ def library_url(
             raise LinkError(f"{name} {value!r} is not a 32-hex-digit object ID")
     path = f"{root}/app/{project_id}/{dossier_id}"
     if page_key is not None:
-        if not isinstance(page_key, str) or not _PAGE_KEY.fullmatch(page_key):
+        # "." and ".." are path steps a browser resolves away, not page keys.
+        if (
+            not isinstance(page_key, str)
+            or not _PAGE_KEY.fullmatch(page_key)
+            or page_key in (".", "..")
+        ):
             raise LinkError(
                 f"page_key {page_key!r} is not a page key (letters, digits and - . _ ~, "
                 "e.g. K53--K46)"
@@ -465,6 +482,8 @@ def library_url(
         _check_text(value, f"parameter {name!r}")
     query = [f"{library.quote(n)}={library.quote(v)}" for n, v in params.items()]
     if answers is not None:
+        if not isinstance(answers, AnswerSet):
+            raise LinkError(f"answers must be an AnswerSet, not {type(answers).__name__}")
         query.append(
             f"{library.PARAM}=" + library.encode(answers, form="param", ignore_locale=ignore_locale)
         )

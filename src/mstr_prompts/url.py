@@ -1278,7 +1278,7 @@ def encode(
     mstr_prompts.errors.NotRepresentableError: url: value prompt #1: the value contains '^', the slot separator of valuePromptAnswers; the URL API has no escape for it (hint: give the answer a prompt key and encode with fallback='xml' to send it in promptsAnswerXML)
     """
     if fallback not in ("error", "xml"):
-        raise ValueError(f"fallback must be 'error' or 'xml', not {fallback!r}")
+        raise PromptAnswerError(f"fallback must be 'error' or 'xml', not {str(fallback)[:40]!r}")
     if answers.rounds is not None:
         raise rounds_refusal("url", len(answers.rounds))
     plan = _plan(answers, fallback, assume_order)
