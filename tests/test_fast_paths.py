@@ -72,6 +72,10 @@ def both_ways(decode: Callable[[str], AnswerSet], text: str) -> tuple[Any, Any]:
 
 ENCODERS: list[Callable[[AnswerSet], Any]] = [
     lambda s: rest.encode(s, ignore_locale=True),
+    # rest.dumps writes rows as text itself: it must be json.dumps of encode's body.
+    lambda s: rest.dumps(s, ignore_locale=True, indent=None),
+    lambda s: rest.dumps(s, ignore_locale=True),
+    lambda s: rest.dumps(s, ignore_locale=True, indent=0),
     lambda s: url.encode_query(s, ignore_locale=True),
     lambda s: url.encode(s, fallback="xml", assume_order=True, ignore_locale=True),
 ]
@@ -190,6 +194,16 @@ MUTATIONS = [
     (">value", "> "),
     ("</pa>", "</pa> "),
     ("</pa>", "</pa>x"),
+    # Characters JSON escapes, in every string the REST text writer copies.
+    (' disp_n="', ' disp_n="&quot;'),
+    (' disp_n="', ' disp_n="\\'),
+    (' disp_n="', ' disp_n="&#9;'),
+    (f"{ATTRIBUTE}:", f"{ATTRIBUTE}:&quot;"),
+    (f"{ATTRIBUTE}:", f"{ATTRIBUTE}:\\x"),
+    (f"{ATTRIBUTE}:", f"{ATTRIBUTE}:&#10;"),
+    ('did="', 'did="&quot;\\'),
+    (">value", ">&quot;\\&#13;"),
+    (' n="', ' n="&quot;\\'),
 ]
 
 
@@ -229,6 +243,61 @@ def test_xml_fast_path_equals_checked_path(text: str) -> None:
 @given(xml_answer_sets())
 def test_xml_fast_path_equals_checked_path_on_every_carried_answer(answers: AnswerSet) -> None:
     assert_same(xml.decode, xml.encode(answers))
+
+
+@contextmanager
+def streaming(chunk: int) -> Iterator[None]:
+    """Read every document <pa> by <pa> (xml.py, "large documents"), fed ``chunk`` at a time."""
+    saved = xml._STREAM_CHARS, xml._CHUNK
+    xml._STREAM_CHARS, xml._CHUNK = 0, chunk
+    try:
+        yield
+    finally:
+        xml._STREAM_CHARS, xml._CHUNK = saved
+
+
+@given(plain_documents(), st.integers(1, 300))
+def test_plain_xml_is_streamed(text: str, chunk: int) -> None:
+    with streaming(chunk):
+        assert xml._streamed(text) is not None
+        assert_same(xml.decode, text)
+
+
+@settings(max_examples=400)
+@given(mutated_documents(), st.integers(1, 300))
+def test_xml_streamed_equals_checked_path(text: str, chunk: int) -> None:
+    with streaming(chunk):
+        assert_same(xml.decode, text)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: t[:-3],  # truncated: a syntax error after every <pa> was read
+        lambda t: t.replace("</rsl>", "<pa/></rsl>"),  # the last <pa> is not plain
+        lambda t: t.replace("</rsl>", "<x/></rsl>"),
+        lambda t: t.replace("</rsl>", "x</rsl>"),
+        lambda t: t.replace("<rsl>", "<rsl>x"),
+        lambda t: t.replace("<rsl>", "<rsl><!-- c --><?pi x?>"),
+        lambda t: t.replace("<rsl>", "<rsl lcl='1033'>"),
+        lambda t: t.replace("<rsl>", "<rsl lcl='x'>"),
+        lambda t: t.replace("<rsl>", "<rs>"),
+        lambda t: t.replace("<rsl>", "<x><rsl>") + "</x>",
+        lambda t: '<!DOCTYPE rsl [<!ENTITY a "b">]>' + t,
+        lambda t: t.replace("</pa>", "</pa><!-- c -->", 1),
+        lambda t: t.replace("</pa>", "</pa><x/>", 1),
+        lambda t: t.replace("</pa>", "</pa>&#160;", 1),
+        lambda t: t.replace("E 0", "E 0 &amp; &#x1F600;"),
+        lambda t: t.replace("<rsl>", ""),
+        lambda t: t.replace("<rsl>", "").replace("</rsl>", ""),  # bare <pa> fragments
+    ],
+)
+def test_streamed_edges_equal_checked_path(edit: Callable[[str], str]) -> None:
+    value = '<pa pt="3" pin="0" did="0A" tp="10">v</pa>'
+    text = edit("<rsl>" + value + _element_pa(ATTRIBUTE, 70, True, True) + value + "</rsl>")
+    for chunk in (5, 64, 1 << 20):
+        with streaming(chunk):
+            assert_same(xml.decode, text)
 
 
 def test_bench_workloads_take_the_fast_path() -> None:
@@ -309,6 +378,22 @@ def test_plain_rest_is_kept_as_rows(document: str) -> None:
 def test_rest_fast_path_equals_checked_path(text: str) -> None:
     assert_same(rest.decode, text)
     assert_same(lambda t: rest.decode(t.encode("utf-8", "surrogatepass")), text)
+
+
+@settings(max_examples=300)
+@given(mutated_documents(), st.sampled_from([None, 0, 1, 2, 4]))
+def test_rest_text_of_rows_is_json_dumps_of_the_body(text: str, indent: int | None) -> None:
+    """rest.dumps writes a deferred set's rows itself, exactly as json.dumps would."""
+    try:
+        answers = xml.decode(text)
+    except PromptAnswerError:
+        return
+    written = outcome(lambda: rest.dumps(answers, ignore_locale=True, indent=indent))
+    body = outcome(lambda: rest.encode(answers, ignore_locale=True))
+    if body[0] != "ok":
+        assert written == body
+    else:
+        assert written == ("ok", json.dumps(body[1], ensure_ascii=False, indent=indent))
 
 
 @given(rest_answer_sets())
@@ -447,3 +532,22 @@ def test_importing_the_package_loads_no_codec() -> None:
         "assert mstr_prompts.DecodeError.__module__ == 'mstr_prompts.errors'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- long URL parameters, percent-decoded a piece at a time ------------------------------
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.sampled_from(["%", "%5", "%5E", "%5e", "%C3%A9", "%C3", "%FF", "+", "a", "é"])),
+    st.integers(1, 12),
+)
+def test_long_values_decode_as_short_ones(pieces: list[str], chunk: int) -> None:
+    query = "elementsPromptAnswers=" + "".join(pieces)
+    whole = outcome(lambda: url.split_query(query))
+    saved = url._DECODE_CHUNK
+    url._DECODE_CHUNK = chunk
+    try:
+        assert outcome(lambda: url.split_query(query)) == whole
+    finally:
+        url._DECODE_CHUNK = saved

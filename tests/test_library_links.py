@@ -65,7 +65,8 @@ texts = st.text(max_size=8)
 @given(
     answers=st.one_of(st.none(), library_answer_sets()),
     page_key=keys,
-    params=st.dictionaries(texts.filter(lambda n: n != "prompts"), texts, max_size=3),
+    # library_url refuses empty names and "prompts" in any case (as web_url does its own).
+    params=st.dictionaries(texts.filter(lambda n: n and n.lower() != "prompts"), texts, max_size=3),
 )
 def test_built_links_parse_back_identically(
     answers: AnswerSet | None, page_key: str | None, params: dict[str, str]
@@ -103,7 +104,7 @@ def test_names_and_values_cannot_change_the_link() -> None:
         ({"base": BASE + "?x=1"}, "query or fragment"),
         ({"base": BASE + "#top"}, "query or fragment"),
         ({"base": "MicroStrategyLibrary"}, "not an absolute URL"),
-        ({"base": "https://h/Library x"}, "spaces"),
+        ({"base": "https://h/Library x"}, "characters a URL cannot hold"),
         ({"base": f"{BASE}/app/{PROJECT}/{DOSSIER}"}, "already has the /app/ path"),
         ({"project_id": "../../x"}, "project_id"),
         ({"dossier_id": PROJECT + "/x"}, "dossier_id"),

@@ -31,6 +31,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -152,20 +153,37 @@ def _status_of(exc: PromptAnswerError) -> int:
 # ----------------------------------------------------------------------------- input
 
 
-def _read(path: str) -> str:
-    where = "standard input" if path == "-" else path
+def _where(path: str) -> str:
+    return "standard input" if path == "-" else path
+
+
+def _read_bytes(path: str) -> bytes:
     try:
         if path == "-":
-            data = sys.stdin.buffer.read()
-        else:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            return sys.stdin.buffer.read()
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError as exc:
-        raise _Exit(EXIT_IO, f"cannot read {where}: {exc.strerror or exc}") from None
+        raise _Exit(EXIT_IO, f"cannot read {_where(path)}: {exc.strerror or exc}") from None
+
+
+def _as_text(data: bytes, where: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _Exit(EXIT_BAD_INPUT, f"{where} is not UTF-8 (byte {exc.start})") from None
+
+
+def _read(path: str) -> str:
+    return _as_text(_read_bytes(path), _where(path))
+
+
+# XML in any encoding starts with '<' after a byte-order mark or blanks, or with the zero
+# bytes of UTF-16 or UTF-32 '<' (see mstr_prompts.safexml.decode_bytes).
+_XML_BYTES = re.compile(
+    rb"(?:\xef\xbb\xbf|\xff\xfe\x00\x00|\x00\x00\xfe\xff|\xff\xfe|\xfe\xff)?"
+    rb"(?:[ \t\r\n]*<|\x00<|<\x00|\x00\x00\x00<)"
+)
 
 
 # ---------------------------------------------------------------------------- formats
@@ -177,10 +195,11 @@ def _decode_rest(text: str) -> AnswerSet:
     return rest.decode(text)
 
 
-def _decode_xml(text: str) -> AnswerSet:
+def _decode_xml(source: str | bytes) -> AnswerSet:
     from . import xml
 
-    return xml.decode(text.strip())
+    # Bytes go in whole: their byte-order mark and declaration decide the encoding.
+    return xml.decode(source.strip() if isinstance(source, str) else source)
 
 
 def _decode_url(text: str) -> AnswerSet:
@@ -195,7 +214,7 @@ def _decode_library(text: str) -> AnswerSet:
     return library.decode(text.strip())
 
 
-def _decode_auto(text: str) -> AnswerSet:
+def _detect(text: str) -> str:
     from .formats import detect
 
     fmt = detect(text)
@@ -205,17 +224,22 @@ def _decode_auto(text: str) -> AnswerSet:
             "the input is prompt definitions (GET …/prompts), not answers; give them "
             "with --definitions FILE where a command takes them",
         )
-    return DECODERS[fmt](text)
+    return fmt
 
 
-DECODERS: dict[str, Callable[[str], AnswerSet]] = {
+def _decode_auto(text: str) -> AnswerSet:
+    return DECODERS[_detect(text)](text)
+
+
+DECODERS: dict[str, Callable[[Any], AnswerSet]] = {
     "rest": _decode_rest,
     "xml": _decode_xml,
     "url": _decode_url,
     "library": _decode_library,
     "auto": _decode_auto,
 }
-"""Input formats by ``--from`` name (lower case); each takes the whole input text."""
+"""Input formats by ``--from`` name (lower case); each takes the whole input text (XML's
+also takes the file's bytes)."""
 
 
 def _encode_rest(answers: AnswerSet, args: argparse.Namespace) -> Any:
@@ -268,7 +292,18 @@ def _json(document: Any, args: argparse.Namespace, *, lines: bool = False) -> st
 
 
 def _decode_file(fmt: str, path: str) -> AnswerSet:
-    return DECODERS[fmt](_read(path))
+    """Decode a file; XML is given to the XML decoder as bytes, so that its declaration
+    and byte-order mark decide the encoding (an ISO-8859-1 file reads as the API reads it).
+    """
+    data = _read_bytes(path)
+    if fmt == "auto":
+        try:
+            fmt = _detect(data.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            fmt = "xml" if _XML_BYTES.match(data) else fmt
+    if fmt == "xml":
+        return DECODERS["xml"](data)
+    return DECODERS[fmt](_as_text(data, _where(path)))
 
 
 def _definitions(args: argparse.Namespace) -> Definitions | None:

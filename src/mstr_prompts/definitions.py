@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Literal, overload
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from . import rest
 from .element_id import GUID_PATTERN
@@ -63,6 +63,7 @@ from .model import (
     pending_rows,
     prompt_of,
 )
+from .rules import Model
 from .validation import Problem, check, parse_date, parse_number, validate
 
 __all__ = [
@@ -149,7 +150,7 @@ _TYPE_OF[PromptFamily.LEVEL] = "LEVEL"
 _ENVELOPE = "prompts"
 
 
-class PromptDefinition(BaseModel):
+class PromptDefinition(Model):
     """One prompt as ``GET …/prompts`` describes it.
 
     ``prompt`` identifies it (key, id, name, and its 1-based ``position`` among the

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from typing import Any, Literal
 
 from .errors import DecodeError
@@ -30,7 +31,7 @@ _DEFINITION_FIELDS = frozenset(
 )
 _URL_PARAMS = re.compile(
     r"(?:^|[?&;\s])(valuePromptAnswers|elementsPromptAnswers|objectsPromptAnswers|"
-    r"promptsAnswerXML|promptAnswerMode)=",
+    r"prompts?AnswerXML|promptAnswerMode)=",  # promptAnswerXML: the Task API's spelling
     re.IGNORECASE,
 )
 _XML_START = re.compile(r"(<|%3C|&lt;)", re.IGNORECASE)
@@ -101,6 +102,12 @@ def detect(text: str) -> Format:
         return "xml"
     if _URL_PARAMS.search(stripped):
         return "url"
+    if "3d" in stripped[:4096].lower():  # %3D, or %253D when encoded twice
+        once = urllib.parse.unquote(stripped)
+        if _URL_PARAMS.search(once) or _URL_PARAMS.search(urllib.parse.unquote(once)):
+            # A whole link percent-encoded once, which url.decode reads, or twice, which
+            # it refuses with a message that says so.
+            return "url"
     if library.looks_like_library(stripped):
         return "library"
     raise DecodeError(_CANNOT_TELL, where="auto", hint=_HINT)

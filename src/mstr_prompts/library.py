@@ -57,6 +57,7 @@ from .model import (
     ValueAnswer,
 )
 from .rest import _kind, load_json
+from .rules import MAX_INT, MIN_INT, java_int
 
 __all__ = [
     "ANSWER_KEYS",
@@ -195,7 +196,7 @@ def _prompts_param(text: str) -> str:
     found: list[str] = []
     for pair in query.split("&"):
         raw_name, sep, raw_value = pair.partition("=")
-        if sep and unquote(raw_name, "library: query").strip() == PARAM:
+        if sep and unquote(raw_name.strip(), "library: query") == PARAM:
             found.append(raw_value)
     if not found:
         raise DecodeError(
@@ -269,6 +270,19 @@ def _decode_element(text: str, id_text: str, name: str, where: str) -> Element:
     return Element.of(element_id, name or None)
 
 
+def _number(digits: str, text: str, where: str) -> int:
+    """A numeric field of an item, within what a server reads (a Java ``int``)."""
+    number = java_int(digits)
+    if number is None:
+        shown = digits if len(digits) <= 24 else f"{digits[:12]}… ({len(digits)} digits)"
+        raise DecodeError(
+            f"{text[:80]!r}: the number {shown} is out of range (a server reads "
+            f"{MIN_INT} to {MAX_INT})",
+            where=where,
+        )
+    return number
+
+
 def _decode_unit(text: str, id_text: str, type_: int, rest: str, where: str) -> LevelUnit:
     match = _LEVEL_REST.fullmatch(rest)
     if match is None:
@@ -281,10 +295,10 @@ def _decode_unit(text: str, id_text: str, type_: int, rest: str, where: str) -> 
         id=id_text,
         type=type_,
         name=match["name"] or None,
-        aggregation=int(match["agg"]),
-        filtering=int(match["flt"]),
-        group_by=int(match["gb"]),
-        report_level=int(match["rps"]),
+        aggregation=_number(match["agg"], text, where),
+        filtering=_number(match["flt"], text, where),
+        group_by=_number(match["gb"], text, where),
+        report_level=_number(match["rps"], text, where),
     )
 
 
@@ -297,7 +311,10 @@ def _decode_items(
                 f"{values[i]!r}: the ID {match['id']!r} contains '~', so where it ends is a guess",
                 where=f"{where}: values[{i}]",
             )
-    types = [int(m["type"]) for m in items]
+    types = [
+        _number(m["type"], v, f"{where}: values[{i}]")
+        for i, (v, m) in enumerate(zip(values, items, strict=True))
+    ]
     if all(t == ELEMENT_TYPE for t in types):
         elements = tuple(
             _decode_element(v, m["id"], m["rest"], f"{where}: values[{i}]")
@@ -413,7 +430,7 @@ def _decode_answer(item: Any, where: str) -> tuple[Answer, int | None]:
         matches = [_ITEM.fullmatch(v) for v in values]
         family = (
             PromptFamily.ELEMENTS
-            if all(m is not None and int(m["type"]) == ELEMENT_TYPE for m in matches)
+            if all(m is not None and java_int(m["type"]) == ELEMENT_TYPE for m in matches)
             else None
         )
         return PlaceholderAnswer(prompt=ref, values=tuple(values), family=family), None

@@ -1,7 +1,8 @@
 """Build and read MicroStrategy Web and Library links that run a report or dashboard.
 
-Library links are ``{library}/app/{project}/{dashboard}[/{page}]?prompts=…`` (docs/library.md,
-https://www2.microstrategy.com/producthelp/2021/InstallConfig/en-us/Content/deep_link_to_library.htm); :func:`library_url` builds them and :func:`parse` reads both kinds.
+Library links are ``{library}/app/{project}/{dashboard}[/{page}]?prompts=…`` (docs/library.md;
+https://www2.microstrategy.com/producthelp/2021/InstallConfig/en-us/Content/deep_link_to_library.htm):
+:func:`library_url` builds them and :func:`parse` reads both kinds.
 
 A Web link is a base URL (``…/servlet/mstrWeb`` on J2EE, ``…/asp/Main.aspx`` on .NET,
 docs/url.md "Links"), an event (``evt``), the page component that handles it (``src``),
@@ -32,13 +33,14 @@ from .rules import MAX_INT, ascii_number, fold_name, text_problem
 
 __all__ = ["EVENTS", "LibraryLink", "LinkError", "WebLink", "library_url", "parse", "web_url"]
 
-# Events that execute an object (https://www2.microstrategy.com/producthelp/Current/WebSDK/Content/topics/urlapi/Passing_Prompt_Answers_Using_the_URL_API.htm): runReport, executeRWDocument, and 3140,
-# which Web's "share link" of a dossier uses.
+# Events that execute an object: runReport, executeRWDocument, and 3140, which Web's
+# "share link" of a dossier uses (the URL API's page, "Passing Prompt Answers Using the URL API":
+# https://www2.microstrategy.com/producthelp/Current/WebSDK/Content/topics/urlapi/Passing_Prompt_Answers_Using_the_URL_API.htm).
 EVENTS: dict[str, int] = {"report": 4001, "document": 2048001, "dossier": 3140}
 # The parameter that carries each kind's ID (the URL API page cited above).
 _ID_PARAMS = {"report": "reportID", "document": "documentID", "dossier": "documentID"}
-# Base URLs we know how to address (the URL API page cited above): the J2EE servlet and the .NET page.  The
-# page name before ".<evt>" in src is the base's last path segment.
+# Base URLs we know how to address (the URL API page cited above): the J2EE servlet and
+# the .NET page.  The page name before ".<evt>" in src is the base's last path segment.
 _UNDERSTOOD = "…/servlet/mstrWeb (J2EE) or …/asp/Main.aspx (.NET)"
 _ID_NAMES = frozenset(fold_name(name) for name in _ID_PARAMS.values())
 # Names web_url writes itself; an extra parameter may not repeat one in any case (a
@@ -118,14 +120,16 @@ def _mode(answers: AnswerSet | None, mode: AnswerMode | int | None) -> AnswerSet
     return answers.model_copy(update={"mode": wanted})
 
 
-# What web_url accepts as a base (RFC 3986 §3): an http(s) URL or a relative reference,
-# in URL characters only (non-ASCII must be percent-encoded), without query or fragment.
+# What the link builders accept as a base (RFC 3986 §3): an http(s) URL (or, for web_url,
+# a relative reference) in URL characters only (non-ASCII must be percent-encoded: an IDN
+# host as punycode), without query or fragment, with a port of at most 65535.
 _SCHEME = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?P<authority>[^/]*)")
 _AUTHORITY = re.compile(
     r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:%]*@)?"  # userinfo@
-    r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)"  # [IPv6] or a host name
-    r"(?::[0-9]*)?"  # :port
+    r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)"  # [IPv6] or a host name
+    r"(?::(?P<port>[0-9]*))?"  # :port
 )
+_MAX_PORT = 65535
 _PATH = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _BASE_RULE = (
@@ -134,26 +138,34 @@ _BASE_RULE = (
 )
 
 
-def _check_base(base: object) -> tuple[Surface, str]:
-    """The surface and page name of a base web_url can build on, or a LinkError."""
+def _base_path(base: object, *, absolute: bool = False) -> str:
+    """The path of a base URL that a link can be built on, or a LinkError.
+
+    Shared by :func:`web_url` and :func:`library_url`, so both refuse the same bases with
+    the same messages; ``absolute`` requires ``http(s)://host``.
+    """
     if not isinstance(base, str):
         raise LinkError(f"the base must be a string, not {type(base).__name__}")
     if "?" in base or "#" in base:
         raise LinkError(
-            f"base {base!r} already has a query or fragment; give the bare page URL and "
-            "pass extra parameters as keyword arguments"
+            f"base {base!r} already has a query or fragment; give the bare URL and pass "
+            "extra parameters as keyword arguments"
         )
     scheme = _SCHEME.match(base)
     path = base
     if scheme is not None:
         if scheme["scheme"].lower() not in ("http", "https"):
             raise LinkError(f"base {base!r} is not an http or https URL; a base is {_BASE_RULE}")
-        if not _AUTHORITY.fullmatch(scheme["authority"]):
+        authority = _AUTHORITY.fullmatch(scheme["authority"])
+        port = authority["port"] if authority is not None else None
+        if authority is None or not authority["host"] or (port and int(port) > _MAX_PORT):
             raise LinkError(
                 f"base {base!r} has a malformed host part {scheme['authority']!r}; "
                 f"a base is {_BASE_RULE}"
             )
         path = base[scheme.end() :]
+    elif absolute:
+        raise LinkError(f"base {base!r} is not an absolute URL (https://host/…)")
     elif "=" in base or "&" in base:
         # url.split_url (and so parse and every server-side reader) reads such text as a
         # query string: the link would start with parameters the caller never passed.
@@ -163,7 +175,12 @@ def _check_base(base: object) -> tuple[Surface, str]:
         )
     if not _PATH.fullmatch(path) or _BAD_PERCENT.search(base):
         raise LinkError(f"base {base!r} has characters a URL cannot hold; a base is {_BASE_RULE}")
-    found = _surface(path)
+    return path
+
+
+def _check_base(base: object) -> tuple[Surface, str]:
+    """The surface and page name of a base web_url can build on, or a LinkError."""
+    found = _surface(_base_path(base))
     if found is None:
         raise LinkError(f"base {base!r} is not a Web page this library knows: {_UNDERSTOOD}")
     return found
@@ -229,6 +246,13 @@ def web_url(
                 f"parameter {name!r} is set by web_url itself",
                 hint="use the keyword arguments (ids, answers, mode) instead",
             )
+        close = url.near_miss(name)
+        if close is not None:
+            # url.decode refuses such a link (its answers would be lost), so never write one.
+            raise LinkError(
+                f"parameter {name!r} is one typo away from {close}, which a server would not read",
+                hint="give the answers with answers=",
+            )
         _check_text(value, f"parameter {name!r}")
     query: list[tuple[str, str]] = [
         ("evt", str(event)),
@@ -269,9 +293,9 @@ def parse(link: str) -> WebLink | LibraryLink:
     (:class:`LibraryLink`, answers from ``prompts=``); anything else is read as a Web link
     (:class:`WebLink`).
 
-    Tolerates what real links contain (docs/url.md "Decoding tolerance"): ``?&``, ``&&``, repeated ``evt`` and
-    ``src`` (the first ``evt`` is the event), and ``src=Main.asp.4001`` (the surface comes
-    from the base path, not from ``src``).  Malformed answers raise
+    Tolerates what real links contain (docs/url.md, "Decoding tolerance"): ``?&``, ``&&``,
+    repeated ``evt`` and ``src`` (the first ``evt`` is the event), and
+    ``src=Main.asp.4001`` (the surface comes from the base path, not from ``src``).  Malformed answers raise
     :class:`~mstr_prompts.errors.DecodeError`.
 
     >>> w = parse("http://webserver/MicroStrategy/asp/Main.aspx?&src=Main.asp.4001&evt=4001"
@@ -288,7 +312,9 @@ def parse(link: str) -> WebLink | LibraryLink:
     # Nothing is stripped from the link itself: a trailing space or NBSP of the last answer
     # is content, exactly as url.decode reads it.  Only the base loses surrounding layout.
     base = url.split_url(link)[0].strip(" \t\r\n")
-    pairs = url.split_query(link)
+    # A parameter that carries no answers and whose percent-encoding is not UTF-8 is kept
+    # as written, so parse reads every link url.decode reads.
+    pairs = url.split_query(link, keep_raw=True)
     answers = url.decode(dict(_group(pairs)), allow_empty=True)
     found = _surface(_path(base))
     lower = [(fold_name(name), value) for name, value in pairs]
@@ -410,28 +436,7 @@ def library_url(
     ...             answers=AnswerSet(answers=[ValueAnswer(value="750", prompt=PromptRef(key="K@0@10"))]))
     'https://h/MicroStrategyLibrary/app/EC70648611E7A2F962E90080EFD58751/837B57D711E941BF000000806FA1298F/K53--K46?prompts=%5B%5B%7B%22key%22%3A%22K%400%4010%22%2C%22values%22%3A%5B%22750%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D'
     """
-    if not isinstance(base, str):
-        raise LinkError(f"base must be a string, not {type(base).__name__}")
-    scheme = _SCHEME.match(base)
-    if scheme is not None and not _AUTHORITY.fullmatch(scheme["authority"]):
-        # web_url's host grammar, checked before urllib, which raises its own ValueError
-        # for a host such as "[::1" (found by fuzz/fuzz_link_args.py).
-        raise LinkError(
-            f"base {base!r} has a malformed host part {scheme['authority']!r}; "
-            "give the Library's root URL (https://host/MicroStrategyLibrary)"
-        )
-    if scheme is None:  # also keeps "//[host" (scheme-relative) away from urllib
-        raise LinkError(f"base {base!r} is not an absolute URL (https://host/MicroStrategyLibrary)")
-    parts = urllib.parse.urlsplit(base)
-    if parts.query or parts.fragment or "?" in base or "#" in base:
-        raise LinkError(
-            f"base {base!r} already has a query or fragment; give the Library's root URL and "
-            "pass extra parameters as keyword arguments"
-        )
-    if any(c.isspace() or ord(c) < 0x20 or c == "\\" for c in base):
-        raise LinkError(f"base {base!r} contains spaces, control characters or '\\'")
-    if not parts.scheme or not parts.netloc:
-        raise LinkError(f"base {base!r} is not an absolute URL (https://host/MicroStrategyLibrary)")
+    _base_path(base, absolute=True)
     root = base.rstrip("/")
     if _LIBRARY_PATH.search(root) or root.endswith("/app"):
         raise LinkError(
@@ -448,14 +453,16 @@ def library_url(
                 "e.g. K53--K46)"
             )
         path += f"/{page_key}"
-    clash = [name for name in params if name == library.PARAM]
-    if clash:
-        raise LinkError(
-            "parameter 'prompts' is set by library_url itself", hint="pass answers= instead"
-        )
-    not_text = [name for name, value in params.items() if not isinstance(value, str)]
-    if not_text:
-        raise LinkError(f"parameter {not_text[0]!r} must be a string")
+    for name, value in params.items():
+        _check_text(name, "a parameter name")
+        if not name:
+            raise LinkError("a parameter name is empty")
+        if fold_name(name) == library.PARAM:
+            # Compared in any case, as web_url does: no reader may see a second prompts=.
+            raise LinkError(
+                f"parameter {name!r} is set by library_url itself", hint="pass answers= instead"
+            )
+        _check_text(value, f"parameter {name!r}")
     query = [f"{library.quote(n)}={library.quote(v)}" for n, v in params.items()]
     if answers is not None:
         query.append(

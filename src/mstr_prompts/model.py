@@ -57,7 +57,7 @@ from .expression_xml import is_empty
 from .expression_xml import loads as xml_loads
 from .expressions import EXPRESSION_TYPES, Expression, render
 from .object_types import object_type_name
-from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION, Model, is_digits, is_text
+from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION, MIN_INT, Model, is_digits, is_text
 
 __all__ = [
     "Answer",
@@ -555,10 +555,11 @@ class LevelUnit(Model):
     id: str = Field(min_length=1)
     type: Literal[1048578, 1048581, 1048582]
     name: str | None = None
-    aggregation: int
-    filtering: int
-    group_by: int
-    report_level: int
+    # Each is a Java int on the server; bounded so that every encoder can write it.
+    aggregation: int = Field(ge=MIN_INT, le=MAX_INT)
+    filtering: int = Field(ge=MIN_INT, le=MAX_INT)
+    group_by: int = Field(ge=MIN_INT, le=MAX_INT)
+    report_level: int = Field(ge=MIN_INT, le=MAX_INT)
 
 
 class LevelAnswer(_AnswerBase):
@@ -711,22 +712,21 @@ class AnswerSet(Model):
     answers: tuple[Answer, ...] = ()
     mode: AnswerMode | None = None
     locale: int | None = Field(default=None, ge=0, le=MAX_INT)
-    rounds: tuple[Annotated[int, Field(ge=0)], ...] | None = None
+    rounds: tuple[Annotated[int, Field(ge=0, le=MAX_INT)], ...] | None = None
 
     @model_validator(mode="after")
     def _rounds_cover_answers(self) -> AnswerSet:
         rounds = self.rounds
         if rounds is None:
             return self
-        if len(rounds) == 1:
-            object.__setattr__(self, "rounds", None)  # one round is the plain set
-            rounds = None
-        elif not rounds:
+        if not rounds:
             raise ValueError("rounds is None (one round) or has at least two rounds")
-        if rounds is not None and sum(rounds) != len(self.answers):
+        if sum(rounds) != len(self.answers):
             raise ValueError(
                 f"the rounds hold {sum(rounds)} answers but there are {len(self.answers)}"
             )
+        if len(rounds) == 1:
+            object.__setattr__(self, "rounds", None)  # one round is the plain set
         return self
 
     @classmethod

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
@@ -73,7 +74,7 @@ from .model import (
 )
 from .model import Row as _Row
 from .object_types import object_type_from_name, object_type_name
-from .rules import MAX_OBJECT_TYPE, ascii_number, is_digits
+from .rules import MAX_OBJECT_TYPE, ascii_number, is_digits, is_text
 
 __all__ = ["MAX_REST_CHARS", "PROMPT_TYPES", "decode", "dumps", "encode"]
 
@@ -268,8 +269,12 @@ def load_json(
         ) from None
     except _NotJson as exc:
         raise DecodeError(str(exc), where=source) from None
-    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
-        raise DecodeError(f"cannot read a JSON number: {exc}", where=source) from None
+    except ValueError:  # an integer beyond Python's digit limit (4300 by default)
+        raise DecodeError(
+            f"a JSON number has more than {sys.get_int_max_str_digits()} digits, far more "
+            "than any prompt answer or definition holds",
+            where=source,
+        ) from None
     except RecursionError:
         raise DecodeError("the JSON is nested too deeply", where=source) from None
 
@@ -640,7 +645,7 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
     prompts = document[_ENVELOPE]
     if not isinstance(prompts, list):
         raise DecodeError(f'"prompts" must be an array, not {_kind(prompts)}', where="rest")
-    fast = _FAST and not isinstance(body, Mapping) and not _SURROGATE.search(_document_text(body))
+    fast = _FAST and not isinstance(body, Mapping) and _plain_text(_document_text(body))
     items: list[Answer | _Row] = []
     append = items.append
     try:
@@ -663,9 +668,15 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
 # The property tests decode every body both ways (``_FAST = False`` turns this off).
 
 _FAST = True
-_SURROGATE = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+# A "\ud800" escape: JSON's way to write a surrogate (half of a pair, or a lone one).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _PLAIN_TYPES = {"VALUE": VALUE_ROW, "ELEMENTS": ELEMENTS_ROW, "OBJECTS": OBJECTS_ROW}
 _TERSE_TAIL = 33  # ";" and a GUID: what follows the key part of a plain terse ID
+
+
+def _plain_text(text: str) -> bool:
+    """True when no string read from ``text`` can hold a lone surrogate (rules.is_text)."""
+    return is_text(text) and _SURROGATE_ESCAPE.search(text) is None
 
 
 def _document_text(body: str | bytes | bytearray) -> str:
@@ -949,17 +960,8 @@ def _first_value(answers: AnswerSet) -> ValueAnswer | None:
     return None
 
 
-def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]:
-    """Write an AnswerSet as a REST answer body ``{"prompts": [...]}`` (a dict).
-
-    Raises :class:`~mstr_prompts.errors.NotRepresentableError` for what REST cannot say:
-    an answer mode, a locale for value texts (unless ``ignore_locale``), deliberately
-    unanswered slots, answers without key/id/name, and level answers in XML form.
-
-    >>> from mstr_prompts.model import PromptRef, ValueAnswer
-    >>> encode(AnswerSet(answers=[ValueAnswer(value="2015", prompt=PromptRef(key="K@0@10"))]))
-    {'prompts': [{'key': 'K@0@10', 'type': 'VALUE', 'answers': '2015'}]}
-    """
+def _check_set(answers: AnswerSet, ignore_locale: bool) -> None:
+    """Refuse what a REST body cannot carry about the set as a whole; warn of a locale."""
     if answers.rounds is not None:
         raise rounds_refusal(TARGET, len(answers.rounds))
     if answers.mode is not None:
@@ -978,8 +980,22 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
                     f"value texts, written in locale {answers.locale}, are sent as they are "
                     "and the server reads them in the session locale"
                 ),
-                stacklevel=2,
+                stacklevel=3,
             )
+
+
+def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]:
+    """Write an AnswerSet as a REST answer body ``{"prompts": [...]}`` (a dict).
+
+    Raises :class:`~mstr_prompts.errors.NotRepresentableError` for what REST cannot say:
+    an answer mode, a locale for value texts (unless ``ignore_locale``), deliberately
+    unanswered slots, answers without key/id/name, and level answers in XML form.
+
+    >>> from mstr_prompts.model import PromptRef, ValueAnswer
+    >>> encode(AnswerSet(answers=[ValueAnswer(value="2015", prompt=PromptRef(key="K@0@10"))]))
+    {'prompts': [{'key': 'K@0@10', 'type': 'VALUE', 'answers': '2015'}]}
+    """
+    _check_set(answers, ignore_locale)
     # Without value answers the locale changes nothing (element, object, expression and
     # level answers are IDs and trees), so dropping it loses no meaning.
     rows = pending_rows(answers)
@@ -996,11 +1012,144 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
 def dumps(answers: AnswerSet, *, ignore_locale: bool = False, indent: int | None = 2) -> str:
     """Write an AnswerSet as REST JSON text (UTF-8 characters kept, not escaped).
 
+    The text is ``json.dumps(encode(answers), ensure_ascii=False, indent=indent)``.
+
     >>> from mstr_prompts.model import PromptRef, UseDefault
     >>> print(dumps(AnswerSet(answers=[UseDefault(family="value", prompt=PromptRef(id="0C"))]),
     ...             indent=None))
     {"prompts": [{"id": "0C", "type": "VALUE", "useDefault": true}]}
     """
-    return json.dumps(
-        encode(answers, ignore_locale=ignore_locale), ensure_ascii=False, indent=indent
+    rows = pending_rows(answers)
+    if rows is None or not _FAST or not (indent is None or type(indent) is int):
+        return json.dumps(
+            encode(answers, ignore_locale=ignore_locale), ensure_ascii=False, indent=indent
+        )
+    _check_set(answers, ignore_locale)
+    return _rows_text(rows, _layout(indent))
+
+
+# --------------------------------------------------------------------------- text
+#
+# A decoder's rows (model.py, "Deferred answers") are written straight to JSON text, in
+# json.dumps's own layout, rather than as one dict per element for json.dumps to walk:
+# with thousands of elements that walk costs more than writing the text.  Strings are
+# quoted by json's own function, or, for an element list, proved to need no escape by
+# one search over all of them.  Models, and rows that need more than a key, go through
+# encode's functions and json.dumps.  The property tests hold the text equal to
+# ``json.dumps(encode(...))`` for every set and layout.
+
+# What json.dumps(ensure_ascii=False) escapes in a string.
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+_quote: Any = json.encoder.encode_basestring
+
+
+class _Layout:
+    """The separators json.dumps writes at each nesting level for one ``indent``."""
+
+    def __init__(self, indent: int | None) -> None:
+        self.indent = indent
+        if indent is None:
+            self.nl = [""] * 6
+            self.sep = [", "] * 6
+        else:
+            self.nl = ["\n" + " " * (indent * level) for level in range(6)]
+            self.sep = ["," + nl for nl in self.nl]
+        nl, sep = self.nl, self.sep
+        # Levels: 1 the envelope, 2 the prompts, 3 an item, 4 its answers, 5 an element.
+        self.head = "{" + nl[3] + '"key": '
+        self.types = {
+            kind: sep[3] + f'"type": "{_TYPE_OF[family]}"' + sep[3] + '"answers": '
+            for kind, family in _ROW_FAMILY.items()
+        }
+        self.end = nl[2] + "}"
+        self.open = "[" + nl[4]
+        self.close = nl[3] + "]" + nl[2] + "}"
+        self.element = "{" + nl[5] + '"id": "h'
+        self.between = '"' + nl[4] + "}" + sep[4] + self.element
+        self.name = '"' + sep[5] + '"name": "'
+        self.last = '"' + nl[4] + "}"
+        self.object = "{" + nl[5] + '"id": '
+        self.field = sep[5]
+        self.object_end = nl[4] + "}"
+
+
+_LAYOUTS: dict[int | None, _Layout] = {}
+
+
+def _layout(indent: int | None) -> _Layout:
+    layout = _LAYOUTS.get(indent)
+    if layout is None:
+        layout = _LAYOUTS.setdefault(indent, _Layout(indent))
+    return layout
+
+
+def _rows_text(rows: tuple[_Row | Answer, ...], layout: _Layout) -> str:
+    nl = layout.nl
+    if not rows:
+        return "{" + nl[1] + f'"{_ENVELOPE}": []' + nl[0] + "}"
+    items: list[str] = []
+    append = items.append
+    head, types, end = layout.head, layout.types, layout.end
+    for row in rows:
+        if type(row) is tuple and type(row[1]) is str:
+            kind = row[0]
+            start = head + _quote(row[1]) + types[kind]
+            if kind == VALUE_ROW:
+                append(start + _quote(row[2]) + end)
+                continue
+            body = (
+                _elements_text(row, layout) if kind == ELEMENTS_ROW else _objects_text(row, layout)
+            )
+            if body is not None:
+                append(start + body)
+                continue
+        item = _encode_row(row) if type(row) is tuple else _encode_answer(row)  # type: ignore[arg-type]
+        text = json.dumps(item, ensure_ascii=False, indent=layout.indent)
+        append(text if layout.indent is None else text.replace("\n", nl[2]))
+    return (
+        "{"
+        + nl[1]
+        + f'"{_ENVELOPE}": ['
+        + nl[2]
+        + layout.sep[2].join(items)
+        + nl[1]
+        + "]"
+        + nl[0]
+        + "}"
     )
+
+
+def _elements_text(row: _Row, layout: _Layout) -> str | None:
+    """The answers of an elements row and the item's end, or None to take the slow way."""
+    _, _, attribute, keys, names = row
+    if not keys or None in names or _NEEDS_ESCAPE.search("".join(keys) + "".join(names)):
+        return None
+    name = plain_terse_ids(attribute, [""])[0][1:] + layout.name  # ";ATTR" and the name key
+    return (
+        layout.open
+        + layout.element
+        + layout.between.join(map(name.join, zip(keys, names, strict=True)))
+        + layout.last
+        + layout.close
+    )
+
+
+def _objects_text(row: _Row, layout: _Layout) -> str | None:
+    """The answers of an objects row and the item's end."""
+    field = layout.field
+    parts = []
+    for object_id, number, name in row[2]:
+        type_name = object_type_name(number)
+        text = (
+            layout.object
+            + _quote(object_id)
+            + field
+            + '"type": '
+            + (_quote(type_name) if type_name else str(number))
+        )
+        if name is not None:
+            text += field + '"name": ' + _quote(name)
+        parts.append(text + layout.object_end)
+    if not parts:
+        return None
+    return layout.open + layout.sep[4].join(parts) + layout.close

@@ -23,7 +23,6 @@ and the link builder all call it:
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
@@ -32,16 +31,21 @@ __all__ = [
     "MAX_INT",
     "MAX_OBJECT_TYPE",
     "MAX_POSITION",
+    "MIN_INT",
     "Model",
     "ascii_number",
     "fold_name",
     "is_digits",
     "is_text",
+    "java_int",
     "text_problem",
 ]
 
 MAX_INT = 2**31 - 1
 """The largest number a server reads in a numeric field (Java ``int``: lcl, pt, tp…)."""
+
+MIN_INT = -(2**31)
+"""The smallest number a server reads in a signed numeric field (Java ``int``)."""
 
 MAX_OBJECT_TYPE = MAX_INT
 """The largest EnumDSSXMLObjectTypes number: the server reads ``tp`` as a Java ``int``."""
@@ -56,7 +60,6 @@ no real prompt page has a thousand prompts of one family.  Bounding it keeps a t
 answer from making a huge link.
 """
 
-_DIGITS = re.compile(r"[0-9]+")
 # Characters whose simple case mapping is an ASCII letter (Java's equalsIgnoreCase maps
 # them so: "ſrc" equals "src", "reportıD" equals "reportID").  Every other non-ASCII
 # character's lower case is non-ASCII.
@@ -99,7 +102,8 @@ def is_digits(text: str) -> bool:
     >>> is_digits("0012"), is_digits("²"), is_digits("")
     (True, False, False)
     """
-    return _DIGITS.fullmatch(text) is not None
+    # str.isdigit alone also accepts other scripts' digits; ASCII leaves only 0-9.
+    return text.isdigit() and text.isascii()
 
 
 def ascii_number(text: str, maximum: int) -> int | None:
@@ -118,6 +122,18 @@ def ascii_number(text: str, maximum: int) -> int | None:
         return None
     number = int(significant)
     return number if number <= maximum else None
+
+
+def java_int(text: str) -> int | None:
+    """The Java ``int`` that ``text`` spells as ``[-]digits`` in ASCII, or None.
+
+    >>> java_int("-1"), java_int("2147483648"), java_int("-2147483648"), java_int("٣")
+    (-1, None, -2147483648, None)
+    """
+    if text.startswith("-"):
+        number = ascii_number(text[1:], -MIN_INT)
+        return None if number is None else -number
+    return ascii_number(text, MAX_INT)
 
 
 def fold_name(name: str) -> str:

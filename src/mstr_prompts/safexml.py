@@ -17,12 +17,21 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import NoReturn
 
 from lxml import etree
 
 from .errors import DecodeError
 
-__all__ = ["MAX_XML_CHARS", "decode_bytes", "parse", "serialize"]
+__all__ = [
+    "MAX_XML_CHARS",
+    "decode_bytes",
+    "parse",
+    "pull_parser",
+    "serialize",
+    "streamable",
+    "without_dtd",
+]
 
 MAX_XML_CHARS = 32 * 1024 * 1024
 """The largest XML text accepted (32 Mi characters): far above any real answer set."""
@@ -33,27 +42,45 @@ _LIMITS = {
     "size": "a text node, attribute value or name is over 10,000,000 bytes",
 }
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
+_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
     # The text handed to libxml2 is always the UTF-8 encoding of a str: an encoding
     # declaration inside it describes some earlier byte form, not these bytes.
-    encoding="utf-8",
-)
+    "encoding": "utf-8",
+}
+_PARSER = etree.XMLParser(**_OPTIONS)  # type: ignore[arg-type]
 # The XML declaration's encoding (XML 1.0 §4.3.3 EncName), read from the first bytes.
 _DECLARED = re.compile(
     rb"""\s*<\?xml\s+version\s*=\s*(["'])[^"']*\1\s+encoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._\-]*)\2"""
 )
+# UTF-32's marks first: the UTF-32-LE mark begins with the UTF-16-LE one.
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+# Without a mark, '<' in UTF-16 or UTF-32 has zero bytes no ASCII-compatible text has
+# (XML 1.0 Appendix F, https://www.w3.org/TR/xml/#sec-guessing-no-ext-info).
+_UNMARKED = (
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00<", "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+)
+# Python codecs that are not character encodings a document can be in: they would turn
+# escapes or labels into other characters.
+_NOT_CHARSETS = frozenset(
+    {"unicode_escape", "raw_unicode_escape", "punycode", "idna", "utf_7", "mbcs", "oem"}
+)
+_C1_CONTROLS = re.compile(r"[\x80-\x9f]")
 _ASCII = bytes([0x9, 0xA, 0xD, *range(0x20, 0x7F)])
 
 
@@ -86,6 +113,9 @@ def decode_bytes(data: bytes, *, where: str = "xml") -> str:
             return _decode(
                 data[len(bom) :], encoding, where, f"the byte-order mark says {encoding}"
             )
+    for start, encoding in _UNMARKED:
+        if data.startswith(start):
+            return _decode(data, encoding, where, f"the first bytes are '<' in {encoding}")
     declared = _DECLARED.match(data)
     name = declared.group(3).decode("ascii") if declared else None
     try:
@@ -96,6 +126,13 @@ def decode_bytes(data: bytes, *, where: str = "xml") -> str:
         raise DecodeError(
             f"the XML declaration names an unknown encoding {name!r}", where=where
         ) from None
+    if encoding.replace("-", "_") in _NOT_CHARSETS:
+        raise DecodeError(
+            f"the XML declaration names {name!r}, which is not a character encoding an XML "
+            "document can be in",
+            where=where,
+            hint="give the XML as UTF-8",
+        )
     try:
         as_utf8: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -124,7 +161,19 @@ def decode_bytes(data: bytes, *, where: str = "xml") -> str:
             "give the XML as UTF-8",
             where=where,
         )
-    return _decode(data, encoding, where, f"the XML declaration says {name}")
+    text = _decode(data, encoding, where, f"the XML declaration says {name}")
+    control = _C1_CONTROLS.search(text)
+    if control is not None:
+        # Real text has no C1 controls; windows-1252 text declared ISO-8859-1 (the common
+        # mistake) would read its €, “ and ” as them.
+        raise DecodeError(
+            f"the XML declaration says {name}, which reads a byte as the control character "
+            f"U+{ord(control.group()):04X} (text index {control.start()}); the bytes are in "
+            "another encoding (windows-1252?)",
+            where=where,
+            hint="declare the encoding the bytes are in, or give the XML as UTF-8",
+        )
+    return text
 
 
 def _decode(data: bytes, encoding: str, where: str, why: str | None) -> str:
@@ -132,11 +181,13 @@ def _decode(data: bytes, encoding: str, where: str, why: str | None) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         problem = f"byte {exc.start}: {exc.reason}"
-        if why is None:
-            message = f"the input is not UTF-8 ({problem})"
-        else:
-            message = f"{why}, but the bytes are not {encoding} ({problem})"
-        raise DecodeError(message, where=where, hint="give the XML as UTF-8") from None
+    except UnicodeError as exc:  # punycode and friends raise the base class
+        problem = str(exc)
+    if why is None:
+        message = f"the input is not UTF-8 ({problem})"
+    else:
+        message = f"{why}, but the bytes are not {encoding} ({problem})"
+    raise DecodeError(message, where=where, hint="give the XML as UTF-8")
 
 
 def parse(text: str, *, where: str = "xml") -> etree._Element:
@@ -149,15 +200,8 @@ def parse(text: str, *, where: str = "xml") -> etree._Element:
     ...
     mstr_prompts.errors.DecodeError: xml: a DTD is not allowed in prompt-answer XML (it could declare entities)
     """
-    if len(text) > MAX_XML_CHARS:
-        raise DecodeError(
-            f"input of {len(text)} characters is over the {MAX_XML_CHARS}-character limit",
-            where=where,
-        )
-    if "<!DOCTYPE" in text or "<!ENTITY" in text:
-        raise DecodeError(
-            "a DTD is not allowed in prompt-answer XML (it could declare entities)", where=where
-        )
+    if not streamable(text):
+        _refuse(text, where)
     try:
         root = etree.fromstring(text.encode("utf-8"), _PARSER)
     except etree.XMLSyntaxError as exc:
@@ -177,10 +221,56 @@ def parse(text: str, *, where: str = "xml") -> etree._Element:
         raise DecodeError(f"cannot read the XML: {exc}", where=where) from None
     if root is None:
         raise DecodeError("empty XML document", where=where)
-    doctype: str = getattr(root.getroottree().docinfo, "doctype", "")
-    if doctype:
+    if not without_dtd(root):
         raise DecodeError("a DTD is not allowed in prompt-answer XML", where=where)
     return root
+
+
+def streamable(text: str) -> bool:
+    """True when ``text`` is within the size limit and declares no DTD (checked as text).
+
+    >>> streamable("<rsl/>"), streamable("<!DOCTYPE rsl><rsl/>")
+    (True, False)
+    """
+    return len(text) <= MAX_XML_CHARS and "<!DOCTYPE" not in text and "<!ENTITY" not in text
+
+
+def without_dtd(root: etree._Element) -> bool:
+    """True when the parsed document has no document type declaration.
+
+    >>> without_dtd(parse("<rsl/>"))
+    True
+    """
+    return not getattr(root.getroottree().docinfo, "doctype", "")
+
+
+def pull_parser(tag: str) -> etree.XMLPullParser:
+    """A parser fed text piece by piece, with :func:`parse`'s options, reporting ``tag``.
+
+    For large documents, read element by element so that the whole tree never exists.
+    Feed it UTF-8 bytes of already decoded text, as :func:`parse` does; a caller checks
+    the text with :func:`streamable` first and the root with :func:`without_dtd` after.
+
+    >>> parser = pull_parser("pa")
+    >>> parser.feed(b"<rsl><pa/></rsl>")
+    >>> [element.tag for _, element in parser.read_events()]
+    ['pa']
+    """
+    return etree.XMLPullParser(events=("end",), tag=tag, **_OPTIONS)  # type: ignore[arg-type]
+
+
+def _refuse(text: str, where: str) -> NoReturn:
+    """Raise the error for text that :func:`streamable` refused."""
+    if len(text) > MAX_XML_CHARS:
+        raise DecodeError(
+            f"input of {len(text)} characters is over the {MAX_XML_CHARS}-character limit",
+            where=where,
+        )
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        raise DecodeError(
+            "a DTD is not allowed in prompt-answer XML (it could declare entities)", where=where
+        )
+    raise AssertionError("streamable text refused")  # pragma: no cover
 
 
 def serialize(element: etree._Element) -> str:

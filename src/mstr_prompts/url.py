@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import itertools
 import re
 import urllib.parse
 import warnings
@@ -193,7 +194,10 @@ def _percent_decode(raw: str, where: str) -> str:
     bytes that are not UTF-8 are an error rather than U+FFFD, so nothing changes silently.
     """
     try:
-        data = urllib.parse.unquote_to_bytes(raw.replace("+", " "))
+        if len(raw) <= _DECODE_CHUNK:
+            data: bytes | bytearray = urllib.parse.unquote_to_bytes(raw.replace("+", " "))
+        else:
+            data = _unquote_large(raw)
     except UnicodeEncodeError:  # a lone surrogate in the str itself
         raise DecodeError("the text is not valid Unicode (lone surrogate)", where=where) from None
     try:
@@ -201,10 +205,29 @@ def _percent_decode(raw: str, where: str) -> str:
     except UnicodeDecodeError as exc:
         raise DecodeError(
             f"percent-encoded bytes are not UTF-8 (byte {exc.start} of the decoded value: "
-            f"{data[exc.start : exc.start + 1]!r})",
+            f"{bytes(data[exc.start : exc.start + 1])!r})",
             where=where,
             hint="the URL API reads parameters as UTF-8; re-encode the text as UTF-8",
         ) from None
+
+
+# unquote_to_bytes splits its input at every "%": on a 20 MB parameter that list alone is
+# several times the input, so long values are decoded a piece at a time.
+_DECODE_CHUNK = 1 << 20
+
+
+def _unquote_large(raw: str) -> bytearray:
+    """``unquote_to_bytes(raw.replace("+", " "))`` a piece at a time, never cutting a %XX."""
+    data = bytearray()
+    start, size = 0, len(raw)
+    while start < size:
+        end = min(start + _DECODE_CHUNK, size)
+        # A cut splits a %XX exactly when a "%" is one of the two characters before it.
+        while end < size and "%" in raw[max(start, end - 2) : end]:
+            end += 1
+        data += urllib.parse.unquote_to_bytes(raw[start:end].replace("+", " "))
+        start = end
+    return data
 
 
 def split_url(text: str) -> tuple[str, str]:
@@ -247,20 +270,24 @@ def _unescape_amp(query: str) -> str:
     return query
 
 
-def split_query(text: str, *, answers_only: bool = False) -> list[tuple[str, str]]:
+def split_query(
+    text: str, *, answers_only: bool = False, keep_raw: bool = False
+) -> list[tuple[str, str]]:
     """Split a URL or query string into decoded ``(name, value)`` pairs, in order.
 
     Empty pairs (``?&…``, ``&&``) are skipped; a pair without ``=`` has the value ``""``.
     A query whose every ``&`` is written ``&amp;`` (copied from HTML) is read unescaped.
     With ``answers_only`` only the answer parameters are decoded and returned, so a
-    malformed parameter that does not carry answers cannot fail a decode.  Used by
-    :func:`decode` and by :mod:`mstr_prompts.links`.
+    malformed parameter that does not carry answers cannot fail a decode; with
+    ``keep_raw`` such a parameter is kept as written (its percent-encoding is not UTF-8,
+    so no decoded text would be true to it).  Used by :func:`decode` and by
+    :mod:`mstr_prompts.links`.
 
     >>> split_query("mstrWeb?&src=mstrWeb.4001&&valuePromptAnswers=30%5eSam Hill")
     [('src', 'mstrWeb.4001'), ('valuePromptAnswers', '30^Sam Hill')]
     """
     pairs: list[tuple[str, str]] = []
-    for number, raw in enumerate(_unescape_amp(split_url(text)[1]).split("&"), 1):
+    for number, (_, raw) in enumerate(_segments(_unescape_amp(split_url(text)[1]), "&"), 1):
         where = f"url: query, pair {number}"
         has_layout = "\n" in raw or "\r" in raw  # the common case has none: skip the regexes
         if has_layout:
@@ -268,10 +295,14 @@ def split_query(text: str, *, answers_only: bool = False) -> list[tuple[str, str
         if not raw:
             continue
         raw_name, _, raw_value = raw.partition("=")
+        raw = ""  # a long value is held once, not also as its pair
         try:
             name = _percent_decode(raw_name, where)
         except DecodeError:
             if answers_only:  # no answer parameter has a name that is not UTF-8
+                continue
+            if keep_raw:
+                pairs.append((raw_name, raw_value))
                 continue
             raise
         canonical = _BY_FOLD.get(fold_name(name))
@@ -281,6 +312,12 @@ def split_query(text: str, *, answers_only: bool = False) -> list[tuple[str, str
             where = f"url: {canonical}"
             if canonical in _SPLIT_PARAMS and has_layout:
                 raw_value = _drop_layout(raw_value)
+        elif keep_raw:
+            try:
+                pairs.append((name, _percent_decode(raw_value, where)))
+            except DecodeError:
+                pairs.append((raw_name, raw_value))
+            continue
         pairs.append((name, _percent_decode(raw_value, where)))
     return pairs
 
@@ -327,10 +364,15 @@ def _answer_params(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 def _segments(text: str, sep: str, start: int = 0) -> Iterator[tuple[int, str]]:
     """Split on ``sep``, yielding each part with its offset in the whole parameter."""
-    offset = start
-    for part in text.split(sep):
-        yield offset, part
-        offset += len(part) + len(sep)
+    # One part at a time: a list of all parts would copy a 20 MB parameter at once.
+    begin = 0
+    while True:
+        end = text.find(sep, begin)
+        if end == -1:
+            yield start + begin, text[begin:]
+            return
+        yield start + begin, text[begin:end]
+        begin = end + len(sep)
 
 
 def _check_slots(text: str, param: str) -> None:
@@ -553,13 +595,32 @@ def _loose_names(text: str) -> list[str]:
     return names
 
 
+# A name as similar as 0.8 to one of the answer names (15 to 21 characters) has 10 to 31.
+_NEAR_LENGTHS = range(10, 32)
+_NEAR_CHECKED = 1000  # a diagnosis: the first names are enough, however many a text has
+
+
+def near_miss(name: str) -> str | None:
+    """The answer parameter ``name`` is one typo away from, if any (not itself one).
+
+    :func:`decode` refuses a link with such a name, whose answers a server would ignore,
+    and :func:`mstr_prompts.links.web_url` refuses to write one.
+
+    >>> near_miss("elementPromptAnswers"), near_miss("Server"), near_miss("valuePromptAnswers")
+    ('elementsPromptAnswers', None, None)
+    """
+    if len(name) not in _NEAR_LENGTHS or fold_name(name) in _BY_FOLD:
+        return None
+    close = difflib.get_close_matches(name.lower(), list(_BY_FOLD), n=1, cutoff=0.8)
+    return _BY_FOLD[close[0]] if close else None
+
+
 def _near_miss(names: Sequence[str]) -> tuple[str, str] | None:
-    """(given, known) for a parameter name one typo away from an answer parameter."""
-    known = list(_BY_FOLD)
-    for name in names:
-        close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.8)
-        if close:
-            return name, _BY_FOLD[close[0]]
+    """(given, known) for the first parameter name one typo away from an answer parameter."""
+    for name in itertools.islice(dict.fromkeys(names), _NEAR_CHECKED):
+        close = near_miss(name)
+        if close is not None:
+            return name, close
     return None
 
 
@@ -611,6 +672,15 @@ def _no_answers(source: str | Mapping[str, object]) -> DecodeError:
             where="url",
             hint=hint,
         )
+    twice = _percent_encoded_twice(text)
+    if twice is not None:
+        return DecodeError(
+            f"the text is a link percent-encoded twice ({twice!r} stands for an encoded "
+            f"{urllib.parse.unquote(twice)!r}); only a link encoded once is read, because "
+            "a value may itself hold '%'",
+            where="url",
+            hint="decode it once (as urllib.parse.unquote does) and read the result",
+        )
     names = _loose_names(text)
     if any(name.lower() == "prompts" for name in names):
         return DecodeError(
@@ -644,6 +714,18 @@ def _unknown_params(names: Sequence[str], what: str) -> DecodeError:
         "answers to read",
         where="url",
     )
+
+
+_TWICE = re.compile(r"%25(?:3[dDfF]|26)")  # an encoded "%3D", "%3F" or "%26"
+
+
+def _percent_encoded_twice(text: str) -> str | None:
+    """The first ``%253D``-like escape when ``text`` is a link percent-encoded twice."""
+    found = _TWICE.search(text)
+    if found is None or "=" in text:
+        return None
+    inner = urllib.parse.unquote(urllib.parse.unquote(text))
+    return found.group() if split_query(inner, answers_only=True) else None
 
 
 def _percent_encoded_link(text: str) -> str | None:
@@ -705,6 +787,16 @@ def decode(
                 inner = _percent_encoded_link(source)
                 if inner is not None:
                     pairs = split_query(inner, answers_only=True)
+            elif "rompt" in source:  # cheap: a near miss of an answer name has "rompt"
+                near = _near_miss(_loose_names(source))
+                if near is not None:
+                    # Reading the others would drop this one's answers without a word.
+                    raise DecodeError(
+                        f"{near[0]!r} is not a parameter the server reads, so its answers "
+                        "would be lost",
+                        where="url",
+                        hint=f"did you mean {near[1]}?",
+                    )
         elif isinstance(source, Mapping):
             size = _size(source)
             if size > MAX_URL_CHARS:

@@ -18,6 +18,7 @@ import html
 import json
 import re
 from collections.abc import Callable
+from typing import Any, cast
 from urllib.parse import unquote, unquote_plus
 
 from lxml import etree
@@ -142,6 +143,11 @@ def decode(text: str | bytes) -> AnswerSet:
     xml_text = _untransport(text)
     if _BARE_PA.match(xml_text):
         xml_text = f"<rsl>{xml_text}</rsl>"
+    if _FAST and len(xml_text) > _STREAM_CHARS:
+        streamed = _streamed(xml_text)
+        if streamed is not None:
+            root, rows = streamed
+            return _answer_set(rows, _locale(root))
     root = safexml.parse(xml_text, where="xml")
     if root.tag == "mi":
         raise DecodeError(
@@ -153,21 +159,32 @@ def decode(text: str | bytes) -> AnswerSet:
         raise DecodeError(
             f"the root is <{_tag(root)}>; expected <rsl> (or bare <pa> elements)", where="xml"
         )
-    _no_text(root, "xml: rsl", "<rsl>")
+    # Rows, answers, and (until the checked path reads them) <pa> elements.
+    items: list[Any] | None = _plain_items(root) if _FAST else None
+    if items is None or not _blank(root.text):  # else the fast walk checked the tails
+        _no_text(root, "xml: rsl", "<rsl>")
     locale = _locale(root)
-    answers: list[Answer | _Row] = []
-    append = answers.append
-    fast = _FAST
-    for index, child in enumerate(root, start=1):
-        if child.tag != "pa":
-            raise DecodeError(
-                f"unexpected <{_tag(child)}> (line {child.sourceline}); <rsl> holds only <pa>",
-                where="xml: rsl",
-            )
-        row = _plain_pa(child) if fast else None
-        append(_decode_pa(child, index) if row is None else row)
+    if items is None:
+        items = []
+        append = items.append
+        for index, child in enumerate(root, start=1):
+            if child.tag != "pa":
+                raise DecodeError(
+                    f"unexpected <{_tag(child)}> (line {child.sourceline}); <rsl> holds only <pa>",
+                    where="xml: rsl",
+                )
+            append(_decode_pa(child, index))
+    else:
+        # The checked path, in document order, for each <pa> the fast path left.
+        for index, item in enumerate(items):
+            if type(item) is not tuple:
+                items[index] = _decode_pa(item, index + 1)
+    return _answer_set(items, locale)
+
+
+def _answer_set(items: list[Any], locale: int | None) -> AnswerSet:
     try:
-        return deferred(tuple(answers), locale=locale)
+        return deferred(tuple(items), locale=locale)
     except ValidationError as exc:
         raise DecodeError(validation_message(exc), where="xml: rsl") from None
 
@@ -520,6 +537,23 @@ def _bare(item: etree._Element) -> bool:
     return tail is None or tail.isspace()
 
 
+def _plain_items(root: etree._Element) -> list[_Row | etree._Element] | None:
+    """One walk over ``<rsl>``: a row for each plain ``<pa>``, else the ``<pa>`` itself.
+
+    None when ``<rsl>`` holds anything but ``<pa>`` elements and indentation: the checked
+    walk then finds the first problem and reports it, so errors keep their order.
+    """
+    items: list[_Row | etree._Element] = []
+    append = items.append
+    for child in root:
+        tail = child.tail
+        if child.tag != "pa" or (tail and not tail.isspace()):
+            return None
+        row = _plain_pa(child)
+        append(child if row is None else row)
+    return items
+
+
 def _plain_pa(pa: etree._Element) -> _Row | None:
     get = pa.get
     did, pin, tp = get("did"), get("pin"), get("tp")
@@ -602,6 +636,67 @@ def _plain_fct(fct: etree._Element, key: str, each: bool) -> _Row | None:
     if not objects:
         return None
     return (OBJECTS_ROW, key, objects)
+
+
+# --- large documents --------------------------------------------------------------------
+#
+# libxml2's tree of an element-heavy document is about 12 times the document's size, more
+# than the answers it holds.  A large document is therefore read <pa> by <pa>: each one is
+# turned into a row as soon as it has been parsed, and its subtree freed, so the whole
+# tree never exists.  This applies only when every <pa> takes the fast path, under the
+# same parser options; at the first thing that is not plain (a <pa> the fast path leaves,
+# anything but <pa> in <rsl>, stray text, a DTD, a syntax error) it gives up and the
+# document is parsed whole, so results and errors are those of the path above.
+
+_STREAM_CHARS = 1 << 20  # characters; below this the tree is small and one parse is faster
+_CHUNK = 1 << 20  # characters fed to the parser at a time
+
+
+def _streamed(xml_text: str) -> tuple[etree._Element, list[Any]] | None:
+    """``(root, rows)`` read <pa> by <pa>, or None when the document is not all plain."""
+    if not safexml.streamable(xml_text):
+        return None
+    parser = safexml.pull_parser("pa")
+    rows: list[Any] = []
+    root: etree._Element | None = None
+    previous: etree._Element | None = None
+    try:
+        for start in range(0, len(xml_text), _CHUNK):
+            parser.feed(xml_text[start : start + _CHUNK].encode("utf-8"))
+            for _, event in parser.read_events():
+                pa = cast(etree._Element, event)  # "end" events of elements only
+                parent = pa.getparent()
+                if root is None:
+                    root = parent
+                    if root is None or root.tag != "rsl" or root.getparent() is not None:
+                        return None
+                elif parent is not root:
+                    return None
+                if pa.getprevious() is not previous:
+                    return None  # something other than <pa> before it
+                if previous is not None:
+                    if not _blank(previous.tail):
+                        return None
+                    root.remove(previous)
+                row = _plain_pa(pa)
+                if row is None:
+                    return None
+                rows.append(row)
+                pa.clear(keep_tail=True)  # type: ignore[call-arg]  # lxml-stubs lack it
+                previous = pa
+        final = parser.close()
+    except etree.XMLSyntaxError:
+        return None
+    if (
+        final is not root
+        or not _blank(final.text)
+        or previous is None
+        or len(final) != 1
+        or not _blank(previous.tail)
+        or not safexml.without_dtd(final)
+    ):
+        return None
+    return final, rows
 
 
 # --- encode -----------------------------------------------------------------------------

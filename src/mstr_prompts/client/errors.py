@@ -174,11 +174,35 @@ class RunHandleError(DecodeError):
 
 # The server's ERR006 templates name the prompt in these ways (
 # https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-execution-errors).
-_NAMED = re.compile(r"prompt name: (?P<name>.*?) key: (?P<key>\S+?)\.?(?=\s|$)")
+# Read with str.find, not a lazy regex: "prompt name: " repeated in a hostile message made
+# the pattern rescan the rest of the text from every occurrence (quadratic).
+_NAMED = ("prompt name: ", " key: ")
 _TYPED = re.compile(r"for prompt (?P<key>\S+) does not match")
-_LOCATE = re.compile(
-    r"Failed to locate the prompt by either (?P<by>key|name|id): (?P<x>.*?), please"
-)
+_LOCATE = re.compile(r"Failed to locate the prompt by either (?P<by>key|name|id): ")
+
+
+def _named(text: str) -> tuple[str, str] | None:
+    """(name, key) of "prompt name: NAME key: KEY." in ``text``, in linear time."""
+    start = text.find(_NAMED[0])
+    if start < 0:
+        return None
+    start += len(_NAMED[0])
+    middle = text.find(_NAMED[1], start)
+    if middle < 0:
+        return None
+    key = text[middle + len(_NAMED[1]) :].split(maxsplit=1)
+    if not key or key[0] in (".", ""):
+        return None
+    return text[start:middle], key[0].removesuffix(".") or key[0]
+
+
+def _located(text: str) -> tuple[str, str] | None:
+    """(by, value) of "Failed to locate the prompt by either BY: VALUE, please"."""
+    match = _LOCATE.search(text)
+    if match is None:
+        return None
+    end = text.find(", please", match.end())
+    return None if end < 0 else (match.group("by"), text[match.end() : end])
 
 
 class AnswersRejectedByServer(ServerError):
@@ -200,12 +224,12 @@ class AnswersRejectedByServer(ServerError):
         self.prompt_name: str | None = None
         self.prompt_id: str | None = None
         text = self.server_message
-        if match := _NAMED.search(text):
-            self.prompt_name, self.prompt_key = match.group("name"), match.group("key")
+        if named := _named(text):
+            self.prompt_name, self.prompt_key = named
         elif match := _TYPED.search(text):
             self.prompt_key = match.group("key")
-        elif match := _LOCATE.search(text):
-            setattr(self, f"prompt_{match.group('by')}", match.group("x"))
+        elif located := _located(text):
+            setattr(self, f"prompt_{located[0]}", located[1])
 
 
 class ExecutionFailed(ServerError):
