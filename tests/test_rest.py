@@ -880,6 +880,13 @@ def test_expression_xml_is_canonical() -> None:
     assert one(item) == ExpressionAnswer(prompt=K, xml='<exp nc="1"><nd et="1"/></exp>')
 
 
+@pytest.mark.parametrize("content", ["", "  ", "\n\t"])
+def test_blank_content_beside_an_empty_exp_closes(content: str) -> None:
+    # Blank content is no content (REST's default is ""), so only <exp/> remains: Close.
+    item = {"key": "K@0@10", "type": "EXPRESSION", "answers": {"content": content, "xml": "<exp/>"}}
+    assert one(item) == Close(prompt=K, family=PromptFamily.EXPRESSION)
+
+
 def test_expression_keeps_empty_xml_beside_a_tree() -> None:
     item = {
         "key": "K@0@10",

@@ -523,7 +523,8 @@ def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
         xml = safexml.serialize(root)
         empty_xml = is_empty(root)  # the rule the XML decoder shares
     if expression is None and empty_xml:
-        if content:
+        # Blank content is no content (REST's documented default is ""), as in the model.
+        if content and not content.isspace():
             raise DecodeError(
                 "content is informational only; the answer needs expression or xml",
                 where=where,
