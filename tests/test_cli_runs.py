@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import select
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -159,3 +163,52 @@ def test_run_async_is_for_reports(
     base = ["run", "--base", mstr_server.url, "--project", PROJECT_ID]
     assert main([*base, "--document", "D", "--data", "--async"]) == 2
     assert "reports only" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_wait_shows_progress_on_a_terminal_only_and_after_a_second(
+    mstr_server: ReferenceServer, tmp_path: Path
+) -> None:
+    """A new process waits with its stderr on a pseudo-terminal and its stdout on a pipe."""
+    mstr_server.execute_states = (5,) * 1_000_000  # held until the test lets it finish
+    handle = submit(mstr_server)
+    primary, secondary = os.openpty()
+    env = {**os.environ, "MSTR_USERNAME": "user", "MSTR_PASSWORD": "password"}
+    env.pop("MSTR_API_TOKEN", None)
+    env["PYTHONPATH"] = str(Path(__file__).parent.parent / "src")
+    waiting = subprocess.Popen(
+        [sys.executable, "-m", "mstr_prompts", "wait", handle.strip()],
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        env=env,
+    )
+    os.close(secondary)
+    seen = b""
+    try:
+        while b" s" not in seen:  # the first progress line, once a second has gone by
+            ready, _, _ = select.select([primary], [], [], 60)
+            assert ready, "no progress within 60 s"
+            seen += os.read(primary, 1024)
+        with mstr_server.lock:
+            for instance in mstr_server.instances.values():
+                instance.schedule.clear()
+        out, _ = waiting.communicate(timeout=60)
+        while select.select([primary], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(primary, 1024)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        if waiting.poll() is None:
+            waiting.kill()
+            waiting.wait()
+        os.close(primary)
+    assert waiting.returncode == 0
+    assert json.loads(out)["data"]["paging"]["total"] == 3  # stdout: the result only
+    text = seen.decode()
+    assert "running (IN_SQL_ENGINE), " in text and text.startswith("\r")
+    assert text.rstrip(" ").endswith("\r")  # the status line is erased at the end
+    assert not mstr_server.live_instances()

@@ -20,6 +20,7 @@ from mstr_prompts.client import (
     SessionExpired,
     TransportError,
 )
+from mstr_prompts.client.connection import RELOGINS
 from mstr_prompts.client.errors import from_response, parse_code
 from mstr_prompts.errors import PromptAnswerError
 from mstr_prompts.testing import PROJECT_ID, ReferenceServer
@@ -144,14 +145,27 @@ def test_relogin_once_after_expiry(mstr_server: ReferenceServer) -> None:
     assert lines[-1] == ("POST /api/auth/logout", 204)
 
 
-def test_relogin_happens_only_once(mstr_server: ReferenceServer) -> None:
+def test_repeated_expiry_logs_in_again_a_bounded_number_of_times(
+    mstr_server: ReferenceServer,
+) -> None:
+    path = f"/api/reports/{UNPROMPTED_REPORT}/prompts"
     with connect(mstr_server) as conn:
         conn.login()
-        mstr_server.fail(401, times=2, path="/prompts$")
+        # The session ends again right after each new login: the request goes through.
+        mstr_server.fail(401, times=RELOGINS, path="/prompts$")
+        assert conn.request("GET", path).status == 200
+        mstr_server.clear()
+        # A server that never keeps a session: bounded, then a clear error, no loop.
+        mstr_server.fail(401, times=1000, path="/prompts$")
         with pytest.raises(SessionExpired):
-            conn.request("GET", f"/api/reports/{UNPROMPTED_REPORT}/prompts")
-    logins = [r for r in mstr_server.requests if r.path == "/api/auth/login"]
-    assert len(logins) == 2
+            conn.request("GET", path)
+        logins = [r for r in mstr_server.requests if r.path == "/api/auth/login"]
+        assert len(logins) == RELOGINS
+        mstr_server.clear()
+        # A POST refused with 401 created nothing, so it is repeated too.
+        mstr_server.fail(401, times=2, method="POST", path="/instances$")
+        with conn.report(UNPROMPTED_REPORT).create() as instance:
+            assert instance.instance_id
 
 
 def test_logout_after_expiry_is_quiet(mstr_server: ReferenceServer) -> None:

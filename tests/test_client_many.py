@@ -18,15 +18,17 @@ from mstr_prompts.testing.catalog import SEED_000_REPORT, UNPROMPTED_REPORT
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 SEED_000 = rest.decode((FIXTURES / "client" / "seed-000-answer-elements-by-name.json").read_text())
 FAST = PollPolicy(interval=0.002, factor=2.0, cap=0.02, timeout=60)
+SLOWER = PollPolicy(interval=0.01, factor=2.0, cap=0.2, timeout=120)
+"""200 runs polling at once would keep two cores busy with FAST's 20 ms cap."""
 
 
-def connect(server: ReferenceServer, pool_size: int = 8) -> Connection:
+def connect(server: ReferenceServer, pool_size: int = 8, poll: PollPolicy = FAST) -> Connection:
     return Connection(
         server.url,
         username="user",
         password="password",
         project_id=PROJECT_ID,
-        poll=FAST,
+        poll=poll,
         pool=urllib3.PoolManager(maxsize=pool_size),
     )
 
@@ -109,7 +111,11 @@ def test_bad_jobs_and_parallelism_are_refused(mstr_server: ReferenceServer) -> N
 
 
 def test_200_concurrent_runs_under_faults_lose_nothing(mstr_server: ReferenceServer) -> None:
-    """5xx bursts, dropped connections, session expiry and slow polls during 200 runs."""
+    """5xx bursts, dropped connections, session expiry and slow polls during 200 runs at once.
+
+    The server keeps every run in a running state until all 200 have been created, so
+    that the 200 are truly on the server at the same time; then it lets them finish.
+    """
     server = mstr_server
     server.fail(503, times=60, method="GET", path="/status$", retry_after="0")
     server.fail(500, times=8, method="POST", path="/instances$")  # creation refused
@@ -119,22 +125,43 @@ def test_200_concurrent_runs_under_faults_lose_nothing(mstr_server: ReferenceSer
     server.drop(times=6, method="PUT")
     server.fail(503, times=6, method="PUT", retry_after="0")
     server.slow(0.2, times=30, method="GET", path="/status$")
+    held = (4,) * 1_000_000
+    server.resolve_states, server.execute_states = held, held
     stop = threading.Event()
+    at_once: list[int] = []
+
+    def created() -> int:
+        """Creations that ended (with an instance, a 500 or a dropped connection)."""
+        return sum(
+            r.method == "POST" and r.path.endswith("/instances") and r.status in (202, 500, 0)
+            for r in server.requests
+        )
+
+    def hold_then_release() -> None:
+        while created() < 200 and not stop.wait(0.05):
+            pass
+        at_once.append(len(server.live_instances()))
+        with server.lock:
+            server.resolve_states, server.execute_states = (8, 23), (4, 5, 6, 7)
+            for instance in server.instances.values():
+                instance.schedule = instance.schedule[:2]
 
     def expire_sessions() -> None:
         for _ in range(4):  # the session ends four times while the runs go on
-            if stop.wait(0.3):
+            if stop.wait(0.5):
                 return
             server.expire_sessions()
 
-    expirer = threading.Thread(target=expire_sessions)
-    expirer.start()
+    helpers = [threading.Thread(target=hold_then_release), threading.Thread(target=expire_sessions)]
+    for helper in helpers:
+        helper.start()
     try:
-        with connect(server, pool_size=50) as conn:
-            outcomes = list(conn.run_many(jobs(200), max_parallel=50))
+        with connect(server, pool_size=200, poll=SLOWER) as conn:
+            outcomes = list(conn.run_many(jobs(200), max_parallel=200))
     finally:
         stop.set()
-        expirer.join()
+        for helper in helpers:
+            helper.join()
     # 0 runs lost: every job has its outcome, with its own result or a clear error.
     assert sorted(o.job.tag for o in outcomes) == list(range(200))
     for outcome in outcomes:
@@ -145,6 +172,8 @@ def test_200_concurrent_runs_under_faults_lose_nothing(mstr_server: ReferenceSer
         assert isinstance(outcome.error, ServerError)
         assert "/instances" in outcome.error.request and outcome.instance_id is None
     assert len(failed) <= 12, [str(o.error) for o in failed]
+    # Every run that was created was on the server at the same time as all the others.
+    assert at_once == [200 - len(failed)]
     assert any(r.status == 0 for r in server.requests)  # the faults did happen
     # 0 instances left on the server.
     assert not server.live_instances()

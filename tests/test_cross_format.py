@@ -45,11 +45,12 @@ def via_url(answers: AnswerSet) -> AnswerSet:
 
 def key_only(answers: AnswerSet) -> AnswerSet:
     """What XML keeps: the key (id and name are redundant next to it), and no REST
-    display text (an expression's content "does not affect the resulting answer")."""
+    display text beside verbatim <exp> XML (an expression's content "does not affect the
+    resulting answer"; a typed tree's content travels as the <exp>'s text)."""
 
     def kept(answer: Any) -> Any:
         update: dict[str, Any] = {"prompt": PromptRef(key=answer.prompt.key)}
-        if isinstance(answer, ExpressionAnswer):
+        if isinstance(answer, ExpressionAnswer) and answer.xml is not None:
             update["content"] = None
         return answer.model_copy(update=update)
 
@@ -143,15 +144,15 @@ def test_every_captured_xml_fixture_converts_to_rest(path: Path) -> None:
     assert rest.decode(body) == rest.decode(rest.encode(answers, ignore_locale=True))
 
 
-def test_captured_library_hierarchy_answer_becomes_a_rest_xml_answer() -> None:
+def test_captured_library_hierarchy_answer_becomes_a_rest_expression_tree() -> None:
     answers = xml.decode((FIXTURES / "xml" / "library-hierarchy-key-lcl.xml").read_text())
     (answer,) = answers
-    assert isinstance(answer, ExpressionAnswer) and answer.xml is not None
+    assert isinstance(answer, ExpressionAnswer) and answer.typed and answer.xml is None
     body = rest.encode(answers)
     (item,) = body["prompts"]
     assert item["key"] == "2C8E58F049B088D631DE75B4C1F25EAB@0@10"
     assert item["type"] == "EXPRESSION"
-    assert item["answers"] == {"xml": answer.xml}
+    assert item["answers"]["expression"]["operator"] == "And"
     # REST carries no locale; with no value answer in the set it has no meaning to lose.
     assert via_xml(via_rest(answers)) == answers.model_copy(update={"locale": None})
 

@@ -163,8 +163,12 @@ def test_captured_expression_xml_travels_as_rsl_and_back() -> None:
     )
     assert library.decode(library.encode(answers)) == answers
     (expression,) = from_xml
-    assert isinstance(expression, ExpressionAnswer)
-    assert rest.encode(answers)["prompts"][0]["answers"] == {"xml": expression.xml}
+    assert isinstance(expression, ExpressionAnswer) and expression.typed
+    # a typed tree: REST gets the JSON tree, and REST -> Library -> REST keeps it
+    rest_body = rest.encode(answers)
+    assert rest_body["prompts"][0]["answers"]["expression"]["operator"] == "And"
+    via = library.decode(library.encode(rest.decode(rest_body)))
+    assert rest.encode(via)["prompts"][0]["answers"] == rest_body["prompts"][0]["answers"]
 
 
 # --- the item grammar (library.md B.2) -------------------------------------------------
@@ -357,7 +361,7 @@ def test_key_order_and_compact_json() -> None:
         ),
         (
             ExpressionAnswer(expression={"operator": "In"}, prompt=PromptRef(key="K@0@10")),
-            "JSON expression tree",
+            "expression tree has no <exp> form",
         ),
         (LevelAnswer(definition={"units": []}, prompt=PromptRef(key="K@0@10")), "display units"),
     ],
@@ -472,7 +476,8 @@ def unkeyed_family(answers: AnswerSet) -> AnswerSet:
                 update["attribute"] = None
         if isinstance(answer, ValueAnswer):
             update["type"] = None
-        if isinstance(answer, ExpressionAnswer):
+        if isinstance(answer, ExpressionAnswer) and answer.xml is not None:
+            # verbatim <exp> carries its own display text; REST's content is not written
             update["content"] = None
         return answer.model_copy(update=update)
 

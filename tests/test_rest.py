@@ -741,7 +741,7 @@ def test_locale_without_value_answers_is_dropped() -> None:
 
 
 def test_refuses_xml_level_answers() -> None:
-    error = _refused(AnswerSet(answers=[LevelAnswer(prompt=refs("K"), xml="<dmy></dmy>")]))
+    error = _refused(AnswerSet(answers=[LevelAnswer(prompt=refs("K"), xml='<dmy cct="1"></dmy>')]))
     assert "<dmy>" in error.message
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mstr_prompts import safexml
+from mstr_prompts import expressions, safexml
 from mstr_prompts.element_id import ElementId, OpaqueElementId, parse_element_id
 from mstr_prompts.errors import DecodeError, NotRepresentableError
 from mstr_prompts.model import (
@@ -106,14 +106,20 @@ def test_f02_two_element_prompts_with_placeholders() -> None:
     assert element.name == "#ProjectId#"
 
 
-def test_f03_attribute_qualification_keeps_the_expression_xml() -> None:
+def test_f03_attribute_qualification_is_a_typed_form_qualification() -> None:
     (answer,) = decode(fixture("f03-aq-id-equals-derived.xml"))
     assert isinstance(answer, ExpressionAnswer)
     assert answer.prompt.key == "6C72923411E74D652FC90080EF753357@0@10"
-    assert answer.xml is not None and answer.xml.startswith('<exp><nd et="2" nt="4"')
-    assert '<cst ddt="5">12345</cst>' in answer.xml
-    assert '<op fnt="6" fg="0" apply_order="0"/>' in answer.xml
-    assert answer.content is None and answer.expression is None
+    assert answer.xml is None and answer.content is None
+    assert answer.expression == expressions.qualify(
+        expressions.form("2EC9CD4E4E5577C0470A4FBB3DFBB272", "45C11FA478E745FEA08D781CEA190FE5"),
+        "Equals",
+        expressions.Constant(value="12345", data_type="Real"),
+    )
+    # Written back in the DHTML builder's spelling, never self-closed.
+    assert '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">12345</cst></nd><op fnt="6"></op>' in (
+        encode(AnswerSet(answers=(answer,)))
+    )
 
 
 def test_f04_single_quoted_string_constant() -> None:
@@ -153,12 +159,12 @@ def test_f07_bare_pa_with_wrong_pt_is_a_value_of_the_stated_type() -> None:
 def test_f08_pretty_printed_hierarchy_expression() -> None:
     (answer,) = decode(fixture("f08-hierarchy-one-level.xml"))
     assert isinstance(answer, ExpressionAnswer)
-    assert answer.xml is not None
-    assert answer.xml.startswith('<exp>\n        <nd et="5"')
-    assert answer.xml.endswith("</nd>\n    </exp>")
-    assert 'disp_n="USA"/>' in answer.xml
-    # The stored XML is the canonical safexml form.
-    assert safexml.serialize(safexml.parse(answer.xml)) == answer.xml
+    assert answer.xml is None
+    assert answer.expression == expressions.ElementQualification(
+        attribute=expressions.AttributeRef(id="8D679D3811D3E4981000E787EC6DE8A4"),
+        operator="In",
+        elements=(Element(id=ElementId.parse("8D679D3811D3E4981000E787EC6DE8A4:1"), name="USA"),),
+    )
 
 
 def test_f09_empty_expression_is_close() -> None:
@@ -295,9 +301,15 @@ def test_f22_jquery_builder() -> None:
     )
     assert isinstance(objects, ObjectAnswer)
     assert objects.objects == (ObjectRef(id="4C05177011D3E877C000B3B2D86C964F", type=4),)
-    assert isinstance(expression, ExpressionAnswer) and expression.xml is not None
-    assert expression.xml.startswith('<exp><nd et="14" nt="4" dmt="1" ddt="-1">')
-    assert '<e ei="8D679D3811D3E4981000E787EC6DE8A4:1" emt="1" art="1"/>' in expression.xml
+    assert isinstance(expression, ExpressionAnswer) and expression.xml is None
+    # A hierarchy qualification: And over one element list, kept as written.
+    assert expression.expression == expressions.and_(
+        expressions.qualify(
+            expressions.attribute("8D679D3811D3E4981000E787EC6DE8A4"),
+            "In",
+            "8D679D3811D3E4981000E787EC6DE8A4:1",
+        )
+    )
 
 
 def test_url_grammar_sample_with_comments() -> None:
@@ -318,9 +330,8 @@ def test_library_key_and_locale() -> None:
     (answer,) = answers
     assert isinstance(answer, ExpressionAnswer)
     assert answer.prompt == PromptRef(key="2C8E58F049B088D631DE75B4C1F25EAB@0@10")
-    assert answer.xml is not None
-    assert answer.xml.startswith('<exp>\n          <nd et="14" nt="4" dmt="1" ddt="-1">')
-    assert '<e ei="8D679D3811D3E4981000E787EC6DE8A4:1" emt="1" disp_n="USA"/>' in answer.xml
+    assert answer.xml is None and answer.typed
+    assert str(answer.expression) == "Country In (USA)"
     out = encode(answers)
     assert out.startswith(
         '<rsl lcl="1033"><pa pt="8" pin="0" did="2C8E58F049B088D631DE75B4C1F25EAB" tp="10"><exp>'
@@ -690,13 +701,13 @@ ATTR_ID = ElementId(attribute=CATEGORY, keys=("1",))
         ),
         (
             ExpressionAnswer(prompt=ref(), xml="<exp><nd/></exp>", expression={"a": 1}),
-            "REST's JSON expression tree",
+            "REST's expression tree has no <exp> form: the node at expression has key(s) 'a'",
         ),
-        (ExpressionAnswer(prompt=ref(), expression={"operator": "And"}), "only as <exp> XML"),
-        (ExpressionAnswer(prompt=ref(), xml="<dmy/>"), "root <dmy>; expected <exp>"),
-        (ExpressionAnswer(prompt=ref(), xml="<exp>"), "its stored XML cannot be read"),
+        (
+            ExpressionAnswer(prompt=ref(), expression={"operator": "And"}),
+            "the node at expression has no operands",
+        ),
         (LevelAnswer(prompt=ref(), definition={"units": []}), "REST's level definition"),
-        (LevelAnswer(prompt=ref(), xml="<exp/>"), "root <exp>; expected <dmy>"),
         (ValueAnswer(prompt=ref(), value="bell\x07"), "the value 'bell\\x07' contains characters"),
         (
             ElementAnswer(prompt=ref(), elements=(Element(id=ATTR_ID, name="a\x00b"),)),

@@ -44,7 +44,7 @@ from .errors import (
     PromptAnswerError,
     PromptsOutstanding,
 )
-from .model import AnswerSet
+from .model import AnswerSet, ExpressionAnswer
 
 if TYPE_CHECKING:
     from .definitions import Definitions
@@ -352,6 +352,9 @@ def _summary(answers: AnswerSet) -> list[str]:
                 ", …" if len(objects) > 5 else ""
             )
             what = f"{len(objects)} object{'s' if len(objects) != 1 else ''}: {shown}"
+        elif isinstance(answer, ExpressionAnswer):
+            form = "typed" if answer.typed else "kept verbatim"
+            what = f"expression ({form})" + (f": {answer.text}" if answer.text else "")
         else:
             what = answer.kind.replace("_", " ")
         lines.append(f"{answer.describe()}: {what}")

@@ -260,7 +260,8 @@ class PromptsOutstanding(PromptAnswerError):
     ) -> None:
         self.prompts: tuple[PromptRef, ...] = tuple(prompts)
         names = ", ".join(p.describe() for p in self.prompts)
-        super().__init__(f"{names}: {reason}", hint=hint)
+        # A server that does not list its prompts leaves nothing to name.
+        super().__init__(f"{names}: {reason}" if names else reason, hint=hint)
 
 
 class LocaleWarning(UserWarning):

@@ -36,7 +36,6 @@ from typing import Any, Literal
 from lxml import etree
 from pydantic import ValidationError
 
-from . import safexml
 from .element_id import GUID_PATTERN, ElementId, Presentation, classify, parse_element_id
 from .errors import DecodeError, LocaleWarning, NotRepresentableError, validation_message
 from .model import (
@@ -619,17 +618,9 @@ def _unit_item(answer: LevelAnswer, unit: LevelUnit) -> str:
 
 
 def _rsl(answer: ExpressionAnswer, locale: int | None) -> str:
-    if answer.expression is not None or answer.xml is None:
-        raise _refuse(
-            answer,
-            "Library carries an expression only as <rsl> XML with its <exp>; this answer has "
-            "REST's JSON expression tree",
-            hint="use REST, or give the answer as xml",
-        )
-    try:
-        exp = safexml.parse(answer.xml, where="stored xml")
-    except DecodeError as exc:
-        raise _refuse(answer, f"its stored XML cannot be read: {exc.message}") from None
+    from . import xml
+
+    exp = xml.expression_element(answer, target=TARGET)  # the one answer -> <exp> rule
     root = etree.Element("rsl")
     if locale is not None:
         root.set("lcl", str(locale))

@@ -8,7 +8,7 @@ locale.  Every answer names its prompt with a :class:`PromptRef` and is one of:
 :class:`ElementAnswer` an attribute element prompt answered with one or more elements
 :class:`ObjectAnswer`  an object prompt answered with one or more objects
 :class:`ExpressionAnswer`  an expression prompt (attribute / metric / hierarchy
-                       qualification), carried opaquely until typed trees land
+                       qualification): a typed tree, or verbatim outside the table
 :class:`LevelAnswer`   a level (dimensionality) prompt, carried opaquely
 :class:`PlaceholderAnswer` a Library link-generator template, filled in when the link
                        is followed (kept verbatim; only Library links carry it)
@@ -41,14 +41,21 @@ from pydantic import (
 )
 from typing_extensions import Self
 
+from . import safexml
 from ._trusted import build
 from .element_id import (
     GUID_PATTERN,
     ElementId,
-    OpaqueElementId,
     parse_element_id,
     plain_old_short,
 )
+from .elements import Element
+from .errors import NotRepresentableError
+from .expression_json import dumps as json_dumps
+from .expression_json import loads as json_loads
+from .expression_xml import is_empty
+from .expression_xml import loads as xml_loads
+from .expressions import EXPRESSION_TYPES, Expression, render
 from .object_types import object_type_name
 from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION, Model, is_digits, is_text
 
@@ -127,11 +134,40 @@ def _canonical_json(value: Any) -> Any:
 
 _GUID = re.compile(GUID_PATTERN)
 
-# An <exp> with no attributes, no children and only whitespace: the "no answer" body.
-_EMPTY_EXP = re.compile(r"\s*<exp\s*(?:/>|>\s*</exp\s*>)\s*")
 
-JsonText = Annotated[str, BeforeValidator(_canonical_json)]
-"""A JSON document kept as canonical compact text (key order preserved)."""
+def _json_object(value: Any) -> Any:
+    """A JSON object (REST's tree or definition) as canonical text; anything else refused."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a JSON object, not {type(value).__name__}")
+    return _canonical_json(value)
+
+
+def _expression_tree(value: Any) -> Any:
+    """A typed tree when REST's JSON tree is inside the case table, else canonical text."""
+    if value is None or isinstance(value, EXPRESSION_TYPES):
+        return value
+    if isinstance(value, str):
+        value = json.loads(value)
+    if not isinstance(value, dict):
+        raise ValueError(
+            f"an expression tree is a JSON object or a typed expression, not {type(value).__name__}"
+        )
+    if "kind" in value:
+        return value  # the model's own serialised form (model_dump); REST trees have no kind
+    try:
+        return json_loads(value)
+    except NotRepresentableError:
+        return _canonical_json(value)  # outside the table: kept verbatim
+
+
+def _stored_root(text: str, tag: str) -> Any:
+    """Parse an answer's stored ``<exp>``/``<dmy>`` XML, which must be exactly that element."""
+    root = safexml.parse(text, where=f"<{tag}> xml")
+    if root.tag != tag:
+        raise ValueError(f"the xml must be a <{tag}> element, not <{root.tag}>")
+    return root
 
 
 class PromptRef(Model):
@@ -246,52 +282,6 @@ class ValueAnswer(_AnswerBase):
     def values(self) -> tuple[str, ...]:
         """The value(s) as a tuple, whichever form was given."""
         return self.value if isinstance(self.value, tuple) else (self.value,)
-
-
-class Element(Model):
-    """One attribute element: its ID, its display name, or both.
-
-    A display name spelled inside the ID (terse ``h4;ATTR;40K-50K``, old long DESC) is
-    moved to ``name`` so that each element has one spelling.
-
-    >>> Element(id=ElementId.parse("h4;8D679D4111D3E4981000E787EC6DE8A4;40K-50K")).name
-    '40K-50K'
-    """
-
-    id: Annotated[ElementId | OpaqueElementId, Field(discriminator="kind")] | None = None
-    name: str | None = None
-
-    @classmethod
-    def of(cls, id: ElementId | OpaqueElementId | None = None, name: str | None = None) -> Element:
-        """Build an element from parts that are already models; cheap on the hot path.
-
-        Codecs decode thousands of elements per answer, and an element whose ID carries
-        no display name has nothing to normalise, so full validation is skipped then.
-
-        >>> Element.of(ElementId.parse("8D679D3711D3E4981000E787EC6DE8A4:1"), "Books").name
-        'Books'
-        """
-        if (
-            id is not None
-            and id.display is None
-            and (name is None or (type(name) is str and is_text(name)))
-        ):
-            return build(cls, {"id": id, "name": name})
-        return cls(id=id, name=name)
-
-    @model_validator(mode="after")
-    def _normalise(self) -> Element:
-        if self.id is None and self.name is None:
-            raise ValueError("an element needs an id, a name, or both")
-        if isinstance(self.id, ElementId) and self.id.display is not None:
-            if self.name is not None and self.name != self.id.display:
-                raise ValueError(
-                    f"element {self.id.to_terse()!r} names itself {self.id.display!r} "
-                    f"but its name is {self.name!r}"
-                )
-            object.__setattr__(self, "name", self.id.display)
-            object.__setattr__(self, "id", self.id.without_display())
-        return self
 
 
 class ElementAnswer(_AnswerBase):
@@ -453,32 +443,64 @@ class ObjectAnswer(_AnswerBase):
 
 
 class ExpressionAnswer(_AnswerBase):
-    """An expression prompt's answer, carried opaquely until typed trees land.
+    """An expression prompt's answer: a typed tree, or MicroStrategy's own text verbatim.
 
-    ``xml`` is MicroStrategy's expression XML (``<exp>…</exp>``, as the prompt-answer
-    XML and REST's ``answers.xml`` both carry it); ``expression`` is the JSON view-filter
-    tree REST uses; ``content`` is REST's free-text description.  At least one of ``xml``
-    and ``expression`` is present.
+    ``expression`` is the typed :mod:`~mstr_prompts.expressions` tree whenever the
+    answer is inside the case table of docs/expressions.md, however it was given: as a
+    tree, as REST's JSON view-filter tree, or as ``<exp>`` XML in ``xml``.  An answer
+    outside the table is kept verbatim (``xml`` and/or ``expression`` as canonical JSON
+    text) and travels only in the form it came in; converting it raises
+    :class:`~mstr_prompts.errors.NotRepresentableError` naming the node.  ``content``
+    is display text that never changes the meaning (REST's ``content``, the text inside
+    ``<exp>``); :attr:`text` renders the tree when there is none.
 
     An empty ``<exp/>`` alone is not an answer: closing the prompt is :class:`Close`.
 
-    >>> ExpressionAnswer(expression={"operator": "In", "operands": []}).family
-    <PromptFamily.EXPRESSION: 'expression'>
+    >>> from mstr_prompts.expressions import metric, qualify
+    >>> a = ExpressionAnswer(expression=qualify(metric("4C05177011D3E877C000B3B2D86C964F",
+    ...                                                "Revenue"), ">", 10))
+    >>> a.text
+    '{Revenue} > 10'
+    >>> from mstr_prompts.expression_xml import dumps
+    >>> ExpressionAnswer(xml=dumps(a.expression)) == a
+    True
     """
 
     kind: Literal["expression"] = "expression"
     xml: str | None = Field(default=None, min_length=1)
-    expression: JsonText | None = None
+    expression: Annotated[Expression | str, BeforeValidator(_expression_tree)] | None = None
     content: str | None = None
 
     @model_validator(mode="after")
-    def _has_body(self) -> ExpressionAnswer:
-        if self.xml is None and self.expression is None:
+    def _normalise(self) -> ExpressionAnswer:
+        tree, xml, content = self.expression, self.xml, self.content
+        root = None
+        if xml is not None:
+            root = _stored_root(xml, "exp")
+            if is_empty(root):
+                if tree is None:
+                    raise ValueError(
+                        "an empty <exp> answers nothing; an empty answer is "
+                        "Close(family=EXPRESSION)"
+                    )
+                xml = root = None  # an empty <exp> beside a tree says nothing
+            else:
+                xml = safexml.serialize(root)
+        if root is not None and (tree is None or not isinstance(tree, str)):
+            try:
+                typed, text = xml_loads(root)
+            except NotRepresentableError:
+                pass  # outside the table: kept verbatim
+            else:
+                agrees = text is None or content is None or text == content
+                if agrees and (tree is None or tree == typed):
+                    tree, xml = typed, None
+                    content = content if content is not None else text
+        if tree is None and xml is None:
             raise ValueError("an expression answer needs its xml or its expression tree")
-        if self.expression is None and self.xml is not None and _EMPTY_EXP.fullmatch(self.xml):
-            raise ValueError(
-                "an empty <exp> answers nothing; an empty answer is Close(family=EXPRESSION)"
-            )
+        object.__setattr__(self, "expression", tree)
+        object.__setattr__(self, "xml", xml)
+        object.__setattr__(self, "content", content)
         return self
 
     @property
@@ -486,9 +508,31 @@ class ExpressionAnswer(_AnswerBase):
         return PromptFamily.EXPRESSION
 
     @property
+    def typed(self) -> bool:
+        """True when the answer is a typed tree (it converts between every format)."""
+        return self.expression is not None and not isinstance(self.expression, str)
+
+    @property
     def expression_tree(self) -> Any:
-        """The JSON expression tree, parsed (None if absent)."""
-        return None if self.expression is None else json.loads(self.expression)
+        """The answer as REST's JSON tree (None when it is only verbatim XML).
+
+        >>> ExpressionAnswer(expression={"operator": "X", "operands": []}).expression_tree
+        {'operator': 'X', 'operands': []}
+        """
+        if self.expression is None:
+            return None
+        if isinstance(self.expression, str):
+            return json.loads(self.expression)
+        return json_dumps(self.expression)
+
+    @property
+    def text(self) -> str | None:
+        """``content`` if given, else the typed tree rendered as MicroStrategy shows it."""
+        if self.content is not None:
+            return self.content
+        if self.expression is None or isinstance(self.expression, str):
+            return None
+        return render(self.expression)
 
 
 class LevelUnit(Model):
@@ -526,7 +570,7 @@ class LevelAnswer(_AnswerBase):
 
     kind: Literal["level"] = "level"
     xml: str | None = Field(default=None, min_length=1)
-    definition: JsonText | None = None
+    definition: Annotated[str, BeforeValidator(_json_object)] | None = None
     units: tuple[LevelUnit, ...] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
@@ -534,6 +578,13 @@ class LevelAnswer(_AnswerBase):
         given = sum(f is not None for f in (self.xml, self.definition, self.units))
         if given != 1:
             raise ValueError("a level answer has exactly one of xml, definition and units")
+        if self.xml is not None:
+            root = _stored_root(self.xml, "dmy")
+            if is_empty(root):
+                raise ValueError(
+                    "an empty <dmy> answers nothing; an empty answer is Close(family=LEVEL)"
+                )
+            object.__setattr__(self, "xml", safexml.serialize(root))
         return self
 
     @property

@@ -26,7 +26,6 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
-from lxml import etree
 from pydantic import ValidationError
 
 from . import safexml
@@ -48,6 +47,7 @@ from .errors import (
     rounds_refusal,
     validation_message,
 )
+from .expression_xml import is_empty
 from .model import (
     ELEMENTS_ROW,
     OBJECTS_ROW,
@@ -489,11 +489,6 @@ def _decode_objects(ref: PromptRef, answers: Any, where: str) -> Answer:
     return answer
 
 
-def _is_empty_exp(root: etree._Element) -> bool:
-    """``<exp/>``, ``<exp></exp>``: an expression with nothing in it (closes the prompt)."""
-    return not root.attrib and len(root) == 0 and not (root.text or "").strip()
-
-
 def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
     if answers is None:
         return Close(prompt=ref, family=PromptFamily.EXPRESSION)
@@ -521,7 +516,7 @@ def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
                 f"answers.xml must be an <exp> element, not <{root.tag}>", where=where
             )
         xml = safexml.serialize(root)
-        empty_xml = _is_empty_exp(root)
+        empty_xml = is_empty(root)  # the rule the XML decoder shares
     if expression is None and empty_xml:
         if content:
             raise DecodeError(
@@ -846,7 +841,10 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
         if answer.content is not None:
             body["content"] = answer.content
         if answer.expression is not None:
-            body["expression"] = answer.expression_tree
+            try:
+                body["expression"] = answer.expression_tree
+            except NotRepresentableError as exc:
+                raise _refuse(answer, exc.message, exc.hint) from None
         if answer.xml is not None:
             body["xml"] = answer.xml
         return True, body

@@ -23,9 +23,11 @@ from typing import Any
 from hypothesis import given  # noqa: F401  (used by the doctests)
 from hypothesis import strategies as st
 
+from . import expressions as expr
 from . import safexml
 from .definitions import Bound, Definitions, PromptDefinition
 from .element_id import ElementId, OpaqueElementId, parse_element_id
+from .expressions import DataType
 from .model import (
     Answer,
     AnswerMode,
@@ -52,6 +54,7 @@ __all__ = [
     "answer_sets",
     "answers_for",
     "element_ids",
+    "expressions",
     "guids",
     "hostile_texts",
     "library_answer_sets",
@@ -206,6 +209,13 @@ _EXP_SAMPLES = (
     'ei="8D679D3811D3E4981000E787EC6DE8A4:1" art="1" disp_n="USA"/></es></mi></nd>'
     '<op fnt="22"/></nd></exp>',
 )
+# Outside the case table, so kept verbatim: F17 (a metric named by rfd, not by GUID) and
+# an AllAttributeQual (et 16) hierarchy node.
+_EXP_VERBATIM = (
+    _EXP_SAMPLES[1],
+    '<exp><nd et="16" nt="4" dmt="1" ddt="-1"><nd et="1" nt="5" dmt="1" ddt="-1">'
+    '<at did="8D679D3811D3E4981000E787EC6DE8A4" tp="12"/></nd><op fnt="19"/></nd></exp>',
+)
 # The level body shape is inferred (docs/xml.md); no real sample exists.
 _DMY_SAMPLES = (
     '<dmy cct="0" fr="1"><du agg="1" flt="1" gb="1" rps="0" ut="-1">'
@@ -229,6 +239,110 @@ def _json_trees() -> st.SearchStrategy[Any]:
         max_leaves=8,
     )
     return st.dictionaries(_texts(_ANY_CHARS, min_size=1), trees, min_size=1, max_size=3)
+
+
+# --- typed expression trees -------------------------------------------------------------
+
+
+@functools.cache
+def _qualification_parts(xml: bool) -> dict[str, Any]:
+    # Built once: hypothesis pays for analysing every strategy object it meets.
+    text = xml_texts() if xml else _texts(_ANY_CHARS)
+    names = _optional(text)
+    data_types = st.sampled_from(list(DataType))
+    ids: st.SearchStrategy[Any] = element_ids(attribute=False, display=False, xml_only=xml)
+    if not xml:
+        ids = st.one_of(ids, _opaque_terse_ids())  # REST's undocumented hybrid, verbatim
+    metrics = st.builds(expr.MetricRef, id=guids(), name=names)
+    constants = st.builds(expr.Constant, value=text, data_type=data_types)
+    return {
+        "text": text,
+        "names": names,
+        "guids": guids(),
+        "data_types": data_types,
+        "elements": _elements(ids, names, name_only=not xml),
+        "kind": st.sampled_from(["form", "elements", "metric"]),
+        "lists": st.sampled_from([expr.Operator.IN, expr.Operator.NOT_IN]),
+        "form_operators": st.sampled_from(sorted(expr.FORM_OPERATORS)),
+        "metric_operators": st.sampled_from(sorted(expr.METRIC_OPERATORS)),
+        "metrics": metrics,
+        "constants": constants,
+        "metric_values": st.one_of(constants, metrics),
+        "list_size": st.integers(1, 4),
+    }
+
+
+@st.composite
+def _qualification(draw: st.DrawFn, xml: bool) -> expr.Expression:
+    parts = _qualification_parts(xml)
+    names = parts["names"]
+    kind = draw(parts["kind"])
+    if kind == "elements":
+        attribute = expr.AttributeRef(id=draw(parts["guids"]), name=draw(names))
+        return expr.ElementQualification(
+            attribute=attribute, operator=draw(parts["lists"]), elements=draw(parts["elements"])
+        )
+    if kind == "form":
+        operator = draw(parts["form_operators"])
+        subject = expr.FormRef(
+            attribute=expr.AttributeRef(id=draw(parts["guids"]), name=draw(names)),
+            id=draw(parts["guids"]),
+            name=draw(names),
+        )
+        if operator.arity is None:
+            # one data type per list: REST's "constants" operand has one dataType
+            data_type = draw(parts["data_types"])
+            count = draw(parts["list_size"])
+            values = tuple(
+                expr.Constant(value=draw(parts["text"]), data_type=data_type) for _ in range(count)
+            )
+        else:
+            values = tuple(draw(parts["constants"]) for _ in range(operator.arity))
+        return expr.FormQualification(form=subject, operator=operator, values=values)
+    operator = draw(parts["metric_operators"])
+    value = parts["constants"] if operator.is_ranking else parts["metric_values"]
+    metric_values = tuple(draw(value) for _ in range(operator.arity or 0))
+    return expr.MetricQualification(
+        metric=draw(parts["metrics"]), operator=operator, values=metric_values
+    )
+
+
+def expressions(*, xml: bool = False) -> st.SearchStrategy[expr.Expression]:
+    """Typed expression trees inside the case table (docs/expressions.md).
+
+    Each one converts to REST's JSON tree and back unchanged; with ``xml=True`` the
+    texts are XML 1.0 text and every element has an old-short ID, so each one also
+    converts to ``<exp>`` XML and back unchanged.
+
+    >>> from mstr_prompts import expression_json
+    >>> @given(expressions())
+    ... def check(tree):
+    ...     assert expression_json.loads(expression_json.dumps(tree)) == tree
+    >>> check()
+    """
+    return _expression_trees(xml)
+
+
+@functools.cache
+def _expression_trees(xml: bool) -> st.SearchStrategy[expr.Expression]:
+    leaves = _qualification(xml)
+
+    def branches(inner: st.SearchStrategy[expr.Expression]) -> st.SearchStrategy[expr.Expression]:
+        return st.one_of(
+            st.builds(
+                expr.Logical,
+                operator=st.sampled_from([expr.Operator.AND, expr.Operator.OR]),
+                operands=st.lists(inner, min_size=1, max_size=3).map(tuple),
+            ),
+            st.builds(expr.not_, inner),
+        )
+
+    return st.recursive(leaves, branches, max_leaves=5)
+
+
+def _xml_content() -> st.SearchStrategy[str | None]:
+    # The display text inside <exp>: indentation alone is no text.
+    return _optional(xml_texts(min_size=1).filter(lambda t: not t.isspace()))
 
 
 # --- answers, one family at a time ------------------------------------------------------
@@ -287,9 +401,12 @@ def _rest_answer(draw: st.DrawFn) -> Answer:
     if kind == "objects":
         return ObjectAnswer(prompt=prompt, objects=draw(_objects(guids(), _optional(text))))
     if kind == "expression":
-        xml = draw(_optional(_canonical(_EXP_SAMPLES)))
-        tree = draw(_json_trees()) if xml is None else draw(_optional(_json_trees()))
         content = draw(_optional(_texts(_ANY_CHARS)))
+        if draw(st.booleans()):
+            return ExpressionAnswer(prompt=prompt, expression=draw(expressions()), content=content)
+        # outside the case table: verbatim XML and/or JSON
+        xml = draw(_optional(_canonical(_EXP_VERBATIM)))
+        tree = draw(_json_trees()) if xml is None else draw(_optional(_json_trees()))
         return ExpressionAnswer(prompt=prompt, xml=xml, expression=tree, content=content)
     if kind == "level":
         return LevelAnswer(prompt=prompt, definition=draw(_json_trees()))
@@ -335,7 +452,10 @@ def _xml_answer(draw: st.DrawFn) -> Answer:
         object_ids = st.one_of(guids(), text)
         return ObjectAnswer(prompt=prompt, objects=draw(_objects(object_ids, _optional(text))))
     if kind == "expression":
-        return ExpressionAnswer(prompt=prompt, xml=draw(_canonical(_EXP_SAMPLES)))
+        if draw(st.booleans()):
+            tree = draw(_expression_trees(True))
+            return ExpressionAnswer(prompt=prompt, expression=tree, content=draw(_xml_content()))
+        return ExpressionAnswer(prompt=prompt, xml=draw(_canonical(_EXP_VERBATIM)))
     if kind == "level":
         return LevelAnswer(prompt=prompt, xml=draw(_canonical(_DMY_SAMPLES)))
     families: list[PromptFamily | None] = [*PromptFamily, None]
@@ -521,6 +641,10 @@ def _library_answer(draw: st.DrawFn, expressions: bool) -> Answer:
         )
         return LevelAnswer(prompt=prompt, units=draw(st.lists(unit, min_size=1, max_size=3)))
     if kind == "expression":
+        # Library's <rsl> carries typed trees (with their display text) and <exp> samples
+        if draw(st.booleans()):
+            tree = draw(_expression_trees(True))
+            return ExpressionAnswer(prompt=prompt, expression=tree, content=draw(_xml_content()))
         return ExpressionAnswer(prompt=prompt, xml=draw(_canonical(_EXP_SAMPLES)))
     if kind == "use_default":
         return UseDefault(prompt=prompt)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import html
+import json
 import re
 from collections.abc import Callable
 from typing import Any, cast
@@ -23,13 +24,10 @@ from urllib.parse import unquote, unquote_plus
 from lxml import etree
 from pydantic import ValidationError
 
-from . import safexml
+from . import expression_json, expression_xml, safexml
 from ._trusted import build
 from .element_id import (
     GUID_PATTERN,
-    ElementId,
-    OpaqueElementId,
-    Presentation,
     parse_element_id,
     plain_keys,
 )
@@ -41,6 +39,7 @@ from .errors import (
     rounds_refusal,
     validation_message,
 )
+from .expression_xml import element_ei, is_empty
 from .model import (
     ELEMENTS_ROW,
     OBJECTS_ROW,
@@ -365,11 +364,13 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
     if body.tag == "mi":
         return _decode_mi(body, prompt, where)
     if body.tag == "exp":
-        if _is_empty(body):
+        # Only a body with nothing at all in it closes (expression_xml.is_empty, the rule
+        # REST's decoder shares): <exp nc="0"/> stays an answer, as it does in REST.
+        if is_empty(body):
             return Close(prompt=prompt, family=PromptFamily.EXPRESSION)
         return ExpressionAnswer(prompt=prompt, xml=safexml.serialize(body))
     if body.tag == "dmy":
-        if _is_empty(body):
+        if is_empty(body):
             return Close(prompt=prompt, family=PromptFamily.LEVEL)
         return LevelAnswer(prompt=prompt, xml=safexml.serialize(body))
     raise DecodeError(
@@ -377,10 +378,6 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
         "expected text, <mi>, <exp> or <dmy>",
         where=where,
     )
-
-
-def _is_empty(element: etree._Element) -> bool:
-    return len(element) == 0 and _blank(element.text)
 
 
 def _decode_mi(mi: etree._Element, prompt: PromptRef, where: str) -> Answer:
@@ -840,16 +837,7 @@ def _encode_body(
     elif isinstance(answer, ObjectAnswer):
         _encode_objects(pa, answer, set_attribute)
     elif isinstance(answer, ExpressionAnswer):
-        # REST's content is display text that "does not affect the resulting answer"
-        # (https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-types/metric-expression-prompts), so next to the XML it is redundant, like a prompt's name.
-        if answer.expression is not None or answer.xml is None:
-            raise _refuse(
-                answer,
-                "prompt-answer XML carries an expression only as <exp> XML; this answer has "
-                "REST's JSON expression tree",
-                hint=Hint("use REST, or give the answer as xml", cli=False),
-            )
-        pa.append(_stored_xml(answer, answer.xml, "exp"))
+        pa.append(expression_element(answer))
     elif isinstance(answer, LevelAnswer):
         if answer.xml is None:
             raise _refuse(
@@ -918,32 +906,11 @@ def _encode_elements(
 
 
 def _old_short(answer: ElementAnswer, element: Element, number: int) -> tuple[str, int]:
-    """The ``ei`` text (old short, the only form seen in answers, docs/element-ids.md) and arity."""
-    element_id = element.id
-    if element_id is None:
-        raise _refuse(
-            answer,
-            f"element #{number} ({element.name!r}) has a name but no ID; <e ei=…> needs the ID",
-            hint="look the element up (GET …/elements) to get its ID",
-        )
-    if isinstance(element_id, OpaqueElementId):
-        if element_id.presentation is not Presentation.OLD_SHORT:
-            raise _refuse(
-                answer,
-                f"element #{number} has ID {element_id.text!r} of undocumented structure, "
-                "which is not in the old short ATTR:key form that <e ei=…> uses",
-            )
-        text = element_id.text
-        # mojo getElementArity: unescaped ':' count.
-        return text, text.count(":") - text.count("*:")
-    assert isinstance(element_id, ElementId)
-    if element_id.attribute is None:
-        raise _refuse(
-            answer,
-            f"element #{number} (h{element_id.key}) has no attribute, and neither has the answer",
-            hint=Hint("give ElementAnswer.attribute", cli=False),
-        )
-    return element_id.to_old_short(), len(element_id.keys)
+    """The ``ei`` text and arity of an answer's element (expression_xml.element_ei)."""
+    try:
+        return element_ei(element, number)
+    except NotRepresentableError as exc:
+        raise _refuse(answer, exc.message, exc.hint) from None
 
 
 def _encode_objects(
@@ -958,6 +925,61 @@ def _encode_objects(
         ref.set("tp", str(obj.type))
         if obj.name is not None:
             set_attribute(ref, "n", obj.name, f"object #{number}'s name")
+
+
+def expression_element(answer: ExpressionAnswer, target: str = "xml") -> etree._Element:
+    """The ``<exp>`` of an expression answer: its typed tree written, or its XML verbatim.
+
+    The one rule for every format that carries ``<exp>`` (prompt-answer XML, and
+    Library's ``<rsl>`` values); ``target`` names that format in the error raised for an
+    answer that has no ``<exp>`` form.
+
+    >>> from mstr_prompts.expressions import metric, qualify
+    >>> answer = ExpressionAnswer(expression=qualify(metric("4C05177011D3E877C000B3B2D86C964F",
+    ...                                                     "Revenue"), ">", 10))
+    >>> expression_element(answer).tag
+    'exp'
+    """
+    tree = answer.expression
+
+    def refuse(message: str, hint: str | None = None) -> NotRepresentableError:
+        return NotRepresentableError(message, prompt=answer.describe(), target=target, hint=hint)
+
+    if tree is not None and not isinstance(tree, str):
+        if answer.xml is not None:  # REST's answers carried both, and they disagree
+            raise refuse(
+                "the answer has both an expression tree and <exp> XML that says something "
+                "else; an <exp> carries one",
+                hint=Hint("keep only the one you mean", cli=False),
+            )
+        try:
+            return expression_xml.to_element(tree, answer.content)
+        except NotRepresentableError as exc:
+            raise refuse(exc.message, exc.hint) from None
+    if tree is not None:
+        # Verbatim JSON is outside the case table; reading it again names the node.
+        try:
+            expression_json.loads(json.loads(tree))
+        except NotRepresentableError as exc:
+            raise refuse(
+                f"REST's expression tree has no <exp> form: {exc.message}",
+                hint="send it as REST, or rewrite the qualification inside the case table "
+                "of docs/expressions.md",
+            ) from None
+        raise AssertionError("a verbatim tree that reads as typed")  # pragma: no cover
+    # Verbatim <exp> carries its own display text; REST's content "does not affect the
+    # resulting answer" (https://microstrategy.github.io/rest-api-docs/common-workflows/
+    # analytics/use-prompts-objects/prompt-types/metric-expression-prompts), so next to
+    # the XML it is not written.
+    assert answer.xml is not None
+    try:
+        element = safexml.parse(answer.xml, where="stored xml")
+    except DecodeError as exc:  # pragma: no cover - the model parsed it
+        raise refuse(f"its stored XML cannot be read: {exc.message}") from None
+    for node in element.iter():
+        if len(node) == 0 and node.text is None:
+            node.text = ""  # never self-closed, as MicroStrategy's builder writes it
+    return element
 
 
 def _stored_xml(answer: Answer, xml_text: str, tag: str) -> etree._Element:

@@ -16,18 +16,29 @@ gives it, or stops the run with :class:`~mstr_prompts.errors.PromptsOutstanding`
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..definitions import Definitions, Missing, bind, check, complete
 from ..errors import PromptsOutstanding
 from ..model import Answer, AnswerSet, PromptRef
-from .errors import ExecutionFailed, UnusedAnswers
+from .errors import ExecutionFailed, ServerError, UnusedAnswers, unsupported
 
 if TYPE_CHECKING:
     from .instances import Instance
 
-__all__ = ["MAX_ROUNDS", "Answers", "answer_rounds", "open_only", "prepare_round"]
+__all__ = [
+    "MAX_ROUNDS",
+    "Answers",
+    "answer_rounds",
+    "answer_unlisted",
+    "listed_prompts",
+    "open_only",
+    "prepare_round",
+]
+
+_log = logging.getLogger("mstr_prompts.client")
 
 MAX_ROUNDS = 50
 """More nested rounds than this means the server keeps re-asking: stop instead of looping."""
@@ -126,7 +137,14 @@ def answer_rounds(
         if status != 2:
             return _final(instance, status)
     for number in range(1, MAX_ROUNDS + 1):
-        prompts = instance.open_prompts()
+        prompts = listed_prompts(instance)
+        if prompts is None:
+            remaining = (
+                rounds[number - 1 :]
+                if rounds is not None
+                else [AnswerSet.of(tuple(pool), mode if number == 1 else None, locale)]
+            )
+            return answer_unlisted(instance, [r for r in remaining if len(r)])
         if not prompts:
             status = instance.status()
             break
@@ -159,6 +177,59 @@ def answer_rounds(
         )
     status = _final(instance, status)
     unused = pool if rounds is None else [a for r in rounds[number:] for a in r]
+    if unused:
+        raise UnusedAnswers(unused)
+    return status
+
+
+def lists_no_prompts(instance: Instance) -> bool:
+    """True once the server answered 404, 405 or 501 to this kind's ``GET …/prompts``."""
+    return f"{instance._kind} prompts" in instance.conn.lacking
+
+
+def listed_prompts(instance: Instance) -> Definitions | None:
+    """The open prompts, or None when the server does not list them.
+
+    The datamart and report workflows answer prompts without listing them first (the
+    listing is a separate, optional workflow), so a server may not have
+    ``GET …/prompts``: a 404, 405 or 501 there means the answers go as they were given.
+    """
+    if lists_no_prompts(instance):
+        return None
+    try:
+        return instance.open_prompts()
+    except ServerError as exc:
+        if not unsupported(exc):
+            raise
+    _log.info("%s: the server lists no prompts; sending the answers as given", instance)
+    return None
+
+
+def answer_unlisted(instance: Instance, rounds: Sequence[AnswerSet]) -> int:
+    """Answer a server that lists no prompts: each round's answers as given, while prompted.
+
+    Nothing can be bound or checked without the definitions (the server checks them);
+    ``missing`` cannot choose answers for prompts nobody can see, so a round that stays
+    prompted once every answer is sent raises
+    :class:`~mstr_prompts.errors.PromptsOutstanding`.
+    """
+    status = instance.status()
+    sent = 0
+    while status == 2 and sent < len(rounds):
+        instance.put_answers(rounds[sent])
+        # The listing failed, not the instance: remember it once the answers went through.
+        instance.conn.lacking.add(f"{instance._kind} prompts")
+        sent += 1
+        status = instance.status()
+    if status == 2:
+        raise PromptsOutstanding(
+            [],
+            f"{instance} still asks for answers after {sent} round(s), and the server does "
+            "not list its prompts (GET …/prompts answered 404, 405 or 501)",
+            hint="give the answers of every round, as a list with one set per round",
+        )
+    status = _final(instance, status)
+    unused = [a for r in rounds[sent:] for a in r]
     if unused:
         raise UnusedAnswers(unused)
     return status

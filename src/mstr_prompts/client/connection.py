@@ -12,7 +12,9 @@ Resilience comes from urllib3's own pieces: a :class:`urllib3.util.Timeout` on e
 request and a :class:`urllib3.util.Retry` that repeats GET, PUT and DELETE on
 connection errors and on 429/500/502/503/504, honouring ``Retry-After``.  A POST is
 never repeated once it may have reached the server (only a failure to connect is
-retried).  An expired session (401 ERR009) logs in again once and repeats the request.
+retried).  An expired session (401 ERR009) logs in again and repeats the request, up
+to :data:`RELOGINS` times, so that a session many threads share survives repeated
+expiry without looping.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ _log = logging.getLogger("mstr_prompts.client")
 
 DEFAULT_TIMEOUT = Timeout(connect=10.0, read=120.0)
 """Connect and read timeouts of every request unless the connection is given others."""
+
+RELOGINS = 3
+"""How often one request logs in again when the session keeps expiring under it."""
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_METHODS = frozenset({"GET", "PUT", "DELETE"})
@@ -250,6 +255,10 @@ class Connection:
         self._cookies: dict[str, str] = {}
         self._cookie_header = ""
         self._closed = False
+        self.relogins = RELOGINS
+        # Undocumented endpoints this server turned out not to have (404/405/501); the
+        # client then keeps to the documented requests (see ReportInstance.status_reply).
+        self.lacking: set[str] = set()
 
     # ------------------------------------------------------------------ identity
 
@@ -468,18 +477,29 @@ class Connection:
                 f"{method} {path} is project-scoped but the connection has no project",
                 hint="pass project_id= to Connection (--project on the command line)",
             )
-        token = self._ensure_session()
-        response = self._send(method, path, query, json_body, headers, project=project)
-        if response.status == 401:
-            error = from_response(response.request, 401, response.data)
-            if error.code in (9, None):
-                # The session expired: log in again once and repeat the request.  The
-                # server refused the first attempt, so repeating even a POST is safe.
-                _log.info("%s: session expired; logging in again", response.request)
-                with self._lock:
-                    if self._token == token or self._token is None:
-                        self._login_locked()
-                response = self._send(method, path, query, json_body, headers, project=project)
+        self._ensure_session()
+        logins = 0
+        # The session expired: log in again and repeat the request (the server refused
+        # it, so repeating even a POST is safe).  A session that many threads share can
+        # end again meanwhile, so this is bounded rather than once: at most
+        # ``relogins`` logins of this request's own, and a hard cap on repeats when
+        # another thread has logged in already.
+        for _ in range(2 * self.relogins + 2):
+            sent = self._token
+            response = self._send(method, path, query, json_body, headers, project=project)
+            if response.status != 401:
+                break
+            if from_response(response.request, 401, response.data).code not in (9, None):
+                break
+            with self._lock:
+                if self._closed:
+                    break
+                if self._token == sent or self._token is None:
+                    if logins == self.relogins:
+                        break
+                    logins += 1
+                    _log.info("%s: session expired; logging in again", response.request)
+                    self._login_locked()
         if response.status >= 400:
             raise self._scrub(
                 from_response(response.request, response.status, response.data, answering=answering)

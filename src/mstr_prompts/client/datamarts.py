@@ -31,7 +31,7 @@ from ..errors import PromptAnswerError
 from ..model import AnswerSet
 from .answering import answer_rounds
 from .connection import Response, segment
-from .errors import ExecutionFailed, ServerError, TransportError
+from .errors import ExecutionFailed, TransportError
 from .instances import ReportInstance
 from .polling import PollPolicy, wait_status
 from .runs import Progress, RunStatus, gone_as, status_of
@@ -130,10 +130,14 @@ class DatamartInstance(ReportInstance):
             project=False,
         )
 
+    def status_reply(self) -> Response:
+        """One look at the execution (``GET …/execution``): ``{"id", "status", "instanceId"}``."""
+        return self.conn.request("GET", self.execution_path)
+
     def status(self) -> int:
         """Poll the execution until it is no longer running; return its status."""
         with gone_as(str(self)):
-            return wait_status(lambda: self.conn.request("GET", self.execution_path), self.policy)
+            return wait_status(self.status_reply, self.policy)
 
     def start(self) -> dict[str, Any]:
         """``POST …/execution/jobs``: start the job; the reply has ``status`` and ``jobId``."""
@@ -230,7 +234,7 @@ class Datamart:
                 progress(_job_status(job), time.monotonic() - started)
             status = _wait(instance, progress, started)
             if status == 2:
-                status = _answer(instance, answers, validate=validate, missing=missing)
+                status = answer_rounds(instance, answers, validate=validate, missing=missing)
             if status != 1:
                 raise ExecutionFailed(
                     str(instance),
@@ -252,30 +256,6 @@ class Datamart:
         )
 
 
-def _answer(
-    instance: DatamartInstance,
-    answers: AnswerSet | Sequence[AnswerSet] | None,
-    *,
-    validate: bool,
-    missing: Missing | None,
-) -> int:
-    """Answer every round; for a server that lists no prompts, send the answers as given.
-
-    The seed's sequence answers without listing the prompts (it only points to the
-    prompt endpoints), so a server may not serve ``GET …/prompts`` for a datamart
-    instance.  Then the answers, one set, are sent once as they are.
-    """
-    try:
-        return answer_rounds(instance, answers, validate=validate, missing=missing)
-    except ServerError as exc:
-        unlisted = exc.status in (404, 405, 501) and exc.request.endswith("/prompts")
-        if not unlisted or not isinstance(answers, AnswerSet):
-            raise
-    _log.info("%s: the server lists no prompts; sending the answers as given", instance)
-    instance.put_answers(answers)
-    return instance.status()
-
-
 def _job_status(job: dict[str, Any]) -> RunStatus:
     code = job.get("status")
     return RunStatus(code if isinstance(code, int) and not isinstance(code, bool) else None)
@@ -285,7 +265,7 @@ def _wait(instance: DatamartInstance, progress: Progress | None, started: float)
     """Poll the execution (reporting progress) until it is no longer running."""
 
     def fetch() -> Response:
-        response = instance.conn.request("GET", instance.execution_path)
+        response = instance.status_reply()
         if progress is not None:
             progress(status_of(response), time.monotonic() - started)
         return response

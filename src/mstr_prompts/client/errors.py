@@ -109,7 +109,7 @@ class LoginFailed(ServerError):
 
 
 class SessionExpired(ServerError):
-    """The session is no longer valid (HTTP 401 ERR009).  The connection logs in again once.
+    """The session is no longer valid (HTTP 401 ERR009); raised once logging in again did not help.
 
     >>> SessionExpired("GET /api/x", status=401, code_text="ERR009", server_message="x").code
     9
@@ -261,6 +261,19 @@ class NameNotResolved(PromptAnswerError):
             else f"{matches} elements have this name; give the element ID"
         )
         super().__init__(f"element {name!r} of prompt {prompt}: {reason}")
+
+
+UNSUPPORTED_STATUSES = frozenset({404, 405, 501})
+"""What a server answers to an endpoint it does not have (or a method it does not allow)."""
+
+
+def unsupported(error: ServerError) -> bool:
+    """Could ``error`` mean "this server has no such endpoint" (HTTP 404, 405 or 501)?
+
+    >>> unsupported(ServerError("GET /api/x", status=405)), unsupported(ServerError("GET /api/x", status=400))
+    (True, False)
+    """
+    return error.status in UNSUPPORTED_STATUSES
 
 
 def _lower_keys(body: Mapping[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from ..model import AnswerSet, Element, ElementAnswer, ObjectRef
 from ..object_types import object_type_from_name
 from .answering import Answers, answer_rounds, open_only
 from .connection import Connection, Response, segment
-from .errors import NameNotResolved, ServerError, TransportError
+from .errors import NameNotResolved, ServerError, TransportError, unsupported
 from .polling import PollPolicy, wait_status
 
 __all__ = ["DocumentInstance", "Instance", "ReportInstance"]
@@ -34,6 +34,9 @@ __all__ = ["DocumentInstance", "Instance", "ReportInstance"]
 _log = logging.getLogger("mstr_prompts.client")
 
 _I = TypeVar("_I", bound="Instance")
+
+STATUS_ENDPOINT = "report status"
+"""The key of ``GET /api/reports/{id}/instances/{iid}/status`` in ``Connection.lacking``."""
 
 PAGE_LIMIT = 200
 """The documented maximum ``limit`` of the element and object look-ups."""
@@ -106,14 +109,17 @@ class Instance:
 
     # ------------------------------------------------------------ status and prompts
 
+    def status_reply(self) -> Response:
+        """One look at the status, not waiting: ``GET …/status`` (HTTP 202 while processing)."""
+        return self.conn.request("GET", f"{self.path}/status")
+
     def status(self) -> int:
-        """Poll ``GET …/status`` until it is not 202 and the instance is not running.
+        """Poll the status until it is not 202 and the instance is not running.
 
         Returns 1 (ready) or 2 (prompted); a status of 3 is returned too and left for
         the caller to judge.
         """
-        path = f"{self.path}/status"
-        return wait_status(lambda: self.conn.request("GET", path), self.policy)
+        return wait_status(self.status_reply, self.policy)
 
     def prompts_json(self, *, closed: bool | None = None) -> Any:
         """The raw ``GET …/prompts`` reply (``closed=false`` asks for open prompts only)."""
@@ -272,6 +278,29 @@ class ReportInstance(Instance):
     def v2_path(self) -> str:
         """``/api/v2/reports/{id}/instances/{iid}``, where the SQL view and the data live."""
         return f"/api/v2/reports/{segment(self.object_id)}/instances/{segment(self.instance_id)}"
+
+    def status_reply(self) -> Response:
+        """One look at the status: ``GET …/status``, else the documented v2 instance.
+
+        "Execute report" documents no status endpoint; MicroStrategy's clients poll
+        ``GET /api/reports/{id}/instances/{iid}/status`` (202 while processing), and the
+        documented way is ``GET /api/v2/reports/{id}/instances/{iid}``, whose reply has the
+        ``status`` (and, once ready, the data: one row is asked for).  A server that
+        answers 404, 405 or 501 to the status endpoint is polled the documented way from
+        then on; a 404 there too means the instance is gone.
+        """
+        conn = self.conn
+        if STATUS_ENDPOINT not in conn.lacking:
+            try:
+                return conn.request("GET", f"{self.path}/status")
+            except ServerError as exc:
+                if not unsupported(exc):
+                    raise
+                reply = conn.request("GET", self.v2_path, query={"limit": 1})
+                _log.info("%s: no status endpoint; polling the v2 instance", self)
+                conn.lacking.add(STATUS_ENDPOINT)
+                return reply
+        return conn.request("GET", self.v2_path, query={"limit": 1})
 
     def _delete(self) -> None:
         # As the seed's DELETE: token, cookies and X-MSTR-MS-Instance, no project.

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..definitions import Missing
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
-from .runs import Run, RunStatus
+from .runs import Run, RunStatus, submit
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -123,7 +123,12 @@ def _execute(
     conn: Connection, job: Job, timeout: float | None, tracker: _Tracker, stop: threading.Event
 ) -> Outcome:
     started = time.monotonic()
-    run: Run | None = None
+    mine: list[Run] = []
+
+    def created(run: Run) -> None:
+        # Known before its answers go, so it is deleted at the end whatever happens.
+        mine.append(run)
+        tracker.add(run)
 
     def check(status: RunStatus, waited: float) -> None:
         if stop.is_set():
@@ -132,23 +137,23 @@ def _execute(
     try:
         if stop.is_set():
             raise _Stopped
-        run = conn.report(job.report_id).submit(
+        run = submit(
+            conn.report(job.report_id),
             job.answers,
             sql=job.sql,
             limit=job.limit,
             validate=job.validate,
             missing=job.missing,
+            created=created,
         )
-        tracker.add(run)
         result = run.result(timeout, progress=check)
     except Exception as exc:  # one failing run never stops the others
-        if run is not None:
+        for run in mine:
             run._discard()
             if run.deleted:
                 tracker.discard(run)
-        return Outcome(
-            job, None, exc, None if run is None else run.instance_id, time.monotonic() - started
-        )
+        instance_id = mine[0].instance_id if mine else None
+        return Outcome(job, None, exc, instance_id, time.monotonic() - started)
     tracker.discard(run)
     return Outcome(job, result, None, run.instance_id, time.monotonic() - started)
 

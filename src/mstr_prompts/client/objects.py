@@ -10,6 +10,7 @@ with ``PUT …/prompts/answers`` afterwards.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from .. import xml
 from ..definitions import Definitions, Missing
@@ -73,9 +74,14 @@ class Report:
         # ``instanceId`` first: in a v2-style reply ``id`` is the report's ID.
         instance_id = reply.get("instanceId") or response.headers.get("X-MSTR-MS-Instance")
         if not isinstance(instance_id, str) or not instance_id:
-            instance_id = reply.get("id")
+            instance_id = reply.get("id") or _from_location(response.headers.get("Location"))
         if not isinstance(instance_id, str) or not instance_id:
-            raise TransportError(response.request, server_message="the reply names no instance id")
+            raise TransportError(
+                response.request,
+                status=response.status,
+                server_message="the reply names no instance (no instanceId or id in the body, "
+                "no X-MSTR-MS-Instance or Location header)",
+            )
         return ReportInstance(self.conn, self.id, instance_id, policy=self.policy)
 
     def open(
@@ -171,6 +177,19 @@ class Report:
         """
         run = self.submit(answers, sql=sql, limit=limit, validate=validate, missing=missing)
         return run.result(timeout)
+
+
+def _from_location(location: str | None) -> str | None:
+    """The instance ID in a 202's ``Location`` (RFC 7240's usual reference): ``…/instances/{id}``.
+
+    >>> _from_location("/MicroStrategyLibrary/api/v2/reports/R/instances/I1?x=1"), _from_location("/x")
+    ('I1', None)
+    """
+    if not location:
+        return None
+    path = location.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    head, _, last = path.rpartition("/")
+    return unquote(last) if last and head.endswith("/instances") else None
 
 
 def _prompts(conn: Connection, path: str) -> Definitions:

@@ -18,9 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .connection import Response
-from .errors import TransportError
+from .errors import ServerError, TransportError
 
-__all__ = ["FINAL_STATUSES", "InstanceStatus", "PollPolicy", "PollTimeout", "wait_status"]
+__all__ = [
+    "FINAL_STATUSES",
+    "InstanceStatus",
+    "PollPolicy",
+    "PollTimeout",
+    "status_code",
+    "wait_status",
+]
 
 
 class InstanceStatus(enum.IntEnum):
@@ -65,6 +72,10 @@ class PollPolicy:
     cap: float = 5.0
     retry_after_cap: float = 30.0
     timeout: float = 600.0
+    errors: int = 3
+    """Polls in a row that may fail transiently (a 5xx or a dropped connection even after
+    the connection's own retries) before the failure is raised: a poll changes nothing,
+    so a failed one is taken as "still processing"."""
 
     def delays(self, count: int) -> list[float]:
         """The first ``count`` back-off delays."""
@@ -83,6 +94,40 @@ class PollPolicy:
             except ValueError:
                 pass
         return fallback
+
+
+def transient(error: ServerError) -> bool:
+    """A failure that says nothing about the instance: a 5xx or no response at all.
+
+    >>> transient(ServerError("GET s", status=503)), transient(ServerError("GET s", status=404))
+    (True, False)
+    """
+    return (isinstance(error, TransportError) and not isinstance(error, PollTimeout)) or (
+        error.status is not None and error.status >= 500
+    )
+
+
+def status_code(response: Response) -> int:
+    """The EnumDSSXMLStatus ``status`` of a (non-202) status or instance reply.
+
+    A v2 instance reply that carries its ``data`` but no ``status`` is ready (1).
+
+    >>> status_code(Response("GET s", 200, {}, b'{"status": 2}'))
+    2
+    >>> status_code(Response("GET s", 200, {}, b'{"id": "R", "data": {}}'))
+    1
+    """
+    body = response.json_object("the instance status")
+    status = body.get("status")
+    if status is None and isinstance(body.get("data"), dict):
+        return 1
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise TransportError(
+            response.request,
+            status=response.status,
+            server_message=f"the status reply has no numeric status: {status!r}",
+        )
+    return status
 
 
 def wait_status(
@@ -106,19 +151,20 @@ def wait_status(
     deadline = clock() + policy.timeout
     delay = policy.interval
     last: int | None = None
+    failures = 0
     while True:
-        response = fetch()
+        try:
+            response = fetch()
+            failures = 0
+        except ServerError as exc:
+            failures += 1
+            if not transient(exc) or failures > policy.errors:
+                raise
+            response = Response(exc.request, 202, {}, b"")  # no news: poll again later
         if response.status == 202:
             wait = policy.retry_after(response, delay)
         else:
-            body = response.json_object("the instance status")
-            status = body.get("status")
-            if not isinstance(status, int) or isinstance(status, bool):
-                raise TransportError(
-                    response.request,
-                    status=response.status,
-                    server_message=f"the status reply has no numeric status: {status!r}",
-                )
+            status = status_code(response)
             if status in FINAL_STATUSES:
                 return status
             last, wait = status, delay

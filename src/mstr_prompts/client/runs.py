@@ -19,7 +19,6 @@ execution errors, every other value a running state
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import enum
 import json
 import logging
@@ -28,12 +27,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from ..definitions import Definitions, Missing
 from ..errors import PromptAnswerError
 from ..model import Answer, AnswerSet
-from .answering import answer_rounds
+from .answering import answer_rounds, listed_prompts
 from .connection import Connection, Response
 from .errors import (
     ExecutionFailed,
@@ -41,11 +40,9 @@ from .errors import (
     NotFound,
     PromptsOutstanding,
     RunHandleError,
-    SessionExpired,
-    TransportError,
 )
 from .instances import ReportInstance
-from .polling import FINAL_STATUSES, PollPolicy, PollTimeout, wait_status
+from .polling import FINAL_STATUSES, PollPolicy, PollTimeout, status_code, wait_status
 
 if TYPE_CHECKING:
     from .objects import Report
@@ -61,7 +58,6 @@ __all__ = [
 ]
 
 _log = logging.getLogger("mstr_prompts.client")
-_T = TypeVar("_T")
 
 HANDLE_VERSION = 1
 """The version written in every handle; a handle of another version is refused."""
@@ -103,12 +99,6 @@ class ExecutionStatus(enum.IntEnum):
     def running(self) -> bool:
         """True for every state but ready (1), prompted (2) and the errors (3, 18)."""
         return self.value not in FINAL_STATUSES
-
-
-EXECUTING = frozenset({5, 6, 7, 9, 10, 17, 19, 20, 21, 24, 26})
-"""Running states that come after prompt resolution: the SQL, query, analytical and
-export engines, the cache and the result construction.  A run seen in one of them has
-no more prompts to answer, so :func:`submit` stops waiting there."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,35 +174,7 @@ def status_of(response: Response) -> RunStatus:
     """
     if response.status == 202:
         return RunStatus(None)
-    body = response.json_object("the status")
-    code = body.get("status")
-    if not isinstance(code, int) or isinstance(code, bool):
-        raise TransportError(
-            response.request,
-            status=response.status,
-            server_message=f"the status reply has no numeric status: {code!r}",
-        )
-    return RunStatus(code)
-
-
-SESSION_ATTEMPTS = 3
-"""How often an idempotent call of a run is tried when the session keeps expiring."""
-
-
-def again(call: Callable[[], _T]) -> _T:
-    """Make an idempotent call, again if the session expired under it.
-
-    The connection logs in again once per request; when many runs share a session that
-    the server keeps ending, the repeated request can meet a new expiry.  Status polls,
-    data reads and deletions are safe to repeat, so a run tries them a few times.
-    """
-    for attempt in range(1, SESSION_ATTEMPTS + 1):
-        try:
-            return call()
-        except SessionExpired:
-            if attempt == SESSION_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
+    return RunStatus(status_code(response))
 
 
 @contextmanager
@@ -344,12 +306,11 @@ class Run:
     # ------------------------------------------------------------ state
 
     def _fetch_status(self) -> Response:
-        path = f"{self.instance.path}/status"
         with gone_as(str(self.instance)):
-            return again(lambda: self.conn.request("GET", path))
+            return self.instance.status_reply()
 
     def status(self) -> RunStatus:
-        """Look at the run once (``GET …/status``), without waiting.
+        """Look at the run once (``GET …/status``, or the v2 instance), without waiting.
 
         Raises :class:`InstanceGone` if the server no longer has the instance.
         """
@@ -379,10 +340,11 @@ class Run:
             # Prompted: a nested round nobody answered at submission.
             if self.missing is None:
                 with gone_as(str(self.instance)):
-                    prompts = self.instance.open_prompts()
+                    prompts = listed_prompts(self.instance)
                 raise PromptsOutstanding(
-                    [p.prompt for p in prompts],
-                    "open after the answers given at submission",
+                    [p.prompt for p in prompts or ()],
+                    f"{'' if prompts else f'{self.instance}: prompts '}open after the answers "
+                    "given at submission",
                     hint="answer it when submitting, or submit with missing='default' or 'close'",
                 )
             with gone_as(str(self.instance)):
@@ -421,9 +383,7 @@ class Run:
             self.wait(timeout, progress=progress)
             with gone_as(str(self.instance)):
                 instance = self.instance
-                value: Any = again(
-                    instance.sql if self.sql else lambda: instance.data(limit=self.limit)
-                )
+                value: Any = instance.sql() if self.sql else instance.data(limit=self.limit)
         except (RunTimeout, InstanceGone):
             raise
         except BaseException:
@@ -438,7 +398,7 @@ class Run:
     def delete(self) -> None:
         """Delete the instance on the server (once; an instance already gone is fine)."""
         try:
-            again(self.instance.delete)
+            self.instance.delete()
         except NotFound:
             self.instance.deleted = True
 
@@ -502,7 +462,7 @@ def parse_handle(text: str | bytes) -> dict[str, Any]:
 
 
 def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 # ---------------------------------------------------------------- submission
@@ -512,9 +472,8 @@ class _Submitting(ReportInstance):
     """The instance while :func:`submit` answers it.
 
     The round loop is the client's own (:func:`~mstr_prompts.client.answering.answer_rounds`);
-    only the waiting differs: it stops as soon as prompt resolution is over (a running
-    state of the SQL or later engines), and once every given answer has been sent it
-    does not wait at all, because the run's data is not what submission waits for.
+    only the waiting differs: once every given answer has been sent it does not wait
+    at all, because the run's data is not what submission waits for.
     """
 
     def __init__(self, base: ReportInstance, answers: AnswerSet | Sequence[AnswerSet]) -> None:
@@ -527,13 +486,16 @@ class _Submitting(ReportInstance):
         self._round = Definitions()
 
     def open_prompts(self) -> Definitions:
-        self._round = again(super().open_prompts)
+        self._round = super().open_prompts()
         return self._round
 
     def put_answers(self, answers: AnswerSet) -> None:
-        again(lambda: super(_Submitting, self).put_answers(answers))
+        super().put_answers(answers)
         if self._rounds_left is not None:
             self._rounds_left -= 1
+        elif not self._round:
+            # A server that lists no prompts gets the answers as they were given.
+            self._left = [a for a in self._left if not any(a is b for b in answers)]
         elif self._unbound:
             self._left, self._unbound = [], False  # positional answers bind to round 1
         else:
@@ -549,21 +511,10 @@ class _Submitting(ReportInstance):
             # Nothing left to give: the run goes on without us.  A nested round that
             # nobody answered shows up in Run.wait (which applies ``missing``).
             return 1
-
-        def fetch() -> Response:
-            response = again(lambda: self.conn.request("GET", f"{self.path}/status"))
-            if response.status != 202 and status_of(response).code in EXECUTING:
-                raise _Resolved
-            return response
-
-        try:
-            return wait_status(fetch, self.policy)
-        except _Resolved:
-            return 1
-
-
-class _Resolved(Exception):
-    """Raised inside a poll when the run is past prompt resolution."""
+        # Answers are left to give: wait until the run asks for them (2) or ends.  No
+        # running state is taken to mean "past the prompts": servers differ in which
+        # ones they show before a prompt.
+        return super().status()
 
 
 def create_async(report: Report, *, sql: bool) -> ReportInstance:
@@ -574,8 +525,7 @@ def create_async(report: Report, *, sql: bool) -> ReportInstance:
     ``X-MSTR-MS-Instance`` header).
     """
     stage = "resolve_prompts" if sql else "execute_data"
-    # A refused request (401) created nothing, so even this POST may be repeated.
-    return again(lambda: report.create(stage=stage, prefer_async=True))
+    return report.create(stage=stage, prefer_async=True)
 
 
 def submit(
@@ -586,8 +536,13 @@ def submit(
     limit: int | None = None,
     validate: bool = True,
     missing: Missing | None = None,
+    created: Callable[[Run], None] | None = None,
 ) -> Run:
     """Create ``report``'s instance asynchronously, answer its prompts, return a :class:`Run`.
+
+    ``created`` is called with the run as soon as its instance exists, before the
+    answers are sent, so that a caller can delete it later even if answering fails and
+    the deletion after that failure fails too.
 
     See :meth:`Report.submit <mstr_prompts.client.Report.submit>`.
     """
@@ -602,6 +557,8 @@ def submit(
         validate=validate,
         policy=report.policy,
     )
+    if created is not None:
+        created(run)
     try:
         if answers is not None:
             submitting = _Submitting(instance, answers)

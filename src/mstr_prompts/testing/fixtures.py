@@ -3,8 +3,10 @@
 Use them with ``pytest_plugins = ["mstr_prompts.testing.fixtures"]`` in ``conftest.py``:
 
 * ``mstr_server_session``: one server for the whole test session;
-* ``mstr_server``: that server, with recorded requests and faults cleared before each
-  test, and its instances checked after it (a test that leaves one behind fails).
+* ``mstr_server``: that server, reset before each test (recorded requests, faults,
+  instances and every setting a test may change, see
+  :meth:`~mstr_prompts.testing.ReferenceServer.reset`), and its instances checked
+  after it (a test that leaves one behind fails).
 """
 
 from __future__ import annotations
@@ -30,13 +32,10 @@ def mstr_server(mstr_server_session: ReferenceServer) -> Iterator[ReferenceServe
     """The session's reference server, cleared for this test; no instance may be left."""
     server = mstr_server_session
     server.quiesce()  # a slow request of the last test must not land in this one's record
-    server.clear()
-    server.status_polls = 1
-    with server.lock:
-        server.instances.clear()
+    server.reset()  # every setting a test may have changed, and no leftovers
     yield server
+    server.quiesce()
     server.clear()
     left = server.live_instances()
-    with server.lock:
-        server.instances.clear()
+    server.reset()
     assert not left, f"instances left on the server: {left}"

@@ -25,6 +25,7 @@ request is recorded (:attr:`ReferenceServer.requests`).  Routes are a table of
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import secrets
@@ -56,6 +57,9 @@ __all__ = [
 ]
 
 JSON = "application/json"
+
+_STATE = frozenset({"lock", "sessions", "instances", "faults", "saved", "routes"})
+"""The server's live state: what :meth:`ReferenceServer.reset` clears rather than restores."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +253,13 @@ class ReferenceServer:
         self._thread: threading.Thread | None = None
         self.routes: list[tuple[str, re.Pattern[str], Handler, bool, bool]] = []
         self._install_routes()
+        # Every public attribute set so far that is not live state is a knob; reset()
+        # restores them all, so that a knob added later is reset without naming it.
+        self._knobs = {
+            name: copy.deepcopy(value)
+            for name, value in vars(self).items()
+            if not name.startswith("_") and name not in _STATE
+        }
 
     # ------------------------------------------------------------ lifecycle
 
@@ -319,6 +330,27 @@ class ReferenceServer:
         with self.lock:
             self._requests.clear()
             self.faults.clear()
+
+    def reset(self) -> None:
+        """Back to the state just after construction, sessions aside.
+
+        Recorded requests, faults, instances and saved objects are forgotten, and every
+        setting (``status_polls``, ``retry_after``, ``execute_states``,
+        ``instance_ttl``, the catalog, the users, …) gets its constructor value again.
+        Sessions stay, so that connected clients go on.
+
+        >>> server = ReferenceServer(status_polls=2)
+        >>> server.status_polls, server.execute_states = 0, (5,)
+        >>> server.reset(); server.status_polls, server.execute_states
+        (2, (4, 5, 6, 7))
+        """
+        with self.lock:
+            self._requests.clear()
+            self.faults.clear()
+            self.instances.clear()
+            self.saved.clear()
+            for name, value in self._knobs.items():
+                setattr(self, name, copy.deepcopy(value))
 
     def inject(self, fault: Fault) -> Fault:
         """Add a fault; it applies to the next ``fault.times`` matching requests."""
@@ -711,8 +743,10 @@ class ReferenceServer:
         instance = self._instance(call)
         served = instance.served
         if instance.status == 2 or instance.schedule:
-            status = instance.schedule[0] if instance.schedule else 2
-            return reply(200, {"id": served.id, "status": status, "instanceId": instance.id})
+            # A poll like any other: the running states go by, then 2 (prompted).
+            status = self.current_status(instance)
+            if status != 1:
+                return reply(200, {"id": served.id, "status": status, "instanceId": instance.id})
         offset = _int(call.param("offset"), 0)
         limit = _int(call.param("limit"), self.page_size)
         if limit < 1 or offset < 0:
@@ -829,6 +863,9 @@ class _QuietServer(ThreadingHTTPServer):
     """Clients that gave up (timeouts) close their end; that is not the server's error."""
 
     daemon_threads = True
+    # Hundreds of clients may connect at once (run_many); socketserver's backlog of 5
+    # would make the kernel drop their SYNs and the clients wait a second to retry.
+    request_queue_size = 1024
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys

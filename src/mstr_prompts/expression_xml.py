@@ -1,0 +1,734 @@
+"""MicroStrategy's expression XML (``<exp>``) ⇄ typed :mod:`~mstr_prompts.expressions`.
+
+The same ``<exp>`` element is the body of an expression prompt's ``<pa>`` in
+prompt-answer XML, REST's ``answers.xml`` and Library's stored answers.  :func:`loads`
+reads exactly the shapes of the case table in docs/expressions.md (nodes as
+MicroStrategy's Web and mobile builders write them) and raises
+:class:`~mstr_prompts.errors.NotRepresentableError` naming the first node outside it;
+:func:`dumps` writes the DHTML builder's spelling (elements never self-closed, attributes
+``et nt dmt ddt`` in that order).  The enumerations are EnumDSSXMLExpressionType (``et``),
+EnumDSSXMLNodeType (``nt``), EnumDSSXMLNodeDimty (``dmt``), EnumDSSXMLDataType
+(``ddt``) and EnumDSSXMLFunction (``fnt``), from MicroStrategy's Web SDK.
+
+>>> exp = dumps(loads('<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" dmt="1" '
+...   'ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"/></nd><nd et="1" nt="3" '
+...   'dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"/></nd></exp>')[0])
+>>> print(loads(exp)[0])
+{4C05177011D3E877C000B3B2D86C964F} > 10
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+from pydantic import ValidationError
+
+from . import safexml
+from .element_id import OpaqueElementId, Presentation, parse_element_id
+from .elements import Element
+from .errors import DecodeError, Hint, NotRepresentableError, validation_message
+from .expressions import (
+    AttributeRef,
+    Constant,
+    DataType,
+    ElementQualification,
+    Expression,
+    FormQualification,
+    FormRef,
+    Logical,
+    MetricQualification,
+    MetricRef,
+    Operator,
+)
+
+__all__ = ["MAX_DEPTH", "dumps", "element_ei", "is_empty", "loads", "to_element"]
+
+MAX_DEPTH = 64
+"""The deepest tree read."""
+
+# EnumDSSXMLExpressionType (docs/expressions.md, "The mapping")
+_ET_GENERIC = "1"
+_ET_LEAF = frozenset({"0", "1"})  # mojo writes 0 for children, DHTML and REST 1
+_ET_FORM = "2"  # SingleBaseFormQual
+_ET_ELEMENTS = "5"  # ListQual
+_ET_FORM_LIST = "6"  # ListFormQual: DHTML's et for a form qualification with In/NotIn
+_ET_METRIC = "10"  # SingleMetricQual
+_ET_BRANCH = "14"  # BranchQual
+_ET_NAMES = {
+    "0": "Reserved", "3": "MultiBaseFormQual", "4": "JointFormQual", "7": "JointListQual",
+    "8": "JointListFormQual", "9": "SingleBaseFormExpression", "11": "MultiMetricQual",
+    "12": "MetricExpression", "13": "EmbedQual", "15": "RelationshipQual",
+    "16": "AllAttributeQual", "17": "AttributeIDQual", "18": "AttributeDESCQual",
+    "19": "AggMetric", "20": "Banding", "21": "ReportQual", "22": "MDXSAPVariable",
+    "23": "SQLQueryQual", "24": "CanceledPrompt", "25": "ElementList", "26": "ElementSingle",
+}  # fmt: skip
+# EnumDSSXMLNodeType
+_NT_FORM_SHORTCUT = "1"
+_NT_ELEMENTS = "2"
+_NT_CONSTANT = "3"
+_NT_OPERATOR = "4"
+_NT_SHORTCUT = "5"
+_NT_TIME = "6"
+_NT_BIG_DECIMAL = "10"
+# EnumDSSXMLNodeDimty: 1 None, 7 Unspecified (what metric qualifications carry)
+_DMT_NONE = "1"
+_DMT_METRIC = "7"
+_DDT_UNKNOWN = "-1"
+# EnumDSSXMLObjectTypes of the references (docs/xml.md)
+_TP_METRIC = "4"
+_TP_ATTRIBUTE = "12"
+_TP_FORM = "21"
+_CONCRETE_ELEMENT = "1"
+
+_FNT: dict[Operator, int] = {
+    Operator.EQUALS: 6,
+    Operator.NOT_EQUAL: 7,
+    Operator.GREATER: 8,
+    Operator.LESS: 9,
+    Operator.GREATER_EQUAL: 10,
+    Operator.LESS_EQUAL: 11,
+    Operator.BETWEEN: 17,
+    Operator.LIKE: 18,
+    Operator.AND: 19,
+    Operator.OR: 20,
+    Operator.NOT: 21,
+    Operator.IN: 22,
+    Operator.NOT_LIKE: 43,
+    Operator.NOT_BETWEEN: 44,
+    Operator.IS_NULL: 54,
+    Operator.IS_NOT_NULL: 55,
+    Operator.NOT_IN: 57,
+    Operator.CONTAINS: 76,
+    Operator.BEGINS_WITH: 77,
+    Operator.ENDS_WITH: 78,
+    Operator.NOT_CONTAINS: 79,
+    Operator.NOT_BEGINS_WITH: 80,
+    Operator.NOT_ENDS_WITH: 81,
+}
+_OPERATOR_OF_FNT: dict[str, Operator] = {str(n): op for op, n in _FNT.items()}
+
+# Rank and percent (docs/expressions.md row 9, from mojo WebOperatorNode.on_set_func):
+# the MRP function is written as a plain function plus <pr ix="4"> (ascending, when it
+# matters), then <pr ix="5"> says rank (-1) or percent (0).
+_MRP: dict[str, tuple[int, str | None]] = {
+    "Top": (11, "0"),
+    "Bottom": (11, "-1"),
+    "Between": (17, "0"),
+    "NotBetween": (44, "0"),
+    "ExcludeTop": (8, "0"),
+    "ExcludeBottom": (8, "-1"),
+    "Equals": (6, None),
+    "DifferentFrom": (7, None),
+}
+_MRP_OF: dict[tuple[str, str | None], str] = {(str(f), v): name for name, (f, v) in _MRP.items()}
+_RANK_V = "-1"
+_PERCENT_V = "0"
+
+_DDT: dict[DataType, int] = {
+    DataType.INTEGER: 1,
+    DataType.UNSIGNED: 2,
+    DataType.NUMERIC: 3,
+    DataType.DECIMAL: 4,
+    DataType.REAL: 5,
+    DataType.DOUBLE: 6,
+    DataType.FLOAT: 7,
+    DataType.CHAR: 8,
+    DataType.VAR_CHAR: 9,
+    DataType.LONG_VAR_CHAR: 10,
+    DataType.BINARY: 11,
+    DataType.VAR_BIN: 12,
+    DataType.LONG_VAR_BIN: 13,
+    DataType.DATE: 14,
+    DataType.TIME: 15,
+    DataType.TIME_STAMP: 16,
+    DataType.N_CHAR: 17,
+    DataType.N_VAR_CHAR: 18,
+    DataType.SHORT: 21,
+    DataType.LONG: 22,
+    DataType.MB_CHAR: 23,
+    DataType.BOOL: 24,
+    DataType.PATTERN: 25,
+    DataType.N_PATTERN: 29,
+    DataType.BIG_DECIMAL: 30,
+    DataType.UTF8_CHAR: 33,
+    DataType.INT64: 34,
+}
+_TYPE_OF_DDT: dict[str, DataType] = {str(n): t for t, n in _DDT.items()}
+
+# Attributes seen in real answers that carry no meaning a typed tree loses (docs/expressions.md:
+# node counts, a flag, and the defaults the REST doc sample writes); with any other
+# attribute, or another value, a node is outside the table and stays verbatim.
+_FREE = object()
+_EXTRA: dict[str, dict[str, Any]] = {
+    "exp": {"nc": _FREE},
+    # disp_n: the display name Web's DHTML builder may give a node (buildExprNode); like
+    # the text inside <exp>, display only.
+    "nd": {"is_indp_csi": _FREE, "cc": _FREE, "lcl": "0", "disp_n": _FREE},
+    "op": {"fg": "0", "apply_order": "0", "node": "0"},
+}
+
+
+class _Outside(Exception):
+    def __init__(self, element: etree._Element, reason: str) -> None:
+        self.element = element
+        self.reason = reason
+
+
+def _describe(element: etree._Element) -> str:
+    attributes = " ".join(
+        f'{k!s}="{v!s}"' for k, v in element.attrib.items() if k in ("et", "nt", "fnt")
+    )
+    tag = element.tag if isinstance(element.tag, str) else "?"
+    head = f"<{tag} {attributes}>" if attributes else f"<{tag}>"
+    line = element.sourceline
+    return f"{head} (line {line})" if line else head
+
+
+def is_empty(element: etree._Element) -> bool:
+    """True for a body with nothing in it at all: ``<exp/>``, ``<dmy></dmy>``.
+
+    Such a body closes the prompt.  One with attributes or text is not empty: it is kept
+    as an answer, so that no conversion can turn it into "close the prompt".
+
+    >>> is_empty(safexml.parse("<exp> </exp>")), is_empty(safexml.parse('<exp nc="0"/>'))
+    (True, False)
+    """
+    return not element.attrib and len(element) == 0 and not (element.text or "").strip()
+
+
+def loads(exp: str | etree._Element) -> tuple[Expression, str | None]:
+    """Read an ``<exp>`` into a typed expression and its display text (or None).
+
+    The display text is the text before the first node (REST's doc sample writes
+    ``{Avg Revenue per Customer} > 10`` there), kept as written.  Raises
+    :class:`~mstr_prompts.errors.NotRepresentableError` for XML outside the case table,
+    naming the node, and :class:`~mstr_prompts.errors.DecodeError` for text that is not
+    XML.
+
+    >>> loads('<exp><nd et="16" nt="4" dmt="1" ddt="-1"><op fnt="19"/></nd></exp>')
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.errors.NotRepresentableError: <nd et="16" nt="4"> (line 1): expression type 16 (AllAttributeQual) is outside the case table
+    """
+    root = safexml.parse(exp, where="expression xml") if isinstance(exp, str) else exp
+    try:
+        return _exp(root)
+    except _Outside as exc:
+        raise NotRepresentableError(f"{_describe(exc.element)}: {exc.reason}") from None
+
+
+def _exp(root: etree._Element) -> tuple[Expression, str | None]:
+    if root.tag != "exp":
+        raise _Outside(root, "is not an <exp> element")
+    _extras(root, frozenset())
+    children = list(root)
+    if len(children) != 1:
+        raise _Outside(root, f"holds {len(children)} nodes; an answer holds one <nd>")
+    _no_tails(root)
+    text = root.text
+    content = text if text and not text.isspace() else None
+    return _node(children[0], 0), content
+
+
+def _extras(element: etree._Element, required: frozenset[str]) -> None:
+    allowed = _EXTRA.get(element.tag if isinstance(element.tag, str) else "", {})
+    for key, value in element.attrib.items():
+        name = str(key)
+        if name in required:
+            continue
+        rule = allowed.get(name)
+        if rule is None or (rule is not _FREE and value != rule):
+            raise _Outside(element, f'has {name}="{value!s}", which the case table does not map')
+
+
+def _no_tails(element: etree._Element) -> None:
+    for child in element:
+        if child.tail and not child.tail.isspace():
+            raise _Outside(element, "has text between its children")
+
+
+def _no_text(element: etree._Element) -> None:
+    if element.text and not element.text.isspace():
+        raise _Outside(element, "has text where only elements belong")
+    _no_tails(element)
+
+
+_ND_ATTRIBUTES = frozenset({"et", "nt", "dmt", "ddt"})
+
+
+def _nd(element: etree._Element, *, nt: str | None = None) -> tuple[str, str, str, str]:
+    if element.tag != "nd":
+        raise _Outside(element, "is not an <nd> node")
+    _extras(element, _ND_ATTRIBUTES)
+    values = tuple((element.get(name) or "").strip() for name in ("et", "nt", "dmt", "ddt"))
+    if nt is not None and values[1] != nt:
+        raise _Outside(element, f"has node type {values[1] or 'none'}; expected {nt} here")
+    return values  # type: ignore[return-value]
+
+
+def _leaf(element: etree._Element, nt: str) -> tuple[str, str, str, str]:
+    values = _nd(element, nt=nt)
+    if values[0] not in _ET_LEAF or values[2] != _DMT_NONE:
+        raise _Outside(
+            element,
+            "is a leaf node with an expression type or dimensionality the case table does not map",
+        )
+    return values
+
+
+def _node(element: etree._Element, depth: int) -> Expression:
+    if depth > MAX_DEPTH:
+        raise _Outside(element, f"is nested more than {MAX_DEPTH} deep")
+    et, nt, dmt, _ddt = _nd(element, nt=None)
+    if nt != _NT_OPERATOR:
+        raise _Outside(element, f"is a node of type {nt or 'none'} where an operator node belongs")
+    _no_text(element)
+    children = list(element)
+    ops = [i for i, c in enumerate(children) if c.tag == "op"]
+    if len(ops) != 1:
+        raise _Outside(element, "has no single <op>")
+    at = ops[0]
+    tail = children[at + 1 :]
+    operands = children[:at]
+    prs = None
+    if tail:
+        if len(tail) != 1 or tail[0].tag != "prs":
+            raise _Outside(element, "has elements after its <op> other than one <prs>")
+        prs = tail[0]
+    op = children[at]
+    _extras(op, frozenset({"fnt"}))
+    if len(op) or (op.text and not op.text.isspace()):
+        raise _Outside(op, "has content")
+    fnt = (op.get("fnt") or "").strip()
+    try:
+        if et == _ET_BRANCH:
+            return _branch(element, dmt, fnt, operands, prs, depth)
+        if et in (_ET_FORM, _ET_FORM_LIST):
+            return _form(element, et, dmt, fnt, operands, prs)
+        if et == _ET_ELEMENTS:
+            return _elements(element, dmt, fnt, operands, prs)
+        if et == _ET_METRIC:
+            return _metric(element, dmt, fnt, operands, prs)
+    except ValidationError as exc:
+        raise _Outside(
+            element, f"is not a valid qualification: {validation_message(exc)}"
+        ) from None
+    name = _ET_NAMES.get(et)
+    raise _Outside(
+        element,
+        f"expression type {et or 'none'}{f' ({name})' if name else ''} is outside the case table",
+    )
+
+
+def _function(element: etree._Element, fnt: str) -> Operator:
+    operator = _OPERATOR_OF_FNT.get(fnt)
+    if operator is None:
+        raise _Outside(
+            element, f"has function fnt={fnt or 'none'}, which the case table does not map"
+        )
+    return operator
+
+
+def _no_prs(element: etree._Element, prs: etree._Element | None) -> None:
+    if prs is not None:
+        raise _Outside(
+            element, "has <prs> properties, which only rank and percent qualifications carry"
+        )
+
+
+def _dimty(element: etree._Element, dmt: str, expected: str) -> None:
+    if dmt != expected:
+        raise _Outside(element, f"has dmt={dmt or 'none'}; the case table writes {expected} here")
+
+
+def _branch(
+    element: etree._Element,
+    dmt: str,
+    fnt: str,
+    operands: list[etree._Element],
+    prs: etree._Element | None,
+    depth: int,
+) -> Expression:
+    _dimty(element, dmt, _DMT_NONE)
+    _no_prs(element, prs)
+    operator = _function(element, fnt)
+    if operator not in (Operator.AND, Operator.OR, Operator.NOT):
+        raise _Outside(element, f"is a branch with function {operator.value}, not And, Or or Not")
+    return Logical(operator=operator, operands=tuple(_node(c, depth + 1) for c in operands))
+
+
+def _ref(element: etree._Element, tag: str, tp: str) -> tuple[str, str | None]:
+    if element.tag != tag:
+        raise _Outside(element, f"is <{element.tag}>; expected <{tag}>")
+    if len(element) or (element.text and not element.text.strip() == ""):
+        raise _Outside(element, "has content; the case table's references are empty elements")
+    did = element.get("did")
+    if not did:
+        raise _Outside(element, "has no did (object ID)")
+    if (element.get("tp") or "").strip() != tp:
+        raise _Outside(element, f"has tp={element.get('tp')!r}; expected {tp}")
+    name, disp_n = element.get("n"), element.get("disp_n")
+    if name is not None and disp_n is not None and name != disp_n:
+        raise _Outside(element, "has two different names (n and disp_n)")
+    for attribute, value in element.attrib.items():
+        if attribute == "stp" and value.strip() == str(int(tp) * 256):
+            # The plain subtype of the type (EnumDSSXMLSubTypes: attribute 3072 = 12 * 256,
+            # metric 1024), as Library writes it (fixtures/xml/library-hierarchy-key-lcl.xml): it says nothing more.
+            continue
+        if attribute not in ("did", "tp", "n", "disp_n"):
+            raise _Outside(element, f"has {attribute!s}=…, which the case table does not map")
+    return did, name if name is not None else disp_n
+
+
+def _one_child(element: etree._Element) -> etree._Element:
+    _no_text(element)
+    children = list(element)
+    if len(children) != 1:
+        raise _Outside(element, f"holds {len(children)} elements; expected one")
+    return children[0]
+
+
+def _value(element: etree._Element) -> Constant:
+    _et, nt, _dmt, ddt = _leaf(element, element.get("nt", "").strip() or "?")
+    if nt == _NT_CONSTANT:
+        cst = _one_child(element)
+        if cst.tag != "cst" or len(cst) or set(cst.attrib) != {"ddt"}:
+            raise _Outside(cst, "is not a <cst ddt=…> constant")
+        data_type = _TYPE_OF_DDT.get((cst.get("ddt") or "").strip())
+        if data_type is None or data_type.is_temporal or data_type is DataType.BIG_DECIMAL:
+            # Dates, times and big decimals have their own node types (row 11).
+            raise _Outside(
+                cst,
+                f"has data type ddt={cst.get('ddt')}, which the case table does not map in <cst>",
+            )
+        return Constant(value=cst.text or "", data_type=data_type)
+    if nt in (_NT_TIME, _NT_BIG_DECIMAL):
+        if len(element):
+            raise _Outside(
+                element, "holds elements; a date, time or big-decimal constant is bare text"
+            )
+        data_type = _TYPE_OF_DDT.get(ddt)
+        expected = data_type is not None and (
+            data_type.is_temporal if nt == _NT_TIME else data_type is DataType.BIG_DECIMAL
+        )
+        if not expected:
+            raise _Outside(element, f"has node type {nt} with ddt={ddt}, which do not agree")
+        assert data_type is not None
+        return Constant(value=element.text or "", data_type=data_type)
+    raise _Outside(element, f"has node type {nt}, where a constant belongs")
+
+
+def _form(
+    element: etree._Element,
+    et: str,
+    dmt: str,
+    fnt: str,
+    operands: list[etree._Element],
+    prs: etree._Element | None,
+) -> Expression:
+    _dimty(element, dmt, _DMT_NONE)
+    _no_prs(element, prs)
+    operator = _function(element, fnt)
+    if et == _ET_FORM_LIST and operator not in (Operator.IN, Operator.NOT_IN):
+        raise _Outside(element, f"is a list form qualification (et 6) with {operator.value}")
+    if not operands:
+        raise _Outside(element, "has no form shortcut")
+    shortcut = operands[0]
+    _leaf(shortcut, _NT_FORM_SHORTCUT)
+    _no_text(shortcut)
+    refs = list(shortcut)
+    if len(refs) != 2:
+        raise _Outside(shortcut, "does not hold one <at> and one <fm>")
+    attribute_id, attribute_name = _ref(refs[0], "at", _TP_ATTRIBUTE)
+    form_id, form_name = _ref(refs[1], "fm", _TP_FORM)
+    return FormQualification(
+        form=FormRef(
+            attribute=AttributeRef(id=attribute_id, name=attribute_name), id=form_id, name=form_name
+        ),
+        operator=operator,
+        values=tuple(_value(v) for v in operands[1:]),
+    )
+
+
+def _elements(
+    element: etree._Element,
+    dmt: str,
+    fnt: str,
+    operands: list[etree._Element],
+    prs: etree._Element | None,
+) -> Expression:
+    _dimty(element, dmt, _DMT_NONE)
+    _no_prs(element, prs)
+    operator = _function(element, fnt)
+    if len(operands) != 2:
+        raise _Outside(element, "does not hold an attribute shortcut and an element list")
+    shortcut, listed = operands
+    _leaf(shortcut, _NT_SHORTCUT)
+    attribute_id, attribute_name = _ref(_one_child(shortcut), "at", _TP_ATTRIBUTE)
+    _leaf(listed, _NT_ELEMENTS)
+    mi = _one_child(listed)
+    if mi.tag != "mi" or mi.attrib:
+        raise _Outside(mi, "is not the <mi> of an element list")
+    es = _one_child(mi)
+    if es.tag != "es" or es.attrib:
+        raise _Outside(es, "is not the <es> of an element list")
+    _no_text(es)
+    elements: list[Element] = []
+    for number, child in enumerate(es, start=1):
+        if child.tag == "at" and number == 1:
+            source, _name = _ref(child, "at", _TP_ATTRIBUTE)
+            if source.upper() != attribute_id.upper():
+                raise _Outside(child, "names another attribute than the qualified one")
+            continue
+        elements.append(_element(child))
+    return ElementQualification(
+        attribute=AttributeRef(id=attribute_id, name=attribute_name),
+        operator=operator,
+        elements=tuple(elements),
+    )
+
+
+def _element(e: etree._Element) -> Element:
+    if e.tag != "e":
+        raise _Outside(e, "is not an <e> element")
+    if len(e) or (e.text and not e.text.isspace()):
+        raise _Outside(e, "has content")
+    for name in e.attrib:
+        if name not in ("ei", "emt", "art", "disp_n", "disp_id"):
+            raise _Outside(e, f"has {name!s}=…, which the case table does not map")
+    ei = e.get("ei")
+    if ei is None:
+        raise _Outside(e, "has no ei (element ID)")
+    if (e.get("emt") or _CONCRETE_ELEMENT).strip() != _CONCRETE_ELEMENT:
+        raise _Outside(e, "is not a concrete element (emt 1)")
+    try:
+        element_id = parse_element_id(ei)
+    except DecodeError as exc:
+        raise _Outside(e, f"has an element ID that cannot be read: {exc.message}") from None
+    # art (arity) is derived from ei and disp_id is presentation, as in element prompts.
+    try:
+        return Element(id=element_id, name=e.get("disp_n"))
+    except ValidationError as exc:
+        raise _Outside(e, validation_message(exc)) from None
+
+
+def _metric(
+    element: etree._Element,
+    dmt: str,
+    fnt: str,
+    operands: list[etree._Element],
+    prs: etree._Element | None,
+) -> Expression:
+    _dimty(element, dmt, _DMT_METRIC)
+    operator = _function(element, fnt) if prs is None else _ranking(prs, fnt)
+    if not operands:
+        raise _Outside(element, "has no metric shortcut")
+    metric_id, metric_name = _metric_ref(operands[0])
+    values: list[Constant | MetricRef] = []
+    for child in operands[1:]:
+        if (child.get("nt") or "").strip() == _NT_SHORTCUT:
+            other_id, other_name = _metric_ref(child)
+            values.append(MetricRef(id=other_id, name=other_name))
+        else:
+            values.append(_value(child))
+    return MetricQualification(
+        metric=MetricRef(id=metric_id, name=metric_name), operator=operator, values=tuple(values)
+    )
+
+
+def _metric_ref(shortcut: etree._Element) -> tuple[str, str | None]:
+    _leaf(shortcut, _NT_SHORTCUT)
+    return _ref(_one_child(shortcut), "mt", _TP_METRIC)
+
+
+def _ranking(prs: etree._Element, fnt: str) -> Operator:
+    if prs.attrib:
+        raise _Outside(prs, "has attributes")
+    _no_text(prs)
+    pairs: dict[str, str] = {}
+    for pr in prs:
+        if pr.tag != "pr" or set(pr.attrib) != {"ix", "v"} or len(pr) or (pr.text or "").strip():
+            raise _Outside(pr, 'is not a <pr ix="…" v="…"/> property')
+        ix = (pr.get("ix") or "").strip()
+        if ix in pairs:
+            raise _Outside(pr, f"repeats property {ix}")
+        pairs[ix] = (pr.get("v") or "").strip()
+    kind = pairs.pop("5", None)
+    ascending = pairs.pop("4", None)
+    if pairs or kind not in (_RANK_V, _PERCENT_V):
+        raise _Outside(prs, "is not one of the rank or percent property sets")
+    name = _MRP_OF.get((fnt, ascending))
+    if name is None:
+        raise _Outside(prs, f"with fnt={fnt} is not one of the rank or percent operators")
+    return Operator(("Rank." if kind == _RANK_V else "Percent.") + name)
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+class _Writer:
+    """Builds elements, turning lxml's refusal of a character into NotRepresentableError."""
+
+    def child(self, parent: etree._Element, tag: str, **attributes: str) -> etree._Element:
+        element = etree.SubElement(parent, tag)
+        for name, value in attributes.items():
+            self.set(element, name, value)
+        element.text = ""  # never self-close, as Web's builder writes it
+        return element
+
+    def set(self, element: etree._Element, name: str, value: str) -> None:
+        try:
+            element.set(name, value)
+        except ValueError:  # includes UnicodeEncodeError for lone surrogates
+            raise NotRepresentableError(
+                f"{name}={value!r} contains characters XML 1.0 cannot carry",
+                target="xml",
+                hint="remove control characters and lone surrogates",
+            ) from None
+
+    def text(self, element: etree._Element, text: str) -> None:
+        try:
+            element.text = text
+        except ValueError:
+            raise NotRepresentableError(
+                f"the text {text!r} contains characters XML 1.0 cannot carry",
+                target="xml",
+                hint="remove control characters and lone surrogates",
+            ) from None
+
+    def nd(self, parent: etree._Element, et: str, nt: str, dmt: str, ddt: str) -> etree._Element:
+        return self.child(parent, "nd", et=et, nt=nt, dmt=dmt, ddt=ddt)
+
+    def ref(self, parent: etree._Element, tag: str, id: str, tp: str, name: str | None) -> None:
+        element = self.child(parent, tag, did=id, tp=tp)
+        if name is not None:
+            self.set(element, "n", name)
+
+    def value(self, parent: etree._Element, value: Constant | MetricRef) -> None:
+        if isinstance(value, MetricRef):
+            shortcut = self.nd(parent, _ET_GENERIC, _NT_SHORTCUT, _DMT_NONE, _DDT_UNKNOWN)
+            self.ref(shortcut, "mt", value.id, _TP_METRIC, value.name)
+            return
+        ddt = str(_DDT[value.data_type])
+        if value.data_type.is_temporal or value.data_type is DataType.BIG_DECIMAL:
+            nt = _NT_TIME if value.data_type.is_temporal else _NT_BIG_DECIMAL
+            self.text(self.nd(parent, _ET_GENERIC, nt, _DMT_NONE, ddt), value.value)
+            return
+        node = self.nd(parent, _ET_GENERIC, _NT_CONSTANT, _DMT_NONE, ddt)
+        self.text(self.child(node, "cst", ddt=ddt), value.value)
+
+    def op(self, parent: etree._Element, fnt: int) -> None:
+        self.child(parent, "op", fnt=str(fnt))
+
+    def node(self, parent: etree._Element, expression: Expression) -> None:
+        if isinstance(expression, Logical):
+            node = self.nd(parent, _ET_BRANCH, _NT_OPERATOR, _DMT_NONE, _DDT_UNKNOWN)
+            for operand in expression.operands:
+                self.node(node, operand)
+            self.op(node, _FNT[expression.operator])
+        elif isinstance(expression, FormQualification):
+            et = _ET_FORM if expression.operator.arity is not None else _ET_FORM_LIST
+            node = self.nd(parent, et, _NT_OPERATOR, _DMT_NONE, _DDT_UNKNOWN)
+            shortcut = self.nd(node, _ET_GENERIC, _NT_FORM_SHORTCUT, _DMT_NONE, _DDT_UNKNOWN)
+            form = expression.form
+            self.ref(shortcut, "at", form.attribute.id, _TP_ATTRIBUTE, form.attribute.name)
+            self.ref(shortcut, "fm", form.id, _TP_FORM, form.name)
+            for constant in expression.values:
+                self.value(node, constant)
+            self.op(node, _FNT[expression.operator])
+        elif isinstance(expression, ElementQualification):
+            node = self.nd(parent, _ET_ELEMENTS, _NT_OPERATOR, _DMT_NONE, _DDT_UNKNOWN)
+            attribute = expression.attribute
+            shortcut = self.nd(node, _ET_GENERIC, _NT_SHORTCUT, _DMT_NONE, _DDT_UNKNOWN)
+            self.ref(shortcut, "at", attribute.id, _TP_ATTRIBUTE, attribute.name)
+            listed = self.nd(node, _ET_GENERIC, _NT_ELEMENTS, _DMT_NONE, _DDT_UNKNOWN)
+            es = self.child(self.child(listed, "mi"), "es")
+            self.child(es, "at", did=attribute.id, tp=_TP_ATTRIBUTE)
+            for number, element in enumerate(expression.elements, start=1):
+                ei, arity = element_ei(element, number)
+                e = self.child(es, "e", ei=ei, emt=_CONCRETE_ELEMENT, art=str(arity))
+                if element.name is not None:
+                    self.set(e, "disp_n", element.name)
+            self.op(node, _FNT[expression.operator])
+        else:
+            node = self.nd(parent, _ET_METRIC, _NT_OPERATOR, _DMT_METRIC, _DDT_UNKNOWN)
+            metric = expression.metric
+            shortcut = self.nd(node, _ET_GENERIC, _NT_SHORTCUT, _DMT_NONE, _DDT_UNKNOWN)
+            self.ref(shortcut, "mt", metric.id, _TP_METRIC, metric.name)
+            for value in expression.values:
+                self.value(node, value)
+            operator = expression.operator
+            if not operator.is_ranking:
+                self.op(node, _FNT[operator])
+                return
+            fnt, ascending = _MRP[operator.value.split(".", 1)[1]]
+            self.op(node, fnt)
+            prs = self.child(node, "prs")
+            if ascending is not None:
+                self.child(prs, "pr", ix="4", v=ascending)
+            self.child(prs, "pr", ix="5", v=_PERCENT_V if operator.is_percent else _RANK_V)
+
+
+def element_ei(element: Element, number: int) -> tuple[str, int]:
+    """The ``ei`` text of an ``<e>`` and its arity (``art``): one rule for every ``<e>``.
+
+    ``ei`` is the old short ``ATTR:key`` form, the only one seen in answers
+    (docs/element-ids.md), and the arity is the number of key parts.  Element prompts'
+    ``<mi><es>`` and element-list qualifications write elements the same way.  An element
+    that has no ``ei`` (no ID, an ID of another or unknown structure, no attribute) raises
+    :class:`~mstr_prompts.errors.NotRepresentableError` naming it by ``number``.
+
+    >>> from mstr_prompts.element_id import ElementId
+    >>> element_id = ElementId.parse("8D679D3711D3E4981000E787EC6DE8A4:1")
+    >>> element_ei(Element(id=element_id), 1)
+    ('8D679D3711D3E4981000E787EC6DE8A4:1', 1)
+    """
+    element_id = element.id
+    if element_id is None:
+        raise NotRepresentableError(
+            f"element #{number} ({element.name!r}) has a name but no ID; <e ei=…> needs the ID",
+            target="xml",
+            hint="look the element up (GET …/elements) to get its ID",
+        )
+    if isinstance(element_id, OpaqueElementId):
+        if element_id.presentation is not Presentation.OLD_SHORT:
+            raise NotRepresentableError(
+                f"element #{number} has ID {element_id.text!r} of undocumented structure, "
+                "which is not in the old short ATTR:key form that <e ei=…> uses",
+                target="xml",
+            )
+        text = element_id.text
+        # mojo getElementArity: the count of unescaped ':'.
+        return text, text.count(":") - text.count("*:")
+    if element_id.attribute is None:
+        raise NotRepresentableError(
+            f"element #{number} (h{element_id.key}) has no attribute",
+            target="xml",
+            hint=Hint("give ElementAnswer.attribute", cli=False),
+        )
+    return element_id.to_old_short(), len(element_id.keys)
+
+
+def to_element(expression: Expression, content: str | None = None) -> etree._Element:
+    """The ``<exp>`` element of a typed expression, with ``content`` as its display text.
+
+    >>> from mstr_prompts.expressions import metric, qualify
+    >>> to_element(qualify(metric("4C05177011D3E877C000B3B2D86C964F"), "IsNull"))[0].get("et")
+    '10'
+    """
+    writer = _Writer()
+    root = etree.Element("exp")
+    writer.text(root, content or "")
+    writer.node(root, expression)
+    return root
+
+
+def dumps(expression: Expression, content: str | None = None) -> str:
+    """Write a typed expression as ``<exp>`` XML (the DHTML builder's spelling).
+
+    >>> from mstr_prompts.expressions import metric, qualify
+    >>> print(dumps(qualify(metric("4C05177011D3E877C000B3B2D86C964F", "Revenue"), ">", 10)))
+    <exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4" n="Revenue"></mt></nd><nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"></op></nd></exp>
+    """
+    return etree.tostring(to_element(expression, content), encoding="unicode")

@@ -1,0 +1,668 @@
+"""Typed expression trees: the answers of attribute, metric and hierarchy qualification prompts.
+
+An expression is one of
+
+=============================  ============================================================
+:class:`FormQualification`     an attribute form compared with constants
+                               (``Category@ID In (1, 2)``, ``Year@ID Between 2014 And 2016``)
+:class:`ElementQualification`  an attribute's elements, ``In`` or ``NotIn`` a list
+:class:`MetricQualification`   a metric compared with constants or another metric, or
+                               ranked (``Rank.Top``, ``Percent.Bottom``…)
+:class:`Logical`               ``And``, ``Or`` or ``Not`` over other expressions
+=============================  ============================================================
+
+A hierarchy qualification is an element qualification, or an ``And`` of several (one
+per attribute), exactly as both wire forms write it.
+
+Names are MicroStrategy's own: operators are the EnumDSSXMLFunction names (``Greater``,
+``NotIn``), rank and percent operators the EnumWebMRPFunction names after ``Rank.`` or
+``Percent.``, and constant data types the EnumDSSXMLDataType names (``Real``, ``Date``).
+Nothing here knows a wire format: :mod:`mstr_prompts.expression_json` reads and writes
+REST's JSON trees and :mod:`mstr_prompts.expression_xml` the ``<exp>`` XML.  Constants are
+text exactly as written: dates and numbers are never reformatted, because both formats
+spell them in the session locale.
+
+Build expressions with :func:`qualify`, :func:`and_`, :func:`or_` and :func:`not_`:
+
+>>> revenue = metric("4C05177011D3E877C000B3B2D86C964F", "Revenue")
+>>> print(qualify(revenue, ">", 10))
+{Revenue} > 10
+"""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from .element_id import GUID_PATTERN, ElementId, parse_element_id
+from .elements import Element
+from .rules import Model
+
+__all__ = [
+    "AttributeRef",
+    "Constant",
+    "DataType",
+    "ElementQualification",
+    "Expression",
+    "FormQualification",
+    "FormRef",
+    "Logical",
+    "MetricQualification",
+    "MetricRef",
+    "Operator",
+    "and_",
+    "attribute",
+    "form",
+    "metric",
+    "not_",
+    "or_",
+    "qualify",
+    "render",
+]
+
+
+class Operator(str, enum.Enum):
+    """An expression operator, by its MicroStrategy name.
+
+    The plain ones are EnumDSSXMLFunction names without the ``Function`` prefix; the
+    metric ranking ones are ``Rank.`` or ``Percent.`` and an EnumWebMRPFunction name.
+    :meth:`parse` also reads the symbolic aliases of the REST documentation.
+
+    >>> Operator.parse(">=")
+    <Operator.GREATER_EQUAL: 'GreaterEqual'>
+    >>> Operator("Rank.Top").is_ranking
+    True
+    """
+
+    EQUALS = "Equals"
+    NOT_EQUAL = "NotEqual"
+    GREATER = "Greater"
+    LESS = "Less"
+    GREATER_EQUAL = "GreaterEqual"
+    LESS_EQUAL = "LessEqual"
+    BETWEEN = "Between"
+    NOT_BETWEEN = "NotBetween"
+    LIKE = "Like"
+    NOT_LIKE = "NotLike"
+    CONTAINS = "Contains"
+    NOT_CONTAINS = "NotContains"
+    BEGINS_WITH = "BeginsWith"
+    NOT_BEGINS_WITH = "NotBeginsWith"
+    ENDS_WITH = "EndsWith"
+    NOT_ENDS_WITH = "NotEndsWith"
+    IS_NULL = "IsNull"
+    IS_NOT_NULL = "IsNotNull"
+    IN = "In"
+    NOT_IN = "NotIn"
+    AND = "And"
+    OR = "Or"
+    NOT = "Not"
+    RANK_TOP = "Rank.Top"
+    RANK_BOTTOM = "Rank.Bottom"
+    RANK_BETWEEN = "Rank.Between"
+    RANK_NOT_BETWEEN = "Rank.NotBetween"
+    RANK_EXCLUDE_TOP = "Rank.ExcludeTop"
+    RANK_EXCLUDE_BOTTOM = "Rank.ExcludeBottom"
+    RANK_EQUALS = "Rank.Equals"
+    RANK_DIFFERENT_FROM = "Rank.DifferentFrom"
+    PERCENT_TOP = "Percent.Top"
+    PERCENT_BOTTOM = "Percent.Bottom"
+    PERCENT_BETWEEN = "Percent.Between"
+    PERCENT_NOT_BETWEEN = "Percent.NotBetween"
+    PERCENT_EXCLUDE_TOP = "Percent.ExcludeTop"
+    PERCENT_EXCLUDE_BOTTOM = "Percent.ExcludeBottom"
+    PERCENT_EQUALS = "Percent.Equals"
+    PERCENT_DIFFERENT_FROM = "Percent.DifferentFrom"
+
+    @classmethod
+    def parse(cls, text: str) -> Operator:
+        """The operator a name or a documented alias stands for (case-sensitive, as REST).
+
+        >>> Operator.parse("notnull").value
+        'IsNotNull'
+        >>> Operator.parse("greater")
+        Traceback (most recent call last):
+        ...
+        ValueError: unknown operator 'greater'; operators are case-sensitive MicroStrategy names such as Greater, In, Rank.Top
+        """
+        alias = _ALIASES.get(text)
+        if alias is not None:
+            return alias
+        try:
+            return cls(text)
+        except ValueError:
+            raise ValueError(
+                f"unknown operator {text!r}; operators are case-sensitive MicroStrategy "
+                "names such as Greater, In, Rank.Top"
+            ) from None
+
+    @property
+    def is_ranking(self) -> bool:
+        """True for the ``Rank.*`` and ``Percent.*`` operators."""
+        return "." in self.value
+
+    @property
+    def is_percent(self) -> bool:
+        """True for the ``Percent.*`` operators."""
+        return self.value.startswith("Percent.")
+
+    @property
+    def arity(self) -> int | None:
+        """How many values the operator compares with; None for a list (one or more)."""
+        if self in _LISTS:
+            return None
+        if self in _NULLS:
+            return 0
+        if self in _RANGES:
+            return 2
+        return 1
+
+
+# The REST documentation's symbolic operators (docs/expressions.md, from the REST docs' supported-operators page).
+_ALIASES: dict[str, Operator] = {
+    "=": Operator.EQUALS,
+    "!=": Operator.NOT_EQUAL,
+    ">": Operator.GREATER,
+    "<": Operator.LESS,
+    ">=": Operator.GREATER_EQUAL,
+    "<=": Operator.LESS_EQUAL,
+    "null": Operator.IS_NULL,
+    "notnull": Operator.IS_NOT_NULL,
+}
+_LISTS = frozenset({Operator.IN, Operator.NOT_IN})
+_NULLS = frozenset({Operator.IS_NULL, Operator.IS_NOT_NULL})
+_RANGES = frozenset(
+    {
+        Operator.BETWEEN,
+        Operator.NOT_BETWEEN,
+        Operator.RANK_BETWEEN,
+        Operator.RANK_NOT_BETWEEN,
+        Operator.PERCENT_BETWEEN,
+        Operator.PERCENT_NOT_BETWEEN,
+    }
+)
+LOGICAL = frozenset({Operator.AND, Operator.OR, Operator.NOT})
+COMPARISONS = frozenset(
+    {
+        Operator.EQUALS,
+        Operator.NOT_EQUAL,
+        Operator.GREATER,
+        Operator.LESS,
+        Operator.GREATER_EQUAL,
+        Operator.LESS_EQUAL,
+    }
+)
+PATTERNS = frozenset(
+    {
+        Operator.LIKE,
+        Operator.NOT_LIKE,
+        Operator.CONTAINS,
+        Operator.NOT_CONTAINS,
+        Operator.BEGINS_WITH,
+        Operator.NOT_BEGINS_WITH,
+        Operator.ENDS_WITH,
+        Operator.NOT_ENDS_WITH,
+    }
+)
+RANKING = frozenset(op for op in Operator if "." in op.value)
+FORM_OPERATORS = COMPARISONS | PATTERNS | _RANGES - RANKING | _NULLS | _LISTS
+"""What a form qualification may use (supported-operators.md)."""
+METRIC_OPERATORS = COMPARISONS | (_RANGES - RANKING) | _NULLS | RANKING
+"""What a metric qualification may use."""
+
+
+def _operator(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, Operator):
+        return Operator.parse(value)
+    return value
+
+
+_Op = Annotated[Operator, BeforeValidator(_operator)]
+
+
+class DataType(str, enum.Enum):
+    """A constant's data type, by its EnumDSSXMLDataType name.
+
+    >>> DataType("TimeStamp").is_temporal
+    True
+    """
+
+    INTEGER = "Integer"
+    UNSIGNED = "Unsigned"
+    NUMERIC = "Numeric"
+    DECIMAL = "Decimal"
+    REAL = "Real"
+    DOUBLE = "Double"
+    FLOAT = "Float"
+    CHAR = "Char"
+    VAR_CHAR = "VarChar"
+    LONG_VAR_CHAR = "LongVarChar"
+    BINARY = "Binary"
+    VAR_BIN = "VarBin"
+    LONG_VAR_BIN = "LongVarBin"
+    DATE = "Date"
+    TIME = "Time"
+    TIME_STAMP = "TimeStamp"
+    N_CHAR = "NChar"
+    N_VAR_CHAR = "NVarChar"
+    SHORT = "Short"
+    LONG = "Long"
+    MB_CHAR = "MBChar"
+    BOOL = "Bool"
+    PATTERN = "Pattern"
+    N_PATTERN = "NPattern"
+    BIG_DECIMAL = "BigDecimal"
+    UTF8_CHAR = "UTF8Char"
+    INT64 = "Int64"
+
+    @property
+    def is_temporal(self) -> bool:
+        """Date, Time and TimeStamp: session-locale text, copied verbatim."""
+        return self in (DataType.DATE, DataType.TIME, DataType.TIME_STAMP)
+
+
+class Constant(Model):
+    """A constant: its text exactly as written, and its data type.
+
+    >>> Constant(value="10", data_type="Real")
+    Constant(value='10', data_type=<DataType.REAL: 'Real'>)
+    """
+
+    value: str
+    data_type: DataType
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_Guid = Annotated[str, Field(pattern=GUID_PATTERN)]
+
+
+class AttributeRef(Model):
+    """An attribute, by GUID, with its name when known.
+
+    >>> print(AttributeRef(id="8D679D3711D3E4981000E787EC6DE8A4", name="Category"))
+    Category
+    """
+
+    id: _Guid
+    name: str | None = None
+
+    def __str__(self) -> str:
+        return self.name if self.name is not None else self.id
+
+
+class FormRef(Model):
+    """An attribute form (``ID``, ``DESC``…) of an attribute.
+
+    >>> print(form("8D679D4211D3E4981000E787EC6DE8A4", "45C11FA478E745FEA08D781CEA190FE5",
+    ...            attribute_name="Item", form_name="ID"))
+    Item (ID)
+    """
+
+    attribute: AttributeRef
+    id: _Guid
+    name: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.attribute} ({self.name if self.name is not None else self.id})"
+
+
+class MetricRef(Model):
+    """A metric, by GUID, with its name when known.
+
+    >>> print(MetricRef(id="4C05177011D3E877C000B3B2D86C964F", name="Revenue"))
+    {Revenue}
+    """
+
+    id: _Guid
+    name: str | None = None
+
+    def __str__(self) -> str:
+        return "{" + (self.name if self.name is not None else self.id) + "}"
+
+
+def _check_arity(operator: Operator, count: int, what: str) -> None:
+    arity = operator.arity
+    if arity is None:
+        if count < 1:
+            raise ValueError(f"{operator.value} needs at least one value")
+    elif count != arity:
+        raise ValueError(f"{operator.value} compares {what} with {arity} value(s), not {count}")
+
+
+class FormQualification(Model):
+    """An attribute form compared with constants.
+
+    >>> q = FormQualification(
+    ...     form=form("8D679D3711D3E4981000E787EC6DE8A4", "45C11FA478E745FEA08D781CEA190FE5",
+    ...               attribute_name="Category", form_name="ID"),
+    ...     operator="In", values=[Constant(value="1", data_type="Real")])
+    >>> print(q)
+    Category (ID) In (1)
+    """
+
+    kind: Literal["form"] = "form"
+    form: FormRef
+    operator: _Op
+    values: tuple[Constant, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> FormQualification:
+        if self.operator not in FORM_OPERATORS:
+            raise ValueError(f"a form qualification cannot use {self.operator.value}")
+        _check_arity(self.operator, len(self.values), "a form")
+        return self
+
+    def __str__(self) -> str:
+        return render(self)
+
+
+class ElementQualification(Model):
+    """An attribute's elements, ``In`` or ``NotIn`` a list (a hierarchy prompt's unit).
+
+    Elements whose ID lacks the attribute take the qualification's.
+
+    >>> q = qualify(attribute("8D679D3711D3E4981000E787EC6DE8A4", "Category"), "In",
+    ...             Element(id=ElementId(keys=("1",)), name="Books"))
+    >>> q.elements[0].id.to_old_short()
+    '8D679D3711D3E4981000E787EC6DE8A4:1'
+    >>> print(q)
+    Category In (Books)
+    """
+
+    kind: Literal["elements"] = "elements"
+    attribute: AttributeRef
+    operator: _Op = Operator.IN
+    elements: tuple[Element, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> ElementQualification:
+        if self.operator not in _LISTS:
+            raise ValueError(
+                f"an element qualification uses In or NotIn, not {self.operator.value}"
+            )
+        elements = []
+        for number, element in enumerate(self.elements, start=1):
+            element_id = element.id
+            if isinstance(element_id, ElementId):
+                if element_id.attribute is None:
+                    element = element.model_copy(
+                        update={"id": element_id.with_attribute(self.attribute.id)}
+                    )
+                elif element_id.attribute.upper() != self.attribute.id.upper():
+                    raise ValueError(
+                        f"element #{number} belongs to attribute {element_id.attribute}, "
+                        f"not to the qualified attribute {self.attribute.id}"
+                    )
+            elements.append(element)
+        object.__setattr__(self, "elements", tuple(elements))
+        return self
+
+    def __str__(self) -> str:
+        return render(self)
+
+
+class MetricQualification(Model):
+    """A metric compared with constants or other metrics, or ranked.
+
+    >>> q = qualify(metric("4C05177011D3E877C000B3B2D86C964F", "Revenue"), "Rank.Top", 10)
+    >>> print(q)
+    {Revenue} Rank.Top 10
+    """
+
+    kind: Literal["metric"] = "metric"
+    metric: MetricRef
+    operator: _Op
+    values: tuple[Constant | MetricRef, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> MetricQualification:
+        if self.operator not in METRIC_OPERATORS:
+            raise ValueError(f"a metric qualification cannot use {self.operator.value}")
+        _check_arity(self.operator, len(self.values), "a metric")
+        if self.operator.is_ranking and not all(isinstance(v, Constant) for v in self.values):
+            raise ValueError(f"{self.operator.value} compares the rank with constants only")
+        return self
+
+    def __str__(self) -> str:
+        return render(self)
+
+
+class Logical(Model):
+    """``And`` or ``Or`` over one or more expressions, or ``Not`` over one.
+
+    An ``And`` with one operand is kept as written (some writers always wrap).
+
+    >>> a = attribute("8D679D3711D3E4981000E787EC6DE8A4", "Category")
+    >>> print(not_(qualify(a, "In", Element(id=ElementId(keys=("1",)), name="Books"))))
+    Not (Category In (Books))
+    """
+
+    kind: Literal["logical"] = "logical"
+    operator: _Op
+    operands: tuple[Expression, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Logical:
+        if self.operator not in LOGICAL:
+            raise ValueError(f"a logical expression uses And, Or or Not, not {self.operator.value}")
+        if self.operator is Operator.NOT and len(self.operands) != 1:
+            raise ValueError(f"Not takes one operand, not {len(self.operands)}")
+        return self
+
+    def __str__(self) -> str:
+        return render(self)
+
+
+Expression = Annotated[
+    Union[FormQualification, ElementQualification, MetricQualification, Logical],  # noqa: UP007
+    Field(discriminator="kind"),
+]
+"""Any expression node; ``kind`` tells which."""
+
+Logical.model_rebuild()
+
+EXPRESSION_TYPES = (FormQualification, ElementQualification, MetricQualification, Logical)
+
+
+# --- reading it: content text -----------------------------------------------------------
+
+_SYMBOLS: dict[Operator, str] = {
+    Operator.EQUALS: "=",
+    Operator.NOT_EQUAL: "<>",
+    Operator.GREATER: ">",
+    Operator.LESS: "<",
+    Operator.GREATER_EQUAL: ">=",
+    Operator.LESS_EQUAL: "<=",
+}
+
+
+def _operator_text(operator: Operator) -> str:
+    return _SYMBOLS.get(operator, operator.value)
+
+
+def _values_text(operator: Operator, values: tuple[Any, ...]) -> str:
+    if operator.arity is None:
+        return " (" + ", ".join(map(str, values)) + ")"
+    if operator.arity == 2:
+        return f" {values[0]} And {values[1]}"
+    if operator.arity == 1:
+        return f" {values[0]}"
+    return ""
+
+
+def render(expression: Expression) -> str:
+    """The expression as text, the way MicroStrategy shows it (display only).
+
+    Operands are named by their names where known (metrics in braces, forms as
+    ``Attribute (Form)``), else by their GUIDs; nested logic is parenthesised.
+
+    >>> r = metric("4C05177011D3E877C000B3B2D86C964F", "Revenue")
+    >>> c = metric("7FD5B69611D5AC76C000D98A4CC5F24F", "Cost")
+    >>> render(or_(qualify(r, "Between", 1, 5), qualify(r, "<", c)))
+    '({Revenue} Between 1 And 5) Or ({Revenue} < {Cost})'
+    """
+    if isinstance(expression, Logical):
+        operands = expression.operands
+        if expression.operator is Operator.NOT:
+            return f"Not ({render(operands[0])})"
+        if len(operands) == 1:
+            return render(operands[0])
+        return f" {expression.operator.value} ".join(f"({render(e)})" for e in operands)
+    if isinstance(expression, ElementQualification):
+        names = ", ".join(e.name if e.name is not None else str(e.id) for e in expression.elements)
+        return f"{expression.attribute} {expression.operator.value} ({names})"
+    subject = expression.form if isinstance(expression, FormQualification) else expression.metric
+    op = expression.operator
+    if op is Operator.IS_NULL:
+        return f"{subject} Is Null"
+    if op is Operator.IS_NOT_NULL:
+        return f"{subject} Is Not Null"
+    return f"{subject} {_operator_text(op)}{_values_text(op, expression.values)}"
+
+
+# --- building it ------------------------------------------------------------------------
+
+
+def attribute(id: str, name: str | None = None) -> AttributeRef:
+    """An attribute to qualify on its elements.
+
+    >>> attribute("8D679D3711D3E4981000E787EC6DE8A4", "Category").name
+    'Category'
+    """
+    return AttributeRef(id=id, name=name)
+
+
+def form(
+    attribute_id: str,
+    form_id: str,
+    *,
+    attribute_name: str | None = None,
+    form_name: str | None = None,
+) -> FormRef:
+    """An attribute form to qualify (``45C11FA478E745FEA08D781CEA190FE5`` is the ID form).
+
+    >>> form("8D679D3711D3E4981000E787EC6DE8A4", "45C11FA478E745FEA08D781CEA190FE5").attribute.id
+    '8D679D3711D3E4981000E787EC6DE8A4'
+    """
+    return FormRef(
+        attribute=AttributeRef(id=attribute_id, name=attribute_name), id=form_id, name=form_name
+    )
+
+
+def metric(id: str, name: str | None = None) -> MetricRef:
+    """A metric to qualify, or to compare another metric with.
+
+    >>> metric("4C05177011D3E877C000B3B2D86C964F").name is None
+    True
+    """
+    return MetricRef(id=id, name=name)
+
+
+def _constant(value: Any, data_type: DataType | str | None) -> Constant:
+    if isinstance(value, Constant):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("give a boolean constant as text with its data type, e.g. '1', 'Bool'")
+    if isinstance(value, (int, float)):
+        # Numbers as the REST docs spell them: text, data type Real (docs/expressions.md).
+        text = repr(value) if isinstance(value, float) else str(value)
+        return Constant(value=text, data_type=data_type or DataType.REAL)
+    if isinstance(value, Decimal):
+        return Constant(value=format(value, "f"), data_type=data_type or DataType.BIG_DECIMAL)
+    if isinstance(value, str):
+        return Constant(value=value, data_type=data_type or DataType.CHAR)
+    raise ValueError(f"cannot make a constant of {type(value).__name__}")
+
+
+def _element(value: Any) -> Element:
+    if isinstance(value, Element):
+        return value
+    if isinstance(value, ElementId):
+        return Element(id=value)
+    if isinstance(value, str):
+        return Element(id=parse_element_id(value))
+    if isinstance(value, tuple) and len(value) == 2:
+        element_id, name = value
+        return Element(
+            id=parse_element_id(element_id) if isinstance(element_id, str) else element_id,
+            name=name,
+        )
+    raise ValueError(f"cannot make an element of {type(value).__name__}")
+
+
+def qualify(
+    subject: FormRef | MetricRef | AttributeRef,
+    operator: Operator | str,
+    *values: Any,
+    data_type: DataType | str | None = None,
+) -> FormQualification | MetricQualification | ElementQualification:
+    """Qualify a form, a metric or an attribute's elements: ``subject operator values``.
+
+    ``operator`` is an :class:`Operator` or its name or alias (``"Greater"``, ``">"``).
+    Values are constants: :class:`Constant`, text (``Char`` unless ``data_type`` says
+    otherwise), numbers (``Real``) or :class:`~decimal.Decimal` (``BigDecimal``); a
+    metric may also be compared with another :class:`MetricRef`.  An attribute takes
+    elements: :class:`~mstr_prompts.model.Element`, element IDs, or ``(id, name)`` pairs.
+
+    >>> q = qualify(metric("4C05177011D3E877C000B3B2D86C964F", "Revenue"), ">", 10)
+    >>> q.operator.value, q.values[0]
+    ('Greater', Constant(value='10', data_type=<DataType.REAL: 'Real'>))
+    >>> y = form("8D679D5111D3E4981000E787EC6DE8A4", "45C11FA478E745FEA08D781CEA190FE5",
+    ...          attribute_name="Year", form_name="ID")
+    >>> print(qualify(y, "Between", "2014", "2016", data_type="Integer"))
+    Year (ID) Between 2014 And 2016
+    >>> region = attribute("8D679D4B11D3E4981000E787EC6DE8A4", "Region")
+    >>> print(qualify(region, "In", ("h1", "North"), ("h2", "South")))
+    Region In (North, South)
+    """
+    op = operator if isinstance(operator, Operator) else Operator.parse(operator)
+    dt = DataType(data_type) if data_type is not None else None
+    if isinstance(subject, AttributeRef):
+        return ElementQualification(
+            attribute=subject, operator=op, elements=tuple(_element(v) for v in values)
+        )
+    if isinstance(subject, FormRef):
+        return FormQualification(
+            form=subject, operator=op, values=tuple(_constant(v, dt) for v in values)
+        )
+    if isinstance(subject, MetricRef):
+        return MetricQualification(
+            metric=subject,
+            operator=op,
+            values=tuple(v if isinstance(v, MetricRef) else _constant(v, dt) for v in values),
+        )
+    raise ValueError(f"cannot qualify {type(subject).__name__}; give a form, metric or attribute")
+
+
+def and_(*operands: Expression) -> Logical:
+    """All of the expressions (also: a hierarchy qualification over several attributes).
+
+    >>> r = metric("4C05177011D3E877C000B3B2D86C964F", "Revenue")
+    >>> print(and_(qualify(r, ">", 10), qualify(r, "<", 20)))
+    ({Revenue} > 10) And ({Revenue} < 20)
+    """
+    return Logical(operator=Operator.AND, operands=operands)
+
+
+def or_(*operands: Expression) -> Logical:
+    """Any of the expressions.
+
+    >>> r = metric("4C05177011D3E877C000B3B2D86C964F", "Revenue")
+    >>> or_(qualify(r, "IsNull"), qualify(r, "=", 0)).operator.value
+    'Or'
+    """
+    return Logical(operator=Operator.OR, operands=operands)
+
+
+def not_(operand: Expression) -> Logical:
+    """The negation of an expression.
+
+    >>> print(not_(qualify(metric("4C05177011D3E877C000B3B2D86C964F", "Revenue"), ">", 1)))
+    Not ({Revenue} > 1)
+    """
+    return Logical(operator=Operator.NOT, operands=(operand,))
