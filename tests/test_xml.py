@@ -885,3 +885,11 @@ def test_rest_content_text_is_display_only_next_to_the_xml() -> None:
     assert encode(AnswerSet(answers=(with_content,))) == encode(
         AnswerSet(answers=(with_content.model_copy(update={"content": None}),))
     )
+
+
+@pytest.mark.parametrize("lcl", ["-1", " -1033 "])
+def test_a_negative_locale_is_refused_by_name(lcl: str) -> None:
+    with pytest.raises(
+        DecodeError, match=r"lcl \(the locale, a Windows LCID\) must not be negative"
+    ):
+        decode(f'<rsl lcl="{lcl}"/>')

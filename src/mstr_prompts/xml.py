@@ -266,7 +266,13 @@ def _int(value: str, what: str, where: str) -> int:
 
 def _locale(root: etree._Element) -> int | None:
     lcl = root.get("lcl")
-    return None if lcl is None else _int(lcl, "lcl (the locale, a Windows LCID)", "xml: rsl")
+    if lcl is None:
+        return None
+    what = "lcl (the locale, a Windows LCID)"
+    locale = _int(lcl, what, "xml: rsl")
+    if locale < 0:  # the model's rule (AnswerSet.locale >= 0), said here with its name
+        raise DecodeError(f"{what} must not be negative, got {lcl!r}", where="xml: rsl")
+    return locale
 
 
 def _located(key: str) -> PromptRef:
