@@ -780,6 +780,10 @@ def _dumps(value: Any) -> str:
     return text
 
 
+_NOT_RAW = "%&#"
+"""Characters a placeholder token cannot keep unescaped in a ``prompts=`` value."""
+
+
 def _placeholder_tokens(answers: AnswerSet) -> list[str]:
     tokens: set[str] = set()
     for answer in answers:
@@ -824,5 +828,9 @@ def encode(
         raise PromptAnswerError(f"form must be 'json', 'param' or 'body', not {str(form)[:40]!r}")
     encoded = quote(text)
     for token in _placeholder_tokens(answers):
+        # A token stays readable for the link generator only if reading the link gives it
+        # back: '%' would be decoded, '&' and '#' would end the parameter.
+        if any(c in token for c in _NOT_RAW):
+            continue
         encoded = encoded.replace(quote(":" + token), ":" + token).replace(quote(token), token)
     return encoded
