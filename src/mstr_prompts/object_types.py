@@ -1,7 +1,8 @@
 """EnumDSSXMLObjectTypes: the numbers MicroStrategy gives object types, and their names.
 
 The numbers are MicroStrategy's (``com.microstrategy.webapi.EnumDSSXMLObjectTypes``; the
-list in fixtures/rest/rest-json.md §3.3).  The names are the lower-case spelling REST
+list at
+https://www2.microstrategy.com/producthelp/Current/ReferenceFiles/reference/com/microstrategy/webapi/EnumDSSXMLObjectTypes.html).  The names are the lower-case spelling REST
 uses for object-prompt answers: the docs show ``"metric"`` and ``"attribute"``
 (whats-new 2020); the others follow the same rule, which the reference marks
 [INFERRED].
@@ -69,7 +70,7 @@ OBJECT_TYPE_NAMES: dict[int, str] = {
 }
 
 _BY_NAME: dict[str, int] = {name: number for number, name in OBJECT_TYPE_NAMES.items()}
-# Spellings seen in REST besides the canonical one (fixtures/rest/rest-json.md §3.3).
+# Spellings seen in REST besides the canonical one (https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-types/object-prompts).
 _BY_NAME.update({"hierarchy": 14, "report": 3, "document": 55})
 
 

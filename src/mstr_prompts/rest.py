@@ -81,7 +81,7 @@ __all__ = ["MAX_REST_CHARS", "PROMPT_TYPES", "decode", "dumps", "encode"]
 TARGET = "rest"
 
 # https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts: the envelope key.  Before rest-api-docs commit abe8b210 one sample
-# used "answers" here; that was a doc bug and the server never accepted it (fixtures/rest/rest-json.md §1.3).
+# used "answers" here; that was a doc bug and the server never accepted it (https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts).
 _ENVELOPE = "prompts"
 _OLD_ENVELOPE = "answers"
 
@@ -479,8 +479,8 @@ def _decode_objects(ref: PromptRef, answers: Any, where: str) -> Answer:
     if answers is None or _is_empty(answers):
         return Close(prompt=ref, family=PromptFamily.OBJECTS)
     if isinstance(answers, dict):
-        # fixtures/rest/rest-json.md §2.1/§7: definitions sometimes give one object instead of an
-        # array, and a definition's answer is what clients send back (§1.9).
+        # Captured prompt definitions (fixtures/rest/) sometimes give one object instead of an
+        # array, and a definition's answer is what clients send back.
         objects = [_decode_object(answers, "answers", where)]
     elif isinstance(answers, list):
         objects = [_decode_object(o, f"answers[{i}]", where) for i, o in enumerate(answers)]
