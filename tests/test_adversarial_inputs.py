@@ -676,3 +676,23 @@ def test_an_empty_level_never_becomes_close() -> None:
 def test_the_model_refuses_what_no_format_carries(make: Callable[[], Any]) -> None:
     with pytest.raises(ValidationError):
         make()
+
+
+@pytest.mark.parametrize(
+    ("decoder", "body", "message"),
+    [
+        (rest.decode, _rest_with("level unit", "1e400"), "holds a number out of range"),
+        (rest.decode, _rest_with("expression", "1e400"), "holds a number out of range"),
+        (rest.decode, _rest_with("object type", "1e400"), "not the number 1e400, which is out"),
+        (rest.decode, _rest_with("object type", "4.5"), "whole number .* not the number 4.5"),
+        (
+            definitions.decode,
+            '[{"key":"K","type":"VALUE","dataType":1e400,"required":true}]',
+            "dataType must be a whole number .* not the number 1e400",
+        ),
+    ],
+)
+def test_out_of_range_numbers_are_named_in_our_words(decoder: Any, body: str, message: str) -> None:
+    with pytest.raises(DecodeError, match=message) as caught:
+        decoder(body)
+    assert "JSON compliant" not in str(caught.value)

@@ -458,7 +458,9 @@ def _value_type(raw: Any, where: str) -> ValueType | None:
             else _DATA_TYPE_NAMES.get(text.upper())
         )
     else:
-        raise DecodeError(f"dataType must be a number or a name, not {_kind(raw)}", where=where)
+        raise DecodeError(
+            f"dataType must be a whole number or a name, not {_kind(raw)}", where=where
+        )
     if found is None:
         raise DecodeError(
             f"unknown dataType {raw!r}; its answers could not be checked",

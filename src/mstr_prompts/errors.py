@@ -293,6 +293,14 @@ class LocaleWarning(UserWarning):
         return _one_line(f"{self.message} (hint: {hint})")
 
 
+_PYDANTIC_WORDING = {
+    "Out of range float values are not JSON compliant": (
+        "holds a number out of range (such as 1e400) or NaN, which JSON cannot carry"
+    ),
+}
+"""pydantic's phrasing of a refusal, where it would puzzle a user, and ours."""
+
+
 def validation_message(exc: ValidationError, *, locations: bool = False) -> str:
     """Say in one plain line what pydantic refused, for a :class:`DecodeError`.
 
@@ -308,6 +316,7 @@ def validation_message(exc: ValidationError, *, locations: bool = False) -> str:
     parts = []
     for error in exc.errors(include_url=False):
         message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        message = _PYDANTIC_WORDING.get(message, message)
         loc = ".".join(str(p) for p in error.get("loc", ())) if locations else ""
         parts.append(f"{loc}: {message}" if loc else message)
     return "; ".join(parts)

@@ -171,7 +171,13 @@ def _kind(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    if isinstance(value, (int, float)):
+    if isinstance(value, float):
+        # Where a whole number is wanted, "not a number" would read as nonsense.
+        text = value.text if isinstance(value, _JsonFloat) else repr(value)
+        if not math.isfinite(value):
+            return f"the number {text[:24]}, which is out of range"
+        return f"the number {text[:24]}"
+    if isinstance(value, int):
         return "a number"
     if isinstance(value, str):
         return "a string"
@@ -455,7 +461,9 @@ def _object_type(raw: Any, path: str, where: str) -> int:
                 return number
         raise DecodeError(f"{path}.type: unknown object type {raw!r}", where=where, hint=hint)
     raise DecodeError(
-        f"{path}.type must be a number or a type name, not {_kind(raw)}", where=where, hint=hint
+        f"{path}.type must be a whole number or a type name, not {_kind(raw)}",
+        where=where,
+        hint=hint,
     )
 
 
