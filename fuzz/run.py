@@ -6,10 +6,11 @@
     python fuzz/run.py --campaign          # 10^6 inputs each, crashes recorded, go on
     python fuzz/run.py --merge             # minimise new inputs into fuzz/corpus/
     python fuzz/run.py rest xml            # only these harnesses
+    python fuzz/run.py --plain 2000 --seed 7   # the plain loop from a chosen seed
 
 With atheris installed the harnesses are coverage-guided; without it (or with
 ``--plain``) each runs the seeded mutation loop.  The exit status is 1 if any harness
-crashed.  ``--campaign`` prints, and appends to ``fuzz/.work/campaign.txt``, one line
+crashed, 2 for an argument it does not know.  ``--campaign`` prints, and appends to ``fuzz/.work/campaign.txt``, one line
 per harness: inputs, seconds, coverage and features (atheris), distinct crashes.
 """
 
@@ -101,7 +102,31 @@ def merge(names: list[str]) -> None:
         print(f"{name}: {len(files)} corpus files")
 
 
+_FLAGS = ("--campaign", "--runs", "--plain", "--merge", "--seed")
+
+
+def _usage_error(argv: list[str]) -> str | None:
+    """Why ``argv`` is not a command line this script understands, or None."""
+    for i, arg in enumerate(argv):
+        follows_number_flag = i > 0 and argv[i - 1] in ("--runs", "--plain", "--seed")
+        if arg in _FLAGS or arg in HARNESSES or (arg.isdigit() and follows_number_flag):
+            continue
+        return f"unknown argument {arg!r}; harnesses: {', '.join(HARNESSES)}"
+    for flag in ("--runs", "--seed"):
+        after = argv[argv.index(flag) + 1 :][:1] if flag in argv else ["0"]
+        if not (after and after[0].isdigit()):
+            return f"{flag} needs a number"
+    return None
+
+
 def main(argv: list[str]) -> int:
+    if "-h" in argv or "--help" in argv:
+        print(__doc__)
+        return 0
+    problem = _usage_error(argv)
+    if problem is not None:
+        print(f"fuzz/run.py: {problem}", file=sys.stderr)
+        return 2
     names = [a for a in argv if not a.startswith("-") and a in HARNESSES]
     numbers = [a for a in argv if a.isdigit()]
     names = names or list(HARNESSES)
