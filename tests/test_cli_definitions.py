@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from seed_links import SEED_LINKS
 
 from mstr_prompts import definitions, rest, xml
 from mstr_prompts.cli import main
@@ -15,19 +16,6 @@ from mstr_prompts.cli import main
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 DEFS = FIXTURES / "definitions" / "url"
 EMPLOYEE = str(DEFS / "employee-values.json")
-SEED_LINKS = {
-    "D1": "employee-values",
-    "D5": "region-date-values",
-    "D2": "state-elements",
-    "D3": "state-elements",
-    "D4": "distribution-center-elements",
-    "D6": "metric-attribute-objects",
-    "D7": "metric-attribute-objects",
-    "S1": "metric-attribute-objects",
-    "S2": "metric-attribute-objects",
-    "S3": "metric-attribute-objects",
-    "D9": "subscription-optional",
-}
 
 
 def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:

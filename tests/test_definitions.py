@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from seed_links import SEED_LINKS
 from test_rest import strip_line_comments
 
 from mstr_prompts import definitions, rest, url, xml
@@ -213,20 +214,6 @@ def test_lookup_precedence_and_families() -> None:
 
 
 # --------------------------------------------------------------------------- seed Web links
-
-SEED_LINKS = {
-    "D1": "employee-values",
-    "D5": "region-date-values",
-    "D2": "state-elements",
-    "D3": "state-elements",
-    "D4": "distribution-center-elements",
-    "D6": "metric-attribute-objects",
-    "D7": "metric-attribute-objects",
-    "S1": "metric-attribute-objects",
-    "S2": "metric-attribute-objects",
-    "S3": "metric-attribute-objects",
-    "D9": "subscription-optional",
-}
 
 
 @pytest.mark.parametrize(("link", "defs_name"), sorted(SEED_LINKS.items()))
