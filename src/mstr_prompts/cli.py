@@ -92,16 +92,35 @@ _PROG = "mstr-prompts"
 # ----------------------------------------------------------------------------- output
 
 
-def _write(stream: IO[str], text: str, errors: str = "strict") -> None:
-    """Write ``text`` as UTF-8 bytes, whatever the stream's own encoding."""
+def _write(stream: IO[str] | None, text: str, errors: str = "strict") -> None:
+    """Write all of ``text`` as UTF-8 bytes, whatever the stream's own encoding.
+
+    Raises OSError (``BrokenPipeError``, ENOSPC, EBADF for a closed stream) if not every
+    byte was written: a short write must never pass for success.
+    """
+    if stream is None:  # started with the descriptor closed (`>&-`)
+        raise OSError(errno.EBADF, "it is closed")
     buffer = getattr(stream, "buffer", None)
     if buffer is None:  # an in-memory text stream (doctest, some IDEs)
         stream.write(text)
-    else:
-        data = text.encode("utf-8", errors)
         stream.flush()
-        buffer.write(data)
+        return
+    data = memoryview(text.encode("utf-8", errors))
     stream.flush()
+    buffer.flush()
+    try:
+        descriptor = buffer.fileno()
+    except (AttributeError, OSError, ValueError):  # a wrapped in-memory buffer
+        buffer.write(data)
+        buffer.flush()
+        return
+    # os.write, not buffer.write: a write that stores only part of the data (a pipe or a
+    # nearly full disk) is repeated until all is written or the system says why not.
+    while data:
+        written = os.write(descriptor, data)
+        if written <= 0:
+            raise OSError(errno.EIO, "nothing could be written")
+        data = data[written:]
 
 
 def _one_line(text: str) -> str:
@@ -110,7 +129,7 @@ def _one_line(text: str) -> str:
 
 def _say(kind: str, message: str) -> None:
     """One line on standard error; errors while reporting are not worth a traceback."""
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError):  # standard error closed or full too
         _write(sys.stderr, f"{_PROG}: {kind}: {_one_line(message)}\n", "backslashreplace")
 
 
@@ -160,6 +179,8 @@ def _where(path: str) -> str:
 def _read_bytes(path: str) -> bytes:
     try:
         if path == "-":
+            if sys.stdin is None:  # started with the descriptor closed (`<&-`)
+                raise _Exit(EXIT_IO, "cannot read standard input: it is closed")
             return sys.stdin.buffer.read()
         with open(path, "rb") as handle:
             return handle.read()
@@ -484,8 +505,8 @@ class _Parser(argparse.ArgumentParser):
         raise _Exit(EXIT_USAGE, f"{message} (see {self.prog} --help)")
 
     def _print_message(self, message: str, file: Any = None) -> None:
-        if message:
-            _write(file or sys.stdout, message)
+        if message:  # --help and --version: written and checked like any output
+            _write_stdout(message) if file in (None, sys.stdout) else _write(file, message)
 
 
 def _lower(text: str) -> str:
@@ -692,8 +713,13 @@ def _run(argv: Sequence[str] | None) -> str:
 def _emit(output: str) -> None:
     if not output:  # nothing to say (a clean `validate`): not even a blank line
         return
+    _write_stdout(output if output.endswith("\n") else output + "\n")
+
+
+def _write_stdout(text: str) -> None:
+    """Write to standard output, turning every way that can fail into its exit status."""
     try:
-        _write(sys.stdout, output if output.endswith("\n") else output + "\n")
+        _write(sys.stdout, text)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python's own exit-time
         # flush of the closed pipe from printing a message.
@@ -711,6 +737,8 @@ def _emit(output: str) -> None:
         ) from None
     except OSError as exc:
         reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+        if exc.errno == errno.EBADF:
+            reason = "it is closed"
         raise _Exit(EXIT_IO, f"cannot write standard output: {reason}") from None
 
 
