@@ -407,3 +407,19 @@ def test_the_library_never_prints_its_log_by_itself() -> None:
         check=False,
     )
     assert b"could not delete" in configured.stderr
+
+
+def test_standard_input_named_twice_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"[]")))
+    assert main(["validate", "--definitions", "-", "--from", "url", "-"]) == cli.EXIT_USAGE
+    assert "named twice" in capsys.readouterr().err
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_as_its_bytes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    name = os.fsdecode(b"/nonexistent/\xff.xml")
+    assert main(["convert", "--from", "xml", "--to", "rest", name]) == EXIT_IO
+    assert "/nonexistent/\\xff.xml" in capsys.readouterr().err

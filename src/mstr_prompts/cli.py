@@ -173,10 +173,25 @@ def _status_of(exc: PromptAnswerError) -> int:
 
 
 def _where(path: str) -> str:
-    return "standard input" if path == "-" else path
+    if path == "-":
+        return "standard input"
+    # A name that is not UTF-8 shows its bytes as \xff, as other Unix tools show them.
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+_stdin_read = False
+"""Whether this run has read standard input already (``main`` resets it)."""
 
 
 def _read_bytes(path: str) -> bytes:
+    global _stdin_read
+    if path == "-":
+        if _stdin_read:  # a second read would see an empty input and blame the format
+            raise _Exit(
+                EXIT_USAGE,
+                "standard input (-) is named twice; give all but one of the inputs as files",
+            )
+        _stdin_read = True
     try:
         if path == "-":
             if sys.stdin is None:  # started with the descriptor closed (`<&-`)
@@ -752,6 +767,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     <rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" tp="10">Web</pa></rsl>
     0
     """
+    global _stdin_read
+    _stdin_read = False
     try:
         try:
             _emit(_run(argv))
