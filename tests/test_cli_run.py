@@ -115,3 +115,13 @@ def test_credentials_only_from_the_environment(
     assert cli(mstr_server, "--report", UNPROMPTED_REPORT, "--sql") == 5
     err = capsys.readouterr().err
     assert "ERR003" in err and "not-the-password-42" not in err
+
+
+@pytest.mark.usefixtures("env")
+def test_a_prompt_left_out_is_hinted_in_the_cli_spelling(
+    mstr_server: ReferenceServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(mstr_server, "--report", SEED_000_REPORT, "--sql") == 1
+    err = capsys.readouterr().err
+    assert "--missing default" in err and "--missing close" in err
+    assert "missing=" not in err and err.count("\n") == 1

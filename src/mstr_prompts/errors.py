@@ -334,7 +334,7 @@ def rounds_refusal(target: str, rounds: int) -> NotRepresentableError:
     return NotRepresentableError(
         f"the answers are in {rounds} prompting rounds and a {target} body is one round",
         target=target,
-        hint="convert each round on its own: AnswerSet.by_round()",
+        hint=Hint("convert each round on its own: AnswerSet.by_round()", cli=False),
     )
 
 

@@ -39,8 +39,10 @@ from pydantic import ValidationError
 from .element_id import GUID_PATTERN, ElementId, Presentation, classify, parse_element_id
 from .errors import (
     DecodeError,
+    Hint,
     LocaleWarning,
     NotRepresentableError,
+    Option,
     PromptAnswerError,
     validation_message,
 )
@@ -699,8 +701,10 @@ def _encode_answer(answer: Answer, locale: int | None) -> dict[str, Any]:
         raise _refuse(
             answer,
             "Library finds prompts only by key",
-            hint="bind the answers to the prompt definitions first "
-            "(--definitions FILE; mstr_prompts.definitions.bind), or give the key",
+            hint=Hint(
+                "bind the answers to the prompt definitions first ({0}), or give the key",
+                Option("definitions", metavar="FILE", api="definitions.bind"),
+            ),
         )
     values, use_default = _values(answer, locale)
     return {"key": key, "values": values, "useDefault": use_default}
@@ -721,8 +725,7 @@ def _check_set(answers: AnswerSet, ignore_locale: bool) -> None:
                 LocaleWarning(
                     f"library: {value.describe()}: Library value texts carry no locale; the "
                     f"texts, written in locale {answers.locale}, are sent as they are and "
-                    "Library reads them in the display locale (pass ignore_locale=True if "
-                    "that is the same locale)"
+                    "Library reads them in the display locale"
                 ),
                 stacklevel=3,
             )
@@ -819,7 +822,9 @@ def encode(
         return _dumps(encode_body(answers, message_name=message_name, ignore_locale=ignore_locale))
     if message_name is not None:
         raise NotRepresentableError(
-            "only a promptsAnswers body carries messageName", target=TARGET, hint="use form='body'"
+            "only a promptsAnswers body carries messageName",
+            target=TARGET,
+            hint=Hint("use {0}", Option("library_form", "body", api="form='body'")),
         )
     text = _dumps(encode_rounds(answers, ignore_locale=ignore_locale))
     if form == "json":

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import library, url
 from .element_id import GUID_PATTERN
-from .errors import DecodeError, PromptAnswerError
+from .errors import DecodeError, Hint, Option, PromptAnswerError
 from .model import AnswerMode, AnswerSet
 from .rules import MAX_INT, ascii_number, fold_name, text_problem
 
@@ -256,7 +256,11 @@ def web_url(
         if fold_name(name) in _RESERVED:
             raise LinkError(
                 f"parameter {name!r} is set by web_url itself",
-                hint="use the keyword arguments (ids, answers, mode) instead",
+                hint=Hint(
+                    "set it with {0} and {1} instead",
+                    Option("report/--document/--dossier", metavar="ID", api="the ids argument"),
+                    Option("mode", metavar="N", api="mode"),
+                ),
             )
         close = url.near_miss(name)
         if close is not None:

@@ -35,6 +35,7 @@ from .errors import (
     DecodeError,
     Hint,
     NotRepresentableError,
+    Option,
     placeholder_refusal,
     rounds_refusal,
     validation_message,
@@ -779,7 +780,10 @@ def _encode_answer(answer: Answer) -> etree._Element:
             answer,
             "prompt-answer XML identifies prompts only by key (did@pin@tp)",
             hint=(
-                "positions need the prompt definitions to find keys"
+                Hint(
+                    "positions need the prompt definitions to find keys: bind the answers to them ({0})",
+                    Option("definitions", metavar="FILE", api="definitions.bind"),
+                )
                 if prompt.id is None and prompt.name is None
                 else "look the key up in the prompt definitions (GET …/prompts)"
             ),

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..definitions import Definitions, Missing, bind, check, complete
-from ..errors import PromptsOutstanding
+from ..errors import Hint, Option, PromptsOutstanding
 from ..model import Answer, AnswerSet, PromptRef
 from .errors import ExecutionFailed, ServerError, UnusedAnswers, unsupported
 
@@ -91,8 +91,11 @@ def prepare_round(
             raise PromptsOutstanding(
                 outstanding,
                 f"open in round {round_number} and not answered",
-                hint="answer it, or choose what happens to prompts left out "
-                "(missing='default' or 'close'; --missing on the command line)",
+                hint=Hint(
+                    "answer it, or choose what happens to prompts left out: {0} or {1}",
+                    Option("missing", "default"),
+                    Option("missing", "close"),
+                ),
             )
     if validate:
         check(ready, prompts)
