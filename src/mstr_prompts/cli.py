@@ -152,7 +152,7 @@ class _Exit(Exception):
 
 def _status_of(exc: PromptAnswerError) -> int:
     """The exit status for a library error."""
-    from .client.errors import NameNotResolved, ServerError, UnusedAnswers
+    from .client.errors import BadBaseUrl, NameNotResolved, ServerError, UnusedAnswers
     from .client.run import CredentialsMissing
     from .links import LinkError
 
@@ -160,7 +160,7 @@ def _status_of(exc: PromptAnswerError) -> int:
         return EXIT_SERVER
     if isinstance(exc, (AnswersRejected, PromptsOutstanding, UnusedAnswers, NameNotResolved)):
         return EXIT_INVALID  # the answers do not fit the prompts (checked locally)
-    if isinstance(exc, CredentialsMissing):
+    if isinstance(exc, (CredentialsMissing, BadBaseUrl)):  # from the command line's options
         return EXIT_USAGE
     if isinstance(exc, NotRepresentableError):
         return EXIT_NOT_REPRESENTABLE

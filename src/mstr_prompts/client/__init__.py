@@ -16,6 +16,7 @@ from .connection import DEFAULT_RETRY, DEFAULT_TIMEOUT, Connection, LoginMode, R
 from .datamarts import Datamart, DatamartInstance, DatamartResult, PromptOptions, SaveAs
 from .errors import (
     AnswersRejectedByServer,
+    BadBaseUrl,
     ExecutionFailed,
     Forbidden,
     InstanceGone,
@@ -45,6 +46,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "AnswersRejected",
     "AnswersRejectedByServer",
+    "BadBaseUrl",
     "Connection",
     "Datamart",
     "DatamartInstance",
