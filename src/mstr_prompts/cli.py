@@ -304,7 +304,12 @@ def _encode_url(answers: AnswerSet, args: argparse.Namespace) -> Any:
 def _encode_library(answers: AnswerSet, args: argparse.Namespace) -> Any:
     from . import library
 
-    return library.encode(answers, form=args.library_form, ignore_locale=args.ignore_locale)
+    text = library.encode(answers, form=args.library_form, ignore_locale=args.ignore_locale)
+    if args.indent is None:
+        return text  # compact by default: Library JSON usually goes into a link or a body
+    if args.library_form == "param":
+        raise _Exit(EXIT_USAGE, "--indent is for JSON; --library-form param writes a query string")
+    return json.loads(text)  # laid out by --indent like every other JSON output
 
 
 ENCODERS: dict[str, Callable[[AnswerSet, argparse.Namespace], Any]] = {
@@ -538,7 +543,11 @@ def _add_layout_options(parser: argparse.ArgumentParser) -> None:
     layout = parser.add_mutually_exclusive_group()
     layout.add_argument("--compact", action="store_true", help="JSON output on one line")
     layout.add_argument(
-        "--indent", type=_positive, metavar="N", help="JSON output indented by N spaces (2)"
+        "--indent",
+        type=_positive,
+        metavar="N",
+        help="JSON output indented by N spaces (default 2; Library JSON is compact unless "
+        "--indent is given)",
     )
 
 
