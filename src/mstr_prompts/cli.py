@@ -533,6 +533,13 @@ def _lower(text: str) -> str:
     return text.lower()
 
 
+def _object_id(text: str) -> str:
+    """An object ID option: 32 hex digits, as every MicroStrategy object ID is."""
+    if not re.fullmatch(r"[0-9A-Fa-f]{32}", text):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a 32-hex-digit object ID")
+    return text
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) > 16:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 16")
@@ -551,7 +558,7 @@ def _add_layout_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
+def _add_encoding_options(parser: argparse.ArgumentParser, *, library: bool = True) -> None:
     parser.add_argument(
         "--ignore-locale",
         action="store_true",
@@ -570,6 +577,8 @@ def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="URL output: give value/object answers without positions the order they appear in",
     )
+    if not library:  # a Web link has no Library part: the option would be ignored
+        return
     parser.add_argument(
         "--library-form",
         type=_lower,
@@ -667,9 +676,9 @@ def _parser() -> argparse.ArgumentParser:
     link = commands.add_parser("link", help="build a MicroStrategy Web link with answers", **common)
     link.add_argument("--base", required=True, help=".../servlet/mstrWeb or .../asp/Main.aspx")
     target = link.add_mutually_exclusive_group(required=True)
-    target.add_argument("--report", metavar="ID")
-    target.add_argument("--document", metavar="ID")
-    target.add_argument("--dossier", metavar="ID")
+    target.add_argument("--report", metavar="ID", type=_object_id)
+    target.add_argument("--document", metavar="ID", type=_object_id)
+    target.add_argument("--dossier", metavar="ID", type=_object_id)
     # A string: links.web_url reads ASCII digits only and says which modes exist.
     link.add_argument("--mode", help="promptAnswerMode (0, 1, 2 or 4)")
     link.add_argument(
@@ -680,7 +689,7 @@ def _parser() -> argparse.ArgumentParser:
         help="another Web parameter (Server, Project, Port, …); repeat for more",
     )
     link.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="rest")
-    _add_encoding_options(link)
+    _add_encoding_options(link, library=False)
     _add_definition_options(link)
     link.add_argument(
         "file", nargs="?", default=None, metavar="ANSWERS_FILE", help="answers (- for stdin)"
