@@ -93,15 +93,63 @@ _PROG = "mstr-prompts"
 
 
 def _write(stream: IO[str], text: str, errors: str = "strict") -> None:
-    """Write ``text`` as UTF-8 bytes, whatever the stream's own encoding."""
+    """Write all of ``text`` as UTF-8 bytes, whatever the stream's own encoding."""
     buffer = getattr(stream, "buffer", None)
     if buffer is None:  # an in-memory text stream (doctest, some IDEs)
         stream.write(text)
     else:
-        data = text.encode("utf-8", errors)
         stream.flush()
-        buffer.write(data)
+        _write_all(buffer, text.encode("utf-8", errors))
     stream.flush()
+
+
+def _write_all(buffer: IO[bytes], data: bytes) -> None:
+    """Write every byte of ``data``: an unbuffered stream (``python -u``,
+    ``PYTHONUNBUFFERED``) writes as much as fits, and the next write reports the reason
+    (a full disk, a closed pipe) that the short count hides."""
+    view = memoryview(data)
+    while view:
+        written = buffer.write(view)
+        if written is None:  # a non-blocking descriptor that is full
+            raise BlockingIOError(errno.EAGAIN, "the output would block")
+        if written <= 0:
+            raise OSError(errno.EIO, "nothing more could be written")
+        view = view[written:]
+
+
+def _discard_stdout() -> None:
+    """Point standard output at the null device, so that Python's exit-time flush of
+    output that could not be written prints nothing and changes no exit status."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        if devnull != sys.stdout.fileno():
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+
+
+def _out(text: str) -> None:
+    """Write ``text`` to standard output, turning every failure into its exit status."""
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        raise _Exit(EXIT_IO, "cannot write standard output: standard output is closed")
+    try:
+        _write(sys.stdout, text)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly.
+        _discard_stdout()
+        raise _Exit(EXIT_BROKEN_PIPE) from None
+    except UnicodeEncodeError as exc:
+        raise _Exit(
+            EXIT_NOT_REPRESENTABLE,
+            f"the output contains {exc.object[exc.start]!r} (a lone surrogate), which UTF-8 "
+            "cannot carry",
+        ) from None
+    except (OSError, ValueError) as exc:  # ValueError: the stream was closed
+        _discard_stdout()
+        if isinstance(exc, OSError):
+            reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+        else:
+            reason = "standard output is closed"
+        raise _Exit(EXIT_IO, f"cannot write standard output: {reason}") from None
 
 
 def _one_line(text: str) -> str:
@@ -110,6 +158,8 @@ def _one_line(text: str) -> str:
 
 def _say(kind: str, message: str) -> None:
     """One line on standard error; errors while reporting are not worth a traceback."""
+    if sys.stderr is None:  # started with standard error closed (`2>&-`): the status says it
+        return
     with contextlib.suppress(OSError, ValueError):
         _write(sys.stderr, f"{_PROG}: {kind}: {_one_line(message)}\n", "backslashreplace")
 
@@ -154,12 +204,35 @@ def _status_of(exc: PromptAnswerError) -> int:
 
 
 def _where(path: str) -> str:
-    return "standard input" if path == "-" else path
+    """A file name as users read it: undecodable bytes as ``\\xff``, as other tools show them."""
+    if path == "-":
+        return "standard input"
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _check_stdin(args: argparse.Namespace) -> None:
+    """Refuse a command line that names standard input twice: the second reader would
+    find it empty and report the wrong problem."""
+    named: list[str] = []
+    if getattr(args, "definitions", None) == "-":
+        named.append("--definitions -")
+    inputs = getattr(args, "files", None) or [getattr(args, "file", None)]
+    named.extend("the input -" for path in inputs if path == "-")
+    if getattr(args, "handle", None) == "-":
+        named.append("the handle -")
+    if len(named) > 1:
+        raise _Exit(
+            EXIT_USAGE,
+            f"standard input is named twice ({' and '.join(named[:2])}); give the other "
+            "one as a file",
+        )
 
 
 def _read_bytes(path: str) -> bytes:
     try:
         if path == "-":
+            if sys.stdin is None:  # started with standard input closed (`<&-`)
+                raise _Exit(EXIT_IO, "cannot read standard input: standard input is closed")
             return sys.stdin.buffer.read()
         with open(path, "rb") as handle:
             return handle.read()
@@ -342,7 +415,7 @@ def _in_file(path: str, several: bool, run: Callable[[], str]) -> str:
     """Run ``run``; with several files, an error names the file it came from."""
     if not several:
         return run()
-    where = "standard input" if path == "-" else path
+    where = _where(path)
     try:
         return run()
     except PromptAnswerError as exc:
@@ -484,8 +557,13 @@ class _Parser(argparse.ArgumentParser):
         raise _Exit(EXIT_USAGE, f"{message} (see {self.prog} --help)")
 
     def _print_message(self, message: str, file: Any = None) -> None:
-        if message:
-            _write(file or sys.stdout, message)
+        if not message:
+            return
+        if file is None or file is sys.stdout:  # --help, --version
+            _out(message)
+        else:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                _write(file, message, "backslashreplace")
 
 
 def _lower(text: str) -> str:
@@ -676,6 +754,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(argv: Sequence[str] | None) -> str:
     args = _parser().parse_args(argv)
+    _check_stdin(args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LocaleWarning)
         try:
@@ -692,26 +771,7 @@ def _run(argv: Sequence[str] | None) -> str:
 def _emit(output: str) -> None:
     if not output:  # nothing to say (a clean `validate`): not even a blank line
         return
-    try:
-        _write(sys.stdout, output if output.endswith("\n") else output + "\n")
-    except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, and keep Python's own exit-time
-        # flush of the closed pipe from printing a message.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
-        raise _Exit(EXIT_BROKEN_PIPE) from None
-    except UnicodeEncodeError as exc:
-        raise _Exit(
-            EXIT_NOT_REPRESENTABLE,
-            f"the output contains {exc.object[exc.start]!r} (a lone surrogate), which UTF-8 "
-            "cannot carry",
-        ) from None
-    except OSError as exc:
-        reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
-        raise _Exit(EXIT_IO, f"cannot write standard output: {reason}") from None
+    _out(output if output.endswith("\n") else output + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
