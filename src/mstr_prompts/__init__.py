@@ -10,7 +10,6 @@ pair: :mod:`mstr_prompts.rest`, :mod:`mstr_prompts.xml`, :mod:`mstr_prompts.url`
 'Web'
 """
 
-import logging as _logging
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,12 +37,6 @@ if TYPE_CHECKING:
     )
 
 __version__ = "0.1.0"
-
-# A library prints nothing by itself: without this, a warning from mstr_prompts.client
-# (an instance that could not be deleted) reaches standard error through logging's
-# last-resort handler when the application configured no logging.  See "Configuring
-# Logging for a Library", https://docs.python.org/3/howto/logging.html
-_logging.getLogger(__name__).addHandler(_logging.NullHandler())
 
 __all__ = [
     "Answer",

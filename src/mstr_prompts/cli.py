@@ -92,64 +92,46 @@ _PROG = "mstr-prompts"
 # ----------------------------------------------------------------------------- output
 
 
-def _write(stream: IO[str], text: str, errors: str = "strict") -> None:
-    """Write all of ``text`` as UTF-8 bytes, whatever the stream's own encoding."""
+def _write(stream: IO[str] | None, text: str, errors: str = "strict") -> None:
+    """Write all of ``text`` as UTF-8 bytes, whatever the stream's own encoding.
+
+    Raises OSError (``BrokenPipeError``, ENOSPC, EBADF for a closed stream) if not every
+    byte was written: a short write must never pass for success.
+    """
+    if stream is None:  # started with the descriptor closed (`>&-`)
+        raise OSError(errno.EBADF, "it is closed")
     buffer = getattr(stream, "buffer", None)
     if buffer is None:  # an in-memory text stream (doctest, some IDEs)
         stream.write(text)
-    else:
         stream.flush()
-        _write_all(buffer, text.encode("utf-8", errors))
+        return
+    data = memoryview(text.encode("utf-8", errors))
     stream.flush()
+    buffer.flush()
+    try:
+        descriptor = buffer.fileno()
+    except (AttributeError, OSError, ValueError):  # a wrapped in-memory buffer
+        _write_all(buffer, data)
+        buffer.flush()
+        return
+    # os.write, not buffer.write: a write that stores only part of the data (a pipe or a
+    # nearly full disk) is repeated until all is written or the system says why not.
+    while data:
+        written = os.write(descriptor, data)
+        if written <= 0:
+            raise OSError(errno.EIO, "nothing could be written")
+        data = data[written:]
 
 
-def _write_all(buffer: IO[bytes], data: bytes) -> None:
-    """Write every byte of ``data``: an unbuffered stream (``python -u``,
-    ``PYTHONUNBUFFERED``) writes as much as fits, and the next write reports the reason
-    (a full disk, a closed pipe) that the short count hides."""
-    view = memoryview(data)
-    while view:
-        written = buffer.write(view)
-        if written is None:  # a non-blocking descriptor that is full
+def _write_all(buffer: IO[bytes], data: memoryview) -> None:
+    """``buffer.write`` until every byte is in: a raw stream may take part of it."""
+    while data:
+        written = buffer.write(data)
+        if written is None:  # a non-blocking stream that is full
             raise BlockingIOError(errno.EAGAIN, "the output would block")
         if written <= 0:
-            raise OSError(errno.EIO, "nothing more could be written")
-        view = view[written:]
-
-
-def _discard_stdout() -> None:
-    """Point standard output at the null device, so that Python's exit-time flush of
-    output that could not be written prints nothing and changes no exit status."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        if devnull != sys.stdout.fileno():
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
-
-
-def _out(text: str) -> None:
-    """Write ``text`` to standard output, turning every failure into its exit status."""
-    if sys.stdout is None:  # started with standard output closed (`>&-`)
-        raise _Exit(EXIT_IO, "cannot write standard output: standard output is closed")
-    try:
-        _write(sys.stdout, text)
-    except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly.
-        _discard_stdout()
-        raise _Exit(EXIT_BROKEN_PIPE) from None
-    except UnicodeEncodeError as exc:
-        raise _Exit(
-            EXIT_NOT_REPRESENTABLE,
-            f"the output contains {exc.object[exc.start]!r} (a lone surrogate), which UTF-8 "
-            "cannot carry",
-        ) from None
-    except (OSError, ValueError) as exc:  # ValueError: the stream was closed
-        _discard_stdout()
-        if isinstance(exc, OSError):
-            reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
-        else:
-            reason = "standard output is closed"
-        raise _Exit(EXIT_IO, f"cannot write standard output: {reason}") from None
+            raise OSError(errno.EIO, "nothing could be written")
+        data = data[written:]
 
 
 def _one_line(text: str) -> str:
@@ -158,9 +140,7 @@ def _one_line(text: str) -> str:
 
 def _say(kind: str, message: str) -> None:
     """One line on standard error; errors while reporting are not worth a traceback."""
-    if sys.stderr is None:  # started with standard error closed (`2>&-`): the status says it
-        return
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError):  # standard error closed or full too
         _write(sys.stderr, f"{_PROG}: {kind}: {_one_line(message)}\n", "backslashreplace")
 
 
@@ -204,35 +184,47 @@ def _status_of(exc: PromptAnswerError) -> int:
 
 
 def _where(path: str) -> str:
-    """A file name as users read it: undecodable bytes as ``\\xff``, as other tools show them."""
     if path == "-":
         return "standard input"
+    # A name that is not UTF-8 shows its bytes as \xff, as other Unix tools show them.
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
+_stdin_read = False
+"""Whether this run has read standard input already (``main`` resets it)."""
+
+
 def _check_stdin(args: argparse.Namespace) -> None:
-    """Refuse a command line that names standard input twice: the second reader would
-    find it empty and report the wrong problem."""
+    """Refuse a command line that names standard input twice before anything is read:
+    otherwise the first reader takes text meant for the other (``convert --definitions -
+    -`` reads the definitions as answers) and reports the wrong problem.  The check in
+    :func:`_read_bytes` stays as the backstop for commands not listed here."""
     named: list[str] = []
     if getattr(args, "definitions", None) == "-":
         named.append("--definitions -")
     inputs = getattr(args, "files", None) or [getattr(args, "file", None)]
     named.extend("the input -" for path in inputs if path == "-")
-    if getattr(args, "handle", None) == "-":
-        named.append("the handle -")
     if len(named) > 1:
         raise _Exit(
             EXIT_USAGE,
-            f"standard input is named twice ({' and '.join(named[:2])}); give the other "
-            "one as a file",
+            f"standard input is named twice ({' and '.join(named[:2])}); give all but one "
+            "of the inputs as files",
         )
 
 
 def _read_bytes(path: str) -> bytes:
+    global _stdin_read
+    if path == "-":
+        if _stdin_read:  # a second read would see an empty input and blame the format
+            raise _Exit(
+                EXIT_USAGE,
+                "standard input (-) is named twice; give all but one of the inputs as files",
+            )
+        _stdin_read = True
     try:
         if path == "-":
-            if sys.stdin is None:  # started with standard input closed (`<&-`)
-                raise _Exit(EXIT_IO, "cannot read standard input: standard input is closed")
+            if sys.stdin is None:  # started with the descriptor closed (`<&-`)
+                raise _Exit(EXIT_IO, "cannot read standard input: it is closed")
             return sys.stdin.buffer.read()
         with open(path, "rb") as handle:
             return handle.read()
@@ -415,7 +407,7 @@ def _in_file(path: str, several: bool, run: Callable[[], str]) -> str:
     """Run ``run``; with several files, an error names the file it came from."""
     if not several:
         return run()
-    where = _where(path)
+    where = "standard input" if path == "-" else path
     try:
         return run()
     except PromptAnswerError as exc:
@@ -557,13 +549,8 @@ class _Parser(argparse.ArgumentParser):
         raise _Exit(EXIT_USAGE, f"{message} (see {self.prog} --help)")
 
     def _print_message(self, message: str, file: Any = None) -> None:
-        if not message:
-            return
-        if file is None or file is sys.stdout:  # --help, --version
-            _out(message)
-        else:
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                _write(file, message, "backslashreplace")
+        if message:  # --help and --version: written and checked like any output
+            _write_stdout(message) if file in (None, sys.stdout) else _write(file, message)
 
 
 def _lower(text: str) -> str:
@@ -771,7 +758,33 @@ def _run(argv: Sequence[str] | None) -> str:
 def _emit(output: str) -> None:
     if not output:  # nothing to say (a clean `validate`): not even a blank line
         return
-    _out(output if output.endswith("\n") else output + "\n")
+    _write_stdout(output if output.endswith("\n") else output + "\n")
+
+
+def _write_stdout(text: str) -> None:
+    """Write to standard output, turning every way that can fail into its exit status."""
+    try:
+        _write(sys.stdout, text)
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python's own exit-time
+        # flush of the closed pipe from printing a message.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        raise _Exit(EXIT_BROKEN_PIPE) from None
+    except UnicodeEncodeError as exc:
+        raise _Exit(
+            EXIT_NOT_REPRESENTABLE,
+            f"the output contains {exc.object[exc.start]!r} (a lone surrogate), which UTF-8 "
+            "cannot carry",
+        ) from None
+    except OSError as exc:
+        reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+        if exc.errno == errno.EBADF:
+            reason = "it is closed"
+        raise _Exit(EXIT_IO, f"cannot write standard output: {reason}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -784,6 +797,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     <rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" tp="10">Web</pa></rsl>
     0
     """
+    global _stdin_read
+    _stdin_read = False
     try:
         try:
             _emit(_run(argv))
