@@ -111,13 +111,24 @@ def _write(stream: IO[str] | None, text: str, errors: str = "strict") -> None:
     try:
         descriptor = buffer.fileno()
     except (AttributeError, OSError, ValueError):  # a wrapped in-memory buffer
-        buffer.write(data)
+        _write_all(buffer, data)
         buffer.flush()
         return
     # os.write, not buffer.write: a write that stores only part of the data (a pipe or a
     # nearly full disk) is repeated until all is written or the system says why not.
     while data:
         written = os.write(descriptor, data)
+        if written <= 0:
+            raise OSError(errno.EIO, "nothing could be written")
+        data = data[written:]
+
+
+def _write_all(buffer: IO[bytes], data: memoryview) -> None:
+    """``buffer.write`` until every byte is in: a raw stream may take part of it."""
+    while data:
+        written = buffer.write(data)
+        if written is None:  # a non-blocking stream that is full
+            raise BlockingIOError(errno.EAGAIN, "the output would block")
         if written <= 0:
             raise OSError(errno.EIO, "nothing could be written")
         data = data[written:]
@@ -181,6 +192,24 @@ def _where(path: str) -> str:
 
 _stdin_read = False
 """Whether this run has read standard input already (``main`` resets it)."""
+
+
+def _check_stdin(args: argparse.Namespace) -> None:
+    """Refuse a command line that names standard input twice before anything is read:
+    otherwise the first reader takes text meant for the other (``convert --definitions -
+    -`` reads the definitions as answers) and reports the wrong problem.  The check in
+    :func:`_read_bytes` stays as the backstop for commands not listed here."""
+    named: list[str] = []
+    if getattr(args, "definitions", None) == "-":
+        named.append("--definitions -")
+    inputs = getattr(args, "files", None) or [getattr(args, "file", None)]
+    named.extend("the input -" for path in inputs if path == "-")
+    if len(named) > 1:
+        raise _Exit(
+            EXIT_USAGE,
+            f"standard input is named twice ({' and '.join(named[:2])}); give all but one "
+            "of the inputs as files",
+        )
 
 
 def _read_bytes(path: str) -> bytes:
@@ -730,6 +759,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(argv: Sequence[str] | None) -> str:
     args = _parser().parse_args(argv)
+    _check_stdin(args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LocaleWarning)
         try:
