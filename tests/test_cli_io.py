@@ -163,7 +163,7 @@ def test_closed_stderr_still_gives_the_status() -> None:
         (["validate", "--definitions", "-"], "--definitions - and the input -"),  # default -
         (["convert", "--from", "url", "--to", "rest", "--definitions", "-", "-"], "--definitions -"),
         (["convert", "--from", "xml", "--to", "rest", "-", str(ONE_PROMPT), "-"], "the input - and the input -"),
-        (["link", "--base", "https://h/MicroStrategy/servlet/mstrWeb", "--report", "R", "--definitions", "-", "-"], "--definitions -"),
+        (["link", "--base", "https://h/MicroStrategy/servlet/mstrWeb", "--report", "4CF6D88A4588097466A4B7B8851A161F", "--definitions", "-", "-"], "--definitions -"),
     ],
 )  # fmt: skip
 def test_standard_input_named_twice_is_a_usage_error(
