@@ -38,6 +38,7 @@ from .element_id import GUID_PATTERN
 from .errors import (
     AnswersRejected,
     DecodeError,
+    Hint,
     NotRepresentableError,
     PromptsOutstanding,
     validation_message,
@@ -904,7 +905,9 @@ def complete(
             f"the answers are in {len(answers.rounds)} prompting rounds; the definitions "
             "describe one round",
             target="complete",
-            hint="complete each round against its own definitions: AnswerSet.by_round()",
+            hint=Hint(
+                "complete each round against its own definitions: AnswerSet.by_round()", cli=False
+            ),
         )
     policy = missing
     if answers.mode is not None:

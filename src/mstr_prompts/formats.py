@@ -41,7 +41,7 @@ _CANNOT_TELL = (
     "parameter (valuePromptAnswers, elementsPromptAnswers, objectsPromptAnswers, "
     "promptsAnswerXML, promptAnswerMode, prompts)"
 )
-_HINT = "say it with --from rest, xml, url, library or definitions"
+_HINT = "say it with --from rest, xml, url or library"
 
 
 def _is_definition(item: Any) -> bool:
@@ -85,7 +85,7 @@ def detect(text: str) -> Format:
     >>> detect("hello")
     Traceback (most recent call last):
     ...
-    mstr_prompts.errors.DecodeError: auto: cannot tell the format: not JSON, not prompt-answer XML, and no prompt-answer parameter (valuePromptAnswers, elementsPromptAnswers, objectsPromptAnswers, promptsAnswerXML, promptAnswerMode, prompts) (hint: say it with --from rest, xml, url, library or definitions)
+    mstr_prompts.errors.DecodeError: auto: cannot tell the format: not JSON, not prompt-answer XML, and no prompt-answer parameter (valuePromptAnswers, elementsPromptAnswers, objectsPromptAnswers, promptsAnswerXML, promptAnswerMode, prompts) (hint: say it with --from rest, xml, url or library)
     """
     from . import library
 

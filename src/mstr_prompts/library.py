@@ -62,7 +62,7 @@ from .model import (
     UseDefault,
     ValueAnswer,
 )
-from .rest import _kind, load_json
+from .rest import _BIND_HINT, _kind, load_json
 from .rules import MAX_INT, MIN_INT, java_int
 
 __all__ = [
@@ -699,8 +699,7 @@ def _encode_answer(answer: Answer, locale: int | None) -> dict[str, Any]:
         raise _refuse(
             answer,
             "Library finds prompts only by key",
-            hint="bind the answers to the prompt definitions first "
-            "(--definitions FILE; mstr_prompts.definitions.bind), or give the key",
+            hint=_BIND_HINT,
         )
     values, use_default = _values(answer, locale)
     return {"key": key, "values": values, "useDefault": use_default}
@@ -721,8 +720,7 @@ def _check_set(answers: AnswerSet, ignore_locale: bool) -> None:
                 LocaleWarning(
                     f"library: {value.describe()}: Library value texts carry no locale; the "
                     f"texts, written in locale {answers.locale}, are sent as they are and "
-                    "Library reads them in the display locale (pass ignore_locale=True if "
-                    "that is the same locale)"
+                    "Library reads them in the display locale"
                 ),
                 stacklevel=3,
             )

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import library, url
 from .element_id import GUID_PATTERN
-from .errors import DecodeError, PromptAnswerError
+from .errors import DecodeError, Hint, Option, PromptAnswerError
 from .model import AnswerMode, AnswerSet
 from .rules import MAX_INT, ascii_number, fold_name, text_problem
 
@@ -63,6 +63,12 @@ Surface = Literal["j2ee", ".net"]
 _SURFACES: tuple[tuple[Surface, str, str], ...] = (
     ("j2ee", "servlet", "mstrWeb"),
     (".net", "asp", "main.aspx"),
+)
+
+_RESERVED_HINT = Hint(
+    "use {0} and {1} instead",
+    Option("ids", flag="--report, --document or --dossier", api="the keyword argument ids"),
+    Option("mode", flag="--mode", api="mode"),
 )
 
 
@@ -255,8 +261,8 @@ def web_url(
             raise LinkError("a parameter name is empty")
         if fold_name(name) in _RESERVED:
             raise LinkError(
-                f"parameter {name!r} is set by web_url itself",
-                hint="use the keyword arguments (ids, answers, mode) instead",
+                f"parameter {name!r} is set from the object ID, the answers and the mode",
+                hint=_RESERVED_HINT,
             )
         close = url.near_miss(name)
         if close is not None:

@@ -977,8 +977,11 @@ def _check_set(answers: AnswerSet, ignore_locale: bool) -> None:
         raise NotRepresentableError(
             f"a REST answer body carries no answer mode (got {answers.mode.name})",
             target=TARGET,
-            hint="answer the prompts explicitly (useDefault: true, or an empty answer to "
-            "close them), or use promptAnswerMode in a URL",
+            hint=Hint(
+                "answer the prompts explicitly (useDefault: true, or an empty answer to "
+                "close them), or keep the mode in a Web URL ({0})",
+                Option("to", "url", api="mstr_prompts.url.encode"),
+            ),
         )
     if answers.locale is not None and not ignore_locale:
         value = _first_value(answers)

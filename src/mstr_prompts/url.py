@@ -1203,10 +1203,11 @@ def _element_model(item: ElementAnswer | Close | _Row) -> ElementAnswer | Close:
 
 
 def _close_hint(answer: Close) -> Hint:
-    mode = "use promptAnswerMode=2 (it closes all optional prompts)"
+    mode = "use {0} (it closes all optional prompts)"
+    by_mode = Option("mode", 2, flag="link --mode 2", api="promptAnswerMode=2")
     if answer.prompt.key is None:
-        return Hint(mode)
-    return Hint(mode + ", or encode with {0} to send it in promptsAnswerXML", _FALLBACK)
+        return Hint(mode, by_mode)
+    return Hint(mode + ", or encode with {1} to send it in promptsAnswerXML", by_mode, _FALLBACK)
 
 
 def _unsupported(answer: Answer) -> NotRepresentableError:

@@ -35,6 +35,7 @@ from .errors import (
     DecodeError,
     Hint,
     NotRepresentableError,
+    Option,
     placeholder_refusal,
     rounds_refusal,
     validation_message,
@@ -124,6 +125,11 @@ _MAX_TRANSPORT_DECODES = 3
 
 
 # --- decode -----------------------------------------------------------------------------
+
+_POSITION_HINT = Hint(
+    "bind the answers to the prompt definitions ({0}) to find the keys of positions",
+    Option("definitions", metavar="FILE", api="mstr_prompts.definitions.bind"),
+)
 
 
 def decode(text: str | bytes) -> AnswerSet:
@@ -779,7 +785,7 @@ def _encode_answer(answer: Answer) -> etree._Element:
             answer,
             "prompt-answer XML identifies prompts only by key (did@pin@tp)",
             hint=(
-                "positions need the prompt definitions to find keys"
+                _POSITION_HINT
                 if prompt.id is None and prompt.name is None
                 else "look the key up in the prompt definitions (GET …/prompts)"
             ),

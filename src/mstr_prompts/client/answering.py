@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..definitions import Definitions, Missing, bind, check, complete
-from ..errors import PromptsOutstanding
+from ..errors import Hint, Option, PromptsOutstanding
 from ..model import Answer, AnswerSet, PromptRef
 from .errors import ExecutionFailed, ServerError, UnusedAnswers, unsupported
 
@@ -45,6 +45,13 @@ MAX_ROUNDS = 50
 
 Answers = AnswerSet | Sequence[AnswerSet] | None
 """One set for every round, a list of sets (one per round), or nothing."""
+
+MISSING_HINT = Hint(
+    "answer it, or choose what happens to prompts left out ({0} or {1})",
+    Option("missing", "default"),
+    Option("missing", "close"),
+)
+"""What to do about a prompt left unanswered: answer it, or say what ``missing`` does."""
 
 
 def open_only(definitions: Definitions) -> Definitions:
@@ -91,8 +98,7 @@ def prepare_round(
             raise PromptsOutstanding(
                 outstanding,
                 f"open in round {round_number} and not answered",
-                hint="answer it, or choose what happens to prompts left out "
-                "(missing='default' or 'close'; --missing on the command line)",
+                hint=MISSING_HINT,
             )
     if validate:
         check(ready, prompts)

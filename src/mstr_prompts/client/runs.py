@@ -30,7 +30,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from ..definitions import Definitions, Missing
-from ..errors import PromptAnswerError
+from ..errors import Hint, Option, PromptAnswerError
 from ..model import Answer, AnswerSet
 from .answering import answer_rounds, listed_prompts
 from .connection import Connection, Response
@@ -345,7 +345,11 @@ class Run:
                     [p.prompt for p in prompts or ()],
                     f"{'' if prompts else f'{self.instance}: prompts '}open after the answers "
                     "given at submission",
-                    hint="answer it when submitting, or submit with missing='default' or 'close'",
+                    hint=Hint(
+                        "answer it when submitting, or submit with {0} or {1}",
+                        Option("missing", "default"),
+                        Option("missing", "close"),
+                    ),
                 )
             with gone_as(str(self.instance)):
                 answer_rounds(self.instance, None, validate=self.validate, missing=self.missing)
