@@ -295,3 +295,173 @@ def test_a_closed_pipe_is_quiet() -> None:
         os.close(write_end)
     assert result.returncode == cli.EXIT_BROKEN_PIPE
     assert result.stderr == b""
+
+
+# --- every byte or an error (found on a fresh clone: a short write passed for success) ---
+
+_BIG_XML = (
+    "<rsl>"
+    + "".join(
+        f'<pa pt="3" pin="0" did="{G[:-2]}{i % 90 + 10}" tp="10">v{i}</pa>' for i in range(4000)
+    )
+    + "</rsl>"
+).encode()
+
+
+def test_a_reader_that_leaves_midway_gives_141_not_success() -> None:
+    # `convert … | head -c 10`: the reader takes a little, then closes the pipe.
+    child = subprocess.Popen(
+        [sys.executable, "-m", "mstr_prompts", "convert", "--from", "xml", "--to", "rest"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdin is not None and child.stdout is not None and child.stderr is not None
+    child.stdin.write(_BIG_XML)
+    child.stdin.close()
+    assert child.stdout.read(10)
+    child.stdout.close()
+    assert child.wait(timeout=120) == cli.EXIT_BROKEN_PIPE
+    assert child.stderr.read() == b""
+    child.stderr.close()
+
+
+def test_a_short_write_is_repeated_and_a_failure_midway_is_status_6(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What a nearly full disk does: the first write stores part of the data, the next fails.
+    source = tmp_path / "big.xml"
+    source.write_bytes(_BIG_XML)
+    calls: list[int] = []
+
+    def short_then_full(descriptor: int, data: Any) -> int:
+        calls.append(len(data))
+        if len(calls) == 1:
+            return 65536
+        raise OSError(28, "No space left on device")
+
+    with open(tmp_path / "out.json", "wb") as out:
+        stdout = io.TextIOWrapper(out, encoding="ascii")
+        monkeypatch.setattr(sys, "stdout", stdout)
+        monkeypatch.setattr(os, "write", short_then_full)
+        status = main(["convert", "--from", "xml", "--to", "rest", str(source)])
+    assert status == EXIT_IO and len(calls) == 2 and calls[1] == calls[0] - 65536
+    assert capsys.readouterr().err.endswith("cannot write standard output: the disk is full\n")
+
+
+def test_short_writes_are_repeated_until_all_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:1000])))
+    source = tmp_path / "big.xml"
+    source.write_bytes(_BIG_XML)
+    with open(tmp_path / "out.xml", "wb") as out:
+        monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(out, encoding="ascii"))
+        assert main(["convert", "--from", "xml", "--to", "xml", str(source)]) == EXIT_OK
+    assert xml.decode((tmp_path / "out.xml").read_bytes()) == xml.decode(_BIG_XML)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["--help"], ["convert", "--help"], ["--version"]])
+def test_help_and_version_on_a_full_disk_are_status_6(args: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        result = _child(*args, stdout=full, stderr=subprocess.PIPE)
+    assert result.returncode == EXIT_IO
+    assert result.stderr.count(b"\n") == 1 and b"full" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("closed", "says"),
+    [(1, b"standard output: it is closed"), (0, b"standard input: it is closed")],
+)
+def test_a_closed_standard_stream_is_status_6(closed: int, says: bytes, tmp_path: Path) -> None:
+    # `>&-` / `<&-`: the process starts without the descriptor, and Python's stream is None.
+    source = tmp_path / "a.xml"
+    source.write_bytes(VALUE_XML.encode())
+    result = subprocess.run(
+        [sys.executable, "-m", "mstr_prompts", "convert", "--from", "xml", "--to", "rest"]
+        + (["-"] if closed == 0 else [str(source)]),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL if closed == 0 else None,
+        preexec_fn=lambda: os.close(closed),
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == EXIT_IO
+    assert result.stderr.count(b"\n") == 1 and says in result.stderr
+
+
+def test_the_library_never_prints_its_log_by_itself() -> None:
+    # A cleanup warning once reached stderr through logging's last-resort handler, as a
+    # second line beside the CLI's one; an application that configures logging still sees it.
+    script = (
+        "import logging, mstr_prompts.client; "
+        "logging.getLogger('mstr_prompts.client').warning('could not delete')"
+    )
+    quiet = subprocess.run([sys.executable, "-c", script], capture_output=True, check=False)
+    assert quiet.returncode == 0 and quiet.stderr == b""
+    configured = subprocess.run(
+        [sys.executable, "-c", "import logging; logging.basicConfig(); " + script],
+        capture_output=True,
+        check=False,
+    )
+    assert b"could not delete" in configured.stderr
+
+
+def test_standard_input_named_twice_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"[]")))
+    assert main(["validate", "--definitions", "-", "--from", "url", "-"]) == cli.EXIT_USAGE
+    assert "named twice" in capsys.readouterr().err
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_as_its_bytes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    name = os.fsdecode(b"/nonexistent/\xff.xml")
+    assert main(["convert", "--from", "xml", "--to", "rest", name]) == EXIT_IO
+    assert "/nonexistent/\\xff.xml" in capsys.readouterr().err
+
+
+# Python spellings that must never reach a shell user's hint (a fresh-clone review found
+# each of these in a message or hint).
+_PYTHON_SPELLING = ("=True", "=False", "missing=", "fallback=", "assume_order", "ignore_locale",
+                    "mstr_prompts.", "keyword argument", "definitions.bind", "url.encode",
+                    "or definitions")  # fmt: skip
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["convert", "--from", "xml", "--to", "library", "LCL"], "--ignore-locale"),
+        (
+            ["link", "--base", "https://h/MicroStrategy/servlet/mstrWeb", "--report", G,
+             "--param", "evt=3", str(FIXTURES / "rest" / "value-text.json")],
+            "--mode N",
+        ),
+        (
+            ["convert", "--from", "rest", "--to", "library",
+             str(FIXTURES / "client" / "seed-000-answer-elements-by-name.json")],
+            "--definitions FILE",
+        ),
+        (["convert", "--from", "url", "--to", "rest", str(FIXTURES / "url" / "C10.txt")], "--to url"),
+        (["convert", "--from", "library", "--to", "url", str(FIXTURES / "url" / "L2.txt")], "--mode 2"),
+        (["convert", "--from", "url", "--to", "xml", str(FIXTURES / "url" / "D1.txt")], "--definitions FILE"),
+        (["convert", "--from", "auto", "--to", "rest", "EMPTY"], "--from FORMAT: rest, xml, url or library"),
+    ],
+)  # fmt: skip
+def test_hints_speak_the_cli_spelling(
+    args: list[str], says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lcl = tmp_path / "lcl.xml"
+    lcl.write_text(f'<rsl lcl="1036"><pa pt="3" pin="0" did="{G}" tp="10">1,5</pa></rsl>')
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    args = [{"LCL": str(lcl), "EMPTY": str(empty)}.get(a, a) for a in args]
+    main(args)
+    err = capsys.readouterr().err
+    assert says in err and err.count("\n") == 1
+    assert not [p for p in _PYTHON_SPELLING if p in err]

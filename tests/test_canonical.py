@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -143,3 +146,19 @@ def _respelled_url(draw: st.DrawFn) -> tuple[str, str]:
 def test_url_encode_decode_is_canonical(pair: tuple[str, str]) -> None:
     canonical, respelled = pair
     assert url.encode_query(url.decode(respelled)) == canonical
+
+
+def test_the_readme_strategy_example_passes_in_a_fresh_directory(tmp_path: Path) -> None:
+    # Run as a user would, first thing, with no .hypothesis directory: the strategies once
+    # failed hypothesis's "input generation is slow" health check there (codec="utf-8").
+    example = (
+        "from hypothesis import given\n"
+        "from mstr_prompts.strategies import xml_answer_sets\n"
+        "@given(xml_answer_sets())\n"
+        "def test_my_exporter(answers): ...\n"
+        "test_my_exporter()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", example], cwd=tmp_path, capture_output=True, check=False
+    )
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-2000:]

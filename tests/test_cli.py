@@ -27,6 +27,9 @@ LIBRARY_XML = FIXTURES / "xml" / "library-hierarchy-key-lcl.xml"
 CATEGORY_REST = FIXTURES / "rest" / "elements-category-books.json"
 
 
+REPORT = "4CF6D88A4588097466A4B7B8851A161F"
+
+
 def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     """Run the real command in a child process, as a user would."""
     return subprocess.run(
@@ -137,10 +140,12 @@ def test_link_command_builds_a_web_link() -> None:
 def test_link_rejects_unknown_mode_and_base() -> None:
     base = "http://webserver/MicroStrategy/servlet/mstrWeb"
     assert_one_line_error(
-        run("link", "--base", base, "--report", "R", "--mode", "3"), "mode", status=EXIT_USAGE
+        run("link", "--base", base, "--report", REPORT, "--mode", "3"), "mode", status=EXIT_USAGE
     )
     assert_one_line_error(
-        run("link", "--base", "http://webserver/other", "--report", "R"), "base", status=EXIT_USAGE
+        run("link", "--base", "http://webserver/other", "--report", REPORT),
+        "base",
+        status=EXIT_USAGE,
     )
 
 
@@ -178,7 +183,7 @@ ONE_VALUE = (
             "--base",
             "http://h/MicroStrategy/servlet/mstrWeb",
             "--report",
-            "R",
+            REPORT,
             "--param",
             "x",
         ),
@@ -383,7 +388,7 @@ def test_link_param_adds_web_parameters() -> None:
 
 # --- issue 13: the inputs that crashed the CLI are bad input, one line, no traceback ---
 
-_XML_LINK = ("--report", "R", "--from", "xml", "-")
+_XML_LINK = ("--report", REPORT, "--from", "xml", "-")
 
 
 @pytest.mark.parametrize(
@@ -422,3 +427,14 @@ def test_hostile_inputs_are_bad_input_not_internal_errors(
     assert result.returncode == expected, result.stderr
     err = result.stderr.decode()
     assert err.count("\n") == 1 and "Traceback" not in err and needle in err
+
+
+def test_link_refuses_what_it_cannot_use() -> None:
+    base = "http://webserver/MicroStrategy/servlet/mstrWeb"
+    # An object ID is 32 hex digits; "XYZ" once went into reportID unchecked.
+    assert_one_line_error(
+        run("link", "--base", base, "--report", "XYZ"), "32-hex-digit", status=EXIT_USAGE
+    )
+    # A Web link has no Library part: --library-form was accepted and ignored.
+    result = run("link", "--base", base, "--report", REPORT, "--library-form", "param")
+    assert_one_line_error(result, "--library-form", status=EXIT_USAGE)

@@ -75,7 +75,7 @@ def test_auto_lists_only_formats_convert_accepts(
     empty = tmp_path / "empty"
     empty.write_text("")
     err = stderr_of(["convert", "--from", "auto", "--to", "rest", str(empty)], capsys, 3)
-    assert "--from rest, xml, url or library" in err and "definitions)" not in err
+    assert "--from FORMAT: rest, xml, url or library" in err and "definitions)" not in err
 
 
 def test_link_reserved_parameter_names_the_cli_options(
@@ -92,7 +92,7 @@ def test_link_reserved_parameter_names_the_cli_options(
         str(FIXTURES / "rest" / "value-text.json"),
     ]
     err = stderr_of(args, capsys, 2)
-    assert "--report, --document or --dossier and --mode" in err
+    assert "--report/--document/--dossier ID and --mode N" in err
 
 
 def test_unanswered_prompt_names_missing_option(

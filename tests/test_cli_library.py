@@ -122,3 +122,20 @@ def test_schema_command_prints_the_schema(capsys: pytest.CaptureFixture[str], na
     status, out, err = run(capsys, "schema", name)
     assert (status, err) == (0, "")
     assert json.loads(out) == schema.schema(name)
+
+
+def test_indent_lays_out_library_json_and_is_refused_for_the_query_form(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    source = str(Path(__file__).parent.parent / "fixtures" / "xml" / "f20-object-filter.xml")
+    assert main(["convert", "--from", "xml", "--to", "library", source]) == 0
+    compact = capsys.readouterr().out
+    assert compact.count("\n") == 1  # compact by default, as a link or body wants it
+    assert main(["convert", "--from", "xml", "--to", "library", "--indent", "4", source]) == 0
+    indented = capsys.readouterr().out
+    assert indented.startswith("[\n    [\n        {") and json.loads(indented) == json.loads(
+        compact
+    )
+    args = ["convert", "--from", "xml", "--to", "library", "--library-form", "param"]
+    assert main([*args, "--indent", "2", source]) == 2
+    assert "query string" in capsys.readouterr().err

@@ -17,6 +17,7 @@ from mstr_prompts.testing.catalog import (
 )
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
+PROJECT = "B7CA92F04B9FAE8D941C3E9B7E0CD754"
 
 
 @pytest.fixture
@@ -115,3 +116,32 @@ def test_credentials_only_from_the_environment(
     assert cli(mstr_server, "--report", UNPROMPTED_REPORT, "--sql") == 5
     err = capsys.readouterr().err
     assert "ERR003" in err and "not-the-password-42" not in err
+
+
+@pytest.mark.usefixtures("env")
+def test_a_prompt_left_out_is_hinted_in_the_cli_spelling(
+    mstr_server: ReferenceServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(mstr_server, "--report", SEED_000_REPORT, "--sql") == 1
+    err = capsys.readouterr().err
+    assert "--missing default" in err and "--missing close" in err
+    assert "missing=" not in err and err.count("\n") == 1
+
+
+@pytest.mark.usefixtures("env")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--base", "notaurl", "--project", PROJECT, "--report", PROJECT, "--sql"],
+        ["run", "--base", "ftp://x", "--project", PROJECT, "--report", PROJECT, "--data"],
+        ["wait", str(FIXTURES / "runs" / "handle-v1.json"), "--base", "ftp://x"],
+        ["run", "--base", "http://127.0.0.1:9", "--project", PROJECT, "--document", PROJECT,
+         "--sql"],
+    ],
+)  # fmt: skip
+def test_a_bad_option_value_is_a_usage_error_in_every_command(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Like link's --base: an option the user typed wrong is status 2, not "bad input" (3).
+    assert main(args) == 2
+    assert capsys.readouterr().err.count("\n") == 1

@@ -8,6 +8,7 @@ so that a sample added there is covered without touching this file.
 from __future__ import annotations
 
 import json
+import os
 import re
 import warnings
 from collections.abc import Iterator
@@ -43,7 +44,6 @@ from mstr_prompts.strategies import rest_answer_sets
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rest"
 REFERENCE = FIXTURES / "rest-json.md"
-SHARED_REFERENCE = Path("/work/shared/reference/rest-json.md")
 
 # GUIDs used by the doc samples.
 CATEGORY = "8D679D3711D3E4981000E787EC6DE8A4"
@@ -232,9 +232,12 @@ def el(key: str, attribute: str | None, name: str | None = None) -> Element:
 
 
 def test_reference_copy_is_current() -> None:
-    if not SHARED_REFERENCE.exists():
-        pytest.skip("the shared reference is not on this machine")
-    assert REFERENCE.read_bytes() == SHARED_REFERENCE.read_bytes()
+    # The copy comes from the project's research notes, which are not in the repository;
+    # a maintainer who has them points MSTR_PROMPTS_REST_NOTES at their rest-json.md.
+    notes = os.environ.get("MSTR_PROMPTS_REST_NOTES")
+    if not notes:
+        pytest.skip("MSTR_PROMPTS_REST_NOTES is not set")
+    assert REFERENCE.read_bytes() == Path(notes).read_bytes()
 
 
 def test_every_fixture_is_a_reference_block_and_back() -> None:

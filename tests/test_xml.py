@@ -680,7 +680,7 @@ ATTR_ID = ElementId(attribute=CATEGORY, keys=("1",))
         (ValueAnswer(prompt=PromptRef(name="Region"), value="x"), "only by key"),
         (
             ValueAnswer(prompt=PromptRef(position=2), value="x"),
-            "bind the answers to the prompt definitions",
+            "positions need the prompt definitions",
         ),
         (UseDefault(prompt=ref(), family="value"), "cannot say 'use the default answer'"),
         (Unanswered(prompt=ref(), family="value"), "cannot say 'leave unanswered'"),

@@ -196,6 +196,10 @@ def _add_run(
     run.add_argument("file", nargs="?", default=None, metavar="ANSWERS")
 
     def run_sync(args: argparse.Namespace) -> str:
+        if args.sql and not args.report:
+            run.error(
+                "--sql needs --report: documents and dashboards have no SQL view (use --data)"
+            )
         answers = None if args.file is None else decode_file(args.source_format, args.file)
         kind: Kind = "report" if args.report else "document" if args.document else "dossier"
         object_id = args.report or args.document or args.dossier

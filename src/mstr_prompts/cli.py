@@ -92,16 +92,35 @@ _PROG = "mstr-prompts"
 # ----------------------------------------------------------------------------- output
 
 
-def _write(stream: IO[str], text: str, errors: str = "strict") -> None:
-    """Write ``text`` as UTF-8 bytes, whatever the stream's own encoding."""
+def _write(stream: IO[str] | None, text: str, errors: str = "strict") -> None:
+    """Write all of ``text`` as UTF-8 bytes, whatever the stream's own encoding.
+
+    Raises OSError (``BrokenPipeError``, ENOSPC, EBADF for a closed stream) if not every
+    byte was written: a short write must never pass for success.
+    """
+    if stream is None:  # started with the descriptor closed (`>&-`)
+        raise OSError(errno.EBADF, "it is closed")
     buffer = getattr(stream, "buffer", None)
     if buffer is None:  # an in-memory text stream (doctest, some IDEs)
         stream.write(text)
-    else:
-        data = text.encode("utf-8", errors)
         stream.flush()
-        buffer.write(data)
+        return
+    data = memoryview(text.encode("utf-8", errors))
     stream.flush()
+    buffer.flush()
+    try:
+        descriptor = buffer.fileno()
+    except (AttributeError, OSError, ValueError):  # a wrapped in-memory buffer
+        buffer.write(data)
+        buffer.flush()
+        return
+    # os.write, not buffer.write: a write that stores only part of the data (a pipe or a
+    # nearly full disk) is repeated until all is written or the system says why not.
+    while data:
+        written = os.write(descriptor, data)
+        if written <= 0:
+            raise OSError(errno.EIO, "nothing could be written")
+        data = data[written:]
 
 
 def _one_line(text: str) -> str:
@@ -110,7 +129,7 @@ def _one_line(text: str) -> str:
 
 def _say(kind: str, message: str) -> None:
     """One line on standard error; errors while reporting are not worth a traceback."""
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError):  # standard error closed or full too
         _write(sys.stderr, f"{_PROG}: {kind}: {_one_line(message)}\n", "backslashreplace")
 
 
@@ -133,7 +152,7 @@ class _Exit(Exception):
 
 def _status_of(exc: PromptAnswerError) -> int:
     """The exit status for a library error."""
-    from .client.errors import NameNotResolved, ServerError, UnusedAnswers
+    from .client.errors import BadBaseUrl, NameNotResolved, ServerError, UnusedAnswers
     from .client.run import CredentialsMissing
     from .links import LinkError
 
@@ -141,7 +160,7 @@ def _status_of(exc: PromptAnswerError) -> int:
         return EXIT_SERVER
     if isinstance(exc, (AnswersRejected, PromptsOutstanding, UnusedAnswers, NameNotResolved)):
         return EXIT_INVALID  # the answers do not fit the prompts (checked locally)
-    if isinstance(exc, CredentialsMissing):
+    if isinstance(exc, (CredentialsMissing, BadBaseUrl)):  # from the command line's options
         return EXIT_USAGE
     if isinstance(exc, NotRepresentableError):
         return EXIT_NOT_REPRESENTABLE
@@ -154,12 +173,29 @@ def _status_of(exc: PromptAnswerError) -> int:
 
 
 def _where(path: str) -> str:
-    return "standard input" if path == "-" else path
+    if path == "-":
+        return "standard input"
+    # A name that is not UTF-8 shows its bytes as \xff, as other Unix tools show them.
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+_stdin_read = False
+"""Whether this run has read standard input already (``main`` resets it)."""
 
 
 def _read_bytes(path: str) -> bytes:
+    global _stdin_read
+    if path == "-":
+        if _stdin_read:  # a second read would see an empty input and blame the format
+            raise _Exit(
+                EXIT_USAGE,
+                "standard input (-) is named twice; give all but one of the inputs as files",
+            )
+        _stdin_read = True
     try:
         if path == "-":
+            if sys.stdin is None:  # started with the descriptor closed (`<&-`)
+                raise _Exit(EXIT_IO, "cannot read standard input: it is closed")
             return sys.stdin.buffer.read()
         with open(path, "rb") as handle:
             return handle.read()
@@ -268,7 +304,12 @@ def _encode_url(answers: AnswerSet, args: argparse.Namespace) -> Any:
 def _encode_library(answers: AnswerSet, args: argparse.Namespace) -> Any:
     from . import library
 
-    return library.encode(answers, form=args.library_form, ignore_locale=args.ignore_locale)
+    text = library.encode(answers, form=args.library_form, ignore_locale=args.ignore_locale)
+    if args.indent is None:
+        return text  # compact by default: Library JSON usually goes into a link or a body
+    if args.library_form == "param":
+        raise _Exit(EXIT_USAGE, "--indent is for JSON; --library-form param writes a query string")
+    return json.loads(text)  # laid out by --indent like every other JSON output
 
 
 ENCODERS: dict[str, Callable[[AnswerSet, argparse.Namespace], Any]] = {
@@ -484,12 +525,19 @@ class _Parser(argparse.ArgumentParser):
         raise _Exit(EXIT_USAGE, f"{message} (see {self.prog} --help)")
 
     def _print_message(self, message: str, file: Any = None) -> None:
-        if message:
-            _write(file or sys.stdout, message)
+        if message:  # --help and --version: written and checked like any output
+            _write_stdout(message) if file in (None, sys.stdout) else _write(file, message)
 
 
 def _lower(text: str) -> str:
     return text.lower()
+
+
+def _object_id(text: str) -> str:
+    """An object ID option: 32 hex digits, as every MicroStrategy object ID is."""
+    if not re.fullmatch(r"[0-9A-Fa-f]{32}", text):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a 32-hex-digit object ID")
+    return text
 
 
 def _positive(text: str) -> int:
@@ -502,11 +550,15 @@ def _add_layout_options(parser: argparse.ArgumentParser) -> None:
     layout = parser.add_mutually_exclusive_group()
     layout.add_argument("--compact", action="store_true", help="JSON output on one line")
     layout.add_argument(
-        "--indent", type=_positive, metavar="N", help="JSON output indented by N spaces (2)"
+        "--indent",
+        type=_positive,
+        metavar="N",
+        help="JSON output indented by N spaces (default 2; Library JSON is compact unless "
+        "--indent is given)",
     )
 
 
-def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
+def _add_encoding_options(parser: argparse.ArgumentParser, *, library: bool = True) -> None:
     parser.add_argument(
         "--ignore-locale",
         action="store_true",
@@ -525,6 +577,8 @@ def _add_encoding_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="URL output: give value/object answers without positions the order they appear in",
     )
+    if not library:  # a Web link has no Library part: the option would be ignored
+        return
     parser.add_argument(
         "--library-form",
         type=_lower,
@@ -622,9 +676,9 @@ def _parser() -> argparse.ArgumentParser:
     link = commands.add_parser("link", help="build a MicroStrategy Web link with answers", **common)
     link.add_argument("--base", required=True, help=".../servlet/mstrWeb or .../asp/Main.aspx")
     target = link.add_mutually_exclusive_group(required=True)
-    target.add_argument("--report", metavar="ID")
-    target.add_argument("--document", metavar="ID")
-    target.add_argument("--dossier", metavar="ID")
+    target.add_argument("--report", metavar="ID", type=_object_id)
+    target.add_argument("--document", metavar="ID", type=_object_id)
+    target.add_argument("--dossier", metavar="ID", type=_object_id)
     # A string: links.web_url reads ASCII digits only and says which modes exist.
     link.add_argument("--mode", help="promptAnswerMode (0, 1, 2 or 4)")
     link.add_argument(
@@ -635,7 +689,7 @@ def _parser() -> argparse.ArgumentParser:
         help="another Web parameter (Server, Project, Port, …); repeat for more",
     )
     link.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="rest")
-    _add_encoding_options(link)
+    _add_encoding_options(link, library=False)
     _add_definition_options(link)
     link.add_argument(
         "file", nargs="?", default=None, metavar="ANSWERS_FILE", help="answers (- for stdin)"
@@ -692,8 +746,13 @@ def _run(argv: Sequence[str] | None) -> str:
 def _emit(output: str) -> None:
     if not output:  # nothing to say (a clean `validate`): not even a blank line
         return
+    _write_stdout(output if output.endswith("\n") else output + "\n")
+
+
+def _write_stdout(text: str) -> None:
+    """Write to standard output, turning every way that can fail into its exit status."""
     try:
-        _write(sys.stdout, output if output.endswith("\n") else output + "\n")
+        _write(sys.stdout, text)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, and keep Python's own exit-time
         # flush of the closed pipe from printing a message.
@@ -711,6 +770,8 @@ def _emit(output: str) -> None:
         ) from None
     except OSError as exc:
         reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+        if exc.errno == errno.EBADF:
+            reason = "it is closed"
         raise _Exit(EXIT_IO, f"cannot write standard output: {reason}") from None
 
 
@@ -724,6 +785,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     <rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" tp="10">Web</pa></rsl>
     0
     """
+    global _stdin_read
+    _stdin_read = False
     try:
         try:
             _emit(_run(argv))

@@ -17,7 +17,7 @@ import re
 import urllib.parse
 from typing import Any, Literal
 
-from .errors import DecodeError
+from .errors import DecodeError, Hint, Option
 
 __all__ = ["FORMATS", "Format", "detect"]
 
@@ -41,7 +41,10 @@ _CANNOT_TELL = (
     "parameter (valuePromptAnswers, elementsPromptAnswers, objectsPromptAnswers, "
     "promptsAnswerXML, promptAnswerMode, prompts)"
 )
-_HINT = "say it with --from rest, xml, url or library"
+_HINT = Hint(
+    "name the format with {0}: rest, xml, url or library",
+    Option("from", metavar="FORMAT", api="its module's decode()"),
+)
 
 
 def _is_definition(item: Any) -> bool:
@@ -85,7 +88,7 @@ def detect(text: str) -> Format:
     >>> detect("hello")
     Traceback (most recent call last):
     ...
-    mstr_prompts.errors.DecodeError: auto: cannot tell the format: not JSON, not prompt-answer XML, and no prompt-answer parameter (valuePromptAnswers, elementsPromptAnswers, objectsPromptAnswers, promptsAnswerXML, promptAnswerMode, prompts) (hint: say it with --from rest, xml, url or library)
+    mstr_prompts.errors.DecodeError: auto: cannot tell the format: not JSON, not prompt-answer XML, and no prompt-answer parameter (valuePromptAnswers, elementsPromptAnswers, objectsPromptAnswers, promptsAnswerXML, promptAnswerMode, prompts) (hint: name the format with its module's decode(): rest, xml, url or library)
     """
     from . import library
 

@@ -39,8 +39,10 @@ from pydantic import ValidationError
 from .element_id import GUID_PATTERN, ElementId, Presentation, classify, parse_element_id
 from .errors import (
     DecodeError,
+    Hint,
     LocaleWarning,
     NotRepresentableError,
+    Option,
     PromptAnswerError,
     validation_message,
 )
@@ -62,7 +64,7 @@ from .model import (
     UseDefault,
     ValueAnswer,
 )
-from .rest import _BIND_HINT, _kind, load_json
+from .rest import _kind, load_json
 from .rules import MAX_INT, MIN_INT, java_int
 
 __all__ = [
@@ -699,7 +701,10 @@ def _encode_answer(answer: Answer, locale: int | None) -> dict[str, Any]:
         raise _refuse(
             answer,
             "Library finds prompts only by key",
-            hint=_BIND_HINT,
+            hint=Hint(
+                "bind the answers to the prompt definitions first ({0}), or give the key",
+                Option("definitions", metavar="FILE", api="definitions.bind"),
+            ),
         )
     values, use_default = _values(answer, locale)
     return {"key": key, "values": values, "useDefault": use_default}
@@ -817,7 +822,9 @@ def encode(
         return _dumps(encode_body(answers, message_name=message_name, ignore_locale=ignore_locale))
     if message_name is not None:
         raise NotRepresentableError(
-            "only a promptsAnswers body carries messageName", target=TARGET, hint="use form='body'"
+            "only a promptsAnswers body carries messageName",
+            target=TARGET,
+            hint=Hint("use {0}", Option("library_form", "body", api="form='body'")),
         )
     text = _dumps(encode_rounds(answers, ignore_locale=ignore_locale))
     if form == "json":

@@ -65,12 +65,6 @@ _SURFACES: tuple[tuple[Surface, str, str], ...] = (
     (".net", "asp", "main.aspx"),
 )
 
-_RESERVED_HINT = Hint(
-    "use {0} and {1} instead",
-    Option("ids", flag="--report, --document or --dossier", api="the keyword argument ids"),
-    Option("mode", flag="--mode", api="mode"),
-)
-
 
 def _surface(path: str) -> tuple[Surface, str] | None:
     """(surface, page name) from a base path, or None if it is neither Web surface."""
@@ -262,7 +256,11 @@ def web_url(
         if fold_name(name) in _RESERVED:
             raise LinkError(
                 f"parameter {name!r} is set from the object ID, the answers and the mode",
-                hint=_RESERVED_HINT,
+                hint=Hint(
+                    "set it with {0} and {1} instead",
+                    Option("report/--document/--dossier", metavar="ID", api="the ids argument"),
+                    Option("mode", metavar="N", api="mode"),
+                ),
             )
         close = url.near_miss(name)
         if close is not None:

@@ -978,9 +978,9 @@ def _check_set(answers: AnswerSet, ignore_locale: bool) -> None:
             f"a REST answer body carries no answer mode (got {answers.mode.name})",
             target=TARGET,
             hint=Hint(
-                "answer the prompts explicitly (useDefault: true, or an empty answer to "
-                "close them), or keep the mode in a Web URL ({0})",
-                Option("to", "url", api="mstr_prompts.url.encode"),
+                "answer the prompts explicitly (useDefault: true, or an empty answer to close "
+                "them), or send the mode as promptAnswerMode in a Web link ({0})",
+                Option("to", "url", api="url.encode"),
             ),
         )
     if answers.locale is not None and not ignore_locale:

@@ -837,6 +837,9 @@ def decode(
 # ---------------------------------------------------------------------------- encoding
 
 _FALLBACK = Option("fallback", "xml")
+_CLOSE_ALL = Option(
+    "mode", 2, api="mode=AnswerMode.OPTIONAL_PROMPTS_USE_EMPTY_ANSWER", flag="link --mode 2"
+)
 _SOME_KEY = "00000000000000000000000000000000@0@10"
 
 
@@ -1203,11 +1206,12 @@ def _element_model(item: ElementAnswer | Close | _Row) -> ElementAnswer | Close:
 
 
 def _close_hint(answer: Close) -> Hint:
-    mode = "use {0} (it closes all optional prompts)"
-    by_mode = Option("mode", 2, flag="link --mode 2", api="promptAnswerMode=2")
+    # promptAnswerMode=2 closes all optional prompts: the answer set's mode, which only a
+    # Python caller or `link --mode 2` can give (convert has no option for it).
+    mode = "leave the prompt out and close all optional prompts with promptAnswerMode 2 ({0})"
     if answer.prompt.key is None:
-        return Hint(mode, by_mode)
-    return Hint(mode + ", or encode with {1} to send it in promptsAnswerXML", by_mode, _FALLBACK)
+        return Hint(mode, _CLOSE_ALL)
+    return Hint(mode + ", or send it in promptsAnswerXML with {1}", _CLOSE_ALL, _FALLBACK)
 
 
 def _unsupported(answer: Answer) -> NotRepresentableError:

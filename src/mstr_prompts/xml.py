@@ -126,11 +126,6 @@ _MAX_TRANSPORT_DECODES = 3
 
 # --- decode -----------------------------------------------------------------------------
 
-_POSITION_HINT = Hint(
-    "bind the answers to the prompt definitions ({0}) to find the keys of positions",
-    Option("definitions", metavar="FILE", api="mstr_prompts.definitions.bind"),
-)
-
 
 def decode(text: str | bytes) -> AnswerSet:
     """Read prompt-answer XML (raw, percent- or form-encoded) into an :class:`AnswerSet`.
@@ -785,7 +780,10 @@ def _encode_answer(answer: Answer) -> etree._Element:
             answer,
             "prompt-answer XML identifies prompts only by key (did@pin@tp)",
             hint=(
-                _POSITION_HINT
+                Hint(
+                    "positions need the prompt definitions to find keys: bind the answers to them ({0})",
+                    Option("definitions", metavar="FILE", api="definitions.bind"),
+                )
                 if prompt.id is None and prompt.name is None
                 else "look the key up in the prompt definitions (GET …/prompts)"
             ),

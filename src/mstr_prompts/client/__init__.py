@@ -9,11 +9,14 @@
 See docs/client.md for the workflows, the errors and the retry rules.
 """
 
+import logging
+
 from ..errors import AnswersRejected
 from .connection import DEFAULT_RETRY, DEFAULT_TIMEOUT, Connection, LoginMode, Response
 from .datamarts import Datamart, DatamartInstance, DatamartResult, PromptOptions, SaveAs
 from .errors import (
     AnswersRejectedByServer,
+    BadBaseUrl,
     ExecutionFailed,
     Forbidden,
     InstanceGone,
@@ -33,11 +36,17 @@ from .objects import Document, Dossier, Report
 from .polling import InstanceStatus, PollPolicy, PollTimeout
 from .runs import ExecutionStatus, Run, RunStatus, RunTimeout
 
+# A library never prints by itself (Python's logging HOWTO, "Configuring Logging for a
+# Library": https://docs.python.org/3/howto/logging.html#configuring-logging-for-a-library):
+# without this, logging's last-resort handler would write warnings to standard error.
+logging.getLogger("mstr_prompts.client").addHandler(logging.NullHandler())
+
 __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "AnswersRejected",
     "AnswersRejectedByServer",
+    "BadBaseUrl",
     "Connection",
     "Datamart",
     "DatamartInstance",

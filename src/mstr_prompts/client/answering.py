@@ -46,13 +46,6 @@ MAX_ROUNDS = 50
 Answers = AnswerSet | Sequence[AnswerSet] | None
 """One set for every round, a list of sets (one per round), or nothing."""
 
-MISSING_HINT = Hint(
-    "answer it, or choose what happens to prompts left out ({0} or {1})",
-    Option("missing", "default"),
-    Option("missing", "close"),
-)
-"""What to do about a prompt left unanswered: answer it, or say what ``missing`` does."""
-
 
 def open_only(definitions: Definitions) -> Definitions:
     """The prompts not marked ``closed: true`` (a missing ``closed`` means open).
@@ -98,7 +91,11 @@ def prepare_round(
             raise PromptsOutstanding(
                 outstanding,
                 f"open in round {round_number} and not answered",
-                hint=MISSING_HINT,
+                hint=Hint(
+                    "answer it, or choose what happens to prompts left out: {0} or {1}",
+                    Option("missing", "default"),
+                    Option("missing", "close"),
+                ),
             )
     if validate:
         check(ready, prompts)

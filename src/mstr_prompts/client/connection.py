@@ -33,7 +33,7 @@ from urllib3.exceptions import HTTPError, LocationParseError
 from urllib3.util import Retry, Timeout, parse_url
 
 from ..errors import Hint, Option, PromptAnswerError
-from .errors import LoginFailed, ServerError, TransportError, from_response
+from .errors import BadBaseUrl, LoginFailed, ServerError, TransportError, from_response
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterable
@@ -171,16 +171,21 @@ def _root(base_url: str) -> str:
     try:
         url = parse_url(base_url.strip())
     except LocationParseError:
-        raise PromptAnswerError("the base URL cannot be parsed") from None
+        raise BadBaseUrl("the base URL cannot be parsed") from None
     if url.scheme not in ("http", "https") or not url.host:
-        raise PromptAnswerError(
+        raise BadBaseUrl(
             "the base URL must be http:// or https:// with a host",
             hint="give the Library webapp root, e.g. https://host/MicroStrategyLibrary",
         )
     if url.auth:
         # Not echoed: the userinfo is a credential.
-        raise PromptAnswerError(
-            "the base URL must not carry credentials", hint="pass username= and password="
+        raise BadBaseUrl(
+            "the base URL must not carry credentials",
+            hint=Hint(
+                "pass username= and password= (MSTR_USERNAME and MSTR_PASSWORD for the "
+                "command line)",
+                cli=False,
+            ),
         )
     path = (url.path or "").rstrip("/")
     if path.lower().endswith("/api"):

@@ -21,6 +21,7 @@ from ..model import Answer
 
 __all__ = [
     "AnswersRejectedByServer",
+    "BadBaseUrl",
     "ExecutionFailed",
     "Forbidden",
     "InstanceGone",
@@ -49,6 +50,17 @@ def parse_code(code: object) -> int | None:
         return None
     match = _CODE.fullmatch(code.strip())
     return int(match.group(1)) if match else None
+
+
+class BadBaseUrl(PromptAnswerError):
+    """The base URL given for a connection is not one a client can use.
+
+    A setting the caller chose, not something the server said (the command line exits
+    with its usage status).
+
+    >>> str(BadBaseUrl("the base URL cannot be parsed"))
+    'the base URL cannot be parsed'
+    """
 
 
 class ServerError(PromptAnswerError):
