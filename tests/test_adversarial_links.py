@@ -69,7 +69,7 @@ RESERVED_SPELLINGS = [
 
 @pytest.mark.parametrize("name", RESERVED_SPELLINGS)
 def test_reserved_names_in_any_case_are_refused(name: str) -> None:
-    with pytest.raises(LinkError, match="set by web_url itself"):
+    with pytest.raises(LinkError, match="set from the object ID"):
         links.web_url(J2EE, report_id=REPORT, answers=ONE, **{name: "EVIL"})  # type: ignore[arg-type]
 
 

@@ -155,8 +155,8 @@ def test_web_url_relative_bases() -> None:
         ({"base": "http://h/MicroStrategy/servlet/taskAdmin", "report_id": "A"}, "servlet/mstrWeb"),
         ({"base": "http://h/MicroStrategy/servlet/mstrweb", "report_id": "A"}, "not a Web page"),
         ({"base": J2EE, "report_id": "A", "mode": 3}, "not a prompt answer mode"),
-        ({"base": J2EE, "report_id": "A", "evt": "1"}, "set by web_url itself"),
-        ({"base": J2EE, "report_id": "A", "valuepromptanswers": "x"}, "set by web_url itself"),
+        ({"base": J2EE, "report_id": "A", "evt": "1"}, "set from the object ID"),
+        ({"base": J2EE, "report_id": "A", "valuepromptanswers": "x"}, "set from the object ID"),
     ],
 )
 def test_web_url_refuses(kwargs: dict[str, object], pattern: str) -> None:
@@ -344,8 +344,8 @@ def test_web_url_refuses_bases_that_would_change_the_link(base: str, pattern: st
         ({"report_id": "R", "x": "\udc80"}, "parameter 'x' is not valid text"),
         ({"report_id": "R", "\ud800": "x"}, "parameter name is not valid text"),
         ({"report_id": "R", "": "x"}, "parameter name is empty"),
-        ({"report_id": "R", "documentID": "X"}, "set by web_url itself"),
-        ({"report_id": "R", "valuePromptAnswerſ": "X"}, "set by web_url itself"),
+        ({"report_id": "R", "documentID": "X"}, "set from the object ID"),
+        ({"report_id": "R", "valuePromptAnswerſ": "X"}, "set from the object ID"),
     ],
 )
 def test_web_url_refuses_bad_text(kwargs: dict[str, str], pattern: str) -> None:

@@ -28,7 +28,7 @@ from typing import Literal
 from pydantic import Field, ValidationError
 
 from ._trusted import build
-from .errors import DecodeError, NotRepresentableError, validation_message
+from .errors import DecodeError, Hint, NotRepresentableError, validation_message
 from .rules import Model, text_problem
 
 __all__ = [
@@ -266,7 +266,7 @@ class ElementId(Model):
         if self.attribute is None:
             raise NotRepresentableError(
                 f"element ID h{self.key} has no attribute; the old short form ATTR:key needs one",
-                hint="give the attribute, e.g. ElementId.with_attribute(guid)",
+                hint=Hint("give the attribute, e.g. ElementId.with_attribute(guid)", cli=False),
             )
         return _old_short(self.attribute, self.key)
 

@@ -60,7 +60,8 @@ class Option:
     """An option a hint suggests: its Python keyword, and the value to pass.
 
     ``value`` is ``True`` for a switch; ``metavar`` stands for a value the user supplies;
-    ``api`` replaces the Python spelling when the option is a function there, not a keyword.
+    ``api`` replaces the Python spelling when the option is a function there, not a keyword;
+    ``flag`` replaces the CLI spelling when the command line spells it otherwise.
 
     >>> Option("fallback", "xml").python(), Option("fallback", "xml").cli()
     ("fallback='xml'", '--fallback xml')
@@ -72,6 +73,7 @@ class Option:
     value: object = True
     metavar: str | None = None
     api: str | None = None
+    flag: str | None = None
 
     def python(self) -> str:
         """The keyword argument as a Python caller writes it (or ``api``, when given)."""
@@ -82,7 +84,9 @@ class Option:
         return f"{self.name}={self.value!r}"
 
     def cli(self) -> str:
-        """The option as a shell user types it."""
+        """The option as a shell user types it (``flag``, when given, as it is)."""
+        if self.flag is not None:
+            return self.flag
         flag = "--" + self.name.replace("_", "-")
         if self.metavar is not None:
             return f"{flag} {self.metavar}"

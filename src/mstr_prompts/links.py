@@ -255,7 +255,7 @@ def web_url(
             raise LinkError("a parameter name is empty")
         if fold_name(name) in _RESERVED:
             raise LinkError(
-                f"parameter {name!r} is set by web_url itself",
+                f"parameter {name!r} is set from the object ID, the answers and the mode",
                 hint=Hint(
                     "set it with {0} and {1} instead",
                     Option("report/--document/--dossier", metavar="ID", api="the ids argument"),

@@ -837,7 +837,9 @@ def decode(
 # ---------------------------------------------------------------------------- encoding
 
 _FALLBACK = Option("fallback", "xml")
-_CLOSE_ALL = Option("mode", 2, api="mode=AnswerMode.OPTIONAL_PROMPTS_USE_EMPTY_ANSWER")
+_CLOSE_ALL = Option(
+    "mode", 2, api="mode=AnswerMode.OPTIONAL_PROMPTS_USE_EMPTY_ANSWER", flag="link --mode 2"
+)
 _SOME_KEY = "00000000000000000000000000000000@0@10"
 
 

@@ -32,7 +32,7 @@ import urllib3
 from urllib3.exceptions import HTTPError, LocationParseError
 from urllib3.util import Retry, Timeout, parse_url
 
-from ..errors import Hint, PromptAnswerError
+from ..errors import Hint, Option, PromptAnswerError
 from .errors import BadBaseUrl, LoginFailed, ServerError, TransportError, from_response
 
 if TYPE_CHECKING:
@@ -237,7 +237,7 @@ class Connection:
         if self.login_mode in (LoginMode.STANDARD, LoginMode.LDAP) and not username:
             raise PromptAnswerError(
                 f"login mode {self.login_mode} needs username= (and password=)",
-                hint="use login_mode=8 for anonymous access",
+                hint=Hint("use login_mode=8 for anonymous access", cli=False),
             )
         self.username = username
         self._password = password
@@ -480,7 +480,10 @@ class Connection:
         if project and not self.project_id:
             raise PromptAnswerError(
                 f"{method} {path} is project-scoped but the connection has no project",
-                hint="pass project_id= to Connection (--project on the command line)",
+                hint=Hint(
+                    "pass {0} to Connection",
+                    Option("project_id", metavar="ID", flag="--project ID"),
+                ),
             )
         self._ensure_session()
         logins = 0
