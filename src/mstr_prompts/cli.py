@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import functools
 import json
 import os
 import re
@@ -38,6 +39,7 @@ from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
+from .element_id import GUID_PATTERN
 from .errors import (
     AnswersRejected,
     LocaleWarning,
@@ -111,22 +113,18 @@ def _write(stream: IO[str] | None, text: str, errors: str = "strict") -> None:
     try:
         descriptor = buffer.fileno()
     except (AttributeError, OSError, ValueError):  # a wrapped in-memory buffer
-        _write_all(buffer, data)
+        _write_all(buffer.write, data)
         buffer.flush()
         return
-    # os.write, not buffer.write: a write that stores only part of the data (a pipe or a
-    # nearly full disk) is repeated until all is written or the system says why not.
-    while data:
-        written = os.write(descriptor, data)
-        if written <= 0:
-            raise OSError(errno.EIO, "nothing could be written")
-        data = data[written:]
+    # os.write, not buffer.write: the descriptor says at once how much it took (a pipe or
+    # a nearly full disk may take part) and why it took nothing.
+    _write_all(functools.partial(os.write, descriptor), data)
 
 
-def _write_all(buffer: IO[bytes], data: memoryview) -> None:
-    """``buffer.write`` until every byte is in: a raw stream may take part of it."""
+def _write_all(write: Callable[[memoryview], int | None], data: memoryview) -> None:
+    """Call ``write`` until every byte is in: each call may take only part of the data."""
     while data:
-        written = buffer.write(data)
+        written = write(data)
         if written is None:  # a non-blocking stream that is full
             raise BlockingIOError(errno.EAGAIN, "the output would block")
         if written <= 0:
@@ -190,15 +188,11 @@ def _where(path: str) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-_stdin_read = False
-"""Whether this run has read standard input already (``main`` resets it)."""
-
-
 def _check_stdin(args: argparse.Namespace) -> None:
     """Refuse a command line that names standard input twice before anything is read:
     otherwise the first reader takes text meant for the other (``convert --definitions -
-    -`` reads the definitions as answers) and reports the wrong problem.  The check in
-    :func:`_read_bytes` stays as the backstop for commands not listed here."""
+    -`` reads the definitions as answers) and reports the wrong problem.  Every input a
+    command reads is ``--definitions``, ``file`` or ``files``."""
     named: list[str] = []
     if getattr(args, "definitions", None) == "-":
         named.append("--definitions -")
@@ -213,14 +207,6 @@ def _check_stdin(args: argparse.Namespace) -> None:
 
 
 def _read_bytes(path: str) -> bytes:
-    global _stdin_read
-    if path == "-":
-        if _stdin_read:  # a second read would see an empty input and blame the format
-            raise _Exit(
-                EXIT_USAGE,
-                "standard input (-) is named twice; give all but one of the inputs as files",
-            )
-        _stdin_read = True
     try:
         if path == "-":
             if sys.stdin is None:  # started with the descriptor closed (`<&-`)
@@ -554,8 +540,12 @@ class _Parser(argparse.ArgumentParser):
         raise _Exit(EXIT_USAGE, f"{message} (see {self.prog} --help)")
 
     def _print_message(self, message: str, file: Any = None) -> None:
-        if message:  # --help and --version: written and checked like any output
-            _write_stdout(message) if file in (None, sys.stdout) else _write(file, message)
+        if not message:
+            return
+        if file in (None, sys.stdout):  # --help and --version: checked like any output
+            _write_stdout(message)
+        else:
+            _write(file, message)
 
 
 def _lower(text: str) -> str:
@@ -564,7 +554,7 @@ def _lower(text: str) -> str:
 
 def _object_id(text: str) -> str:
     """An object ID option: 32 hex digits, as every MicroStrategy object ID is."""
-    if not re.fullmatch(r"[0-9A-Fa-f]{32}", text):
+    if not re.fullmatch(GUID_PATTERN, text):
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a 32-hex-digit object ID")
     return text
 
@@ -779,6 +769,10 @@ def _emit(output: str) -> None:
     _write_stdout(output if output.endswith("\n") else output + "\n")
 
 
+_WRITE_FAILURES = {errno.ENOSPC: "the disk is full", errno.EBADF: "it is closed"}
+"""Our words for the write failures a user meets most (``>/dev/full``, ``>&-``)."""
+
+
 def _write_stdout(text: str) -> None:
     """Write to standard output, turning every way that can fail into its exit status."""
     try:
@@ -799,9 +793,7 @@ def _write_stdout(text: str) -> None:
             "cannot carry",
         ) from None
     except OSError as exc:
-        reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
-        if exc.errno == errno.EBADF:
-            reason = "it is closed"
+        reason = _WRITE_FAILURES.get(exc.errno or 0) or exc.strerror or str(exc)
         raise _Exit(EXIT_IO, f"cannot write standard output: {reason}") from None
 
 
@@ -815,8 +807,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     <rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" tp="10">Web</pa></rsl>
     0
     """
-    global _stdin_read
-    _stdin_read = False
     try:
         try:
             _emit(_run(argv))

@@ -258,7 +258,9 @@ def web_url(
                 f"parameter {name!r} is set from the object ID, the answers and the mode",
                 hint=Hint(
                     "set it with {0} and {1} instead",
-                    Option("report/--document/--dossier", metavar="ID", api="the ids argument"),
+                    Option(
+                        "report", api="the ids argument", flag="--report/--document/--dossier ID"
+                    ),
                     Option("mode", metavar="N", api="mode"),
                 ),
             )
