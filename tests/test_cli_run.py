@@ -119,16 +119,6 @@ def test_credentials_only_from_the_environment(
 
 
 @pytest.mark.usefixtures("env")
-def test_a_prompt_left_out_is_hinted_in_the_cli_spelling(
-    mstr_server: ReferenceServer, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert cli(mstr_server, "--report", SEED_000_REPORT, "--sql") == 1
-    err = capsys.readouterr().err
-    assert "--missing default" in err and "--missing close" in err
-    assert "missing=" not in err and err.count("\n") == 1
-
-
-@pytest.mark.usefixtures("env")
 @pytest.mark.parametrize(
     "args",
     [
