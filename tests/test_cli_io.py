@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_cli_runs import submit
 
+from mstr_prompts import cli as cli_module
 from mstr_prompts.cli import main
 from mstr_prompts.testing import ReferenceServer
 
@@ -191,3 +194,13 @@ def test_a_cleanup_failure_adds_no_second_line(
     assert result.returncode == 5
     lines = result.stderr.decode().splitlines()
     assert len(lines) == 1 and lines[0].startswith("mstr-prompts: error: "), lines
+
+
+@given(chunk=st.integers(min_value=1, max_value=70_000), text=st.text(max_size=3000))
+def test_every_byte_is_written_whatever_each_write_takes(chunk: int, text: str) -> None:
+    # The property behind the short-write fixes: however little each write takes, the
+    # stream ends up with exactly the UTF-8 of the text (surrogates as the CLI escapes them).
+    raw = ShortWrites(chunk=chunk)
+    stream = io.TextIOWrapper(raw, encoding="ascii")  # type: ignore[type-var]
+    cli_module._write(stream, text, "backslashreplace")
+    assert bytes(raw.data) == text.encode("utf-8", "backslashreplace")
