@@ -8,8 +8,6 @@ need mstrio-py (the ``test`` extra installs it) and skip only when it is missing
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -149,90 +147,6 @@ def test_the_workflow_fixture_is_what_the_sdk_writes() -> None:
         (FIXTURES / "rest" / "mstrio-prompted-subscription.json").read_text(encoding="utf-8")
     )
     assert rest.decode(stored) == rest.decode(BY_NAME["workflow"][0])
-
-
-# --- an object without a type -------------------------------------------------------------
-
-UNTYPED = rest.decode(BY_NAME["objects-untyped"][0])
-LISTED = [{"key": sdk.K_OBJECTS, "name": "Predefined list of objects", "type": "OBJECTS",
-           "defaultAnswer": [{"name": "Cost", "id": sdk.COST, "type": "metric"}]}]  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    "encode",
-    [xml.encode, url.encode, library.encode],
-    ids=["xml", "url", "library"],
-)
-def test_formats_that_write_the_type_refuse_an_untyped_object(encode: Any) -> None:
-    with pytest.raises(NotRepresentableError) as caught:
-        encode(UNTYPED)
-    assert caught.value.prompt == f"objects prompt {sdk.K_OBJECTS}"
-    assert f"object {sdk.COST} has no type" in str(caught.value)
-    assert "definitions" in (caught.value.hint or "")
-
-
-def test_url_fallback_to_xml_still_refuses() -> None:
-    with pytest.raises(NotRepresentableError, match="has no type"):
-        url.encode(UNTYPED, fallback="xml")
-
-
-def test_rest_writes_an_untyped_object_back_as_it_came() -> None:
-    assert rest.encode(UNTYPED)["prompts"][0]["answers"] == [{"id": sdk.COST, "name": "Cost"}]
-
-
-def test_the_definitions_supply_the_type() -> None:
-    bound = definitions.bind(UNTYPED, definitions.decode(LISTED))
-    assert _objects(bound[0]) == (ObjectRef(id=sdk.COST, type=4, name="Cost"),)
-    assert 'tp="4"' in xml.encode(bound)
-
-
-def test_definitions_that_do_not_list_the_object_leave_it_untyped() -> None:
-    defs = definitions.decode([{"key": sdk.K_OBJECTS, "type": "OBJECTS"}])
-    assert _objects(definitions.bind(UNTYPED, defs)[0])[0].type is None
-
-
-def test_the_object_list_supplies_the_type() -> None:
-    listed = [ObjectRef(id=sdk.COST.lower(), type=4), ObjectRef(id="X", type=None)]
-    typed = UNTYPED.with_object_types(listed)
-    assert _objects(typed[0])[0] == ObjectRef(id=sdk.COST, type=4, name="Cost")
-    assert UNTYPED.with_object_types([]) is UNTYPED
-    with pytest.raises(DecodeError, match="two types"):
-        UNTYPED.with_object_types([ObjectRef(id=sdk.COST, type=4), ObjectRef(id=sdk.COST, type=12)])
-
-
-def test_an_explicit_type_is_never_replaced() -> None:
-    typed = rest.decode(BY_NAME["objects"][0])
-    assert typed.with_object_types([ObjectRef(id=sdk.COST, type=12)]) is typed
-
-
-def test_the_object_list_keeps_rounds() -> None:
-    rounds = AnswerSet.from_rounds([UNTYPED, rest.decode(BY_NAME["value-text"][0])])
-    typed = rounds.with_object_types([ObjectRef(id=sdk.COST, type=4)])
-    assert typed.rounds == (1, 1) and _objects(typed[0])[0].type == 4
-
-
-def _cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "mstr_prompts", *args],
-        input=stdin,
-        capture_output=True,
-        check=False,
-        timeout=120,
-    )
-
-
-def test_cli_refuses_then_binds(tmp_path: Path) -> None:
-    body = tmp_path / "body.json"
-    body.write_text(json.dumps(BY_NAME["objects-untyped"][0]))
-    refused = _cli("convert", "--from", "rest", "--to", "xml", str(body))
-    assert refused.returncode == 4 and refused.stdout == b""
-    err = refused.stderr.decode()
-    assert err.count("\n") == 1 and sdk.K_OBJECTS in err and "--definitions FILE" in err
-    defs = tmp_path / "defs.json"
-    defs.write_text(json.dumps(LISTED))
-    done = _cli("convert", "--from", "rest", "--to", "xml", "--definitions", str(defs), str(body))
-    assert done.returncode == 0, done.stderr
-    assert b'tp="4"' in done.stdout
 
 
 # --- the bridge ------------------------------------------------------------------------------
