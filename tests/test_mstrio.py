@@ -320,3 +320,38 @@ def test_bridge_round_trip(answers: AnswerSet, keys: list[str]) -> None:
         return
     assert from_prompts(prompts) == answers
     assert rest.decode(sdk.envelope(prompts)) == answers
+
+
+# --- mstrio-py behaviour docs/mstrio.md describes (fails when the SDK changes it) ----------
+
+
+def test_sdk_behaviour_answer_prompts_ignores_use_default() -> None:
+    open_round = sdk._default_round()
+    key = open_round[0]["key"]
+    with pytest.raises(ValueError, match="Cannot find an answer"):
+        sdk.answer_prompts([open_round], [Prompt(key=key, type="OBJECTS", use_default=True)])
+    # to_dataframe's body says useDefault as it should.
+    assert sdk.envelope([Prompt(key=key, type="OBJECTS", use_default=True)])["prompts"][0][
+        "useDefault"
+    ]
+
+
+def test_sdk_behaviour_answer_prompts_cannot_close_an_object_prompt() -> None:
+    open_round = sdk._default_round()
+    with pytest.raises(ValueError, match="Cannot find an answer"):
+        sdk.answer_prompts(
+            [open_round], [Prompt(key=open_round[0]["key"], type="OBJECTS", answers=[])]
+        )
+
+
+def test_defaults_spelled_out_answer_prompts() -> None:
+    open_round = sdk._default_round()
+    defs = definitions.decode(open_round)
+    wanted = AnswerSet(
+        answers=[UseDefault(prompt=PromptRef(key=open_round[0]["key"]), family="objects")]
+    )
+    spelled = definitions.inline_defaults(definitions.bind(wanted, defs), defs)
+    sent = sdk.answer_prompts([open_round], to_prompts(spelled))
+    assert _objects(rest.decode(sent[0])[0]) == (
+        ObjectRef(id="D823D64B48A0104B01135587BA87A2BD", type=4, name="Cost Growth"),
+    )
