@@ -355,3 +355,21 @@ def test_defaults_spelled_out_answer_prompts() -> None:
     assert _objects(rest.decode(sent[0])[0]) == (
         ObjectRef(id="D823D64B48A0104B01135587BA87A2BD", type=4, name="Cost Growth"),
     )
+
+
+def test_from_prompts_takes_a_missing_type_from_the_definitions() -> None:
+    # The PromptMixin docstring's answer: no type; answer_prompts takes it from the server.
+    documented = Prompt(key="prompt_key", answers=["value1"])
+    with pytest.raises(
+        DecodeError, match=r"^mstrio: prompts\[0\] \(key prompt_key\): the Prompt has no type"
+    ):
+        from_prompts([documented])
+    defs = definitions.decode([{"key": "prompt_key", "name": "prompt_name", "type": "VALUE"}])
+    read = from_prompts([documented], definitions=defs)
+    stored = json.loads(
+        (FIXTURES / "mstrio" / "answer-prompts-docstring-value-list.json").read_text()
+    )
+    assert _value(read[0]) == _value(rest.decode(stored)[0]) == "value1"
+    other = definitions.decode([{"key": "other", "type": "VALUE"}])
+    with pytest.raises(DecodeError, match="no prompt of the definitions has its key"):
+        from_prompts([documented], definitions=other)

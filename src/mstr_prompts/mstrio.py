@@ -36,8 +36,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import rest
+from .definitions import Definitions
 from .errors import DecodeError, Hint, NotRepresentableError, Option
-from .model import Answer, AnswerSet, PromptFamily
+from .model import Answer, AnswerSet, PromptFamily, PromptRef
 
 try:
     from mstrio.modeling.prompt import Prompt, PromptType
@@ -177,20 +178,30 @@ def to_prompts(answers: AnswerSet, *, ignore_locale: bool = False) -> list[Promp
     return prompts
 
 
-def from_prompts(prompts: Iterable[Any]) -> AnswerSet:
+def from_prompts(prompts: Iterable[Any], *, definitions: Definitions | None = None) -> AnswerSet:
     """The answers mstrio-py ``Prompt`` objects send: ``rest.decode`` of their ``to_dict()``.
 
     Takes answer-mode prompts (``Prompt(key=…, answers=…)``), the deprecated
     ``mstrio.project_objects.prompt.Prompt``, or prompts read from a server
     (``report.prompts``: their current answers).  Objects answered without a type keep
-    it unknown (:class:`~mstr_prompts.model.ObjectRef`).  Malformed answers raise
-    :class:`~mstr_prompts.errors.DecodeError` saying which prompt and where.
+    it unknown (:class:`~mstr_prompts.model.ObjectRef`).
+
+    mstrio-py's documentation often leaves the prompt's type out
+    (``Prompt(key='prompt_key', answers=['value1'])``): ``answer_prompts`` takes it from
+    the open prompt's definition, matched by key.  Pass the prompts' ``definitions``
+    (:func:`mstr_prompts.definitions.decode` of ``GET …/prompts``) to do the same; without
+    them such a prompt is refused, as a REST body without ``type`` is.  Malformed
+    answers raise :class:`~mstr_prompts.errors.DecodeError` saying which prompt and where.
 
     >>> from mstrio.modeling.prompt import Prompt
     >>> s = from_prompts([Prompt(key="8891A8AF4A747A3EA8506DBB6189F252@0@10", type="OBJECTS",
     ...     answers=[{"name": "Cost", "id": "7FD5B69611D5AC76C000D98A4CC5F24F"}])])
     >>> s[0].objects[0].name, s[0].objects[0].type is None
     ('Cost', True)
+    >>> from mstr_prompts import definitions
+    >>> defs = definitions.decode([{"key": "prompt_key", "type": "VALUE"}])
+    >>> from_prompts([Prompt(key="prompt_key", answers=["value1"])], definitions=defs)[0].value
+    'value1'
     """
     items: list[Any] = []
     for index, prompt in enumerate(prompts):
@@ -200,7 +211,10 @@ def from_prompts(prompts: Iterable[Any]) -> AnswerSet:
                 f"expected a mstrio-py Prompt, not {type(prompt).__name__}",
                 where=f"{TARGET}: prompts[{index}]",
             )
-        items.append(to_dict())
+        item = to_dict()
+        if isinstance(item, dict) and item.get("type") is None:
+            item = _typed(item, definitions, index)
+        items.append(item)
     try:
         return rest.decode({"prompts": items})
     except DecodeError as exc:
@@ -208,3 +222,23 @@ def from_prompts(prompts: Iterable[Any]) -> AnswerSet:
         if where.startswith("rest"):
             where = TARGET + where[len("rest") :]
         raise DecodeError(exc.message, where=where, hint=exc.hint) from None
+
+
+def _typed(item: dict[str, Any], definitions: Definitions | None, index: int) -> dict[str, Any]:
+    """The item with the type of its prompt's definition, matched by key as the SDK does."""
+    key = item.get("key")
+    where = f"{TARGET}: prompts[{index}]" + (f" (key {key})" if isinstance(key, str) else "")
+    if definitions is None:
+        raise DecodeError(
+            "the Prompt has no type; mstrio-py's answer_prompts takes it from the open "
+            "prompt's definition",
+            where=where,
+            hint=Hint("pass the prompts' definitions (definitions=…)", cli=False),
+        )
+    found = definitions.find(PromptRef(key=key)) if isinstance(key, str) and key else None
+    if found is None:
+        raise DecodeError(
+            "the Prompt has no type, and no prompt of the definitions has its key",
+            where=where,
+        )
+    return {**item, "type": found.type}
