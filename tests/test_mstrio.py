@@ -19,6 +19,7 @@ import mstrio_bodies as sdk
 from hypothesis import given
 from hypothesis import strategies as st
 from mstrio.modeling.prompt import Prompt
+from test_untyped_objects import with_untyped
 
 from mstr_prompts import definitions, library, rest, url, xml
 from mstr_prompts.errors import DecodeError, NotRepresentableError
@@ -38,7 +39,7 @@ from mstr_prompts.model import (
     ValueAnswer,
 )
 from mstr_prompts.mstrio import from_prompts, to_prompts
-from mstr_prompts.strategies import guids, prompt_keys, rest_answer_sets
+from mstr_prompts.strategies import prompt_keys
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 KINDS = list(sdk.kinds())
@@ -271,29 +272,6 @@ def test_from_prompts_errors_name_the_sdk_prompt() -> None:
 # --- properties -----------------------------------------------------------------------------
 
 
-@st.composite
-def _with_untyped(draw: st.DrawFn) -> AnswerSet:
-    base = draw(rest_answer_sets())
-    objects = draw(
-        st.lists(
-            st.builds(ObjectRef, id=guids(), type=st.none(), name=st.none() | st.text(max_size=4)),
-            min_size=1,
-            max_size=3,
-        )
-    )
-    extra = ObjectAnswer(prompt=PromptRef(key=draw(prompt_keys())), objects=objects)
-    return AnswerSet(answers=(*base.answers, extra))
-
-
-@given(_with_untyped())
-def test_rest_round_trip_is_stable_with_untyped_objects(answers: AnswerSet) -> None:
-    body = rest.encode(answers)
-    again = rest.decode(body)
-    assert again == answers
-    assert rest.encode(again) == body
-    assert rest.decode(json.dumps(body)) == answers
-
-
 def _keyed(answers: AnswerSet, keys: list[str]) -> AnswerSet:
     """The answers, each with a key of its own (the answer-mode Prompt needs one)."""
     return AnswerSet(
@@ -308,7 +286,7 @@ _REFUSALS = ("renames the key", "would send")
 
 
 @given(
-    _with_untyped(),
+    with_untyped(),
     st.lists(prompt_keys(), min_size=6, max_size=6, unique=True),
 )
 def test_bridge_round_trip(answers: AnswerSet, keys: list[str]) -> None:

@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mstr_prompts import definitions, library, rest, url, xml
 from mstr_prompts.client import Connection
 from mstr_prompts.errors import DecodeError, NotRepresentableError
 from mstr_prompts.model import Answer, AnswerSet, ObjectAnswer, ObjectRef, PromptRef, ValueAnswer
+from mstr_prompts.strategies import guids, prompt_keys, rest_answer_sets
 from mstr_prompts.testing import PROJECT_ID, ReferenceServer
 from mstr_prompts.testing.catalog import OBJECT_PROMPT_REPORT
 
@@ -144,3 +147,30 @@ def test_the_client_types_objects_from_the_prompts_object_list(
         resolved = instance.resolve(rest.decode(body))
     assert _objects(resolved[0])[0].type == 4
     assert 'tp="4"' in xml.encode(resolved)
+
+
+# --- properties -----------------------------------------------------------------------------
+
+
+@st.composite
+def with_untyped(draw: st.DrawFn) -> AnswerSet:
+    """REST answer sets with at least one object prompt answered without types."""
+    base = draw(rest_answer_sets())
+    objects = draw(
+        st.lists(
+            st.builds(ObjectRef, id=guids(), type=st.none(), name=st.none() | st.text(max_size=4)),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    extra = ObjectAnswer(prompt=PromptRef(key=draw(prompt_keys())), objects=objects)
+    return AnswerSet(answers=(*base.answers, extra))
+
+
+@given(with_untyped())
+def test_rest_round_trip_is_stable_with_untyped_objects(answers: AnswerSet) -> None:
+    body = rest.encode(answers)
+    again = rest.decode(body)
+    assert again == answers
+    assert rest.encode(again) == body
+    assert rest.decode(json.dumps(body)) == answers
