@@ -86,6 +86,13 @@ def test_the_object_list_supplies_the_type() -> None:
         UNTYPED.with_object_types([ObjectRef(id=COST, type=4), ObjectRef(id=COST, type=12)])
 
 
+def test_a_type_out_of_range_is_refused() -> None:
+    answer = UNTYPED[0]
+    assert isinstance(answer, ObjectAnswer)
+    with pytest.raises(DecodeError, match=r"^object types: "):
+        answer.with_types({COST: -1})
+
+
 def test_an_explicit_type_is_never_replaced() -> None:
     typed = rest.decode(rest.encode(UNTYPED.with_object_types([ObjectRef(id=COST, type=4)])))
     assert typed.with_object_types([ObjectRef(id=COST, type=12)]) is typed

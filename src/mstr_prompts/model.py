@@ -35,6 +35,7 @@ from pydantic import (
     BeforeValidator,
     Field,
     SerializerFunctionWrapHandler,
+    ValidationError,
     field_validator,
     model_serializer,
     model_validator,
@@ -50,7 +51,7 @@ from .element_id import (
     plain_old_short,
 )
 from .elements import Element
-from .errors import DecodeError, NotRepresentableError
+from .errors import DecodeError, NotRepresentableError, validation_message
 from .expression_json import dumps as json_dumps
 from .expression_json import loads as json_loads
 from .expression_xml import is_empty
@@ -472,12 +473,15 @@ class ObjectAnswer(_AnswerBase):
         if not self.untyped:
             return self
         wanted = {k.upper(): v for k, v in types.items()}
-        objects = tuple(
-            o.model_copy(update={"type": wanted[o.id.upper()]})
-            if o.type is None and o.id.upper() in wanted
-            else o
-            for o in self.objects
-        )
+        try:
+            objects = tuple(
+                ObjectRef.of(o.id, wanted[o.id.upper()], o.name)  # checks the number given
+                if o.type is None and o.id.upper() in wanted
+                else o
+                for o in self.objects
+            )
+        except ValidationError as exc:
+            raise DecodeError(validation_message(exc), where="object types") from None
         if objects == self.objects:
             return self
         return ObjectAnswer(prompt=self.prompt, objects=objects)
