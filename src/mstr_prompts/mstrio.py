@@ -126,10 +126,14 @@ def _prompt(answer: Answer, item: Mapping[str, Any]) -> Prompt:
     sent = rest.decode({"prompts": [prompt.to_dict()]})[0]
     meant = rest.decode({"prompts": [dict(item)]})[0]
     if sent != meant:
+        what = (
+            "another answer"
+            if sent.kind == meant.kind
+            else f"{sent.kind.replace('_', ' ')} instead of this {meant.kind} answer"
+        )
         raise _refuse(
             answer,
-            f"mstrio-py's Prompt.to_dict() would send {sent.kind.replace('_', ' ')} instead "
-            f"of this {meant.kind.replace('_', ' ')} answer",
+            f"mstrio-py's Prompt.to_dict() would send {what}",
             hint="send this answer with mstr_prompts.client or as REST JSON",
         )
     return prompt
