@@ -181,3 +181,34 @@ def test_rest_round_trip_is_stable_with_untyped_objects(answers: AnswerSet) -> N
     assert again == answers
     assert rest.encode(again) == body
     assert rest.decode(json.dumps(body)) == answers
+
+
+@given(
+    st.lists(
+        st.builds(ObjectRef, id=guids(), type=st.integers(0, 120), name=st.none()),
+        min_size=1,
+        max_size=4,
+        unique_by=lambda o: o.id,
+    ),
+    st.data(),
+)
+def test_bind_restores_the_types_the_definition_lists(
+    listed: list[ObjectRef], data: st.DataObject
+) -> None:
+    key = data.draw(prompt_keys())
+    chosen = data.draw(st.lists(st.sampled_from(listed), min_size=1, max_size=3))
+    definition = {
+        "key": key,
+        "type": "OBJECTS",
+        "defaultAnswer": [{"id": o.id, "type": o.type} for o in listed],
+    }
+    untyped = ObjectAnswer(
+        prompt=PromptRef(key=key),
+        objects=[o.model_copy(update={"type": None}) for o in chosen],
+    )
+    bound = definitions.bind(AnswerSet(answers=[untyped]), definitions.decode([definition]))
+    assert _objects(bound[0]) == tuple(chosen)
+    # and the bound answer now goes where the type is needed
+    assert xml.decode(xml.encode(bound)) == bound.model_copy(
+        update={"answers": (bound[0].model_copy(update={"prompt": PromptRef(key=key)}),)}
+    )
