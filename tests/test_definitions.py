@@ -166,7 +166,10 @@ def test_empty_default_is_none_and_positions_count_per_family() -> None:
         ('[{"key": "K", "type": "VALUE", "min": "soon"}]', "neither a number nor an ISO date"),
         ('[{"key": "K", "type": "ELEMENTS", "source": {"id": "Year"}}]', "not an attribute GUID"),
         ('[{"key": "K", "type": "ELEMENTS", "defaultAnswer": "x"}]', "defaultAnswer"),
-        ('[{"key": "K", "type": "OBJECTS", "answers": [{"id": "X"}]}]', "has no type"),
+        (
+            '[{"key": "K", "type": "OBJECTS", "answers": [{"id": "X", "type": "x"}]}]',
+            "unknown object type 'x'",
+        ),
     ],
 )
 def test_malformed_definitions_say_what_and_where(source: str, message: str) -> None:

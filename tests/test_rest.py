@@ -1022,9 +1022,9 @@ def _fails(body: Any) -> DecodeError:
             "belong to one attribute",
         ),
         (
-            {"prompts": [{"key": "K", "type": "OBJECTS", "answers": [{"id": "A"}]}]},
+            {"prompts": [{"key": "K", "type": "OBJECTS", "answers": [{"id": "A", "type": True}]}]},
             "rest: prompts[0] (key K)",
-            "answers[0] has no type",
+            "answers[0].type must be a whole number or a type name, not a boolean",
         ),
         (
             {"prompts": [{"key": "K", "type": "OBJECTS", "answers": [{"id": "A", "type": "x"}]}]},

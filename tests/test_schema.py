@@ -159,7 +159,7 @@ REST_REFUSED = [
     {"prompts": [{"key": "K", "type": "ELEMENTS", "answers": [{"id": 1}]}]},
     {"prompts": [{"key": "K", "type": "ELEMENTS", "answers": [{"id": "x", "extra": 1}]}]},
     {"prompts": [{"key": "K", "type": "OBJECTS", "answers": [{"type": 4}]}]},
-    {"prompts": [{"key": "K", "type": "OBJECTS", "answers": [{"id": "X"}]}]},
+    {"prompts": [{"key": "K", "type": "OBJECTS", "answers": [{"id": "X", "type": ""}]}]},
     {"prompts": [{"key": "K", "type": "OBJECTS", "answers": [{"id": "X", "type": True}]}]},
     {"prompts": [{"key": "K", "type": "OBJECTS", "answers": "X"}]},
     {"prompts": [{"key": "K", "type": "EXPRESSION", "answers": "x"}]},

@@ -52,6 +52,8 @@ from .model import (
     AnswerSet,
     Close,
     ElementAnswer,
+    ObjectAnswer,
+    ObjectRef,
     PromptFamily,
     PromptRef,
     Row,
@@ -236,6 +238,24 @@ class PromptDefinition(Model):
         'LEVEL'
         """
         return "UNSUPPORTED" if self.family is None else _TYPE_OF[self.family]
+
+    @property
+    def objects(self) -> tuple[ObjectRef, ...]:
+        """The objects an object prompt's default and current answers list, in order.
+
+        :func:`bind` takes from them the type of an object answered without one.
+
+        >>> d = decode('[{"key": "K@0@10", "type": "OBJECTS", "defaultAnswer": '
+        ...            '[{"id": "7FD5B69611D5AC76C000D98A4CC5F24F", "type": "metric"}]}]')[0]
+        >>> d.objects[0].type
+        4
+        """
+        return tuple(
+            o
+            for answer in (self.default, self.current)
+            if isinstance(answer, ObjectAnswer)
+            for o in answer.objects
+        )
 
     @property
     def has_default(self) -> bool:
@@ -700,6 +720,10 @@ def _give(item: Item, definition: PromptDefinition, where: str) -> Item:
         return (item[0], ref, *item[2:])
     answer: Answer = item  # type: ignore[assignment]
     update: dict[str, Any] = {"prompt": ref}
+    if isinstance(answer, ObjectAnswer) and answer.untyped:
+        # An object answered without its type (mstrio-py's documented spelling) takes
+        # it from the objects the definition lists; others stay untyped.
+        answer = answer.with_types({o.id: o.type for o in definition.objects if o.type is not None})
     if isinstance(answer, ValueAnswer) and answer.type is None:
         update["type"] = definition.value_type
     elif isinstance(answer, (Close, UseDefault, Unanswered)) and family is None:
@@ -823,7 +847,8 @@ def bind(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
 
     Order and meaning are kept; unanswered slots stay unanswered, and the definitions
     add what the answer lacked (a value answer's data type, an element answer's
-    attribute, the family of a bare close or use-default).  An answer that matches no
+    attribute, the family of a bare close or use-default, the type of an object the
+    definition lists).  An answer that matches no
     prompt, or whose family is not its prompt's, raises
     :class:`~mstr_prompts.errors.DecodeError` naming both.
 

@@ -49,6 +49,7 @@ __all__ = [
     "PromptsOutstanding",
     "placeholder_refusal",
     "rounds_refusal",
+    "untyped_object_refusal",
     "validation_message",
 ]
 
@@ -354,4 +355,26 @@ def placeholder_refusal(prompt: str, target: str) -> NotRepresentableError:
         prompt=prompt,
         target=target,
         hint="replace the template with the actual answer, or keep the Library format",
+    )
+
+
+def untyped_object_refusal(prompt: str, object_id: str, target: str) -> NotRepresentableError:
+    """The error of a format that needs an object's type, given an object without one.
+
+    REST answer bodies may leave an object's type out (mstrio-py's documentation does);
+    prompt-answer XML, Web URL parameters and Library answers write it, and guessing one
+    would send another object.
+
+    >>> str(untyped_object_refusal("objects prompt K@0@10", "7FD5B69611D5AC76C000D98A4CC5F24F", "xml"))[:76]
+    'xml: objects prompt K@0@10: object 7FD5B69611D5AC76C000D98A4CC5F24F has no t'
+    """
+    return NotRepresentableError(
+        f"object {object_id} has no type, and a {target} answer must give each object's type",
+        prompt=prompt,
+        target=target,
+        hint=Hint(
+            "give each object its type, or bind the answers to the prompt definitions "
+            "first ({0}), which supply the types of the objects they list",
+            Option("definitions", metavar="FILE", api="mstr_prompts.definitions.bind"),
+        ),
     )

@@ -44,6 +44,7 @@ from .errors import (
     NotRepresentableError,
     Option,
     PromptAnswerError,
+    untyped_object_refusal,
     validation_message,
 )
 from .model import (
@@ -619,6 +620,9 @@ def _element_item(answer: ElementAnswer, element: Element) -> str:
 
 
 def _object_item(answer: ObjectAnswer, ref: ObjectRef) -> str:
+    if ref.type is None:
+        # A Library object value is ID~type~name; no guess may stand in for the type.
+        raise untyped_object_refusal(answer.describe(), ref.id, TARGET)
     if not _GUID.fullmatch(ref.id):
         raise _refuse(answer, f"object ID {ref.id!r} is not a 32-hex-digit GUID")
     if ref.type in _DEPENDENT_TYPES:

@@ -28,13 +28,14 @@ import builtins
 import enum
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BeforeValidator,
     Field,
     SerializerFunctionWrapHandler,
+    ValidationError,
     field_validator,
     model_serializer,
     model_validator,
@@ -50,7 +51,7 @@ from .element_id import (
     plain_old_short,
 )
 from .elements import Element
-from .errors import NotRepresentableError
+from .errors import DecodeError, NotRepresentableError, validation_message
 from .expression_json import dumps as json_dumps
 from .expression_json import loads as json_loads
 from .expression_xml import is_empty
@@ -378,16 +379,26 @@ def _one_attribute(
 class ObjectRef(Model):
     """A schema or application object: GUID, EnumDSSXMLObjectTypes number, maybe a name.
 
+    ``type`` is None when the source did not say: mstrio-py's documentation answers
+    object prompts with ``{"id", "name"}`` alone, and the server knows each object's
+    type.  It stays unknown until the prompt's definitions
+    (:func:`mstr_prompts.definitions.bind`), its object list
+    (:meth:`AnswerSet.with_object_types`) or the server supply it; REST carries an
+    object without a type as it came, and every format that needs the type (XML, Web
+    URL parameters, Library) refuses it, naming the prompt.
+
     >>> ObjectRef(id="4C051DB611D3E877C000B3B2D86C964F", type=4, name="Profit").type_name
     'metric'
+    >>> ObjectRef(id="4C051DB611D3E877C000B3B2D86C964F", name="Profit").type is None
+    True
     """
 
     id: str = Field(min_length=1)
-    type: int = Field(ge=0, le=MAX_OBJECT_TYPE)
+    type: int | None = Field(default=None, ge=0, le=MAX_OBJECT_TYPE)
     name: str | None = None
 
     @classmethod
-    def of(cls, id: str, type: int, name: str | None = None) -> ObjectRef:
+    def of(cls, id: str, type: int | None, name: str | None = None) -> ObjectRef:
         """Build from plain values; cheap when they are already valid.
 
         >>> ObjectRef.of("4C051DB611D3E877C000B3B2D86C964F", 4) == ObjectRef(
@@ -398,8 +409,7 @@ class ObjectRef(Model):
             builtins.type(id) is str
             and id
             and is_text(id)
-            and builtins.type(type) is int
-            and 0 <= type <= MAX_OBJECT_TYPE
+            and (type is None or (builtins.type(type) is int and 0 <= type <= MAX_OBJECT_TYPE))
             and (name is None or (builtins.type(name) is str and is_text(name)))
         ):
             return build(cls, {"id": id, "type": type, "name": name})
@@ -407,8 +417,8 @@ class ObjectRef(Model):
 
     @property
     def type_name(self) -> str | None:
-        """The type's name (``"metric"``, ``"attribute"``…), None if unknown."""
-        return object_type_name(self.type)
+        """The type's name (``"metric"``, ``"attribute"``…), None if unknown or untyped."""
+        return None if self.type is None else object_type_name(self.type)
 
 
 class ObjectAnswer(_AnswerBase):
@@ -440,6 +450,41 @@ class ObjectAnswer(_AnswerBase):
     @property
     def family(self) -> PromptFamily:
         return PromptFamily.OBJECTS
+
+    @property
+    def untyped(self) -> tuple[ObjectRef, ...]:
+        """The objects whose type is not known (see :class:`ObjectRef`).
+
+        >>> ObjectAnswer(objects=[ObjectRef(id="4C051DB611D3E877C000B3B2D86C964F")]).untyped[0].id
+        '4C051DB611D3E877C000B3B2D86C964F'
+        """
+        return tuple(o for o in self.objects if o.type is None)
+
+    def with_types(self, types: Mapping[str, int]) -> ObjectAnswer:
+        """The answer with each untyped object's type taken from ``types`` (ID -> type).
+
+        IDs are matched without regard to case, as GUIDs are; an object whose type is
+        known keeps it, and one ``types`` does not name stays untyped.
+
+        >>> a = ObjectAnswer(objects=[ObjectRef(id="4C051DB611D3E877C000B3B2D86C964F")])
+        >>> a.with_types({"4c051db611d3e877c000b3b2d86c964f": 4}).objects[0].type
+        4
+        """
+        if not self.untyped:
+            return self
+        wanted = {k.upper(): v for k, v in types.items()}
+        try:
+            objects = tuple(
+                ObjectRef.of(o.id, wanted[o.id.upper()], o.name)  # checks the number given
+                if o.type is None and o.id.upper() in wanted
+                else o
+                for o in self.objects
+            )
+        except ValidationError as exc:
+            raise DecodeError(validation_message(exc), where="object types") from None
+        if objects == self.objects:
+            return self
+        return ObjectAnswer(prompt=self.prompt, objects=objects)
 
 
 class ExpressionAnswer(_AnswerBase):
@@ -798,6 +843,51 @@ class AnswerSet(Model):
             start += count
             result.append(AnswerSet.of(part, mode=self.mode, locale=self.locale))
         return tuple(result)
+
+    def with_object_types(self, known: Iterable[ObjectRef]) -> AnswerSet:
+        """The set with each untyped object's type taken from objects whose type is known.
+
+        ``known`` is any list of typed objects: a prompt's object list (``GET
+        …/prompts/{key}/objects``, :meth:`mstr_prompts.client.Instance.objects`), or
+        the objects of its definition.  An object's type belongs to the object, not to
+        the prompt, so objects are matched by ID alone (without regard to case, as
+        GUIDs are).  Types already known are kept; objects ``known`` does not name stay
+        untyped.  Two different types for one ID raise
+        :class:`~mstr_prompts.errors.DecodeError`.
+
+        >>> G = "7FD5B69611D5AC76C000D98A4CC5F24F"
+        >>> s = AnswerSet(answers=[ObjectAnswer(prompt=PromptRef(key="K@0@10"),
+        ...                                     objects=[ObjectRef(id=G, name="Cost")])])
+        >>> s.with_object_types([ObjectRef(id=G, type=4)])[0].objects[0].type_name
+        'metric'
+        """
+        types: dict[str, int] = {}
+        for ref in known:
+            if ref.type is None:
+                continue
+            seen = types.setdefault(ref.id.upper(), ref.type)
+            if seen != ref.type:
+                raise DecodeError(
+                    f"object {ref.id} is given two types, {seen} and {ref.type}",
+                    where="object types",
+                )
+        rows = pending_rows(self)
+        items: tuple[Row | Answer, ...] = self.answers if rows is None else rows
+        out: list[Row | Answer] = []
+        for item in items:
+            if type(item) is ObjectAnswer and item.untyped:
+                item = item.with_types(types)
+            out.append(item)
+        if all(a is b for a, b in zip(out, items, strict=True)):
+            return self
+        if self.rounds is None:
+            return deferred(tuple(out), mode=self.mode, locale=self.locale)
+        return AnswerSet(
+            answers=tuple(map(answer_of, out)),
+            mode=self.mode,
+            locale=self.locale,
+            rounds=self.rounds,
+        )
 
     # --- deferred answers (see "Deferred answers" below): everything that reads the
     # instance's fields directly, rather than through the attribute, completes it first.

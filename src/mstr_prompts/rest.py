@@ -445,8 +445,6 @@ def _decode_elements(ref: PromptRef, answers: Any, where: str) -> Answer:
 
 def _object_type(raw: Any, path: str, where: str) -> int:
     hint = "give the EnumDSSXMLObjectTypes number or its REST name, e.g. 4 or 'metric'"
-    if raw is None:
-        raise DecodeError(f"{path} has no type", where=where, hint=hint)
     if isinstance(raw, int) and not isinstance(raw, bool):
         return raw
     if isinstance(raw, str):
@@ -477,7 +475,11 @@ def _decode_object(item: Any, path: str, where: str) -> ObjectRef:
     if not isinstance(object_id, str):
         got = "no id" if object_id is None else f"an id that is {_kind(object_id)}"
         raise DecodeError(f"{path} has {got}; an object answer needs its GUID", where=where)
-    number = _object_type(item.get("type"), path, where)
+    raw = item.get("type")
+    # No type (or null) is "not known": mstrio-py's documentation answers object prompts
+    # with {"id", "name"} alone.  The model keeps it unknown rather than guessing one;
+    # REST writes it back as it came, and formats that need it refuse (docs/rest.md).
+    number = None if raw is None else _object_type(raw, path, where)
     name = _optional_str(item, "name", path, where)
     ref: ObjectRef = _build(ObjectRef, where, path, id=object_id, type=number, name=name)
     return ref
@@ -837,11 +839,14 @@ def _element_items(ids: Sequence[str | None], names: Sequence[str | None]) -> li
     ]
 
 
-def _object_item(object_id: str, number: int, name: str | None) -> dict[str, Any]:
+def _object_item(object_id: str, number: int | None, name: str | None) -> dict[str, Any]:
     # Strings since the 2020 switch (https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-types/object-prompts); a number without a known name
-    # stays a number, which the server has always accepted.
-    type_name = object_type_name(number)
-    item: dict[str, Any] = {"id": object_id, "type": type_name if type_name else number}
+    # stays a number, which the server has always accepted.  An object whose type is not
+    # known is written as it was read, without one (mstrio-py's documented spelling).
+    item: dict[str, Any] = {"id": object_id}
+    if number is not None:
+        type_name = object_type_name(number)
+        item["type"] = type_name if type_name else number
     if name is not None:
         item["name"] = name
     return item
@@ -1151,14 +1156,10 @@ def _objects_text(row: _Row, layout: _Layout) -> str | None:
     field = layout.field
     parts = []
     for object_id, number, name in row[2]:
-        type_name = object_type_name(number)
-        text = (
-            layout.object
-            + _quote(object_id)
-            + field
-            + '"type": '
-            + (_quote(type_name) if type_name else str(number))
-        )
+        text = layout.object + _quote(object_id)
+        if number is not None:
+            type_name = object_type_name(number)
+            text += field + '"type": ' + (_quote(type_name) if type_name else str(number))
         if name is not None:
             text += field + '"name": ' + _quote(name)
         parts.append(text + layout.object_end)

@@ -83,13 +83,14 @@ def _rest_defs() -> Schema:
         **_some_non_null(sorted(rest._ELEMENT_KEYS)),
     )
     object_type = {
-        "anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "minLength": 1}],
-        "description": "EnumDSSXMLObjectTypes number, as a number, digits or its REST name",
+        "anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "minLength": 1}, _NULL],
+        "description": "EnumDSSXMLObjectTypes number, as a number, digits or its REST name; "
+        "absent or null when not known (mstrio-py's documented spelling)",
     }
     obj = _object(
         sorted(rest._OBJECT_KEYS),
         {"id": _NONEMPTY, "type": object_type, "name": _nullable(_STRING)},
-        required=["id", "type"],
+        required=["id"],
     )
     expression = _object(
         sorted(rest._EXPRESSION_KEYS),

@@ -350,11 +350,18 @@ def _xml_content() -> st.SearchStrategy[str | None]:
 # --- answers, one family at a time ------------------------------------------------------
 
 
-def _objects(ids: st.SearchStrategy[str], names: st.SearchStrategy[str | None]) -> Any:
+def _objects(
+    ids: st.SearchStrategy[str], names: st.SearchStrategy[str | None], *, untyped: bool = False
+) -> Any:
     # The edges of the shared object-type rule: 0, the old URL limit of 9 digits, the
     # largest number a server reads.
     edges = st.sampled_from([0, 10**9 - 1, 10**9, MAX_OBJECT_TYPE])
-    types = st.one_of(st.sampled_from([4, 12, 1, 3, 47, 55]), st.integers(0, 120), edges)
+    types: st.SearchStrategy[int | None] = st.one_of(
+        st.sampled_from([4, 12, 1, 3, 47, 55]), st.integers(0, 120), edges
+    )
+    if untyped:
+        # REST carries an object without its type (mstrio-py's documented spelling).
+        types = st.one_of(types, st.none())
     refs = st.builds(ObjectRef, id=ids, type=types, name=names)
     return st.lists(refs, min_size=1, max_size=4).map(tuple)
 
@@ -401,7 +408,8 @@ def _rest_answer(draw: st.DrawFn) -> Answer:
         elements = draw(_elements(ids, _optional(text), name_only=True))
         return ElementAnswer(prompt=prompt, elements=elements)
     if kind == "objects":
-        return ObjectAnswer(prompt=prompt, objects=draw(_objects(guids(), _optional(text))))
+        objects = draw(_objects(guids(), _optional(text), untyped=True))
+        return ObjectAnswer(prompt=prompt, objects=objects)
     if kind == "expression":
         content = draw(_optional(_texts(_ANY_CHARS)))
         if draw(st.booleans()):
@@ -421,7 +429,8 @@ def rest_answer_sets() -> st.SearchStrategy[AnswerSet]:
     """Answer sets REST carries exactly: ``rest.decode(rest.encode(x)) == x``.
 
     No positions, no value data types, no answer mode or locale, no deliberately
-    unanswered slots, no XML level bodies.
+    unanswered slots, no XML level bodies.  Objects may have no type, as mstrio-py
+    writes them.
 
     >>> @given(rest_answer_sets())
     ... def check(answers):

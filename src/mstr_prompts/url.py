@@ -49,6 +49,7 @@ from .errors import (
     PromptAnswerError,
     placeholder_refusal,
     rounds_refusal,
+    untyped_object_refusal,
     validation_message,
 )
 from .model import (
@@ -904,6 +905,9 @@ def _check_value(answer: ValueAnswer) -> NotRepresentableError | None:
 
 
 def _check_object(answer: ObjectAnswer) -> NotRepresentableError | None:
+    for ref in answer.untyped[:1]:
+        # objectsPromptAnswers writes ID~type~name; no guess may stand in for the type.
+        return untyped_object_refusal(answer.describe(), ref.id, "url")
     for ref in answer.objects:
         for label, text in (("ID", ref.id), ("name", ref.name)):
             if text is None:

@@ -38,6 +38,7 @@ from .errors import (
     Option,
     placeholder_refusal,
     rounds_refusal,
+    untyped_object_refusal,
     validation_message,
 )
 from .expression_xml import element_ei, is_empty
@@ -928,8 +929,12 @@ def _encode_objects(
     answer: ObjectAnswer,
     set_attribute: Callable[[etree._Element, str, str, str], None],
 ) -> None:
+    for obj in answer.untyped[:1]:
+        # <oi tp=…> is how the server tells an object's kind; no guess may stand in.
+        raise untyped_object_refusal(answer.describe(), obj.id, "xml")
     fct = _fct(_child(pa, "mi"), len(answer.objects))
     for number, obj in enumerate(answer.objects, start=1):
+        assert obj.type is not None  # refused above
         ref = _child(fct, _TAG_OF_TYPE.get(obj.type, _TAG_OTHER))
         set_attribute(ref, "did", obj.id, f"object #{number}'s ID")
         ref.set("tp", str(obj.type))

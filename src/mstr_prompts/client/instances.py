@@ -22,7 +22,7 @@ from ..definitions import Definitions, Missing, bind
 from ..definitions import decode as decode_definitions
 from ..element_id import parse_element_id
 from ..errors import DecodeError, validation_message
-from ..model import AnswerSet, Element, ElementAnswer, ObjectRef
+from ..model import AnswerSet, Element, ElementAnswer, ObjectAnswer, ObjectRef
 from ..object_types import object_type_from_name
 from .answering import Answers, answer_rounds, open_only
 from .connection import Connection, Response, segment
@@ -216,12 +216,19 @@ class Instance:
 
         Each name is looked up with ``GET …/prompts/{key}/elements?searchPattern=NAME``;
         exactly one element of the prompt must have that name, or
-        :class:`NameNotResolved` names it.  The result can be written as prompt-answer
-        XML or a Web link, which need element IDs.
+        :class:`NameNotResolved` names it.  Objects given without their type take it
+        from the prompt's object list (``GET …/prompts/{key}/objects``).  The result can
+        be written as prompt-answer XML or a Web link, which need element IDs and object
+        types.
         """
         bound = bind(answers, self.open_prompts())
         resolved = []
         for answer in bound:
+            if isinstance(answer, ObjectAnswer) and answer.untyped:
+                # An object given without its type (as mstrio-py documents it) takes the
+                # type the prompt's object list gives it; one not listed stays untyped.
+                listed = self.objects(answer.prompt.key or answer.prompt.id or "")
+                answer = answer.with_types({o.id: o.type for o in listed if o.type is not None})
             if not isinstance(answer, ElementAnswer) or all(
                 e.id is not None for e in answer.elements
             ):
