@@ -36,7 +36,8 @@ def login(server: ReferenceServer) -> dict[str, str]:
     token = r.headers["x-mstr-authtoken"]  # read case-insensitively
     assert sorted(c.split("=")[0] for c in cookies) == ["JSESSIONID", "iSession"]
     for cookie in cookies:
-        assert "Path=/MicroStrategyLibrary" in cookie and "Secure" in cookie
+        # RFC 6265: no Secure over plain http (tls=True and secure_cookies= set it).
+        assert "Path=/MicroStrategyLibrary" in cookie and "Secure" not in cookie
     assert any(c.startswith(f"iSession={token};") for c in cookies)
     jar = "; ".join(c.split(";")[0] for c in cookies)
     return {"X-MSTR-AuthToken": token, "Cookie": jar, "X-MSTR-ProjectID": PROJECT_ID}
