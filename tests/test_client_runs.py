@@ -105,6 +105,8 @@ def test_submit_answers_and_returns_without_waiting_for_the_data(
     server: ReferenceServer,
 ) -> None:
     server.status_walk = True  # the 200-with-running-states walk some servers do
+    server.status_polls = 1  # and a 202 first (the server's defaults have neither)
+    server.resolve_states, server.execute_states = (8, 23), (4, 5, 6, 7)
     with connect(server) as conn:
         run = conn.report(SEED_000_REPORT).submit(rest.decode(SEED_000_BODY))
         submitted = lines(server)
@@ -132,7 +134,7 @@ def test_submit_answers_and_returns_without_waiting_for_the_data(
 
 def test_status_walks_the_running_states(server: ReferenceServer) -> None:
     server.status_walk = True  # the 200-with-running-states walk some servers do
-    server.status_polls = 0
+    server.status_polls, server.execute_states = 0, (4, 5, 6, 7)
     with connect(server) as conn:
         run = conn.report(UNPROMPTED_REPORT).submit()
         seen: list[RunStatus] = []

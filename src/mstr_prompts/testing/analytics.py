@@ -230,14 +230,8 @@ def install_analytics(server: ReferenceServer) -> None:
 
     def page_by(call: Call) -> Reply:
         # Swagger GET /api/v2/reports/{id}/instances/{iid}/pageBy/elements: the served
-        # reports have no page-by attributes.
-        instance = server._instance(call)
-        if instance.status == 2:
-            raise Refusal(
-                400,
-                "ERR010",
-                "Page-by is not supported for a report instance with unanswered prompts.",
-            )
+        # reports have no page-by attributes (the SDK asks before it reads the status).
+        server._instance(call)
         return reply(200, {"pageBy": [], "validPageByElements": {"items": []}})
 
     def prompts_answers(call: Call) -> Reply:

@@ -294,11 +294,11 @@ class ReferenceServer:
         api_tokens: tuple[str, ...] = (),
         anonymous: bool = True,
         context: str = "/MicroStrategyLibrary",
-        status_polls: int = 1,
+        status_polls: int = 0,
         retry_after: str = "0",
         page_size: int = 1000,
-        resolve_states: tuple[int, ...] = (8, 23),
-        execute_states: tuple[int, ...] = (4, 5, 6, 7),
+        resolve_states: tuple[int, ...] = (),
+        execute_states: tuple[int, ...] = (),
         instance_ttl: float | None = None,
         tls: bool = False,
         secure_cookies: bool | None = None,
@@ -482,7 +482,7 @@ class ReferenceServer:
         >>> server = ReferenceServer(status_polls=2)
         >>> server.status_polls, server.execute_states = 0, (5,)
         >>> server.reset(); server.status_polls, server.execute_states
-        (2, (4, 5, 6, 7))
+        (2, ())
         """
         with self.lock:
             self._requests.clear()
@@ -834,7 +834,11 @@ class ReferenceServer:
                 # it (200 means ready, prompted or failed); the state goes by unseen.
                 instance.schedule.pop(0)
                 return reply(202, None, ("Retry-After", self.retry_after))
-            return reply(200, {"status": self.current_status(instance)})
+            # The datamart execution sample's shape, {id, status, instanceId}: the SDK
+            # takes the instance ID from whichever reply ends its wait.
+            status = self.current_status(instance)
+            body = {"id": instance.served.id, "status": status, "instanceId": instance.id}
+            return reply(200, body)
 
     def finish(self, instance: ServedInstance) -> None:
         """Run ``instance`` to its end now, as a synchronous request waits for it."""
