@@ -278,7 +278,8 @@ class ReferenceServer:
     ``secure_cookies=True``/``False`` forces it either way.  A running job answers its
     status polls with 202 and ``Retry-After``; ``status_walk=True`` brings back the
     old walk (200 with each running state in turn).  ``max_body`` bounds a request
-    body, checked on ``Content-Length`` before reading.
+    body, checked on ``Content-Length`` before reading; ``port`` is where to listen
+    (0, the default: a free port).
 
     >>> with ReferenceServer() as server:
     ...     server.url.startswith("http://127.0.0.1:")
@@ -301,6 +302,7 @@ class ReferenceServer:
         execute_states: tuple[int, ...] = (),
         instance_ttl: float | None = None,
         tls: bool = False,
+        port: int = 0,
         secure_cookies: bool | None = None,
         status_walk: bool = False,
         max_body: int = 8 * 1024 * 1024,
@@ -320,6 +322,7 @@ class ReferenceServer:
         self.execute_states = execute_states
         self.instance_ttl = instance_ttl
         self.tls = tls
+        self.requested_port = port
         self.secure_cookies = secure_cookies
         self.status_walk = status_walk
         self.max_body = max_body
@@ -358,7 +361,7 @@ class ReferenceServer:
         if self._httpd is not None:
             return self
         handler = type("_BoundHandler", (_RequestHandler,), {"app": self})
-        httpd = _QuietServer(("127.0.0.1", 0), handler)
+        httpd = _QuietServer(("127.0.0.1", self.requested_port), handler)
         httpd.daemon_threads = True
         if self.tls:
             # The handshake runs in the connection's own thread (on its first read), so
@@ -851,6 +854,8 @@ class ReferenceServer:
     def current_status(self, instance: ServedInstance) -> int:
         """The status a poll reports now: the next running state, or the real status."""
         with self.lock:
+            if instance.schedule == [3]:
+                return 3  # a failed job stays failed
             if instance.schedule:
                 return instance.schedule.pop(0)
             return instance.status
