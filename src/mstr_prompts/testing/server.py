@@ -629,7 +629,11 @@ class ReferenceServer:
             try:
                 if auth:
                     self._check_session(headers)
-                if project and headers.get("x-mstr-projectid") != self.project_id:
+                given = headers.get("x-mstr-projectid")
+                # An instance already names its project: calls on one may leave the
+                # header out (the official SDK sends none on document instances).
+                optional = "iid" in pattern.groupindex
+                if project and given != self.project_id and not (given is None and optional):
                     raise Refusal(400, "ERR006", "Invalid or missing X-MSTR-ProjectID header.")
                 return handler(Call(method, path, query, headers, body, match))
             except Refusal as refusal:
