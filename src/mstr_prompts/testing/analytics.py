@@ -47,7 +47,7 @@ __all__ = ["ROW_ATTRIBUTE", "ROW_FORM", "VALUE_METRIC", "data_grid", "install_an
 ROW_ATTRIBUTE = "3C2B1A0F9E8D47C6B5A4938271605F4E"
 """The attribute of every served object's rows (an invented ID; the rows are invented)."""
 ROW_FORM = "45C11FA478E745FEA08D781CEA190FE5"
-"""The ID form, as in the recorded ``reports/report_instance.json``."""
+"""The one form the rows show (its ID is the recorded ``reports/report_instance.json``'s)."""
 VALUE_METRIC = "7FD5B69611D5AC76C000D98A4CC5F24F"
 """The metric of every served object: "Revenue" of the "Object prompts" sample."""
 
@@ -169,6 +169,7 @@ def install_analytics(server: ReferenceServer) -> None:
                                 "status": "loaded",
                             }
                         ],
+                        "default": True,
                     }
                 ]
             },
@@ -293,6 +294,7 @@ def _object(served: Served, project_id: str) -> dict[str, Any]:
         "version": "3A4A5A6A7A8A49B0A1B2C3D4E5F60718",
         "owner": dict(_OWNER),
         "acg": 255,
+        "acl": _acl(),
         "ancestors": [
             {"name": "Shared Reports", "id": "D3C7D461F69C4610AA6BAA5EF51F4125", "level": 1}
         ],
@@ -311,16 +313,48 @@ def _project_object(project_id: str) -> dict[str, Any]:
         "version": "1EFC012711EAC74100000080EFD58CAD",
         "acg": 255,
         "owner": dict(_OWNER),
+        "acl": _acl(),
+        "extType": 0,
+        "ancestors": [],
     }
+
+
+def _acl() -> list[dict[str, Any]]:
+    return [
+        {
+            "deny": False,
+            "type": 1,
+            "rights": 255,
+            "trusteeId": "C82C6B1011D2894CC0009D9F29718E4F",
+            "trusteeName": "Everyone",
+            "trusteeType": 34,
+            "trusteeSubtype": 8705,
+            "inheritable": False,
+        }
+    ]
 
 
 def _available() -> dict[str, Any]:
     return {
-        "attributes": [{"id": ROW_ATTRIBUTE, "name": "Row", "type": "attribute", "forms": []}],
-        "metrics": [{"id": VALUE_METRIC, "name": "Revenue", "type": "metric"}],
+        "attributes": [
+            {"id": ROW_ATTRIBUTE, "name": "Row", "type": "attribute", "forms": [_form()]}
+        ],
+        "metrics": [
+            {"id": VALUE_METRIC, "name": "Revenue", "type": "metric", "dataType": "double"}
+        ],
         "customGroups": [],
         "consolidations": [],
         "hierarchies": [],
+    }
+
+
+def _form() -> dict[str, str]:
+    return {
+        "id": ROW_FORM,
+        "name": "DESC",
+        "dataType": "varChar",
+        "baseFormCategory": "DESC",
+        "baseFormType": "text",
     }
 
 
@@ -334,15 +368,7 @@ def _grid(served: Served, rows: list[tuple[str, float]]) -> dict[str, Any]:
                 "name": "Row",
                 "id": ROW_ATTRIBUTE,
                 "type": "attribute",
-                "forms": [
-                    {
-                        "id": ROW_FORM,
-                        "name": "DESC",
-                        "dataType": "varChar",
-                        "baseFormCategory": "DESC",
-                        "baseFormType": "text",
-                    }
-                ],
+                "forms": [_form()],
                 "elements": [
                     {
                         "id": f"h{name.split()[-1]};{ROW_ATTRIBUTE}",
