@@ -539,6 +539,7 @@ def test_seed_003_object_prompts_with_requests(server: ReferenceServer) -> None:
     }
     assert s.post(f"{dash}/promptsAnswers", json=short).status_code == 204
     assert s.get(f"{dash}/prompts", params={"closed": "false"}).json()[0]["name"] == "Year"
+    assert s.get(dash).json()["status"] == 2  # its nested round is open
     fresh = s.post(f"{dash}/rePrompt").json()["mid"]
     assert s.delete(dash).status_code == 204
     assert s.delete(f"{url}/api/dossiers/{DEMO_DOSSIER}/instances/{fresh}").status_code == 204

@@ -265,6 +265,24 @@ def install_analytics(server: ReferenceServer) -> None:
     r("PUT", v2)(read(2))
     r("GET", f"{v2}/pageBy/elements")(page_by)
     r("POST", f"{v1}/promptsAnswers")(prompts_answers)
+
+    def dashboard(call: Call) -> Reply:
+        # GET /api/dossiers/{id}/instances/{mid} ("Object prompts" workflow, step 7): the
+        # dashboard's status once its prompts are answered, and its (empty) chapters.
+        instance = server._instance(call)
+        served = instance.served
+        return reply(
+            200,
+            {
+                "id": served.id,
+                "name": served.name,
+                "mid": instance.id,
+                "status": server.current_status(instance),
+                "chapters": [],
+            },
+        )
+
+    r("GET", rf"/api/dossiers/{obj}/instances/(?P<iid>[^/]+)")(dashboard)
     for kind in ("documents", "dossiers"):
         r("POST", rf"/api/{kind}/{obj}/instances/(?P<iid>[^/]+)/promptsAnswers")(prompts_answers)
 

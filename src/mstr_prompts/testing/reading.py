@@ -128,10 +128,19 @@ def _normalised(
         out["answers"] = repr(answers) if isinstance(answers, float) else str(answers)
     elif out["type"] == "OBJECTS" and isinstance(answers, list):
         out["answers"] = [
-            _typed_object(a, definition, objects.get(str(definition.get("key")), []))
+            _typed_object(_no_nulls(a), definition, objects.get(str(definition.get("key")), []))
             for a in answers
         ]
+    elif isinstance(answers, list):
+        out["answers"] = [_no_nulls(a) for a in answers]
     return out
+
+
+def _no_nulls(answer: Any) -> Any:
+    """An answer object without its null fields (``{"id": …, "name": null}``)."""
+    if isinstance(answer, dict):
+        return {k: v for k, v in answer.items() if v is not None}
+    return answer
 
 
 def _typed_object(answer: Any, definition: dict[str, Any], listed: list[dict[str, Any]]) -> Any:
