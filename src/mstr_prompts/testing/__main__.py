@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    # Both signals only set the event, whenever they come, so the server always stops
+    # through the same clean path (a KeyboardInterrupt could land anywhere).
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     user, password = next(iter(server.users.items()), ("", ""))
     line = f"{server.url} project={server.project_id} username={user} password={password}"
     if args.tls:
@@ -68,10 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         while not stop.wait(0.2):
             pass
-    except KeyboardInterrupt:
-        pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         server.stop()
     return 0
 
