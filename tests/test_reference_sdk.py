@@ -234,3 +234,63 @@ def test_16_session_renewal_and_a_refusal_the_sdk_reads(step: SDK) -> None:
         report.to_dataframe(prompt_answers=[bad])
     assert "ERR006" in str(caught.value)
     step.delete_report_instance(SEED_000_REPORT, report.instance_id)
+
+
+SDK_ANSWERS = [
+    # Each as the SDK's Prompt writes it: no type, lower-case type, numbers, null names,
+    # object answers without their type (as its own docstring writes them), use_default.
+    (SEED_000_REPORT, [Prompt(key=COUNTRY_KEY, answers=[{"name": "USA"}])]),
+    (
+        SEED_000_REPORT,
+        [
+            Prompt(
+                key=COUNTRY_KEY,
+                type="elements",
+                answers=[{"id": f"h1;{COUNTRY_ATTRIBUTE}", "name": None}],
+            )
+        ],
+    ),
+    (NESTED_REPORT, [Prompt(key=YEAR_VALUE_KEY, answers=2016)]),
+    (NESTED_REPORT, [Prompt(key=YEAR_VALUE_KEY, type="value", answers=2016.0)]),
+    (
+        OBJECT_PROMPT_REPORT,
+        [
+            Prompt(
+                key=ATTRIBUTES_KEY,
+                type="OBJECTS",
+                answers=[{"name": "Year", "id": "8D679D5111D3E4981000E787EC6DE8A4"}],
+            ),
+            Prompt(key=METRICS_KEY, use_default=True),
+        ],
+    ),
+    (
+        OBJECT_PROMPT_REPORT,
+        [
+            Prompt(
+                key=ATTRIBUTES_KEY,
+                type="objects",
+                answers=[{"id": "8D679D4A11D3E4981000E787EC6DE8A4"}],
+            ),
+            Prompt(
+                key=METRICS_KEY,
+                type="OBJECTS",
+                answers=[{"id": "4C051DB611D3E877C000B3B2D86C964F", "type": "metric"}],
+            ),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("report_id", "prompts"), SDK_ANSWERS)
+def test_17_the_sdks_answer_bodies_are_read(
+    step: SDK, report_id: str, prompts: list[Prompt]
+) -> None:
+    created = reports_api.report_instance(step.conn, report_id)
+    iid = created.json()["instanceId"]
+    body = {"prompts": [p.to_dict() for p in prompts]}
+    answered = reports_api.answer_report_prompts(step.conn, report_id, iid, body, PROJECT_ID)
+    assert answered.status_code == 204
+    status = reports_processors.get_report_status(step.conn, report_id, iid, PROJECT_ID)
+    # The nested report's next round opens (2); the others are ready (1).
+    assert status.json()["status"] == (2 if report_id == NESTED_REPORT else 1)
+    step.delete_report_instance(report_id, iid)
