@@ -269,6 +269,31 @@ def test_a_huge_content_length_is_refused_before_reading(server: ReferenceServer
     assert status == 400 and body["message"] == "Invalid Content-Length header."
 
 
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"GARBAGE\r\n\r\n", 400),
+        (b"GET /MicroStrategyLibrary/api/status HTTP/1.1\r\n" + b"X-A: 1\r\n" * 120 + b"\r\n", 431),
+        (b"PATCH /MicroStrategyLibrary/api/status HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+        (
+            b"GET /MicroStrategyLibrary/api/status?"
+            + b"&".join([b"a=1"] * 2000)
+            + b" HTTP/1.1\r\n\r\n",
+            400,
+        ),
+        (
+            b"POST /MicroStrategyLibrary/api/auth/login HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+            400,
+        ),
+    ],
+)
+def test_what_http_server_refuses_is_refused_in_the_servers_shape(
+    server: ReferenceServer, request_bytes: bytes, status: int
+) -> None:
+    got, body = raw(server, request_bytes)
+    assert got == status and set(body) == ERROR_KEYS
+
+
 def test_malformed_answer_bodies_are_refused_in_the_servers_words(
     server: ReferenceServer,
 ) -> None:

@@ -638,11 +638,22 @@ class ReferenceServer:
                 return handler(Call(method, path, query, headers, body, match))
             except Refusal as refusal:
                 return refusal.status, error_body(refusal), []
-            except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError):
+            except (
+                TypeError,
+                ValueError,
+                KeyError,
+                IndexError,
+                AttributeError,
+                OverflowError,
+                RecursionError,
+            ):
                 # A request shape no handler foresaw: the server answers 400 in its own
                 # shape rather than a traceback or a dropped connection.
                 unforeseen = Refusal(400, "ERR006", "The request is not valid for this endpoint.")
                 return 400, error_body(unforeseen), []
+            except Exception:  # a bug of ours: still the server's shape, never a traceback
+                internal = Refusal(500, "ERR001", "Internal server error.")
+                return 500, error_body(internal), []
         if matched_path:
             return 405, error_body(Refusal(405, "ERR001", "HTTP 405 Method Not Allowed")), []
         return 404, error_body(Refusal(404, "ERR004", "HTTP 404 Not Found")), []
@@ -1063,12 +1074,27 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         return None
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What ``http.server`` refuses itself (a bad request line, too many headers, an
+        unknown method) is answered in MicroStrategy's JSON shape too, not in HTML."""
+        text = message or self.responses.get(code, ("Error",))[0]
+        error = "ERR006" if code == 400 else "ERR001"
+        self.close_connection = True
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            self.request_version = self.protocol_version  # a status line, even for garbage
+        self._send(code, error_body(Refusal(code, error, text)), [])
+
     def _serve(self) -> None:
         app = self.app
         parts = urlsplit(self.path)
         headers = {k.lower(): v for k, v in self.headers.items()}
         path = parts.path
-        query = parse_qs(parts.query, keep_blank_values=True, max_num_fields=1000)
+        try:
+            query = parse_qs(parts.query, keep_blank_values=True, max_num_fields=1000)
+        except ValueError:
+            self.close_connection = True
+            self.send_error(400, "Too many query parameters.")
+            return
         inner = path[len(app.context) :] if path.startswith(app.context + "/") else None
         # The body is bounded before a byte of it is read: a wrong or huge length is
         # refused in the server's shape and the connection closed (its body unread).
