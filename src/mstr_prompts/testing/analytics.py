@@ -58,7 +58,12 @@ _STARTED = int(time.time() * 1000)
 
 
 def install_analytics(server: ReferenceServer) -> None:
-    """Add the routes of this module to ``server``."""
+    """Add the routes of this module to ``server`` (its constructor does).
+
+    >>> from mstr_prompts.testing import ReferenceServer
+    >>> any(p.pattern == "^/api/status$" for _, p, *_ in ReferenceServer().routes)
+    True
+    """
     r = server.route
     obj = r"(?P<oid>[^/]+)"
     v1 = rf"/api/reports/{obj}/instances/(?P<iid>[^/]+)"

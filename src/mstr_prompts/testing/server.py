@@ -48,6 +48,8 @@ from .catalog import PROJECT_ID, Served, demo_catalog
 from .rules import server_problem
 
 __all__ = [
+    "E_FAIL",
+    "MESSAGE_NOT_FOUND",
     "Call",
     "Fault",
     "Recorded",
@@ -55,6 +57,8 @@ __all__ = [
     "Refusal",
     "Reply",
     "ServedInstance",
+    "error_body",
+    "parse_json",
     "render_sql",
     "reply",
 ]
@@ -200,7 +204,11 @@ class Call:
 
     @property
     def token(self) -> str:
-        """The ``X-MSTR-AuthToken`` of the request ("" without one)."""
+        """The ``X-MSTR-AuthToken`` of the request ("" without one).
+
+        >>> Call("GET", "/x", {}, {"x-mstr-authtoken": "t"}, b"", re.match("", "")).token
+        't'
+        """
         return self.headers.get("x-mstr-authtoken", "")
 
     def flag(self, name: str) -> bool | None:
@@ -413,6 +421,10 @@ class ReferenceServer:
         ``requests.get(url, verify=server.ca_file)``, ``urllib3.PoolManager(ca_certs=…)``,
         mstrio-py's ``Connection(…, certificate_path=server.ca_file)``.  Only with
         ``tls=True``.
+
+        >>> with ReferenceServer(tls=True) as server:
+        ...     server.url.startswith("https://"), server.ca_file.endswith("ca.pem")
+        (True, True)
         """
         if not self.tls:
             raise RuntimeError("the server serves plain http; make it with tls=True")
@@ -442,7 +454,11 @@ class ReferenceServer:
 
     @property
     def cookies_secure(self) -> bool:
-        """Whether login cookies carry ``Secure``: over https, unless ``secure_cookies`` says."""
+        """Whether login cookies carry ``Secure``: over https, unless ``secure_cookies`` says.
+
+        >>> ReferenceServer().cookies_secure, ReferenceServer(secure_cookies=True).cookies_secure
+        (False, True)
+        """
         return self.tls if self.secure_cookies is None else self.secure_cookies
 
     # ------------------------------------------------------------ test controls
@@ -726,7 +742,12 @@ class ReferenceServer:
         return reply(204)
 
     def user_of(self, call: Call) -> str | None:
-        """The user name behind the request's session (None without a session)."""
+        """The user name behind the request's session (None without a session).
+
+        >>> server = ReferenceServer()
+        >>> server.user_of(Call("GET", "/x", {}, {}, b"", re.match("", ""))) is None
+        True
+        """
         with self.lock:
             return self.session_users.get(call.token)
 
@@ -859,7 +880,13 @@ class ReferenceServer:
             return reply(200, body)
 
     def finish(self, instance: ServedInstance) -> None:
-        """Run ``instance`` to its end now, as a synchronous request waits for it."""
+        """Run ``instance`` to its end now, as a synchronous request waits for it.
+
+        >>> from mstr_prompts.testing.catalog import Served
+        >>> instance = ServedInstance("I", Served("R", "r"), schedule=[4, 5], pending_polls=1)
+        >>> ReferenceServer().finish(instance); instance.schedule, instance.pending_polls
+        ([], 0)
+        """
         with self.lock:
             # A failure (3) on the way is where the run ends.
             ends = [s for s in instance.schedule if s in _DONE][:1]
