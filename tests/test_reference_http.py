@@ -8,6 +8,7 @@ runs as a separate process from the shell.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import ssl
@@ -602,6 +603,44 @@ def test_python_m_runs_it_in_the_foreground_until_a_signal(how: signal.Signals, 
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_the_cli_runs_against_the_server_started_from_a_shell(tmp_path: Path) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mstr_prompts.testing"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline().split()
+        url, fields = line[0], dict(f.split("=", 1) for f in line[1:])
+        answers = tmp_path / "answers.json"
+        answers.write_text(json.dumps(SEED_000_BODY))
+        env = {"MSTR_USERNAME": fields["username"], "MSTR_PASSWORD": fields["password"]}
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mstr_prompts",
+                "run",
+                "--base",
+                url,
+                "--project",
+                fields["project"],
+                "--report",
+                SEED_000_REPORT,
+                "--sql",
+                str(answers),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("MSTR_")}, **env},
+        )
+        assert done.returncode == 0, done.stderr
+        assert "'USA', 'England'" in done.stdout
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=20) == 0
 
 
 def test_python_m_refuses_a_bad_port() -> None:

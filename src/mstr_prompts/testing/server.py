@@ -545,6 +545,7 @@ class ReferenceServer:
         """End every session: the next request of each client gets 401 ERR009."""
         with self.lock:
             self.sessions.clear()
+            self.session_users.clear()
 
     def live_instances(self) -> list[str]:
         """IDs of instances not deleted yet (nor expired)."""
@@ -720,9 +721,13 @@ class ReferenceServer:
         session = secrets.token_hex(16).upper()
         with self.lock:
             self.sessions[token] = session
-            self.session_users[token] = (
-                username if mode in (1, 16) and isinstance(username, str) else f"mode{mode}"
-            )
+            # Whose instances this session sees: the user's, the API token's, or the guest's.
+            if mode in (1, 16) and isinstance(username, str):
+                self.session_users[token] = username
+            elif mode == 4096:
+                self.session_users[token] = f"api-token:{username}"
+            else:
+                self.session_users[token] = "guest"
         # RFC 6265 §4.1.2.5: a Secure cookie goes back over https only, so a webapp
         # served over plain http cannot set one that a standard cookie jar returns.
         secure = "Secure; " if self.cookies_secure else ""
