@@ -1,21 +1,30 @@
 """An in-process MicroStrategy Library REST server for offline tests, over real HTTP.
 
 It listens on 127.0.0.1 on a free port (stdlib ``http.server``, one thread per
-connection, HTTP/1.1 keep-alive) and behaves as the documentation says:
+connection, HTTP/1.1 keep-alive; https with ``tls=True``) and behaves as the
+documentation says:
 
 * ``POST /api/auth/login`` answers 204 with the token in ``X-MSTR-AuthToken`` and sets
-  the ``JSESSIONID`` and ``iSession`` cookies with the webapp's ``Path`` and ``Secure``;
-  every later request needs the token **and** both cookies, or gets 401 ERR009
+  the ``JSESSIONID`` and ``iSession`` cookies with the webapp's ``Path``, and ``Secure``
+  over https only (RFC 6265, so a standard cookie jar keeps working over http); every
+  later request needs the token **and** both cookies, or gets 401 ERR009
   (https://microstrategy.github.io/rest-api-docs/getting-started/authentication);
-* project-scoped calls need ``X-MSTR-ProjectID``;
+* project-scoped calls need ``X-MSTR-ProjectID`` (calls on an instance may leave it out);
 * report instances are created through the modeling service and deleted with
-  ``X-MSTR-MS-Instance`` (seed 000); documents and dashboards have ``mid`` instances,
-  ``linkingInfo.promptsAnswers`` XML, ``rePrompt`` and delete;
-* ``PUT …/prompts/answers`` checks the answers against the prompts' definitions and
+  ``X-MSTR-MS-Instance`` (seed 000), or through the v1 and v2 analytics endpoints
+  (:mod:`.analytics`); documents and dashboards have ``mid`` instances,
+  ``linkingInfo.promptsAnswers`` XML, ``rePrompt`` and delete; an instance belongs to
+  the user whose session created it;
+* ``PUT …/prompts/answers`` reads the answers as the server does (:mod:`.reading`),
+  checks them against the prompts' definitions and element and object lists, and
   refuses them with the server's own ERR006 messages; answered rounds open the next
-  nested round; ``GET …/status`` answers 202 for a configurable number of polls;
+  nested round; ``GET …/status`` answers 202 with ``Retry-After`` while a job runs and
+  200 when it is ready, prompted or failed;
 * ``sqlView`` shows the answers it received, so a test can see that they arrived, and
-  the data come in pages.
+  the data come in pages;
+* every refusal, malformed requests included, is MicroStrategy's error body
+  (``code``, ``message``, ``ticketId``, ``iServerCode``), and bodies are bounded
+  before they are read.
 
 Faults can be injected (:meth:`ReferenceServer.fail`, :meth:`~ReferenceServer.slow`,
 :meth:`~ReferenceServer.drop`, :meth:`~ReferenceServer.expire_sessions`) and every
