@@ -553,8 +553,9 @@ class ReferenceServer:
     def expire_sessions(self) -> None:
         """End every session: the next request of each client gets 401 ERR009."""
         with self.lock:
+            # session_users stays: a request already past the session check still
+            # acts as its user (the instance is not "another user's" mid-request).
             self.sessions.clear()
-            self.session_users.clear()
 
     def live_instances(self) -> list[str]:
         """IDs of instances not deleted yet (nor expired)."""
