@@ -170,6 +170,7 @@ def test_wait_shows_progress_on_a_terminal_only_and_after_a_second(
     mstr_server: ReferenceServer, tmp_path: Path
 ) -> None:
     """A new process waits with its stderr on a pseudo-terminal and its stdout on a pipe."""
+    mstr_server.status_walk = True  # the running states show as they go by
     mstr_server.execute_states = (5,) * 1_000_000  # held until the test lets it finish
     handle = submit(mstr_server)
     primary, secondary = os.openpty()

@@ -42,6 +42,7 @@ def test_submit_then_wait_prints_what_run_prints(mstr_server: ReferenceServer) -
 
 
 def test_wait_on_a_terminal_shows_progress_after_a_second(mstr_server: ReferenceServer) -> None:
+    mstr_server.status_polls = 2  # the run is still going when the slow polls end
     with connect(mstr_server.url, PROJECT_ID) as conn:
         handle = submit_command(conn, UNPROMPTED_REPORT, None)
     terminal = Terminal()

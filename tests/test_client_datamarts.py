@@ -50,6 +50,8 @@ def check_modeling_call(r: Recorded, iid: str) -> None:
 
 
 def test_seed_001_with_prompts_and_save_request_by_request(mstr_server: ReferenceServer) -> None:
+    # The running states the job goes through (the server's defaults have none).
+    mstr_server.resolve_states, mstr_server.execute_states = (8, 23), (4, 5, 6, 7)
     with connect(mstr_server) as conn:
         result = conn.datamart(SEED_001_DATAMART).execute(
             ANSWERS, save=PromptOptions(with_answers=True)
@@ -141,6 +143,7 @@ def test_save_true_keeps_prompts_without_answers(mstr_server: ReferenceServer) -
 
 
 def test_progress_reports_the_job_and_each_poll(mstr_server: ReferenceServer) -> None:
+    mstr_server.execute_states = (4, 5, 6, 7)  # the server's defaults have none
     seen: list[RunStatus] = []
     with connect(mstr_server) as conn:
         conn.datamart(UNPROMPTED_DATAMART).execute(progress=lambda s, t: seen.append(s))

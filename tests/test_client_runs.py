@@ -104,6 +104,9 @@ def nested_answers(*, customer: str | None) -> AnswerSet:
 def test_submit_answers_and_returns_without_waiting_for_the_data(
     server: ReferenceServer,
 ) -> None:
+    server.status_walk = True  # the 200-with-running-states walk some servers do
+    server.status_polls = 1  # and a 202 first (the server's defaults have neither)
+    server.resolve_states, server.execute_states = (8, 23), (4, 5, 6, 7)
     with connect(server) as conn:
         run = conn.report(SEED_000_REPORT).submit(rest.decode(SEED_000_BODY))
         submitted = lines(server)
@@ -130,7 +133,8 @@ def test_submit_answers_and_returns_without_waiting_for_the_data(
 
 
 def test_status_walks_the_running_states(server: ReferenceServer) -> None:
-    server.status_polls = 0
+    server.status_walk = True  # the 200-with-running-states walk some servers do
+    server.status_polls, server.execute_states = 0, (4, 5, 6, 7)
     with connect(server) as conn:
         run = conn.report(UNPROMPTED_REPORT).submit()
         seen: list[RunStatus] = []
@@ -212,6 +216,7 @@ def test_instances_expire_after_their_idle_time(server: ReferenceServer) -> None
 
 
 def test_timeout_raises_run_timeout_holding_the_handle(server: ReferenceServer) -> None:
+    server.status_walk = True  # the 200-with-running-states walk some servers do
     server.execute_states = (5,) * 100_000
     with connect(server) as conn:
         run = conn.report(UNPROMPTED_REPORT).submit()
@@ -231,6 +236,7 @@ def test_polling_honours_retry_after_then_backs_off_to_the_cap(
 ) -> None:
     slept: list[float] = []
     monkeypatch.setattr(Run, "_sleep", staticmethod(slept.append))
+    server.status_walk = True  # the 200-with-running-states walk some servers do
     server.status_polls, server.retry_after = 2, "3"
     server.execute_states = (4, 5, 6, 7, 9, 10)
     policy = PollPolicy(interval=0.01, factor=2.0, cap=0.1, timeout=60)

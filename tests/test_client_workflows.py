@@ -45,6 +45,7 @@ def shape(r: Recorded) -> tuple[str, str, dict[str, list[str]], int]:
 
 
 def test_seed_000_sql_workflow_request_by_request(mstr_server: ReferenceServer) -> None:
+    mstr_server.status_polls = 1  # one 202 after the answers (the default has none)
     answers = rest.decode(SEED_000_BODY)
     with connect(mstr_server) as conn:
         sql = conn.report(SEED_000_REPORT).sql(answers)
@@ -120,6 +121,7 @@ def test_seed_000_data_workflow_follows_paging(mstr_server: ReferenceServer) -> 
 
 
 def test_data_without_limit_is_the_seeds_bare_get(mstr_server: ReferenceServer) -> None:
+    mstr_server.status_polls = 1  # one 202 after creation (the default has none)
     with connect(mstr_server) as conn:
         data = conn.report(UNPROMPTED_REPORT).data()
     assert len(data["data"]["metricValues"]["raw"]) == 3

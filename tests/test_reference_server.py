@@ -36,7 +36,8 @@ def login(server: ReferenceServer) -> dict[str, str]:
     token = r.headers["x-mstr-authtoken"]  # read case-insensitively
     assert sorted(c.split("=")[0] for c in cookies) == ["JSESSIONID", "iSession"]
     for cookie in cookies:
-        assert "Path=/MicroStrategyLibrary" in cookie and "Secure" in cookie
+        # RFC 6265: no Secure over plain http (tls=True and secure_cookies= set it).
+        assert "Path=/MicroStrategyLibrary" in cookie and "Secure" not in cookie
     assert any(c.startswith(f"iSession={token};") for c in cookies)
     jar = "; ".join(c.split(";")[0] for c in cookies)
     return {"X-MSTR-AuthToken": token, "Cookie": jar, "X-MSTR-ProjectID": PROJECT_ID}
@@ -105,7 +106,7 @@ def test_status_is_202_for_the_configured_polls(mstr_server: ReferenceServer) ->
     replies = [call(mstr_server, "GET", path, headers) for _ in range(4)]
     assert [r.status for r in replies] == [202, 202, 202, 200]
     assert replies[0].headers["Retry-After"] == "0"
-    assert json.loads(replies[-1].data) == {"status": 2}
+    assert json.loads(replies[-1].data) == {"id": SEED_000_REPORT, "status": 2, "instanceId": iid}
     delete = dict(headers, **{"X-MSTR-MS-Instance": iid})
     call(mstr_server, "DELETE", f"/api/model/reports/{SEED_000_REPORT}/instances", delete)
 

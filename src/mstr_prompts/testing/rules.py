@@ -1,8 +1,9 @@
 """How the reference server judges a round of answers: its first problem, in its words.
 
 The checks and message templates are :mod:`mstr_prompts.validation`'s, the same table
-the client validates with; the server adds the one check only it can make: that each
-element (by name or by ID) is in the prompt's element list.
+the client validates with; the server adds the checks only it can make: that each
+element (by name or by ID) is in the prompt's element list, and each object in the
+prompt's object list.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import definitions
-from ..model import AnswerSet, ElementAnswer
+from ..model import AnswerSet, ElementAnswer, ObjectAnswer
 from ..validation import ERR006, Problem, render, validate
 
 __all__ = ["server_problem"]
@@ -41,10 +42,24 @@ def _missing_element(
     return None
 
 
+def _missing_object(
+    answer: ObjectAnswer, definition: definitions.PromptDefinition, listed: list[dict[str, Any]]
+) -> str | None:
+    ids = {o.get("id") for o in listed}
+    for obj in answer.objects:
+        if obj.id not in ids:
+            return (
+                f"Unable to find objects that match {obj.id} for prompt name: "
+                f"{definition.name or ''} key: {definition.key}."
+            )
+    return None
+
+
 def server_problem(
     answers: AnswerSet,
     prompts: list[dict[str, Any]],
     elements: dict[str, list[dict[str, str]]],
+    objects: dict[str, list[dict[str, Any]]] | None = None,
 ) -> tuple[str, str] | None:
     """``(code, message)`` of the first problem the server meets, or None.
 
@@ -68,6 +83,12 @@ def server_problem(
             message = _missing_element(answer, definition, listed) if listed is not None else None
             if message is not None:
                 return ERR006, message
+        if isinstance(answer, ObjectAnswer) and definition is not None and definition.key:
+            listed_objects = (objects or {}).get(definition.key)
+            if listed_objects is not None:
+                message = _missing_object(answer, definition, listed_objects)
+                if message is not None:
+                    return ERR006, message
         if mine:
             return mine[0].code, mine[0].message
     return None

@@ -1,21 +1,30 @@
 """An in-process MicroStrategy Library REST server for offline tests, over real HTTP.
 
 It listens on 127.0.0.1 on a free port (stdlib ``http.server``, one thread per
-connection, HTTP/1.1 keep-alive) and behaves as the documentation says:
+connection, HTTP/1.1 keep-alive; https with ``tls=True``) and behaves as the
+documentation says:
 
 * ``POST /api/auth/login`` answers 204 with the token in ``X-MSTR-AuthToken`` and sets
-  the ``JSESSIONID`` and ``iSession`` cookies with the webapp's ``Path`` and ``Secure``;
-  every later request needs the token **and** both cookies, or gets 401 ERR009
+  the ``JSESSIONID`` and ``iSession`` cookies with the webapp's ``Path``, and ``Secure``
+  over https only (RFC 6265, so a standard cookie jar keeps working over http); every
+  later request needs the token **and** both cookies, or gets 401 ERR009
   (https://microstrategy.github.io/rest-api-docs/getting-started/authentication);
-* project-scoped calls need ``X-MSTR-ProjectID``;
+* project-scoped calls need ``X-MSTR-ProjectID`` (calls on an instance may leave it out);
 * report instances are created through the modeling service and deleted with
-  ``X-MSTR-MS-Instance`` (seed 000); documents and dashboards have ``mid`` instances,
-  ``linkingInfo.promptsAnswers`` XML, ``rePrompt`` and delete;
-* ``PUT …/prompts/answers`` checks the answers against the prompts' definitions and
+  ``X-MSTR-MS-Instance`` (seed 000), or through the v1 and v2 analytics endpoints
+  (:mod:`.analytics`); documents and dashboards have ``mid`` instances,
+  ``linkingInfo.promptsAnswers`` XML, ``rePrompt`` and delete; an instance belongs to
+  the user whose session created it;
+* ``PUT …/prompts/answers`` reads the answers as the server does (:mod:`.reading`),
+  checks them against the prompts' definitions and element and object lists, and
   refuses them with the server's own ERR006 messages; answered rounds open the next
-  nested round; ``GET …/status`` answers 202 for a configurable number of polls;
+  nested round; ``GET …/status`` answers 202 with ``Retry-After`` while a job runs and
+  200 when it is ready, prompted or failed;
 * ``sqlView`` shows the answers it received, so a test can see that they arrived, and
-  the data come in pages.
+  the data come in pages;
+* every refusal, malformed requests included, is MicroStrategy's error body
+  (``code``, ``message``, ``ticketId``, ``iServerCode``), and bodies are bounded
+  before they are read.
 
 Faults can be injected (:meth:`ReferenceServer.fail`, :meth:`~ReferenceServer.slow`,
 :meth:`~ReferenceServer.drop`, :meth:`~ReferenceServer.expire_sessions`) and every
@@ -27,8 +36,11 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import secrets
+import ssl
+import tempfile
 import threading
 import time
 import uuid
@@ -45,6 +57,8 @@ from .catalog import PROJECT_ID, Served, demo_catalog
 from .rules import server_problem
 
 __all__ = [
+    "E_FAIL",
+    "MESSAGE_NOT_FOUND",
     "Call",
     "Fault",
     "Recorded",
@@ -52,13 +66,29 @@ __all__ = [
     "Refusal",
     "Reply",
     "ServedInstance",
+    "error_body",
+    "parse_json",
     "render_sql",
     "reply",
 ]
 
 JSON = "application/json"
 
-_STATE = frozenset({"lock", "sessions", "instances", "faults", "saved", "routes"})
+_DONE = frozenset({1, 2, 3})
+"""The statuses a job ends in: ready, prompted, failed (EnumDSSXMLStatus)."""
+
+E_FAIL = -2147467259
+"""The I-Server's "unspecified error" (HRESULT 0x80004005): the ``iServerCode`` of a
+refusal for which the documentation shows no code of its own."""
+
+MESSAGE_NOT_FOUND = (
+    "(Message not found in user history list. It may have been deleted from other session "
+    "already. Please refresh your history list.)"
+)
+"""The documented 404 ERR004 (iServerCode -2147468986) of an instance this session cannot
+see: https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-execution-errors"""
+
+_STATE = frozenset({"lock", "sessions", "session_users", "instances", "faults", "saved", "routes"})
 """The server's live state: what :meth:`ReferenceServer.reset` clears rather than restores."""
 
 
@@ -125,6 +155,8 @@ class ServedInstance:
     asynchronous: bool = False
     touched: float = field(default_factory=time.monotonic)
     job_id: str | None = None
+    owner: str | None = None
+    """The user whose session created it; another user's sessions cannot see it."""
 
     @property
     def status(self) -> int:
@@ -138,6 +170,10 @@ class ServedInstance:
 
 class Refusal(Exception):
     """Raised by a route handler: the server answers with this status and error body.
+
+    The body is MicroStrategy's error shape, ``{"code", "message", "ticketId",
+    "iServerCode"}`` (https://microstrategy.github.io/rest-api-docs/getting-started/handle-rest-api-exceptions);
+    ``extra`` adds or overrides fields (``iServerCode`` is E_FAIL unless given).
 
     >>> Refusal(404, "ERR004", "Not found").status
     404
@@ -175,18 +211,65 @@ class Call:
         values = self.query.get(name)
         return values[0] if values else None
 
+    @property
+    def token(self) -> str:
+        """The ``X-MSTR-AuthToken`` of the request ("" without one).
+
+        >>> Call("GET", "/x", {}, {"x-mstr-authtoken": "t"}, b"", re.match("", "")).token
+        't'
+        """
+        return self.headers.get("x-mstr-authtoken", "")
+
+    def flag(self, name: str) -> bool | None:
+        """A boolean query parameter read as Java reads it: ``true`` in any case is true.
+
+        None when absent; any other value is false (``Boolean.parseBoolean``), so
+        ``closed=False``, as ``requests`` writes a Python ``False``, is false.
+
+        >>> c = Call("GET", "/x", {"closed": ["False"], "a": ["TRUE"]}, {}, b"", re.match("", ""))
+        >>> c.flag("closed"), c.flag("a"), c.flag("b")
+        (False, True, None)
+        """
+        value = self.param(name)
+        return None if value is None else value.strip().lower() == "true"
+
     def json(self) -> Any:
         """The body as JSON (None when empty); bad JSON is refused with 400 ERR006."""
-        if not self.body.strip():
-            return None
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            raise Refusal(400, "ERR006", "The request body is not valid JSON.") from None
+        return parse_json(self.body)
 
     def group(self, name: str) -> str:
         """A named group of the route's path pattern, percent-decoded."""
         return unquote(self.match.group(name))
+
+
+def parse_json(body: bytes) -> Any:
+    """A request body as JSON, or a 400 ERR006 :class:`Refusal` as the server words it.
+
+    Too deep a nesting, ``NaN``/``Infinity`` and text that is not UTF-8 are refused like
+    any malformed JSON (the server's parser, Jackson, refuses them too).
+
+    >>> parse_json(b'{"a": 1}')
+    {'a': 1}
+    >>> parse_json(b"[" * 100000)
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.testing.server.Refusal: Malformed JSON in the request body: nesting too deep.
+    """
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body, parse_constant=_no_constant)
+    except RecursionError:
+        reason = "nesting too deep"
+    except UnicodeDecodeError:
+        reason = "the body is not UTF-8"
+    except ValueError as exc:
+        reason = str(exc).split(":", 1)[0].lower()
+    raise Refusal(400, "ERR006", f"Malformed JSON in the request body: {reason}.")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"Non-standard token '{name}'")
 
 
 def reply(status: int = 200, body: Any = None, *headers: tuple[str, str]) -> Reply:
@@ -206,6 +289,15 @@ class ReferenceServer:
     ``api_tokens`` are accepted with login mode 4096; ``status_polls`` is how many
     status polls answer 202 after each creation and each answer.
 
+    ``tls=True`` serves https with a certificate for 127.0.0.1 from a throw-away CA
+    (trustme, in the ``testing`` extra); :attr:`ca_file` is that CA as a PEM file for
+    the client.  Cookies carry ``Secure`` only over https, as a webapp sets them;
+    ``secure_cookies=True``/``False`` forces it either way.  A running job answers its
+    status polls with 202 and ``Retry-After``; ``status_walk=True`` brings back the
+    old walk (200 with each running state in turn).  ``max_body`` bounds a request
+    body, checked on ``Content-Length`` before reading; ``port`` is where to listen
+    (0, the default: a free port).
+
     >>> with ReferenceServer() as server:
     ...     server.url.startswith("http://127.0.0.1:")
     True
@@ -220,12 +312,19 @@ class ReferenceServer:
         api_tokens: tuple[str, ...] = (),
         anonymous: bool = True,
         context: str = "/MicroStrategyLibrary",
-        status_polls: int = 1,
+        status_polls: int = 0,
         retry_after: str = "0",
         page_size: int = 1000,
-        resolve_states: tuple[int, ...] = (8, 23),
-        execute_states: tuple[int, ...] = (4, 5, 6, 7),
+        resolve_states: tuple[int, ...] = (),
+        execute_states: tuple[int, ...] = (),
         instance_ttl: float | None = None,
+        tls: bool = False,
+        port: int = 0,
+        secure_cookies: bool | None = None,
+        status_walk: bool = False,
+        max_body: int = 8 * 1024 * 1024,
+        iserver_version: str = "11.3.0000.15868",
+        web_version: str = "11.3.0000.14308J",
     ) -> None:
         self.catalog: dict[str, Served] = dict(catalog if catalog is not None else demo_catalog())
         self.project_id = project_id
@@ -239,9 +338,17 @@ class ReferenceServer:
         self.resolve_states = resolve_states
         self.execute_states = execute_states
         self.instance_ttl = instance_ttl
+        self.tls = tls
+        self.requested_port = port
+        self.secure_cookies = secure_cookies
+        self.status_walk = status_walk
+        self.max_body = max_body
+        self.iserver_version = iserver_version
+        self.web_version = web_version
         self.saved: dict[str, dict[str, Any]] = {}
         self.lock = threading.RLock()
         self.sessions: dict[str, str] = {}  # token -> JSESSIONID
+        self.session_users: dict[str, str] = {}  # token -> user name
         self.instances: dict[str, ServedInstance] = {}
         self.faults: list[Fault] = []
         self._requests: list[Recorded] = []
@@ -250,6 +357,9 @@ class ReferenceServer:
         self._in_flight = 0
         self._idle = threading.Condition()
         self._httpd: ThreadingHTTPServer | None = None
+        self._ssl_context: ssl.SSLContext | None = None
+        self._ca_path: str | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._thread: threading.Thread | None = None
         self.routes: list[tuple[str, re.Pattern[str], Handler, bool, bool]] = []
         self._install_routes()
@@ -268,8 +378,15 @@ class ReferenceServer:
         if self._httpd is not None:
             return self
         handler = type("_BoundHandler", (_RequestHandler,), {"app": self})
-        self._httpd = _QuietServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
+        httpd = _QuietServer(("127.0.0.1", self.requested_port), handler)
+        httpd.daemon_threads = True
+        if self.tls:
+            # The handshake runs in the connection's own thread (on its first read), so
+            # a client that connects and says nothing cannot stall the accept loop.
+            httpd.socket = self._tls_context().wrap_socket(
+                httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
+        self._httpd = httpd
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -299,8 +416,59 @@ class ReferenceServer:
 
     @property
     def url(self) -> str:
-        """The Library webapp root, e.g. ``http://127.0.0.1:PORT/MicroStrategyLibrary``."""
-        return f"http://127.0.0.1:{self.port}{self.context}"
+        """The Library webapp root, e.g. ``http://127.0.0.1:PORT/MicroStrategyLibrary``.
+
+        ``https://`` when the server was made with ``tls=True``.
+        """
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{self.context}"
+
+    @property
+    def ca_file(self) -> str:
+        """The PEM file of the CA that signed the https certificate: a client's CA bundle.
+
+        ``requests.get(url, verify=server.ca_file)``, ``urllib3.PoolManager(ca_certs=…)``,
+        mstrio-py's ``Connection(…, certificate_path=server.ca_file)``.  Only with
+        ``tls=True``.
+
+        >>> with ReferenceServer(tls=True) as server:
+        ...     server.url.startswith("https://"), server.ca_file.endswith("ca.pem")
+        (True, True)
+        """
+        if not self.tls:
+            raise RuntimeError("the server serves plain http; make it with tls=True")
+        self._tls_context()
+        assert self._ca_path is not None
+        return self._ca_path
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """The server's TLS context, made once: trustme's CA and a 127.0.0.1 certificate."""
+        with self.lock:
+            if self._ssl_context is not None:
+                return self._ssl_context
+            try:
+                import trustme
+            except ImportError:  # pragma: no cover - the testing extra installs it
+                raise RuntimeError(
+                    "tls=True needs trustme: pip install 'mstr-prompts[testing]'"
+                ) from None
+            ca = trustme.CA()
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+            self._tmp = tempfile.TemporaryDirectory(prefix="mstr-reference-")
+            path = os.path.join(self._tmp.name, "ca.pem")
+            ca.cert_pem.write_to_path(path)
+            self._ca_path, self._ssl_context = path, context
+            return context
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether login cookies carry ``Secure``: over https, unless ``secure_cookies`` says.
+
+        >>> ReferenceServer().cookies_secure, ReferenceServer(secure_cookies=True).cookies_secure
+        (False, True)
+        """
+        return self.tls if self.secure_cookies is None else self.secure_cookies
 
     # ------------------------------------------------------------ test controls
 
@@ -342,7 +510,7 @@ class ReferenceServer:
         >>> server = ReferenceServer(status_polls=2)
         >>> server.status_polls, server.execute_states = 0, (5,)
         >>> server.reset(); server.status_polls, server.execute_states
-        (2, (4, 5, 6, 7))
+        (2, ())
         """
         with self.lock:
             self._requests.clear()
@@ -385,6 +553,8 @@ class ReferenceServer:
     def expire_sessions(self) -> None:
         """End every session: the next request of each client gets 401 ERR009."""
         with self.lock:
+            # session_users stays: a request already past the session check still
+            # acts as its user (the instance is not "another user's" mid-request).
             self.sessions.clear()
 
     def live_instances(self) -> list[str]:
@@ -434,6 +604,7 @@ class ReferenceServer:
         obj = r"(?P<oid>[^/]+)"
         rep = r"/api/reports/(?P<oid>[^/]+)/instances/(?P<iid>[^/]+)"
         doc = r"/api/documents/(?P<oid>[^/]+)/instances/(?P<iid>[^/]+)"
+        dossier = r"/api/dossiers/(?P<oid>[^/]+)/instances/(?P<iid>[^/]+)"
         r = self.route
         r("POST", "/api/auth/login", auth=False, project=False)(self._login)
         r("POST", "/api/auth/logout", project=False)(self._logout)
@@ -443,21 +614,27 @@ class ReferenceServer:
         r("DELETE", f"/api/model/reports/{obj}/instances", project=False)(
             self._delete_report_instance
         )
-        for base in (rep, doc):
+        for base in (rep, doc, dossier):
             r("GET", f"{base}/status")(self._status)
             r("GET", f"{base}/prompts")(self._prompts)
             r("PUT", f"{base}/prompts/answers")(self._answers)
             r("GET", rf"{base}/prompts/(?P<key>[^/]+)/elements")(self._elements)
             r("GET", rf"{base}/prompts/(?P<key>[^/]+)/objects")(self._objects)
+        # "Answer prompts": documents and dashboards also take POST …/prompts/answers
+        # (https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-types/object-prompts)
+        r("POST", f"{doc}/prompts/answers")(self._answers)
+        r("POST", f"{dossier}/prompts/answers")(self._answers)
         r("GET", r"/api/v2/reports/(?P<oid>[^/]+)/instances/(?P<iid>[^/]+)/sqlView")(self._sql_view)
-        r("GET", r"/api/v2/reports/(?P<oid>[^/]+)/instances/(?P<iid>[^/]+)")(self._data)
         r("POST", f"/api/documents/{obj}/instances")(self._create_document_instance)
         r("POST", f"/api/dossiers/{obj}/instances")(self._create_document_instance)
-        r("POST", f"{doc}/rePrompt")(self._reprompt)
-        r("DELETE", doc)(self._delete_document_instance)
+        for base in (doc, dossier):
+            r("POST", f"{base}/rePrompt")(self._reprompt)
+            r("DELETE", base)(self._delete_document_instance)
+        from .analytics import install_analytics
         from .datamarts import install_datamarts
 
         install_datamarts(self)
+        install_analytics(self)
 
     def handle(
         self,
@@ -479,20 +656,34 @@ class ReferenceServer:
             try:
                 if auth:
                     self._check_session(headers)
-                if project and headers.get("x-mstr-projectid") != self.project_id:
+                given = headers.get("x-mstr-projectid")
+                # An instance already names its project: calls on one may leave the
+                # header out (the official SDK sends none on document instances).
+                optional = "iid" in pattern.groupindex
+                if project and given != self.project_id and not (given is None and optional):
                     raise Refusal(400, "ERR006", "Invalid or missing X-MSTR-ProjectID header.")
                 return handler(Call(method, path, query, headers, body, match))
             except Refusal as refusal:
-                error = {
-                    "code": refusal.code,
-                    "message": refusal.message,
-                    "ticketId": uuid.uuid4().hex,
-                }
-                error.update(refusal.extra)
-                return refusal.status, error, []
+                return refusal.status, error_body(refusal), []
+            except (
+                TypeError,
+                ValueError,
+                KeyError,
+                IndexError,
+                AttributeError,
+                OverflowError,
+                RecursionError,
+            ):
+                # A request shape no handler foresaw: the server answers 400 in its own
+                # shape rather than a traceback or a dropped connection.
+                unforeseen = Refusal(400, "ERR006", "The request is not valid for this endpoint.")
+                return 400, error_body(unforeseen), []
+            except Exception:  # a bug of ours: still the server's shape, never a traceback
+                internal = Refusal(500, "ERR001", "Internal server error.")
+                return 500, error_body(internal), []
         if matched_path:
-            return 405, {"code": "ERR001", "message": "HTTP 405 Method Not Allowed"}, []
-        return 404, {"code": "ERR004", "message": "HTTP 404 Not Found"}, []
+            return 405, error_body(Refusal(405, "ERR001", "HTTP 405 Method Not Allowed")), []
+        return 404, error_body(Refusal(404, "ERR004", "HTTP 404 Not Found")), []
 
     # ------------------------------------------------------------ auth
 
@@ -517,17 +708,21 @@ class ReferenceServer:
             body = {k: v[0] for k, v in parse_qs(call.body.decode(errors="replace")).items()}
         if not isinstance(body, dict):
             raise Refusal(400, "ERR006", "The login body must be a JSON object.")
-        try:
-            mode = int(body.get("loginMode", 1))
-        except (TypeError, ValueError):
-            raise Refusal(400, "ERR006", "loginMode must be a number.") from None
-        username = body.get("username")
+        mode = _login_mode(body.get("loginMode", 1))
+        username, password = body.get("username"), body.get("password", "")
+        for name, value in (("username", username), ("password", password)):
+            if value is not None and not isinstance(value, str):
+                raise Refusal(400, "ERR006", f"Invalid value for '{name}': a string is expected.")
         if mode in (1, 16):
-            accepted = username in self.users and self.users[username] == body.get("password", "")
+            accepted = (
+                isinstance(username, str)
+                and username in self.users
+                and self.users[username] == password
+            )
         elif mode == 8:
             accepted = self.anonymous
         elif mode == 4096:
-            accepted = username in self.api_tokens
+            accepted = isinstance(username, str) and username in self.api_tokens
         else:
             accepted = False
         if not accepted:
@@ -536,7 +731,17 @@ class ReferenceServer:
         session = secrets.token_hex(16).upper()
         with self.lock:
             self.sessions[token] = session
-        attributes = f"Path={self.context}; Secure; HttpOnly"
+            # Whose instances this session sees: the user's, the API token's, or the guest's.
+            if mode in (1, 16) and isinstance(username, str):
+                self.session_users[token] = username
+            elif mode == 4096:
+                self.session_users[token] = f"api-token:{username}"
+            else:
+                self.session_users[token] = "guest"
+        # RFC 6265 §4.1.2.5: a Secure cookie goes back over https only, so a webapp
+        # served over plain http cannot set one that a standard cookie jar returns.
+        secure = "Secure; " if self.cookies_secure else ""
+        attributes = f"Path={self.context}; {secure}HttpOnly"
         return reply(
             204,
             None,
@@ -547,8 +752,19 @@ class ReferenceServer:
 
     def _logout(self, call: Call) -> Reply:
         with self.lock:
-            self.sessions.pop(call.headers.get("x-mstr-authtoken", ""), None)
+            self.sessions.pop(call.token, None)
+            self.session_users.pop(call.token, None)
         return reply(204)
+
+    def user_of(self, call: Call) -> str | None:
+        """The user name behind the request's session (None without a session).
+
+        >>> server = ReferenceServer()
+        >>> server.user_of(Call("GET", "/x", {}, {}, b"", re.match("", ""))) is None
+        True
+        """
+        with self.lock:
+            return self.session_users.get(call.token)
 
     # ------------------------------------------------------------ objects and instances
 
@@ -560,9 +776,15 @@ class ReferenceServer:
             )
         return served
 
-    def _new_instance(self, served: Served, stage: str | None = None) -> ServedInstance:
+    def _new_instance(
+        self, served: Served, stage: str | None = None, owner: str | None = None
+    ) -> ServedInstance:
         instance = ServedInstance(
-            uuid.uuid4().hex.upper(), served, pending_polls=self.status_polls, stage=stage
+            uuid.uuid4().hex.upper(),
+            served,
+            pending_polls=self.status_polls,
+            stage=stage,
+            owner=owner,
         )
         with self.lock:
             self.instances[instance.id] = instance
@@ -575,13 +797,11 @@ class ReferenceServer:
             instance = self.instances.get(iid)
             if instance is not None:
                 instance.touched = time.monotonic()
-        if instance is None or instance.served.id != call.group("oid"):
-            raise Refusal(
-                404,
-                "ERR004",
-                "Message not found in user history list.",
-                iServerCode=-2147468986,
-            )
+        # An instance lives in its user's working set: another user's session does not
+        # find it, exactly as it does not find a deleted one.
+        foreign = instance is not None and instance.owner not in (None, self.user_of(call))
+        if instance is None or foreign or instance.served.id != call.group("oid"):
+            raise Refusal(404, "ERR004", MESSAGE_NOT_FOUND, iServerCode=-2147468986)
         return instance
 
     def _object_prompts(self, call: Call) -> Reply:
@@ -595,7 +815,7 @@ class ReferenceServer:
         stage = call.param("executionStage") or "resolve_prompts"
         if stage not in ("resolve_prompts", "execute_data", "no_action"):
             raise Refusal(400, "ERR006", f"Invalid executionStage '{stage}'.")
-        instance = self._new_instance(served, stage)
+        instance = self._new_instance(served, stage, self.user_of(call))
         if "respond-async" in call.headers.get("prefer", "").lower():
             # Asynchronous creation: 202 with the instance, which then runs through
             # the running states before it is prompted (2) or ready (1).
@@ -626,16 +846,24 @@ class ReferenceServer:
         if not isinstance(body, dict):
             raise Refusal(400, "ERR006", "The request body must be a JSON object.")
         linking = body.get("linkingInfo") or {}
-        instance = self._new_instance(served)
+        instance = self._new_instance(served, owner=self.user_of(call))
         xml_text = linking.get("promptsAnswers") if isinstance(linking, dict) else None
         if xml_text:
             try:
-                answers = xml.decode(xml_text)
+                if not isinstance(xml_text, str):
+                    raise Refusal(400, "ERR006", "linkingInfo.promptsAnswers must be a string.")
+                try:
+                    answers = xml.decode(xml_text)
+                except PromptAnswerError:
+                    raise Refusal(
+                        400, "ERR006", "The prompt answers XML in linkingInfo is not valid."
+                    ) from None
                 self._apply(instance, answers)
-            except PromptAnswerError as exc:
+            except Refusal:
+                # A refused creation leaves nothing behind.
                 with self.lock:
                     self.instances.pop(instance.id, None)
-                raise Refusal(400, "ERR006", str(exc)) from None
+                raise
         return reply(201, {"id": served.id, "mid": instance.id, "status": instance.status})
 
     def _delete_document_instance(self, call: Call) -> Reply:
@@ -646,7 +874,7 @@ class ReferenceServer:
 
     def _reprompt(self, call: Call) -> Reply:
         instance = self._instance(call)
-        fresh = self._new_instance(instance.served)
+        fresh = self._new_instance(instance.served, owner=instance.owner)
         return reply(200, {"mid": fresh.id, "status": fresh.status})
 
     def _status(self, call: Call) -> Reply:
@@ -655,11 +883,36 @@ class ReferenceServer:
             if instance.pending_polls > 0:
                 instance.pending_polls -= 1
                 return reply(202, None, ("Retry-After", self.retry_after))
-            return reply(200, {"status": self.current_status(instance)})
+            if instance.schedule and not self.status_walk and instance.schedule[0] not in _DONE:
+                # Still running: 202 and when to come back, as MicroStrategy's SDK reads
+                # it (200 means ready, prompted or failed); the state goes by unseen.
+                instance.schedule.pop(0)
+                return reply(202, None, ("Retry-After", self.retry_after))
+            # The datamart execution sample's shape, {id, status, instanceId}: the SDK
+            # takes the instance ID from whichever reply ends its wait.
+            status = self.current_status(instance)
+            body = {"id": instance.served.id, "status": status, "instanceId": instance.id}
+            return reply(200, body)
+
+    def finish(self, instance: ServedInstance) -> None:
+        """Run ``instance`` to its end now, as a synchronous request waits for it.
+
+        >>> from mstr_prompts.testing.catalog import Served
+        >>> instance = ServedInstance("I", Served("R", "r"), schedule=[4, 5], pending_polls=1)
+        >>> ReferenceServer().finish(instance); instance.schedule, instance.pending_polls
+        ([], 0)
+        """
+        with self.lock:
+            # A failure (3) on the way is where the run ends.
+            ends = [s for s in instance.schedule if s in _DONE][:1]
+            instance.schedule[:] = ends
+            instance.pending_polls = 0
 
     def current_status(self, instance: ServedInstance) -> int:
         """The status a poll reports now: the next running state, or the real status."""
         with self.lock:
+            if instance.schedule == [3]:
+                return 3  # a failed job stays failed
             if instance.schedule:
                 return instance.schedule.pop(0)
             return instance.status
@@ -668,31 +921,31 @@ class ReferenceServer:
         instance = self._instance(call)
         closed_items = [dict(item, closed=True) for item in instance.answered.values()]
         open_items = [dict(p, closed=False) for p in instance.open_prompts()]
-        closed = call.param("closed")
-        if closed == "false":
+        if call.flag("closed") is False:
             return reply(200, open_items)
         return reply(200, closed_items + open_items)
 
     def _answers(self, call: Call) -> Reply:
+        from .reading import read_answers
+
         instance = self._instance(call)
-        try:
-            answers = rest.decode(call.body)
-        except PromptAnswerError as exc:
-            raise Refusal(400, "ERR006", str(exc)) from None
-        self._apply(instance, answers)
+        with self.lock:
+            known = instance.open_prompts() + list(instance.answered.values())
+        self._apply(instance, read_answers(call.json(), known, instance.served.objects))
         return reply(204)
 
     def _apply(self, instance: ServedInstance, answers: AnswerSet) -> None:
         """Check answers against the open prompts (first problem -> ERR006), then record them."""
         with self.lock:
             open_now = instance.open_prompts()
-            problem = server_problem(answers, open_now, instance.served.elements)
+            served = instance.served
+            problem = server_problem(answers, open_now, served.elements, served.objects)
             if problem is not None:
                 raise Refusal(400, problem[0], problem[1])
             try:
                 body = rest.encode(answers, ignore_locale=True)["prompts"]
-            except PromptAnswerError as exc:
-                raise Refusal(400, "ERR006", str(exc)) from None
+            except PromptAnswerError:
+                raise Refusal(400, "ERR006", "The prompt answers are not valid.") from None
             defs = definitions.decode(open_now)
             for answer, item in zip(answers, body, strict=True):
                 found = defs.find(answer.prompt)
@@ -739,80 +992,57 @@ class ReferenceServer:
             raise Refusal(400, "ERR006", "The report instance still has unanswered prompts.")
         return reply(200, {"sqlStatement": render_sql(instance)})
 
-    def _data(self, call: Call) -> Reply:
-        instance = self._instance(call)
-        served = instance.served
-        if instance.status == 2 or instance.schedule:
-            # A poll like any other: the running states go by, then 2 (prompted).
-            status = self.current_status(instance)
-            if status != 1:
-                return reply(200, {"id": served.id, "status": status, "instanceId": instance.id})
-        offset = _int(call.param("offset"), 0)
-        limit = _int(call.param("limit"), self.page_size)
-        if limit < 1 or offset < 0:
-            raise Refusal(400, "ERR006", "offset and limit must be positive.")
-        rows = served.rows[offset : offset + limit]
-        return reply(
-            200,
-            {
-                "name": served.name,
-                "id": served.id,
-                "instanceId": instance.id,
-                "status": 1,
-                "definition": {
-                    "grid": {
-                        "rows": [{"name": "Row", "type": "attribute"}],
-                        "columns": [
-                            {
-                                "name": "Metrics",
-                                "type": "templateMetrics",
-                                "elements": [{"name": "Revenue"}],
-                            }
-                        ],
-                    }
-                },
-                "data": {
-                    "paging": {
-                        "total": len(served.rows),
-                        "current": len(rows),
-                        "offset": offset,
-                        "limit": limit,
-                    },
-                    "headers": {"rows": [[offset + i] for i in range(len(rows))], "columns": [[0]]},
-                    "metricValues": {
-                        "raw": [[value] for _, value in rows],
-                        "formatted": [[f"${value:,.2f}"] for _, value in rows],
-                        "extras": [[{}] for _ in rows],
-                    },
-                    "rowNames": [name for name, _ in rows],
-                },
-            },
-        )
+
+def error_body(refusal: Refusal) -> dict[str, Any]:
+    """MicroStrategy's error body for a refusal: ``code``, ``message``, ``ticketId``, ``iServerCode``.
+
+    >>> sorted(error_body(Refusal(400, "ERR006", "Bad.")))
+    ['code', 'iServerCode', 'message', 'ticketId']
+    """
+    body: dict[str, Any] = {
+        "code": refusal.code,
+        "message": refusal.message,
+        "ticketId": uuid.uuid4().hex,
+        "iServerCode": E_FAIL,
+    }
+    body.update(refusal.extra)
+    return body
 
 
 def _fault_body(status: int) -> Any:
     """An injected failure's body: ERR009 for 401, none for 5xx (as real proxies answer)."""
     if status == 401:
-        return {
-            "code": "ERR009",
-            "message": "The user's session has expired, please reauthenticate",
-        }
+        return error_body(
+            Refusal(401, "ERR009", "The user's session has expired, please reauthenticate")
+        )
     if status >= 500:
         return None
-    return {"code": "ERR001", "message": f"Injected HTTP {status}."}
+    return error_body(Refusal(status, "ERR001", f"Injected HTTP {status}."))
 
 
 def _answer_fields(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k in ("answers", "useDefault")}
 
 
+def _login_mode(value: Any) -> int:
+    """``loginMode`` as a number or a numeric string (PBI sends ``"1"``); else 400."""
+    if isinstance(value, bool):
+        value = None
+    elif isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,10}", value.strip()):
+        value = int(value.strip())
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or not -(2**31) <= value < 2**31:
+        raise Refusal(400, "ERR006", "Invalid value for 'loginMode': an integer is expected.")
+    return value
+
+
 def _int(text: str | None, default: int) -> int:
     if text is None:
         return default
-    try:
-        return int(text)
-    except ValueError:
-        raise Refusal(400, "ERR006", f"'{text}' is not a number.") from None
+    if not re.fullmatch(r"-?[0-9]{1,9}", text.strip()):
+        raise Refusal(400, "ERR006", f"'{text[:40]}' is not a number.")
+    return int(text)
 
 
 def _cookies(header: str) -> dict[str, str]:
@@ -870,7 +1100,8 @@ class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys
 
-        if not isinstance(sys.exc_info()[1], ConnectionError):
+        # A client that gives up, or refuses our test certificate, is not our error.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
             super().handle_error(request, client_address)
 
 
@@ -885,15 +1116,37 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         return None
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """What ``http.server`` refuses itself (a bad request line, too many headers, an
+        unknown method) is answered in MicroStrategy's JSON shape too, not in HTML."""
+        text = message or self.responses.get(code, ("Error",))[0]
+        error = "ERR006" if code == 400 else "ERR001"
+        self.close_connection = True
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            self.request_version = self.protocol_version  # a status line, even for garbage
+        self._send(code, error_body(Refusal(code, error, text)), [])
+
     def _serve(self) -> None:
         app = self.app
         parts = urlsplit(self.path)
-        length = _int_header(self.headers.get("Content-Length"))
-        body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         path = parts.path
-        query = parse_qs(parts.query, keep_blank_values=True)
+        try:
+            query = parse_qs(parts.query, keep_blank_values=True, max_num_fields=1000)
+        except ValueError:
+            self.close_connection = True
+            self.send_error(400, "Too many query parameters.")
+            return
         inner = path[len(app.context) :] if path.startswith(app.context + "/") else None
+        # The body is bounded before a byte of it is read: a wrong or huge length is
+        # refused in the server's shape and the connection closed (its body unread).
+        length = _content_length(headers, app.max_body)
+        if isinstance(length, Refusal):
+            app._record(Recorded(self.command, inner or path, query, headers, b"", 400))
+            self.close_connection = True
+            self._send(length.status, error_body(length), [])
+            return
+        body = self.rfile.read(length) if length else b""
         fault = app._take_fault(self.command, inner or path)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
@@ -909,6 +1162,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         else:
             status, reply, extra = app.handle(self.command, inner, query, headers, body)
         app._record(Recorded(self.command, inner or path, query, headers, body, status))
+        self._send(status, reply, extra)
+
+    def _send(self, status: int, reply: Any, extra: list[tuple[str, str]]) -> None:
         data = b"" if reply is None or status == 204 else json.dumps(reply).encode()
         self.send_response(status)
         for name, value in extra:
@@ -930,8 +1186,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = _counted
 
 
-def _int_header(value: str | None) -> int:
-    try:
-        return max(int(value or 0), 0)
-    except ValueError:
+def _content_length(headers: Mapping[str, str], limit: int) -> int | Refusal:
+    """The body's length from ``Content-Length``, or the refusal of a bad or huge one."""
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        return Refusal(400, "ERR006", "A request body must be sent with a Content-Length.")
+    value = headers.get("content-length", "").strip()
+    if not value:
         return 0
+    if not re.fullmatch(r"[0-9]{1,20}", value):
+        return Refusal(400, "ERR006", "Invalid Content-Length header.")
+    length = int(value)
+    if length > limit:
+        return Refusal(
+            400, "ERR006", f"The request body of {length} bytes exceeds the limit of {limit}."
+        )
+    return length
