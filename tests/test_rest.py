@@ -1296,3 +1296,16 @@ def test_decode_fuzz_mappings(body: dict[str, Any]) -> None:
 @given(st.text() | st.binary())
 def test_decode_fuzz_text_and_bytes(body: str | bytes) -> None:
     _decodes_or_refuses(body)
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [{"kind": None}, {"kind": ["x"]}, {"kind": "x", "a": 1}, {"operator": "And", "kind": None}],
+)
+def test_a_verbatim_tree_with_a_kind_key_round_trips(tree: dict[str, Any]) -> None:
+    # Found by hypothesis: the model read any tree with a "kind" key as its own dump.
+    body = {"prompts": [{"key": "K@0@10", "type": "EXPRESSION", "answers": {"expression": tree}}]}
+    answers = rest.decode(json.dumps(body))
+    assert rest.encode(answers) == body
+    (answer,) = answers.answers
+    assert type(answer).model_validate(answer.model_dump()) == answer

@@ -145,18 +145,24 @@ def _json_object(value: Any) -> Any:
     return _canonical_json(value)
 
 
+_EXPRESSION_KINDS = frozenset(t.model_fields["kind"].default for t in EXPRESSION_TYPES)
+
+
 def _expression_tree(value: Any) -> Any:
     """A typed tree when REST's JSON tree is inside the case table, else canonical text."""
     if value is None or isinstance(value, EXPRESSION_TYPES):
         return value
+    dumped = not isinstance(value, str)  # model_dump writes a verbatim tree as text
     if isinstance(value, str):
         value = json.loads(value)
     if not isinstance(value, dict):
         raise ValueError(
             f"an expression tree is a JSON object or a typed expression, not {type(value).__name__}"
         )
-    if "kind" in value:
-        return value  # the model's own serialised form (model_dump); REST trees have no kind
+    if dumped and isinstance(kind := value.get("kind"), str) and kind in _EXPRESSION_KINDS:
+        # The model's own serialised form (model_dump). A REST tree may carry a "kind" key
+        # of its own; only one naming a typed expression's kind is read as the dump.
+        return value
     try:
         return json_loads(value)
     except NotRepresentableError:
