@@ -15,25 +15,53 @@ never repeated once it may have reached the server (only a failure to connect is
 retried).  An expired session (401 ERR009) logs in again and repeats the request, up
 to :data:`RELOGINS` times, so that a session many threads share survives repeated
 expiry without looping.
+
+Nothing a server sends can make a call run away: every reply body is read against a
+size cap (:data:`DEFAULT_MAX_BODY`) as it arrives, no content encoding but ``identity``
+is accepted (so a gzip bomb never expands), every request has a total deadline that
+covers connecting, the headers and the whole body (a server that drips one byte at a
+time is cut off at the deadline, not at each byte's read timeout), redirects are
+errors, and retries and their sleeps never outlast the caller's own time limit
+(:func:`time_limit`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import email.utils
 import enum
+import heapq
+import http.client
+import itertools
 import json
 import logging
+import math
+import re
+import socket
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import urllib3
-from urllib3.exceptions import HTTPError, LocationParseError
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import HTTPError, LocationParseError, MaxRetryError
 from urllib3.util import Retry, Timeout, parse_url
 
 from ..errors import Hint, Option, PromptAnswerError
-from .errors import BadBaseUrl, LoginFailed, ServerError, TransportError, from_response
+from .errors import (
+    BadBaseUrl,
+    BadIdentifier,
+    LoginFailed,
+    ServerError,
+    ServerUnreachable,
+    TransportError,
+    from_response,
+)
+from .redaction import Redactor, install_log_filter, redact_error, register
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterable
@@ -44,18 +72,32 @@ if TYPE_CHECKING:
     from .polling import PollPolicy
 
 __all__ = [
+    "DEFAULT_MAX_BODY",
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "Connection",
     "LoginMode",
     "Response",
+    "retry_after_seconds",
     "segment",
+    "server_id",
+    "time_limit",
 ]
 
 _log = logging.getLogger("mstr_prompts.client")
+install_log_filter(_log)
 
 DEFAULT_TIMEOUT = Timeout(connect=10.0, read=120.0)
-"""Connect and read timeouts of every request unless the connection is given others."""
+"""Connect and read timeouts of every request unless the connection is given others.
+
+A request also has a total deadline: the ``Timeout``'s ``total`` if it has one, else
+connect plus read (130 s here); ``timeout=5`` (a number) means 5 s in all."""
+
+DEFAULT_MAX_BODY = 64 * 1024 * 1024
+"""The most bytes one reply body may have (64 MiB), checked while it is read.
+
+A v2 report page of 10,000 rows by 20 columns is about 5 MiB; larger results come in
+pages (``Report.data(limit=…)``).  ``Connection(max_body=…)`` changes it."""
 
 RELOGINS = 3
 """How often one request logs in again when the session keeps expiring under it."""
@@ -64,14 +106,44 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_METHODS = frozenset({"GET", "PUT", "DELETE"})
 
 
+_SECONDS = re.compile(r"\s*(\d{1,12})\s*")
+
+
+def retry_after_seconds(value: str | None, *, cap: float = 30.0) -> float | None:
+    """The seconds a ``Retry-After`` value asks for, at most ``cap``; None if unreadable.
+
+    Delta-seconds and HTTP dates are read (RFC 9110, section 10.2.3); anything else
+    (``nan``, ``-1``, ``1e400``, 5,000 digits) is no ``Retry-After`` at all.
+
+    >>> retry_after_seconds("3"), retry_after_seconds("nan"), retry_after_seconds("9" * 5000)
+    (3.0, None, 30.0)
+    """
+    if value is None:
+        return None
+    if match := _SECONDS.fullmatch(value):
+        return min(float(match.group(1)), cap)
+    if value.strip().isdigit():  # more digits than any real wait: the cap
+        return cap
+    if len(value) > 64:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    try:
+        seconds = when.timestamp() - time.time()
+    except (OverflowError, OSError, ValueError):
+        return None
+    return min(max(seconds, 0.0), cap) if math.isfinite(seconds) else None
+
+
 class _Retry(Retry):
     """urllib3's Retry, with the server's ``Retry-After`` capped so a wild value cannot hang us."""
 
     RETRY_AFTER_CAP = 30.0
 
     def get_retry_after(self, response: Any) -> float | None:
-        retry_after = super().get_retry_after(response)
-        return None if retry_after is None else min(retry_after, self.RETRY_AFTER_CAP)
+        return retry_after_seconds(response.headers.get("Retry-After"), cap=self.RETRY_AFTER_CAP)
 
 
 DEFAULT_RETRY: Retry = _Retry(
@@ -104,16 +176,208 @@ class LoginMode(enum.IntEnum):
     API_TOKEN = 4096
 
 
-def segment(value: str) -> str:
+def _shown(value: object, width: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=True) if isinstance(value, str) else repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def segment(value: str, what: str = "ID") -> str:
     """Quote one path segment (an object ID, instance ID or prompt key) for a URL.
 
     Prompt keys keep their ``@`` (``did@pin@tp``), everything else unsafe is escaped, so
-    an ID can never add a path level.
+    an ID can never add a path level.  An empty ID, ``.`` and ``..`` raise
+    :class:`~mstr_prompts.client.BadIdentifier`: URL parsers remove dot segments, so
+    they would change which resource the request goes to.
 
     >>> segment("9B9ADA7F464E63CE0D0B709B03BD9370@0@10"), segment("a/b")
     ('9B9ADA7F464E63CE0D0B709B03BD9370@0@10', 'a%2Fb')
+    >>> segment("..", "report ID")
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.client.errors.BadIdentifier: report ID ".." cannot be a path segment (it would change the request's path)
     """
+    if not isinstance(value, str):
+        raise BadIdentifier(f"{what} must be a string, not {type(value).__name__}")
+    if value in ("", ".", ".."):
+        raise BadIdentifier(
+            f"{what} {_shown(value)} cannot be a path segment (it would change the request's path)"
+        )
     return quote(value, safe="@")
+
+
+_ID_CHARS = re.compile(r"[!-~]{1,256}")
+
+
+def server_id(value: object, request: str, what: str = "instance ID") -> str:
+    """An ID the server sent, checked before the client sends it back in a path or header.
+
+    Real IDs are 32 hexadecimal digits; anything printable ASCII up to 256 characters
+    is taken, but not an empty one, ``.``, ``..``, whitespace, control characters or
+    other characters that could not go back into a header as they are.
+
+    >>> server_id("6A0B4F3C2D1E4F5A8B9C0D1E2F3A4B5C", "POST /api/x")
+    '6A0B4F3C2D1E4F5A8B9C0D1E2F3A4B5C'
+    >>> server_id("a\\r\\nb", "POST /api/x")
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.client.errors.TransportError: POST /api/x: the server sent an unusable instance ID: "a\\r\\nb"
+    """
+    if not isinstance(value, str) or value in (".", "..") or not _ID_CHARS.fullmatch(value):
+        raise TransportError(
+            request, server_message=f"the server sent an unusable {what}: {_shown(value)}"
+        )
+    return value
+
+
+def _header_value(name: str, value: str) -> str:
+    """A value the client put in a header: printable ASCII (and spaces) only."""
+    if not all(" " <= c <= "~" for c in value):
+        raise BadIdentifier(
+            f"the {name} header cannot carry {_shown(value)}: "
+            "it holds a control character or a character outside ASCII"
+        )
+    return value
+
+
+# ------------------------------------------------------------------ deadlines
+
+_DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar(
+    "mstr_prompts_deadline", default=math.inf
+)
+
+
+def current_deadline() -> float:
+    """The ``time.monotonic()`` instant by which the caller wants every call done (or inf)."""
+    return _DEADLINE.get()
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[float]:
+    """Bound every request, retry and wait inside the block by ``seconds`` from now.
+
+    Nested limits keep the earliest deadline; None adds no limit.  A request that would
+    run past it is cut off with a :class:`TransportError`; a retry whose sleep would end
+    after it is not made.
+
+    >>> with time_limit(5) as deadline:
+    ...     deadline - time.monotonic() <= 5
+    True
+    """
+    if seconds is None:
+        yield _DEADLINE.get()
+        return
+    deadline = min(_DEADLINE.get(), time.monotonic() + max(seconds, 0.0))
+    token = _DEADLINE.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _DEADLINE.reset(token)
+
+
+class _Watchdog:
+    """One thread that cuts off requests at their deadline by shutting their socket down.
+
+    A socket read timeout bounds each read, not the response: a server sending one
+    byte per second could hold a request for ever.  Shutting the socket down wakes the
+    blocked read at once, whichever phase it is in (status line, headers or body).
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, list[Any]]] = []
+        self._count = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline: float, kill: Callable[[], None]) -> list[Any]:
+        entry: list[Any] = [kill]
+        with self._cond:
+            heapq.heappush(self._heap, (deadline, next(self._count), entry))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="mstr-prompts-deadlines", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+        return entry
+
+    @staticmethod
+    def cancel(entry: list[Any]) -> None:
+        entry[0] = None
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap:
+                    self._cond.wait(30.0)
+                    if not self._heap:
+                        self._thread = None
+                        return
+                deadline, _, entry = self._heap[0]
+                delay = deadline - time.monotonic()
+                if delay > 0:
+                    self._cond.wait(delay)
+                    continue
+                heapq.heappop(self._heap)
+            kill = entry[0]
+            if kill is not None:
+                with contextlib.suppress(Exception):
+                    kill()
+
+
+_WATCHDOG = _Watchdog()
+_attempt = threading.local()
+
+
+class _DeadlineMixin:
+    """A urllib3 connection that puts itself under the watchdog when a request starts.
+
+    The request's deadline comes from the thread that sends it; a generation number
+    makes sure that a connection back in the pool, already serving another request,
+    is never cut off for the one before.
+    """
+
+    sock: socket.socket | None
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        lock = self.__dict__.setdefault("_mstr_lock", threading.Lock())
+        with lock:
+            generation = self.__dict__.get("_mstr_generation", 0) + 1
+            self.__dict__["_mstr_generation"] = generation
+        deadline = getattr(_attempt, "deadline", None)
+        if deadline is not None:
+            entries: list[list[Any]] = _attempt.entries
+
+            def kill() -> None:
+                with lock:
+                    sock = self.sock
+                    if self.__dict__.get("_mstr_generation") == generation and sock is not None:
+                        sock.shutdown(socket.SHUT_RDWR)
+
+            entries.append(_WATCHDOG.watch(deadline, kill))
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _HTTPConnection(_DeadlineMixin, HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_DeadlineMixin, HTTPSConnection):
+    pass
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+def _pool_manager(maxsize: int = 8) -> urllib3.PoolManager:
+    """urllib3's PoolManager whose connections honour the total deadline of each request."""
+    manager = urllib3.PoolManager(maxsize=maxsize, block=False)
+    manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+    return manager
 
 
 class Response:
@@ -177,6 +441,8 @@ def _root(base_url: str) -> str:
             "the base URL must be http:// or https:// with a host",
             hint="give the Library webapp root, e.g. https://host/MicroStrategyLibrary",
         )
+    if any(c <= " " or c == "\x7f" for c in base_url.strip()):
+        raise BadBaseUrl("the base URL must not contain spaces or control characters")
     if url.auth:
         # Not echoed: the userinfo is a credential.
         raise BadBaseUrl(
@@ -203,7 +469,8 @@ class Connection:
     ends in ``/api`` or a slash is accepted too.  ``timeout`` is seconds or a urllib3
     ``Timeout``; ``retries`` a urllib3 ``Retry`` or a number of retries; ``poll`` the
     :class:`~mstr_prompts.client.PollPolicy` its reports, documents, datamarts and runs
-    poll with (intervals, back-off cap, timeout).
+    poll with (intervals, back-off cap, timeout); ``max_body`` the most bytes a reply
+    body may have (:data:`DEFAULT_MAX_BODY`).
 
     >>> conn = Connection("https://example.com/MicroStrategyLibrary/api/", username="u",
     ...                   password="secret", project_id="B19DEDCC11D4E0EFC000EB9495D0F44F")
@@ -227,6 +494,7 @@ class Connection:
         pool: urllib3.PoolManager | None = None,
         application_type: int | None = None,
         poll: PollPolicy | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         self._root = _root(base_url)
         if login_mode is None:
@@ -245,15 +513,30 @@ class Connection:
         self.project_id = project_id
         self.application_type = application_type
         self.poll_policy = poll
-        self.timeout = timeout if isinstance(timeout, Timeout) else Timeout(timeout)
+        if isinstance(timeout, Timeout):
+            self.timeout = timeout
+            total = timeout.total
+            if not isinstance(total, (int, float)):
+                parts = (timeout.connect_timeout, timeout.read_timeout)
+                numbers = [p for p in parts if isinstance(p, (int, float))]
+                total = sum(numbers) if len(numbers) == 2 else None
+        else:
+            self.timeout = Timeout(connect=timeout, read=timeout)
+            total = timeout
+        # Connect, headers and the whole body of one attempt, in seconds.
+        self.total_timeout: float = math.inf if total is None else float(total)
+        self.max_body = max_body
         if isinstance(retries, Retry):
             self.retries = retries
         else:
             self.retries = DEFAULT_RETRY.new(
                 total=retries, connect=retries, read=retries, status=retries
             )
-        self._pool = pool if pool is not None else urllib3.PoolManager(maxsize=8, block=False)
+        self._pool = pool if pool is not None else _pool_manager()
         self._lock = threading.RLock()
+        # The refusal of a login: the credentials are never sent again on this connection
+        # (a lockout policy counts every attempt), not by another job, retry or cleanup.
+        self._refused: LoginFailed | None = None
         self._token: str | None = None
         # Replaced whole, never mutated, so that requests on other threads read a
         # consistent store without taking the lock.
@@ -264,6 +547,8 @@ class Connection:
         # Undocumented endpoints this server turned out not to have (404/405/501); the
         # client then keeps to the documented requests (see ReportInstance.status_reply).
         self.lacking: set[str] = set()
+        self._redactor: tuple[tuple[str | None, ...], Redactor] | None = None
+        register(self)
 
     # ------------------------------------------------------------------ identity
 
@@ -282,31 +567,33 @@ class Connection:
         if self.login_mode == LoginMode.API_TOKEN:
             who = "API token"
         state = "logged in" if self._token else "not logged in"
-        return (
+        return self.redactor().redact(
             f"<Connection {self._root} as {who} (loginMode {self.login_mode}), "
             f"project {self.project_id}, {state}>"
         )
 
-    def _secrets(self) -> list[str]:
-        values = [self._password, self._api_token, self._token, *self._cookies.values()]
-        # Longest first, so that a secret containing another is removed whole.
-        return sorted((v for v in values if v and len(v) >= 4), key=len, reverse=True)
+    def secrets(self) -> tuple[str | None, ...]:
+        """The values this connection must never show: password, API token, session, cookies."""
+        return (self._password, self._api_token, self._token, *self._cookies.values())
+
+    def redactor(self) -> Redactor:
+        """A :class:`~mstr_prompts.client.redaction.Redactor` for this connection's secrets.
+
+        >>> conn = Connection("http://127.0.0.1:1", username="u", password="pw")
+        >>> conn.redactor().redact("echo: pw")
+        'echo: ***'
+        """
+        secrets = self.secrets()
+        cached = self._redactor
+        if cached is not None and cached[0] == secrets:
+            return cached[1]
+        redactor = Redactor(secrets)
+        self._redactor = (secrets, redactor)
+        return redactor
 
     def _scrub(self, error: ServerError) -> ServerError:
-        """Remove every secret the connection holds from an error's texts."""
-        secrets = self._secrets()
-        text = str(error)
-        if not any(s in text or s in error.server_message for s in secrets):
-            return error
-
-        def clean(value: str) -> str:
-            for secret in secrets:
-                value = value.replace(secret, "***")
-            return value
-
-        error.server_message = clean(error.server_message)
-        error.message = clean(error.message)
-        error.args = (clean(text),)
+        """Remove every spelling of every secret the connection holds from an error's texts."""
+        redact_error(error, self.redactor())
         return error
 
     # ------------------------------------------------------------------ objects
@@ -394,6 +681,22 @@ class Connection:
             self._login_locked()
 
     def _login_locked(self) -> None:
+        if self._refused is not None:
+            # One refusal ends the connection's logins: a second attempt with the same
+            # credentials would only count against the account's lockout.
+            first = self._refused
+            raise self._scrub(
+                LoginFailed(
+                    first.request,
+                    status=first.status,
+                    code_text=first.code_text,
+                    server_message=f"{first.server_message} (refused before: the credentials "
+                    "are not sent again on this connection)",
+                    ticket_id=first.ticket_id,
+                    iserver_code=first.iserver_code,
+                    hint="check the user name and password, then make a new connection",
+                )
+            )
         body: dict[str, Any] = {"loginMode": self.login_mode}
         if self.login_mode == LoginMode.API_TOKEN:
             body["username"] = self._api_token
@@ -405,10 +708,11 @@ class Connection:
         self._token = None
         self._cookies, self._cookie_header = {}, ""
         response = self._send("POST", "/api/auth/login", None, body, None, project=False)
-        if response.status >= 400:
-            raise self._scrub(
-                from_response(response.request, response.status, response.data, login=True)
-            )
+        if response.status >= 300:
+            error = self._refusal(response, login=True)
+            if isinstance(error, LoginFailed):
+                self._refused = error
+            raise error
         token = response.headers.get("X-MSTR-AuthToken")
         if not token:
             raise self._scrub(
@@ -508,11 +812,39 @@ class Connection:
                     logins += 1
                     _log.info("%s: session expired; logging in again", response.request)
                     self._login_locked()
-        if response.status >= 400:
-            raise self._scrub(
-                from_response(response.request, response.status, response.data, answering=answering)
-            )
+        if response.status >= 300:
+            raise self._refusal(response, answering=answering)
         return response
+
+    def _refusal(
+        self, response: Response, *, login: bool = False, answering: bool = False
+    ) -> ServerError:
+        """The error for a reply that is not a success: a refusal, or a redirect."""
+        if response.status < 400:
+            # A redirect is never followed for an API call (it could send the token and
+            # the request elsewhere) and never taken for success: a DELETE answered 302
+            # did not delete anything.
+            location = response.headers.get("Location") or "(no Location)"
+            return self._scrub(
+                TransportError(
+                    response.request,
+                    status=response.status,
+                    server_message=f"the server redirected the request to {_shown(location, 200)}; "
+                    "API calls do not follow redirects",
+                    hint="check the base URL (an http:// base is often redirected to https://)",
+                )
+            )
+        redact = self.redactor().redact
+        return self._scrub(
+            from_response(
+                response.request,
+                response.status,
+                response.data,
+                login=login,
+                answering=answering,
+                redact=redact,
+            )
+        )
 
     def _send(
         self,
@@ -527,35 +859,50 @@ class Connection:
         url = self._root + path
         if query:
             url = f"{url}?{urlencode(query)}"
-        headers = {"Accept": "application/json"}
+        request = f"{method} {path}"
+        # identity only: a compressed body could expand far past the size cap (a gzip
+        # bomb), so none is asked for and none is accepted.
+        headers = {"Accept": "application/json", "Accept-Encoding": "identity"}
         body: bytes | None = None
         if json_body is not None:
-            body = json.dumps(json_body, ensure_ascii=False).encode()
+            try:
+                body = json.dumps(json_body, ensure_ascii=False).encode()
+            except UnicodeEncodeError:
+                raise BadIdentifier(
+                    f"{request}: the request body holds text that is not valid Unicode "
+                    "(a lone surrogate, as from a byte that is not UTF-8)"
+                ) from None
             headers["Content-Type"] = "application/json"
         if self._token is not None:
             headers["X-MSTR-AuthToken"] = self._token
         if self._cookie_header:
             headers["Cookie"] = self._cookie_header
         if project and self.project_id:
-            headers["X-MSTR-ProjectID"] = self.project_id
-        if extra:
-            headers.update(extra)
-        request = f"{method} {path}"
+            headers["X-MSTR-ProjectID"] = _header_value("X-MSTR-ProjectID", self.project_id)
+        for name, value in (extra or {}).items():
+            headers[name] = _header_value(name, value)
         started = time.perf_counter() if _log.isEnabledFor(logging.DEBUG) else 0.0
-        try:
-            raw = self._pool.request(
-                method,
-                url,
-                body=body,
-                headers=headers,
-                timeout=self.timeout,
-                retries=self.retries,
-                redirect=False,
-            )
-        except HTTPError as exc:
-            raise self._scrub(
-                TransportError(request, server_message=_transport_reason(exc))
-            ) from None
+        retry = self.retries
+        while True:
+            deadline = min(time.monotonic() + self.total_timeout, current_deadline())
+            try:
+                raw, data = self._exchange(method, url, body, headers, deadline, request)
+            except _Failed as failed:
+                pause = None
+                if not failed.final and time.monotonic() < current_deadline():
+                    with contextlib.suppress(HTTPError):
+                        retry = retry.increment(method, url, error=failed.error)
+                        pause = retry.get_backoff_time()
+                if pause is None or time.monotonic() + pause >= current_deadline():
+                    raise self._scrub(failed.transport) from None
+                time.sleep(pause)
+                continue
+            again = self._again(retry, method, url, raw)
+            if again is not None and time.monotonic() + again[1] < current_deadline():
+                retry = again[0]
+                time.sleep(again[1])
+                continue
+            break
         set_cookies = raw.headers.getlist("Set-Cookie")
         if set_cookies:
             self._absorb(set_cookies)
@@ -563,7 +910,156 @@ class Connection:
             _log.debug(
                 "%s -> %s in %.1f ms", request, raw.status, (time.perf_counter() - started) * 1000
             )
-        return Response(request, raw.status, raw.headers, raw.data)
+        return Response(request, raw.status, raw.headers, data)
+
+    @staticmethod
+    def _again(retry: Retry, method: str, url: str, raw: Any) -> tuple[Retry, float] | None:
+        """The retry state and the pause before repeating a request that got ``raw``, or None."""
+        status = raw.status
+        retry_after = retry_after_seconds(
+            raw.headers.get("Retry-After"), cap=getattr(retry, "RETRY_AFTER_CAP", 30.0)
+        )
+        # 429 with Retry-After refuses the request unprocessed ("Too Many Requests",
+        # RFC 6585), so even a POST is sent again after the wait.
+        unprocessed = status == 429 and retry_after is not None and retry.total is not False
+        if not (retry.is_retry(method, status, retry_after is not None) or unprocessed):
+            return None
+        try:
+            retry = retry.increment(method, url, response=raw)
+        except MaxRetryError:
+            return None
+        if retry_after is not None and retry.respect_retry_after_header:
+            return retry, retry_after
+        return retry, retry.get_backoff_time()
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        deadline: float,
+        request: str,
+    ) -> tuple[Any, bytes]:
+        """One attempt: send, read the headers and the whole body, all by ``deadline``."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _Failed(None, self._timed_out(request), final=True)
+        connect, read = self.timeout.connect_timeout, self.timeout.read_timeout
+        timeout = Timeout(
+            connect=min(connect, remaining) if isinstance(connect, (int, float)) else remaining,
+            read=min(read, remaining) if isinstance(read, (int, float)) else remaining,
+        )
+        entries: list[list[Any]] = []
+        _attempt.deadline, _attempt.entries = (
+            (deadline if math.isfinite(deadline) else None),
+            entries,
+        )
+        raw: Any = None
+        try:
+            try:
+                raw = self._pool.urlopen(
+                    method,
+                    url,
+                    body=body,
+                    headers=headers,
+                    timeout=timeout,
+                    retries=False,
+                    redirect=False,
+                    preload_content=False,
+                    decode_content=False,
+                )
+            finally:
+                _attempt.deadline = None
+            if math.isfinite(deadline) and not entries:
+                # A pool of the caller's own: cut the body off at the deadline at least.
+                shutdown = getattr(raw, "shutdown", None)
+                if callable(shutdown):
+                    entries.append(_WATCHDOG.watch(deadline, shutdown))
+            data = self._read_body(raw, request, deadline)
+        except HTTPError as exc:
+            if time.monotonic() >= deadline - 0.001:
+                raise _Failed(exc, self._timed_out(request), final=True) from None
+            raise _Failed(exc, self._transport(request, exc, url)) from None
+        except (http.client.HTTPException, OSError, ValueError) as exc:
+            if isinstance(exc, PromptAnswerError):
+                raise
+            if time.monotonic() >= deadline - 0.001:
+                raise _Failed(exc, self._timed_out(request), final=True) from None
+            reason = f"the reply could not be read ({type(exc).__name__})"
+            raise _Failed(exc, TransportError(request, server_message=reason), final=True) from None
+        finally:
+            for entry in entries:
+                _WATCHDOG.cancel(entry)
+        return raw, data
+
+    def _read_body(self, raw: Any, request: str, deadline: float) -> bytes:
+        """The reply body, read against the size cap and refused if it is encoded."""
+        encoding = (raw.headers.get("Content-Encoding") or "identity").strip().lower()
+        if encoding != "identity":
+            raw.close()
+            raise _Failed(
+                None,
+                TransportError(
+                    request,
+                    status=raw.status,
+                    server_message=f"the reply is {_shown(encoding)}-encoded, which was not "
+                    "asked for (Accept-Encoding: identity)",
+                ),
+                final=True,
+            )
+        cap = self.max_body
+        declared = raw.headers.get("Content-Length")
+        if (
+            declared
+            and declared.strip().isdigit()
+            and (len(declared.strip()) > 18 or int(declared) > cap)
+        ):
+            raw.close()
+            raise _Failed(None, self._too_large(request, raw.status, cap), final=True)
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while True:
+                chunk = raw.read(65536, decode_content=False)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > cap:
+                    raw.close()
+                    raise _Failed(None, self._too_large(request, raw.status, cap), final=True)
+                chunks.append(chunk)
+                if time.monotonic() >= deadline:
+                    raw.close()
+                    raise _Failed(None, self._timed_out(request), final=True)
+        finally:
+            raw.release_conn()
+        return b"".join(chunks)
+
+    def _too_large(self, request: str, status: int, cap: int) -> TransportError:
+        return TransportError(
+            request,
+            status=status,
+            server_message=f"the reply is larger than the {cap:,}-byte limit",
+            hint="ask for smaller pages (limit=…), or raise Connection(max_body=…)",
+        )
+
+    def _timed_out(self, request: str) -> TransportError:
+        if current_deadline() <= time.monotonic() + 0.001:
+            reason = "no complete response before the caller's time limit"
+        else:
+            reason = f"no complete response within {self.total_timeout:g} s"
+        return TransportError(request, server_message=reason)
+
+    def _transport(self, request: str, exc: HTTPError, url: str) -> TransportError:
+        reason = _transport_reason(exc)
+        if reason.startswith("cannot connect"):
+            parsed = parse_url(url)
+            port = parsed.port or (443 if parsed.scheme == "https" else 80)
+            return ServerUnreachable(
+                request, server_message=f"cannot connect to {parsed.host}:{port} ({reason[16:-1]})"
+            )
+        return TransportError(request, server_message=reason)
 
     def _absorb(self, set_cookies: list[str]) -> None:
         with self._lock:
@@ -585,7 +1081,20 @@ class Connection:
             self._cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
-def _transport_reason(exc: HTTPError) -> str:
+class _Failed(Exception):
+    """One attempt failed: ``error`` is urllib3's (None for a reply refused here),
+    ``transport`` the error to raise, ``final`` says whether a retry is pointless."""
+
+    def __init__(
+        self, error: Exception | None, transport: TransportError, *, final: bool = False
+    ) -> None:
+        super().__init__(str(transport))
+        self.error = error
+        self.transport = transport
+        self.final = final or error is None
+
+
+def _transport_reason(exc: BaseException) -> str:
     """Say why no response came, without URLs (urllib3's texts repeat them)."""
     reason: BaseException = exc
     inner = getattr(exc, "reason", None)
