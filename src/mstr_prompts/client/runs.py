@@ -43,6 +43,7 @@ from .errors import (
 )
 from .instances import ReportInstance
 from .polling import FINAL_STATUSES, PollPolicy, PollTimeout, status_code, wait_status
+from .redaction import redacting
 
 if TYPE_CHECKING:
     from .objects import Report
@@ -186,6 +187,7 @@ def gone_as(what: str) -> Iterator[None]:
         raise InstanceGone.of(exc, what) from None
 
 
+@redacting
 class Run:
     """A run submitted with :meth:`Report.submit <mstr_prompts.client.Report.submit>`.
 
