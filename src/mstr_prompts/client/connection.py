@@ -907,9 +907,10 @@ class Connection:
         if set_cookies:
             self._absorb(set_cookies)
         if started:
-            _log.debug(
-                "%s -> %s in %.1f ms", request, raw.status, (time.perf_counter() - started) * 1000
-            )
+            # The reply's own token is a secret already (the session is not stored yet).
+            fresh = Redactor([*self.secrets(), raw.headers.get("X-MSTR-AuthToken")])
+            line = f"{request} -> {raw.status} in {(time.perf_counter() - started) * 1000:.1f} ms"
+            _log.debug("%s", fresh.redact(line))
         return Response(request, raw.status, raw.headers, data)
 
     @staticmethod
