@@ -287,22 +287,32 @@ class _Watchdog:
         self._heap: list[tuple[float, int, list[Any]]] = []
         self._count = itertools.count()
         self._thread: threading.Thread | None = None
+        self._live = 0
 
     def watch(self, deadline: float, kill: Callable[[], None]) -> list[Any]:
         entry: list[Any] = [kill]
         with self._cond:
+            self._live += 1
+            if len(self._heap) > 64 and len(self._heap) > 2 * self._live:
+                # Cancelled entries wait for their deadline in the heap: drop them in
+                # bulk so that a busy client's heap stays the size of its live requests.
+                self._heap = [item for item in self._heap if item[2][0] is not None]
+                heapq.heapify(self._heap)
             heapq.heappush(self._heap, (deadline, next(self._count), entry))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="mstr-prompts-deadlines", daemon=True
                 )
                 self._thread.start()
-            self._cond.notify()
+            elif self._heap[0][2] is entry:
+                self._cond.notify()  # the thread sleeps until the earliest deadline only
         return entry
 
-    @staticmethod
-    def cancel(entry: list[Any]) -> None:
-        entry[0] = None
+    def cancel(self, entry: list[Any]) -> None:
+        with self._cond:
+            if entry[0] is not None:
+                entry[0] = None
+                self._live -= 1
 
     def _run(self) -> None:
         while True:
@@ -318,7 +328,10 @@ class _Watchdog:
                     self._cond.wait(delay)
                     continue
                 heapq.heappop(self._heap)
-            kill = entry[0]
+                kill = entry[0]
+                if kill is not None:
+                    entry[0] = None
+                    self._live -= 1
             if kill is not None:
                 with contextlib.suppress(Exception):
                     kill()
