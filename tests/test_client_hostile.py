@@ -504,3 +504,20 @@ def test_the_deadline_watchdog_never_cuts_a_reused_connection(server: HostileSer
         for thread in threads:
             thread.join()
     assert not errors
+
+
+def test_a_datamart_timeout_bounds_a_dripping_execution_poll(server: HostileServer) -> None:
+    mart = f"/api/model/datamarts/{REPORT}/instances$"
+    server.route(
+        "POST", mart, lambda req, wire: wire.reply(201, b"", ("X-MSTR-MS-Instance", INSTANCE))
+    )
+    server.route("POST", "/execution/jobs$", lambda req, wire: wire.json(200, {"status": 5}))
+    body = json.dumps({"status": 5, "pad": "x" * 300}).encode()
+    server.route("GET", "/execution$", lambda req, wire: wire.drip(200, body, 0.05))
+    server.route("DELETE", mart, lambda req, wire: wire.reply(204))
+    with connect(server) as conn:
+        started = time.monotonic()
+        with pytest.raises(PollTimeout):
+            conn.datamart(REPORT).execute(timeout=1)
+        assert time.monotonic() - started < 5
+    assert len(server.seen("DELETE", mart)) == 1  # cleaned up after the timeout

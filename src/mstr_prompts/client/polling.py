@@ -13,11 +13,12 @@ loop every instance kind uses, so asynchronous runs can reuse it unchanged.
 from __future__ import annotations
 
 import enum
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .connection import Response, current_deadline, retry_after_seconds
+from .connection import Response, current_deadline, retry_after_seconds, time_limit
 from .errors import ServerError, ServerUnreachable, TransportError
 
 __all__ = [
@@ -165,7 +166,12 @@ def wait_status(
     request = "polling"
     while True:
         try:
-            response = fetch()
+            if clock is time.monotonic and deadline != math.inf:
+                # Each poll's requests and retries end by the wait's deadline too.
+                with time_limit(max(deadline - clock(), 0.0)):
+                    response = fetch()
+            else:
+                response = fetch()
             failures = 0
             reached = True
         except ServerError as exc:
