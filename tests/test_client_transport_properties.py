@@ -85,7 +85,13 @@ def _status(req: Request, wire: Wire) -> None:
 
 
 def _elements(req: Request, wire: Wire) -> None:
-    wire.json(200, {"elements": [{"id": 7, "name": STATE["spell"](STATE["token"])}]})
+    # An element ID the client cannot read, made of the session token.
+    wire.json(200, {"elements": [{"id": "~" + STATE["spell"](STATE["token"]), "name": "x"}]})
+
+
+def _prompts(req: Request, wire: Wire) -> None:
+    # A prompt definition the client cannot read, carrying the session token.
+    wire.json(200, [{"key": STATE["spell"](STATE["token"]), "type": "BOGUS", "closed": False}])
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +100,7 @@ def echo_server() -> Iterator[HostileServer]:
         server.route("POST", "/api/auth/login$", _login)
         server.route("GET", "/status$", _status)
         server.route("GET", "/elements$", _elements)
+        server.route("GET", "/prompts$", _prompts)
         server.route(
             "POST",
             "/api/echo$",
@@ -159,6 +166,7 @@ def test_no_secret_survives_in_any_error_log_line_or_repr(
         for call in (
             run.status,
             lambda: run.instance.elements("K@0@10"),
+            run.instance.prompts,
             lambda: conn.request("POST", "/api/echo", json_body={"p": password}),
         ):
             try:

@@ -790,7 +790,16 @@ class Connection:
 
         ``project`` sends ``X-MSTR-ProjectID``; ``answering`` marks a prompt-answer call so
         that 400 ERR006 becomes :class:`AnswersRejectedByServer`.  Any other status raises
-        the matching :class:`ServerError`.  A 202 is returned (callers poll on it).
+        the matching :class:`ServerError`; a redirect (3xx) is a :class:`TransportError`,
+        never followed.  A 202 is returned (callers poll on it).  The request, its
+        retries and their sleeps end by the connection's total timeout and by the
+        caller's :func:`time_limit`; the body is read against ``max_body``.
+
+        >>> from mstr_prompts.testing import ReferenceServer
+        >>> with ReferenceServer() as server, Connection(server.url, login_mode=8,
+        ...         project_id=server.project_id) as conn:
+        ...     conn.request("GET", "/api/reports/0F1E2D3C4B5A49687786958473625140/prompts").status
+        200
         """
         if not path.startswith("/"):
             path = "/" + path
