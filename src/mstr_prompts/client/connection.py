@@ -8,11 +8,13 @@ project-scoped calls.  urllib3 keeps no cookies, so the connection does: each
 ``Secure`` attribute says (a server behind a proxy mounts the webapp elsewhere; a test
 server speaks plain HTTP).
 
-Resilience comes from urllib3's own pieces: a :class:`urllib3.util.Timeout` on every
-request and a :class:`urllib3.util.Retry` that repeats GET, PUT and DELETE on
-connection errors and on 429/500/502/503/504, honouring ``Retry-After``.  A POST is
-never repeated once it may have reached the server (only a failure to connect is
-retried).  An expired session (401 ERR009) logs in again and repeats the request, up
+Resilience comes from urllib3's pieces, driven by the client itself: a
+:class:`urllib3.util.Timeout` on every request and a :class:`urllib3.util.Retry` that
+repeats GET, PUT and DELETE on connection errors and on 429/500/502/503/504, honouring
+``Retry-After``; the client sleeps between attempts itself so that no sleep outlasts
+the caller's time limit.  A POST is never repeated once it may have reached the server
+(only a failure to connect, or a 429 with ``Retry-After``, which the server did not
+process, is retried).  An expired session (401 ERR009) logs in again and repeats the request, up
 to :data:`RELOGINS` times, so that a session many threads share survives repeated
 expiry without looping.
 
@@ -106,7 +108,8 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_METHODS = frozenset({"GET", "PUT", "DELETE"})
 
 
-_SECONDS = re.compile(r"\s*(\d{1,12})\s*")
+_SECONDS = re.compile(r"[ \t]*([0-9]{1,12})[ \t]*")
+_DIGITS = re.compile(r"[ \t]*[0-9]+[ \t]*")  # ASCII only: "²".isdigit() is True
 
 
 def retry_after_seconds(value: str | None, *, cap: float = 30.0) -> float | None:
@@ -122,7 +125,7 @@ def retry_after_seconds(value: str | None, *, cap: float = 30.0) -> float | None
         return None
     if match := _SECONDS.fullmatch(value):
         return min(float(match.group(1)), cap)
-    if value.strip().isdigit():  # more digits than any real wait: the cap
+    if _DIGITS.fullmatch(value):  # more digits than any real wait: the cap
         return cap
     if len(value) > 64:
         return None
@@ -1035,7 +1038,7 @@ class Connection:
         declared = raw.headers.get("Content-Length")
         if (
             declared
-            and declared.strip().isdigit()
+            and _DIGITS.fullmatch(declared)
             and (len(declared.strip()) > 18 or int(declared) > cap)
         ):
             raw.close()
