@@ -181,19 +181,21 @@ def register(conn: Any) -> None:
 
 
 class _LogFilter(logging.Filter):
+    _cached: tuple[tuple[str | None, ...], Redactor] | None = None
+
     def filter(self, record: logging.LogRecord) -> bool:
         live = list(_LIVE)
         if not live:
             return True
-        secrets: list[str | None] = []
-        for conn in live:
-            secrets.extend(conn.secrets())
-        redactor = Redactor(secrets)
-        if redactor:
-            text = record.getMessage()
-            cleaned = redactor.redact(text)
-            if cleaned != text:
-                record.msg, record.args = cleaned, ()
+        secrets = tuple(secret for conn in live for secret in conn.secrets())
+        cached = self._cached
+        if cached is None or cached[0] != secrets:
+            # One redactor for all: masks chosen so that no connection's secret is in them.
+            cached = self._cached = (secrets, Redactor(secrets))
+        text = record.getMessage()
+        cleaned = cached[1].redact(text)
+        if cleaned != text:
+            record.msg, record.args = cleaned, ()
         return True
 
 
