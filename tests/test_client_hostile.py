@@ -521,3 +521,14 @@ def test_a_datamart_timeout_bounds_a_dripping_execution_poll(server: HostileServ
             conn.datamart(REPORT).execute(timeout=1)
         assert time.monotonic() - started < 5
     assert len(server.seen("DELETE", mart)) == 1  # cleaned up after the timeout
+
+
+def test_an_unknown_host_is_unreachable_and_named() -> None:
+    conn = Connection(
+        "http://no-such-host.invalid/MicroStrategyLibrary",
+        login_mode=8,
+        project_id=PROJECT,
+        retries=0,
+    )
+    with pytest.raises(ServerUnreachable, match="no-such-host.invalid:80"):
+        conn.report(REPORT).sql()

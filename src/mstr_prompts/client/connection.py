@@ -50,7 +50,7 @@ from urllib.parse import quote, urlencode
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import HTTPError, LocationParseError, MaxRetryError
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, LocationParseError, MaxRetryError
 from urllib3.util import Retry, Timeout, parse_url
 
 from ..errors import Hint, Option, PromptAnswerError
@@ -1078,14 +1078,18 @@ class Connection:
         return TransportError(request, server_message=reason)
 
     def _transport(self, request: str, exc: HTTPError, url: str) -> TransportError:
-        reason = _transport_reason(exc)
-        if reason.startswith("cannot connect"):
+        if isinstance(exc, ConnectTimeoutError):
+            # No connection was made (refused, unknown host, no route, connect timeout):
+            # name where the client tried to go, since nothing else happened.
             parsed = parse_url(url)
             port = parsed.port or (443 if parsed.scheme == "https" else 80)
+            why = "in time" if type(exc) is ConnectTimeoutError else ""
             return ServerUnreachable(
-                request, server_message=f"cannot connect to {parsed.host}:{port} ({reason[16:-1]})"
+                request,
+                server_message=f"cannot connect to {parsed.host}:{port}"
+                f"{' ' + why if why else ''} ({type(exc).__name__})",
             )
-        return TransportError(request, server_message=reason)
+        return TransportError(request, server_message=_transport_reason(exc))
 
     def _absorb(self, set_cookies: list[str]) -> None:
         with self._lock:
