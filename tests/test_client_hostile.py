@@ -530,5 +530,5 @@ def test_an_unknown_host_is_unreachable_and_named() -> None:
         project_id=PROJECT,
         retries=0,
     )
-    with pytest.raises(ServerUnreachable, match="no-such-host.invalid:80"):
+    with pytest.raises(ServerUnreachable, match=r"no-such-host\.invalid:80"):
         conn.report(REPORT).sql()

@@ -19,9 +19,9 @@ from .connection import (
     Connection,
     LoginMode,
     Response,
-    time_limit,
 )
 from .datamarts import Datamart, DatamartInstance, DatamartResult, PromptOptions, SaveAs
+from .deadlines import time_limit
 from .errors import (
     AnswersRejectedByServer,
     BadBaseUrl,

@@ -30,30 +30,25 @@ errors, and retries and their sleeps never outlast the caller's own time limit
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import email.utils
 import enum
-import heapq
 import http.client
-import itertools
 import json
 import logging
 import math
 import re
-import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import urllib3
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, LocationParseError, MaxRetryError
 from urllib3.util import Retry, Timeout, parse_url
 
 from ..errors import Hint, Option, PromptAnswerError
+from .deadlines import Attempt, current_deadline, pool_manager, time_limit
 from .errors import (
     BadBaseUrl,
     BadIdentifier,
@@ -242,160 +237,6 @@ def _header_value(name: str, value: str) -> str:
     return value
 
 
-# ------------------------------------------------------------------ deadlines
-
-_DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar(
-    "mstr_prompts_deadline", default=math.inf
-)
-
-
-def current_deadline() -> float:
-    """The ``time.monotonic()`` instant by which the caller wants every call done (or inf)."""
-    return _DEADLINE.get()
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float | None) -> Iterator[float]:
-    """Bound every request, retry and wait inside the block by ``seconds`` from now.
-
-    Nested limits keep the earliest deadline; None adds no limit.  A request that would
-    run past it is cut off with a :class:`TransportError`; a retry whose sleep would end
-    after it is not made.
-
-    >>> with time_limit(5) as deadline:
-    ...     deadline - time.monotonic() <= 5
-    True
-    """
-    if seconds is None:
-        yield _DEADLINE.get()
-        return
-    deadline = min(_DEADLINE.get(), time.monotonic() + max(seconds, 0.0))
-    token = _DEADLINE.set(deadline)
-    try:
-        yield deadline
-    finally:
-        _DEADLINE.reset(token)
-
-
-class _Watchdog:
-    """One thread that cuts off requests at their deadline by shutting their socket down.
-
-    A socket read timeout bounds each read, not the response: a server sending one
-    byte per second could hold a request for ever.  Shutting the socket down wakes the
-    blocked read at once, whichever phase it is in (status line, headers or body).
-    """
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, list[Any]]] = []
-        self._count = itertools.count()
-        self._thread: threading.Thread | None = None
-        self._live = 0
-
-    def watch(self, deadline: float, kill: Callable[[], None]) -> list[Any]:
-        entry: list[Any] = [kill]
-        with self._cond:
-            self._live += 1
-            if len(self._heap) > 64 and len(self._heap) > 2 * self._live:
-                # Cancelled entries wait for their deadline in the heap: drop them in
-                # bulk so that a busy client's heap stays the size of its live requests.
-                self._heap = [item for item in self._heap if item[2][0] is not None]
-                heapq.heapify(self._heap)
-            heapq.heappush(self._heap, (deadline, next(self._count), entry))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="mstr-prompts-deadlines", daemon=True
-                )
-                self._thread.start()
-            elif self._heap[0][2] is entry:
-                self._cond.notify()  # the thread sleeps until the earliest deadline only
-        return entry
-
-    def cancel(self, entry: list[Any]) -> None:
-        with self._cond:
-            if entry[0] is not None:
-                entry[0] = None
-                self._live -= 1
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._heap:
-                    self._cond.wait(30.0)
-                    if not self._heap:
-                        self._thread = None
-                        return
-                deadline, _, entry = self._heap[0]
-                delay = deadline - time.monotonic()
-                if delay > 0:
-                    self._cond.wait(delay)
-                    continue
-                heapq.heappop(self._heap)
-                kill = entry[0]
-                if kill is not None:
-                    entry[0] = None
-                    self._live -= 1
-            if kill is not None:
-                with contextlib.suppress(Exception):
-                    kill()
-
-
-_WATCHDOG = _Watchdog()
-_attempt = threading.local()
-
-
-class _DeadlineMixin:
-    """A urllib3 connection that puts itself under the watchdog when a request starts.
-
-    The request's deadline comes from the thread that sends it; a generation number
-    makes sure that a connection back in the pool, already serving another request,
-    is never cut off for the one before.
-    """
-
-    sock: socket.socket | None
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        lock = self.__dict__.setdefault("_mstr_lock", threading.Lock())
-        with lock:
-            generation = self.__dict__.get("_mstr_generation", 0) + 1
-            self.__dict__["_mstr_generation"] = generation
-        deadline = getattr(_attempt, "deadline", None)
-        if deadline is not None:
-            entries: list[list[Any]] = _attempt.entries
-
-            def kill() -> None:
-                with lock:
-                    sock = self.sock
-                    if self.__dict__.get("_mstr_generation") == generation and sock is not None:
-                        sock.shutdown(socket.SHUT_RDWR)
-
-            entries.append(_WATCHDOG.watch(deadline, kill))
-        super().request(*args, **kwargs)  # type: ignore[misc]
-
-
-class _HTTPConnection(_DeadlineMixin, HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_DeadlineMixin, HTTPSConnection):
-    pass
-
-
-class _HTTPPool(HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-
-def _pool_manager(maxsize: int = 8) -> urllib3.PoolManager:
-    """urllib3's PoolManager whose connections honour the total deadline of each request."""
-    manager = urllib3.PoolManager(maxsize=maxsize, block=False)
-    manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-    return manager
-
-
 class Response:
     """One HTTP response: ``status``, case-insensitive ``headers`` and the ``data`` bytes.
 
@@ -548,7 +389,7 @@ class Connection:
             self.retries = DEFAULT_RETRY.new(
                 total=retries, connect=retries, read=retries, status=retries
             )
-        self._pool = pool if pool is not None else _pool_manager()
+        self._pool = pool if pool is not None else pool_manager()
         self._lock = threading.RLock()
         # The refusal of a login: the credentials are never sent again on this connection
         # (a lockout policy counts every attempt), not by another job, retry or cleanup.
@@ -976,14 +817,9 @@ class Connection:
             connect=min(connect, remaining) if isinstance(connect, (int, float)) else remaining,
             read=min(read, remaining) if isinstance(read, (int, float)) else remaining,
         )
-        entries: list[list[Any]] = []
-        _attempt.deadline, _attempt.entries = (
-            (deadline if math.isfinite(deadline) else None),
-            entries,
-        )
         raw: Any = None
         try:
-            try:
+            with Attempt(deadline) as attempt:
                 raw = self._pool.urlopen(
                     method,
                     url,
@@ -995,14 +831,8 @@ class Connection:
                     preload_content=False,
                     decode_content=False,
                 )
-            finally:
-                _attempt.deadline = None
-            if math.isfinite(deadline) and not entries:
-                # A pool of the caller's own: cut the body off at the deadline at least.
-                shutdown = getattr(raw, "shutdown", None)
-                if callable(shutdown):
-                    entries.append(_WATCHDOG.watch(deadline, shutdown))
-            data = self._read_body(raw, request, deadline)
+                attempt.sent(raw)
+                data = self._read_body(raw, request, deadline)
         except HTTPError as exc:
             if time.monotonic() >= deadline - 0.001:
                 raise _Failed(exc, self._timed_out(request), final=True) from None
@@ -1014,9 +844,6 @@ class Connection:
                 raise _Failed(exc, self._timed_out(request), final=True) from None
             reason = f"the reply could not be read ({type(exc).__name__})"
             raise _Failed(exc, TransportError(request, server_message=reason), final=True) from None
-        finally:
-            for entry in entries:
-                _WATCHDOG.cancel(entry)
         return raw, data
 
     def _read_body(self, raw: Any, request: str, deadline: float) -> bytes:

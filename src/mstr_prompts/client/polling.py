@@ -18,7 +18,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .connection import Response, current_deadline, retry_after_seconds, time_limit
+from .connection import Response, retry_after_seconds
+from .deadlines import current_deadline, time_limit
 from .errors import ServerError, ServerUnreachable, TransportError
 
 __all__ = [
