@@ -812,10 +812,9 @@ class Connection:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise _Failed(None, self._timed_out(request), final=True)
-        connect, read = self.timeout.connect_timeout, self.timeout.read_timeout
         timeout = Timeout(
-            connect=min(connect, remaining) if isinstance(connect, (int, float)) else remaining,
-            read=min(read, remaining) if isinstance(read, (int, float)) else remaining,
+            connect=_bounded(self.timeout.connect_timeout, remaining),
+            read=_bounded(self.timeout.read_timeout, remaining),
         )
         raw: Any = None
         try:
@@ -936,6 +935,14 @@ class Connection:
                     cookies[name] = value.strip()
             self._cookies = cookies
             self._cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def _bounded(seconds: object, remaining: float) -> float | None:
+    """A socket timeout: ``seconds`` (None: none) but never past the ``remaining`` time."""
+    limit = remaining if math.isfinite(remaining) else None
+    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
+        return seconds if limit is None else min(seconds, limit)
+    return limit
 
 
 class _Failed(Exception):
