@@ -382,6 +382,11 @@ class Connection:
             total = timeout
         # Connect, headers and the whole body of one attempt, in seconds.
         self.total_timeout: float = math.inf if total is None else float(total)
+        # The connect and per-read timeouts as numbers (a Timeout with only a total
+        # answers read_timeout only once started).
+        probe = self.timeout.clone()
+        probe.start_connect()
+        self._per_read = (probe.connect_timeout, probe.read_timeout)
         self.max_body = max_body
         if isinstance(retries, Retry):
             self.retries = retries
@@ -813,8 +818,8 @@ class Connection:
         if remaining <= 0:
             raise _Failed(None, self._timed_out(request), final=True)
         timeout = Timeout(
-            connect=_bounded(self.timeout.connect_timeout, remaining),
-            read=_bounded(self.timeout.read_timeout, remaining),
+            connect=_bounded(self._per_read[0], remaining),
+            read=_bounded(self._per_read[1], remaining),
         )
         raw: Any = None
         try:
