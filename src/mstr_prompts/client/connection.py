@@ -398,7 +398,7 @@ class Connection:
         self._lock = threading.RLock()
         # The refusal of a login: the credentials are never sent again on this connection
         # (a lockout policy counts every attempt), not by another job, retry or cleanup.
-        self._refused: LoginFailed | None = None
+        self._refused: ServerError | None = None
         self._token: str | None = None
         # Replaced whole, never mutated, so that requests on other threads read a
         # consistent store without taking the lock.
@@ -548,7 +548,7 @@ class Connection:
             # credentials would only count against the account's lockout.
             first = self._refused
             raise self._scrub(
-                LoginFailed(
+                type(first)(
                     first.request,
                     status=first.status,
                     code_text=first.code_text,
@@ -572,8 +572,8 @@ class Connection:
         response = self._send("POST", "/api/auth/login", None, body, None, project=False)
         if response.status >= 300:
             error = self._refusal(response, login=True)
-            if isinstance(error, LoginFailed):
-                self._refused = error
+            if 400 <= response.status < 500 and response.status not in (408, 429):
+                self._refused = error  # refused, not "try later": never sent again
             raise error
         token = response.headers.get("X-MSTR-AuthToken")
         if not token:
