@@ -532,3 +532,17 @@ def test_an_unknown_host_is_unreachable_and_named() -> None:
     )
     with pytest.raises(ServerUnreachable, match=r"no-such-host\.invalid:80"):
         conn.report(REPORT).sql()
+
+
+def test_a_long_token_sent_back_as_an_id_is_not_shown_in_part(server: HostileServer) -> None:
+    token = "T" + "0123456789abcdef" * 5  # 81 characters
+    server.route(
+        "POST",
+        "/api/auth/login$",
+        lambda req, wire: wire.reply(204, b"", ("X-MSTR-AuthToken", token)),
+    )
+    server.route("POST", CREATE, lambda req, wire: wire.json(201, {"id": token + " "}))
+    with connect(server) as conn, pytest.raises(TransportError) as caught:
+        conn.report(REPORT).create()
+    text = str(caught.value)
+    assert not any(token[i : i + 12] in text for i in range(len(token) - 12))

@@ -175,8 +175,15 @@ class LoginMode(enum.IntEnum):
 
 
 def _shown(value: object, width: int = 60) -> str:
+    """``value`` for a message: whole (so that redaction finds any secret in it) or not at all.
+
+    A cut value could show most of a secret that redaction, which looks for the whole
+    secret, would not recognise; a long value is described by its length instead.
+    """
     text = json.dumps(value, ensure_ascii=True) if isinstance(value, str) else repr(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if len(text) <= width:
+        return text
+    return f"({type(value).__name__} of {len(value) if isinstance(value, str) else len(text)} characters)"
 
 
 def segment(value: str, what: str = "ID") -> str:
