@@ -546,3 +546,15 @@ def test_a_long_token_sent_back_as_an_id_is_not_shown_in_part(server: HostileSer
         conn.report(REPORT).create()
     text = str(caught.value)
     assert not any(token[i : i + 12] in text for i in range(len(token) - 12))
+
+
+def test_control_characters_in_a_server_message_are_escaped(server: HostileServer) -> None:
+    message = "bad\x1b[2J\x07 \u202eevil\x00"
+    server.route(
+        "GET", "/api/x$", lambda req, wire: wire.json(400, {"code": "ERR\x1b6", "message": message})
+    )
+    with connect(server) as conn, pytest.raises(ServerError) as caught:
+        conn.request("GET", "/api/x")
+    text = str(caught.value)
+    assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c == "\u202e" for c in text)
+    assert "\\x1b[2J\\x07" in text and "\\u202e" in text

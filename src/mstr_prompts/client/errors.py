@@ -337,6 +337,23 @@ def unsupported(error: ServerError) -> bool:
     return error.status in UNSUPPORTED_STATUSES
 
 
+# C0 and C1 controls (ESC, BEL, …) and the bidirectional overrides: a server's text
+# must not move a terminal's cursor, ring it, or reorder what it shows.
+_CONTROLS = {
+    c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+    for c in [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\x1b``), in linear time.
+
+    >>> printable("red\\x1b[31m bell\\x07")
+    'red\\\\x1b[31m bell\\\\x07'
+    """
+    return text.translate(_CONTROLS)
+
+
 def _lower_keys(body: Mapping[str, Any]) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in body.items()}
 
@@ -396,13 +413,13 @@ def _error_fields(body: bytes, redact: Callable[[str], str] | None = None) -> di
         ticket = fields.get("ticketid")
         iserver = fields.get("iservercode")
         if isinstance(message, str) and redact is not None:
-            message = redact(message)
+            message = redact(message)  # before the whitespace is collapsed
         return {
-            "code_text": code if isinstance(code, str) else None,
+            "code_text": printable(code) if isinstance(code, str) else None,
             "server_message": (
-                " ".join(message.split()) if isinstance(message, str) else "(no message)"
+                printable(" ".join(message.split())) if isinstance(message, str) else "(no message)"
             ),
-            "ticket_id": ticket if isinstance(ticket, str) else None,
+            "ticket_id": printable(ticket) if isinstance(ticket, str) else None,
             "iserver_code": (
                 iserver if isinstance(iserver, int) and not isinstance(iserver, bool) else None
             ),
