@@ -807,8 +807,10 @@ class Connection:
             retry = retry.increment(method, url, response=raw)
         except MaxRetryError:
             return None
-        if retry_after is not None and retry.respect_retry_after_header:
+        if retry_after and retry.respect_retry_after_header:
             return retry, retry_after
+        # As urllib3's Retry.sleep: a Retry-After of 0 falls back to the back-off, which
+        # spreads the attempts of many clients instead of repeating at once.
         return retry, retry.get_backoff_time()
 
     def _exchange(
