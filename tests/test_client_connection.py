@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import pickle
+from typing import Any
 
 import pytest
 import urllib3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from urllib3.util import Timeout
 
 from mstr_prompts.client import (
     Connection,
@@ -383,3 +385,13 @@ def test_cookie_store_updates_and_deletes() -> None:
     assert conn._cookie_header == "JSESSIONID=B2; lb=x=1; iSession=tok"
     conn._absorb(["lb=; Max-Age=0", "junk", "=novalue"])
     assert conn._cookie_header == "JSESSIONID=B2; iSession=tok"
+
+
+@pytest.mark.parametrize(
+    "timeout", [Timeout(None), Timeout(connect=2, read=None), Timeout(total=30), 5, 0.5]
+)
+def test_any_timeout_shape_works(mstr_server: ReferenceServer, timeout: Any) -> None:
+    # Each attempt's socket timeouts are the given ones, bounded by its deadline; an
+    # unbounded one stays unbounded rather than becoming an infinite float.
+    with Connection(mstr_server.url, login_mode=8, project_id=PROJECT_ID, timeout=timeout) as conn:
+        assert conn.report(UNPROMPTED_REPORT).sql().startswith("select")

@@ -245,8 +245,10 @@ def test_polling_honours_retry_after_then_backs_off_to_the_cap(
         run.policy = policy
         run.wait()
         run.delete()
-    # Retry-After for each 202, then the back-off doubles up to its cap.
-    assert slept == [3.0, 3.0, 0.04, 0.08, 0.1, 0.1, 0.1, 0.1]
+    # Retry-After for each 202; it says when to look again, so the back-off starts over
+    # from the interval after it and doubles up to its cap (issue 19: it used to keep
+    # growing through the 202s, 23 s of waiting for 8 s of work).
+    assert slept == [3.0, 3.0, 0.01, 0.02, 0.04, 0.08, 0.1, 0.1]
 
 
 def test_retry_after_is_capped(server: ReferenceServer, monkeypatch: pytest.MonkeyPatch) -> None:

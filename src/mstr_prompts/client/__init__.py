@@ -12,11 +12,20 @@ See docs/client.md for the workflows, the errors and the retry rules.
 import logging
 
 from ..errors import AnswersRejected
-from .connection import DEFAULT_RETRY, DEFAULT_TIMEOUT, Connection, LoginMode, Response
+from .connection import (
+    DEFAULT_MAX_BODY,
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUT,
+    Connection,
+    LoginMode,
+    Response,
+)
 from .datamarts import Datamart, DatamartInstance, DatamartResult, PromptOptions, SaveAs
+from .deadlines import time_limit
 from .errors import (
     AnswersRejectedByServer,
     BadBaseUrl,
+    BadIdentifier,
     ExecutionFailed,
     Forbidden,
     InstanceGone,
@@ -26,6 +35,7 @@ from .errors import (
     PromptsOutstanding,
     RunHandleError,
     ServerError,
+    ServerUnreachable,
     SessionExpired,
     TransportError,
     UnusedAnswers,
@@ -42,11 +52,13 @@ from .runs import ExecutionStatus, Run, RunStatus, RunTimeout
 logging.getLogger("mstr_prompts.client").addHandler(logging.NullHandler())
 
 __all__ = [
+    "DEFAULT_MAX_BODY",
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
     "AnswersRejected",
     "AnswersRejectedByServer",
     "BadBaseUrl",
+    "BadIdentifier",
     "Connection",
     "Datamart",
     "DatamartInstance",
@@ -79,7 +91,9 @@ __all__ = [
     "RunTimeout",
     "SaveAs",
     "ServerError",
+    "ServerUnreachable",
     "SessionExpired",
     "TransportError",
     "UnusedAnswers",
+    "time_limit",
 ]

@@ -30,10 +30,11 @@ from ..definitions import Missing
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
 from .answering import answer_rounds
-from .connection import Response, segment
+from .connection import Response, segment, server_id
 from .errors import ExecutionFailed, TransportError
 from .instances import ReportInstance
 from .polling import PollPolicy, wait_status
+from .redaction import redacting
 from .runs import Progress, RunStatus, gone_as, status_of
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class DatamartResult:
     saved_id: str | None
 
 
+@redacting
 class DatamartInstance(ReportInstance):
     """A datamart instance: prompts answered through the reports endpoints (seed 001).
 
@@ -162,6 +164,7 @@ class DatamartInstance(ReportInstance):
         return saved if isinstance(saved, str) else None
 
 
+@redacting
 class Datamart:
     """A datamart on the server; :meth:`execute` runs it (seed 001).
 
@@ -196,6 +199,7 @@ class Datamart:
                 status=response.status,
                 server_message="the reply names no instance (no X-MSTR-MS-Instance header)",
             )
+        instance_id = server_id(instance_id, response.request)
         return DatamartInstance(self.conn, self.id, instance_id, policy=self.policy)
 
     def execute(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..errors import DecodeError, PromptAnswerError, PromptsOutstanding
@@ -22,6 +22,7 @@ from ..model import Answer
 __all__ = [
     "AnswersRejectedByServer",
     "BadBaseUrl",
+    "BadIdentifier",
     "ExecutionFailed",
     "Forbidden",
     "InstanceGone",
@@ -31,13 +32,14 @@ __all__ = [
     "PromptsOutstanding",
     "RunHandleError",
     "ServerError",
+    "ServerUnreachable",
     "SessionExpired",
     "TransportError",
     "UnusedAnswers",
     "parse_code",
 ]
 
-_CODE = re.compile(r"ERR0*(\d+)", re.IGNORECASE)
+_CODE = re.compile(r"ERR0*(\d{1,9})", re.IGNORECASE)  # bounded: int() of 5,000 digits raises
 
 
 def parse_code(code: object) -> int | None:
@@ -60,6 +62,18 @@ class BadBaseUrl(PromptAnswerError):
 
     >>> str(BadBaseUrl("the base URL cannot be parsed"))
     'the base URL cannot be parsed'
+    """
+
+
+class BadIdentifier(PromptAnswerError):
+    """An ID or header value given to the client cannot go into a request as it is.
+
+    An empty ID, ``.`` or ``..`` would change the request's path (URL parsers remove
+    dot segments: ``--report ..`` would post to the parent collection), and a control
+    character or a character outside Latin-1 cannot go into an HTTP header.
+
+    >>> str(BadIdentifier("report ID '..' cannot be a path segment"))
+    "report ID '..' cannot be a path segment"
     """
 
 
@@ -262,6 +276,17 @@ class TransportError(ServerError):
     """
 
 
+class ServerUnreachable(TransportError):
+    """No connection to the server could be made (refused, no route, unknown host).
+
+    The message names the host and port.  Nothing was sent, so nothing happened on the
+    server.
+
+    >>> str(ServerUnreachable("GET /api/x", server_message="cannot connect to h:1"))
+    'GET /api/x: cannot connect to h:1'
+    """
+
+
 class UnusedAnswers(PromptAnswerError):
     """Some answers matched no prompt of any round, so they were never sent.
 
@@ -312,17 +337,42 @@ def unsupported(error: ServerError) -> bool:
     return error.status in UNSUPPORTED_STATUSES
 
 
+# C0 and C1 controls (ESC, BEL, …) and the bidirectional overrides: a server's text
+# must not move a terminal's cursor, ring it, or reorder what it shows.
+_CONTROLS = {
+    c: f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+    for c in [*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\x1b``), in linear time.
+
+    >>> printable("red\\x1b[31m bell\\x07")
+    'red\\\\x1b[31m bell\\\\x07'
+    """
+    return text.translate(_CONTROLS)
+
+
 def _lower_keys(body: Mapping[str, Any]) -> dict[str, Any]:
     return {str(k).lower(): v for k, v in body.items()}
 
 
 def from_response(
-    request: str, status: int, body: bytes, *, login: bool = False, answering: bool = False
+    request: str,
+    status: int,
+    body: bytes,
+    *,
+    login: bool = False,
+    answering: bool = False,
+    redact: Callable[[str], str] | None = None,
 ) -> ServerError:
     """Build the error for a refused request from its status and body.
 
     JSON bodies ``{"code", "message", "ticketId", "iServerCode"}`` (keys in any case, or
     wrapped in ``{"errors": [...]}``) are read; any other body gives a clear error too.
+    ``redact`` runs on the server's raw message before its whitespace is collapsed, so
+    that a secret it echoes is removed in the spelling it was sent in.
 
     >>> e = from_response("GET /api/x", 401, b'{"code":"ERR009","message":"Expired","IserverCode":-1}')
     >>> type(e).__name__, e.code, e.iserver_code
@@ -330,7 +380,7 @@ def from_response(
     >>> str(from_response("GET /api/x", 502, b"<html>Bad gateway</html>"))
     'GET /api/x: HTTP 502: the server sent no JSON error body'
     """
-    fields = _error_fields(body)
+    fields = _error_fields(body, redact)
     code = parse_code(fields.get("code_text"))
     cls: type[ServerError] = ServerError
     if login and status in (400, 401):
@@ -346,7 +396,7 @@ def from_response(
     return cls(request, status=status, **fields)
 
 
-def _error_fields(body: bytes) -> dict[str, Any]:
+def _error_fields(body: bytes, redact: Callable[[str], str] | None = None) -> dict[str, Any]:
     document: Any = None
     if body.strip():
         try:
@@ -362,12 +412,16 @@ def _error_fields(body: bytes) -> dict[str, Any]:
         message = fields.get("message")
         ticket = fields.get("ticketid")
         iserver = fields.get("iservercode")
+        if isinstance(message, str) and redact is not None:
+            message = redact(message)  # before the whitespace is collapsed
         return {
-            "code_text": code if isinstance(code, str) else None,
+            "code_text": printable(code) if isinstance(code, str) else None,
             "server_message": (
-                " ".join(message.split()) if isinstance(message, str) else "(no message)"
+                printable(" ".join(message.split())) if isinstance(message, str) else "(no message)"
             ),
-            "ticket_id": ticket if isinstance(ticket, str) else None,
-            "iserver_code": iserver if isinstance(iserver, int) else None,
+            "ticket_id": printable(ticket) if isinstance(ticket, str) else None,
+            "iserver_code": (
+                iserver if isinstance(iserver, int) and not isinstance(iserver, bool) else None
+            ),
         }
     return {"server_message": "the server sent no JSON error body"}

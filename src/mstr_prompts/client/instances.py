@@ -11,9 +11,10 @@ serves documents and dashboards (``/api/documents/{id}/instances/{mid}``).
 
 from __future__ import annotations
 
+import json
 import logging
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from pydantic import ValidationError
 
@@ -25,9 +26,10 @@ from ..errors import DecodeError, validation_message
 from ..model import AnswerSet, Element, ElementAnswer, ObjectAnswer, ObjectRef
 from ..object_types import object_type_from_name
 from .answering import Answers, answer_rounds, open_only
-from .connection import Connection, Response, segment
+from .connection import Connection, Response, segment, server_id
 from .errors import NameNotResolved, ServerError, TransportError, unsupported
 from .polling import PollPolicy, wait_status
+from .redaction import redacting
 
 __all__ = ["DocumentInstance", "Instance", "ReportInstance"]
 
@@ -41,7 +43,11 @@ STATUS_ENDPOINT = "report status"
 PAGE_LIMIT = 200
 """The documented maximum ``limit`` of the element and object look-ups."""
 
+MAX_PAGES = 10_000
+"""The most pages one look-up or one data read asks for (2 million elements at 200)."""
 
+
+@redacting
 class Instance:
     """One instance on the server; a context manager that deletes it on exit.
 
@@ -159,20 +165,56 @@ class Instance:
     # ------------------------------------------------------------ look-ups
 
     def _pages(self, path: str, query: dict[str, Any], field: str) -> list[dict[str, Any]]:
+        """Every page of an element or object look-up, for as long as the server makes progress.
+
+        A server that ignores ``offset`` (the same page again), repeats items, sends an
+        empty page while its ``totalSize`` says more, or never ends, is stopped with a
+        :class:`TransportError` naming the request, instead of being asked for ever.
+        """
+        request = f"GET {path}"
         items: list[dict[str, Any]] = []
+        seen: set[str] = set()
         offset = 0
-        while True:
+        for _ in range(MAX_PAGES):
             body = self.conn.request(
                 "GET", path, query={**query, "offset": offset, "limit": PAGE_LIMIT}
             ).json(f"the {field}")
             page = body.get(field) if isinstance(body, dict) else body
             if not isinstance(page, list):
-                raise TransportError(f"GET {path}", server_message=f"the reply has no {field} list")
-            items.extend(i for i in page if isinstance(i, dict))
+                raise TransportError(request, server_message=f"the reply has no {field} list")
             total = body.get("totalSize") if isinstance(body, dict) else None
+            if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+                total = None
+            fresh = 0
+            for item in page:
+                if not isinstance(item, dict):
+                    continue
+                key = json.dumps(item, sort_keys=True, default=str)
+                if key not in seen:
+                    seen.add(key)
+                    items.append(item)
+                    fresh += 1
+            if page and not fresh:
+                raise TransportError(
+                    request,
+                    server_message=f"the page at offset {offset} repeats items already "
+                    "received (the server ignores offset): stopped",
+                )
             offset += len(page)
-            if len(page) < PAGE_LIMIT or (isinstance(total, int) and offset >= total):
+            if total is not None:
+                if offset >= total:
+                    return items
+                if not page:
+                    raise TransportError(
+                        request,
+                        server_message=f"an empty page at offset {offset} while totalSize "
+                        f"is {total}: the server makes no progress",
+                    )
+            elif len(page) < PAGE_LIMIT:
                 return items
+        raise TransportError(
+            request, server_message=f"more than {MAX_PAGES} pages of {field}: stopped"
+        )
 
     def elements(self, prompt: str, *, search: str | None = None) -> list[Element]:
         """The elements a prompt (by key or ID) offers, all pages, optionally searched.
@@ -191,7 +233,13 @@ class Instance:
                 raise TransportError(
                     f"GET {path}", server_message=f"the server sent a bad element ID: {exc}"
                 ) from None
-            out.append(Element(id=element_id, name=name if isinstance(name, str) else None))
+            try:
+                out.append(Element(id=element_id, name=name if isinstance(name, str) else None))
+            except ValidationError as exc:
+                raise TransportError(
+                    f"GET {path}",
+                    server_message=f"the server sent an unusable element: {validation_message(exc)}",
+                ) from None
         return out
 
     def objects(self, prompt: str, *, search: str | None = None) -> list[ObjectRef]:
@@ -204,11 +252,17 @@ class Instance:
             number = object_type_from_name(kind) if isinstance(kind, str) else kind
             if isinstance(item.get("id"), str) and isinstance(number, int):
                 name = item.get("name")
-                out.append(
-                    ObjectRef(
-                        id=item["id"], type=number, name=name if isinstance(name, str) else None
+                try:
+                    out.append(
+                        ObjectRef(
+                            id=item["id"], type=number, name=name if isinstance(name, str) else None
+                        )
                     )
-                )
+                except ValidationError as exc:
+                    raise TransportError(
+                        f"GET {path}",
+                        server_message=f"the server sent an unusable object: {validation_message(exc)}",
+                    ) from None
         return out
 
     def resolve(self, answers: AnswerSet) -> AnswerSet:
@@ -267,6 +321,7 @@ def _definitions(body: Any, request: str) -> Definitions:
         ) from None
 
 
+@redacting
 class ReportInstance(Instance):
     """A report instance created through the modeling service (seed 000).
 
@@ -333,6 +388,7 @@ class ReportInstance(Instance):
         return fetch_pages(self.conn, self.v2_path, limit=limit)
 
 
+@redacting
 class DocumentInstance(Instance):
     """A document or dashboard instance (``mid``), under ``/api/documents/{id}/instances/{mid}``."""
 
@@ -356,6 +412,7 @@ class DocumentInstance(Instance):
             raise TransportError(
                 f"POST {self.path}/rePrompt", server_message="the reply has no mid"
             )
+        mid = server_id(mid, f"POST {self.path}/rePrompt")
         return type(self)(self.conn, self.object_id, mid, policy=self.policy)
 
 
@@ -374,12 +431,19 @@ def _merge_page(total: dict[str, Any], page: dict[str, Any], request: str) -> No
 
 
 def fetch_pages(conn: Connection, path: str, *, limit: int | None) -> dict[str, Any]:
-    """Every page of a v2 data reply at ``path``, merged into the first page's shape."""
+    """Every page of a v2 data reply at ``path``, merged into the first page's shape.
+
+    Bounded: a page that does not start where it was asked to (``paging.offset``), a
+    ``total`` that changes, or more than :data:`MAX_PAGES` pages stop the read with a
+    :class:`TransportError` naming the request.
+    """
     if limit is not None and limit < 1:
         raise ValueError("limit is the page size and must be at least 1")
     offset = 0
     merged: dict[str, Any] | None = None
-    while True:
+    first_total: int | None = None
+    first_current = 0
+    for _ in range(MAX_PAGES):
         # The first request is the seed's bare GET; later pages say where they start.
         query: dict[str, Any] = {"offset": offset} if offset else {}
         if limit is not None:
@@ -394,10 +458,48 @@ def fetch_pages(conn: Connection, path: str, *, limit: int | None) -> dict[str, 
         if not isinstance(paging, dict):
             return merged
         total, current = paging.get("total"), paging.get("current")
-        if not isinstance(total, int) or not isinstance(current, int) or current <= 0:
+        if not _count(total) or not _count(current) or current <= 0:
             return merged
+        start = paging.get("offset")
+        if offset and _count(start) and start != offset:
+            raise TransportError(
+                response.request,
+                server_message=f"asked for the page at offset {offset}, the server sent the "
+                f"one at {start} (it ignores offset): stopped",
+            )
+        if first_total is None:
+            first_total, first_current = total, current
+            if -(-(total - current) // current) >= MAX_PAGES:
+                # Decided up front: 10**12 rows in pages of 1 is not read a row at a time.
+                raise TransportError(
+                    response.request,
+                    server_message=f"the server says {total} rows in pages of {current}: "
+                    f"more than {MAX_PAGES} pages",
+                    hint="ask for larger pages (limit=…)",
+                )
+        elif current < first_current and offset + current < total:
+            # A server may cap the page size, but then every page but the last is full.
+            raise TransportError(
+                response.request,
+                server_message=f"the page at offset {offset} has {current} rows, the first "
+                f"had {first_current}, and more remain: the server makes no progress",
+            )
+        elif total != first_total:
+            raise TransportError(
+                response.request,
+                server_message=f"the total changed from {first_total} to {total} between pages",
+            )
         offset += current
         if offset >= total:
             data = merged["data"]
             data["paging"] = {"total": total, "current": total, "offset": 0, "limit": total}
             return merged
+    raise TransportError(
+        f"GET {path}",
+        server_message=f"more than {MAX_PAGES} pages (total {first_total}): stopped",
+        hint="ask for larger pages (limit=…)",
+    )
+
+
+def _count(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

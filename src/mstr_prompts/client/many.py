@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..definitions import Missing
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
+from .redaction import redact_error
 from .runs import Run, RunStatus, submit
 
 if TYPE_CHECKING:
@@ -148,6 +149,8 @@ def _execute(
         )
         result = run.result(timeout, progress=check)
     except Exception as exc:  # one failing run never stops the others
+        if isinstance(exc, PromptAnswerError):
+            redact_error(exc, conn.redactor())
         for run in mine:
             run._discard()
             if run.deleted:

@@ -18,10 +18,11 @@ from ..definitions import decode as decode_definitions
 from ..errors import DecodeError
 from ..model import AnswerSet
 from .answering import Answers
-from .connection import segment
+from .connection import segment, server_id
 from .errors import TransportError
 from .instances import DocumentInstance, ReportInstance
 from .polling import PollPolicy
+from .redaction import redacting
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["Document", "Dossier", "Report"]
 
 
+@redacting
 class Report:
     """A report on the server, run through the modeling service (seed 000).
 
@@ -82,6 +84,7 @@ class Report:
                 server_message="the reply names no instance (no instanceId or id in the body, "
                 "no X-MSTR-MS-Instance or Location header)",
             )
+        instance_id = server_id(instance_id, response.request)
         return ReportInstance(self.conn, self.id, instance_id, policy=self.policy)
 
     def open(
@@ -214,6 +217,7 @@ class _delete_on_error:
             self.instance.__exit__(type(exc), exc, None)
 
 
+@redacting
 class Document:
     """A document on the server (``/api/documents/{id}``).
 
@@ -252,6 +256,7 @@ class Document:
         mid = reply.get("mid")
         if not isinstance(mid, str) or not mid:
             raise TransportError(response.request, server_message="the reply has no mid")
+        mid = server_id(mid, response.request)
         return DocumentInstance(self.conn, self.id, mid, policy=self.policy)
 
     def open(
@@ -281,6 +286,7 @@ class Document:
         return instance
 
 
+@redacting
 class Dossier(Document):
     """A dashboard (dossier): created under ``/api/dossiers/{id}/instances``, then a document.
 

@@ -13,12 +13,14 @@ loop every instance kind uses, so asynchronous runs can reuse it unchanged.
 from __future__ import annotations
 
 import enum
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .connection import Response
-from .errors import ServerError, TransportError
+from .connection import Response, retry_after_seconds
+from .deadlines import current_deadline, time_limit
+from .errors import ServerError, ServerUnreachable, TransportError
 
 __all__ = [
     "FINAL_STATUSES",
@@ -86,14 +88,16 @@ class PollPolicy:
         return out
 
     def retry_after(self, response: Response, fallback: float) -> float:
-        """The server's ``Retry-After`` in seconds (capped), else ``fallback``."""
-        value = response.headers.get("Retry-After")
-        if value is not None:
-            try:
-                return min(max(float(value), 0.0), self.retry_after_cap)
-            except ValueError:
-                pass
-        return fallback
+        """The server's ``Retry-After`` in seconds (capped), else ``fallback``.
+
+        Only delta-seconds and HTTP dates count; ``nan``, negative or absurd values are
+        no ``Retry-After`` at all.
+
+        >>> PollPolicy().retry_after(Response("GET s", 202, {"Retry-After": "nan"}, b""), 0.5)
+        0.5
+        """
+        seconds = retry_after_seconds(response.headers.get("Retry-After"), cap=self.retry_after_cap)
+        return fallback if seconds is None else seconds
 
 
 def transient(error: ServerError) -> bool:
@@ -140,7 +144,11 @@ def wait_status(
     """Call ``fetch`` until the instance is no longer processing; return its ``status``.
 
     A 202 waits for ``Retry-After`` (or the back-off delay); a running status waits for
-    the back-off delay.  Raises :class:`PollTimeout` after ``policy.timeout`` seconds.
+    the back-off delay.  A ``Retry-After`` says when to look again, so the back-off
+    starts over after it.  Waiting ends at ``policy.timeout`` seconds, or at the
+    caller's :func:`~mstr_prompts.client.connection.time_limit` if that comes first,
+    and not before: the last sleep is shortened to end there, and then
+    :class:`PollTimeout` is raised.
 
     >>> replies = iter([Response("GET s", 202, {"Retry-After": "0"}, b""),
     ...                 Response("GET s", 200, {}, b'{"status": 4}'),
@@ -148,32 +156,64 @@ def wait_status(
     >>> wait_status(lambda: next(replies), PollPolicy(interval=0), sleep=lambda s: None)
     1
     """
-    deadline = clock() + policy.timeout
+    started = clock()
+    deadline = started + policy.timeout
+    if clock is time.monotonic:
+        deadline = min(deadline, current_deadline())
     delay = policy.interval
     last: int | None = None
     failures = 0
+    reached = False  # a poll got through: a server that cannot be reached now is transient
+    request = "polling"
     while True:
         try:
-            response = fetch()
+            if clock is time.monotonic and deadline != math.inf:
+                # Each poll's requests and retries end by the wait's deadline too.
+                with time_limit(max(deadline - clock(), 0.0)):
+                    response = fetch()
+            else:
+                response = fetch()
             failures = 0
+            reached = True
         except ServerError as exc:
             failures += 1
-            if not transient(exc) or failures > policy.errors:
+            request = exc.request
+            if clock() >= deadline and transient(exc):
+                raise _timed_out(request, clock() - started, last) from exc
+            unreachable = isinstance(exc, ServerUnreachable) and not reached
+            if unreachable or not transient(exc) or failures > policy.errors:
                 raise
             response = Response(exc.request, 202, {}, b"")  # no news: poll again later
+        request = response.request
         if response.status == 202:
-            wait = policy.retry_after(response, delay)
+            wait = policy.retry_after(response, -1.0)
+            if wait < 0:
+                wait = delay
+                delay = _grow(delay, policy)
+            else:
+                delay = policy.interval  # the server said when: start the back-off over
         else:
             status = status_code(response)
             if status in FINAL_STATUSES:
                 return status
             last, wait = status, delay
-        if clock() + wait > deadline:
-            error = PollTimeout(
-                response.request,
-                server_message=f"still processing after {policy.timeout:g} s (last status {last})",
-            )
-            error.last_status = last
-            raise error
-        sleep(wait)
-        delay = min(delay * policy.factor, policy.cap) if delay else policy.interval
+            delay = _grow(delay, policy)
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise _timed_out(request, clock() - started, last)
+        sleep(min(wait, remaining))
+        if wait >= remaining:
+            raise _timed_out(request, clock() - started, last)
+
+
+def _grow(delay: float, policy: PollPolicy) -> float:
+    return min(delay * policy.factor, policy.cap) if delay else policy.interval
+
+
+def _timed_out(request: str, waited: float, last: int | None) -> PollTimeout:
+    error = PollTimeout(
+        request,
+        server_message=f"still processing after {waited:.1f} s (last status {last})",
+    )
+    error.last_status = last
+    return error

@@ -22,7 +22,6 @@ import dataclasses
 import enum
 import json
 import logging
-import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,16 +32,18 @@ from ..definitions import Definitions, Missing
 from ..errors import Hint, Option, PromptAnswerError
 from ..model import Answer, AnswerSet
 from .answering import answer_rounds, listed_prompts
-from .connection import Connection, Response
+from .connection import Connection, Response, time_limit
 from .errors import (
     ExecutionFailed,
     InstanceGone,
     NotFound,
     PromptsOutstanding,
     RunHandleError,
+    TransportError,
 )
 from .instances import ReportInstance
 from .polling import FINAL_STATUSES, PollPolicy, PollTimeout, status_code, wait_status
+from .redaction import redacting
 
 if TYPE_CHECKING:
     from .objects import Report
@@ -186,6 +187,7 @@ def gone_as(what: str) -> Iterator[None]:
         raise InstanceGone.of(exc, what) from None
 
 
+@redacting
 class Run:
     """A run submitted with :meth:`Report.submit <mstr_prompts.client.Report.submit>`.
 
@@ -327,7 +329,17 @@ class Run:
         :class:`~mstr_prompts.client.ExecutionFailed`.
         """
         started = time.monotonic()
-        deadline = math.inf if timeout is None else started + max(timeout, 0.0)
+        # Everything in the wait, a nested round answered with ``missing`` included,
+        # ends by the caller's deadline (not the policy's 600 s).
+        with time_limit(timeout) as deadline:
+            try:
+                return self._wait(deadline, started, progress)
+            except (PollTimeout, TransportError) as exc:
+                if isinstance(exc, RunTimeout) or time.monotonic() < deadline:
+                    raise
+                raise RunTimeout(self, waited=time.monotonic() - started, last=None) from exc
+
+    def _wait(self, deadline: float, started: float, progress: Progress | None) -> RunStatus:
         while True:
             status = self._poll(deadline, started, progress)
             if status.state == "ready":
