@@ -224,13 +224,14 @@ class InputTooLarge(DecodeError):
     """
 
     def __init__(
-        self, size: int, limit: int, *, unit: str = "character", where: str | None = None
+        self, size: int | None, limit: int, *, unit: str = "character", where: str | None = None
     ) -> None:
-        self.size = size
+        self.size = size  # None when reading stopped at the limit
         self.limit = limit
         self.unit = unit
+        what = "the input" if size is None else f"input of {size} {unit}s"
         super().__init__(
-            f"input of {size} {unit}s is over the {limit}-{unit} limit",
+            f"{what} is over the {limit}-{unit} limit",
             where=where,
             hint=Hint("raise the limit with {0}", Option("max_size", metavar="BYTES")),
         )
