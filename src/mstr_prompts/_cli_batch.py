@@ -106,6 +106,9 @@ def convert_many(
     except KeyboardInterrupt:
         out.flush()  # what is done is written, in whole lines
         raise fail(_EXIT_INTERRUPTED, None) from None
+    except PromptAnswerError:  # the input itself is unreadable (runaway, bad CSV header)
+        out.flush()
+        raise
     finally:
         if shown is not None:
             shown.clear()
@@ -232,7 +235,27 @@ def _read(
 # ----------------------------------------------------------------------------- output
 
 
+_QUOTED: dict[str, str] = {}
+
+
 def _record_head(record: RecordId) -> str:
+    """The line's start, up to the output or error: ``{"file": …, "line": …, ``."""
+    file, line, given_id, position = record
+    if given_id is None and position is None:
+        # The usual identifiers, spelled without json.dumps of a dict per record.
+        if file is not None:
+            quoted = _QUOTED.get(file)
+            if quoted is None:
+                if len(_QUOTED) > 1000:
+                    _QUOTED.clear()
+                quoted = _QUOTED[file] = json.dumps(file, ensure_ascii=False)
+            return (
+                f'{{"file": {quoted}, "line": {line}, '
+                if line is not None
+                else f'{{"file": {quoted}, '
+            )
+        if line is not None:
+            return f'{{"line": {line}, '
     fields = record.fields()
     return json.dumps(fields, ensure_ascii=False)[:-1] + ", " if fields else "{"
 

@@ -35,12 +35,12 @@ import re
 import signal
 import warnings
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple
 
-from . import limits
+from . import library, limits, rest, url, xml
 from .errors import (
     AnswersRejected,
     DecodeError,
@@ -50,6 +50,7 @@ from .errors import (
     PromptAnswerError,
     PromptsOutstanding,
 )
+from .formats import detect
 
 if TYPE_CHECKING:
     from .definitions import Definitions, Missing
@@ -79,30 +80,29 @@ TARGETS: tuple[str, ...] = ("rest", "xml", "url", "library")
 # ---------------------------------------------------------------------------- values
 
 
-@dataclass(frozen=True)
-class RecordId:
+class RecordId(NamedTuple):
     """Where a record came from: a file, a line (counted from 1, as editors and ``grep -n``
     count; for CSV the line its row starts on), a caller's own ``id``, or its position
-    ``index`` in an iterable (counted from 1).
+    ``position`` in an iterable (counted from 1).
 
     >>> str(RecordId(file="links.txt", line=3)), str(RecordId(id="SUB-17", file="a.csv", line=9))
     ('links.txt:3', 'a.csv:9 (SUB-17)')
-    >>> str(RecordId(index=2)), RecordId(line=4).fields()
+    >>> str(RecordId(position=2)), RecordId(line=4).fields()
     ('record 2', {'line': 4})
     """
 
     file: str | None = None
     line: int | None = None
     id: str | None = None
-    index: int | None = None
+    position: int | None = None
 
     def __str__(self) -> str:
         if self.line is not None:
             place = f"{self.file}:{self.line}" if self.file is not None else f"line {self.line}"
         elif self.file is not None:
             place = self.file
-        elif self.index is not None:
-            place = f"record {self.index}"
+        elif self.position is not None:
+            place = f"record {self.position}"
         else:
             place = ""
         if self.id is None:
@@ -110,7 +110,7 @@ class RecordId:
         return f"{place} ({self.id})" if place else self.id
 
     def fields(self) -> dict[str, str | int]:
-        """The identifier as JSON fields (``file``, ``line``, ``id``, ``index``), set ones only."""
+        """The identifier as JSON fields (``file``, ``line``, ``id``, ``position``), set ones only."""
         found: dict[str, str | int] = {}
         if self.file is not None:
             found["file"] = self.file
@@ -118,13 +118,12 @@ class RecordId:
             found["line"] = self.line
         if self.id is not None:
             found["id"] = self.id
-        if self.index is not None:
-            found["index"] = self.index
+        if self.position is not None:
+            found["position"] = self.position
         return found
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """One record: its ``data`` and where it came from.
 
     ``data`` is the answers' text (XML, a URL or query string, Library text, REST JSON),
@@ -137,7 +136,7 @@ class Record:
     """
 
     data: str | bytes | Mapping[str, Any] | list[Any] | PromptAnswerError
-    where: RecordId = field(default_factory=RecordId)
+    where: RecordId = RecordId()
     json: bool = False
 
 
@@ -200,8 +199,7 @@ def error_code(error: PromptAnswerError) -> str:
     return "bad_input"
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     """What one record became: ``output`` (text), or ``error``; and any ``warnings``.
 
     ``output`` is REST or Library JSON on one line, XML text, or a URL query string.
@@ -253,27 +251,31 @@ class Options:
 # ---------------------------------------------------------------------- one record
 
 
-def _decode_text(fmt: str, text: str) -> AnswerSet:
-    if fmt == "rest":
-        from . import rest
+def _strip_xml(text: str) -> AnswerSet:
+    return xml.decode(text.strip())
 
-        return rest.decode(text)
-    if fmt == "xml":
-        from . import xml
 
-        return xml.decode(text.strip())
-    if fmt == "url":
-        from . import url
+def _strip_url(text: str) -> AnswerSet:
+    return url.decode(text.strip())
 
-        return url.decode(text.strip())
-    from . import library
 
+def _strip_library(text: str) -> AnswerSet:
     return library.decode(text.strip())
 
 
-def _detect(text: str) -> str:
-    from .formats import detect
+_TEXT_DECODERS: dict[str, Callable[[str], AnswerSet]] = {
+    "rest": rest.decode,
+    "xml": _strip_xml,
+    "url": _strip_url,
+    "library": _strip_library,
+}
 
+
+def _decode_text(fmt: str, text: str) -> AnswerSet:
+    return _TEXT_DECODERS[fmt](text)
+
+
+def _detect(text: str) -> str:
     fmt = detect(text)
     if fmt == "definitions":
         raise DecodeError(
@@ -308,8 +310,6 @@ def _decode_bytes(fmt: str, data: bytes) -> AnswerSet:
                 ) from None
             fmt = "xml"
     if fmt == "xml":
-        from . import xml
-
         return xml.decode(data)  # its byte-order mark and declaration decide the encoding
     return _decode_text(fmt, _utf8(data))
 
@@ -321,16 +321,10 @@ def _decode_value(fmt: str, value: Mapping[str, Any] | list[Any]) -> AnswerSet:
         except (TypeError, ValueError):
             fmt = "url"  # not JSON: a mapping of URL parameters
     if fmt == "rest" and isinstance(value, Mapping):
-        from . import rest
-
         return rest.decode(value)
     if fmt == "library":
-        from . import library
-
         return library.decode(value)
     if fmt == "url" and isinstance(value, Mapping):
-        from . import url
-
         return url.decode(value)
     raise DecodeError(
         f"a {type(value).__name__} is not {fmt} answers; give {fmt} records as text",
@@ -405,34 +399,34 @@ def _prepare(answers: AnswerSet, options: Options) -> AnswerSet:
 def _encode(answers: AnswerSet, options: Options) -> str:
     target = options.target
     if target == "rest":
-        from . import rest
-
         return rest.dumps(answers, ignore_locale=options.ignore_locale)
     if target == "xml":
-        from . import xml
-
         return xml.encode(answers)
     if target == "url":
-        from . import url
-
         return url.encode_query(
             answers,
             fallback=options.fallback,
             assume_order=options.assume_order,
             ignore_locale=options.ignore_locale,
         )
-    from . import library
-
     return library.encode(answers, form=options.library_form, ignore_locale=options.ignore_locale)
 
 
 def _convert(record: Record, options: Options) -> tuple[str, tuple[LocaleWarning, ...]]:
-    if options.max_size is None:
+    data = record.data
+    if type(data) is str and not record.json and options.max_size is None:
+        # The common case, straight: text, the default limit.
+        if len(data) > limits.MAX_SIZE:
+            limits.check(data, where="input")
+        fmt = options.source
+        answers = _TEXT_DECODERS[_detect(data) if fmt == "auto" else fmt](data)
+    elif options.max_size is None:
         answers = _decode(record, options)
     else:
         with limits.allowing(options.max_size):
             answers = _decode(record, options)
-    answers = _prepare(answers, options)
+    if options.definitions is not None:
+        answers = _prepare(answers, options)
     if answers.locale is None or options.ignore_locale:
         return _encode(answers, options), ()  # nothing to warn about: no catch needed
     with warnings.catch_warnings(record=True) as caught:
@@ -467,7 +461,7 @@ def convert_record(record: Record, options: Options) -> Result:
 
 def _records(items: Iterable[Record | str | bytes | Mapping[str, Any]]) -> Iterator[Record]:
     for index, item in enumerate(items, start=1):
-        yield item if isinstance(item, Record) else Record(item, RecordId(index=index))
+        yield item if isinstance(item, Record) else Record(item, RecordId(position=index))
 
 
 _WORKER_OPTIONS: Options | None = None
@@ -567,13 +561,45 @@ class Progress:
         self.bytes = 0
 
 
+def _skip_line(stream: IO[bytes], line: bytes, limit: int, progress: Progress | None) -> int:
+    """Read to the end of an overlong line: its size, without its newline.
+
+    A line longer than four times the limit (at least 64 MiB) is not a record that grew
+    too large but input that is not lines at all (``/dev/zero``): the whole input is
+    refused rather than read for ever.
+    """
+    size = len(line)
+    cap = max(4 * limit, 64 << 20)
+    while not line.endswith(b"\n"):
+        line = stream.readline(1 << 20)
+        if not line:
+            break
+        size += len(line)
+        if progress is not None:
+            progress.bytes += len(line)
+        if size > cap:
+            raise InputTooLarge(None, cap, unit="byte", where="input: a line")
+    return size - (1 if line.endswith(b"\n") else 0)
+
+
+def _bounded_line(
+    stream: IO[bytes], line: bytes, limit: int, progress: Progress | None
+) -> bytes | int:
+    """``line`` (read with ``readline(limit + 3)``) without its line break if it is within
+    the limit, else its whole size, the rest of it skipped."""
+    body = line.rstrip(b"\r\n")
+    if len(body) <= limit:
+        return body
+    return len(body) if line.endswith(b"\n") else _skip_line(stream, line, limit, progress)
+
+
 def _physical_lines(
     stream: IO[bytes], limit: int, progress: Progress | None
 ) -> Iterator[tuple[int, bytes | int]]:
     """``(line number, line)`` per line, or ``(number, size)`` for a line over ``limit``.
 
-    A line is read at most ``limit`` + 2 bytes at a time (its newline, a carriage
-    return), so a line without end (``/dev/zero``) costs no more than that.
+    A line is read at most ``limit`` + 3 bytes at a time, so a line without end costs no
+    more than that (and is refused past four times the limit).
     """
     number = 0
     while True:
@@ -583,18 +609,7 @@ def _physical_lines(
         number += 1
         if progress is not None:
             progress.bytes += len(line)
-        if len(line) > limit + 2 or (len(line) == limit + 3 and not line.endswith(b"\n")):
-            size = len(line)
-            while not line.endswith(b"\n"):  # skip the rest, counting
-                line = stream.readline(1 << 20)
-                if not line:
-                    break
-                size += len(line)
-                if progress is not None:
-                    progress.bytes += len(line)
-            yield number, size - (1 if line.endswith(b"\n") else 0)
-        else:
-            yield number, line
+        yield number, (_bounded_line(stream, line, limit, progress) if len(line) > limit else line)
 
 
 def _too_large(size: int, limit: int) -> InputTooLarge:
@@ -621,15 +636,26 @@ def read_jsonl(
     [1, 3]
     """
     limit = limits.current(max_size)
-    for number, line in _physical_lines(stream, limit, progress):
-        where = RecordId(file=name, line=number)
-        if isinstance(line, int):
-            yield Record(_too_large(line, limit), where)
-            continue
+    readline = stream.readline
+    number = 0
+    while True:
+        # The common case inline (a million lines): one bounded read, one record.
+        line = readline(limit + 3)
+        if not line:
+            return
+        number += 1
+        if progress is not None:
+            progress.bytes += len(line)
+        if len(line) > limit:
+            bounded = _bounded_line(stream, line, limit, progress)
+            if isinstance(bounded, int):
+                yield Record(_too_large(bounded, limit), RecordId(name, number))
+                continue
+            line = bounded
         if number == 1:
             line = line.removeprefix(b"\xef\xbb\xbf")
-        if line.strip():
-            yield Record(line, where, json=True)
+        if line and not line.isspace():
+            yield Record(line, RecordId(name, number), True)
 
 
 def read_lines(
@@ -703,13 +729,11 @@ class _CsvLines:
         if size > self.limit + 2 and not line.endswith("\n"):
             self.quotes += line.count('"')
             while not line.endswith("\n"):
-                line = self.text.readline(1 << 20)
+                line = self._more(size)
                 if not line:
                     break
                 size += len(line)
                 self.quotes += line.count('"')
-                if self.progress is not None:
-                    self.progress.bytes += len(line)
             self.number += 1
             raise _Overlong(size)
         self.number += 1
@@ -718,16 +742,29 @@ class _CsvLines:
 
     def close_quote(self) -> None:
         """Skip lines until an open quoted field closes (after a row too large to read)."""
+        skipped = 0
         while self.quotes % 2:
             try:
-                line = self.text.readline(1 << 20)
+                line = self._more(skipped)
             except UnicodeDecodeError:
                 return
             if not line:
                 return
+            skipped += len(line)
             if line.endswith("\n"):
                 self.number += 1
             self.quotes += line.count('"')
+
+    def _more(self, read: int) -> str:
+        """The next megabyte of a line or field being skipped; refuse input past four
+        times the limit (64 Mi at least): that is not CSV rows but runaway input."""
+        cap = max(4 * self.limit, 64 << 20)
+        if read > cap:
+            raise InputTooLarge(None, cap, where="input: a CSV row")
+        line = self.text.readline(1 << 20)
+        if self.progress is not None:
+            self.progress.bytes += len(line)
+        return line
 
 
 def read_csv(
