@@ -226,8 +226,10 @@ def _read(
             handle, column=args.column, id_column=args.id_column, name=name, progress=meter
         )
         first = list(itertools.islice(rows, 1))  # the header's problems show at once
+    except InputTooLarge as exc:
+        raise fail(_STATUS["too_large"], exc.render(cli=True)) from None
     except PromptAnswerError as exc:
-        status = _EXIT_USAGE if "column" in exc.message else 3
+        status = _EXIT_USAGE if "column" in exc.message else _STATUS["bad_input"]
         raise fail(status, exc.render(cli=True)) from None
     return itertools.chain(first, rows)
 

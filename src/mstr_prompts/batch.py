@@ -459,7 +459,9 @@ def convert_record(record: Record, options: Options) -> Result:
 # ------------------------------------------------------------------------ many records
 
 
-def _records(items: Iterable[Record | str | bytes | Mapping[str, Any]]) -> Iterator[Record]:
+def _records(
+    items: Iterable[Record | str | bytes | Mapping[str, Any] | list[Any]],
+) -> Iterator[Record]:
     for index, item in enumerate(items, start=1):
         yield item if isinstance(item, Record) else Record(item, RecordId(position=index))
 
@@ -503,7 +505,7 @@ def _in_processes(
 
 
 def convert(
-    records: Iterable[Record | str | bytes | Mapping[str, Any]],
+    records: Iterable[Record | str | bytes | Mapping[str, Any] | list[Any]],
     *,
     source: Source = "auto",
     target: Target = "rest",
@@ -561,7 +563,9 @@ class Progress:
         self.bytes = 0
 
 
-def _skip_line(stream: IO[bytes], line: bytes, limit: int, progress: Progress | None) -> int:
+def _skip_line(
+    stream: IO[bytes], line: bytes, limit: int, progress: Progress | None, where: str
+) -> int:
     """Read to the end of an overlong line: its size, without its newline.
 
     A line longer than four times the limit (at least 64 MiB) is not a record that grew
@@ -578,23 +582,25 @@ def _skip_line(stream: IO[bytes], line: bytes, limit: int, progress: Progress | 
         if progress is not None:
             progress.bytes += len(line)
         if size > cap:
-            raise InputTooLarge(None, cap, unit="byte", where="input: a line")
+            raise InputTooLarge(None, cap, unit="byte", where=f"{where}: a line")
     return size - (1 if line.endswith(b"\n") else 0)
 
 
 def _bounded_line(
-    stream: IO[bytes], line: bytes, limit: int, progress: Progress | None
+    stream: IO[bytes], line: bytes, limit: int, progress: Progress | None, where: RecordId
 ) -> bytes | int:
     """``line`` (read with ``readline(limit + 3)``) without its line break if it is within
     the limit, else its whole size, the rest of it skipped."""
     body = line.rstrip(b"\r\n")
     if len(body) <= limit:
         return body
-    return len(body) if line.endswith(b"\n") else _skip_line(stream, line, limit, progress)
+    if line.endswith(b"\n"):
+        return len(body)
+    return _skip_line(stream, line, limit, progress, str(where))
 
 
 def _physical_lines(
-    stream: IO[bytes], limit: int, progress: Progress | None
+    stream: IO[bytes], limit: int, progress: Progress | None, name: str | None
 ) -> Iterator[tuple[int, bytes | int]]:
     """``(line number, line)`` per line, or ``(number, size)`` for a line over ``limit``.
 
@@ -609,7 +615,10 @@ def _physical_lines(
         number += 1
         if progress is not None:
             progress.bytes += len(line)
-        yield number, (_bounded_line(stream, line, limit, progress) if len(line) > limit else line)
+        if len(line) > limit:
+            yield number, _bounded_line(stream, line, limit, progress, RecordId(name, number))
+        else:
+            yield number, line
 
 
 def _too_large(size: int, limit: int) -> InputTooLarge:
@@ -647,7 +656,7 @@ def read_jsonl(
         if progress is not None:
             progress.bytes += len(line)
         if len(line) > limit:
-            bounded = _bounded_line(stream, line, limit, progress)
+            bounded = _bounded_line(stream, line, limit, progress, RecordId(name, number))
             if isinstance(bounded, int):
                 yield Record(_too_large(bounded, limit), RecordId(name, number))
                 continue
@@ -675,7 +684,7 @@ def read_lines(
     [(1, 'a=1'), (3, 'b=2')]
     """
     limit = limits.current(max_size)
-    for number, line in _physical_lines(stream, limit, progress):
+    for number, line in _physical_lines(stream, limit, progress, name):
         where = RecordId(file=name, line=number)
         if isinstance(line, int):
             yield Record(_too_large(line, limit), where)
@@ -709,8 +718,11 @@ class _CsvLines:
     is still open (each '""' escape adds two, the closing quote one).
     """
 
-    def __init__(self, stream: IO[bytes], limit: int, progress: Progress | None) -> None:
+    def __init__(
+        self, stream: IO[bytes], limit: int, progress: Progress | None, name: str | None
+    ) -> None:
         self.text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        self.name = name
         self.limit = limit
         self.progress = progress
         self.number = 0  # physical lines read
@@ -760,7 +772,8 @@ class _CsvLines:
         times the limit (64 Mi at least): that is not CSV rows but runaway input."""
         cap = max(4 * self.limit, 64 << 20)
         if read > cap:
-            raise InputTooLarge(None, cap, where="input: a CSV row")
+            where = RecordId(self.name, self.number + 1)
+            raise InputTooLarge(None, cap, where=f"{where}: a CSV row")
         line = self.text.readline(1 << 20)
         if self.progress is not None:
             self.progress.bytes += len(line)
@@ -791,7 +804,7 @@ def read_csv(
     [('line 2 (7)', 'valuePromptAnswers=a,\\r\\nb'), ('line 4 (8)', 'valuePromptAnswers=c')]
     """
     limit = limits.current(max_size)
-    lines = _CsvLines(stream, limit, progress)
+    lines = _CsvLines(stream, limit, progress, name)
     previous = csv.field_size_limit()
     csv.field_size_limit(max(limit, 1))
     try:
