@@ -58,7 +58,7 @@ def rest_of(text: str) -> Any:
     """The REST body the codecs give for one record, as the CLI writes it."""
     for decode in (xml.decode, rest.decode, url.decode, library.decode):
         try:
-            return rest.encode(decode(text.strip()), ignore_locale=True)  # type: ignore[operator]
+            return rest.encode(decode(text.strip()), ignore_locale=True)
         except ValueError:
             continue
     raise AssertionError(text)
