@@ -197,11 +197,24 @@ def main() -> None:
             f"  peak memory: {peak_small / 1e6:.0f} MB at {SMALL:,} records, "
             f"{peak_full / 1e6:.0f} MB at {count:,}: {peak_full / peak_small:.2f}x (target 1.2x)"
         )
-        _, wall_2, _ = child(cli(full, jobs=2))
+        # --jobs 2 against --jobs 1, interleaved, best wall time of each; and what the CPU
+        # time says the speed-up would be on two idle cores (the work split over two
+        # processes, the parent's share included).
+        pairs = 3 if count <= 200_000 else 1
+        best_1, best_2, cpu_2 = wall_1, float("inf"), float("inf")
+        for round_ in range(pairs):
+            if round_:
+                best_1 = min(best_1, child(cli(full))[1])
+            cpu, wall, _ = child(cli(full, jobs=2))
+            best_2, cpu_2 = min(best_2, wall), min(cpu_2, cpu)
         load = os.getloadavg()[0]
         print(
-            f"  --jobs 1 {wall_1:.1f} s, --jobs 2 {wall_2:.1f} s wall: {wall_1 / wall_2:.2f}x "
+            f"  --jobs 1 {best_1:.1f} s, --jobs 2 {best_2:.1f} s wall: {best_1 / best_2:.2f}x "
             f"(target 1.7x on two idle cores; load average now {load:.1f} on {os.cpu_count()} cores)"
+        )
+        print(
+            f"  CPU: --jobs 1 {ours_cpu:.1f} s, --jobs 2 {cpu_2:.1f} s in all processes: on two "
+            f"idle cores at most {2 * ours_cpu / cpu_2:.2f}x"
         )
     print()
 

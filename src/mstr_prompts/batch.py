@@ -332,10 +332,18 @@ def _decode_value(fmt: str, value: Mapping[str, Any] | list[Any]) -> AnswerSet:
     )
 
 
-def _json_line(data: str | bytes) -> str | Mapping[str, Any] | list[Any]:
+def _json_line(data: str | bytes) -> str:
     """A JSON Lines line: the text of an object or array as it is, a string's content."""
-    text = data if isinstance(data, str) else _utf8(data)
-    stripped = text.strip()
+    if isinstance(data, str):
+        text = data
+    else:
+        try:
+            text = data.decode("utf-8")  # the C codec: utf-8-sig's is Python code
+        except UnicodeDecodeError as exc:
+            raise DecodeError(
+                f"the record is not UTF-8 (byte {exc.start})", where="input"
+            ) from None
+    stripped = text.strip().lstrip("\ufeff")
     if stripped[:1] in ("{", "["):
         return stripped  # the decoders read it, numbers keeping their digits
     try:
@@ -420,6 +428,13 @@ def _convert(record: Record, options: Options) -> tuple[str, tuple[LocaleWarning
             limits.check(data, where="input")
         fmt = options.source
         answers = _TEXT_DECODERS[_detect(data) if fmt == "auto" else fmt](data)
+    elif record.json and type(data) is bytes and options.max_size is None:
+        # A JSON Lines line, the CLI's common case, straight.
+        if len(data) > limits.MAX_SIZE:
+            limits.check(data, where="input")
+        text = _json_line(data)
+        fmt = options.source
+        answers = _TEXT_DECODERS[_detect(text) if fmt == "auto" else fmt](text)
     elif options.max_size is None:
         answers = _decode(record, options)
     else:
