@@ -315,7 +315,11 @@ also takes the file's bytes)."""
 def _encode_rest(answers: AnswerSet, args: argparse.Namespace) -> Any:
     from . import rest
 
-    return rest.encode(answers, ignore_locale=args.ignore_locale)
+    if args.compact:  # the CLI's compact layout has no spaces: json.dumps lays it out
+        return rest.encode(answers, ignore_locale=args.ignore_locale)
+    # The text directly, in json.dumps's layout: no dict per element for a large answer set.
+    indent = 2 if args.indent is None else args.indent
+    return rest.dumps(answers, ignore_locale=args.ignore_locale, indent=indent)
 
 
 def _encode_xml(answers: AnswerSet, args: argparse.Namespace) -> Any:
