@@ -323,3 +323,34 @@ def test_an_interrupted_run_leaves_complete_lines_only(tmp_path: Path, jobs: str
     assert 0 < len(lines) < 200_000
     assert [json.loads(text)["line"] for text in lines] == list(range(1, len(lines) + 1))
     assert b"Traceback" not in err
+
+
+# -------------------------------------------------------------------------- progress
+
+
+def test_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    import pty
+
+    path = tmp_path / "many.jsonl"
+    path.write_text((json.dumps(KEYED_XML) + "\n") * 30_000)
+    command = [sys.executable, "-m", "mstr_prompts", "convert", "--from", "xml", "--to", "rest"]
+    command += ["--records", "jsonl", str(path)]
+    piped = subprocess.run(command, capture_output=True, check=False, timeout=120)
+    assert piped.returncode == EXIT_OK and piped.stderr == b""
+    master, slave = pty.openpty()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not data:
+            break
+        shown += data
+    os.close(master)
+    assert process.wait(timeout=120) == EXIT_OK
+    text = shown.decode()
+    assert "records, " in text and "/s, 0 errors, about " in text and " left" in text
+    assert text.endswith("\r")  # the progress line is wiped at the end
