@@ -162,7 +162,7 @@ class RecordError(PromptAnswerError):
         inner = self.cause.prefix()
         return f"{self.record}: {inner}" if inner else str(self.record)
 
-    def describe(self, *, cli: bool = False) -> str:
+    def describe(self) -> str:
         """The cause's line without the record or the hint (for a JSON ``message`` field)."""
         inner = self.cause.prefix()
         return f"{inner}: {self.message}" if inner else self.message
@@ -492,17 +492,42 @@ def _start_worker(options: Options) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _convert_chunk(chunk: list[Record]) -> list[Result]:
+# What crosses between processes is kept lean: the records' data and JSON flags go out
+# (the parent keeps their identifiers), and each result comes back as its output text, or
+# as (error, warnings); the parent puts the Result back together.
+_Outcome = Any  # str | tuple[str | PromptAnswerError, tuple[LocaleWarning, ...]]
+_NOWHERE = RecordId()
+
+
+def _convert_chunk(data: list[Any], json_flags: list[bool]) -> list[_Outcome]:
     options = _WORKER_OPTIONS
     assert options is not None, "a worker starts with _start_worker"
-    return [convert_record(record, options) for record in chunk]
+    outcomes: list[_Outcome] = []
+    append = outcomes.append
+    for item, is_json in zip(data, json_flags, strict=True):
+        try:
+            output, found = _convert(Record(item, _NOWHERE, is_json), options)
+        except PromptAnswerError as exc:
+            append((exc, ()))
+            continue
+        append(output if not found else (output, found))
+    return outcomes
+
+
+def _result(where: RecordId, outcome: _Outcome) -> Result:
+    if type(outcome) is str:
+        return Result(where, outcome)
+    value, found = outcome
+    if isinstance(value, PromptAnswerError):
+        return Result(where, error=RecordError(where, value))
+    return Result(where, value, warnings=found)
 
 
 def _in_processes(
     records: Iterator[Record], options: Options, jobs: int, chunk: int
 ) -> Iterator[Result]:
     """Chunks of records to ``jobs`` processes, at most ``2 * jobs`` chunks out at once."""
-    pending: deque[Future[list[Result]]] = deque()
+    pending: deque[tuple[list[RecordId], Future[list[_Outcome]]]] = deque()
     with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(options,)) as pool:
         try:
             while True:
@@ -510,12 +535,16 @@ def _in_processes(
                     piece = list(itertools.islice(records, chunk))
                     if not piece:
                         break
-                    pending.append(pool.submit(_convert_chunk, piece))
+                    data, where, flags = zip(*piece, strict=True)
+                    future = pool.submit(_convert_chunk, list(data), list(flags))
+                    pending.append((list(where), future))
                 if not pending:
                     return
-                yield from pending.popleft().result()
+                where_list, done = pending.popleft()
+                for where_one, outcome in zip(where_list, done.result(), strict=True):
+                    yield _result(where_one, outcome)
         finally:
-            for future in pending:
+            for _, future in pending:
                 future.cancel()
 
 
