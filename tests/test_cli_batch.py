@@ -354,3 +354,23 @@ def test_progress_on_a_terminal_only(tmp_path: Path) -> None:
     text = shown.decode()
     assert "records, " in text and "/s, 0 errors, about " in text and " left" in text
     assert text.endswith("\r")  # the progress line is wiped at the end
+
+
+def test_keep_going_with_one_file_writes_json_lines(tmp_path: Path) -> None:
+    bad, good = tmp_path / "bad.xml", tmp_path / "good.xml"
+    bad.write_text("<rsl><pa>")
+    good.write_text(KEYED_XML)
+    result = run("convert", "--from", "xml", "--to", "rest", "--keep-going", str(bad))
+    assert result.returncode == EXIT_RECORDS_FAILED
+    (line,) = lines_of(result)
+    assert line["file"] == str(bad) and line["error"]["code"] == "bad_input"
+    missing = tmp_path / "missing.xml"
+    both = run("convert", "--from", "xml", "--to", "rest", "--keep-going", str(missing), str(good))
+    assert both.returncode == EXIT_RECORDS_FAILED
+    assert [(out["file"], "error" in out) for out in lines_of(both)] == [
+        (str(missing), True),
+        (str(good), False),
+    ]
+    assert lines_of(both)[0]["error"]["code"] == "io"
+    stop = run("convert", "--from", "xml", "--to", "rest", str(good), str(missing))
+    assert stop.returncode == 6 and len(lines_of(stop)) == 1
