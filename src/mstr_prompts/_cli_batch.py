@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import itertools
 import json
 import os
@@ -83,6 +84,9 @@ def convert_many(
     first_failed: RecordId | None = None
     failures = done = 0
     previous = _catch_interrupts(out.interrupt)
+    # What is alive now (modules, the models' schemas) lives for the whole run: keep the
+    # collector from re-scanning it at every full collection of a million records.
+    gc.freeze()
     try:
         for result in results:
             done += 1
@@ -110,6 +114,7 @@ def convert_many(
         out.flush()
         raise
     finally:
+        gc.unfreeze()
         if shown is not None:
             shown.clear()
         if previous is not None:
