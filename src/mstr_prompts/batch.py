@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Options",
+    "Progress",
     "Record",
     "RecordError",
     "RecordId",
@@ -133,6 +134,9 @@ class Record(NamedTuple):
     JSON object or array that is the answers (read from the line's own text, so a
     number keeps its digits).  A reader that could not read a record gives the error as
     ``data``: converting it gives that error.
+
+    >>> Record('"valuePromptAnswers=2015"', RecordId(file="links.jsonl", line=1), json=True).where
+    RecordId(file='links.jsonl', line=1, id=None, position=None)
     """
 
     data: str | bytes | Mapping[str, Any] | list[Any] | PromptAnswerError
@@ -205,6 +209,10 @@ class Result(NamedTuple):
     ``output`` is REST or Library JSON on one line, XML text, or a URL query string.
     ``warnings`` are the locale warnings the conversion gave (the target cannot say which
     locale value texts are in; ``ignore_locale=True`` silences them).
+
+    >>> result = convert_record(Record("valuePromptAnswers=7"), Options(target="url"))
+    >>> result.ok, result.output, result.error
+    (True, 'valuePromptAnswers=7', None)
     """
 
     record: RecordId
@@ -226,6 +234,13 @@ class Options:
     answers as ``definitions.prepare`` does; ``fallback``, ``assume_order`` and
     ``library_form`` shape URL and Library output; ``max_size`` is the size limit per
     record (default :data:`mstr_prompts.limits.MAX_SIZE`).
+
+    >>> Options(source="xml", target="url", fallback="xml").fallback
+    'xml'
+    >>> Options(target="csv")
+    Traceback (most recent call last):
+    ...
+    ValueError: target must be one of rest, xml, url, library, not 'csv'
     """
 
     source: Source = "auto"
@@ -601,7 +616,14 @@ def convert(
 
 
 class Progress:
-    """How many bytes the readers have consumed, for an estimate of the time left."""
+    """How many bytes the readers have consumed, for an estimate of the time left.
+
+    >>> import io
+    >>> meter = Progress()
+    >>> _ = list(read_lines(io.BytesIO(b"a=1\\nb=2\\n"), progress=meter))
+    >>> meter.bytes
+    8
+    """
 
     def __init__(self) -> None:
         self.bytes = 0
