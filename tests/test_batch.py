@@ -319,6 +319,12 @@ def test_csv_reader_follows_rfc_4180(data: bytes, expected: list[tuple[int, str,
     assert [(r.where.line, r.where.id, r.data) for r in records] == expected
 
 
+def test_csv_reader_leaves_the_stream_open() -> None:
+    stream = io.BytesIO(b"a\nx\n")
+    assert [r.data for r in batch.read_csv(stream, column="a")] == ["x"]
+    assert not stream.closed
+
+
 def test_csv_rows_that_cannot_be_read_are_records_too() -> None:
     data = (
         b'id,a\n1,short\n2\n3,"' + b"z" * 50 + b'\nstill z"\n4,after\n5,' + b"w" * 40 + b"\n6,end\n"

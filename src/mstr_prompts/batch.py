@@ -27,6 +27,7 @@ limit applied while reading (:func:`read_jsonl`, :func:`read_csv`, :func:`read_l
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import itertools
@@ -877,6 +878,8 @@ def read_csv(
         yield from _csv_rows(lines, column, id_column, name, limit)
     finally:
         csv.field_size_limit(previous)
+        with contextlib.suppress(ValueError):  # the caller's stream stays open
+            lines.text.detach()
 
 
 def _csv_rows(
