@@ -432,9 +432,10 @@ def _convert(args: argparse.Namespace) -> str:
                 definitions=_definitions(args),
                 progress=_isatty(sys.stderr),
             )
-        for option, given in (("--jobs", args.jobs != 1), ("--column", args.column is not None)):
-            if given:
-                raise _Exit(EXIT_USAGE, f"{option} is for --records or several inputs")
+        # --jobs has nothing to share out with one input (xargs may pass just one): ignored.
+        for option, given in (("--column", args.column), ("--id-column", args.id_column)):
+            if given is not None:
+                raise _Exit(EXIT_USAGE, f"{option} is for --records csv")
         answers = _prepare(
             _decode_file(args.source_format, args.files[0]), args.target_format, args
         )
