@@ -143,7 +143,11 @@ def _catch_interrupts(handler: Callable[[int, Any], None]) -> Any:
 
 def _check(args: argparse.Namespace, fail: Callable[..., Exception]) -> None:
     if args.indent is not None:
-        raise fail(_EXIT_USAGE, "--indent needs a single input; several give JSON Lines")
+        raise fail(
+            _EXIT_USAGE,
+            "--indent needs a single input without --records or --keep-going; JSON Lines "
+            "are one line a record",
+        )
     if args.records == "csv" and args.column is None:
         raise fail(_EXIT_USAGE, "--records csv needs --column NAME (the answers' column)")
     if args.records != "csv":
