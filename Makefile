@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/python bench/bench_client.py
 	$(BIN)/python bench/bench_run_many.py
+	$(BIN)/python bench/bench_batch.py
 
 clean:
 	rm -rf $(VENV)

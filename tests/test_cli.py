@@ -299,18 +299,23 @@ def test_convert_several_files_writes_json_lines(tmp_path: Path) -> None:
     one.write_bytes(ONE_VALUE)
     result = run("convert", "--from", "xml", "--to", "rest", str(one), str(LIBRARY_XML))
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.decode().splitlines()
-    assert len(lines) == 2
-    assert json.loads(lines[0]) == rest.encode(xml.decode(ONE_VALUE.decode()))
-    assert json.loads(lines[1]) == rest.encode(xml.decode(LIBRARY_XML.read_text()))
+    lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert lines == [
+        {"file": str(one), "output": rest.encode(xml.decode(ONE_VALUE.decode()))},
+        {"file": str(LIBRARY_XML), "output": rest.encode(xml.decode(LIBRARY_XML.read_text()))},
+    ]
     as_xml = run("convert", "--from", "xml", "--to", "xml", str(one), str(one))
-    assert [json.loads(line) for line in as_xml.stdout.decode().splitlines()] == [
+    assert [json.loads(line)["output"] for line in as_xml.stdout.decode().splitlines()] == [
         xml.encode(xml.decode(ONE_VALUE.decode()))
     ] * 2
     bad = tmp_path / "bad.xml"
     bad.write_text("<rsl><pa>")
-    failed = run("convert", "--from", "xml", "--to", "rest", str(one), str(bad))
-    assert_one_line_error(failed, str(bad))
+    # The good file before the bad one is written; the message names the bad one.
+    failed = run("convert", "--from", "xml", "--to", "rest", str(one), str(bad), str(one))
+    assert failed.returncode == EXIT_BAD_INPUT
+    assert [json.loads(line)["file"] for line in failed.stdout.decode().splitlines()] == [str(one)]
+    err = failed.stderr.decode()
+    assert err.count("\n") == 1 and err.startswith(f"mstr-prompts: error: {bad}: xml: ")
 
 
 def test_inspect_prints_the_model_json() -> None:

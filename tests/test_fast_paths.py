@@ -75,6 +75,7 @@ ENCODERS: list[Callable[[AnswerSet], Any]] = [
     # rest.dumps writes rows as text itself: it must be json.dumps of encode's body.
     lambda s: rest.dumps(s, ignore_locale=True, indent=None),
     lambda s: rest.dumps(s, ignore_locale=True),
+    lambda s: rest.dumps(s, ignore_locale=True, indent=2),
     lambda s: rest.dumps(s, ignore_locale=True, indent=0),
     lambda s: url.encode_query(s, ignore_locale=True),
     lambda s: url.encode(s, fallback="xml", assume_order=True, ignore_locale=True),

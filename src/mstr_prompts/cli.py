@@ -38,10 +38,11 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
-from . import __version__
+from . import __version__, limits
 from .element_id import GUID_PATTERN
 from .errors import (
     AnswersRejected,
+    InputTooLarge,
     LocaleWarning,
     NotRepresentableError,
     PromptAnswerError,
@@ -61,7 +62,9 @@ __all__ = [
     "EXIT_IO",
     "EXIT_NOT_REPRESENTABLE",
     "EXIT_OK",
+    "EXIT_RECORDS_FAILED",
     "EXIT_SERVER",
+    "EXIT_TOO_LARGE",
     "EXIT_USAGE",
     "main",
 ]
@@ -73,6 +76,8 @@ EXIT_BAD_INPUT = 3  # the input cannot be read as the format given (DecodeError,
 EXIT_NOT_REPRESENTABLE = 4  # the target format cannot carry an answer
 EXIT_SERVER = 5  # client commands: the server refused or failed
 EXIT_IO = 6  # a file cannot be read or written (missing, permissions, full disk)
+EXIT_TOO_LARGE = 7  # an input is over the size limit (--max-size)
+EXIT_RECORDS_FAILED = 8  # --keep-going: some records failed (each is named in the output)
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in mstr-prompts, not in the input
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of standard output went away
 
@@ -84,6 +89,8 @@ EXIT_CODES: dict[int, str] = {
     EXIT_NOT_REPRESENTABLE: "an answer cannot be written in the target format",
     EXIT_SERVER: "server error (client commands)",
     EXIT_IO: "I/O error: a file cannot be read or written (e.g. full disk)",
+    EXIT_TOO_LARGE: "an input is over the size limit (33,554,432 bytes; --max-size raises it)",
+    EXIT_RECORDS_FAILED: "--keep-going: some records failed (each one's line says why)",
     EXIT_INTERNAL: "internal error: a bug in mstr-prompts, please report it",
     EXIT_BROKEN_PIPE: "standard output was closed early (as by `| head`); nothing is printed",
 }
@@ -173,6 +180,8 @@ def _status_of(exc: PromptAnswerError) -> int:
         return EXIT_USAGE
     if isinstance(exc, NotRepresentableError):
         return EXIT_NOT_REPRESENTABLE
+    if isinstance(exc, InputTooLarge):
+        return EXIT_TOO_LARGE
     if isinstance(exc, LinkError):  # built from the command line's options
         return EXIT_USAGE
     return EXIT_BAD_INPUT  # DecodeError and anything else about the input
@@ -207,15 +216,25 @@ def _check_stdin(args: argparse.Namespace) -> None:
 
 
 def _read_bytes(path: str) -> bytes:
+    """The file's bytes, refused with InputTooLarge as soon as they pass the size limit
+    (:func:`mstr_prompts.limits.current`): a link to /dev/zero costs the limit, no more."""
     try:
         if path == "-":
             if sys.stdin is None:  # started with the descriptor closed (`<&-`)
                 raise _Exit(EXIT_IO, "cannot read standard input: it is closed")
-            return sys.stdin.buffer.read()
+            return _read_limited(sys.stdin.buffer, _where(path))
         with open(path, "rb") as handle:
-            return handle.read()
+            return _read_limited(handle, _where(path))
     except OSError as exc:
         raise _Exit(EXIT_IO, f"cannot read {_where(path)}: {exc.strerror or exc}") from None
+
+
+def _read_limited(handle: IO[bytes], where: str) -> bytes:
+    limit = limits.current()
+    data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise InputTooLarge(None, limit, unit="byte", where=where)
+    return data
 
 
 def _as_text(data: bytes, where: str) -> str:
@@ -296,7 +315,11 @@ also takes the file's bytes)."""
 def _encode_rest(answers: AnswerSet, args: argparse.Namespace) -> Any:
     from . import rest
 
-    return rest.encode(answers, ignore_locale=args.ignore_locale)
+    if args.compact:  # the CLI's compact layout has no spaces: json.dumps lays it out
+        return rest.encode(answers, ignore_locale=args.ignore_locale)
+    # The text directly, in json.dumps's layout: no dict per element for a large answer set.
+    indent = 2 if args.indent is None else args.indent
+    return rest.dumps(answers, ignore_locale=args.ignore_locale, indent=indent)
 
 
 def _encode_xml(answers: AnswerSet, args: argparse.Namespace) -> Any:
@@ -394,33 +417,30 @@ def _prepare(answers: AnswerSet, target: str, args: argparse.Namespace) -> Answe
     return ready
 
 
-def _in_file(path: str, several: bool, run: Callable[[], str]) -> str:
-    """Run ``run``; with several files, an error names the file it came from."""
-    if not several:
-        return run()
-    where = "standard input" if path == "-" else path
-    try:
-        return run()
-    except PromptAnswerError as exc:
-        raise _Exit(_status_of(exc), f"{where}: {exc.render(cli=True)}") from None
-
-
 def _convert(args: argparse.Namespace) -> str:
-    several = len(args.files) > 1
-    if several and args.indent is not None:
-        raise _Exit(EXIT_USAGE, "--indent needs a single input; several give JSON Lines")
-    outputs: list[str] = []
-    for path in args.files:
+    with limits.allowing(args.max_size):
+        if args.records is not None or len(args.files) > 1 or args.keep_going:
+            from ._cli_batch import convert_many
 
-        def one(path: str = path) -> str:
-            answers = _prepare(_decode_file(args.source_format, path), args.target_format, args)
-            result = ENCODERS[args.target_format](answers, args)
-            if isinstance(result, str):
-                return json.dumps(result, ensure_ascii=False) if several else result
-            return _json(result, args, lines=several)
-
-        outputs.append(_in_file(path, several, one))
-    return "\n".join(outputs)
+            return convert_many(
+                args,
+                fail=_Exit,
+                write=_write_stdout,
+                say=_say,
+                where=_where,
+                status_of=_status_of,
+                definitions=_definitions(args),
+                progress=_isatty(sys.stderr),
+            )
+        # --jobs has nothing to share out with one input (xargs may pass just one): ignored.
+        for option, given in (("--column", args.column), ("--id-column", args.id_column)):
+            if given is not None:
+                raise _Exit(EXIT_USAGE, f"{option} is for --records csv")
+        answers = _prepare(
+            _decode_file(args.source_format, args.files[0]), args.target_format, args
+        )
+        result = ENCODERS[args.target_format](answers, args)
+        return result if isinstance(result, str) else _json(result, args)
 
 
 def _summary(answers: AnswerSet) -> list[str]:
@@ -630,6 +650,53 @@ def _add_definition_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _size(text: str) -> int:
+    """A size in bytes: digits, with K, M or G for KiB, MiB or GiB (``64M``)."""
+    number, unit = text[:-1], text[-1:].upper()
+    scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(unit)
+    if scale is None:
+        number, scale = text, 1
+    if not number.isascii() or not number.isdigit() or len(number) > 15:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (bytes, or with K, M or G)")
+    return int(number) * scale
+
+
+def _jobs(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 256:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes from 1 to 256")
+    return int(text)
+
+
+def _add_batch_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--records",
+        type=_lower,
+        choices=("jsonl", "csv", "lines"),
+        help="each FILE holds many records: JSON Lines (a JSON string of XML, URL or Library "
+        "text, or a REST body object, a line), CSV (--column NAME), or one link a line; the "
+        "output is JSON Lines, one object per record",
+    )
+    parser.add_argument("--column", metavar="NAME", help="--records csv: the answers' column")
+    parser.add_argument(
+        "--id-column", metavar="NAME", help="--records csv: a column that names each record"
+    )
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="write a record that fails as its error (code, message, hint) and go on; exit "
+        f"{EXIT_RECORDS_FAILED} if any failed",
+    )
+    parser.add_argument(
+        "--jobs", type=_jobs, default=1, metavar="N", help="convert on N processes (default 1)"
+    )
+    parser.add_argument(
+        "--max-size",
+        type=_size,
+        metavar="BYTES",
+        help=f"the size limit of an input or record (default {limits.MAX_SIZE}, 32M)",
+    )
+
+
 def _exit_codes_text() -> str:
     width = max(len(str(code)) for code in EXIT_CODES)
     rows = "\n".join(f"  {code:>{width}}  {meaning}" for code, meaning in EXIT_CODES.items())
@@ -659,9 +726,10 @@ def _parser() -> argparse.ArgumentParser:
     convert = commands.add_parser(
         "convert",
         help="convert answers from one format to another",
-        description="Convert each FILE (- for standard input). With several files, write "
-        "one JSON document per line (JSON Lines): the REST body, or the XML or URL text "
-        "as a JSON string.",
+        description="Convert each FILE (- for standard input). With several files, "
+        "--records or --keep-going, write JSON Lines: one object per file or record, its "
+        'identifier ("file", "line", "id") beside its "output" (a REST or Library JSON '
+        'value, or the XML or URL text as a string) or, with --keep-going, its "error".',
         **common,
     )
     convert.add_argument(
@@ -673,6 +741,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_encoding_options(convert)
     _add_definition_options(convert)
     _add_layout_options(convert)
+    _add_batch_options(convert)
     convert.add_argument(
         "files", nargs="*", default=["-"], metavar="FILE", help="input files (default -)"
     )

@@ -42,6 +42,7 @@ __all__ = [
     "AnswersRejected",
     "DecodeError",
     "Hint",
+    "InputTooLarge",
     "LocaleWarning",
     "NotRepresentableError",
     "Option",
@@ -137,6 +138,13 @@ def _make_hint(template: str, options: tuple[Option, ...], cli: bool) -> Hint:
     return Hint(template, *options, cli=cli)
 
 
+def _rebuild_error(cls: type[Exception], args: tuple[Any, ...], state: dict[str, Any]) -> Exception:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
+
 def _cli_hint(hint: str | None) -> str | None:
     if isinstance(hint, Hint):
         return hint.cli()
@@ -168,6 +176,12 @@ class PromptAnswerError(ValueError):
         self.hint = hint
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own pickling calls ``cls(*args)`` with the rendered line, which
+        # subclasses with other signatures cannot take; rebuild from the attributes, so
+        # every error crosses a process boundary intact (mstr_prompts.batch's workers).
+        return (_rebuild_error, (type(self), self.args, self.__dict__))
+
     def prefix(self) -> str:
         """Where the problem is, as the line's prefix (empty if unknown)."""
         return ""
@@ -196,6 +210,32 @@ class DecodeError(PromptAnswerError):
     def prefix(self) -> str:
         """``where``."""
         return self.where or ""
+
+
+class InputTooLarge(DecodeError):
+    """The input is over the size limit (:data:`mstr_prompts.limits.MAX_SIZE` unless raised).
+
+    Raised before anything is decoded; ``size`` and ``limit`` count ``unit`` (a
+    character for text, a byte for bytes and files).
+
+    >>> str(InputTooLarge(40, 32, unit="byte", where="xml"))
+    'xml: input of 40 bytes is over the 32-byte limit (hint: raise the limit with max_size=...)'
+    >>> InputTooLarge(40, 32, unit="byte").render(cli=True)
+    'input of 40 bytes is over the 32-byte limit (hint: raise the limit with --max-size BYTES)'
+    """
+
+    def __init__(
+        self, size: int | None, limit: int, *, unit: str = "character", where: str | None = None
+    ) -> None:
+        self.size = size  # None when reading stopped at the limit
+        self.limit = limit
+        self.unit = unit
+        what = "the input" if size is None else f"input of {size} {unit}s"
+        super().__init__(
+            f"{what} is over the {limit}-{unit} limit",
+            where=where,
+            hint=Hint("raise the limit with {0}", Option("max_size", metavar="BYTES")),
+        )
 
 
 class NotRepresentableError(PromptAnswerError):

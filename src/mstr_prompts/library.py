@@ -36,6 +36,7 @@ from typing import Any, Literal
 from lxml import etree
 from pydantic import ValidationError
 
+from . import limits
 from .element_id import GUID_PATTERN, ElementId, Presentation, classify, parse_element_id
 from .errors import (
     DecodeError,
@@ -106,8 +107,9 @@ LEVEL_TYPES = (1048578, 1048581, 1048582)
 # only the element and the dimty units have a known place in a prompt answer.
 _DEPENDENT_TYPES = range(1048576, 1048594)
 
-MAX_CHARS = 32 * 1024 * 1024
-"""The longest input accepted (32 Mi characters): far above any real link or body."""
+MAX_CHARS = limits.MAX_SIZE
+"""The longest input accepted by default (:data:`mstr_prompts.limits.MAX_SIZE`, 33,554,432
+characters, or bytes for bytes): far above any real link or body; ``max_size=`` raises it."""
 
 # docs/library.md "Items": the id is the text up to the first "~" followed by "-?digits~", the
 # type those digits, and the name everything after, verbatim (names are not escaped).
@@ -184,7 +186,7 @@ def unquote(raw: str, where: str = "library") -> str:
     'a+b é'
     """
     try:
-        data = urllib.parse.unquote_to_bytes(raw)
+        data = limits.unquote_bytes(raw)  # a megabyte at a time: memory stays at the text's size
     except UnicodeEncodeError:
         raise DecodeError("the text is not valid Unicode (lone surrogate)", where=where) from None
     try:
@@ -227,6 +229,7 @@ def _load(text: str) -> Any:
 
 def _document(source: Any) -> Any:
     """The JSON document of any accepted input: rounds (a list) or a body (a dict)."""
+    limits.check(source, where="library")
     if isinstance(source, (bytes, bytearray)):
         try:
             source = bytes(source).decode("utf-8-sig")
@@ -235,11 +238,6 @@ def _document(source: Any) -> Any:
                 f"the input is not UTF-8 (byte {exc.start})", where="library"
             ) from None
     if isinstance(source, str):
-        if len(source) > MAX_CHARS:
-            raise DecodeError(
-                f"the input is {len(source)} characters; the limit is {MAX_CHARS}",
-                where="library",
-            )
         text = source.strip().removeprefix("\ufeff")
         if text[:1] in ("[", "{"):
             return _load(text)
@@ -539,7 +537,7 @@ def _decode_body(document: dict[str, Any]) -> tuple[AnswerSet, str | None]:
     return _answer_set([answers], locales), name
 
 
-def decode(source: Any) -> AnswerSet:
+def decode(source: Any, *, max_size: int | None = None) -> AnswerSet:
     """Read Library short answers into an AnswerSet; rounds are kept in ``rounds``.
 
     ``source`` is a Library link or query string with ``prompts=``, the parameter's value
@@ -552,7 +550,19 @@ def decode(source: Any) -> AnswerSet:
     'close'
     >>> decode('[[{"key":"A@0@10","values":["2016"],"useDefault":false}],[]]').rounds
     (1, 0)
+
+    Text over ``max_size`` characters (bytes for bytes; default
+    :data:`mstr_prompts.limits.MAX_SIZE`, 33,554,432) is refused with
+    :class:`~mstr_prompts.errors.InputTooLarge` before any of it is decoded.
     """
+    limits.check(source, where="library", limit=max_size)
+    if max_size is None:
+        return _decode(source)
+    with limits.allowing(max_size):
+        return _decode(source)
+
+
+def _decode(source: Any) -> AnswerSet:
     document = _document(source)
     if isinstance(document, dict):
         return _decode_body(document)[0]

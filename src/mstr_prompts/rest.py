@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-from . import safexml
+from . import limits, safexml
 from .element_id import (
     GUID_PATTERN,
     ElementId,
@@ -212,11 +212,12 @@ def _plain(value: Any, path: str, source: str = "rest") -> Any:
     )
 
 
-MAX_REST_CHARS = 32 * 1024 * 1024
-"""The largest JSON text (characters, or bytes for bytes input) the decoders read.
+MAX_REST_CHARS = limits.MAX_SIZE
+"""The largest JSON text (characters, or bytes for bytes input) the decoders read by
+default: :data:`mstr_prompts.limits.MAX_SIZE` (33,554,432), which ``max_size=`` raises.
 
-Like :data:`mstr_prompts.safexml.MAX_XML_CHARS`: far above any real answer body, and a
-runaway input fails at once instead of exhausting memory.
+Far above any real answer body, and a runaway input fails at once instead of exhausting
+memory.
 """
 
 
@@ -241,12 +242,7 @@ def load_json(
             raise DecodeError(
                 "the body is nested too deeply (or refers to itself)", where=source
             ) from None
-    if isinstance(body, (str, bytes, bytearray)) and len(body) > MAX_REST_CHARS:
-        unit = "characters" if isinstance(body, str) else "bytes"
-        raise DecodeError(
-            f"input of {len(body)} {unit} is over the {MAX_REST_CHARS}-{unit[:-1]} limit",
-            where=source,
-        )
+    limits.check(body, where=source)
     if isinstance(body, (bytes, bytearray)):
         try:
             # utf-8-sig: a leading byte-order mark is tolerated, as many editors write one.
@@ -619,10 +615,15 @@ def _decode_item(item: Any, index: int) -> Answer:
     return _DECODERS[family](ref, item.get("answers"), where)
 
 
-def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
+def decode(
+    body: Mapping[str, Any] | str | bytes | bytearray, *, max_size: int | None = None
+) -> AnswerSet:
     """Read a REST answer body (a dict, JSON text, or UTF-8 bytes) into an AnswerSet.
 
-    Raises :class:`~mstr_prompts.errors.DecodeError` saying what is wrong and where.
+    Raises :class:`~mstr_prompts.errors.DecodeError` saying what is wrong and where;
+    text over ``max_size`` characters (bytes for bytes; default
+    :data:`mstr_prompts.limits.MAX_SIZE`, 33,554,432) is refused with
+    :class:`~mstr_prompts.errors.InputTooLarge` before it is parsed.
 
     >>> s = decode('{"prompts": [{"name": "Elements of Country", "type": "elements",'
     ...            ' "answers": [{"name": "USA"}]}]}')
@@ -637,6 +638,14 @@ def decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
         raise DecodeError(
             f"expected a JSON object, text or bytes, not {type(body).__name__}", where="rest"
         )
+    limits.check(body, where="rest", limit=max_size)
+    if max_size is None:
+        return _decode(body)
+    with limits.allowing(max_size):
+        return _decode(body)
+
+
+def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
     document = load_json(body)
     if not isinstance(document, dict):
         raise DecodeError(
@@ -1026,15 +1035,27 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
     }
 
 
-def dumps(answers: AnswerSet, *, ignore_locale: bool = False, indent: int | None = 2) -> str:
+def dumps(answers: AnswerSet, *, ignore_locale: bool = False, indent: int | None = None) -> str:
     """Write an AnswerSet as REST JSON text (UTF-8 characters kept, not escaped).
 
-    The text is ``json.dumps(encode(answers), ensure_ascii=False, indent=indent)``.
+    The text is ``json.dumps(encode(answers), ensure_ascii=False, indent=indent)``: on
+    one line by default, as ``json.dumps`` writes (so one body is one JSON Lines record);
+    ``indent=2`` lays it out for people.
 
     >>> from mstr_prompts.model import PromptRef, UseDefault
-    >>> print(dumps(AnswerSet(answers=[UseDefault(family="value", prompt=PromptRef(id="0C"))]),
-    ...             indent=None))
+    >>> answers = AnswerSet(answers=[UseDefault(family="value", prompt=PromptRef(id="0C"))])
+    >>> print(dumps(answers))
     {"prompts": [{"id": "0C", "type": "VALUE", "useDefault": true}]}
+    >>> print(dumps(answers, indent=1))
+    {
+     "prompts": [
+      {
+       "id": "0C",
+       "type": "VALUE",
+       "useDefault": true
+      }
+     ]
+    }
     """
     rows = pending_rows(answers)
     if rows is None or not _FAST or not (indent is None or type(indent) is int):

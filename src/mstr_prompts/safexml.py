@@ -21,7 +21,8 @@ from typing import NoReturn
 
 from lxml import etree
 
-from .errors import DecodeError
+from . import limits
+from .errors import DecodeError, InputTooLarge
 
 __all__ = [
     "MAX_XML_CHARS",
@@ -33,8 +34,9 @@ __all__ = [
     "without_dtd",
 ]
 
-MAX_XML_CHARS = 32 * 1024 * 1024
-"""The largest XML text accepted (32 Mi characters): far above any real answer set."""
+MAX_XML_CHARS = limits.MAX_SIZE
+"""The largest XML text accepted by default (32 Mi characters, :data:`mstr_prompts.limits.MAX_SIZE`);
+:func:`mstr_prompts.limits.allowing` raises it."""
 
 # libxml2's limits without its huge_tree flag, which stays off: no real answer set nears them.
 _LIMITS = {
@@ -232,7 +234,7 @@ def streamable(text: str) -> bool:
     >>> streamable("<rsl/>"), streamable("<!DOCTYPE rsl><rsl/>")
     (True, False)
     """
-    return len(text) <= MAX_XML_CHARS and "<!DOCTYPE" not in text and "<!ENTITY" not in text
+    return len(text) <= limits.current() and "<!DOCTYPE" not in text and "<!ENTITY" not in text
 
 
 def without_dtd(root: etree._Element) -> bool:
@@ -261,11 +263,8 @@ def pull_parser(tag: str) -> etree.XMLPullParser:
 
 def _refuse(text: str, where: str) -> NoReturn:
     """Raise the error for text that :func:`streamable` refused."""
-    if len(text) > MAX_XML_CHARS:
-        raise DecodeError(
-            f"input of {len(text)} characters is over the {MAX_XML_CHARS}-character limit",
-            where=where,
-        )
+    if len(text) > limits.current():
+        raise InputTooLarge(len(text), limits.current(), where=where)
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         raise DecodeError(
             "a DTD is not allowed in prompt-answer XML (it could declare entities)", where=where

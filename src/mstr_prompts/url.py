@@ -31,6 +31,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
+from . import limits
 from .element_id import (
     GUID_PATTERN,
     ElementId,
@@ -43,6 +44,7 @@ from .element_id import (
 from .errors import (
     DecodeError,
     Hint,
+    InputTooLarge,
     LocaleWarning,
     NotRepresentableError,
     Option,
@@ -111,8 +113,10 @@ _BY_FOLD = {fold_name(name): name for name in ANSWER_PARAMS}
 TASK_XML_PARAM = "promptAnswerXML"
 _BY_FOLD[fold_name(TASK_XML_PARAM)] = XML_PARAM
 
-MAX_URL_CHARS = 32 * 1024 * 1024
-"""The longest URL, query string or mapping (all values together) :func:`decode` reads.
+MAX_URL_CHARS = limits.MAX_SIZE
+"""The longest URL, query string or mapping (all names and values together) :func:`decode`
+reads by default: :data:`mstr_prompts.limits.MAX_SIZE` (33,554,432), which ``max_size=``
+raises.
 
 Like :data:`mstr_prompts.safexml.MAX_XML_CHARS`: far above any real link (web servers
 refuse query strings beyond a few KB, and a POSTed form of answers is rarely above a few
@@ -746,7 +750,10 @@ def _percent_encoded_link(text: str) -> str | None:
 
 
 def decode(
-    source: str | Mapping[str, str | Sequence[str]], *, allow_empty: bool = False
+    source: str | Mapping[str, str | Sequence[str]],
+    *,
+    allow_empty: bool = False,
+    max_size: int | None = None,
 ) -> AnswerSet:
     """Read the prompt answers of a Web URL, query string or parameter mapping.
 
@@ -761,7 +768,9 @@ def decode(
     parameters and the nearest answer parameter's name), never an empty answer set;
     ``allow_empty=True`` accepts a link without answers (as :func:`mstr_prompts.links.parse`
     does).  A query copied from HTML (``&amp;`` between every pair) and a whole link
-    percent-encoded once are read as the link they stand for.
+    percent-encoded once are read as the link they stand for.  Input over ``max_size``
+    characters (default :data:`mstr_prompts.limits.MAX_SIZE`, 33,554,432; for a mapping,
+    every name and value together) is refused before anything is percent-decoded.
 
     >>> s = decode("mstrWeb?evt=4001&valuePromptAnswers=30%5eSam Hill%5e25354")
     >>> [a.value for a in s]
@@ -775,14 +784,22 @@ def decode(
     ...
     mstr_prompts.errors.DecodeError: url: the link's parameters ('evt', 'elementPromptAnswers') include no prompt-answer parameter; 'elementPromptAnswers' is not a parameter the server reads (hint: did you mean elementsPromptAnswers?)
     """
+    limit = limits.current(max_size)
+    if isinstance(source, str):
+        limits.check(source, where="url", limit=limit)
+    elif isinstance(source, Mapping):
+        size = _size(source)
+        if size > limit:
+            raise InputTooLarge(size, limit, where="url")
+    if max_size is None:
+        return _decode(source, allow_empty)
+    with limits.allowing(max_size):
+        return _decode(source, allow_empty)
+
+
+def _decode(source: str | Mapping[str, str | Sequence[str]], allow_empty: bool) -> AnswerSet:
     try:
         if isinstance(source, str):
-            if len(source) > MAX_URL_CHARS:
-                raise DecodeError(
-                    f"input of {len(source)} characters is over the {MAX_URL_CHARS}-character "
-                    "limit",
-                    where="url",
-                )
             pairs = split_query(source, answers_only=True)
             if not pairs:
                 inner = _percent_encoded_link(source)
@@ -799,12 +816,6 @@ def decode(
                         hint=f"did you mean {near[1]}?",
                     )
         elif isinstance(source, Mapping):
-            size = _size(source)
-            if size > MAX_URL_CHARS:
-                raise DecodeError(
-                    f"parameters of {size} characters are over the {MAX_URL_CHARS}-character limit",
-                    where="url",
-                )
             pairs = _pairs_of_mapping(source)
         else:
             raise DecodeError(

@@ -19,12 +19,11 @@ import json
 import re
 from collections.abc import Callable
 from typing import Any, cast
-from urllib.parse import unquote, unquote_plus
 
 from lxml import etree
 from pydantic import ValidationError
 
-from . import expression_json, expression_xml, safexml
+from . import expression_json, expression_xml, limits, safexml
 from ._trusted import build
 from .element_id import (
     GUID_PATTERN,
@@ -128,8 +127,12 @@ _MAX_TRANSPORT_DECODES = 3
 # --- decode -----------------------------------------------------------------------------
 
 
-def decode(text: str | bytes) -> AnswerSet:
+def decode(text: str | bytes, *, max_size: int | None = None) -> AnswerSet:
     """Read prompt-answer XML (raw, percent- or form-encoded) into an :class:`AnswerSet`.
+
+    Input over ``max_size`` characters (bytes for bytes; default
+    :data:`mstr_prompts.limits.MAX_SIZE`, 33,554,432) is refused with
+    :class:`~mstr_prompts.errors.InputTooLarge` before any of it is decoded.
 
     >>> s = decode("<rsl><pa pt='3' pin='0' did='2294C41E44244ADAED930CB4E00A9DA0' tp='10'>"
     ...            "Web</pa></rsl>")
@@ -142,6 +145,14 @@ def decode(text: str | bytes) -> AnswerSet:
     ...
     mstr_prompts.errors.DecodeError: xml: the root is <mi>, the long prompt-answer format, which is not supported; give the short <rsl><pa …>…</pa></rsl> format
     """
+    limits.check(text, where="xml", limit=max_size)
+    if max_size is None:
+        return _decode(text)
+    with limits.allowing(max_size):
+        return _decode(text)
+
+
+def _decode(text: str | bytes) -> AnswerSet:
     xml_text = _untransport(text)
     if _BARE_PA.match(xml_text):
         xml_text = f"<rsl>{xml_text}</rsl>"
@@ -209,10 +220,12 @@ def _untransport(text: str | bytes) -> str:
         # '+' is a space only in form encoding; a raw '<' means the text is not encoded.
         form = "+" in current and "<" not in current
         try:
-            if form:
-                current = unquote_plus(current, errors="strict")
-            else:
-                current = unquote(current, errors="strict")
+            # A megabyte at a time: unquote() of the whole text costs fifty times its size.
+            current = limits.unquote_bytes(current, plus=form).decode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate in the text itself
+            raise DecodeError(
+                "the text is not valid Unicode (lone surrogate)", where="xml"
+            ) from None
         except UnicodeDecodeError as exc:
             raise DecodeError(
                 f"the percent-encoded input is not UTF-8: {exc.reason} at byte {exc.start}",
