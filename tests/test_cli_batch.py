@@ -4,7 +4,6 @@ limits, Ctrl-C."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -46,6 +45,29 @@ def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
         check=False,
         timeout=120,
     )
+
+
+# The peak resident memory of a command, measured from a fresh, small launcher: a child
+# forked straight from this (large) test process would count the test's own pages in its
+# ru_maxrss, since fork and vfork hand the parent's high-water mark to the child.
+_LAUNCHER = (
+    "import os, subprocess, sys\n"
+    "process = subprocess.Popen(sys.argv[2:])\n"
+    "_, status, usage = os.wait4(process.pid, 0)\n"
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss * 1024))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
+def run_measured(command: list[str], peak_file: Path) -> tuple[int, bytes, bytes, int]:
+    """Run ``command``; its exit status, output, errors and peak resident bytes."""
+    result = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, str(peak_file), *command],
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    return result.returncode, result.stdout, result.stderr, int(peak_file.read_text())
 
 
 def lines_of(result: subprocess.CompletedProcess[bytes]) -> list[dict[str, Any]]:
@@ -248,36 +270,27 @@ def test_a_huge_file_is_refused_before_decoding(tmp_path: Path) -> None:
         handle.write(b"%3Crsl%3E")
         handle.truncate(531_000_000)
     command = [sys.executable, "-m", "mstr_prompts", "convert", "--from", "xml", "--to", "rest"]
-    process = subprocess.Popen(
-        [*command, str(huge)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    assert process.stdout is not None and process.stderr is not None
-    out, err = process.stdout.read(), process.stderr.read()
-    assert os.waitstatus_to_exitcode(status) == EXIT_TOO_LARGE
+    status, out, err, peak = run_measured([*command, str(huge)], tmp_path / "peak")
+    assert status == EXIT_TOO_LARGE
     assert out == b""
     assert err.decode() == (
         f"mstr-prompts: error: {huge}: the input is over the 33554432-byte limit "
         "(hint: raise the limit with --max-size BYTES)\n"
     )
-    assert usage.ru_maxrss * 1024 < 300_000_000  # the limit read once, not the file
+    assert peak < 300_000_000  # the limit read once, not the file
 
 
-def test_dev_zero_is_refused_in_bounded_memory() -> None:
+def test_dev_zero_is_refused_in_bounded_memory(tmp_path: Path) -> None:
     zero = "/dev/zero"
     for extra in ([], ["--records", "jsonl"], ["--records", "csv", "--column", "a"]):
         command = [sys.executable, "-m", "mstr_prompts", "convert", "--from", "xml", "--to", "rest"]
-        process = subprocess.Popen(
-            [*command, *extra, "--max-size", "1M", zero],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+        status, _, raw_err, peak = run_measured(
+            [*command, *extra, "--max-size", "1M", zero], tmp_path / "peak"
         )
-        _, status, usage = os.wait4(process.pid, 0)
-        assert process.stderr is not None
-        err = process.stderr.read().decode()
-        assert os.waitstatus_to_exitcode(status) in (EXIT_TOO_LARGE, EXIT_BAD_INPUT), (extra, err)
+        err = raw_err.decode()
+        assert status in (EXIT_TOO_LARGE, EXIT_BAD_INPUT), (extra, err)
         assert (err.count("\n") == 1 and "limit" in err) or "header" in err, err
-        assert usage.ru_maxrss * 1024 < 300_000_000
+        assert peak < 300_000_000
 
 
 def test_max_size_raises_the_limit(tmp_path: Path) -> None:
