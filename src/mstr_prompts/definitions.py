@@ -65,7 +65,15 @@ from .model import (
     prompt_of,
 )
 from .rules import Model
-from .validation import Problem, check, parse_date, parse_number, validate
+from .validation import (
+    DATE_RANGE,
+    Problem,
+    check,
+    date_out_of_range,
+    parse_date,
+    parse_number,
+    validate,
+)
 
 __all__ = [
     "AnswersRejected",
@@ -472,11 +480,19 @@ def _value_type(raw: Any, where: str) -> ValueType | None:
     return found
 
 
+_MAX_COUNT_DIGITS = 18  # a Java long, what the server can count with
+
+
 def _count(raw: Any, name: str, where: str, what: str) -> int:
     if isinstance(raw, int) and not isinstance(raw, bool):
         return int(raw)
-    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit() and raw.strip().isascii():
-        return int(raw.strip())
+    text = raw.strip() if isinstance(raw, str) else ""
+    if text.lstrip("-").isdigit() and text.isascii():
+        if len(text) > _MAX_COUNT_DIGITS:  # int() refuses 4,300 digits with its own error
+            raise DecodeError(
+                f"{name} has {len(text)} digits, far more than any count", where=where
+            )
+        return int(text)
     raise DecodeError(f"{name} must be a whole number ({what}), not {raw!r}", where=where)
 
 
@@ -510,6 +526,11 @@ def _bound(
         return number
     date = parse_date(text)
     if date is None:
+        if date_out_of_range(text):
+            raise DecodeError(
+                f"{name} {raw!r} is outside the dates that can be compared ({DATE_RANGE} in UTC)",
+                where=where,
+            )
         if value_type is None:
             raise DecodeError(
                 f"{name} {raw!r} is neither a number nor an ISO date, and the prompt has no "
