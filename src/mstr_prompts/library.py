@@ -118,8 +118,10 @@ _LEVEL_REST = re.compile(
 )
 _GUID = re.compile(GUID_PATTERN)
 _PLACEHOLDER_PREFIX = "DYNAMIC_PLACEHOLDER_"
-# A dashboard link token such as {[Year]@ID}: attribute in brackets, then @form.
-_TOKEN = re.compile(r"\{\[[^\]]*\]@[^}]*\}")
+# A dashboard link token such as {[Year]@ID}: attribute in brackets, then @form.  Neither
+# part may hold a brace, so a search started at one "{" never runs past the next one:
+# with "[^\]]*" alone, "{[" repeated made every search rescan the rest (quadratic time).
+_TOKEN = re.compile(r"\{\[[^\]{}]*\]@[^{}]*\}")
 _RSL = "<rsl"
 
 # JavaScript's encodeURIComponent leaves A-Z a-z 0-9 - _ . ! ~ * ' ( ) alone; Python's
