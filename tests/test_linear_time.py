@@ -9,6 +9,7 @@ for 250 KB).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -28,15 +29,17 @@ ATTR = "8D679D5111D3E4981000E787EC6DE8A4"
 
 def _once(call: Callable[[], object]) -> float:
     start = time.process_time()
-    try:
+    with contextlib.suppress(PromptAnswerError):
         call()
-    except PromptAnswerError:
-        pass
     return time.process_time() - start
 
 
 def best_time(call: Callable[[], object], runs: int = 5) -> float:
     return min(_once(call) for _ in range(runs))
+
+
+def time_of(decode: Callable[[str], Any], text: str, runs: int = 5) -> float:
+    return best_time(lambda: decode(text), runs)
 
 
 _FLOOR = 0.002  # seconds: below this, timer noise would decide
@@ -50,14 +53,14 @@ def assert_linear(decode: Callable[[str], Any], make: Callable[[int], str], n: i
     ``_MAX_SMALL`` characters, so the ratio compares real work, not timer noise.
     """
     small = make(n)
-    small_time = best_time(lambda: decode(small))
+    small_time = time_of(decode, small)
     while small_time < _FLOOR and len(make(2 * n)) <= _MAX_SMALL:
         n *= 2
         small = make(n)
-        small_time = best_time(lambda: decode(small))
+        small_time = time_of(decode, small)
     large = make(10 * n)
     assert len(large) >= 9 * len(small)
-    large_time = best_time(lambda: decode(large), runs=3)
+    large_time = time_of(decode, large, runs=3)
     assert large_time <= 15 * max(small_time, _FLOOR), (len(small), small_time, large_time)
 
 
