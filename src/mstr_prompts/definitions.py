@@ -803,6 +803,10 @@ def _pairs(
             pairs.append((answer, definition))
             continue
         attribute = _attribute_only(answer)
+        if attribute is None and isinstance(answer, Unanswered):
+            # An empty elementsPromptAnswers: an open slot of no prompt in particular.  It
+            # answers nothing (the element prompts are asked), like a slot past the end.
+            continue
         if attribute is None:
             raise DecodeError(
                 f"{answer.describe()} does not say which prompt it answers "

@@ -455,6 +455,11 @@ def _same(a: Answer | _Row, b: Answer | _Row) -> bool:
 
 
 def _decode_elements(text: str, fast: bool = False) -> list[Answer | _Row]:
+    if not text:
+        # One meaning for an empty answer parameter, as for values and objects: one open
+        # slot (the element prompts are asked).  Element answers have no position, so the
+        # slot has no identity either (docs/url.md, "Empty parameters").
+        return [Unanswered(family=PromptFamily.ELEMENTS)]
     answers: list[Answer | _Row] = []
     by_attribute: dict[str, Answer | _Row] = {}
     number = 0
@@ -1108,6 +1113,7 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
     values: list[Answer] = []
     objects: list[Answer] = []
     elements: list[ElementAnswer | Close | _Row] = []
+    open_elements: list[Unanswered] = []  # an empty elementsPromptAnswers
     # Where each answer stands in the input, by the identity of the object planned, so the
     # XML part can keep the input's order (models built from rows are new objects).
     position: dict[int, int] = {}
@@ -1135,6 +1141,8 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
         ):
             elements.append(answer)
             element_positions.append(where)
+        elif isinstance(answer, Unanswered) and answer.family is PromptFamily.ELEMENTS:
+            open_elements.append(answer)
         else:
             _needs_xml([answer], {0: _unsupported(answer)}, fallback)
             plan.xml.append(answer)
@@ -1193,6 +1201,17 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
             plan.xml += _needs_xml([model], {0: text}, fallback)
         else:
             plan.elements.append(text)
+    if open_elements:
+        if len(open_elements) > 1 or elements:
+            first = open_elements[0]
+            raise _refuse(
+                first,
+                "an open elements slot is written as an empty elementsPromptAnswers, so it "
+                "can only stand alone; beside other element answers (or another open slot) "
+                "it would be lost",
+                hint=None,
+            )
+        plan.elements.append("")
     # The XML part keeps the answers' own order (families were planned one at a time), so
     # XML -> URL -> XML gives back the same sequence.
     plan.xml.sort(key=lambda answer: position[id(answer)])

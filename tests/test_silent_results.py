@@ -1,0 +1,77 @@
+"""Issue 20 item 3: no silent or empty results.
+
+An empty answer parameter means the same in all three Web parameters; a bare Library
+query is a Library link; two answers for one prompt are refused in every decoder; a
+link's answer mode and ``--missing`` say which wins; Library -> XML says the value types
+are unknown.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mstr_prompts import definitions, url
+from mstr_prompts.cli import main
+from mstr_prompts.errors import NotRepresentableError
+from mstr_prompts.model import AnswerSet, PromptFamily, Unanswered
+
+FAMILIES = {
+    "valuePromptAnswers": PromptFamily.VALUE,
+    "elementsPromptAnswers": PromptFamily.ELEMENTS,
+    "objectsPromptAnswers": PromptFamily.OBJECTS,
+}
+
+
+@pytest.mark.parametrize("param", sorted(FAMILIES))
+def test_an_empty_answer_parameter_is_one_open_slot_in_all_three(param: str) -> None:
+    answers = url.decode(f"evt=4001&{param}=")
+    assert len(answers) == 1
+    (slot,) = answers
+    assert isinstance(slot, Unanswered) and slot.family is FAMILIES[param]
+    assert url.encode(answers) == {param: ""}
+    assert url.decode(url.encode_query(answers)) == answers
+
+
+@pytest.mark.parametrize("param", sorted(FAMILIES))
+def test_an_empty_answer_parameter_is_not_an_empty_rest_body(
+    param: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    link = tmp_path / "link.txt"
+    link.write_text(f"evt=4001&{param}=")
+    assert main(["convert", "--from", "url", "--to", "rest", str(link)]) == 4
+    captured = capsys.readouterr()
+    assert captured.out == "" and "left open" in captured.err
+
+
+def test_an_open_element_slot_beside_element_answers_is_refused() -> None:
+    answers = url.decode(
+        "elementsPromptAnswers=8D679D5111D3E4981000E787EC6DE8A4;8D679D5111D3E4981000E787EC6DE8A4:2014"
+    )
+    mixed = AnswerSet(answers=(*answers, Unanswered(family=PromptFamily.ELEMENTS)))
+    with pytest.raises(NotRepresentableError, match="open"):
+        url.encode(mixed)
+
+
+def test_whatever_url_encode_writes_url_decode_reads() -> None:
+    # The library writes "" for an empty set, which decode reads with allow_empty=True;
+    # the command line, whose `--from url` refuses an empty query, says so instead.
+    assert url.decode(url.encode_query(AnswerSet()), allow_empty=True) == AnswerSet()
+
+
+def test_cli_refuses_to_write_an_empty_query(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = tmp_path / "empty.json"
+    body.write_text('{"prompts": []}')
+    assert main(["convert", "--from", "rest", "--to", "url", str(body)]) == 4
+    captured = capsys.readouterr()
+    assert captured.out == "" and "no answer to write" in captured.err
+
+
+def test_bind_drops_an_open_element_slot() -> None:
+    defs = definitions.decode(
+        '[{"key": "K@0@10", "type": "ELEMENTS", "source": {"id": "8D679D5111D3E4981000E787EC6DE8A4"}}]'
+    )
+    assert len(definitions.bind(url.decode("elementsPromptAnswers="), defs)) == 0
