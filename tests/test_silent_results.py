@@ -75,3 +75,23 @@ def test_bind_drops_an_open_element_slot() -> None:
         '[{"key": "K@0@10", "type": "ELEMENTS", "source": {"id": "8D679D5111D3E4981000E787EC6DE8A4"}}]'
     )
     assert len(definitions.bind(url.decode("elementsPromptAnswers="), defs)) == 0
+
+
+# --- a bare Library query is a Library answer set or an error, never a Web link ----------
+
+BARE = "prompts=%5B%5B%7B%22key%22%3A%22K%400%4010%22%2C%22values%22%3A%5B%222016%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D"
+
+
+@pytest.mark.parametrize(
+    "link", [BARE, "?" + BARE, "https://h/MicroStrategyLibrary/?" + BARE, "x=1&" + BARE]
+)
+def test_links_parse_of_a_bare_library_query_is_an_error_with_a_hint(link: str) -> None:
+    from mstr_prompts import library, links
+    from mstr_prompts.errors import DecodeError
+
+    with pytest.raises(DecodeError, match="Library answers") as info:
+        links.parse(link)
+    assert "mstr_prompts.library.decode" in str(info.value.hint)
+    # the hint leads somewhere: the Library decoder reads the answers
+    (answer,) = library.decode(link)
+    assert answer.prompt.key == "K@0@10"
