@@ -95,3 +95,74 @@ def test_links_parse_of_a_bare_library_query_is_an_error_with_a_hint(link: str) 
     # the hint leads somewhere: the Library decoder reads the answers
     (answer,) = library.decode(link)
     assert answer.prompt.key == "K@0@10"
+
+
+# --- two answers for one prompt key are refused in every decoder, naming the prompt ------
+
+TWICE = {
+    "xml": (
+        "xml",
+        '<rsl><pa did="X" pin="0" tp="10" pt="5">North</pa>'
+        '<pa did="X" pin="0" tp="10" pt="5">South</pa></rsl>',
+    ),
+    "rest": (
+        "rest",
+        '{"prompts": [{"key": "X@0@10", "type": "VALUE", "answers": "North"},'
+        ' {"key": "X@0@10", "type": "VALUE", "answers": "South"}]}',
+    ),
+    "library": (
+        "library",
+        '[[{"key":"X@0@10","values":["North"],"useDefault":false},'
+        '{"key":"X@0@10","values":[],"useDefault":true}]]',
+    ),
+    "library-body": (
+        "library",
+        '{"answers": [{"key":"X@0@10","values":["North"]},{"key":"X@0@10","useDefault":true}]}',
+    ),
+    "url-xml": (
+        "url",
+        "promptsAnswerXML=%3Crsl%3E%3Cpa%20key%3D%22X%400%4010%22%20pt%3D%225%22%3ENorth"
+        "%3C%2Fpa%3E%3Cpa%20key%3D%22X%400%4010%22%20pt%3D%225%22%3ESouth%3C%2Fpa%3E%3C%2Frsl%3E",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TWICE))
+def test_two_answers_for_one_prompt_are_carried_and_refused_at_encode(case: str) -> None:
+    """Decoders carry both (REST's own answer-prompts sample repeats a placeholder key);
+    every encoder refuses the set, naming the prompt."""
+    import importlib
+
+    from mstr_prompts import library, rest, xml
+
+    fmt, text = TWICE[case]
+    answers = importlib.import_module(f"mstr_prompts.{fmt}").decode(text)
+    assert len(answers) == 2
+    for encode in (rest.encode, xml.encode, library.encode):
+        with pytest.raises(NotRepresentableError, match="prompt X@0@10: it is answered twice"):
+            encode(answers)
+
+
+@pytest.mark.parametrize("case", sorted(TWICE))
+def test_cli_refuses_two_answers_for_one_prompt(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fmt, text = TWICE[case]
+    source = tmp_path / "answers.txt"
+    source.write_text(text)
+    for target in ("rest", "xml", "library"):
+        assert main(["convert", "--from", fmt, "--to", target, str(source)]) == 4
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "X@0@10: it is answered twice" in err
+
+
+def test_a_nested_prompt_may_be_answered_again_in_a_later_library_round() -> None:
+    from mstr_prompts import library
+
+    text = (
+        '[[{"key":"X@0@10","values":["North"],"useDefault":false}],'
+        '[{"key":"X@0@10","values":["South"],"useDefault":false}]]'
+    )
+    answers = library.decode(text)
+    assert answers.rounds == (1, 1)
+    assert library.decode(library.encode(answers)) == answers

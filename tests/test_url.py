@@ -765,7 +765,9 @@ def _keyed_elements(draw: st.DrawFn) -> AnswerSet:
         for a in draw(url_answer_sets())
         if isinstance(a, ElementAnswer)
     ]
-    return AnswerSet(answers=tuple(answers))
+    # One answer per prompt key: no encoder writes two (issue 20 item 3).
+    unique = {a.prompt.key: a for a in reversed(answers)}
+    return AnswerSet(answers=tuple(a for a in answers if unique[a.prompt.key] is a))
 
 
 _KEYED_ELEMENTS = _keyed_elements().filter(

@@ -65,7 +65,12 @@ from .model import (
     ValueAnswer,
 )
 from .rest import _kind, load_json
-from .rules import MAX_INT, MIN_INT, java_int
+from .rules import (
+    MAX_INT,
+    MIN_INT,
+    java_int,
+    refuse_to_write_repeated_keys,
+)
 
 __all__ = [
     "ANSWER_KEYS",
@@ -713,6 +718,8 @@ def _encode_answer(answer: Answer, locale: int | None) -> dict[str, Any]:
 
 
 def _check_set(answers: AnswerSet, ignore_locale: bool) -> None:
+    for part in answers.by_round() if answers.rounds is not None else (answers,):
+        refuse_to_write_repeated_keys(part, TARGET)
     if answers.mode is not None:
         raise NotRepresentableError(
             f"Library short answers carry no answer mode (got {answers.mode.name})",

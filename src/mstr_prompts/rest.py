@@ -74,7 +74,13 @@ from .model import (
 )
 from .model import Row as _Row
 from .object_types import object_type_from_name, object_type_name
-from .rules import MAX_OBJECT_TYPE, ascii_number, is_digits, is_text
+from .rules import (
+    MAX_OBJECT_TYPE,
+    ascii_number,
+    is_digits,
+    is_text,
+    refuse_to_write_repeated_keys,
+)
 
 __all__ = ["MAX_REST_CHARS", "PROMPT_TYPES", "decode", "dumps", "encode"]
 
@@ -1011,6 +1017,7 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
     # Without value answers the locale changes nothing (element, object, expression and
     # level answers are IDs and trees), so dropping it loses no meaning.
     rows = pending_rows(answers)
+    refuse_to_write_repeated_keys(answers if rows is None else rows, "rest")
     if rows is None:
         return {_ENVELOPE: [_encode_answer(a) for a in answers]}
     return {
@@ -1032,6 +1039,8 @@ def dumps(answers: AnswerSet, *, ignore_locale: bool = False, indent: int | None
     {"prompts": [{"id": "0C", "type": "VALUE", "useDefault": true}]}
     """
     rows = pending_rows(answers)
+    if rows is not None:
+        refuse_to_write_repeated_keys(rows, "rest")  # what encode checks, for the rows path
     if rows is None or not _FAST or not (indent is None or type(indent) is int):
         return json.dumps(
             encode(answers, ignore_locale=ignore_locale), ensure_ascii=False, indent=indent

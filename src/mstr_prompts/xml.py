@@ -64,7 +64,13 @@ from .model import (
     deferred,
 )
 from .model import Row as _Row
-from .rules import MAX_INT, MAX_OBJECT_TYPE, ascii_number, is_digits
+from .rules import (
+    MAX_INT,
+    MAX_OBJECT_TYPE,
+    ascii_number,
+    is_digits,
+    refuse_to_write_repeated_keys,
+)
 
 __all__ = ["decode", "encode"]
 
@@ -729,6 +735,7 @@ def encode(answers: AnswerSet) -> str:
                 cli=False,
             ),
         )
+    refuse_to_write_repeated_keys(answers, "xml")
     root = etree.Element("rsl")
     if answers.locale is not None:
         root.set("lcl", str(answers.locale))
