@@ -8,6 +8,7 @@ are unknown.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,70 @@ def test_a_nested_prompt_may_be_answered_again_in_a_later_library_round() -> Non
     answers = library.decode(text)
     assert answers.rounds == (1, 1)
     assert library.decode(library.encode(answers)) == answers
+
+
+# --- a link's promptAnswerMode and --missing: the mode wins, the error says so -----------
+
+MODE_DEFS = json.dumps(
+    [
+        {"key": "A@0@10", "name": "Year", "type": "VALUE", "required": True, "defaultAnswer": "7"},
+        {"key": "B@0@10", "name": "Region", "type": "VALUE", "required": True},
+        {"key": "C@0@10", "name": "Note", "type": "VALUE", "required": False},
+    ]
+)
+
+
+def _cli(tmp_path: Path, link: str, *extra: str) -> tuple[int, str, str]:
+    import subprocess
+    import sys
+
+    defs = tmp_path / "defs.json"
+    defs.write_text(MODE_DEFS)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mstr_prompts",
+            "convert",
+            "--from",
+            "url",
+            "--to",
+            "rest",
+            "--definitions",
+            str(defs),
+            *extra,
+        ],
+        input=link.encode(),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    return result.returncode, result.stdout.decode(), result.stderr.decode()
+
+
+def test_the_links_mode_wins_and_the_error_says_so(tmp_path: Path) -> None:
+    link = "valuePromptAnswers=^b^x&promptAnswerMode=2"
+    status, _, err = _cli(tmp_path, link, "--missing", "default")
+    assert status == 1 and err.count("\n") == 1
+    assert "promptAnswerMode=2" in err and "--missing) says" in err
+    # The hint works: dropping the mode and using what the hint names completes the set.
+    assert "drop promptAnswerMode from the link and use --missing default" in err
+    status, _, err = _cli(tmp_path, link.replace("&promptAnswerMode=2", ""), "--missing", "default")
+    assert status == 0, err
+
+
+def test_no_hint_offers_an_option_that_cannot_help(tmp_path: Path) -> None:
+    # Region is required with no default: no --missing policy can answer it.
+    status, _, err = _cli(tmp_path, "valuePromptAnswers=^^x", "--missing", "close")
+    assert status == 1
+    assert "--missing default" not in err
+
+
+def test_the_hint_for_prompts_with_defaults_leads_somewhere(tmp_path: Path) -> None:
+    # Year is required with a default; Region is answered.
+    link = "valuePromptAnswers=^b^x&promptAnswerMode=2"
+    status, _, err = _cli(tmp_path, link)
+    assert status == 1 and "drop promptAnswerMode" in err and "--missing default" in err
+    status, out, err = _cli(tmp_path, "valuePromptAnswers=^b^x", "--missing", "default")
+    assert status == 0, err
+    assert json.loads(out)["prompts"][0]["key"] == "A@0@10"

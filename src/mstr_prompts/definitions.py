@@ -40,6 +40,7 @@ from .errors import (
     DecodeError,
     Hint,
     NotRepresentableError,
+    Option,
     PromptsOutstanding,
     validation_message,
 )
@@ -979,14 +980,45 @@ def complete(
             "close": "required, so it cannot be closed, and no answer was given",
             "error": "no answer was given",
         }[policy]
-        hint = {
-            "default": "answer these prompts",
-            "close": "answer these prompts, or use --missing default to use their defaults",
-            "error": "answer these prompts, or use --missing default or --missing close",
-        }[policy]
-        raise PromptsOutstanding([d.prompt for d in outstanding], reason, hint=hint)
+        if answers.mode is not None:
+            # The link's mode decides, whatever `missing` says: say so, so that the hint
+            # is not "--missing …", which would change nothing.
+            reason += (
+                f" (the link's promptAnswerMode={int(answers.mode)} decides what the prompts "
+                "it leaves out get, whatever missing= (--missing) says)"
+            )
+        raise PromptsOutstanding(
+            [d.prompt for d in outstanding],
+            reason,
+            hint=_outstanding_hint(outstanding, policy, answers.mode),
+        )
     kept = [a for i, a in enumerate(out) if i not in drop]
     return deferred(tuple(kept + extra), mode=None, locale=answers.locale)
+
+
+def _outstanding_hint(
+    outstanding: Sequence[PromptDefinition], policy: Missing, mode: AnswerMode | None
+) -> Hint:
+    """Only the policies that would answer every outstanding prompt are offered, and
+    under a link's answer mode only together with dropping it (the mode wins)."""
+    works = [
+        option
+        for option, fits in (
+            ("default", all(d.has_default or not d.required for d in outstanding)),
+            ("close", not any(d.required for d in outstanding)),
+        )
+        if fits and option != policy
+    ]
+    if not works:
+        return Hint("answer these prompts: no missing policy can (they are required)")
+    options = [Option("missing", option) for option in works]
+    spelled = " or ".join(f"{{{i}}}" for i in range(len(options)))
+    if mode is not None:
+        return Hint(
+            f"answer these prompts, or drop promptAnswerMode from the link and use {spelled}",
+            *options,
+        )
+    return Hint(f"answer these prompts, or use {spelled}", *options)
 
 
 def inline_defaults(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
