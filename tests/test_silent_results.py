@@ -234,3 +234,46 @@ def test_the_hint_for_prompts_with_defaults_leads_somewhere(tmp_path: Path) -> N
     status, out, err = _cli(tmp_path, "valuePromptAnswers=^b^x", "--missing", "default")
     assert status == 0, err
     assert json.loads(out)["prompts"][0]["key"] == "A@0@10"
+
+
+# --- Library -> XML: the value type is unknown, and the output says so ---------------------
+
+
+def test_library_to_xml_warns_that_the_value_type_is_a_guess(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    key = "A1B2C3D4E5F60718293A4B5C6D7E8F90@0@10"
+    source = tmp_path / "link.json"
+    source.write_text(json.dumps([[{"key": key, "values": ["2016"], "useDefault": False}]]))
+
+    def convert(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "mstr_prompts",
+                "convert",
+                "--from",
+                "library",
+                "--to",
+                "xml",
+                *extra,
+                str(source),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+
+    plain = convert()
+    assert plain.returncode == 0 and 'pt="3"' in plain.stdout
+    assert "warning: xml: the data type of 1 value answer is unknown" in plain.stderr
+    assert "--definitions FILE" in plain.stderr
+    # the hint leads somewhere: with the prompt's definition, its type is written, silently
+    defs = tmp_path / "defs.json"
+    defs.write_text(json.dumps([{"key": key, "type": "VALUE", "dataType": "NUMERIC"}]))
+    typed = convert("--definitions", str(defs))
+    assert typed.returncode == 0, typed.stderr
+    assert typed.stderr == "" and 'pt="3"' not in typed.stdout

@@ -46,6 +46,7 @@ from .errors import (
     NotRepresentableError,
     PromptAnswerError,
     PromptsOutstanding,
+    ValueTypeWarning,
 )
 from .model import AnswerSet, ExpressionAnswer
 
@@ -761,13 +762,14 @@ def _run(argv: Sequence[str] | None) -> str:
     _check_stdin(args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LocaleWarning)
+        warnings.simplefilter("always", ValueTypeWarning)
         try:
             output: str = args.run(args)
         except PromptAnswerError as exc:
             raise _Exit(_status_of(exc), exc.render(cli=True)) from None
     for warning in caught:
         message = warning.message
-        if isinstance(message, LocaleWarning):
+        if isinstance(message, (LocaleWarning, ValueTypeWarning)):
             _say("warning", message.render(cli=True))
     return output
 

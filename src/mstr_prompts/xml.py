@@ -17,6 +17,7 @@ import copy
 import html
 import json
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import unquote, unquote_plus
@@ -36,6 +37,7 @@ from .errors import (
     Hint,
     NotRepresentableError,
     Option,
+    ValueTypeWarning,
     placeholder_refusal,
     rounds_refusal,
     validation_message,
@@ -736,6 +738,16 @@ def encode(answers: AnswerSet) -> str:
             ),
         )
     refuse_to_write_repeated_keys(answers, "xml")
+    untyped = sum(1 for a in answers if isinstance(a, ValueAnswer) and a.type is None)
+    if untyped:
+        warnings.warn(
+            ValueTypeWarning(
+                f"xml: the data type of {untyped} value answer{'' if untyped == 1 else 's'} "
+                "is unknown (Library and REST do not write one), so pt says string (3); "
+                "the server reads pt as advisory, but it is a guess"
+            ),
+            stacklevel=2,
+        )
     root = etree.Element("rsl")
     if answers.locale is not None:
         root.set("lcl", str(answers.locale))
