@@ -41,6 +41,7 @@ from .errors import (
     Hint,
     NotRepresentableError,
     Option,
+    PromptAnswerError,
     PromptsOutstanding,
     validation_message,
 )
@@ -75,6 +76,7 @@ from .validation import (
     parse_number,
     validate,
 )
+from .validation import validate as check_problems
 
 __all__ = [
     "AnswersRejected",
@@ -1076,10 +1078,24 @@ def prepare(
     ...
     mstr_prompts.errors.AnswersRejected: K@0@10: ERR006: The value(900) provided for prompt name: Pay key: K@0@10 exceeds the maximum allowed value(500}
     """
-    if missing is not None or (answers.mode is not None and not keep_mode):
-        ready = complete(answers, definitions, missing or "default")
-    else:
-        ready = bind(answers, definitions)
+    try:
+        if missing is not None or (answers.mode is not None and not keep_mode):
+            ready = complete(answers, definitions, missing or "default")
+        else:
+            ready = bind(answers, definitions)
+    except PromptAnswerError:
+        # One judge: binding stops at an unknown key or a wrong type in its own words, and
+        # completing at a prompt left out; the server judges the answers given first, so
+        # what validate finds in them is the verdict (the same problems, messages and
+        # exit status as `mstr-prompts validate`).
+        if validate:
+            try:
+                problems = check_problems(answers, definitions)
+            except PromptAnswerError:
+                problems = ()  # not even validate can place them: the first error stands
+            if problems:
+                raise AnswersRejected(problems) from None
+        raise
     if validate:
         check(ready, definitions)
     return ready
