@@ -1051,7 +1051,12 @@ def inline_defaults(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
             spelled.append(_give(definition.default, definition, f"defaults: answers[{index}]"))
         else:
             spelled.append(answer)
-    return deferred(tuple(spelled), mode=answers.mode, locale=answers.locale)
+    # One answer for one: the rounds still describe the answers, and must stay, or the
+    # encoders that refuse several rounds would merge them silently.
+    spelled_set = deferred(tuple(spelled), mode=answers.mode, locale=answers.locale)
+    if answers.rounds is None:
+        return spelled_set
+    return spelled_set.model_copy(update={"rounds": answers.rounds})
 
 
 def prepare(

@@ -308,11 +308,11 @@ class ValueTypeWarning(UserWarning):
 
     >>> w = ValueTypeWarning("xml: the data type of 1 value answer is unknown")
     >>> w.render(cli=True)
-    "xml: the data type of 1 value answer is unknown (hint: give each prompt's type with --definitions FILE)"
+    "xml: the data type of 1 value answer is unknown (hint: give each prompt's type with --definitions FILE (definitions with their dataType))"
     """
 
     HINT = Hint(
-        "give each prompt's type with {0}",
+        "give each prompt's type with {0} (definitions with their dataType)",
         Option("definitions", metavar="FILE", api="mstr_prompts.definitions.bind"),
     )
 

@@ -23,6 +23,7 @@ The number of characters provided for prompt name: Value (Text) key: K@0@10 does
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
@@ -711,7 +712,13 @@ def validate(
 
     problems: list[Problem] = []
     seen: set[int] = set()
+    # A prompt is answered once per prompting round: a nested prompt may be asked again
+    # in a later round (docs/library.md, "Rounds"), so "answered twice" counts per round.
+    ends = list(itertools.accumulate(answers.rounds or ()))
     for index, (answer, definition) in enumerate(_pairs(answers, definitions, strict=False)):
+        while ends and index >= ends[0]:
+            ends.pop(0)
+            seen = set()
         if definition is None:
             problems.append(_not_found(answer, index))
             continue
