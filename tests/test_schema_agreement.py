@@ -73,7 +73,7 @@ OBJECT = st.fixed_dictionaries(
     {"id": st.sampled_from([G, "x"]), "type": st.sampled_from([4, "4", "metric", True, 0])},
     optional={"name": TEXTS},
 )
-TYPED_ANSWERS = {
+TYPED_ANSWERS: dict[str, st.SearchStrategy[Any]] = {
     "VALUE": st.one_of(TEXTS, st.lists(TEXTS, max_size=2)),
     "ELEMENTS": st.lists(ELEMENT, max_size=3),
     "OBJECTS": st.lists(OBJECT, max_size=3),
@@ -135,6 +135,6 @@ def test_decoder_and_schema_agree(name: str, data: st.DataObject) -> None:
 
 
 def test_library_schema_takes_a_null_message_name() -> None:
-    document = {"messageName": None, "answers": []}
+    document: dict[str, Any] = {"messageName": None, "answers": []}
     assert _decodes("library", document) is None
     assert VALIDATORS["library"].is_valid(document)
