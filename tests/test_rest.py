@@ -1073,7 +1073,8 @@ def _fails(body: Any) -> DecodeError:
                 ]
             },
             "rest: prompts[0] (key K)",
-            "content is informational only",
+            # not "needs expression or xml": the xml is there (issue 20 item 7)
+            "answers.xml is an empty <exp>, which closes the prompt, but content",
         ),
         (
             {"prompts": [{"key": "K", "type": "EXPRESSION", "answers": {"exp": "x"}}]},

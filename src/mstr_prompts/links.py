@@ -259,7 +259,9 @@ def web_url(
                 hint=Hint(
                     "set it with {0} and {1} instead",
                     Option(
-                        "report", api="the ids argument", flag="--report/--document/--dossier ID"
+                        "report",
+                        api="report_id=, document_id= or dossier_id=",
+                        flag="--report/--document/--dossier ID",
                     ),
                     Option("mode", metavar="N", api="mode"),
                 ),

@@ -276,8 +276,13 @@ def load_json(
             object_pairs_hook=_unique_keys,
         )
     except json.JSONDecodeError as exc:
+        looks_xml = text.lstrip()[:1] in ("<", "%") and "rsl" in text[:200].lower()
         raise DecodeError(
-            f"not JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", where=source
+            f"not JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            where=source,
+            hint=Hint("read it as {0}", Option("from", "xml", api="mstr_prompts.xml.decode"))
+            if looks_xml
+            else None,
         ) from None
     except _NotJson as exc:
         raise DecodeError(str(exc), where=source) from None
@@ -538,6 +543,15 @@ def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
         empty_xml = is_empty(root)  # the rule the XML decoder shares
     if expression is None and empty_xml:
         # Blank content is no content (REST's documented default is ""), as in the model.
+        if content and not content.isspace() and xml_text is not None:
+            # An empty <exp> is there, so "needs xml" would be wrong: say what disagrees.
+            raise DecodeError(
+                f"answers.xml is an empty <exp>, which closes the prompt, but content "
+                f"{content[:40]!r} describes a qualification; the two disagree",
+                where=where,
+                hint="to close the prompt, drop content (or leave answers out); to answer it, "
+                "give the qualification's <exp> XML or its expression tree",
+            )
         if content and not content.isspace():
             raise DecodeError(
                 "content is informational only; the answer needs expression or xml",

@@ -858,7 +858,9 @@ def _fallback_hint(answer: Answer) -> Hint | None:
             update={"prompt": answer.prompt.model_copy(update={"key": _SOME_KEY})}
         )
     try:
-        xml_codec.encode(AnswerSet.of((keyed,)))
+        with warnings.catch_warnings():  # a probe: its warnings are not the caller's
+            warnings.simplefilter("ignore")
+            xml_codec.encode(AnswerSet.of((keyed,)))
     except PromptAnswerError:
         return None
     if answer.prompt.key is None:
@@ -1053,11 +1055,19 @@ def _needs_xml(
     return answers
 
 
+_BIND = Option("definitions", metavar="FILE", api="mstr_prompts.definitions.bind")
+
+
 def _position_hint(answer: Answer) -> Hint:
-    order = "encode with {0} if the answers are in prompt order"
+    # The binding, safe option first: the definitions give each answer its position;
+    # assume_order only numbers them in the order given, which can misplace values.
+    order = "bind the answers to their prompt definitions ({0}), which gives each its position"
+    order += ", or encode with {1} if the answers are in prompt order"
     if _fallback_hint(answer) is not None and answer.prompt.key is not None:
-        return Hint(order + ", or with {1} to send them in promptsAnswerXML", _ORDER, _FALLBACK)
-    return Hint(order, _ORDER)
+        return Hint(
+            order + ", or with {2} to send them in promptsAnswerXML", _BIND, _ORDER, _FALLBACK
+        )
+    return Hint(order, _BIND, _ORDER)
 
 
 _ORDER = Option("assume_order")

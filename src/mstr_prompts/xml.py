@@ -230,10 +230,16 @@ def _untransport(text: str | bytes) -> str:
         return current
     if not current:
         raise DecodeError("the input is empty", where="xml")
+    json_like = current[:1] in ("{", "[")
+    library_like = current.startswith("[[") or '"answers"' in current[:200]
+    codec = "library" if library_like else "rest"
     raise DecodeError(
         f"not prompt-answer XML: it starts with {current[:20]!r}, not '<' "
         "(even after undoing percent-encoding and HTML escaping)",
         where="xml",
+        hint=Hint("read it as {0}", Option("from", codec, api=f"mstr_prompts.{codec}.decode"))
+        if json_like
+        else None,
     )
 
 
@@ -791,7 +797,14 @@ def _encode_answer(answer: Answer) -> etree._Element:
         raise _refuse(
             answer,
             f"prompt-answer XML cannot say '{what}': it has no such marker",
-            hint="leave the prompt out of the XML, or use REST / URL parameters",
+            # Not "use REST": REST refuses an open slot too.  Leaving the prompt out means
+            # the same to the server: it asks for it.
+            hint=Hint(
+                "leave the prompt out of the XML (the server then asks for it), or answer "
+                "it from the prompt definitions with {0} and {1}",
+                Option("definitions", metavar="FILE", api="mstr_prompts.definitions.complete"),
+                Option("missing", "default", api="missing='default'"),
+            ),
         )
     prompt = answer.prompt
     if prompt.key is None:
