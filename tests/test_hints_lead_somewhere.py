@@ -146,3 +146,39 @@ def test_rest_content_with_an_empty_exp_says_what_disagrees() -> None:
     assert "drop content" in str(info.value.hint)
     del body["prompts"][0]["answers"]["content"]  # type: ignore[attr-defined]
     assert rest.decode(body)[0].kind == "close"  # the hint leads somewhere
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "valuePromptAnswers=30",
+        f'<rsl><pa key="{KEY}" pt="3">30</pa></rsl>',
+        json.dumps([[{"key": KEY, "values": ["30"], "useDefault": False}]]),
+        REST_ONE,
+    ],
+)
+def test_validate_and_link_read_any_format_by_default(
+    text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 20 item 8: --from defaults to auto for link and validate, never silently rest."""
+    defs = tmp_path / "defs.json"
+    defs.write_text(json.dumps(DEFS))
+    source = tmp_path / "answers.txt"
+    source.write_text(text)
+    assert main(["validate", "--definitions", str(defs), str(source)]) == 0, capsys.readouterr()
+    capsys.readouterr()
+    status = main(
+        [
+            "link",
+            "--base",
+            "https://h/MicroStrategy/servlet/mstrWeb",
+            "--report",
+            KEY[:32],
+            "--definitions",
+            str(defs),
+            str(source),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    assert "valuePromptAnswers=30" in captured.out or "promptsAnswerXML" in captured.out

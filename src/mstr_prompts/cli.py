@@ -717,7 +717,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="another Web parameter (Server, Project, Port, …); repeat for more",
     )
-    link.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="rest")
+    # auto, never a silent rest: a Web link or XML given to `link` is read as what it is
+    link.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="auto")
     _add_encoding_options(link, library=False)
     _add_definition_options(link)
     link.add_argument(
@@ -735,7 +736,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--definitions", metavar="FILE", required=True, help="the JSON of GET …/prompts"
     )
-    check.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="rest")
+    check.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="auto")
     check.add_argument("--json", action="store_true", help="print the problems as a JSON array")
     check.add_argument(
         "file", nargs="?", default="-", metavar="ANSWERS", help="answers (- for stdin)"
