@@ -19,7 +19,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mstr_prompts import definitions, formats, library, links, rest, url, xml
+from mstr_prompts import (
+    definitions,
+    expression_xml,
+    formats,
+    library,
+    links,
+    rest,
+    url,
+    xml,
+)
+from mstr_prompts.element_id import parse_element_id
 from mstr_prompts.errors import PromptAnswerError
 
 KEY = "8D679D3711D3E4981000E787EC6DE8A4@0@10"
@@ -105,6 +115,25 @@ WORST: dict[str, tuple[Callable[[str], Any], Callable[[int], str], int]] = {
         definitions.decode,
         lambda n: json.dumps([{"key": f"{i:032X}@0@10", "type": "VALUE"} for i in range(n)]),
         200,
+    ),
+    "element-id-escapes": (
+        lambda text: parse_element_id(text),
+        lambda n: f"{ATTR}:" + "*:" * n + "*",
+        5000,
+    ),
+    "element-id-terse-escapes": (
+        lambda text: parse_element_id(text),
+        lambda n: "h" + "\\;" * n + f";{ATTR}",
+        5000,
+    ),
+    "expression-xml-wide": (
+        lambda text: expression_xml.loads(text),
+        lambda n: (
+            '<exp><nd et="14" nt="4" dmt="1" ddt="-1">'
+            + '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">1</cst></nd>' * n
+            + '<op fnt="19"/></nd></exp>'
+        ),
+        500,
     ),
     "detect-many-params": (
         lambda text: formats.detect(text),
