@@ -182,3 +182,62 @@ def test_validate_and_link_read_any_format_by_default(
     captured = capsys.readouterr()
     assert status == 0, captured.err
     assert "valuePromptAnswers=30" in captured.out or "promptsAnswerXML" in captured.out
+
+
+def _cli_options() -> dict[str, set[str]]:
+    """Every option string of every subcommand, and the choices each one takes."""
+    import argparse
+
+    from mstr_prompts.cli import _parser
+
+    options: dict[str, set[str]] = {}
+    parsers = [_parser()]
+    while parsers:
+        parser = parsers.pop()
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                parsers.extend(action.choices.values())
+                continue
+            for flag in action.option_strings:
+                options.setdefault(flag, set()).update(map(str, action.choices or ()))
+    return options
+
+
+def _hint_options() -> list[tuple[str, object, str]]:
+    """Every Option(...) a hint in src/ builds from literals, with where it is."""
+    import ast
+
+    from mstr_prompts.errors import Option
+
+    found: list[tuple[str, object, str]] = []
+    source = Path(__file__).parent.parent / "src" / "mstr_prompts"
+    for path in sorted(source.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Option"):
+                continue
+            try:
+                args = [ast.literal_eval(a) for a in node.args]
+                kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
+            except ValueError:
+                continue  # built from a variable: checked where it is used
+            option = Option(*args, **kwargs)
+            found.append((option.cli(), option.value, f"{path.name}:{node.lineno}"))
+    return found
+
+
+def test_every_option_a_hint_names_exists_on_the_command_line() -> None:
+    """Issue 20 item 7: no hint names an option (or a value) the CLI does not have."""
+    options = _cli_options()
+    checked = 0
+    for spelled, value, where in _hint_options():
+        for part in re.split(r"/| or ", spelled):
+            words = part.split()
+            flags = [w for w in words if w.startswith("--")]
+            for flag in flags:
+                assert flag in options, f"{where}: a hint names {flag}, which no command has"
+                checked += 1
+                at = words.index(flag)
+                if options[flag] and at + 1 < len(words) and isinstance(value, str):
+                    assert value in options[flag], f"{where}: {flag} takes no {value!r}"
+    assert checked > 10
