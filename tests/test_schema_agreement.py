@@ -106,7 +106,34 @@ REST_DOCS = st.one_of(
     st.fixed_dictionaries({"prompts": st.lists(_rest_item(), max_size=3)}),
     _near(["prompts"], SCALARS),
 )
-DOCS = {"library": LIBRARY_DOCS, "rest": REST_DOCS}
+
+
+@st.composite
+def _definition(draw: st.DrawFn) -> dict[str, Any]:
+    kind = draw(st.sampled_from([*sorted(TYPED_ANSWERS), "UNSUPPORTED", "DIMENSION"]))
+    item: dict[str, Any] = {"key": draw(KEYS), "type": kind}
+    optional: dict[str, st.SearchStrategy[Any]] = {
+        "name": st.one_of(TEXTS, st.none()),
+        "required": st.one_of(st.booleans(), st.none(), st.just("yes")),
+        "closed": st.booleans(),
+        "dataType": st.sampled_from([8, 14, "NUMERIC", "DATE", "TEXT", "COLOUR", True, None, "8"]),
+        "min": st.sampled_from([0, 1, -1, 1.5, "2", "2020-01-01", "x", None]),
+        "max": st.sampled_from([5, "9999-12-31T23:00:00-0100", "10", None]),
+        "source": st.sampled_from([{"id": G}, {"id": None}, None, "x"]),
+        "defaultAnswer": TYPED_ANSWERS.get(kind, st.none()),
+        "answers": st.one_of(st.none(), st.just("")),
+    }
+    for name in draw(st.lists(st.sampled_from(sorted(optional)), unique=True, max_size=4)):
+        item[name] = draw(optional[name])
+    return item
+
+
+DEFINITION_DOCS = st.one_of(
+    st.lists(_definition(), max_size=3),
+    st.fixed_dictionaries({"prompts": st.lists(_definition(), max_size=3)}),
+    _definition(),
+)
+DOCS = {"library": LIBRARY_DOCS, "rest": REST_DOCS, "definitions": DEFINITION_DOCS}
 
 
 def _decodes(name: str, document: Any) -> PromptAnswerError | None:

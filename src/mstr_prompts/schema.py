@@ -381,7 +381,14 @@ BEYOND_SCHEMA: dict[str, tuple[str, ...]] = {
         r"expression",  # a typed tree must be inside the case table (docs/expressions.md)
         r"lone surrogate",
     ),
-    "definitions": (r".",),  # bounds, dataType and default answers: see docs/definitions.md
+    "definitions": (
+        # min/max in the unit the prompt's type and dataType give them
+        r"must be a whole number|is not a number|is not an ISO date|neither a number nor",
+        r"outside the dates that can be compared|a boolean prompt has no|digits, far more",
+        r"unknown dataType",  # a name or number outside EnumDSSXMLDataType
+        r"defaultAnswer: |answers: ",  # a default/current answer is read by the REST rules
+        r"lone surrogate",
+    ),
 }
 """What a decoder refuses that its schema accepts, by schema: patterns of the messages.
 
