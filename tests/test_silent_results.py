@@ -277,3 +277,16 @@ def test_library_to_xml_warns_that_the_value_type_is_a_guess(tmp_path: Path) -> 
     typed = convert("--definitions", str(defs))
     assert typed.returncode == 0, typed.stderr
     assert typed.stderr == "" and 'pt="3"' not in typed.stdout
+
+
+def test_the_mode_winning_over_missing_is_said_on_success_too(tmp_path: Path) -> None:
+    # Year has a default; mode 1 uses it whatever --missing close says, and a warning says so.
+    status, _, err = _cli(
+        tmp_path, "valuePromptAnswers=^b^x&promptAnswerMode=1", "--missing", "close"
+    )
+    assert status == 0, err
+    assert "warning: the link's promptAnswerMode=1 decides" in err
+    assert "the missing policy 'close' is not used" in err and "--missing" in err
+    # and following the hint (dropping the mode) makes --missing decide, silently
+    status, _, err = _cli(tmp_path, "valuePromptAnswers=^b^x", "--missing", "default")
+    assert status == 0 and err == ""

@@ -43,6 +43,7 @@ from .element_id import GUID_PATTERN
 from .errors import (
     AnswersRejected,
     LocaleWarning,
+    ModeWarning,
     NotRepresentableError,
     PromptAnswerError,
     PromptsOutstanding,
@@ -764,13 +765,14 @@ def _run(argv: Sequence[str] | None) -> str:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LocaleWarning)
         warnings.simplefilter("always", ValueTypeWarning)
+        warnings.simplefilter("always", ModeWarning)
         try:
             output: str = args.run(args)
         except PromptAnswerError as exc:
             raise _Exit(_status_of(exc), exc.render(cli=True)) from None
     for warning in caught:
         message = warning.message
-        if isinstance(message, (LocaleWarning, ValueTypeWarning)):
+        if isinstance(message, (LocaleWarning, ValueTypeWarning, ModeWarning)):
             _say("warning", message.render(cli=True))
     return output
 

@@ -26,6 +26,7 @@ immutable :class:`Definitions`; the functions below put it to work:
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -39,6 +40,7 @@ from .errors import (
     AnswersRejected,
     DecodeError,
     Hint,
+    ModeWarning,
     NotRepresentableError,
     Option,
     PromptAnswerError,
@@ -1083,6 +1085,16 @@ def prepare(
     ...
     mstr_prompts.errors.AnswersRejected: K@0@10: ERR006: The value(900) provided for prompt name: Pay key: K@0@10 exceeds the maximum allowed value(500}
     """
+    decided = _MODE_POLICY.get(answers.mode) if answers.mode is not None else None
+    if missing is not None and decided is not None and decided != missing and not keep_mode:
+        # The mode wins (docs/definitions.md, "Completing the answers"): say so.
+        warnings.warn(
+            ModeWarning(
+                f"the link's promptAnswerMode={int(answers.mode or 0)} decides what the "
+                f"prompts it leaves out get ({decided}); the missing policy {missing!r} is not used"
+            ),
+            stacklevel=2,
+        )
     try:
         if missing is not None or (answers.mode is not None and not keep_mode):
             ready = complete(answers, definitions, missing or "default")

@@ -326,6 +326,28 @@ class ValueTypeWarning(UserWarning):
         return _one_line(f"{self.message} (hint: {hint})")
 
 
+class ModeWarning(UserWarning):
+    """A link's ``promptAnswerMode`` decides what the prompts it leaves out get, so the
+    ``missing`` policy the caller gave is not used.
+
+    >>> ModeWarning("the link's promptAnswerMode=1 decides").render(cli=True)
+    "the link's promptAnswerMode=1 decides (hint: drop promptAnswerMode from the link to use --missing)"
+    """
+
+    HINT = Hint(
+        "drop promptAnswerMode from the link to use {0}", Option("missing", flag="--missing")
+    )
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(self.render())
+
+    def render(self, *, cli: bool = False) -> str:
+        """The one-line warning; ``cli=True`` spells the hint for the command line."""
+        hint = self.HINT.cli() if cli else str(self.HINT)
+        return _one_line(f"{self.message} (hint: {hint})")
+
+
 _PYDANTIC_WORDING = {
     "Out of range float values are not JSON compliant": (
         "holds a number out of range (such as 1e400) or NaN, which JSON cannot carry"
