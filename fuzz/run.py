@@ -71,10 +71,14 @@ def _summary(name: str, output: str) -> str:
     stats = re.findall(r"cov: (\d+) ft: (\d+)", output)
     crashes = output.count("\nCRASH ") + output.startswith("CRASH ")
     if done is None:
-        plain = re.search(r"(\d+) plain inputs.* in ([\d.]+) s", output)
+        # Both plain-loop summaries: "--plain N" says "in X s"; the timed loop run when
+        # atheris is missing says "atheris is not installed; N plain inputs" and its time
+        # is the one run.py measured.
+        plain = re.search(r"(\d+) plain inputs(?:.* in ([\d.]+) s)?", output)
         if plain is None:
             return f"{name}: did not finish (see its log)"
-        return f"{name}: {plain[1]} plain inputs in {plain[2]} s, crashes {crashes}"
+        seconds = plain[2] or (took[1] if took is not None else "?")
+        return f"{name}: {plain[1]} plain inputs in {seconds} s, crashes {crashes}"
     cov = f", cov {stats[-1][0]}, ft {stats[-1][1]}" if stats else ""
     return f"{name}: {done[1]} inputs in {done[2]} s{cov}, distinct crashes {crashes}"
 

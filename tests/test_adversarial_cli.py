@@ -302,7 +302,9 @@ def test_a_closed_pipe_is_quiet() -> None:
 _BIG_XML = (
     "<rsl>"
     + "".join(
-        f'<pa pt="3" pin="0" did="{G[:-2]}{i % 90 + 10}" tp="10">v{i}</pa>' for i in range(4000)
+        # one prompt each: no encoder writes two answers for one prompt (issue 20 item 3)
+        f'<pa pt="3" pin="0" did="{i:032X}" tp="10">v{i}</pa>'
+        for i in range(4000)
     )
     + "</rsl>"
 ).encode()

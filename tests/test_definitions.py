@@ -22,6 +22,7 @@ from mstr_prompts.element_id import ElementId
 from mstr_prompts.errors import (
     AnswersRejected,
     DecodeError,
+    Hint,
     NotRepresentableError,
     PromptAnswerError,
     PromptsOutstanding,
@@ -521,7 +522,10 @@ def test_complete_default_close_and_error() -> None:
     ) as caught:
         complete(given, COMPLETE_DEFS, "close")
     assert caught.value.prompts == (COMPLETE_DEFS[0].prompt,)
-    assert "--missing default" in str(caught.value)
+    # The hint is spelled for Python here and for the command line there (issue 20 item 7).
+    assert "missing='default'" in str(caught.value)
+    assert isinstance(caught.value.hint, Hint)
+    assert "--missing default" in (caught.value.hint.cli() or "")
     with pytest.raises(PromptsOutstanding, match="A@0@10, prompt B@0@10, prompt C@0@10: no answer"):
         complete(given, COMPLETE_DEFS, "error")
     with pytest.raises(PromptsOutstanding, match="prompt E@0@10: required and without a default"):

@@ -113,8 +113,8 @@ def _element_pa(did: str, count: int, source: bool, names: bool) -> str:
 @st.composite
 def plain_documents(draw: st.DrawFn) -> str:
     parts = ["<rsl>"]
-    for n in range(draw(st.integers(1, 4))):
-        did = draw(guids())
+    dids = draw(st.lists(guids(), min_size=1, max_size=4, unique=True))  # one answer a prompt
+    for n, did in enumerate(dids):
         kind = draw(st.sampled_from(["value", "date", "elements", "many", "objects"]))
         if kind == "value":
             parts.append(f'<pa pt="3" pin="0" did="{did}" tp="10">value {n}</pa>')

@@ -93,3 +93,22 @@ def test_the_library_s_own_error_is_not_a_crash() -> None:
     assert type(common.attempt(lambda: url.decode("hello"))).__name__ == "DecodeError"
     with pytest.raises(KeyError):
         common.attempt(lambda: {"a": 1}["k"])
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "rest: atheris is not installed; 4000 plain inputs, no crash\n[run.py] rest took 2 s\n",
+        "rest: 50 plain inputs (seed 0) in 0.2 s, no crash\n[run.py] rest took 1 s\n",
+    ],
+)
+def test_make_fuzz_without_atheris_reports_a_clean_run_as_finished(output: str) -> None:
+    """Issue 20 item 8: each harness that ran clean is reported as such, not "did not finish"."""
+    sys.path.insert(0, str(FUZZ))
+    try:
+        run = importlib.import_module("run")
+    finally:
+        sys.path.remove(str(FUZZ))
+    summary = run._summary("rest", output)
+    assert "did not finish" not in summary
+    assert "plain inputs" in summary and "crashes 0" in summary

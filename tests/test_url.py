@@ -489,7 +489,8 @@ def test_assume_order_is_opt_in() -> None:
         (Close(family=PromptFamily.ELEMENTS), r"needs its attribute"),
         (ExpressionAnswer(xml='<exp><nd et="1" nt="3"/></exp>'), r"no expression answers"),
         (LevelAnswer(xml="<dmy><du/></dmy>"), r"no level answers"),
-        (Unanswered(family=PromptFamily.ELEMENTS), r"no slot for an unanswered elements"),
+        # An open elements slot alone is `elementsPromptAnswers=` (issue 20 item 3).
+        (Unanswered(family=PromptFamily.EXPRESSION), r"no slot for an unanswered expression"),
     ],
 )
 def test_not_representable(answer: Answer, pattern: str) -> None:
@@ -646,6 +647,7 @@ def representable(s: AnswerSet, assume_order: bool) -> bool:
     """An independent statement of what the URL convenience parameters can carry."""
     slots: dict[str, list[int | None]] = {"value": [], "objects": []}
     by_attribute: dict[str, set[Answer]] = {}
+    open_elements = 0
     for a in s:
         if isinstance(a, ValueAnswer):
             if isinstance(a.value, tuple) or "^" in a.value:
@@ -653,6 +655,8 @@ def representable(s: AnswerSet, assume_order: bool) -> bool:
             slots["value"].append(a.prompt.position)
         elif isinstance(a, Unanswered) and a.family in (PromptFamily.VALUE, PromptFamily.OBJECTS):
             slots[a.family.value].append(a.prompt.position)
+        elif isinstance(a, Unanswered) and a.family is PromptFamily.ELEMENTS:
+            open_elements += 1  # `elementsPromptAnswers=`, alone (issue 20 item 3)
         elif isinstance(a, ObjectAnswer):
             for o in a.objects:
                 if any(c in o.id for c in "~^\x1b") or o.name == "":
@@ -680,6 +684,8 @@ def representable(s: AnswerSet, assume_order: bool) -> bool:
             return False
         if len(set(numbered)) != len(numbered):
             return False
+    if open_elements and (open_elements > 1 or by_attribute):
+        return False
     # A locale the parameters cannot carry is a LocaleWarning, not a refusal.
     return all(len(group) <= 1 for group in by_attribute.values())
 
@@ -759,7 +765,9 @@ def _keyed_elements(draw: st.DrawFn) -> AnswerSet:
         for a in draw(url_answer_sets())
         if isinstance(a, ElementAnswer)
     ]
-    return AnswerSet(answers=tuple(answers))
+    # One answer per prompt key: no encoder writes two (issue 20 item 3).
+    unique = {a.prompt.key: a for a in reversed(answers)}
+    return AnswerSet(answers=tuple(a for a in answers if unique[a.prompt.key] is a))
 
 
 _KEYED_ELEMENTS = _keyed_elements().filter(

@@ -44,9 +44,11 @@ from .errors import (
     AnswersRejected,
     InputTooLarge,
     LocaleWarning,
+    ModeWarning,
     NotRepresentableError,
     PromptAnswerError,
     PromptsOutstanding,
+    ValueTypeWarning,
 )
 from .model import AnswerSet, ExpressionAnswer
 
@@ -331,12 +333,21 @@ def _encode_xml(answers: AnswerSet, args: argparse.Namespace) -> Any:
 def _encode_url(answers: AnswerSet, args: argparse.Namespace) -> Any:
     from . import url
 
-    return url.encode_query(
+    query = url.encode_query(
         answers,
         fallback=args.fallback,
         assume_order=args.assume_order,
         ignore_locale=args.ignore_locale,
     )
+    if not query:
+        # An empty query is what `convert --from url` refuses as "no prompt-answer
+        # parameters": say so here rather than print nothing with status 0.
+        raise NotRepresentableError(
+            "there is no answer to write: the set is empty, and a query without "
+            "prompt-answer parameters answers no prompt",
+            target="url",
+        )
+    return query
 
 
 def _encode_library(answers: AnswerSet, args: argparse.Namespace) -> Any:
@@ -776,7 +787,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="another Web parameter (Server, Project, Port, …); repeat for more",
     )
-    link.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="rest")
+    # auto, never a silent rest: a Web link or XML given to `link` is read as what it is
+    link.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="auto")
     _add_encoding_options(link, library=False)
     _add_definition_options(link)
     link.add_argument(
@@ -794,7 +806,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--definitions", metavar="FILE", required=True, help="the JSON of GET …/prompts"
     )
-    check.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="rest")
+    check.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="auto")
     check.add_argument("--json", action="store_true", help="print the problems as a JSON array")
     check.add_argument(
         "file", nargs="?", default="-", metavar="ANSWERS", help="answers (- for stdin)"
@@ -821,13 +833,15 @@ def _run(argv: Sequence[str] | None) -> str:
     _check_stdin(args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LocaleWarning)
+        warnings.simplefilter("always", ValueTypeWarning)
+        warnings.simplefilter("always", ModeWarning)
         try:
             output: str = args.run(args)
         except PromptAnswerError as exc:
             raise _Exit(_status_of(exc), exc.render(cli=True)) from None
     for warning in caught:
         message = warning.message
-        if isinstance(message, LocaleWarning):
+        if isinstance(message, (LocaleWarning, ValueTypeWarning, ModeWarning)):
             _say("warning", message.render(cli=True))
     return output
 

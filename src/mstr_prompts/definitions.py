@@ -26,6 +26,7 @@ immutable :class:`Definitions`; the functions below put it to work:
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -39,7 +40,10 @@ from .errors import (
     AnswersRejected,
     DecodeError,
     Hint,
+    ModeWarning,
     NotRepresentableError,
+    Option,
+    PromptAnswerError,
     PromptsOutstanding,
     validation_message,
 )
@@ -67,7 +71,16 @@ from .model import (
     prompt_of,
 )
 from .rules import Model
-from .validation import Problem, check, parse_date, parse_number, validate
+from .validation import (
+    DATE_RANGE,
+    Problem,
+    check,
+    date_out_of_range,
+    parse_date,
+    parse_number,
+    validate,
+)
+from .validation import validate as check_problems
 
 __all__ = [
     "AnswersRejected",
@@ -492,11 +505,19 @@ def _value_type(raw: Any, where: str) -> ValueType | None:
     return found
 
 
+_MAX_COUNT_DIGITS = 18  # a Java long, what the server can count with
+
+
 def _count(raw: Any, name: str, where: str, what: str) -> int:
     if isinstance(raw, int) and not isinstance(raw, bool):
         return int(raw)
-    if isinstance(raw, str) and raw.strip().lstrip("-").isdigit() and raw.strip().isascii():
-        return int(raw.strip())
+    text = raw.strip() if isinstance(raw, str) else ""
+    if text.lstrip("-").isdigit() and text.isascii():
+        if len(text) > _MAX_COUNT_DIGITS:  # int() refuses 4,300 digits with its own error
+            raise DecodeError(
+                f"{name} has {len(text)} digits, far more than any count", where=where
+            )
+        return int(text)
     raise DecodeError(f"{name} must be a whole number ({what}), not {raw!r}", where=where)
 
 
@@ -530,6 +551,11 @@ def _bound(
         return number
     date = parse_date(text)
     if date is None:
+        if date_out_of_range(text):
+            raise DecodeError(
+                f"{name} {raw!r} is outside the dates that can be compared ({DATE_RANGE} in UTC)",
+                where=where,
+            )
         if value_type is None:
             raise DecodeError(
                 f"{name} {raw!r} is neither a number nor an ISO date, and the prompt has no "
@@ -806,6 +832,10 @@ def _pairs(
             pairs.append((answer, definition))
             continue
         attribute = _attribute_only(answer)
+        if attribute is None and isinstance(answer, Unanswered):
+            # An empty elementsPromptAnswers: an open slot of no prompt in particular.  It
+            # answers nothing (the element prompts are asked), like a slot past the end.
+            continue
         if attribute is None:
             raise DecodeError(
                 f"{answer.describe()} does not say which prompt it answers "
@@ -979,14 +1009,45 @@ def complete(
             "close": "required, so it cannot be closed, and no answer was given",
             "error": "no answer was given",
         }[policy]
-        hint = {
-            "default": "answer these prompts",
-            "close": "answer these prompts, or use --missing default to use their defaults",
-            "error": "answer these prompts, or use --missing default or --missing close",
-        }[policy]
-        raise PromptsOutstanding([d.prompt for d in outstanding], reason, hint=hint)
+        if answers.mode is not None:
+            # The link's mode decides, whatever `missing` says: say so, so that the hint
+            # is not "--missing …", which would change nothing.
+            reason += (
+                f" (the link's promptAnswerMode={int(answers.mode)} decides what the prompts "
+                "it leaves out get, whatever missing= (--missing) says)"
+            )
+        raise PromptsOutstanding(
+            [d.prompt for d in outstanding],
+            reason,
+            hint=_outstanding_hint(outstanding, policy, answers.mode),
+        )
     kept = [a for i, a in enumerate(out) if i not in drop]
     return deferred(tuple(kept + extra), mode=None, locale=answers.locale)
+
+
+def _outstanding_hint(
+    outstanding: Sequence[PromptDefinition], policy: Missing, mode: AnswerMode | None
+) -> Hint:
+    """Only the policies that would answer every outstanding prompt are offered, and
+    under a link's answer mode only together with dropping it (the mode wins)."""
+    works = [
+        option
+        for option, fits in (
+            ("default", all(d.has_default or not d.required for d in outstanding)),
+            ("close", not any(d.required for d in outstanding)),
+        )
+        if fits and option != policy
+    ]
+    if not works:
+        return Hint("answer these prompts: no missing policy can (they are required)")
+    options = [Option("missing", option) for option in works]
+    spelled = " or ".join(f"{{{i}}}" for i in range(len(options)))
+    if mode is not None:
+        return Hint(
+            f"answer these prompts, or drop promptAnswerMode from the link and use {spelled}",
+            *options,
+        )
+    return Hint(f"answer these prompts, or use {spelled}", *options)
 
 
 def inline_defaults(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
@@ -1017,7 +1078,12 @@ def inline_defaults(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
             spelled.append(_give(definition.default, definition, f"defaults: answers[{index}]"))
         else:
             spelled.append(answer)
-    return deferred(tuple(spelled), mode=answers.mode, locale=answers.locale)
+    # One answer for one: the rounds still describe the answers, and must stay, or the
+    # encoders that refuse several rounds would merge them silently.
+    spelled_set = deferred(tuple(spelled), mode=answers.mode, locale=answers.locale)
+    if answers.rounds is None:
+        return spelled_set
+    return spelled_set.model_copy(update={"rounds": answers.rounds})
 
 
 def prepare(
@@ -1044,10 +1110,34 @@ def prepare(
     ...
     mstr_prompts.errors.AnswersRejected: K@0@10: ERR006: The value(900) provided for prompt name: Pay key: K@0@10 exceeds the maximum allowed value(500}
     """
-    if missing is not None or (answers.mode is not None and not keep_mode):
-        ready = complete(answers, definitions, missing or "default")
-    else:
-        ready = bind(answers, definitions)
+    decided = _MODE_POLICY.get(answers.mode) if answers.mode is not None else None
+    if missing is not None and decided is not None and decided != missing and not keep_mode:
+        # The mode wins (docs/definitions.md, "Completing the answers"): say so.
+        warnings.warn(
+            ModeWarning(
+                f"the link's promptAnswerMode={int(answers.mode or 0)} decides what the "
+                f"prompts it leaves out get ({decided}); the missing policy {missing!r} is not used"
+            ),
+            stacklevel=2,
+        )
+    try:
+        if missing is not None or (answers.mode is not None and not keep_mode):
+            ready = complete(answers, definitions, missing or "default")
+        else:
+            ready = bind(answers, definitions)
+    except PromptAnswerError:
+        # One judge: binding stops at an unknown key or a wrong type in its own words, and
+        # completing at a prompt left out; the server judges the answers given first, so
+        # what validate finds in them is the verdict (the same problems, messages and
+        # exit status as `mstr-prompts validate`).
+        if validate:
+            try:
+                problems = check_problems(answers, definitions)
+            except PromptAnswerError:
+                problems = ()  # not even validate can place them: the first error stands
+            if problems:
+                raise AnswersRejected(problems) from None
+        raise
     if validate:
         check(ready, definitions)
     return ready

@@ -48,6 +48,7 @@ __all__ = [
     "Option",
     "PromptAnswerError",
     "PromptsOutstanding",
+    "ValueTypeWarning",
     "placeholder_refusal",
     "rounds_refusal",
     "untyped_object_refusal",
@@ -327,6 +328,56 @@ class LocaleWarning(UserWarning):
     """
 
     HINT = Hint("pass {0} if the session uses that locale", Option("ignore_locale"))
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(self.render())
+
+    def render(self, *, cli: bool = False) -> str:
+        """The one-line warning; ``cli=True`` spells the hint for the command line."""
+        hint = self.HINT.cli() if cli else str(self.HINT)
+        return _one_line(f"{self.message} (hint: {hint})")
+
+
+class ValueTypeWarning(UserWarning):
+    """A value answer's data type is unknown, so prompt-answer XML gets a guess.
+
+    Library short answers and REST bodies write no data type (their servers know the
+    prompt's); XML writes one in ``pt``, so a value of unknown type is written as a
+    string (``pt="3"``).  Servers treat ``pt`` as advisory (docs/xml.md), but the guess
+    is still a guess: bind the answers to their prompt definitions to write each type.
+
+    >>> w = ValueTypeWarning("xml: the data type of 1 value answer is unknown")
+    >>> w.render(cli=True)
+    "xml: the data type of 1 value answer is unknown (hint: give each prompt's type with --definitions FILE (definitions with their dataType))"
+    """
+
+    HINT = Hint(
+        "give each prompt's type with {0} (definitions with their dataType)",
+        Option("definitions", metavar="FILE", api="mstr_prompts.definitions.bind"),
+    )
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(self.render())
+
+    def render(self, *, cli: bool = False) -> str:
+        """The one-line warning; ``cli=True`` spells the hint for the command line."""
+        hint = self.HINT.cli() if cli else str(self.HINT)
+        return _one_line(f"{self.message} (hint: {hint})")
+
+
+class ModeWarning(UserWarning):
+    """A link's ``promptAnswerMode`` decides what the prompts it leaves out get, so the
+    ``missing`` policy the caller gave is not used.
+
+    >>> ModeWarning("the link's promptAnswerMode=1 decides").render(cli=True)
+    "the link's promptAnswerMode=1 decides (hint: drop promptAnswerMode from the link to use --missing)"
+    """
+
+    HINT = Hint(
+        "drop promptAnswerMode from the link to use {0}", Option("missing", flag="--missing")
+    )
 
     def __init__(self, message: str) -> None:
         self.message = message

@@ -131,6 +131,12 @@ class Operator(str, enum.Enum):
         alias = _ALIASES.get(text)
         if alias is not None:
             return alias
+        if text in _UNDOCUMENTED_ALIASES:
+            raise ValueError(
+                f"operator {text!r} appears only in {_UNDOCUMENTED_ALIASES[text]}, which does "
+                "not say what it stands for, so it is not read as any operator (a tree "
+                "with it is kept verbatim); write the operator's name"
+            )
         try:
             return cls(text)
         except ValueError:
@@ -171,6 +177,14 @@ _ALIASES: dict[str, Operator] = {
     "<=": Operator.LESS_EQUAL,
     "null": Operator.IS_NULL,
     "notnull": Operator.IS_NOT_NULL,
+}
+# Symbols a REST sample uses without a definition: refused as typed operators with a
+# message that says so, never guessed (docs/expressions.md, "Names").
+_UNDOCUMENTED_ALIASES: dict[str, str] = {
+    "|": "the REST metric-limits code sample (https://github.com/MicroStrategy/rest-api-docs/"
+    "blob/88e6c6590621dd6a36e0c7223128580cd69351bf/docs/common-workflows/analytics/"
+    "filter-data/filter-report-and-cube-instances/"
+    "filter-report-and-cube-instances-using-metric-limits/code-sample.md)",
 }
 _LISTS = frozenset({Operator.IN, Operator.NOT_IN})
 _NULLS = frozenset({Operator.IS_NULL, Operator.IS_NOT_NULL})

@@ -67,7 +67,12 @@ from .model import (
     ValueAnswer,
 )
 from .rest import _kind, load_json
-from .rules import MAX_INT, MIN_INT, java_int
+from .rules import (
+    MAX_INT,
+    MIN_INT,
+    java_int,
+    refuse_to_write_repeated_keys,
+)
 
 __all__ = [
     "ANSWER_KEYS",
@@ -121,8 +126,10 @@ _LEVEL_REST = re.compile(
 )
 _GUID = re.compile(GUID_PATTERN)
 _PLACEHOLDER_PREFIX = "DYNAMIC_PLACEHOLDER_"
-# A dashboard link token such as {[Year]@ID}: attribute in brackets, then @form.
-_TOKEN = re.compile(r"\{\[[^\]]*\]@[^}]*\}")
+# A dashboard link token such as {[Year]@ID}: attribute in brackets, then @form.  Neither
+# part may hold a brace, so a search started at one "{" never runs past the next one:
+# with "[^\]]*" alone, "{[" repeated made every search rescan the rest (quadratic time).
+_TOKEN = re.compile(r"\{\[[^\]{}]*\]@[^{}]*\}")
 _RSL = "<rsl"
 
 # JavaScript's encodeURIComponent leaves A-Z a-z 0-9 - _ . ! ~ * ' ( ) alone; Python's
@@ -725,6 +732,8 @@ def _encode_answer(answer: Answer, locale: int | None) -> dict[str, Any]:
 
 
 def _check_set(answers: AnswerSet, ignore_locale: bool) -> None:
+    for part in answers.by_round() if answers.rounds is not None else (answers,):
+        refuse_to_write_repeated_keys(part, TARGET)
     if answers.mode is not None:
         raise NotRepresentableError(
             f"Library short answers carry no answer mode (got {answers.mode.name})",

@@ -259,7 +259,9 @@ def web_url(
                 hint=Hint(
                     "set it with {0} and {1} instead",
                     Option(
-                        "report", api="the ids argument", flag="--report/--document/--dossier ID"
+                        "report",
+                        api="report_id=, document_id= or dossier_id=",
+                        flag="--report/--document/--dossier ID",
                     ),
                     Option("mode", metavar="N", api="mode"),
                 ),
@@ -346,6 +348,18 @@ def parse(link: str) -> WebLink | LibraryLink:
             # 3140 runs a dossier through documentID (fixtures/url/D15.txt).
             kind = "report" if name == "reportid" else "dossier" if event == 3140 else "document"
             break
+    if not answers and any(name == library.PARAM for name, _ in lower):
+        # Library's answers without Library's path: a Web link would silently carry none
+        # of them, and a LibraryLink needs the project and dashboard the path names.
+        raise DecodeError(
+            "the link has Library answers (prompts=) but no /app/{project}/{dashboard} "
+            "path, so it is neither a Library link nor a Web link with answers",
+            where="url",
+            hint=Hint(
+                "read the answers alone with {0}, or give the whole Library link",
+                Option("from", "library", api="mstr_prompts.library.decode"),
+            ),
+        )
     params = tuple(
         pair
         for index, pair in enumerate(pairs)

@@ -933,7 +933,15 @@ class AnswerSet(Model):
         1036
         """
         self.answers  # noqa: B018
-        return super().model_copy(update=update, deep=deep)
+        copied = super().model_copy(update=update, deep=deep)
+        if not update:
+            return copied
+        # pydantic's copy does not validate the update: validate the copy as a new set,
+        # so that new answers with the old round sizes are refused, never split silently
+        # by rounds that no longer describe them (issue 20 item 5).
+        return type(self).model_validate(
+            {name: getattr(copied, name) for name in type(self).model_fields}
+        )
 
     def __iter__(self) -> Iterator[Answer]:  # type: ignore[override]
         return iter(self.answers)

@@ -74,7 +74,13 @@ from .model import (
 )
 from .model import Row as _Row
 from .object_types import object_type_from_name, object_type_name
-from .rules import MAX_OBJECT_TYPE, ascii_number, is_digits, is_text
+from .rules import (
+    MAX_OBJECT_TYPE,
+    ascii_number,
+    is_digits,
+    is_text,
+    refuse_to_write_repeated_keys,
+)
 
 __all__ = ["MAX_REST_CHARS", "PROMPT_TYPES", "decode", "dumps", "encode"]
 
@@ -266,8 +272,13 @@ def load_json(
             object_pairs_hook=_unique_keys,
         )
     except json.JSONDecodeError as exc:
+        looks_xml = text.lstrip()[:1] in ("<", "%") and "rsl" in text[:200].lower()
         raise DecodeError(
-            f"not JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", where=source
+            f"not JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+            where=source,
+            hint=Hint("read it as {0}", Option("from", "xml", api="mstr_prompts.xml.decode"))
+            if looks_xml
+            else None,
         ) from None
     except _NotJson as exc:
         raise DecodeError(str(exc), where=source) from None
@@ -530,6 +541,15 @@ def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
         empty_xml = is_empty(root)  # the rule the XML decoder shares
     if expression is None and empty_xml:
         # Blank content is no content (REST's documented default is ""), as in the model.
+        if content and not content.isspace() and xml_text is not None:
+            # An empty <exp> is there, so "needs xml" would be wrong: say what disagrees.
+            raise DecodeError(
+                f"answers.xml is an empty <exp>, which closes the prompt, but content "
+                f"{content[:40]!r} describes a qualification; the two disagree",
+                where=where,
+                hint="to close the prompt, drop content (or leave answers out); to answer it, "
+                "give the qualification's <exp> XML or its expression tree",
+            )
         if content and not content.isspace():
             raise DecodeError(
                 "content is informational only; the answer needs expression or xml",
@@ -1025,6 +1045,7 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
     # Without value answers the locale changes nothing (element, object, expression and
     # level answers are IDs and trees), so dropping it loses no meaning.
     rows = pending_rows(answers)
+    refuse_to_write_repeated_keys(answers if rows is None else rows, "rest")
     if rows is None:
         return {_ENVELOPE: [_encode_answer(a) for a in answers]}
     return {
@@ -1058,6 +1079,8 @@ def dumps(answers: AnswerSet, *, ignore_locale: bool = False, indent: int | None
     }
     """
     rows = pending_rows(answers)
+    if rows is not None:
+        refuse_to_write_repeated_keys(rows, "rest")  # what encode checks, for the rows path
     if rows is None or not _FAST or not (indent is None or type(indent) is int):
         return json.dumps(
             encode(answers, ignore_locale=ignore_locale), ensure_ascii=False, indent=indent

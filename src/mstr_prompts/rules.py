@@ -12,6 +12,11 @@ and the link builder all call it:
   what a real server reads (a Java ``int``), so a 5,000-digit ``lcl`` is an error that
   says so, never an exception from ``int()``.
 * **positions** are bounded by what a URL can address (see :data:`MAX_POSITION`).
+* **one answer per prompt**: decoders carry a second answer for one prompt key as they
+  read it (REST's own documentation repeats a placeholder key), ``validate`` reports it,
+  and every encoder refuses it, naming the prompt (:func:`refuse_to_write_repeated_keys`),
+  so it never converts silently.  A Library round is one set: a nested prompt may be
+  answered again in a later round.
 * **parameter names** are compared the way a case-insensitive Java server compares them
   (:func:`fold_name`).
 
@@ -23,6 +28,7 @@ and the link builder all call it:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
@@ -38,6 +44,8 @@ __all__ = [
     "is_digits",
     "is_text",
     "java_int",
+    "refuse_to_write_repeated_keys",
+    "repeated_key",
     "text_problem",
 ]
 
@@ -192,3 +200,54 @@ class Model(BaseModel):
     @classmethod
     def _valid_text(cls, value: Any) -> Any:
         return _check_value(value)
+
+
+def repeated_key(items: Iterable[Any], *, start: int = 1) -> tuple[str, int, int] | None:
+    """The first prompt key two of ``items`` (answer models or decoder rows) answer, with
+    the 1-based places of both, or None.
+
+    Keys are compared exactly, as written: a key is opaque text (``did@pin@tp`` or a
+    dashboard key) and nothing says the server folds its case.
+
+    >>> from mstr_prompts.model import VALUE_ROW
+    >>> repeated_key([(VALUE_ROW, "K@0@10", "North", None), (VALUE_ROW, "K@0@10", "South", None)])
+    ('K@0@10', 1, 2)
+    """
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items, start):
+        if type(item) is tuple:
+            prompt = item[1]
+            key = prompt if isinstance(prompt, str) else prompt.key
+        else:
+            key = item.prompt.key
+        if key is None:
+            continue
+        first = seen.setdefault(key, index)
+        if first != index:
+            return key, first, index
+    return None
+
+
+def refuse_to_write_repeated_keys(items: Iterable[Any], target: str) -> None:
+    """Raise :class:`~mstr_prompts.errors.NotRepresentableError` when two answers of
+    ``items`` answer one prompt key: the decoders refuse such a set, so no encoder
+    writes one.
+
+    >>> from mstr_prompts.model import VALUE_ROW
+    >>> refuse_to_write_repeated_keys([(VALUE_ROW, "K@0@10", "a", None)] * 2, "rest")
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.errors.NotRepresentableError: rest: prompt K@0@10: it is answered twice (answers 1 and 2), and rest reads one answer per prompt (hint: keep only the answer you mean)
+    """
+    found = repeated_key(items)
+    if found is not None:
+        from .errors import NotRepresentableError
+
+        key, first, second = found
+        raise NotRepresentableError(
+            f"it is answered twice (answers {first} and {second}), and {target} reads one "
+            "answer per prompt",
+            prompt=f"prompt {key}",
+            target=target,
+            hint="keep only the answer you mean",
+        )

@@ -27,7 +27,15 @@ from typing import Any
 from . import library, rest
 from .model import PromptFamily
 
-__all__ = ["SCHEMAS", "definitions_schema", "dumps", "library_schema", "rest_schema", "schema"]
+__all__ = [
+    "BEYOND_SCHEMA",
+    "SCHEMAS",
+    "definitions_schema",
+    "dumps",
+    "library_schema",
+    "rest_schema",
+    "schema",
+]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 _ID_BASE = "urn:mstr-prompts:schema:"
@@ -230,7 +238,9 @@ def library_schema() -> Schema:
         "type": "object",
         "required": [answers],
         "properties": {
-            message_name: _STRING,
+            # library.decode takes a null messageName (no name), as the Embedding SDK's
+            # payload may carry one; the schema says the same (issue 20 item 6).
+            message_name: _nullable(_STRING),
             answers: {"$ref": "#/$defs/round"},
         },
         "additionalProperties": False,
@@ -351,3 +361,38 @@ def dumps(name: str) -> str:
     True
     """
     return json.dumps(schema(name), indent=2, ensure_ascii=False)
+
+
+BEYOND_SCHEMA: dict[str, tuple[str, ...]] = {
+    "library": (
+        r"a value answer cannot be empty",  # [""]: Close is values []
+        r"values mix ",  # one answer holds one kind of item
+        r"looks like an item id~type~name",  # an item's ID must parse
+        r"malformed element ID|element ID",
+        r"an expression answer is one <rsl> string",
+        r"prompt-answer XML|<rsl>|xml: ",  # what the <rsl> string says (xml.decode)
+        r"lone surrogate",
+        r"answered twice",
+    ),
+    "rest": (
+        r"a value answer cannot be empty",  # "" is Close: answers left out, or []
+        r"malformed element ID|element ID",  # an element ID must parse
+        r"answers\.xml",  # <exp> XML must be well-formed and an <exp>
+        r"content is informational only",  # content alone answers nothing
+        r"expression",  # a typed tree must be inside the case table (docs/expressions.md)
+        r"lone surrogate",
+    ),
+    "definitions": (
+        # min/max in the unit the prompt's type and dataType give them
+        r"must be a whole number|is not a number|is not an ISO date|neither a number nor",
+        r"outside the dates that can be compared|a boolean prompt has no|digits, far more",
+        r"unknown dataType",  # a name or number outside EnumDSSXMLDataType
+        r"defaultAnswer: |answers: ",  # a default/current answer is read by the REST rules
+        r"lone surrogate",
+    ),
+}
+"""What a decoder refuses that its schema accepts, by schema: patterns of the messages.
+
+A schema describes structure; these are the rules it cannot state (docs/library.md and
+docs/rest.md list them in words).  Every refusal of a schema-valid document matches one.
+"""

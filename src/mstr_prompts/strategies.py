@@ -240,7 +240,12 @@ def _json_trees() -> st.SearchStrategy[Any]:
         ),
         max_leaves=8,
     )
-    return st.dictionaries(_texts(_ANY_CHARS, min_size=1), trees, min_size=1, max_size=3)
+    # A top-level "kind" naming a typed expression's kind is the model's own serialised
+    # form (model.py, _expression_tree); any other "kind" is an ordinary key, tried often.
+    keys = st.one_of(st.just("kind"), _texts(_ANY_CHARS, min_size=1))
+    return st.dictionaries(keys, trees, min_size=1, max_size=3).filter(
+        lambda tree: tree.get("kind") not in ("form", "elements", "metric", "logical")
+    )
 
 
 # --- typed expression trees -------------------------------------------------------------
@@ -437,7 +442,15 @@ def rest_answer_sets() -> st.SearchStrategy[AnswerSet]:
     ...     assert all(a.prompt.position is None for a in answers)
     >>> check()
     """
-    return st.builds(AnswerSet, answers=st.lists(_rest_answer(), max_size=5).map(tuple))
+    return st.builds(
+        AnswerSet, answers=st.lists(_rest_answer(), max_size=5, unique_by=_key_or_self).map(tuple)
+    )
+
+
+def _key_or_self(answer: Answer) -> object:
+    """What makes two generated answers distinct: their prompt key (a set answers each
+    key once, and every decoder refuses a second answer), else the answer itself."""
+    return answer.prompt.key if answer.prompt.key is not None else id(answer)
 
 
 # --- XML -----------------------------------------------------------------------------
@@ -491,7 +504,7 @@ def xml_answer_sets() -> st.SearchStrategy[AnswerSet]:
     """
     return st.builds(
         AnswerSet,
-        answers=st.lists(_xml_answer(), max_size=5).map(tuple),
+        answers=st.lists(_xml_answer(), max_size=5, unique_by=_key_or_self).map(tuple),
         locale=_optional(st.sampled_from([1033, 1031, 1041, 2052, 1042, 0, MAX_INT])),
     )
 
@@ -670,15 +683,19 @@ def _library_answer(draw: st.DrawFn, expressions: bool) -> Answer:
 def _library_set(draw: st.DrawFn) -> AnswerSet:
     rounds = draw(st.integers(1, 3))
     locale = draw(_optional(st.sampled_from([1033, 1031, 2052])))
+    locale_key = draw(prompt_keys())
     parts = []
     for number in range(rounds):
         # The locale travels in the <rsl> of expression answers: a set with a locale
         # has one in its first round; a set without has none at all.
-        answers = draw(st.lists(_library_answer(expressions=True), max_size=4))
+        answers = draw(
+            st.lists(_library_answer(expressions=True), max_size=4, unique_by=_key_or_self)
+        )
         if number == 0 and locale is not None:
+            answers = [a for a in answers if a.prompt.key != locale_key]
             answers.append(
                 ExpressionAnswer(
-                    prompt=PromptRef(key=draw(prompt_keys())),
+                    prompt=PromptRef(key=locale_key),
                     xml=draw(_canonical(_EXP_SAMPLES)),
                 )
             )

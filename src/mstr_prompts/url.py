@@ -460,6 +460,11 @@ def _same(a: Answer | _Row, b: Answer | _Row) -> bool:
 
 
 def _decode_elements(text: str, fast: bool = False) -> list[Answer | _Row]:
+    if not text:
+        # One meaning for an empty answer parameter, as for values and objects: one open
+        # slot (the element prompts are asked).  Element answers have no position, so the
+        # slot has no identity either (docs/url.md, "Empty parameters").
+        return [Unanswered(family=PromptFamily.ELEMENTS)]
     answers: list[Answer | _Row] = []
     by_attribute: dict[str, Answer | _Row] = {}
     number = 0
@@ -865,7 +870,9 @@ def _fallback_hint(answer: Answer) -> Hint | None:
             update={"prompt": answer.prompt.model_copy(update={"key": _SOME_KEY})}
         )
     try:
-        xml_codec.encode(AnswerSet.of((keyed,)))
+        with warnings.catch_warnings():  # a probe: its warnings are not the caller's
+            warnings.simplefilter("ignore")
+            xml_codec.encode(AnswerSet.of((keyed,)))
     except PromptAnswerError:
         return None
     if answer.prompt.key is None:
@@ -1063,11 +1070,19 @@ def _needs_xml(
     return answers
 
 
+_BIND = Option("definitions", metavar="FILE", api="mstr_prompts.definitions.bind")
+
+
 def _position_hint(answer: Answer) -> Hint:
-    order = "encode with {0} if the answers are in prompt order"
+    # The binding, safe option first: the definitions give each answer its position;
+    # assume_order only numbers them in the order given, which can misplace values.
+    order = "bind the answers to their prompt definitions ({0}), which gives each its position"
+    order += ", or encode with {1} if the answers are in prompt order"
     if _fallback_hint(answer) is not None and answer.prompt.key is not None:
-        return Hint(order + ", or with {1} to send them in promptsAnswerXML", _ORDER, _FALLBACK)
-    return Hint(order, _ORDER)
+        return Hint(
+            order + ", or with {2} to send them in promptsAnswerXML", _BIND, _ORDER, _FALLBACK
+        )
+    return Hint(order, _BIND, _ORDER)
 
 
 _ORDER = Option("assume_order")
@@ -1123,6 +1138,7 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
     values: list[Answer] = []
     objects: list[Answer] = []
     elements: list[ElementAnswer | Close | _Row] = []
+    open_elements: list[Unanswered] = []  # an empty elementsPromptAnswers
     # Where each answer stands in the input, by the identity of the object planned, so the
     # XML part can keep the input's order (models built from rows are new objects).
     position: dict[int, int] = {}
@@ -1150,6 +1166,8 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
         ):
             elements.append(answer)
             element_positions.append(where)
+        elif isinstance(answer, Unanswered) and answer.family is PromptFamily.ELEMENTS:
+            open_elements.append(answer)
         else:
             _needs_xml([answer], {0: _unsupported(answer)}, fallback)
             plan.xml.append(answer)
@@ -1208,6 +1226,17 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
             plan.xml += _needs_xml([model], {0: text}, fallback)
         else:
             plan.elements.append(text)
+    if open_elements:
+        if len(open_elements) > 1 or elements:
+            first = open_elements[0]
+            raise _refuse(
+                first,
+                "an open elements slot is written as an empty elementsPromptAnswers, so it "
+                "can only stand alone; beside other element answers (or another open slot) "
+                "it would be lost",
+                hint=None,
+            )
+        plan.elements.append("")
     # The XML part keeps the answers' own order (families were planned one at a time), so
     # XML -> URL -> XML gives back the same sequence.
     plan.xml.sort(key=lambda answer: position[id(answer)])

@@ -23,6 +23,7 @@ The number of characters provided for prompt name: Value (Text) key: K@0@10 does
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
@@ -222,6 +223,10 @@ def parse_number(text: str) -> Decimal | None:
         return None
 
 
+# What Python's datetime can hold; an instant outside it is refused, never wrapped.
+DATE_RANGE = "0001-01-01T00:00:00.000+0000 to 9999-12-31T23:59:59.999+0000"
+
+
 def parse_date(text: str, *, locale: int | None = None) -> datetime | None:
     """The instant a date answer or bound spells, in UTC, or None if it is not a date.
 
@@ -229,12 +234,37 @@ def parse_date(text: str, *, locale: int | None = None) -> datetime | None:
     ``…Z``); a time without an offset, or a date alone, is UTC.  The US English forms
     (``1/1/2003``, ``11/24/2016 12:00:00 AM``) are read when ``locale`` is None or
     1033 (English, United States), since Web's URL samples use them [INFERRED].
+    A date whose instant in UTC falls outside years 1 to 9999 (``0001-01-01T00:00+0100``
+    is in year 0) is None too: :func:`date_out_of_range` tells the two apart.
 
     >>> parse_date("2011-08-07T21:09:50.000+0200")
     datetime.datetime(2011, 8, 7, 19, 9, 50, tzinfo=datetime.timezone.utc)
     >>> parse_date("1/1/2003").date(), parse_date("1/1/2003", locale=1031)
     (datetime.date(2003, 1, 1), None)
+    >>> parse_date("0001-01-01T00:00:00+0100") is None
+    True
     """
+    try:
+        return _read_date(text, locale)
+    except OverflowError:  # a real date, but its UTC instant is in year 0 or 10000
+        return None
+
+
+def date_out_of_range(text: str, *, locale: int | None = None) -> bool:
+    """Whether ``text`` is a real date whose UTC instant Python cannot hold (year 0 or
+    10000 once its offset is applied), so that :func:`parse_date` gives None for it.
+
+    >>> date_out_of_range("9999-12-31T23:00:00-0100"), date_out_of_range("2020-13-01")
+    (True, False)
+    """
+    try:
+        _read_date(text, locale)
+    except OverflowError:
+        return True
+    return False
+
+
+def _read_date(text: str, locale: int | None) -> datetime | None:
     match = _ISO_DATE.fullmatch(text)
     try:
         if match is not None:
@@ -249,7 +279,7 @@ def parse_date(text: str, *, locale: int | None = None) -> datetime | None:
                 int(fraction),
                 tzinfo=_offset(match["tz"]),
             )
-            return moment.astimezone(timezone.utc)
+            return moment.astimezone(timezone.utc)  # OverflowError past the range
         if locale is None or locale == _US_ENGLISH:
             match = _US_DATE.fullmatch(text)
             if match is not None:
@@ -267,7 +297,7 @@ def parse_date(text: str, *, locale: int | None = None) -> datetime | None:
                     int(match["s"] or 0),
                     tzinfo=timezone.utc,
                 )
-    except ValueError:  # day 31 of a short month, hour 25, …
+    except ValueError:  # day 31 of a short month, hour 25, year 0, offset of 24 hours…
         return None
     return None
 
@@ -531,6 +561,15 @@ class _Checker:
         if value_type is ValueType.DATE:
             moment = parse_date(text, locale=locale)
             if moment is None:
+                if date_out_of_range(text, locale=locale):
+                    return [
+                        self.problem(
+                            "wrong_data_type",
+                            f"{text!r} is outside the dates that can be compared "
+                            f"({DATE_RANGE} in UTC)",
+                            value=text,
+                        )
+                    ]
                 return [self.wrong_type(text, "a date (ISO 8601, e.g. 2026-07-01)")]
             if isinstance(low, datetime) and moment < low:
                 return [
@@ -673,7 +712,13 @@ def validate(
 
     problems: list[Problem] = []
     seen: set[int] = set()
+    # A prompt is answered once per prompting round: a nested prompt may be asked again
+    # in a later round (docs/library.md, "Rounds"), so "answered twice" counts per round.
+    ends = list(itertools.accumulate(answers.rounds or ()))
     for index, (answer, definition) in enumerate(_pairs(answers, definitions, strict=False)):
+        while ends and index >= ends[0]:
+            ends.pop(0)
+            seen = set()
         if definition is None:
             problems.append(_not_found(answer, index))
             continue

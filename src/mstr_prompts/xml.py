@@ -17,6 +17,7 @@ import copy
 import html
 import json
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -35,6 +36,7 @@ from .errors import (
     Hint,
     NotRepresentableError,
     Option,
+    ValueTypeWarning,
     placeholder_refusal,
     rounds_refusal,
     untyped_object_refusal,
@@ -64,7 +66,13 @@ from .model import (
     deferred,
 )
 from .model import Row as _Row
-from .rules import MAX_INT, MAX_OBJECT_TYPE, ascii_number, is_digits
+from .rules import (
+    MAX_INT,
+    MAX_OBJECT_TYPE,
+    ascii_number,
+    is_digits,
+    refuse_to_write_repeated_keys,
+)
 
 __all__ = ["decode", "encode"]
 
@@ -236,10 +244,16 @@ def _untransport(text: str | bytes) -> str:
         return current
     if not current:
         raise DecodeError("the input is empty", where="xml")
+    json_like = current[:1] in ("{", "[")
+    library_like = current.startswith("[[") or '"answers"' in current[:200]
+    codec = "library" if library_like else "rest"
     raise DecodeError(
         f"not prompt-answer XML: it starts with {current[:20]!r}, not '<' "
         "(even after undoing percent-encoding and HTML escaping)",
         where="xml",
+        hint=Hint("read it as {0}", Option("from", codec, api=f"mstr_prompts.{codec}.decode"))
+        if json_like
+        else None,
     )
 
 
@@ -743,6 +757,17 @@ def encode(answers: AnswerSet) -> str:
                 cli=False,
             ),
         )
+    refuse_to_write_repeated_keys(answers, "xml")
+    untyped = sum(1 for a in answers if isinstance(a, ValueAnswer) and a.type is None)
+    if untyped:
+        warnings.warn(
+            ValueTypeWarning(
+                f"xml: the data type of {untyped} value answer{'' if untyped == 1 else 's'} "
+                "is unknown (Library and REST do not write one), so pt says string (3); "
+                "the server reads pt as advisory, but it is a guess"
+            ),
+            stacklevel=2,
+        )
     root = etree.Element("rsl")
     if answers.locale is not None:
         root.set("lcl", str(answers.locale))
@@ -786,7 +811,14 @@ def _encode_answer(answer: Answer) -> etree._Element:
         raise _refuse(
             answer,
             f"prompt-answer XML cannot say '{what}': it has no such marker",
-            hint="leave the prompt out of the XML, or use REST / URL parameters",
+            # Not "use REST": REST refuses an open slot too.  Leaving the prompt out means
+            # the same to the server: it asks for it.
+            hint=Hint(
+                "leave the prompt out of the XML (the server then asks for it), or answer "
+                "it from the prompt definitions with {0} and {1}",
+                Option("definitions", metavar="FILE", api="mstr_prompts.definitions.complete"),
+                Option("missing", "default", api="missing='default'"),
+            ),
         )
     prompt = answer.prompt
     if prompt.key is None:

@@ -1,0 +1,181 @@
+"""Issue 20 items 2 and 9: every decoder's worst input we know takes time linear in its size.
+
+The issue asks for a timing check here (and only here): ten times the input may take at
+most fifteen times the time, measured with process time (what this process spent, not
+what the machine's other jobs took), best of several runs.  Inputs stay small so CI stays
+fast; a quadratic path already shows at these sizes (the Library reproducer took 10.8 s
+for 250 KB).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mstr_prompts import (
+    definitions,
+    expression_xml,
+    formats,
+    library,
+    links,
+    rest,
+    url,
+    xml,
+)
+from mstr_prompts.element_id import parse_element_id
+from mstr_prompts.errors import PromptAnswerError
+
+KEY = "8D679D3711D3E4981000E787EC6DE8A4@0@10"
+G = "8D679D3711D3E4981000E787EC6DE8A4"
+ATTR = "8D679D5111D3E4981000E787EC6DE8A4"
+
+
+def _once(call: Callable[[], object]) -> float:
+    start = time.process_time()
+    with contextlib.suppress(PromptAnswerError):
+        call()
+    return time.process_time() - start
+
+
+def best_time(call: Callable[[], object], runs: int = 5) -> float:
+    return min(_once(call) for _ in range(runs))
+
+
+def time_of(decode: Callable[[str], Any], text: str, runs: int = 5) -> float:
+    return best_time(lambda: decode(text), runs)
+
+
+_FLOOR = 0.002  # seconds: below this, timer noise would decide
+_MAX_SMALL = 100_000  # characters: the small input grows to this at most
+
+
+def assert_linear(decode: Callable[[str], Any], make: Callable[[int], str], n: int) -> None:
+    """10x the input in at most 15x the time.
+
+    The small input grows (doubling ``n``) until it takes ``_FLOOR`` or reaches
+    ``_MAX_SMALL`` characters, so the ratio compares real work, not timer noise.
+    """
+    small = make(n)
+    small_time = time_of(decode, small)
+    while small_time < _FLOOR and len(make(2 * n)) <= _MAX_SMALL:
+        n *= 2
+        small = make(n)
+        small_time = time_of(decode, small)
+    large = make(10 * n)
+    assert len(large) >= 9 * len(small)
+    large_time = time_of(decode, large, runs=3)
+    assert large_time <= 15 * max(small_time, _FLOOR), (len(small), small_time, large_time)
+
+
+def _library_values(value: str) -> str:
+    return json.dumps([[{"key": KEY, "values": [value], "useDefault": False}]])
+
+
+WORST: dict[str, tuple[Callable[[str], Any], Callable[[int], str], int]] = {
+    # the issue's reproducer: a placeholder token opened again and again, never closed
+    "library-placeholder": (library.decode, lambda n: _library_values("{[a]@" * n), 4000),
+    "library-placeholder-unclosed": (library.decode, lambda n: _library_values("{[" * n), 4000),
+    "library-item-digits": (library.decode, lambda n: _library_values("a~" + "1" * n), 20000),
+    "library-level-tildes": (
+        library.decode,
+        lambda n: _library_values(f"{G}~1048578~" + "~1" * n + "x"),
+        4000,
+    ),
+    "library-link-app-paths": (
+        library.decode,
+        lambda n: f"/app/{G}/{G}" * n + "?prompts=%5B%5B%5D%5D",
+        500,
+    ),
+    "links-app-paths": (
+        links.parse,
+        lambda n: "https://h" + f"/app/{G}/{G}" * n + "#?x",
+        500,
+    ),
+    "links-scheme": (links.parse, lambda n: "a" * n + "?x=1", 20000),
+    "url-percent-twice": (url.decode, lambda n: "valuePromptAnswers=" + "%25" * n, 5000),
+    "url-carets": (url.decode, lambda n: "valuePromptAnswers=" + "^" * n, 5000),
+    "url-element-separators": (
+        url.decode,
+        lambda n: "elementsPromptAnswers=" + f"{ATTR};" * n,
+        500,
+    ),
+    "url-whitespace": (url.decode, lambda n: "valuePromptAnswers=a" + " \n" * n + "b", 5000),
+    "url-scheme": (url.decode, lambda n: "a" * n + "://", 20000),
+    "xml-open-pa": (xml.decode, lambda n: "<rsl>" + "<pa " * n, 5000),
+    "xml-transport": (xml.decode, lambda n: "%253C" * n, 5000),
+    "rest-deep": (rest.decode, lambda n: '{"prompts":' + "[" * n + "]" * n + "}", 2000),
+    "definitions-many": (
+        definitions.decode,
+        lambda n: json.dumps([{"key": f"{i:032X}@0@10", "type": "VALUE"} for i in range(n)]),
+        200,
+    ),
+    "element-id-escapes": (
+        lambda text: parse_element_id(text),
+        lambda n: f"{ATTR}:" + "*:" * n + "*",
+        5000,
+    ),
+    "element-id-terse-escapes": (
+        lambda text: parse_element_id(text),
+        lambda n: "h" + "\\;" * n + f";{ATTR}",
+        5000,
+    ),
+    "expression-xml-wide": (
+        lambda text: expression_xml.loads(text),
+        lambda n: (
+            '<exp><nd et="14" nt="4" dmt="1" ddt="-1">'
+            + '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">1</cst></nd>' * n
+            + '<op fnt="19"/></nd></exp>'
+        ),
+        500,
+    ),
+    "detect-many-params": (
+        lambda text: formats.detect(text),
+        lambda n: "x=1&" * n + "valuePromptAnswers=1",
+        5000,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WORST))
+def test_worst_known_input_is_linear(name: str) -> None:
+    decode, make, n = WORST[name]
+    assert_linear(decode, make, n)
+
+
+def test_validate_of_many_answers_is_linear() -> None:
+    def make(n: int) -> str:
+        return json.dumps([{"key": f"{i:032X}@0@10", "type": "VALUE"} for i in range(n)])
+
+    def answers(n: int) -> str:
+        prompts = [{"key": f"{i:032X}@0@10", "type": "VALUE", "answers": "1"} for i in range(n)]
+        return json.dumps({"prompts": prompts})
+
+    n = 200
+    small_defs, large_defs = definitions.decode(make(n)), definitions.decode(make(10 * n))
+    small, large = rest.decode(answers(n)), rest.decode(answers(10 * n))
+    small_time = best_time(lambda: definitions.validate(small, small_defs))
+    large_time = best_time(lambda: definitions.validate(large, large_defs), runs=3)
+    assert large_time <= 15 * max(small_time, 0.002), (small_time, large_time)
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    unit=st.text(alphabet='{[]@}~1a%^;&=<>/ "\\', min_size=1, max_size=6),
+    decoder=st.sampled_from(["library", "url", "xml", "links"]),
+)
+def test_generated_repetitions_are_linear(unit: str, decoder: str) -> None:
+    """Any short unit repeated: the shape that finds overlapping quantifiers."""
+    decode: Callable[[str], Any] = {
+        "library": lambda s: library.decode(_library_values(s)),
+        "url": lambda s: url.decode("valuePromptAnswers=" + s),
+        "xml": lambda s: xml.decode("<rsl>" + s),
+        "links": lambda s: links.parse("https://h/" + s),
+    }[decoder]
+    assert_linear(decode, lambda n: unit * n, 3000 // len(unit))
