@@ -35,7 +35,7 @@ def test_submit_then_wait_prints_what_run_prints(mstr_server: ReferenceServer) -
         handle = submit_command(conn, SEED_000_REPORT, SEED_000, sql=True)
     assert handle.endswith("\n") and handle.count("\n") == 1
     piped = io.StringIO()
-    out = wait_command(handle.strip(), connect, progress=piped)
+    out = wait_command(handle.strip(), connect, base=mstr_server.url, progress=piped)
     assert "'USA', 'England'" in out and out.endswith("\n")
     assert piped.getvalue() == ""  # nothing extra when not on a terminal
     assert not mstr_server.live_instances()
@@ -46,7 +46,7 @@ def test_wait_on_a_terminal_shows_progress_after_a_second(mstr_server: Reference
         handle = submit_command(conn, UNPROMPTED_REPORT, None)
     terminal = Terminal()
     mstr_server.slow(0.6, times=2, path="/status$")
-    out = wait_command(handle, connect, progress=terminal)
+    out = wait_command(handle, connect, base=mstr_server.url, progress=terminal)
     assert json.loads(out)["data"]["paging"]["total"] == 3
     shown = terminal.getvalue()
     assert "running" in shown and " s" in shown and shown.endswith("\r")
@@ -58,13 +58,16 @@ def test_wait_timeout_keeps_the_run(mstr_server: ReferenceServer) -> None:
         with connect(mstr_server.url, PROJECT_ID) as conn:
             handle = submit_command(conn, UNPROMPTED_REPORT, None)
         with pytest.raises(RunTimeout):
-            wait_command(handle, connect, timeout=0.05)
+            wait_command(handle, connect, base=mstr_server.url, timeout=0.05)
         assert len(mstr_server.live_instances()) == 1
     finally:
         mstr_server.execute_states = (4, 5, 6, 7)
     for instance in mstr_server.instances.values():
         instance.schedule.clear()
-    assert json.loads(wait_command(handle, connect))["data"]["paging"]["total"] == 3
+    assert (
+        json.loads(wait_command(handle, connect, base=mstr_server.url))["data"]["paging"]["total"]
+        == 3
+    )
 
 
 def test_wait_needs_a_base(mstr_server: ReferenceServer) -> None:

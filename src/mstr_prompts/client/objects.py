@@ -55,6 +55,11 @@ class Report:
         """
         return _prompts(self.conn, f"/api/reports/{segment(self.id)}/prompts")
 
+    def prompts_json(self) -> Any:
+        """The reply of ``GET /api/reports/{id}/prompts`` as the server sent it, once
+        checked to be definitions: what ``mstr-prompts … --definitions FILE`` reads."""
+        return _prompts_json(self.conn, f"/api/reports/{segment(self.id)}/prompts")
+
     def create(
         self, *, stage: str = "resolve_prompts", prefer_async: bool = False
     ) -> ReportInstance:
@@ -202,6 +207,21 @@ def _prompts(conn: Connection, path: str) -> Definitions:
         ) from None
 
 
+def _prompts_json(conn: Connection, path: str) -> Any:
+    body = conn.request("GET", path).json("the prompts")
+    _prompts_checked(body, path)
+    return body
+
+
+def _prompts_checked(body: Any, path: str) -> Definitions:
+    try:
+        return decode_definitions(body)
+    except DecodeError as exc:
+        raise TransportError(
+            f"GET {path}", server_message=f"unreadable definitions: {exc}"
+        ) from None
+
+
 class _delete_on_error:
     def __init__(self, instance: ReportInstance | DocumentInstance) -> None:
         self.instance = instance
@@ -233,6 +253,20 @@ class Document:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id}>"
+
+    def prompts(self) -> Definitions:
+        """The prompt definitions (``GET /api/documents/{id}/prompts``; dashboards are
+        documents there).  Nested prompts appear only in an instance."""
+        return _prompts_checked(self.prompts_json(), self._prompts_path)
+
+    def prompts_json(self) -> Any:
+        """The reply of ``GET /api/documents/{id}/prompts`` as the server sent it, once
+        checked to be definitions: what ``mstr-prompts … --definitions FILE`` reads."""
+        return _prompts_json(self.conn, self._prompts_path)
+
+    @property
+    def _prompts_path(self) -> str:
+        return f"/api/documents/{segment(self.id)}/prompts"
 
     def create(
         self, answers: AnswerSet | None = None, *, body: dict[str, Any] | None = None

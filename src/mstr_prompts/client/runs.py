@@ -455,14 +455,46 @@ def parse_handle(text: str | bytes) -> dict[str, Any]:
     for name in ("project", "base", "missing", "submitted"):
         if handle.get(name) is not None and not isinstance(handle[name], str):
             raise RunHandleError(f'"{name}" must be a string')
+    for name in ("report", "instance", "project", "base", "submitted"):
+        value = handle.get(name)
+        if isinstance(value, str) and not _plain(value, ascii_only=name not in ("base",)):
+            raise RunHandleError(
+                f'"{name}" holds control characters, lone surrogates, non-ASCII text or more '
+                f"than {_MAX_FIELD} characters"
+            )
+    for name in ("report", "instance", "project"):
+        if handle.get(name) in (".", ".."):
+            raise RunHandleError(f'"{name}" cannot be {handle[name]!r}')
+    if handle.get("missing") not in (None, *_MISSING):
+        raise RunHandleError(
+            f'"missing" must be one of {", ".join(_MISSING)} or null, not {handle["missing"]!r}'
+        )
     if handle.get("result", "data") not in ("data", "sql"):
         raise RunHandleError(f'"result" must be "data" or "sql", not {handle.get("result")!r}')
     limit = handle.get("limit")
-    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
-        raise RunHandleError('"limit" must be a positive integer')
+    if limit is not None and (
+        not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= _MAX_LIMIT
+    ):
+        raise RunHandleError(f'"limit" must be an integer from 1 to {_MAX_LIMIT}')
     if not isinstance(handle.get("validate", True), bool):
         raise RunHandleError('"validate" must be true or false')
     return handle
+
+
+_MISSING = ("default", "close", "error")
+"""The ``missing`` policies a handle may carry (:data:`~mstr_prompts.definitions.Missing`)."""
+
+_MAX_LIMIT = 2**31 - 1
+"""The largest page size a server takes (a Java ``int``)."""
+
+_MAX_FIELD = 2048
+"""No ID or URL in a handle is longer (an ID is 32 hex digits)."""
+
+
+def _plain(text: str, *, ascii_only: bool) -> bool:
+    """Text that can go into a URL path, a header and a terminal line as it is (IDs go
+    into headers too, so they are ASCII)."""
+    return len(text) <= _MAX_FIELD and text.isprintable() and (text.isascii() or not ascii_only)
 
 
 def _now() -> str:
