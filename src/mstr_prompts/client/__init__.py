@@ -13,7 +13,14 @@ import logging
 
 from ..errors import AnswersRejected
 from .connection import DEFAULT_RETRY, DEFAULT_TIMEOUT, Connection, LoginMode, Response
-from .datamarts import Datamart, DatamartInstance, DatamartResult, PromptOptions, SaveAs
+from .datamarts import (
+    Datamart,
+    DatamartInstance,
+    DatamartOptionsError,
+    DatamartResult,
+    PromptOptions,
+    SaveAs,
+)
 from .errors import (
     AnswersRejectedByServer,
     BadBaseUrl,
@@ -50,6 +57,7 @@ __all__ = [
     "Connection",
     "Datamart",
     "DatamartInstance",
+    "DatamartOptionsError",
     "DatamartResult",
     "Document",
     "DocumentInstance",

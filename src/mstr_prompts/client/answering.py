@@ -33,6 +33,7 @@ __all__ = [
     "Answers",
     "answer_rounds",
     "answer_unlisted",
+    "given",
     "listed_prompts",
     "open_only",
     "prepare_round",
@@ -45,6 +46,19 @@ MAX_ROUNDS = 50
 
 Answers = AnswerSet | Sequence[AnswerSet] | None
 """One set for every round, a list of sets (one per round), or nothing."""
+
+
+def given(answers: Answers) -> list[Answer]:
+    """Every answer of ``answers`` (one set, or one set per round), in order.
+
+    >>> given(None), len(given(AnswerSet()))
+    ([], 0)
+    """
+    if answers is None:
+        return []
+    if isinstance(answers, AnswerSet):
+        return list(answers)
+    return [a for round_ in answers for a in round_]
 
 
 def open_only(definitions: Definitions) -> Definitions:

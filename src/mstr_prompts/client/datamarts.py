@@ -22,16 +22,18 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..definitions import Missing
+from ..element_id import GUID_PATTERN
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
-from .answering import answer_rounds
+from .answering import answer_rounds, given
 from .connection import Response, segment
-from .errors import ExecutionFailed, TransportError
+from .errors import ExecutionFailed, TransportError, UnusedAnswers
 from .instances import ReportInstance
 from .polling import PollPolicy, wait_status
 from .runs import Progress, RunStatus, gone_as, status_of
@@ -41,7 +43,30 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger("mstr_prompts.client")
 
-__all__ = ["Datamart", "DatamartInstance", "DatamartResult", "PromptOptions", "SaveAs"]
+__all__ = [
+    "Datamart",
+    "DatamartInstance",
+    "DatamartOptionsError",
+    "DatamartResult",
+    "PromptOptions",
+    "SaveAs",
+]
+
+
+class DatamartOptionsError(PromptAnswerError):
+    """``save=`` or ``save_as=`` is neither the typed options nor their documented JSON.
+
+    >>> str(DatamartOptionsError("save_as must be a SaveAs or its JSON object, not int"))
+    'save_as must be a SaveAs or its JSON object, not int'
+    """
+
+
+_OPTION_FIELDS = {
+    "saveAsWithAnswers": "with_answers",
+    "saveAsFilterWithPrompts": "filter_with_prompts",
+    "saveAsTemplateWithPrompts": "template_with_prompts",
+}
+"""The documented ``promptOptions`` fields and the :class:`PromptOptions` fields they set."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +94,35 @@ class PromptOptions:
             "saveAsTemplateWithPrompts": self.template_with_prompts,
         }
 
+    @classmethod
+    def from_json(cls, body: Any) -> PromptOptions:
+        """The options of a ``promptOptions`` mapping, or of the whole save body that holds
+        one (``{"promptOptions": {...}}``, as the documentation's sample).  A field left
+        out keeps its default; an unknown field or a value that is not true or false
+        raises :class:`DatamartOptionsError`.
+
+        >>> PromptOptions.from_json({"promptOptions": {"saveAsWithAnswers": True}})
+        PromptOptions(with_answers=True, filter_with_prompts=True, template_with_prompts=True)
+        """
+        if isinstance(body, Mapping) and set(body) == {"promptOptions"}:
+            body = body["promptOptions"]
+        if not isinstance(body, Mapping):
+            raise DatamartOptionsError(
+                f"promptOptions must be a JSON object, not {type(body).__name__}"
+            )
+        unknown = sorted(str(k) for k in body if k not in _OPTION_FIELDS)
+        if unknown:
+            raise DatamartOptionsError(
+                f"unknown promptOptions field(s): {', '.join(unknown)[:200]} (known: "
+                f"{', '.join(_OPTION_FIELDS)})"
+            )
+        values = {}
+        for name, value in body.items():
+            if not isinstance(value, bool):
+                raise DatamartOptionsError(f"promptOptions {name} must be true or false")
+            values[_OPTION_FIELDS[name]] = value
+        return cls(**values)
+
 
 @dataclasses.dataclass(frozen=True)
 class SaveAs:
@@ -89,6 +143,37 @@ class SaveAs:
             "destinationFolderId": self.folder_id,
             "promptOptions": self.options.to_json(),
         }
+
+    @classmethod
+    def from_json(cls, body: Any) -> SaveAs:
+        """The target of a ``saveAs`` body as the documentation writes it (``name``,
+        ``destinationFolderId`` and optionally ``promptOptions``); anything else raises
+        :class:`DatamartOptionsError`.
+
+        >>> SaveAs.from_json({"name": "City", "destinationFolderId": "8A1831FF494F528D02A4A8BF5FB73459",
+        ...                   "promptOptions": {"saveAsWithAnswers": True}}).options.with_answers
+        True
+        """
+        if not isinstance(body, Mapping):
+            raise DatamartOptionsError(
+                f"save_as must be a SaveAs or its JSON object, not {type(body).__name__}"
+            )
+        unknown = sorted(
+            str(k) for k in body if k not in ("name", "destinationFolderId", "promptOptions")
+        )
+        if unknown:
+            raise DatamartOptionsError(f"unknown saveAs field(s): {', '.join(unknown)[:200]}")
+        name, folder = body.get("name"), body.get("destinationFolderId")
+        if not isinstance(name, str) or not name.strip() or not name.isprintable():
+            raise DatamartOptionsError("saveAs name must be non-empty printable text")
+        if not isinstance(folder, str) or not re.fullmatch(GUID_PATTERN, folder):
+            raise DatamartOptionsError(
+                "saveAs destinationFolderId must be a 32-hex-digit object ID"
+            )
+        options = body.get("promptOptions")
+        return cls(
+            name, folder, PromptOptions() if options is None else PromptOptions.from_json(options)
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,8 +287,8 @@ class Datamart:
         self,
         answers: AnswerSet | Sequence[AnswerSet] | None = None,
         *,
-        save: PromptOptions | bool | None = None,
-        save_as: SaveAs | None = None,
+        save: PromptOptions | Mapping[str, Any] | bool | None = None,
+        save_as: SaveAs | Mapping[str, Any] | None = None,
         validate: bool = True,
         missing: Missing | None = None,
         timeout: float | None = None,
@@ -218,8 +303,10 @@ class Datamart:
         :class:`~mstr_prompts.client.PromptsOutstanding` when a prompt has no answer.
         The instance is deleted whatever happens.
         """
-        if save not in (None, False) and save_as is not None:
-            raise PromptAnswerError("give save= or save_as=, not both")
+        options = _save_options(save)
+        target = None if save_as is None else _save_target(save_as)
+        if options is not None and target is not None:
+            raise DatamartOptionsError("give save= or save_as=, not both")
         policy = self.policy
         if timeout is not None:
             policy = dataclasses.replace(policy, timeout=timeout)
@@ -235,16 +322,18 @@ class Datamart:
             status = _wait(instance, progress, started)
             if status == 2:
                 status = answer_rounds(instance, answers, validate=validate, missing=missing)
+            elif status == 1 and given(answers):
+                # No prompt ever came: the answers would be dropped without a word.
+                raise UnusedAnswers(given(answers))
             if status != 1:
                 raise ExecutionFailed(
                     str(instance),
                     server_message=f"the execution ended with status {status} (execution error)",
                 )
             saved = None
-            if save_as is not None:
-                saved = instance.save(save_as.to_json(), save_as=True)
-            elif save not in (None, False):
-                options = save if isinstance(save, PromptOptions) else PromptOptions()
+            if target is not None:
+                saved = instance.save(target.to_json(), save_as=True)
+            elif options is not None:
                 saved = instance.save({"promptOptions": options.to_json()})
         job_id = job.get("jobId")
         return DatamartResult(
@@ -254,6 +343,28 @@ class Datamart:
             job_id if isinstance(job_id, str) else None,
             saved,
         )
+
+
+def _save_options(save: Any) -> PromptOptions | None:
+    """``save=``: None or False (no save), True (the defaults), the typed options, or the
+    documented JSON (the save body, or its ``promptOptions``)."""
+    if save is None or save is False:
+        return None
+    if save is True:
+        return PromptOptions()
+    if isinstance(save, PromptOptions):
+        return save
+    if isinstance(save, Mapping):
+        return PromptOptions.from_json(save)
+    raise DatamartOptionsError(
+        f"save= takes True, PromptOptions or its JSON object, not {type(save).__name__}"
+    )
+
+
+def _save_target(save_as: Any) -> SaveAs:
+    if isinstance(save_as, SaveAs):
+        return save_as
+    return SaveAs.from_json(save_as)
 
 
 def _job_status(job: dict[str, Any]) -> RunStatus:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from ..definitions import Definitions, Missing
 from ..errors import Hint, Option, PromptAnswerError
 from ..model import Answer, AnswerSet
-from .answering import answer_rounds, listed_prompts
+from .answering import answer_rounds, given, listed_prompts
 from .connection import Connection, Response
 from .errors import (
     ExecutionFailed,
@@ -40,6 +40,7 @@ from .errors import (
     NotFound,
     PromptsOutstanding,
     RunHandleError,
+    UnusedAnswers,
 )
 from .instances import ReportInstance
 from .polling import FINAL_STATUSES, PollPolicy, PollTimeout, status_code, wait_status
@@ -601,6 +602,9 @@ def submit(
             first = submitting.status()
             if first == 2:
                 answer_rounds(submitting, answers, validate=validate, missing=missing)
+            elif first == 1 and given(answers):
+                # The report asks for nothing: say so rather than drop the answers.
+                raise UnusedAnswers(given(answers))
             elif first not in (1, 2):
                 raise ExecutionFailed(
                     str(instance),

@@ -59,10 +59,19 @@ def signals_as_interrupts() -> Iterator[None]:
         yield
         return
     previous: dict[int, Any] = {}
+    active, fired = [True], [False]
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        for caught in previous:
-            signal.signal(caught, signal.SIG_IGN)
+        if not active[0]:
+            # The block ended on another thread (a generator closed by the garbage
+            # collector there), which could not put the old handler back: do it now,
+            # and let the signal do what it would have done.
+            signal.signal(signum, previous.get(signum, signal.SIG_DFL))
+            signal.raise_signal(signum)
+            return
+        if fired[0]:
+            return  # the cleanup of the first one is under way: let it finish
+        fired[0] = True
         raise Terminated(signum)
 
     try:
@@ -71,5 +80,7 @@ def signals_as_interrupts() -> Iterator[None]:
                 previous[signum] = signal.signal(signum, handler)
         yield
     finally:
-        for signum, old in previous.items():
-            signal.signal(signum, old)
+        active[0] = False
+        if threading.current_thread() is threading.main_thread():
+            for signum, old in previous.items():
+                signal.signal(signum, old)
