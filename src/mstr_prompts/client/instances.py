@@ -27,6 +27,7 @@ from ..object_types import object_type_from_name
 from .answering import Answers, answer_rounds, open_only
 from .connection import Connection, Response, segment
 from .errors import NameNotResolved, ServerError, TransportError, unsupported
+from .grid import merge_page
 from .polling import PollPolicy, wait_status
 
 __all__ = ["DocumentInstance", "Instance", "ReportInstance"]
@@ -353,17 +354,9 @@ class DocumentInstance(Instance):
 
 
 def _merge_page(total: dict[str, Any], page: dict[str, Any], request: str) -> None:
-    """Append a page's rows to the first page's data (v2 grid: rows and metric values)."""
-    into, data = total.get("data"), page.get("data")
-    if not isinstance(into, dict) or not isinstance(data, dict):
-        raise TransportError(request, server_message="a data page has no data object")
-    for section, keys in (("headers", ("rows",)), ("metricValues", ("raw", "formatted", "extras"))):
-        src, dst = data.get(section), into.get(section)
-        if not isinstance(src, dict) or not isinstance(dst, dict):
-            continue
-        for key in keys:
-            if isinstance(src.get(key), list) and isinstance(dst.get(key), list):
-                dst[key].extend(src[key])
+    """Append a page to the first page's data: rows, their elements and metric values
+    (:func:`~mstr_prompts.client.grid.merge_page` rebases each page's header indexes)."""
+    merge_page(total, page, request)
 
 
 def fetch_pages(conn: Connection, path: str, *, limit: int | None) -> dict[str, Any]:
