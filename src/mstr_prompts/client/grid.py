@@ -37,8 +37,10 @@ def _grid_axis(reply: dict[str, Any], axis: str) -> list[Any] | None:
 
 def _identity(element: Any) -> str:
     """What makes two elements the same: the ``id`` when there is one, else everything."""
-    if isinstance(element, dict) and isinstance(element.get("id"), str):
-        return "id:" + element["id"]
+    if isinstance(element, dict):
+        identifier = element.get("id")
+        if isinstance(identifier, str):
+            return "id:" + identifier
     return "json:" + json.dumps(element, sort_keys=True, ensure_ascii=False)
 
 
