@@ -24,7 +24,7 @@ from ..element_id import parse_element_id
 from ..errors import DecodeError, validation_message
 from ..model import AnswerSet, Element, ElementAnswer, ObjectRef
 from ..object_types import object_type_from_name
-from .answering import Answers, answer_rounds, open_only
+from .answering import Answers, answer_rounds, listed_prompts, open_only
 from .connection import Connection, Response, segment
 from .errors import NameNotResolved, ServerError, TransportError, unsupported
 from .grid import merge_page
@@ -38,6 +38,9 @@ _I = TypeVar("_I", bound="Instance")
 
 STATUS_ENDPOINT = "report status"
 """The key of ``GET /api/reports/{id}/instances/{iid}/status`` in ``Connection.lacking``."""
+
+SQL_STAGE = "resolve_prompts"
+"""The ``executionStage`` of the SQL workflow: the prompts are resolved, nothing runs."""
 
 PAGE_LIMIT = 200
 """The documented maximum ``limit`` of the element and object look-ups."""
@@ -113,6 +116,11 @@ class Instance:
     def status_reply(self) -> Response:
         """One look at the status, not waiting: ``GET …/status`` (HTTP 202 while processing)."""
         return self.conn.request("GET", f"{self.path}/status")
+
+    @property
+    def status_known(self) -> bool:
+        """True while every status came from the server (see ``ReportInstance``)."""
+        return True
 
     def status(self) -> int:
         """Poll the status until it is not 202 and the instance is not running.
@@ -271,6 +279,24 @@ class ReportInstance(Instance):
 
     _kind = "report"
 
+    def __init__(
+        self,
+        conn: Connection,
+        object_id: str,
+        instance_id: str,
+        *,
+        policy: PollPolicy | None = None,
+        stage: str | None = None,
+        asynchronous: bool = False,
+    ) -> None:
+        super().__init__(conn, object_id, instance_id, policy=policy)
+        self._assumed = False
+        self.stage = stage
+        self.asynchronous = asynchronous
+        """True for an instance created with ``Prefer: respond-async``."""
+        """``executionStage`` of the creation: ``"resolve_prompts"`` for the SQL workflow,
+        whose waits never ask the data endpoint (None: not known, as for a datamart)."""
+
     @property
     def path(self) -> str:
         return f"/api/reports/{segment(self.object_id)}/instances/{segment(self.instance_id)}"
@@ -281,14 +307,15 @@ class ReportInstance(Instance):
         return f"/api/v2/reports/{segment(self.object_id)}/instances/{segment(self.instance_id)}"
 
     def status_reply(self) -> Response:
-        """One look at the status: ``GET …/status``, else the documented v2 instance.
+        """One look at the status: ``GET …/status``, else a documented request.
 
         "Execute report" documents no status endpoint; MicroStrategy's clients poll
-        ``GET /api/reports/{id}/instances/{iid}/status`` (202 while processing), and the
-        documented way is ``GET /api/v2/reports/{id}/instances/{iid}``, whose reply has the
-        ``status`` (and, once ready, the data: one row is asked for).  A server that
-        answers 404, 405 or 501 to the status endpoint is polled the documented way from
-        then on; a 404 there too means the instance is gone.
+        ``GET /api/reports/{id}/instances/{iid}/status`` (202 while processing).  On a
+        server that answers it with 404, 405 or 501 the data workflow polls the
+        documented ``GET /api/v2/reports/{id}/instances/{iid}`` (its reply has the
+        ``status``; one row is asked for) from then on, and a 404 there too means the
+        instance is gone.  The SQL workflow (``stage="resolve_prompts"``) never asks
+        the data endpoint, which would run the report: see :meth:`_sql_status`.
         """
         conn = self.conn
         if STATUS_ENDPOINT not in conn.lacking:
@@ -297,11 +324,43 @@ class ReportInstance(Instance):
             except ServerError as exc:
                 if not unsupported(exc):
                     raise
-                reply = conn.request("GET", self.v2_path, query={"limit": 1})
-                _log.info("%s: no status endpoint; polling the v2 instance", self)
-                conn.lacking.add(STATUS_ENDPOINT)
-                return reply
-        return conn.request("GET", self.v2_path, query={"limit": 1})
+        if self.stage == SQL_STAGE:
+            reply = self._sql_status()
+        else:
+            reply = conn.request("GET", self.v2_path, query={"limit": 1})
+        if STATUS_ENDPOINT not in conn.lacking:
+            _log.info("%s: no status endpoint; waiting the documented way", self)
+            conn.lacking.add(STATUS_ENDPOINT)
+        return reply
+
+    def _sql_status(self) -> Response:
+        """The status of an instance created for its SQL, without the status endpoint.
+
+        Seed 000 reads the SQL view right after the answers ("after answering the
+        prompts, the SQL view will be available"): a ``resolve_prompts`` instance does not
+        run.  What is left to know is whether another round of prompts opened, which
+        the documented prompt listing says (``GET …/prompts?closed=false``: open
+        prompts mean 2, none 1).  A server without the listing either gets the seed's
+        own sequence: the status is taken as 1 and the SQL view judges
+        (:attr:`status_known` is then False), unless the instance was created
+        asynchronously, when only the v2 instance can say that it is ready.
+        """
+        prompts = listed_prompts(self)
+        if prompts is None and self.asynchronous:
+            # Created with ``Prefer: respond-async``: the server works on the instance
+            # after the reply, and the asynchronous workflow's way to follow it is the
+            # instance itself ("use the instance ID to fetch the status").
+            return self.conn.request("GET", self.v2_path, query={"limit": 1})
+        if prompts is None:
+            self._assumed = True
+            return Response(f"GET {self.path}/status", 200, {}, b'{"status": 1}')
+        status = 2 if prompts else 1
+        return Response(f"GET {self.path}/prompts", 200, {}, b'{"status": %d}' % status)
+
+    @property
+    def status_known(self) -> bool:
+        """False once the status had to be assumed (see :meth:`_sql_status`)."""
+        return not self._assumed
 
     def _delete(self) -> None:
         # As the seed's DELETE: token, cookies and X-MSTR-MS-Instance, no project.

@@ -17,9 +17,9 @@ from ..definitions import Definitions, Missing
 from ..definitions import decode as decode_definitions
 from ..errors import DecodeError
 from ..model import AnswerSet
-from .answering import Answers
+from .answering import Answers, listed_prompts
 from .connection import segment
-from .errors import TransportError
+from .errors import AnswersRejectedByServer, PromptsOutstanding, ServerError, TransportError
 from .instances import DocumentInstance, ReportInstance
 from .polling import PollPolicy
 
@@ -87,7 +87,14 @@ class Report:
                 server_message="the reply names no instance (no instanceId or id in the body, "
                 "no X-MSTR-MS-Instance or Location header)",
             )
-        return ReportInstance(self.conn, self.id, instance_id, policy=self.policy)
+        return ReportInstance(
+            self.conn,
+            self.id,
+            instance_id,
+            policy=self.policy,
+            stage=stage,
+            asynchronous=prefer_async,
+        )
 
     def open(
         self,
@@ -109,11 +116,45 @@ class Report:
     def sql(
         self, answers: Answers = None, *, validate: bool = True, missing: Missing | None = None
     ) -> str:
-        """Seed 000, first workflow: the SQL the report runs with these answers."""
+        """Seed 000, first workflow: the SQL the report runs with these answers.
+
+        With ``validate=False``, no ``missing`` and one set of answers that name their
+        prompts (key, ID or name), the requests are exactly seed 000's: create, ``PUT``
+        the answers as given, read the SQL view, delete.  Only when the server refuses
+        the answers or the SQL view are the prompts listed, to say why
+        (:class:`~mstr_prompts.client.UnusedAnswers`, another round left open).
+        Otherwise each round is listed, bound, checked and waited for (see "Answering"
+        in docs/client.md); the wait never asks the data endpoint.
+        """
+        seed = _as_given(answers) if not validate and missing is None else None
+        if seed is not None:
+            return self._sql_as_the_seed(seed)
         with self.open(
             answers, stage="resolve_prompts", validate=validate, missing=missing
         ) as inst:
             return inst.sql()
+
+    def _sql_as_the_seed(self, answers: AnswerSet) -> str:
+        instance = self.create(stage="resolve_prompts")
+        with instance:  # deleted at the end, whatever happened
+            try:
+                instance.put_answers(answers)
+            except AnswersRejectedByServer:
+                # The seed's one PUT did not fit: answer round by round, which lists the
+                # prompts and says why (unused answers, a bad answer, another round).
+                instance.answer(answers, validate=False)
+            try:
+                return instance.sql()
+            except ServerError as refused:
+                if refused.status != 400:
+                    raise
+                still_open = listed_prompts(instance)
+                if still_open:
+                    raise PromptsOutstanding(
+                        [d.prompt for d in still_open],
+                        "open after the answers given (another round of prompts)",
+                    ) from None
+                raise
 
     def data(
         self,
@@ -182,6 +223,18 @@ class Report:
         """
         run = self.submit(answers, sql=sql, limit=limit, validate=validate, missing=missing)
         return run.result(timeout)
+
+
+def _as_given(answers: Answers) -> AnswerSet | None:
+    """The one set of answers seed 000's sequence can send as it is, or None: every
+    answer must name its prompt (a Web link's positions need the listing to bind)."""
+    if not isinstance(answers, AnswerSet):
+        if answers is None or len(answers) != 1:
+            return None
+        answers = answers[0]
+    if not len(answers) or not all(a.prompt.is_identified for a in answers):
+        return None
+    return answers
 
 
 def _from_location(location: str | None) -> str | None:

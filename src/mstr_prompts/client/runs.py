@@ -228,7 +228,14 @@ class Run:
         self.validate = validate
         self.policy = policy or conn.poll_policy or PollPolicy()
         self.submitted = submitted or _now()
-        self.instance = ReportInstance(conn, report_id, instance_id, policy=self.policy)
+        self.instance = ReportInstance(
+            conn,
+            report_id,
+            instance_id,
+            policy=self.policy,
+            stage="resolve_prompts" if sql else "execute_data",
+            asynchronous=True,  # every run is created with Prefer: respond-async
+        )
 
     def __repr__(self) -> str:
         kind = "SQL" if self.sql else "data"
@@ -514,7 +521,14 @@ class _Submitting(ReportInstance):
     """
 
     def __init__(self, base: ReportInstance, answers: AnswerSet | Sequence[AnswerSet]) -> None:
-        super().__init__(base.conn, base.object_id, base.instance_id, policy=base.policy)
+        super().__init__(
+            base.conn,
+            base.object_id,
+            base.instance_id,
+            policy=base.policy,
+            stage=base.stage,
+            asynchronous=base.asynchronous,
+        )
         self._rounds_left = None if isinstance(answers, AnswerSet) else len(answers)
         self._left: list[Answer] = list(answers) if isinstance(answers, AnswerSet) else []
         self._unbound = isinstance(answers, AnswerSet) and any(
@@ -600,7 +614,7 @@ def submit(
         if answers is not None:
             submitting = _Submitting(instance, answers)
             first = submitting.status()
-            if first == 2:
+            if first == 2 or not submitting.status_known:
                 answer_rounds(submitting, answers, validate=validate, missing=missing)
             elif first == 1 and given(answers):
                 # The report asks for nothing: say so rather than drop the answers.
