@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from typing import Any, cast
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,39 @@ def test_datamart_command_save_as_needs_a_folder() -> None:
     conn = Connection("http://127.0.0.1:1", login_mode=8, project_id=PROJECT_ID)
     with pytest.raises(PromptAnswerError, match="--folder"):
         datamart_command(conn, SEED_001_DATAMART, None, save_as="City")
+
+
+def test_datamart_progress_goes_on_after_the_answers(mstr_server: ReferenceServer) -> None:
+    terminal = Terminal()
+    mstr_server.slow(1.1, times=1, path="/execution$")  # later polls are past a second
+    with connect(mstr_server.url, PROJECT_ID) as conn:
+        datamart_command(conn, SEED_001_DATAMART, SEED_001, progress=terminal)
+    shown = terminal.getvalue()
+    assert "prompted (PROMPT_XML)" in shown  # before the answers
+    assert shown.rindex("ready (RESULT)") > shown.index("prompted (PROMPT_XML)")  # after
+    assert shown.endswith("\r")
+
+
+@pytest.mark.parametrize("output", ["sql", "data"])
+def test_run_and_submit_show_progress_on_a_terminal(
+    output: str, mstr_server: ReferenceServer
+) -> None:
+    from mstr_prompts.client.commands import run_command
+
+    mstr_server.slow(1.1, times=1, path="/status$")
+    terminal = Terminal()
+    with connect(mstr_server.url, PROJECT_ID) as conn:
+        out = run_command(
+            conn, "report", SEED_000_REPORT, SEED_000, output=cast(Any, output), progress=terminal
+        )
+    assert out and "ready (RESULT)" in terminal.getvalue()
+    mstr_server.slow(1.1, times=1, path="/status$")
+    terminal = Terminal()
+    with connect(mstr_server.url, PROJECT_ID) as conn:
+        handle = submit_command(conn, SEED_000_REPORT, SEED_000, progress=terminal)
+        conn.report(SEED_000_REPORT)  # the run goes on; delete it below
+    assert "prompted" in terminal.getvalue() or "running" in terminal.getvalue()
+    with connect(mstr_server.url, PROJECT_ID) as conn:
+        from mstr_prompts.client import Run
+
+        Run.from_json(conn, handle).delete()

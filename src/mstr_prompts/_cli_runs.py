@@ -96,6 +96,7 @@ def add_commands(
                 sql=bool(getattr(args, "sql", False)),
                 validate=bool(getattr(args, "definitions_check", True)),
                 missing=getattr(args, "missing", None),
+                progress=sys.stderr,
             )
 
     run.set_defaults(run=run_or_submit)
@@ -242,8 +243,8 @@ def _add_run(
     object_id: ObjectId = str,
 ) -> argparse.ArgumentParser:
     """``run``: one run with answers, printing the SQL or the data (as the client issue has it)."""
+    from .client.commands import run_command
     from .client.run import Kind
-    from .client.run import run as run_once
 
     run: argparse.ArgumentParser = commands.add_parser(
         "run",
@@ -288,7 +289,7 @@ def _add_run(
         kind: Kind = "report" if args.report else "document" if args.document else "dossier"
         target_id = args.report or args.document or args.dossier
         with _session(conn):
-            return run_once(
+            return run_command(
                 conn,
                 kind,
                 target_id,
@@ -296,6 +297,7 @@ def _add_run(
                 output="sql" if args.sql else "data",
                 validate=args.definitions_check,
                 missing=args.missing,
+                progress=sys.stderr,
             )
 
     run.set_defaults(run=run_sync)
@@ -320,6 +322,15 @@ def submit_from_args(
     sql: bool,
     validate: bool = True,
     missing: Any = None,
+    progress: Any = None,
 ) -> str:
     """What ``run --report ID … --async`` prints: the run's handle, one line of JSON."""
-    return submit_command(conn, report_id, answers, sql=sql, validate=validate, missing=missing)
+    return submit_command(
+        conn,
+        report_id,
+        answers,
+        sql=sql,
+        validate=validate,
+        missing=missing,
+        progress=progress,
+    )

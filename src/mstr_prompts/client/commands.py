@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import logging
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import IO, Any
 
 from ..definitions import Missing
@@ -24,6 +25,8 @@ from .connection import Connection
 from .datamarts import PromptOptions, SaveAs
 from .errors import InstanceGone, RunHandleError
 from .progress import TerminalProgress
+from .run import Kind, Output
+from .run import run as run_once
 from .runs import Run, RunTimeout, gone_as, parse_handle
 from .signals import Terminated
 
@@ -33,6 +36,7 @@ __all__ = [
     "datamart_command",
     "format_result",
     "prompts_command",
+    "run_command",
     "submit_command",
     "wait_command",
 ]
@@ -83,10 +87,63 @@ def submit_command(
     sql: bool = False,
     validate: bool = True,
     missing: Missing | None = None,
+    progress: IO[str] | None = None,
 ) -> str:
-    """Submit a run of ``report_id`` and return its handle as one line of JSON."""
-    run = conn.report(report_id).submit(answers, sql=sql, validate=validate, missing=missing)
+    """Submit a run of ``report_id`` and return its handle as one line of JSON.
+
+    While submission waits for the prompts of each round, ``progress`` (a terminal)
+    shows the state.
+    """
+    with _shown(progress) as show:
+        run = conn.report(report_id).submit(
+            answers, sql=sql, validate=validate, missing=missing, progress=show
+        )
     return run.to_json() + "\n"
+
+
+def run_command(
+    conn: Connection,
+    kind: Kind,
+    object_id: str,
+    answers: AnswerSet | None,
+    *,
+    output: Output,
+    validate: bool = True,
+    missing: Missing | None = None,
+    progress: IO[str] | None = None,
+) -> str:
+    """What ``mstr-prompts run`` prints (:func:`mstr_prompts.client.run.run`), with the
+    state of every wait shown on ``progress`` when it is a terminal.
+
+    >>> from mstr_prompts.testing import ReferenceServer
+    >>> with ReferenceServer() as server, Connection(server.url, login_mode=8,
+    ...         project_id=server.project_id) as conn:
+    ...     print(run_command(conn, "report", "0F1E2D3C4B5A49687786958473625140", None,
+    ...                       output="sql"), end="")
+    select a11.*
+    from LU_SALES a11
+    """
+    with _shown(progress) as show:
+        return run_once(
+            conn,
+            kind,
+            object_id,
+            answers,
+            output=output,
+            validate=validate,
+            missing=missing,
+            progress=show,
+        )
+
+
+@contextmanager
+def _shown(progress: IO[str] | None) -> Iterator[TerminalProgress | None]:
+    show = TerminalProgress(progress) if progress is not None else None
+    try:
+        yield show
+    finally:
+        if show is not None:
+            show.done()
 
 
 def wait_command(

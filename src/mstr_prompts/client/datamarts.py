@@ -36,7 +36,7 @@ from .connection import Response, segment
 from .errors import ExecutionFailed, TransportError, UnusedAnswers
 from .instances import ReportInstance
 from .polling import PollPolicy, wait_status
-from .runs import Progress, RunStatus, gone_as, status_of
+from .runs import Progress, RunStatus, gone_as
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -222,7 +222,7 @@ class DatamartInstance(ReportInstance):
     def status(self) -> int:
         """Poll the execution until it is no longer running; return its status."""
         with gone_as(str(self)):
-            return wait_status(self.status_reply, self.policy)
+            return wait_status(self.reported(self.status_reply), self.policy)
 
     def start(self) -> dict[str, Any]:
         """``POST …/execution/jobs``: start the job; the reply has ``status`` and ``jobId``."""
@@ -314,12 +314,14 @@ class Datamart:
             policy = dataclasses.replace(policy, timeout=math.inf)
         instance = self.create()
         instance.policy = policy
-        started = time.monotonic()
+        # Every wait reports, also those between the rounds of answers.
+        instance.progress = progress
+        started = instance.started = time.monotonic()
         with instance:
             job = instance.start()
             if progress is not None:
                 progress(_job_status(job), time.monotonic() - started)
-            status = _wait(instance, progress, started)
+            status = instance.status()
             if status == 2:
                 status = answer_rounds(instance, answers, validate=validate, missing=missing)
             elif status == 1 and given(answers):
@@ -370,16 +372,3 @@ def _save_target(save_as: Any) -> SaveAs:
 def _job_status(job: dict[str, Any]) -> RunStatus:
     code = job.get("status")
     return RunStatus(code if isinstance(code, int) and not isinstance(code, bool) else None)
-
-
-def _wait(instance: DatamartInstance, progress: Progress | None, started: float) -> int:
-    """Poll the execution (reporting progress) until it is no longer running."""
-
-    def fetch() -> Response:
-        response = instance.status_reply()
-        if progress is not None:
-            progress(status_of(response), time.monotonic() - started)
-        return response
-
-    with gone_as(str(instance)):
-        return wait_status(fetch, instance.policy)

@@ -12,6 +12,8 @@ serves documents and dashboards (``/api/documents/{id}/instances/{mid}``).
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -67,6 +69,10 @@ class Instance:
         self.instance_id = instance_id
         self.policy = policy or PollPolicy()
         self.deleted = False
+        self.progress: Callable[[Any, float], None] | None = None
+        """Called after every status poll with the :class:`~mstr_prompts.client.RunStatus`
+        seen and the seconds since :attr:`started` (a command line's progress line)."""
+        self.started = time.monotonic()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.object_id} instance {self.instance_id}>"
@@ -128,7 +134,25 @@ class Instance:
         Returns 1 (ready) or 2 (prompted); a status of 3 is returned too and left for
         the caller to judge.
         """
-        return wait_status(self.status_reply, self.policy)
+        return wait_status(self.reported(self.status_reply), self.policy)
+
+    def reported(self, fetch: Callable[[], Response]) -> Callable[[], Response]:
+        """``fetch``, telling :attr:`progress` (when set) what each reply says."""
+        if self.progress is None:
+            return fetch
+        from .runs import status_of  # runs builds on this module
+
+        def polled() -> Response:
+            response = fetch()
+            if self.progress is not None:
+                try:
+                    seen = status_of(response)
+                except TransportError:
+                    return response  # wait_status says what is wrong with it
+                self.progress(seen, time.monotonic() - self.started)
+            return response
+
+        return polled
 
     def prompts_json(self, *, closed: bool | None = None) -> Any:
         """The raw ``GET …/prompts`` reply (``closed=false`` asks for open prompts only)."""

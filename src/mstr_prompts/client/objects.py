@@ -25,7 +25,7 @@ from .polling import PollPolicy
 
 if TYPE_CHECKING:
     from .connection import Connection
-    from .runs import Run
+    from .runs import Progress, Run
 
 __all__ = ["Document", "Dossier", "Report"]
 
@@ -103,18 +103,27 @@ class Report:
         stage: str = "resolve_prompts",
         validate: bool = True,
         missing: Missing | None = None,
+        progress: Progress | None = None,
     ) -> ReportInstance:
         """Create an instance and answer every round of its prompts; delete it on exit.
 
         If answering fails, the instance is deleted before the error propagates.
+        ``progress`` is called after every status poll (see
+        :class:`~mstr_prompts.client.progress.TerminalProgress`).
         """
         instance = self.create(stage=stage)
+        instance.progress = progress
         with _delete_on_error(instance):
             instance.answer(answers, validate=validate, missing=missing)
         return instance
 
     def sql(
-        self, answers: Answers = None, *, validate: bool = True, missing: Missing | None = None
+        self,
+        answers: Answers = None,
+        *,
+        validate: bool = True,
+        missing: Missing | None = None,
+        progress: Progress | None = None,
     ) -> str:
         """Seed 000, first workflow: the SQL the report runs with these answers.
 
@@ -130,7 +139,11 @@ class Report:
         if seed is not None:
             return self._sql_as_the_seed(seed)
         with self.open(
-            answers, stage="resolve_prompts", validate=validate, missing=missing
+            answers,
+            stage="resolve_prompts",
+            validate=validate,
+            missing=missing,
+            progress=progress,
         ) as inst:
             return inst.sql()
 
@@ -163,9 +176,12 @@ class Report:
         limit: int | None = None,
         validate: bool = True,
         missing: Missing | None = None,
+        progress: Progress | None = None,
     ) -> dict[str, Any]:
         """Seed 000, second workflow: the report data, every page (``limit`` = page size)."""
-        with self.open(answers, stage="execute_data", validate=validate, missing=missing) as inst:
+        with self.open(
+            answers, stage="execute_data", validate=validate, missing=missing, progress=progress
+        ) as inst:
             return inst.data(limit=limit)
 
     def submit(
@@ -176,6 +192,7 @@ class Report:
         limit: int | None = None,
         validate: bool = True,
         missing: Missing | None = None,
+        progress: Progress | None = None,
     ) -> Run:
         """Start a run and return its handle at once, without waiting for the data.
 
@@ -195,7 +212,15 @@ class Report:
         """
         from .runs import submit
 
-        return submit(self, answers, sql=sql, limit=limit, validate=validate, missing=missing)
+        return submit(
+            self,
+            answers,
+            sql=sql,
+            limit=limit,
+            validate=validate,
+            missing=missing,
+            progress=progress,
+        )
 
     def run(
         self,
@@ -348,6 +373,7 @@ class Document:
         linking: bool = False,
         validate: bool = True,
         missing: Missing | None = None,
+        progress: Progress | None = None,
     ) -> DocumentInstance:
         """Create an instance and answer every round of its prompts; delete it on exit.
 
@@ -359,10 +385,12 @@ class Document:
             if not isinstance(answers, AnswerSet):
                 raise ValueError("linking=True takes one AnswerSet")
             instance = self.create(answers)
+            instance.progress = progress
             with _delete_on_error(instance):
                 instance.answer(None, validate=validate, missing=missing)
             return instance
         instance = self.create()
+        instance.progress = progress
         with _delete_on_error(instance):
             instance.answer(answers, validate=validate, missing=missing)
         return instance

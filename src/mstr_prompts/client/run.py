@@ -15,6 +15,7 @@ from ..definitions import Missing
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
 from .connection import Connection
+from .runs import Progress
 
 __all__ = ["CredentialsMissing", "Output", "connect_from_env", "run"]
 
@@ -109,6 +110,7 @@ def run(
     output: Output,
     validate: bool = True,
     missing: Missing | None = None,
+    progress: Progress | None = None,
 ) -> str:
     """Run one object with ``answers`` and return what to print: the SQL text, or JSON.
 
@@ -119,14 +121,14 @@ def run(
     if kind == "report":
         report = conn.report(object_id)
         if output == "sql":
-            text = report.sql(answers, validate=validate, missing=missing)
+            text = report.sql(answers, validate=validate, missing=missing, progress=progress)
             return text if text.endswith("\n") else text + "\n"
-        data = report.data(answers, validate=validate, missing=missing)
+        data = report.data(answers, validate=validate, missing=missing, progress=progress)
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if output == "sql":
         raise PromptAnswerError(f"a {kind} has no SQL view; use --data")
     document = conn.dossier(object_id) if kind == "dossier" else conn.document(object_id)
-    with document.open(answers, validate=validate, missing=missing) as instance:
+    with document.open(answers, validate=validate, missing=missing, progress=progress) as instance:
         state = {
             "id": object_id,
             "mid": instance.instance_id,

@@ -588,6 +588,7 @@ def submit(
     validate: bool = True,
     missing: Missing | None = None,
     created: Callable[[Run], None] | None = None,
+    progress: Progress | None = None,
 ) -> Run:
     """Create ``report``'s instance asynchronously, answer its prompts, return a :class:`Run`.
 
@@ -598,6 +599,7 @@ def submit(
     See :meth:`Report.submit <mstr_prompts.client.Report.submit>`.
     """
     instance = create_async(report, sql=sql)
+    instance.progress = progress
     run = Run(
         report.conn,
         report.id,
@@ -613,6 +615,7 @@ def submit(
     try:
         if answers is not None:
             submitting = _Submitting(instance, answers)
+            submitting.progress, submitting.started = instance.progress, instance.started
             first = submitting.status()
             if first == 2 or not submitting.status_known:
                 answer_rounds(submitting, answers, validate=validate, missing=missing)
