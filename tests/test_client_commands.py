@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any, cast
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
