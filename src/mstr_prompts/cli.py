@@ -92,10 +92,11 @@ EXIT_CODES: dict[int, str] = {
     EXIT_SERVER: "server error (client commands)",
     EXIT_IO: "I/O error: a file cannot be read or written (e.g. full disk)",
     EXIT_INTERNAL: "internal error: a bug in mstr-prompts, please report it",
-    EXIT_HANGUP: "SIGHUP: stopped, after deleting the instances and logging out",
-    EXIT_INTERRUPTED: "Ctrl-C: stopped, after deleting the instances and logging out",
+    EXIT_HANGUP: "SIGHUP: stopped as by Ctrl-C",
+    EXIT_INTERRUPTED: "Ctrl-C: stopped; client commands delete their instances (wait keeps "
+    "its run) and log out first",
     EXIT_BROKEN_PIPE: "standard output was closed early (as by `| head`); nothing is printed",
-    EXIT_TERMINATED: "SIGTERM: stopped, after deleting the instances and logging out",
+    EXIT_TERMINATED: "SIGTERM: stopped as by Ctrl-C",
 }
 
 _PROG = "mstr-prompts"
