@@ -42,6 +42,7 @@ from .many import Job, Outcome
 from .objects import Document, Dossier, Report
 from .polling import InstanceStatus, PollPolicy, PollTimeout
 from .runs import ExecutionStatus, Run, RunStatus, RunTimeout
+from .signals import Terminated
 
 # A library never prints by itself (Python's logging HOWTO, "Configuring Logging for a
 # Library": https://docs.python.org/3/howto/logging.html#configuring-logging-for-a-library):
@@ -88,6 +89,7 @@ __all__ = [
     "SaveAs",
     "ServerError",
     "SessionExpired",
+    "Terminated",
     "TransportError",
     "UnusedAnswers",
 ]
