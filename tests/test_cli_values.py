@@ -442,3 +442,36 @@ def test_run_hints_only_options_it_has(tmp_path: Path, capsys: pytest.CaptureFix
         status = main([*argv, "--sql", "--from", "url", str(link)])
     err = one_line(capsys.readouterr().err)
     assert status == 4 and "positional answer" in err and "--definitions" not in err, err
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | ARGUMENT_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(ARGUMENT_TEXT, inner, max_size=3),
+    max_leaves=6,
+)
+HANDLE_FIELDS = ["mstrPromptsRun", "kind", "base", "project", "report", "instance", "result"]
+HANDLE_FIELDS += ["limit", "missing", "validate", "submitted"]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    changes=st.dictionaries(st.sampled_from(HANDLE_FIELDS), JSON_VALUES, max_size=4),
+)
+def test_no_handle_makes_an_internal_error(
+    changes: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Any handle: a documented status (never 70), one line, no raw control character."""
+    monkeypatch.setenv("MSTR_USERNAME", "user")
+    monkeypatch.setenv("MSTR_PASSWORD", "password")
+    monkeypatch.delenv("MSTR_API_TOKEN", raising=False)
+    handle = {"mstrPromptsRun": 1, "kind": "report", "report": REPORT, "instance": "A" * 32}
+    handle.update(changes)
+    with Hostile(refuse_all) as server:
+        status = main(["wait", "--base", server.url, json.dumps(handle)])
+    out, err = capsys.readouterr()
+    assert status in (2, 3, 5), (status, err)
+    one_line(err)
