@@ -472,6 +472,6 @@ def test_no_handle_makes_an_internal_error(
     handle.update(changes)
     with Hostile(refuse_all) as server:
         status = main(["wait", "--base", server.url, json.dumps(handle)])
-    out, err = capsys.readouterr()
+    err = capsys.readouterr().err
     assert status in (2, 3, 5), (status, err)
     one_line(err)
