@@ -19,11 +19,12 @@ from contextlib import contextmanager
 from typing import IO, Any
 
 from ..definitions import Missing
-from ..errors import PromptAnswerError
+from ..definitions import decode as decode_definitions
+from ..errors import DecodeError, PromptAnswerError
 from ..model import AnswerSet
-from .connection import Connection
+from .connection import Connection, segment
 from .datamarts import PromptOptions, SaveAs
-from .errors import InstanceGone, RunHandleError
+from .errors import InstanceGone, RunHandleError, TransportError
 from .progress import TerminalProgress
 from .run import Kind, Output
 from .run import run as run_once
@@ -70,12 +71,16 @@ def prompts_command(conn: Connection, kind: str, object_id: str) -> str:
     >>> json.loads(text)[0]["type"]
     'ELEMENTS'
     """
-    if kind == "report":
-        body = conn.report(object_id).prompts_json()
-    elif kind == "dossier":
-        body = conn.dossier(object_id).prompts_json()
-    else:
-        body = conn.document(object_id).prompts_json()
+    # Dashboards are documents here, as for every instance call after creation.
+    collection = "reports" if kind == "report" else "documents"
+    path = f"/api/{collection}/{segment(object_id)}/prompts"
+    body = conn.request("GET", path).json("the prompts")
+    try:
+        decode_definitions(body)  # what --definitions will read back
+    except DecodeError as exc:
+        raise TransportError(
+            f"GET {path}", server_message=f"unreadable definitions: {exc}"
+        ) from None
     return format_result(body)
 
 

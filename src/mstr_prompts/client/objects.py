@@ -17,9 +17,9 @@ from ..definitions import Definitions, Missing
 from ..definitions import decode as decode_definitions
 from ..errors import DecodeError
 from ..model import AnswerSet
-from .answering import Answers, listed_prompts
+from .answering import Answers
 from .connection import segment
-from .errors import AnswersRejectedByServer, PromptsOutstanding, ServerError, TransportError
+from .errors import TransportError
 from .instances import DocumentInstance, ReportInstance
 from .polling import PollPolicy
 
@@ -54,11 +54,6 @@ class Report:
         Nested prompts appear only in an instance, once earlier rounds are answered.
         """
         return _prompts(self.conn, f"/api/reports/{segment(self.id)}/prompts")
-
-    def prompts_json(self) -> Any:
-        """The reply of ``GET /api/reports/{id}/prompts`` as the server sent it, once
-        checked to be definitions: what ``mstr-prompts … --definitions FILE`` reads."""
-        return _prompts_json(self.conn, f"/api/reports/{segment(self.id)}/prompts")
 
     def create(
         self, *, stage: str = "resolve_prompts", prefer_async: bool = False
@@ -135,9 +130,11 @@ class Report:
         Otherwise each round is listed, bound, checked and waited for (see "Answering"
         in docs/client.md); the wait never asks the data endpoint.
         """
-        seed = _as_given(answers) if not validate and missing is None else None
+        from .sqlview import as_given, sql_as_the_seed  # builds on this module
+
+        seed = as_given(answers) if not validate and missing is None else None
         if seed is not None:
-            return self._sql_as_the_seed(seed)
+            return sql_as_the_seed(self, seed)
         with self.open(
             answers,
             stage="resolve_prompts",
@@ -146,28 +143,6 @@ class Report:
             progress=progress,
         ) as inst:
             return inst.sql()
-
-    def _sql_as_the_seed(self, answers: AnswerSet) -> str:
-        instance = self.create(stage="resolve_prompts")
-        with instance:  # deleted at the end, whatever happened
-            try:
-                instance.put_answers(answers)
-            except AnswersRejectedByServer:
-                # The seed's one PUT did not fit: answer round by round, which lists the
-                # prompts and says why (unused answers, a bad answer, another round).
-                instance.answer(answers, validate=False)
-            try:
-                return instance.sql()
-            except ServerError as refused:
-                if refused.status != 400:
-                    raise
-                still_open = listed_prompts(instance)
-                if still_open:
-                    raise PromptsOutstanding(
-                        [d.prompt for d in still_open],
-                        "open after the answers given (another round of prompts)",
-                    ) from None
-                raise
 
     def data(
         self,
@@ -250,18 +225,6 @@ class Report:
         return run.result(timeout)
 
 
-def _as_given(answers: Answers) -> AnswerSet | None:
-    """The one set of answers seed 000's sequence can send as it is, or None: every
-    answer must name its prompt (a Web link's positions need the listing to bind)."""
-    if not isinstance(answers, AnswerSet):
-        if answers is None or len(answers) != 1:
-            return None
-        answers = answers[0]
-    if not len(answers) or not all(a.prompt.is_identified for a in answers):
-        return None
-    return answers
-
-
 def _from_location(location: str | None) -> str | None:
     """The instance ID in a 202's ``Location`` (RFC 7240's usual reference): ``…/instances/{id}``.
 
@@ -277,21 +240,6 @@ def _from_location(location: str | None) -> str | None:
 
 def _prompts(conn: Connection, path: str) -> Definitions:
     body = conn.request("GET", path).json("the prompts")
-    try:
-        return decode_definitions(body)
-    except DecodeError as exc:
-        raise TransportError(
-            f"GET {path}", server_message=f"unreadable definitions: {exc}"
-        ) from None
-
-
-def _prompts_json(conn: Connection, path: str) -> Any:
-    body = conn.request("GET", path).json("the prompts")
-    _prompts_checked(body, path)
-    return body
-
-
-def _prompts_checked(body: Any, path: str) -> Definitions:
     try:
         return decode_definitions(body)
     except DecodeError as exc:
@@ -331,20 +279,6 @@ class Document:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id}>"
-
-    def prompts(self) -> Definitions:
-        """The prompt definitions (``GET /api/documents/{id}/prompts``; dashboards are
-        documents there).  Nested prompts appear only in an instance."""
-        return _prompts_checked(self.prompts_json(), self._prompts_path)
-
-    def prompts_json(self) -> Any:
-        """The reply of ``GET /api/documents/{id}/prompts`` as the server sent it, once
-        checked to be definitions: what ``mstr-prompts … --definitions FILE`` reads."""
-        return _prompts_json(self.conn, self._prompts_path)
-
-    @property
-    def _prompts_path(self) -> str:
-        return f"/api/documents/{segment(self.id)}/prompts"
 
     def create(
         self, answers: AnswerSet | None = None, *, body: dict[str, Any] | None = None
