@@ -187,7 +187,7 @@ def test_a_cleanup_failure_adds_no_second_line(
     env = dict(os.environ, MSTR_USERNAME="user", MSTR_PASSWORD="bad")
     env.pop("MSTR_API_TOKEN", None)
     try:
-        result = cli("wait", str(handle), env=env)
+        result = cli("wait", "--base", mstr_server.url, str(handle), env=env)
         assert mstr_server.live_instances()  # the cleanup did fail: worth a log record
     finally:
         mstr_server.expire_instances()

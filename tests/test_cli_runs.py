@@ -43,7 +43,7 @@ def test_wait_prints_the_data_and_nothing_extra_when_piped(
     mstr_server: ReferenceServer, env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     handle = submit(mstr_server)
-    assert main(["wait", handle.strip()]) == 0
+    assert main(["wait", "--base", mstr_server.url, handle.strip()]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["data"]["paging"]["total"] == 3
     assert err == ""
@@ -59,7 +59,7 @@ def test_wait_reads_the_handle_from_a_file_or_stdin(
 ) -> None:
     path = tmp_path / "handle.json"
     path.write_text(submit(mstr_server))
-    assert main(["wait", str(path), "--timeout", "30"]) == 0
+    assert main(["wait", "--base", mstr_server.url, str(path), "--timeout", "30"]) == 0
     assert json.loads(capsys.readouterr().out)["data"]["paging"]["total"] == 3
 
 
@@ -68,7 +68,7 @@ def test_wait_on_a_gone_instance_is_a_server_error(
 ) -> None:
     handle = submit(mstr_server)
     mstr_server.expire_instances()
-    assert main(["wait", handle]) == 5
+    assert main(["wait", "--base", mstr_server.url, handle]) == 5
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is gone from the server" in err
 
@@ -79,17 +79,17 @@ def test_wait_timeout_exits_5_and_the_handle_still_works(
     mstr_server.execute_states = (5,) * 100_000
     try:
         handle = submit(mstr_server)
-        assert main(["wait", handle, "--timeout", "0.05"]) == 5
+        assert main(["wait", "--base", mstr_server.url, handle, "--timeout", "0.05"]) == 5
         assert "mstr-prompts wait" in capsys.readouterr().err
     finally:
         mstr_server.execute_states = (4, 5, 6, 7)
     for instance in mstr_server.instances.values():
         instance.schedule.clear()
-    assert main(["wait", handle]) == 0
+    assert main(["wait", "--base", mstr_server.url, handle]) == 0
 
 
 def test_bad_handle_is_bad_input(env: None, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["wait", '{"not": "a handle"}']) == 3
+    assert main(["wait", "--base", "http://127.0.0.1:1", '{"not": "a handle"}']) == 3
     assert "run handle" in capsys.readouterr().err
 
 
@@ -131,7 +131,7 @@ def test_datamart_usage_errors(
 
 
 def test_missing_file_is_an_io_error(env: None, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["wait", "/nonexistent/handle.json"]) == 6
+    assert main(["wait", "--base", "http://127.0.0.1:1", "/nonexistent/handle.json"]) == 6
     assert capsys.readouterr().err.count("\n") == 1
 
 
@@ -144,7 +144,7 @@ def test_run_async_prints_a_handle_that_wait_resumes(
     handle = capsys.readouterr().out
     assert json.loads(handle)["result"] == "sql" and handle.count("\n") == 1
     assert len(mstr_server.live_instances()) == 1
-    assert main(["wait", handle.strip()]) == 0
+    assert main(["wait", "--base", mstr_server.url, handle.strip()]) == 0
     assert "'USA', 'England'" in capsys.readouterr().out
     assert not mstr_server.live_instances()
 
@@ -161,7 +161,7 @@ def test_run_async_is_for_reports(
     mstr_server: ReferenceServer, env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     base = ["run", "--base", mstr_server.url, "--project", PROJECT_ID]
-    assert main([*base, "--document", "D", "--data", "--async"]) == 2
+    assert main([*base, "--document", "AB12CD34EF5647589ABCDEF012345678", "--data", "--async"]) == 2
     assert "reports only" in capsys.readouterr().err
 
 
@@ -178,7 +178,7 @@ def test_wait_shows_progress_on_a_terminal_only_and_after_a_second(
     env.pop("MSTR_API_TOKEN", None)
     env["PYTHONPATH"] = str(Path(__file__).parent.parent / "src")
     waiting = subprocess.Popen(
-        [sys.executable, "-m", "mstr_prompts", "wait", handle.strip()],
+        [sys.executable, "-m", "mstr_prompts", "wait", "--base", mstr_server.url, handle.strip()],
         stdout=subprocess.PIPE,
         stderr=secondary,
         env=env,

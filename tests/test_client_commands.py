@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -35,7 +36,7 @@ def test_submit_then_wait_prints_what_run_prints(mstr_server: ReferenceServer) -
         handle = submit_command(conn, SEED_000_REPORT, SEED_000, sql=True)
     assert handle.endswith("\n") and handle.count("\n") == 1
     piped = io.StringIO()
-    out = wait_command(handle.strip(), connect, progress=piped)
+    out = wait_command(handle.strip(), connect, base=mstr_server.url, progress=piped)
     assert "'USA', 'England'" in out and out.endswith("\n")
     assert piped.getvalue() == ""  # nothing extra when not on a terminal
     assert not mstr_server.live_instances()
@@ -47,7 +48,7 @@ def test_wait_on_a_terminal_shows_progress_after_a_second(mstr_server: Reference
         handle = submit_command(conn, UNPROMPTED_REPORT, None)
     terminal = Terminal()
     mstr_server.slow(0.6, times=2, path="/status$")
-    out = wait_command(handle, connect, progress=terminal)
+    out = wait_command(handle, connect, base=mstr_server.url, progress=terminal)
     assert json.loads(out)["data"]["paging"]["total"] == 3
     shown = terminal.getvalue()
     assert "running" in shown and " s" in shown and shown.endswith("\r")
@@ -59,13 +60,16 @@ def test_wait_timeout_keeps_the_run(mstr_server: ReferenceServer) -> None:
         with connect(mstr_server.url, PROJECT_ID) as conn:
             handle = submit_command(conn, UNPROMPTED_REPORT, None)
         with pytest.raises(RunTimeout):
-            wait_command(handle, connect, timeout=0.05)
+            wait_command(handle, connect, base=mstr_server.url, timeout=0.05)
         assert len(mstr_server.live_instances()) == 1
     finally:
         mstr_server.execute_states = (4, 5, 6, 7)
     for instance in mstr_server.instances.values():
         instance.schedule.clear()
-    assert json.loads(wait_command(handle, connect))["data"]["paging"]["total"] == 3
+    assert (
+        json.loads(wait_command(handle, connect, base=mstr_server.url))["data"]["paging"]["total"]
+        == 3
+    )
 
 
 def test_wait_needs_a_base(mstr_server: ReferenceServer) -> None:
@@ -95,3 +99,39 @@ def test_datamart_command_save_as_needs_a_folder() -> None:
     conn = Connection("http://127.0.0.1:1", login_mode=8, project_id=PROJECT_ID)
     with pytest.raises(PromptAnswerError, match="--folder"):
         datamart_command(conn, SEED_001_DATAMART, None, save_as="City")
+
+
+def test_datamart_progress_goes_on_after_the_answers(mstr_server: ReferenceServer) -> None:
+    terminal = Terminal()
+    mstr_server.slow(1.1, times=1, path="/execution$")  # later polls are past a second
+    with connect(mstr_server.url, PROJECT_ID) as conn:
+        datamart_command(conn, SEED_001_DATAMART, SEED_001, progress=terminal)
+    shown = terminal.getvalue()
+    assert "prompted (PROMPT_XML)" in shown  # before the answers
+    assert shown.rindex("ready (RESULT)") > shown.index("prompted (PROMPT_XML)")  # after
+    assert shown.endswith("\r")
+
+
+@pytest.mark.parametrize("output", ["sql", "data"])
+def test_run_and_submit_show_progress_on_a_terminal(
+    output: str, mstr_server: ReferenceServer
+) -> None:
+    from mstr_prompts.client.commands import run_command
+
+    mstr_server.slow(1.1, times=1, path="/status$")
+    terminal = Terminal()
+    with connect(mstr_server.url, PROJECT_ID) as conn:
+        out = run_command(
+            conn, "report", SEED_000_REPORT, SEED_000, output=cast(Any, output), progress=terminal
+        )
+    assert out and "ready (RESULT)" in terminal.getvalue()
+    mstr_server.slow(1.1, times=1, path="/status$")
+    terminal = Terminal()
+    with connect(mstr_server.url, PROJECT_ID) as conn:
+        handle = submit_command(conn, SEED_000_REPORT, SEED_000, progress=terminal)
+        conn.report(SEED_000_REPORT)  # the run goes on; delete it below
+    assert "prompted" in terminal.getvalue() or "running" in terminal.getvalue()
+    with connect(mstr_server.url, PROJECT_ID) as conn:
+        from mstr_prompts.client import Run
+
+        Run.from_json(conn, handle).delete()

@@ -211,7 +211,17 @@ def test_a_handle_resumes_in_a_new_process_with_the_cli(strict: StrictServer) ->
     }
     env.pop("MSTR_API_TOKEN", None)
     done = subprocess.run(
-        [sys.executable, "-m", "mstr_prompts", "wait", "-", "--timeout", "60"],
+        [
+            sys.executable,
+            "-m",
+            "mstr_prompts",
+            "wait",
+            "-",
+            "--timeout",
+            "60",
+            "--base",
+            strict.url,
+        ],
         input=handle,
         capture_output=True,
         text=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema
@@ -20,7 +21,11 @@ from mstr_prompts import definitions, library, rest, schema
 from mstr_prompts.errors import PromptAnswerError
 
 VALIDATORS = {name: jsonschema.Draft202012Validator(schema.schema(name)) for name in schema.SCHEMAS}
-DECODERS = {"library": library.decode, "rest": rest.decode, "definitions": definitions.decode}
+DECODERS: dict[str, Callable[[Any], object]] = {
+    "library": library.decode,
+    "rest": rest.decode,
+    "definitions": definitions.decode,
+}
 
 G = "8D679D3711D3E4981000E787EC6DE8A4"
 TEXTS = st.sampled_from(

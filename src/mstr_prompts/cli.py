@@ -42,6 +42,7 @@ from . import __version__, limits
 from .element_id import GUID_PATTERN
 from .errors import (
     AnswersRejected,
+    Hint,
     InputTooLarge,
     LocaleWarning,
     ModeWarning,
@@ -59,13 +60,16 @@ __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_BROKEN_PIPE",
     "EXIT_CODES",
+    "EXIT_HANGUP",
     "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
     "EXIT_INVALID",
     "EXIT_IO",
     "EXIT_NOT_REPRESENTABLE",
     "EXIT_OK",
     "EXIT_RECORDS_FAILED",
     "EXIT_SERVER",
+    "EXIT_TERMINATED",
     "EXIT_TOO_LARGE",
     "EXIT_USAGE",
     "main",
@@ -82,6 +86,9 @@ EXIT_TOO_LARGE = 7  # an input is over the size limit (--max-size)
 EXIT_RECORDS_FAILED = 8  # --keep-going: some records failed (each is named in the output)
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in mstr-prompts, not in the input
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader of standard output went away
+EXIT_HANGUP = 129  # 128 + SIGHUP, after cleaning up as for Ctrl-C
+EXIT_INTERRUPTED = 130  # 128 + SIGINT (Ctrl-C)
+EXIT_TERMINATED = 143  # 128 + SIGTERM, after cleaning up as for Ctrl-C
 
 EXIT_CODES: dict[int, str] = {
     EXIT_OK: "success",
@@ -94,7 +101,11 @@ EXIT_CODES: dict[int, str] = {
     EXIT_TOO_LARGE: "an input is over the size limit (33,554,432 bytes; --max-size raises it)",
     EXIT_RECORDS_FAILED: "--keep-going: some records failed (each one's line says why)",
     EXIT_INTERNAL: "internal error: a bug in mstr-prompts, please report it",
+    EXIT_HANGUP: "SIGHUP: stopped as by Ctrl-C",
+    EXIT_INTERRUPTED: "Ctrl-C: stopped; client commands delete their instances (wait keeps "
+    "its run) and log out first",
     EXIT_BROKEN_PIPE: "standard output was closed early (as by `| head`); nothing is printed",
+    EXIT_TERMINATED: "SIGTERM: stopped as by Ctrl-C",
 }
 
 _PROG = "mstr-prompts"
@@ -145,10 +156,37 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+"""What a terminal would act on rather than show: C0 and C1 controls but tab and line
+feed (ESC starts escape sequences, BEL rings, CR rewrites the line), the line and
+paragraph separators, and the bidirectional overrides that reorder what is shown
+(https://trojansource.codes/).  One character class: linear on any text."""
+
+
+def _escape_controls(text: str) -> str:
+    r"""``text`` with every control character written as a ``\xNN`` escape, tabs and
+    line feeds kept (they become spaces in a one-line message).
+
+    >>> _escape_controls("bad\x1b[31m\a\r name")
+    'bad\\x1b[31m\\x07\\x0d name'
+    """
+
+    def escaped(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _CONTROLS.sub(escaped, text)
+
+
 def _say(kind: str, message: str) -> None:
-    """One line on standard error; errors while reporting are not worth a traceback."""
+    """One line on standard error; errors while reporting are not worth a traceback.
+
+    Control characters are escaped: the message may quote a server or a file name."""
     with contextlib.suppress(OSError, ValueError):  # standard error closed or full too
-        _write(sys.stderr, f"{_PROG}: {kind}: {_one_line(message)}\n", "backslashreplace")
+        line = _one_line(_escape_controls(message))
+        _write(sys.stderr, f"{_PROG}: {kind}: {line}\n", "backslashreplace")
 
 
 class _Problems(Exception):
@@ -522,6 +560,10 @@ def _link(args: argparse.Namespace) -> str:
     from . import links
 
     params = _params(args.param)
+    if args.project is not None:
+        return _library_link(args, params)
+    if args.page is not None:
+        raise _Exit(EXIT_USAGE, "--page KEY is for Library links, which need --project ID")
     answers = _decode_file(args.source_format, args.file) if args.file is not None else None
     if answers is not None:
         answers = _prepare(answers, "url", args)
@@ -535,6 +577,38 @@ def _link(args: argparse.Namespace) -> str:
         mode=args.mode,
         fallback=args.fallback,
         assume_order=args.assume_order,
+        ignore_locale=args.ignore_locale,
+        **params,
+    )
+
+
+def _library_link(args: argparse.Namespace, params: dict[str, str]) -> str:
+    """``link --project ID``: a Library link, ``{base}/app/{project}/{dashboard}``."""
+    from . import links
+
+    target = args.dossier or args.document
+    if target is None:
+        raise _Exit(
+            EXIT_USAGE,
+            "a Library link opens a dashboard or a document: give --dossier ID or "
+            "--document ID with --project ID",
+        )
+    for option, given in (
+        ("--mode", args.mode is not None),
+        ("--fallback xml", args.fallback != "error"),
+        ("--assume-order", args.assume_order),
+    ):
+        if given:
+            raise _Exit(EXIT_USAGE, f"{option} is for Web links (without --project)")
+    answers = _decode_file(args.source_format, args.file) if args.file is not None else None
+    if answers is not None:
+        answers = _prepare(answers, "library", args)
+    return links.library_url(
+        args.base,
+        project_id=args.project,
+        dossier_id=target,
+        page_key=args.page,
+        answers=answers,
         ignore_locale=args.ignore_locale,
         **params,
     )
@@ -720,6 +794,9 @@ def _parser() -> argparse.ArgumentParser:
     common: dict[str, Any] = {
         "formatter_class": argparse.RawDescriptionHelpFormatter,
         "epilog": epilog,
+        # No abbreviations: "--definitions" must never be read as "--definitions-check",
+        # nor a prefix as whatever option a later version adds.
+        "allow_abbrev": False,
     }
     parser = _Parser(
         prog=_PROG,
@@ -772,8 +849,24 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument("file", nargs="?", default="-", metavar="FILE", help="input (default -)")
     inspect.set_defaults(run=_inspect)
 
-    link = commands.add_parser("link", help="build a MicroStrategy Web link with answers", **common)
-    link.add_argument("--base", required=True, help=".../servlet/mstrWeb or .../asp/Main.aspx")
+    link = commands.add_parser(
+        "link",
+        help="build a MicroStrategy Web or Library link with answers",
+        description="Build a Web link (--base .../servlet/mstrWeb or .../asp/Main.aspx) or, "
+        "with --project ID, a Library link (--base the Library root, e.g. "
+        "https://host/MicroStrategyLibrary; --dossier or --document ID; --page KEY) that "
+        "opens the object with the answers of ANSWERS_FILE.",
+        **common,
+    )
+    link.add_argument(
+        "--base",
+        required=True,
+        help=".../servlet/mstrWeb or .../asp/Main.aspx; with --project, the Library root",
+    )
+    link.add_argument(
+        "--project", metavar="ID", type=_object_id, help="build a Library link in this project"
+    )
+    link.add_argument("--page", metavar="KEY", help="Library links: the page key (K53--K46)")
     target = link.add_mutually_exclusive_group(required=True)
     target.add_argument("--report", metavar="ID", type=_object_id)
     target.add_argument("--document", metavar="ID", type=_object_id)
@@ -821,16 +914,49 @@ def _parser() -> argparse.ArgumentParser:
 
     from ._cli_runs import add_commands
 
-    add_commands(commands, common, read=_read, decode_file=_decode_file, formats=tuple(DECODERS))
+    add_commands(
+        commands,
+        common,
+        read=_read,
+        decode_file=_decode_file,
+        formats=tuple(DECODERS),
+        object_id=_object_id,
+    )
+    for command in commands.choices.values():
+        # The options each command has, for its hints (see _render).
+        command.set_defaults(flags=frozenset(command._option_string_actions))
     return parser
 
 
 # ------------------------------------------------------------------------------- main
 
 
+def _render(exc: PromptAnswerError, flags: frozenset[str]) -> str:
+    """The error's line in the CLI's spelling, its hint dropped when the hint names an
+    option this command does not have (``run`` has no ``--definitions FILE``)."""
+    hint = exc.hint
+    if isinstance(hint, Hint) and any(_lacks(o.cli(), flags) for o in hint.options):
+        exc.hint = None
+        try:
+            return exc.render(cli=True)
+        finally:
+            exc.hint = hint
+    return exc.render(cli=True)
+
+
+def _lacks(spelling: str, flags: frozenset[str]) -> bool:
+    """True when a hint's option (``--definitions FILE``) is not one of ``flags``; a hint
+    naming another command (``link --mode 2``) is kept."""
+    words = spelling.split()
+    # "--report/--document/--dossier ID": one of them is enough.
+    choices = words[0].split("/") if words else []
+    return bool(choices) and all(c.startswith("-") and c not in flags for c in choices)
+
+
 def _run(argv: Sequence[str] | None) -> str:
     args = _parser().parse_args(argv)
     _check_stdin(args)
+    flags: frozenset[str] = getattr(args, "flags", frozenset())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LocaleWarning)
         warnings.simplefilter("always", ValueTypeWarning)
@@ -838,7 +964,7 @@ def _run(argv: Sequence[str] | None) -> str:
         try:
             output: str = args.run(args)
         except PromptAnswerError as exc:
-            raise _Exit(_status_of(exc), exc.render(cli=True)) from None
+            raise _Exit(_status_of(exc), _render(exc, flags)) from None
     for warning in caught:
         message = warning.message
         if isinstance(message, (LocaleWarning, ValueTypeWarning, ModeWarning)):
@@ -900,8 +1026,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return exc.code if isinstance(exc.code, int) else EXIT_OK
         except _Exit:
             raise
-        except KeyboardInterrupt:
-            raise _Exit(130) from None
+        except KeyboardInterrupt as exc:
+            # Ctrl-C, or SIGTERM or SIGHUP turned into one by the client commands
+            # (mstr_prompts.client.signals), after the cleanup: 128 + the signal.
+            signum = getattr(exc, "signum", 2)
+            raise _Exit(128 + signum, getattr(exc, "message", None)) from None
         except MemoryError:
             raise _Exit(EXIT_BAD_INPUT, "out of memory: the input is too large") from None
         except Exception as exc:  # a bug: still one line, still no traceback

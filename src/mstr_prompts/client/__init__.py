@@ -20,7 +20,14 @@ from .connection import (
     LoginMode,
     Response,
 )
-from .datamarts import Datamart, DatamartInstance, DatamartResult, PromptOptions, SaveAs
+from .datamarts import (
+    Datamart,
+    DatamartInstance,
+    DatamartOptionsError,
+    DatamartResult,
+    PromptOptions,
+    SaveAs,
+)
 from .deadlines import time_limit
 from .errors import (
     AnswersRejectedByServer,
@@ -45,6 +52,7 @@ from .many import Job, Outcome
 from .objects import Document, Dossier, Report
 from .polling import InstanceStatus, PollPolicy, PollTimeout
 from .runs import ExecutionStatus, Run, RunStatus, RunTimeout
+from .signals import Terminated
 
 # A library never prints by itself (Python's logging HOWTO, "Configuring Logging for a
 # Library": https://docs.python.org/3/howto/logging.html#configuring-logging-for-a-library):
@@ -62,6 +70,7 @@ __all__ = [
     "Connection",
     "Datamart",
     "DatamartInstance",
+    "DatamartOptionsError",
     "DatamartResult",
     "Document",
     "DocumentInstance",
@@ -93,6 +102,7 @@ __all__ = [
     "ServerError",
     "ServerUnreachable",
     "SessionExpired",
+    "Terminated",
     "TransportError",
     "UnusedAnswers",
     "time_limit",

@@ -22,27 +22,52 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..definitions import Missing
+from ..element_id import GUID_PATTERN
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
-from .answering import answer_rounds
+from .answering import answer_rounds, given
 from .connection import Response, segment, server_id
-from .errors import ExecutionFailed, TransportError
+from .errors import ExecutionFailed, TransportError, UnusedAnswers
 from .instances import ReportInstance
 from .polling import PollPolicy, wait_status
 from .redaction import redacting
-from .runs import Progress, RunStatus, gone_as, status_of
+from .runs import Progress, RunStatus, gone_as
 
 if TYPE_CHECKING:
     from .connection import Connection
 
 _log = logging.getLogger("mstr_prompts.client")
 
-__all__ = ["Datamart", "DatamartInstance", "DatamartResult", "PromptOptions", "SaveAs"]
+__all__ = [
+    "Datamart",
+    "DatamartInstance",
+    "DatamartOptionsError",
+    "DatamartResult",
+    "PromptOptions",
+    "SaveAs",
+]
+
+
+class DatamartOptionsError(PromptAnswerError):
+    """``save=`` or ``save_as=`` is neither the typed options nor their documented JSON.
+
+    >>> str(DatamartOptionsError("save_as must be a SaveAs or its JSON object, not int"))
+    'save_as must be a SaveAs or its JSON object, not int'
+    """
+
+
+_OPTION_FIELDS = {
+    "saveAsWithAnswers": "with_answers",
+    "saveAsFilterWithPrompts": "filter_with_prompts",
+    "saveAsTemplateWithPrompts": "template_with_prompts",
+}
+"""The documented ``promptOptions`` fields and the :class:`PromptOptions` fields they set."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +95,35 @@ class PromptOptions:
             "saveAsTemplateWithPrompts": self.template_with_prompts,
         }
 
+    @classmethod
+    def from_json(cls, body: Any) -> PromptOptions:
+        """The options of a ``promptOptions`` mapping, or of the whole save body that holds
+        one (``{"promptOptions": {...}}``, as the documentation's sample).  A field left
+        out keeps its default; an unknown field or a value that is not true or false
+        raises :class:`DatamartOptionsError`.
+
+        >>> PromptOptions.from_json({"promptOptions": {"saveAsWithAnswers": True}})
+        PromptOptions(with_answers=True, filter_with_prompts=True, template_with_prompts=True)
+        """
+        if isinstance(body, Mapping) and set(body) == {"promptOptions"}:
+            body = body["promptOptions"]
+        if not isinstance(body, Mapping):
+            raise DatamartOptionsError(
+                f"promptOptions must be a JSON object, not {type(body).__name__}"
+            )
+        unknown = sorted(str(k) for k in body if k not in _OPTION_FIELDS)
+        if unknown:
+            raise DatamartOptionsError(
+                f"unknown promptOptions field(s): {', '.join(unknown)[:200]} (known: "
+                f"{', '.join(_OPTION_FIELDS)})"
+            )
+        values = {}
+        for name, value in body.items():
+            if not isinstance(value, bool):
+                raise DatamartOptionsError(f"promptOptions {name} must be true or false")
+            values[_OPTION_FIELDS[name]] = value
+        return cls(**values)
+
 
 @dataclasses.dataclass(frozen=True)
 class SaveAs:
@@ -90,6 +144,37 @@ class SaveAs:
             "destinationFolderId": self.folder_id,
             "promptOptions": self.options.to_json(),
         }
+
+    @classmethod
+    def from_json(cls, body: Any) -> SaveAs:
+        """The target of a ``saveAs`` body as the documentation writes it (``name``,
+        ``destinationFolderId`` and optionally ``promptOptions``); anything else raises
+        :class:`DatamartOptionsError`.
+
+        >>> SaveAs.from_json({"name": "City", "destinationFolderId": "8A1831FF494F528D02A4A8BF5FB73459",
+        ...                   "promptOptions": {"saveAsWithAnswers": True}}).options.with_answers
+        True
+        """
+        if not isinstance(body, Mapping):
+            raise DatamartOptionsError(
+                f"save_as must be a SaveAs or its JSON object, not {type(body).__name__}"
+            )
+        unknown = sorted(
+            str(k) for k in body if k not in ("name", "destinationFolderId", "promptOptions")
+        )
+        if unknown:
+            raise DatamartOptionsError(f"unknown saveAs field(s): {', '.join(unknown)[:200]}")
+        name, folder = body.get("name"), body.get("destinationFolderId")
+        if not isinstance(name, str) or not name.strip() or not name.isprintable():
+            raise DatamartOptionsError("saveAs name must be non-empty printable text")
+        if not isinstance(folder, str) or not re.fullmatch(GUID_PATTERN, folder):
+            raise DatamartOptionsError(
+                "saveAs destinationFolderId must be a 32-hex-digit object ID"
+            )
+        options = body.get("promptOptions")
+        return cls(
+            name, folder, PromptOptions() if options is None else PromptOptions.from_json(options)
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,7 +224,7 @@ class DatamartInstance(ReportInstance):
     def status(self) -> int:
         """Poll the execution until it is no longer running; return its status."""
         with gone_as(str(self)):
-            return wait_status(self.status_reply, self.policy)
+            return wait_status(self.reported(self.status_reply), self.policy)
 
     def start(self) -> dict[str, Any]:
         """``POST …/execution/jobs``: start the job; the reply has ``status`` and ``jobId``."""
@@ -206,8 +291,8 @@ class Datamart:
         self,
         answers: AnswerSet | Sequence[AnswerSet] | None = None,
         *,
-        save: PromptOptions | bool | None = None,
-        save_as: SaveAs | None = None,
+        save: PromptOptions | Mapping[str, Any] | bool | None = None,
+        save_as: SaveAs | Mapping[str, Any] | None = None,
         validate: bool = True,
         missing: Missing | None = None,
         timeout: float | None = None,
@@ -222,8 +307,10 @@ class Datamart:
         :class:`~mstr_prompts.client.PromptsOutstanding` when a prompt has no answer.
         The instance is deleted whatever happens.
         """
-        if save not in (None, False) and save_as is not None:
-            raise PromptAnswerError("give save= or save_as=, not both")
+        options = _save_options(save)
+        target = None if save_as is None else _save_target(save_as)
+        if options is not None and target is not None:
+            raise DatamartOptionsError("give save= or save_as=, not both")
         policy = self.policy
         if timeout is not None:
             policy = dataclasses.replace(policy, timeout=timeout)
@@ -231,24 +318,28 @@ class Datamart:
             policy = dataclasses.replace(policy, timeout=math.inf)
         instance = self.create()
         instance.policy = policy
-        started = time.monotonic()
+        # Every wait reports, also those between the rounds of answers.
+        instance.progress = progress
+        started = instance.started = time.monotonic()
         with instance:
             job = instance.start()
             if progress is not None:
                 progress(_job_status(job), time.monotonic() - started)
-            status = _wait(instance, progress, started)
+            status = instance.status()
             if status == 2:
                 status = answer_rounds(instance, answers, validate=validate, missing=missing)
+            elif status == 1 and given(answers):
+                # No prompt ever came: the answers would be dropped without a word.
+                raise UnusedAnswers(given(answers))
             if status != 1:
                 raise ExecutionFailed(
                     str(instance),
                     server_message=f"the execution ended with status {status} (execution error)",
                 )
             saved = None
-            if save_as is not None:
-                saved = instance.save(save_as.to_json(), save_as=True)
-            elif save not in (None, False):
-                options = save if isinstance(save, PromptOptions) else PromptOptions()
+            if target is not None:
+                saved = instance.save(target.to_json(), save_as=True)
+            elif options is not None:
                 saved = instance.save({"promptOptions": options.to_json()})
         job_id = job.get("jobId")
         return DatamartResult(
@@ -260,19 +351,28 @@ class Datamart:
         )
 
 
+def _save_options(save: Any) -> PromptOptions | None:
+    """``save=``: None or False (no save), True (the defaults), the typed options, or the
+    documented JSON (the save body, or its ``promptOptions``)."""
+    if save is None or save is False:
+        return None
+    if save is True:
+        return PromptOptions()
+    if isinstance(save, PromptOptions):
+        return save
+    if isinstance(save, Mapping):
+        return PromptOptions.from_json(save)
+    raise DatamartOptionsError(
+        f"save= takes True, PromptOptions or its JSON object, not {type(save).__name__}"
+    )
+
+
+def _save_target(save_as: Any) -> SaveAs:
+    if isinstance(save_as, SaveAs):
+        return save_as
+    return SaveAs.from_json(save_as)
+
+
 def _job_status(job: dict[str, Any]) -> RunStatus:
     code = job.get("status")
     return RunStatus(code if isinstance(code, int) and not isinstance(code, bool) else None)
-
-
-def _wait(instance: DatamartInstance, progress: Progress | None, started: float) -> int:
-    """Poll the execution (reporting progress) until it is no longer running."""
-
-    def fetch() -> Response:
-        response = instance.status_reply()
-        if progress is not None:
-            progress(status_of(response), time.monotonic() - started)
-        return response
-
-    with gone_as(str(instance)):
-        return wait_status(fetch, instance.policy)

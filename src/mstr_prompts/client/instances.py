@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeGuard, TypeVar
 
@@ -25,9 +27,10 @@ from ..element_id import parse_element_id
 from ..errors import DecodeError, validation_message
 from ..model import AnswerSet, Element, ElementAnswer, ObjectAnswer, ObjectRef
 from ..object_types import object_type_from_name
-from .answering import Answers, answer_rounds, open_only
+from .answering import Answers, answer_rounds, listed_prompts, open_only
 from .connection import Connection, Response, segment, server_id
 from .errors import NameNotResolved, ServerError, TransportError, unsupported
+from .grid import merge_page
 from .polling import PollPolicy, wait_status
 from .redaction import redacting
 
@@ -39,6 +42,9 @@ _I = TypeVar("_I", bound="Instance")
 
 STATUS_ENDPOINT = "report status"
 """The key of ``GET /api/reports/{id}/instances/{iid}/status`` in ``Connection.lacking``."""
+
+SQL_STAGE = "resolve_prompts"
+"""The ``executionStage`` of the SQL workflow: the prompts are resolved, nothing runs."""
 
 PAGE_LIMIT = 200
 """The documented maximum ``limit`` of the element and object look-ups."""
@@ -69,6 +75,10 @@ class Instance:
         self.instance_id = instance_id
         self.policy = policy or PollPolicy()
         self.deleted = False
+        self.progress: Callable[[Any, float], None] | None = None
+        """Called after every status poll with the :class:`~mstr_prompts.client.RunStatus`
+        seen and the seconds since :attr:`started` (a command line's progress line)."""
+        self.started = time.monotonic()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.object_id} instance {self.instance_id}>"
@@ -119,13 +129,36 @@ class Instance:
         """One look at the status, not waiting: ``GET …/status`` (HTTP 202 while processing)."""
         return self.conn.request("GET", f"{self.path}/status")
 
+    @property
+    def status_known(self) -> bool:
+        """True while every status came from the server (see ``ReportInstance``)."""
+        return True
+
     def status(self) -> int:
         """Poll the status until it is not 202 and the instance is not running.
 
         Returns 1 (ready) or 2 (prompted); a status of 3 is returned too and left for
         the caller to judge.
         """
-        return wait_status(self.status_reply, self.policy)
+        return wait_status(self.reported(self.status_reply), self.policy)
+
+    def reported(self, fetch: Callable[[], Response]) -> Callable[[], Response]:
+        """``fetch``, telling :attr:`progress` (when set) what each reply says."""
+        if self.progress is None:
+            return fetch
+        from .runs import status_of  # runs builds on this module
+
+        def polled() -> Response:
+            response = fetch()
+            if self.progress is not None:
+                try:
+                    seen = status_of(response)
+                except TransportError:
+                    return response  # wait_status says what is wrong with it
+                self.progress(seen, time.monotonic() - self.started)
+            return response
+
+        return polled
 
     def prompts_json(self, *, closed: bool | None = None) -> Any:
         """The raw ``GET …/prompts`` reply (``closed=false`` asks for open prompts only)."""
@@ -332,6 +365,24 @@ class ReportInstance(Instance):
 
     _kind = "report"
 
+    def __init__(
+        self,
+        conn: Connection,
+        object_id: str,
+        instance_id: str,
+        *,
+        policy: PollPolicy | None = None,
+        stage: str | None = None,
+        asynchronous: bool = False,
+    ) -> None:
+        super().__init__(conn, object_id, instance_id, policy=policy)
+        self._assumed = False
+        self.stage = stage
+        self.asynchronous = asynchronous
+        """True for an instance created with ``Prefer: respond-async``."""
+        """``executionStage`` of the creation: ``"resolve_prompts"`` for the SQL workflow,
+        whose waits never ask the data endpoint (None: not known, as for a datamart)."""
+
     @property
     def path(self) -> str:
         return f"/api/reports/{segment(self.object_id)}/instances/{segment(self.instance_id)}"
@@ -342,14 +393,15 @@ class ReportInstance(Instance):
         return f"/api/v2/reports/{segment(self.object_id)}/instances/{segment(self.instance_id)}"
 
     def status_reply(self) -> Response:
-        """One look at the status: ``GET …/status``, else the documented v2 instance.
+        """One look at the status: ``GET …/status``, else a documented request.
 
         "Execute report" documents no status endpoint; MicroStrategy's clients poll
-        ``GET /api/reports/{id}/instances/{iid}/status`` (202 while processing), and the
-        documented way is ``GET /api/v2/reports/{id}/instances/{iid}``, whose reply has the
-        ``status`` (and, once ready, the data: one row is asked for).  A server that
-        answers 404, 405 or 501 to the status endpoint is polled the documented way from
-        then on; a 404 there too means the instance is gone.
+        ``GET /api/reports/{id}/instances/{iid}/status`` (202 while processing).  On a
+        server that answers it with 404, 405 or 501 the data workflow polls the
+        documented ``GET /api/v2/reports/{id}/instances/{iid}`` (its reply has the
+        ``status``; one row is asked for) from then on, and a 404 there too means the
+        instance is gone.  The SQL workflow (``stage="resolve_prompts"``) never asks
+        the data endpoint, which would run the report: see :meth:`_sql_status`.
         """
         conn = self.conn
         if STATUS_ENDPOINT not in conn.lacking:
@@ -358,11 +410,43 @@ class ReportInstance(Instance):
             except ServerError as exc:
                 if not unsupported(exc):
                     raise
-                reply = conn.request("GET", self.v2_path, query={"limit": 1})
-                _log.info("%s: no status endpoint; polling the v2 instance", self)
-                conn.lacking.add(STATUS_ENDPOINT)
-                return reply
-        return conn.request("GET", self.v2_path, query={"limit": 1})
+        if self.stage == SQL_STAGE:
+            reply = self._sql_status()
+        else:
+            reply = conn.request("GET", self.v2_path, query={"limit": 1})
+        if STATUS_ENDPOINT not in conn.lacking:
+            _log.info("%s: no status endpoint; waiting the documented way", self)
+            conn.lacking.add(STATUS_ENDPOINT)
+        return reply
+
+    def _sql_status(self) -> Response:
+        """The status of an instance created for its SQL, without the status endpoint.
+
+        Seed 000 reads the SQL view right after the answers ("after answering the
+        prompts, the SQL view will be available"): a ``resolve_prompts`` instance does not
+        run.  What is left to know is whether another round of prompts opened, which
+        the documented prompt listing says (``GET …/prompts?closed=false``: open
+        prompts mean 2, none 1).  A server without the listing either gets the seed's
+        own sequence: the status is taken as 1 and the SQL view judges
+        (:attr:`status_known` is then False), unless the instance was created
+        asynchronously, when only the v2 instance can say that it is ready.
+        """
+        prompts = listed_prompts(self)
+        if prompts is None and self.asynchronous:
+            # Created with ``Prefer: respond-async``: the server works on the instance
+            # after the reply, and the asynchronous workflow's way to follow it is the
+            # instance itself ("use the instance ID to fetch the status").
+            return self.conn.request("GET", self.v2_path, query={"limit": 1})
+        if prompts is None:
+            self._assumed = True
+            return Response(f"GET {self.path}/status", 200, {}, b'{"status": 1}')
+        status = 2 if prompts else 1
+        return Response(f"GET {self.path}/prompts", 200, {}, b'{"status": %d}' % status)
+
+    @property
+    def status_known(self) -> bool:
+        """False once the status had to be assumed (see :meth:`_sql_status`)."""
+        return not self._assumed
 
     def _delete(self) -> None:
         # As the seed's DELETE: token, cookies and X-MSTR-MS-Instance, no project.
@@ -417,17 +501,9 @@ class DocumentInstance(Instance):
 
 
 def _merge_page(total: dict[str, Any], page: dict[str, Any], request: str) -> None:
-    """Append a page's rows to the first page's data (v2 grid: rows and metric values)."""
-    into, data = total.get("data"), page.get("data")
-    if not isinstance(into, dict) or not isinstance(data, dict):
-        raise TransportError(request, server_message="a data page has no data object")
-    for section, keys in (("headers", ("rows",)), ("metricValues", ("raw", "formatted", "extras"))):
-        src, dst = data.get(section), into.get(section)
-        if not isinstance(src, dict) or not isinstance(dst, dict):
-            continue
-        for key in keys:
-            if isinstance(src.get(key), list) and isinstance(dst.get(key), list):
-                dst[key].extend(src[key])
+    """Append a page to the first page's data: rows, their elements and metric values
+    (:func:`~mstr_prompts.client.grid.merge_page` rebases each page's header indexes)."""
+    merge_page(total, page, request)
 
 
 def fetch_pages(conn: Connection, path: str, *, limit: int | None) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from ..errors import PromptAnswerError
 from ..model import AnswerSet
 from .redaction import redact_error
 from .runs import Run, RunStatus, submit
+from .signals import signals_as_interrupts
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -179,29 +180,32 @@ def run_many(
     pending: set[Future[Outcome]] = set()
     source = iter(jobs)
     executor = ThreadPoolExecutor(max_workers=max_parallel, thread_name_prefix="mstr-run")
-    try:
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < max_parallel:
+    # SIGTERM and SIGHUP stop the runs as Ctrl-C does (Terminated, a KeyboardInterrupt,
+    # in the main thread): the cleanup below deletes every instance either way.
+    with signals_as_interrupts():
+        try:
+            exhausted = False
+            while True:
+                while not exhausted and len(pending) < max_parallel:
+                    try:
+                        item = next(source)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    job = _job(item)
+                    pending.add(executor.submit(_execute, conn, job, timeout, tracker, stop))
+                if not pending:
+                    return
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+        finally:
+            stop.set()
+            for future in pending:
+                future.cancel()
+            executor.shutdown(wait=True)
+            for run in tracker.left():
                 try:
-                    item = next(source)
-                except StopIteration:
-                    exhausted = True
-                    break
-                job = _job(item)
-                pending.add(executor.submit(_execute, conn, job, timeout, tracker, stop))
-            if not pending:
-                return
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-    finally:
-        stop.set()
-        for future in pending:
-            future.cancel()
-        executor.shutdown(wait=True)
-        for run in tracker.left():
-            try:
-                run.delete()
-            except PromptAnswerError as exc:
-                _log.warning("%s: could not delete: %s", run.instance, exc)
+                    run.delete()
+                except PromptAnswerError as exc:
+                    _log.warning("%s: could not delete: %s", run.instance, exc)

@@ -26,7 +26,7 @@ from .redaction import redacting
 
 if TYPE_CHECKING:
     from .connection import Connection
-    from .runs import Run
+    from .runs import Progress, Run
 
 __all__ = ["Document", "Dossier", "Report"]
 
@@ -85,7 +85,14 @@ class Report:
                 "no X-MSTR-MS-Instance or Location header)",
             )
         instance_id = server_id(instance_id, response.request)
-        return ReportInstance(self.conn, self.id, instance_id, policy=self.policy)
+        return ReportInstance(
+            self.conn,
+            self.id,
+            instance_id,
+            policy=self.policy,
+            stage=stage,
+            asynchronous=prefer_async,
+        )
 
     def open(
         self,
@@ -94,22 +101,49 @@ class Report:
         stage: str = "resolve_prompts",
         validate: bool = True,
         missing: Missing | None = None,
+        progress: Progress | None = None,
     ) -> ReportInstance:
         """Create an instance and answer every round of its prompts; delete it on exit.
 
         If answering fails, the instance is deleted before the error propagates.
+        ``progress`` is called after every status poll (see
+        :class:`~mstr_prompts.client.progress.TerminalProgress`).
         """
         instance = self.create(stage=stage)
+        instance.progress = progress
         with _delete_on_error(instance):
             instance.answer(answers, validate=validate, missing=missing)
         return instance
 
     def sql(
-        self, answers: Answers = None, *, validate: bool = True, missing: Missing | None = None
+        self,
+        answers: Answers = None,
+        *,
+        validate: bool = True,
+        missing: Missing | None = None,
+        progress: Progress | None = None,
     ) -> str:
-        """Seed 000, first workflow: the SQL the report runs with these answers."""
+        """Seed 000, first workflow: the SQL the report runs with these answers.
+
+        With ``validate=False``, no ``missing`` and one set of answers that name their
+        prompts (key, ID or name), the requests are exactly seed 000's: create, ``PUT``
+        the answers as given, read the SQL view, delete.  Only when the server refuses
+        the answers or the SQL view are the prompts listed, to say why
+        (:class:`~mstr_prompts.client.UnusedAnswers`, another round left open).
+        Otherwise each round is listed, bound, checked and waited for (see "Answering"
+        in docs/client.md); the wait never asks the data endpoint.
+        """
+        from .sqlview import as_given, sql_as_the_seed  # builds on this module
+
+        seed = as_given(answers) if not validate and missing is None else None
+        if seed is not None:
+            return sql_as_the_seed(self, seed)
         with self.open(
-            answers, stage="resolve_prompts", validate=validate, missing=missing
+            answers,
+            stage="resolve_prompts",
+            validate=validate,
+            missing=missing,
+            progress=progress,
         ) as inst:
             return inst.sql()
 
@@ -120,9 +154,12 @@ class Report:
         limit: int | None = None,
         validate: bool = True,
         missing: Missing | None = None,
+        progress: Progress | None = None,
     ) -> dict[str, Any]:
         """Seed 000, second workflow: the report data, every page (``limit`` = page size)."""
-        with self.open(answers, stage="execute_data", validate=validate, missing=missing) as inst:
+        with self.open(
+            answers, stage="execute_data", validate=validate, missing=missing, progress=progress
+        ) as inst:
             return inst.data(limit=limit)
 
     def submit(
@@ -133,6 +170,7 @@ class Report:
         limit: int | None = None,
         validate: bool = True,
         missing: Missing | None = None,
+        progress: Progress | None = None,
     ) -> Run:
         """Start a run and return its handle at once, without waiting for the data.
 
@@ -152,7 +190,15 @@ class Report:
         """
         from .runs import submit
 
-        return submit(self, answers, sql=sql, limit=limit, validate=validate, missing=missing)
+        return submit(
+            self,
+            answers,
+            sql=sql,
+            limit=limit,
+            validate=validate,
+            missing=missing,
+            progress=progress,
+        )
 
     def run(
         self,
@@ -266,6 +312,7 @@ class Document:
         linking: bool = False,
         validate: bool = True,
         missing: Missing | None = None,
+        progress: Progress | None = None,
     ) -> DocumentInstance:
         """Create an instance and answer every round of its prompts; delete it on exit.
 
@@ -277,10 +324,12 @@ class Document:
             if not isinstance(answers, AnswerSet):
                 raise ValueError("linking=True takes one AnswerSet")
             instance = self.create(answers)
+            instance.progress = progress
             with _delete_on_error(instance):
                 instance.answer(None, validate=validate, missing=missing)
             return instance
         instance = self.create()
+        instance.progress = progress
         with _delete_on_error(instance):
             instance.answer(answers, validate=validate, missing=missing)
         return instance

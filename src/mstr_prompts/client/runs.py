@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from ..definitions import Definitions, Missing
 from ..errors import Hint, Option, PromptAnswerError
 from ..model import Answer, AnswerSet
-from .answering import answer_rounds, listed_prompts
+from .answering import answer_rounds, given, listed_prompts
 from .connection import Connection, Response, time_limit
 from .errors import (
     ExecutionFailed,
@@ -40,6 +40,7 @@ from .errors import (
     PromptsOutstanding,
     RunHandleError,
     TransportError,
+    UnusedAnswers,
 )
 from .instances import ReportInstance
 from .polling import FINAL_STATUSES, PollPolicy, PollTimeout, status_code, wait_status
@@ -229,7 +230,14 @@ class Run:
         self.validate = validate
         self.policy = policy or conn.poll_policy or PollPolicy()
         self.submitted = submitted or _now()
-        self.instance = ReportInstance(conn, report_id, instance_id, policy=self.policy)
+        self.instance = ReportInstance(
+            conn,
+            report_id,
+            instance_id,
+            policy=self.policy,
+            stage="resolve_prompts" if sql else "execute_data",
+            asynchronous=True,  # every run is created with Prefer: respond-async
+        )
 
     def __repr__(self) -> str:
         kind = "SQL" if self.sql else "data"
@@ -467,14 +475,46 @@ def parse_handle(text: str | bytes) -> dict[str, Any]:
     for name in ("project", "base", "missing", "submitted"):
         if handle.get(name) is not None and not isinstance(handle[name], str):
             raise RunHandleError(f'"{name}" must be a string')
+    for name in ("report", "instance", "project", "base", "submitted"):
+        value = handle.get(name)
+        if isinstance(value, str) and not _plain(value, ascii_only=name not in ("base",)):
+            raise RunHandleError(
+                f'"{name}" holds control characters, lone surrogates, non-ASCII text or more '
+                f"than {_MAX_FIELD} characters"
+            )
+    for name in ("report", "instance", "project"):
+        if handle.get(name) in (".", ".."):
+            raise RunHandleError(f'"{name}" cannot be {handle[name]!r}')
+    if handle.get("missing") not in (None, *_MISSING):
+        raise RunHandleError(
+            f'"missing" must be one of {", ".join(_MISSING)} or null, not {handle["missing"]!r}'
+        )
     if handle.get("result", "data") not in ("data", "sql"):
         raise RunHandleError(f'"result" must be "data" or "sql", not {handle.get("result")!r}')
     limit = handle.get("limit")
-    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
-        raise RunHandleError('"limit" must be a positive integer')
+    if limit is not None and (
+        not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= _MAX_LIMIT
+    ):
+        raise RunHandleError(f'"limit" must be an integer from 1 to {_MAX_LIMIT}')
     if not isinstance(handle.get("validate", True), bool):
         raise RunHandleError('"validate" must be true or false')
     return handle
+
+
+_MISSING = ("default", "close", "error")
+"""The ``missing`` policies a handle may carry (:data:`~mstr_prompts.definitions.Missing`)."""
+
+_MAX_LIMIT = 2**31 - 1
+"""The largest page size a server takes (a Java ``int``)."""
+
+_MAX_FIELD = 2048
+"""No ID or URL in a handle is longer (an ID is 32 hex digits)."""
+
+
+def _plain(text: str, *, ascii_only: bool) -> bool:
+    """Text that can go into a URL path, a header and a terminal line as it is (IDs go
+    into headers too, so they are ASCII)."""
+    return len(text) <= _MAX_FIELD and text.isprintable() and (text.isascii() or not ascii_only)
 
 
 def _now() -> str:
@@ -493,7 +533,14 @@ class _Submitting(ReportInstance):
     """
 
     def __init__(self, base: ReportInstance, answers: AnswerSet | Sequence[AnswerSet]) -> None:
-        super().__init__(base.conn, base.object_id, base.instance_id, policy=base.policy)
+        super().__init__(
+            base.conn,
+            base.object_id,
+            base.instance_id,
+            policy=base.policy,
+            stage=base.stage,
+            asynchronous=base.asynchronous,
+        )
         self._rounds_left = None if isinstance(answers, AnswerSet) else len(answers)
         self._left: list[Answer] = list(answers) if isinstance(answers, AnswerSet) else []
         self._unbound = isinstance(answers, AnswerSet) and any(
@@ -553,6 +600,7 @@ def submit(
     validate: bool = True,
     missing: Missing | None = None,
     created: Callable[[Run], None] | None = None,
+    progress: Progress | None = None,
 ) -> Run:
     """Create ``report``'s instance asynchronously, answer its prompts, return a :class:`Run`.
 
@@ -563,6 +611,7 @@ def submit(
     See :meth:`Report.submit <mstr_prompts.client.Report.submit>`.
     """
     instance = create_async(report, sql=sql)
+    instance.progress = progress
     run = Run(
         report.conn,
         report.id,
@@ -578,9 +627,13 @@ def submit(
     try:
         if answers is not None:
             submitting = _Submitting(instance, answers)
+            submitting.progress, submitting.started = instance.progress, instance.started
             first = submitting.status()
-            if first == 2:
+            if first == 2 or not submitting.status_known:
                 answer_rounds(submitting, answers, validate=validate, missing=missing)
+            elif first == 1 and given(answers):
+                # The report asks for nothing: say so rather than drop the answers.
+                raise UnusedAnswers(given(answers))
             elif first not in (1, 2):
                 raise ExecutionFailed(
                     str(instance),
