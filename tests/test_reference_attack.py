@@ -259,3 +259,40 @@ def test_the_deadline_is_a_setting_reset_restores(server: ReferenceServer) -> No
     server.request_timeout = 0.25
     server.reset()
     assert server.request_timeout == ReferenceServer().request_timeout == 30.0
+
+
+# ---------------------------------------------------------------- answer bodies
+
+
+@pytest.mark.parametrize(
+    "answers", ["true", "[" * 500 + "1" + "]" * 500, '{"a": 1}'], ids=["bool", "nested", "dict"]
+)
+def test_an_unreadable_answer_names_the_prompt_as_its_definition_does(
+    server: ReferenceServer, answers: str
+) -> None:
+    # Found: "Incorrect prompt answer format for prompt name:  key: …" (the name of the
+    # answer item, which by key has none, instead of the prompt's).
+    from mstr_prompts.testing.catalog import NESTED_REPORT
+
+    s = login(server, {"username": "user", "password": "password", "loginMode": 1})
+    url = server.url
+    iid = s.post(f"{url}/api/v2/reports/{NESTED_REPORT}/instances", timeout=10).json()["instanceId"]
+    key = s.get(f"{url}/api/reports/{NESTED_REPORT}/prompts", timeout=10).json()[0]["key"]
+    item = json.dumps({"key": key, "type": "VALUE"})[:-1] + ', "answers": ' + answers + "}"
+    body = '{"prompts": [' + item + "]}"
+    r = s.put(
+        f"{url}/api/reports/{NESTED_REPORT}/instances/{iid}/prompts/answers",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert r.status_code == 400 and set(r.json()) == ERROR_KEYS
+    assert r.json()["message"] == (
+        f"Incorrect prompt answer format for prompt name: Year key: {key}, "
+        "please verify this information is correct."
+    )
+    s.delete(
+        f"{url}/api/model/reports/{NESTED_REPORT}/instances",
+        headers={"X-MSTR-MS-Instance": iid},
+        timeout=10,
+    )
