@@ -296,3 +296,28 @@ def test_an_unreadable_answer_names_the_prompt_as_its_definition_does(
         headers={"X-MSTR-MS-Instance": iid},
         timeout=10,
     )
+
+
+# ---------------------------------------------------------------- from a shell
+
+
+def test_a_signal_while_the_server_starts_stops_it_cleanly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Found: the handlers were installed after start(), so a Ctrl-C while the test
+    # certificate was made ended in a KeyboardInterrupt traceback.
+    import os
+    import signal
+
+    from mstr_prompts.testing.__main__ import main
+    from mstr_prompts.testing.server import ReferenceServer as Server
+
+    started = Server.start
+
+    def start_and_be_interrupted(self: Server) -> Server:
+        os.kill(os.getpid(), signal.SIGINT)
+        return started(self)
+
+    monkeypatch.setattr(Server, "start", start_and_be_interrupted)
+    assert main([]) == 0
+    assert capsys.readouterr().out.startswith("http://127.0.0.1:")
