@@ -321,3 +321,41 @@ def test_a_signal_while_the_server_starts_stops_it_cleanly(
     monkeypatch.setattr(Server, "start", start_and_be_interrupted)
     assert main([]) == 0
     assert capsys.readouterr().out.startswith("http://127.0.0.1:")
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def test_a_document_creation_with_linking_info_not_an_object_is_refused(
+    server: ReferenceServer,
+) -> None:
+    # Found: {"linkingInfo": [1]} created an instance, its linking info ignored.
+    from mstr_prompts.testing.catalog import DEMO_DOCUMENT
+
+    s = login(server, {"username": "user", "password": "password", "loginMode": 1})
+    for linking in ([1], "x", 5):
+        r = s.post(
+            f"{server.url}/api/documents/{DEMO_DOCUMENT}/instances",
+            json={"linkingInfo": linking},
+            timeout=10,
+        )
+        assert r.status_code == 400 and set(r.json()) == ERROR_KEYS
+    assert server.live_instances() == []
+
+
+def test_a_negative_offset_is_refused_as_such(server: ReferenceServer) -> None:
+    # Found: "offset=-1" was refused with "limit must be between 1 and 200."
+    s = login(server, {"username": "user", "password": "password", "loginMode": 1})
+    url = f"{server.url}/api/v2/reports/{SEED_000_REPORT}/instances"
+    iid = s.post(url, timeout=10).json()["instanceId"]
+    key = "3F8A2C6B4D1E4F5A8B9C0D1E2F3A4B5C@0@10"
+    base = f"{server.url}/api/reports/{SEED_000_REPORT}/instances/{iid}/prompts/{key}/elements"
+    r = s.get(f"{base}?offset=-1", timeout=10)
+    assert r.status_code == 400 and r.json()["message"] == "offset must not be negative."
+    r = s.get(f"{base}?limit=201", timeout=10)
+    assert r.status_code == 400 and r.json()["message"] == "limit must be between 1 and 200."
+    s.delete(
+        f"{server.url}/api/model/reports/{SEED_000_REPORT}/instances",
+        headers={"X-MSTR-MS-Instance": iid},
+        timeout=10,
+    )

@@ -885,9 +885,14 @@ class ReferenceServer:
         body = call.json() or {}
         if not isinstance(body, dict):
             raise Refusal(400, "ERR006", "The request body must be a JSON object.")
-        linking = body.get("linkingInfo") or {}
+        linking = body.get("linkingInfo")
+        if linking is None:
+            linking = {}
+        if not isinstance(linking, dict):
+            # As the server's JSON binding refuses it: linkingInfo is an object.
+            raise Refusal(400, "ERR006", "linkingInfo must be a JSON object.")
         instance = self._new_instance(served, owner=self.owner_of(call))
-        xml_text = linking.get("promptsAnswers") if isinstance(linking, dict) else None
+        xml_text = linking.get("promptsAnswers")
         if xml_text:
             try:
                 if not isinstance(xml_text, str):
@@ -1014,7 +1019,9 @@ class ReferenceServer:
         pattern = (call.param("searchPattern") or "").lower()
         chosen = [i for i in items if pattern in str(i.get("name", "")).lower()]
         offset, limit = _int(call.param("offset"), 0), _int(call.param("limit"), 100)
-        if limit > 200 or limit < 1 or offset < 0:
+        if offset < 0:
+            raise Refusal(400, "ERR006", "offset must not be negative.")
+        if limit > 200 or limit < 1:
             raise Refusal(400, "ERR006", "limit must be between 1 and 200.")
         return reply(200, {field_name: chosen[offset : offset + limit], "totalSize": len(chosen)})
 
