@@ -359,3 +359,14 @@ def test_a_negative_offset_is_refused_as_such(server: ReferenceServer) -> None:
         headers={"X-MSTR-MS-Instance": iid},
         timeout=10,
     )
+
+
+def test_max_recorded_keeps_only_the_latest_requests(server: ReferenceServer) -> None:
+    # Found: every request and its body (up to max_body) was kept for the server's life,
+    # so a server left running from the shell grew without bound.
+    server.max_recorded = 3
+    for _ in range(5):
+        assert exchange(server, STATUS + b"\r\n")[0] == 200
+    assert [r.line for r in server.requests] == ["GET /api/status"] * 3
+    server.reset()
+    assert server.max_recorded is None

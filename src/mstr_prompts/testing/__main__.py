@@ -22,6 +22,9 @@ from .server import ReferenceServer
 
 __all__ = ["main"]
 
+_RECORDED = 1000
+"""How many of the latest requests a server run from the shell keeps."""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -58,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     # caught before the server starts: a Ctrl-C while the test certificate is being
     # made stops it as cleanly as one a minute later.
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    server = ReferenceServer(tls=args.tls, port=args.port)
+    # Nobody reads server.requests here: keep only the latest, so memory stays bounded.
+    server = ReferenceServer(tls=args.tls, port=args.port, max_recorded=_RECORDED)
     try:
         try:
             server.start()

@@ -44,6 +44,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
@@ -337,6 +338,7 @@ class ReferenceServer:
         status_walk: bool = False,
         max_body: int = 8 * 1024 * 1024,
         request_timeout: float = 30.0,
+        max_recorded: int | None = None,
         iserver_version: str = "11.3.0000.15868",
         web_version: str = "11.3.0000.14308J",
     ) -> None:
@@ -358,6 +360,7 @@ class ReferenceServer:
         self.status_walk = status_walk
         self.max_body = max_body
         self.request_timeout = request_timeout
+        self.max_recorded = max_recorded
         self.iserver_version = iserver_version
         self.web_version = web_version
         self.saved: dict[str, dict[str, Any]] = {}
@@ -370,7 +373,7 @@ class ReferenceServer:
         self.session_owners: dict[str, tuple[str, str]] = {}
         self.instances: dict[str, ServedInstance] = {}
         self.faults: list[Fault] = []
-        self._requests: list[Recorded] = []
+        self._requests: deque[Recorded] = deque()
         # Requests being handled: a slow one (an injected delay the client gave up on)
         # must not land in the next test's record, so fixtures wait for them (quiesce).
         self._in_flight = 0
@@ -605,6 +608,10 @@ class ReferenceServer:
     def _record(self, entry: Recorded) -> None:
         with self.lock:
             self._requests.append(entry)
+            # A server left running (python -m) keeps only the latest requests: bodies
+            # of up to max_body each must not pile up for ever.
+            while self.max_recorded is not None and len(self._requests) > self.max_recorded:
+                self._requests.popleft()
 
     # ------------------------------------------------------------ routing
 
