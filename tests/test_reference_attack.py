@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -122,6 +123,43 @@ def test_a_body_that_stalls_or_drips_gets_408_within_the_deadline(
                 break
     assert reply.startswith(b"HTTP/1.1 408 ")
     assert server.quiesce(timeout=5)
+
+
+def test_headers_dripped_a_byte_at_a_time_are_bounded_as_a_whole(
+    server: ReferenceServer,
+) -> None:
+    # Found: a socket timeout bounds each recv alone; a header line dripped a byte just
+    # before each one expired kept the request (and its thread) open for ever.
+    server.request_timeout = 0.5
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(STATUS + b"X-A: ")
+        sock.settimeout(0.1)
+        closed = False
+        for _ in range(200):  # 20 s of drip at most; the server ends it after 0.5 s
+            try:
+                sock.sendall(b"a")
+                closed = sock.recv(65536) == b""
+            except TimeoutError:
+                continue
+            except OSError:
+                closed = True
+            if closed:
+                break
+    assert closed
+    assert server.quiesce(timeout=5)
+
+
+def test_a_keep_alive_connection_serves_request_after_request(server: ReferenceServer) -> None:
+    # Each request has its own deadline: a connection reused for many is not cut off.
+    server.request_timeout = 0.5
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        for _ in range(3):
+            sock.sendall(STATUS + b"\r\n")
+            reply = b""
+            while not reply.endswith(b"}"):
+                reply += sock.recv(65536)
+            assert reply.startswith(b"HTTP/1.1 200 ")
+            time.sleep(0.3)  # idle, under the deadline
 
 
 def test_a_body_shorter_than_its_length_is_refused(server: ReferenceServer) -> None:

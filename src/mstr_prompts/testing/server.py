@@ -35,6 +35,7 @@ request is recorded (:attr:`ReferenceServer.requests`).  Routes are a table of
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 import re
@@ -1182,11 +1183,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._send(code, error_body(Refusal(code, error, text)), [])
 
     def setup(self) -> None:
-        # Every read of a connection has a deadline (``request_timeout``, read when the
-        # connection opens, so a test may change it), so a client that stalls
-        # mid-request (slowloris) holds neither a thread nor quiesce() for ever.
+        # One deadline per request (``request_timeout``, read when the connection opens,
+        # so a test may change it) for its request line, headers and body together, so a
+        # client that stalls or drips a byte at a time (slowloris) holds neither a
+        # thread nor quiesce() for ever.
         super().setup()
-        self.connection.settimeout(self.app.request_timeout)
+        assert isinstance(self.rfile, io.BufferedReader)
+        self.rfile = _DeadlineReader(self.rfile, self.connection, self.app.request_timeout)
+
+    def handle_one_request(self) -> None:
+        if isinstance(self.rfile, _DeadlineReader):
+            self.rfile.next_request()
+        super().handle_one_request()
 
     def parse_request(self) -> bool:
         # RFC 9112 §2.2: a server SHOULD ignore at least one empty line received before
@@ -1265,18 +1273,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._send(status, reply, extra)
 
     def _read_body(self, length: int) -> bytes | Refusal:
-        """``length`` bytes of body within one deadline (``request_timeout`` in all, not
-        per read, so a client dripping a byte at a time cannot hold the thread); a body
-        that stops short or comes too slowly is refused."""
-        deadline = time.monotonic() + self.app.request_timeout
+        """``length`` bytes of body within the request's deadline; a body that stops
+        short or comes too slowly is refused."""
         chunks: list[bytes] = []
         got = 0
         try:
             while got < length:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError
-                self.connection.settimeout(left)
                 chunk = self.rfile.read1(min(length - got, 1 << 16))
                 if not chunk:
                     return Refusal(400, "ERR006", "The request body is shorter than its length.")
@@ -1284,8 +1286,6 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 got += len(chunk)
         except TimeoutError:
             return Refusal(408, "ERR006", "The request body did not arrive in time.")
-        finally:
-            self.connection.settimeout(self.app.request_timeout)
         return b"".join(chunks)
 
     def _send(self, status: int, reply: Any, extra: list[tuple[str, str]]) -> None:
@@ -1312,6 +1312,78 @@ class _RequestHandler(BaseHTTPRequestHandler):
     # http.server's 501, in the server's shape, as a container answers it.
     do_GET = do_POST = do_PUT = do_DELETE = _counted
     do_HEAD = do_PATCH = do_OPTIONS = do_TRACE = _counted
+
+
+class _DeadlineReader(io.BufferedIOBase):
+    """A connection's reader whose reads share one deadline per request.
+
+    A socket timeout bounds each ``recv`` alone, so a client that sends a byte just
+    before each one expires keeps a request open for ever.  Here every ``recv`` gets
+    what is left of the request's time: ``budget`` seconds from its first byte (before
+    it, an idle keep-alive connection also waits ``budget``, then is closed).
+    """
+
+    def __init__(self, raw: io.BufferedReader, sock: Any, budget: float) -> None:
+        super().__init__()
+        self._raw, self._sock, self._budget = raw, sock, budget
+        self._deadline: float | None = None
+
+    def next_request(self) -> None:
+        """The next request's clock starts with its first byte."""
+        self._deadline = None
+
+    def _arm(self) -> None:
+        if self._deadline is None:
+            self._sock.settimeout(self._budget)
+            return
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        self._sock.settimeout(left)
+
+    def _started(self) -> None:
+        if self._deadline is None:
+            self._deadline = time.monotonic() + self._budget
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, size: int | None = -1) -> bytes:
+        limit = -1 if size is None else size
+        out = bytearray()
+        while limit < 0 or len(out) < limit:
+            self._arm()
+            ahead = self._raw.peek(1)  # at most one recv, under the deadline
+            if not ahead:
+                break
+            self._started()
+            room = len(ahead) if limit < 0 else min(len(ahead), limit - len(out))
+            end = ahead.find(b"\n", 0, room)
+            out += self._raw.read(room if end < 0 else end + 1)  # buffered: no recv
+            if end >= 0:
+                break
+        return bytes(out)
+
+    def read1(self, size: int = -1) -> bytes:
+        self._arm()
+        data = self._raw.read1(size)
+        self._started()
+        return data
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            raise ValueError("unbounded reads are not used on a request")
+        out = bytearray()
+        while len(out) < size:
+            chunk = self.read1(size - len(out))
+            if not chunk:
+                break
+            out += chunk
+        return bytes(out)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 _MAX_LINE = 65536
