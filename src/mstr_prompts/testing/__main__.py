@@ -22,6 +22,9 @@ from .server import ReferenceServer
 
 __all__ = ["main"]
 
+_RECORDED = 1000
+"""How many of the latest requests a server run from the shell keeps."""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -48,26 +51,29 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 <= args.port <= 65535:
         print("python -m mstr_prompts.testing: --port must be 0-65535", file=sys.stderr)
         return 2
-    server = ReferenceServer(tls=args.tls, port=args.port)
-    try:
-        server.start()
-    except OSError as exc:
-        print(f"python -m mstr_prompts.testing: cannot listen: {exc.strerror}", file=sys.stderr)
-        return 1
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     # Both signals only set the event, whenever they come, so the server always stops
-    # through the same clean path (a KeyboardInterrupt could land anywhere).
+    # through the same clean path (a KeyboardInterrupt could land anywhere).  They are
+    # caught before the server starts: a Ctrl-C while the test certificate is being
+    # made stops it as cleanly as one a minute later.
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    user, password = next(iter(server.users.items()), ("", ""))
-    line = f"{server.url} project={server.project_id} username={user} password={password}"
-    if args.tls:
-        line += f" ca_file={server.ca_file}"
-    print(line, flush=True)
+    # Nobody reads server.requests here: keep only the latest, so memory stays bounded.
+    server = ReferenceServer(tls=args.tls, port=args.port, max_recorded=_RECORDED)
     try:
+        try:
+            server.start()
+        except OSError as exc:
+            print(f"python -m mstr_prompts.testing: cannot listen: {exc.strerror}", file=sys.stderr)
+            return 1
+        user, password = next(iter(server.users.items()), ("", ""))
+        line = f"{server.url} project={server.project_id} username={user} password={password}"
+        if args.tls:
+            line += f" ca_file={server.ca_file}"
+        print(line, flush=True)
         while not stop.wait(0.2):
             pass
     finally:

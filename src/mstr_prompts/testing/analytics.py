@@ -204,7 +204,7 @@ def install_analytics(server: ReferenceServer) -> None:
             body = call.json()
             if body is not None and not isinstance(body, dict):
                 raise Refusal(400, "ERR006", "The request body must be a JSON object.")
-            instance = server._new_instance(served, owner=server.user_of(call))
+            instance = server._new_instance(served, owner=server.owner_of(call))
             if "respond-async" in call.headers.get("prefer", "").lower():
                 server.run_async(instance)
                 return reply(

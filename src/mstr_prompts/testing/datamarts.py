@@ -42,7 +42,7 @@ def install_datamarts(server: ReferenceServer) -> None:
 
     def create(call: Call) -> Reply:
         served = server._served(call.group("oid"), ("datamart",))
-        instance = server._new_instance(served, owner=server.user_of(call))
+        instance = server._new_instance(served, owner=server.owner_of(call))
         instance.pending_polls = 0
         return reply(201, None, ("X-MSTR-MS-Instance", instance.id))
 

@@ -60,14 +60,22 @@ def read_answers(
         try:
             rest.decode({"prompts": [item]})
         except PromptAnswerError:
-            raise Refusal(400, "ERR006", _incorrect(item)) from None
+            raise Refusal(400, "ERR006", _incorrect(item, prompts)) from None
     raise Refusal(400, "ERR006", "The prompt answers are not valid.")
 
 
-def _incorrect(item: dict[str, Any]) -> str:
-    key = item.get("key") or item.get("id") or item.get("name") or ""
+def _incorrect(item: dict[str, Any], prompts: list[dict[str, Any]]) -> str:
+    """The documented message, naming the prompt as its definition does (an answer
+    item found by key usually carries no name of its own).
+
+    >>> _incorrect({"key": "K@0@10", "answers": True}, [{"key": "K@0@10", "name": "Year"}])
+    'Incorrect prompt answer format for prompt name: Year key: K@0@10, please verify this information is correct.'
+    """
+    definition = _find(item, prompts) or item
+    name = definition.get("name") or ""
+    key = definition.get("key") or item.get("id") or item.get("name") or ""
     return (
-        f"Incorrect prompt answer format for prompt name: {item.get('name') or ''} key: {key}, "
+        f"Incorrect prompt answer format for prompt name: {name} key: {key}, "
         "please verify this information is correct."
     )
 
