@@ -329,6 +329,11 @@ def parse(link: str) -> WebLink | LibraryLink:
     if found_library is not None:
         # A Library link's answers are JSON, where surrounding layout is never content.
         return _parse_library(link.strip(), found_library)
+    inner = url.percent_encoded_link(link)
+    if inner is not None:
+        # The whole link percent-encoded once: url.decode reads its answers, so parse
+        # reads the link it stands for (never a Web link with none of them).
+        return parse(inner)
     # Nothing is stripped from the link itself: a trailing space or NBSP of the last answer
     # is content, exactly as url.decode reads it.  Only the base loses surrounding layout.
     base = url.split_url(link)[0].strip(" \t\r\n")

@@ -1,0 +1,40 @@
+"""Issue 20's acceptance, attacked from outside: what a mutation fuzzer found.
+
+Each test is one reproducer the fuzzer written for the attack found against the merged
+codecs (the classes: silent empty results, an encode its decoder refuses, foreign
+exceptions, super-linear time).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mstr_prompts import links, url
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "objectsPromptAnswers%3D4C05177011D3E877C000B3B2D86C964F~4~Revenue",
+        "http://h/MicroStrategy/servlet/mstrWeb%3Fevt%3D4001%26valuePromptAnswers%3Da",
+        "valuePromptAnswers%3D900%",
+    ],
+)
+def test_links_parse_reads_a_percent_encoded_link_as_url_decode_does(link: str) -> None:
+    # url.decode reads a whole link percent-encoded once; links.parse gave a Web link with
+    # no answers for the same text (a silent empty result).
+    parsed = links.parse(link)
+    assert isinstance(parsed, links.WebLink)
+    assert parsed.answers == url.decode(link)
+    assert len(parsed.answers) > 0
+
+
+def test_links_parse_of_a_percent_encoded_link_keeps_its_parts() -> None:
+    parsed = links.parse(
+        "http://h/MicroStrategy/servlet/mstrWeb%3Fevt%3D4001%26reportID%3D"
+        "4CF6D88A4588097466A4B7B8851A161F%26valuePromptAnswers%3Da"
+    )
+    assert isinstance(parsed, links.WebLink)
+    assert parsed.base == "http://h/MicroStrategy/servlet/mstrWeb"
+    assert (parsed.event, parsed.object_kind) == (4001, "report")
+    assert [a.value for a in parsed.answers] == ["a"]  # type: ignore[union-attr]
