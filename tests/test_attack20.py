@@ -7,9 +7,12 @@ exceptions, super-linear time).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mstr_prompts import links, url
+from mstr_prompts.cli import main
 
 
 @pytest.mark.parametrize(
@@ -38,3 +41,23 @@ def test_links_parse_of_a_percent_encoded_link_keeps_its_parts() -> None:
     assert parsed.base == "http://h/MicroStrategy/servlet/mstrWeb"
     assert (parsed.event, parsed.object_kind) == (4001, "report")
     assert [a.value for a in parsed.answers] == ["a"]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("value", [",", ",,", "%2C"])
+def test_an_elements_parameter_of_separators_only_is_the_empty_parameter(value: str) -> None:
+    # 'elementsPromptAnswers=,' decoded to no answers at all ({"prompts": []}, exit 0),
+    # while 'elementsPromptAnswers=' is one open slot: one meaning for both.
+    answers = url.decode(f"evt=4001&elementsPromptAnswers={value}")
+    assert answers == url.decode("evt=4001&elementsPromptAnswers=")
+    assert url.decode(url.encode_query(answers)) == answers
+
+
+def test_cli_refuses_an_elements_parameter_of_separators_only_as_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "link.txt"
+    source.write_text("evt=4001&elementsPromptAnswers=,\n")
+    status = main(["convert", "--from", "url", "--to", "rest", str(source)])
+    captured = capsys.readouterr()
+    assert status != 0 and captured.out == ""
+    assert captured.err.count("\n") == 1

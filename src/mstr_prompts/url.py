@@ -491,6 +491,10 @@ def _decode_elements(text: str, fast: bool = False) -> list[Answer | _Row]:
             )
         by_attribute[attribute.upper()] = answer
         answers.append(answer)
+    if not answers:
+        # Only separators (",", ",,"): every piece is empty, so the parameter says what an
+        # empty one says.  Reading it as no answers at all was a silent empty result.
+        return [Unanswered(family=PromptFamily.ELEMENTS)]
     return answers
 
 
