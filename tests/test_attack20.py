@@ -7,12 +7,15 @@ exceptions, super-linear time).
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from mstr_prompts import links, url
+from mstr_prompts import definitions, links, rest, url, validation
 from mstr_prompts.cli import main
+from mstr_prompts.errors import DecodeError
 
 
 @pytest.mark.parametrize(
@@ -61,3 +64,29 @@ def test_cli_refuses_an_elements_parameter_of_separators_only_as_rest(
     captured = capsys.readouterr()
     assert status != 0 and captured.out == ""
     assert captured.err.count("\n") == 1
+
+
+def test_dates_in_messages_have_four_digit_years() -> None:
+    # The server writes yyyy; strftime's %Y wrote year 1 as "1-01-01T…".
+    assert validation.format_date(datetime(1, 1, 1, tzinfo=timezone.utc)).startswith("0001-01-01T")
+    defs = definitions.decode(
+        '[{"key":"K@0@10","type":"VALUE","dataType":"DATE","min":"0001-01-01T00:00:00-0100"}]'
+    )
+    (problem,) = validation.validate(rest.decode(_value("0001-01-01")), defs)
+    assert "(0001-01-01T00:00:00.000+0000)" in problem.message
+    assert "(0001-01-01T01:00:00.000+0000)" in problem.message
+
+
+@pytest.mark.parametrize("offset", ["+0099", "+01:60", "-0075"])
+def test_an_offset_with_minutes_past_59_is_no_date(offset: str) -> None:
+    # "+0099" was read as +01:39, comparing the answer at an instant nobody wrote.
+    assert validation.parse_date(f"2020-01-01T00:00:00{offset}") is None
+    with pytest.raises(DecodeError, match="not an ISO date"):
+        definitions.decode(
+            '[{"key":"K@0@10","type":"VALUE","dataType":"DATE",'
+            f'"min":"2020-01-01T00:00:00{offset}"}}]'
+        )
+
+
+def _value(text: str) -> str:
+    return json.dumps({"prompts": [{"key": "K@0@10", "type": "VALUE", "answers": text}]})
