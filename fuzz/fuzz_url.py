@@ -15,6 +15,7 @@ import common
 
 from mstr_prompts import url
 from mstr_prompts.errors import PromptAnswerError
+from mstr_prompts.model import AnswerSet
 
 NAME = "url"
 PARAMS = (
@@ -49,6 +50,11 @@ def check(data: bytes) -> None:
             common.same_outcome("fast vs checked path", first, _decode(source))
         outcomes.append(first)
     empty = _decode(text, allow_empty=True)
+    first = outcomes[0]
+    # No silent empty: text with an answer parameter gives answers or a mode, unless it
+    # is promptsAnswerXML's empty <rsl/> (docs/xml.md: the empty set).
+    if isinstance(first, AnswerSet) and not (len(first) or first.mode or "rsl" in text.lower()):
+        raise common.Crash(f"an answer parameter decoded to no answers: {text!r}")
     if not isinstance(outcomes[0], PromptAnswerError):
         common.same_outcome("allow_empty", outcomes[0], empty)
     for answers in (empty, outcomes[1]):
