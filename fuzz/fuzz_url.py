@@ -34,6 +34,8 @@ def seeds() -> list[bytes]:
     out = [p.read_bytes() for p in common.fixture_files("url")]
     out += [v.encode() for d in common.json_documents() if isinstance(d, dict)
             for k, v in d.items() if k in PARAMS and isinstance(v, str)]  # fmt: skip
+    # Separators only: decoded to no answers at all before (found by a mutation fuzzer).
+    out += [b"elementsPromptAnswers=,", b"evt=4001&elementsPromptAnswers=%2C%2C"]
     return out + common.encodings(lambda a: url.encode_query(a, fallback="xml"))
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mstr_prompts import definitions, links, rest, url, validation
+from mstr_prompts import batch, definitions, links, rest, url, validation
 from mstr_prompts.cli import main
 from mstr_prompts.errors import DecodeError
 
@@ -90,3 +90,29 @@ def test_an_offset_with_minutes_past_59_is_no_date(offset: str) -> None:
 
 def _value(text: str) -> str:
     return json.dumps({"prompts": [{"key": "K@0@10", "type": "VALUE", "answers": text}]})
+
+
+@pytest.mark.parametrize("text", ['{"prompts": []}', "<rsl></rsl>", "[[]]"])
+def test_batch_to_url_refuses_an_empty_set_as_convert_does(text: str) -> None:
+    # convert --to url refuses an empty set; convert --records gave an empty output line
+    # with no error, which url.decode then refuses (an encode its decoder refuses).
+    result = batch.convert_record(
+        batch.Record(text, batch.RecordId(line=1)), batch.Options(source="auto", target="url")
+    )
+    assert result.output is None and result.error is not None
+    assert "no answer to write" in str(result.error)
+
+
+def test_cli_records_to_url_report_an_empty_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "records.txt"
+    source.write_text('{"prompts": []}\nvaluePromptAnswers=1\n')
+    status = main(
+        ["convert", "--records", "lines", "--keep-going", "--from", "auto", "--to", "url",
+         str(source)]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert status != 0
+    assert '"output": ""' not in captured.out
+    assert "no answer to write" in captured.out + captured.err
