@@ -16,6 +16,7 @@ import pytest
 from mstr_prompts import batch, definitions, links, rest, url, validation
 from mstr_prompts.cli import main
 from mstr_prompts.errors import DecodeError
+from mstr_prompts.model import Close
 
 
 @pytest.mark.parametrize(
@@ -116,3 +117,20 @@ def test_cli_records_to_url_report_an_empty_set(
     assert status != 0
     assert '"output": ""' not in captured.out
     assert "no answer to write" in captured.out + captured.err
+
+
+@pytest.mark.parametrize("name", ["answer", "Answers", "values", "value", "ANSWERS "])
+def test_a_misspelt_answers_field_is_refused_not_read_as_close(name: str) -> None:
+    # {"answer": "x"} decoded to Close (the unknown field ignored, "answers" absent): the
+    # prompt the user meant to answer would be closed without a word.
+    body = {"prompts": [{"key": "K@0@10", "type": "VALUE", name: "x"}]}
+    with pytest.raises(DecodeError, match='did you mean "answers"'):
+        rest.decode(body)
+    with pytest.raises(DecodeError, match="is not a field the server reads"):
+        rest.decode(json.dumps(body))
+
+
+def test_definition_fields_beside_a_missing_answers_still_close() -> None:
+    body = {"prompts": [{"key": "K@0@10", "type": "VALUE", "defaultAnswer": "x"}]}
+    (answer,) = rest.decode(body)
+    assert isinstance(answer, Close)
