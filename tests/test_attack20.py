@@ -134,3 +134,28 @@ def test_definition_fields_beside_a_missing_answers_still_close() -> None:
     body = {"prompts": [{"key": "K@0@10", "type": "VALUE", "defaultAnswer": "x"}]}
     (answer,) = rest.decode(body)
     assert isinstance(answer, Close)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--definitions", "DEFS"],
+        ["--definitions", "DEFS", "--missing", "default"],
+        ["--missing", "default"],
+        ["--project", "4CF6D88A4588097466A4B7B8851A161F", "--definitions", "DEFS"],
+    ],
+)
+def test_link_without_answers_does_not_ignore_definitions(
+    extra: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # link with --definitions (and --missing) but no ANSWERS_FILE printed a link without
+    # answers, status 0: the options it was given did nothing, without a word.
+    defs = tmp_path / "defs.json"
+    defs.write_text('[{"key":"K@0@10","type":"VALUE","dataType":"DATE","required":true}]')
+    extra = [str(defs) if a == "DEFS" else a for a in extra]
+    base = "https://h/MicroStrategyLibrary" if "--project" in extra else "http://h/servlet/mstrWeb"
+    target = "--dossier" if "--project" in extra else "--report"
+    status = main(["link", "--base", base, target, "4CF6D88A4588097466A4B7B8851A161F", *extra])
+    captured = capsys.readouterr()
+    assert status == 2 and captured.out == ""
+    assert captured.err.count("\n") == 1 and "--definitions FILE" in captured.err
