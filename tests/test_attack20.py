@@ -8,6 +8,7 @@ exceptions, super-linear time).
 from __future__ import annotations
 
 import json
+import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -159,3 +160,33 @@ def test_link_without_answers_does_not_ignore_definitions(
     captured = capsys.readouterr()
     assert status == 2 and captured.out == ""
     assert captured.err.count("\n") == 1 and "--definitions FILE" in captured.err
+
+
+_ROUNDS = '[[{"key":"K@0@10","values":["a"],"useDefault":false}]]'
+_LIBRARY_LINK = (
+    "https://h/MicroStrategyLibrary/app/4CF6D88A4588097466A4B7B8851A161F/"
+    "4CF6D88A4588097466A4B7B8851A161F?prompts=" + urllib.parse.quote(_ROUNDS, safe="")
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [_ROUNDS, urllib.parse.quote(_ROUNDS, safe=""), '{"answers":[]}', " [[]]"],
+)
+def test_links_parse_refuses_library_answers_without_a_path(text: str) -> None:
+    # The rounds' JSON (raw or percent-encoded) parsed as a Web link with no answers;
+    # the bare prompts= query was already refused (issue 20 item 3): the same class.
+    with pytest.raises(DecodeError, match="no /app/"):
+        links.parse(text)
+
+
+def test_links_parse_reads_a_percent_encoded_library_link() -> None:
+    # A whole Library link percent-encoded once parsed as a Web link with no answers.
+    parsed = links.parse(urllib.parse.quote(_LIBRARY_LINK, safe=""))
+    assert parsed == links.parse(_LIBRARY_LINK)
+    assert isinstance(parsed, links.LibraryLink) and len(parsed.answers) == 1
+
+
+def test_links_parse_still_reads_a_web_link_without_answers() -> None:
+    parsed = links.parse("http://h/MicroStrategy/servlet/mstrWeb?evt=4001&reportID=X")
+    assert isinstance(parsed, links.WebLink) and len(parsed.answers) == 0
