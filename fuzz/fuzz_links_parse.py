@@ -3,7 +3,7 @@
 Checks, for every input: only the library's own errors escape; ``parse`` returns a
 ``WebLink`` or a ``LibraryLink``; and a parsed link rebuilt with ``links.web_url`` or
 ``links.library_url`` (when they accept its parts) parses back to the same object and
-answers.
+answers; a Web link has exactly the answers ``url.decode`` reads in the same text.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import common
 
-from mstr_prompts import links
+from mstr_prompts import links, url
 from mstr_prompts.errors import PromptAnswerError
 
 NAME = "links_parse"
@@ -61,6 +61,13 @@ def check(data: bytes) -> None:
         return
     if not isinstance(link, (links.WebLink, links.LibraryLink)):
         raise common.Crash(f"parse returned {link!r}")
+    if isinstance(link, links.WebLink):
+        # No silent empty: a Web link carries exactly the answers url.decode reads in it.
+        read = common.attempt(lambda: url.decode(text, allow_empty=True))
+        if not isinstance(read, PromptAnswerError) and common.typed(read) != common.typed(
+            link.answers
+        ):
+            raise common.Crash(f"parse and url.decode read different answers in {text!r}")
     rebuilt = common.attempt(lambda: _rebuild(link))
     if isinstance(rebuilt, PromptAnswerError):
         return

@@ -15,6 +15,7 @@ import common
 
 from mstr_prompts import url
 from mstr_prompts.errors import PromptAnswerError
+from mstr_prompts.model import AnswerSet
 
 NAME = "url"
 PARAMS = (
@@ -33,6 +34,8 @@ def seeds() -> list[bytes]:
     out = [p.read_bytes() for p in common.fixture_files("url")]
     out += [v.encode() for d in common.json_documents() if isinstance(d, dict)
             for k, v in d.items() if k in PARAMS and isinstance(v, str)]  # fmt: skip
+    # Separators only: decoded to no answers at all before (found by a mutation fuzzer).
+    out += [b"elementsPromptAnswers=,", b"evt=4001&elementsPromptAnswers=%2C%2C"]
     return out + common.encodings(lambda a: url.encode_query(a, fallback="xml"))
 
 
@@ -49,6 +52,11 @@ def check(data: bytes) -> None:
             common.same_outcome("fast vs checked path", first, _decode(source))
         outcomes.append(first)
     empty = _decode(text, allow_empty=True)
+    first = outcomes[0]
+    # No silent empty: text with an answer parameter gives answers or a mode, unless it
+    # is promptsAnswerXML's empty <rsl/> (docs/xml.md: the empty set).
+    if isinstance(first, AnswerSet) and not (len(first) or first.mode or "rsl" in text.lower()):
+        raise common.Crash(f"an answer parameter decoded to no answers: {text!r}")
     if not isinstance(outcomes[0], PromptAnswerError):
         common.same_outcome("allow_empty", outcomes[0], empty)
     for answers in (empty, outcomes[1]):

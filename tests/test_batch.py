@@ -54,7 +54,10 @@ def alone(text: str, target: str = "rest") -> tuple[str, str]:
         if target == "xml":
             return ("ok", xml.encode(answers))
         if target == "url":
-            return ("ok", url.encode_query(answers, ignore_locale=True))
+            query = url.encode_query(answers, ignore_locale=True)
+            if not query:  # convert --to url refuses an empty set: url.decode refuses ""
+                return ("error", f"url: {batch.NO_URL_ANSWERS}")
+            return ("ok", query)
         return ("ok", library.encode(answers, ignore_locale=True))
     except PromptAnswerError as exc:
         return ("error", exc.render())

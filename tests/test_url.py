@@ -661,6 +661,8 @@ def representable(s: AnswerSet, assume_order: bool) -> bool:
             for o in a.objects:
                 if any(c in o.id for c in "~^\x1b") or o.name == "":
                     return False
+                if o.type is None:  # untyped objects are refused (issue 18 item 7)
+                    return False
                 if o.name is not None and any(c in o.name for c in "~^\x1b"):
                     return False
             slots["objects"].append(a.prompt.position)

@@ -564,9 +564,7 @@ def _link(args: argparse.Namespace) -> str:
         return _library_link(args, params)
     if args.page is not None:
         raise _Exit(EXIT_USAGE, "--page KEY is for Library links, which need --project ID")
-    answers = _decode_file(args.source_format, args.file) if args.file is not None else None
-    if answers is not None:
-        answers = _prepare(answers, "url", args)
+    answers = _link_answers(args, "url")
     # links.web_url checks the mode itself (LinkError lists the known values).
     return links.web_url(
         args.base,
@@ -580,6 +578,21 @@ def _link(args: argparse.Namespace) -> str:
         ignore_locale=args.ignore_locale,
         **params,
     )
+
+
+def _link_answers(args: argparse.Namespace, target: str) -> AnswerSet | None:
+    """The answers of ANSWERS_FILE, bound and judged with --definitions; None without it."""
+    if args.file is None:
+        if args.definitions is not None:
+            # Nothing to judge: the definitions (and --missing) would be ignored silently.
+            raise _Exit(
+                EXIT_USAGE,
+                "--definitions FILE judges the answers of ANSWERS_FILE, and none is given "
+                "(- reads them from standard input)",
+            )
+        _definitions(args)  # --missing or --no-validate alone: the usual usage error
+        return None
+    return _prepare(_decode_file(args.source_format, args.file), target, args)
 
 
 def _library_link(args: argparse.Namespace, params: dict[str, str]) -> str:
@@ -600,9 +613,7 @@ def _library_link(args: argparse.Namespace, params: dict[str, str]) -> str:
     ):
         if given:
             raise _Exit(EXIT_USAGE, f"{option} is for Web links (without --project)")
-    answers = _decode_file(args.source_format, args.file) if args.file is not None else None
-    if answers is not None:
-        answers = _prepare(answers, "library", args)
+    answers = _link_answers(args, "library")
     return links.library_url(
         args.base,
         project_id=args.project,

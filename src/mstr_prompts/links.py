@@ -329,6 +329,11 @@ def parse(link: str) -> WebLink | LibraryLink:
     if found_library is not None:
         # A Library link's answers are JSON, where surrounding layout is never content.
         return _parse_library(link.strip(), found_library)
+    inner = url.percent_encoded_link(link) or _percent_encoded_library_link(link)
+    if inner is not None:
+        # The whole link percent-encoded once: url.decode reads its answers, so parse
+        # reads the link it stands for (never a Web link with none of them).
+        return parse(inner)
     # Nothing is stripped from the link itself: a trailing space or NBSP of the last answer
     # is content, exactly as url.decode reads it.  Only the base loses surrounding layout.
     base = url.split_url(link)[0].strip(" \t\r\n")
@@ -348,12 +353,16 @@ def parse(link: str) -> WebLink | LibraryLink:
             # 3140 runs a dossier through documentID (fixtures/url/D15.txt).
             kind = "report" if name == "reportid" else "dossier" if event == 3140 else "document"
             break
-    if not answers and any(name == library.PARAM for name, _ in lower):
-        # Library's answers without Library's path: a Web link would silently carry none
-        # of them, and a LibraryLink needs the project and dashboard the path names.
+    if not answers and (
+        any(name == library.PARAM for name, _ in lower) or library.looks_like_library(link)
+    ):
+        # Library's answers without Library's path (a prompts= query, or the rounds'
+        # JSON itself, raw or percent-encoded): a Web link would silently carry none of
+        # them, and a LibraryLink needs the project and dashboard the path names.
         raise DecodeError(
-            "the link has Library answers (prompts=) but no /app/{project}/{dashboard} "
-            "path, so it is neither a Library link nor a Web link with answers",
+            "the link has Library answers (prompts=, or their JSON) but no "
+            "/app/{project}/{dashboard} path, so it is neither a Library link nor a Web "
+            "link with answers",
             where="url",
             hint=Hint(
                 "read the answers alone with {0}, or give the whole Library link",
@@ -374,6 +383,19 @@ def parse(link: str) -> WebLink | LibraryLink:
         answers=answers,
         params=params,
     )
+
+
+def _percent_encoded_library_link(text: str) -> str | None:
+    """The Library link inside ``text`` when all of ``text`` is one, percent-encoded once."""
+    if "=" in text or "%2f" not in text.lower():
+        return None
+    try:
+        inner = urllib.parse.unquote(text.strip(), errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if _LIBRARY_PATH.search(url.split_url(inner)[0]) is None:
+        return None
+    return inner
 
 
 def _group(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:

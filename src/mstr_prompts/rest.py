@@ -632,7 +632,29 @@ def _decode_item(item: Any, index: int) -> Answer:
         # The server ignores answers when useDefault is true (§1.1: "If this is set to
         # true, the values are ignored"), so they carry no meaning here either.
         return UseDefault(prompt=ref, family=family)
-    return _DECODERS[family](ref, item.get("answers"), where)
+    answers = item.get("answers")
+    if answers is None:
+        _refuse_answers_near_miss(item, where)
+    return _DECODERS[family](ref, answers, where)
+
+
+# Spellings of "answers" the server does not read.  Unknown item fields are ignored (a
+# definition's fields come back in bodies), but without "answers" the item closes its
+# prompt: a misspelt "answers" would silently close the prompt it meant to answer.
+_ANSWERS_NEAR_MISSES = frozenset({"answer", "answers", "value", "values", "answervalues"})
+
+
+def _refuse_answers_near_miss(item: dict[str, Any], where: str) -> None:
+    for name in item:
+        if name != "answers" and "".join(filter(str.isalpha, name)).lower() in (
+            _ANSWERS_NEAR_MISSES
+        ):
+            raise DecodeError(
+                f'{name!r} is not a field the server reads, and without "answers" the '
+                "item closes its prompt",
+                where=where,
+                hint=f'did you mean "answers"? (leave {name!r} out to close the prompt)',
+            )
 
 
 def decode(

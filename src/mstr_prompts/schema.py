@@ -379,6 +379,7 @@ BEYOND_SCHEMA: dict[str, tuple[str, ...]] = {
         r"malformed element ID|element ID",  # an element ID must parse
         r"answers\.xml",  # <exp> XML must be well-formed and an <exp>
         r"content is informational only",  # content alone answers nothing
+        r"is not a field the server reads",  # "answer"/"values" for a missing "answers"
         r"expression",  # a typed tree must be inside the case table (docs/expressions.md)
         r"lone surrogate",
     ),

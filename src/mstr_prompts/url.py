@@ -90,6 +90,7 @@ __all__ = [
     "encode",
     "encode_query",
     "is_answer_param",
+    "percent_encoded_link",
     "quote_param",
     "split_query",
     "split_url",
@@ -490,6 +491,10 @@ def _decode_elements(text: str, fast: bool = False) -> list[Answer | _Row]:
             )
         by_attribute[attribute.upper()] = answer
         answers.append(answer)
+    if not answers:
+        # Only separators (",", ",,"): every piece is empty, so the parameter says what an
+        # empty one says.  Reading it as no answers at all was a silent empty result.
+        return [Unanswered(family=PromptFamily.ELEMENTS)]
     return answers
 
 
@@ -738,11 +743,18 @@ def _percent_encoded_twice(text: str) -> str | None:
     return found.group() if split_query(inner, answers_only=True) else None
 
 
-def _percent_encoded_link(text: str) -> str | None:
-    """The link inside ``text`` when all of ``text`` is one percent-encoded URL.
+def percent_encoded_link(text: str) -> str | None:
+    """The link inside ``text`` when all of ``text`` is one percent-encoded URL, else None.
 
     Only when the text has no raw ``=`` (so it is not a query string itself) and its
-    decoding is a link with answers: then that is the only reading.
+    decoding is a link with answers: then that is the only reading.  :func:`decode` and
+    :func:`mstr_prompts.links.parse` both read such text as the link it stands for, so
+    the two never disagree on whether it has answers.
+
+    >>> percent_encoded_link("mstrWeb%3Fevt%3D4001%26valuePromptAnswers%3D2015")
+    'mstrWeb?evt=4001&valuePromptAnswers=2015'
+    >>> percent_encoded_link("mstrWeb?evt=4001") is None
+    True
     """
     if "=" in text or "%3d" not in text.lower():
         return None
@@ -807,7 +819,7 @@ def _decode(source: str | Mapping[str, str | Sequence[str]], allow_empty: bool) 
         if isinstance(source, str):
             pairs = split_query(source, answers_only=True)
             if not pairs:
-                inner = _percent_encoded_link(source)
+                inner = percent_encoded_link(source)
                 if inner is not None:
                     pairs = split_query(inner, answers_only=True)
             elif "rompt" in source:  # cheap: a near miss of an answer name has "rompt"

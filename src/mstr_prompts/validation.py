@@ -307,8 +307,12 @@ def _offset(text: str | None) -> timezone:
         return timezone.utc
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
-    minutes = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) > 2 else 0)
-    return timezone(sign * timedelta(minutes=minutes))
+    extra = int(digits[2:4]) if len(digits) > 2 else 0
+    if extra > 59:
+        # "+0099" is no offset (ISO 8601 minutes are 00-59); reading it as 1:39 would
+        # compare the answer at an instant nobody wrote.  _read_date reads it as no date.
+        raise ValueError(f"offset minutes {extra} out of range")
+    return timezone(sign * timedelta(minutes=int(digits[:2]) * 60 + extra))
 
 
 def format_date(moment: datetime) -> str:
@@ -316,9 +320,12 @@ def format_date(moment: datetime) -> str:
 
     >>> format_date(parse_date("2011-08-07T21:09:50Z"))
     '2011-08-07T21:09:50.000+0000'
+    >>> format_date(parse_date("0001-01-01"))
+    '0001-01-01T00:00:00.000+0000'
     """
     utc = moment.astimezone(timezone.utc)
-    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}+0000"
+    # Four-digit years always (yyyy): strftime's %Y writes year 1 as "1" on glibc.
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}+0000"
 
 
 def _java_length(text: str) -> int:
