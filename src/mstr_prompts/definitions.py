@@ -1014,7 +1014,7 @@ def complete(
             # is not "--missing …", which would change nothing.
             reason += (
                 f" (the link's promptAnswerMode={int(answers.mode)} decides what the prompts "
-                "it leaves out get, whatever missing= (--missing) says)"
+                "it leaves out get, whatever the missing policy says)"
             )
         raise PromptsOutstanding(
             [d.prompt for d in outstanding],
