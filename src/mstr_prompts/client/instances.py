@@ -28,7 +28,7 @@ from ..errors import DecodeError, validation_message
 from ..model import AnswerSet, Element, ElementAnswer, ObjectAnswer, ObjectRef
 from ..object_types import object_type_from_name
 from .answering import Answers, answer_rounds, listed_prompts, open_only
-from .connection import Connection, Response, segment, server_id
+from .connection import Connection, Response, instance_header, segment, server_id
 from .errors import NameNotResolved, ServerError, TransportError, unsupported
 from .grid import merge_page
 from .polling import PollPolicy, wait_status
@@ -453,7 +453,8 @@ class ReportInstance(Instance):
         self.conn.request(
             "DELETE",
             f"/api/model/reports/{segment(self.object_id)}/instances",
-            headers={"X-MSTR-MS-Instance": self.instance_id},
+            # Checked as a path segment would be: "", "." or ".." name no instance.
+            headers={"X-MSTR-MS-Instance": instance_header(self.instance_id)},
             project=False,
         )
 
@@ -534,7 +535,17 @@ def fetch_pages(conn: Connection, path: str, *, limit: int | None) -> dict[str, 
         if not isinstance(paging, dict):
             return merged
         total, current = paging.get("total"), paging.get("current")
-        if not _count(total) or not _count(current) or current <= 0:
+        if not _count(total) or not _count(current):
+            return merged
+        if current == 0:
+            if offset < total:
+                # An empty page while the total says more: returning what came would be
+                # a silent truncation, and asking again would never end.
+                raise TransportError(
+                    response.request,
+                    server_message=f"an empty page at offset {offset} while the total is "
+                    f"{total}: the server makes no progress",
+                )
             return merged
         start = paging.get("offset")
         if offset and _count(start) and start != offset:

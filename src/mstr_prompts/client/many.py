@@ -175,6 +175,17 @@ def run_many(
     """
     if max_parallel < 1:
         raise PromptAnswerError("max_parallel must be at least 1")
+    if not conn.logged_in:
+        # One login for all the jobs, before any of them starts: a login that fails (a
+        # refusal, or a 429/5xx asking to come back later) fails every job with that
+        # error, instead of each job sending the credentials again on its own.
+        try:
+            conn.login()
+        except PromptAnswerError as refused:
+            redact_error(refused, conn.redactor())
+            for item in jobs:
+                yield Outcome(_job(item), None, refused, None, 0.0)
+            return
     tracker = _Tracker()
     stop = threading.Event()
     pending: set[Future[Outcome]] = set()
