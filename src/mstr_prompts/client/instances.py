@@ -117,8 +117,27 @@ class Instance:
         """Delete the instance on the server (once; later calls do nothing)."""
         if self.deleted:
             return
-        self._delete()
+        try:
+            self._delete()
+        except KeyboardInterrupt:
+            # Ctrl-C, SIGTERM or SIGHUP cut the DELETE short: the program stops, but the
+            # cleanup must not.  The first DELETE may or may not have been taken (a
+            # server that gets it after the logout refuses it), so it is sent once
+            # more; a 404 says the first one was taken.
+            self._delete_again()
+            raise
         self.deleted = True
+
+    def _delete_again(self) -> None:
+        try:
+            self._delete()
+        except ServerError as exc:
+            if exc.status == 404:
+                self.deleted = True
+            else:
+                _log.warning("%s: could not delete after an interrupt: %s", self, exc)
+        else:
+            self.deleted = True
 
     def _delete(self) -> None:
         raise NotImplementedError
