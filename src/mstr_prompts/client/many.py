@@ -122,8 +122,14 @@ class _Stopped(Exception):
 
 
 def _execute(
-    conn: Connection, job: Job, timeout: float | None, tracker: _Tracker, stop: threading.Event
+    conn: Connection,
+    job: Job,
+    timeout: float | None,
+    tracker: _Tracker,
+    stop: threading.Event,
+    workers: set[int],
 ) -> Outcome:
+    workers.add(threading.get_ident())
     started = time.monotonic()
     mine: list[Run] = []
 
@@ -188,6 +194,7 @@ def run_many(
             return
     tracker = _Tracker()
     stop = threading.Event()
+    workers: set[int] = set()  # the pool's threads (see the cleanup below)
     pending: set[Future[Outcome]] = set()
     source = iter(jobs)
     executor = ThreadPoolExecutor(max_workers=max_parallel, thread_name_prefix="mstr-run")
@@ -204,7 +211,9 @@ def run_many(
                         exhausted = True
                         break
                     job = _job(item)
-                    pending.add(executor.submit(_execute, conn, job, timeout, tracker, stop))
+                    pending.add(
+                        executor.submit(_execute, conn, job, timeout, tracker, stop, workers)
+                    )
                 if not pending:
                     return
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -214,9 +223,24 @@ def run_many(
             stop.set()
             for future in pending:
                 future.cancel()
-            executor.shutdown(wait=True)
-            for run in tracker.left():
-                try:
-                    run.delete()
-                except PromptAnswerError as exc:
-                    _log.warning("%s: could not delete: %s", run.instance, exc)
+            if threading.get_ident() in workers:
+                # The generator was dropped unfinished and the garbage collector closed it
+                # on one of the pool's own threads, which cannot wait for itself: the
+                # cleanup goes on on a thread of its own (not a daemon: it is waited for
+                # at exit).
+                threading.Thread(
+                    target=_finish, args=(executor, tracker), name="mstr-run-cleanup"
+                ).start()
+            else:
+                _finish(executor, tracker)
+
+
+def _finish(executor: ThreadPoolExecutor, tracker: _Tracker) -> None:
+    """Wait for the runs under way (they stop at their next poll), then delete every
+    instance left."""
+    executor.shutdown(wait=True)
+    for run in tracker.left():
+        try:
+            run.delete()
+        except PromptAnswerError as exc:
+            _log.warning("%s: could not delete: %s", run.instance, exc)
