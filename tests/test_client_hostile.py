@@ -195,6 +195,23 @@ def test_a_prompted_round_answered_by_missing_waits_with_the_callers_timeout(
         assert time.monotonic() - started < 5
 
 
+@pytest.mark.parametrize("workflow", ["sql", "data"])
+def test_an_instance_whose_wait_used_up_the_time_limit_is_still_deleted(
+    server: HostileServer, workflow: str
+) -> None:
+    # Found by the issue-19 attack: under time_limit(1), a wait that ran out of time
+    # left no time for the DELETE either, and the instance stayed on the server.
+    server.route("POST", CREATE, created)
+    server.route("GET", STATUS, lambda req, wire: wire.json(202, {"status": 0}))
+    server.route("GET", "/prompts", lambda req, wire: wire.json(200, []))
+    with connect(server) as conn:
+        started = time.monotonic()
+        with time_limit(1), pytest.raises(PromptAnswerError):
+            getattr(conn.report(REPORT), workflow)()
+        assert time.monotonic() - started < 5
+    assert len(server.seen("DELETE", DELETE)) == 1
+
+
 # --------------------------------------------------------------------------- reads
 
 

@@ -29,6 +29,7 @@ from ..model import AnswerSet, Element, ElementAnswer, ObjectAnswer, ObjectRef
 from ..object_types import object_type_from_name
 from .answering import Answers, answer_rounds, listed_prompts, open_only
 from .connection import Connection, Response, instance_header, segment, server_id
+from .deadlines import cleanup_time
 from .errors import NameNotResolved, ServerError, TransportError, unsupported
 from .grid import merge_page
 from .polling import PollPolicy, wait_status
@@ -108,7 +109,10 @@ class Instance:
             self.delete()
             return
         try:
-            self.delete()
+            # A failure that is the caller's time limit running out leaves no time for
+            # the DELETE: it gets a bounded time of its own, so the instance is not left.
+            with cleanup_time():
+                self.delete()
         except ServerError as cleanup:
             # The original failure matters more; the leftover instance is logged.
             _log.warning("%s: could not delete after an error: %s", self, cleanup)
