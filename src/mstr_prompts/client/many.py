@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..definitions import Missing
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
+from .deadlines import cleanup_time
 from .redaction import redact_error
 from .runs import Run, RunStatus, submit
 from .signals import signals_as_interrupts
@@ -241,6 +242,7 @@ def _finish(executor: ThreadPoolExecutor, tracker: _Tracker) -> None:
     executor.shutdown(wait=True)
     for run in tracker.left():
         try:
-            run.delete()
+            with cleanup_time():  # also after the caller's time_limit ran out
+                run.delete()
         except PromptAnswerError as exc:
             _log.warning("%s: could not delete: %s", run.instance, exc)
