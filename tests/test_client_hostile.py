@@ -28,6 +28,7 @@ from hostile_server import (
 
 from mstr_prompts.client import (
     Connection,
+    DatamartInstance,
     LoginFailed,
     PollPolicy,
     Run,
@@ -194,6 +195,23 @@ def test_a_prompted_round_answered_by_missing_waits_with_the_callers_timeout(
         assert time.monotonic() - started < 5
 
 
+@pytest.mark.parametrize("workflow", ["sql", "data"])
+def test_an_instance_whose_wait_used_up_the_time_limit_is_still_deleted(
+    server: HostileServer, workflow: str
+) -> None:
+    # Found by the issue-19 attack: under time_limit(1), a wait that ran out of time
+    # left no time for the DELETE either, and the instance stayed on the server.
+    server.route("POST", CREATE, created)
+    server.route("GET", STATUS, lambda req, wire: wire.json(202, {"status": 0}))
+    server.route("GET", "/prompts", lambda req, wire: wire.json(200, []))
+    with connect(server) as conn:
+        started = time.monotonic()
+        with time_limit(1), pytest.raises(PromptAnswerError):
+            getattr(conn.report(REPORT), workflow)()
+        assert time.monotonic() - started < 5
+    assert len(server.seen("DELETE", DELETE)) == 1
+
+
 # --------------------------------------------------------------------------- reads
 
 
@@ -300,6 +318,30 @@ def test_data_stops_when_the_server_ignores_offset(server: HostileServer) -> Non
     assert len(server.seen("GET", V2)) == 2
 
 
+@pytest.mark.parametrize(("total", "offset"), [(5, 0), (10**12, 0), (3, None)])
+def test_data_stops_at_an_empty_page_while_the_total_says_more(
+    server: HostileServer, total: int, offset: int | None
+) -> None:
+    # Found by the issue-19 attack: "current": 0 used to end the read, returning no rows
+    # of the total without a word (a silent truncation).
+    paging: dict[str, object] = {"total": total, "current": 0, "limit": 1}
+    if offset is not None:
+        paging["offset"] = offset
+    page = {"data": {"paging": paging, "headers": {"rows": []}, "metricValues": {"raw": []}}}
+    server.route("GET", V2, lambda req, wire: wire.json(200, page))
+    with connect(server) as conn, pytest.raises(TransportError, match="no progress") as caught:
+        run_of(conn).instance.data()
+    assert caught.value.request.startswith("GET /api/v2/reports/")
+    assert len(server.seen("GET", V2)) == 1
+
+
+def test_an_empty_report_is_still_read_as_empty(server: HostileServer) -> None:
+    page = {"data": {"paging": {"total": 0, "current": 0, "offset": 0, "limit": 1000}}}
+    server.route("GET", V2, lambda req, wire: wire.json(200, page))
+    with connect(server) as conn:
+        assert run_of(conn).instance.data()["data"]["paging"]["total"] == 0
+
+
 # --------------------------------------------------------------------------- logins
 
 
@@ -316,6 +358,24 @@ def test_one_refused_login_is_never_sent_again(server: HostileServer) -> None:
     assert len(outcomes) == 20 and all(isinstance(o.error, LoginFailed) for o in outcomes)
     assert len(server.seen("POST", "/api/auth/login$")) == 1
     assert not server.seen("POST", "/api/auth/logout$")
+
+
+@pytest.mark.parametrize("status", [429, 503, 408])
+def test_run_many_logs_in_once_when_the_login_is_answered_later(
+    server: HostileServer, status: int
+) -> None:
+    # Found by the issue-19 attack: a login answered 429 (Retry-After 0) was sent 80
+    # times for 20 jobs, each job logging in (and retrying) on its own.
+    server.route(
+        "POST",
+        "/api/auth/login$",
+        lambda req, wire: wire.json(status, {"code": "ERR001", "message": "later"}),
+    )
+    with connect(server, retries=0) as conn:
+        outcomes = list(conn.run_many([REPORT] * 20, max_parallel=8))
+    assert len(outcomes) == 20 and all(isinstance(o.error, ServerError) for o in outcomes)
+    assert len(server.seen("POST", "/api/auth/login$")) == 1
+    assert not server.seen("POST", CREATE)
 
 
 def test_an_expired_session_whose_new_login_is_refused_stops_there(
@@ -388,6 +448,22 @@ def test_dot_segments_and_empty_ids_are_refused_before_sending(
         with pytest.raises(BadIdentifier):
             Run(conn, REPORT, bad).status()
     assert not server.seen("POST", "/instances") and not server.seen("GET")
+
+
+@pytest.mark.parametrize("bad", ["..", ".", ""])
+def test_an_instance_id_that_names_nothing_is_never_sent_in_the_delete_header(
+    server: HostileServer, bad: str
+) -> None:
+    # Found by the issue-19 attack: the DELETE of seed 000 carries the instance in
+    # X-MSTR-MS-Instance, which took "", "." and ".." as they were.
+    with connect(server) as conn:
+        instance = Run(conn, REPORT, bad).instance
+        with pytest.raises(BadIdentifier):
+            instance.delete()
+        assert not instance.deleted
+        with pytest.raises(BadIdentifier):
+            DatamartInstance(conn, REPORT, bad).delete()
+    assert not server.seen("DELETE")
 
 
 def test_an_unreachable_server_is_named() -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import urllib3
@@ -177,3 +179,42 @@ def test_200_concurrent_runs_under_faults_lose_nothing(mstr_server: ReferenceSer
     assert any(r.status == 0 for r in server.requests)  # the faults did happen
     # 0 instances left on the server.
     assert not server.live_instances()
+
+
+def test_a_generator_closed_on_one_of_its_own_threads_still_cleans_up(
+    mstr_server: ReferenceServer,
+) -> None:
+    # Found by the issue-19 attack: a run_many generator dropped unfinished can be closed
+    # by the garbage collector on one of the pool's threads; its cleanup then waited for
+    # that very thread ("cannot join current thread") and deleted nothing.
+    first_out = threading.Event()
+    holder: dict[str, Any] = {}
+    errors: list[BaseException] = []
+
+    class Closing(Connection):
+        def report(self, report_id: str, **kwargs: Any) -> Any:
+            if threading.current_thread() is not threading.main_thread() and report_id == "B":
+                assert first_out.wait(30)
+                try:
+                    holder["gen"].close()  # what the garbage collector would do here
+                except BaseException as exc:
+                    errors.append(exc)
+                report_id = UNPROMPTED_REPORT
+            return super().report(report_id, **kwargs)
+
+    with Closing(
+        mstr_server.url, username="user", password="password", project_id=PROJECT_ID, poll=FAST
+    ) as conn:
+        gen = conn.run_many([UNPROMPTED_REPORT, "B"], max_parallel=2)
+        holder["gen"] = gen
+        assert next(gen).ok
+        first_out.set()
+        deadline = time.monotonic() + 30
+        while not errors and any(
+            t.name == "mstr-run-cleanup" or t.name.startswith("mstr-run")
+            for t in threading.enumerate()
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    assert not errors
+    assert mstr_server.live_instances() == []

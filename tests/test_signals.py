@@ -151,6 +151,26 @@ def test_wait_leaves_the_run_and_the_handle_resumes(held: ReferenceServer, signu
     assert not held.live_instances() and not new_sessions(held)
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_during_the_delete_still_deletes(held: ReferenceServer, signum: int) -> None:
+    # Found by the issue-19 attack: a signal while the final DELETE was on its way cut it
+    # short; the logout then ended the session before the server took the DELETE, and
+    # the instance stayed.
+    release(held)
+    slow = held.slow(3.0, method="DELETE", path="/instances$")
+    base = ["run", "--base", held.url, "--project", PROJECT_ID]
+    process = start(held, *base, "--report", UNPROMPTED_REPORT, "--data")
+    deadline = time.monotonic() + 60
+    while slow.times > 0:  # the DELETE has arrived and is held
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.02)
+    status, err = stopped(process, signum)
+    assert status == 128 + signum, err
+    time.sleep(3.5)  # the held DELETE is answered (refused: the session is over)
+    assert not held.live_instances() and not new_sessions(held)
+    assert "Traceback" not in err
+
+
 def test_run_many_cleans_up_on_sigterm(held: ReferenceServer) -> None:
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         pytest.skip("the test runner handles SIGTERM itself")

@@ -655,6 +655,20 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise _Exit(EXIT_USAGE, f"{message} (see {self.prog} --help)")
 
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        # argparse finds options no command has only at the top level, whose help lists
+        # no command's options: the hint names the command's own help instead.
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            command = getattr(parsed, "command", None)
+            prog = f"{self.prog} {command}" if isinstance(command, str) else self.prog
+            raise _Exit(
+                EXIT_USAGE, f"unrecognized arguments: {' '.join(extra)} (see {prog} --help)"
+            )
+        return parsed
+
     def _print_message(self, message: str, file: Any = None) -> None:
         if not message:
             return

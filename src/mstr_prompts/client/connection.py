@@ -210,6 +210,22 @@ def segment(value: str, what: str = "ID") -> str:
     return quote(value, safe="@")
 
 
+def instance_header(value: str) -> str:
+    """An instance ID for the ``X-MSTR-MS-Instance`` header, checked as :func:`segment` checks
+    a path segment: an empty ID, ``.`` and ``..`` name no instance and raise
+    :class:`~mstr_prompts.client.BadIdentifier` before anything is sent.
+
+    >>> instance_header("6A0B4F3C2D1E4F5A8B9C0D1E2F3A4B5C")
+    '6A0B4F3C2D1E4F5A8B9C0D1E2F3A4B5C'
+    >>> instance_header("..")
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.client.errors.BadIdentifier: instance ID ".." cannot be a path segment (it would change the request's path)
+    """
+    segment(value, "instance ID")
+    return value
+
+
 _ID_CHARS = re.compile(r"[!-~]{1,256}")
 
 

@@ -32,7 +32,7 @@ from ..element_id import GUID_PATTERN
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
 from .answering import answer_rounds, given
-from .connection import Response, segment, server_id
+from .connection import Response, instance_header, segment, server_id
 from .errors import ExecutionFailed, TransportError, UnusedAnswers
 from .instances import ReportInstance
 from .polling import PollPolicy, wait_status
@@ -213,7 +213,8 @@ class DatamartInstance(ReportInstance):
         self.conn.request(
             "DELETE",
             f"/api/model/datamarts/{segment(self.object_id)}/instances",
-            headers={"X-MSTR-MS-Instance": self.instance_id},
+            # Checked as a path segment would be: "", "." or ".." name no instance.
+            headers={"X-MSTR-MS-Instance": instance_header(self.instance_id)},
             project=False,
         )
 
@@ -241,7 +242,8 @@ class DatamartInstance(ReportInstance):
             "POST",
             f"/api/model/datamarts/{segment(self.object_id)}/instances/{action}",
             json_body=body,
-            headers={"X-MSTR-MS-Instance": self.instance_id},
+            # Checked as a path segment would be: "", "." or ".." name no instance.
+            headers={"X-MSTR-MS-Instance": instance_header(self.instance_id)},
             project=False,
         )
         reply = response.json_or_none()

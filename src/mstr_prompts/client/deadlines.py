@@ -25,7 +25,16 @@ import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-__all__ = ["WATCHDOG", "Attempt", "Watchdog", "current_deadline", "pool_manager", "time_limit"]
+__all__ = [
+    "CLEANUP_SECONDS",
+    "WATCHDOG",
+    "Attempt",
+    "Watchdog",
+    "cleanup_time",
+    "current_deadline",
+    "pool_manager",
+    "time_limit",
+]
 
 _DEADLINE: contextvars.ContextVar[float] = contextvars.ContextVar(
     "mstr_prompts_deadline", default=math.inf
@@ -53,6 +62,30 @@ def time_limit(seconds: float | None) -> Iterator[float]:
         yield _DEADLINE.get()
         return
     deadline = min(_DEADLINE.get(), time.monotonic() + max(seconds, 0.0))
+    token = _DEADLINE.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _DEADLINE.reset(token)
+
+
+CLEANUP_SECONDS = 10.0
+"""How long the DELETE of an instance may take after a failure, past the caller's limit."""
+
+
+@contextlib.contextmanager
+def cleanup_time(seconds: float = CLEANUP_SECONDS) -> Iterator[float]:
+    """A deadline of its own, ``seconds`` from now, for cleaning up after a failure.
+
+    Unlike :func:`time_limit` it may end after the caller's deadline: an instance whose
+    wait ran out of the caller's time is still deleted (a bounded DELETE), rather than
+    left on the server because no time was left to send it.
+
+    >>> with time_limit(0), cleanup_time(5) as deadline:
+    ...     0 < deadline - time.monotonic() <= 5
+    True
+    """
+    deadline = time.monotonic() + max(seconds, 0.0)
     token = _DEADLINE.set(deadline)
     try:
         yield deadline

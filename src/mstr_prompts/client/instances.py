@@ -28,7 +28,8 @@ from ..errors import DecodeError, validation_message
 from ..model import AnswerSet, Element, ElementAnswer, ObjectAnswer, ObjectRef
 from ..object_types import object_type_from_name
 from .answering import Answers, answer_rounds, listed_prompts, open_only
-from .connection import Connection, Response, segment, server_id
+from .connection import Connection, Response, instance_header, segment, server_id
+from .deadlines import cleanup_time
 from .errors import NameNotResolved, ServerError, TransportError, unsupported
 from .grid import merge_page
 from .polling import PollPolicy, wait_status
@@ -108,7 +109,10 @@ class Instance:
             self.delete()
             return
         try:
-            self.delete()
+            # A failure that is the caller's time limit running out leaves no time for
+            # the DELETE: it gets a bounded time of its own, so the instance is not left.
+            with cleanup_time():
+                self.delete()
         except ServerError as cleanup:
             # The original failure matters more; the leftover instance is logged.
             _log.warning("%s: could not delete after an error: %s", self, cleanup)
@@ -117,8 +121,27 @@ class Instance:
         """Delete the instance on the server (once; later calls do nothing)."""
         if self.deleted:
             return
-        self._delete()
+        try:
+            self._delete()
+        except KeyboardInterrupt:
+            # Ctrl-C, SIGTERM or SIGHUP cut the DELETE short: the program stops, but the
+            # cleanup must not.  The first DELETE may or may not have been taken (a
+            # server that gets it after the logout refuses it), so it is sent once
+            # more; a 404 says the first one was taken.
+            self._delete_again()
+            raise
         self.deleted = True
+
+    def _delete_again(self) -> None:
+        try:
+            self._delete()
+        except ServerError as exc:
+            if exc.status == 404:
+                self.deleted = True
+            else:
+                _log.warning("%s: could not delete after an interrupt: %s", self, exc)
+        else:
+            self.deleted = True
 
     def _delete(self) -> None:
         raise NotImplementedError
@@ -453,7 +476,8 @@ class ReportInstance(Instance):
         self.conn.request(
             "DELETE",
             f"/api/model/reports/{segment(self.object_id)}/instances",
-            headers={"X-MSTR-MS-Instance": self.instance_id},
+            # Checked as a path segment would be: "", "." or ".." name no instance.
+            headers={"X-MSTR-MS-Instance": instance_header(self.instance_id)},
             project=False,
         )
 
@@ -534,7 +558,17 @@ def fetch_pages(conn: Connection, path: str, *, limit: int | None) -> dict[str, 
         if not isinstance(paging, dict):
             return merged
         total, current = paging.get("total"), paging.get("current")
-        if not _count(total) or not _count(current) or current <= 0:
+        if not _count(total) or not _count(current):
+            return merged
+        if current == 0:
+            if offset < total:
+                # An empty page while the total says more: returning what came would be
+                # a silent truncation, and asking again would never end.
+                raise TransportError(
+                    response.request,
+                    server_message=f"an empty page at offset {offset} while the total is "
+                    f"{total}: the server makes no progress",
+                )
             return merged
         start = paging.get("offset")
         if offset and _count(start) and start != offset:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..definitions import Missing
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
+from .deadlines import cleanup_time
 from .redaction import redact_error
 from .runs import Run, RunStatus, submit
 from .signals import signals_as_interrupts
@@ -122,8 +123,14 @@ class _Stopped(Exception):
 
 
 def _execute(
-    conn: Connection, job: Job, timeout: float | None, tracker: _Tracker, stop: threading.Event
+    conn: Connection,
+    job: Job,
+    timeout: float | None,
+    tracker: _Tracker,
+    stop: threading.Event,
+    workers: set[int],
 ) -> Outcome:
+    workers.add(threading.get_ident())
     started = time.monotonic()
     mine: list[Run] = []
 
@@ -175,8 +182,20 @@ def run_many(
     """
     if max_parallel < 1:
         raise PromptAnswerError("max_parallel must be at least 1")
+    if not conn.logged_in:
+        # One login for all the jobs, before any of them starts: a login that fails (a
+        # refusal, or a 429/5xx asking to come back later) fails every job with that
+        # error, instead of each job sending the credentials again on its own.
+        try:
+            conn.login()
+        except PromptAnswerError as refused:
+            redact_error(refused, conn.redactor())
+            for item in jobs:
+                yield Outcome(_job(item), None, refused, None, 0.0)
+            return
     tracker = _Tracker()
     stop = threading.Event()
+    workers: set[int] = set()  # the pool's threads (see the cleanup below)
     pending: set[Future[Outcome]] = set()
     source = iter(jobs)
     executor = ThreadPoolExecutor(max_workers=max_parallel, thread_name_prefix="mstr-run")
@@ -193,7 +212,9 @@ def run_many(
                         exhausted = True
                         break
                     job = _job(item)
-                    pending.add(executor.submit(_execute, conn, job, timeout, tracker, stop))
+                    pending.add(
+                        executor.submit(_execute, conn, job, timeout, tracker, stop, workers)
+                    )
                 if not pending:
                     return
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -203,9 +224,25 @@ def run_many(
             stop.set()
             for future in pending:
                 future.cancel()
-            executor.shutdown(wait=True)
-            for run in tracker.left():
-                try:
-                    run.delete()
-                except PromptAnswerError as exc:
-                    _log.warning("%s: could not delete: %s", run.instance, exc)
+            if threading.get_ident() in workers:
+                # The generator was dropped unfinished and the garbage collector closed it
+                # on one of the pool's own threads, which cannot wait for itself: the
+                # cleanup goes on on a thread of its own (not a daemon: it is waited for
+                # at exit).
+                threading.Thread(
+                    target=_finish, args=(executor, tracker), name="mstr-run-cleanup"
+                ).start()
+            else:
+                _finish(executor, tracker)
+
+
+def _finish(executor: ThreadPoolExecutor, tracker: _Tracker) -> None:
+    """Wait for the runs under way (they stop at their next poll), then delete every
+    instance left."""
+    executor.shutdown(wait=True)
+    for run in tracker.left():
+        try:
+            with cleanup_time():  # also after the caller's time_limit ran out
+                run.delete()
+        except PromptAnswerError as exc:
+            _log.warning("%s: could not delete: %s", run.instance, exc)

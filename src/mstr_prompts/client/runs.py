@@ -33,6 +33,7 @@ from ..errors import Hint, Option, PromptAnswerError
 from ..model import Answer, AnswerSet
 from .answering import answer_rounds, given, listed_prompts
 from .connection import Connection, Response, time_limit
+from .deadlines import cleanup_time
 from .errors import (
     ExecutionFailed,
     InstanceGone,
@@ -429,7 +430,8 @@ class Run:
     def _discard(self) -> None:
         """Delete after a failure: the failure matters more than a failed cleanup."""
         try:
-            self.delete()
+            with cleanup_time():  # also after the caller's time_limit ran out
+                self.delete()
         except PromptAnswerError as exc:
             _log.warning("%s: could not delete after an error: %s", self.instance, exc)
 
