@@ -571,6 +571,13 @@ def test_encode_succeeds_or_says_why_not(answers: AnswerSet) -> None:
         ('{"prompts": []}', "rest"),
         ('{"prompts": [{"key": "K", "type": "VALUE", "required": true}]}', "definitions"),
         ('{"key": "K", "type": "VALUE"}', "definitions"),
+        # Seed 000's PUT body copies definition fields beside its answers: still answers.
+        (fixture(FIXTURES / "client" / "seed-000-answer-elements-by-name.json"), "rest"),
+        (
+            '{"prompts": [{"key": "K", "type": "VALUE", "required": true, "answers": "1"},'
+            ' {"key": "L", "type": "VALUE", "required": true}]}',
+            "definitions",
+        ),
         (fixture(URL / "D1.txt"), "url"),
         ("%3Crsl%3E%3C%2Frsl%3E", "xml"),
         ("<rsl></rsl>", "xml"),

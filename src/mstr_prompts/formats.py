@@ -55,7 +55,11 @@ def _json_format(document: Any) -> Format:
     if isinstance(document, dict):
         prompts = document.get("prompts")
         if isinstance(prompts, list):
-            return "definitions" if any(map(_is_definition, prompts)) else "rest"
+            # Seed 000's own PUT body copies definition fields (required, closed, source)
+            # beside its answers: a document whose every prompt carries answers is an
+            # answer body, which the REST decoder reads whatever else the items hold.
+            answered = all(isinstance(p, dict) and "answers" in p for p in prompts)
+            return "definitions" if any(map(_is_definition, prompts)) and not answered else "rest"
         answers = document.get("answers")
         if isinstance(answers, list):
             # Library's body has "values"; REST's old "answers" envelope (a doc bug the
