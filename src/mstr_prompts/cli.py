@@ -43,13 +43,11 @@ from .element_id import GUID_PATTERN
 from .errors import (
     AnswersRejected,
     Hint,
+    HintedWarning,
     InputTooLarge,
-    LocaleWarning,
-    ModeWarning,
     NotRepresentableError,
     PromptAnswerError,
     PromptsOutstanding,
-    ValueTypeWarning,
 )
 from .model import AnswerSet, ExpressionAnswer
 
@@ -983,16 +981,14 @@ def _run(argv: Sequence[str] | None) -> str:
     _check_stdin(args)
     flags: frozenset[str] = getattr(args, "flags", frozenset())
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LocaleWarning)
-        warnings.simplefilter("always", ValueTypeWarning)
-        warnings.simplefilter("always", ModeWarning)
+        warnings.simplefilter("always", HintedWarning)
         try:
             output: str = args.run(args)
         except PromptAnswerError as exc:
             raise _Exit(_status_of(exc), _render(exc, flags)) from None
     for warning in caught:
         message = warning.message
-        if isinstance(message, (LocaleWarning, ValueTypeWarning, ModeWarning)):
+        if isinstance(message, HintedWarning):
             _say("warning", message.render(cli=True))
     return output
 

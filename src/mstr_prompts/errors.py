@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import ValidationError
 
@@ -42,6 +42,7 @@ __all__ = [
     "AnswersRejected",
     "DecodeError",
     "Hint",
+    "HintedWarning",
     "InputTooLarge",
     "LocaleWarning",
     "NotRepresentableError",
@@ -310,7 +311,23 @@ class PromptsOutstanding(PromptAnswerError):
         super().__init__(f"{names}: {reason}" if names else reason, hint=hint)
 
 
-class LocaleWarning(UserWarning):
+class HintedWarning(UserWarning):
+    """A warning with a hint: its text and, spelled for Python or the command line, what
+    to do about it (each subclass sets ``HINT``)."""
+
+    HINT: ClassVar[Hint]
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(self.render())
+
+    def render(self, *, cli: bool = False) -> str:
+        """The one-line warning; ``cli=True`` spells the hint for the command line."""
+        hint = self.HINT.cli() if cli else str(self.HINT)
+        return _one_line(f"{self.message} (hint: {hint})")
+
+
+class LocaleWarning(HintedWarning):
     """A target format cannot say which locale the value texts were written in.
 
     Value texts (numbers, dates) are kept exactly; the locale that says how to read them
@@ -329,17 +346,8 @@ class LocaleWarning(UserWarning):
 
     HINT = Hint("pass {0} if the session uses that locale", Option("ignore_locale"))
 
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(self.render())
 
-    def render(self, *, cli: bool = False) -> str:
-        """The one-line warning; ``cli=True`` spells the hint for the command line."""
-        hint = self.HINT.cli() if cli else str(self.HINT)
-        return _one_line(f"{self.message} (hint: {hint})")
-
-
-class ValueTypeWarning(UserWarning):
+class ValueTypeWarning(HintedWarning):
     """A value answer's data type is unknown, so prompt-answer XML gets a guess.
 
     Library short answers and REST bodies write no data type (their servers know the
@@ -357,17 +365,8 @@ class ValueTypeWarning(UserWarning):
         Option("definitions", metavar="FILE", api="mstr_prompts.definitions.bind"),
     )
 
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(self.render())
 
-    def render(self, *, cli: bool = False) -> str:
-        """The one-line warning; ``cli=True`` spells the hint for the command line."""
-        hint = self.HINT.cli() if cli else str(self.HINT)
-        return _one_line(f"{self.message} (hint: {hint})")
-
-
-class ModeWarning(UserWarning):
+class ModeWarning(HintedWarning):
     """A link's ``promptAnswerMode`` decides what the prompts it leaves out get, so the
     ``missing`` policy the caller gave is not used.
 
@@ -378,15 +377,6 @@ class ModeWarning(UserWarning):
     HINT = Hint(
         "drop promptAnswerMode from the link to use {0}", Option("missing", flag="--missing")
     )
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(self.render())
-
-    def render(self, *, cli: bool = False) -> str:
-        """The one-line warning; ``cli=True`` spells the hint for the command line."""
-        hint = self.HINT.cli() if cli else str(self.HINT)
-        return _one_line(f"{self.message} (hint: {hint})")
 
 
 _PYDANTIC_WORDING = {
