@@ -381,3 +381,19 @@ def test_keep_going_with_one_file_writes_json_lines(tmp_path: Path) -> None:
     assert lines_of(both)[0]["error"]["code"] == "io"
     stop = run("convert", "--from", "xml", "--to", "rest", str(good), str(missing))
     assert stop.returncode == 6 and len(lines_of(stop)) == 1
+
+
+def test_a_records_warning_stays_on_its_line(tmp_path: Path) -> None:
+    # A value type XML must guess (Library writes none) is that record's warning, in its
+    # line: not a stderr line at the end (one per record, held until then), not dropped.
+    path = tmp_path / "links.txt"
+    path.write_text(f"{LIBRARY_LINK}\n{LIBRARY_LINK}\n")
+    result = run("convert", "--from", "library", "--to", "xml", "--records", "lines", str(path))
+    assert result.returncode == EXIT_OK, result.stderr
+    assert result.stderr == b""
+    lines = lines_of(result)
+    assert [line["line"] for line in lines] == [1, 2]
+    for line in lines:
+        (warning,) = line["warnings"]
+        assert "data type of 1 value answer is unknown" in warning
+        assert "--definitions FILE" in warning

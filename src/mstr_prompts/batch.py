@@ -45,8 +45,8 @@ from . import library, limits, rest, url, xml
 from .errors import (
     AnswersRejected,
     DecodeError,
+    HintedWarning,
     InputTooLarge,
-    LocaleWarning,
     NotRepresentableError,
     PromptAnswerError,
     PromptsOutstanding,
@@ -220,7 +220,7 @@ class Result(NamedTuple):
     record: RecordId
     output: str | None = None
     error: RecordError | None = None
-    warnings: tuple[LocaleWarning, ...] = ()
+    warnings: tuple[HintedWarning, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -449,7 +449,7 @@ def _encode(answers: AnswerSet, options: Options) -> str:
     return library.encode(answers, form=options.library_form, ignore_locale=options.ignore_locale)
 
 
-def _convert(record: Record, options: Options) -> tuple[str, tuple[LocaleWarning, ...]]:
+def _convert(record: Record, options: Options) -> tuple[str, tuple[HintedWarning, ...]]:
     data = record.data
     if type(data) is str and not record.json and options.max_size is None:
         # The common case, straight: text, the default limit.
@@ -469,14 +469,20 @@ def _convert(record: Record, options: Options) -> tuple[str, tuple[LocaleWarning
     else:
         with limits.allowing(options.max_size):
             answers = _decode(record, options)
-    if options.definitions is not None:
-        answers = _prepare(answers, options)
-    if answers.locale is None or options.ignore_locale:
-        return _encode(answers, options), ()  # nothing to warn about: no catch needed
+    if (
+        options.definitions is None
+        and options.target != "xml"
+        and (answers.locale is None or options.ignore_locale)
+    ):
+        # Nothing can warn (a lost locale, a value type XML must guess, a link's mode
+        # deciding over missing=): no catch needed, which is the common case's speed.
+        return _encode(answers, options), ()
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LocaleWarning)
+        warnings.simplefilter("always", HintedWarning)
+        if options.definitions is not None:
+            answers = _prepare(answers, options)
         output = _encode(answers, options)
-    found = tuple(w.message for w in caught if isinstance(w.message, LocaleWarning))
+    found = tuple(w.message for w in caught if isinstance(w.message, HintedWarning))
     return output, found
 
 
@@ -524,7 +530,7 @@ def _start_worker(options: Options) -> None:
 # What crosses between processes is kept lean: the records' data and JSON flags go out
 # (the parent keeps their identifiers), and each result comes back as its output text, or
 # as (error, warnings); the parent puts the Result back together.
-_Outcome = Any  # str | tuple[str | PromptAnswerError, tuple[LocaleWarning, ...]]
+_Outcome = Any  # str | tuple[str | PromptAnswerError, tuple[HintedWarning, ...]]
 _NOWHERE = RecordId()
 
 
