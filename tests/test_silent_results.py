@@ -212,7 +212,7 @@ def test_the_links_mode_wins_and_the_error_says_so(tmp_path: Path) -> None:
     link = "valuePromptAnswers=^b^x&promptAnswerMode=2"
     status, _, err = _cli(tmp_path, link, "--missing", "default")
     assert status == 1 and err.count("\n") == 1
-    assert "promptAnswerMode=2" in err and "--missing) says" in err
+    assert "promptAnswerMode=2" in err and "whatever the missing policy says" in err
     # The hint works: dropping the mode and using what the hint names completes the set.
     assert "drop promptAnswerMode from the link and use --missing default" in err
     status, _, err = _cli(tmp_path, link.replace("&promptAnswerMode=2", ""), "--missing", "default")
