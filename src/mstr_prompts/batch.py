@@ -421,10 +421,7 @@ def _prepare(answers: AnswerSet, options: Options) -> AnswerSet:
     return ready
 
 
-NO_URL_ANSWERS = (
-    "there is no answer to write: the set is empty, and a query without "
-    "prompt-answer parameters answers no prompt"
-)
+NO_URL_ANSWERS = url.NO_ANSWERS
 """Why an empty set has no URL form (``convert --to url`` says the same for one input)."""
 
 
@@ -435,17 +432,13 @@ def _encode(answers: AnswerSet, options: Options) -> str:
     if target == "xml":
         return xml.encode(answers)
     if target == "url":
-        query = url.encode_query(
+        return url.encode_query(
             answers,
             fallback=options.fallback,
             assume_order=options.assume_order,
             ignore_locale=options.ignore_locale,
+            refuse_empty=True,  # an empty output line would be a silent empty
         )
-        if not query:
-            # As convert --to url says for one input: an empty query is what url.decode
-            # refuses, so an empty output line with no error would be a silent empty.
-            raise NotRepresentableError(NO_URL_ANSWERS, target="url")
-        return query
     return library.encode(answers, form=options.library_form, ignore_locale=options.ignore_locale)
 
 

@@ -369,21 +369,13 @@ def _encode_xml(answers: AnswerSet, args: argparse.Namespace) -> Any:
 def _encode_url(answers: AnswerSet, args: argparse.Namespace) -> Any:
     from . import url
 
-    query = url.encode_query(
+    return url.encode_query(
         answers,
         fallback=args.fallback,
         assume_order=args.assume_order,
         ignore_locale=args.ignore_locale,
+        refuse_empty=True,  # rather than print nothing with status 0
     )
-    if not query:
-        # An empty query is what `convert --from url` refuses as "no prompt-answer
-        # parameters": say so here rather than print nothing with status 0.
-        raise NotRepresentableError(
-            "there is no answer to write: the set is empty, and a query without "
-            "prompt-answer parameters answers no prompt",
-            target="url",
-        )
-    return query
 
 
 def _encode_library(answers: AnswerSet, args: argparse.Namespace) -> Any:

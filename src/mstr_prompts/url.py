@@ -1398,14 +1398,26 @@ def quote_param(name: str, value: str) -> str:
     return urllib.parse.quote(value, safe=safe)
 
 
+NO_ANSWERS = (
+    "there is no answer to write: the set is empty, and a query without "
+    "prompt-answer parameters answers no prompt"
+)
+"""Why an empty set has no query of its own (:func:`encode_query` with ``refuse_empty``)."""
+
+
 def encode_query(
     answers: AnswerSet,
     *,
     fallback: Literal["error", "xml"] = "error",
     assume_order: bool = False,
     ignore_locale: bool = False,
+    refuse_empty: bool = False,
 ) -> str:
     """Like :func:`encode`, but return the percent-encoded query string (no ``?``).
+
+    An empty set gives an empty query, which a link without answers wants; with
+    ``refuse_empty=True`` (a query that stands alone, which :func:`decode` would refuse
+    as naming no prompt-answer parameter) it raises ``NotRepresentableError`` instead.
 
     >>> from mstr_prompts.model import ObjectAnswer, ObjectRef, PromptRef
     >>> a = ObjectAnswer(objects=[ObjectRef(id="4C05177011D3E877C000B3B2D86C964F", type=4),
@@ -1417,4 +1429,6 @@ def encode_query(
     params = encode(
         answers, fallback=fallback, assume_order=assume_order, ignore_locale=ignore_locale
     )
+    if refuse_empty and not params:
+        raise NotRepresentableError(NO_ANSWERS, target="url")
     return "&".join(f"{name}={quote_param(name, value)}" for name, value in params.items())
