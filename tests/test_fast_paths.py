@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from mstr_prompts import rest, url, xml
+from mstr_prompts import limits, rest, url, xml
 from mstr_prompts.errors import PromptAnswerError
 from mstr_prompts.model import (
     VALUE_ROW,
@@ -546,9 +546,9 @@ def test_importing_the_package_loads_no_codec() -> None:
 def test_long_values_decode_as_short_ones(pieces: list[str], chunk: int) -> None:
     query = "elementsPromptAnswers=" + "".join(pieces)
     whole = outcome(lambda: url.split_query(query))
-    saved = url._DECODE_CHUNK
-    url._DECODE_CHUNK = chunk
+    saved = limits._CHUNK  # url percent-decodes long values through limits.unquote_bytes
+    limits._CHUNK = chunk
     try:
         assert outcome(lambda: url.split_query(query)) == whole
     finally:
-        url._DECODE_CHUNK = saved
+        limits._CHUNK = saved

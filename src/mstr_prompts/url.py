@@ -200,10 +200,7 @@ def _percent_decode(raw: str, where: str) -> str:
     bytes that are not UTF-8 are an error rather than U+FFFD, so nothing changes silently.
     """
     try:
-        if len(raw) <= _DECODE_CHUNK:
-            data: bytes | bytearray = urllib.parse.unquote_to_bytes(raw.replace("+", " "))
-        else:
-            data = _unquote_large(raw)
+        data = limits.unquote_bytes(raw, plus=True)  # long values a megabyte at a time
     except UnicodeEncodeError:  # a lone surrogate in the str itself
         raise DecodeError("the text is not valid Unicode (lone surrogate)", where=where) from None
     try:
@@ -215,25 +212,6 @@ def _percent_decode(raw: str, where: str) -> str:
             where=where,
             hint="the URL API reads parameters as UTF-8; re-encode the text as UTF-8",
         ) from None
-
-
-# unquote_to_bytes splits its input at every "%": on a 20 MB parameter that list alone is
-# several times the input, so long values are decoded a piece at a time.
-_DECODE_CHUNK = 1 << 20
-
-
-def _unquote_large(raw: str) -> bytearray:
-    """``unquote_to_bytes(raw.replace("+", " "))`` a piece at a time, never cutting a %XX."""
-    data = bytearray()
-    start, size = 0, len(raw)
-    while start < size:
-        end = min(start + _DECODE_CHUNK, size)
-        # A cut splits a %XX exactly when a "%" is one of the two characters before it.
-        while end < size and "%" in raw[max(start, end - 2) : end]:
-            end += 1
-        data += urllib.parse.unquote_to_bytes(raw[start:end].replace("+", " "))
-        start = end
-    return data
 
 
 def split_url(text: str) -> tuple[str, str]:
