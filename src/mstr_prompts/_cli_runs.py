@@ -13,18 +13,20 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .client.commands import datamart_command, prompts_command, submit_command, wait_command
 from .client.connection import Connection
 from .client.errors import TransportError
 from .client.signals import signals_as_interrupts
-from .model import AnswerSet
+
+if TYPE_CHECKING:
+    from .model import AnswerSet
 
 __all__ = ["add_async_option", "add_commands", "submit_from_args"]
 
 Read = Callable[[str], str]
-DecodeFile = Callable[[str, str], AnswerSet]
+DecodeFile = Callable[[str, str], "AnswerSet"]
 ObjectId = Callable[[str], str]
 
 

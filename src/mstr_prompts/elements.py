@@ -10,9 +10,10 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from ._base import Model
 from ._trusted import build
 from .element_id import ElementId, OpaqueElementId
-from .rules import Model, is_text
+from .rules import is_text
 
 __all__ = ["Element"]
 

@@ -19,18 +19,15 @@ import json
 import re
 import warnings
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from lxml import etree
 from pydantic import ValidationError
 
-from . import expression_json, expression_xml, limits, safexml
+from . import limits, safexml
 from ._trusted import build
-from .element_id import (
-    GUID_PATTERN,
-    parse_element_id,
-    plain_keys,
-)
+from .element_text import GUID_PATTERN, plain_keys
+from .enums import PromptFamily, ValueType
 from .errors import (
     DecodeError,
     Hint,
@@ -42,30 +39,8 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
-from .expression_xml import element_ei, is_empty
-from .model import (
-    ELEMENTS_ROW,
-    OBJECTS_ROW,
-    VALUE_ROW,
-    Answer,
-    AnswerSet,
-    Close,
-    Element,
-    ElementAnswer,
-    ExpressionAnswer,
-    LevelAnswer,
-    ObjectAnswer,
-    ObjectRef,
-    PlaceholderAnswer,
-    PromptFamily,
-    PromptRef,
-    Unanswered,
-    UseDefault,
-    ValueAnswer,
-    ValueType,
-    deferred,
-)
-from .model import Row as _Row
+from .rows import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, RowSet
+from .rows import Row as _Row
 from .rules import (
     MAX_INT,
     MAX_OBJECT_TYPE,
@@ -73,6 +48,22 @@ from .rules import (
     is_digits,
     refuse_to_write_repeated_keys,
 )
+
+# The models load on first use, in the functions that build or read them: decoding plain
+# answers into rows and writing rows needs none (mstr_prompts.rows).
+if TYPE_CHECKING:
+    from .model import (
+        Answer,
+        AnswerSet,
+        Close,
+        Element,
+        ElementAnswer,
+        ExpressionAnswer,
+        ObjectAnswer,
+        ObjectRef,
+        PromptRef,
+    )
+    from .rows import Answers
 
 __all__ = ["decode", "encode"]
 
@@ -153,6 +144,22 @@ def decode(text: str | bytes, *, max_size: int | None = None) -> AnswerSet:
     ...
     mstr_prompts.errors.DecodeError: xml: the root is <mi>, the long prompt-answer format, which is not supported; give the short <rsl><pa …>…</pa></rsl> format
     """
+    return decode_rows(text, max_size=max_size).answer_set()
+
+
+def decode_rows(text: str | bytes, *, max_size: int | None = None) -> RowSet:
+    """Read prompt-answer XML as :func:`decode` does, into rows: a
+    :class:`~mstr_prompts.rows.RowSet`, whose plain answers are not models yet.
+
+    Every encoder takes the rows in place of the set and writes the same text;
+    ``decode_rows(text).answer_set() == decode(text)``.  Errors are those of
+    :func:`decode`.
+
+    >>> rows = decode_rows("<rsl lcl='1033'><pa pt='3' pin='0' "
+    ...                    "did='2294C41E44244ADAED930CB4E00A9DA0' tp='10'>Web</pa></rsl>")
+    >>> rows.items, rows.locale
+    ((('value', '2294C41E44244ADAED930CB4E00A9DA0@0@10', 'Web', <ValueType.STRING: 'string'>),), 1033)
+    """
     limits.check(text, where="xml", limit=max_size)
     if max_size is None:
         return _decode(text)
@@ -160,7 +167,7 @@ def decode(text: str | bytes, *, max_size: int | None = None) -> AnswerSet:
         return _decode(text)
 
 
-def _decode(text: str | bytes) -> AnswerSet:
+def _decode(text: str | bytes) -> RowSet:
     xml_text = _untransport(text)
     if _BARE_PA.match(xml_text):
         xml_text = f"<rsl>{xml_text}</rsl>"
@@ -203,11 +210,15 @@ def _decode(text: str | bytes) -> AnswerSet:
     return _answer_set(items, locale)
 
 
-def _answer_set(items: list[Any], locale: int | None) -> AnswerSet:
+def _answer_set(items: list[Any], locale: int | None) -> RowSet:
+    rows = RowSet(tuple(items), locale=locale)
+    if all(type(item) is tuple for item in items):
+        return rows  # checked row by row: nothing for the models to refuse
     try:
-        return deferred(tuple(items), locale=locale)
+        rows.answer_set()  # answers that are models already: the set checks them now
     except ValidationError as exc:
         raise DecodeError(validation_message(exc), where="xml: rsl") from None
+    return rows
 
 
 def _untransport(text: str | bytes) -> str:
@@ -306,6 +317,8 @@ def _locale(root: etree._Element) -> int | None:
 
 def _located(key: str) -> PromptRef:
     # A non-empty key and nothing else: valid by construction, built without validation.
+    from .model import PromptRef
+
     return build(PromptRef, {"key": key, "id": None, "name": None, "position": None})
 
 
@@ -371,6 +384,9 @@ def _decode_pa(pa: etree._Element, index: int) -> Answer:
 
 
 def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: str) -> Answer:
+    from .expression_xml import is_empty
+    from .model import Close, ExpressionAnswer, LevelAnswer, ValueAnswer
+
     children = list(pa)
     if not children:
         text = pa.text or ""
@@ -432,6 +448,8 @@ def _decode_mi(mi: etree._Element, prompt: PromptRef, where: str) -> Answer:
 
 def _decode_es(es: etree._Element, prompt: PromptRef, where: str) -> Answer:
     """Element list: optional ``<at>`` source, then ``<e>`` elements."""
+    from .model import Close, ElementAnswer
+
     # One pass over what may be tens of thousands of children: each child's tail is
     # checked here rather than in a second walk by _no_text.
     if not _blank(es.text):
@@ -491,6 +509,9 @@ def _what_e(e: etree._Element, number: int) -> str:
 
 
 def _decode_e(e: etree._Element, number: int, where: str) -> Element:
+    from .element_id import parse_element_id
+    from .model import Element
+
     text = e.text
     if len(e) or (text and not text.isspace()):
         _no_content(e, where, _what_e(e, number))
@@ -522,6 +543,8 @@ def _what_object(child: etree._Element, number: int) -> str:
 
 def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
     """Object list: any tag, keyed on did + tp; counters ignored."""
+    from .model import Close, ObjectAnswer, ObjectRef
+
     _no_text(fct, where, "<fct>")
     objects: list[ObjectRef] = []
     for number, child in enumerate(fct, start=1):
@@ -737,7 +760,7 @@ def _streamed(xml_text: str) -> tuple[etree._Element, list[Any]] | None:
 # --- encode -----------------------------------------------------------------------------
 
 
-def encode(answers: AnswerSet) -> str:
+def encode(answers: Answers) -> str:
     """Write ``answers`` as canonical prompt-answer XML (DHTML style, never self-closed).
 
     >>> from mstr_prompts.model import AnswerSet, PromptRef, ValueAnswer
@@ -745,6 +768,8 @@ def encode(answers: AnswerSet) -> str:
     ...     prompt=PromptRef(key="2294C41E44244ADAED930CB4E00A9DA0@0@10"))]))
     '<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" tp="10">Q&amp;A</pa></rsl>'
     """
+    from .model import ValueAnswer
+
     if answers.rounds is not None:
         raise rounds_refusal("xml", len(answers.rounds))
     if answers.mode is not None:
@@ -804,6 +829,8 @@ def _child(parent: etree._Element, tag: str) -> etree._Element:
 
 
 def _encode_answer(answer: Answer) -> etree._Element:
+    from .model import Close, PlaceholderAnswer, Unanswered, UseDefault, ValueAnswer
+
     if isinstance(answer, PlaceholderAnswer):
         raise placeholder_refusal(answer.describe(), "xml")
     if isinstance(answer, (UseDefault, Unanswered)):
@@ -860,6 +887,8 @@ def _encode_answer(answer: Answer) -> etree._Element:
 
 
 def _pt_for(answer: Answer) -> int | None:
+    from .model import ValueAnswer
+
     if isinstance(answer, ValueAnswer):
         return _PT_OF_TYPE[answer.type] if answer.type is not None else _PT_UNKNOWN_VALUE
     family: PromptFamily | None = getattr(answer, "family", None)
@@ -873,6 +902,15 @@ def _encode_body(
     answer: Answer,
     set_attribute: Callable[[etree._Element, str, str, str], None],
 ) -> None:
+    from .model import (
+        Close,
+        ElementAnswer,
+        ExpressionAnswer,
+        LevelAnswer,
+        ObjectAnswer,
+        ValueAnswer,
+    )
+
     if isinstance(answer, ValueAnswer):
         if isinstance(answer.value, tuple):
             raise _refuse(
@@ -963,6 +1001,8 @@ def _encode_elements(
 
 def _old_short(answer: ElementAnswer, element: Element, number: int) -> tuple[str, int]:
     """The ``ei`` text and arity of an answer's element (expression_xml.element_ei)."""
+    from .expression_xml import element_ei
+
     try:
         return element_ei(element, number)
     except NotRepresentableError as exc:
@@ -995,11 +1035,14 @@ def expression_element(answer: ExpressionAnswer, target: str = "xml") -> etree._
     answer that has no ``<exp>`` form.
 
     >>> from mstr_prompts.expressions import metric, qualify
+    >>> from mstr_prompts.model import ExpressionAnswer
     >>> answer = ExpressionAnswer(expression=qualify(metric("4C05177011D3E877C000B3B2D86C964F",
     ...                                                     "Revenue"), ">", 10))
     >>> expression_element(answer).tag
     'exp'
     """
+    from . import expression_json, expression_xml
+
     tree = answer.expression
 
     def refuse(message: str, hint: str | None = None) -> NotRepresentableError:
