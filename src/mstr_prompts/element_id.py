@@ -32,11 +32,13 @@ from .element_text import GUID_PATTERN as GUID_PATTERN
 from .element_text import OLD_ESCAPE, TERSE_ESCAPE
 from .element_text import Presentation as Presentation
 from .element_text import classify as classify
+from .element_text import old_short as _old_short
 from .element_text import plain_key as plain_key
 from .element_text import plain_keys as plain_keys
 from .element_text import plain_old_short as plain_old_short
 from .element_text import plain_terse as plain_terse
 from .element_text import plain_terse_ids as plain_terse_ids
+from .element_text import terse as _terse
 from .errors import DecodeError, Hint, NotRepresentableError, validation_message
 from .rules import text_problem
 
@@ -92,16 +94,6 @@ def _escape_terse(field: str) -> str:
     if _TERSE_ESCAPE not in field and ";" not in field:
         return field
     return field.replace(_TERSE_ESCAPE, _TERSE_ESCAPE * 2).replace(";", _TERSE_ESCAPE + ";")
-
-
-def _old_short(attribute: str, key: str) -> str:
-    """``ATTR:key``: the old short spelling of an escaped key part."""
-    return f"{attribute}:{key}"
-
-
-def _terse(head: str, attribute: str) -> str:
-    """``h{key};ATTR``: the terse spelling of a head ``h{key}`` (already escaped)."""
-    return f"{head};{attribute}"
 
 
 class ElementId(Model):

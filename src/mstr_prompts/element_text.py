@@ -19,11 +19,13 @@ __all__ = [
     "TERSE_ESCAPE",
     "Presentation",
     "classify",
+    "old_short",
     "plain_key",
     "plain_keys",
     "plain_old_short",
     "plain_terse",
     "plain_terse_ids",
+    "terse",
 ]
 
 GUID_PATTERN = r"^[0-9A-Fa-f]{32}$"
@@ -83,6 +85,24 @@ def classify(text: str) -> Presentation | None:
     return None
 
 
+def old_short(attribute: str, key: str) -> str:
+    """``ATTR:key``: the old short spelling of an escaped key part.
+
+    >>> old_short("8D679D3711D3E4981000E787EC6DE8A4", "1:2")
+    '8D679D3711D3E4981000E787EC6DE8A4:1:2'
+    """
+    return f"{attribute}:{key}"
+
+
+def terse(head: str, attribute: str) -> str:
+    """``h{key};ATTR``: the terse spelling of a head ``h{key}`` (already escaped).
+
+    >>> terse("h1", "8D679D3711D3E4981000E787EC6DE8A4")
+    'h1;8D679D3711D3E4981000E787EC6DE8A4'
+    """
+    return f"{head};{attribute}"
+
+
 # --- plain IDs ------------------------------------------------------------------------
 # Decoders keep element lists as the wire's ID texts until a caller needs the models
 # (model.py, "deferred answers").  They do so only for *plain* IDs: a concrete element
@@ -118,7 +138,7 @@ def plain_terse(attribute: str, key: str) -> str:
     >>> plain_terse("8D679D3711D3E4981000E787EC6DE8A4", "1")
     'h1;8D679D3711D3E4981000E787EC6DE8A4'
     """
-    return "h" + key + ";" + attribute
+    return terse("h" + key, attribute)
 
 
 def plain_terse_ids(attribute: str, keys: list[str]) -> list[str]:
@@ -127,7 +147,7 @@ def plain_terse_ids(attribute: str, keys: list[str]) -> list[str]:
     >>> plain_terse_ids("8D679D3711D3E4981000E787EC6DE8A4", ["1", "2"])[1]
     'h2;8D679D3711D3E4981000E787EC6DE8A4'
     """
-    suffix = ";" + attribute
+    suffix = terse("", attribute)
     return ["h" + key + suffix for key in keys]
 
 
@@ -137,4 +157,4 @@ def plain_old_short(attribute: str, key: str) -> str:
     >>> plain_old_short("8D679D3711D3E4981000E787EC6DE8A4", "1")
     '8D679D3711D3E4981000E787EC6DE8A4:1'
     """
-    return f"{attribute}:{key}"
+    return old_short(attribute, key)

@@ -23,7 +23,7 @@ import re
 import urllib.parse
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import library, url
+from . import url
 from .element_text import GUID_PATTERN
 from .enums import AnswerMode
 from .errors import DecodeError, Hint, Option, PromptAnswerError
@@ -315,6 +315,8 @@ def parse(link: str) -> WebLink | LibraryLink:
     >>> w.surface, w.event, w.object_id, [a.value for a in w.answers]
     ('.net', 4001, '4CF6D88A4588097466A4B7B8851A161F', ['South', '1/1/2003'])
     """
+    from . import library  # only Library links and answers need it
+
     if not isinstance(link, str):
         raise DecodeError(f"expected a link (a string), not {type(link).__name__}", where="url")
     found_library = _LIBRARY_PATH.search(url.split_url(link.strip())[0])
@@ -412,6 +414,8 @@ _LIBRARY_PATH = re.compile(
 
 
 def _parse_library(text: str, found: re.Match[str]) -> LibraryLink:
+    from . import library  # only Library links and answers need it
+
     head, query = url.split_url(text)
     base = head[: found.start()]  # the match starts at the "/" before app/
     params: list[tuple[str, str]] = []
@@ -464,6 +468,8 @@ def library_url(
     ...             answers=AnswerSet(answers=[ValueAnswer(value="750", prompt=PromptRef(key="K@0@10"))]))
     'https://h/MicroStrategyLibrary/app/EC70648611E7A2F962E90080EFD58751/837B57D711E941BF000000806FA1298F/K53--K46?prompts=%5B%5B%7B%22key%22%3A%22K%400%4010%22%2C%22values%22%3A%5B%22750%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D'
     """
+    from . import library  # only Library links and answers need it
+
     _base_path(base, absolute=True)
     root = base.rstrip("/")
     if _LIBRARY_PATH.search(root) or root.endswith("/app"):

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from . import limits, safexml
 from ._trusted import build
-from .element_text import GUID_PATTERN, plain_keys
+from .element_text import GUID_PATTERN, plain_keys, plain_old_short
 from .enums import PromptFamily, ValueType
 from .errors import (
     DecodeError,
@@ -39,7 +39,7 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
-from .rows import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, RowSet
+from .rows import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, RowSet, pending_rows
 from .rows import Row as _Row
 from .rules import (
     MAX_INT,
@@ -768,8 +768,6 @@ def encode(answers: Answers) -> str:
     ...     prompt=PromptRef(key="2294C41E44244ADAED930CB4E00A9DA0@0@10"))]))
     '<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" tp="10">Q&amp;A</pa></rsl>'
     """
-    from .model import ValueAnswer
-
     if answers.rounds is not None:
         raise rounds_refusal("xml", len(answers.rounds))
     if answers.mode is not None:
@@ -782,8 +780,14 @@ def encode(answers: Answers) -> str:
                 cli=False,
             ),
         )
-    refuse_to_write_repeated_keys(answers, "xml")
-    untyped = sum(1 for a in answers if isinstance(a, ValueAnswer) and a.type is None)
+    rows = pending_rows(answers)
+    items: Any = answers if rows is None else rows
+    refuse_to_write_repeated_keys(items, "xml")
+    untyped = sum(
+        1
+        for a in items
+        if (a[0] == VALUE_ROW and a[3] is None if type(a) is tuple else _untyped_value(a))
+    )
     if untyped:
         warnings.warn(
             ValueTypeWarning(
@@ -797,9 +801,85 @@ def encode(answers: Answers) -> str:
     if answers.locale is not None:
         root.set("lcl", str(answers.locale))
     root.text = ""
-    for answer in answers:
-        root.append(_encode_answer(answer))
+    for item in items:
+        if type(item) is tuple:
+            # A row is written directly; one that is not plainly writable (a prompt with
+            # more than a located key, text XML cannot carry) takes the model's path,
+            # which says what is wrong.
+            pa = _encode_row(item)
+            if pa is None:
+                from .model import answer_of
+
+                pa = _encode_answer(answer_of(item))
+            root.append(pa)
+        else:
+            root.append(_encode_answer(item))
     return etree.tostring(root, encoding="unicode")
+
+
+def _untyped_value(answer: Answer) -> bool:
+    from .model import ValueAnswer
+
+    return isinstance(answer, ValueAnswer) and answer.type is None
+
+
+def _encode_row(row: _Row) -> etree._Element | None:
+    """The ``<pa>`` of a decoder's row (mstr_prompts.rows), as :func:`_encode_answer`
+    writes its answer; None when the row needs that path (it then says what is wrong).
+
+    The rules are the model path's: ``pt pin did tp`` from a located key, ``<mi><es>``
+    with the ``<at>`` source and ``<e ei emt art [disp_n]>`` per element, ``<mi><fct>``
+    with its counters and one tag per object type.
+    """
+    kind, key = row[0], row[1]
+    if type(key) is not str:
+        return None
+    parts = key.split("@")  # a located key, as PromptRef.location reads it
+    if len(parts) != 3 or not parts[0] or not is_digits(parts[1]) or not is_digits(parts[2]):
+        return None
+    did, pin, tp = parts
+    try:
+        pa = etree.Element("pa")
+        if kind == VALUE_ROW:
+            pt = _PT_UNKNOWN_VALUE if row[3] is None else _PT_OF_TYPE[row[3]]
+        else:
+            pt = _PT_OF_FAMILY[
+                PromptFamily.ELEMENTS if kind == ELEMENTS_ROW else PromptFamily.OBJECTS
+            ]
+        pa.set("pt", str(pt))
+        pa.set("pin", pin)
+        pa.set("did", did)
+        pa.set("tp", tp)
+        pa.text = ""
+        if kind == VALUE_ROW:
+            pa.text = row[2]
+        elif kind == ELEMENTS_ROW:
+            attribute = row[2]
+            es = _child(_child(pa, "mi"), "es")
+            at = _child(es, "at")
+            at.set("did", attribute)
+            at.set("tp", str(_ATTRIBUTE_TYPE))
+            for key_part, name in zip(row[3], row[4], strict=True):
+                e = _child(es, "e")
+                e.set("ei", plain_old_short(attribute, key_part))
+                e.set("emt", _CONCRETE_ELEMENT)
+                e.set("art", str(key_part.count(":") + 1))  # one key form per ':' part
+                if name is not None:
+                    e.set("disp_n", name)
+        else:
+            objects = row[2]
+            if any(number is None for _, number, _ in objects):
+                return None  # untyped: the model path refuses it, naming the prompt
+            fct = _fct(_child(pa, "mi"), len(objects))
+            for object_id, number, name in objects:
+                ref = _child(fct, _TAG_OF_TYPE.get(number, _TAG_OTHER))
+                ref.set("did", object_id)
+                ref.set("tp", str(number))
+                if name is not None:
+                    ref.set("n", name)
+    except ValueError:  # text XML 1.0 cannot carry (lxml's refusal)
+        return None
+    return pa
 
 
 def _refuse(answer: Answer, message: str, hint: str | None = None) -> NotRepresentableError:
