@@ -48,6 +48,12 @@ INPUTS = {
             ]
         }
     ),
+    "values-objects.xml": (
+        f'<rsl><pa pt="3" pin="0" did="{GUID}" tp="10">Web</pa>'
+        f'<pa pt="6" pin="1" did="{GUID}" tp="10"><mi><fct qsr="0" fcn="0" cc="1" sto="1" '
+        'pfc="0" pcc="1"><mt did="4C051DB611D3E877C000B3B2D86C964F" tp="4" n="Profit"></mt>'
+        "</fct></mi></pa></rsl>"
+    ),
     "link.txt": (
         f"{BASE}?evt=4001&promptsAnswerXML=%3Crsl%3E%3Cpa%20pt%3D%225%22%20pin%3D%220%22"
         f"%20did%3D%22{GUID}%22%20tp%3D%2210%22%3E2015%3C%2Fpa%3E%3C%2Frsl%3E"
@@ -58,6 +64,9 @@ COMMANDS = {
     "convert xml->rest": ["convert", "--from", "xml", "--to", "rest", "one.xml"],
     "convert rest->url": ["convert", "--from", "rest", "--to", "url", "elements.json"],
     "convert url->rest": ["convert", "--from", "url", "--to", "rest", "link.txt"],
+    "convert rest->xml": ["convert", "--from", "rest", "--to", "xml", "elements.json"],
+    "convert xml->url --assume-order": [
+        "convert", "--from", "xml", "--to", "url", "--assume-order", "values-objects.xml"],
     "convert auto->rest": ["convert", "--to", "rest", "one.xml"],
     "inspect": ["inspect", "--from", "xml", "one.xml"],
     "inspect objects": ["inspect", "--from", "auto", "objects.json"],
@@ -83,7 +92,7 @@ outputs = []
 for fmt, path, target in json.loads(sys.argv[1]):
     rows = cli._decode_rows_file(fmt, path)
     args = argparse.Namespace(compact=False, indent=None, ignore_locale=True,
-                              fallback="error", assume_order=False, library_form="json")
+                              fallback="error", assume_order=True, library_form="json")
     if target == "dump":
         outputs.append(json.dumps(rows.dump()))
     elif target == "link":
@@ -115,6 +124,9 @@ def test_the_pipeline_of_the_codec_commands_builds_no_model(inputs: pathlib.Path
         ("auto", "elements.json", "dump"),
         ("auto", "objects.json", "dump"),
         ("auto", "elements.json", "link"),
+        ("rest", "elements.json", "xml"),
+        ("xml", "values-objects.xml", "url"),
+        ("auto", "values-objects.xml", "rest"),
     ]
     done = subprocess.run(
         [sys.executable, "-c", PIPELINE, json.dumps(jobs)],
@@ -130,6 +142,10 @@ def test_the_pipeline_of_the_codec_commands_builds_no_model(inputs: pathlib.Path
     assert '"answers": "2015"' in report["outputs"][2]
     assert "elementsPromptAnswers=" in report["outputs"][1]
     assert "elementsPromptAnswers=" in report["outputs"][7]
+    assert '<e ei="8D679D3711D3E4981000E787EC6DE8A4:1"' in report["outputs"][8]
+    assert report["outputs"][9] == (
+        "valuePromptAnswers=Web&objectsPromptAnswers=4C051DB611D3E877C000B3B2D86C964F~4~Profit"
+    )
 
 
 @pytest.mark.xfail(

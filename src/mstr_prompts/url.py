@@ -1061,9 +1061,10 @@ class _Plan:
     """Which answers go into which parameter, or why one cannot go anywhere."""
 
     def __init__(self) -> None:
-        self.values: dict[int, Answer] = {}
+        # Answers, or value and object rows that fit (numbered by their order).
+        self.values: dict[int, Answer | _Row] = {}
         self.elements: list[str] = []
-        self.objects: dict[int, Answer] = {}
+        self.objects: dict[int, Answer | _Row] = {}
         self.xml: list[Answer] = []
 
 
@@ -1158,8 +1159,10 @@ def _plan_positional(
 
 def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
     plan = _Plan()
-    values: list[Answer] = []
-    objects: list[Answer] = []
+    values: list[Answer | _Row] = []
+    objects: list[Answer | _Row] = []
+    # Where each value or object row stands in the input (see below).
+    row_positions: dict[int, int] = {}
     elements: list[ElementAnswer | Close | _Row] = []
     open_elements: list[Unanswered] = []  # an empty elementsPromptAnswers
     # Where each answer stands in the input, by the identity of the object planned, so the
@@ -1171,6 +1174,11 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
         if type(item) is tuple and item[0] == ELEMENTS_ROW:
             elements.append(item)  # read directly below
             element_positions.append(where)
+            continue
+        if type(item) is tuple and assume_order:
+            # Numbered by their order: a family of rows that all fit is written directly.
+            (values if item[0] == VALUE_ROW else objects).append(item)
+            row_positions[id(item)] = where
             continue
         # Only answers other than element rows need the models (every use below is of
         # such an answer): element rows are written without them.
@@ -1201,8 +1209,16 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
 
     # Positional families: all or nothing, so no slot shifts (docs/url.md, "Positional matching").
     for family, target in ((values, plan.values), (objects, plan.objects)):
+        if not family:
+            continue
+        if len(family) <= MAX_POSITION and all(type(a) is tuple and _row_fits(a) for a in family):
+            target.update(enumerate(family, start=1))
+            continue
+        from .model import ObjectAnswer, ValueAnswer
+
+        planned = _models(family, row_positions, position)
         problems: dict[int, NotRepresentableError] = {}
-        for index, answer in enumerate(family):
+        for index, answer in enumerate(planned):
             problem: NotRepresentableError | None = None
             if isinstance(answer, ValueAnswer):
                 problem = _check_value(answer)
@@ -1210,9 +1226,9 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
                 problem = _check_object(answer)
             if problem is not None:
                 problems[index] = problem
-        slots = _plan_positional(family, assume_order, problems)
+        slots = _plan_positional(planned, assume_order, problems)
         if problems:
-            plan.xml += _needs_xml(family, dict(sorted(problems.items())), fallback)
+            plan.xml += _needs_xml(planned, dict(sorted(problems.items())), fallback)
         else:
             target.update(slots)
 
@@ -1270,6 +1286,21 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
     return plan
 
 
+def _models(
+    family: list[Answer | _Row], row_positions: dict[int, int], position: dict[int, int]
+) -> list[Answer]:
+    """The family as models (rows built), each built one placed where its row stood."""
+    from .model import answer_of
+
+    models = []
+    for item in family:
+        model = answer_of(item)
+        if model is not item:
+            position[id(model)] = row_positions[id(item)]
+        models.append(model)
+    return models
+
+
 def _element_model(item: ElementAnswer | Close | _Row) -> ElementAnswer | Close:
     from .model import Close, ElementAnswer, answer_of
 
@@ -1320,14 +1351,36 @@ def _unsupported(answer: Answer) -> NotRepresentableError:
     )
 
 
-def _slots(slots: dict[int, Answer], render: dict[int, str]) -> str:
+def _slots(slots: dict[int, Answer | _Row], render: dict[int, str]) -> str:
     return SLOT_SEP.join(render.get(p, "") for p in range(1, max(slots) + 1))
 
 
 def _object_text(answer: ObjectAnswer) -> str:
+    return _objects_text([(ref.id, ref.type, ref.name) for ref in answer.objects])
+
+
+def _objects_text(objects: Sequence[tuple[str, int | None, str | None]]) -> str:
     return OBJECT_SEP.join(
-        FIELD_SEP.join([ref.id, str(ref.type)] + ([ref.name] if ref.name is not None else []))
-        for ref in answer.objects
+        FIELD_SEP.join([object_id, str(number)] + ([name] if name is not None else []))
+        for object_id, number, name in objects
+    )
+
+
+_OBJECT_SEPARATORS = FIELD_SEP + SLOT_SEP + OBJECT_SEP
+
+
+def _row_fits(row: _Row) -> bool:
+    """True when a value or object row keyed by its prompt is written as its answer
+    would be, with nothing for :func:`_check_value` or :func:`_check_object` to refuse."""
+    if type(row[1]) is not str:  # a PromptRef may carry a position: the model's path
+        return False
+    if row[0] == VALUE_ROW:
+        return _forbidden(row[2], SLOT_SEP) is None
+    return all(
+        number is not None
+        and _forbidden(object_id, _OBJECT_SEPARATORS) is None
+        and (name is None or (name != "" and _forbidden(name, _OBJECT_SEPARATORS) is None))
+        for object_id, number, name in row[2]
     )
 
 
@@ -1378,20 +1431,24 @@ def encode(
         )
     out: dict[str, str] = {}
     if plan.values:
-        from .model import ValueAnswer  # planned positional answers are models
-
         out[VALUE_PARAM] = _slots(
             plan.values,
-            {p: a.values[0] for p, a in plan.values.items() if isinstance(a, ValueAnswer)},
+            {
+                p: a[2] if type(a) is tuple else a.values[0]  # type: ignore[union-attr]
+                for p, a in plan.values.items()
+                if type(a) is tuple or a.kind == "value"  # type: ignore[union-attr]
+            },
         )
     if plan.elements:
         out[ELEMENTS_PARAM] = PROMPT_SEP.join(plan.elements)
     if plan.objects:
-        from .model import ObjectAnswer
-
         out[OBJECTS_PARAM] = _slots(
             plan.objects,
-            {p: _object_text(a) for p, a in plan.objects.items() if isinstance(a, ObjectAnswer)},
+            {
+                p: _objects_text(a[2]) if type(a) is tuple else _object_text(a)  # type: ignore[arg-type]
+                for p, a in plan.objects.items()
+                if type(a) is tuple or a.kind == "objects"  # type: ignore[union-attr]
+            },
         )
     if plan.xml:
         from . import xml as xml_codec  # imported late: xml is an optional peer for url
