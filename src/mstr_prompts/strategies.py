@@ -583,9 +583,9 @@ def _library_text(*, min_size: int = 0) -> st.SearchStrategy[str]:
 
 
 def _library_value(text: str) -> bool:
-    from .library import _ITEM, _is_placeholder
+    from .library import is_plain_value
 
-    return not (_ITEM.fullmatch(text) or text.startswith("<rsl") or _is_placeholder(text))
+    return is_plain_value(text)
 
 
 def library_items() -> st.SearchStrategy[str]:
