@@ -24,12 +24,12 @@ import math
 import re
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-from . import limits, safexml
+from . import expression_json, expression_xml, limits, safexml
 from .element_id import (
     GUID_PATTERN,
     ElementId,
@@ -272,7 +272,7 @@ def load_json(
         raise DecodeError("the JSON is nested too deeply", where=source) from None
 
 
-def _build(model: type[Any], where: str, path: str, **fields: Any) -> Any:
+def _build(model: Callable[..., Any], where: str, path: str, **fields: Any) -> Any:
     """Construct ``model``, turning a ValidationError into a DecodeError at ``where``."""
     try:
         return model(**fields)
@@ -538,15 +538,22 @@ def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
         # docs/rest.md "Inferred rules": an expression prompt is closed by leaving the
         # answer blank; an empty <exp/> says the same.
         return Close(prompt=ref, family=PromptFamily.EXPRESSION)
-    answer: ExpressionAnswer = _build(
-        ExpressionAnswer,
-        where,
-        "answers",
-        prompt=ref,
-        xml=xml,
-        expression=expression,
-        content=content,
-    )
+    # The codecs of the two expression forms make the answer (typed whenever it can be).
+    answer: ExpressionAnswer
+    if xml is not None:
+        answer = _build(
+            expression_xml.answer,
+            where,
+            "answers",
+            exp=xml,
+            prompt=ref,
+            expression=expression,
+            content=content,
+        )
+    else:
+        answer = _build(
+            expression_json.answer, where, "answers", tree=expression, prompt=ref, content=content
+        )
     return answer
 
 
@@ -896,10 +903,15 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
             body["content"] = answer.content
         if answer.expression is not None:
             try:
-                body["expression"] = answer.expression_tree
+                body["expression"] = expression_json.answer_tree(answer)
             except NotRepresentableError as exc:
                 raise _refuse(answer, exc.message, exc.hint) from None
         if answer.xml is not None:
+            # The model keeps <exp> text opaque; a hand-built answer's is checked here.
+            try:
+                expression_xml.stored(answer.xml, "exp", where="stored xml", empty=False)
+            except DecodeError as exc:
+                raise _refuse(answer, f"its stored XML cannot be read: {exc.message}") from None
             body["xml"] = answer.xml
         return True, body
     if isinstance(answer, LevelAnswer):
