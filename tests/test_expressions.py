@@ -406,6 +406,41 @@ def test_the_codecs_refuse_stored_xml_that_answers_nothing(make: Any) -> None:
         make()
 
 
+def test_the_codecs_make_the_answers_the_model_used_to_make() -> None:
+    """Issue 22: the model reads no wire text, and the codecs of the two forms give the
+    answers it used to: typed whenever inside the table, equal across forms, and a
+    model_dump/model_validate round trip keeps them (typed and verbatim alike)."""
+    typed = qualify(REVENUE, ">", 10)
+    by_hand = ExpressionAnswer(prompt=KEY, expression=typed, content="{Revenue} > 10")
+    from_xml = expression_xml.answer(expression_xml.dumps(typed, "{Revenue} > 10"), prompt=KEY)
+    from_rest = expression_json.answer(
+        expression_json.dumps(typed), prompt=KEY, content="{Revenue} > 10"
+    )
+    from_text = expression_json.answer(json.dumps(expression_json.dumps(typed)), prompt=KEY)
+    assert from_xml == from_rest == by_hand
+    assert from_text.expression == typed
+    assert expression_json.answer_tree(from_xml) == expression_json.dumps(typed)
+    # REST's answers.xml and answers.expression side by side read as one typed tree.
+    both = expression_xml.answer(
+        expression_xml.dumps(typed), prompt=KEY, expression=expression_json.dumps(typed)
+    )
+    assert both == ExpressionAnswer(prompt=KEY, expression=typed) and both.xml is None
+    outside = '<exp><nd et="16" nt="4" dmt="1" ddt="-1"><op fnt="19"></op></nd></exp>'
+    verbatim = expression_xml.answer(outside.replace("></op>", "/>"), prompt=KEY)
+    assert not verbatim.typed and verbatim.xml == outside.replace("></op>", "/>")
+    tree = {"operator": "Frobnicate", "operands": []}
+    verbatim_tree = expression_json.answer(tree, prompt=KEY)
+    assert verbatim_tree.expression == '{"operator":"Frobnicate","operands":[]}'
+    assert expression_json.answer_tree(verbatim_tree) == tree
+    level = expression_xml.level_answer("<dmy  cct='1'><du/></dmy>", prompt=KEY)
+    assert level.xml == '<dmy cct="1"><du/></dmy>'
+    for answer in (from_xml, verbatim, verbatim_tree, level):
+        assert type(answer).model_validate(answer.model_dump()) == answer
+        assert type(answer).model_validate_json(answer.model_dump_json()) == answer
+    # Built by hand, stored text is the model's opaque value, kept as given.
+    assert ExpressionAnswer(xml=outside).xml == outside
+
+
 def test_typed_trees_refuse_impossible_shapes() -> None:
     with pytest.raises(pydantic.ValidationError, match="Between compares a metric with 2"):
         MetricQualification(
