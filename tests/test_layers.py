@@ -531,6 +531,8 @@ def test_own_private_attributes_and_dunders_are_fine(tmp_path: Path) -> None:
             "a.py": textwrap.dedent(
                 """
                 from typing import NamedTuple, TYPE_CHECKING
+                from lxml import etree
+                import xml.etree.ElementTree as ET
 
                 if TYPE_CHECKING:
                     from .b import _only_for_types
@@ -558,6 +560,9 @@ def test_own_private_attributes_and_dunders_are_fine(tmp_path: Path) -> None:
 
                 def _private_here():
                     return 1
+
+                def g(element: etree._Element, tree: ET._Element) -> None:
+                    pass  # other people's modules are not ours to police
                 """
             ),
             "b.py": "_only_for_types = 1\n",
