@@ -4,7 +4,7 @@ reports at once.
 
 The HTTP core (login, requests, retries, limits) is :mod:`.session`'s; everything in
 between (polling, instances, runs, objects, datamarts) takes a session and never imports
-this module, so the client's imports run one way: the facade composes what lies below it.
+this module, so the client's imports run one way: the facade builds on what lies below it.
 The names this module exported before the split (``Response``, ``segment``,
 ``time_limit``, ``RELOGINS`` …) are still here.
 """
