@@ -81,6 +81,7 @@ LAYER_OF: dict[str, str] = {
     "client.redaction": "client",
     "client.run": "client",
     "client.runs": "client",
+    "client.session": "client",
     "client.signals": "client",
     "client.sqlview": "client",
     # testing: the offline reference server and the hypothesis strategies.
@@ -89,11 +90,14 @@ LAYER_OF: dict[str, str] = {
     "testing.__main__": "testing",
     "testing.analytics": "testing",
     "testing.catalog": "testing",
+    "testing.core": "testing",
     "testing.datamarts": "testing",
     "testing.fixtures": "testing",
     "testing.reading": "testing",
+    "testing.routes": "testing",
     "testing.rules": "testing",
     "testing.server": "testing",
+    "testing.wire": "testing",
     # cli: the command line, on top of everything.
     "cli": "cli",
     "_cli_batch": "cli",
@@ -112,10 +116,6 @@ NAMEDTUPLE_API = frozenset({"_replace", "_asdict", "_fields", "_make", "_field_d
 FOREIGN_PRIVATE: dict[tuple[str, str], str] = {
     ("cli", "_option_string_actions"): "argparse lists a parser's option strings only there",
 }
-
-SHELL_XFAIL = pytest.mark.xfail(
-    strict=True, reason="issue 22: client/testing untangled on branch i22-shell"
-)
 
 
 # --- reading the source ---------------------------------------------------------------
@@ -376,11 +376,7 @@ def modules() -> dict[str, Module]:
     return _MODULES
 
 
-def _areas(failing: frozenset[str]) -> list[object]:
-    return [pytest.param(area, marks=SHELL_XFAIL) if area in failing else area for area in AREAS]
-
-
-@pytest.mark.parametrize("area", _areas(frozenset({"client", "testing"})))
+@pytest.mark.parametrize("area", AREAS)
 def test_no_import_cycle(area: str) -> None:
     problems = cycle_problems(modules(), area)
     assert not problems, "\n".join(problems)
@@ -392,7 +388,7 @@ def test_imports_go_down_the_layers(area: str) -> None:
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("area", _areas(frozenset({"client", "testing"})))
+@pytest.mark.parametrize("area", AREAS)
 def test_no_private_name_of_another_module(area: str) -> None:
     problems = private_problems(modules(), area)
     assert not problems, "\n".join(problems)
