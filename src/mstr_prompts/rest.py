@@ -24,7 +24,7 @@ import math
 import re
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from pydantic import ValidationError
@@ -52,6 +52,7 @@ from .rules import (
     is_text,
     refuse_to_write_repeated_keys,
 )
+from .vocabulary import identified_by, is_json_number, json_kind
 
 # The models load on first use, in the functions that build or read them: decoding plain
 # answers into rows and writing rows needs none (mstr_prompts.rows).
@@ -73,7 +74,8 @@ TARGET = "rest"
 
 # https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts: the envelope key.  Before rest-api-docs commit abe8b210 one sample
 # used "answers" here; that was a doc bug and the server never accepted it (https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts).
-_ENVELOPE = "prompts"
+ENVELOPE = "prompts"
+"""The key of a REST body's answer list (public: :mod:`~mstr_prompts.schema` writes it)."""
 _OLD_ENVELOPE = "answers"
 
 PROMPT_TYPES: dict[str, PromptFamily] = {
@@ -99,9 +101,10 @@ _TYPE_OF: dict[PromptFamily, str] = {
 # The documented keys inside one answer (answer-prompts, cited above).  Keys beyond these are
 # refused rather than dropped: no doc sample has any, so a stray key is more likely a
 # mistake than something the server reads.
-_ELEMENT_KEYS = frozenset({"id", "name"})  # §1.4
-_OBJECT_KEYS = frozenset({"id", "type", "name"})  # §1.5
-_EXPRESSION_KEYS = frozenset({"content", "expression", "xml"})  # §1.6
+ELEMENT_KEYS = frozenset({"id", "name"})  # §1.4
+OBJECT_KEYS = frozenset({"id", "type", "name"})  # §1.5
+EXPRESSION_KEYS = frozenset({"content", "expression", "xml"})  # §1.6
+# (public: mstr_prompts.schema describes the same keys.)
 
 _GUID = re.compile(GUID_PATTERN)
 
@@ -154,29 +157,6 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise _NotJson(f"duplicate key {key!r} in a JSON object")
         result[key] = value
     return result
-
-
-def _kind(value: Any) -> str:
-    """Name a JSON value's type for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, float):
-        # Where a whole number is wanted, "not a number" would read as nonsense.
-        text = value.text if isinstance(value, _JsonFloat) else repr(value)
-        if not math.isfinite(value):
-            return f"the number {text[:24]}, which is out of range"
-        return f"the number {text[:24]}"
-    if isinstance(value, int):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return f"a {type(value).__name__}"
 
 
 def _plain(value: Any, path: str, source: str = "rest") -> Any:
@@ -277,7 +257,7 @@ def load_json(
         raise DecodeError("the JSON is nested too deeply", where=source) from None
 
 
-def _build(model: type[Any], where: str, path: str, **fields: Any) -> Any:
+def _build(model: Callable[..., Any], where: str, path: str, **fields: Any) -> Any:
     """Construct ``model``, turning a ValidationError into a DecodeError at ``where``."""
     try:
         return model(**fields)
@@ -286,15 +266,15 @@ def _build(model: type[Any], where: str, path: str, **fields: Any) -> Any:
         raise DecodeError(prefix + validation_message(exc, locations=True), where=where) from None
 
 
-def _ident(ref: PromptRef) -> str:
-    if ref.key is not None:
-        return f"key {ref.key}"
-    if ref.id is not None:
-        return f"id {ref.id}"
-    return f"name {ref.name!r}"
+def prompt_ref(item: Mapping[str, Any], where: str) -> PromptRef:
+    """The prompt an item of REST JSON names by ``key``, ``id`` and ``name``.
 
+    Shared with :mod:`~mstr_prompts.definitions`, whose JSON is REST's dialect.  A
+    ``null`` identifier is not given; an empty key or id is refused.
 
-def _prompt_ref(item: Mapping[str, Any], where: str) -> PromptRef:
+    >>> prompt_ref({"key": "K@0@10", "name": None}, where="x")
+    PromptRef(key='K@0@10', id=None, name=None, position=None)
+    """
     from .model import PromptRef
 
     fields: dict[str, str] = {}
@@ -305,7 +285,7 @@ def _prompt_ref(item: Mapping[str, Any], where: str) -> PromptRef:
         if value is None:
             continue
         if not isinstance(value, str):
-            raise DecodeError(f"{name} must be a string, not {_kind(value)}", where=where)
+            raise DecodeError(f"{name} must be a string, not {json_kind(value)}", where=where)
         if value == "" and name != "name":
             raise DecodeError(f"{name} is empty", where=where)
         fields[name] = value
@@ -322,7 +302,9 @@ def _family(item: Mapping[str, Any], where: str) -> PromptFamily:
             hint=_TYPES_HINT,
         )
     if not isinstance(raw, str):
-        raise DecodeError(f"type must be a string, not {_kind(raw)}", where=where, hint=_TYPES_HINT)
+        raise DecodeError(
+            f"type must be a string, not {json_kind(raw)}", where=where, hint=_TYPES_HINT
+        )
     upper = raw.upper()
     if upper == "UNSUPPORTED":
         raise DecodeError(
@@ -334,10 +316,6 @@ def _family(item: Mapping[str, Any], where: str) -> PromptFamily:
     if family is None:
         raise DecodeError(f"unknown prompt type {raw!r}", where=where, hint=_TYPES_HINT)
     return family
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _number_text(value: int | float, where: str, path: str) -> str:
@@ -361,18 +339,18 @@ def _decode_value(ref: PromptRef, answers: Any, where: str) -> Answer:
         return Close(prompt=ref, family=PromptFamily.VALUE)
     if isinstance(answers, str):
         value: str | tuple[str, ...] = answers
-    elif _is_number(answers):
+    elif is_json_number(answers):
         value = _number_text(answers, where, "answers")
     elif isinstance(answers, list):
         texts = []
         for i, item in enumerate(answers):
             if isinstance(item, str):
                 texts.append(item)
-            elif _is_number(item):
+            elif is_json_number(item):
                 texts.append(_number_text(item, where, f"answers[{i}]"))
             else:
                 raise DecodeError(
-                    f"answers[{i}] of a VALUE prompt must be a string, not {_kind(item)}",
+                    f"answers[{i}] of a VALUE prompt must be a string, not {json_kind(item)}",
                     where=where,
                 )
         value = tuple(texts)
@@ -380,7 +358,7 @@ def _decode_value(ref: PromptRef, answers: Any, where: str) -> Answer:
         hint = 'send booleans as text, e.g. "true"' if isinstance(answers, bool) else None
         raise DecodeError(
             f"answers of a VALUE prompt must be a string (or an array of strings), "
-            f"not {_kind(answers)}",
+            f"not {json_kind(answers)}",
             where=where,
             hint=hint,
         )
@@ -402,7 +380,7 @@ def _optional_str(value: dict[str, Any], key: str, path: str, where: str) -> str
     text = value.get(key)
     if text is None or isinstance(text, str):
         return text
-    raise DecodeError(f"{path}.{key} must be a string, not {_kind(text)}", where=where)
+    raise DecodeError(f"{path}.{key} must be a string, not {json_kind(text)}", where=where)
 
 
 def _decode_element(item: Any, path: str, where: str) -> Element:
@@ -411,9 +389,9 @@ def _decode_element(item: Any, path: str, where: str) -> Element:
 
     if not isinstance(item, dict):
         raise DecodeError(
-            f'{path} must be an object {{"id", "name"}}, not {_kind(item)}', where=where
+            f'{path} must be an object {{"id", "name"}}, not {json_kind(item)}', where=where
         )
-    _check_keys(item, _ELEMENT_KEYS, path, where)
+    _check_keys(item, ELEMENT_KEYS, path, where)
     text = _optional_str(item, "id", path, where)
     name = _optional_str(item, "name", path, where)
     if text is None and name is None:
@@ -436,7 +414,7 @@ def _decode_elements(ref: PromptRef, answers: Any, where: str) -> Answer:
     if not isinstance(answers, list):
         raise DecodeError(
             f'answers of an ELEMENTS prompt must be an array of {{"id", "name"}} objects, '
-            f"not {_kind(answers)}",
+            f"not {json_kind(answers)}",
             where=where,
         )
     elements = [_decode_element(e, f"answers[{i}]", where) for i, e in enumerate(answers)]
@@ -460,7 +438,7 @@ def _object_type(raw: Any, path: str, where: str) -> int:
                 return number
         raise DecodeError(f"{path}.type: unknown object type {raw!r}", where=where, hint=hint)
     raise DecodeError(
-        f"{path}.type must be a whole number or a type name, not {_kind(raw)}",
+        f"{path}.type must be a whole number or a type name, not {json_kind(raw)}",
         where=where,
         hint=hint,
     )
@@ -471,12 +449,12 @@ def _decode_object(item: Any, path: str, where: str) -> ObjectRef:
 
     if not isinstance(item, dict):
         raise DecodeError(
-            f'{path} must be an object {{"id", "type", "name"}}, not {_kind(item)}', where=where
+            f'{path} must be an object {{"id", "type", "name"}}, not {json_kind(item)}', where=where
         )
-    _check_keys(item, _OBJECT_KEYS, path, where)
+    _check_keys(item, OBJECT_KEYS, path, where)
     object_id = item.get("id")
     if not isinstance(object_id, str):
-        got = "no id" if object_id is None else f"an id that is {_kind(object_id)}"
+        got = "no id" if object_id is None else f"an id that is {json_kind(object_id)}"
         raise DecodeError(f"{path} has {got}; an object answer needs its GUID", where=where)
     raw = item.get("type")
     # No type (or null) is "not known": mstrio-py's documentation answers object prompts
@@ -502,7 +480,7 @@ def _decode_objects(ref: PromptRef, answers: Any, where: str) -> Answer:
     else:
         raise DecodeError(
             f'answers of an OBJECTS prompt must be an array of {{"id", "type"}} objects, '
-            f"not {_kind(answers)}",
+            f"not {json_kind(answers)}",
             where=where,
         )
     answer: ObjectAnswer = _build(ObjectAnswer, where, "answers", prompt=ref, objects=objects)
@@ -510,6 +488,7 @@ def _decode_objects(ref: PromptRef, answers: Any, where: str) -> Answer:
 
 
 def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
+    from . import expression_json, expression_xml
     from .expression_xml import is_empty
     from .model import Close, ExpressionAnswer
 
@@ -518,16 +497,16 @@ def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
     if not isinstance(answers, dict):
         raise DecodeError(
             'answers of an EXPRESSION prompt must be an object {"content", "expression", '
-            f'"xml"}}, not {_kind(answers)}',
+            f'"xml"}}, not {json_kind(answers)}',
             where=where,
         )
-    _check_keys(answers, _EXPRESSION_KEYS, "answers", where)
+    _check_keys(answers, EXPRESSION_KEYS, "answers", where)
     content = _optional_str(answers, "content", "answers", where)
     xml_text = _optional_str(answers, "xml", "answers", where)
     expression = answers.get("expression")
     if expression is not None and not isinstance(expression, dict):
         raise DecodeError(
-            f"answers.expression must be an object (a view-filter tree), not {_kind(expression)}",
+            f"answers.expression must be an object (a view-filter tree), not {json_kind(expression)}",
             where=where,
         )
     xml: str | None = None
@@ -561,15 +540,22 @@ def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
         # docs/rest.md "Inferred rules": an expression prompt is closed by leaving the
         # answer blank; an empty <exp/> says the same.
         return Close(prompt=ref, family=PromptFamily.EXPRESSION)
-    answer: ExpressionAnswer = _build(
-        ExpressionAnswer,
-        where,
-        "answers",
-        prompt=ref,
-        xml=xml,
-        expression=expression,
-        content=content,
-    )
+    # The codecs of the two expression forms make the answer (typed whenever it can be).
+    answer: ExpressionAnswer
+    if xml is not None:
+        answer = _build(
+            expression_xml.answer,
+            where,
+            "answers",
+            exp=xml,
+            prompt=ref,
+            expression=expression,
+            content=content,
+        )
+    else:
+        answer = _build(
+            expression_json.answer, where, "answers", tree=expression, prompt=ref, content=content
+        )
     return answer
 
 
@@ -581,7 +567,7 @@ def _decode_level(ref: PromptRef, answers: Any, where: str) -> Answer:
     if not isinstance(answers, dict):
         raise DecodeError(
             'answers of a LEVEL prompt must be an object {"canContinue", "filterRest", '
-            f'"units"}}, not {_kind(answers)}',
+            f'"units"}}, not {json_kind(answers)}',
             where=where,
         )
     answer: LevelAnswer = _build(LevelAnswer, where, "answers", prompt=ref, definition=answers)
@@ -619,20 +605,20 @@ def _decode_item(item: Any, index: int) -> Answer:
 
     where = f"rest: prompts[{index}]"
     if not isinstance(item, dict):
-        raise DecodeError(f"a prompt answer must be an object, not {_kind(item)}", where=where)
-    ref = _prompt_ref(item, where)
+        raise DecodeError(f"a prompt answer must be an object, not {json_kind(item)}", where=where)
+    ref = prompt_ref(item, where)
     if not ref.is_identified:
         raise DecodeError(
             "the item has no key, id or name, so the server cannot tell which prompt it answers",
             where=where,
             hint="add the prompt's key (preferred), id or name",
         )
-    where = f"{where} ({_ident(ref)})"
+    where = f"{where} ({identified_by(ref)})"
     family = _family(item, where)
     use_default = item.get("useDefault")
     if use_default is not None and not isinstance(use_default, bool):
         raise DecodeError(
-            f"useDefault must be true or false, not {_kind(use_default)}", where=where
+            f"useDefault must be true or false, not {json_kind(use_default)}", where=where
         )
     if use_default:
         # The server ignores answers when useDefault is true (§1.1: "If this is set to
@@ -717,10 +703,10 @@ def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> RowSet:
     document = load_json(body)
     if not isinstance(document, dict):
         raise DecodeError(
-            f'the body must be an object {{"prompts": [...]}}, not {_kind(document)}',
+            f'the body must be an object {{"prompts": [...]}}, not {json_kind(document)}',
             where="rest",
         )
-    if _ENVELOPE not in document:
+    if ENVELOPE not in document:
         if _OLD_ENVELOPE in document:
             raise DecodeError(
                 'the body has no "prompts" list but has "answers"',
@@ -729,10 +715,10 @@ def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> RowSet:
                 "rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts",
             )
         raise DecodeError('the body has no "prompts" list', where="rest")
-    _check_keys(document, frozenset({_ENVELOPE}), "the body", "rest")
-    prompts = document[_ENVELOPE]
+    _check_keys(document, frozenset({ENVELOPE}), "the body", "rest")
+    prompts = document[ENVELOPE]
     if not isinstance(prompts, list):
-        raise DecodeError(f'"prompts" must be an array, not {_kind(prompts)}', where="rest")
+        raise DecodeError(f'"prompts" must be an array, not {json_kind(prompts)}', where="rest")
     fast = _FAST and not isinstance(body, Mapping) and _plain_text(_document_text(body))
     items: list[Answer | _Row] = []
     append = items.append
@@ -843,7 +829,7 @@ def _plain_elements(key: str, answers: list[Any]) -> _Row | None:
 def _plain_objects(key: str, answers: list[Any]) -> _Row | None:
     objects: list[tuple[str, int, str | None]] = []
     for ref in answers:
-        if type(ref) is not dict or not ref.keys() <= _OBJECT_KEYS:
+        if type(ref) is not dict or not ref.keys() <= OBJECT_KEYS:
             return None
         object_id, raw, name = ref.get("id"), ref.get("type"), ref.get("name")
         if type(object_id) is not str or not object_id or not (name is None or type(name) is str):
@@ -938,6 +924,7 @@ def _object_item(object_id: str, number: int | None, name: str | None) -> dict[s
 
 def _encode_answers(answer: Answer) -> tuple[bool, Any]:
     """``(has answers, answers)`` for an answer that is not UseDefault."""
+    from . import expression_json, expression_xml
     from .model import (
         Close,
         ElementAnswer,
@@ -960,10 +947,15 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
             body["content"] = answer.content
         if answer.expression is not None:
             try:
-                body["expression"] = answer.expression_tree
+                body["expression"] = expression_json.answer_tree(answer)
             except NotRepresentableError as exc:
                 raise _refuse(answer, exc.message, exc.hint) from None
         if answer.xml is not None:
+            # The model keeps <exp> text opaque; a hand-built answer's is checked here.
+            try:
+                expression_xml.stored(answer.xml, "exp", where="stored xml", empty=False)
+            except DecodeError as exc:
+                raise _refuse(answer, f"its stored XML cannot be read: {exc.message}") from None
             body["xml"] = answer.xml
         return True, body
     if isinstance(answer, LevelAnswer):
@@ -1120,9 +1112,9 @@ def encode(answers: Answers, *, ignore_locale: bool = False) -> dict[str, Any]:
     rows = pending_rows(answers)
     refuse_to_write_repeated_keys(answers if rows is None else rows, "rest")
     if rows is None:
-        return {_ENVELOPE: [_encode_answer(a) for a in answers]}
+        return {ENVELOPE: [_encode_answer(a) for a in answers]}
     return {
-        _ENVELOPE: [
+        ENVELOPE: [
             _encode_row(a) if type(a) is tuple else _encode_answer(a)  # type: ignore[arg-type]
             for a in rows
         ]
@@ -1220,7 +1212,7 @@ def _layout(indent: int | None) -> _Layout:
 def _rows_text(rows: tuple[_Row | Answer, ...], layout: _Layout) -> str:
     nl = layout.nl
     if not rows:
-        return "{" + nl[1] + f'"{_ENVELOPE}": []' + nl[0] + "}"
+        return "{" + nl[1] + f'"{ENVELOPE}": []' + nl[0] + "}"
     items: list[str] = []
     append = items.append
     head, types, end = layout.head, layout.types, layout.end
@@ -1243,7 +1235,7 @@ def _rows_text(rows: tuple[_Row | Answer, ...], layout: _Layout) -> str:
     return (
         "{"
         + nl[1]
-        + f'"{_ENVELOPE}": ['
+        + f'"{ENVELOPE}": ['
         + nl[2]
         + layout.sep[2].join(items)
         + nl[1]
