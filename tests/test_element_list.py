@@ -1,0 +1,111 @@
+"""ElementList: a decoded element answer's elements, built one at a time when read.
+
+Element answers decoded from plain IDs keep their elements as the strings they came
+from (issue 22 item 4: memory within 10x the input).  Everything a caller can do with
+``answer.elements`` must give what the tuple of built elements gives.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mstr_prompts import rest, url, xml
+from mstr_prompts.element_id import ElementId, plain_key
+from mstr_prompts.elements import Element, ElementList
+from mstr_prompts.model import AnswerSet, ElementAnswer, PromptRef, pending_rows
+from mstr_prompts.strategies import element_ids, guids, prompt_keys
+
+A = "8D679D3711D3E4981000E787EC6DE8A4"
+
+
+@st.composite
+def _plain(draw: st.DrawFn) -> tuple[str, tuple[Element, ...]]:
+    attribute = draw(guids())
+    ids = element_ids(attribute=True, display=False).filter(lambda e: plain_key(e.key))
+    names = st.one_of(st.none(), st.text(min_size=1, max_size=6).filter(lambda t: "\0" not in t))
+    elements = draw(
+        st.lists(
+            st.builds(Element, id=ids.map(lambda e: e.with_attribute(attribute)), name=names),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    return attribute, tuple(elements)
+
+
+def _lazy(attribute: str, elements: tuple[Element, ...]) -> ElementList:
+    keys = [e.id.key for e in elements if isinstance(e.id, ElementId)]
+    return ElementList(attribute, keys, [e.name for e in elements])
+
+
+@given(_plain(), prompt_keys(opaque=False))
+def test_an_element_list_is_its_tuple_of_elements(
+    case: tuple[str, tuple[Element, ...]], key: str
+) -> None:
+    attribute, elements = case
+    lazy = _lazy(attribute, elements)
+    assert lazy == elements and elements == lazy
+    assert (lazy != elements) is False and (elements != lazy) is False
+    assert hash(lazy) == hash(elements) and repr(lazy) == repr(elements)
+    assert tuple(lazy) == elements and list(lazy) == list(elements)
+    assert [lazy[i] for i in range(-len(elements), len(elements))] == [
+        elements[i] for i in range(-len(elements), len(elements))
+    ]
+    assert lazy[1:] == elements[1:] and lazy[::-1] == elements[::-1]
+    assert all(e in lazy for e in elements) and lazy.index(elements[-1]) == elements.index(
+        elements[-1]
+    )
+    eager = ElementAnswer(prompt=PromptRef(key=key), elements=elements)
+    held = ElementAnswer.of(PromptRef(key=key), None, lazy)
+    assert type(held.elements) is ElementList and held.attribute == attribute
+    assert held == eager and eager == held and hash(held) == hash(eager)
+    assert held.model_dump() == eager.model_dump()
+    assert held.model_dump_json() == eager.model_dump_json()
+    assert json.loads(held.model_dump_json()) == json.loads(eager.model_dump_json())
+    assert repr(held) == repr(eager)
+    for copied in (pickle.loads(pickle.dumps(held)), copy.deepcopy(held), held.model_copy()):
+        assert copied == eager
+    assert ElementAnswer.model_validate(held.model_dump()) == eager
+    assert ElementAnswer(prompt=held.prompt, elements=held.elements) == eager
+
+
+def test_every_plain_decoder_holds_the_elements_as_a_list_and_equals_the_built_answer() -> None:
+    elements = tuple(
+        Element(id=ElementId(attribute=A, keys=(str(k),)), name=f"E {k}") for k in range(3)
+    )
+    answers = AnswerSet(answers=[ElementAnswer(prompt=PromptRef(key="K@0@10"), elements=elements)])
+    for text, decode in (
+        (xml.encode(answers), xml.decode),
+        (rest.dumps(answers), rest.decode),
+        (url.encode_query(answers), url.decode),
+    ):
+        decoded = decode(text)
+        assert pending_rows(decoded) is not None
+        (answer,) = decoded
+        assert isinstance(answer, ElementAnswer) and type(answer.elements) is ElementList
+        assert answer.elements == elements and answer.elements[2].name == "E 2"
+
+
+def test_reading_the_elements_builds_a_new_element_each_time() -> None:
+    lazy = ElementList(A, ("1", "2"), (None, None))
+    assert lazy[0] == lazy[0] and lazy[0] is not lazy[0]  # built on each read, not kept
+
+
+def test_an_element_list_refuses_parts_that_do_not_match() -> None:
+    try:
+        ElementList(A, ("1",), ())
+    except ValueError as exc:
+        assert "1 keys but 0 names" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("accepted")
+    try:
+        ElementList(A, ("1",), (None,))[1]
+    except IndexError:
+        pass
+    else:  # pragma: no cover
+        raise AssertionError("accepted")
