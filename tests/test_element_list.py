@@ -10,15 +10,18 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+from collections.abc import Callable
+from unittest import mock
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mstr_prompts import rest, url, xml
+from mstr_prompts import library, rest, url, xml
 from mstr_prompts.element_id import ElementId, plain_key
 from mstr_prompts.elements import Element, ElementList
+from mstr_prompts.errors import PromptAnswerError
 from mstr_prompts.model import AnswerSet, ElementAnswer, PromptRef, pending_rows
-from mstr_prompts.strategies import element_ids, guids, prompt_keys
+from mstr_prompts.strategies import element_ids, guids, library_answer_sets, prompt_keys
 
 A = "8D679D3711D3E4981000E787EC6DE8A4"
 
@@ -109,3 +112,24 @@ def test_an_element_list_refuses_parts_that_do_not_match() -> None:
         pass
     else:  # pragma: no cover
         raise AssertionError("accepted")
+
+
+@given(library_answer_sets())
+def test_library_decodes_plain_elements_as_the_checked_path_does(answers: AnswerSet) -> None:
+    try:
+        text = library.encode(answers)
+    except PromptAnswerError:
+        return
+    fast = _outcome(library.decode, text)
+    with mock.patch.object(library, "_plain_elements", return_value=None):
+        checked = _outcome(library.decode, text)
+    assert fast == checked
+    if isinstance(fast, AnswerSet) and isinstance(checked, AnswerSet):
+        assert fast.model_dump() == checked.model_dump()
+
+
+def _outcome(decode: Callable[[str], AnswerSet], text: str) -> object:
+    try:
+        return decode(text)
+    except PromptAnswerError as exc:
+        return (type(exc).__name__, str(exc))
