@@ -60,6 +60,8 @@ def test_an_element_list_is_its_tuple_of_elements(
         elements[i] for i in range(-len(elements), len(elements))
     ]
     assert lazy[1:] == elements[1:] and lazy[::-1] == elements[::-1]
+    assert lazy + elements == elements + lazy == elements + elements == lazy + lazy
+    assert type(lazy + ()) is tuple and type(() + lazy) is tuple  # noqa: RUF005 - the operator is the test
     assert all(e in lazy for e in elements) and lazy.index(elements[-1]) == elements.index(
         elements[-1]
     )

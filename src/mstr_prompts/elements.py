@@ -77,8 +77,9 @@ class ElementList(Sequence[Element]):
     (``tuple(answer.elements)``) pays for the models.
 
     It is an immutable sequence, equal to (and hashing as) the tuple of its elements:
-    index it, slice it (a slice is a tuple), iterate, compare with ``==``, and
-    ``model_dump`` writes the elements as a tuple's would be written.
+    index it, slice it (a slice is a tuple), iterate, join it with a tuple (``+`` gives a
+    tuple), compare with ``==``, and ``model_dump`` writes the elements as a tuple's
+    would be written.
 
     >>> es = ElementList("8D679D3711D3E4981000E787EC6DE8A4", ("1", "2"), (None, "Books"))
     >>> len(es), es[1].name, es[0].id.to_old_short()
@@ -144,6 +145,17 @@ class ElementList(Sequence[Element]):
 
     def __hash__(self) -> int:
         return hash(tuple(self))  # as the equal tuple hashes
+
+    # Joining gives a tuple, as joining the tuple would.
+    def __add__(self, other: object) -> tuple[Element, ...]:
+        if isinstance(other, (tuple, ElementList)):
+            return (*self, *other)
+        return NotImplemented
+
+    def __radd__(self, other: object) -> tuple[Element, ...]:
+        if isinstance(other, tuple):
+            return (*other, *self)
+        return NotImplemented
 
     def __repr__(self) -> str:
         return repr(tuple(self))
