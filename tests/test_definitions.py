@@ -7,6 +7,7 @@ Web links of the URL API page (fixtures/definitions/SOURCES.md).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -354,7 +355,7 @@ SERVER_CASES = json.loads((DEFS / "server-messages.json").read_text(encoding="ut
 @pytest.mark.parametrize("case", SERVER_CASES, ids=[c["case"] for c in SERVER_CASES])
 def test_every_published_server_message_is_reproduced_exactly(case: dict[str, Any]) -> None:
     defs = definitions.decode(case["definitions"])
-    elements: dict[str, tuple[Element, ...]] | None = None
+    elements: dict[str, Sequence[Element]] | None = None
     if "elements" in case:
         listed = rest.decode(
             {"prompts": [{"key": k, "type": "ELEMENTS", "answers": v} for k, v in case["elements"].items()]}
