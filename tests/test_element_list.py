@@ -10,9 +10,11 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+import re
 from collections.abc import Callable
 from unittest import mock
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -30,7 +32,7 @@ A = "8D679D3711D3E4981000E787EC6DE8A4"
 def _plain(draw: st.DrawFn) -> tuple[str, tuple[Element, ...]]:
     attribute = draw(guids())
     ids = element_ids(attribute=True, display=False).filter(lambda e: plain_key(e.key))
-    names = st.one_of(st.none(), st.text(min_size=1, max_size=6).filter(lambda t: "\0" not in t))
+    names = st.one_of(st.none(), st.text(max_size=6).filter(lambda t: "\0" not in t))
     elements = draw(
         st.lists(
             st.builds(Element, id=ids.map(lambda e: e.with_attribute(attribute)), name=names),
@@ -101,19 +103,30 @@ def test_reading_the_elements_builds_a_new_element_each_time() -> None:
     assert lazy[0] == lazy[0] and lazy[0] is not lazy[0]  # built on each read, not kept
 
 
-def test_an_element_list_refuses_parts_that_do_not_match() -> None:
-    try:
-        ElementList(A, ("1",), ())
-    except ValueError as exc:
-        assert "1 keys but 0 names" in str(exc)
-    else:  # pragma: no cover
-        raise AssertionError("accepted")
-    try:
+@pytest.mark.parametrize(
+    ("parts", "why"),
+    [
+        ((A, ("1",), ()), "1 keys but 0 names"),
+        (("A" * 31, ("1",), (None,)), "is not a 32-hex-digit GUID"),
+        ((A, (), ()), "at least one element"),
+        ((A, ("a*b",), (None,)), "needs an escape"),
+        ((A, ("a;b",), (None,)), "needs an escape"),
+        ((A, ("a\ud800",), (None,)), "not valid text"),
+        ((A, ("1",), (1,)), "display name"),
+        ((A, ("1",), ("\udc80",)), "display name"),
+    ],
+)
+def test_an_element_list_refuses_parts_that_are_not_plain_elements(
+    parts: tuple[str, tuple[str, ...], tuple[str | None, ...]], why: str
+) -> None:
+    with pytest.raises(PromptAnswerError, match="ElementList: .*" + re.escape(why)):
+        ElementList(*parts)
+
+
+def test_an_index_out_of_range_is_an_index_error() -> None:
+    with pytest.raises(IndexError):
         ElementList(A, ("1",), (None,))[1]
-    except IndexError:
-        pass
-    else:  # pragma: no cover
-        raise AssertionError("accepted")
+    assert ElementList(A, ("1",), (None,))[-1] == ElementList(A, ("1",), (None,))[0]
 
 
 @given(library_answer_sets())

@@ -6,13 +6,15 @@ expression trees of :mod:`mstr_prompts.expressions` hold elements.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, overload
 
 from pydantic import Field, model_validator
 
 from ._trusted import build
-from .element_id import ElementId, OpaqueElementId, plain_element_id
+from .element_id import GUID_PATTERN, ElementId, OpaqueElementId, plain_element_id, plain_keys
+from .errors import PromptAnswerError
 from .rules import Model, is_text
 
 __all__ = ["Element", "ElementList"]
@@ -64,6 +66,32 @@ class Element(Model):
         return self
 
 
+_GUID = re.compile(GUID_PATTERN)
+
+
+def _parts_problem(
+    attribute: str, keys: tuple[str, ...], names: tuple[str | None, ...]
+) -> str | None:
+    """Why the parts are not those of plain elements, or None.  Checked in bulk (one
+    join and one scan per list), since every decoded element list is built here: the
+    elements are later built without validation, so the parts must be valid now."""
+    if type(attribute) is not str or not _GUID.fullmatch(attribute):
+        return f"the attribute {attribute!r} is not a 32-hex-digit GUID"
+    if len(keys) != len(names):
+        return f"{len(keys)} keys but {len(names)} names"
+    if not keys:
+        return "an element answer has at least one element"
+    if not all(type(k) is str for k in keys):
+        return "every key part is a string"
+    joined = "\0".join(keys)
+    if not plain_keys(joined) or not is_text(joined):
+        return "a key part needs an escape or is not valid text (not a plain element ID)"
+    given = [n for n in names if n is not None]
+    if not all(type(n) is str for n in given) or not is_text("".join(given)):
+        return "a display name is None or valid text"
+    return None
+
+
 class ElementList(Sequence[Element]):
     """The elements of one answer, held compactly: each :class:`Element` is built when read.
 
@@ -91,11 +119,13 @@ class ElementList(Sequence[Element]):
     __slots__ = ("_attribute", "_keys", "_names")
 
     def __init__(self, attribute: str, keys: Sequence[str], names: Sequence[str | None]) -> None:
-        if len(keys) != len(names):
-            raise ValueError(f"{len(keys)} keys but {len(names)} names")
+        keys, names = tuple(keys), tuple(names)
+        problem = _parts_problem(attribute, keys, names)
+        if problem is not None:
+            raise PromptAnswerError(f"ElementList: {problem}")
         self._attribute = attribute
-        self._keys = tuple(keys)
-        self._names = tuple(names)
+        self._keys = keys
+        self._names = names
 
     @property
     def attribute(self) -> str:
