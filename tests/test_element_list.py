@@ -15,7 +15,7 @@ from collections.abc import Callable
 from unittest import mock
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from mstr_prompts import library, rest, url, xml
@@ -23,7 +23,14 @@ from mstr_prompts.element_id import ElementId, plain_key
 from mstr_prompts.elements import Element, ElementList
 from mstr_prompts.errors import PromptAnswerError
 from mstr_prompts.model import AnswerSet, ElementAnswer, PromptRef, pending_rows
-from mstr_prompts.strategies import element_ids, guids, library_answer_sets, prompt_keys
+from mstr_prompts.strategies import (
+    answer_sets,
+    element_ids,
+    guids,
+    library_answer_sets,
+    prompt_keys,
+    url_answer_sets,
+)
 
 A = "8D679D3711D3E4981000E787EC6DE8A4"
 
@@ -148,3 +155,53 @@ def _outcome(decode: Callable[[str], AnswerSet], text: str) -> object:
         return decode(text)
     except PromptAnswerError as exc:
         return (type(exc).__name__, str(exc))
+
+
+def _held_as_lists(answers: AnswerSet) -> AnswerSet:
+    """The set with every element answer of plain elements holding an ElementList."""
+    out = []
+    for answer in answers:
+        if isinstance(answer, ElementAnswer) and answer.attribute is not None:
+            ids = [e.id for e in answer.elements]
+            if all(isinstance(i, ElementId) and i.display is None for i in ids):
+                keys = [i.key for i in ids if isinstance(i, ElementId)]
+                try:
+                    listed = ElementList(answer.attribute, keys, [e.name for e in answer.elements])
+                except PromptAnswerError:
+                    pass  # not plain: keeps its tuple
+                else:
+                    if listed == answer.elements:
+                        answer = ElementAnswer.of(answer.prompt, answer.attribute, listed)
+        out.append(answer)
+    return AnswerSet.of(tuple(out), mode=answers.mode, locale=answers.locale)
+
+
+def _written(encode: Callable[[AnswerSet], object], answers: AnswerSet) -> object:
+    try:
+        return encode(answers)
+    except PromptAnswerError as exc:
+        return (type(exc).__name__, str(exc))
+
+
+@st.composite
+def _plain_answer_sets(draw: st.DrawFn) -> AnswerSet:
+    """Element answers of plain elements whose names may hold the URL's separators or be
+    empty (what the writers must refuse or write as for a tuple)."""
+    answers: list[ElementAnswer] = []
+    for _ in range(draw(st.integers(1, 3))):
+        attribute, elements = draw(_plain())
+        names = st.one_of(st.none(), st.text(alphabet=st.sampled_from("ab^;,~ é"), max_size=3))
+        elements = tuple(e.model_copy(update={"name": draw(names)}) for e in elements)
+        prompt = draw(st.sampled_from([PromptRef(), PromptRef(key=f"K{len(answers)}@0@10")]))
+        answers.append(ElementAnswer(prompt=prompt, attribute=attribute, elements=elements))
+    return AnswerSet(answers=tuple(answers))
+
+
+@given(st.one_of(url_answer_sets(), answer_sets(), _plain_answer_sets()))
+def test_writers_write_an_element_list_as_its_tuple(answers: AnswerSet) -> None:
+    held = _held_as_lists(answers)
+    assert held == answers
+    lists = sum(isinstance(a, ElementAnswer) and type(a.elements) is ElementList for a in held)
+    event(f"element lists: {min(lists, 2)}")
+    for encode in (url.encode, rest.dumps, xml.encode):
+        assert _written(encode, held) == _written(encode, answers)

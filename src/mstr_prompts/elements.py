@@ -132,6 +132,20 @@ class ElementList(Sequence[Element]):
         """The attribute every element belongs to."""
         return self._attribute
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Each element's key part as written (``ATTR:key`` and ``h{key};ATTR`` alike).
+
+        Writers spell the elements from these, as they do a decoder's rows, instead of
+        building every element to read it back.
+        """
+        return self._keys
+
+    @property
+    def names(self) -> tuple[str | None, ...]:
+        """Each element's display name, or None."""
+        return self._names
+
     def _element(self, index: int) -> Element:
         return Element.of(plain_element_id(self._attribute, self._keys[index]), self._names[index])
 
