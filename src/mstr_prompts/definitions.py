@@ -738,7 +738,7 @@ def _same_answer(a: Item, b: Item) -> bool:
 
 def _row_identity(row: Row) -> tuple[Any, ...]:
     # A row's parts map one to one onto its model's fields (model.py, "Deferred
-    # answers": plain element keys split on ":" alone, names None or non-empty), so two
+    # answers": plain element keys split on ":" alone, each name None or a str), so two
     # rows are equal models exactly when these are equal; the prompt is normalised
     # (a key string or a PromptRef) and lists compare as the model's tuples.
     return (row[0], prompt_of(row), *(tuple(p) if type(p) is list else p for p in row[2:]))
