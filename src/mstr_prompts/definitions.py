@@ -777,6 +777,14 @@ def _give(item: Item, definition: PromptDefinition, where: str) -> Item:
         # An object answered without its type (mstrio-py's documented spelling) takes
         # it from the objects the definition lists; others stay untyped.
         answer = answer.with_types({o.id: o.type for o in definition.objects if o.type is not None})
+    if type(answer) is ValueAnswer and type(answer.value) is str:
+        # Bound as a decoder's value row is (the same answer when read): a Web link's
+        # positional answers are models, and copying each one costs more than the rest
+        # of binding it.
+        value_type = answer.type if answer.type is not None else definition.value_type
+        return (VALUE_ROW, ref, answer.value, value_type)
+    if type(answer) is ObjectAnswer and not answer.untyped:
+        return (OBJECTS_ROW, ref, [(o.id, o.type, o.name) for o in answer.objects])
     if isinstance(answer, ValueAnswer) and answer.type is None:
         update["type"] = definition.value_type
     elif isinstance(answer, (Close, UseDefault, Unanswered)) and family is None:
