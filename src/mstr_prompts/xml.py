@@ -403,11 +403,11 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
         # REST's decoder shares): <exp nc="0"/> stays an answer, as it does in REST.
         if is_empty(body):
             return Close(prompt=prompt, family=PromptFamily.EXPRESSION)
-        return ExpressionAnswer(prompt=prompt, xml=safexml.serialize(body))
+        return expression_xml.answer(body, prompt=prompt, where=where)
     if body.tag == "dmy":
         if is_empty(body):
             return Close(prompt=prompt, family=PromptFamily.LEVEL)
-        return LevelAnswer(prompt=prompt, xml=safexml.serialize(body))
+        return expression_xml.level_answer(body, prompt=prompt, where=where)
     raise DecodeError(
         f"unexpected <{_tag(body)}> (line {body.sourceline}) as the answer body; "
         "expected text, <mi>, <exp> or <dmy>",
@@ -1032,9 +1032,9 @@ def expression_element(answer: ExpressionAnswer, target: str = "xml") -> etree._
     # analytics/use-prompts-objects/prompt-types/metric-expression-prompts), so next to
     # the XML it is not written.
     assert answer.xml is not None
-    try:
-        element = safexml.parse(answer.xml, where="stored xml")
-    except DecodeError as exc:  # pragma: no cover - the model parsed it
+    try:  # the model keeps the text opaque: a hand-built answer's is checked here
+        element = expression_xml.stored(answer.xml, "exp", where="stored xml", empty=False)
+    except DecodeError as exc:
         raise refuse(f"its stored XML cannot be read: {exc.message}") from None
     for node in element.iter():
         if len(node) == 0 and node.text is None:
@@ -1050,6 +1050,8 @@ def _stored_xml(answer: Answer, xml_text: str, tag: str) -> etree._Element:
         raise _refuse(answer, f"its stored XML cannot be read: {exc.message}") from None
     if element.tag != tag:
         raise _refuse(answer, f"its stored XML has root <{_tag(element)}>; expected <{tag}>")
+    if is_empty(element):  # the model keeps the text opaque: an empty one would close
+        raise _refuse(answer, f"its stored <{tag}> is empty, which would close the prompt")
     element = copy.deepcopy(element)
     for node in element.iter():
         if len(node) == 0 and node.text is None:
