@@ -15,6 +15,7 @@ import pickle
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -299,6 +300,109 @@ def test_streamed_edges_equal_checked_path(edit: Callable[[str], str]) -> None:
     for chunk in (5, 64, 1 << 20):
         with streaming(chunk):
             assert_same(xml.decode, text)
+
+
+def _at(n: int, old: str, new: str) -> Callable[[str], str]:
+    """An edit replacing the ``n``-th occurrence (from 0) of ``old``."""
+
+    def edit(text: str) -> str:
+        at = -1
+        for _ in range(n + 1):
+            at = text.index(old, at + 1)
+        return text[:at] + new + text[at + len(old) :]
+
+    return edit
+
+
+SOURCE = f'<at did="{ATTRIBUTE}" tp="12"></at>'
+
+
+# Inside one long list, read item by item as it is parsed (xml.py, "large documents"):
+# an unusual or wrong item anywhere must give what the whole tree gives.
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _at(30, "</e>", "</e>x"),  # text after an item in the middle
+        _at(30, "</e>", "</e>\u00a0"),  # blank to str.isspace, not to XPath
+        _at(0, "</e>", "</e> \n "),
+        _at(10, "</e>", "</e>" + SOURCE),  # a source after the first items
+        _at(68, "</e>", "</e>" + SOURCE),
+        _at(10, "</e>", "</e>" + SOURCE.replace("37", "38")),
+        _at(10, "<e ", "<x></x><e "),
+        _at(40, 'emt="1"', 'emt="2"'),
+        _at(40, 'emt="1"', 'emt=" 1"'),
+        _at(50, f'ei="{ATTRIBUTE}:', 'ei="8D679D3811D3E4981000E787EC6DE8A4:'),
+        _at(50, f'ei="{ATTRIBUTE}:', f'ei="{ATTRIBUTE}:*'),
+        _at(0, f'ei="{ATTRIBUTE}:', f'ei="{ATTRIBUTE.lower()}:'),
+        _at(0, f'ei="{ATTRIBUTE}:', 'ei="h'),
+        _at(60, ' ei="', ' eix="'),
+        _at(69, ' ei="', ' eix="'),  # the last item, read from the tree
+        _at(20, "></e>", "><x></x></e>"),
+        _at(20, "></e>", ">t</e>"),
+        _at(20, ' disp_n="', ' disp_n="&quot;\\'),
+        _at(0, "<es>", "<es>x"),
+        _at(0, "</es>", "</es><es></es>"),
+        _at(0, "</mi>", "</mi><mi></mi>"),
+        _at(0, "<mi>", f'<mi><es><e ei="{ATTRIBUTE}:1" emt="1"></e><e></e></es></mi><mi>'),
+        _at(
+            0,
+            "<pa ",
+            f'<pa pt="6" pin="0" did="0B" tp="10"><mi><fct><e did="{ATTRIBUTE}" tp="4"></e>'
+            f'<e did="{ATTRIBUTE}" tp="4"></e></fct></mi></pa><pa ',
+        ),
+        _at(
+            0,
+            "<pa ",
+            '<pa pt="8" pin="0" did="0C" tp="10"><exp><nd et="5" nt="4" dmt="1" ddt="-1">'
+            f'<nd et="1" nt="5" dmt="1" ddt="-1"><at did="{ATTRIBUTE}" tp="12"/></nd>'
+            f'<nd et="1" nt="2" dmt="1" ddt="-1"><mi><es><at did="{ATTRIBUTE}" tp="12"/>'
+            f'<e emt="1" ei="{ATTRIBUTE}:1" art="1" disp_n="USA"/><e emt="1" ei="{ATTRIBUTE}:2" '
+            'art="1"/></es></mi></nd><op fnt="22"/></nd></exp></pa><pa ',
+        ),
+        lambda t: t.replace("<rsl>", "<rsl><e></e><e></e>"),
+        lambda t: t.replace("</rsl>", "<e></e><e></e></rsl>"),
+        lambda t: t[: t.index("</es>")],  # truncated inside the list
+    ],
+)
+def test_streamed_list_edges_equal_checked_path(edit: Callable[[str], str]) -> None:
+    value = '<pa pt="3" pin="0" did="0A" tp="10">v</pa>'
+    for source in (True, False):
+        text = edit("<rsl>" + _element_pa(ATTRIBUTE, 70, source, True) + value + "</rsl>")
+        for chunk in (7, 64, 1 << 20):
+            with streaming(chunk):
+                assert_same(xml.decode, text)
+
+
+@settings(max_examples=200)
+@given(xml_answer_sets(), st.integers(1, 300))
+def test_streamed_equals_checked_path_on_every_carried_answer(
+    answers: AnswerSet, chunk: int
+) -> None:
+    with streaming(chunk):
+        assert_same(xml.decode, xml.encode(answers))
+
+
+FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "xml").rglob("*.xml"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_streamed_equals_checked_path_on_every_fixture(path: Path) -> None:
+    text = path.read_bytes().decode("utf-8", "replace")
+    for chunk in (3, 50, 1 << 20):
+        with streaming(chunk):
+            assert_same(xml.decode, text)
+
+
+def test_one_long_list_is_read_item_by_item() -> None:
+    """A <pa> of 20,000 elements, streamed 1,000 characters at a time: the same answers."""
+    text = "<rsl>" + _element_pa(ATTRIBUTE, 20000, True, True) + "</rsl>"
+    with streaming(1000):
+        streamed = xml._streamed(text)
+        assert streamed is not None
+        rows = streamed[1]
+        assert len(rows) == 1 and len(rows[0][3]) == 20000
+        assert rows[0][3][:2] == ["0", "1"] and rows[0][4][-1] == "E 19999"
+        assert_same(xml.decode, text)
 
 
 def test_bench_workloads_take_the_fast_path() -> None:

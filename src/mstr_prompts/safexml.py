@@ -246,10 +246,12 @@ def without_dtd(root: etree._Element) -> bool:
     return not getattr(root.getroottree().docinfo, "doctype", "")
 
 
-def pull_parser(tag: str) -> etree.XMLPullParser:
+def pull_parser(tag: str, *more: str) -> etree.XMLPullParser:
     """A parser fed text piece by piece, with :func:`parse`'s options, reporting ``tag``.
 
-    For large documents, read element by element so that the whole tree never exists.
+    It reports the end of every element named ``tag`` (or any of ``more``), in document
+    order.  For large documents, read element by element so that the whole tree never
+    exists.
     Feed it UTF-8 bytes of already decoded text, as :func:`parse` does; a caller checks
     the text with :func:`streamable` first and the root with :func:`without_dtd` after.
 
@@ -258,7 +260,8 @@ def pull_parser(tag: str) -> etree.XMLPullParser:
     >>> [element.tag for _, element in parser.read_events()]
     ['pa']
     """
-    return etree.XMLPullParser(events=("end",), tag=tag, **_OPTIONS)  # type: ignore[arg-type]
+    tags = (tag, *more) if more else tag
+    return etree.XMLPullParser(events=("end",), tag=tags, **_OPTIONS)  # type: ignore[arg-type]
 
 
 def _refuse(text: str, where: str) -> NoReturn:

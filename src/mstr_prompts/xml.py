@@ -589,7 +589,12 @@ def _plain_items(root: etree._Element) -> list[_Row | etree._Element] | None:
     return items
 
 
-def _plain_pa(pa: etree._Element) -> _Row | None:
+def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | None:
+    """The row of a plain ``<pa>``, or None.
+
+    ``read`` holds the IDs and names of the ``<e>`` items of its list that were already
+    read and removed from the tree while it was being parsed (:func:`_streamed`).
+    """
     get = pa.get
     did, pin, tp = get("did"), get("pin"), get("tp")
     if get("key") is not None or not _plain_location(did, pin, tp):
@@ -616,13 +621,15 @@ def _plain_pa(pa: etree._Element) -> _Row | None:
     if bulk and _STRAY(body):
         return None
     if body.tag == "es":
-        return _plain_es(body, key, not bulk)
+        return _plain_es(body, key, not bulk, read)
+    if read is not None:
+        return None  # pragma: no cover - streamed items always sit in an <es>
     if body.tag == "fct":
         return _plain_fct(body, key, not bulk)
     return None
 
 
-def _plain_es(es: etree._Element, key: str, each: bool) -> _Row | None:
+def _plain_es(es: etree._Element, key: str, each: bool, read: _Read | None = None) -> _Row | None:
     source: str | None = None
     ids: list[str] = []
     names: list[str | None] = []
@@ -643,6 +650,8 @@ def _plain_es(es: etree._Element, key: str, each: bool) -> _Row | None:
                 return None
         else:
             return None
+    if read is not None and read.prefix is not None:
+        return read.row(key, source, ids, names)
     if not ids or None in ids:
         return None
     # Plain IDs of one GUID attribute, shared with the source (element_id.plain_key):
@@ -676,10 +685,13 @@ def _plain_fct(fct: etree._Element, key: str, each: bool) -> _Row | None:
 # --- large documents --------------------------------------------------------------------
 #
 # libxml2's tree of an element-heavy document is about 12 times the document's size, more
-# than the answers it holds.  A large document is therefore read <pa> by <pa>: each one is
-# turned into a row as soon as it has been parsed, and its subtree freed, so the whole
-# tree never exists.  This applies only when every <pa> takes the fast path, under the
-# same parser options; at the first thing that is not plain (a <pa> the fast path leaves,
+# than the answers it holds.  A large document is therefore read as it is parsed: each
+# <pa> is turned into a row as soon as it has been parsed, and its subtree freed; inside
+# a <pa>, each <e> of its element list is read into the row's lists as soon as the next
+# one is parsed, and removed, so that neither the whole tree nor the tree of one <pa> of
+# 160,000 elements ever exists.  This applies only when every <pa> takes the fast path,
+# under the same parser options, and the rows are those _plain_pa makes of the whole
+# tree; at the first thing that is not plain (a <pa> or an <e> the fast path leaves,
 # anything but <pa> in <rsl>, stray text, a DTD, a syntax error) it gives up and the
 # document is parsed whole, so results and errors are those of the path above.
 
@@ -687,19 +699,126 @@ _STREAM_CHARS = 1 << 20  # characters; below this the tree is small and one pars
 _CHUNK = 1 << 20  # characters fed to the parser at a time
 
 
+def _owner(es: etree._Element, root: etree._Element | None) -> etree._Element | None:
+    """The ``<pa>`` of ``<rsl><pa><mi><es>`` (under ``root`` once it is known), else None."""
+    mi = es.getparent()
+    pa = None if mi is None else mi.getparent()
+    rsl = None if pa is None else pa.getparent()
+    if (
+        es.tag != "es"
+        or mi is None
+        or mi.tag != "mi"
+        or pa is None
+        or pa.tag != "pa"
+        or rsl is None
+        or not (rsl is root if root is not None else rsl.tag == "rsl" and rsl.getparent() is None)
+    ):
+        return None
+    return pa
+
+
+class _Read:
+    """The first items of an element list, read while it was parsed (then removed).
+
+    Only the key part of each ID is kept, the part an elements row keeps: every ID read
+    starts with ``prefix``, the first one's 32 characters and ':', so the row needs
+    nothing else of them.  :meth:`row` applies _plain_es's rules to these items and the
+    ones left in the tree together.
+    """
+
+    __slots__ = ("keys", "names", "prefix")
+
+    def __init__(self) -> None:
+        self.prefix: str | None = None
+        self.keys: list[str] = []
+        self.names: list[str | None] = []
+
+    def add(self, item: etree._Element) -> bool:
+        """Read a plain ``<e>`` as _plain_es reads it; False when it is not plain."""
+        if not _bare(item):
+            return False
+        ei = _get(item, "ei")
+        emt = _get(item, "emt")
+        if ei is None or (emt is not None and emt != _CONCRETE_ELEMENT):
+            return False
+        prefix = self.prefix
+        if prefix is None:
+            prefix = self.prefix = ei[:32] + ":"
+        if not ei.startswith(prefix):
+            return False
+        self.keys.append(ei[33:])
+        self.names.append(_get(item, "disp_n"))
+        return True
+
+    def row(
+        self, key: str, source: str | None, ids: list[str], names: list[str | None]
+    ) -> _Row | None:
+        """The elements row of these items followed by ``ids`` and ``names``, or None."""
+        assert self.prefix is not None
+        attribute = self.prefix[:32]
+        if (
+            None in ids
+            or (source is not None and source != attribute)
+            or not _GUID.fullmatch(attribute)
+        ):
+            return None
+        keys = self.keys
+        if ids:
+            joined = "\0" + "\0".join(ids)
+            if joined.count("\0" + self.prefix) != len(ids):
+                return None
+            keys.extend(i[33:] for i in ids)
+        if not plain_keys("\0".join(keys)):
+            return None
+        self.names.extend(names)
+        return (ELEMENTS_ROW, key, attribute, keys, self.names)
+
+
 def _streamed(xml_text: str) -> tuple[etree._Element, list[Any]] | None:
-    """``(root, rows)`` read <pa> by <pa>, or None when the document is not all plain."""
+    """``(root, rows)`` read as parsed, or None when the document is not all plain."""
     if not safexml.streamable(xml_text):
         return None
-    parser = safexml.pull_parser("pa")
+    parser = safexml.pull_parser("pa", "e")
     rows: list[Any] = []
     root: etree._Element | None = None
-    previous: etree._Element | None = None
+    previous: etree._Element | None = None  # the last <pa>, kept until the next one ends
+    # The list whose items are being read, its <pa>, and its items read so far (all but
+    # the last one parsed); a parent of <e> items that is no <pa>'s list is left alone.
+    es: etree._Element | None = None
+    owner: etree._Element | None = None
+    read = _Read()
+    odd: etree._Element | None = None
     try:
         for start in range(0, len(xml_text), _CHUNK):
             parser.feed(xml_text[start : start + _CHUNK].encode("utf-8"))
             for _, event in parser.read_events():
-                pa = cast(etree._Element, event)  # "end" events of elements only
+                element = cast(etree._Element, event)  # "end" events of elements only
+                if element.tag == "e":
+                    parent = element.getparent()
+                    if parent is None or parent is odd:
+                        continue
+                    if parent is not es:
+                        owner = _owner(parent, root)
+                        if owner is None:
+                            odd = parent  # the <pa> around it (if any) is read whole
+                            continue
+                        es, read = parent, _Read()
+                    # The item before this one is complete, tail included.  It is read
+                    # only while every item before it has been (one <at> may lead), so
+                    # the lists keep document order; the rest stay for _plain_pa.
+                    item = element.getprevious()
+                    if item is None or item.tag != "e":
+                        continue
+                    before = item.getprevious()
+                    if before is not None and (
+                        before.tag != "at" or before.getprevious() is not None
+                    ):
+                        continue
+                    if not read.add(item):
+                        return None
+                    parent.remove(item)
+                    continue
+                pa = element
                 parent = pa.getparent()
                 if root is None:
                     root = parent
@@ -713,10 +832,12 @@ def _streamed(xml_text: str) -> tuple[etree._Element, list[Any]] | None:
                     if not _blank(previous.tail):
                         return None
                     root.remove(previous)
-                row = _plain_pa(pa)
+                row = _plain_pa(pa, read if owner is pa else None)
                 if row is None:
                     return None
                 rows.append(row)
+                es = owner = None
+                read = _Read()
                 pa.clear(keep_tail=True)  # type: ignore[call-arg]  # lxml-stubs lack it
                 previous = pa
         final = parser.close()
