@@ -78,6 +78,8 @@ ENCODERS: list[Callable[[AnswerSet], Any]] = [
     lambda s: rest.dumps(s, ignore_locale=True),
     lambda s: rest.dumps(s, ignore_locale=True, indent=2),
     lambda s: rest.dumps(s, ignore_locale=True, indent=0),
+    lambda s: rest.dumps(s, ignore_locale=True, separators=(",", ":")),
+    lambda s: rest.dumps(s, ignore_locale=True, indent=3, separators=(" ,", " : ")),
     lambda s: url.encode_query(s, ignore_locale=True),
     lambda s: url.encode(s, fallback="xml", assume_order=True, ignore_locale=True),
 ]
@@ -486,19 +488,28 @@ def test_rest_fast_path_equals_checked_path(text: str) -> None:
 
 
 @settings(max_examples=300)
-@given(mutated_documents(), st.sampled_from([None, 0, 1, 2, 4]))
-def test_rest_text_of_rows_is_json_dumps_of_the_body(text: str, indent: int | None) -> None:
+@given(
+    mutated_documents(),
+    st.sampled_from([None, 0, 1, 2, 4]),
+    st.sampled_from([None, (",", ":"), (", ", ": "), (",", ": "), ("\t,", ":\n")]),
+)
+def test_rest_text_of_rows_is_json_dumps_of_the_body(
+    text: str, indent: int | None, separators: tuple[str, str] | None
+) -> None:
     """rest.dumps writes a deferred set's rows itself, exactly as json.dumps would."""
     try:
         answers = xml.decode(text)
     except PromptAnswerError:
         return
-    written = outcome(lambda: rest.dumps(answers, ignore_locale=True, indent=indent))
+    written = outcome(
+        lambda: rest.dumps(answers, ignore_locale=True, indent=indent, separators=separators)
+    )
     body = outcome(lambda: rest.encode(answers, ignore_locale=True))
     if body[0] != "ok":
         assert written == body
     else:
-        assert written == ("ok", json.dumps(body[1], ensure_ascii=False, indent=indent))
+        expected = json.dumps(body[1], ensure_ascii=False, indent=indent, separators=separators)
+        assert written == ("ok", expected)
 
 
 @given(rest_answer_sets())
