@@ -7,7 +7,13 @@ above the resident size before decoding.  That counts everything: Python objects
 lxml's C tree and the allocator's slack.  Two figures per decoder: ``decode`` as it
 returns, and ``+ full model`` after every answer's model objects have been touched.
 The target is 10x the input size.  Element prompts are the worst case: one model object
-per few dozen bytes of input.
+per few dozen bytes of input, and one prompt of 160,000 elements (about 14 MB) the worst
+of them, since its list cannot be cut at a ``<pa>``.
+
+A second table is the whole command, as a user meets it: ``mstr-prompts convert --from
+xml --to rest --compact FILE`` in a fresh process, its peak resident memory (interpreter
+included, from ``wait4``) over the file's size, for the XML inputs raw and
+percent-encoded (issue 21).
 
 Run: ``make bench`` (or ``.venv/bin/python bench/bench_memory.py``).
 """
@@ -23,7 +29,7 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
-from workloads import big_xml, elements_query
+from workloads import big_xml, elements_query, one_big_pa
 
 MEGABYTES = 20
 TARGET = 10.0
@@ -46,6 +52,8 @@ def child(fmt: str, path: str) -> None:
         "rest": rest.decode,
         "xml": xml.decode,
         "xml%": xml.decode,
+        "xml-1pa": xml.decode,
+        "xml%-1pa": xml.decode,
         "url": url.decode,
     }
     decoder = decoders[fmt]
@@ -65,22 +73,51 @@ def child(fmt: str, path: str) -> None:
     print(json.dumps({"size": size, **figures}))
 
 
+def _convert_peak(path: Path) -> int:
+    """Peak resident memory, in bytes, of ``mstr-prompts convert`` of ``path`` to REST.
+
+    The command runs in a fresh interpreter that reports its own VmHWM when it is done
+    (a child's ``ru_maxrss`` would count the memory of this process it was forked from).
+    """
+    script = (
+        "import sys\n"
+        "from mstr_prompts.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "sys.stdout.flush()\n"
+        "for line in open('/proc/self/status'):\n"
+        "    if line.startswith('VmHWM:'):\n"
+        "        print(int(line.split()[1]) * 1024, file=sys.stderr)\n"
+        "sys.exit(status)\n"
+    )
+    command = [sys.executable, "-c", script, "convert", "--from", "xml", "--to", "rest"]
+    command += ["--compact", str(path)]
+    done = subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True
+    )
+    return int(done.stderr.split()[-1])
+
+
 def main() -> None:
     from mstr_prompts import rest, xml
 
     xml_text = big_xml(MEGABYTES)
+    one_pa = one_big_pa()
     inputs = {
         "xml": xml_text,
         # the same document percent-encoded, as captured from a link or a form
         "xml%": urllib.parse.quote(xml_text, safe=""),
+        # one prompt of 160,000 elements, raw and percent-encoded
+        "xml-1pa": one_pa,
+        "xml%-1pa": urllib.parse.quote(one_pa, safe=""),
         "rest": rest.dumps(xml.decode(xml_text), indent=None),
         "url": elements_query(prompts=MEGABYTES * 1_000_000 // 51_000, per_prompt=1000),
     }
     print(f"Peak memory of a decode, as a multiple of the input ({MEGABYTES} MB inputs)")
-    print(f"{'decoder':<11}{'input':>10}{'decode':>20}{'+ full model':>20}{'target':>8}")
+    print(f"{'decoder':<24}{'input':>10}{'decode':>20}{'+ full model':>20}{'target':>8}")
     with tempfile.TemporaryDirectory() as tmp:
+        paths = {}
         for fmt, text in inputs.items():
-            path = Path(tmp) / fmt.replace("%", "-percent")
+            path = paths[fmt] = Path(tmp) / fmt.replace("%", "-percent")
             path.write_text(text, encoding="utf-8")
             out = subprocess.run(
                 [sys.executable, __file__, "--child", fmt, str(path)],
@@ -91,7 +128,19 @@ def main() -> None:
             r = json.loads(out)
             mb = r["size"] / 1e6
             cells = [f"{r[s] / 1e6:>7.0f} MB {r[s] / r['size']:>5.1f}x" for s in ("decode", "full")]
-            print(f"{fmt + '.decode':<11}{mb:>7.1f} MB{cells[0]:>20}{cells[1]:>20}{TARGET:>7.0f}x")
+            label = fmt.split("-")[0] + ".decode" + (", 1 <pa>" if fmt.endswith("1pa") else "")
+            print(f"{label:<24}{mb:>7.1f} MB{cells[0]:>20}{cells[1]:>20}{TARGET:>7.0f}x")
+        print()
+        print("Peak memory of `mstr-prompts convert --from xml --to rest --compact FILE`")
+        print(f"{'input':<24}{'size':>10}{'peak (whole process)':>28}{'target':>8}")
+        for fmt in ("xml", "xml%", "xml-1pa", "xml%-1pa"):
+            size = paths[fmt].stat().st_size
+            peak = _convert_peak(paths[fmt])
+            label = ("percent-encoded" if "%" in fmt else "raw") + (
+                ", 1 <pa>" if "1pa" in fmt else ""
+            )
+            cell = f"{peak / 1e6:>7.0f} MB {peak / size:>5.1f}x"
+            print(f"{label:<24}{size / 1e6:>7.1f} MB{cell:>28}{TARGET:>7.0f}x")
     print()
 
 
