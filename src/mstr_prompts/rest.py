@@ -73,7 +73,7 @@ from .model import (
     pending_rows,
 )
 from .model import Row as _Row
-from .object_types import object_type_from_name, object_type_name
+from .object_types import OBJECT_TYPE_NAMES, object_type_from_name, object_type_name
 from .rules import (
     MAX_OBJECT_TYPE,
     ascii_number,
@@ -894,13 +894,12 @@ def _object_item(object_id: str, number: int | None, name: str | None) -> dict[s
     # Strings since the 2020 switch (https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-types/object-prompts); a number without a known name
     # stays a number, which the server has always accepted.  An object whose type is not
     # known is written as it was read, without one (mstrio-py's documented spelling).
-    item: dict[str, Any] = {"id": object_id}
-    if number is not None:
-        type_name = object_type_name(number)
-        item["type"] = type_name if type_name else number
-    if name is not None:
-        item["name"] = name
-    return item
+    if number is None:
+        return {"id": object_id} if name is None else {"id": object_id, "name": name}
+    type_name = OBJECT_TYPE_NAMES.get(number) or number  # object_type_name, inlined
+    if name is None:
+        return {"id": object_id, "type": type_name}
+    return {"id": object_id, "type": type_name, "name": name}
 
 
 def _encode_answers(answer: Answer) -> tuple[bool, Any]:
@@ -996,9 +995,16 @@ _ROW_FAMILY = {
 }
 
 
+# The item of a value row keyed by text, as a dict display: built once per row, so that
+# a body of many small prompts costs json.dumps little more than its own walk.
+_VALUE_TYPE = _TYPE_OF[PromptFamily.VALUE]
+
+
 def _encode_row(row: _Row) -> dict[str, Any]:
     """The item of a decoder's row (model.py, "Deferred answers"), as for its answer."""
     kind, prompt = row[0], row[1]
+    if kind == VALUE_ROW and type(prompt) is str:
+        return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
     family = _ROW_FAMILY[kind]
     item: dict[str, Any]
     if type(prompt) is str:
@@ -1010,10 +1016,25 @@ def _encode_row(row: _Row) -> dict[str, Any]:
     if kind == VALUE_ROW:
         item["answers"] = row[2]
     elif kind == ELEMENTS_ROW:
-        item["answers"] = _element_items(plain_terse_ids(row[2], row[3]), row[4])
+        ids, names = plain_terse_ids(row[2], row[3]), row[4]
+        if None in names:
+            item["answers"] = _element_items(ids, names)
+        else:  # the usual list: every element named
+            item["answers"] = [{"id": i, "name": n} for i, n in zip(ids, names, strict=True)]
     else:
         item["answers"] = [_object_item(i, t, n) for i, t, n in row[2]]
     return item
+
+
+def _refuse_repeated_rows(rows: tuple[_Row | Answer, ...]) -> None:
+    """:func:`~mstr_prompts.rules.refuse_to_write_repeated_keys` for a decoder's rows.
+
+    Rows keyed by text with no key twice, the usual set, are told by one set of their
+    keys; anything else is left to the rule, which finds and names the repeat.
+    """
+    keys = [row[1] for row in rows if type(row) is tuple and type(row[1]) is str]
+    if len(keys) != len(rows) or len(set(keys)) != len(keys):
+        refuse_to_write_repeated_keys(rows, "rest")
 
 
 def _first_value(answers: AnswerSet) -> ValueAnswer | None:
@@ -1067,7 +1088,10 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
     # Without value answers the locale changes nothing (element, object, expression and
     # level answers are IDs and trees), so dropping it loses no meaning.
     rows = pending_rows(answers)
-    refuse_to_write_repeated_keys(answers if rows is None else rows, "rest")
+    if rows is None:
+        refuse_to_write_repeated_keys(answers, "rest")
+    else:
+        _refuse_repeated_rows(rows)
     if rows is None:
         return {_ENVELOPE: [_encode_answer(a) for a in answers]}
     return {
@@ -1111,7 +1135,7 @@ def dumps(
     """
     rows = pending_rows(answers)
     if rows is not None:
-        refuse_to_write_repeated_keys(rows, "rest")  # what encode checks, for the rows path
+        _refuse_repeated_rows(rows)  # what encode checks, for the rows path
     layout = _layout(indent, separators) if rows is not None and _FAST else None
     if rows is None or layout is None:
         return json.dumps(

@@ -556,6 +556,7 @@ def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
 
 _FAST = True
 _PLAIN_PT: dict[str, int] = {str(pt): pt for pt in _FAMILY_OF_PT}
+_PA_NAMES = ["pt", "pin", "did", "tp"]  # a <pa>'s attributes as MicroStrategy writes them
 _get = etree._Element.get
 # Text between the items of a list and any content inside them, counted in one C-level
 # walk.  Each XPath call has a fixed cost of several microseconds on a new document, so
@@ -595,11 +596,20 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | None:
     ``read`` holds the IDs and names of the ``<e>`` items of its list that were already
     read and removed from the tree while it was being parsed (:func:`_streamed`).
     """
-    get = pa.get
-    did, pin, tp = get("did"), get("pin"), get("tp")
-    if get("key") is not None or not _plain_location(did, pin, tp):
+    # One call for the names and one for the values: lxml checks the name given to each
+    # get(), which made five reads cost more than the rest of this function.
+    names = pa.keys()
+    if names == _PA_NAMES:
+        pt_text, pin, did, tp = pa.values()
+    else:
+        attributes = dict(zip(names, pa.values(), strict=True))
+        if "key" in attributes:
+            return None
+        get = attributes.get
+        pt_text, pin, did, tp = get("pt"), get("pin"), get("did"), get("tp")
+    if not _plain_location(did, pin, tp):
         return None
-    pt = _PLAIN_PT.get(get("pt") or "")
+    pt = _PLAIN_PT.get(pt_text or "")
     if pt is None:
         return None
     key = f"{did}@{pin}@{tp}"
