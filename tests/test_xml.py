@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -12,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mstr_prompts import expressions, safexml
+from mstr_prompts import xml as xml_module
 from mstr_prompts.element_id import ElementId, OpaqueElementId, parse_element_id
 from mstr_prompts.errors import DecodeError, NotRepresentableError
 from mstr_prompts.model import (
@@ -893,3 +896,70 @@ def test_a_negative_locale_is_refused_by_name(lcl: str) -> None:
         DecodeError, match=r"lcl \(the locale, a Windows LCID\) must not be negative"
     ):
         decode(f'<rsl lcl="{lcl}"/>')
+
+
+# --- an <exp> is read from the tree the document was parsed into ------------------------
+
+
+@contextmanager
+def expression_from_text() -> Iterator[None]:
+    """Decode each <exp> the way the model reads stored XML: from its serialised text."""
+
+    def from_text(exp: Any, prompt: PromptRef) -> ExpressionAnswer:
+        return ExpressionAnswer(prompt=prompt, xml=safexml.serialize(exp))
+
+    saved = xml_module._expression
+    xml_module._expression = from_text
+    try:
+        yield
+    finally:
+        xml_module._expression = saved
+
+
+def decoded_or_error(text: str) -> Any:
+    try:
+        answers = decode(text)
+    except (DecodeError, NotRepresentableError) as exc:
+        return (type(exc).__name__, str(exc))
+    return answers, repr(answers), [a.model_dump() for a in answers]
+
+
+EXPRESSION_EDITS = [
+    lambda t: t,
+    lambda t: t.replace('et="1" nt="3"', 'et="1" nt="3" x="1"'),
+    lambda t: t.replace('fnt="6"', 'fnt="999"'),
+    lambda t: t.replace('et="2"', 'et="16"'),
+    lambda t: t.replace("<exp>", "<exp>{Category} = 12345"),
+    lambda t: t.replace("<exp>", "<exp>  \n "),
+    lambda t: t.replace("<exp>", '<exp xmlns:q="urn:q" q:a="1">'),
+    lambda t: t.replace("<rsl>", '<rsl xmlns:q="urn:q">').replace("<exp>", "<exp q:a='1'>"),
+    lambda t: t.replace("12345", "12&amp;345 &#x1F600;"),
+    lambda t: t.replace("12345", "<![CDATA[12<345]]>"),
+    lambda t: t.replace("</nd></exp>", "</nd><!-- c --></exp>"),
+    lambda t: t.replace("</nd></exp>", "</nd><nd/></exp>"),
+    lambda t: t.replace('tp="21"', 'tp="21" n="ID" disp_n="Other"'),
+    lambda t: t.replace('ddt="5">12345', 'ddt="14">12345'),
+]
+
+
+@pytest.mark.parametrize("edit", EXPRESSION_EDITS)
+@pytest.mark.parametrize(
+    "name", [p.name for p in ALL_FIXTURES if "<exp" in p.read_text(encoding="utf-8")]
+)
+def test_exp_from_the_tree_equals_exp_from_its_text(name: str, edit: Any) -> None:
+    text = edit(fixture(name))
+    fast = decoded_or_error(text)
+    with expression_from_text():
+        slow = decoded_or_error(text)
+    assert fast == slow
+
+
+@given(xml_answer_sets())
+def test_exp_from_the_tree_equals_exp_from_its_text_on_every_carried_answer(
+    answers: AnswerSet,
+) -> None:
+    text = encode(answers)
+    fast = decoded_or_error(text)
+    with expression_from_text():
+        slow = decoded_or_error(text)
+    assert fast == slow

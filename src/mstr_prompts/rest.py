@@ -1205,6 +1205,9 @@ class _Layout:
         self.object_name = sep[5] + '"name"' + colon
         self.object_end = nl[4] + "}"
         self.objects_sep = sep[4]
+        # json.dumps(item, ensure_ascii=False, indent=…, separators=…) builds this encoder
+        # at every call; an answer set of many models pays that once.
+        self.encoder = json.JSONEncoder(ensure_ascii=False, indent=indent, separators=separators)
 
 
 _LAYOUTS: dict[tuple[int | None, tuple[str, str] | None], _Layout] = {}
@@ -1253,9 +1256,7 @@ def _rows_text(rows: tuple[_Row | Answer, ...], layout: _Layout) -> str:
                 append(comma)
                 continue
         item = _encode_row(row) if type(row) is tuple else _encode_answer(row)  # type: ignore[arg-type]
-        text = json.dumps(
-            item, ensure_ascii=False, indent=layout.indent, separators=layout.separators
-        )
+        text = layout.encoder.encode(item)
         append(text if layout.indent is None else text.replace("\n", layout.nl[2]))
         append(comma)
     parts[-1] = layout.finish  # the last comma

@@ -403,7 +403,7 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
         # REST's decoder shares): <exp nc="0"/> stays an answer, as it does in REST.
         if is_empty(body):
             return Close(prompt=prompt, family=PromptFamily.EXPRESSION)
-        return ExpressionAnswer(prompt=prompt, xml=safexml.serialize(body))
+        return _expression(body, prompt)
     if body.tag == "dmy":
         if is_empty(body):
             return Close(prompt=prompt, family=PromptFamily.LEVEL)
@@ -413,6 +413,20 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
         "expected text, <mi>, <exp> or <dmy>",
         where=where,
     )
+
+
+def _expression(exp: etree._Element, prompt: PromptRef) -> ExpressionAnswer:
+    """The answer of a non-empty ``<exp>``: ``ExpressionAnswer(xml=…)`` of its text.
+
+    The model would parse the text again to read its typed tree; the tree is read here
+    from the element already parsed (the same function, on the same nodes), and only an
+    ``<exp>`` outside the case table is handed over as text, to be kept verbatim.
+    """
+    try:
+        tree, content = expression_xml.loads(exp)
+    except NotRepresentableError:
+        return ExpressionAnswer(prompt=prompt, xml=safexml.serialize(exp))
+    return ExpressionAnswer(prompt=prompt, expression=tree, content=content)
 
 
 def _decode_mi(mi: etree._Element, prompt: PromptRef, where: str) -> Answer:
@@ -599,10 +613,15 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | None:
     # One call for the names and one for the values: lxml checks the name given to each
     # get(), which made five reads cost more than the rest of this function.
     names = pa.keys()
+    values = cast(list[str], pa.values())  # text: the parser is given text, never bytes
+    pt_text: str | None
+    pin: str | None
+    did: str | None
+    tp: str | None
     if names == _PA_NAMES:
-        pt_text, pin, did, tp = pa.values()
+        pt_text, pin, did, tp = values
     else:
-        attributes = dict(zip(names, pa.values(), strict=True))
+        attributes = dict(zip(names, values, strict=True))
         if "key" in attributes:
             return None
         get = attributes.get
