@@ -311,7 +311,8 @@ def _located(key: str) -> PromptRef:
 
 def _plain_location(did: str | None, pin: str | None, tp: str | None) -> bool:
     """True for ``did pin tp`` as MicroStrategy writes them: nothing to check further."""
-    return bool(did and pin and tp and "@" not in did and is_digits(pin) and is_digits(tp))
+    # pin and tp are both digits when their concatenation is (neither is empty)
+    return bool(did and pin and tp and "@" not in did and is_digits(pin + tp))
 
 
 def _prompt_ref(pa: etree._Element, where: str) -> PromptRef:
@@ -570,6 +571,9 @@ def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
 
 _FAST = True
 _PLAIN_PT: dict[str, int] = {str(pt): pt for pt in _FAMILY_OF_PT}
+# Object types as written (ascii_number's result for their usual spelling), to skip
+# the call for each object of a list.
+_PLAIN_TP: dict[str, int] = {str(n): n for n in range(1, 100)}
 _PA_NAMES = ["pt", "pin", "did", "tp"]  # a <pa>'s attributes as MicroStrategy writes them
 _get = etree._Element.get
 # Text between the items of a list and any content inside them, counted in one C-level
@@ -613,7 +617,7 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | None:
     # One call for the names and one for the values: lxml checks the name given to each
     # get(), which made five reads cost more than the rest of this function.
     names = pa.keys()
-    values = cast(list[str], pa.values())  # text: the parser is given text, never bytes
+    values: list[str] = pa.values()  # type: ignore[assignment]  # text, never bytes
     pt_text: str | None
     pin: str | None
     did: str | None
@@ -663,7 +667,10 @@ def _plain_es(es: etree._Element, key: str, each: bool, read: _Read | None = Non
     ids: list[str] = []
     names: list[str | None] = []
     for child in es:
-        if each and not _bare(child):
+        # _bare(child), inlined: this loop runs once per element of a short list
+        if each and (
+            len(child) or child.text is not None or ((t := child.tail) and not t.isspace())
+        ):
             return None
         tag = child.tag
         if tag == "e":
@@ -697,11 +704,13 @@ def _plain_es(es: etree._Element, key: str, each: bool, read: _Read | None = Non
 def _plain_fct(fct: etree._Element, key: str, each: bool) -> _Row | None:
     objects: list[tuple[str, int, str | None]] = []
     for child in fct:
-        if each and not _bare(child):
-            return None
+        if each and (
+            len(child) or child.text is not None or ((t := child.tail) and not t.isspace())
+        ):
+            return None  # not _bare(child), inlined as above
         did = _get(child, "did")
         tp = _get(child, "tp")
-        number = None if tp is None else ascii_number(tp, MAX_OBJECT_TYPE)
+        number = None if tp is None else _PLAIN_TP.get(tp) or ascii_number(tp, MAX_OBJECT_TYPE)
         if not did or number is None:
             return None
         name = _get(child, "n")
