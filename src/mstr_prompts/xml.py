@@ -427,7 +427,10 @@ def _expression(exp: etree._Element, prompt: PromptRef) -> ExpressionAnswer:
         tree, content = expression_xml.loads(exp)
     except NotRepresentableError:
         return ExpressionAnswer(prompt=prompt, xml=safexml.serialize(exp))
-    return ExpressionAnswer(prompt=prompt, expression=tree, content=content)
+    # What the model's validation makes of that tree (ExpressionAnswer._normalise): a
+    # typed tree, no XML, and the display text (non-blank or None), built without it.
+    values = {"prompt": prompt, "kind": "expression", "xml": None}
+    return build(ExpressionAnswer, {**values, "expression": tree, "content": content})
 
 
 def _decode_mi(mi: etree._Element, prompt: PromptRef, where: str) -> Answer:
