@@ -1021,8 +1021,14 @@ def _encode_row(row: _Row) -> dict[str, Any]:
             item["answers"] = _element_items(ids, names)
         else:  # the usual list: every element named
             item["answers"] = [{"id": i, "name": n} for i, n in zip(ids, names, strict=True)]
-    else:
-        item["answers"] = [_object_item(i, t, n) for i, t, n in row[2]]
+    else:  # _object_item, inlined for the usual object: typed and named
+        names_of = OBJECT_TYPE_NAMES
+        item["answers"] = [
+            {"id": i, "type": names_of.get(t) or t, "name": n}
+            if t is not None and n is not None
+            else _object_item(i, t, n)
+            for i, t, n in row[2]
+        ]
     return item
 
 
