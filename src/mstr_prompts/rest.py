@@ -1100,9 +1100,15 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
         _refuse_repeated_rows(rows)
     if rows is None:
         return {_ENVELOPE: [_encode_answer(a) for a in answers]}
+    value_type = _VALUE_TYPE
     return {
         _ENVELOPE: [
-            _encode_row(a) if type(a) is tuple else _encode_answer(a)  # type: ignore[arg-type]
+            # _encode_row's first case, inlined: a body of many value prompts is mostly it
+            {"key": a[1], "type": value_type, "answers": a[2]}
+            if type(a) is tuple and a[0] == VALUE_ROW and type(a[1]) is str
+            else _encode_row(a)
+            if type(a) is tuple
+            else _encode_answer(a)  # type: ignore[arg-type]
             for a in rows
         ]
     }
