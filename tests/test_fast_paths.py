@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -113,11 +114,25 @@ def _element_pa(did: str, count: int, source: bool, names: bool) -> str:
     return f'<pa pt="7" pin="0" did="{did}" tp="10"><mi><es>{at}{elements}</es></mi></pa>'
 
 
+def key_spelling(draw: st.DrawFn, part: str, did: str) -> str:
+    """``part`` as written, or with ``key="did@pin@tp"`` for its location, maybe without pt."""
+    spelling = draw(st.sampled_from(["location", "key", "key without pt"]))
+    if spelling == "location":
+        return part
+    head, rest = part.split(">", 1)
+    for pin in ("0", "1"):
+        head = head.replace(f'pin="{pin}" did="{did}" tp="10"', f'key="{did}@{pin}@10"')
+    if spelling == "key without pt":
+        head = re.sub(r' pt="[^"]*"', "", head, count=1)
+    return head + ">" + rest
+
+
 @st.composite
 def plain_documents(draw: st.DrawFn) -> str:
     parts = ["<rsl>"]
     dids = draw(st.lists(guids(), min_size=1, max_size=4, unique=True))  # one answer a prompt
     for n, did in enumerate(dids):
+        start = len(parts)
         kind = draw(st.sampled_from(["value", "date", "elements", "many", "objects"]))
         if kind == "value":
             parts.append(f'<pa pt="3" pin="0" did="{did}" tp="10">value {n}</pa>')
@@ -133,6 +148,7 @@ def plain_documents(draw: st.DrawFn) -> str:
                 f'sto="1" pfc="0" pcc="2"><mt did="{draw(guids())}" tp="4" n="Revenue"></mt>'
                 f'<at did="{ATTRIBUTE}" tp="12" disp_n="Category"></at></fct></mi></pa>'
             )
+        parts[start:] = [key_spelling(draw, part, did) for part in parts[start:]]
     parts.append("</rsl>")
     return "".join(parts)
 
@@ -182,6 +198,17 @@ MUTATIONS = [
     ('pin="0"', 'pin="\u0660"'),
     ('pin="0"', ""),
     ('tp="10"', 'tp="10" key="K@0@10"'),
+    ('key="', 'key="@'),
+    ('key="', 'key="" x="'),
+    ('key="', 'did="0A" key="'),
+    ('key="', 'pin="0" key="'),
+    ('key="', 'tp="10" key="'),
+    ('<pa key="', '<pa pt="" key="'),
+    ('<pa key="', '<pa pt=" 3" key="'),
+    ('<pa key="', '<pa pt="7" key="'),
+    ('<pa key="', '<pa pt="6" key="'),
+    ('<pa key="', '<pa pt="3" key="'),
+    (' key="', ' KEY="'),
     ("<mi>", "<mi> "),
     ("<mi>", "<mi>x"),
     ("</mi>", "</mi>x"),

@@ -621,6 +621,7 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | None:
     # get(), which made five reads cost more than the rest of this function.
     names = pa.keys()
     values: list[str] = pa.values()  # type: ignore[assignment]  # text, never bytes
+    key: str | None = None
     pt_text: str | None
     pin: str | None
     did: str | None
@@ -629,21 +630,28 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | None:
         pt_text, pin, did, tp = values
     else:
         attributes = dict(zip(names, values, strict=True))
-        if "key" in attributes:
-            return None
         get = attributes.get
+        key = get("key")
         pt_text, pin, did, tp = get("pt"), get("pin"), get("did"), get("tp")
-    if not _plain_location(did, pin, tp):
+    if key is None:
+        if not _plain_location(did, pin, tp):
+            return None
+        key = f"{did}@{pin}@{tp}"
+    elif not key or did is not None or pin is not None or tp is not None:
+        return None  # empty, or beside parts it must agree with: the checked path says
+    # pt is advisory (docs/xml.md): absent, it leaves a value's type unknown.
+    pt = None if pt_text is None else _PLAIN_PT.get(pt_text)
+    if pt is None and pt_text is not None:
         return None
-    pt = _PLAIN_PT.get(pt_text or "")
-    if pt is None:
-        return None
-    key = f"{did}@{pin}@{tp}"
     if not len(pa):
         text = pa.text
+        if not text:
+            return None  # a Close
+        if pt is None:
+            return (VALUE_ROW, key, text, None)
         value_type = _TYPE_OF_PT.get(pt)
-        if not text or value_type is None:
-            return None  # a Close, or text under a pt of another family
+        if value_type is None:
+            return None  # text under a pt of another family
         return (VALUE_ROW, key, text, value_type)
     if len(pa) != 1 or not _blank(pa.text):
         return None
