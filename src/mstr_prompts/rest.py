@@ -1278,9 +1278,20 @@ def _rows_text(rows: tuple[_Row | Answer, ...], layout: _Layout) -> str:
 def _elements_text(row: _Row, layout: _Layout) -> list[str] | None:
     """The pieces of an elements row's answers and the item's end, or None for the slow way."""
     _, _, attribute, keys, names = row
-    if not keys or None in names or _NEEDS_ESCAPE.search("".join(keys) + "".join(names)):
+    if not keys:
         return None
     count = len(keys)
+    unnamed = names.count(None)
+    if unnamed == count:  # no element has a name: {"id": …} items
+        if _NEEDS_ESCAPE.search("".join(keys)):
+            return None
+        pieces = [plain_terse_ids(attribute, [""])[0][1:] + layout.between] * (2 * count + 1)
+        pieces[0] = layout.open + layout.element
+        pieces[1::2] = keys
+        pieces[-1] = plain_terse_ids(attribute, [""])[0][1:] + layout.last
+        return pieces
+    if unnamed or _NEEDS_ESCAPE.search("".join(keys) + "".join(names)):
+        return None
     # key, ";ATTR" with the name's key, name, and between elements: four pieces each.
     pieces = [layout.between] * (4 * count + 1)
     pieces[0] = layout.open + layout.element
