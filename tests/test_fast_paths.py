@@ -13,7 +13,7 @@ import copy
 import json
 import pickle
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -278,13 +278,14 @@ def test_xml_fast_path_equals_checked_path_on_every_carried_answer(answers: Answ
 
 @contextmanager
 def streaming(chunk: int) -> Iterator[None]:
-    """Read every document <pa> by <pa> (xml.py, "large documents"), fed ``chunk`` at a time."""
-    saved = xml._STREAM_CHARS, xml._CHUNK
-    xml._STREAM_CHARS, xml._CHUNK = 0, chunk
+    """Read every document as parsed (xml.py, "large documents"), fed ``chunk`` at a time,
+    its lists' items read after every piece."""
+    saved = xml._STREAM_CHARS, xml._CHUNK, xml._BATCH
+    xml._STREAM_CHARS, xml._CHUNK, xml._BATCH = 0, chunk, 1
     try:
         yield
     finally:
-        xml._STREAM_CHARS, xml._CHUNK = saved
+        xml._STREAM_CHARS, xml._CHUNK, xml._BATCH = saved
 
 
 @given(plain_documents(), st.integers(1, 300))
@@ -425,8 +426,19 @@ def test_streamed_equals_checked_path_on_every_fixture(path: Path) -> None:
 def test_one_long_list_is_read_item_by_item() -> None:
     """A <pa> of 20,000 elements, streamed 1,000 characters at a time: the same answers."""
     text = "<rsl>" + _element_pa(ATTRIBUTE, 20000, True, True) + "</rsl>"
-    with streaming(1000):
+    read = []
+    extend = xml._Read.extend
+
+    def counted(self: Any, items: Iterable[Any]) -> bool:
+        batch = list(items)
+        read.append(len(batch))
+        return extend(self, batch)
+
+    with streaming(1000), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xml, "_BATCH", 64)
+        patch.setattr(xml._Read, "extend", counted)
         streamed = xml._streamed(text)
+        assert len(read) > 100 and sum(read) > 19900  # all but the last few, as parsed
         assert streamed is not None
         rows = streamed[1]
         assert len(rows) == 1 and len(rows[0][3]) == 20000

@@ -254,12 +254,12 @@ def without_dtd(root: etree._Element) -> bool:
     return not getattr(root.getroottree().docinfo, "doctype", "")
 
 
-def pull_parser(tag: str, *more: str) -> etree.XMLPullParser:
+def pull_parser(tag: str, *more: str, events: tuple[str, ...] = ("end",)) -> etree.XMLPullParser:
     """A parser fed text piece by piece, with :func:`parse`'s options, reporting ``tag``.
 
-    It reports the end of every element named ``tag`` (or any of ``more``), in document
-    order.  For large documents, read element by element so that the whole tree never
-    exists.
+    It reports ``events`` (the end, by default) of every element named ``tag`` (or any of
+    ``more``), in document order.  For large documents, read element by element so that
+    the whole tree never exists.
     Feed it UTF-8 bytes of already decoded text, as :func:`parse` does; a caller checks
     the text with :func:`streamable` first and the root with :func:`without_dtd` after.
 
@@ -269,7 +269,7 @@ def pull_parser(tag: str, *more: str) -> etree.XMLPullParser:
     ['pa']
     """
     tags = (tag, *more) if more else tag
-    return etree.XMLPullParser(events=("end",), tag=tags, **_OPTIONS)  # type: ignore[arg-type]
+    return etree.XMLPullParser(events=events, tag=tags, **_OPTIONS)  # type: ignore[arg-type]
 
 
 def _refuse(text: str, where: str) -> NoReturn:

@@ -18,7 +18,8 @@ import html
 import json
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from itertools import islice
 from typing import Any, cast
 
 from lxml import etree
@@ -736,16 +737,18 @@ def _plain_fct(fct: etree._Element, key: str, each: bool) -> _Row | None:
 # libxml2's tree of an element-heavy document is about 12 times the document's size, more
 # than the answers it holds.  A large document is therefore read as it is parsed: each
 # <pa> is turned into a row as soon as it has been parsed, and its subtree freed; inside
-# a <pa>, each <e> of its element list is read into the row's lists as soon as the next
-# one is parsed, and removed, so that neither the whole tree nor the tree of one <pa> of
-# 160,000 elements ever exists.  This applies only when every <pa> takes the fast path,
-# under the same parser options, and the rows are those _plain_pa makes of the whole
-# tree; at the first thing that is not plain (a <pa> or an <e> the fast path leaves,
-# anything but <pa> in <rsl>, stray text, a DTD, a syntax error) it gives up and the
-# document is parsed whole, so results and errors are those of the path above.
+# a <pa>, the <e> items of its element list parsed so far (all but the last, which may
+# still be open) are read into the row's lists after each piece fed to the parser, and
+# removed, so that neither the whole tree nor the tree of one <pa> of 160,000 elements
+# ever exists.  This applies only when every <pa> takes the fast path, under the same
+# parser options, and the rows are those _plain_pa makes of the whole tree; at the first
+# thing that is not plain (a <pa> or an <e> the fast path leaves, anything but <pa> in
+# <rsl>, stray text, a DTD, a syntax error) it gives up and the document is parsed
+# whole, so results and errors are those of the path above.
 
 _STREAM_CHARS = 1 << 20  # characters; below this the tree is small and one parse is faster
 _CHUNK = 1 << 20  # characters fed to the parser at a time
+_BATCH = _BULK  # the items of a list read at once: enough to pay for its bulk check
 
 
 def _owner(es: etree._Element, root: etree._Element | None) -> etree._Element | None:
@@ -782,21 +785,25 @@ class _Read:
         self.keys: list[str] = []
         self.names: list[str | None] = []
 
-    def add(self, item: etree._Element) -> bool:
-        """Read a plain ``<e>`` as _plain_es reads it; False when it is not plain."""
-        if not _bare(item):
-            return False
-        ei = _get(item, "ei")
-        emt = _get(item, "emt")
-        if ei is None or (emt is not None and emt != _CONCRETE_ELEMENT):
-            return False
+    def extend(self, items: Iterable[etree._Element]) -> bool:
+        """Read plain ``<e>`` items as _plain_es reads them; False at one that is not.
+
+        The caller has checked the list in bulk (_STRAY): no item has content and no
+        text lies between them.
+        """
+        keys, names = self.keys, self.names
         prefix = self.prefix
-        if prefix is None:
-            prefix = self.prefix = ei[:32] + ":"
-        if not ei.startswith(prefix):
-            return False
-        self.keys.append(ei[33:])
-        self.names.append(_get(item, "disp_n"))
+        for item in items:
+            ei = _get(item, "ei")
+            emt = _get(item, "emt")
+            if item.tag != "e" or ei is None or (emt is not None and emt != _CONCRETE_ELEMENT):
+                return False
+            if prefix is None:
+                prefix = self.prefix = ei[:32] + ":"
+            if not ei.startswith(prefix):
+                return False
+            keys.append(ei[33:])
+            names.append(_get(item, "disp_n"))
         return True
 
     def row(
@@ -827,45 +834,25 @@ def _streamed(xml_text: str) -> tuple[etree._Element, list[Any]] | None:
     """``(root, rows)`` read as parsed, or None when the document is not all plain."""
     if not safexml.streamable(xml_text):
         return None
-    parser = safexml.pull_parser("pa", "e")
+    parser = safexml.pull_parser("pa", "es", events=("start", "end"))
     rows: list[Any] = []
     root: etree._Element | None = None
     previous: etree._Element | None = None  # the last <pa>, kept until the next one ends
-    # The list whose items are being read, its <pa>, and its items read so far (all but
-    # the last one parsed); a parent of <e> items that is no <pa>'s list is left alone.
+    # The list being read (None once it cannot be), its <pa>, and its items read so far.
     es: etree._Element | None = None
     owner: etree._Element | None = None
     read = _Read()
-    odd: etree._Element | None = None
     try:
         for start in range(0, len(xml_text), _CHUNK):
             parser.feed(xml_text[start : start + _CHUNK].encode("utf-8"))
-            for _, event in parser.read_events():
-                element = cast(etree._Element, event)  # "end" events of elements only
-                if element.tag == "e":
-                    parent = element.getparent()
-                    if parent is None or parent is odd:
-                        continue
-                    if parent is not es:
-                        owner = _owner(parent, root)
-                        if owner is None:
-                            odd = parent  # the <pa> around it (if any) is read whole
-                            continue
-                        es, read = parent, _Read()
-                    # The item before this one is complete, tail included.  It is read
-                    # only while every item before it has been (one <at> may lead), so
-                    # the lists keep document order; the rest stay for _plain_pa.
-                    item = element.getprevious()
-                    if item is None or item.tag != "e":
-                        continue
-                    before = item.getprevious()
-                    if before is not None and (
-                        before.tag != "at" or before.getprevious() is not None
-                    ):
-                        continue
-                    if not read.add(item):
-                        return None
-                    parent.remove(item)
+            for action, event in parser.read_events():
+                element = cast(etree._Element, event)
+                if element.tag == "es":
+                    if action == "start" and owner is None:
+                        owner = _owner(element, root)
+                        es = None if owner is None else element
+                    continue
+                if action == "start":
                     continue
                 pa = element
                 parent = pa.getparent()
@@ -889,6 +876,14 @@ def _streamed(xml_text: str) -> tuple[etree._Element, list[Any]] | None:
                 read = _Read()
                 pa.clear(keep_tail=True)  # type: ignore[call-arg]  # lxml-stubs lack it
                 previous = pa
+            if es is not None and len(es) > _BATCH:
+                # The items parsed so far but the last (which may be open).  They are read
+                # only while every item before them has been (one <at> may lead), so the
+                # lists keep document order; the rest stay for _plain_pa.
+                first = 1 if es[0].tag == "at" else 0
+                if _STRAY(es) or not read.extend(islice(es, first, len(es) - 1)):
+                    return None
+                del es[first:-1]
         final = parser.close()
     except etree.XMLSyntaxError:
         return None
