@@ -654,13 +654,20 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | None:
         if value_type is None:
             return None  # text under a pt of another family
         return (VALUE_ROW, key, text, value_type)
-    if len(pa) != 1 or not _blank(pa.text):
+    # <pa><mi><es|fct>, with at most indentation around them (_blank, inlined: it is
+    # five calls per prompt).
+    if len(pa) != 1 or ((t := pa.text) and not t.isspace()):
         return None
     mi = pa[0]
-    if mi.tag != "mi" or len(mi) != 1 or not _blank(mi.text) or not _blank(mi.tail):
+    if (
+        mi.tag != "mi"
+        or len(mi) != 1
+        or ((t := mi.text) and not t.isspace())
+        or ((t := mi.tail) and not t.isspace())
+    ):
         return None
     body = mi[0]
-    if not _blank(body.tail) or not _blank(body.text):
+    if ((t := body.tail) and not t.isspace()) or ((t := body.text) and not t.isspace()):
         return None
     bulk = len(body) > _BULK
     if bulk and _STRAY(body):
