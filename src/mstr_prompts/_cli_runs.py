@@ -4,6 +4,10 @@ A thin layer: options are parsed here, the work is done by
 :mod:`mstr_prompts.client.commands`.  Credentials come from the environment
 (``MSTR_USERNAME`` and ``MSTR_PASSWORD``, or ``MSTR_API_TOKEN``), never from the
 command line.  Progress goes to standard error, and only on a terminal.
+
+The client (and urllib3 under it) is imported when one of these commands runs, not
+when the parser is built: ``convert``, ``inspect`` and ``link`` build the same parser
+and must not pay for a REST client they never use (issue 22).
 """
 
 from __future__ import annotations
@@ -13,13 +17,13 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .client.commands import datamart_command, prompts_command, submit_command, wait_command
-from .client.connection import Connection
-from .client.errors import TransportError
-from .client.signals import signals_as_interrupts
 from .model import AnswerSet
+
+if TYPE_CHECKING:
+    from .client.connection import Connection
+    from .client.run import Kind
 
 __all__ = ["add_async_option", "add_commands", "submit_from_args"]
 
@@ -41,6 +45,8 @@ def _session(conn: Connection) -> Iterator[Connection]:
     """Log in first, so that an unreachable server is said so, by name, before any run
     starts (not taken for a run that is still going); log out at the end, also after
     Ctrl-C, SIGTERM or SIGHUP."""
+    from .client.signals import signals_as_interrupts
+
     with signals_as_interrupts(), conn:
         _reached(conn)
         yield conn
@@ -125,6 +131,9 @@ def add_commands(
                 "wait needs the server: --base URL or MSTR_BASE_URL (the handle's own base is "
                 "never used, since the credentials go there)"
             )
+        from .client.commands import wait_command
+        from .client.signals import signals_as_interrupts
+
         text = args.handle
         if text == "-" or not text.lstrip().startswith("{"):
             text = read(text)
@@ -175,6 +184,8 @@ def add_commands(
             datamart.error("--with-answers goes with --save or --save-as")
         if args.save_as is not None and not _printable(args.save_as):
             datamart.error("--save-as NAME must be printable text (no control characters)")
+        from .client.commands import datamart_command
+
         conn = _connect(args.base, args.project)
         answers = None if args.file is None else decode_file(args.source_format, args.file)
         with _session(conn):
@@ -209,6 +220,8 @@ def add_commands(
     listed.add_argument("--dossier", metavar="ID", type=object_id)
 
     def run_prompts(args: argparse.Namespace) -> str:
+        from .client.commands import prompts_command
+
         conn = _connect(args.base, args.project)
         kind = "report" if args.report else "document" if args.document else "dossier"
         with _session(conn):
@@ -219,6 +232,8 @@ def add_commands(
 
 def _reached(conn: Connection) -> None:
     """Log in, naming the server when it cannot be reached (``wait_command``'s ``login``)."""
+    from .client.errors import TransportError
+
     try:
         conn.login()
     except TransportError as exc:
@@ -243,9 +258,6 @@ def _add_run(
     object_id: ObjectId = str,
 ) -> argparse.ArgumentParser:
     """``run``: one run with answers, printing the SQL or the data (as the client issue has it)."""
-    from .client.commands import run_command
-    from .client.run import Kind
-
     run: argparse.ArgumentParser = commands.add_parser(
         "run",
         help="run a report, document or dashboard with answers",
@@ -284,6 +296,8 @@ def _add_run(
             run.error(
                 "--sql needs --report: documents and dashboards have no SQL view (use --data)"
             )
+        from .client.commands import run_command
+
         conn = _connect(args.base, args.project)
         answers = None if args.file is None else decode_file(args.source_format, args.file)
         kind: Kind = "report" if args.report else "document" if args.document else "dossier"
@@ -325,6 +339,8 @@ def submit_from_args(
     progress: Any = None,
 ) -> str:
     """What ``run --report ID … --async`` prints: the run's handle, one line of JSON."""
+    from .client.commands import submit_command
+
     return submit_command(
         conn,
         report_id,

@@ -206,16 +206,13 @@ class _Exit(Exception):
 
 def _status_of(exc: PromptAnswerError) -> int:
     """The exit status for a library error."""
-    from .client.errors import BadBaseUrl, NameNotResolved, ServerError, UnusedAnswers
-    from .client.run import CredentialsMissing
     from .links import LinkError
 
-    if isinstance(exc, ServerError):  # the server refused, or could not be reached
-        return EXIT_SERVER
-    if isinstance(exc, (AnswersRejected, PromptsOutstanding, UnusedAnswers, NameNotResolved)):
+    client = _client_status(exc)
+    if client is not None:
+        return client
+    if isinstance(exc, (AnswersRejected, PromptsOutstanding)):
         return EXIT_INVALID  # the answers do not fit the prompts (checked locally)
-    if isinstance(exc, (CredentialsMissing, BadBaseUrl)):  # from the command line's options
-        return EXIT_USAGE
     if isinstance(exc, NotRepresentableError):
         return EXIT_NOT_REPRESENTABLE
     if isinstance(exc, InputTooLarge):
@@ -223,6 +220,30 @@ def _status_of(exc: PromptAnswerError) -> int:
     if isinstance(exc, LinkError):  # built from the command line's options
         return EXIT_USAGE
     return EXIT_BAD_INPUT  # DecodeError and anything else about the input
+
+
+def _client_status(exc: PromptAnswerError) -> int | None:
+    """The exit status of one of the client's errors, or None for any other error.
+
+    The client is not imported to find out: an instance of one of its classes exists
+    only once a client command has imported them, and a codec command (``convert``,
+    ``inspect``, ``link``) must not pay for loading the REST client and urllib3.
+    """
+    if "mstr_prompts.client.errors" in sys.modules:
+        from .client.errors import BadBaseUrl, NameNotResolved, ServerError, UnusedAnswers
+
+        if isinstance(exc, ServerError):  # the server refused, or could not be reached
+            return EXIT_SERVER
+        if isinstance(exc, (UnusedAnswers, NameNotResolved)):
+            return EXIT_INVALID  # the answers do not fit the prompts (checked locally)
+        if isinstance(exc, BadBaseUrl):  # from the command line's options
+            return EXIT_USAGE
+    if "mstr_prompts.client.run" in sys.modules:
+        from .client.run import CredentialsMissing
+
+        if isinstance(exc, CredentialsMissing):  # from the environment
+            return EXIT_USAGE
+    return None
 
 
 # ----------------------------------------------------------------------------- input

@@ -7,6 +7,20 @@
 <Report 9B9ADA7F464E63CE0D0B709B03BD9370>
 
 See docs/client.md for the workflows, the errors and the retry rules.
+
+Inside the package, imports run one way, each layer using only those above it in
+this list (checked by tests/test_layers.py):
+
+1. ``errors``, ``deadlines``, ``redaction``, ``signals``, ``grid``: vocabulary and limits;
+2. ``session``: the HTTP core (:class:`~.session.Session`: login, requests, retries);
+3. ``polling``, ``answering``: statuses and waits; rounds of answers;
+4. ``instances``: report, document and dashboard instances;
+5. ``runs``, ``sqlview``, ``objects``, ``datamarts``: asynchronous runs; seed 000's SQL
+   sequence; reports, documents, dashboards; datamarts;
+6. ``many``: many runs at once;
+7. ``connection``: the facade, :class:`Connection` (a session with ``report()``,
+   ``datamart()``, ``run_many()`` …);
+8. ``run``, ``progress``, ``commands``: what the command line calls.
 """
 
 import logging

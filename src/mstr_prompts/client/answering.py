@@ -201,7 +201,7 @@ def answer_rounds(
 
 def lists_no_prompts(instance: Instance) -> bool:
     """True once the server answered 404, 405 or 501 to this kind's ``GET …/prompts``."""
-    return f"{instance._kind} prompts" in instance.conn.lacking
+    return f"{instance.kind} prompts" in instance.conn.lacking
 
 
 def listed_prompts(instance: Instance) -> Definitions | None:
@@ -242,7 +242,7 @@ def answer_unlisted(instance: Instance, rounds: Sequence[AnswerSet]) -> int:
     while status == 2 and sent < len(rounds):
         instance.put_answers(rounds[sent])
         # The listing failed, not the instance: remember it once the answers went through.
-        instance.conn.lacking.add(f"{instance._kind} prompts")
+        instance.conn.lacking.add(f"{instance.kind} prompts")
         sent += 1
         status = instance.status()
     if status == 2:

@@ -32,15 +32,15 @@ from ..element_id import GUID_PATTERN
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
 from .answering import answer_rounds, given
-from .connection import Response, instance_header, segment, server_id
 from .errors import ExecutionFailed, TransportError, UnusedAnswers
 from .instances import ReportInstance
 from .polling import PollPolicy, wait_status
 from .redaction import redacting
 from .runs import Progress, RunStatus, gone_as
+from .session import Response, instance_header, segment, server_id
 
 if TYPE_CHECKING:
-    from .connection import Connection
+    from .session import Session
 
 _log = logging.getLogger("mstr_prompts.client")
 
@@ -201,14 +201,14 @@ class DatamartInstance(ReportInstance):
     ``X-MSTR-MS-Instance``.
     """
 
-    _kind = "datamart"
+    kind = "datamart"
 
     @property
     def execution_path(self) -> str:
         """``/api/datamarts/{id}/instances/{iid}/execution``."""
         return f"/api/datamarts/{segment(self.object_id)}/instances/{segment(self.instance_id)}/execution"
 
-    def _delete(self) -> None:
+    def send_delete(self) -> None:
         # As the seed's DELETE: token, cookies and X-MSTR-MS-Instance, no project.
         self.conn.request(
             "DELETE",
@@ -261,7 +261,7 @@ class Datamart:
     """
 
     def __init__(
-        self, conn: Connection, datamart_id: str, *, policy: PollPolicy | None = None
+        self, conn: Session, datamart_id: str, *, policy: PollPolicy | None = None
     ) -> None:
         self.conn = conn
         self.id = datamart_id

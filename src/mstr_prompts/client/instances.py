@@ -28,12 +28,12 @@ from ..errors import DecodeError, validation_message
 from ..model import AnswerSet, Element, ElementAnswer, ObjectAnswer, ObjectRef
 from ..object_types import object_type_from_name
 from .answering import Answers, answer_rounds, listed_prompts, open_only
-from .connection import Connection, Response, instance_header, segment, server_id
 from .deadlines import cleanup_time
 from .errors import NameNotResolved, ServerError, TransportError, unsupported
 from .grid import merge_page
-from .polling import PollPolicy, wait_status
+from .polling import PollPolicy, status_of, wait_status
 from .redaction import redacting
+from .session import Response, Session, instance_header, segment, server_id
 
 __all__ = ["DocumentInstance", "Instance", "ReportInstance"]
 
@@ -58,14 +58,16 @@ MAX_PAGES = 10_000
 class Instance:
     """One instance on the server; a context manager that deletes it on exit.
 
-    Subclasses say where it lives (``_analytics`` path) and how it is deleted.
+    Subclasses say where it lives (:attr:`path`), what it is (:attr:`kind`) and how
+    it is deleted (:meth:`send_delete`).
     """
 
-    _kind = "instance"
+    kind = "instance"
+    """What the instance is of, for messages: ``"report"``, ``"document"``, ``"datamart"``."""
 
     def __init__(
         self,
-        conn: Connection,
+        conn: Session,
         object_id: str,
         instance_id: str,
         *,
@@ -85,7 +87,7 @@ class Instance:
         return f"<{type(self).__name__} {self.object_id} instance {self.instance_id}>"
 
     def __str__(self) -> str:
-        return f"{self._kind} {self.object_id} instance {self.instance_id}"
+        return f"{self.kind} {self.object_id} instance {self.instance_id}"
 
     # ------------------------------------------------------------ paths
 
@@ -122,7 +124,7 @@ class Instance:
         if self.deleted:
             return
         try:
-            self._delete()
+            self.send_delete()
         except KeyboardInterrupt:
             # Ctrl-C, SIGTERM or SIGHUP cut the DELETE short: the program stops, but the
             # cleanup must not.  The first DELETE may or may not have been taken (a
@@ -134,7 +136,7 @@ class Instance:
 
     def _delete_again(self) -> None:
         try:
-            self._delete()
+            self.send_delete()
         except ServerError as exc:
             if exc.status == 404:
                 self.deleted = True
@@ -143,8 +145,19 @@ class Instance:
         else:
             self.deleted = True
 
-    def _delete(self) -> None:
-        raise NotImplementedError
+    def send_delete(self) -> None:
+        """Send the DELETE of this instance once (each kind has its own request).
+
+        :meth:`delete` is what callers use: it sends this once, again after an
+        interrupt, and marks the instance deleted.
+
+        >>> from mstr_prompts.client import Connection
+        >>> Instance(Connection("http://127.0.0.1:1", login_mode=8), "R", "I").send_delete()
+        Traceback (most recent call last):
+        ...
+        NotImplementedError: a subclass says how its instances are deleted
+        """
+        raise NotImplementedError("a subclass says how its instances are deleted")
 
     # ------------------------------------------------------------ status and prompts
 
@@ -169,7 +182,6 @@ class Instance:
         """``fetch``, telling :attr:`progress` (when set) what each reply says."""
         if self.progress is None:
             return fetch
-        from .runs import status_of  # runs builds on this module
 
         def polled() -> Response:
             response = fetch()
@@ -386,11 +398,11 @@ class ReportInstance(Instance):
     ``DELETE /api/model/reports/{id}/instances`` with ``X-MSTR-MS-Instance``.
     """
 
-    _kind = "report"
+    kind = "report"
 
     def __init__(
         self,
-        conn: Connection,
+        conn: Session,
         object_id: str,
         instance_id: str,
         *,
@@ -471,7 +483,7 @@ class ReportInstance(Instance):
         """False once the status had to be assumed (see :meth:`_sql_status`)."""
         return not self._assumed
 
-    def _delete(self) -> None:
+    def send_delete(self) -> None:
         # As the seed's DELETE: token, cookies and X-MSTR-MS-Instance, no project.
         self.conn.request(
             "DELETE",
@@ -500,13 +512,13 @@ class ReportInstance(Instance):
 class DocumentInstance(Instance):
     """A document or dashboard instance (``mid``), under ``/api/documents/{id}/instances/{mid}``."""
 
-    _kind = "document"
+    kind = "document"
 
     @property
     def path(self) -> str:
         return f"/api/documents/{segment(self.object_id)}/instances/{segment(self.instance_id)}"
 
-    def _delete(self) -> None:
+    def send_delete(self) -> None:
         self.conn.request("DELETE", self.path)
 
     def reprompt(self) -> DocumentInstance:
@@ -530,7 +542,7 @@ def _merge_page(total: dict[str, Any], page: dict[str, Any], request: str) -> No
     merge_page(total, page, request)
 
 
-def fetch_pages(conn: Connection, path: str, *, limit: int | None) -> dict[str, Any]:
+def fetch_pages(conn: Session, path: str, *, limit: int | None) -> dict[str, Any]:
     """Every page of a v2 data reply at ``path``, merged into the first page's shape.
 
     Bounded: a page that does not start where it was asked to (``paging.offset``), a

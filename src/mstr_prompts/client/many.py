@@ -12,10 +12,11 @@ iterating early.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 import time
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from ..definitions import Missing
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
 from .deadlines import cleanup_time
+from .objects import Report
 from .redaction import redact_error
 from .runs import Run, RunStatus, submit
 from .signals import signals_as_interrupts
@@ -30,7 +32,7 @@ from .signals import signals_as_interrupts
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .connection import Connection
+    from .session import Session
 
 __all__ = ["Job", "Outcome", "run_many"]
 
@@ -123,7 +125,8 @@ class _Stopped(Exception):
 
 
 def _execute(
-    conn: Connection,
+    conn: Session,
+    report: Callable[[str], Report],
     job: Job,
     timeout: float | None,
     tracker: _Tracker,
@@ -147,7 +150,7 @@ def _execute(
         if stop.is_set():
             raise _Stopped
         run = submit(
-            conn.report(job.report_id),
+            report(job.report_id),
             job.answers,
             sql=job.sql,
             limit=job.limit,
@@ -160,7 +163,7 @@ def _execute(
         if isinstance(exc, PromptAnswerError):
             redact_error(exc, conn.redactor())
         for run in mine:
-            run._discard()
+            run.discard()
             if run.deleted:
                 tracker.discard(run)
         instance_id = mine[0].instance_id if mine else None
@@ -170,16 +173,22 @@ def _execute(
 
 
 def run_many(
-    conn: Connection,
+    conn: Session,
     jobs: Iterable[Job | str | tuple[Any, ...]],
     *,
     max_parallel: int = 8,
     timeout: float | None = None,
+    report: Callable[[str], Report] | None = None,
 ) -> Generator[Outcome, None, None]:
     """Run ``jobs`` at most ``max_parallel`` at a time; yield each :class:`Outcome` as it ends.
 
+    ``report`` opens a job's report from its ID (:meth:`Connection.report
+    <mstr_prompts.client.Connection.report>` when the connection calls this, so that a
+    subclass's ``report`` is the one used); by default ``Report(conn, report_id)``.
     See :meth:`Connection.run_many <mstr_prompts.client.Connection.run_many>`.
     """
+    if report is None:
+        report = functools.partial(Report, conn)
     if max_parallel < 1:
         raise PromptAnswerError("max_parallel must be at least 1")
     if not conn.logged_in:
@@ -213,7 +222,9 @@ def run_many(
                         break
                     job = _job(item)
                     pending.add(
-                        executor.submit(_execute, conn, job, timeout, tracker, stop, workers)
+                        executor.submit(
+                            _execute, conn, report, job, timeout, tracker, stop, workers
+                        )
                     )
                 if not pending:
                     return

@@ -18,15 +18,16 @@ from ..definitions import decode as decode_definitions
 from ..errors import DecodeError
 from ..model import AnswerSet
 from .answering import Answers
-from .connection import segment, server_id
 from .errors import TransportError
 from .instances import DocumentInstance, ReportInstance
 from .polling import PollPolicy
 from .redaction import redacting
+from .runs import Progress, Run, submit
+from .session import segment, server_id
+from .sqlview import as_given, sql_as_the_seed
 
 if TYPE_CHECKING:
-    from .connection import Connection
-    from .runs import Progress, Run
+    from .session import Session
 
 __all__ = ["Document", "Dossier", "Report"]
 
@@ -40,9 +41,7 @@ class Report:
     <Report 9B9ADA7F464E63CE0D0B709B03BD9370>
     """
 
-    def __init__(
-        self, conn: Connection, report_id: str, *, policy: PollPolicy | None = None
-    ) -> None:
+    def __init__(self, conn: Session, report_id: str, *, policy: PollPolicy | None = None) -> None:
         self.conn = conn
         self.id = report_id
         self.policy = policy or conn.poll_policy or PollPolicy()
@@ -133,8 +132,6 @@ class Report:
         Otherwise each round is listed, bound, checked and waited for (see "Answering"
         in docs/client.md); the wait never asks the data endpoint.
         """
-        from .sqlview import as_given, sql_as_the_seed  # builds on this module
-
         seed = as_given(answers) if not validate and missing is None else None
         if seed is not None:
             return sql_as_the_seed(self, seed)
@@ -188,8 +185,6 @@ class Report:
         ...     run.result()["data"]["paging"]["total"]
         3
         """
-        from .runs import submit
-
         return submit(
             self,
             answers,
@@ -241,7 +236,7 @@ def _from_location(location: str | None) -> str | None:
     return unquote(last) if last and head.endswith("/instances") else None
 
 
-def _prompts(conn: Connection, path: str) -> Definitions:
+def _prompts(conn: Session, path: str) -> Definitions:
     body = conn.request("GET", path).json("the prompts")
     try:
         return decode_definitions(body)
@@ -275,7 +270,7 @@ class Document:
     _create_collection = "documents"
 
     def __init__(
-        self, conn: Connection, document_id: str, *, policy: PollPolicy | None = None
+        self, conn: Session, document_id: str, *, policy: PollPolicy | None = None
     ) -> None:
         self.conn = conn
         self.id = document_id

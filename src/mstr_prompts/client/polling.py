@@ -1,5 +1,9 @@
 """Waiting for an instance: HTTP 202 means "poll again", then ``status`` says what it is.
 
+This module also owns the vocabulary of a status: :class:`ExecutionStatus`,
+:class:`RunStatus` (what a progress callback is told) and :func:`status_of`, so that
+instances report progress without importing the runs built on them.
+
 Status endpoints (``GET …/instances/{id}/status``) answer **202** while the server is
 still processing and 200 when it is done, as mstrio-py and MicroStrategy for Office
 read them; the body's ``status`` is ``EnumDSSXMLStatus``: 1 ready, 2 prompted (open
@@ -18,16 +22,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .connection import Response, retry_after_seconds
 from .deadlines import current_deadline, time_limit
 from .errors import ServerError, ServerUnreachable, TransportError
+from .session import Response, retry_after_seconds
 
 __all__ = [
     "FINAL_STATUSES",
+    "ExecutionStatus",
     "InstanceStatus",
     "PollPolicy",
     "PollTimeout",
+    "Progress",
+    "RunStatus",
     "status_code",
+    "status_of",
     "wait_status",
 ]
 
@@ -47,6 +55,88 @@ class InstanceStatus(enum.IntEnum):
 
 FINAL_STATUSES = frozenset({1, 2, 3, 18})
 """Statuses after which polling stops (18 is RequestExecutionError)."""
+
+
+class ExecutionStatus(enum.IntEnum):
+    """EnumDSSXMLStatus: the ``status`` of an instance or a datamart execution.
+
+    >>> ExecutionStatus(5).name, ExecutionStatus(5).running
+    ('IN_SQL_ENGINE', True)
+    """
+
+    MSG_ID = 0
+    RESULT = 1
+    PROMPT_XML = 2
+    ERR_MSG_XML = 3
+    JOB_RUNNING = 4
+    IN_SQL_ENGINE = 5
+    IN_QUERY_ENGINE = 6
+    IN_ANALYTICAL_ENGINE = 7
+    IN_RESOLUTION = 8
+    WAITING_FOR_CACHE = 9
+    UPDATING_CACHE = 10
+    WAITING = 13
+    WAITING_ON_GOVERNOR = 14
+    WAITING_FOR_PROJECT = 15
+    WAITING_FOR_CHILDREN = 16
+    PREPARING_OUTPUT = 17
+    REQUEST_EXECUTION_ERROR = 18
+    CONSTRUCT_RESULT = 19
+    HTML_RESULT = 20
+    XML_RESULT = 21
+    RUNNING_ON_OTHER_NODE = 22
+    LOADING_PROMPT = 23
+    IN_EXPORT_ENGINE = 24
+    NEED_TO_GET_RESULTS = 26
+
+    @property
+    def running(self) -> bool:
+        """True for every state but ready (1), prompted (2) and the errors (3, 18)."""
+        return self.value not in FINAL_STATUSES
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    """One look at a run: its EnumDSSXMLStatus ``code`` (None while the server says 202).
+
+    >>> RunStatus(2).state, str(RunStatus(None)), str(RunStatus(6))
+    ('prompted', 'running (HTTP 202)', 'running (IN_QUERY_ENGINE)')
+    """
+
+    code: int | None
+
+    @property
+    def state(self) -> str:
+        """``"running"``, ``"ready"``, ``"prompted"`` or ``"failed"``."""
+        if self.code == 1:
+            return "ready"
+        if self.code == 2:
+            return "prompted"
+        if self.code in (3, 18):
+            return "failed"
+        return "running"
+
+    @property
+    def name(self) -> str:
+        """The EnumDSSXMLStatus name, ``HTTP 202``, or ``status N`` for an unknown value."""
+        if self.code is None:
+            return "HTTP 202"
+        try:
+            return ExecutionStatus(self.code).name
+        except ValueError:
+            return f"status {self.code}"
+
+    @property
+    def done(self) -> bool:
+        """True once the run no longer runs (ready, prompted or failed)."""
+        return self.state != "running"
+
+    def __str__(self) -> str:
+        return f"{self.state} ({self.name})"
+
+
+Progress = Callable[[RunStatus, float], None]
+"""Called after every poll with the status seen and the seconds waited so far."""
 
 
 class PollTimeout(TransportError):
@@ -132,6 +222,17 @@ def status_code(response: Response) -> int:
             server_message=f"the status reply has no numeric status: {status!r}",
         )
     return status
+
+
+def status_of(response: Response) -> RunStatus:
+    """The :class:`RunStatus` in a status reply (202 means still running).
+
+    >>> status_of(Response("GET s", 200, {}, b'{"status": 4}')).name
+    'JOB_RUNNING'
+    """
+    if response.status == 202:
+        return RunStatus(None)
+    return RunStatus(status_code(response))
 
 
 def wait_status(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from .runs import RunStatus
+from .polling import RunStatus
 
 __all__ = ["TerminalProgress"]
 

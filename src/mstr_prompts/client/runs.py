@@ -19,7 +19,6 @@ execution errors, every other value a running state
 from __future__ import annotations
 
 import dataclasses
-import enum
 import json
 import logging
 import time
@@ -32,8 +31,7 @@ from ..definitions import Definitions, Missing
 from ..errors import Hint, Option, PromptAnswerError
 from ..model import Answer, AnswerSet
 from .answering import answer_rounds, given, listed_prompts
-from .connection import Connection, Response, time_limit
-from .deadlines import cleanup_time
+from .deadlines import cleanup_time, time_limit
 from .errors import (
     ExecutionFailed,
     InstanceGone,
@@ -44,8 +42,17 @@ from .errors import (
     UnusedAnswers,
 )
 from .instances import ReportInstance
-from .polling import FINAL_STATUSES, PollPolicy, PollTimeout, status_code, wait_status
+from .polling import (
+    ExecutionStatus,
+    PollPolicy,
+    PollTimeout,
+    Progress,
+    RunStatus,
+    status_of,
+    wait_status,
+)
 from .redaction import redacting
+from .session import Response, Session
 
 if TYPE_CHECKING:
     from .objects import Report
@@ -64,84 +71,6 @@ _log = logging.getLogger("mstr_prompts.client")
 
 HANDLE_VERSION = 1
 """The version written in every handle; a handle of another version is refused."""
-
-
-class ExecutionStatus(enum.IntEnum):
-    """EnumDSSXMLStatus: the ``status`` of an instance or a datamart execution.
-
-    >>> ExecutionStatus(5).name, ExecutionStatus(5).running
-    ('IN_SQL_ENGINE', True)
-    """
-
-    MSG_ID = 0
-    RESULT = 1
-    PROMPT_XML = 2
-    ERR_MSG_XML = 3
-    JOB_RUNNING = 4
-    IN_SQL_ENGINE = 5
-    IN_QUERY_ENGINE = 6
-    IN_ANALYTICAL_ENGINE = 7
-    IN_RESOLUTION = 8
-    WAITING_FOR_CACHE = 9
-    UPDATING_CACHE = 10
-    WAITING = 13
-    WAITING_ON_GOVERNOR = 14
-    WAITING_FOR_PROJECT = 15
-    WAITING_FOR_CHILDREN = 16
-    PREPARING_OUTPUT = 17
-    REQUEST_EXECUTION_ERROR = 18
-    CONSTRUCT_RESULT = 19
-    HTML_RESULT = 20
-    XML_RESULT = 21
-    RUNNING_ON_OTHER_NODE = 22
-    LOADING_PROMPT = 23
-    IN_EXPORT_ENGINE = 24
-    NEED_TO_GET_RESULTS = 26
-
-    @property
-    def running(self) -> bool:
-        """True for every state but ready (1), prompted (2) and the errors (3, 18)."""
-        return self.value not in FINAL_STATUSES
-
-
-@dataclasses.dataclass(frozen=True)
-class RunStatus:
-    """One look at a run: its EnumDSSXMLStatus ``code`` (None while the server says 202).
-
-    >>> RunStatus(2).state, str(RunStatus(None)), str(RunStatus(6))
-    ('prompted', 'running (HTTP 202)', 'running (IN_QUERY_ENGINE)')
-    """
-
-    code: int | None
-
-    @property
-    def state(self) -> str:
-        """``"running"``, ``"ready"``, ``"prompted"`` or ``"failed"``."""
-        if self.code == 1:
-            return "ready"
-        if self.code == 2:
-            return "prompted"
-        if self.code in (3, 18):
-            return "failed"
-        return "running"
-
-    @property
-    def name(self) -> str:
-        """The EnumDSSXMLStatus name, ``HTTP 202``, or ``status N`` for an unknown value."""
-        if self.code is None:
-            return "HTTP 202"
-        try:
-            return ExecutionStatus(self.code).name
-        except ValueError:
-            return f"status {self.code}"
-
-    @property
-    def done(self) -> bool:
-        """True once the run no longer runs (ready, prompted or failed)."""
-        return self.state != "running"
-
-    def __str__(self) -> str:
-        return f"{self.state} ({self.name})"
 
 
 class RunTimeout(PollTimeout):
@@ -163,21 +92,6 @@ class RunTimeout(PollTimeout):
             hint="the run goes on: resume it later from its handle (mstr-prompts wait HANDLE)",
         )
         self.last_status = None if last is None else last.code
-
-
-Progress = Callable[[RunStatus, float], None]
-"""Called after every poll with the status seen and the seconds waited so far."""
-
-
-def status_of(response: Response) -> RunStatus:
-    """The :class:`RunStatus` in a status reply (202 means still running).
-
-    >>> status_of(Response("GET s", 200, {}, b'{"status": 4}')).name
-    'JOB_RUNNING'
-    """
-    if response.status == 202:
-        return RunStatus(None)
-    return RunStatus(status_code(response))
 
 
 @contextmanager
@@ -211,7 +125,7 @@ class Run:
 
     def __init__(
         self,
-        conn: Connection,
+        conn: Session,
         report_id: str,
         instance_id: str,
         *,
@@ -279,7 +193,7 @@ class Run:
 
     @classmethod
     def from_json(
-        cls, conn: Connection, text: str | bytes, *, policy: PollPolicy | None = None
+        cls, conn: Session, text: str | bytes, *, policy: PollPolicy | None = None
     ) -> Run:
         """Resume a run from its handle on ``conn`` (any connection to the same project).
 
@@ -412,7 +326,7 @@ class Run:
         except (RunTimeout, InstanceGone):
             raise
         except BaseException:
-            self._discard()
+            self.discard()
             raise
         if not keep:
             self.delete()
@@ -427,8 +341,17 @@ class Run:
         except NotFound:
             self.instance.deleted = True
 
-    def _discard(self) -> None:
-        """Delete after a failure: the failure matters more than a failed cleanup."""
+    def discard(self) -> None:
+        """Delete after a failure: the failure matters more than a failed cleanup.
+
+        The DELETE gets a bounded time of its own (also after the caller's time limit
+        ran out), and a failure to delete is logged rather than raised.
+
+        >>> from mstr_prompts.client import Connection
+        >>> run = Run(Connection("http://127.0.0.1:1", login_mode=8, project_id="P"), "R", "I")
+        >>> run.instance.deleted = True
+        >>> run.discard()  # nothing left to delete: no request is sent
+        """
         try:
             with cleanup_time():  # also after the caller's time_limit ran out
                 self.delete()
@@ -447,7 +370,7 @@ class Run:
         if exc is None:
             self.delete()
         else:
-            self._discard()
+            self.discard()
 
 
 def parse_handle(text: str | bytes) -> dict[str, Any]:
@@ -642,6 +565,6 @@ def submit(
                     server_message=f"the run ended with status {first} (execution error)",
                 )
     except BaseException:
-        run._discard()
+        run.discard()
         raise
     return run

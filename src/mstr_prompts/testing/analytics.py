@@ -32,15 +32,13 @@ and ``reports/report_instance.json``.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import definitions, library
 from ..errors import PromptAnswerError
 from .catalog import Served
-from .server import Call, Refusal, Reply, ServedInstance, reply
-
-if TYPE_CHECKING:
-    from .server import ReferenceServer
+from .core import ServerCore
+from .wire import Call, Refusal, Reply, ServedInstance, reply
 
 __all__ = ["ROW_ATTRIBUTE", "ROW_FORM", "VALUE_METRIC", "data_grid", "install_analytics"]
 
@@ -57,11 +55,12 @@ _OWNER = {"name": "Administrator", "id": "54F3D26011D2896560009A8E67019608"}
 _STARTED = int(time.time() * 1000)
 
 
-def install_analytics(server: ReferenceServer) -> None:
-    """Add the routes of this module to ``server`` (its constructor does).
+def install_analytics(server: ServerCore) -> None:
+    """Add the routes of this module to ``server`` (:class:`~mstr_prompts.testing.ReferenceServer` does).
 
-    >>> from mstr_prompts.testing import ReferenceServer
-    >>> any(p.pattern == "^/api/status$" for _, p, *_ in ReferenceServer().routes)
+    >>> core = ServerCore()
+    >>> install_analytics(core)
+    >>> any(p.pattern == "^/api/status$" for _, p, *_ in core.routes)
     True
     """
     r = server.route
@@ -184,7 +183,7 @@ def install_analytics(server: ReferenceServer) -> None:
 
     def definition(call: Call) -> Reply:
         # GET /api/v2/reports/{id}; recorded: api-responses/reports/report_definition.json
-        served = server._served(call.group("oid"), ("report", "datamart"))
+        served = server.served_object(call.group("oid"), ("report", "datamart"))
         grid = _grid(served, [])
         for row in grid["rows"]:
             row.pop("elements")
@@ -200,11 +199,11 @@ def install_analytics(server: ReferenceServer) -> None:
 
     def create(version: int) -> Any:
         def handler(call: Call) -> Reply:
-            served = server._served(call.group("oid"), ("report", "datamart"))
+            served = server.served_object(call.group("oid"), ("report", "datamart"))
             body = call.json()
             if body is not None and not isinstance(body, dict):
                 raise Refusal(400, "ERR006", "The request body must be a JSON object.")
-            instance = server._new_instance(served, owner=server.owner_of(call))
+            instance = server.new_instance(served, owner=server.owner_of(call))
             if "respond-async" in call.headers.get("prefer", "").lower():
                 server.run_async(instance)
                 return reply(
@@ -220,7 +219,7 @@ def install_analytics(server: ReferenceServer) -> None:
 
     def read(version: int) -> Any:
         def handler(call: Call) -> Reply:
-            instance = server._instance(call)
+            instance = server.instance_for(call)
             if server.status_walk:
                 # The old walk: each read is a poll that shows the next running state.
                 status = server.current_status(instance) if instance.schedule else 1
@@ -237,13 +236,18 @@ def install_analytics(server: ReferenceServer) -> None:
     def page_by(call: Call) -> Reply:
         # Swagger GET /api/v2/reports/{id}/instances/{iid}/pageBy/elements: the served
         # reports have no page-by attributes (the SDK asks before it reads the status).
-        server._instance(call)
+        server.instance_for(call)
         return reply(200, {"pageBy": [], "validPageByElements": {"items": []}})
+
+    def end_session(call: Call) -> Reply:
+        # Swagger DELETE /api/sessions: the logout's other spelling, 204
+        server.end_session(call.token)
+        return reply(204)
 
     def prompts_answers(call: Call) -> Reply:
         # POST …/promptsAnswers: Library's short answers ({"answers": [{"key", "values",
         # "useDefault"}]}), as MicroStrategy for Office and the Power BI connector send them
-        instance = server._instance(call)
+        instance = server.instance_for(call)
         try:
             answers, _name = library.decode_body(call.json())
             with server.lock:
@@ -251,13 +255,13 @@ def install_analytics(server: ReferenceServer) -> None:
             answers = definitions.bind(answers, defs)
         except PromptAnswerError:
             raise Refusal(400, "ERR006", "The prompt answers are not valid.") from None
-        server._apply(instance, answers)
+        server.apply_answers(instance, answers)
         return reply(204)
 
     r("GET", "/api/status", auth=False, project=False)(status)
     r("GET", "/api/sessions", project=False)(session_info)
     r("PUT", "/api/sessions", project=False)(renew)
-    r("DELETE", "/api/sessions", project=False)(server._logout)
+    r("DELETE", "/api/sessions", project=False)(end_session)
     r("GET", "/api/sessions/userInfo", project=False)(user_info)
     r("GET", "/api/projects", project=False)(projects)
     r("GET", f"/api/objects/{obj}", project=False)(object_info)
@@ -274,7 +278,7 @@ def install_analytics(server: ReferenceServer) -> None:
     def dashboard(call: Call) -> Reply:
         # GET /api/dossiers/{id}/instances/{mid} ("Object prompts" workflow, step 7): the
         # dashboard's status once its prompts are answered, and its (empty) chapters.
-        instance = server._instance(call)
+        instance = server.instance_for(call)
         served = instance.served
         return reply(
             200,
@@ -492,7 +496,7 @@ def apply_fields(body: dict[str, Any], fields: str | None) -> dict[str, Any]:
     return body
 
 
-def _page(server: ReferenceServer, call: Call, instance: ServedInstance, version: int) -> Any:
+def _page(server: ServerCore, call: Call, instance: ServedInstance, version: int) -> Any:
     if instance.status == 2:
         return {
             "name": instance.served.name,

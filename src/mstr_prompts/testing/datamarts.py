@@ -19,12 +19,10 @@ from __future__ import annotations
 import base64
 import re
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .server import Call, Refusal, Reply, ServedInstance, reply
-
-if TYPE_CHECKING:
-    from .server import ReferenceServer
+from .core import ServerCore
+from .wire import Call, Refusal, Reply, ServedInstance, reply
 
 __all__ = ["PROMPT_OPTIONS", "install_datamarts"]
 
@@ -34,20 +32,26 @@ PROMPT_OPTIONS = ("saveAsWithAnswers", "saveAsFilterWithPrompts", "saveAsTemplat
 _GUID = re.compile(r"[0-9A-F]{32}")
 
 
-def install_datamarts(server: ReferenceServer) -> None:
-    """Add the datamart routes to ``server``."""
+def install_datamarts(server: ServerCore) -> None:
+    """Add the datamart routes to ``server``.
+
+    >>> core = ServerCore()
+    >>> install_datamarts(core)
+    >>> sorted({method for method, *_ in core.routes})
+    ['DELETE', 'GET', 'POST']
+    """
     obj = r"(?P<oid>[^/]+)"
     run = r"/api/datamarts/(?P<oid>[^/]+)/instances/(?P<iid>[^/]+)"
     model = f"/api/model/datamarts/{obj}/instances"
 
     def create(call: Call) -> Reply:
-        served = server._served(call.group("oid"), ("datamart",))
-        instance = server._new_instance(served, owner=server.owner_of(call))
+        served = server.served_object(call.group("oid"), ("datamart",))
+        instance = server.new_instance(served, owner=server.owner_of(call))
         instance.pending_polls = 0
         return reply(201, None, ("X-MSTR-MS-Instance", instance.id))
 
     def start(call: Call) -> Reply:
-        instance = server._instance(call)
+        instance = server.instance_for(call)
         with server.lock:
             if instance.job_id is not None:
                 raise Refusal(400, "ERR006", "The datamart is already executing.")
@@ -67,7 +71,7 @@ def install_datamarts(server: ReferenceServer) -> None:
         )
 
     def execution(call: Call) -> Reply:
-        instance = server._instance(call)
+        instance = server.instance_for(call)
         if instance.job_id is None:
             raise Refusal(400, "ERR006", "The datamart instance has not been executed.")
         status = server.current_status(instance)
@@ -105,20 +109,24 @@ def install_datamarts(server: ReferenceServer) -> None:
 
         return save
 
+    def delete(call: Call) -> Reply:
+        server.drop_instance(_ms_instance(server, call))
+        return reply(204)
+
     r = server.route
     r("POST", model)(create)
     r("POST", f"{model}/save", project=False)(saver("save"))
     r("POST", f"{model}/saveAs", project=False)(saver("saveAs"))
-    r("DELETE", model, project=False)(server._delete_report_instance)
+    r("DELETE", model, project=False)(delete)
     r("POST", f"{run}/execution/jobs")(start)
     r("GET", f"{run}/execution")(execution)
 
 
-def _ms_instance(server: ReferenceServer, call: Call) -> ServedInstance:
+def _ms_instance(server: ServerCore, call: Call) -> ServedInstance:
     iid = call.headers.get("x-mstr-ms-instance")
     if not iid:
         raise Refusal(400, "ERR006", "The X-MSTR-MS-Instance header is required.")
-    return server._instance(call, iid)
+    return server.instance_for(call, iid)
 
 
 def _check_options(options: Any) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 from .. import rest
 from ..errors import PromptAnswerError
 from ..model import AnswerSet
-from .server import Refusal
+from .wire import Refusal
 
 __all__ = ["read_answers"]
 
@@ -43,7 +43,7 @@ def read_answers(
     >>> read_answers({"prompts": [{"key": "X@0@10", "answers": "1"}]}, defs, {})
     Traceback (most recent call last):
     ...
-    mstr_prompts.testing.server.Refusal: Failed to locate the prompt by either key: X@0@10, please verify this information is correct.
+    mstr_prompts.testing.wire.Refusal: Failed to locate the prompt by either key: X@0@10, please verify this information is correct.
     """
     if not isinstance(body, dict) or not isinstance(body.get("prompts"), list):
         raise Refusal(400, "ERR006", "The request body must be an object with a 'prompts' list.")

@@ -1,0 +1,108 @@
+"""A codec command loads no REST client (issue 22, item 2).
+
+``convert``, ``inspect`` and ``link`` on one file read and write text: they must not
+import ``mstr_prompts.client``, the reference server or urllib3, which cost a third of
+a one-file run's wall time when the parser pulled them in for the client commands.
+Each case runs in a fresh interpreter (``python -c``), calls the real ``cli.main`` and
+then lists what it imported; the error paths (bad input, ``--help``) count too, since
+working out an exit status must not import the client either.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mstr_prompts.cli import EXIT_BAD_INPUT, EXIT_USAGE
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+REST = str(FIXTURES / "rest" / "elements-category-books.json")
+XML = str(FIXTURES / "xml" / "library-hierarchy-key-lcl.xml")
+REPORT = "4CF6D88A4588097466A4B7B8851A161F"
+
+# Calls the command line in this process, then writes its status and the modules
+# it loaded that it should not have, as one JSON line on standard error.
+RUNNER = """
+import json, sys
+from mstr_prompts import cli
+status = cli.main(sys.argv[1:])
+heavy = sorted(
+    name for name in sys.modules
+    if name == "urllib3" or name.startswith(("urllib3.", "mstr_prompts.client", "mstr_prompts.testing"))
+)
+sys.stderr.write("\\n" + json.dumps({"status": status, "heavy": heavy}) + "\\n")
+"""
+
+CASES = {
+    "convert": (["convert", "--from", "rest", "--to", "xml", REST], 0),
+    "convert to url": (["convert", "--from", "rest", "--to", "url", REST], 0),
+    "inspect": (["inspect", "--from", "rest", REST], 0),
+    "link": (
+        [
+            "link",
+            "--from",
+            "rest",
+            "--base",
+            "https://example.com/MicroStrategy/servlet/mstrWeb",
+            "--report",
+            REPORT,
+            REST,
+        ],
+        0,
+    ),
+    "convert, bad input": (["convert", "--from", "rest", "--to", "xml", XML], EXIT_BAD_INPUT),
+    "help": (["--help"], 0),
+    "convert --help": (["convert", "--help"], 0),
+}
+
+
+def _run(args: list[str]) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, *args],
+        capture_output=True,
+        check=False,
+        timeout=120,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    report: dict[str, object] = json.loads(done.stderr.strip().splitlines()[-1])
+    return report
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_codec_command_imports_no_client(name: str) -> None:
+    args, status = CASES[name]
+    report = _run(args)
+    assert report["status"] == status
+    assert report["heavy"] == []
+
+
+def test_a_client_command_still_loads_the_client() -> None:
+    # The other side of the bargain: the client is imported when a client command
+    # runs (here it stops at once, with no credentials in the environment).
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            RUNNER,
+            "prompts",
+            "--base",
+            "http://127.0.0.1:9/MicroStrategyLibrary",
+            "--project",
+            REPORT,
+            "--report",
+            REPORT,
+        ],
+        capture_output=True,
+        check=False,
+        timeout=120,
+        text=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report["status"] == EXIT_USAGE  # no credentials (MSTR_USERNAME …)
+    assert "mstr_prompts.client.commands" in report["heavy"]
