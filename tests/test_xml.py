@@ -963,3 +963,21 @@ def test_exp_from_the_tree_equals_exp_from_its_text_on_every_carried_answer(
     with expression_from_text():
         slow = decoded_or_error(text)
     assert fast == slow
+
+
+@pytest.mark.parametrize("family", [None, *PromptFamily])
+@pytest.mark.parametrize(
+    "attribute", [None, CATEGORY, CATEGORY.lower(), CATEGORY[:-1], CATEGORY + "\n", "", "x"]
+)
+def test_close_built_without_validation_equals_the_validated_one(
+    family: PromptFamily | None, attribute: str | None
+) -> None:
+    def outcome(build: Any) -> Any:
+        try:
+            made = build()
+        except Exception as exc:  # the same error either way
+            return type(exc).__name__, str(exc)
+        return made, repr(made), made.model_dump()
+
+    fast = outcome(lambda: xml_module._close(ref(), family, attribute))
+    assert fast == outcome(lambda: Close(prompt=ref(), family=family, attribute=attribute))

@@ -372,6 +372,22 @@ def _decode_pa(pa: etree._Element, index: int) -> Answer:
         raise DecodeError(validation_message(exc), where=where) from None
 
 
+def _close(prompt: PromptRef, family: PromptFamily | None, attribute: str | None = None) -> Close:
+    """``Close(prompt=prompt, family=family, attribute=attribute)``.
+
+    Built without validation when it is valid by construction (a PromptRef, a family,
+    and an attribute only for an element list, that a GUID), as a document of many empty
+    answers would otherwise pay a validation each; else validated, for the model's error.
+    """
+    if attribute is not None and (
+        family is not PromptFamily.ELEMENTS or not _GUID.fullmatch(attribute)
+    ):
+        return Close(prompt=prompt, family=family, attribute=attribute)
+    return build(
+        Close, {"prompt": prompt, "kind": "close", "family": family, "attribute": attribute}
+    )
+
+
 def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: str) -> Answer:
     children = list(pa)
     if not children:
@@ -382,7 +398,7 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
             # empty pretty-printed body, not a value.
             _blank(text) and pt_family not in (None, PromptFamily.VALUE)
         ):
-            return Close(prompt=prompt, family=pt_family)
+            return _close(prompt, pt_family)
         # A value's text is significant to the byte: no stripping.
         value_type = _TYPE_OF_PT.get(pt) if pt is not None else None
         # Valid by construction (non-empty text, a ValueType or None): skip validation.
@@ -404,11 +420,11 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
         # Only a body with nothing at all in it closes (expression_xml.is_empty, the rule
         # REST's decoder shares): <exp nc="0"/> stays an answer, as it does in REST.
         if is_empty(body):
-            return Close(prompt=prompt, family=PromptFamily.EXPRESSION)
+            return _close(prompt, PromptFamily.EXPRESSION)
         return _expression(body, prompt)
     if body.tag == "dmy":
         if is_empty(body):
-            return Close(prompt=prompt, family=PromptFamily.LEVEL)
+            return _close(prompt, PromptFamily.LEVEL)
         return LevelAnswer(prompt=prompt, xml=safexml.serialize(body))
     raise DecodeError(
         f"unexpected <{_tag(body)}> (line {body.sourceline}) as the answer body; "
@@ -478,7 +494,7 @@ def _decode_es(es: etree._Element, prompt: PromptRef, where: str) -> Answer:
         if tail and not tail.isspace():
             _no_text(es, where, "<es>")
     if not elements:
-        return Close(prompt=prompt, family=PromptFamily.ELEMENTS, attribute=attribute)
+        return _close(prompt, PromptFamily.ELEMENTS, attribute)
     return ElementAnswer.of(prompt, attribute, tuple(elements))
 
 
@@ -559,7 +575,7 @@ def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
             number_type = _int(tp, f"{_what_object(child, number)} tp", where)
         objects.append(ObjectRef.of(did, number_type, name))
     if not objects:
-        return Close(prompt=prompt, family=PromptFamily.OBJECTS)
+        return _close(prompt, PromptFamily.OBJECTS)
     return ObjectAnswer.of(prompt, tuple(objects))
 
 
