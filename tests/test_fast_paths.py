@@ -706,3 +706,44 @@ def test_long_values_decode_as_short_ones(pieces: list[str], chunk: int) -> None
         assert outcome(lambda: url.split_query(query)) == whole
     finally:
         limits._CHUNK = saved
+
+
+# --- empty answers: a Close from the fast walk, the same as the checked path's ----------
+
+CLOSES = [
+    '<pa pt="3" pin="0" did="0A" tp="10"></pa>',
+    '<pa pt="3" pin="0" did="0A" tp="10"/>',
+    '<pa pt="7" pin="0" did="0A" tp="10"></pa>',
+    '<pa pt="" pin="0" did="0A" tp="10"></pa>',
+    '<pa pin="0" did="0A" tp="10"></pa>',
+    '<pa key="K@0@10"></pa>',
+    '<pa pt="5" key="W34D"></pa>',
+    '<pa pt="7" pin="0" did="0A" tp="10"> </pa>',
+    '<pa pt="3" pin="0" did="0A" tp="10"> </pa>',
+    f'<pa pt="7" pin="0" did="0A" tp="10"><mi><es>{SOURCE}</es></mi></pa>',
+    f'<pa pt="7" pin="0" did="0A" tp="10"><mi><es>{SOURCE.lower()}</es></mi></pa>',
+    '<pa pt="7" pin="0" did="0A" tp="10"><mi><es><at did="0B" tp="12"/></es></mi></pa>',
+    '<pa pt="7" pin="0" did="0A" tp="10"><mi><es><at did="" tp="12"/></es></mi></pa>',
+    f'<pa pt="7" pin="0" did="0A" tp="10"><mi><es><at did="{ATTRIBUTE}" tp=" 12"/></es></mi></pa>',
+    f'<pa pt="7" pin="0" did="0A" tp="10"><mi><es><at did="{ATTRIBUTE}"/></es></mi></pa>',
+    f'<pa pt="7" pin="0" did="0A" tp="10"><mi><es><at did="{ATTRIBUTE}">x</at></es></mi></pa>',
+    f'<pa pt="7" pin="0" did="0A" tp="10"><mi><es>{SOURCE}{SOURCE}</es></mi></pa>',
+    '<pa pt="7" pin="0" did="0A" tp="10"><mi><es></es></mi></pa>',
+    '<pa pt="7" pin="0" did="0A" tp="10"><mi>\n  <es>\n  </es>\n</mi></pa>',
+    '<pa pt="7" pin="0" did="0A" tp="10"><mi><es>x</es></mi></pa>',
+    '<pa pt="6" pin="0" did="0A" tp="10"><mi><fct qsr="0" fcn="0" cc="0" sto="1" pfc="0" pcc="0"></fct></mi></pa>',
+    '<pa pt="3" pin="0" did="0A" tp="10"><mi><fct/></mi></pa>',
+    '<pa key="K@0@10"><mi><fct/></mi></pa>',
+    '<pa pt="6" pin="0" did="0A" tp="10"><mi><fct> </fct></mi></pa>',
+    '<pa pt="8" pin="0" did="0A" tp="10"><exp/></pa>',
+    '<pa pt="13" pin="0" did="0A" tp="10"><dmy/></pa>',
+]
+
+
+@pytest.mark.parametrize("close", CLOSES)
+def test_empty_answers_equal_checked_path(close: str) -> None:
+    value = '<pa pt="3" pin="0" did="0C" tp="10">v</pa>'
+    text = "<rsl>" + value + close + _element_pa(ATTRIBUTE, 3, True, True) + "</rsl>"
+    assert_same(xml.decode, text)
+    with streaming(16):
+        assert_same(xml.decode, text)

@@ -199,7 +199,7 @@ def _decode(text: str | bytes) -> AnswerSet:
     else:
         # The checked path, in document order, for each <pa> the fast path left.
         for index, item in enumerate(items):
-            if type(item) is not tuple:
+            if isinstance(item, etree._Element):
                 items[index] = _decode_pa(item, index + 1)
     return _answer_set(items, locale)
 
@@ -611,13 +611,13 @@ def _bare(item: etree._Element) -> bool:
     return tail is None or tail.isspace()
 
 
-def _plain_items(root: etree._Element) -> list[_Row | etree._Element] | None:
-    """One walk over ``<rsl>``: a row for each plain ``<pa>``, else the ``<pa>`` itself.
+def _plain_items(root: etree._Element) -> list[_Row | Close | etree._Element] | None:
+    """One walk over ``<rsl>``: a row (or Close) for each plain ``<pa>``, else the ``<pa>``.
 
     None when ``<rsl>`` holds anything but ``<pa>`` elements and indentation: the checked
     walk then finds the first problem and reports it, so errors keep their order.
     """
-    items: list[_Row | etree._Element] = []
+    items: list[_Row | Close | etree._Element] = []
     append = items.append
     for child in root:
         tail = child.tail
@@ -628,8 +628,8 @@ def _plain_items(root: etree._Element) -> list[_Row | etree._Element] | None:
     return items
 
 
-def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | None:
-    """The row of a plain ``<pa>``, or None.
+def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | Close | None:
+    """The row of a plain ``<pa>``, its Close if it is a plain empty answer, or None.
 
     ``read`` holds the IDs and names of the ``<e>`` items of its list that were already
     read and removed from the tree while it was being parsed (:func:`_streamed`).
@@ -662,8 +662,8 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | None:
         return None
     if not len(pa):
         text = pa.text
-        if not text:
-            return None  # a Close
+        if not text:  # an empty answer, told apart by pt (_decode_body)
+            return _close(_located(key), None if pt is None else _FAMILY_OF_PT[pt])
         if pt is None:
             return (VALUE_ROW, key, text, None)
         value_type = _TYPE_OF_PT.get(pt)
@@ -697,7 +697,9 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | None:
     return None
 
 
-def _plain_es(es: etree._Element, key: str, each: bool, read: _Read | None = None) -> _Row | None:
+def _plain_es(
+    es: etree._Element, key: str, each: bool, read: _Read | None = None
+) -> _Row | Close | None:
     source: str | None = None
     ids: list[str] = []
     names: list[str | None] = []
@@ -723,7 +725,11 @@ def _plain_es(es: etree._Element, key: str, each: bool, read: _Read | None = Non
             return None
     if read is not None and read.prefix is not None:
         return read.row(key, source, ids, names)
-    if not ids or None in ids:
+    if not ids:  # an empty list closes the prompt; its source, a GUID, is kept
+        if source is not None and not _GUID.fullmatch(source):
+            return None
+        return _close(_located(key), PromptFamily.ELEMENTS, source)
+    if None in ids:
         return None
     # Plain IDs of one GUID attribute, shared with the source (element_id.plain_key):
     # every ID starts with the attribute and ':', which "\0" (never in XML) proves.
@@ -736,7 +742,7 @@ def _plain_es(es: etree._Element, key: str, each: bool, read: _Read | None = Non
     return (ELEMENTS_ROW, key, attribute, [i[33:] for i in ids], names)
 
 
-def _plain_fct(fct: etree._Element, key: str, each: bool) -> _Row | None:
+def _plain_fct(fct: etree._Element, key: str, each: bool) -> _Row | Close | None:
     objects: list[tuple[str, int, str | None]] = []
     for child in fct:
         if each and (
@@ -750,8 +756,8 @@ def _plain_fct(fct: etree._Element, key: str, each: bool) -> _Row | None:
             return None
         name = _get(child, "n")
         objects.append((did, number, _get(child, "disp_n") if name is None else name))
-    if not objects:
-        return None
+    if not objects:  # an empty list closes the prompt
+        return _close(_located(key), PromptFamily.OBJECTS)
     return (OBJECTS_ROW, key, objects)
 
 
