@@ -631,8 +631,8 @@ def _plain_items(root: etree._Element) -> list[_Row | Close | etree._Element] | 
 def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | Close | None:
     """The row of a plain ``<pa>``, its Close if it is a plain empty answer, or None.
 
-    ``read`` holds the IDs and names of the ``<e>`` items of its list that were already
-    read and removed from the tree while it was being parsed (:func:`_streamed`).
+    ``read`` holds the ``<e>`` items of its list that were already read and removed from
+    the tree while it was being parsed (:func:`_streamed`).
     """
     # One call for the names and one for the values: lxml checks the name given to each
     # get(), which made five reads cost more than the rest of this function.
