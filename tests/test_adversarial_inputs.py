@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from mstr_prompts import definitions, library, rest, url, xml
+from mstr_prompts import definitions, expression_xml, library, rest, url, xml
 from mstr_prompts.client.errors import AnswersRejectedByServer
 from mstr_prompts.errors import DecodeError, NotRepresentableError, PromptAnswerError
 from mstr_prompts.model import (
@@ -319,7 +319,8 @@ _TEXT_FIELDS: list[Callable[[str], Any]] = [
     lambda t: ValueAnswer(value="v", prompt=PromptRef(name=t)),
     lambda t: ObjectAnswer(prompt=PromptRef(key=KEY), objects=(ObjectRef(id=G, type=4, name=t),)),
     lambda t: ObjectAnswer(prompt=PromptRef(key=KEY), objects=(ObjectRef(id=t or "i", type=4),)),
-    lambda t: ExpressionAnswer(prompt=PromptRef(key=KEY), xml="<exp/>", content=t),
+    # The codec of <exp> makes answers of stored XML (issue 22: the model reads none).
+    lambda t: expression_xml.answer("<exp/>", prompt=PromptRef(key=KEY), content=t),
     lambda t: LevelAnswer(
         prompt=PromptRef(key=KEY),
         units=(
@@ -338,8 +339,8 @@ def test_hostile_text_in_every_field_is_refused_or_carried(
 ) -> None:
     try:
         answer = make(text)
-    except ValidationError:
-        return  # a lone surrogate, or an empty required field
+    except (ValidationError, DecodeError):
+        return  # a lone surrogate, or an empty required field (or <exp>, refused by its codec)
     assert "\ud800" not in text and "\udfff" not in text
     answers = AnswerSet(answers=(answer,))
     _round_trips(answers)
@@ -669,13 +670,35 @@ def test_an_empty_level_never_becomes_close() -> None:
     [
         lambda: LevelAnswer(prompt=PromptRef(key=KEY), definition=[1, 2]),
         lambda: ExpressionAnswer(prompt=PromptRef(key=KEY), expression=[1]),
-        lambda: ExpressionAnswer(prompt=PromptRef(key=KEY), xml="not xml"),
-        lambda: ExpressionAnswer(prompt=PromptRef(key=KEY), xml="<rsl/>"),
+        lambda: ExpressionAnswer(prompt=PromptRef(key=KEY), xml=""),
     ],
 )
 def test_the_model_refuses_what_no_format_carries(make: Callable[[], Any]) -> None:
     with pytest.raises(ValidationError):
         make()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: expression_xml.answer("not xml", prompt=PromptRef(key=KEY)),
+        lambda: expression_xml.answer("<rsl/>", prompt=PromptRef(key=KEY)),
+    ],
+)
+def test_the_codec_of_exp_refuses_what_no_format_carries(make: Callable[[], Any]) -> None:
+    """Issue 22 moved these checks from the model to the codec every decoder uses."""
+    with pytest.raises(DecodeError):
+        make()
+
+
+@pytest.mark.parametrize("stored", ["not xml", "<rsl/>", "<exp/>", "<dmy><x/></dmy>"])
+@pytest.mark.parametrize("codec", [rest, xml, library])
+def test_encoders_refuse_stored_exp_the_model_keeps_opaque(stored: str, codec: Any) -> None:
+    """A hand-built answer's <exp> text is opaque to the model; every encoder that writes
+    it checks it, so bad text never leaves as an answer (or as a closed prompt)."""
+    answers = AnswerSet(answers=(ExpressionAnswer(prompt=PromptRef(key=KEY), xml=stored),))
+    with pytest.raises(NotRepresentableError, match="stored"):
+        codec.encode(answers)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from lxml import etree
 from mstr_prompts import expression_json, expression_xml, expressions, library, rest, url, xml
 from mstr_prompts.element_id import ElementId
 from mstr_prompts.elements import Element
-from mstr_prompts.errors import NotRepresentableError, PromptAnswerError
+from mstr_prompts.errors import DecodeError, NotRepresentableError, PromptAnswerError
 from mstr_prompts.expressions import (
     Constant,
     DataType,
@@ -373,21 +373,72 @@ def test_only_a_body_with_nothing_in_it_closes_whatever_the_path(
     [
         lambda: LevelAnswer(definition=[1, 2]),
         lambda: LevelAnswer(definition="[1, 2]"),
-        lambda: LevelAnswer(xml="<exp/>"),
-        lambda: LevelAnswer(xml="<dmy/>"),
-        lambda: LevelAnswer(xml="not xml"),
         lambda: ExpressionAnswer(expression=[{"operator": "And"}]),
         lambda: ExpressionAnswer(expression="[]"),
-        lambda: ExpressionAnswer(xml="not xml"),
-        lambda: ExpressionAnswer(xml="<exp>"),
-        lambda: ExpressionAnswer(xml="<dmy/>"),
-        lambda: ExpressionAnswer(xml="<exp/>"),
         lambda: ExpressionAnswer(content="Category In List Books"),
+        lambda: ExpressionAnswer(xml=""),
+        lambda: LevelAnswer(xml=""),
     ],
 )
 def test_the_model_refuses_what_no_format_carries(make: Any) -> None:
     with pytest.raises(pydantic.ValidationError):
         make()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: expression_xml.level_answer("<exp/>"),
+        lambda: expression_xml.level_answer("<dmy/>"),
+        lambda: expression_xml.level_answer("not xml"),
+        lambda: expression_xml.answer("not xml"),
+        lambda: expression_xml.answer("<exp>"),
+        lambda: expression_xml.answer("<dmy/>"),
+        lambda: expression_xml.answer("<exp/>"),
+        lambda: expression_json.answer("[]"),
+        lambda: expression_json.answer("not json"),
+    ],
+)
+def test_the_codecs_refuse_stored_xml_that_answers_nothing(make: Any) -> None:
+    """Issue 22: the model reads no XML, so the codec of <exp>/<dmy> (which every decoder
+    uses) refuses what the model used to refuse for it: these checks moved, not went."""
+    with pytest.raises(DecodeError):
+        make()
+
+
+def test_the_codecs_make_the_answers_the_model_used_to_make() -> None:
+    """Issue 22: the model reads no wire text, and the codecs of the two forms give the
+    answers it used to: typed whenever inside the table, equal across forms, and a
+    model_dump/model_validate round trip keeps them (typed and verbatim alike)."""
+    typed = qualify(REVENUE, ">", 10)
+    by_hand = ExpressionAnswer(prompt=KEY, expression=typed, content="{Revenue} > 10")
+    from_xml = expression_xml.answer(expression_xml.dumps(typed, "{Revenue} > 10"), prompt=KEY)
+    from_rest = expression_json.answer(
+        expression_json.dumps(typed), prompt=KEY, content="{Revenue} > 10"
+    )
+    from_text = expression_json.answer(json.dumps(expression_json.dumps(typed)), prompt=KEY)
+    assert from_xml == from_rest == by_hand
+    assert from_text.expression == typed
+    assert expression_json.answer_tree(from_xml) == expression_json.dumps(typed)
+    # REST's answers.xml and answers.expression side by side read as one typed tree.
+    both = expression_xml.answer(
+        expression_xml.dumps(typed), prompt=KEY, expression=expression_json.dumps(typed)
+    )
+    assert both == ExpressionAnswer(prompt=KEY, expression=typed) and both.xml is None
+    outside = '<exp><nd et="16" nt="4" dmt="1" ddt="-1"><op fnt="19"></op></nd></exp>'
+    verbatim = expression_xml.answer(outside.replace("></op>", "/>"), prompt=KEY)
+    assert not verbatim.typed and verbatim.xml == outside.replace("></op>", "/>")
+    tree = {"operator": "Frobnicate", "operands": []}
+    verbatim_tree = expression_json.answer(tree, prompt=KEY)
+    assert verbatim_tree.expression == '{"operator":"Frobnicate","operands":[]}'
+    assert expression_json.answer_tree(verbatim_tree) == tree
+    level = expression_xml.level_answer("<dmy  cct='1'><du/></dmy>", prompt=KEY)
+    assert level.xml == '<dmy cct="1"><du/></dmy>'
+    for answer in (from_xml, verbatim, verbatim_tree, level):
+        assert type(answer).model_validate(answer.model_dump()) == answer
+        assert type(answer).model_validate_json(answer.model_dump_json()) == answer
+    # Built by hand, stored text is the model's opaque value, kept as given.
+    assert ExpressionAnswer(xml=outside).xml == outside
 
 
 def test_typed_trees_refuse_impossible_shapes() -> None:
@@ -443,7 +494,7 @@ def test_builders_and_rendering() -> None:
 @given(expression_trees())
 def test_rest_trees_round_trip(tree: expressions.Expression) -> None:
     assert expression_json.loads(expression_json.dumps(tree)) == tree
-    answer = ExpressionAnswer(prompt=KEY, expression=expression_json.dumps(tree))
+    answer = expression_json.answer(expression_json.dumps(tree), prompt=KEY)
     assert answer.expression == tree
 
 
@@ -453,7 +504,7 @@ def test_xml_trees_round_trip_and_commute_with_rest(
 ) -> None:
     text = expression_xml.dumps(tree, content)
     assert expression_xml.loads(text) == (tree, content)
-    assert ExpressionAnswer(prompt=KEY, xml=text) == ExpressionAnswer(
+    assert expression_xml.answer(text, prompt=KEY) == ExpressionAnswer(
         prompt=KEY, expression=tree, content=content
     )
     answers = AnswerSet(answers=(ExpressionAnswer(prompt=KEY, expression=tree, content=content),))
@@ -653,7 +704,13 @@ _LEVEL_FORMS: dict[str, Any] = {
 def test_level_answers_travel_only_in_their_own_form(source: str, target: str) -> None:
     """No published source maps <dmy> units, REST's units and Library's display units onto
     each other, so a level answer converts to no other form: the error names the prompt."""
-    answers = AnswerSet(answers=(LevelAnswer(prompt=KEY, **_LEVEL_FORMS[source]),))
+    form = _LEVEL_FORMS[source]
+    level = (
+        expression_xml.level_answer(form["xml"], prompt=KEY)  # as the XML decoder makes it
+        if source == "xml"
+        else LevelAnswer(prompt=KEY, **form)
+    )
+    answers = AnswerSet(answers=(level,))
     codec = _CODECS[target]
     if source == target:
         assert codec.decode(codec.encode(answers)) == answers

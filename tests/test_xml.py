@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mstr_prompts import expressions, safexml
+from mstr_prompts import expression_xml, expressions, safexml
 from mstr_prompts import xml as xml_module
 from mstr_prompts.element_id import ElementId, OpaqueElementId, parse_element_id
 from mstr_prompts.errors import DecodeError, NotRepresentableError
@@ -903,17 +903,15 @@ def test_a_negative_locale_is_refused_by_name(lcl: str) -> None:
 
 @contextmanager
 def expression_from_text() -> Iterator[None]:
-    """Decode each <exp> the way the model reads stored XML: from its serialised text."""
+    """Decode each <exp> as stored XML is read: from its serialised text, parsed again."""
+    from_element = expression_xml.answer
 
-    def from_text(exp: Any, prompt: PromptRef) -> ExpressionAnswer:
-        return ExpressionAnswer(prompt=prompt, xml=safexml.serialize(exp))
+    def from_text(exp: Any, **given: Any) -> ExpressionAnswer:
+        return from_element(exp if isinstance(exp, str) else safexml.serialize(exp), **given)
 
-    saved = xml_module._expression
-    xml_module._expression = from_text
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(expression_xml, "answer", from_text)
         yield
-    finally:
-        xml_module._expression = saved
 
 
 def decoded_or_error(text: str) -> Any:

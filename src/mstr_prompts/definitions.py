@@ -81,6 +81,7 @@ from .validation import (
     validate,
 )
 from .validation import validate as check_problems
+from .vocabulary import identified_by, is_json_number, json_kind
 
 __all__ = [
     "AnswersRejected",
@@ -163,7 +164,8 @@ _TYPE_OF: dict[PromptFamily, str] = {family: name for name, family in rest.PROMP
 _TYPE_OF[PromptFamily.LEVEL] = "LEVEL"
 
 # The subscription form of the definitions (GET /api/subscriptions/{id}/prompts).
-_ENVELOPE = "prompts"
+ENVELOPE = "prompts"
+"""The key of the definitions' envelope, ``{"prompts": [...]}`` (public for the schema)."""
 
 
 class PromptDefinition(Model):
@@ -420,14 +422,29 @@ class Definitions(Sequence[PromptDefinition]):
         """The element prompts whose attribute (``source``) is ``attribute``, in order."""
         return self._by_attribute.get(attribute.upper(), ())
 
+    def pairs(
+        self, answers: AnswerSet, *, strict: bool = False
+    ) -> list[tuple[Answer | Row, PromptDefinition | None]]:
+        """Each answer (or decoded row, see :mod:`mstr_prompts.model`) with its prompt.
+
+        The lookup rules of :func:`bind`, which :func:`mstr_prompts.validation.validate`
+        shares without importing this module: answers that give a key, id or name are
+        looked up (None when not found, unless ``strict``, which raises
+        :class:`~mstr_prompts.errors.DecodeError`); positional and attribute-only
+        answers are bound or raise, since nothing else could tell their prompt.
+
+        >>> from mstr_prompts import url
+        >>> defs = decode('[{"key": "K@0@10", "type": "VALUE"}]')
+        >>> [(type(a).__name__, d.key) for a, d in defs.pairs(url.decode("valuePromptAnswers=2015"))]
+        [('ValueAnswer', 'K@0@10')]
+        """
+        return _pairs(answers, self, strict=strict)
+
 
 # --------------------------------------------------------------------------- decoding
 
 
-# The JSON dialect is REST's: the same helpers read both.
-_kind = rest._kind
-_is_number = rest._is_number
-_ident = rest._ident
+# The JSON dialect is REST's: the same helpers (mstr_prompts.vocabulary) read both.
 
 
 def _number_text(value: int | float) -> str:
@@ -436,7 +453,7 @@ def _number_text(value: int | float) -> str:
 
 
 def _identity(item: Mapping[str, Any], where: str) -> PromptRef:
-    ref = rest._prompt_ref(item, where)
+    ref = rest.prompt_ref(item, where)
     if not ref.is_identified:
         raise DecodeError(
             "the prompt has no key, id or name, so no answer could ever name it", where=where
@@ -447,7 +464,7 @@ def _identity(item: Mapping[str, Any], where: str) -> PromptRef:
 def _family(item: Mapping[str, Any], where: str) -> PromptFamily | None:
     raw = item.get("type")
     if not isinstance(raw, str):
-        got = "no type" if raw is None else f"a type that is {_kind(raw)}"
+        got = "no type" if raw is None else f"a type that is {json_kind(raw)}"
         raise DecodeError(
             f"the prompt has {got}",
             where=where,
@@ -469,14 +486,14 @@ def _flag(item: Mapping[str, Any], name: str, where: str) -> bool | None:
     value = item.get(name)
     if value is None or isinstance(value, bool):
         return value
-    raise DecodeError(f"{name} must be true or false, not {_kind(value)}", where=where)
+    raise DecodeError(f"{name} must be true or false, not {json_kind(value)}", where=where)
 
 
 def _optional_text(item: Mapping[str, Any], name: str, where: str) -> str | None:
     value = item.get(name)
     if value is None or isinstance(value, str):
         return value
-    raise DecodeError(f"{name} must be a string, not {_kind(value)}", where=where)
+    raise DecodeError(f"{name} must be a string, not {json_kind(value)}", where=where)
 
 
 def _value_type(raw: Any, where: str) -> ValueType | None:
@@ -493,7 +510,7 @@ def _value_type(raw: Any, where: str) -> ValueType | None:
         )
     else:
         raise DecodeError(
-            f"dataType must be a whole number or a name, not {_kind(raw)}", where=where
+            f"dataType must be a whole number or a name, not {json_kind(raw)}", where=where
         )
     if found is None:
         raise DecodeError(
@@ -539,11 +556,11 @@ def _bound(
         return _count(raw, name, where, "a text length")
     if value_type is ValueType.BOOLEAN:
         raise DecodeError(f"a boolean prompt has no {name}, got {raw!r}", where=where)
-    text = _number_text(raw) if _is_number(raw) else raw
+    text = _number_text(raw) if is_json_number(raw) else raw
     if not isinstance(text, str):
-        raise DecodeError(f"{name} must be a number or a date, not {_kind(raw)}", where=where)
+        raise DecodeError(f"{name} must be a number or a date, not {json_kind(raw)}", where=where)
     if value_type in (ValueType.LONG, ValueType.DOUBLE, ValueType.BIG_DECIMAL) or (
-        value_type is None and _is_number(raw)
+        value_type is None and is_json_number(raw)
     ):
         number = parse_number(text)
         if number is None:
@@ -583,7 +600,9 @@ def _answer(
 def _definition(item: Any, index: int) -> PromptDefinition:
     where = f"definitions: prompts[{index}]"
     if not isinstance(item, dict):
-        raise DecodeError(f"a prompt definition must be an object, not {_kind(item)}", where=where)
+        raise DecodeError(
+            f"a prompt definition must be an object, not {json_kind(item)}", where=where
+        )
     ref = _identity(item, where)
     where = f"{where} ({ref.describe()})"
     family = _family(item, where)
@@ -592,7 +611,7 @@ def _definition(item: Any, index: int) -> PromptDefinition:
     source = item.get("source")
     if source is not None:
         if not isinstance(source, dict):
-            raise DecodeError(f"source must be an object, not {_kind(source)}", where=where)
+            raise DecodeError(f"source must be an object, not {json_kind(source)}", where=where)
         attribute = _optional_text(source, "id", f"{where}: source")
         attribute_name = _optional_text(source, "name", f"{where}: source")
     if family is PromptFamily.ELEMENTS and attribute is not None and not _GUID.fullmatch(attribute):
@@ -661,11 +680,11 @@ def decode(
             where="definitions",
         )
     if isinstance(document, dict):
-        if _ENVELOPE in document:
-            document = document[_ENVELOPE]
+        if ENVELOPE in document:
+            document = document[ENVELOPE]
             if not isinstance(document, list):
                 raise DecodeError(
-                    f'"prompts" must be an array, not {_kind(document)}', where="definitions"
+                    f'"prompts" must be an array, not {json_kind(document)}', where="definitions"
                 )
         elif "type" in document:
             document = [document]  # one definition, as the docs print many of them
@@ -677,7 +696,7 @@ def decode(
             )
     if not isinstance(document, list):
         raise DecodeError(
-            f"expected an array of prompt definitions, not {_kind(document)}",
+            f"expected an array of prompt definitions, not {json_kind(document)}",
             where="definitions",
         )
     return Definitions(_definition(item, i) for i, item in enumerate(document))
@@ -790,7 +809,7 @@ def _pairs(
                 if found is None and strict:
                     raise DecodeError(
                         f"{_describe(item)} matches no prompt of the definitions "
-                        f"(looked up by {_ident(row_ref)})",
+                        f"(looked up by {identified_by(row_ref)})",
                         where=where,
                     )
                 pairs.append((item, found))
@@ -802,7 +821,7 @@ def _pairs(
             if definition is None and strict:
                 raise DecodeError(
                     f"{answer.describe()} matches no prompt of the definitions "
-                    f"(looked up by {_ident(ref)})",
+                    f"(looked up by {identified_by(ref)})",
                     where=where,
                 )
             pairs.append((answer, definition))

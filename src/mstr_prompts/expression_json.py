@@ -7,6 +7,9 @@ server's known operand types ``attribute``, ``constant``, ``constants``, ``eleme
 ``form`` and ``metric``.  :func:`loads` reads exactly the shapes of the case table in
 docs/expressions.md and raises :class:`~mstr_prompts.errors.NotRepresentableError`
 naming the first node outside it; :func:`dumps` writes the canonical spelling.
+:func:`answer` makes an expression answer of a tree (typed when inside the table, else
+kept verbatim), and :func:`answer_tree` writes an answer's tree: the model itself reads
+and writes no wire format.
 
 >>> tree = {"operator": ">", "operands": [
 ...     {"type": "metric", "id": "4C05177011D3E877C000B3B2D86C964F", "name": "Revenue"},
@@ -17,6 +20,7 @@ naming the first node outside it; :func:`dumps` writes the canonical spelling.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +30,7 @@ from .element_id import ElementId, OpaqueElementId, parse_element_id
 from .elements import Element
 from .errors import DecodeError, NotRepresentableError, validation_message
 from .expressions import (
+    EXPRESSION_TYPES,
     LOGICAL,
     AttributeRef,
     Constant,
@@ -39,8 +44,9 @@ from .expressions import (
     MetricRef,
     Operator,
 )
+from .model import ExpressionAnswer, PromptRef
 
-__all__ = ["MAX_DEPTH", "dumps", "loads"]
+__all__ = ["MAX_DEPTH", "answer", "answer_tree", "dumps", "loads", "read"]
 
 MAX_DEPTH = 64
 """The deepest tree read: far beyond what a prompt's editor builds."""
@@ -352,3 +358,72 @@ def dumps(expression: Expression) -> dict[str, Any]:
             *(_constant_json(v) for v in expression.values),
         ],
     }
+
+
+def read(tree: Mapping[str, Any] | str) -> Expression | Mapping[str, Any]:
+    """REST's tree (an object, or its JSON text) typed when inside the case table.
+
+    A tree outside the table comes back as the object it is, for an answer to carry
+    verbatim (:class:`~mstr_prompts.model.ExpressionAnswer` keeps it as canonical JSON
+    text).  Text that is not a JSON object raises
+    :class:`~mstr_prompts.errors.DecodeError`.
+
+    >>> read('{"operator": "Frobnicate", "operands": []}')
+    {'operator': 'Frobnicate', 'operands': []}
+    """
+    if isinstance(tree, str):
+        try:
+            tree = json.loads(tree)
+        except ValueError as exc:
+            raise DecodeError(
+                f"the expression tree is not JSON: {exc}", where="expression"
+            ) from None
+    if not isinstance(tree, Mapping):
+        raise DecodeError(
+            f"an expression tree is a JSON object, not {type(tree).__name__}", where="expression"
+        )
+    try:
+        return loads(tree)
+    except NotRepresentableError:
+        return tree  # outside the table: carried verbatim
+
+
+def answer(
+    tree: Mapping[str, Any] | str | Expression,
+    *,
+    prompt: PromptRef | None = None,
+    content: str | None = None,
+) -> ExpressionAnswer:
+    """An expression answer of REST's tree: typed when inside the case table, else verbatim.
+
+    What REST's decoder gives for ``answers: {"expression": tree, "content": …}``.
+    Raises :class:`~mstr_prompts.errors.DecodeError` for a tree that is not a JSON
+    object, and pydantic's ``ValidationError`` for fields the model refuses.
+
+    >>> tree = {"operator": "Greater", "operands": [
+    ...     {"type": "metric", "id": "4C05177011D3E877C000B3B2D86C964F", "name": "Revenue"},
+    ...     {"type": "constant", "dataType": "Real", "value": "10"}]}
+    >>> a = answer(tree)
+    >>> a.typed, a.text
+    (True, '{Revenue} > 10')
+    """
+    typed = tree if isinstance(tree, EXPRESSION_TYPES) else read(tree)
+    return ExpressionAnswer(prompt=prompt or PromptRef(), expression=typed, content=content)
+
+
+def answer_tree(answer: ExpressionAnswer) -> dict[str, Any] | None:
+    """An expression answer's tree as REST's JSON (None when it is only verbatim XML).
+
+    A typed tree is written canonically (:func:`dumps`, which raises
+    :class:`~mstr_prompts.errors.NotRepresentableError` for what REST cannot spell); a
+    verbatim one is given back as it came.
+
+    >>> answer_tree(answer({"operator": "X", "operands": []}))
+    {'operator': 'X', 'operands': []}
+    """
+    if answer.expression is None:
+        return None
+    if isinstance(answer.expression, str):
+        verbatim: dict[str, Any] = json.loads(answer.expression)
+        return verbatim
+    return dumps(answer.expression)

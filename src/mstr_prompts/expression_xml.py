@@ -10,6 +10,10 @@ MicroStrategy's Web and mobile builders write them) and raises
 EnumDSSXMLNodeType (``nt``), EnumDSSXMLNodeDimty (``dmt``), EnumDSSXMLDataType
 (``ddt``) and EnumDSSXMLFunction (``fnt``), from MicroStrategy's Web SDK.
 
+:func:`answer` and :func:`level_answer` make answers of stored ``<exp>`` and ``<dmy>``
+text, checked and in one spelling (typed whenever the ``<exp>`` is inside the table): the
+model itself reads no XML, and every decoder goes through these.
+
 >>> exp = dumps(loads('<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" dmt="1" '
 ...   'ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"/></nd><nd et="1" nt="3" '
 ...   'dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"/></nd></exp>')[0])
@@ -19,12 +23,13 @@ EnumDSSXMLNodeType (``nt``), EnumDSSXMLNodeDimty (``dmt``), EnumDSSXMLDataType
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from lxml import etree
 from pydantic import ValidationError
 
-from . import safexml
+from . import expression_json, safexml
 from .element_id import OpaqueElementId, Presentation, parse_element_id
 from .elements import Element
 from .errors import DecodeError, Hint, NotRepresentableError, validation_message
@@ -41,8 +46,19 @@ from .expressions import (
     MetricRef,
     Operator,
 )
+from .model import ExpressionAnswer, LevelAnswer, PromptRef
 
-__all__ = ["MAX_DEPTH", "dumps", "element_ei", "is_empty", "loads", "to_element"]
+__all__ = [
+    "MAX_DEPTH",
+    "answer",
+    "dumps",
+    "element_ei",
+    "is_empty",
+    "level_answer",
+    "loads",
+    "stored",
+    "to_element",
+]
 
 MAX_DEPTH = 64
 """The deepest tree read."""
@@ -737,3 +753,103 @@ def dumps(expression: Expression, content: str | None = None) -> str:
     <exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4" n="Revenue"></mt></nd><nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"></op></nd></exp>
     """
     return etree.tostring(to_element(expression, content), encoding="unicode")
+
+
+def stored(
+    text: str | etree._Element, tag: str, *, where: str | None = None, empty: bool = True
+) -> etree._Element:
+    """Parse an answer's stored XML, which must be exactly one ``<tag>`` element.
+
+    Raises :class:`~mstr_prompts.errors.DecodeError` for text that is not XML (the
+    limits of :mod:`~mstr_prompts.safexml` apply), has another root, or (with
+    ``empty=False``, what an encoder asks) is an empty element (:func:`is_empty`), which
+    would close the prompt instead of answering it.
+
+    >>> stored("<dmy><x/></dmy>", "dmy").tag
+    'dmy'
+    """
+    where = where or f"<{tag}> xml"
+    root = safexml.parse(text, where=where) if isinstance(text, str) else text
+    if root.tag != tag:
+        found = root.tag if isinstance(root.tag, str) else "?"
+        raise DecodeError(f"the xml must be a <{tag}> element, not <{found}>", where=where)
+    if not empty and is_empty(root):
+        raise DecodeError(
+            f"an empty <{tag}> answers nothing; it would close the prompt", where=where
+        )
+    return root
+
+
+def answer(
+    exp: str | etree._Element,
+    *,
+    prompt: PromptRef | None = None,
+    expression: Expression | Mapping[str, Any] | str | None = None,
+    content: str | None = None,
+    where: str = "<exp> xml",
+) -> ExpressionAnswer:
+    """An expression answer of its ``<exp>`` XML: typed when inside the case table.
+
+    ``expression`` and ``content`` are what REST sends beside ``answers.xml`` (a typed
+    tree, REST's JSON tree or its text).  When the XML reads as the same tree, with the
+    same display text if both have one, the answer is that one typed tree; otherwise the
+    XML is kept verbatim, in one spelling, beside the tree.  An empty ``<exp/>`` beside a
+    tree says nothing and is dropped; alone it raises
+    :class:`~mstr_prompts.errors.DecodeError` (closing the prompt is
+    :class:`~mstr_prompts.model.Close`), as does text that is not one ``<exp>``.
+
+    >>> a = answer('<exp>{Revenue} &gt; 10<nd et="10" nt="4" dmt="7" ddt="-1">'
+    ...   '<nd et="1" nt="5" dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" '
+    ...   'tp="4"/></nd><nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">10</cst></nd>'
+    ...   '<op fnt="8"/></nd></exp>')
+    >>> a.typed, a.xml, a.text
+    (True, None, '{Revenue} > 10')
+    """
+    root: etree._Element | None = stored(exp, "exp", where=where)
+    tree: Any = expression
+    if isinstance(tree, (str, Mapping)):
+        tree = expression_json.read(tree)
+    xml: str | None = None
+    assert root is not None
+    if is_empty(root):
+        if tree is None:
+            raise DecodeError(
+                "an empty <exp> answers nothing; an empty answer is Close(family=EXPRESSION)",
+                where=where,
+            )
+        root = None  # an empty <exp> beside a tree says nothing
+    else:
+        xml = safexml.serialize(root)
+    if content is not None and (not content or content.isspace()):
+        content = None  # the model's one spelling of "no display text"
+    if root is not None and (tree is None or not isinstance(tree, Mapping)):
+        try:
+            typed, text = loads(root)
+        except NotRepresentableError:
+            pass  # outside the table: kept verbatim
+        else:
+            agrees = text is None or content is None or text == content
+            if agrees and (tree is None or tree == typed):
+                tree, xml = typed, None
+                content = content if content is not None else text
+    return ExpressionAnswer(prompt=prompt or PromptRef(), xml=xml, expression=tree, content=content)
+
+
+def level_answer(
+    dmy: str | etree._Element, *, prompt: PromptRef | None = None, where: str = "<dmy> xml"
+) -> LevelAnswer:
+    """A level answer of its ``<dmy>`` XML, checked and in one spelling.
+
+    An empty ``<dmy/>`` raises :class:`~mstr_prompts.errors.DecodeError`: closing the
+    prompt is :class:`~mstr_prompts.model.Close`.
+
+    >>> level_answer('<dmy><dmyt n="Year"/></dmy>').xml
+    '<dmy><dmyt n="Year"/></dmy>'
+    """
+    root = stored(dmy, "dmy", where=where)
+    if is_empty(root):
+        raise DecodeError(
+            "an empty <dmy> answers nothing; an empty answer is Close(family=LEVEL)",
+            where=where,
+        )
+    return LevelAnswer(prompt=prompt or PromptRef(), xml=safexml.serialize(root))

@@ -66,13 +66,14 @@ from .model import (
     UseDefault,
     ValueAnswer,
 )
-from .rest import _kind, load_json
+from .rest import load_json
 from .rules import (
     MAX_INT,
     MIN_INT,
     java_int,
     refuse_to_write_repeated_keys,
 )
+from .vocabulary import json_kind
 
 __all__ = [
     "ANSWER_KEYS",
@@ -151,6 +152,19 @@ def quote(text: str) -> str:
 
 def _is_placeholder(value: str) -> bool:
     return value.startswith(_PLACEHOLDER_PREFIX) or _TOKEN.search(value) is not None
+
+
+def is_plain_value(text: str) -> bool:
+    """True when a value text reads back from Library as the same value.
+
+    Library writes value texts without escapes, so a text shaped like an item
+    (``id~type~rest``), an ``<rsl>`` string or a link template would read back as that;
+    the encoder refuses such a value, and the test strategies avoid it.
+
+    >>> is_plain_value("2015"), is_plain_value("X~4~Profit"), is_plain_value("DYNAMIC_PLACEHOLDER_Date")
+    (True, False, False)
+    """
+    return not (_is_placeholder(text) or text.startswith(_RSL) or _ITEM.fullmatch(text))
 
 
 def looks_like_library(text: str) -> bool:
@@ -266,7 +280,7 @@ def _load_value(source: Any) -> Any:
 
 def _string(value: Any, what: str, where: str) -> str:
     if not isinstance(value, str):
-        raise DecodeError(f"{what} must be a string, not {_kind(value)}", where=where)
+        raise DecodeError(f"{what} must be a string, not {json_kind(value)}", where=where)
     return value
 
 
@@ -394,7 +408,7 @@ def _decode_rsl(ref: PromptRef, text: str, where: str) -> tuple[Answer, int | No
 def _decode_answer(item: Any, where: str) -> tuple[Answer, int | None]:
     if not isinstance(item, dict):
         raise DecodeError(
-            f'an answer must be an object {{"key", "values", "useDefault"}}, not {_kind(item)}',
+            f'an answer must be an object {{"key", "values", "useDefault"}}, not {json_kind(item)}',
             where=where,
         )
     unknown = [k for k in item if k not in ANSWER_KEYS]
@@ -415,7 +429,7 @@ def _decode_answer(item: Any, where: str) -> tuple[Answer, int | None]:
     use_default = item.get("useDefault", False)
     if not isinstance(use_default, bool):
         raise DecodeError(
-            f"useDefault must be true or false, not {_kind(use_default)}", where=where
+            f"useDefault must be true or false, not {json_kind(use_default)}", where=where
         )
     if "values" not in item:
         if use_default:
@@ -427,7 +441,7 @@ def _decode_answer(item: Any, where: str) -> tuple[Answer, int | None]:
         )
     raw = item["values"]
     if not isinstance(raw, list):
-        raise DecodeError(f"values must be an array of strings, not {_kind(raw)}", where=where)
+        raise DecodeError(f"values must be an array of strings, not {json_kind(raw)}", where=where)
     values = [_string(v, f"values[{i}]", where) for i, v in enumerate(raw)]
     if use_default:
         if values:
@@ -473,7 +487,9 @@ def _decode_answer(item: Any, where: str) -> tuple[Answer, int | None]:
 
 def _decode_round(answers: Any, where: str) -> tuple[list[Answer], set[int]]:
     if not isinstance(answers, list):
-        raise DecodeError(f"a round must be an array of answers, not {_kind(answers)}", where=where)
+        raise DecodeError(
+            f"a round must be an array of answers, not {json_kind(answers)}", where=where
+        )
     result: list[Answer] = []
     locales: set[int] = set()
     for index, item in enumerate(answers):
@@ -518,7 +534,7 @@ def decode_body(source: Any) -> tuple[AnswerSet, str | None]:
     if not isinstance(document, dict):
         raise DecodeError(
             f'a promptsAnswers body is an object {{"messageName"?, "answers"}}, not '
-            f"{_kind(document)}",
+            f"{json_kind(document)}",
             where="library",
         )
     return _decode_body(document)
@@ -539,7 +555,7 @@ def _decode_body(document: dict[str, Any]) -> tuple[AnswerSet, str | None]:
         raise DecodeError('the body has no "answers" array', where="library")
     name = document.get("messageName")
     if name is not None and not isinstance(name, str):
-        raise DecodeError(f"messageName must be a string, not {_kind(name)}", where="library")
+        raise DecodeError(f"messageName must be a string, not {json_kind(name)}", where="library")
     answers, locales = _decode_round(document["answers"], "library: answers")
     return _answer_set([answers], locales), name
 
@@ -575,7 +591,7 @@ def _decode(source: Any) -> AnswerSet:
         return _decode_body(document)[0]
     if not isinstance(document, list):
         raise DecodeError(
-            f"expected rounds [[…]] or a body {{…}}, not {_kind(document)}", where="library"
+            f"expected rounds [[…]] or a body {{…}}, not {json_kind(document)}", where="library"
         )
     if not document:
         raise DecodeError(
@@ -605,7 +621,7 @@ def _refuse(answer: Answer, message: str, hint: str | None = None) -> NotReprese
 
 
 def _check_value(answer: Answer, text: str) -> str:
-    if _is_placeholder(text) or text.startswith(_RSL) or _ITEM.fullmatch(text):
+    if not is_plain_value(text):
         raise _refuse(
             answer,
             f"the value {text!r} would read back as an item, XML or a link template; Library "

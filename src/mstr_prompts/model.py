@@ -42,7 +42,6 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from . import safexml
 from ._trusted import build
 from .element_id import (
     GUID_PATTERN,
@@ -51,11 +50,7 @@ from .element_id import (
     plain_old_short,
 )
 from .elements import Element
-from .errors import DecodeError, NotRepresentableError, validation_message
-from .expression_json import dumps as json_dumps
-from .expression_json import loads as json_loads
-from .expression_xml import is_empty
-from .expression_xml import loads as xml_loads
+from .errors import DecodeError, validation_message
 from .expressions import EXPRESSION_TYPES, Expression, render
 from .object_types import object_type_name
 from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION, MIN_INT, Model, is_digits, is_text
@@ -149,7 +144,11 @@ _EXPRESSION_KINDS = frozenset(t.model_fields["kind"].default for t in EXPRESSION
 
 
 def _expression_tree(value: Any) -> Any:
-    """A typed tree when REST's JSON tree is inside the case table, else canonical text."""
+    """A typed tree as it is, or a JSON tree kept verbatim as canonical text.
+
+    The model reads no wire format: REST's tree becomes typed in the codecs
+    (:func:`mstr_prompts.expression_json.answer`); here it is an opaque document.
+    """
     if value is None or isinstance(value, EXPRESSION_TYPES):
         return value
     dumped = not isinstance(value, str)  # model_dump writes a verbatim tree as text
@@ -163,18 +162,7 @@ def _expression_tree(value: Any) -> Any:
         # The model's own serialised form (model_dump). A REST tree may carry a "kind" key
         # of its own; only one naming a typed expression's kind is read as the dump.
         return value
-    try:
-        return json_loads(value)
-    except NotRepresentableError:
-        return _canonical_json(value)  # outside the table: kept verbatim
-
-
-def _stored_root(text: str, tag: str) -> Any:
-    """Parse an answer's stored ``<exp>``/``<dmy>`` XML, which must be exactly that element."""
-    root = safexml.parse(text, where=f"<{tag}> xml")
-    if root.tag != tag:
-        raise ValueError(f"the xml must be a <{tag}> element, not <{root.tag}>")
-    return root
+    return _canonical_json(value)  # kept verbatim
 
 
 class PromptRef(Model):
@@ -497,23 +485,27 @@ class ExpressionAnswer(_AnswerBase):
     """An expression prompt's answer: a typed tree, or MicroStrategy's own text verbatim.
 
     ``expression`` is the typed :mod:`~mstr_prompts.expressions` tree whenever the
-    answer is inside the case table of docs/expressions.md, however it was given: as a
-    tree, as REST's JSON view-filter tree, or as ``<exp>`` XML in ``xml``.  An answer
-    outside the table is kept verbatim (``xml`` and/or ``expression`` as canonical JSON
-    text) and travels only in the form it came in; converting it raises
-    :class:`~mstr_prompts.errors.NotRepresentableError` naming the node.  ``content``
-    is display text that never changes the meaning (REST's ``content``, the text inside
-    ``<exp>``); :attr:`text` renders the tree when there is none.
+    answer is inside the case table of docs/expressions.md.  An answer outside the table
+    is kept verbatim (``xml``, the ``<exp>`` text, and/or ``expression``, REST's JSON
+    tree as canonical JSON text) and travels only in the form it came in; converting it
+    raises :class:`~mstr_prompts.errors.NotRepresentableError` naming the node.
+    ``content`` is display text that never changes the meaning (REST's ``content``, the
+    text inside ``<exp>``); :attr:`text` renders the tree when there is none.
 
-    An empty ``<exp/>`` alone is not an answer: closing the prompt is :class:`Close`.
+    The model reads no wire format.  Wire text becomes an answer in the codecs, which
+    give the typed tree whenever it is inside the table and check verbatim text:
+    :func:`mstr_prompts.expression_xml.answer` for ``<exp>`` XML,
+    :func:`mstr_prompts.expression_json.answer` for REST's tree; every decoder uses
+    them.  An empty ``<exp/>`` alone is not an answer: closing the prompt is
+    :class:`Close`.
 
     >>> from mstr_prompts.expressions import metric, qualify
     >>> a = ExpressionAnswer(expression=qualify(metric("4C05177011D3E877C000B3B2D86C964F",
     ...                                                "Revenue"), ">", 10))
     >>> a.text
     '{Revenue} > 10'
-    >>> from mstr_prompts.expression_xml import dumps
-    >>> ExpressionAnswer(xml=dumps(a.expression)) == a
+    >>> from mstr_prompts import expression_xml
+    >>> expression_xml.answer(expression_xml.dumps(a.expression)) == a
     True
     """
 
@@ -524,38 +516,13 @@ class ExpressionAnswer(_AnswerBase):
 
     @model_validator(mode="after")
     def _normalise(self) -> ExpressionAnswer:
-        tree, xml, content = self.expression, self.xml, self.content
+        content = self.content
         if content is not None and (not content or content.isspace()):
             # REST's content defaults to "" (no display text); XML cannot tell blank text
             # inside <exp> from layout.  One spelling: None.
-            content = None
-        root = None
-        if xml is not None:
-            root = _stored_root(xml, "exp")
-            if is_empty(root):
-                if tree is None:
-                    raise ValueError(
-                        "an empty <exp> answers nothing; an empty answer is "
-                        "Close(family=EXPRESSION)"
-                    )
-                xml = root = None  # an empty <exp> beside a tree says nothing
-            else:
-                xml = safexml.serialize(root)
-        if root is not None and (tree is None or not isinstance(tree, str)):
-            try:
-                typed, text = xml_loads(root)
-            except NotRepresentableError:
-                pass  # outside the table: kept verbatim
-            else:
-                agrees = text is None or content is None or text == content
-                if agrees and (tree is None or tree == typed):
-                    tree, xml = typed, None
-                    content = content if content is not None else text
-        if tree is None and xml is None:
+            object.__setattr__(self, "content", None)
+        if self.expression is None and self.xml is None:
             raise ValueError("an expression answer needs its xml or its expression tree")
-        object.__setattr__(self, "expression", tree)
-        object.__setattr__(self, "xml", xml)
-        object.__setattr__(self, "content", content)
         return self
 
     @property
@@ -566,19 +533,6 @@ class ExpressionAnswer(_AnswerBase):
     def typed(self) -> bool:
         """True when the answer is a typed tree (it converts between every format)."""
         return self.expression is not None and not isinstance(self.expression, str)
-
-    @property
-    def expression_tree(self) -> Any:
-        """The answer as REST's JSON tree (None when it is only verbatim XML).
-
-        >>> ExpressionAnswer(expression={"operator": "X", "operands": []}).expression_tree
-        {'operator': 'X', 'operands': []}
-        """
-        if self.expression is None:
-            return None
-        if isinstance(self.expression, str):
-            return json.loads(self.expression)
-        return json_dumps(self.expression)
 
     @property
     def text(self) -> str | None:
@@ -616,9 +570,11 @@ class LevelUnit(Model):
 class LevelAnswer(_AnswerBase):
     """A level (dimensionality) prompt's answer, carried opaquely.
 
-    Exactly one of ``xml`` (a ``<dmy>…</dmy>`` element), ``definition`` (REST's
+    Exactly one of ``xml`` (a ``<dmy>…</dmy>`` element's text), ``definition`` (REST's
     ``{"canContinue", "filterRest", "units"}`` object) and ``units`` (the Library/Web
-    display units, :class:`LevelUnit`) is present; none converts to another yet.
+    display units, :class:`LevelUnit`) is present; none converts to another yet.  The
+    model reads no XML: :func:`mstr_prompts.expression_xml.level_answer` checks a
+    ``<dmy>`` and gives it one spelling, and the XML decoder uses it.
 
     >>> LevelAnswer(definition={"units": [{"id": "15969E6C4B5037A647A7F9AF80EAAB53"}]}).definition
     '{"units":[{"id":"15969E6C4B5037A647A7F9AF80EAAB53"}]}'
@@ -634,13 +590,6 @@ class LevelAnswer(_AnswerBase):
         given = sum(f is not None for f in (self.xml, self.definition, self.units))
         if given != 1:
             raise ValueError("a level answer has exactly one of xml, definition and units")
-        if self.xml is not None:
-            root = _stored_root(self.xml, "dmy")
-            if is_empty(root):
-                raise ValueError(
-                    "an empty <dmy> answers nothing; an empty answer is Close(family=LEVEL)"
-                )
-            object.__setattr__(self, "xml", safexml.serialize(root))
         return self
 
     @property

@@ -24,12 +24,12 @@ import math
 import re
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-from . import limits, safexml
+from . import expression_json, expression_xml, limits, safexml
 from .element_id import (
     GUID_PATTERN,
     ElementId,
@@ -81,6 +81,7 @@ from .rules import (
     is_text,
     refuse_to_write_repeated_keys,
 )
+from .vocabulary import identified_by, is_json_number, json_kind
 
 __all__ = ["MAX_REST_CHARS", "PROMPT_TYPES", "decode", "dumps", "encode"]
 
@@ -88,7 +89,8 @@ TARGET = "rest"
 
 # https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts: the envelope key.  Before rest-api-docs commit abe8b210 one sample
 # used "answers" here; that was a doc bug and the server never accepted it (https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts).
-_ENVELOPE = "prompts"
+ENVELOPE = "prompts"
+"""The key of a REST body's answer list (public: :mod:`~mstr_prompts.schema` writes it)."""
 _OLD_ENVELOPE = "answers"
 
 PROMPT_TYPES: dict[str, PromptFamily] = {
@@ -114,9 +116,10 @@ _TYPE_OF: dict[PromptFamily, str] = {
 # The documented keys inside one answer (answer-prompts, cited above).  Keys beyond these are
 # refused rather than dropped: no doc sample has any, so a stray key is more likely a
 # mistake than something the server reads.
-_ELEMENT_KEYS = frozenset({"id", "name"})  # §1.4
-_OBJECT_KEYS = frozenset({"id", "type", "name"})  # §1.5
-_EXPRESSION_KEYS = frozenset({"content", "expression", "xml"})  # §1.6
+ELEMENT_KEYS = frozenset({"id", "name"})  # §1.4
+OBJECT_KEYS = frozenset({"id", "type", "name"})  # §1.5
+EXPRESSION_KEYS = frozenset({"content", "expression", "xml"})  # §1.6
+# (public: mstr_prompts.schema describes the same keys.)
 
 _GUID = re.compile(GUID_PATTERN)
 
@@ -169,29 +172,6 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise _NotJson(f"duplicate key {key!r} in a JSON object")
         result[key] = value
     return result
-
-
-def _kind(value: Any) -> str:
-    """Name a JSON value's type for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, float):
-        # Where a whole number is wanted, "not a number" would read as nonsense.
-        text = value.text if isinstance(value, _JsonFloat) else repr(value)
-        if not math.isfinite(value):
-            return f"the number {text[:24]}, which is out of range"
-        return f"the number {text[:24]}"
-    if isinstance(value, int):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return f"a {type(value).__name__}"
 
 
 def _plain(value: Any, path: str, source: str = "rest") -> Any:
@@ -292,7 +272,7 @@ def load_json(
         raise DecodeError("the JSON is nested too deeply", where=source) from None
 
 
-def _build(model: type[Any], where: str, path: str, **fields: Any) -> Any:
+def _build(model: Callable[..., Any], where: str, path: str, **fields: Any) -> Any:
     """Construct ``model``, turning a ValidationError into a DecodeError at ``where``."""
     try:
         return model(**fields)
@@ -301,15 +281,15 @@ def _build(model: type[Any], where: str, path: str, **fields: Any) -> Any:
         raise DecodeError(prefix + validation_message(exc, locations=True), where=where) from None
 
 
-def _ident(ref: PromptRef) -> str:
-    if ref.key is not None:
-        return f"key {ref.key}"
-    if ref.id is not None:
-        return f"id {ref.id}"
-    return f"name {ref.name!r}"
+def prompt_ref(item: Mapping[str, Any], where: str) -> PromptRef:
+    """The prompt an item of REST JSON names by ``key``, ``id`` and ``name``.
 
+    Shared with :mod:`~mstr_prompts.definitions`, whose JSON is REST's dialect.  A
+    ``null`` identifier is not given; an empty key or id is refused.
 
-def _prompt_ref(item: Mapping[str, Any], where: str) -> PromptRef:
+    >>> prompt_ref({"key": "K@0@10", "name": None}, where="x")
+    PromptRef(key='K@0@10', id=None, name=None, position=None)
+    """
     fields: dict[str, str] = {}
     for name in ("key", "id", "name"):
         value = item.get(name)
@@ -318,7 +298,7 @@ def _prompt_ref(item: Mapping[str, Any], where: str) -> PromptRef:
         if value is None:
             continue
         if not isinstance(value, str):
-            raise DecodeError(f"{name} must be a string, not {_kind(value)}", where=where)
+            raise DecodeError(f"{name} must be a string, not {json_kind(value)}", where=where)
         if value == "" and name != "name":
             raise DecodeError(f"{name} is empty", where=where)
         fields[name] = value
@@ -335,7 +315,9 @@ def _family(item: Mapping[str, Any], where: str) -> PromptFamily:
             hint=_TYPES_HINT,
         )
     if not isinstance(raw, str):
-        raise DecodeError(f"type must be a string, not {_kind(raw)}", where=where, hint=_TYPES_HINT)
+        raise DecodeError(
+            f"type must be a string, not {json_kind(raw)}", where=where, hint=_TYPES_HINT
+        )
     upper = raw.upper()
     if upper == "UNSUPPORTED":
         raise DecodeError(
@@ -347,10 +329,6 @@ def _family(item: Mapping[str, Any], where: str) -> PromptFamily:
     if family is None:
         raise DecodeError(f"unknown prompt type {raw!r}", where=where, hint=_TYPES_HINT)
     return family
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _number_text(value: int | float, where: str, path: str) -> str:
@@ -372,18 +350,18 @@ def _decode_value(ref: PromptRef, answers: Any, where: str) -> Answer:
         return Close(prompt=ref, family=PromptFamily.VALUE)
     if isinstance(answers, str):
         value: str | tuple[str, ...] = answers
-    elif _is_number(answers):
+    elif is_json_number(answers):
         value = _number_text(answers, where, "answers")
     elif isinstance(answers, list):
         texts = []
         for i, item in enumerate(answers):
             if isinstance(item, str):
                 texts.append(item)
-            elif _is_number(item):
+            elif is_json_number(item):
                 texts.append(_number_text(item, where, f"answers[{i}]"))
             else:
                 raise DecodeError(
-                    f"answers[{i}] of a VALUE prompt must be a string, not {_kind(item)}",
+                    f"answers[{i}] of a VALUE prompt must be a string, not {json_kind(item)}",
                     where=where,
                 )
         value = tuple(texts)
@@ -391,7 +369,7 @@ def _decode_value(ref: PromptRef, answers: Any, where: str) -> Answer:
         hint = 'send booleans as text, e.g. "true"' if isinstance(answers, bool) else None
         raise DecodeError(
             f"answers of a VALUE prompt must be a string (or an array of strings), "
-            f"not {_kind(answers)}",
+            f"not {json_kind(answers)}",
             where=where,
             hint=hint,
         )
@@ -413,15 +391,15 @@ def _optional_str(value: dict[str, Any], key: str, path: str, where: str) -> str
     text = value.get(key)
     if text is None or isinstance(text, str):
         return text
-    raise DecodeError(f"{path}.{key} must be a string, not {_kind(text)}", where=where)
+    raise DecodeError(f"{path}.{key} must be a string, not {json_kind(text)}", where=where)
 
 
 def _decode_element(item: Any, path: str, where: str) -> Element:
     if not isinstance(item, dict):
         raise DecodeError(
-            f'{path} must be an object {{"id", "name"}}, not {_kind(item)}', where=where
+            f'{path} must be an object {{"id", "name"}}, not {json_kind(item)}', where=where
         )
-    _check_keys(item, _ELEMENT_KEYS, path, where)
+    _check_keys(item, ELEMENT_KEYS, path, where)
     text = _optional_str(item, "id", path, where)
     name = _optional_str(item, "name", path, where)
     if text is None and name is None:
@@ -442,7 +420,7 @@ def _decode_elements(ref: PromptRef, answers: Any, where: str) -> Answer:
     if not isinstance(answers, list):
         raise DecodeError(
             f'answers of an ELEMENTS prompt must be an array of {{"id", "name"}} objects, '
-            f"not {_kind(answers)}",
+            f"not {json_kind(answers)}",
             where=where,
         )
     elements = [_decode_element(e, f"answers[{i}]", where) for i, e in enumerate(answers)]
@@ -466,7 +444,7 @@ def _object_type(raw: Any, path: str, where: str) -> int:
                 return number
         raise DecodeError(f"{path}.type: unknown object type {raw!r}", where=where, hint=hint)
     raise DecodeError(
-        f"{path}.type must be a whole number or a type name, not {_kind(raw)}",
+        f"{path}.type must be a whole number or a type name, not {json_kind(raw)}",
         where=where,
         hint=hint,
     )
@@ -475,12 +453,12 @@ def _object_type(raw: Any, path: str, where: str) -> int:
 def _decode_object(item: Any, path: str, where: str) -> ObjectRef:
     if not isinstance(item, dict):
         raise DecodeError(
-            f'{path} must be an object {{"id", "type", "name"}}, not {_kind(item)}', where=where
+            f'{path} must be an object {{"id", "type", "name"}}, not {json_kind(item)}', where=where
         )
-    _check_keys(item, _OBJECT_KEYS, path, where)
+    _check_keys(item, OBJECT_KEYS, path, where)
     object_id = item.get("id")
     if not isinstance(object_id, str):
-        got = "no id" if object_id is None else f"an id that is {_kind(object_id)}"
+        got = "no id" if object_id is None else f"an id that is {json_kind(object_id)}"
         raise DecodeError(f"{path} has {got}; an object answer needs its GUID", where=where)
     raw = item.get("type")
     # No type (or null) is "not known": mstrio-py's documentation answers object prompts
@@ -504,7 +482,7 @@ def _decode_objects(ref: PromptRef, answers: Any, where: str) -> Answer:
     else:
         raise DecodeError(
             f'answers of an OBJECTS prompt must be an array of {{"id", "type"}} objects, '
-            f"not {_kind(answers)}",
+            f"not {json_kind(answers)}",
             where=where,
         )
     answer: ObjectAnswer = _build(ObjectAnswer, where, "answers", prompt=ref, objects=objects)
@@ -517,16 +495,16 @@ def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
     if not isinstance(answers, dict):
         raise DecodeError(
             'answers of an EXPRESSION prompt must be an object {"content", "expression", '
-            f'"xml"}}, not {_kind(answers)}',
+            f'"xml"}}, not {json_kind(answers)}',
             where=where,
         )
-    _check_keys(answers, _EXPRESSION_KEYS, "answers", where)
+    _check_keys(answers, EXPRESSION_KEYS, "answers", where)
     content = _optional_str(answers, "content", "answers", where)
     xml_text = _optional_str(answers, "xml", "answers", where)
     expression = answers.get("expression")
     if expression is not None and not isinstance(expression, dict):
         raise DecodeError(
-            f"answers.expression must be an object (a view-filter tree), not {_kind(expression)}",
+            f"answers.expression must be an object (a view-filter tree), not {json_kind(expression)}",
             where=where,
         )
     xml: str | None = None
@@ -560,15 +538,22 @@ def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
         # docs/rest.md "Inferred rules": an expression prompt is closed by leaving the
         # answer blank; an empty <exp/> says the same.
         return Close(prompt=ref, family=PromptFamily.EXPRESSION)
-    answer: ExpressionAnswer = _build(
-        ExpressionAnswer,
-        where,
-        "answers",
-        prompt=ref,
-        xml=xml,
-        expression=expression,
-        content=content,
-    )
+    # The codecs of the two expression forms make the answer (typed whenever it can be).
+    answer: ExpressionAnswer
+    if xml is not None:
+        answer = _build(
+            expression_xml.answer,
+            where,
+            "answers",
+            exp=xml,
+            prompt=ref,
+            expression=expression,
+            content=content,
+        )
+    else:
+        answer = _build(
+            expression_json.answer, where, "answers", tree=expression, prompt=ref, content=content
+        )
     return answer
 
 
@@ -578,7 +563,7 @@ def _decode_level(ref: PromptRef, answers: Any, where: str) -> Answer:
     if not isinstance(answers, dict):
         raise DecodeError(
             'answers of a LEVEL prompt must be an object {"canContinue", "filterRest", '
-            f'"units"}}, not {_kind(answers)}',
+            f'"units"}}, not {json_kind(answers)}',
             where=where,
         )
     answer: LevelAnswer = _build(LevelAnswer, where, "answers", prompt=ref, definition=answers)
@@ -613,20 +598,20 @@ def decode_answers(prompt: PromptRef, family: PromptFamily, answers: Any, *, whe
 def _decode_item(item: Any, index: int) -> Answer:
     where = f"rest: prompts[{index}]"
     if not isinstance(item, dict):
-        raise DecodeError(f"a prompt answer must be an object, not {_kind(item)}", where=where)
-    ref = _prompt_ref(item, where)
+        raise DecodeError(f"a prompt answer must be an object, not {json_kind(item)}", where=where)
+    ref = prompt_ref(item, where)
     if not ref.is_identified:
         raise DecodeError(
             "the item has no key, id or name, so the server cannot tell which prompt it answers",
             where=where,
             hint="add the prompt's key (preferred), id or name",
         )
-    where = f"{where} ({_ident(ref)})"
+    where = f"{where} ({identified_by(ref)})"
     family = _family(item, where)
     use_default = item.get("useDefault")
     if use_default is not None and not isinstance(use_default, bool):
         raise DecodeError(
-            f"useDefault must be true or false, not {_kind(use_default)}", where=where
+            f"useDefault must be true or false, not {json_kind(use_default)}", where=where
         )
     if use_default:
         # The server ignores answers when useDefault is true (§1.1: "If this is set to
@@ -691,10 +676,10 @@ def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
     document = load_json(body)
     if not isinstance(document, dict):
         raise DecodeError(
-            f'the body must be an object {{"prompts": [...]}}, not {_kind(document)}',
+            f'the body must be an object {{"prompts": [...]}}, not {json_kind(document)}',
             where="rest",
         )
-    if _ENVELOPE not in document:
+    if ENVELOPE not in document:
         if _OLD_ENVELOPE in document:
             raise DecodeError(
                 'the body has no "prompts" list but has "answers"',
@@ -703,10 +688,10 @@ def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
                 "rest-api-docs/common-workflows/analytics/use-prompts-objects/answer-prompts",
             )
         raise DecodeError('the body has no "prompts" list', where="rest")
-    _check_keys(document, frozenset({_ENVELOPE}), "the body", "rest")
-    prompts = document[_ENVELOPE]
+    _check_keys(document, frozenset({ENVELOPE}), "the body", "rest")
+    prompts = document[ENVELOPE]
     if not isinstance(prompts, list):
-        raise DecodeError(f'"prompts" must be an array, not {_kind(prompts)}', where="rest")
+        raise DecodeError(f'"prompts" must be an array, not {json_kind(prompts)}', where="rest")
     fast = _FAST and not isinstance(body, Mapping) and _plain_text(_document_text(body))
     items: list[Answer | _Row] = []
     append = items.append
@@ -814,7 +799,7 @@ def _plain_elements(key: str, answers: list[Any]) -> _Row | None:
 def _plain_objects(key: str, answers: list[Any]) -> _Row | None:
     objects: list[tuple[str, int, str | None]] = []
     for ref in answers:
-        if type(ref) is not dict or not ref.keys() <= _OBJECT_KEYS:
+        if type(ref) is not dict or not ref.keys() <= OBJECT_KEYS:
             return None
         object_id, raw, name = ref.get("id"), ref.get("type"), ref.get("name")
         if type(object_id) is not str or not object_id or not (name is None or type(name) is str):
@@ -917,10 +902,15 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
             body["content"] = answer.content
         if answer.expression is not None:
             try:
-                body["expression"] = answer.expression_tree
+                body["expression"] = expression_json.answer_tree(answer)
             except NotRepresentableError as exc:
                 raise _refuse(answer, exc.message, exc.hint) from None
         if answer.xml is not None:
+            # The model keeps <exp> text opaque; a hand-built answer's is checked here.
+            try:
+                expression_xml.stored(answer.xml, "exp", where="stored xml", empty=False)
+            except DecodeError as exc:
+                raise _refuse(answer, f"its stored XML cannot be read: {exc.message}") from None
             body["xml"] = answer.xml
         return True, body
     if isinstance(answer, LevelAnswer):
@@ -1099,10 +1089,10 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
     else:
         _refuse_repeated_rows(rows)
     if rows is None:
-        return {_ENVELOPE: [_encode_answer(a) for a in answers]}
+        return {ENVELOPE: [_encode_answer(a) for a in answers]}
     value_type = _VALUE_TYPE
     return {
-        _ENVELOPE: [
+        ENVELOPE: [
             # _encode_row's first case, inlined: a body of many value prompts is mostly it
             {"key": a[1], "type": value_type, "answers": a[2]}
             if type(a) is tuple and a[0] == VALUE_ROW and type(a[1]) is str
@@ -1196,9 +1186,9 @@ class _Layout:
             self.sep = [item + nl for nl in self.nl]
         nl, sep = self.nl, self.sep
         # Levels: 1 the envelope, 2 the prompts, 3 an item, 4 its answers, 5 an element.
-        self.start = "{" + nl[1] + f'"{_ENVELOPE}"' + colon + "[" + nl[2]
+        self.start = "{" + nl[1] + f'"{ENVELOPE}"' + colon + "[" + nl[2]
         self.finish = nl[1] + "]" + nl[0] + "}"
-        self.empty = "{" + nl[1] + f'"{_ENVELOPE}"' + colon + "[]" + nl[0] + "}"
+        self.empty = "{" + nl[1] + f'"{ENVELOPE}"' + colon + "[]" + nl[0] + "}"
         self.comma = sep[2]
         self.head = "{" + nl[3] + '"key"' + colon
         self.types = {

@@ -86,9 +86,9 @@ def _some_non_null(keys: Iterable[str]) -> Schema:
 
 def _rest_defs() -> Schema:
     element = _object(
-        sorted(rest._ELEMENT_KEYS),
+        sorted(rest.ELEMENT_KEYS),
         {"id": _nullable(_STRING), "name": _nullable(_STRING)},
-        **_some_non_null(sorted(rest._ELEMENT_KEYS)),
+        **_some_non_null(sorted(rest.ELEMENT_KEYS)),
     )
     object_type = {
         "anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "minLength": 1}, _NULL],
@@ -96,12 +96,12 @@ def _rest_defs() -> Schema:
         "absent or null when not known (mstrio-py's documented spelling)",
     }
     obj = _object(
-        sorted(rest._OBJECT_KEYS),
+        sorted(rest.OBJECT_KEYS),
         {"id": _NONEMPTY, "type": object_type, "name": _nullable(_STRING)},
         required=["id"],
     )
     expression = _object(
-        sorted(rest._EXPRESSION_KEYS),
+        sorted(rest.EXPRESSION_KEYS),
         {
             "content": _nullable(_STRING),
             "expression": _nullable({"type": "object"}),
@@ -198,8 +198,8 @@ def rest_schema() -> Schema:
         "title": "MicroStrategy REST prompt answers",
         "description": "Body of PUT /api/{reports|documents}/{id}/instances/{iid}/prompts/answers",
         "type": "object",
-        "required": [rest._ENVELOPE],
-        "properties": {rest._ENVELOPE: {"type": "array", "items": {"$ref": "#/$defs/item"}}},
+        "required": [rest.ENVELOPE],
+        "properties": {rest.ENVELOPE: {"type": "array", "items": {"$ref": "#/$defs/item"}}},
         "additionalProperties": False,
         "$defs": {"item": item, **_rest_defs()},
     }
@@ -304,7 +304,7 @@ def definitions_schema() -> Schema:
         **_some_non_null(identity),
         "allOf": _answers_by_type("answers") + _answers_by_type("defaultAnswer"),
     }
-    envelope = definitions._ENVELOPE
+    envelope = definitions.ENVELOPE
     return {
         "$schema": DRAFT,
         "$id": _ID_BASE + "definitions",

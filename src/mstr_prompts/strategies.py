@@ -23,8 +23,8 @@ from typing import Any
 from hypothesis import given  # noqa: F401  (used by the doctests)
 from hypothesis import strategies as st
 
+from . import expression_json, expression_xml, safexml
 from . import expressions as expr
-from . import safexml
 from .definitions import Bound, Definitions, PromptDefinition
 from .element_id import ElementId, OpaqueElementId, parse_element_id
 from .expressions import DataType
@@ -422,7 +422,7 @@ def _rest_answer(draw: st.DrawFn) -> Answer:
         # outside the case table: verbatim XML and/or JSON
         xml = draw(_optional(_canonical(_EXP_VERBATIM)))
         tree = draw(_json_trees()) if xml is None else draw(_optional(_json_trees()))
-        return ExpressionAnswer(prompt=prompt, xml=xml, expression=tree, content=content)
+        return _expression_answer(prompt, xml=xml, expression=tree, content=content)
     if kind == "level":
         return LevelAnswer(prompt=prompt, definition=draw(_json_trees()))
     family = draw(st.sampled_from(list(PromptFamily)))
@@ -479,9 +479,9 @@ def _xml_answer(draw: st.DrawFn) -> Answer:
         if draw(st.booleans()):
             tree = draw(_expression_trees(True))
             return ExpressionAnswer(prompt=prompt, expression=tree, content=draw(_xml_content()))
-        return ExpressionAnswer(prompt=prompt, xml=draw(_canonical(_EXP_VERBATIM)))
+        return expression_xml.answer(draw(_canonical(_EXP_VERBATIM)), prompt=prompt)
     if kind == "level":
-        return LevelAnswer(prompt=prompt, xml=draw(_canonical(_DMY_SAMPLES)))
+        return expression_xml.level_answer(draw(_canonical(_DMY_SAMPLES)), prompt=prompt)
     families: list[PromptFamily | None] = [*PromptFamily, None]
     if not located:
         # Without pt an empty <pa key=…></pa> cannot say it was a value prompt.
@@ -578,14 +578,23 @@ def url_answer_sets() -> st.SearchStrategy[AnswerSet]:
 _LIBRARY_NASTY = st.sampled_from(list('~:"\\%&+=#?{}[]@ \nÅ名前'))
 
 
+def _expression_answer(
+    prompt: PromptRef, *, xml: str | None, expression: Any, content: str | None
+) -> ExpressionAnswer:
+    """An expression answer as a decoder makes it: the codecs read wire forms, not the model."""
+    if xml is not None:
+        return expression_xml.answer(xml, prompt=prompt, expression=expression, content=content)
+    return expression_json.answer(expression, prompt=prompt, content=content)
+
+
 def _library_text(*, min_size: int = 0) -> st.SearchStrategy[str]:
     return st.text(st.one_of(_ANY_CHARS, _LIBRARY_NASTY), min_size=min_size, max_size=12)
 
 
 def _library_value(text: str) -> bool:
-    from .library import _ITEM, _is_placeholder
+    from .library import is_plain_value
 
-    return not (_ITEM.fullmatch(text) or text.startswith("<rsl") or _is_placeholder(text))
+    return is_plain_value(text)
 
 
 def library_items() -> st.SearchStrategy[str]:
@@ -669,7 +678,7 @@ def _library_answer(draw: st.DrawFn, expressions: bool) -> Answer:
         if draw(st.booleans()):
             tree = draw(_expression_trees(True))
             return ExpressionAnswer(prompt=prompt, expression=tree, content=draw(_xml_content()))
-        return ExpressionAnswer(prompt=prompt, xml=draw(_canonical(_EXP_SAMPLES)))
+        return expression_xml.answer(draw(_canonical(_EXP_SAMPLES)), prompt=prompt)
     if kind == "use_default":
         return UseDefault(prompt=prompt)
     if kind == "close":
@@ -694,9 +703,8 @@ def _library_set(draw: st.DrawFn) -> AnswerSet:
         if number == 0 and locale is not None:
             answers = [a for a in answers if a.prompt.key != locale_key]
             answers.append(
-                ExpressionAnswer(
-                    prompt=PromptRef(key=locale_key),
-                    xml=draw(_canonical(_EXP_SAMPLES)),
+                expression_xml.answer(
+                    draw(_canonical(_EXP_SAMPLES)), prompt=PromptRef(key=locale_key)
                 )
             )
         parts.append(AnswerSet.of(tuple(answers), locale=locale))
@@ -824,7 +832,7 @@ def _definition(
         definition = definition.model_copy(update={"default": default})
     else:
         definition = definition.model_copy(
-            update={"default": ExpressionAnswer(prompt=ref, xml=draw(_canonical(_EXP_SAMPLES)))}
+            update={"default": expression_xml.answer(draw(_canonical(_EXP_SAMPLES)), prompt=ref)}
             if family is PromptFamily.EXPRESSION and draw(st.booleans())
             else {}
         )
@@ -912,7 +920,7 @@ def _answer_within(draw: st.DrawFn, definition: PromptDefinition) -> Answer:
             for _ in range(count)
         )
         return ObjectAnswer(prompt=ref, objects=objects)
-    return ExpressionAnswer(prompt=ref, xml=draw(_canonical(_EXP_SAMPLES)))
+    return expression_xml.answer(draw(_canonical(_EXP_SAMPLES)), prompt=ref)
 
 
 @st.composite

@@ -715,14 +715,13 @@ def validate(
     >>> [(p.code, p.rule) for p in validate(body, defs)]
     [('ERR006', 'too_few_elements')]
     """
-    from .definitions import _pairs  # the lookup rules live with binding
-
     problems: list[Problem] = []
     seen: set[int] = set()
     # A prompt is answered once per prompting round: a nested prompt may be asked again
     # in a later round (docs/library.md, "Rounds"), so "answered twice" counts per round.
     ends = list(itertools.accumulate(answers.rounds or ()))
-    for index, (answer, definition) in enumerate(_pairs(answers, definitions, strict=False)):
+    # Binding's lookup rules, through the definitions (this module is below them).
+    for index, (answer, definition) in enumerate(definitions.pairs(answers)):
         while ends and index >= ends[0]:
             ends.pop(0)
             seen = set()

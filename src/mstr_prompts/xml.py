@@ -421,33 +421,16 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
         # REST's decoder shares): <exp nc="0"/> stays an answer, as it does in REST.
         if is_empty(body):
             return _close(prompt, PromptFamily.EXPRESSION)
-        return _expression(body, prompt)
+        return expression_xml.answer(body, prompt=prompt, where=where)
     if body.tag == "dmy":
         if is_empty(body):
             return _close(prompt, PromptFamily.LEVEL)
-        return LevelAnswer(prompt=prompt, xml=safexml.serialize(body))
+        return expression_xml.level_answer(body, prompt=prompt, where=where)
     raise DecodeError(
         f"unexpected <{_tag(body)}> (line {body.sourceline}) as the answer body; "
         "expected text, <mi>, <exp> or <dmy>",
         where=where,
     )
-
-
-def _expression(exp: etree._Element, prompt: PromptRef) -> ExpressionAnswer:
-    """The answer of a non-empty ``<exp>``: ``ExpressionAnswer(xml=…)`` of its text.
-
-    The model would parse the text again to read its typed tree; the tree is read here
-    from the element already parsed (the same function, on the same nodes), and only an
-    ``<exp>`` outside the case table is handed over as text, to be kept verbatim.
-    """
-    try:
-        tree, content = expression_xml.loads(exp)
-    except NotRepresentableError:
-        return ExpressionAnswer(prompt=prompt, xml=safexml.serialize(exp))
-    # What the model's validation makes of that tree (ExpressionAnswer._normalise): a
-    # typed tree, no XML, and the display text (non-blank or None), built without it.
-    values = {"prompt": prompt, "kind": "expression", "xml": None}
-    return build(ExpressionAnswer, {**values, "expression": tree, "content": content})
 
 
 def _decode_mi(mi: etree._Element, prompt: PromptRef, where: str) -> Answer:
@@ -1226,9 +1209,9 @@ def expression_element(answer: ExpressionAnswer, target: str = "xml") -> etree._
     # analytics/use-prompts-objects/prompt-types/metric-expression-prompts), so next to
     # the XML it is not written.
     assert answer.xml is not None
-    try:
-        element = safexml.parse(answer.xml, where="stored xml")
-    except DecodeError as exc:  # pragma: no cover - the model parsed it
+    try:  # the model keeps the text opaque: a hand-built answer's is checked here
+        element = expression_xml.stored(answer.xml, "exp", where="stored xml", empty=False)
+    except DecodeError as exc:
         raise refuse(f"its stored XML cannot be read: {exc.message}") from None
     for node in element.iter():
         if len(node) == 0 and node.text is None:
@@ -1244,6 +1227,8 @@ def _stored_xml(answer: Answer, xml_text: str, tag: str) -> etree._Element:
         raise _refuse(answer, f"its stored XML cannot be read: {exc.message}") from None
     if element.tag != tag:
         raise _refuse(answer, f"its stored XML has root <{_tag(element)}>; expected <{tag}>")
+    if is_empty(element):  # the model keeps the text opaque: an empty one would close
+        raise _refuse(answer, f"its stored <{tag}> is empty, which would close the prompt")
     element = copy.deepcopy(element)
     for node in element.iter():
         if len(node) == 0 and node.text is None:
