@@ -1,18 +1,24 @@
 """Benchmark: peak memory of each decoder on a 20 MB input, as a multiple of the input.
 
-For each format (REST JSON text, prompt-answer XML, a Web URL query) a ~20 MB input of
-element prompts is written to a file, and a fresh interpreter reads it, resets its peak
-resident set size (``/proc/self/clear_refs``), decodes, and reports how far the peak rose
-above the resident size before decoding.  That counts everything: Python objects,
-lxml's C tree and the allocator's slack.  Two figures per decoder: ``decode`` as it
-returns, and ``+ full model`` after every answer's model objects have been touched.
-The target is 10x the input size.  Element prompts are the worst case: one model object
-per few dozen bytes of input, and one prompt of 160,000 elements (about 14 MB) the worst
-of them, since its list cannot be cut at a ``<pa>``.
+For each format (prompt-answer XML raw and percent-encoded, a REST body, a Web URL query
+with and without display names, a Library link) a ~20 MB input of element prompts is
+written to a file, and a fresh interpreter reads it, resets its peak resident set size
+(``/proc/self/clear_refs``), decodes, and reports how far the peak rose above the
+resident size before decoding.  That counts everything: Python objects, lxml's C tree
+and the allocator's slack.  Three figures per decoder: ``decode`` as it returns;
+``+ every model`` after every answer's model has been built and every element of every
+answer read (``e.id.keys``, ``e.name``), as a caller walking the answers does; and
+``+ all held`` with every element of every answer held at once (``tuple(a.elements)``
+kept for all), which no target covers: element answers decoded from plain IDs build
+each element when it is read (``ElementList``), so only a caller that keeps them all
+pays two models per element.  The target is 10x the input size for the first two.
+Element prompts are the worst case: one element per few dozen bytes of input, and one
+prompt of 160,000 elements (about 14 MB) the worst of them for XML, since its list
+cannot be cut at a ``<pa>``.
 
 A second table is the whole command, as a user meets it: ``mstr-prompts convert --from
 xml --to rest --compact FILE`` in a fresh process, its peak resident memory (interpreter
-included, from ``wait4``) over the file's size, for the XML inputs raw and
+included, its own VmHWM) over the file's size, for the XML inputs raw and
 percent-encoded (issue 21).
 
 Run: ``make bench`` (or ``.venv/bin/python bench/bench_memory.py``).
@@ -33,6 +39,20 @@ from workloads import big_xml, elements_query, one_big_pa
 
 MEGABYTES = 20
 TARGET = 10.0
+LABELS = {
+    "xml": "xml",
+    "xml%": "xml, %-encoded",
+    "xml-1pa": "xml, 1 <pa>",
+    "xml%-1pa": "xml, 1 <pa>, %",
+    "rest": "rest",
+    "url": "url, no names",
+    "url^": "url, names",
+    "library": "library link",
+}
+LIBRARY_LINK = (
+    "https://example.com/MicroStrategyLibrary/app/B7CA92F04B9FAE8D941C3E9B7E0CD754/"
+    "27D33ACF4C8A9A5DF3E8B1BE5DCE4D62?prompts="
+)
 
 
 def _status(field: str) -> int:
@@ -43,9 +63,13 @@ def _status(field: str) -> int:
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
-def child(fmt: str, path: str) -> None:
-    """Decode the file's text in this process and print the peak growth as JSON."""
-    from mstr_prompts import rest, url, xml
+def child(fmt: str, path: str, stage: str) -> None:
+    """Decode the file's text in this process and print the peak growth as JSON.
+
+    One stage per process: memory a stage freed stays with the process (the allocator
+    keeps its arenas), so a second stage in the same process would start from a
+    resident size that already covers part of its peak, and show less than it costs."""
+    from mstr_prompts import library, rest, url, xml
     from mstr_prompts.model import AnswerSet
 
     decoders: dict[str, Callable[[str], AnswerSet]] = {
@@ -55,22 +79,29 @@ def child(fmt: str, path: str) -> None:
         "xml-1pa": xml.decode,
         "xml%-1pa": xml.decode,
         "url": url.decode,
+        "url^": url.decode,
+        "library": library.decode,
     }
     decoder = decoders[fmt]
     text = Path(path).read_text(encoding="utf-8")
     size = len(text.encode("utf-8"))
-    figures = {}
-    for stage in ("decode", "full"):
-        gc.collect()
-        before = _status("VmRSS")
-        Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to now
-        answers = decoder(text)
-        if stage == "full":
-            touched = sum(len(getattr(a, "elements", ())) for a in answers)
-            assert touched > 0
-        figures[stage] = _status("VmHWM") - before
-        del answers
-    print(json.dumps({"size": size, **figures}))
+    gc.collect()
+    before = _status("VmRSS")
+    Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to now
+    answers = decoder(text)
+    held: list[object] = []
+    if stage == "full":
+        touched = 0
+        for answer in answers:  # builds every answer's model
+            for element in getattr(answer, "elements", ()):
+                assert element.id is not None and element.id.keys
+                touched += element.name is not None
+        assert touched > 0 or fmt == "url"
+    elif stage == "held":
+        held = [tuple(getattr(a, "elements", ())) for a in answers]
+    peak = _status("VmHWM") - before
+    del answers, held
+    print(json.dumps({"size": size, stage: peak}))
 
 
 def _convert_peak(path: Path) -> int:
@@ -98,7 +129,7 @@ def _convert_peak(path: Path) -> int:
 
 
 def main() -> None:
-    from mstr_prompts import rest, xml
+    from mstr_prompts import library, rest, xml
 
     xml_text = big_xml(MEGABYTES)
     one_pa = one_big_pa()
@@ -110,26 +141,37 @@ def main() -> None:
         "xml-1pa": one_pa,
         "xml%-1pa": urllib.parse.quote(one_pa, safe=""),
         "rest": rest.dumps(xml.decode(xml_text), indent=None),
-        "url": elements_query(prompts=MEGABYTES * 1_000_000 // 51_000, per_prompt=1000),
+        # a Web link's element list as Web writes it (ATTR:key), and with display names
+        "url": elements_query(MEGABYTES * 1_000_000 // 37_000, per_prompt=1000, names=False),
+        "url^": elements_query(prompts=MEGABYTES * 1_000_000 // 51_000, per_prompt=1000),
+        "library": LIBRARY_LINK
+        + library.encode(xml.decode(big_xml(MEGABYTES * 13 // 10)), form="param"),
     }
     print(f"Peak memory of a decode, as a multiple of the input ({MEGABYTES} MB inputs)")
-    print(f"{'decoder':<24}{'input':>10}{'decode':>20}{'+ full model':>20}{'target':>8}")
+    print(
+        f"{'decoder':<18}{'input':>10}{'decode':>18}{'+ every model':>18}{'+ all held':>18}"
+        f"{'target':>8}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         paths = {}
         for fmt, text in inputs.items():
             path = paths[fmt] = Path(tmp) / fmt.replace("%", "-percent")
             path.write_text(text, encoding="utf-8")
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", fmt, str(path)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            r = json.loads(out)
+            r: dict[str, int] = {}
+            for stage in ("decode", "full", "held"):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", fmt, str(path), stage],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+                r.update(json.loads(out))
             mb = r["size"] / 1e6
-            cells = [f"{r[s] / 1e6:>7.0f} MB {r[s] / r['size']:>5.1f}x" for s in ("decode", "full")]
-            label = fmt.split("-")[0] + ".decode" + (", 1 <pa>" if fmt.endswith("1pa") else "")
-            print(f"{label:<24}{mb:>7.1f} MB{cells[0]:>20}{cells[1]:>20}{TARGET:>7.0f}x")
+            cells = "".join(
+                f"{r[s] / 1e6:>10.0f} MB {r[s] / r['size']:>4.1f}x"
+                for s in ("decode", "full", "held")
+            )
+            print(f"{LABELS[fmt]:<18}{mb:>7.1f} MB{cells}{TARGET:>7.0f}x")
         print()
         print("Peak memory of `mstr-prompts convert --from xml --to rest --compact FILE`")
         print(f"{'input':<24}{'size':>10}{'peak (whole process)':>28}{'target':>8}")
@@ -146,6 +188,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
-        child(sys.argv[2], sys.argv[3])
+        child(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         main()

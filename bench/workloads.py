@@ -62,12 +62,14 @@ def many_elements(count: int = 10000) -> str:
     return f"<rsl>{_element_pa(guid(1), count)}</rsl>"
 
 
-def elements_query(prompts: int = 10, per_prompt: int = 100) -> str:
-    """A Web query whose ``elementsPromptAnswers`` answers ``prompts`` element prompts."""
+def elements_query(prompts: int = 10, per_prompt: int = 100, *, names: bool = True) -> str:
+    """A Web query whose ``elementsPromptAnswers`` answers ``prompts`` element prompts
+    (each element with a display name ``^Element k`` unless ``names`` is False)."""
     answers = []
     for p in range(prompts):
         attribute = f"{p:08X}11D3E4981000E787EC6DE8A4"
-        elements = ";".join(f"{attribute}:{k}%5EElement%20{k}" for k in range(per_prompt))
+        name = "%5EElement%20{k}" if names else ""
+        elements = ";".join(f"{attribute}:{k}" + name.format(k=k) for k in range(per_prompt))
         answers.append(f"{attribute};{elements}")
     return (
         "evt=4001&src=mstrWeb.4001&reportID=4CF6D88A4588097466A4B7B8851A161F"

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from seed_links import SEED_LINKS
 
-from mstr_prompts import definitions, rest, xml
+from mstr_prompts import definitions, rest, url, xml
 from mstr_prompts.cli import main
+from mstr_prompts.model import AnswerSet
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 DEFS = FIXTURES / "definitions" / "url"
@@ -158,3 +159,41 @@ def test_validate_bad_input_and_usage() -> None:
     assert bad_defs.returncode == 3 and "definitions: not JSON" in one_line_error(bad_defs)
     usage = run("validate", stdin=b"{}")
     assert usage.returncode == 2 and b"--definitions" in usage.stderr
+
+
+def test_a_10000_element_link_validates_and_converts_as_the_api_binds_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Issue 22 item 3: the CLI binds and validates through definitions.bind/validate,
+    # which read the link's rows; the results are the API's on the built models.
+    attribute = "8D679D3711D3E4981000E787EC6DE8A4"
+    elements = ";".join(f"{attribute}:{k}" for k in range(10_000))
+    link = tmp_path / "link.txt"
+    defs_file = tmp_path / "defs.json"
+    defs_file.write_text(
+        json.dumps(
+            [
+                {"key": "V@0@10", "name": "Year", "type": "VALUE", "dataType": 6, "max": 2030},
+                {
+                    "key": "E@0@10",
+                    "name": "Category",
+                    "type": "ELEMENTS",
+                    "max": 9_999,
+                    "source": {"id": attribute},
+                },
+            ]
+        )
+    )
+    link.write_text(f"valuePromptAnswers=2031&elementsPromptAnswers={attribute};{elements}")
+    defs = definitions.decode(defs_file.read_bytes())
+    eager = url.decode(link.read_text())
+    expected = [p.line() for p in definitions.validate(AnswerSet(answers=tuple(eager)), defs)]
+    assert len(expected) == 2
+    assert main(["validate", str(link), "--definitions", str(defs_file)]) == 1
+    assert capsys.readouterr().out.splitlines() == expected
+    fewer = elements.rsplit(";", 1)[0]  # 9,999 elements: within the prompt's max
+    link.write_text(f"valuePromptAnswers=2030&elementsPromptAnswers={attribute};{fewer}")
+    args = ["convert", "--from", "url", "--to", "rest", "--definitions", str(defs_file)]
+    assert main([*args, str(link)]) == 0
+    bound = definitions.bind(AnswerSet(answers=tuple(url.decode(link.read_text()))), defs)
+    assert json.loads(capsys.readouterr().out) == rest.encode(bound)

@@ -7,6 +7,7 @@ Web links of the URL API page (fixtures/definitions/SOURCES.md).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -41,6 +42,7 @@ from mstr_prompts.model import (
     UseDefault,
     ValueAnswer,
     ValueType,
+    pending_rows,
 )
 from mstr_prompts.validation import MESSAGES, parse_date, problems_json
 
@@ -353,7 +355,7 @@ SERVER_CASES = json.loads((DEFS / "server-messages.json").read_text(encoding="ut
 @pytest.mark.parametrize("case", SERVER_CASES, ids=[c["case"] for c in SERVER_CASES])
 def test_every_published_server_message_is_reproduced_exactly(case: dict[str, Any]) -> None:
     defs = definitions.decode(case["definitions"])
-    elements: dict[str, tuple[Element, ...]] | None = None
+    elements: dict[str, Sequence[Element]] | None = None
     if "elements" in case:
         listed = rest.decode(
             {"prompts": [{"key": k, "type": "ELEMENTS", "answers": v} for k, v in case["elements"].items()]}
@@ -667,3 +669,69 @@ def test_inline_defaults_spells_out_what_xml_cannot_say() -> None:
         definitions.inline_defaults(
             AnswerSet(answers=[UseDefault(prompt=PromptRef(key="Z@0@10"))]), COMPLETE_DEFS
         )
+
+
+# --- binding without building (issue 22 item 3) -----------------------------------------
+
+_ATTR = "8D679D3711D3E4981000E787EC6DE8A4"
+_OTHER = "8D679D3811D3E4981000E787EC6DE8A4"
+
+
+def _web_defs(max_elements: int = 20000) -> Definitions:
+    return definitions.decode(
+        [
+            {"key": "V@0@10", "name": "Year", "type": "VALUE", "dataType": 6, "max": 2030},
+            {
+                "key": "E@0@10",
+                "name": "Category",
+                "type": "ELEMENTS",
+                "max": max_elements,
+                "source": {"id": _ATTR},
+            },
+        ]
+    )
+
+
+def _web_link(count: int, attribute: str = _ATTR) -> str:
+    elements = ";".join(f"{attribute}:{k}" for k in range(count))
+    return f"valuePromptAnswers=2031&elementsPromptAnswers={attribute};{elements}"
+
+
+def test_a_web_links_element_answers_are_bound_and_validated_as_rows() -> None:
+    answers = url.decode(_web_link(10_000))
+    defs = _web_defs(max_elements=9_999)
+    problems = validate(answers, defs)
+    bound = bind(answers, defs)
+    # Neither built the 10,000 element models: the decoded set and the bound one hold rows.
+    assert pending_rows(answers) is not None
+    rows = pending_rows(bound)
+    assert rows is not None and type(rows[1]) is tuple
+    assert [p.rule for p in problems] == ["above_maximum", "too_many_elements"]
+    assert validate(bound, defs) == problems
+    eager = url.decode(_web_link(10_000))
+    assert bind(AnswerSet(answers=tuple(eager)), defs) == bound
+    answer = bound[1]
+    assert isinstance(answer, ElementAnswer) and answer.prompt.key == "E@0@10"
+    assert len(answer.elements) == 10_000
+
+
+def test_a_repeated_element_answer_binds_once_as_rows_and_as_models() -> None:
+    link = _web_link(3) + f",{_ATTR};" + ";".join(f"{_ATTR}:{k}" for k in range(3))
+    lazy, eager = url.decode(link), url.decode(link)
+    eager.answers  # noqa: B018
+    assert len(pending_rows(lazy) or ()) == 3
+    assert bind(lazy, _web_defs()) == bind(eager, _web_defs())
+    assert len(bind(lazy, _web_defs())) == 2
+
+
+def test_a_row_on_an_attribute_no_prompt_has_fails_as_its_model_does() -> None:
+    defs = _web_defs()
+    lazy, eager = url.decode(_web_link(2, _OTHER)), url.decode(_web_link(2, _OTHER))
+    eager.answers  # noqa: B018
+    for action in (bind, validate):
+        with pytest.raises(DecodeError) as from_rows:
+            action(lazy, defs)
+        with pytest.raises(DecodeError) as from_models:
+            action(eager, defs)
+        assert str(from_rows.value) == str(from_models.value)
+        assert "no element prompt of the definitions is on attribute" in str(from_rows.value)

@@ -730,17 +730,44 @@ def _family_of(item: Item) -> PromptFamily | None:
     return family
 
 
-def _attribute_only(answer: Answer) -> str | None:
+def _ref_of(item: Item) -> PromptRef:
+    return prompt_of(item) if type(item) is tuple else item.prompt  # type: ignore[union-attr]
+
+
+def _attribute_only(item: Item) -> str | None:
     """The attribute of an element answer that names its prompt by attribute alone."""
-    if answer.prompt.is_identified or answer.prompt.position is not None:
+    ref = _ref_of(item)
+    if ref.is_identified or ref.position is not None:
         return None
-    if isinstance(answer, (ElementAnswer, Close)):
-        return answer.attribute
+    if type(item) is tuple:
+        # An element row's attribute is the one its model would have (every element
+        # carries it); value and object rows have none.
+        return item[2] if item[0] == ELEMENTS_ROW else None
+    if isinstance(item, (ElementAnswer, Close)):
+        return item.attribute
     return None
 
 
+def _same_answer(a: Item, b: Item) -> bool:
+    """``answer_of(a) == answer_of(b)``, without building two element rows' models."""
+    if type(a) is tuple and type(b) is tuple:
+        return _row_identity(a) == _row_identity(b)
+    return answer_of(a) == answer_of(b)
+
+
+def _row_identity(row: Row) -> tuple[Any, ...]:
+    # A row's parts map one to one onto its model's fields (model.py, "Deferred
+    # answers": plain element keys split on ":" alone, each name None or a str), so two
+    # rows are equal models exactly when these are equal; the prompt is normalised
+    # (a key string or a PromptRef) and lists compare as the model's tuples.
+    return (row[0], prompt_of(row), *(tuple(p) if type(p) is list else p for p in row[2:]))
+
+
 def _describe(item: Item) -> str:
-    return answer_of(item).describe() if type(item) is tuple else item.describe()  # type: ignore[union-attr]
+    if type(item) is tuple:
+        # What the row's model would say (_AnswerBase.describe), without building it.
+        return prompt_of(item).describe(_ROW_FAMILY[item[0]].value)
+    return item.describe()  # type: ignore[union-attr]
 
 
 def _give(item: Item, definition: PromptDefinition, where: str) -> Item:
@@ -769,6 +796,14 @@ def _give(item: Item, definition: PromptDefinition, where: str) -> Item:
         # An object answered without its type (mstrio-py's documented spelling) takes
         # it from the objects the definition lists; others stay untyped.
         answer = answer.with_types({o.id: o.type for o in definition.objects if o.type is not None})
+    if type(answer) is ValueAnswer and type(answer.value) is str:
+        # Bound as a decoder's value row is (the same answer when read): a Web link's
+        # positional answers are models, and copying each one costs more than the rest
+        # of binding it.
+        value_type = answer.type if answer.type is not None else definition.value_type
+        return (VALUE_ROW, ref, answer.value, value_type)
+    if type(answer) is ObjectAnswer and not answer.untyped:
+        return (OBJECTS_ROW, ref, [(o.id, o.type, o.name) for o in answer.objects])
     if isinstance(answer, ValueAnswer) and answer.type is None:
         update["type"] = definition.value_type
     elif isinstance(answer, (Close, UseDefault, Unanswered)) and family is None:
@@ -799,65 +834,54 @@ def _pairs(
     raise, since nothing else could tell their prompt.
     """
     pairs: list[tuple[Item, PromptDefinition | None]] = []
-    by_attribute: dict[str, Answer] = {}
+    by_attribute: dict[str, Item] = {}
     for index, item in enumerate(_items(answers)):
+        # Rows are read as rows (binding without building): a row's prompt, family and
+        # attribute are the fields its model would have, so both take the same path.
         where = f"bind: answers[{index}]"
-        if type(item) is tuple:
-            row_ref = prompt_of(item)
-            if row_ref.is_identified:
-                found = definitions.find(row_ref)
-                if found is None and strict:
-                    raise DecodeError(
-                        f"{_describe(item)} matches no prompt of the definitions "
-                        f"(looked up by {identified_by(row_ref)})",
-                        where=where,
-                    )
-                pairs.append((item, found))
-                continue
-        answer: Answer = answer_of(item)
-        ref = answer.prompt
+        ref = _ref_of(item)
         if ref.is_identified:
             definition = definitions.find(ref)
             if definition is None and strict:
                 raise DecodeError(
-                    f"{answer.describe()} matches no prompt of the definitions "
+                    f"{_describe(item)} matches no prompt of the definitions "
                     f"(looked up by {identified_by(ref)})",
                     where=where,
                 )
-            pairs.append((answer, definition))
+            pairs.append((item, definition))
             continue
-        family = _family_of(answer)
+        family = _family_of(item)
         if ref.position is not None:
             if family is None:
                 raise DecodeError(
-                    f"{answer.describe()} has a position but no family to count it in",
+                    f"{_describe(item)} has a position but no family to count it in",
                     where=where,
                 )
             definition = definitions.at(family, ref.position)
             if definition is None:
-                if isinstance(answer, Unanswered):
+                if isinstance(item, Unanswered):
                     # An empty slot past the last prompt (a trailing "^"): it answers
                     # nothing, and the Web server ignores it too.
                     continue
                 count = len(definitions.of_family(family))
                 raise DecodeError(
-                    f"{answer.describe()}: the definitions have {count} {family.value} "
+                    f"{_describe(item)}: the definitions have {count} {family.value} "
                     f"prompt{'' if count == 1 else 's'}, so there is no #{ref.position}",
                     where=where,
                     hint="value and object answers in a URL are matched by their place "
                     "among the prompts of their family; check the definitions belong to "
                     "this report",
                 )
-            pairs.append((answer, definition))
+            pairs.append((item, definition))
             continue
-        attribute = _attribute_only(answer)
-        if attribute is None and isinstance(answer, Unanswered):
+        attribute = _attribute_only(item)
+        if attribute is None and isinstance(item, Unanswered):
             # An empty elementsPromptAnswers: an open slot of no prompt in particular.  It
             # answers nothing (the element prompts are asked), like a slot past the end.
             continue
         if attribute is None:
             raise DecodeError(
-                f"{answer.describe()} does not say which prompt it answers "
+                f"{_describe(item)} does not say which prompt it answers "
                 "(no key, id, name, position or attribute)",
                 where=where,
             )
@@ -870,7 +894,7 @@ def _pairs(
             )
         earlier = by_attribute.get(attribute.upper())
         if earlier is not None:
-            if earlier == answer:
+            if _same_answer(earlier, item):
                 continue  # the same answer again: it already answers those prompts
             names = ", ".join(d.describe() for d in prompts)
             raise DecodeError(
@@ -878,10 +902,10 @@ def _pairs(
                 f"matched by attribute, and the prompt(s) on it ({names}) can take only one",
                 where=where,
             )
-        by_attribute[attribute.upper()] = answer
+        by_attribute[attribute.upper()] = item
         # The Web server matches by attribute, so it gives the answer to every element
         # prompt on that attribute; it cannot tell them apart (docs/url.md, "elementsPromptAnswers").
-        pairs.extend((answer, definition) for definition in prompts)
+        pairs.extend((item, definition) for definition in prompts)
     return pairs
 
 

@@ -6,15 +6,18 @@ expression trees of :mod:`mstr_prompts.expressions` hold elements.
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from collections.abc import Iterator, Sequence
+from typing import Annotated, Any, overload
 
 from pydantic import Field, model_validator
 
 from ._trusted import build
-from .element_id import ElementId, OpaqueElementId
+from .element_id import GUID_PATTERN, ElementId, OpaqueElementId, plain_element_id, plain_keys
+from .errors import PromptAnswerError
 from .rules import Model, is_text
 
-__all__ = ["Element"]
+__all__ = ["Element", "ElementList"]
 
 
 class Element(Model):
@@ -61,3 +64,145 @@ class Element(Model):
             object.__setattr__(self, "name", self.id.display)
             object.__setattr__(self, "id", self.id.without_display())
         return self
+
+
+_GUID = re.compile(GUID_PATTERN)
+
+
+def _parts_problem(
+    attribute: str, keys: tuple[str, ...], names: tuple[str | None, ...]
+) -> str | None:
+    """Why the parts are not those of plain elements, or None.  Checked in bulk (one
+    join and one scan per list), since every decoded element list is built here: the
+    elements are later built without validation, so the parts must be valid now."""
+    if type(attribute) is not str or not _GUID.fullmatch(attribute):
+        return f"the attribute {attribute!r} is not a 32-hex-digit GUID"
+    if len(keys) != len(names):
+        return f"{len(keys)} keys but {len(names)} names"
+    if not keys:
+        return "an element answer has at least one element"
+    if not all(type(k) is str for k in keys):
+        return "every key part is a string"
+    joined = "\0".join(keys)
+    if not plain_keys(joined) or not is_text(joined):
+        return "a key part needs an escape or is not valid text (not a plain element ID)"
+    given = [n for n in names if n is not None]
+    if not all(type(n) is str for n in given) or not is_text("".join(given)):
+        return "a display name is None or valid text"
+    return None
+
+
+class ElementList(Sequence[Element]):
+    """The elements of one answer, held compactly: each :class:`Element` is built when read.
+
+    A decoded element answer of plain IDs (one GUID attribute, keys that need no escape:
+    :func:`~mstr_prompts.element_id.plain_key`) keeps its elements as the attribute,
+    the key parts and the display names it was decoded from, and builds an
+    :class:`Element` each time one is read; nothing is cached.  Ten thousand elements
+    so cost the strings they came from (a few times the input), not ten thousand pairs
+    of models (about 700 bytes an element): reading every element one after another
+    keeps memory flat, and only a caller that holds them all at once
+    (``tuple(answer.elements)``) pays for the models.
+
+    It is an immutable sequence, equal to (and hashing as) the tuple of its elements:
+    index it, slice it (a slice is a tuple), iterate, join it with a tuple (``+`` gives a
+    tuple), compare with ``==``, and ``model_dump`` writes the elements as a tuple's
+    would be written.
+
+    >>> es = ElementList("8D679D3711D3E4981000E787EC6DE8A4", ("1", "2"), (None, "Books"))
+    >>> len(es), es[1].name, es[0].id.to_old_short()
+    (2, 'Books', '8D679D3711D3E4981000E787EC6DE8A4:1')
+    >>> es == tuple(es), hash(es) == hash(tuple(es))
+    (True, True)
+    """
+
+    __slots__ = ("_attribute", "_keys", "_names")
+
+    def __init__(self, attribute: str, keys: Sequence[str], names: Sequence[str | None]) -> None:
+        keys, names = tuple(keys), tuple(names)
+        problem = _parts_problem(attribute, keys, names)
+        if problem is not None:
+            raise PromptAnswerError(f"ElementList: {problem}")
+        self._attribute = attribute
+        self._keys = keys
+        self._names = names
+
+    @property
+    def attribute(self) -> str:
+        """The attribute every element belongs to."""
+        return self._attribute
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Each element's key part as written (``ATTR:key`` and ``h{key};ATTR`` alike).
+
+        Writers spell the elements from these, as they do a decoder's rows, instead of
+        building every element to read it back.
+        """
+        return self._keys
+
+    @property
+    def names(self) -> tuple[str | None, ...]:
+        """Each element's display name, or None."""
+        return self._names
+
+    def _element(self, index: int) -> Element:
+        return Element.of(plain_element_id(self._attribute, self._keys[index]), self._names[index])
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Element: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Element, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Element | tuple[Element, ...]:
+        if isinstance(index, slice):
+            return tuple(self._element(i) for i in range(*index.indices(len(self._keys))))
+        count = len(self._keys)
+        position = index + count if index < 0 else index
+        if not 0 <= position < count:
+            raise IndexError("element index out of range")
+        return self._element(position)
+
+    def __iter__(self) -> Iterator[Element]:
+        attribute = self._attribute
+        for key, name in zip(self._keys, self._names, strict=True):
+            yield Element.of(plain_element_id(attribute, key), name)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ElementList):
+            # The parts map one to one onto the elements (a plain key splits on ":"
+            # alone), so equal parts are equal elements, without building any.
+            return (self._attribute, self._keys, self._names) == (
+                other._attribute,
+                other._keys,
+                other._names,
+            )
+        if isinstance(other, tuple):
+            return len(other) == len(self._keys) and all(
+                a == b for a, b in zip(self, other, strict=True)
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))  # as the equal tuple hashes
+
+    # Joining gives a tuple, as joining the tuple would.
+    def __add__(self, other: object) -> tuple[Element, ...]:
+        if isinstance(other, (tuple, ElementList)):
+            return (*self, *other)
+        return NotImplemented
+
+    def __radd__(self, other: object) -> tuple[Element, ...]:
+        if isinstance(other, tuple):
+            return (*other, *self)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ElementList, (self._attribute, self._keys, self._names))

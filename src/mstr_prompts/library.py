@@ -37,7 +37,15 @@ from lxml import etree
 from pydantic import ValidationError
 
 from . import limits
-from .element_id import GUID_PATTERN, ElementId, Presentation, classify, parse_element_id
+from .element_id import (
+    GUID_PATTERN,
+    ElementId,
+    Presentation,
+    classify,
+    parse_element_id,
+    plain_key,
+)
+from .elements import ElementList
 from .errors import (
     DecodeError,
     Hint,
@@ -70,6 +78,7 @@ from .rest import load_json
 from .rules import (
     MAX_INT,
     MIN_INT,
+    is_text,
     java_int,
     refuse_to_write_repeated_keys,
 )
@@ -330,6 +339,27 @@ def _decode_unit(text: str, id_text: str, type_: int, rest: str, where: str) -> 
     )
 
 
+def _plain_elements(items: list[re.Match[str]]) -> ElementList | None:
+    """The elements as an :class:`~mstr_prompts.elements.ElementList` when every ID is
+    a plain ``ATTR:key`` of one GUID attribute (element_id.plain_key) and every text is
+    valid, else None: anything else takes :func:`_decode_element`, which raises as
+    before.  What that path would build, without two models per element."""
+    attribute = items[0]["id"][:32]
+    if not _GUID.fullmatch(attribute):
+        return None
+    prefix = attribute + ":"
+    keys: list[str] = []
+    names: list[str | None] = []
+    for match in items:
+        id_text, name = match["id"], match["rest"]
+        key = id_text[33:]
+        if not (id_text.startswith(prefix) and plain_key(key) and is_text(key) and is_text(name)):
+            return None
+        keys.append(key)
+        names.append(name or None)
+    return ElementList(attribute, keys, names)
+
+
 def _decode_items(
     ref: PromptRef, values: list[str], items: list[re.Match[str]], where: str
 ) -> Answer:
@@ -344,6 +374,9 @@ def _decode_items(
         for i, (v, m) in enumerate(zip(values, items, strict=True))
     ]
     if all(t == ELEMENT_TYPE for t in types):
+        plain = _plain_elements(items)
+        if plain is not None:
+            return ElementAnswer.of(ref, None, plain)
         elements = tuple(
             _decode_element(v, m["id"], m["rest"], f"{where}: values[{i}]")
             for i, (v, m) in enumerate(zip(values, items, strict=True))

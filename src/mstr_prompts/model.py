@@ -29,13 +29,14 @@ import enum
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BeforeValidator,
     Field,
     SerializerFunctionWrapHandler,
     ValidationError,
+    field_serializer,
     field_validator,
     model_serializer,
     model_validator,
@@ -46,10 +47,8 @@ from ._trusted import build
 from .element_id import (
     GUID_PATTERN,
     ElementId,
-    parse_element_id,
-    plain_old_short,
 )
-from .elements import Element
+from .elements import Element, ElementList
 from .errors import DecodeError, validation_message
 from .expressions import EXPRESSION_TYPES, Expression, render
 from .object_types import object_type_name
@@ -292,11 +291,24 @@ class ElementAnswer(_AnswerBase):
 
     kind: Literal["elements"] = "elements"
     attribute: str | None = Field(default=None, pattern=GUID_PATTERN)
-    elements: tuple[Element, ...] = Field(min_length=1)
+    if TYPE_CHECKING:
+        # A tuple, or (decoded from plain IDs) an ElementList that builds each element
+        # when read: both are sequences that compare, hash and dump alike.
+        elements: Sequence[Element]
+    else:
+        elements: tuple[Element, ...] = Field(min_length=1)
+
+    # No return annotation: with one, pydantic would describe the serialized form by it
+    # instead of by the field (model_json_schema(mode="serialization")).
+    @field_serializer("elements", mode="wrap")
+    def _elements_as_tuple(self, elements: Any, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        # An ElementList is written as the tuple it stands for, one element at a time
+        # built for the writing (the tuple lives only while it is written).
+        return handler(tuple(elements) if type(elements) is ElementList else elements)
 
     @classmethod
     def of(
-        cls, prompt: PromptRef, attribute: str | None, elements: tuple[Element, ...]
+        cls, prompt: PromptRef, attribute: str | None, elements: Sequence[Element]
     ) -> ElementAnswer:
         """Build from parts that are already models; cheap on the hot path.
 
@@ -307,6 +319,19 @@ class ElementAnswer(_AnswerBase):
         >>> ElementAnswer.of(PromptRef(key="K@0@10"), None, (e,)).attribute
         '8D679D3711D3E4981000E787EC6DE8A4'
         """
+        if type(elements) is ElementList:
+            # Its elements are all of its attribute and plain: nothing to check or fill.
+            if type(prompt) is PromptRef and attribute in (None, elements.attribute):
+                return build(
+                    cls,
+                    {
+                        "prompt": prompt,
+                        "kind": "elements",
+                        "attribute": elements.attribute,
+                        "elements": elements,
+                    },
+                )
+            elements = tuple(elements)
         if (
             elements
             and type(elements) is tuple
@@ -332,7 +357,7 @@ class ElementAnswer(_AnswerBase):
 
     @model_validator(mode="after")
     def _normalise(self) -> ElementAnswer:
-        attribute, elements = _one_attribute(self.attribute, self.elements)
+        attribute, elements = _one_attribute(self.attribute, tuple(self.elements))
         object.__setattr__(self, "attribute", attribute)
         object.__setattr__(self, "elements", elements)
         return self
@@ -967,12 +992,8 @@ def answer_of(row: Row | Answer) -> Answer:
             {"prompt": _prompt(row[1]), "kind": "value", "value": row[2], "type": row[3]},
         )
     if kind == ELEMENTS_ROW:
-        attribute = row[2]
-        elements = tuple(
-            Element.of(parse_element_id(plain_old_short(attribute, key)), name)
-            for key, name in zip(row[3], row[4], strict=True)
-        )
-        return ElementAnswer.of(_prompt(row[1]), attribute, elements)
+        # The elements stay as the row holds them, built one at a time when read.
+        return ElementAnswer.of(_prompt(row[1]), row[2], ElementList(row[2], row[3], row[4]))
     if kind == OBJECTS_ROW:
         objects = tuple(ObjectRef.of(i, t, n) for i, t, n in row[2])
         return ObjectAnswer.of(_prompt(row[1]), objects)

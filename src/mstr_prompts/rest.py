@@ -38,6 +38,7 @@ from .element_id import (
     plain_keys,
     plain_terse_ids,
 )
+from .elements import ElementList
 from .errors import (
     DecodeError,
     Hint,
@@ -893,6 +894,11 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
         return True, list(answer.value) if isinstance(answer.value, tuple) else answer.value
     if isinstance(answer, ElementAnswer):
         elements = answer.elements
+        if type(elements) is ElementList and elements.attribute == answer.attribute:
+            # Plain elements held as their parts: spelled as a decoder's row is, without
+            # building each element (twice) to read it back.
+            ids = plain_terse_ids(elements.attribute, list(elements.keys))
+            return True, _element_items(ids, elements.names)
         return True, _element_items([_element_id(e) for e in elements], [e.name for e in elements])
     if isinstance(answer, ObjectAnswer):
         return True, [_object_item(o.id, o.type, o.name) for o in answer.objects]

@@ -41,6 +41,7 @@ from .element_id import (
     plain_keys,
     plain_old_short,
 )
+from .elements import ElementList
 from .errors import (
     DecodeError,
     Hint,
@@ -1012,6 +1013,14 @@ def _element_answer_text(answer: ElementAnswer | Close) -> str | NotRepresentabl
         )
     if not _GUID.fullmatch(attribute):
         return _refuse(answer, f"attribute {attribute!r} is not a 32-hex-digit GUID")
+    if isinstance(answer, ElementAnswer):
+        listed = answer.elements
+        if type(listed) is ElementList and listed.attribute == attribute:
+            # Plain elements held as their parts: written as a decoder's row is, without
+            # building each element to read it back (None: the checked path says why not).
+            written = _row_text((ELEMENTS_ROW, answer.prompt, attribute, listed.keys, listed.names))
+            if written is not None:
+                return written
     parts = [attribute]
     if isinstance(answer, ElementAnswer):
         for element in answer.elements:
