@@ -12,7 +12,14 @@ answer read (``e.id.keys``, ``e.name``), as a caller walking the answers does; a
 kept for all), which no target covers: element answers decoded from plain IDs build
 each element when it is read (``ElementList``), so only a caller that keeps them all
 pays two models per element.  The target is 10x the input size for the first two.
-Element prompts are the worst case: one element per few dozen bytes of input.
+Element prompts are the worst case: one element per few dozen bytes of input, and one
+prompt of 160,000 elements (about 14 MB) the worst of them for XML, since its list
+cannot be cut at a ``<pa>``.
+
+A second table is the whole command, as a user meets it: ``mstr-prompts convert --from
+xml --to rest --compact FILE`` in a fresh process, its peak resident memory (interpreter
+included, its own VmHWM) over the file's size, for the XML inputs raw and
+percent-encoded (issue 21).
 
 Run: ``make bench`` (or ``.venv/bin/python bench/bench_memory.py``).
 """
@@ -28,13 +35,15 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
-from workloads import big_xml, elements_query
+from workloads import big_xml, elements_query, one_big_pa
 
 MEGABYTES = 20
 TARGET = 10.0
 LABELS = {
     "xml": "xml",
     "xml%": "xml, %-encoded",
+    "xml-1pa": "xml, 1 <pa>",
+    "xml%-1pa": "xml, 1 <pa>, %",
     "rest": "rest",
     "url": "url, no names",
     "url^": "url, names",
@@ -67,6 +76,8 @@ def child(fmt: str, path: str, stage: str) -> None:
         "rest": rest.decode,
         "xml": xml.decode,
         "xml%": xml.decode,
+        "xml-1pa": xml.decode,
+        "xml%-1pa": xml.decode,
         "url": url.decode,
         "url^": url.decode,
         "library": library.decode,
@@ -93,14 +104,42 @@ def child(fmt: str, path: str, stage: str) -> None:
     print(json.dumps({"size": size, stage: peak}))
 
 
+def _convert_peak(path: Path) -> int:
+    """Peak resident memory, in bytes, of ``mstr-prompts convert`` of ``path`` to REST.
+
+    The command runs in a fresh interpreter that reports its own VmHWM when it is done
+    (a child's ``ru_maxrss`` would count the memory of this process it was forked from).
+    """
+    script = (
+        "import sys\n"
+        "from mstr_prompts.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "sys.stdout.flush()\n"
+        "for line in open('/proc/self/status'):\n"
+        "    if line.startswith('VmHWM:'):\n"
+        "        print(int(line.split()[1]) * 1024, file=sys.stderr)\n"
+        "sys.exit(status)\n"
+    )
+    command = [sys.executable, "-c", script, "convert", "--from", "xml", "--to", "rest"]
+    command += ["--compact", str(path)]
+    done = subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True
+    )
+    return int(done.stderr.split()[-1])
+
+
 def main() -> None:
     from mstr_prompts import library, rest, xml
 
     xml_text = big_xml(MEGABYTES)
+    one_pa = one_big_pa()
     inputs = {
         "xml": xml_text,
         # the same document percent-encoded, as captured from a link or a form
         "xml%": urllib.parse.quote(xml_text, safe=""),
+        # one prompt of 160,000 elements, raw and percent-encoded
+        "xml-1pa": one_pa,
+        "xml%-1pa": urllib.parse.quote(one_pa, safe=""),
         "rest": rest.dumps(xml.decode(xml_text), indent=None),
         # a Web link's element list as Web writes it (ATTR:key), and with display names
         "url": elements_query(MEGABYTES * 1_000_000 // 37_000, per_prompt=1000, names=False),
@@ -110,12 +149,13 @@ def main() -> None:
     }
     print(f"Peak memory of a decode, as a multiple of the input ({MEGABYTES} MB inputs)")
     print(
-        f"{'decoder':<15}{'input':>10}{'decode':>18}{'+ every model':>18}{'+ all held':>18}"
+        f"{'decoder':<18}{'input':>10}{'decode':>18}{'+ every model':>18}{'+ all held':>18}"
         f"{'target':>8}"
     )
     with tempfile.TemporaryDirectory() as tmp:
+        paths = {}
         for fmt, text in inputs.items():
-            path = Path(tmp) / fmt.replace("%", "-percent")
+            path = paths[fmt] = Path(tmp) / fmt.replace("%", "-percent")
             path.write_text(text, encoding="utf-8")
             r: dict[str, int] = {}
             for stage in ("decode", "full", "held"):
@@ -131,7 +171,18 @@ def main() -> None:
                 f"{r[s] / 1e6:>10.0f} MB {r[s] / r['size']:>4.1f}x"
                 for s in ("decode", "full", "held")
             )
-            print(f"{LABELS[fmt]:<15}{mb:>7.1f} MB{cells}{TARGET:>7.0f}x")
+            print(f"{LABELS[fmt]:<18}{mb:>7.1f} MB{cells}{TARGET:>7.0f}x")
+        print()
+        print("Peak memory of `mstr-prompts convert --from xml --to rest --compact FILE`")
+        print(f"{'input':<24}{'size':>10}{'peak (whole process)':>28}{'target':>8}")
+        for fmt in ("xml", "xml%", "xml-1pa", "xml%-1pa"):
+            size = paths[fmt].stat().st_size
+            peak = _convert_peak(paths[fmt])
+            label = ("percent-encoded" if "%" in fmt else "raw") + (
+                ", 1 <pa>" if "1pa" in fmt else ""
+            )
+            cell = f"{peak / 1e6:>7.0f} MB {peak / size:>5.1f}x"
+            print(f"{label:<24}{size / 1e6:>7.1f} MB{cell:>28}{TARGET:>7.0f}x")
     print()
 
 

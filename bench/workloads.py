@@ -91,3 +91,153 @@ XML_WORKLOADS = {
     "1,000 value prompts": value_prompts,
     "1 prompt, 10,000 elements": many_elements,
 }
+
+
+# --- documents as other people write them ----------------------------------------------
+#
+# The workloads above follow MicroStrategy's DHTML writer to the byte.  These are spelled
+# the way a hand-written integration, a template or another tool writes the same answers:
+# self-closed items, attributes in another order, element display names and object names
+# (some of them with characters XML or JSON must escape, some not ASCII), indentation,
+# expressions next to the other families, and long value strings.
+
+_CATEGORIES = (
+    "Books",
+    "Movies",
+    "Electronics",
+    "Music",
+    "Café &amp; Bar",
+    "Ébénisterie",
+    "東京都",
+    "Straße",
+)
+_METRICS = (
+    ("mt", 4, "Revenue"),
+    ("mt", 4, "Profit Margin (%)"),
+    ("at", 12, "Category"),
+    ("fm", 21, "Région"),
+)
+_EXPRESSION = (
+    '<exp><nd et="2" nt="4" dmt="1" ddt="-1"><nd et="1" nt="1" dmt="1" ddt="-1" lcl="0">'
+    '<at did="2EC9CD4E4E5577C0470A4FBB3DFBB272" tp="12"/><fm did="45C11FA478E745FEA08D781CEA190FE5" tp="21"/>'
+    '</nd><nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">{n}</cst></nd>'
+    '<op fnt="6" fg="0" apply_order="0"/></nd></exp>'
+)
+
+
+def _named_elements(did: str, count: int, start: int = 0) -> str:
+    elements = "".join(
+        f'<e emt="1" ei="{ATTRIBUTE}:{k}" art="1" disp_n="{_CATEGORIES[k % 8]} {k}"/>'
+        for k in range(start, start + count)
+    )
+    return (
+        f'<pa pt="7" pin="0" did="{did}" tp="10"><mi><es><at did="{ATTRIBUTE}" tp="12"/>'
+        f"{elements}</es></mi></pa>"
+    )
+
+
+def _named_objects(did: str, count: int, n: int) -> str:
+    objects = "".join(
+        f'<{tag} did="{guid(n * 10 + k + 7000)}" tp="{tp}" n="{name}"/>'
+        for k, (tag, tp, name) in enumerate(_METRICS[j % 4] for j in range(count))
+    )
+    return (
+        f'<pa pt="6" pin="0" did="{did}" tp="10"><mi><fct qsr="0" fcn="0" cc="{count}" sto="1" '
+        f'pfc="0" pcc="{count}">{objects}</fct></mi></pa>'
+    )
+
+
+def named_elements(count: int = 500) -> str:
+    """``count`` element prompts of 8 self-closed elements with display names."""
+    return "<rsl>" + "".join(_named_elements(guid(n), 8, n) for n in range(count)) + "</rsl>"
+
+
+def named_objects(count: int = 1000) -> str:
+    """``count`` object prompts of 3 named objects each (metrics, an attribute, a form)."""
+    return "<rsl>" + "".join(_named_objects(guid(n), 3, n) for n in range(count)) + "</rsl>"
+
+
+def mixed_with_expressions(count: int = 1000) -> str:
+    """``count`` prompts in turn value, named elements, named objects and expression."""
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<rsl>']
+    for n in range(count):
+        did = guid(n)
+        family = n % 4
+        if family == 0:
+            parts.append(f"<pa pt='3' pin='0' did='{did}' tp='10'>Région {n} &amp; co</pa>")
+        elif family == 1:
+            parts.append(_named_elements(did, 4, n))
+        elif family == 2:
+            parts.append(_named_objects(did, 2, n))
+        else:
+            parts.append(f'<pa pt="8" pin="0" did="{did}" tp="10">{_EXPRESSION.format(n=n)}</pa>')
+    parts.append("</rsl>")
+    return "".join(parts)
+
+
+def pretty_mixed(count: int = 1000) -> str:
+    """:func:`mixed_with_expressions` without expressions, indented as a person would."""
+    parts = ["<rsl>\n"]
+    for n in range(count):
+        did = guid(n)
+        family = n % 3
+        if family == 0:
+            parts.append(f'  <pa pt="2" pin="0" did="{did}" tp="10">{n * 3}</pa>\n')
+            continue
+        parts.append(
+            f'  <pa pt="{7 if family == 1 else 6}" pin="0" did="{did}" tp="10">\n    <mi>\n'
+        )
+        if family == 1:
+            parts.append(f'      <es>\n        <at did="{ATTRIBUTE}" tp="12"/>\n')
+            for k in range(n, n + 4):
+                parts.append(
+                    f'        <e emt="1" ei="{ATTRIBUTE}:{k}" art="1" disp_n="{_CATEGORIES[k % 8]}"/>\n'
+                )
+            parts.append("      </es>\n")
+        else:
+            parts.append("      <fct>\n")
+            for k, (tag, tp, name) in enumerate(_METRICS[:3]):
+                parts.append(
+                    f'        <{tag} did="{guid(n * 10 + k + 7000)}" tp="{tp}" n="{name}"/>\n'
+                )
+            parts.append("      </fct>\n")
+        parts.append("    </mi>\n  </pa>\n")
+    parts.append("</rsl>\n")
+    return "".join(parts)
+
+
+def long_values(count: int = 200) -> str:
+    """``count`` string prompts of about 2 KB each: sentences, quotes, accents, new lines."""
+    sentence = 'Le "café" d\'Ångström coûte 3 € & plus; see http://example.com/a?b=1&c=2.\n'
+    parts = ["<rsl>"]
+    for n in range(count):
+        text = (sentence * 28).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+        parts.append(f'<pa pt="3" pin="0" did="{guid(n)}" tp="10">{n}: {text}</pa>')
+    parts.append("</rsl>")
+    return "".join(parts)
+
+
+def many_named_elements(count: int = 10000) -> str:
+    """One element prompt of ``count`` self-closed elements with non-ASCII display names."""
+    return f"<rsl>{_named_elements(guid(1), count)}</rsl>"
+
+
+def one_big_pa(count: int = 160_000) -> str:
+    """One element prompt of ``count`` self-closed elements: about 14 MB (issue 21)."""
+    elements = "".join(
+        f'<e emt="1" ei="{ATTRIBUTE}:{i}" art="1" disp_n="Element {i}"/>' for i in range(count)
+    )
+    return (
+        f'<rsl><pa pt="7" pin="0" did="A173{guid(5)[4:]}" tp="10"><mi><es>'
+        f'<at did="{ATTRIBUTE}" tp="12"/>{elements}</es></mi></pa></rsl>'
+    )
+
+
+OTHER_XML_WORKLOADS = {
+    "500 prompts, 8 named elements each": named_elements,
+    "1,000 prompts, 3 named objects each": named_objects,
+    "1,000 prompts (value, element, object, expression)": mixed_with_expressions,
+    "1,000 prompts, indented (value, element, object)": pretty_mixed,
+    "200 value prompts of 2 KB": long_values,
+    "1 prompt, 10,000 non-ASCII named elements": many_named_elements,
+}

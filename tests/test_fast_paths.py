@@ -12,9 +12,11 @@ from __future__ import annotations
 import copy
 import json
 import pickle
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,6 +79,8 @@ ENCODERS: list[Callable[[AnswerSet], Any]] = [
     lambda s: rest.dumps(s, ignore_locale=True),
     lambda s: rest.dumps(s, ignore_locale=True, indent=2),
     lambda s: rest.dumps(s, ignore_locale=True, indent=0),
+    lambda s: rest.dumps(s, ignore_locale=True, separators=(",", ":")),
+    lambda s: rest.dumps(s, ignore_locale=True, indent=3, separators=(" ,", " : ")),
     lambda s: url.encode_query(s, ignore_locale=True),
     lambda s: url.encode(s, fallback="xml", assume_order=True, ignore_locale=True),
 ]
@@ -110,11 +114,25 @@ def _element_pa(did: str, count: int, source: bool, names: bool) -> str:
     return f'<pa pt="7" pin="0" did="{did}" tp="10"><mi><es>{at}{elements}</es></mi></pa>'
 
 
+def key_spelling(draw: st.DrawFn, part: str, did: str) -> str:
+    """``part`` as written, or with ``key="did@pin@tp"`` for its location, maybe without pt."""
+    spelling = draw(st.sampled_from(["location", "key", "key without pt"]))
+    if spelling == "location":
+        return part
+    head, rest = part.split(">", 1)
+    for pin in ("0", "1"):
+        head = head.replace(f'pin="{pin}" did="{did}" tp="10"', f'key="{did}@{pin}@10"')
+    if spelling == "key without pt":
+        head = re.sub(r' pt="[^"]*"', "", head, count=1)
+    return head + ">" + rest
+
+
 @st.composite
 def plain_documents(draw: st.DrawFn) -> str:
     parts = ["<rsl>"]
     dids = draw(st.lists(guids(), min_size=1, max_size=4, unique=True))  # one answer a prompt
     for n, did in enumerate(dids):
+        start = len(parts)
         kind = draw(st.sampled_from(["value", "date", "elements", "many", "objects"]))
         if kind == "value":
             parts.append(f'<pa pt="3" pin="0" did="{did}" tp="10">value {n}</pa>')
@@ -130,6 +148,7 @@ def plain_documents(draw: st.DrawFn) -> str:
                 f'sto="1" pfc="0" pcc="2"><mt did="{draw(guids())}" tp="4" n="Revenue"></mt>'
                 f'<at did="{ATTRIBUTE}" tp="12" disp_n="Category"></at></fct></mi></pa>'
             )
+        parts[start:] = [key_spelling(draw, part, did) for part in parts[start:]]
     parts.append("</rsl>")
     return "".join(parts)
 
@@ -179,6 +198,17 @@ MUTATIONS = [
     ('pin="0"', 'pin="\u0660"'),
     ('pin="0"', ""),
     ('tp="10"', 'tp="10" key="K@0@10"'),
+    ('key="', 'key="@'),
+    ('key="', 'key="" x="'),
+    ('key="', 'did="0A" key="'),
+    ('key="', 'pin="0" key="'),
+    ('key="', 'tp="10" key="'),
+    ('<pa key="', '<pa pt="" key="'),
+    ('<pa key="', '<pa pt=" 3" key="'),
+    ('<pa key="', '<pa pt="7" key="'),
+    ('<pa key="', '<pa pt="6" key="'),
+    ('<pa key="', '<pa pt="3" key="'),
+    (' key="', ' KEY="'),
     ("<mi>", "<mi> "),
     ("<mi>", "<mi>x"),
     ("</mi>", "</mi>x"),
@@ -248,13 +278,14 @@ def test_xml_fast_path_equals_checked_path_on_every_carried_answer(answers: Answ
 
 @contextmanager
 def streaming(chunk: int) -> Iterator[None]:
-    """Read every document <pa> by <pa> (xml.py, "large documents"), fed ``chunk`` at a time."""
-    saved = xml._STREAM_CHARS, xml._CHUNK
-    xml._STREAM_CHARS, xml._CHUNK = 0, chunk
+    """Read every document as parsed (xml.py, "large documents"), fed ``chunk`` at a time,
+    its lists' items read after every piece."""
+    saved = xml._STREAM_CHARS, xml._CHUNK, xml._BATCH
+    xml._STREAM_CHARS, xml._CHUNK, xml._BATCH = 0, chunk, 1
     try:
         yield
     finally:
-        xml._STREAM_CHARS, xml._CHUNK = saved
+        xml._STREAM_CHARS, xml._CHUNK, xml._BATCH = saved
 
 
 @given(plain_documents(), st.integers(1, 300))
@@ -299,6 +330,120 @@ def test_streamed_edges_equal_checked_path(edit: Callable[[str], str]) -> None:
     for chunk in (5, 64, 1 << 20):
         with streaming(chunk):
             assert_same(xml.decode, text)
+
+
+def _at(n: int, old: str, new: str) -> Callable[[str], str]:
+    """An edit replacing the ``n``-th occurrence (from 0) of ``old``."""
+
+    def edit(text: str) -> str:
+        at = -1
+        for _ in range(n + 1):
+            at = text.index(old, at + 1)
+        return text[:at] + new + text[at + len(old) :]
+
+    return edit
+
+
+SOURCE = f'<at did="{ATTRIBUTE}" tp="12"></at>'
+
+
+# Inside one long list, read item by item as it is parsed (xml.py, "large documents"):
+# an unusual or wrong item anywhere must give what the whole tree gives.
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _at(30, "</e>", "</e>x"),  # text after an item in the middle
+        _at(30, "</e>", "</e>\u00a0"),  # blank to str.isspace, not to XPath
+        _at(0, "</e>", "</e> \n "),
+        _at(10, "</e>", "</e>" + SOURCE),  # a source after the first items
+        _at(68, "</e>", "</e>" + SOURCE),
+        _at(10, "</e>", "</e>" + SOURCE.replace("37", "38")),
+        _at(10, "<e ", "<x></x><e "),
+        _at(40, 'emt="1"', 'emt="2"'),
+        _at(40, 'emt="1"', 'emt=" 1"'),
+        _at(50, f'ei="{ATTRIBUTE}:', 'ei="8D679D3811D3E4981000E787EC6DE8A4:'),
+        _at(50, f'ei="{ATTRIBUTE}:', f'ei="{ATTRIBUTE}:*'),
+        _at(0, f'ei="{ATTRIBUTE}:', f'ei="{ATTRIBUTE.lower()}:'),
+        _at(0, f'ei="{ATTRIBUTE}:', 'ei="h'),
+        _at(60, ' ei="', ' eix="'),
+        _at(69, ' ei="', ' eix="'),  # the last item, read from the tree
+        _at(20, "></e>", "><x></x></e>"),
+        _at(20, "></e>", ">t</e>"),
+        _at(20, ' disp_n="', ' disp_n="&quot;\\'),
+        _at(0, "<es>", "<es>x"),
+        _at(0, "</es>", "</es><es></es>"),
+        _at(0, "</mi>", "</mi><mi></mi>"),
+        _at(0, "<mi>", f'<mi><es><e ei="{ATTRIBUTE}:1" emt="1"></e><e></e></es></mi><mi>'),
+        _at(
+            0,
+            "<pa ",
+            f'<pa pt="6" pin="0" did="0B" tp="10"><mi><fct><e did="{ATTRIBUTE}" tp="4"></e>'
+            f'<e did="{ATTRIBUTE}" tp="4"></e></fct></mi></pa><pa ',
+        ),
+        _at(
+            0,
+            "<pa ",
+            '<pa pt="8" pin="0" did="0C" tp="10"><exp><nd et="5" nt="4" dmt="1" ddt="-1">'
+            f'<nd et="1" nt="5" dmt="1" ddt="-1"><at did="{ATTRIBUTE}" tp="12"/></nd>'
+            f'<nd et="1" nt="2" dmt="1" ddt="-1"><mi><es><at did="{ATTRIBUTE}" tp="12"/>'
+            f'<e emt="1" ei="{ATTRIBUTE}:1" art="1" disp_n="USA"/><e emt="1" ei="{ATTRIBUTE}:2" '
+            'art="1"/></es></mi></nd><op fnt="22"/></nd></exp></pa><pa ',
+        ),
+        lambda t: t.replace("<rsl>", "<rsl><e></e><e></e>"),
+        lambda t: t.replace("</rsl>", "<e></e><e></e></rsl>"),
+        lambda t: t[: t.index("</es>")],  # truncated inside the list
+    ],
+)
+def test_streamed_list_edges_equal_checked_path(edit: Callable[[str], str]) -> None:
+    value = '<pa pt="3" pin="0" did="0A" tp="10">v</pa>'
+    for source in (True, False):
+        text = edit("<rsl>" + _element_pa(ATTRIBUTE, 70, source, True) + value + "</rsl>")
+        for chunk in (7, 64, 1 << 20):
+            with streaming(chunk):
+                assert_same(xml.decode, text)
+
+
+@settings(max_examples=200)
+@given(xml_answer_sets(), st.integers(1, 300))
+def test_streamed_equals_checked_path_on_every_carried_answer(
+    answers: AnswerSet, chunk: int
+) -> None:
+    with streaming(chunk):
+        assert_same(xml.decode, xml.encode(answers))
+
+
+FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "xml").rglob("*.xml"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_streamed_equals_checked_path_on_every_fixture(path: Path) -> None:
+    text = path.read_bytes().decode("utf-8", "replace")
+    for chunk in (3, 50, 1 << 20):
+        with streaming(chunk):
+            assert_same(xml.decode, text)
+
+
+def test_one_long_list_is_read_item_by_item() -> None:
+    """A <pa> of 20,000 elements, streamed 1,000 characters at a time: the same answers."""
+    text = "<rsl>" + _element_pa(ATTRIBUTE, 20000, True, True) + "</rsl>"
+    read = []
+    extend = xml._Read.extend
+
+    def counted(self: Any, items: Iterable[Any]) -> bool:
+        batch = list(items)
+        read.append(len(batch))
+        return extend(self, batch)
+
+    with streaming(1000), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xml, "_BATCH", 64)
+        patch.setattr(xml._Read, "extend", counted)
+        streamed = xml._streamed(text)
+        assert len(read) > 100 and sum(read) > 19900  # all but the last few, as parsed
+        assert streamed is not None
+        rows = streamed[1]
+        assert len(rows) == 1 and len(rows[0][3]) == 20000
+        assert rows[0][3][:2] == ["0", "1"] and rows[0][4][-1] == "E 19999"
+        assert_same(xml.decode, text)
 
 
 def test_bench_workloads_take_the_fast_path() -> None:
@@ -382,19 +527,28 @@ def test_rest_fast_path_equals_checked_path(text: str) -> None:
 
 
 @settings(max_examples=300)
-@given(mutated_documents(), st.sampled_from([None, 0, 1, 2, 4]))
-def test_rest_text_of_rows_is_json_dumps_of_the_body(text: str, indent: int | None) -> None:
+@given(
+    mutated_documents(),
+    st.sampled_from([None, 0, 1, 2, 4]),
+    st.sampled_from([None, (",", ":"), (", ", ": "), (",", ": "), ("\t,", ":\n")]),
+)
+def test_rest_text_of_rows_is_json_dumps_of_the_body(
+    text: str, indent: int | None, separators: tuple[str, str] | None
+) -> None:
     """rest.dumps writes a deferred set's rows itself, exactly as json.dumps would."""
     try:
         answers = xml.decode(text)
     except PromptAnswerError:
         return
-    written = outcome(lambda: rest.dumps(answers, ignore_locale=True, indent=indent))
+    written = outcome(
+        lambda: rest.dumps(answers, ignore_locale=True, indent=indent, separators=separators)
+    )
     body = outcome(lambda: rest.encode(answers, ignore_locale=True))
     if body[0] != "ok":
         assert written == body
     else:
-        assert written == ("ok", json.dumps(body[1], ensure_ascii=False, indent=indent))
+        expected = json.dumps(body[1], ensure_ascii=False, indent=indent, separators=separators)
+        assert written == ("ok", expected)
 
 
 @given(rest_answer_sets())
@@ -552,3 +706,44 @@ def test_long_values_decode_as_short_ones(pieces: list[str], chunk: int) -> None
         assert outcome(lambda: url.split_query(query)) == whole
     finally:
         limits._CHUNK = saved
+
+
+# --- empty answers: a Close from the fast walk, the same as the checked path's ----------
+
+CLOSES = [
+    '<pa pt="3" pin="0" did="0A" tp="10"></pa>',
+    '<pa pt="3" pin="0" did="0A" tp="10"/>',
+    '<pa pt="7" pin="0" did="0A" tp="10"></pa>',
+    '<pa pt="" pin="0" did="0A" tp="10"></pa>',
+    '<pa pin="0" did="0A" tp="10"></pa>',
+    '<pa key="K@0@10"></pa>',
+    '<pa pt="5" key="W34D"></pa>',
+    '<pa pt="7" pin="0" did="0A" tp="10"> </pa>',
+    '<pa pt="3" pin="0" did="0A" tp="10"> </pa>',
+    f'<pa pt="7" pin="0" did="0A" tp="10"><mi><es>{SOURCE}</es></mi></pa>',
+    f'<pa pt="7" pin="0" did="0A" tp="10"><mi><es>{SOURCE.lower()}</es></mi></pa>',
+    '<pa pt="7" pin="0" did="0A" tp="10"><mi><es><at did="0B" tp="12"/></es></mi></pa>',
+    '<pa pt="7" pin="0" did="0A" tp="10"><mi><es><at did="" tp="12"/></es></mi></pa>',
+    f'<pa pt="7" pin="0" did="0A" tp="10"><mi><es><at did="{ATTRIBUTE}" tp=" 12"/></es></mi></pa>',
+    f'<pa pt="7" pin="0" did="0A" tp="10"><mi><es><at did="{ATTRIBUTE}"/></es></mi></pa>',
+    f'<pa pt="7" pin="0" did="0A" tp="10"><mi><es><at did="{ATTRIBUTE}">x</at></es></mi></pa>',
+    f'<pa pt="7" pin="0" did="0A" tp="10"><mi><es>{SOURCE}{SOURCE}</es></mi></pa>',
+    '<pa pt="7" pin="0" did="0A" tp="10"><mi><es></es></mi></pa>',
+    '<pa pt="7" pin="0" did="0A" tp="10"><mi>\n  <es>\n  </es>\n</mi></pa>',
+    '<pa pt="7" pin="0" did="0A" tp="10"><mi><es>x</es></mi></pa>',
+    '<pa pt="6" pin="0" did="0A" tp="10"><mi><fct qsr="0" fcn="0" cc="0" sto="1" pfc="0" pcc="0"></fct></mi></pa>',
+    '<pa pt="3" pin="0" did="0A" tp="10"><mi><fct/></mi></pa>',
+    '<pa key="K@0@10"><mi><fct/></mi></pa>',
+    '<pa pt="6" pin="0" did="0A" tp="10"><mi><fct> </fct></mi></pa>',
+    '<pa pt="8" pin="0" did="0A" tp="10"><exp/></pa>',
+    '<pa pt="13" pin="0" did="0A" tp="10"><dmy/></pa>',
+]
+
+
+@pytest.mark.parametrize("close", CLOSES)
+def test_empty_answers_equal_checked_path(close: str) -> None:
+    value = '<pa pt="3" pin="0" did="0C" tp="10">v</pa>'
+    text = "<rsl>" + value + close + _element_pa(ATTRIBUTE, 3, True, True) + "</rsl>"
+    assert_same(xml.decode, text)
+    with streaming(16):
+        assert_same(xml.decode, text)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -11,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mstr_prompts import expressions, safexml
+from mstr_prompts import expression_xml, expressions, safexml
+from mstr_prompts import xml as xml_module
 from mstr_prompts.element_id import ElementId, OpaqueElementId, parse_element_id
 from mstr_prompts.errors import DecodeError, NotRepresentableError
 from mstr_prompts.model import (
@@ -893,3 +896,86 @@ def test_a_negative_locale_is_refused_by_name(lcl: str) -> None:
         DecodeError, match=r"lcl \(the locale, a Windows LCID\) must not be negative"
     ):
         decode(f'<rsl lcl="{lcl}"/>')
+
+
+# --- an <exp> is read from the tree the document was parsed into ------------------------
+
+
+@contextmanager
+def expression_from_text() -> Iterator[None]:
+    """Decode each <exp> as stored XML is read: from its serialised text, parsed again."""
+    from_element = expression_xml.answer
+
+    def from_text(exp: Any, **given: Any) -> ExpressionAnswer:
+        return from_element(exp if isinstance(exp, str) else safexml.serialize(exp), **given)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(expression_xml, "answer", from_text)
+        yield
+
+
+def decoded_or_error(text: str) -> Any:
+    try:
+        answers = decode(text)
+    except (DecodeError, NotRepresentableError) as exc:
+        return (type(exc).__name__, str(exc))
+    return answers, repr(answers), [a.model_dump() for a in answers]
+
+
+EXPRESSION_EDITS = [
+    lambda t: t,
+    lambda t: t.replace('et="1" nt="3"', 'et="1" nt="3" x="1"'),
+    lambda t: t.replace('fnt="6"', 'fnt="999"'),
+    lambda t: t.replace('et="2"', 'et="16"'),
+    lambda t: t.replace("<exp>", "<exp>{Category} = 12345"),
+    lambda t: t.replace("<exp>", "<exp>  \n "),
+    lambda t: t.replace("<exp>", '<exp xmlns:q="urn:q" q:a="1">'),
+    lambda t: t.replace("<rsl>", '<rsl xmlns:q="urn:q">').replace("<exp>", "<exp q:a='1'>"),
+    lambda t: t.replace("12345", "12&amp;345 &#x1F600;"),
+    lambda t: t.replace("12345", "<![CDATA[12<345]]>"),
+    lambda t: t.replace("</nd></exp>", "</nd><!-- c --></exp>"),
+    lambda t: t.replace("</nd></exp>", "</nd><nd/></exp>"),
+    lambda t: t.replace('tp="21"', 'tp="21" n="ID" disp_n="Other"'),
+    lambda t: t.replace('ddt="5">12345', 'ddt="14">12345'),
+]
+
+
+@pytest.mark.parametrize("edit", EXPRESSION_EDITS)
+@pytest.mark.parametrize(
+    "name", [p.name for p in ALL_FIXTURES if "<exp" in p.read_text(encoding="utf-8")]
+)
+def test_exp_from_the_tree_equals_exp_from_its_text(name: str, edit: Any) -> None:
+    text = edit(fixture(name))
+    fast = decoded_or_error(text)
+    with expression_from_text():
+        slow = decoded_or_error(text)
+    assert fast == slow
+
+
+@given(xml_answer_sets())
+def test_exp_from_the_tree_equals_exp_from_its_text_on_every_carried_answer(
+    answers: AnswerSet,
+) -> None:
+    text = encode(answers)
+    fast = decoded_or_error(text)
+    with expression_from_text():
+        slow = decoded_or_error(text)
+    assert fast == slow
+
+
+@pytest.mark.parametrize("family", [None, *PromptFamily])
+@pytest.mark.parametrize(
+    "attribute", [None, CATEGORY, CATEGORY.lower(), CATEGORY[:-1], CATEGORY + "\n", "", "x"]
+)
+def test_close_built_without_validation_equals_the_validated_one(
+    family: PromptFamily | None, attribute: str | None
+) -> None:
+    def outcome(build: Any) -> Any:
+        try:
+            made = build()
+        except Exception as exc:  # the same error either way
+            return type(exc).__name__, str(exc)
+        return made, repr(made), made.model_dump()
+
+    fast = outcome(lambda: xml_module._close(ref(), family, attribute))
+    assert fast == outcome(lambda: Close(prompt=ref(), family=family, attribute=attribute))

@@ -377,9 +377,10 @@ a conversion of plain answers builds no model."""
 def _encode_rest(answers: Answers, args: argparse.Namespace) -> Any:
     from . import rest
 
-    if args.compact:  # the CLI's compact layout has no spaces: json.dumps lays it out
-        return rest.encode(answers, ignore_locale=args.ignore_locale)
-    # The text directly, in json.dumps's layout: no dict per element for a large answer set.
+    # The text directly, in json.dumps's layout: no dict per element for a large answer
+    # set.  The CLI's compact layout has no spaces, as _json writes every other output.
+    if args.compact:
+        return rest.dumps(answers, ignore_locale=args.ignore_locale, separators=(",", ":"))
     indent = 2 if args.indent is None else args.indent
     return rest.dumps(answers, ignore_locale=args.ignore_locale, indent=indent)
 

@@ -42,7 +42,7 @@ from .errors import (
     rounds_refusal,
     validation_message,
 )
-from .object_types import object_type_from_name, object_type_name
+from .object_types import OBJECT_TYPE_NAMES, object_type_from_name, object_type_name
 from .rows import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, RowSet, pending_rows
 from .rows import Row as _Row
 from .rules import (
@@ -913,13 +913,12 @@ def _object_item(object_id: str, number: int | None, name: str | None) -> dict[s
     # Strings since the 2020 switch (https://microstrategy.github.io/rest-api-docs/common-workflows/analytics/use-prompts-objects/prompt-types/object-prompts); a number without a known name
     # stays a number, which the server has always accepted.  An object whose type is not
     # known is written as it was read, without one (mstrio-py's documented spelling).
-    item: dict[str, Any] = {"id": object_id}
-    if number is not None:
-        type_name = object_type_name(number)
-        item["type"] = type_name if type_name else number
-    if name is not None:
-        item["name"] = name
-    return item
+    if number is None:
+        return {"id": object_id} if name is None else {"id": object_id, "name": name}
+    type_name = OBJECT_TYPE_NAMES.get(number) or number  # object_type_name, inlined
+    if name is None:
+        return {"id": object_id, "type": type_name}
+    return {"id": object_id, "type": type_name, "name": name}
 
 
 def _encode_answers(answer: Answer) -> tuple[bool, Any]:
@@ -1038,11 +1037,18 @@ _ROW_FAMILY = {
 }
 
 
+# The item of a value row keyed by text, as a dict display: built once per row, so that
+# a body of many small prompts costs json.dumps little more than its own walk.
+_VALUE_TYPE = _TYPE_OF[PromptFamily.VALUE]
+
+
 def _encode_row(row: _Row) -> dict[str, Any]:
     """The item of a decoder's row (model.py, "Deferred answers"), as for its answer."""
     from .model import answer_of
 
     kind, prompt = row[0], row[1]
+    if kind == VALUE_ROW and type(prompt) is str:
+        return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
     family = _ROW_FAMILY[kind]
     item: dict[str, Any]
     if type(prompt) is str:
@@ -1054,10 +1060,31 @@ def _encode_row(row: _Row) -> dict[str, Any]:
     if kind == VALUE_ROW:
         item["answers"] = row[2]
     elif kind == ELEMENTS_ROW:
-        item["answers"] = _element_items(plain_terse_ids(row[2], row[3]), row[4])
-    else:
-        item["answers"] = [_object_item(i, t, n) for i, t, n in row[2]]
+        ids, names = plain_terse_ids(row[2], row[3]), row[4]
+        if None in names:
+            item["answers"] = _element_items(ids, names)
+        else:  # the usual list: every element named
+            item["answers"] = [{"id": i, "name": n} for i, n in zip(ids, names, strict=True)]
+    else:  # _object_item, inlined for the usual object: typed and named
+        names_of = OBJECT_TYPE_NAMES
+        item["answers"] = [
+            {"id": i, "type": names_of.get(t) or t, "name": n}
+            if t is not None and n is not None
+            else _object_item(i, t, n)
+            for i, t, n in row[2]
+        ]
     return item
+
+
+def _refuse_repeated_rows(rows: tuple[_Row | Answer, ...]) -> None:
+    """:func:`~mstr_prompts.rules.refuse_to_write_repeated_keys` for a decoder's rows.
+
+    Rows keyed by text with no key twice, the usual set, are told by one set of their
+    keys; anything else is left to the rule, which finds and names the repeat.
+    """
+    keys = [row[1] for row in rows if type(row) is tuple and type(row[1]) is str]
+    if len(keys) != len(rows) or len(set(keys)) != len(keys):
+        refuse_to_write_repeated_keys(rows, "rest")
 
 
 def _first_value(answers: Answers) -> str | None:
@@ -1116,28 +1143,46 @@ def encode(answers: Answers, *, ignore_locale: bool = False) -> dict[str, Any]:
     # Without value answers the locale changes nothing (element, object, expression and
     # level answers are IDs and trees), so dropping it loses no meaning.
     rows = pending_rows(answers)
-    refuse_to_write_repeated_keys(answers if rows is None else rows, "rest")
+    if rows is None:
+        refuse_to_write_repeated_keys(answers, "rest")
+    else:
+        _refuse_repeated_rows(rows)
     if rows is None:
         return {ENVELOPE: [_encode_answer(a) for a in answers]}
+    value_type = _VALUE_TYPE
     return {
         ENVELOPE: [
-            _encode_row(a) if type(a) is tuple else _encode_answer(a)  # type: ignore[arg-type]
+            # _encode_row's first case, inlined: a body of many value prompts is mostly it
+            {"key": a[1], "type": value_type, "answers": a[2]}
+            if type(a) is tuple and a[0] == VALUE_ROW and type(a[1]) is str
+            else _encode_row(a)
+            if type(a) is tuple
+            else _encode_answer(a)  # type: ignore[arg-type]
             for a in rows
         ]
     }
 
 
-def dumps(answers: Answers, *, ignore_locale: bool = False, indent: int | None = None) -> str:
+def dumps(
+    answers: Answers,
+    *,
+    ignore_locale: bool = False,
+    indent: int | None = None,
+    separators: tuple[str, str] | None = None,
+) -> str:
     """Write an AnswerSet as REST JSON text (UTF-8 characters kept, not escaped).
 
-    The text is ``json.dumps(encode(answers), ensure_ascii=False, indent=indent)``: on
-    one line by default, as ``json.dumps`` writes (so one body is one JSON Lines record);
-    ``indent=2`` lays it out for people.
+    The text is ``json.dumps(encode(answers), ensure_ascii=False, indent=indent,
+    separators=separators)``: on one line by default, as ``json.dumps`` writes (so one
+    body is one JSON Lines record); ``indent=2`` lays it out for people, and
+    ``separators=(",", ":")`` leaves out the spaces.
 
     >>> from mstr_prompts.model import AnswerSet, PromptRef, UseDefault
     >>> answers = AnswerSet(answers=[UseDefault(family="value", prompt=PromptRef(id="0C"))])
     >>> print(dumps(answers))
     {"prompts": [{"id": "0C", "type": "VALUE", "useDefault": true}]}
+    >>> print(dumps(answers, separators=(",", ":")))
+    {"prompts":[{"id":"0C","type":"VALUE","useDefault":true}]}
     >>> print(dumps(answers, indent=1))
     {
      "prompts": [
@@ -1151,23 +1196,30 @@ def dumps(answers: Answers, *, ignore_locale: bool = False, indent: int | None =
     """
     rows = pending_rows(answers)
     if rows is not None:
-        refuse_to_write_repeated_keys(rows, "rest")  # what encode checks, for the rows path
-    if rows is None or not _FAST or not (indent is None or type(indent) is int):
+        _refuse_repeated_rows(rows)  # what encode checks, for the rows path
+    layout = _layout(indent, separators) if rows is not None and _FAST else None
+    if rows is None or layout is None:
         return json.dumps(
-            encode(answers, ignore_locale=ignore_locale), ensure_ascii=False, indent=indent
+            encode(answers, ignore_locale=ignore_locale),
+            ensure_ascii=False,
+            indent=indent,
+            separators=separators,
         )
     _check_set(answers, ignore_locale)
-    return _rows_text(rows, _layout(indent))
+    return _rows_text(rows, layout)
 
 
 # --------------------------------------------------------------------------- text
 #
 # A decoder's rows (model.py, "Deferred answers") are written straight to JSON text, in
 # json.dumps's own layout, rather than as one dict per element for json.dumps to walk:
-# with thousands of elements that walk costs more than writing the text.  Strings are
-# quoted by json's own function, or, for an element list, proved to need no escape by
-# one search over all of them.  Models, and rows that need more than a key, go through
-# encode's functions and json.dumps.  The property tests hold the text equal to
+# with thousands of elements that walk costs more than writing the text.  The text is
+# gathered as a list of pieces (the rows' own strings, and separators computed once per
+# layout) joined once at the end, so a list of 160,000 elements costs one list of
+# pointers and the finished text, not a string per element and copies of the text.
+# Strings are quoted by json's own function, or, for an element list, proved to need no
+# escape by one search over all of them.  Models, and rows that need more than a key, go
+# through encode's functions and json.dumps.  The property tests hold the text equal to
 # ``json.dumps(encode(...))`` for every set and layout.
 
 # What json.dumps(ensure_ascii=False) escapes in a string.
@@ -1176,108 +1228,148 @@ _quote: Any = json.encoder.encode_basestring
 
 
 class _Layout:
-    """The separators json.dumps writes at each nesting level for one ``indent``."""
+    """The separators json.dumps writes at each nesting level for one layout."""
 
-    def __init__(self, indent: int | None) -> None:
+    def __init__(self, indent: int | None, separators: tuple[str, str] | None) -> None:
         self.indent = indent
+        self.separators = separators
+        if separators is None:  # json.dumps's defaults
+            item, colon = (", " if indent is None else ","), ": "
+        else:
+            item, colon = separators
         if indent is None:
             self.nl = [""] * 6
-            self.sep = [", "] * 6
+            self.sep = [item] * 6
         else:
             self.nl = ["\n" + " " * (indent * level) for level in range(6)]
-            self.sep = ["," + nl for nl in self.nl]
+            self.sep = [item + nl for nl in self.nl]
         nl, sep = self.nl, self.sep
         # Levels: 1 the envelope, 2 the prompts, 3 an item, 4 its answers, 5 an element.
-        self.head = "{" + nl[3] + '"key": '
+        self.start = "{" + nl[1] + f'"{ENVELOPE}"' + colon + "[" + nl[2]
+        self.finish = nl[1] + "]" + nl[0] + "}"
+        self.empty = "{" + nl[1] + f'"{ENVELOPE}"' + colon + "[]" + nl[0] + "}"
+        self.comma = sep[2]
+        self.head = "{" + nl[3] + '"key"' + colon
         self.types = {
-            kind: sep[3] + f'"type": "{_TYPE_OF[family]}"' + sep[3] + '"answers": '
+            kind: sep[3] + '"type"' + colon + f'"{_TYPE_OF[family]}"' + sep[3] + '"answers"' + colon
             for kind, family in _ROW_FAMILY.items()
         }
         self.end = nl[2] + "}"
         self.open = "[" + nl[4]
         self.close = nl[3] + "]" + nl[2] + "}"
-        self.element = "{" + nl[5] + '"id": "h'
+        self.element = "{" + nl[5] + '"id"' + colon + '"h'
         self.between = '"' + nl[4] + "}" + sep[4] + self.element
-        self.name = '"' + sep[5] + '"name": "'
-        self.last = '"' + nl[4] + "}"
-        self.object = "{" + nl[5] + '"id": '
-        self.field = sep[5]
+        self.name = '"' + sep[5] + '"name"' + colon + '"'
+        self.last = '"' + nl[4] + "}" + self.close
+        self.object = "{" + nl[5] + '"id"' + colon
+        self.type = sep[5] + '"type"' + colon
+        self.object_name = sep[5] + '"name"' + colon
         self.object_end = nl[4] + "}"
+        self.objects_sep = sep[4]
+        # json.dumps(item, ensure_ascii=False, indent=…, separators=…) builds this encoder
+        # at every call; an answer set of many models pays that once.
+        self.encoder = json.JSONEncoder(ensure_ascii=False, indent=indent, separators=separators)
 
 
-_LAYOUTS: dict[int | None, _Layout] = {}
+_LAYOUTS: dict[tuple[int | None, tuple[str, str] | None], _Layout] = {}
 
 
-def _layout(indent: int | None) -> _Layout:
-    layout = _LAYOUTS.get(indent)
+def _layout(indent: Any, separators: Any) -> _Layout | None:
+    """The layout of ``indent`` and ``separators``, or None for what json.dumps must write."""
+    if separators is not None:
+        if not (
+            type(separators) in (tuple, list)
+            and len(separators) == 2
+            and type(separators[0]) is str
+            and type(separators[1]) is str
+        ):
+            return None
+        if indent is not None and "\n" in separators[0] + separators[1]:
+            return None  # the models' items are indented by their line breaks
+        separators = tuple(separators)
+    if not (indent is None or type(indent) is int):
+        return None
+    key = (indent, separators)
+    layout = _LAYOUTS.get(key)
     if layout is None:
-        layout = _LAYOUTS.setdefault(indent, _Layout(indent))
+        layout = _LAYOUTS.setdefault(key, _Layout(indent, separators))
     return layout
 
 
 def _rows_text(rows: tuple[_Row | Answer, ...], layout: _Layout) -> str:
-    nl = layout.nl
     if not rows:
-        return "{" + nl[1] + f'"{ENVELOPE}": []' + nl[0] + "}"
-    items: list[str] = []
-    append = items.append
-    head, types, end = layout.head, layout.types, layout.end
+        return layout.empty
+    parts = [layout.start]
+    append, extend = parts.append, parts.extend
+    head, types, end, comma = layout.head, layout.types, layout.end, layout.comma
     for row in rows:
         if type(row) is tuple and type(row[1]) is str:
             kind = row[0]
-            start = head + _quote(row[1]) + types[kind]
             if kind == VALUE_ROW:
-                append(start + _quote(row[2]) + end)
+                extend((head, _quote(row[1]), types[kind], _quote(row[2]), end, comma))
                 continue
             body = (
                 _elements_text(row, layout) if kind == ELEMENTS_ROW else _objects_text(row, layout)
             )
             if body is not None:
-                append(start + body)
+                extend((head, _quote(row[1]), types[kind]))
+                extend(body)
+                append(comma)
                 continue
         item = _encode_row(row) if type(row) is tuple else _encode_answer(row)  # type: ignore[arg-type]
-        text = json.dumps(item, ensure_ascii=False, indent=layout.indent)
-        append(text if layout.indent is None else text.replace("\n", nl[2]))
-    return (
-        "{"
-        + nl[1]
-        + f'"{ENVELOPE}": ['
-        + nl[2]
-        + layout.sep[2].join(items)
-        + nl[1]
-        + "]"
-        + nl[0]
-        + "}"
-    )
+        text = layout.encoder.encode(item)
+        append(text if layout.indent is None else text.replace("\n", layout.nl[2]))
+        append(comma)
+    parts[-1] = layout.finish  # the last comma
+    return "".join(parts)
 
 
-def _elements_text(row: _Row, layout: _Layout) -> str | None:
-    """The answers of an elements row and the item's end, or None to take the slow way."""
+def _elements_text(row: _Row, layout: _Layout) -> list[str] | None:
+    """The pieces of an elements row's answers and the item's end, or None for the slow way."""
     _, _, attribute, keys, names = row
-    if not keys or None in names or _NEEDS_ESCAPE.search("".join(keys) + "".join(names)):
+    if not keys:
         return None
-    name = plain_terse_ids(attribute, [""])[0][1:] + layout.name  # ";ATTR" and the name key
-    return (
-        layout.open
-        + layout.element
-        + layout.between.join(map(name.join, zip(keys, names, strict=True)))
-        + layout.last
-        + layout.close
-    )
+    count = len(keys)
+    unnamed = names.count(None)
+    if unnamed == count:  # no element has a name: {"id": …} items
+        if _NEEDS_ESCAPE.search("".join(keys)):
+            return None
+        pieces = [plain_terse_ids(attribute, [""])[0][1:] + layout.between] * (2 * count + 1)
+        pieces[0] = layout.open + layout.element
+        pieces[1::2] = keys
+        pieces[-1] = plain_terse_ids(attribute, [""])[0][1:] + layout.last
+        return pieces
+    if unnamed or _NEEDS_ESCAPE.search("".join(keys) + "".join(names)):
+        return None
+    # key, ";ATTR" with the name's key, name, and between elements: four pieces each.
+    pieces = [layout.between] * (4 * count + 1)
+    pieces[0] = layout.open + layout.element
+    pieces[1::4] = keys
+    pieces[2::4] = [plain_terse_ids(attribute, [""])[0][1:] + layout.name] * count
+    pieces[3::4] = names
+    pieces[-1] = layout.last
+    return pieces
 
 
-def _objects_text(row: _Row, layout: _Layout) -> str | None:
-    """The answers of an objects row and the item's end."""
-    field = layout.field
-    parts = []
-    for object_id, number, name in row[2]:
-        text = layout.object + _quote(object_id)
+def _objects_text(row: _Row, layout: _Layout) -> list[str] | None:
+    """The pieces of an objects row's answers and the item's end."""
+    objects = row[2]
+    if not objects:
+        return None
+    pieces = [layout.open]
+    append = pieces.append
+    start, type_key, name_key = layout.object, layout.type, layout.object_name
+    end = layout.object_end + layout.objects_sep
+    for object_id, number, name in objects:
+        append(start)
+        append(_quote(object_id))
         if number is not None:
             type_name = object_type_name(number)
-            text += field + '"type": ' + (_quote(type_name) if type_name else str(number))
+            append(type_key)
+            append(_quote(type_name) if type_name else str(number))
         if name is not None:
-            text += field + '"name": ' + _quote(name)
-        parts.append(text + layout.object_end)
-    if not parts:
-        return None
-    return layout.open + layout.sep[4].join(parts) + layout.close
+            append(name_key)
+            append(_quote(name))
+        append(end)
+    pieces[-1] = layout.object_end + layout.close
+    return pieces

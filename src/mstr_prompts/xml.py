@@ -18,7 +18,8 @@ import html
 import json
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from itertools import islice
 from typing import TYPE_CHECKING, Any, cast
 
 from lxml import etree
@@ -205,7 +206,7 @@ def _decode(text: str | bytes) -> RowSet:
     else:
         # The checked path, in document order, for each <pa> the fast path left.
         for index, item in enumerate(items):
-            if type(item) is not tuple:
+            if isinstance(item, etree._Element):
                 items[index] = _decode_pa(item, index + 1)
     return _answer_set(items, locale)
 
@@ -324,7 +325,8 @@ def _located(key: str) -> PromptRef:
 
 def _plain_location(did: str | None, pin: str | None, tp: str | None) -> bool:
     """True for ``did pin tp`` as MicroStrategy writes them: nothing to check further."""
-    return bool(did and pin and tp and "@" not in did and is_digits(pin) and is_digits(tp))
+    # pin and tp are both digits when their concatenation is (neither is empty)
+    return bool(did and pin and tp and "@" not in did and is_digits(pin + tp))
 
 
 def _prompt_ref(pa: etree._Element, where: str) -> PromptRef:
@@ -383,10 +385,28 @@ def _decode_pa(pa: etree._Element, index: int) -> Answer:
         raise DecodeError(validation_message(exc), where=where) from None
 
 
+def _close(prompt: PromptRef, family: PromptFamily | None, attribute: str | None = None) -> Close:
+    """``Close(prompt=prompt, family=family, attribute=attribute)``.
+
+    Built without validation when it is valid by construction (a PromptRef, a family,
+    and an attribute only for an element list, that a GUID), as a document of many empty
+    answers would otherwise pay a validation each; else validated, for the model's error.
+    """
+    from .model import Close
+
+    if attribute is not None and (
+        family is not PromptFamily.ELEMENTS or not _GUID.fullmatch(attribute)
+    ):
+        return Close(prompt=prompt, family=family, attribute=attribute)
+    return build(
+        Close, {"prompt": prompt, "kind": "close", "family": family, "attribute": attribute}
+    )
+
+
 def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: str) -> Answer:
     from . import expression_xml
     from .expression_xml import is_empty
-    from .model import Close, ValueAnswer
+    from .model import ValueAnswer
 
     children = list(pa)
     if not children:
@@ -397,7 +417,7 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
             # empty pretty-printed body, not a value.
             _blank(text) and pt_family not in (None, PromptFamily.VALUE)
         ):
-            return Close(prompt=prompt, family=pt_family)
+            return _close(prompt, pt_family)
         # A value's text is significant to the byte: no stripping.
         value_type = _TYPE_OF_PT.get(pt) if pt is not None else None
         # Valid by construction (non-empty text, a ValueType or None): skip validation.
@@ -419,11 +439,11 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
         # Only a body with nothing at all in it closes (expression_xml.is_empty, the rule
         # REST's decoder shares): <exp nc="0"/> stays an answer, as it does in REST.
         if is_empty(body):
-            return Close(prompt=prompt, family=PromptFamily.EXPRESSION)
+            return _close(prompt, PromptFamily.EXPRESSION)
         return expression_xml.answer(body, prompt=prompt, where=where)
     if body.tag == "dmy":
         if is_empty(body):
-            return Close(prompt=prompt, family=PromptFamily.LEVEL)
+            return _close(prompt, PromptFamily.LEVEL)
         return expression_xml.level_answer(body, prompt=prompt, where=where)
     raise DecodeError(
         f"unexpected <{_tag(body)}> (line {body.sourceline}) as the answer body; "
@@ -449,7 +469,7 @@ def _decode_mi(mi: etree._Element, prompt: PromptRef, where: str) -> Answer:
 
 def _decode_es(es: etree._Element, prompt: PromptRef, where: str) -> Answer:
     """Element list: optional ``<at>`` source, then ``<e>`` elements."""
-    from .model import Close, ElementAnswer
+    from .model import ElementAnswer
 
     # One pass over what may be tens of thousands of children: each child's tail is
     # checked here rather than in a second walk by _no_text.
@@ -478,7 +498,7 @@ def _decode_es(es: etree._Element, prompt: PromptRef, where: str) -> Answer:
         if tail and not tail.isspace():
             _no_text(es, where, "<es>")
     if not elements:
-        return Close(prompt=prompt, family=PromptFamily.ELEMENTS, attribute=attribute)
+        return _close(prompt, PromptFamily.ELEMENTS, attribute)
     return ElementAnswer.of(prompt, attribute, tuple(elements))
 
 
@@ -544,7 +564,7 @@ def _what_object(child: etree._Element, number: int) -> str:
 
 def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
     """Object list: any tag, keyed on did + tp; counters ignored."""
-    from .model import Close, ObjectAnswer, ObjectRef
+    from .model import ObjectAnswer, ObjectRef
 
     _no_text(fct, where, "<fct>")
     objects: list[ObjectRef] = []
@@ -564,7 +584,7 @@ def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
             number_type = _int(tp, f"{_what_object(child, number)} tp", where)
         objects.append(ObjectRef.of(did, number_type, name))
     if not objects:
-        return Close(prompt=prompt, family=PromptFamily.OBJECTS)
+        return _close(prompt, PromptFamily.OBJECTS)
     return ObjectAnswer.of(prompt, tuple(objects))
 
 
@@ -580,6 +600,10 @@ def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
 
 _FAST = True
 _PLAIN_PT: dict[str, int] = {str(pt): pt for pt in _FAMILY_OF_PT}
+# Object types as written (ascii_number's result for their usual spelling), to skip
+# the call for each object of a list.
+_PLAIN_TP: dict[str, int] = {str(n): n for n in range(1, 100)}
+_PA_NAMES = ["pt", "pin", "did", "tp"]  # a <pa>'s attributes as MicroStrategy writes them
 _get = etree._Element.get
 # Text between the items of a list and any content inside them, counted in one C-level
 # walk.  Each XPath call has a fixed cost of several microseconds on a new document, so
@@ -596,13 +620,13 @@ def _bare(item: etree._Element) -> bool:
     return tail is None or tail.isspace()
 
 
-def _plain_items(root: etree._Element) -> list[_Row | etree._Element] | None:
-    """One walk over ``<rsl>``: a row for each plain ``<pa>``, else the ``<pa>`` itself.
+def _plain_items(root: etree._Element) -> list[_Row | Close | etree._Element] | None:
+    """One walk over ``<rsl>``: a row (or Close) for each plain ``<pa>``, else the ``<pa>``.
 
     None when ``<rsl>`` holds anything but ``<pa>`` elements and indentation: the checked
     walk then finds the first problem and reports it, so errors keep their order.
     """
-    items: list[_Row | etree._Element] = []
+    items: list[_Row | Close | etree._Element] = []
     append = items.append
     for child in root:
         tail = child.tail
@@ -613,45 +637,86 @@ def _plain_items(root: etree._Element) -> list[_Row | etree._Element] | None:
     return items
 
 
-def _plain_pa(pa: etree._Element) -> _Row | None:
-    get = pa.get
-    did, pin, tp = get("did"), get("pin"), get("tp")
-    if get("key") is not None or not _plain_location(did, pin, tp):
+def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | Close | None:
+    """The row of a plain ``<pa>``, its Close if it is a plain empty answer, or None.
+
+    ``read`` holds the ``<e>`` items of its list that were already read and removed from
+    the tree while it was being parsed (:func:`_streamed`).
+    """
+    # One call for the names and one for the values: lxml checks the name given to each
+    # get(), which made five reads cost more than the rest of this function.
+    names = pa.keys()
+    values: list[str] = pa.values()  # type: ignore[assignment]  # text, never bytes
+    key: str | None = None
+    pt_text: str | None
+    pin: str | None
+    did: str | None
+    tp: str | None
+    if names == _PA_NAMES:
+        pt_text, pin, did, tp = values
+    else:
+        attributes = dict(zip(names, values, strict=True))
+        get = attributes.get
+        key = get("key")
+        pt_text, pin, did, tp = get("pt"), get("pin"), get("did"), get("tp")
+    if key is None:
+        if not _plain_location(did, pin, tp):
+            return None
+        key = f"{did}@{pin}@{tp}"
+    elif not key or did is not None or pin is not None or tp is not None:
+        return None  # empty, or beside parts it must agree with: the checked path says
+    # pt is advisory (docs/xml.md): absent, it leaves a value's type unknown.
+    pt = None if pt_text is None else _PLAIN_PT.get(pt_text)
+    if pt is None and pt_text is not None:
         return None
-    pt = _PLAIN_PT.get(get("pt") or "")
-    if pt is None:
-        return None
-    key = f"{did}@{pin}@{tp}"
     if not len(pa):
         text = pa.text
+        if not text:  # an empty answer, told apart by pt (_decode_body)
+            return _close(_located(key), None if pt is None else _FAMILY_OF_PT[pt])
+        if pt is None:
+            return (VALUE_ROW, key, text, None)
         value_type = _TYPE_OF_PT.get(pt)
-        if not text or value_type is None:
-            return None  # a Close, or text under a pt of another family
+        if value_type is None:
+            return None  # text under a pt of another family
         return (VALUE_ROW, key, text, value_type)
-    if len(pa) != 1 or not _blank(pa.text):
+    # <pa><mi><es|fct>, with at most indentation around them (_blank, inlined: it is
+    # five calls per prompt).
+    if len(pa) != 1 or ((t := pa.text) and not t.isspace()):
         return None
     mi = pa[0]
-    if mi.tag != "mi" or len(mi) != 1 or not _blank(mi.text) or not _blank(mi.tail):
+    if (
+        mi.tag != "mi"
+        or len(mi) != 1
+        or ((t := mi.text) and not t.isspace())
+        or ((t := mi.tail) and not t.isspace())
+    ):
         return None
     body = mi[0]
-    if not _blank(body.tail) or not _blank(body.text):
+    if ((t := body.tail) and not t.isspace()) or ((t := body.text) and not t.isspace()):
         return None
     bulk = len(body) > _BULK
     if bulk and _STRAY(body):
         return None
     if body.tag == "es":
-        return _plain_es(body, key, not bulk)
+        return _plain_es(body, key, not bulk, read)
+    if read is not None:
+        return None  # pragma: no cover - streamed items always sit in an <es>
     if body.tag == "fct":
         return _plain_fct(body, key, not bulk)
     return None
 
 
-def _plain_es(es: etree._Element, key: str, each: bool) -> _Row | None:
+def _plain_es(
+    es: etree._Element, key: str, each: bool, read: _Read | None = None
+) -> _Row | Close | None:
     source: str | None = None
     ids: list[str] = []
     names: list[str | None] = []
     for child in es:
-        if each and not _bare(child):
+        # _bare(child), inlined: this loop runs once per element of a short list
+        if each and (
+            len(child) or child.text is not None or ((t := child.tail) and not t.isspace())
+        ):
             return None
         tag = child.tag
         if tag == "e":
@@ -667,7 +732,13 @@ def _plain_es(es: etree._Element, key: str, each: bool) -> _Row | None:
                 return None
         else:
             return None
-    if not ids or None in ids:
+    if read is not None and read.prefix is not None:
+        return read.row(key, source, ids, names)
+    if not ids:  # an empty list closes the prompt; its source, a GUID, is kept
+        if source is not None and not _GUID.fullmatch(source):
+            return None
+        return _close(_located(key), PromptFamily.ELEMENTS, source)
+    if None in ids:
         return None
     # Plain IDs of one GUID attribute, shared with the source (element_id.plain_key):
     # every ID starts with the attribute and ':', which "\0" (never in XML) proves.
@@ -680,50 +751,148 @@ def _plain_es(es: etree._Element, key: str, each: bool) -> _Row | None:
     return (ELEMENTS_ROW, key, attribute, [i[33:] for i in ids], names)
 
 
-def _plain_fct(fct: etree._Element, key: str, each: bool) -> _Row | None:
+def _plain_fct(fct: etree._Element, key: str, each: bool) -> _Row | Close | None:
     objects: list[tuple[str, int, str | None]] = []
     for child in fct:
-        if each and not _bare(child):
-            return None
+        if each and (
+            len(child) or child.text is not None or ((t := child.tail) and not t.isspace())
+        ):
+            return None  # not _bare(child), inlined as above
         did = _get(child, "did")
         tp = _get(child, "tp")
-        number = None if tp is None else ascii_number(tp, MAX_OBJECT_TYPE)
+        number = None if tp is None else _PLAIN_TP.get(tp) or ascii_number(tp, MAX_OBJECT_TYPE)
         if not did or number is None:
             return None
         name = _get(child, "n")
         objects.append((did, number, _get(child, "disp_n") if name is None else name))
-    if not objects:
-        return None
+    if not objects:  # an empty list closes the prompt
+        return _close(_located(key), PromptFamily.OBJECTS)
     return (OBJECTS_ROW, key, objects)
 
 
 # --- large documents --------------------------------------------------------------------
 #
 # libxml2's tree of an element-heavy document is about 12 times the document's size, more
-# than the answers it holds.  A large document is therefore read <pa> by <pa>: each one is
-# turned into a row as soon as it has been parsed, and its subtree freed, so the whole
-# tree never exists.  This applies only when every <pa> takes the fast path, under the
-# same parser options; at the first thing that is not plain (a <pa> the fast path leaves,
-# anything but <pa> in <rsl>, stray text, a DTD, a syntax error) it gives up and the
-# document is parsed whole, so results and errors are those of the path above.
+# than the answers it holds.  A large document is therefore read as it is parsed: each
+# <pa> is turned into a row as soon as it has been parsed, and its subtree freed; inside
+# a <pa>, the <e> items of its element list parsed so far (all but the last, which may
+# still be open) are read into the row's lists after each piece fed to the parser, and
+# removed, so that neither the whole tree nor the tree of one <pa> of 160,000 elements
+# ever exists.  This applies only when every <pa> takes the fast path, under the same
+# parser options, and the rows are those _plain_pa makes of the whole tree; at the first
+# thing that is not plain (a <pa> or an <e> the fast path leaves, anything but <pa> in
+# <rsl>, stray text, a DTD, a syntax error) it gives up and the document is parsed
+# whole, so results and errors are those of the path above.
 
 _STREAM_CHARS = 1 << 20  # characters; below this the tree is small and one parse is faster
 _CHUNK = 1 << 20  # characters fed to the parser at a time
+_BATCH = _BULK  # the items of a list read at once: enough to pay for its bulk check
+
+
+def _owner(es: etree._Element, root: etree._Element | None) -> etree._Element | None:
+    """The ``<pa>`` of ``<rsl><pa><mi><es>`` (under ``root`` once it is known), else None."""
+    mi = es.getparent()
+    pa = None if mi is None else mi.getparent()
+    rsl = None if pa is None else pa.getparent()
+    if (
+        es.tag != "es"
+        or mi is None
+        or mi.tag != "mi"
+        or pa is None
+        or pa.tag != "pa"
+        or rsl is None
+        or not (rsl is root if root is not None else rsl.tag == "rsl" and rsl.getparent() is None)
+    ):
+        return None
+    return pa
+
+
+class _Read:
+    """The first items of an element list, read while it was parsed (then removed).
+
+    Only the key part of each ID is kept, the part an elements row keeps: every ID read
+    starts with ``prefix``, the first one's 32 characters and ':', so the row needs
+    nothing else of them.  :meth:`row` applies _plain_es's rules to these items and the
+    ones left in the tree together.
+    """
+
+    __slots__ = ("keys", "names", "prefix")
+
+    def __init__(self) -> None:
+        self.prefix: str | None = None
+        self.keys: list[str] = []
+        self.names: list[str | None] = []
+
+    def extend(self, items: Iterable[etree._Element]) -> bool:
+        """Read plain ``<e>`` items as _plain_es reads them; False at one that is not.
+
+        The caller has checked the list in bulk (_STRAY): no item has content and no
+        text lies between them.
+        """
+        keys, names = self.keys, self.names
+        prefix = self.prefix
+        for item in items:
+            ei = _get(item, "ei")
+            emt = _get(item, "emt")
+            if item.tag != "e" or ei is None or (emt is not None and emt != _CONCRETE_ELEMENT):
+                return False
+            if prefix is None:
+                prefix = self.prefix = ei[:32] + ":"
+            if not ei.startswith(prefix):
+                return False
+            keys.append(ei[33:])
+            names.append(_get(item, "disp_n"))
+        return True
+
+    def row(
+        self, key: str, source: str | None, ids: list[str], names: list[str | None]
+    ) -> _Row | None:
+        """The elements row of these items followed by ``ids`` and ``names``, or None."""
+        assert self.prefix is not None
+        attribute = self.prefix[:32]
+        if (
+            None in ids
+            or (source is not None and source != attribute)
+            or not _GUID.fullmatch(attribute)
+        ):
+            return None
+        keys = self.keys
+        if ids:
+            joined = "\0" + "\0".join(ids)
+            if joined.count("\0" + self.prefix) != len(ids):
+                return None
+            keys.extend(i[33:] for i in ids)
+        if not plain_keys("\0".join(keys)):
+            return None
+        self.names.extend(names)
+        return (ELEMENTS_ROW, key, attribute, keys, self.names)
 
 
 def _streamed(xml_text: str) -> tuple[etree._Element, list[Any]] | None:
-    """``(root, rows)`` read <pa> by <pa>, or None when the document is not all plain."""
+    """``(root, rows)`` read as parsed, or None when the document is not all plain."""
     if not safexml.streamable(xml_text):
         return None
-    parser = safexml.pull_parser("pa")
+    parser = safexml.pull_parser("pa", "es", events=("start", "end"))
     rows: list[Any] = []
     root: etree._Element | None = None
-    previous: etree._Element | None = None
+    previous: etree._Element | None = None  # the last <pa>, kept until the next one ends
+    # The list being read (None once it cannot be), its <pa>, and its items read so far.
+    es: etree._Element | None = None
+    owner: etree._Element | None = None
+    read = _Read()
     try:
         for start in range(0, len(xml_text), _CHUNK):
             parser.feed(xml_text[start : start + _CHUNK].encode("utf-8"))
-            for _, event in parser.read_events():
-                pa = cast(etree._Element, event)  # "end" events of elements only
+            for action, event in parser.read_events():
+                element = cast(etree._Element, event)
+                if element.tag == "es":
+                    if action == "start" and owner is None:
+                        owner = _owner(element, root)
+                        es = None if owner is None else element
+                    continue
+                if action == "start":
+                    continue
+                pa = element
                 parent = pa.getparent()
                 if root is None:
                     root = parent
@@ -737,12 +906,22 @@ def _streamed(xml_text: str) -> tuple[etree._Element, list[Any]] | None:
                     if not _blank(previous.tail):
                         return None
                     root.remove(previous)
-                row = _plain_pa(pa)
+                row = _plain_pa(pa, read if owner is pa else None)
                 if row is None:
                     return None
                 rows.append(row)
+                es = owner = None
+                read = _Read()
                 pa.clear(keep_tail=True)  # type: ignore[call-arg]  # lxml-stubs lack it
                 previous = pa
+            if es is not None and len(es) > _BATCH:
+                # The items parsed so far but the last (which may be open).  They are read
+                # only while every item before them has been (one <at> may lead), so the
+                # lists keep document order; the rest stay for _plain_pa.
+                first = 1 if es[0].tag == "at" else 0
+                if _STRAY(es) or not read.extend(islice(es, first, len(es) - 1)):
+                    return None
+                del es[first:-1]
         final = parser.close()
     except etree.XMLSyntaxError:
         return None
