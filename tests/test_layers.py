@@ -39,8 +39,12 @@ LAYER_OF: dict[str, str] = {
     "rules": "base",
     "limits": "base",
     "object_types": "base",
+    "enums": "base",  # the model's enumerations, plain enum (issue 22 item 2)
+    "row_kinds": "base",  # the kinds of a decoder's rows
+    "element_text": "base",  # element IDs as text: GUID pattern, presentations, plain IDs
     # model: format-neutral typed values (element IDs are MicroStrategy's own identifiers,
     # shared by every format; expression trees are typed values).
+    "_base": "model",  # the pydantic base class of every model
     "element_id": "model",
     "elements": "model",
     "expressions": "model",
@@ -49,6 +53,7 @@ LAYER_OF: dict[str, str] = {
     # codecs: one module per wire format, and the pieces they share.
     "safexml": "codecs",
     "vocabulary": "codecs",
+    "rows": "codecs",  # RowSet: decoded rows every encoder writes (builds models on demand)
     "expression_json": "codecs",
     "expression_xml": "codecs",
     "rest": "codecs",
@@ -56,6 +61,7 @@ LAYER_OF: dict[str, str] = {
     "url": "codecs",
     "library": "codecs",
     "links": "codecs",
+    "_link_models": "codecs",  # links.WebLink/LibraryLink, loaded on first use
     "formats": "codecs",
     # definitions: prompt definitions, binding and validation, and what builds on them
     # without a server (mstrio-py shapes, JSON schema, batch conversion).

@@ -19,16 +19,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from .model import AnswerSet
-
 if TYPE_CHECKING:
     from .client.connection import Connection
     from .client.run import Kind
+    from .model import AnswerSet
 
 __all__ = ["add_async_option", "add_commands", "submit_from_args"]
 
 Read = Callable[[str], str]
-DecodeFile = Callable[[str, str], AnswerSet]
+DecodeFile = Callable[[str, str], "AnswerSet"]
 ObjectId = Callable[[str], str]
 
 

@@ -11,11 +11,12 @@ validated ones.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel
+if TYPE_CHECKING:  # a type only: importing this module loads no pydantic model machinery
+    from pydantic import BaseModel
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound="BaseModel")
 
 _set = object.__setattr__
 _new = object.__new__  # what BaseModel inherits; calling it directly skips a lookup

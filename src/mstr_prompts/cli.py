@@ -39,7 +39,7 @@ from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from . import __version__, limits
-from .element_id import GUID_PATTERN
+from .element_text import GUID_PATTERN
 from .errors import (
     AnswersRejected,
     Hint,
@@ -49,10 +49,12 @@ from .errors import (
     PromptAnswerError,
     PromptsOutstanding,
 )
-from .model import AnswerSet, ExpressionAnswer
+from .rows import RowSet
 
 if TYPE_CHECKING:
     from .definitions import Definitions
+    from .model import AnswerSet
+    from .rows import Answers
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -318,26 +320,26 @@ _XML_BYTES = re.compile(
 # ---------------------------------------------------------------------------- formats
 
 
-def _decode_rest(text: str) -> AnswerSet:
+def _decode_rest(text: str) -> Answers:
     from . import rest
 
-    return rest.decode(text)
+    return rest.decode_rows(text)
 
 
-def _decode_xml(source: str | bytes) -> AnswerSet:
+def _decode_xml(source: str | bytes) -> Answers:
     from . import xml
 
     # Bytes go in whole: their byte-order mark and declaration decide the encoding.
-    return xml.decode(source.strip() if isinstance(source, str) else source)
+    return xml.decode_rows(source.strip() if isinstance(source, str) else source)
 
 
-def _decode_url(text: str) -> AnswerSet:
+def _decode_url(text: str) -> Answers:
     from . import url
 
-    return url.decode(text.strip())
+    return url.decode_rows(text.strip())
 
 
-def _decode_library(text: str) -> AnswerSet:
+def _decode_library(text: str) -> Answers:
     from . import library
 
     return library.decode(text.strip())
@@ -356,11 +358,11 @@ def _detect(text: str) -> str:
     return fmt
 
 
-def _decode_auto(text: str) -> AnswerSet:
+def _decode_auto(text: str) -> Answers:
     return DECODERS[_detect(text)](text)
 
 
-DECODERS: dict[str, Callable[[Any], AnswerSet]] = {
+DECODERS: dict[str, Callable[[Any], Answers]] = {
     "rest": _decode_rest,
     "xml": _decode_xml,
     "url": _decode_url,
@@ -368,10 +370,11 @@ DECODERS: dict[str, Callable[[Any], AnswerSet]] = {
     "auto": _decode_auto,
 }
 """Input formats by ``--from`` name (lower case); each takes the whole input text (XML's
-also takes the file's bytes)."""
+also takes the file's bytes).  REST, XML and URL give their rows (:mod:`mstr_prompts.rows`):
+a conversion of plain answers builds no model."""
 
 
-def _encode_rest(answers: AnswerSet, args: argparse.Namespace) -> Any:
+def _encode_rest(answers: Answers, args: argparse.Namespace) -> Any:
     from . import rest
 
     # The text directly, in json.dumps's layout: no dict per element for a large answer
@@ -382,13 +385,13 @@ def _encode_rest(answers: AnswerSet, args: argparse.Namespace) -> Any:
     return rest.dumps(answers, ignore_locale=args.ignore_locale, indent=indent)
 
 
-def _encode_xml(answers: AnswerSet, args: argparse.Namespace) -> Any:
+def _encode_xml(answers: Answers, args: argparse.Namespace) -> Any:
     from . import xml
 
     return xml.encode(answers)
 
 
-def _encode_url(answers: AnswerSet, args: argparse.Namespace) -> Any:
+def _encode_url(answers: Answers, args: argparse.Namespace) -> Any:
     from . import url
 
     return url.encode_query(
@@ -400,7 +403,7 @@ def _encode_url(answers: AnswerSet, args: argparse.Namespace) -> Any:
     )
 
 
-def _encode_library(answers: AnswerSet, args: argparse.Namespace) -> Any:
+def _encode_library(answers: Answers, args: argparse.Namespace) -> Any:
     from . import library
 
     text = library.encode(answers, form=args.library_form, ignore_locale=args.ignore_locale)
@@ -411,7 +414,7 @@ def _encode_library(answers: AnswerSet, args: argparse.Namespace) -> Any:
     return json.loads(text)  # laid out by --indent like every other JSON output
 
 
-ENCODERS: dict[str, Callable[[AnswerSet, argparse.Namespace], Any]] = {
+ENCODERS: dict[str, Callable[[Answers, argparse.Namespace], Any]] = {
     "rest": _encode_rest,
     "xml": _encode_xml,
     "url": _encode_url,
@@ -432,8 +435,19 @@ def _json(document: Any, args: argparse.Namespace, *, lines: bool = False) -> st
 
 
 def _decode_file(fmt: str, path: str) -> AnswerSet:
-    """Decode a file; XML is given to the XML decoder as bytes, so that its declaration
-    and byte-order mark decide the encoding (an ISO-8859-1 file reads as the API reads it).
+    """Decode a file into an AnswerSet (see :func:`_decode_rows_file`)."""
+    return _built(_decode_rows_file(fmt, path))
+
+
+def _built(answers: Answers) -> AnswerSet:
+    """The AnswerSet of a decoder's rows (what definitions, validation and the client take)."""
+    return answers.answer_set() if isinstance(answers, RowSet) else answers
+
+
+def _decode_rows_file(fmt: str, path: str) -> Answers:
+    """Decode a file into rows where the format has them; XML is given to the XML decoder
+    as bytes, so that its declaration and byte-order mark decide the encoding (an
+    ISO-8859-1 file reads as the API reads it).
     """
     data = _read_bytes(path)
     if fmt == "auto":
@@ -457,7 +471,7 @@ def _definitions(args: argparse.Namespace) -> Definitions | None:
     return definitions.decode(_read(args.definitions))
 
 
-def _prepare(answers: AnswerSet, target: str, args: argparse.Namespace) -> AnswerSet:
+def _prepare(answers: Answers, target: str, args: argparse.Namespace) -> Answers:
     """Bind, complete and check the answers when --definitions is given."""
     defs = _definitions(args)
     if defs is None:
@@ -465,7 +479,7 @@ def _prepare(answers: AnswerSet, target: str, args: argparse.Namespace) -> Answe
     from . import definitions
 
     ready = definitions.prepare(
-        answers,
+        _built(answers),
         defs,
         missing=args.missing,
         validate=not args.no_validate,
@@ -498,14 +512,16 @@ def _convert(args: argparse.Namespace) -> str:
             if given is not None:
                 raise _Exit(EXIT_USAGE, f"{option} is for --records csv")
         answers = _prepare(
-            _decode_file(args.source_format, args.files[0]), args.target_format, args
+            _decode_rows_file(args.source_format, args.files[0]), args.target_format, args
         )
         result = ENCODERS[args.target_format](answers, args)
         return result if isinstance(result, str) else _json(result, args)
 
 
-def _summary(answers: AnswerSet) -> list[str]:
+def _summary(answers: Answers) -> list[str]:
     """One line per answer, for people."""
+    from .model import ExpressionAnswer
+
     lines = []
     for answer in answers:
         what: str
@@ -541,8 +557,13 @@ def _summary(answers: AnswerSet) -> list[str]:
 
 
 def _inspect(args: argparse.Namespace) -> str:
-    answers = _decode_file(args.source_format, args.file)
-    document = answers.model_dump(mode="json", exclude_none=True)
+    answers = _decode_rows_file(args.source_format, args.file)
+    # The rows' own dump is the set's model_dump, without building the models.
+    document = (
+        answers.dump()
+        if isinstance(answers, RowSet)
+        else answers.model_dump(mode="json", exclude_none=True)
+    )
     text = _json(document, args)
     if _isatty(sys.stdout):
         return "\n".join([*_summary(answers), "", text])
@@ -592,7 +613,7 @@ def _link(args: argparse.Namespace) -> str:
     )
 
 
-def _link_answers(args: argparse.Namespace, target: str) -> AnswerSet | None:
+def _link_answers(args: argparse.Namespace, target: str) -> Answers | None:
     """The answers of ANSWERS_FILE, bound and judged with --definitions; None without it."""
     if args.file is None:
         if args.definitions is not None:
@@ -604,7 +625,7 @@ def _link_answers(args: argparse.Namespace, target: str) -> AnswerSet | None:
             )
         _definitions(args)  # --missing or --no-validate alone: the usual usage error
         return None
-    return _prepare(_decode_file(args.source_format, args.file), target, args)
+    return _prepare(_decode_rows_file(args.source_format, args.file), target, args)
 
 
 def _library_link(args: argparse.Namespace, params: dict[str, str]) -> str:

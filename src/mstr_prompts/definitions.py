@@ -35,6 +35,7 @@ from typing import Any, Literal, overload
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from . import rest
+from ._base import Model
 from .element_id import GUID_PATTERN
 from .errors import (
     AnswersRejected,
@@ -70,7 +71,6 @@ from .model import (
     pending_rows,
     prompt_of,
 )
-from .rules import Model
 from .validation import (
     DATE_RANGE,
     Problem,

@@ -21,15 +21,26 @@ kept verbatim, and converting it raises :class:`~mstr_prompts.errors.NotRepresen
 
 from __future__ import annotations
 
-import enum
 import re
 from typing import Literal
 
 from pydantic import Field, ValidationError
 
+from ._base import Model
 from ._trusted import build
+from .element_text import GUID_PATTERN as GUID_PATTERN
+from .element_text import OLD_ESCAPE, TERSE_ESCAPE
+from .element_text import Presentation as Presentation
+from .element_text import classify as classify
+from .element_text import old_short as _old_short
+from .element_text import plain_key as plain_key
+from .element_text import plain_keys as plain_keys
+from .element_text import plain_old_short as plain_old_short
+from .element_text import plain_terse as plain_terse
+from .element_text import plain_terse_ids as plain_terse_ids
+from .element_text import terse as _terse
 from .errors import DecodeError, Hint, NotRepresentableError, validation_message
-from .rules import Model, text_problem
+from .rules import text_problem
 
 __all__ = [
     "GUID_PATTERN",
@@ -41,61 +52,13 @@ __all__ = [
     "plain_element_id",
 ]
 
-GUID_PATTERN = r"^[0-9A-Fa-f]{32}$"
-"""A GUID as MicroStrategy writes it: 32 hex digits, no dashes."""
 _GUID = re.compile(r"[0-9A-Fa-f]{32}")
-# Old-short escape (Web's mojo getElementArity, and the Web SDK's "*:").
-_OLD_ESCAPE = "*"
-# Terse escape (WebElementHelper.SEPARATOR_TERSE_ESCAPE, in the page cited above).
-_TERSE_ESCAPE = "\\"
+# The escapes and the plain IDs are defined with the other spellings as text, which
+# the codecs read without loading the models here (element_text).
+_OLD_ESCAPE = OLD_ESCAPE
+_TERSE_ESCAPE = TERSE_ESCAPE
 # Terse null marker `\N` (WebElementHelper TERSE_NULL): a null element, not a key "N".
 _TERSE_NULL = "\\N"
-
-
-class Presentation(str, enum.Enum):
-    """The spellings of an element ID (``WebElementHelper`` presentations).
-
-    >>> Presentation("terse") is Presentation.TERSE
-    True
-    """
-
-    OLD_SHORT = "old_short"
-    TERSE = "terse"
-    TERSE_DEFAULT = "terse_default"
-    OLD_LONG = "old_long"
-
-
-def classify(text: str) -> Presentation | None:
-    """Name the presentation of ``text`` the way MicroStrategy's own classifier does.
-
-    This mirrors ``getIdPresentation`` in Web's ``elementHelper.js`` (docs/element-ids.md); it
-    looks only at the shape, not at whether the rest is well formed.
-
-    >>> classify("8D679D3711D3E4981000E787EC6DE8A4:1")
-    <Presentation.OLD_SHORT: 'old_short'>
-    >>> classify("h1;8D679D3711D3E4981000E787EC6DE8A4").value
-    'terse'
-    >>> classify("USA") is None
-    True
-    """
-    if not text:
-        return None
-    c0 = text[0]
-    if "g" <= c0 <= "w" or "V" <= c0 <= "Z":
-        escaped = False
-        for ch in text[1:]:
-            if escaped:
-                escaped = False
-            elif ch == _TERSE_ESCAPE:
-                escaped = True
-            elif ch == ";":
-                return Presentation.TERSE
-        return Presentation.TERSE_DEFAULT
-    if "B" <= c0 <= "Q" and len(text) > 2 and "A" <= text[1] <= "Q" and text[2] == ":":
-        return Presentation.OLD_LONG
-    if len(text) >= 33 and text[32] == ":":
-        return Presentation.OLD_SHORT
-    return None
 
 
 def _split_escaped(text: str, sep: str, escape: str) -> list[str] | None:
@@ -132,73 +95,6 @@ def _escape_terse(field: str) -> str:
     if _TERSE_ESCAPE not in field and ";" not in field:
         return field
     return field.replace(_TERSE_ESCAPE, _TERSE_ESCAPE * 2).replace(";", _TERSE_ESCAPE + ";")
-
-
-def _old_short(attribute: str, key: str) -> str:
-    """``ATTR:key``: the old short spelling of an escaped key part."""
-    return f"{attribute}:{key}"
-
-
-def _terse(head: str, attribute: str) -> str:
-    """``h{key};ATTR``: the terse spelling of a head ``h{key}`` (already escaped)."""
-    return f"{head};{attribute}"
-
-
-# --- plain IDs ------------------------------------------------------------------------
-# Decoders keep element lists as the wire's ID texts until a caller needs the models
-# (model.py, "deferred answers").  They do so only for *plain* IDs: a concrete element
-# of a GUID attribute whose key part needs no escape in either presentation.  Such an ID
-# is spelled ATTR:key in old short and h{key};ATTR in terse, the same key text in both,
-# so converting it is a matter of moving the two parts (functions below), and parsing it
-# gives an ElementId with that attribute and no display name.
-
-_NOT_PLAIN = (_OLD_ESCAPE, _TERSE_ESCAPE, ";")
-
-
-def plain_key(key: str) -> bool:
-    """True when ``key`` (a key part as written) needs no escape in old short or terse.
-
-    >>> plain_key("1:2"), plain_key("a;b"), plain_key("a*:b")
-    (True, False, False)
-    """
-    return _OLD_ESCAPE not in key and _TERSE_ESCAPE not in key and ";" not in key
-
-
-def plain_keys(keys: str) -> bool:
-    """:func:`plain_key` for many key parts at once, given joined by any separator.
-
-    >>> plain_keys("1,2,3"), plain_keys("1,2*,3")
-    (True, False)
-    """
-    return not any(c in keys for c in _NOT_PLAIN)
-
-
-def plain_terse(attribute: str, key: str) -> str:
-    """The terse spelling ``h{key};ATTR`` of a plain ID.
-
-    >>> plain_terse("8D679D3711D3E4981000E787EC6DE8A4", "1")
-    'h1;8D679D3711D3E4981000E787EC6DE8A4'
-    """
-    return _terse("h" + key, attribute)
-
-
-def plain_terse_ids(attribute: str, keys: list[str]) -> list[str]:
-    """:func:`plain_terse` for many keys of one attribute.
-
-    >>> plain_terse_ids("8D679D3711D3E4981000E787EC6DE8A4", ["1", "2"])[1]
-    'h2;8D679D3711D3E4981000E787EC6DE8A4'
-    """
-    suffix = _terse("", attribute)
-    return ["h" + key + suffix for key in keys]
-
-
-def plain_old_short(attribute: str, key: str) -> str:
-    """The old short spelling ``ATTR:key`` of a plain ID.
-
-    >>> plain_old_short("8D679D3711D3E4981000E787EC6DE8A4", "1")
-    '8D679D3711D3E4981000E787EC6DE8A4:1'
-    """
-    return _old_short(attribute, key)
 
 
 class ElementId(Model):

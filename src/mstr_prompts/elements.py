@@ -12,10 +12,11 @@ from typing import Annotated, Any, overload
 
 from pydantic import Field, model_validator
 
+from ._base import Model
 from ._trusted import build
 from .element_id import GUID_PATTERN, ElementId, OpaqueElementId, plain_element_id, plain_keys
 from .errors import PromptAnswerError
-from .rules import Model, is_text
+from .rules import is_text
 
 __all__ = ["Element", "ElementList"]
 

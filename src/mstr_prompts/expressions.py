@@ -37,9 +37,9 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from ._base import Model
 from .element_id import GUID_PATTERN, ElementId, parse_element_id
 from .elements import Element
-from .rules import Model
 
 __all__ = [
     "AttributeRef",

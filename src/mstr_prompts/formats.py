@@ -94,8 +94,6 @@ def detect(text: str) -> Format:
     ...
     mstr_prompts.errors.DecodeError: auto: cannot tell the format: not JSON, not prompt-answer XML, and no prompt-answer parameter (valuePromptAnswers, elementsPromptAnswers, objectsPromptAnswers, promptsAnswerXML, promptAnswerMode, prompts) (hint: name the format with its module's decode(): rest, xml, url or library)
     """
-    from . import library
-
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped[:1] in ("{", "["):
         try:
@@ -115,6 +113,8 @@ def detect(text: str) -> Format:
             # A whole link percent-encoded once, which url.decode reads, or twice, which
             # it refuses with a message that says so.
             return "url"
+    from . import library  # the last guess: the other formats do not need it
+
     if library.looks_like_library(stripped):
         return "library"
     raise DecodeError(_CANNOT_TELL, where="auto", hint=_HINT)

@@ -31,21 +31,14 @@ import re
 import urllib.parse
 import warnings
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from lxml import etree
 from pydantic import ValidationError
 
 from . import limits
-from .element_id import (
-    GUID_PATTERN,
-    ElementId,
-    Presentation,
-    classify,
-    parse_element_id,
-    plain_key,
-)
-from .elements import ElementList
+from .element_text import GUID_PATTERN, Presentation, classify, plain_key
+from .enums import PromptFamily
 from .errors import (
     DecodeError,
     Hint,
@@ -56,24 +49,6 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
-from .model import (
-    Answer,
-    AnswerSet,
-    Close,
-    Element,
-    ElementAnswer,
-    ExpressionAnswer,
-    LevelAnswer,
-    LevelUnit,
-    ObjectAnswer,
-    ObjectRef,
-    PlaceholderAnswer,
-    PromptFamily,
-    PromptRef,
-    Unanswered,
-    UseDefault,
-    ValueAnswer,
-)
 from .rest import load_json
 from .rules import (
     MAX_INT,
@@ -83,6 +58,25 @@ from .rules import (
     refuse_to_write_repeated_keys,
 )
 from .vocabulary import json_kind
+
+# The models load on first use, in the functions that build or read them: a link
+# without answers, or with the rows of another codec (mstr_prompts.rows), needs none
+# until its answers are written.
+if TYPE_CHECKING:
+    from .elements import ElementList
+    from .model import (
+        Answer,
+        AnswerSet,
+        Element,
+        ElementAnswer,
+        ExpressionAnswer,
+        LevelAnswer,
+        LevelUnit,
+        ObjectAnswer,
+        ObjectRef,
+        PromptRef,
+    )
+    from .rows import Answers
 
 __all__ = [
     "ANSWER_KEYS",
@@ -294,6 +288,9 @@ def _string(value: Any, what: str, where: str) -> str:
 
 
 def _decode_element(text: str, id_text: str, name: str, where: str) -> Element:
+    from .element_id import ElementId, parse_element_id
+    from .model import Element
+
     if classify(id_text) is not Presentation.OLD_SHORT:
         raise DecodeError(
             f"element {text!r}: the ID {id_text!r} is not ATTR:key[:key2…]", where=where
@@ -321,6 +318,8 @@ def _number(digits: str, text: str, where: str) -> int:
 
 
 def _decode_unit(text: str, id_text: str, type_: int, rest: str, where: str) -> LevelUnit:
+    from .model import LevelUnit
+
     match = _LEVEL_REST.fullmatch(rest)
     if match is None:
         raise DecodeError(
@@ -344,6 +343,8 @@ def _plain_elements(items: list[re.Match[str]]) -> ElementList | None:
     a plain ``ATTR:key`` of one GUID attribute (element_id.plain_key) and every text is
     valid, else None: anything else takes :func:`_decode_element`, which raises as
     before.  What that path would build, without two models per element."""
+    from .elements import ElementList
+
     attribute = items[0]["id"][:32]
     if not _GUID.fullmatch(attribute):
         return None
@@ -363,6 +364,8 @@ def _plain_elements(items: list[re.Match[str]]) -> ElementList | None:
 def _decode_items(
     ref: PromptRef, values: list[str], items: list[re.Match[str]], where: str
 ) -> Answer:
+    from .model import ElementAnswer, LevelAnswer, ObjectAnswer, ObjectRef
+
     for i, match in enumerate(items):
         if "~" in match["id"]:
             raise DecodeError(
@@ -417,6 +420,7 @@ def _decode_items(
 
 def _decode_rsl(ref: PromptRef, text: str, where: str) -> tuple[Answer, int | None]:
     from . import xml
+    from .model import ExpressionAnswer
 
     try:
         inner = xml.decode(text)
@@ -439,6 +443,8 @@ def _decode_rsl(ref: PromptRef, text: str, where: str) -> tuple[Answer, int | No
 
 
 def _decode_answer(item: Any, where: str) -> tuple[Answer, int | None]:
+    from .model import Close, PlaceholderAnswer, PromptRef, UseDefault, ValueAnswer
+
     if not isinstance(item, dict):
         raise DecodeError(
             f'an answer must be an object {{"key", "values", "useDefault"}}, not {json_kind(item)}',
@@ -537,6 +543,8 @@ def _decode_round(answers: Any, where: str) -> tuple[list[Answer], set[int]]:
 
 
 def _answer_set(rounds: list[list[Answer]], locales: set[int]) -> AnswerSet:
+    from .model import AnswerSet
+
     if len(locales) > 1:
         raise DecodeError(
             f"the <rsl> answers are written in different locales {sorted(locales)}; an "
@@ -664,6 +672,8 @@ def _check_value(answer: Answer, text: str) -> str:
 
 
 def _element_item(answer: ElementAnswer, element: Element) -> str:
+    from .element_id import ElementId
+
     if element.id is None:
         raise _refuse(
             answer,
@@ -733,6 +743,18 @@ def _rsl(answer: ExpressionAnswer, locale: int | None) -> str:
 
 def _values(answer: Answer, locale: int | None) -> tuple[list[str], bool]:
     """``(values, useDefault)`` of one answer."""
+    from .model import (
+        Close,
+        ElementAnswer,
+        ExpressionAnswer,
+        LevelAnswer,
+        ObjectAnswer,
+        PlaceholderAnswer,
+        Unanswered,
+        UseDefault,
+        ValueAnswer,
+    )
+
     if isinstance(answer, UseDefault):
         return [], True
     if isinstance(answer, Close):
@@ -780,7 +802,9 @@ def _encode_answer(answer: Answer, locale: int | None) -> dict[str, Any]:
     return {"key": key, "values": values, "useDefault": use_default}
 
 
-def _check_set(answers: AnswerSet, ignore_locale: bool) -> None:
+def _check_set(answers: Answers, ignore_locale: bool) -> None:
+    from .model import ValueAnswer
+
     for part in answers.by_round() if answers.rounds is not None else (answers,):
         refuse_to_write_repeated_keys(part, TARGET)
     if answers.mode is not None:
@@ -803,10 +827,10 @@ def _check_set(answers: AnswerSet, ignore_locale: bool) -> None:
             )
 
 
-def encode_rounds(answers: AnswerSet, *, ignore_locale: bool = False) -> list[list[dict[str, Any]]]:
+def encode_rounds(answers: Answers, *, ignore_locale: bool = False) -> list[list[dict[str, Any]]]:
     """The rounds as JSON values: one list of ``{"key", "values", "useDefault"}`` per round.
 
-    >>> from mstr_prompts.model import PromptRef, UseDefault
+    >>> from mstr_prompts.model import AnswerSet, PromptRef, UseDefault
     >>> encode_rounds(AnswerSet(answers=[UseDefault(prompt=PromptRef(key="K@0@10"))]))
     [[{'key': 'K@0@10', 'values': [], 'useDefault': True}]]
     """
@@ -817,14 +841,14 @@ def encode_rounds(answers: AnswerSet, *, ignore_locale: bool = False) -> list[li
 
 
 def encode_body(
-    answers: AnswerSet, *, message_name: str | None = None, ignore_locale: bool = False
+    answers: Answers, *, message_name: str | None = None, ignore_locale: bool = False
 ) -> dict[str, Any]:
     """One round as a ``promptsAnswers`` body ``{"messageName"?, "answers": […]}``.
 
     Raises :class:`~mstr_prompts.errors.NotRepresentableError` for answers in several
     rounds: a body is one round (send one body per round, :meth:`AnswerSet.by_round`).
 
-    >>> from mstr_prompts.model import PromptRef, ValueAnswer
+    >>> from mstr_prompts.model import AnswerSet, PromptRef, ValueAnswer
     >>> encode_body(AnswerSet(answers=[ValueAnswer(value="750", prompt=PromptRef(key="K@0@10"))]))
     {'answers': [{'key': 'K@0@10', 'values': ['750'], 'useDefault': False}]}
     """
@@ -859,7 +883,9 @@ _NOT_RAW = "%&#"
 """Characters a placeholder token cannot keep unescaped in a ``prompts=`` value."""
 
 
-def _placeholder_tokens(answers: AnswerSet) -> list[str]:
+def _placeholder_tokens(answers: Answers) -> list[str]:
+    from .model import PlaceholderAnswer
+
     tokens: set[str] = set()
     for answer in answers:
         if isinstance(answer, PlaceholderAnswer):
@@ -869,7 +895,7 @@ def _placeholder_tokens(answers: AnswerSet) -> list[str]:
 
 
 def encode(
-    answers: AnswerSet,
+    answers: Answers,
     *,
     form: Literal["json", "param", "body"] = "json",
     message_name: str | None = None,
@@ -886,7 +912,7 @@ def encode(
     trees and level definitions, XML level answers, and texts that would read back as
     something else.
 
-    >>> from mstr_prompts.model import PromptRef, ValueAnswer
+    >>> from mstr_prompts.model import AnswerSet, PromptRef, ValueAnswer
     >>> encode(AnswerSet(answers=[ValueAnswer(value="2016", prompt=PromptRef(key="K@0@10"))]))
     '[[{"key":"K@0@10","values":["2016"],"useDefault":false}]]'
     """

@@ -21,15 +21,20 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
-from . import library, url
-from .element_id import GUID_PATTERN
+from . import url
+from .element_text import GUID_PATTERN
+from .enums import AnswerMode
 from .errors import DecodeError, Hint, Option, PromptAnswerError
-from .model import AnswerMode, AnswerSet
+from .rows import RowSet
 from .rules import MAX_INT, ascii_number, fold_name, text_problem
+
+# The answers' models, and the parsed links (pydantic models themselves), load on first
+# use: building a link from a decoder's rows (mstr_prompts.rows) needs none.
+if TYPE_CHECKING:
+    from ._link_models import LibraryLink, Surface, WebLink
+    from .rows import Answers
 
 __all__ = ["EVENTS", "LibraryLink", "LinkError", "WebLink", "library_url", "parse", "web_url"]
 
@@ -59,7 +64,6 @@ class LinkError(PromptAnswerError):
     """
 
 
-Surface = Literal["j2ee", ".net"]
 _SURFACES: tuple[tuple[Surface, str, str], ...] = (
     ("j2ee", "servlet", "mstrWeb"),
     (".net", "asp", "main.aspx"),
@@ -81,33 +85,19 @@ def _surface(path: str) -> tuple[Surface, str] | None:
     return None
 
 
-class WebLink(BaseModel):
-    """What a Web link says: where it goes, what it runs, with which answers.
+def _answers(answers: object) -> Answers:
+    """``answers`` when it is an AnswerSet or a decoder's RowSet, else LinkError."""
+    if isinstance(answers, RowSet):
+        return answers
+    from .model import AnswerSet
 
-    ``params`` holds every parameter that is not a prompt-answer parameter and not the
-    object ID read into ``object_id``, decoded, in order, repeats kept (``evt`` and
-    ``src`` included, so nothing is lost).
-
-    >>> parse("mstrWeb?evt=3140&src=mstrWeb.3140&documentID=A8D3D83748F566F36EC660A9744E180E").object_kind
-    'dossier'
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    base: str
-    surface: Surface | None = None
-    event: int | None = None
-    object_kind: Literal["report", "document", "dossier"] | None = None
-    object_id: str | None = None
-    answers: AnswerSet = AnswerSet()
-    params: tuple[tuple[str, str], ...] = ()
-
-
-def _mode(answers: object, mode: object) -> AnswerSet:
-    if answers is None:
-        answers = AnswerSet()
-    elif not isinstance(answers, AnswerSet):
+    if not isinstance(answers, AnswerSet):
         raise LinkError(f"answers must be an AnswerSet, not {type(answers).__name__}")
+    return answers
+
+
+def _mode(answers: object, mode: object) -> Answers:
+    answers = RowSet(()) if answers is None else _answers(answers)
     if mode is None:
         return answers
     # An AnswerMode, an int, or its ASCII digits: never a bool, a float that would be
@@ -127,6 +117,8 @@ def _mode(answers: object, mode: object) -> AnswerSet:
             f"mode {wanted.value} conflicts with the answers' own mode {answers.mode.value}",
             hint="pass mode only when the answers have none, or the same one",
         )
+    if isinstance(answers, RowSet):
+        return answers.with_mode(wanted)
     return answers.model_copy(update={"mode": wanted})
 
 
@@ -211,7 +203,7 @@ def web_url(
     report_id: str | None = None,
     document_id: str | None = None,
     dossier_id: str | None = None,
-    answers: AnswerSet | None = None,
+    answers: Answers | None = None,
     mode: AnswerMode | int | None = None,
     fallback: Literal["error", "xml"] = "error",
     assume_order: bool = False,
@@ -323,6 +315,8 @@ def parse(link: str) -> WebLink | LibraryLink:
     >>> w.surface, w.event, w.object_id, [a.value for a in w.answers]
     ('.net', 4001, '4CF6D88A4588097466A4B7B8851A161F', ['South', '1/1/2003'])
     """
+    from . import library  # only Library links and answers need it
+
     if not isinstance(link, str):
         raise DecodeError(f"expected a link (a string), not {type(link).__name__}", where="url")
     found_library = _LIBRARY_PATH.search(url.split_url(link.strip())[0])
@@ -374,6 +368,8 @@ def parse(link: str) -> WebLink | LibraryLink:
         for index, pair in enumerate(pairs)
         if index != id_index and not url.is_answer_param(lower[index][0])
     )
+    from ._link_models import WebLink
+
     return WebLink(
         base=base,
         surface=found[0] if found else None,
@@ -417,30 +413,9 @@ _LIBRARY_PATH = re.compile(
 )
 
 
-class LibraryLink(BaseModel):
-    """What a Library link says: the Library, project, dashboard, page and answers.
-
-    ``base`` is the Library's root URL (before ``/app/``); ``tail`` is any path after the
-    page (``/export/pdf``); ``params`` holds every parameter but ``prompts``, decoded, in
-    order (``filters``, ``dossier.filters`` …).
-
-    >>> parse("https://h/MicroStrategyLibrary/app/EC70648611E7A2F962E90080EFD58751/"
-    ...       "837B57D711E941BF000000806FA1298F/K53--K46").page_key
-    'K53--K46'
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    base: str
-    project_id: str
-    dossier_id: str
-    page_key: str | None = None
-    tail: str = ""
-    answers: AnswerSet = AnswerSet()
-    params: tuple[tuple[str, str], ...] = ()
-
-
 def _parse_library(text: str, found: re.Match[str]) -> LibraryLink:
+    from . import library  # only Library links and answers need it
+
     head, query = url.split_url(text)
     base = head[: found.start()]  # the match starts at the "/" before app/
     params: list[tuple[str, str]] = []
@@ -454,6 +429,9 @@ def _parse_library(text: str, found: re.Match[str]) -> LibraryLink:
             has_prompts = True
             continue
         params.append((name, library.unquote(raw_value, f"library: {name}")))
+    from ._link_models import LibraryLink
+    from .model import AnswerSet
+
     answers = library.decode(text) if has_prompts else AnswerSet()
     return LibraryLink(
         base=base,
@@ -472,7 +450,7 @@ def library_url(
     project_id: str,
     dossier_id: str,
     page_key: str | None = None,
-    answers: AnswerSet | None = None,
+    answers: Answers | None = None,
     ignore_locale: bool = False,
     **params: str,
 ) -> str:
@@ -484,12 +462,14 @@ def library_url(
     text can add a parameter, a path or a fragment; the answers are written by
     :func:`mstr_prompts.library.encode` (``ignore_locale`` is passed on).
 
-    >>> from mstr_prompts.model import PromptRef, ValueAnswer
+    >>> from mstr_prompts.model import AnswerSet, PromptRef, ValueAnswer
     >>> library_url("https://h/MicroStrategyLibrary", project_id="EC70648611E7A2F962E90080EFD58751",
     ...             dossier_id="837B57D711E941BF000000806FA1298F", page_key="K53--K46",
     ...             answers=AnswerSet(answers=[ValueAnswer(value="750", prompt=PromptRef(key="K@0@10"))]))
     'https://h/MicroStrategyLibrary/app/EC70648611E7A2F962E90080EFD58751/837B57D711E941BF000000806FA1298F/K53--K46?prompts=%5B%5B%7B%22key%22%3A%22K%400%4010%22%2C%22values%22%3A%5B%22750%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D'
     """
+    from . import library  # only Library links and answers need it
+
     _base_path(base, absolute=True)
     root = base.rstrip("/")
     if _LIBRARY_PATH.search(root) or root.endswith("/app"):
@@ -524,9 +504,16 @@ def library_url(
         _check_text(value, f"parameter {name!r}")
     query = [f"{library.quote(n)}={library.quote(v)}" for n, v in params.items()]
     if answers is not None:
-        if not isinstance(answers, AnswerSet):
-            raise LinkError(f"answers must be an AnswerSet, not {type(answers).__name__}")
         query.append(
-            f"{library.PARAM}=" + library.encode(answers, form="param", ignore_locale=ignore_locale)
+            f"{library.PARAM}="
+            + library.encode(_answers(answers), form="param", ignore_locale=ignore_locale)
         )
     return path + ("?" + "&".join(query) if query else "")
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("WebLink", "LibraryLink", "Surface"):
+        from . import _link_models
+
+        return getattr(_link_models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,7 +25,6 @@ list *is* its single value, and an element's display name lives on :class:`Eleme
 from __future__ import annotations
 
 import builtins
-import enum
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -43,16 +42,23 @@ from pydantic import (
 )
 from typing_extensions import Self
 
+from ._base import Model
 from ._trusted import build
 from .element_id import (
     GUID_PATTERN,
     ElementId,
 )
 from .elements import Element, ElementList
+from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, validation_message
 from .expressions import EXPRESSION_TYPES, Expression, render
 from .object_types import object_type_name
-from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION, MIN_INT, Model, is_digits, is_text
+from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
+from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
+from .row_kinds import PENDING as _PENDING
+from .row_kinds import VALUE_ROW as VALUE_ROW
+from .row_kinds import Row as Row
+from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION, MIN_INT, is_digits, is_text
 
 __all__ = [
     "Answer",
@@ -74,48 +80,6 @@ __all__ = [
     "ValueAnswer",
     "ValueType",
 ]
-
-
-class PromptFamily(str, enum.Enum):
-    """The kind of question a prompt asks.
-
-    >>> PromptFamily("elements") is PromptFamily.ELEMENTS
-    True
-    """
-
-    VALUE = "value"
-    ELEMENTS = "elements"
-    OBJECTS = "objects"
-    EXPRESSION = "expression"
-    LEVEL = "level"
-
-
-class ValueType(str, enum.Enum):
-    """The data type of a value prompt (the value members of EnumDSSXMLPromptType).
-
-    >>> ValueType("date").name
-    'DATE'
-    """
-
-    BOOLEAN = "boolean"
-    LONG = "long"
-    STRING = "string"
-    DOUBLE = "double"
-    DATE = "date"
-    BIG_DECIMAL = "big_decimal"
-
-
-class AnswerMode(enum.IntEnum):
-    """How a server treats prompts the answers do not cover (EnumWebPromptAnswerMode).
-
-    >>> AnswerMode(2).name
-    'OPTIONAL_PROMPTS_USE_EMPTY_ANSWER'
-    """
-
-    DO_NOT_PASS_PROMPT_ANSWERS = 0
-    ALL_PROMPTS_USE_DEFAULT_ANSWER = 1
-    OPTIONAL_PROMPTS_USE_EMPTY_ANSWER = 2
-    USE_SOURCE_ANSWERS_FOR_PROMPT_IN_PROMPT = 4
 
 
 def _canonical_json(value: Any) -> Any:
@@ -951,14 +915,10 @@ class AnswerSet(Model):
 #       attribute shared by all, and key parts as written; names[i] is None or a str
 #   (OBJECTS_ROW, prompt, objects)           an ObjectAnswer; objects are (id, type, name)
 
-VALUE_ROW = "value"
-ELEMENTS_ROW = "elements"
-OBJECTS_ROW = "objects"
-
-Row = tuple[Any, ...]
-"""A compact, already-checked answer (see above)."""
-
-_PENDING = "deferred rows"
+# The row kinds, ``Row`` and the key under which a deferred set keeps its rows live in
+# :mod:`mstr_prompts.row_kinds`, which imports no pydantic: the codecs make and write
+# rows without loading this module (:mod:`mstr_prompts.rows`).  They are imported here
+# under their old names.
 
 
 def _prompt(prompt: str | PromptRef) -> PromptRef:
@@ -1026,7 +986,8 @@ def deferred(
 
 
 def pending_rows(answers: AnswerSet) -> tuple[Row | Answer, ...] | None:
-    """The rows and answers of a set whose models are not built yet, else None.
+    """The rows and answers of a set whose models are not built yet, else None
+    (:func:`mstr_prompts.rows.pending_rows` also reads a ``RowSet``).
 
     >>> pending_rows(AnswerSet()) is None
     True

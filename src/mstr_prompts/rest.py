@@ -25,20 +25,13 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pydantic import ValidationError
 
-from . import expression_json, expression_xml, limits, safexml
-from .element_id import (
-    GUID_PATTERN,
-    ElementId,
-    OpaqueElementId,
-    parse_element_id,
-    plain_keys,
-    plain_terse_ids,
-)
-from .elements import ElementList
+from . import limits, safexml
+from .element_text import GUID_PATTERN, plain_keys, plain_terse_ids
+from .enums import PromptFamily
 from .errors import (
     DecodeError,
     Hint,
@@ -49,32 +42,9 @@ from .errors import (
     rounds_refusal,
     validation_message,
 )
-from .expression_xml import is_empty
-from .model import (
-    ELEMENTS_ROW,
-    OBJECTS_ROW,
-    VALUE_ROW,
-    Answer,
-    AnswerSet,
-    Close,
-    Element,
-    ElementAnswer,
-    ExpressionAnswer,
-    LevelAnswer,
-    ObjectAnswer,
-    ObjectRef,
-    PlaceholderAnswer,
-    PromptFamily,
-    PromptRef,
-    Unanswered,
-    UseDefault,
-    ValueAnswer,
-    answer_of,
-    deferred,
-    pending_rows,
-)
-from .model import Row as _Row
 from .object_types import OBJECT_TYPE_NAMES, object_type_from_name, object_type_name
+from .rows import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, RowSet, pending_rows
+from .rows import Row as _Row
 from .rules import (
     MAX_OBJECT_TYPE,
     ascii_number,
@@ -83,6 +53,20 @@ from .rules import (
     refuse_to_write_repeated_keys,
 )
 from .vocabulary import identified_by, is_json_number, json_kind
+
+# The models load on first use, in the functions that build or read them: decoding plain
+# answers into rows and writing rows needs none (mstr_prompts.rows).
+if TYPE_CHECKING:
+    from .element_id import ElementId, OpaqueElementId
+    from .model import (
+        Answer,
+        AnswerSet,
+        Element,
+        ObjectRef,
+        PromptRef,
+        ValueAnswer,
+    )
+    from .rows import Answers
 
 __all__ = ["MAX_REST_CHARS", "PROMPT_TYPES", "decode", "dumps", "encode"]
 
@@ -291,6 +275,8 @@ def prompt_ref(item: Mapping[str, Any], where: str) -> PromptRef:
     >>> prompt_ref({"key": "K@0@10", "name": None}, where="x")
     PromptRef(key='K@0@10', id=None, name=None, position=None)
     """
+    from .model import PromptRef
+
     fields: dict[str, str] = {}
     for name in ("key", "id", "name"):
         value = item.get(name)
@@ -347,6 +333,8 @@ def _is_empty(value: Any) -> bool:
 
 
 def _decode_value(ref: PromptRef, answers: Any, where: str) -> Answer:
+    from .model import Close, ValueAnswer
+
     if answers is None or answers == "" or _is_empty(answers):
         return Close(prompt=ref, family=PromptFamily.VALUE)
     if isinstance(answers, str):
@@ -396,6 +384,9 @@ def _optional_str(value: dict[str, Any], key: str, path: str, where: str) -> str
 
 
 def _decode_element(item: Any, path: str, where: str) -> Element:
+    from .element_id import parse_element_id
+    from .model import Element
+
     if not isinstance(item, dict):
         raise DecodeError(
             f'{path} must be an object {{"id", "name"}}, not {json_kind(item)}', where=where
@@ -416,6 +407,8 @@ def _decode_element(item: Any, path: str, where: str) -> Element:
 
 
 def _decode_elements(ref: PromptRef, answers: Any, where: str) -> Answer:
+    from .model import Close, ElementAnswer
+
     if answers is None or _is_empty(answers):
         return Close(prompt=ref, family=PromptFamily.ELEMENTS)
     if not isinstance(answers, list):
@@ -452,6 +445,8 @@ def _object_type(raw: Any, path: str, where: str) -> int:
 
 
 def _decode_object(item: Any, path: str, where: str) -> ObjectRef:
+    from .model import ObjectRef
+
     if not isinstance(item, dict):
         raise DecodeError(
             f'{path} must be an object {{"id", "type", "name"}}, not {json_kind(item)}', where=where
@@ -472,6 +467,8 @@ def _decode_object(item: Any, path: str, where: str) -> ObjectRef:
 
 
 def _decode_objects(ref: PromptRef, answers: Any, where: str) -> Answer:
+    from .model import Close, ObjectAnswer
+
     if answers is None or _is_empty(answers):
         return Close(prompt=ref, family=PromptFamily.OBJECTS)
     if isinstance(answers, dict):
@@ -491,6 +488,10 @@ def _decode_objects(ref: PromptRef, answers: Any, where: str) -> Answer:
 
 
 def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
+    from . import expression_json, expression_xml
+    from .expression_xml import is_empty
+    from .model import Close, ExpressionAnswer
+
     if answers is None:
         return Close(prompt=ref, family=PromptFamily.EXPRESSION)
     if not isinstance(answers, dict):
@@ -559,6 +560,8 @@ def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
 
 
 def _decode_level(ref: PromptRef, answers: Any, where: str) -> Answer:
+    from .model import Close, LevelAnswer
+
     if answers is None:
         return Close(prompt=ref, family=PromptFamily.LEVEL)
     if not isinstance(answers, dict):
@@ -587,6 +590,7 @@ def decode_answers(prompt: PromptRef, family: PromptFamily, answers: Any, *, whe
     body's, so :mod:`mstr_prompts.definitions` reads them with this.  An empty value
     is :class:`~mstr_prompts.model.Close`.
 
+    >>> from mstr_prompts.model import PromptRef
     >>> decode_answers(PromptRef(key="K@0@10"), PromptFamily.VALUE, "Darren", where="x").value
     'Darren'
     """
@@ -597,6 +601,8 @@ def decode_answers(prompt: PromptRef, family: PromptFamily, answers: Any, *, whe
 
 
 def _decode_item(item: Any, index: int) -> Answer:
+    from .model import UseDefault
+
     where = f"rest: prompts[{index}]"
     if not isinstance(item, dict):
         raise DecodeError(f"a prompt answer must be an object, not {json_kind(item)}", where=where)
@@ -666,6 +672,26 @@ def decode(
         raise DecodeError(
             f"expected a JSON object, text or bytes, not {type(body).__name__}", where="rest"
         )
+    return decode_rows(body, max_size=max_size).answer_set()
+
+
+def decode_rows(
+    body: Mapping[str, Any] | str | bytes | bytearray, *, max_size: int | None = None
+) -> RowSet:
+    """Read a REST answer body as :func:`decode` does, into rows: a
+    :class:`~mstr_prompts.rows.RowSet`, whose plain answers are not models yet.
+
+    Every encoder takes the rows in place of the set and writes the same text;
+    ``decode_rows(body).answer_set() == decode(body)``.  Errors are those of
+    :func:`decode`.
+
+    >>> decode_rows('{"prompts": [{"key": "K@0@10", "type": "VALUE", "answers": "2015"}]}').items
+    (('value', 'K@0@10', '2015', None),)
+    """
+    if not isinstance(body, (Mapping, str, bytes, bytearray)):
+        raise DecodeError(
+            f"expected a JSON object, text or bytes, not {type(body).__name__}", where="rest"
+        )
     limits.check(body, where="rest", limit=max_size)
     if max_size is None:
         return _decode(body)
@@ -673,7 +699,7 @@ def decode(
         return _decode(body)
 
 
-def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
+def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> RowSet:
     document = load_json(body)
     if not isinstance(document, dict):
         raise DecodeError(
@@ -702,7 +728,10 @@ def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> AnswerSet:
             append(_decode_item(item, index) if row is None else row)
     except RecursionError:
         raise DecodeError("an answer is nested too deeply", where="rest") from None
-    return deferred(tuple(items))
+    rows = RowSet(tuple(items))
+    if not all(type(item) is tuple for item in items):
+        rows.answer_set()  # answers that are models already: the set checks them now
+    return rows
 
 
 # --------------------------------------------------------------------------- fast path
@@ -832,6 +861,8 @@ _BIND_HINT = Hint(
 
 
 def _check_identified(answer: Answer) -> None:
+    from .model import Close, ElementAnswer
+
     ref = answer.prompt
     if ref.is_identified:
         return
@@ -857,11 +888,13 @@ def _check_identified(answer: Answer) -> None:
 
 
 def _element_id(element: Element) -> str | None:
-    if isinstance(element.id, ElementId):
-        return element.id.to_terse(include_display=False)
-    if isinstance(element.id, OpaqueElementId):
-        return element.id.text  # undocumented structure: verbatim, never rebuilt
-    return None
+    # By kind rather than by class: once per element, with no import of element_id.
+    element_id = element.id
+    if element_id is None:
+        return None
+    if element_id.kind == "element_id":
+        return element_id.to_terse(include_display=False)
+    return element_id.text  # opaque: undocumented structure, verbatim, never rebuilt
 
 
 def _element_items(ids: Sequence[str | None], names: Sequence[str | None]) -> list[dict[str, Any]]:
@@ -890,6 +923,17 @@ def _object_item(object_id: str, number: int | None, name: str | None) -> dict[s
 
 def _encode_answers(answer: Answer) -> tuple[bool, Any]:
     """``(has answers, answers)`` for an answer that is not UseDefault."""
+    from . import expression_json, expression_xml
+    from .elements import ElementList
+    from .model import (
+        Close,
+        ElementAnswer,
+        ExpressionAnswer,
+        LevelAnswer,
+        ObjectAnswer,
+        ValueAnswer,
+    )
+
     if isinstance(answer, ValueAnswer):
         return True, list(answer.value) if isinstance(answer.value, tuple) else answer.value
     if isinstance(answer, ElementAnswer):
@@ -942,6 +986,8 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
 
 
 def _encode_answer(answer: Answer) -> dict[str, Any]:
+    from .model import PlaceholderAnswer, Unanswered, UseDefault
+
     if isinstance(answer, PlaceholderAnswer):
         raise placeholder_refusal(answer.describe(), TARGET)
     if isinstance(answer, Unanswered):
@@ -998,6 +1044,8 @@ _VALUE_TYPE = _TYPE_OF[PromptFamily.VALUE]
 
 def _encode_row(row: _Row) -> dict[str, Any]:
     """The item of a decoder's row (model.py, "Deferred answers"), as for its answer."""
+    from .model import answer_of
+
     kind, prompt = row[0], row[1]
     if kind == VALUE_ROW and type(prompt) is str:
         return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
@@ -1039,16 +1087,21 @@ def _refuse_repeated_rows(rows: tuple[_Row | Answer, ...]) -> None:
         refuse_to_write_repeated_keys(rows, "rest")
 
 
-def _first_value(answers: AnswerSet) -> ValueAnswer | None:
+def _first_value(answers: Answers) -> str | None:
+    """The description of the first value answer (for the locale warning), if any."""
     rows = pending_rows(answers)
     for item in answers if rows is None else rows:
-        answer = answer_of(item) if type(item) is tuple and item[0] == VALUE_ROW else item
-        if isinstance(answer, ValueAnswer):
-            return answer
+        if type(item) is tuple:
+            if item[0] == VALUE_ROW and type(item[1]) is str:
+                return f"value prompt {item[1]}"  # PromptRef(key=…).describe("value")
+            if item[0] == VALUE_ROW:
+                return str(item[1].describe("value"))
+        elif getattr(item, "kind", None) == "value":
+            return str(item.describe())  # type: ignore[union-attr]
     return None
 
 
-def _check_set(answers: AnswerSet, ignore_locale: bool) -> None:
+def _check_set(answers: Answers, ignore_locale: bool) -> None:
     """Refuse what a REST body cannot carry about the set as a whole; warn of a locale."""
     if answers.rounds is not None:
         raise rounds_refusal(TARGET, len(answers.rounds))
@@ -1067,7 +1120,7 @@ def _check_set(answers: AnswerSet, ignore_locale: bool) -> None:
         if value is not None:
             warnings.warn(
                 LocaleWarning(
-                    f"rest: {value.describe()}: a REST answer body carries no locale; the "
+                    f"rest: {value}: a REST answer body carries no locale; the "
                     f"value texts, written in locale {answers.locale}, are sent as they are "
                     "and the server reads them in the session locale"
                 ),
@@ -1075,14 +1128,14 @@ def _check_set(answers: AnswerSet, ignore_locale: bool) -> None:
             )
 
 
-def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]:
+def encode(answers: Answers, *, ignore_locale: bool = False) -> dict[str, Any]:
     """Write an AnswerSet as a REST answer body ``{"prompts": [...]}`` (a dict).
 
     Raises :class:`~mstr_prompts.errors.NotRepresentableError` for what REST cannot say:
     an answer mode, a locale for value texts (unless ``ignore_locale``), deliberately
     unanswered slots, answers without key/id/name, and level answers in XML form.
 
-    >>> from mstr_prompts.model import PromptRef, ValueAnswer
+    >>> from mstr_prompts.model import AnswerSet, PromptRef, ValueAnswer
     >>> encode(AnswerSet(answers=[ValueAnswer(value="2015", prompt=PromptRef(key="K@0@10"))]))
     {'prompts': [{'key': 'K@0@10', 'type': 'VALUE', 'answers': '2015'}]}
     """
@@ -1111,7 +1164,7 @@ def encode(answers: AnswerSet, *, ignore_locale: bool = False) -> dict[str, Any]
 
 
 def dumps(
-    answers: AnswerSet,
+    answers: Answers,
     *,
     ignore_locale: bool = False,
     indent: int | None = None,
@@ -1124,7 +1177,7 @@ def dumps(
     body is one JSON Lines record); ``indent=2`` lays it out for people, and
     ``separators=(",", ":")`` leaves out the spaces.
 
-    >>> from mstr_prompts.model import PromptRef, UseDefault
+    >>> from mstr_prompts.model import AnswerSet, PromptRef, UseDefault
     >>> answers = AnswerSet(answers=[UseDefault(family="value", prompt=PromptRef(id="0C"))])
     >>> print(dumps(answers))
     {"prompts": [{"id": "0C", "type": "VALUE", "useDefault": true}]}

@@ -27,21 +27,13 @@ import re
 import urllib.parse
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 
 from . import limits
-from .element_id import (
-    GUID_PATTERN,
-    ElementId,
-    Presentation,
-    classify,
-    parse_element_id,
-    plain_keys,
-    plain_old_short,
-)
-from .elements import ElementList
+from .element_text import GUID_PATTERN, Presentation, classify, plain_keys, plain_old_short
+from .enums import AnswerMode, PromptFamily
 from .errors import (
     DecodeError,
     Hint,
@@ -55,28 +47,25 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
-from .model import (
-    ELEMENTS_ROW,
-    VALUE_ROW,
-    Answer,
-    AnswerMode,
-    AnswerSet,
-    Close,
-    Element,
-    ElementAnswer,
-    ObjectAnswer,
-    ObjectRef,
-    PlaceholderAnswer,
-    PromptFamily,
-    PromptRef,
-    Unanswered,
-    ValueAnswer,
-    answer_of,
-    deferred,
-    pending_rows,
-)
-from .model import Row as _Row
+from .rows import ELEMENTS_ROW, VALUE_ROW, RowSet, pending_rows
+from .rows import Row as _Row
 from .rules import MAX_OBJECT_TYPE, MAX_POSITION, ascii_number, fold_name, text_problem
+
+# The models load on first use, in the functions that build or read them: decoding plain
+# answers into rows and writing rows needs none (mstr_prompts.rows).
+if TYPE_CHECKING:
+    from .model import (
+        Answer,
+        AnswerSet,
+        Close,
+        Element,
+        ElementAnswer,
+        ObjectAnswer,
+        ObjectRef,
+        Unanswered,
+        ValueAnswer,
+    )
+    from .rows import Answers
 
 __all__ = [
     "ANSWER_PARAMS",
@@ -371,6 +360,8 @@ def _check_slots(text: str, param: str) -> None:
 
 
 def _decode_values(text: str) -> list[Answer]:
+    from .model import PromptRef, Unanswered, ValueAnswer
+
     _check_slots(text, VALUE_PARAM)
     answers: list[Answer] = []
     for position, part in enumerate(text.split(SLOT_SEP), 1):
@@ -383,6 +374,9 @@ def _decode_values(text: str) -> list[Answer]:
 
 
 def _decode_element(text: str, attribute: str, where: str) -> Element:
+    from .element_id import ElementId, parse_element_id
+    from .model import Element
+
     id_text, *names = text.split(DISPLAY_SEP)
     if len(names) > 1:
         raise DecodeError(
@@ -417,6 +411,8 @@ def _plain_elements(texts: list[str], attribute: str) -> _Row | None:
     The fast path (model.py, "Deferred answers"): the rules of :func:`_decode_element`
     for IDs that need no escape; anything else returns None and takes that path.
     """
+    from .model import PromptRef
+
     prefix = plain_old_short(attribute, "")
     keys: list[str] = []
     names: list[str | None] = []
@@ -434,12 +430,16 @@ def _plain_elements(texts: list[str], attribute: str) -> _Row | None:
 
 
 def _same(a: Answer | _Row, b: Answer | _Row) -> bool:
+    from .model import answer_of
+
     if type(a) is tuple and type(b) is tuple:
         return a == b
     return answer_of(a) == answer_of(b)
 
 
 def _decode_elements(text: str, fast: bool = False) -> list[Answer | _Row]:
+    from .model import Unanswered
+
     if not text:
         # One meaning for an empty answer parameter, as for values and objects: one open
         # slot (the element prompts are asked).  Element answers have no position, so the
@@ -478,6 +478,8 @@ def _decode_elements(text: str, fast: bool = False) -> list[Answer | _Row]:
 
 
 def _checked_elements(segment: str, offset: int, number: int, where: str) -> ElementAnswer | Close:
+    from .model import Close, ElementAnswer, PromptRef
+
     parts = list(_segments(segment, ELEMENT_SEP, offset))
     attribute = parts[0][1]
     if not _GUID.fullmatch(attribute):
@@ -501,6 +503,8 @@ def _checked_elements(segment: str, offset: int, number: int, where: str) -> Ele
 
 
 def _decode_object(text: str, where: str) -> ObjectRef:
+    from .model import ObjectRef
+
     fields = text.split(FIELD_SEP)
     if len(fields) > 3:
         raise DecodeError(
@@ -524,6 +528,8 @@ def _decode_object(text: str, where: str) -> ObjectRef:
 
 
 def _decode_objects(text: str) -> list[Answer]:
+    from .model import ObjectAnswer, PromptRef, Unanswered
+
     _check_slots(text, OBJECTS_PARAM)
     answers: list[Answer] = []
     for position, (offset, slot) in enumerate(_segments(text, SLOT_SEP), 1):
@@ -554,11 +560,11 @@ def _decode_mode(text: str) -> AnswerMode:
     )
 
 
-def _decode_xml(text: str) -> AnswerSet:
+def _decode_xml(text: str) -> RowSet:
     from . import xml as xml_codec  # imported late: xml is an optional peer for url
 
     try:
-        return xml_codec.decode(text)
+        return xml_codec.decode_rows(text)
     except DecodeError as exc:
         inner = (exc.where or "").removeprefix("xml").removeprefix(":").strip()
         where = f"url: {XML_PARAM}" + (f", {inner}" if inner else "")
@@ -780,6 +786,26 @@ def decode(
     ...
     mstr_prompts.errors.DecodeError: url: the link's parameters ('evt', 'elementPromptAnswers') include no prompt-answer parameter; 'elementPromptAnswers' is not a parameter the server reads (hint: did you mean elementsPromptAnswers?)
     """
+    return decode_rows(source, allow_empty=allow_empty, max_size=max_size).answer_set()
+
+
+def decode_rows(
+    source: str | Mapping[str, str | Sequence[str]],
+    *,
+    allow_empty: bool = False,
+    max_size: int | None = None,
+) -> RowSet:
+    """Read the prompt answers of a Web URL as :func:`decode` does, into rows: a
+    :class:`~mstr_prompts.rows.RowSet`, whose plain answers are not models yet.
+
+    Every encoder takes the rows in place of the set and writes the same text;
+    ``decode_rows(source).answer_set() == decode(source)``.  Errors are those of
+    :func:`decode`.  (Value and object answers, matched by position, are models.)
+
+    >>> decode_rows("promptsAnswerXML=<rsl><pa pt='5' pin='0' "
+    ...             "did='2294C41E44244ADAED930CB4E00A9DA0' tp='10'>2015</pa></rsl>").items[0][2]
+    '2015'
+    """
     limit = limits.current(max_size)
     if isinstance(source, str):
         limits.check(source, where="url", limit=limit)
@@ -793,7 +819,7 @@ def decode(
         return _decode(source, allow_empty)
 
 
-def _decode(source: str | Mapping[str, str | Sequence[str]], allow_empty: bool) -> AnswerSet:
+def _decode(source: str | Mapping[str, str | Sequence[str]], allow_empty: bool) -> RowSet:
     try:
         if isinstance(source, str):
             pairs = split_query(source, answers_only=True)
@@ -834,10 +860,13 @@ def _decode(source: str | Mapping[str, str | Sequence[str]], allow_empty: bool) 
         locale = None
         if XML_PARAM in params:
             from_xml = _decode_xml(params[XML_PARAM])
-            answers += from_xml.answers
+            answers += from_xml.items
             locale = from_xml.locale
             mode = mode if mode is not None else from_xml.mode
-        return deferred(tuple(answers), mode=mode, locale=locale)
+        rows = RowSet(tuple(answers), mode=mode, locale=locale)
+        if not all(type(item) is tuple for item in answers):
+            rows.answer_set()  # answers that are models already: the set checks them now
+        return rows
     except ValidationError as exc:  # a model invariant the grammar above did not catch
         raise DecodeError(f"invalid answer: {validation_message(exc)}", where="url") from None
 
@@ -854,6 +883,7 @@ _SOME_KEY = "00000000000000000000000000000000@0@10"
 def _fallback_hint(answer: Answer) -> Hint | None:
     """Suggest ``fallback='xml'`` only when promptsAnswerXML could carry the answer."""
     from . import xml as xml_codec  # imported late: xml is an optional peer for url
+    from .model import AnswerSet
 
     keyed = answer
     if answer.prompt.key is None:
@@ -942,7 +972,7 @@ def _element_text(answer: Answer, element: Element) -> str | NotRepresentableErr
     """``ATTR:key[^Display]`` for one element, or the reason it cannot be written."""
     if element.id is None:
         return _refuse(answer, f"element {element.name!r} has a name but no ID; the URL needs IDs")
-    if not isinstance(element.id, ElementId):
+    if element.id.kind == "opaque":  # by kind: once per element, with no import
         return _refuse(
             answer,
             f"element ID {element.id.text!r} has an undocumented structure and no old short "
@@ -1004,6 +1034,9 @@ def _row_text(row: _Row) -> str | None:
 
 
 def _element_answer_text(answer: ElementAnswer | Close) -> str | NotRepresentableError:
+    from .elements import ElementList
+    from .model import ElementAnswer
+
     attribute = answer.attribute
     if attribute is None:
         return _refuse(
@@ -1037,9 +1070,10 @@ class _Plan:
     """Which answers go into which parameter, or why one cannot go anywhere."""
 
     def __init__(self) -> None:
-        self.values: dict[int, Answer] = {}
+        # Answers, or value and object rows that fit (numbered by their order).
+        self.values: dict[int, Answer | _Row] = {}
         self.elements: list[str] = []
-        self.objects: dict[int, Answer] = {}
+        self.objects: dict[int, Answer | _Row] = {}
         self.xml: list[Answer] = []
 
 
@@ -1132,10 +1166,12 @@ def _plan_positional(
     return slots
 
 
-def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
+def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
     plan = _Plan()
-    values: list[Answer] = []
-    objects: list[Answer] = []
+    values: list[Answer | _Row] = []
+    objects: list[Answer | _Row] = []
+    # Where each value or object row stands in the input (see below).
+    row_positions: dict[int, int] = {}
     elements: list[ElementAnswer | Close | _Row] = []
     open_elements: list[Unanswered] = []  # an empty elementsPromptAnswers
     # Where each answer stands in the input, by the identity of the object planned, so the
@@ -1148,6 +1184,15 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
             elements.append(item)  # read directly below
             element_positions.append(where)
             continue
+        if type(item) is tuple and assume_order:
+            # Numbered by their order: a family of rows that all fit is written directly.
+            (values if item[0] == VALUE_ROW else objects).append(item)
+            row_positions[id(item)] = where
+            continue
+        # Only answers other than element rows need the models (every use below is of
+        # such an answer): element rows are written without them.
+        from .model import Close, ElementAnswer, ObjectAnswer, Unanswered, ValueAnswer, answer_of
+
         answer = answer_of(item)
         position[id(answer)] = where
         if isinstance(answer, ValueAnswer) or (
@@ -1173,8 +1218,16 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
 
     # Positional families: all or nothing, so no slot shifts (docs/url.md, "Positional matching").
     for family, target in ((values, plan.values), (objects, plan.objects)):
+        if not family:
+            continue
+        if len(family) <= MAX_POSITION and all(type(a) is tuple and _row_fits(a) for a in family):
+            target.update(enumerate(family, start=1))
+            continue
+        from .model import ObjectAnswer, ValueAnswer
+
+        planned = _models(family, row_positions, position)
         problems: dict[int, NotRepresentableError] = {}
-        for index, answer in enumerate(family):
+        for index, answer in enumerate(planned):
             problem: NotRepresentableError | None = None
             if isinstance(answer, ValueAnswer):
                 problem = _check_value(answer)
@@ -1182,9 +1235,9 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
                 problem = _check_object(answer)
             if problem is not None:
                 problems[index] = problem
-        slots = _plan_positional(family, assume_order, problems)
+        slots = _plan_positional(planned, assume_order, problems)
         if problems:
-            plan.xml += _needs_xml(family, dict(sorted(problems.items())), fallback)
+            plan.xml += _needs_xml(planned, dict(sorted(problems.items())), fallback)
         else:
             target.update(slots)
 
@@ -1242,7 +1295,24 @@ def _plan(answers: AnswerSet, fallback: str, assume_order: bool) -> _Plan:
     return plan
 
 
+def _models(
+    family: list[Answer | _Row], row_positions: dict[int, int], position: dict[int, int]
+) -> list[Answer]:
+    """The family as models (rows built), each built one placed where its row stood."""
+    from .model import answer_of
+
+    models = []
+    for item in family:
+        model = answer_of(item)
+        if model is not item:
+            position[id(model)] = row_positions[id(item)]
+        models.append(model)
+    return models
+
+
 def _element_model(item: ElementAnswer | Close | _Row) -> ElementAnswer | Close:
+    from .model import Close, ElementAnswer, answer_of
+
     answer = answer_of(item)
     assert isinstance(answer, (ElementAnswer, Close))
     return answer
@@ -1258,6 +1328,8 @@ def _close_hint(answer: Close) -> Hint:
 
 
 def _unsupported(answer: Answer) -> NotRepresentableError:
+    from .model import Close, PlaceholderAnswer, Unanswered
+
     if isinstance(answer, PlaceholderAnswer):
         return placeholder_refusal(answer.describe(), "url")
     if isinstance(answer, Close):
@@ -1288,19 +1360,41 @@ def _unsupported(answer: Answer) -> NotRepresentableError:
     )
 
 
-def _slots(slots: dict[int, Answer], render: dict[int, str]) -> str:
+def _slots(slots: dict[int, Answer | _Row], render: dict[int, str]) -> str:
     return SLOT_SEP.join(render.get(p, "") for p in range(1, max(slots) + 1))
 
 
 def _object_text(answer: ObjectAnswer) -> str:
+    return _objects_text([(ref.id, ref.type, ref.name) for ref in answer.objects])
+
+
+def _objects_text(objects: Sequence[tuple[str, int | None, str | None]]) -> str:
     return OBJECT_SEP.join(
-        FIELD_SEP.join([ref.id, str(ref.type)] + ([ref.name] if ref.name is not None else []))
-        for ref in answer.objects
+        FIELD_SEP.join([object_id, str(number)] + ([name] if name is not None else []))
+        for object_id, number, name in objects
+    )
+
+
+_OBJECT_SEPARATORS = FIELD_SEP + SLOT_SEP + OBJECT_SEP
+
+
+def _row_fits(row: _Row) -> bool:
+    """True when a value or object row keyed by its prompt is written as its answer
+    would be, with nothing for :func:`_check_value` or :func:`_check_object` to refuse."""
+    if type(row[1]) is not str:  # a PromptRef may carry a position: the model's path
+        return False
+    if row[0] == VALUE_ROW:
+        return _forbidden(row[2], SLOT_SEP) is None
+    return all(
+        number is not None
+        and _forbidden(object_id, _OBJECT_SEPARATORS) is None
+        and (name is None or (name != "" and _forbidden(name, _OBJECT_SEPARATORS) is None))
+        for object_id, number, name in row[2]
     )
 
 
 def encode(
-    answers: AnswerSet,
+    answers: Answers,
     *,
     fallback: Literal["error", "xml"] = "error",
     assume_order: bool = False,
@@ -1316,7 +1410,7 @@ def encode(
     numbers value/object answers without a position by their order in the set.
     ``ignore_locale=True`` drops the set's locale where no XML part carries it.
 
-    >>> from mstr_prompts.model import PromptRef, ValueAnswer
+    >>> from mstr_prompts.model import AnswerSet, PromptRef, ValueAnswer
     >>> encode(AnswerSet(answers=[ValueAnswer(value="30", prompt=PromptRef(position=1)),
     ...                           ValueAnswer(value="25354", prompt=PromptRef(position=3))]))
     {'valuePromptAnswers': '30^^25354'}
@@ -1332,7 +1426,7 @@ def encode(
     plan = _plan(answers, fallback, assume_order)
     rows = pending_rows(answers)
     has_values = any(
-        isinstance(a, ValueAnswer) or (type(a) is tuple and a[0] == VALUE_ROW)
+        (a[0] if type(a) is tuple else a.kind) == VALUE_ROW  # type: ignore[union-attr]
         for a in (answers if rows is None else rows)
     )
     if answers.locale is not None and has_values and not plan.xml and not ignore_locale:
@@ -1348,17 +1442,26 @@ def encode(
     if plan.values:
         out[VALUE_PARAM] = _slots(
             plan.values,
-            {p: a.values[0] for p, a in plan.values.items() if isinstance(a, ValueAnswer)},
+            {
+                p: a[2] if type(a) is tuple else a.values[0]  # type: ignore[union-attr]
+                for p, a in plan.values.items()
+                if type(a) is tuple or a.kind == "value"  # type: ignore[union-attr]
+            },
         )
     if plan.elements:
         out[ELEMENTS_PARAM] = PROMPT_SEP.join(plan.elements)
     if plan.objects:
         out[OBJECTS_PARAM] = _slots(
             plan.objects,
-            {p: _object_text(a) for p, a in plan.objects.items() if isinstance(a, ObjectAnswer)},
+            {
+                p: _objects_text(a[2]) if type(a) is tuple else _object_text(a)  # type: ignore[arg-type]
+                for p, a in plan.objects.items()
+                if type(a) is tuple or a.kind == "objects"  # type: ignore[union-attr]
+            },
         )
     if plan.xml:
         from . import xml as xml_codec  # imported late: xml is an optional peer for url
+        from .model import AnswerSet
 
         out[XML_PARAM] = xml_codec.encode(AnswerSet(answers=tuple(plan.xml), locale=answers.locale))
     if answers.mode is not None:
@@ -1393,7 +1496,7 @@ NO_ANSWERS = (
 
 
 def encode_query(
-    answers: AnswerSet,
+    answers: Answers,
     *,
     fallback: Literal["error", "xml"] = "error",
     assume_order: bool = False,
@@ -1406,7 +1509,7 @@ def encode_query(
     ``refuse_empty=True`` (a query that stands alone, which :func:`decode` would refuse
     as naming no prompt-answer parameter) it raises ``NotRepresentableError`` instead.
 
-    >>> from mstr_prompts.model import ObjectAnswer, ObjectRef, PromptRef
+    >>> from mstr_prompts.model import AnswerSet, ObjectAnswer, ObjectRef, PromptRef
     >>> a = ObjectAnswer(objects=[ObjectRef(id="4C05177011D3E877C000B3B2D86C964F", type=4),
     ...                           ObjectRef(id="4C051DB611D3E877C000B3B2D86C964F", type=4)],
     ...                  prompt=PromptRef(position=1))

@@ -14,9 +14,10 @@ docs/design.md).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import PromptRef
+if TYPE_CHECKING:  # a type only: the codecs' row paths load no model (mstr_prompts.rows)
+    from .model import PromptRef
 
 __all__ = ["identified_by", "is_json_number", "json_kind"]
 
@@ -65,6 +66,7 @@ def is_json_number(value: Any) -> bool:
 def identified_by(ref: PromptRef) -> str:
     """How a server finds the prompt: REST's precedence, key, then id, then name.
 
+    >>> from mstr_prompts.model import PromptRef
     >>> identified_by(PromptRef(id="0CE45CA4483E29FFB0AF969D68588E95", name="Year"))
     'id 0CE45CA4483E29FFB0AF969D68588E95'
     """

@@ -20,18 +20,15 @@ import re
 import warnings
 from collections.abc import Callable, Iterable
 from itertools import islice
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from lxml import etree
 from pydantic import ValidationError
 
-from . import expression_json, expression_xml, limits, safexml
+from . import limits, safexml
 from ._trusted import build
-from .element_id import (
-    GUID_PATTERN,
-    parse_element_id,
-    plain_keys,
-)
+from .element_text import GUID_PATTERN, plain_keys, plain_old_short
+from .enums import PromptFamily, ValueType
 from .errors import (
     DecodeError,
     Hint,
@@ -43,30 +40,8 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
-from .expression_xml import element_ei, is_empty
-from .model import (
-    ELEMENTS_ROW,
-    OBJECTS_ROW,
-    VALUE_ROW,
-    Answer,
-    AnswerSet,
-    Close,
-    Element,
-    ElementAnswer,
-    ExpressionAnswer,
-    LevelAnswer,
-    ObjectAnswer,
-    ObjectRef,
-    PlaceholderAnswer,
-    PromptFamily,
-    PromptRef,
-    Unanswered,
-    UseDefault,
-    ValueAnswer,
-    ValueType,
-    deferred,
-)
-from .model import Row as _Row
+from .rows import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, RowSet, pending_rows
+from .rows import Row as _Row
 from .rules import (
     MAX_INT,
     MAX_OBJECT_TYPE,
@@ -74,6 +49,22 @@ from .rules import (
     is_digits,
     refuse_to_write_repeated_keys,
 )
+
+# The models load on first use, in the functions that build or read them: decoding plain
+# answers into rows and writing rows needs none (mstr_prompts.rows).
+if TYPE_CHECKING:
+    from .model import (
+        Answer,
+        AnswerSet,
+        Close,
+        Element,
+        ElementAnswer,
+        ExpressionAnswer,
+        ObjectAnswer,
+        ObjectRef,
+        PromptRef,
+    )
+    from .rows import Answers
 
 __all__ = ["decode", "encode"]
 
@@ -154,6 +145,22 @@ def decode(text: str | bytes, *, max_size: int | None = None) -> AnswerSet:
     ...
     mstr_prompts.errors.DecodeError: xml: the root is <mi>, the long prompt-answer format, which is not supported; give the short <rsl><pa …>…</pa></rsl> format
     """
+    return decode_rows(text, max_size=max_size).answer_set()
+
+
+def decode_rows(text: str | bytes, *, max_size: int | None = None) -> RowSet:
+    """Read prompt-answer XML as :func:`decode` does, into rows: a
+    :class:`~mstr_prompts.rows.RowSet`, whose plain answers are not models yet.
+
+    Every encoder takes the rows in place of the set and writes the same text;
+    ``decode_rows(text).answer_set() == decode(text)``.  Errors are those of
+    :func:`decode`.
+
+    >>> rows = decode_rows("<rsl lcl='1033'><pa pt='3' pin='0' "
+    ...                    "did='2294C41E44244ADAED930CB4E00A9DA0' tp='10'>Web</pa></rsl>")
+    >>> rows.items, rows.locale
+    ((('value', '2294C41E44244ADAED930CB4E00A9DA0@0@10', 'Web', <ValueType.STRING: 'string'>),), 1033)
+    """
     limits.check(text, where="xml", limit=max_size)
     if max_size is None:
         return _decode(text)
@@ -161,7 +168,7 @@ def decode(text: str | bytes, *, max_size: int | None = None) -> AnswerSet:
         return _decode(text)
 
 
-def _decode(text: str | bytes) -> AnswerSet:
+def _decode(text: str | bytes) -> RowSet:
     xml_text = _untransport(text)
     if _BARE_PA.match(xml_text):
         xml_text = f"<rsl>{xml_text}</rsl>"
@@ -204,11 +211,15 @@ def _decode(text: str | bytes) -> AnswerSet:
     return _answer_set(items, locale)
 
 
-def _answer_set(items: list[Any], locale: int | None) -> AnswerSet:
+def _answer_set(items: list[Any], locale: int | None) -> RowSet:
+    rows = RowSet(tuple(items), locale=locale)
+    if all(type(item) is tuple for item in items):
+        return rows  # checked row by row: nothing for the models to refuse
     try:
-        return deferred(tuple(items), locale=locale)
+        rows.answer_set()  # answers that are models already: the set checks them now
     except ValidationError as exc:
         raise DecodeError(validation_message(exc), where="xml: rsl") from None
+    return rows
 
 
 def _untransport(text: str | bytes) -> str:
@@ -307,6 +318,8 @@ def _locale(root: etree._Element) -> int | None:
 
 def _located(key: str) -> PromptRef:
     # A non-empty key and nothing else: valid by construction, built without validation.
+    from .model import PromptRef
+
     return build(PromptRef, {"key": key, "id": None, "name": None, "position": None})
 
 
@@ -379,6 +392,8 @@ def _close(prompt: PromptRef, family: PromptFamily | None, attribute: str | None
     and an attribute only for an element list, that a GUID), as a document of many empty
     answers would otherwise pay a validation each; else validated, for the model's error.
     """
+    from .model import Close
+
     if attribute is not None and (
         family is not PromptFamily.ELEMENTS or not _GUID.fullmatch(attribute)
     ):
@@ -389,6 +404,10 @@ def _close(prompt: PromptRef, family: PromptFamily | None, attribute: str | None
 
 
 def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: str) -> Answer:
+    from . import expression_xml
+    from .expression_xml import is_empty
+    from .model import ValueAnswer
+
     children = list(pa)
     if not children:
         text = pa.text or ""
@@ -450,6 +469,8 @@ def _decode_mi(mi: etree._Element, prompt: PromptRef, where: str) -> Answer:
 
 def _decode_es(es: etree._Element, prompt: PromptRef, where: str) -> Answer:
     """Element list: optional ``<at>`` source, then ``<e>`` elements."""
+    from .model import ElementAnswer
+
     # One pass over what may be tens of thousands of children: each child's tail is
     # checked here rather than in a second walk by _no_text.
     if not _blank(es.text):
@@ -509,6 +530,9 @@ def _what_e(e: etree._Element, number: int) -> str:
 
 
 def _decode_e(e: etree._Element, number: int, where: str) -> Element:
+    from .element_id import parse_element_id
+    from .model import Element
+
     text = e.text
     if len(e) or (text and not text.isspace()):
         _no_content(e, where, _what_e(e, number))
@@ -540,6 +564,8 @@ def _what_object(child: etree._Element, number: int) -> str:
 
 def _decode_fct(fct: etree._Element, prompt: PromptRef, where: str) -> Answer:
     """Object list: any tag, keyed on did + tp; counters ignored."""
+    from .model import ObjectAnswer, ObjectRef
+
     _no_text(fct, where, "<fct>")
     objects: list[ObjectRef] = []
     for number, child in enumerate(fct, start=1):
@@ -914,7 +940,7 @@ def _streamed(xml_text: str) -> tuple[etree._Element, list[Any]] | None:
 # --- encode -----------------------------------------------------------------------------
 
 
-def encode(answers: AnswerSet) -> str:
+def encode(answers: Answers) -> str:
     """Write ``answers`` as canonical prompt-answer XML (DHTML style, never self-closed).
 
     >>> from mstr_prompts.model import AnswerSet, PromptRef, ValueAnswer
@@ -934,8 +960,14 @@ def encode(answers: AnswerSet) -> str:
                 cli=False,
             ),
         )
-    refuse_to_write_repeated_keys(answers, "xml")
-    untyped = sum(1 for a in answers if isinstance(a, ValueAnswer) and a.type is None)
+    rows = pending_rows(answers)
+    items: Any = answers if rows is None else rows
+    refuse_to_write_repeated_keys(items, "xml")
+    untyped = sum(
+        1
+        for a in items
+        if (a[0] == VALUE_ROW and a[3] is None if type(a) is tuple else _untyped_value(a))
+    )
     if untyped:
         warnings.warn(
             ValueTypeWarning(
@@ -949,9 +981,85 @@ def encode(answers: AnswerSet) -> str:
     if answers.locale is not None:
         root.set("lcl", str(answers.locale))
     root.text = ""
-    for answer in answers:
-        root.append(_encode_answer(answer))
+    for item in items:
+        if type(item) is tuple:
+            # A row is written directly; one that is not plainly writable (a prompt with
+            # more than a located key, text XML cannot carry) takes the model's path,
+            # which says what is wrong.
+            pa = _encode_row(item)
+            if pa is None:
+                from .model import answer_of
+
+                pa = _encode_answer(answer_of(item))
+            root.append(pa)
+        else:
+            root.append(_encode_answer(item))
     return etree.tostring(root, encoding="unicode")
+
+
+def _untyped_value(answer: Answer) -> bool:
+    from .model import ValueAnswer
+
+    return isinstance(answer, ValueAnswer) and answer.type is None
+
+
+def _encode_row(row: _Row) -> etree._Element | None:
+    """The ``<pa>`` of a decoder's row (mstr_prompts.rows), as :func:`_encode_answer`
+    writes its answer; None when the row needs that path (it then says what is wrong).
+
+    The rules are the model path's: ``pt pin did tp`` from a located key, ``<mi><es>``
+    with the ``<at>`` source and ``<e ei emt art [disp_n]>`` per element, ``<mi><fct>``
+    with its counters and one tag per object type.
+    """
+    kind, key = row[0], row[1]
+    if type(key) is not str:
+        return None
+    parts = key.split("@")  # a located key, as PromptRef.location reads it
+    if len(parts) != 3 or not parts[0] or not is_digits(parts[1]) or not is_digits(parts[2]):
+        return None
+    did, pin, tp = parts
+    try:
+        pa = etree.Element("pa")
+        if kind == VALUE_ROW:
+            pt = _PT_UNKNOWN_VALUE if row[3] is None else _PT_OF_TYPE[row[3]]
+        else:
+            pt = _PT_OF_FAMILY[
+                PromptFamily.ELEMENTS if kind == ELEMENTS_ROW else PromptFamily.OBJECTS
+            ]
+        pa.set("pt", str(pt))
+        pa.set("pin", pin)
+        pa.set("did", did)
+        pa.set("tp", tp)
+        pa.text = ""
+        if kind == VALUE_ROW:
+            pa.text = row[2]
+        elif kind == ELEMENTS_ROW:
+            attribute = row[2]
+            es = _child(_child(pa, "mi"), "es")
+            at = _child(es, "at")
+            at.set("did", attribute)
+            at.set("tp", str(_ATTRIBUTE_TYPE))
+            for key_part, name in zip(row[3], row[4], strict=True):
+                e = _child(es, "e")
+                e.set("ei", plain_old_short(attribute, key_part))
+                e.set("emt", _CONCRETE_ELEMENT)
+                e.set("art", str(key_part.count(":") + 1))  # one key form per ':' part
+                if name is not None:
+                    e.set("disp_n", name)
+        else:
+            objects = row[2]
+            if any(number is None for _, number, _ in objects):
+                return None  # untyped: the model path refuses it, naming the prompt
+            fct = _fct(_child(pa, "mi"), len(objects))
+            for object_id, number, name in objects:
+                ref = _child(fct, _TAG_OF_TYPE.get(number, _TAG_OTHER))
+                ref.set("did", object_id)
+                ref.set("tp", str(number))
+                if name is not None:
+                    ref.set("n", name)
+    except ValueError:  # text XML 1.0 cannot carry (lxml's refusal)
+        return None
+    return pa
 
 
 def _refuse(answer: Answer, message: str, hint: str | None = None) -> NotRepresentableError:
@@ -981,6 +1089,8 @@ def _child(parent: etree._Element, tag: str) -> etree._Element:
 
 
 def _encode_answer(answer: Answer) -> etree._Element:
+    from .model import Close, PlaceholderAnswer, Unanswered, UseDefault, ValueAnswer
+
     if isinstance(answer, PlaceholderAnswer):
         raise placeholder_refusal(answer.describe(), "xml")
     if isinstance(answer, (UseDefault, Unanswered)):
@@ -1037,6 +1147,8 @@ def _encode_answer(answer: Answer) -> etree._Element:
 
 
 def _pt_for(answer: Answer) -> int | None:
+    from .model import ValueAnswer
+
     if isinstance(answer, ValueAnswer):
         return _PT_OF_TYPE[answer.type] if answer.type is not None else _PT_UNKNOWN_VALUE
     family: PromptFamily | None = getattr(answer, "family", None)
@@ -1050,6 +1162,15 @@ def _encode_body(
     answer: Answer,
     set_attribute: Callable[[etree._Element, str, str, str], None],
 ) -> None:
+    from .model import (
+        Close,
+        ElementAnswer,
+        ExpressionAnswer,
+        LevelAnswer,
+        ObjectAnswer,
+        ValueAnswer,
+    )
+
     if isinstance(answer, ValueAnswer):
         if isinstance(answer.value, tuple):
             raise _refuse(
@@ -1140,6 +1261,8 @@ def _encode_elements(
 
 def _old_short(answer: ElementAnswer, element: Element, number: int) -> tuple[str, int]:
     """The ``ei`` text and arity of an answer's element (expression_xml.element_ei)."""
+    from .expression_xml import element_ei
+
     try:
         return element_ei(element, number)
     except NotRepresentableError as exc:
@@ -1172,11 +1295,14 @@ def expression_element(answer: ExpressionAnswer, target: str = "xml") -> etree._
     answer that has no ``<exp>`` form.
 
     >>> from mstr_prompts.expressions import metric, qualify
+    >>> from mstr_prompts.model import ExpressionAnswer
     >>> answer = ExpressionAnswer(expression=qualify(metric("4C05177011D3E877C000B3B2D86C964F",
     ...                                                     "Revenue"), ">", 10))
     >>> expression_element(answer).tag
     'exp'
     """
+    from . import expression_json, expression_xml
+
     tree = answer.expression
 
     def refuse(message: str, hint: str | None = None) -> NotRepresentableError:
@@ -1221,6 +1347,8 @@ def expression_element(answer: ExpressionAnswer, target: str = "xml") -> etree._
 
 def _stored_xml(answer: Answer, xml_text: str, tag: str) -> etree._Element:
     """Parse an answer's stored ``<exp>``/``<dmy>`` XML, ready to append, never self-closed."""
+    from .expression_xml import is_empty
+
     try:
         element = safexml.parse(xml_text, where="stored xml")
     except DecodeError as exc:

@@ -1,0 +1,26 @@
+"""The kinds of a decoder's rows, and where a deferred answer set keeps them.
+
+The vocabulary both :mod:`mstr_prompts.model` (which builds answers from rows) and the
+codecs (which make and write rows) share, kept below both; :mod:`mstr_prompts.rows`
+describes the rows and re-exports these names.
+
+>>> VALUE_ROW, ELEMENTS_ROW, OBJECTS_ROW
+('value', 'elements', 'objects')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ELEMENTS_ROW", "OBJECTS_ROW", "PENDING", "VALUE_ROW", "Row"]
+
+VALUE_ROW = "value"
+ELEMENTS_ROW = "elements"
+OBJECTS_ROW = "objects"
+
+Row = tuple[Any, ...]
+"""A compact, already-checked answer (see :mod:`mstr_prompts.rows`)."""
+
+PENDING = "deferred rows"
+"""The key of a deferred :class:`~mstr_prompts.model.AnswerSet`'s rows in its pydantic
+private attributes (set by :func:`mstr_prompts.model.deferred`)."""

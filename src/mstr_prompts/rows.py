@@ -1,0 +1,212 @@
+"""Decoded answers as compact rows, before (or instead of) building their models.
+
+Decoders meet answer sets of tens of thousands of elements, and building two pydantic
+objects per element costs more than parsing and writing the text together.  So a
+decoder that has fully checked an answer may keep it as a *row* of plain values
+(:mod:`mstr_prompts.model`, "Deferred answers"), and an encoder writes the rows directly.
+
+A :class:`RowSet` is such a decoded set with no model built at all: what each codec's
+``decode_rows`` returns (:func:`mstr_prompts.xml.decode_rows`,
+:func:`mstr_prompts.rest.decode_rows`, :func:`mstr_prompts.url.decode_rows`) and what
+every encoder accepts in place of an :class:`~mstr_prompts.model.AnswerSet`.  Nothing in
+this module imports pydantic's model machinery, so a one-file ``mstr-prompts convert``,
+``inspect`` or ``link`` of value, element and object answers never loads a model class;
+:meth:`RowSet.answer_set` gives the models when a caller wants them, and the output of
+every encoder is the same for a set and its rows (the tests hold them byte-identical).
+
+Rows (the prompt is a key string, or a PromptRef when it has more than a key):
+
+* ``(VALUE_ROW, prompt, text, type)``: a ValueAnswer with a single value; ``type`` is a
+  :class:`~mstr_prompts.enums.ValueType` or None;
+* ``(ELEMENTS_ROW, prompt, attribute, keys, names)``: an ElementAnswer whose every
+  element ID is plain (:func:`mstr_prompts.element_text.plain_key`): a GUID attribute
+  shared by all, and key parts as written; ``names[i]`` is None or a str;
+* ``(OBJECTS_ROW, prompt, objects)``: an ObjectAnswer; objects are ``(id, type, name)``.
+
+>>> from mstr_prompts import rest, xml
+>>> rows = xml.decode_rows('<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" '
+...                        'tp="10">Web</pa></rsl>')
+>>> rest.dumps(rows)
+'{"prompts": [{"key": "2294C41E44244ADAED930CB4E00A9DA0@0@10", "type": "VALUE", "answers": "Web"}]}'
+>>> rows.answer_set() == xml.decode('<rsl><pa pt="3" pin="0" '
+...     'did="2294C41E44244ADAED930CB4E00A9DA0" tp="10">Web</pa></rsl>')
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from .enums import AnswerMode
+from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
+from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
+from .row_kinds import PENDING as PENDING
+from .row_kinds import VALUE_ROW as VALUE_ROW
+from .row_kinds import Row as Row
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .model import Answer, AnswerSet
+
+__all__ = [
+    "ELEMENTS_ROW",
+    "OBJECTS_ROW",
+    "PENDING",
+    "VALUE_ROW",
+    "Answers",
+    "Row",
+    "RowSet",
+    "pending_rows",
+]
+
+if TYPE_CHECKING:
+    Answers: TypeAlias = "AnswerSet | RowSet"
+    """What every encoder takes: an answer set, or a decoder's rows."""
+
+
+class RowSet:
+    """Decoded answers kept as rows (and answer models, for what has no row), with the
+    set's answer mode and locale: an :class:`~mstr_prompts.model.AnswerSet` whose models
+    are not built.
+
+    Every encoder takes one where it takes an AnswerSet, and writes the same text;
+    :meth:`answer_set` builds the set (the rows become models when its answers are first
+    read); :meth:`dump` is the set's ``model_dump(mode="json", exclude_none=True)``,
+    written from the rows.  A RowSet is one round (``rounds`` is always None), and is
+    immutable.
+
+    >>> rows = RowSet(((VALUE_ROW, "K@0@10", "2015", None),), locale=1033)
+    >>> rows.dump()
+    {'answers': [{'prompt': {'key': 'K@0@10'}, 'kind': 'value', 'value': '2015'}], 'locale': 1033}
+    >>> len(rows), rows.answer_set()[0].value
+    (1, '2015')
+    """
+
+    __slots__ = ("_built", "items", "locale", "mode")
+
+    items: tuple[Row | Answer, ...]
+    mode: AnswerMode | None
+    locale: int | None
+    _built: AnswerSet | None
+    rounds: None = None
+
+    def __init__(
+        self,
+        items: tuple[Row | Answer, ...],
+        mode: AnswerMode | None = None,
+        locale: int | None = None,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "items", tuple(items))
+        _set(self, "mode", mode)
+        _set(self, "locale", locale)
+        _set(self, "_built", None)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a RowSet is immutable; cannot set {name!r}")
+
+    def __repr__(self) -> str:
+        return f"RowSet({len(self.items)} items, mode={self.mode!r}, locale={self.locale!r})"
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Answer]:
+        """The answer models (building them)."""
+        return iter(self.answer_set())
+
+    def answer_set(self) -> AnswerSet:
+        """The :class:`~mstr_prompts.model.AnswerSet` these rows are (built once).
+
+        Its models are built when its answers are first read; its mode and locale are
+        validated here, so an invalid one raises pydantic's ``ValidationError``.
+
+        >>> RowSet(((VALUE_ROW, "K@0@10", "2015", None),)).answer_set()[0].prompt.key
+        'K@0@10'
+        """
+        built: AnswerSet | None = self._built
+        if built is None:
+            from .model import deferred
+
+            built = deferred(self.items, mode=self.mode, locale=self.locale)
+            object.__setattr__(self, "_built", built)
+        return built
+
+    def by_round(self) -> tuple[AnswerSet]:
+        """The one round a RowSet is, as a set (see ``AnswerSet.by_round``)."""
+        return (self.answer_set(),)
+
+    def with_mode(self, mode: AnswerMode | None) -> RowSet:
+        """The same rows with another answer mode.
+
+        >>> RowSet(()).with_mode(AnswerMode(2)).mode
+        <AnswerMode.OPTIONAL_PROMPTS_USE_EMPTY_ANSWER: 2>
+        """
+        return RowSet(self.items, mode=mode, locale=self.locale)
+
+    def dump(self) -> dict[str, Any]:
+        """The set as JSON values: ``answer_set().model_dump(mode="json",
+        exclude_none=True)``, written from the rows without building their models.
+
+        >>> RowSet(((OBJECTS_ROW, "K@0@10", [("4C05", 4, None)]),)).dump()["answers"][0]
+        {'prompt': {'key': 'K@0@10'}, 'kind': 'objects', 'objects': [{'id': '4C05', 'type': 4}]}
+        """
+        document: dict[str, Any] = {"answers": [_dump(item) for item in self.items]}
+        if self.mode is not None:
+            document["mode"] = self.mode.value
+        if self.locale is not None:
+            document["locale"] = self.locale
+        return document
+
+
+def _dump_model(model: Any) -> Any:
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+def _dump(item: Row | Answer) -> dict[str, Any]:
+    if type(item) is not tuple:
+        return _dump_model(item)  # type: ignore[no-any-return]
+    kind, prompt = item[0], item[1]
+    head = {"prompt": {"key": prompt} if type(prompt) is str else _dump_model(prompt), "kind": kind}
+    if kind == VALUE_ROW:
+        head["value"] = item[2]
+        if item[3] is not None:
+            head["type"] = item[3].value
+        return head
+    if kind == ELEMENTS_ROW:
+        attribute = item[2]
+        elements = []
+        for key, name in zip(item[3], item[4], strict=True):
+            element: dict[str, Any] = {
+                "id": {"kind": "element_id", "attribute": attribute, "keys": key.split(":")}
+            }
+            if name is not None:
+                element["name"] = name
+            elements.append(element)
+        head["attribute"] = attribute
+        head["elements"] = elements
+        return head
+    objects = []
+    for object_id, number, name in item[2]:
+        ref: dict[str, Any] = {"id": object_id}
+        if number is not None:
+            ref["type"] = number
+        if name is not None:
+            ref["name"] = name
+        objects.append(ref)
+    head["objects"] = objects
+    return head
+
+
+def pending_rows(answers: Answers) -> tuple[Row | Answer, ...] | None:
+    """The rows and answers of a set whose models are not built yet, else None.
+
+    >>> pending_rows(RowSet(((VALUE_ROW, "K@0@10", "2015", None),)))[0][2]
+    '2015'
+    """
+    if isinstance(answers, RowSet):
+        return answers.items
+    private = answers.__pydantic_private__
+    return None if private is None else private.get(PENDING)

@@ -1,0 +1,163 @@
+"""Start-up of the codec commands (issue 22 item 2): a one-file ``convert``, ``inspect``
+or ``link`` of value, element and object answers loads no pydantic model class, nothing
+of the REST client or the reference server, and no urllib3.
+
+Each check runs in a fresh interpreter and looks at ``sys.modules`` afterwards.  Timing
+is ``bench/bench_import.py``'s business, not a test's.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+GUID = "2294C41E44244ADAED930CB4E00A9DA0"
+ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
+BASE = "https://bi.example.com/MicroStrategy/servlet/mstrWeb"
+
+# pydantic's model machinery (``import pydantic`` alone is lazy and loads none of it)
+MODELS = ("pydantic.main", "mstr_prompts.model", "mstr_prompts.element_id")
+# the client, the reference server and their transport (see also test_cli_startup_imports)
+CLIENT = ("urllib3", "mstr_prompts.client", "mstr_prompts.testing")
+
+INPUTS = {
+    "one.xml": f'<rsl lcl="1033"><pa pt="3" pin="0" did="{GUID}" tp="10">Web</pa></rsl>',
+    "elements.json": json.dumps(
+        {
+            "prompts": [
+                {
+                    "key": f"{GUID}@0@10",
+                    "type": "ELEMENTS",
+                    "answers": [{"id": f"h1;{ATTRIBUTE}", "name": "Books"}],
+                }
+            ]
+        }
+    ),
+    "objects.json": json.dumps(
+        {
+            "prompts": [
+                {
+                    "key": f"{GUID}@1@10",
+                    "type": "OBJECTS",
+                    "answers": [{"id": "4C051DB611D3E877C000B3B2D86C964F", "type": 4}],
+                }
+            ]
+        }
+    ),
+    "values-objects.xml": (
+        f'<rsl><pa pt="3" pin="0" did="{GUID}" tp="10">Web</pa>'
+        f'<pa pt="6" pin="1" did="{GUID}" tp="10"><mi><fct qsr="0" fcn="0" cc="1" sto="1" '
+        'pfc="0" pcc="1"><mt did="4C051DB611D3E877C000B3B2D86C964F" tp="4" n="Profit"></mt>'
+        "</fct></mi></pa></rsl>"
+    ),
+    "link.txt": (
+        f"{BASE}?evt=4001&promptsAnswerXML=%3Crsl%3E%3Cpa%20pt%3D%225%22%20pin%3D%220%22"
+        f"%20did%3D%22{GUID}%22%20tp%3D%2210%22%3E2015%3C%2Fpa%3E%3C%2Frsl%3E"
+    ),
+}
+
+COMMANDS = {
+    "convert xml->rest": ["convert", "--from", "xml", "--to", "rest", "one.xml"],
+    "convert rest->url": ["convert", "--from", "rest", "--to", "url", "elements.json"],
+    "convert url->rest": ["convert", "--from", "url", "--to", "rest", "link.txt"],
+    "convert rest->xml": ["convert", "--from", "rest", "--to", "xml", "elements.json"],
+    "convert xml->url --assume-order": [
+        "convert", "--from", "xml", "--to", "url", "--assume-order", "values-objects.xml"],
+    "convert auto->rest": ["convert", "--from", "auto", "--to", "rest", "one.xml"],
+    "inspect": ["inspect", "--from", "xml", "one.xml"],
+    "inspect objects": ["inspect", "--from", "auto", "objects.json"],
+    "link": ["link", "--base", BASE, "--report", "4CF6D88A4588097466A4B7B8851A161F",
+             "elements.json"],
+}  # fmt: skip
+
+# Runs the command as the console script does, then reports what it loaded.
+RUNNER = """
+import json, sys
+from mstr_prompts.cli import main
+sys.argv = ["mstr-prompts", *json.loads(sys.argv[1])]
+status = main()
+print(json.dumps({"status": status, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
+
+# The same pipeline through the CLI's own functions, without its parser: decode rows,
+# encode or dump, build the link (a failure here points at the codecs, not the CLI).
+PIPELINE = """
+import argparse, json, sys
+from mstr_prompts import cli, links
+outputs = []
+for fmt, path, target in json.loads(sys.argv[1]):
+    rows = cli._decode_rows_file(fmt, path)
+    args = argparse.Namespace(compact=False, indent=None, ignore_locale=True,
+                              fallback="error", assume_order=True, library_form="json")
+    if target == "dump":
+        outputs.append(json.dumps(rows.dump()))
+    elif target == "link":
+        outputs.append(links.web_url(cli_base, report_id=cli_report, answers=rows))
+    else:
+        outputs.append(cli.ENCODERS[target](rows, args))
+print(json.dumps({"outputs": outputs, "modules": sorted(sys.modules)}))
+""".replace("cli_base", repr(BASE)).replace("cli_report", repr("4CF6D88A4588097466A4B7B8851A161F"))
+
+
+@pytest.fixture
+def inputs(tmp_path: pathlib.Path) -> pathlib.Path:
+    for name, text in INPUTS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if any(m == n or m.startswith(n + ".") for n in names)]
+
+
+def test_the_pipeline_of_the_codec_commands_builds_no_model(inputs: pathlib.Path) -> None:
+    jobs = [
+        ("xml", "one.xml", "rest"),
+        ("rest", "elements.json", "url"),
+        ("url", "link.txt", "rest"),
+        ("auto", "one.xml", "rest"),
+        ("xml", "one.xml", "dump"),
+        ("auto", "elements.json", "dump"),
+        ("auto", "objects.json", "dump"),
+        ("auto", "elements.json", "link"),
+        ("rest", "elements.json", "xml"),
+        ("xml", "values-objects.xml", "url"),
+        ("auto", "values-objects.xml", "rest"),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", PIPELINE, json.dumps(jobs)],
+        cwd=inputs,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(done.stdout)
+    assert loaded(report["modules"], MODELS) == []
+    assert '"answers": "Web"' in report["outputs"][0]
+    assert '"answers": "2015"' in report["outputs"][2]
+    assert "elementsPromptAnswers=" in report["outputs"][1]
+    assert "elementsPromptAnswers=" in report["outputs"][7]
+    assert '<e ei="8D679D3711D3E4981000E787EC6DE8A4:1"' in report["outputs"][8]
+    assert report["outputs"][9] == (
+        "valuePromptAnswers=Web&objectsPromptAnswers=4C051DB611D3E877C000B3B2D86C964F~4~Profit"
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=list(COMMANDS))
+def test_codec_commands_load_no_model_and_no_client(inputs: pathlib.Path, command: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, json.dumps(COMMANDS[command])],
+        cwd=inputs,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(done.stderr.splitlines()[-1])
+    assert report["status"] == 0, done.stderr
+    assert loaded(report["modules"], MODELS + CLIENT) == []
