@@ -170,7 +170,10 @@ def with_untyped(draw: st.DrawFn) -> AnswerSet:
             max_size=3,
         )
     )
-    extra = ObjectAnswer(prompt=PromptRef(key=draw(prompt_keys())), objects=objects)
+    # A key the set already answers would be a repeated key, which every encoder refuses.
+    taken = {a.prompt.key for a in base.answers}
+    key = draw(prompt_keys().filter(lambda k: k not in taken))
+    extra = ObjectAnswer(prompt=PromptRef(key=key), objects=objects)
     return AnswerSet(answers=(*base.answers, extra))
 
 
