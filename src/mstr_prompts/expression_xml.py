@@ -243,19 +243,21 @@ def loads(exp: str | etree._Element) -> tuple[Expression, str | None]:
 def _exp(root: etree._Element) -> tuple[Expression, str | None]:
     if root.tag != "exp":
         raise _Outside(root, "is not an <exp> element")
-    _extras(root, frozenset())
+    _extras(root, _NONE)
     children = list(root)
     if len(children) != 1:
         raise _Outside(root, f"holds {len(children)} nodes; an answer holds one <nd>")
-    _no_tails(root)
+    _no_tails(root, children)
     text = root.text
     content = text if text and not text.isspace() else None
     return _node(children[0], 0), content
 
 
 def _extras(element: etree._Element, required: frozenset[str]) -> None:
-    keys = element.keys()
-    if len(keys) <= len(required) and all(key in required for key in keys):
+    for key in element.keys():  # noqa: SIM118 (an element iterates its children)
+        if key not in required:
+            break
+    else:
         return  # the common case: only the attributes the caller reads
     allowed = _EXTRA.get(element.tag if isinstance(element.tag, str) else "", {})
     for key, value in element.items():
@@ -267,19 +269,23 @@ def _extras(element: etree._Element, required: frozenset[str]) -> None:
             raise _Outside(element, f'has {name}="{value!s}", which the case table does not map')
 
 
-def _no_tails(element: etree._Element) -> None:
-    for child in element:
-        if child.tail and not child.tail.isspace():
+def _no_tails(element: etree._Element, children: list[etree._Element] | None = None) -> None:
+    for child in element if children is None else children:
+        tail = child.tail
+        if tail and not tail.isspace():
             raise _Outside(element, "has text between its children")
 
 
-def _no_text(element: etree._Element) -> None:
-    if element.text and not element.text.isspace():
+def _no_text(element: etree._Element, children: list[etree._Element] | None = None) -> None:
+    text = element.text
+    if text and not text.isspace():
         raise _Outside(element, "has text where only elements belong")
-    _no_tails(element)
+    _no_tails(element, children)
 
 
 _ND_ATTRIBUTES = frozenset({"et", "nt", "dmt", "ddt"})
+_NONE: frozenset[str] = frozenset()
+_FNT_ATTRIBUTE = frozenset({"fnt"})
 
 
 def _nd(element: etree._Element, *, nt: str | None = None) -> tuple[str, str, str, str]:
@@ -319,8 +325,8 @@ def _node(element: etree._Element, depth: int) -> Expression:
     et, nt, dmt, _ddt = _nd(element, nt=None)
     if nt != _NT_OPERATOR:
         raise _Outside(element, f"is a node of type {nt or 'none'} where an operator node belongs")
-    _no_text(element)
     children = list(element)
+    _no_text(element, children)
     ops = [i for i, c in enumerate(children) if c.tag == "op"]
     if len(ops) != 1:
         raise _Outside(element, "has no single <op>")
@@ -333,7 +339,7 @@ def _node(element: etree._Element, depth: int) -> Expression:
             raise _Outside(element, "has elements after its <op> other than one <prs>")
         prs = tail[0]
     op = children[at]
-    _extras(op, frozenset({"fnt"}))
+    _extras(op, _FNT_ATTRIBUTE)
     if len(op) or (op.text and not op.text.isspace()):
         raise _Outside(op, "has content")
     fnt = (op.get("fnt") or "").strip()
@@ -394,6 +400,9 @@ def _branch(
     return _logical(operator, tuple(_node(c, depth + 1) for c in operands))
 
 
+_REF_ATTRIBUTES = frozenset({"did", "tp", "n", "disp_n"})
+
+
 def _ref(element: etree._Element, tag: str, tp: str) -> tuple[str, str | None]:
     if element.tag != tag:
         raise _Outside(element, f"is <{element.tag}>; expected <{tag}>")
@@ -407,19 +416,20 @@ def _ref(element: etree._Element, tag: str, tp: str) -> tuple[str, str | None]:
     name, disp_n = element.get("n"), element.get("disp_n")
     if name is not None and disp_n is not None and name != disp_n:
         raise _Outside(element, "has two different names (n and disp_n)")
-    for attribute, value in element.attrib.items():
-        if attribute == "stp" and value.strip() == str(int(tp) * 256):
+    for attribute in element.keys():  # noqa: SIM118 (an element iterates its children)
+        if attribute in _REF_ATTRIBUTES:
+            continue
+        if attribute == "stp" and (element.get("stp") or "").strip() == str(int(tp) * 256):
             # The plain subtype of the type (EnumDSSXMLSubTypes: attribute 3072 = 12 * 256,
             # metric 1024), as Library writes it (fixtures/xml/library-hierarchy-key-lcl.xml): it says nothing more.
             continue
-        if attribute not in ("did", "tp", "n", "disp_n"):
-            raise _Outside(element, f"has {attribute!s}=…, which the case table does not map")
+        raise _Outside(element, f"has {attribute!s}=…, which the case table does not map")
     return did, name if name is not None else disp_n
 
 
 def _one_child(element: etree._Element) -> etree._Element:
-    _no_text(element)
     children = list(element)
+    _no_text(element, children)
     if len(children) != 1:
         raise _Outside(element, f"holds {len(children)} elements; expected one")
     return children[0]
@@ -534,7 +544,7 @@ def _value(element: etree._Element) -> Constant:
     _et, nt, _dmt, ddt = _leaf(element, element.get("nt", "").strip() or "?")
     if nt == _NT_CONSTANT:
         cst = _one_child(element)
-        if cst.tag != "cst" or len(cst) or set(cst.attrib) != {"ddt"}:
+        if cst.tag != "cst" or len(cst) or cst.keys() != ["ddt"]:
             raise _Outside(cst, "is not a <cst ddt=…> constant")
         data_type = _TYPE_OF_DDT.get((cst.get("ddt") or "").strip())
         if data_type is None or data_type.is_temporal or data_type is DataType.BIG_DECIMAL:
@@ -577,8 +587,8 @@ def _form(
         raise _Outside(element, "has no form shortcut")
     shortcut = operands[0]
     _leaf(shortcut, _NT_FORM_SHORTCUT)
-    _no_text(shortcut)
     refs = list(shortcut)
+    _no_text(shortcut, refs)
     if len(refs) != 2:
         raise _Outside(shortcut, "does not hold one <at> and one <fm>")
     attribute_id, attribute_name = _ref(refs[0], "at", _TP_ATTRIBUTE)
