@@ -39,6 +39,7 @@ from .expressions import (
     FORM_OPERATORS,
     LOGICAL,
     METRIC_OPERATORS,
+    RANKING,
     AttributeRef,
     Constant,
     DataType,
@@ -177,6 +178,12 @@ _DDT: dict[DataType, int] = {
     DataType.INT64: 34,
 }
 _TYPE_OF_DDT: dict[str, DataType] = {str(n): t for t, n in _DDT.items()}
+# What a <cst> may carry: dates, times and big decimals have their own node types.
+_CST_TYPE_OF_DDT: dict[str, DataType] = {
+    d: t for d, t in _TYPE_OF_DDT.items() if not t.is_temporal and t is not DataType.BIG_DECIMAL
+}
+_NOT = Operator.NOT
+_LIST_OPERATORS = frozenset({Operator.IN, Operator.NOT_IN})
 
 # Attributes seen in real answers that carry no meaning a typed tree loses (docs/expressions.md:
 # node counts, a flag, and the defaults the REST doc sample writes); with any other
@@ -254,19 +261,19 @@ def _exp(root: etree._Element) -> tuple[Expression, str | None]:
 
 
 def _extras(element: etree._Element, required: frozenset[str]) -> None:
+    allowed: dict[Any, Any] | None = None  # keys: lxml types them str | bytes
     for key in element.keys():  # noqa: SIM118 (an element iterates its children)
-        if key not in required:
-            break
-    else:
-        return  # the common case: only the attributes the caller reads
-    allowed = _EXTRA.get(element.tag if isinstance(element.tag, str) else "", {})
-    for key, value in element.items():
-        name = str(key)
-        if name in required:
-            continue
-        rule = allowed.get(name)
-        if rule is None or (rule is not _FREE and value != rule):
-            raise _Outside(element, f'has {name}="{value!s}", which the case table does not map')
+        if key in required:
+            continue  # the common case: an attribute the caller reads
+        if allowed is None:
+            allowed = _EXTRA.get(element.tag if isinstance(element.tag, str) else "", {})
+        rule = allowed.get(key)
+        if rule is not _FREE:
+            value = element.get(key)
+            if rule is None or value != rule:
+                raise _Outside(
+                    element, f'has {key!s}="{value!s}", which the case table does not map'
+                )
 
 
 def _no_tails(element: etree._Element, children: list[etree._Element] | None = None) -> None:
@@ -395,7 +402,7 @@ def _branch(
     _dimty(element, dmt, _DMT_NONE)
     _no_prs(element, prs)
     operator = _function(element, fnt)
-    if operator not in (Operator.AND, Operator.OR, Operator.NOT):
+    if operator not in LOGICAL:
         raise _Outside(element, f"is a branch with function {operator.value}, not And, Or or Not")
     return _logical(operator, tuple(_node(c, depth + 1) for c in operands))
 
@@ -482,7 +489,7 @@ def _constant(value: str, data_type: DataType) -> Constant:
 
 def _logical(operator: Operator, operands: tuple[Expression, ...]) -> Logical:
     count = len(operands)
-    if operator in LOGICAL and count and (operator is not Operator.NOT or count == 1):
+    if operator in LOGICAL and count and (operator is not _NOT or count == 1):
         return build(Logical, {"kind": "logical", "operator": operator, "operands": operands})
     return Logical(operator=operator, operands=operands)
 
@@ -504,7 +511,7 @@ def _metric_qualification(
     if (
         operator in METRIC_OPERATORS
         and _arity_ok(operator, len(values))
-        and not (operator.is_ranking and any(type(v) is not Constant for v in values))
+        and not (operator in RANKING and any(type(v) is not Constant for v in values))
     ):
         return build(
             MetricQualification,
@@ -521,7 +528,7 @@ def _element_qualification(
     own = attribute.id.upper()
     if (
         elements
-        and operator in (Operator.IN, Operator.NOT_IN)
+        and operator in _LIST_OPERATORS
         and all(
             not isinstance(e.id, ElementId)
             or (e.id.attribute is not None and e.id.attribute.upper() == own)
@@ -546,8 +553,8 @@ def _value(element: etree._Element) -> Constant:
         cst = _one_child(element)
         if cst.tag != "cst" or len(cst) or cst.keys() != ["ddt"]:
             raise _Outside(cst, "is not a <cst ddt=…> constant")
-        data_type = _TYPE_OF_DDT.get((cst.get("ddt") or "").strip())
-        if data_type is None or data_type.is_temporal or data_type is DataType.BIG_DECIMAL:
+        data_type = _CST_TYPE_OF_DDT.get((cst.get("ddt") or "").strip())
+        if data_type is None:
             # Dates, times and big decimals have their own node types (row 11).
             raise _Outside(
                 cst,
