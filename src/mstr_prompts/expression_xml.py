@@ -261,13 +261,13 @@ def _exp(root: etree._Element) -> tuple[Expression, str | None]:
 
 
 def _extras(element: etree._Element, required: frozenset[str]) -> None:
-    allowed: dict[Any, Any] | None = None  # keys: lxml types them str | bytes
+    allowed: dict[str, Any] | None = None
     for key in element.keys():  # noqa: SIM118 (an element iterates its children)
         if key in required:
             continue  # the common case: an attribute the caller reads
         if allowed is None:
             allowed = _EXTRA.get(element.tag if isinstance(element.tag, str) else "", {})
-        rule = allowed.get(key)
+        rule = allowed.get(str(key))
         if rule is not _FREE:
             value = element.get(key)
             if rule is None or value != rule:
