@@ -233,6 +233,69 @@ def one_big_pa(count: int = 160_000) -> str:
     )
 
 
+def _varied_expression(n: int) -> str:
+    """One of four expressions as a person composes them: nested And/Or/Not over metric,
+    form and element-list qualifications, a rank, dates and a big decimal, non-ASCII
+    names; written with the library, then self-closed as hand-written XML is."""
+    import re
+    from decimal import Decimal
+
+    from mstr_prompts import expression_xml
+    from mstr_prompts.expressions import (
+        Expression,
+        and_,
+        attribute,
+        form,
+        metric,
+        not_,
+        or_,
+        qualify,
+    )
+
+    revenue = metric(guid(n * 7 + 1), "Chiffre d'affaires")
+    profit = metric(guid(n * 7 + 2), "Profit (€)")
+    year = form(guid(n * 7 + 3), "45C11FA478E745FEA08D781CEA190FE5", attribute_name="Année",
+                form_name="ID")  # fmt: skip
+    day = form(guid(n * 7 + 4), "CCFBE2A5EADB4F50941FB879CCF1721C", attribute_name="Jour",
+               form_name="DESC")  # fmt: skip
+    region = attribute(ATTRIBUTE, "Région")
+    names = [_CATEGORIES[(n + k) % 8].replace("&amp;", "&") for k in range(3)]
+    elements = [(f"{ATTRIBUTE}:{n + k}", f"{name} {k}") for k, name in enumerate(names)]
+    shape = n % 4
+    tree: Expression
+    if shape == 0:
+        tree = and_(
+            qualify(revenue, ">", n),
+            or_(
+                qualify(year, "Between", "2014", "2016", data_type="Integer"),
+                not_(qualify(region, "In", *elements)),
+            ),
+        )
+    elif shape == 1:
+        tree = qualify(profit, "Rank.Top", 10)
+    elif shape == 2:
+        tree = or_(
+            qualify(day, ">=", "01/02/2024", data_type="Date"),
+            qualify(revenue, "<", Decimal("12345678901234567890.5")),
+        )
+    else:
+        tree = and_(qualify(region, "NotIn", *elements), qualify(revenue, "<", profit))
+    text = expression_xml.dumps(tree, f"Filtre n°{n}")
+    return re.sub(r"<(mt|at|fm|op|e|pr)( [^>]*)></\1>", r"<\1\2/>", text)
+
+
+def varied_expressions(count: int = 400) -> str:
+    """``count`` expression prompts of the four shapes of :func:`_varied_expression`."""
+    return (
+        "<rsl>"
+        + "".join(
+            f'<pa pt="8" pin="0" did="{guid(n)}" tp="10">{_varied_expression(n)}</pa>'
+            for n in range(count)
+        )
+        + "</rsl>"
+    )
+
+
 OTHER_XML_WORKLOADS = {
     "500 prompts, 8 named elements each": named_elements,
     "1,000 prompts, 3 named objects each": named_objects,
@@ -240,4 +303,5 @@ OTHER_XML_WORKLOADS = {
     "1,000 prompts, indented (value, element, object)": pretty_mixed,
     "200 value prompts of 2 KB": long_values,
     "1 prompt, 10,000 non-ASCII named elements": many_named_elements,
+    "400 expression prompts (nested, ranks, dates, element lists)": varied_expressions,
 }

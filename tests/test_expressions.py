@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import warnings
@@ -38,7 +39,7 @@ from mstr_prompts.model import (
     LevelAnswer,
     PromptRef,
 )
-from mstr_prompts.strategies import answer_sets, xml_texts
+from mstr_prompts.strategies import answer_sets, guids, xml_texts
 from mstr_prompts.strategies import expressions as expression_trees
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -514,6 +515,87 @@ def test_xml_trees_round_trip_and_commute_with_rest(
 
 
 _CONTENT = st.one_of(st.none(), xml_texts(min_size=1).filter(lambda t: not t.isspace()))
+
+
+def _validated_build(cls: type[pydantic.BaseModel], values: dict[str, Any]) -> Any:
+    """What expression_xml's checked-once nodes stand for: the model's own validation."""
+    return cls.model_validate(values)
+
+
+def _outcome(read: Any, text: str) -> tuple[Any, ...]:
+    try:
+        result = read(text)
+    except PromptAnswerError as exc:
+        return type(exc), str(exc)
+    return "read", result, repr(result)
+
+
+def _both_ways(read: Any, text: str) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    trusted = _outcome(read, text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(expression_xml, "build", _validated_build)
+        validated = _outcome(read, text)
+    return trusted, validated
+
+
+@given(expression_trees(xml=True), _CONTENT)
+def test_nodes_checked_once_equal_validated_ones(
+    tree: expressions.Expression, content: str | None
+) -> None:
+    """<exp> nodes filled in after one check of their parts (issue 22 item 5) are the
+    nodes pydantic's validation builds, field for field and in the same order."""
+    text = expression_xml.dumps(tree, content)
+    trusted, validated = _both_ways(expression_xml.loads, text)
+    assert trusted == validated == ("read", (tree, content), repr((tree, content)))
+    assert trusted[1][0].model_dump() == tree.model_dump()
+    trusted, validated = _both_ways(lambda t: expression_xml.answer(t, prompt=KEY), text)
+    assert trusted == validated
+    assert trusted[1] == ExpressionAnswer(prompt=KEY, expression=tree, content=content)
+
+
+_MUTANT_VALUES = st.one_of(
+    st.sampled_from(
+        ["", " ", "x", "-1", "0", "1", "2", "3", "4", "5", "6", "7", "10", "12", "14", "21"]
+        + [str(n) for n in (8, 9, 11, 17, 19, 20, 21, 22, 44, 54, 57, 76, 1024, 3072)]
+    ),
+    guids(),
+    guids().map(lambda g: g + ":1"),
+    guids().map(lambda g: g.lower()),
+    xml_texts(max_size=6),
+)
+
+
+@st.composite
+def _mutants(draw: st.DrawFn) -> str:
+    """The <exp> of a typed tree with one thing changed: an attribute, text, a node
+    dropped or repeated.  Most fall outside the table, some stay inside."""
+    tree = draw(expression_trees(xml=True))
+    root = etree.fromstring(expression_xml.dumps(tree))
+    nodes = list(root.iter())
+    node = nodes[draw(st.integers(0, len(nodes) - 1))]
+    how = draw(st.sampled_from(["attribute", "text", "drop", "repeat"]))
+    parent = node.getparent()
+    if how == "attribute" and node.attrib:
+        node.set(draw(st.sampled_from(sorted(node.attrib))), draw(_MUTANT_VALUES))
+    elif how == "text":
+        node.text = draw(xml_texts(max_size=6))
+    elif how == "drop" and parent is not None:
+        parent.remove(node)
+    elif how == "repeat" and parent is not None:
+        parent.insert(parent.index(node), copy.deepcopy(node))
+    return etree.tostring(root, encoding="unicode")
+
+
+@given(_mutants())
+def test_every_refusal_of_a_node_stays_the_same_refusal(text: str) -> None:
+    """Whatever a changed <exp> reads as, or the message it is refused with, is the same
+    whether its nodes are checked once or validated by pydantic."""
+    trusted, validated = _both_ways(expression_xml.loads, text)
+    assert trusted == validated
+    trusted, validated = _both_ways(lambda t: expression_xml.answer(t, prompt=KEY), text)
+    assert trusted == validated
+
+
 _CODECS: dict[str, Any] = {"rest": rest, "xml": xml, "library": library}
 
 

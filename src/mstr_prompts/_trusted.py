@@ -18,8 +18,14 @@ if TYPE_CHECKING:  # a type only: importing this module loads no pydantic model 
 
 M = TypeVar("M", bound="BaseModel")
 
-_set = object.__setattr__
 _new = object.__new__  # what BaseModel inherits; calling it directly skips a lookup
+# BaseModel's own slots, set through their descriptors: object.__setattr__ would look
+# each one up by name on every call, and this runs once per element.
+_slots = BaseModel.__dict__
+_set_dict = _slots["__dict__"].__set__
+_set_fields_set = _slots["__pydantic_fields_set__"].__set__
+_set_extra = _slots["__pydantic_extra__"].__set__
+_set_private = _slots["__pydantic_private__"].__set__
 # Models here are frozen, so pydantic never mutates an instance's fields-set (copies
 # copy it): one shared set per class saves building a set per element.
 _FIELDS_SET: dict[type[BaseModel], set[str]] = {}
@@ -36,8 +42,8 @@ def build(cls: type[M], values: dict[str, Any]) -> M:
     if fields_set is None:
         fields_set = _FIELDS_SET[cls] = set(cls.model_fields)
     instance = _new(cls)
-    _set(instance, "__dict__", values)
-    _set(instance, "__pydantic_fields_set__", fields_set)
-    _set(instance, "__pydantic_extra__", None)
-    _set(instance, "__pydantic_private__", None)
+    _set_dict(instance, values)
+    _set_fields_set(instance, fields_set)
+    _set_extra(instance, None)
+    _set_private(instance, None)
     return instance

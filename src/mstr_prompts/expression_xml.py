@@ -23,6 +23,7 @@ model itself reads no XML, and every decoder goes through these.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,10 +31,15 @@ from lxml import etree
 from pydantic import ValidationError
 
 from . import expression_json, safexml
-from .element_id import OpaqueElementId, Presentation, parse_element_id
+from ._trusted import build
+from .element_id import GUID_PATTERN, ElementId, OpaqueElementId, Presentation, parse_element_id
 from .elements import Element
 from .errors import DecodeError, Hint, NotRepresentableError, validation_message
 from .expressions import (
+    FORM_OPERATORS,
+    LOGICAL,
+    METRIC_OPERATORS,
+    RANKING,
     AttributeRef,
     Constant,
     DataType,
@@ -47,6 +53,7 @@ from .expressions import (
     Operator,
 )
 from .model import ExpressionAnswer, LevelAnswer, PromptRef
+from .rules import is_text
 
 __all__ = [
     "MAX_DEPTH",
@@ -171,6 +178,12 @@ _DDT: dict[DataType, int] = {
     DataType.INT64: 34,
 }
 _TYPE_OF_DDT: dict[str, DataType] = {str(n): t for t, n in _DDT.items()}
+# What a <cst> may carry: dates, times and big decimals have their own node types.
+_CST_TYPE_OF_DDT: dict[str, DataType] = {
+    d: t for d, t in _TYPE_OF_DDT.items() if not t.is_temporal and t is not DataType.BIG_DECIMAL
+}
+_NOT = Operator.NOT
+_LIST_OPERATORS = frozenset({Operator.IN, Operator.NOT_IN})
 
 # Attributes seen in real answers that carry no meaning a typed tree loses (docs/expressions.md:
 # node counts, a flag, and the defaults the REST doc sample writes); with any other
@@ -237,40 +250,49 @@ def loads(exp: str | etree._Element) -> tuple[Expression, str | None]:
 def _exp(root: etree._Element) -> tuple[Expression, str | None]:
     if root.tag != "exp":
         raise _Outside(root, "is not an <exp> element")
-    _extras(root, frozenset())
+    _extras(root, _NONE)
     children = list(root)
     if len(children) != 1:
         raise _Outside(root, f"holds {len(children)} nodes; an answer holds one <nd>")
-    _no_tails(root)
+    _no_tails(root, children)
     text = root.text
     content = text if text and not text.isspace() else None
     return _node(children[0], 0), content
 
 
 def _extras(element: etree._Element, required: frozenset[str]) -> None:
-    allowed = _EXTRA.get(element.tag if isinstance(element.tag, str) else "", {})
-    for key, value in element.attrib.items():
-        name = str(key)
-        if name in required:
-            continue
-        rule = allowed.get(name)
-        if rule is None or (rule is not _FREE and value != rule):
-            raise _Outside(element, f'has {name}="{value!s}", which the case table does not map')
+    allowed: dict[str, Any] | None = None
+    for key in element.keys():  # noqa: SIM118 (an element iterates its children)
+        if key in required:
+            continue  # the common case: an attribute the caller reads
+        if allowed is None:
+            allowed = _EXTRA.get(element.tag if isinstance(element.tag, str) else "", {})
+        rule = allowed.get(str(key))
+        if rule is not _FREE:
+            value = element.get(key)
+            if rule is None or value != rule:
+                raise _Outside(
+                    element, f'has {key!s}="{value!s}", which the case table does not map'
+                )
 
 
-def _no_tails(element: etree._Element) -> None:
-    for child in element:
-        if child.tail and not child.tail.isspace():
+def _no_tails(element: etree._Element, children: list[etree._Element] | None = None) -> None:
+    for child in element if children is None else children:
+        tail = child.tail
+        if tail and not tail.isspace():
             raise _Outside(element, "has text between its children")
 
 
-def _no_text(element: etree._Element) -> None:
-    if element.text and not element.text.isspace():
+def _no_text(element: etree._Element, children: list[etree._Element] | None = None) -> None:
+    text = element.text
+    if text and not text.isspace():
         raise _Outside(element, "has text where only elements belong")
-    _no_tails(element)
+    _no_tails(element, children)
 
 
 _ND_ATTRIBUTES = frozenset({"et", "nt", "dmt", "ddt"})
+_NONE: frozenset[str] = frozenset()
+_FNT_ATTRIBUTE = frozenset({"fnt"})
 
 
 def _nd(element: etree._Element, *, nt: str | None = None) -> tuple[str, str, str, str]:
@@ -282,10 +304,16 @@ def _nd(element: etree._Element, *, nt: str | None = None) -> tuple[str, str, st
     if element.tag != "nd":
         raise _Outside(element, "is not an <nd> node")
     _extras(element, _ND_ATTRIBUTES)
-    values = tuple((element.get(name) or "").strip() for name in ("et", "nt", "dmt", "ddt"))
+    get = element.get
+    values = (
+        (get("et") or "").strip(),
+        (get("nt") or "").strip(),
+        (get("dmt") or "").strip(),
+        (get("ddt") or "").strip(),
+    )
     if nt is not None and values[1] != nt:
         raise _Outside(element, f"has node type {values[1] or 'none'}; expected {nt} here")
-    return values  # type: ignore[return-value]
+    return values
 
 
 def _leaf(element: etree._Element, nt: str) -> tuple[str, str, str, str]:
@@ -304,8 +332,8 @@ def _node(element: etree._Element, depth: int) -> Expression:
     et, nt, dmt, _ddt = _nd(element, nt=None)
     if nt != _NT_OPERATOR:
         raise _Outside(element, f"is a node of type {nt or 'none'} where an operator node belongs")
-    _no_text(element)
     children = list(element)
+    _no_text(element, children)
     ops = [i for i, c in enumerate(children) if c.tag == "op"]
     if len(ops) != 1:
         raise _Outside(element, "has no single <op>")
@@ -318,7 +346,7 @@ def _node(element: etree._Element, depth: int) -> Expression:
             raise _Outside(element, "has elements after its <op> other than one <prs>")
         prs = tail[0]
     op = children[at]
-    _extras(op, frozenset({"fnt"}))
+    _extras(op, _FNT_ATTRIBUTE)
     if len(op) or (op.text and not op.text.isspace()):
         raise _Outside(op, "has content")
     fnt = (op.get("fnt") or "").strip()
@@ -374,9 +402,12 @@ def _branch(
     _dimty(element, dmt, _DMT_NONE)
     _no_prs(element, prs)
     operator = _function(element, fnt)
-    if operator not in (Operator.AND, Operator.OR, Operator.NOT):
+    if operator not in LOGICAL:
         raise _Outside(element, f"is a branch with function {operator.value}, not And, Or or Not")
-    return Logical(operator=operator, operands=tuple(_node(c, depth + 1) for c in operands))
+    return _logical(operator, tuple(_node(c, depth + 1) for c in operands))
+
+
+_REF_ATTRIBUTES = frozenset({"did", "tp", "n", "disp_n"})
 
 
 def _ref(element: etree._Element, tag: str, tp: str) -> tuple[str, str | None]:
@@ -392,38 +423,144 @@ def _ref(element: etree._Element, tag: str, tp: str) -> tuple[str, str | None]:
     name, disp_n = element.get("n"), element.get("disp_n")
     if name is not None and disp_n is not None and name != disp_n:
         raise _Outside(element, "has two different names (n and disp_n)")
-    for attribute, value in element.attrib.items():
-        if attribute == "stp" and value.strip() == str(int(tp) * 256):
+    for attribute in element.keys():  # noqa: SIM118 (an element iterates its children)
+        if attribute in _REF_ATTRIBUTES:
+            continue
+        if attribute == "stp" and (element.get("stp") or "").strip() == str(int(tp) * 256):
             # The plain subtype of the type (EnumDSSXMLSubTypes: attribute 3072 = 12 * 256,
             # metric 1024), as Library writes it (fixtures/xml/library-hierarchy-key-lcl.xml): it says nothing more.
             continue
-        if attribute not in ("did", "tp", "n", "disp_n"):
-            raise _Outside(element, f"has {attribute!s}=…, which the case table does not map")
+        raise _Outside(element, f"has {attribute!s}=…, which the case table does not map")
     return did, name if name is not None else disp_n
 
 
 def _one_child(element: etree._Element) -> etree._Element:
-    _no_text(element)
     children = list(element)
+    _no_text(element, children)
     if len(children) != 1:
         raise _Outside(element, f"holds {len(children)} elements; expected one")
     return children[0]
+
+
+# --- typed nodes, checked once -------------------------------------------------------
+#
+# Every node read is built here.  pydantic's validation of each node (the text check
+# walks every string, then each field validator walks it again) cost several times the
+# walk of the XML itself, so a node whose parts pass the same rules the model's
+# validators apply is filled in directly (_trusted.build); any other is handed to the
+# model's own constructor, so that a refusal raises the very ValidationError it always
+# did.  tests/test_expression_xml.py checks both ways build equal trees.
+
+_IS_GUID = re.compile(GUID_PATTERN).fullmatch
+
+
+def _name_ok(name: str | None) -> bool:
+    return name is None or (type(name) is str and is_text(name))
+
+
+def _arity_ok(operator: Operator, count: int) -> bool:
+    arity = operator.arity
+    return count >= 1 if arity is None else count == arity
+
+
+def _attribute(id: str, name: str | None) -> AttributeRef:
+    if type(id) is str and _IS_GUID(id) and _name_ok(name):
+        return build(AttributeRef, {"id": id, "name": name})
+    return AttributeRef(id=id, name=name)
+
+
+def _metric_named(id: str, name: str | None) -> MetricRef:
+    if type(id) is str and _IS_GUID(id) and _name_ok(name):
+        return build(MetricRef, {"id": id, "name": name})
+    return MetricRef(id=id, name=name)
+
+
+def _form_ref(attribute: AttributeRef, id: str, name: str | None) -> FormRef:
+    if type(id) is str and _IS_GUID(id) and _name_ok(name):
+        return build(FormRef, {"attribute": attribute, "id": id, "name": name})
+    return FormRef(attribute=attribute, id=id, name=name)
+
+
+def _constant(value: str, data_type: DataType) -> Constant:
+    if type(value) is str and is_text(value):
+        return build(Constant, {"value": value, "data_type": data_type})
+    return Constant(value=value, data_type=data_type)
+
+
+def _logical(operator: Operator, operands: tuple[Expression, ...]) -> Logical:
+    count = len(operands)
+    if operator in LOGICAL and count and (operator is not _NOT or count == 1):
+        return build(Logical, {"kind": "logical", "operator": operator, "operands": operands})
+    return Logical(operator=operator, operands=operands)
+
+
+def _form_qualification(
+    form: FormRef, operator: Operator, values: tuple[Constant, ...]
+) -> FormQualification:
+    if operator in FORM_OPERATORS and _arity_ok(operator, len(values)):
+        return build(
+            FormQualification,
+            {"kind": "form", "form": form, "operator": operator, "values": values},
+        )
+    return FormQualification(form=form, operator=operator, values=values)
+
+
+def _metric_qualification(
+    metric: MetricRef, operator: Operator, values: tuple[Constant | MetricRef, ...]
+) -> MetricQualification:
+    if (
+        operator in METRIC_OPERATORS
+        and _arity_ok(operator, len(values))
+        and not (operator in RANKING and any(type(v) is not Constant for v in values))
+    ):
+        return build(
+            MetricQualification,
+            {"kind": "metric", "metric": metric, "operator": operator, "values": values},
+        )
+    return MetricQualification(metric=metric, operator=operator, values=values)
+
+
+def _element_qualification(
+    attribute: AttributeRef, operator: Operator, elements: tuple[Element, ...]
+) -> ElementQualification:
+    # The model fills in an element ID's missing attribute and refuses another one; only
+    # elements that already name this attribute (or have an opaque ID) pass as they are.
+    own = attribute.id.upper()
+    if (
+        elements
+        and operator in _LIST_OPERATORS
+        and all(
+            not isinstance(e.id, ElementId)
+            or (e.id.attribute is not None and e.id.attribute.upper() == own)
+            for e in elements
+        )
+    ):
+        return build(
+            ElementQualification,
+            {
+                "kind": "elements",
+                "attribute": attribute,
+                "operator": operator,
+                "elements": elements,
+            },
+        )
+    return ElementQualification(attribute=attribute, operator=operator, elements=elements)
 
 
 def _value(element: etree._Element) -> Constant:
     _et, nt, _dmt, ddt = _leaf(element, element.get("nt", "").strip() or "?")
     if nt == _NT_CONSTANT:
         cst = _one_child(element)
-        if cst.tag != "cst" or len(cst) or set(cst.attrib) != {"ddt"}:
+        if cst.tag != "cst" or len(cst) or cst.keys() != ["ddt"]:
             raise _Outside(cst, "is not a <cst ddt=…> constant")
-        data_type = _TYPE_OF_DDT.get((cst.get("ddt") or "").strip())
-        if data_type is None or data_type.is_temporal or data_type is DataType.BIG_DECIMAL:
+        data_type = _CST_TYPE_OF_DDT.get((cst.get("ddt") or "").strip())
+        if data_type is None:
             # Dates, times and big decimals have their own node types (row 11).
             raise _Outside(
                 cst,
                 f"has data type ddt={cst.get('ddt')}, which the case table does not map in <cst>",
             )
-        return Constant(value=cst.text or "", data_type=data_type)
+        return _constant(cst.text or "", data_type)
     if nt in (_NT_TIME, _NT_BIG_DECIMAL):
         if len(element):
             raise _Outside(
@@ -436,7 +573,7 @@ def _value(element: etree._Element) -> Constant:
         if not expected:
             raise _Outside(element, f"has node type {nt} with ddt={ddt}, which do not agree")
         assert data_type is not None
-        return Constant(value=element.text or "", data_type=data_type)
+        return _constant(element.text or "", data_type)
     raise _Outside(element, f"has node type {nt}, where a constant belongs")
 
 
@@ -457,18 +594,16 @@ def _form(
         raise _Outside(element, "has no form shortcut")
     shortcut = operands[0]
     _leaf(shortcut, _NT_FORM_SHORTCUT)
-    _no_text(shortcut)
     refs = list(shortcut)
+    _no_text(shortcut, refs)
     if len(refs) != 2:
         raise _Outside(shortcut, "does not hold one <at> and one <fm>")
     attribute_id, attribute_name = _ref(refs[0], "at", _TP_ATTRIBUTE)
     form_id, form_name = _ref(refs[1], "fm", _TP_FORM)
-    return FormQualification(
-        form=FormRef(
-            attribute=AttributeRef(id=attribute_id, name=attribute_name), id=form_id, name=form_name
-        ),
-        operator=operator,
-        values=tuple(_value(v) for v in operands[1:]),
+    return _form_qualification(
+        _form_ref(_attribute(attribute_id, attribute_name), form_id, form_name),
+        operator,
+        tuple(_value(v) for v in operands[1:]),
     )
 
 
@@ -503,10 +638,8 @@ def _elements(
                 raise _Outside(child, "names another attribute than the qualified one")
             continue
         elements.append(_element(child))
-    return ElementQualification(
-        attribute=AttributeRef(id=attribute_id, name=attribute_name),
-        operator=operator,
-        elements=tuple(elements),
+    return _element_qualification(
+        _attribute(attribute_id, attribute_name), operator, tuple(elements)
     )
 
 
@@ -550,12 +683,10 @@ def _metric(
     for child in operands[1:]:
         if (child.get("nt") or "").strip() == _NT_SHORTCUT:
             other_id, other_name = _metric_ref(child)
-            values.append(MetricRef(id=other_id, name=other_name))
+            values.append(_metric_named(other_id, other_name))
         else:
             values.append(_value(child))
-    return MetricQualification(
-        metric=MetricRef(id=metric_id, name=metric_name), operator=operator, values=tuple(values)
-    )
+    return _metric_qualification(_metric_named(metric_id, metric_name), operator, tuple(values))
 
 
 def _metric_ref(shortcut: etree._Element) -> tuple[str, str | None]:
@@ -818,8 +949,6 @@ def answer(
                 where=where,
             )
         root = None  # an empty <exp> beside a tree says nothing
-    else:
-        xml = safexml.serialize(root)
     if content is not None and (not content or content.isspace()):
         content = None  # the model's one spelling of "no display text"
     if root is not None and (tree is None or not isinstance(tree, Mapping)):
@@ -830,8 +959,23 @@ def answer(
         else:
             agrees = text is None or content is None or text == content
             if agrees and (tree is None or tree == typed):
-                tree, xml = typed, None
                 content = content if content is not None else text
+                if (prompt is None or type(prompt) is PromptRef) and _name_ok(content):
+                    # What the model's validation would leave as it is: a prompt, a
+                    # typed tree (built checked) and checked display text.
+                    return build(
+                        ExpressionAnswer,
+                        {
+                            "prompt": prompt or PromptRef(),
+                            "kind": "expression",
+                            "xml": None,
+                            "expression": typed,
+                            "content": content,
+                        },
+                    )
+                tree, root = typed, None
+    if root is not None:
+        xml = safexml.serialize(root)  # kept verbatim, in one spelling
     return ExpressionAnswer(prompt=prompt or PromptRef(), xml=xml, expression=tree, content=content)
 
 
