@@ -19,16 +19,28 @@ if TYPE_CHECKING:  # a type only: importing this module loads no pydantic model 
 M = TypeVar("M", bound="BaseModel")
 
 _new = object.__new__  # what BaseModel inherits; calling it directly skips a lookup
-# BaseModel's own slots, set through their descriptors: object.__setattr__ would look
-# each one up by name on every call, and this runs once per element.
-_slots = BaseModel.__dict__
-_set_dict = _slots["__dict__"].__set__
-_set_fields_set = _slots["__pydantic_fields_set__"].__set__
-_set_extra = _slots["__pydantic_extra__"].__set__
-_set_private = _slots["__pydantic_private__"].__set__
 # Models here are frozen, so pydantic never mutates an instance's fields-set (copies
 # copy it): one shared set per class saves building a set per element.
 _FIELDS_SET: dict[type[BaseModel], set[str]] = {}
+# BaseModel's own slot setters (__dict__, fields-set, extra, private), taken from their
+# descriptors: object.__setattr__ would look each one up by name on every call, and this
+# runs once per element.  Taken on the first build, so that importing this module loads
+# no pydantic model machinery (the first build has a model class, so pydantic is loaded).
+_SETTERS: tuple[Any, Any, Any, Any] | None = None
+
+
+def _slot_setters() -> tuple[Any, Any, Any, Any]:
+    global _SETTERS
+    from pydantic import BaseModel
+
+    slots = BaseModel.__dict__
+    _SETTERS = (
+        slots["__dict__"].__set__,
+        slots["__pydantic_fields_set__"].__set__,
+        slots["__pydantic_extra__"].__set__,
+        slots["__pydantic_private__"].__set__,
+    )
+    return _SETTERS
 
 
 def build(cls: type[M], values: dict[str, Any]) -> M:
@@ -41,9 +53,10 @@ def build(cls: type[M], values: dict[str, Any]) -> M:
     fields_set = _FIELDS_SET.get(cls)
     if fields_set is None:
         fields_set = _FIELDS_SET[cls] = set(cls.model_fields)
+    set_dict, set_fields_set, set_extra, set_private = _SETTERS or _slot_setters()
     instance = _new(cls)
-    _set_dict(instance, values)
-    _set_fields_set(instance, fields_set)
-    _set_extra(instance, None)
-    _set_private(instance, None)
+    set_dict(instance, values)
+    set_fields_set(instance, fields_set)
+    set_extra(instance, None)
+    set_private(instance, None)
     return instance
