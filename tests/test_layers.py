@@ -8,8 +8,14 @@ level and inside functions) and leaving out ``if TYPE_CHECKING:`` blocks, which 
 (c) no module uses another module's ``_name``: imported (``from .rest import _kind``),
     as an attribute of an imported module (``rest._kind``), or as a private attribute
     reached through an object (``obj._x``) when no class of the using module defines
-    ``_x``.  ``self._x``, ``cls._x``, dunder names and private *modules* (``_trusted``)
+    ``_x``; also through ``getattr(mod, "_x")``, ``vars(mod)["_x"]``,
+    ``mod.__dict__["_x"]``, ``sys.modules[…]._x``, an alias (``c = rest``) or a star
+    import.  ``self._x``, ``cls._x``, dunder names and private *modules* (``_trusted``)
     are fine.
+
+A module name computed at run time (``importlib.import_module(name)``) is allowed only in
+the modules :data:`DYNAMIC_IMPORTS` lists, with every module it may load; a literal name
+counts as an import; a module assigning ``TYPE_CHECKING`` itself fails.
 
 Each check runs once per area (core, client, testing, cli) so that a failure says where.
 The last part of the file feeds each check small synthetic packages, to show that it
@@ -113,6 +119,14 @@ LAYER_OF: dict[str, str] = {
 """Every module of ``src/mstr_prompts`` (dotted, without the package), and its layer."""
 
 AREAS = ("core", "client", "testing", "cli")
+
+# Imports whose module name is computed at run time, which no reading of the source can
+# follow: each module allowed one lists every module it may load, and those count as its
+# imports.  Anywhere else, importlib.import_module or __import__ of a computed name fails.
+DYNAMIC_IMPORTS: dict[str, tuple[str, ...]] = {
+    # The package's names load on first use (PEP 562) from these modules.
+    "mstr_prompts": ("element_id", "errors", "model"),
+}
 
 # Methods of namedtuples are public API despite the underscore.
 NAMEDTUPLE_API = frozenset({"_replace", "_asdict", "_fields", "_make", "_field_defaults"})
@@ -222,6 +236,94 @@ def _read(name: str, path: Path, known: set[str], package: str) -> Module:
                 module.imports.append((target, node.lineno))
                 if _is_private(alias.name) and target != name:
                     module.private.append((f"imports {alias.name} from {target}", node.lineno))
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            source = relative(node.level, node.module) if node.level else (node.module or "")
+            if resolve(source) is not None:
+                # A star import can bring in a private name listed in __all__ unseen.
+                module.private.append((f"star-imports from {resolve(source)}", node.lineno))
+        elif (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+        ):
+            for t in node.targets:  # c = b: c is module b too
+                if isinstance(t, ast.Name):
+                    modules[t.id] = modules[node.value.id]
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "TYPE_CHECKING" for t in targets):
+                # A TYPE_CHECKING of the module's own would hide run-time imports here.
+                module.private.append(("assigns TYPE_CHECKING itself", node.lineno))
+        if isinstance(node, ast.Call):
+            func = ast.unparse(node.func)
+            if func in ("importlib.import_module", "import_module", "__import__"):
+                arg = node.args[0] if node.args else None
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    text = arg.value
+                    if text.startswith("."):
+                        level = len(text) - len(text.lstrip("."))
+                        text = relative(level, text.lstrip(".") or None)
+                    target = resolve(text)
+                    if target is not None:
+                        module.imports.append((target, node.lineno))
+                elif name in DYNAMIC_IMPORTS:
+                    module.imports.extend((t, node.lineno) for t in DYNAMIC_IMPORTS[name])
+                else:
+                    module.private.append(
+                        (
+                            "imports a computed module name (list it in DYNAMIC_IMPORTS "
+                            "of tests/test_layers.py with every module it may load)",
+                            node.lineno,
+                        )
+                    )
+            elif (
+                func in ("getattr", "hasattr", "setattr", "delattr")
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+                and isinstance(node.args[1].value, str)
+                and _is_private(node.args[1].value)
+                and not (isinstance(node.args[0], ast.Name) and node.args[0].id in ("self", "cls"))
+            ):
+                where = ast.unparse(node.args[0])
+                module.private.append(
+                    (f"uses {func}({where}, {node.args[1].value!r})", node.lineno)
+                )
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+            and _is_private(node.slice.value)
+        ):
+            holder = node.value
+            if (
+                isinstance(holder, ast.Call)
+                and isinstance(holder.func, ast.Name)
+                and holder.func.id == "vars"
+                and holder.args
+            ) or (isinstance(holder, ast.Attribute) and holder.attr == "__dict__"):
+                base = holder.args[0] if isinstance(holder, ast.Call) else holder.value
+                if isinstance(base, ast.Name) and base.id in ("self", "cls"):
+                    continue  # its own instance's or class's namespace
+                where = ast.unparse(holder)
+                module.private.append((f"uses {where}[{node.slice.value!r}]", node.lineno))
+
+    def module_of(value: ast.expr) -> str | None:
+        """The module of ours an expression names: b, pkg.b, sys.modules["pkg.b"]."""
+        if isinstance(value, ast.Name):
+            return modules.get(value.id)
+        if (
+            isinstance(value, ast.Subscript)
+            and ast.unparse(value.value) == "sys.modules"
+            and isinstance(value.slice, ast.Constant)
+            and isinstance(value.slice.value, str)
+        ):
+            return resolve(value.slice.value)
+        dotted = ast.unparse(value)
+        if dotted.replace(".", "").replace("_", "").isalnum():
+            return resolve(dotted)
+        return None
+
     # Private attributes the module's own classes define, so obj._x is its own business.
     own: set[str] = set()
     for node in nodes:
@@ -244,10 +346,11 @@ def _read(name: str, path: Path, known: set[str], package: str) -> Module:
         if not (isinstance(node, ast.Attribute) and _is_private(node.attr)):
             continue
         value = node.value
-        if isinstance(value, ast.Name) and value.id in modules:
-            target = modules[value.id]
+        target = module_of(value)
+        if target is not None:
             if target != name:
-                module.private.append((f"uses {value.id}.{node.attr} of {target}", node.lineno))
+                where = ast.unparse(value)
+                module.private.append((f"uses {where}.{node.attr} of {target}", node.lineno))
             continue
         if isinstance(value, ast.Name) and value.id in ("self", "cls"):
             continue
@@ -571,3 +674,57 @@ def test_own_private_attributes_and_dunders_are_fine(tmp_path: Path) -> None:
         },
     )
     assert private_problems(found) == []
+
+
+# Ways round the rules that an outside review of this test tried; each must be caught.
+EVASIONS = {
+    "getattr with a literal name": {
+        "a.py": "from . import b\ndef f():\n    return getattr(b, '_x')\n",
+        "b.py": "_x = 1\n",
+    },
+    "an alias of a module, where a class here defines the name": {
+        "a.py": "from . import b\nclass K:\n    _x = 0\nc = b\nprint(c._x)\n",
+        "b.py": "_x = 1\n",
+    },
+    "a dotted module path": {
+        "a.py": "import pkg.b\nclass K:\n    def _x(self): ...\nprint(pkg.b._x)\n",
+        "b.py": "_x = 1\n",
+    },
+    "vars() of a module": {"a.py": "from . import b\nprint(vars(b)['_x'])\n", "b.py": "_x = 1\n"},
+    "a module's __dict__": {
+        "a.py": "from . import b\nprint(b.__dict__['_x'])\n",
+        "b.py": "_x = 1\n",
+    },
+    "sys.modules": {
+        "a.py": "import sys\nclass K:\n    _x = 0\nprint(sys.modules['pkg.b']._x)\n",
+        "b.py": "_x = 1\n",
+    },
+    "a star import": {"a.py": "from .b import *\n", "b.py": "__all__ = ['_x']\n_x = 1\n"},
+    "importlib.import_module": {
+        "a.py": "import importlib\ndef f():\n    return importlib.import_module('pkg.b')\n",
+        "b.py": "from . import a\n",
+    },
+    "__import__": {
+        "a.py": "def f():\n    return __import__('pkg.b')\n",
+        "b.py": "from . import a\n",
+    },
+    "a package's lazy __getattr__": {
+        "__init__.py": "import importlib\ndef __getattr__(n):\n"
+        "    return getattr(importlib.import_module('.a', __name__), n)\n",
+        "a.py": "from .b import y\nx = 1\n",
+        "b.py": "from pkg import x\ny = 2\n",
+    },
+    "a computed module name": {
+        "a.py": "import importlib\ndef f(n):\n    return importlib.import_module(n)\n",
+    },
+    "a TYPE_CHECKING of the module's own": {
+        "a.py": "TYPE_CHECKING = True\nif TYPE_CHECKING:\n    from . import b\n",
+        "b.py": "from . import a\n",
+    },
+}
+
+
+@pytest.mark.parametrize("files", EVASIONS.values(), ids=EVASIONS.keys())
+def test_ways_round_the_rules_are_caught(tmp_path: Path, files: dict[str, str]) -> None:
+    found = _package(tmp_path, files)
+    assert cycle_problems(found) + private_problems(found)
