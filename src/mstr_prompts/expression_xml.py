@@ -291,8 +291,10 @@ def _no_text(element: etree._Element, children: list[etree._Element] | None = No
 
 
 _ND_ATTRIBUTES = frozenset({"et", "nt", "dmt", "ddt"})
+_ND_ORDER = ["et", "nt", "dmt", "ddt"]
 _NONE: frozenset[str] = frozenset()
 _FNT_ATTRIBUTE = frozenset({"fnt"})
+_FNT_ORDER = ["fnt"]
 
 
 def _nd(element: etree._Element, *, nt: str | None = None) -> tuple[str, str, str, str]:
@@ -303,14 +305,21 @@ def _nd(element: etree._Element, *, nt: str | None = None) -> tuple[str, str, st
         )
     if element.tag != "nd":
         raise _Outside(element, "is not an <nd> node")
-    _extras(element, _ND_ATTRIBUTES)
-    get = element.get
-    values = (
-        (get("et") or "").strip(),
-        (get("nt") or "").strip(),
-        (get("dmt") or "").strip(),
-        (get("ddt") or "").strip(),
-    )
+    # One call for the names and one for the values, in the usual case of the four
+    # attributes as MicroStrategy orders them: lxml checks the name given to each get(),
+    # which made the reads most of the cost of a node.
+    if element.keys() == _ND_ORDER:
+        read: list[str] = element.values()  # type: ignore[assignment]  # text, never bytes
+        values = (read[0].strip(), read[1].strip(), read[2].strip(), read[3].strip())
+    else:
+        _extras(element, _ND_ATTRIBUTES)
+        get = element.get
+        values = (
+            (get("et") or "").strip(),
+            (get("nt") or "").strip(),
+            (get("dmt") or "").strip(),
+            (get("ddt") or "").strip(),
+        )
     if nt is not None and values[1] != nt:
         raise _Outside(element, f"has node type {values[1] or 'none'}; expected {nt} here")
     return values
@@ -346,10 +355,13 @@ def _node(element: etree._Element, depth: int) -> Expression:
             raise _Outside(element, "has elements after its <op> other than one <prs>")
         prs = tail[0]
     op = children[at]
-    _extras(op, _FNT_ATTRIBUTE)
+    plain = op.keys() == _FNT_ORDER  # the usual <op fnt="…"/>: one read (see _nd)
+    if not plain:
+        _extras(op, _FNT_ATTRIBUTE)
     if len(op) or (op.text and not op.text.isspace()):
         raise _Outside(op, "has content")
-    fnt = (op.get("fnt") or "").strip()
+    fnt_text: str = op.values()[0] if plain else op.get("fnt") or ""  # type: ignore[assignment]
+    fnt = fnt_text.strip()
     try:
         if et == _ET_BRANCH:
             return _branch(element, dmt, fnt, operands, prs, depth)
@@ -415,18 +427,21 @@ def _ref(element: etree._Element, tag: str, tp: str) -> tuple[str, str | None]:
         raise _Outside(element, f"is <{element.tag}>; expected <{tag}>")
     if len(element) or (element.text and not element.text.strip() == ""):
         raise _Outside(element, "has content; the case table's references are empty elements")
-    did = element.get("did")
+    # One read of all attributes: lxml checks the name given to each get() (see _nd).
+    attributes: dict[str, str] = dict(element.items())  # type: ignore[arg-type]
+    get = attributes.get
+    did = get("did")
     if not did:
         raise _Outside(element, "has no did (object ID)")
-    if (element.get("tp") or "").strip() != tp:
-        raise _Outside(element, f"has tp={element.get('tp')!r}; expected {tp}")
-    name, disp_n = element.get("n"), element.get("disp_n")
+    if (get("tp") or "").strip() != tp:
+        raise _Outside(element, f"has tp={get('tp')!r}; expected {tp}")
+    name, disp_n = get("n"), get("disp_n")
     if name is not None and disp_n is not None and name != disp_n:
         raise _Outside(element, "has two different names (n and disp_n)")
-    for attribute in element.keys():  # noqa: SIM118 (an element iterates its children)
+    for attribute in attributes:
         if attribute in _REF_ATTRIBUTES:
             continue
-        if attribute == "stp" and (element.get("stp") or "").strip() == str(int(tp) * 256):
+        if attribute == "stp" and (get("stp") or "").strip() == str(int(tp) * 256):
             # The plain subtype of the type (EnumDSSXMLSubTypes: attribute 3072 = 12 * 256,
             # metric 1024), as Library writes it (fixtures/xml/library-hierarchy-key-lcl.xml): it says nothing more.
             continue
@@ -648,13 +663,14 @@ def _element(e: etree._Element) -> Element:
         raise _Outside(e, "is not an <e> element")
     if len(e) or (e.text and not e.text.isspace()):
         raise _Outside(e, "has content")
-    for name in e.attrib:
+    attributes: dict[str, str] = dict(e.items())  # type: ignore[arg-type]  # see _ref
+    for name in attributes:
         if name not in ("ei", "emt", "art", "disp_n", "disp_id"):
             raise _Outside(e, f"has {name!s}=…, which the case table does not map")
-    ei = e.get("ei")
+    ei = attributes.get("ei")
     if ei is None:
         raise _Outside(e, "has no ei (element ID)")
-    if (e.get("emt") or _CONCRETE_ELEMENT).strip() != _CONCRETE_ELEMENT:
+    if (attributes.get("emt") or _CONCRETE_ELEMENT).strip() != _CONCRETE_ELEMENT:
         raise _Outside(e, "is not a concrete element (emt 1)")
     try:
         element_id = parse_element_id(ei)
@@ -662,7 +678,7 @@ def _element(e: etree._Element) -> Element:
         raise _Outside(e, f"has an element ID that cannot be read: {exc.message}") from None
     # art (arity) is derived from ei and disp_id is presentation, as in element prompts.
     try:
-        return Element.of(element_id, e.get("disp_n"))
+        return Element.of(element_id, attributes.get("disp_n"))
     except ValidationError as exc:
         raise _Outside(e, validation_message(exc)) from None
 

@@ -861,11 +861,11 @@ _BIND_HINT = Hint(
 
 
 def _check_identified(answer: Answer) -> None:
-    from .model import Close, ElementAnswer
-
     ref = answer.prompt
     if ref.is_identified:
         return
+    from .model import Close, ElementAnswer
+
     attribute = getattr(answer, "attribute", None)
     if isinstance(answer, (ElementAnswer, Close)) and attribute is not None:
         raise _refuse(
@@ -923,30 +923,26 @@ def _object_item(object_id: str, number: int | None, name: str | None) -> dict[s
 
 def _encode_answers(answer: Answer) -> tuple[bool, Any]:
     """``(has answers, answers)`` for an answer that is not UseDefault."""
-    from . import expression_json, expression_xml
-    from .elements import ElementList
-    from .model import (
-        Close,
-        ElementAnswer,
-        ExpressionAnswer,
-        LevelAnswer,
-        ObjectAnswer,
-        ValueAnswer,
-    )
+    # Once per answer: a module import (a dictionary look-up) costs a fifth of a
+    # ``from .model import A, B, ...``, which resolves the package and each name anew.
+    import mstr_prompts.elements as elements_module
+    import mstr_prompts.expression_json as expression_json
+    import mstr_prompts.expression_xml as expression_xml
+    import mstr_prompts.model as model
 
-    if isinstance(answer, ValueAnswer):
+    if isinstance(answer, model.ValueAnswer):
         return True, list(answer.value) if isinstance(answer.value, tuple) else answer.value
-    if isinstance(answer, ElementAnswer):
+    if isinstance(answer, model.ElementAnswer):
         elements = answer.elements
-        if type(elements) is ElementList and elements.attribute == answer.attribute:
+        if type(elements) is elements_module.ElementList and elements.attribute == answer.attribute:
             # Plain elements held as their parts: spelled as a decoder's row is, without
             # building each element (twice) to read it back.
             ids = plain_terse_ids(elements.attribute, list(elements.keys))
             return True, _element_items(ids, elements.names)
         return True, _element_items([_element_id(e) for e in elements], [e.name for e in elements])
-    if isinstance(answer, ObjectAnswer):
+    if isinstance(answer, model.ObjectAnswer):
         return True, [_object_item(o.id, o.type, o.name) for o in answer.objects]
-    if isinstance(answer, ExpressionAnswer):
+    if isinstance(answer, model.ExpressionAnswer):
         body: dict[str, Any] = {}
         if answer.content is not None:
             body["content"] = answer.content
@@ -963,7 +959,7 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
                 raise _refuse(answer, f"its stored XML cannot be read: {exc.message}") from None
             body["xml"] = answer.xml
         return True, body
-    if isinstance(answer, LevelAnswer):
+    if isinstance(answer, model.LevelAnswer):
         if answer.definition is None:
             form = "XML form (<dmy>)" if answer.xml is not None else "Library display-unit form"
             raise _refuse(
@@ -973,7 +969,7 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
                 hint="send it in the format it came in",
             )
         return True, answer.definition_tree
-    if isinstance(answer, Close):
+    if isinstance(answer, model.Close):
         # docs/rest.md "Inferred rules": leave the answer blank.  A closed element
         # prompt's attribute only identifies the prompt, and the key/id/name already
         # does that, so it is not written.
@@ -986,11 +982,11 @@ def _encode_answers(answer: Answer) -> tuple[bool, Any]:
 
 
 def _encode_answer(answer: Answer) -> dict[str, Any]:
-    from .model import PlaceholderAnswer, Unanswered, UseDefault
+    import mstr_prompts.model as model  # see _encode_answers
 
-    if isinstance(answer, PlaceholderAnswer):
+    if isinstance(answer, model.PlaceholderAnswer):
         raise placeholder_refusal(answer.describe(), TARGET)
-    if isinstance(answer, Unanswered):
+    if isinstance(answer, model.Unanswered):
         raise _refuse(
             answer,
             "REST cannot mark a prompt as deliberately left open",
@@ -1008,7 +1004,7 @@ def _encode_answer(answer: Answer) -> dict[str, Any]:
             ),
         )
     item = _head(answer.prompt, family)
-    if isinstance(answer, UseDefault):
+    if isinstance(answer, model.UseDefault):
         item["useDefault"] = True
         return item
     has_answers, answers = _encode_answers(answer)
@@ -1044,8 +1040,6 @@ _VALUE_TYPE = _TYPE_OF[PromptFamily.VALUE]
 
 def _encode_row(row: _Row) -> dict[str, Any]:
     """The item of a decoder's row (model.py, "Deferred answers"), as for its answer."""
-    from .model import answer_of
-
     kind, prompt = row[0], row[1]
     if kind == VALUE_ROW and type(prompt) is str:
         return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
@@ -1056,6 +1050,8 @@ def _encode_row(row: _Row) -> dict[str, Any]:
     elif prompt.is_identified:
         item = _head(prompt, family)
     else:
+        from .model import answer_of  # only here: an import per row costs a tenth of a row
+
         return _encode_answer(answer_of(row))  # raises the checked path's error
     if kind == VALUE_ROW:
         item["answers"] = row[2]

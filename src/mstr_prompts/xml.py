@@ -318,9 +318,10 @@ def _locale(root: etree._Element) -> int | None:
 
 def _located(key: str) -> PromptRef:
     # A non-empty key and nothing else: valid by construction, built without validation.
-    from .model import PromptRef
+    # Once per prompt: a module import costs a fifth of ``from .model import PromptRef``.
+    import mstr_prompts.model as model
 
-    return build(PromptRef, {"key": key, "id": None, "name": None, "position": None})
+    return build(model.PromptRef, {"key": key, "id": None, "name": None, "position": None})
 
 
 def _plain_location(did: str | None, pin: str | None, tp: str | None) -> bool:
@@ -404,10 +405,10 @@ def _close(prompt: PromptRef, family: PromptFamily | None, attribute: str | None
 
 
 def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: str) -> Answer:
-    from . import expression_xml
-    from .expression_xml import is_empty
-    from .model import ValueAnswer
+    import mstr_prompts.expression_xml as expression_xml  # once per answer: see _located
+    import mstr_prompts.model as model
 
+    is_empty = expression_xml.is_empty
     children = list(pa)
     if not children:
         text = pa.text or ""
@@ -422,7 +423,8 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
         value_type = _TYPE_OF_PT.get(pt) if pt is not None else None
         # Valid by construction (non-empty text, a ValueType or None): skip validation.
         return build(
-            ValueAnswer, {"prompt": prompt, "kind": "value", "value": text, "type": value_type}
+            model.ValueAnswer,
+            {"prompt": prompt, "kind": "value", "value": text, "type": value_type},
         )
     if len(children) > 1:
         raise DecodeError(
