@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
@@ -68,9 +68,9 @@ from .model import (
     ValueType,
     answer_of,
     deferred,
-    pending_rows,
     prompt_of,
 )
+from .rows import RowSet, pending_rows
 from .validation import (
     DATE_RANGE,
     Problem,
@@ -82,6 +82,9 @@ from .validation import (
 )
 from .validation import validate as check_problems
 from .vocabulary import identified_by, is_json_number, json_kind
+
+if TYPE_CHECKING:
+    from .rows import Answers
 
 __all__ = [
     "AnswersRejected",
@@ -423,7 +426,7 @@ class Definitions(Sequence[PromptDefinition]):
         return self._by_attribute.get(attribute.upper(), ())
 
     def pairs(
-        self, answers: AnswerSet, *, strict: bool = False
+        self, answers: Answers, *, strict: bool = False
     ) -> list[tuple[Answer | Row, PromptDefinition | None]]:
         """Each answer (or decoded row, see :mod:`mstr_prompts.model`) with its prompt.
 
@@ -718,7 +721,9 @@ _ROW_FAMILY = {
 }
 
 
-def _items(answers: AnswerSet) -> tuple[Item, ...]:
+def _items(answers: Answers) -> tuple[Item, ...]:
+    if isinstance(answers, RowSet):
+        return answers.items  # a decoder's rows (decode_rows): read as rows, like a set's
     rows = pending_rows(answers)
     return answers.answers if rows is None else rows
 
@@ -825,7 +830,7 @@ def _give(item: Item, definition: PromptDefinition, where: str) -> Item:
 
 
 def _pairs(
-    answers: AnswerSet, definitions: Definitions, *, strict: bool
+    answers: Answers, definitions: Definitions, *, strict: bool
 ) -> list[tuple[Item, PromptDefinition | None]]:
     """Each answer (or row) with the prompt it answers.
 
@@ -909,7 +914,7 @@ def _pairs(
     return pairs
 
 
-def bind(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
+def bind(answers: Answers, definitions: Definitions) -> AnswerSet:
     """Give every answer its prompt's identity (key, id, name and position).
 
     * URL value and object answers by their position among the prompts of their family;
@@ -967,9 +972,7 @@ def _fill(definition: PromptDefinition, policy: Missing) -> Answer | None:
     return None
 
 
-def complete(
-    answers: AnswerSet, definitions: Definitions, missing: Missing = "default"
-) -> AnswerSet:
+def complete(answers: Answers, definitions: Definitions, missing: Missing = "default") -> AnswerSet:
     """Bind the answers and answer every prompt they leave out, explicitly.
 
     A prompt is left out when no answer names it or its answer is an unanswered slot.

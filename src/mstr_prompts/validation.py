@@ -39,7 +39,6 @@ from .model import (
     OBJECTS_ROW,
     VALUE_ROW,
     Answer,
-    AnswerSet,
     Close,
     Element,
     ElementAnswer,
@@ -57,6 +56,7 @@ from .model import (
 
 if TYPE_CHECKING:
     from .definitions import Definitions, PromptDefinition
+    from .rows import Answers
 
 __all__ = [
     "ERR001",
@@ -689,7 +689,7 @@ def check_answer(
 
 
 def validate(
-    answers: AnswerSet,
+    answers: Answers,
     definitions: Definitions,
     *,
     elements: Mapping[str, Iterable[Element]] | None = None,
@@ -749,7 +749,7 @@ def validate(
     return tuple(problems)
 
 
-def check(answers: AnswerSet, definitions: Definitions) -> None:
+def check(answers: Answers, definitions: Definitions) -> None:
     """Raise :class:`~mstr_prompts.errors.AnswersRejected` if :func:`validate` finds
     any problem; it holds all of them, the server's first one first.
 
