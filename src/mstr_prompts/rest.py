@@ -728,7 +728,7 @@ def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> RowSet:
             append(_decode_item(item, index) if row is None else row)
     except RecursionError:
         raise DecodeError("an answer is nested too deeply", where="rest") from None
-    rows = RowSet(tuple(items))
+    rows = RowSet.of(tuple(items))
     if not all(type(item) is tuple for item in items):
         rows.answer_set()  # answers that are models already: the set checks them now
     return rows

@@ -212,7 +212,7 @@ def _decode(text: str | bytes) -> RowSet:
 
 
 def _answer_set(items: list[Any], locale: int | None) -> RowSet:
-    rows = RowSet(tuple(items), locale=locale)
+    rows = RowSet.of(tuple(items), locale=locale)
     if all(type(item) is tuple for item in items):
         return rows  # checked row by row: nothing for the models to refuse
     try:
