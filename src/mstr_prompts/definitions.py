@@ -47,6 +47,7 @@ from .errors import (
     PromptAnswerError,
     PromptsOutstanding,
     validation_message,
+    with_article,
 )
 from .model import (
     ELEMENTS_ROW,
@@ -221,7 +222,9 @@ class PromptDefinition(Model):
                 continue
             if isinstance(bound, datetime):
                 if self.family is not PromptFamily.VALUE:
-                    raise ValueError(f"{side} of a {self.type} prompt is a count, not a date")
+                    raise ValueError(
+                        f"{side} of {with_article(self.type)} prompt is a count, not a date"
+                    )
                 zone = timezone.utc if bound.tzinfo is None else None
                 bound = bound.replace(tzinfo=zone) if zone else bound.astimezone(timezone.utc)
             elif numeric and isinstance(bound, int):
@@ -787,7 +790,7 @@ def _give(item: Item, definition: PromptDefinition, where: str) -> Item:
     if family is not None and family is not definition.family:
         raise DecodeError(
             f"{_describe(item)}: the answer is of type {_TYPE_OF[family]}, but "
-            f"{definition.describe()} is a {definition.type} prompt",
+            f"{definition.describe()} is {with_article(definition.type)} prompt",
             where=where,
         )
     ref = definition.prompt

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from .element_text import plain_key
 from .enums import AnswerMode, ValueType
-from .errors import DecodeError
+from .errors import DecodeError, with_article
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import PENDING as PENDING
@@ -232,7 +232,9 @@ def _shape(index: int, row: Any) -> None:
     if type(kind) is not str or kind not in _ROW_LENGTH:
         raise _refuse(index, f"a row's kind must be one of {sorted(_ROW_LENGTH)}, not {kind!r}")
     if len(row) != _ROW_LENGTH[kind]:
-        raise _refuse(index, f"a {kind} row has {_ROW_LENGTH[kind]} parts, not {len(row)}")
+        raise _refuse(
+            index, f"{with_article(kind)} row has {_ROW_LENGTH[kind]} parts, not {len(row)}"
+        )
     prompt = row[1]
     if not ((type(prompt) is str and prompt) or isinstance(prompt, PromptRef)):
         raise _refuse(

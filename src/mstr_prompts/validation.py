@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from .element_id import ElementId, OpaqueElementId
-from .errors import AnswersRejected
+from .errors import AnswersRejected, with_article
 from .model import (
     ELEMENTS_ROW,
     OBJECTS_ROW,
@@ -382,8 +382,8 @@ class _Checker:
         return [
             self.problem(
                 "type_mismatch",
-                f"{self.label} is a {definition.type} prompt, but the answer is for a "
-                f"{supplied} prompt",
+                f"{self.label} is {with_article(definition.type)} prompt, but the answer is "
+                f"for {with_article(supplied)} prompt",
                 supplied=supplied,
                 actual=definition.type,
             )
