@@ -7,7 +7,7 @@ Web links of the URL API page (fixtures/definitions/SOURCES.md).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -777,3 +777,19 @@ def test_format_names_take_the_right_article() -> None:
     assert "a url answer must" in str(untyped_object_refusal("p", "X", "url"))
     words = ["EXPRESSION", "OBJECTS", "ELEMENTS", "UNSUPPORTED", "VALUE", "HIERARCHY", "LEVEL"]
     assert [with_article(w).split()[0] for w in words] == ["an"] * 4 + ["a"] * 3
+
+
+@pytest.mark.parametrize("given", [None, [], "x", {"prompts": []}])
+def test_what_is_no_answer_set_is_the_librarys_error(given: object) -> None:
+    # Definitions.pairs(None) and the like raised AttributeError (issue 22 review).
+    defs = definitions.decode('[{"key": "K@0@10", "type": "VALUE"}]')
+    actions: list[Callable[[Any], object]] = [
+        defs.pairs,
+        lambda a: bind(a, defs),
+        lambda a: validate(a, defs),
+        lambda a: check(a, defs),
+        lambda a: complete(a, defs),
+    ]
+    for action in actions:
+        with pytest.raises(DecodeError, match="must be an AnswerSet or a RowSet"):
+            action(given)

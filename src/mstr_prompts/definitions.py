@@ -94,6 +94,7 @@ __all__ = [
     "Missing",
     "Problem",
     "PromptDefinition",
+    "answers_given",
     "bind",
     "check",
     "complete",
@@ -724,7 +725,24 @@ _ROW_FAMILY = {
 }
 
 
+def answers_given(answers: object, where: str) -> None:
+    """Refuse, with the library's error, what is neither an AnswerSet nor a RowSet.
+
+    >>> answers_given({"prompts": []}, "bind")
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.errors.DecodeError: bind: the answers must be an AnswerSet or a RowSet (a decoder's result), not dict
+    """
+    if not isinstance(answers, (AnswerSet, RowSet)):
+        raise DecodeError(
+            "the answers must be an AnswerSet or a RowSet (a decoder's result), "
+            f"not {type(answers).__name__}",
+            where=where,
+        )
+
+
 def _items(answers: Answers) -> tuple[Item, ...]:
+    answers_given(answers, "bind")
     if isinstance(answers, RowSet):
         return answers.items  # a decoder's rows (decode_rows): read as rows, like a set's
     rows = pending_rows(answers)
@@ -939,6 +957,7 @@ def bind(answers: Answers, definitions: Definitions) -> AnswerSet:
     >>> rest.encode(bound)["prompts"][0]["key"]
     'A@0@10'
     """
+    answers_given(answers, "bind")
     if answers.rounds is not None:
         # Each round is bound on its own, so rounds are never merged (Library links).
         return AnswerSet.from_rounds([bind(part, definitions) for part in answers.by_round()])
@@ -1002,6 +1021,7 @@ def complete(answers: Answers, definitions: Definitions, missing: Missing = "def
     """
     if missing not in ("default", "close", "error"):
         raise ValueError(f"missing must be 'default', 'close' or 'error', not {missing!r}")
+    answers_given(answers, "complete")
     if answers.rounds is not None:
         # The definitions describe one round's prompts; completing several rounds
         # against them would put every missing prompt in one round.

@@ -33,12 +33,13 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from .element_id import ElementId, OpaqueElementId
-from .errors import AnswersRejected, with_article
+from .errors import AnswersRejected, DecodeError, with_article
 from .model import (
     ELEMENTS_ROW,
     OBJECTS_ROW,
     VALUE_ROW,
     Answer,
+    AnswerSet,
     Close,
     Element,
     ElementAnswer,
@@ -53,6 +54,7 @@ from .model import (
     answer_of,
     prompt_of,
 )
+from .rows import RowSet
 
 if TYPE_CHECKING:
     from .definitions import Definitions, PromptDefinition
@@ -715,6 +717,12 @@ def validate(
     >>> [(p.code, p.rule) for p in validate(body, defs)]
     [('ERR006', 'too_few_elements')]
     """
+    if not isinstance(answers, (AnswerSet, RowSet)):
+        raise DecodeError(
+            "the answers must be an AnswerSet or a RowSet (a decoder's result), "
+            f"not {type(answers).__name__}",
+            where="validate",
+        )
     problems: list[Problem] = []
     seen: set[int] = set()
     # A prompt is answered once per prompting round: a nested prompt may be asked again
