@@ -7,7 +7,7 @@ Web links of the URL API page (fixtures/definitions/SOURCES.md).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -735,3 +735,61 @@ def test_a_row_on_an_attribute_no_prompt_has_fails_as_its_model_does() -> None:
             action(eager, defs)
         assert str(from_rows.value) == str(from_models.value)
         assert "no element prompt of the definitions is on attribute" in str(from_rows.value)
+
+
+# --- "an ELEMENTS prompt", not "a ELEMENTS prompt" (issue 22 review) ---------------------
+
+_FAMILIES = {
+    "VALUE": '"answers": "2015"',
+    "ELEMENTS": '"answers": [{"id": "h1;8D679D3711D3E4981000E787EC6DE8A4"}]',
+    "OBJECTS": '"answers": [{"id": "4C051DB611D3E877C000B3B2D86C964F", "type": 4}]',
+}
+_ARTICLE = {"VALUE": "a VALUE", "ELEMENTS": "an ELEMENTS", "OBJECTS": "an OBJECTS"}
+
+
+@pytest.mark.parametrize(
+    ("prompt", "answer"),
+    [(p, a) for p in _FAMILIES for a in _FAMILIES if p != a],
+)
+def test_family_messages_take_the_right_article(prompt: str, answer: str) -> None:
+    defs = definitions.decode(f'[{{"key": "K@0@10", "type": "{prompt}"}}]')
+    body = rest.decode(
+        f'{{"prompts": [{{"key": "K@0@10", "type": "{answer}", {_FAMILIES[answer]}}}]}}'
+    )
+    with pytest.raises(DecodeError) as caught:
+        bind(body, defs)
+    assert f"is {_ARTICLE[prompt]} prompt" in str(caught.value)
+    (problem,) = validate(body, defs)
+    assert f"is {_ARTICLE[prompt]} prompt, but the answer is for {_ARTICLE[answer]} prompt" in (
+        problem.explanation
+    )
+
+
+def test_a_bound_of_an_elements_prompt_that_is_a_date_says_an() -> None:
+    with pytest.raises(ValueError, match="max of an OBJECTS prompt is a count, not a date"):
+        PromptDefinition(prompt=PromptRef(key="K@0@10"), family="objects", max=datetime(2020, 1, 1))
+
+
+def test_format_names_take_the_right_article() -> None:
+    from mstr_prompts.errors import rounds_refusal, untyped_object_refusal, with_article
+
+    assert "an xml body is one round" in str(rounds_refusal("xml", 2))
+    assert "a url answer must" in str(untyped_object_refusal("p", "X", "url"))
+    words = ["EXPRESSION", "OBJECTS", "ELEMENTS", "UNSUPPORTED", "VALUE", "HIERARCHY", "LEVEL"]
+    assert [with_article(w).split()[0] for w in words] == ["an"] * 4 + ["a"] * 3
+
+
+@pytest.mark.parametrize("given", [None, [], "x", {"prompts": []}])
+def test_what_is_no_answer_set_is_the_librarys_error(given: object) -> None:
+    # Definitions.pairs(None) and the like raised AttributeError (issue 22 review).
+    defs = definitions.decode('[{"key": "K@0@10", "type": "VALUE"}]')
+    actions: list[Callable[[Any], object]] = [
+        defs.pairs,
+        lambda a: bind(a, defs),
+        lambda a: validate(a, defs),
+        lambda a: check(a, defs),
+        lambda a: complete(a, defs),
+    ]
+    for action in actions:
+        with pytest.raises(DecodeError, match="must be an AnswerSet or a RowSet"):
+            action(given)

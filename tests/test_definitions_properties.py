@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
 from mstr_prompts import rest, url, xml
-from mstr_prompts.definitions import Definitions, bind, complete, validate
+from mstr_prompts.definitions import Definitions, bind, check, complete, validate
 from mstr_prompts.definitions import decode as definitions_decode
 from mstr_prompts.errors import DecodeError, PromptAnswerError, PromptsOutstanding
-from mstr_prompts.model import Answer, AnswerSet, PromptRef, Unanswered, pending_rows
+from mstr_prompts.model import Answer, AnswerSet, PromptRef, Unanswered, answer_of, pending_rows
+from mstr_prompts.rows import RowSet
 from mstr_prompts.strategies import (
     answer_sets,
     answers_for,
@@ -25,6 +27,9 @@ from mstr_prompts.strategies import (
     prompt_definitions,
     strip_identity,
 )
+
+if TYPE_CHECKING:
+    from mstr_prompts.rows import Answers
 
 
 def with_answers(*, url_only: bool = False) -> st.SearchStrategy[tuple[Definitions, AnswerSet]]:
@@ -198,7 +203,7 @@ def _completed(answers: AnswerSet, definitions: Definitions) -> AnswerSet | str:
 # their order, and the errors with their messages.
 
 
-def _outcome(action: object, answers: AnswerSet, definitions: Definitions) -> object:
+def _outcome(action: object, answers: Answers, definitions: Definitions) -> object:
     try:
         return action(answers, definitions)  # type: ignore[operator]
     except PromptAnswerError as exc:
@@ -297,3 +302,37 @@ def test_the_row_path_and_the_model_path_agree(case: tuple[Definitions, str, str
         assert _written(bound) == _written(bound_eager)
         assert validate(bound, definitions) == validate(bound_eager, definitions)
         assert list(bound) == list(bound_eager)
+
+
+# --- a decoder's RowSet wherever an AnswerSet goes (issue 22 review) ---------------------
+#
+# decode_rows gives a RowSet, which every encoder takes; bind, validate, check, complete
+# and Definitions.pairs took only an AnswerSet and failed on one with an AttributeError.
+
+_ROW_DECODERS: dict[str, Callable[[str], RowSet]] = {
+    "rest": rest.decode_rows,
+    "xml": xml.decode_rows,
+    "url": lambda text: url.decode_rows(text, allow_empty=True),
+}
+
+
+def _pairs_of(answers: Answers, definitions: Definitions) -> object:
+    found = definitions.pairs(answers)
+    # A row is compared as the model it stands for (a set keeps rows as rows too).
+    return [(answer_of(item), d) for item, d in found]
+
+
+def _checked(answers: Answers, definitions: Definitions) -> object:
+    check(answers, definitions)
+    return "clean"
+
+
+@given(_cases())
+def test_a_row_set_binds_validates_and_checks_as_its_answer_set(
+    case: tuple[Definitions, str, str],
+) -> None:
+    definitions, codec, text = case
+    rows, answers = _ROW_DECODERS[codec](text), _CODECS[codec][1](text)
+    assert isinstance(rows, RowSet)
+    for action in (bind, validate, _checked, complete, _pairs_of):
+        assert _outcome(action, rows, definitions) == _outcome(action, answers, definitions)

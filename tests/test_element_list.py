@@ -130,6 +130,46 @@ def test_an_element_list_refuses_parts_that_are_not_plain_elements(
         ElementList(*parts)
 
 
+@pytest.mark.parametrize(
+    ("parts", "why"),
+    [
+        ((None,), "the attribute None is not a 32-hex-digit GUID"),
+        ((A, None), "keys must be a sequence"),
+        ((A, "12"), "keys must be a sequence (tuple or list) of str, not str"),
+        ((A, 5), "keys must be a sequence"),
+        ((A, ("1",), 3), "names must be a sequence"),
+        ((A, ("1",), "x"), "names must be a sequence"),
+        ((A, (1,)), "every key part is a string"),
+    ],
+)
+def test_bad_construction_is_the_librarys_error(parts: tuple[object, ...], why: str) -> None:
+    # ElementList(None) raised TypeError (issue 22 review).
+    with pytest.raises(PromptAnswerError, match="ElementList: " + re.escape(why)):
+        ElementList(*parts)  # type: ignore[arg-type]
+
+
+def test_names_may_be_left_out() -> None:
+    assert ElementList(A, ("1", "2")) == ElementList(A, ("1", "2"), (None, None))
+
+
+def test_index_of_a_missing_element_says_so_as_the_tuples_does() -> None:
+    es = ElementList(A, ("1", "2", "1"), (None, None, None))
+    elements = tuple(es)
+    found: list[tuple[object, int, int]] = [
+        (elements[0], 0, 3),
+        (elements[0], 1, 3),
+        (elements[2], -1, 3),
+        (elements[1], 0, 2),
+    ]
+    for value, start, stop in found:
+        assert es.index(value, start, stop) == elements.index(value, start, stop)
+    assert es.index(elements[1]) == 1
+    missing: list[tuple[object, int, int]] = [(3, 0, 3), (elements[1], 2, 3), (elements[1], 0, 1)]
+    for value, start, stop in missing:
+        with pytest.raises(ValueError, match=r"^ElementList\.index\(x\): x not in ElementList$"):
+            es.index(value, start, stop)
+
+
 def test_an_index_out_of_range_is_an_index_error() -> None:
     with pytest.raises(IndexError):
         ElementList(A, ("1",), (None,))[1]

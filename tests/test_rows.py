@@ -18,9 +18,11 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mstr_prompts import library, links, rest, url, xml
-from mstr_prompts.errors import PromptAnswerError
+from mstr_prompts.enums import ValueType
+from mstr_prompts.errors import DecodeError, PromptAnswerError
 from mstr_prompts.model import AnswerSet
 from mstr_prompts.rows import VALUE_ROW, RowSet, pending_rows
 from mstr_prompts.strategies import rest_answer_sets, url_answer_sets, xml_answer_sets
@@ -150,3 +152,76 @@ def test_row_set_is_immutable_and_one_round() -> None:
 def test_links_refuse_what_is_no_answer_set() -> None:
     with pytest.raises(links.LinkError, match="must be an AnswerSet, not dict"):
         links.web_url(BASE, report_id=REPORT, answers={"prompts": []})  # type: ignore[arg-type]
+
+
+# --- a hand-built RowSet is checked (issue 22 review) ------------------------------------
+#
+# The encoders write rows without looking at them again, so a RowSet built by hand with a
+# bad row gave IndexError, KeyError, AttributeError or AssertionError in one encoder and
+# wrong text in another.  The constructor now checks every row as its model would and
+# raises the library's DecodeError naming the row; decoders use RowSet.of (rows checked).
+
+GUID = "8D679D3711D3E4981000E787EC6DE8A4"
+
+
+@pytest.mark.parametrize(
+    ("items", "message"),
+    [
+        (((VALUE_ROW, "K@0@10", "x", "nonsense-type"),), r"items\[0\]: .*ValueType"),
+        ((("bogus",),), r"items\[0\]: a row's kind"),
+        ((("value", 1, 2, 3),), r"items\[0\]: a row's prompt"),
+        ((("value",),), r"items\[0\]: a value row has 4 parts"),
+        (("abc",), r"items\[0\]: "),
+        ((("elements", "K@0@10", GUID, ("a;b",), (None,)),), r"not plain"),
+        ((("elements", "K@0@10", GUID, ("1", "2"), (None,)),), r"2 keys but 1 names"),
+        ((("elements", "K@0@10", "not a guid", ("1",), (None,)),), r"items\[0\]: "),
+        ((("objects", "K@0@10", [("X", "4", None)]),), r"an object must be"),
+        (None, r"items must be a tuple"),
+    ],
+)
+def test_a_hand_built_row_set_refuses_bad_rows(items: Any, message: str) -> None:
+    with pytest.raises(DecodeError, match=message):
+        RowSet(items)
+
+
+def test_a_hand_built_row_set_refuses_a_bad_mode_or_locale() -> None:
+    with pytest.raises(DecodeError, match="mode must be"):
+        RowSet((), mode=2)  # type: ignore[arg-type]
+    with pytest.raises(DecodeError, match="locale must be"):
+        RowSet((), locale=-1)
+    with pytest.raises(DecodeError, match="mode must be"):
+        RowSet(()).with_mode("2")  # type: ignore[arg-type]
+
+
+_junk = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=8)
+    | st.sampled_from([VALUE_ROW, "elements", "objects", "K@0@10", GUID, ValueType.LONG]),
+    lambda inner: (
+        st.tuples(inner)
+        | st.tuples(inner, inner, inner)
+        | st.lists(inner, max_size=4)
+        | st.tuples(inner, inner, inner, inner)
+        | st.tuples(inner, inner, inner, inner, inner)
+    ),
+    max_leaves=12,
+)
+_rows = st.one_of(
+    st.tuples(st.just(VALUE_ROW), _junk, _junk, _junk),
+    st.tuples(st.just("elements"), _junk, _junk, _junk, _junk),
+    st.tuples(st.just("objects"), _junk, _junk),
+    _junk,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_rows, max_size=3))
+def test_junk_rows_give_only_the_librarys_errors(items: list[Any]) -> None:
+    try:
+        rows = RowSet(tuple(items))
+    except PromptAnswerError:
+        return
+    # Accepted: every encoder writes it as the set of its models.
+    same_output(rows, AnswerSet(answers=tuple(rows.answer_set())))

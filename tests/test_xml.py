@@ -979,3 +979,29 @@ def test_close_built_without_validation_equals_the_validated_one(
 
     fast = outcome(lambda: xml_module._close(ref(), family, attribute))
     assert fast == outcome(lambda: Close(prompt=ref(), family=family, attribute=attribute))
+
+
+@pytest.mark.parametrize("where", ["start", "middle", "end"])
+def test_a_lone_surrogate_in_a_streamed_document_is_a_decode_error(where: str) -> None:
+    # Over 1 Mi characters xml.decode reads the text a chunk at a time, encoding each
+    # chunk; a lone surrogate there raised a plain UnicodeEncodeError, where the one-parse
+    # path below that size says DecodeError (issue 22 review).  Same message, same position.
+    body = '<pa key="K@0@10">x</pa>' * 50_000  # 1.15 Mi characters
+    bad = '<pa key="K@0@11">\ud800</pa>'
+    half = len(body) // 2 // 23 * 23
+    text = {
+        "start": "<rsl>" + bad + body + "</rsl>",
+        "middle": "<rsl>" + body[:half] + bad + body[half:] + "</rsl>",
+        "end": "<rsl>" + body + bad + "</rsl>",
+    }[where]
+    assert len(text) > 1 << 20
+    position = text.index("\ud800")
+    for read in (xml_module.decode, xml_module.decode_rows):
+        with pytest.raises(DecodeError) as caught:
+            read(text)
+        assert str(caught.value) == (
+            "xml: cannot read the XML: 'utf-8' codec can't encode character '\\ud800' in "
+            f"position {position}: surrogates not allowed"
+        )
+    with pytest.raises(DecodeError, match="cannot read the XML: 'utf-8' codec can't encode"):
+        decode(bad.join(["<rsl>", "</rsl>"]))  # the one-parse path says the same

@@ -50,6 +50,7 @@ from .errors import (
     NotRepresentableError,
     PromptAnswerError,
     PromptsOutstanding,
+    with_article,
 )
 from .formats import detect
 
@@ -344,7 +345,7 @@ def _decode_value(fmt: str, value: Mapping[str, Any] | list[Any]) -> AnswerSet:
     if fmt == "url" and isinstance(value, Mapping):
         return url.decode(value)
     raise DecodeError(
-        f"a {type(value).__name__} is not {fmt} answers; give {fmt} records as text",
+        f"{with_article(type(value).__name__)} is not {fmt} answers; give {fmt} records as text",
         where=fmt,
     )
 

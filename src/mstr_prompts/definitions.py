@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
@@ -47,6 +47,7 @@ from .errors import (
     PromptAnswerError,
     PromptsOutstanding,
     validation_message,
+    with_article,
 )
 from .model import (
     ELEMENTS_ROW,
@@ -68,9 +69,9 @@ from .model import (
     ValueType,
     answer_of,
     deferred,
-    pending_rows,
     prompt_of,
 )
+from .rows import RowSet, pending_rows
 from .validation import (
     DATE_RANGE,
     Problem,
@@ -83,6 +84,9 @@ from .validation import (
 from .validation import validate as check_problems
 from .vocabulary import identified_by, is_json_number, json_kind
 
+if TYPE_CHECKING:
+    from .rows import Answers
+
 __all__ = [
     "AnswersRejected",
     "Bound",
@@ -90,6 +94,7 @@ __all__ = [
     "Missing",
     "Problem",
     "PromptDefinition",
+    "answers_given",
     "bind",
     "check",
     "complete",
@@ -218,7 +223,9 @@ class PromptDefinition(Model):
                 continue
             if isinstance(bound, datetime):
                 if self.family is not PromptFamily.VALUE:
-                    raise ValueError(f"{side} of a {self.type} prompt is a count, not a date")
+                    raise ValueError(
+                        f"{side} of {with_article(self.type)} prompt is a count, not a date"
+                    )
                 zone = timezone.utc if bound.tzinfo is None else None
                 bound = bound.replace(tzinfo=zone) if zone else bound.astimezone(timezone.utc)
             elif numeric and isinstance(bound, int):
@@ -423,7 +430,7 @@ class Definitions(Sequence[PromptDefinition]):
         return self._by_attribute.get(attribute.upper(), ())
 
     def pairs(
-        self, answers: AnswerSet, *, strict: bool = False
+        self, answers: Answers, *, strict: bool = False
     ) -> list[tuple[Answer | Row, PromptDefinition | None]]:
         """Each answer (or decoded row, see :mod:`mstr_prompts.model`) with its prompt.
 
@@ -718,7 +725,26 @@ _ROW_FAMILY = {
 }
 
 
-def _items(answers: AnswerSet) -> tuple[Item, ...]:
+def answers_given(answers: object, where: str) -> None:
+    """Refuse, with the library's error, what is neither an AnswerSet nor a RowSet.
+
+    >>> answers_given({"prompts": []}, "bind")
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.errors.DecodeError: bind: the answers must be an AnswerSet or a RowSet (a decoder's result), not dict
+    """
+    if not isinstance(answers, (AnswerSet, RowSet)):
+        raise DecodeError(
+            "the answers must be an AnswerSet or a RowSet (a decoder's result), "
+            f"not {type(answers).__name__}",
+            where=where,
+        )
+
+
+def _items(answers: Answers) -> tuple[Item, ...]:
+    answers_given(answers, "bind")
+    if isinstance(answers, RowSet):
+        return answers.items  # a decoder's rows (decode_rows): read as rows, like a set's
     rows = pending_rows(answers)
     return answers.answers if rows is None else rows
 
@@ -782,7 +808,7 @@ def _give(item: Item, definition: PromptDefinition, where: str) -> Item:
     if family is not None and family is not definition.family:
         raise DecodeError(
             f"{_describe(item)}: the answer is of type {_TYPE_OF[family]}, but "
-            f"{definition.describe()} is a {definition.type} prompt",
+            f"{definition.describe()} is {with_article(definition.type)} prompt",
             where=where,
         )
     ref = definition.prompt
@@ -825,7 +851,7 @@ def _give(item: Item, definition: PromptDefinition, where: str) -> Item:
 
 
 def _pairs(
-    answers: AnswerSet, definitions: Definitions, *, strict: bool
+    answers: Answers, definitions: Definitions, *, strict: bool
 ) -> list[tuple[Item, PromptDefinition | None]]:
     """Each answer (or row) with the prompt it answers.
 
@@ -909,7 +935,7 @@ def _pairs(
     return pairs
 
 
-def bind(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
+def bind(answers: Answers, definitions: Definitions) -> AnswerSet:
     """Give every answer its prompt's identity (key, id, name and position).
 
     * URL value and object answers by their position among the prompts of their family;
@@ -931,6 +957,7 @@ def bind(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
     >>> rest.encode(bound)["prompts"][0]["key"]
     'A@0@10'
     """
+    answers_given(answers, "bind")
     if answers.rounds is not None:
         # Each round is bound on its own, so rounds are never merged (Library links).
         return AnswerSet.from_rounds([bind(part, definitions) for part in answers.by_round()])
@@ -967,9 +994,7 @@ def _fill(definition: PromptDefinition, policy: Missing) -> Answer | None:
     return None
 
 
-def complete(
-    answers: AnswerSet, definitions: Definitions, missing: Missing = "default"
-) -> AnswerSet:
+def complete(answers: Answers, definitions: Definitions, missing: Missing = "default") -> AnswerSet:
     """Bind the answers and answer every prompt they leave out, explicitly.
 
     A prompt is left out when no answer names it or its answer is an unanswered slot.
@@ -996,6 +1021,7 @@ def complete(
     """
     if missing not in ("default", "close", "error"):
         raise ValueError(f"missing must be 'default', 'close' or 'error', not {missing!r}")
+    answers_given(answers, "complete")
     if answers.rounds is not None:
         # The definitions describe one round's prompts; completing several rounds
         # against them would put every missing prompt in one round.

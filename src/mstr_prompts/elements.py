@@ -119,7 +119,22 @@ class ElementList(Sequence[Element]):
 
     __slots__ = ("_attribute", "_keys", "_names")
 
-    def __init__(self, attribute: str, keys: Sequence[str], names: Sequence[str | None]) -> None:
+    def __init__(
+        self,
+        attribute: str,
+        keys: Sequence[str] = (),
+        names: Sequence[str | None] | None = None,
+    ) -> None:
+        # Bad parts get the library's error, whatever they are (None, a number, one str
+        # where a sequence of them goes), never a TypeError from tuple().
+        for part, value in (("keys", keys), ("names", () if names is None else names)):
+            if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+                raise PromptAnswerError(
+                    f"ElementList: {part} must be a sequence (tuple or list) of str, "
+                    f"not {type(value).__name__}"
+                )
+        if names is None:  # no display names: each element is its ID alone
+            names = (None,) * len(keys)
         keys, names = tuple(keys), tuple(names)
         problem = _parts_problem(attribute, keys, names)
         if problem is not None:
@@ -167,6 +182,20 @@ class ElementList(Sequence[Element]):
         if not 0 <= position < count:
             raise IndexError("element index out of range")
         return self._element(position)
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        """The first position of ``value`` in ``[start:stop]``, as ``tuple.index``: a
+        ValueError that says so when it is not there.
+
+        >>> es = ElementList("8D679D3711D3E4981000E787EC6DE8A4", ("1", "2"))
+        >>> es.index(es[1])
+        1
+        """
+        positions = range(len(self._keys))[start:stop]
+        for position in positions:
+            if self._element(position) == value:
+                return position
+        raise ValueError("ElementList.index(x): x not in ElementList")
 
     def __iter__(self) -> Iterator[Element]:
         attribute = self._attribute

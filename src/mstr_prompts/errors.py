@@ -54,6 +54,7 @@ __all__ = [
     "rounds_refusal",
     "untyped_object_refusal",
     "validation_message",
+    "with_article",
 ]
 
 _UNSET: Any = object()
@@ -408,6 +409,28 @@ def validation_message(exc: ValidationError, *, locations: bool = False) -> str:
     return "; ".join(parts)
 
 
+# Written as said: "an XML body", "a URL" (you-are-el), "an ELEMENTS prompt".
+_SAID_WITH_AN = frozenset({"xml", "html", "mdx"})
+_SAID_WITH_A = ("url", "uri", "utf", "uni", "use", "usu", "one")
+
+
+def with_article(word: str) -> str:
+    """``word`` after its indefinite article, "a" or "an", as the word is said.
+
+    Family names and format names go into messages ("is an ELEMENTS prompt", "an xml
+    answer"); a fixed "a" read wrongly for half of them.
+
+    >>> with_article("ELEMENTS"), with_article("VALUE"), with_article("xml"), with_article("url")
+    ('an ELEMENTS', 'a VALUE', 'an xml', 'a url')
+    """
+    lower = word.lower()
+    if lower in _SAID_WITH_AN:
+        return f"an {word}"
+    if lower[:1] in ("a", "e", "i", "o", "u") and not lower.startswith(_SAID_WITH_A):
+        return f"an {word}"
+    return f"a {word}"
+
+
 def rounds_refusal(target: str, rounds: int) -> NotRepresentableError:
     """The error of a one-round format given answers in several prompting rounds.
 
@@ -418,7 +441,8 @@ def rounds_refusal(target: str, rounds: int) -> NotRepresentableError:
     'rest: the answers are in 2 prompting rounds and a rest body is one round (hint: convert each round on its own: AnswerSet.by_round())'
     """
     return NotRepresentableError(
-        f"the answers are in {rounds} prompting rounds and a {target} body is one round",
+        f"the answers are in {rounds} prompting rounds and {with_article(target)} body is "
+        "one round",
         target=target,
         hint=Hint("convert each round on its own: AnswerSet.by_round()", cli=False),
     )
@@ -450,7 +474,8 @@ def untyped_object_refusal(prompt: str, object_id: str, target: str) -> NotRepre
     'xml: objects prompt K@0@10: object 7FD5B69611D5AC76C000D98A4CC5F24F has no t'
     """
     return NotRepresentableError(
-        f"object {object_id} has no type, and a {target} answer must give each object's type",
+        f"object {object_id} has no type, and {with_article(target)} answer must give each "
+        "object's type",
         prompt=prompt,
         target=target,
         hint=Hint(

@@ -728,7 +728,7 @@ def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> RowSet:
             append(_decode_item(item, index) if row is None else row)
     except RecursionError:
         raise DecodeError("an answer is nested too deeply", where="rest") from None
-    rows = RowSet(tuple(items))
+    rows = RowSet.of(tuple(items))
     if not all(type(item) is tuple for item in items):
         rows.answer_set()  # answers that are models already: the set checks them now
     return rows
@@ -745,15 +745,25 @@ def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> RowSet:
 # The property tests decode every body both ways (``_FAST = False`` turns this off).
 
 _FAST = True
-# A "\ud800" escape: JSON's way to write a surrogate (half of a pair, or a lone one).
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# A "\ud800" escape: JSON's way to write a surrogate.  A high one followed at once by a
+# low one is a pair, one astral character ("\ud83d\ude80", as json.dumps and mstrio-py
+# write any emoji), and stays on the fast path; any other (a lone half) is group 1.  An
+# escape counts only after an even run of backslashes ("\\ud800" is the text "\ud800"),
+# which the lookbehind and the run make sure of: every match starts at a run's start, so
+# the search is linear.
+_SURROGATE_ESCAPE = re.compile(
+    r"(?<!\\)(?:\\\\)*\\u"
+    r"(?:[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|([dD][89a-fA-F][0-9a-fA-F]{2}))"
+)
 _PLAIN_TYPES = {"VALUE": VALUE_ROW, "ELEMENTS": ELEMENTS_ROW, "OBJECTS": OBJECTS_ROW}
 _TERSE_TAIL = 33  # ";" and a GUID: what follows the key part of a plain terse ID
 
 
 def _plain_text(text: str) -> bool:
     """True when no string read from ``text`` can hold a lone surrogate (rules.is_text)."""
-    return is_text(text) and _SURROGATE_ESCAPE.search(text) is None
+    if not is_text(text):
+        return False
+    return all(match.group(1) is None for match in _SURROGATE_ESCAPE.finditer(text))
 
 
 def _document_text(body: str | bytes | bytearray) -> str:

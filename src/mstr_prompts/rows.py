@@ -38,12 +38,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .enums import AnswerMode
+from .element_text import plain_key
+from .enums import AnswerMode, ValueType
+from .errors import DecodeError, with_article
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import PENDING as PENDING
 from .row_kinds import VALUE_ROW as VALUE_ROW
 from .row_kinds import Row as Row
+from .rules import MAX_INT
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -77,11 +80,19 @@ class RowSet:
     written from the rows.  A RowSet is one round (``rounds`` is always None), and is
     immutable.
 
+    The constructor checks every row and answer as the models would (the encoders
+    trust the rows), raising :class:`~mstr_prompts.errors.DecodeError` with the item's
+    index; the decoders, whose rows are checked as they are made, use :meth:`of`.
+
     >>> rows = RowSet(((VALUE_ROW, "K@0@10", "2015", None),), locale=1033)
     >>> rows.dump()
     {'answers': [{'prompt': {'key': 'K@0@10'}, 'kind': 'value', 'value': '2015'}], 'locale': 1033}
     >>> len(rows), rows.answer_set()[0].value
     (1, '2015')
+    >>> RowSet(((VALUE_ROW, "K@0@10", "2015", "text"),))
+    Traceback (most recent call last):
+    ...
+    mstr_prompts.errors.DecodeError: RowSet: items[0]: a value row's type must be a ValueType or None, not 'text'
     """
 
     __slots__ = ("_built", "items", "locale", "mode")
@@ -98,11 +109,39 @@ class RowSet:
         mode: AnswerMode | None = None,
         locale: int | None = None,
     ) -> None:
+        # A hand-built set is checked here, row by row, as the models would check it:
+        # the encoders write rows without looking at them again, so a bad row would
+        # otherwise surface as an IndexError in one encoder and as wrong text in
+        # another.  Decoders, whose rows are checked as they are made, use `of`.
+        items = _checked_items(items)
+        mode, locale = _checked_mode_locale(mode, locale)
         _set = object.__setattr__
-        _set(self, "items", tuple(items))
+        _set(self, "items", items)
         _set(self, "mode", mode)
         _set(self, "locale", locale)
         _set(self, "_built", None)
+
+    @classmethod
+    def of(
+        cls,
+        items: tuple[Row | Answer, ...],
+        mode: AnswerMode | None = None,
+        locale: int | None = None,
+    ) -> RowSet:
+        """For codecs: rows already checked (each as its model would check it), kept as
+        they are, unchecked; anyone else builds a RowSet with the constructor, which
+        checks them.
+
+        >>> RowSet.of(((VALUE_ROW, "K@0@10", "2015", None),)).items[0][2]
+        '2015'
+        """
+        instance = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(instance, "items", items)
+        _set(instance, "mode", mode)
+        _set(instance, "locale", locale)
+        _set(instance, "_built", None)
+        return instance
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"a RowSet is immutable; cannot set {name!r}")
@@ -144,7 +183,8 @@ class RowSet:
         >>> RowSet(()).with_mode(AnswerMode(2)).mode
         <AnswerMode.OPTIONAL_PROMPTS_USE_EMPTY_ANSWER: 2>
         """
-        return RowSet(self.items, mode=mode, locale=self.locale)
+        mode, _ = _checked_mode_locale(mode, None)
+        return RowSet.of(self.items, mode=mode, locale=self.locale)
 
     def dump(self) -> dict[str, Any]:
         """The set as JSON values: ``answer_set().model_dump(mode="json",
@@ -159,6 +199,115 @@ class RowSet:
         if self.locale is not None:
             document["locale"] = self.locale
         return document
+
+
+# --- checking a hand-built set ----------------------------------------------------------
+
+_ROW_LENGTH = {VALUE_ROW: 4, ELEMENTS_ROW: 5, OBJECTS_ROW: 3}
+
+
+def _refuse(index: int, what: str) -> DecodeError:
+    return DecodeError(what, where=f"RowSet: items[{index}]")
+
+
+def _checked_mode_locale(mode: Any, locale: Any) -> tuple[AnswerMode | None, int | None]:
+    if mode is not None and type(mode) is not AnswerMode:
+        raise DecodeError(f"mode must be an AnswerMode or None, not {mode!r}", where="RowSet")
+    if locale is not None and not (type(locale) is int and 0 <= locale <= MAX_INT):
+        raise DecodeError(
+            f"locale must be None or an int from 0 to {MAX_INT}, not {locale!r}", where="RowSet"
+        )
+    return mode, locale
+
+
+def _is_text(value: Any, *, optional: bool = False) -> bool:
+    return type(value) is str or (optional and value is None)
+
+
+def _shape(index: int, row: Any) -> None:
+    """The parts of a row have the types the encoders read (see the module docstring)."""
+    from .model import PromptRef
+
+    kind = row[0] if len(row) else None
+    if type(kind) is not str or kind not in _ROW_LENGTH:
+        raise _refuse(index, f"a row's kind must be one of {sorted(_ROW_LENGTH)}, not {kind!r}")
+    if len(row) != _ROW_LENGTH[kind]:
+        raise _refuse(
+            index, f"{with_article(kind)} row has {_ROW_LENGTH[kind]} parts, not {len(row)}"
+        )
+    prompt = row[1]
+    if not ((type(prompt) is str and prompt) or isinstance(prompt, PromptRef)):
+        raise _refuse(
+            index, f"a row's prompt must be a key (a non-empty str) or a PromptRef, not {prompt!r}"
+        )
+    if kind == VALUE_ROW:
+        if type(row[2]) is not str:
+            raise _refuse(index, f"a value row's text must be a str, not {row[2]!r}")
+        if row[3] is not None and type(row[3]) is not ValueType:
+            raise _refuse(index, f"a value row's type must be a ValueType or None, not {row[3]!r}")
+    elif kind == ELEMENTS_ROW:
+        attribute, keys, names = row[2], row[3], row[4]
+        if type(attribute) is not str:
+            raise _refuse(index, f"an elements row's attribute must be a str, not {attribute!r}")
+        if type(keys) not in (tuple, list) or type(names) not in (tuple, list):
+            raise _refuse(index, "an elements row's keys and names must be tuples or lists")
+        if len(keys) != len(names):
+            raise _refuse(index, f"an elements row has {len(keys)} keys but {len(names)} names")
+        for key, name in zip(keys, names, strict=True):
+            if not _is_text(key) or not _is_text(name, optional=True):
+                raise _refuse(
+                    index,
+                    f"an element's key must be a str and its name a str or None, not {key!r}, {name!r}",
+                )
+            if not plain_key(key):
+                raise _refuse(
+                    index,
+                    f"element key {key!r} is not plain (it holds *, \\ or ;): give the answer as a model",
+                )
+    else:
+        objects = row[2]
+        if type(objects) not in (tuple, list):
+            raise _refuse(index, "an objects row's objects must be a tuple or list")
+        for item in objects:
+            if not (
+                type(item) is tuple
+                and len(item) == 3
+                and _is_text(item[0])
+                and (item[1] is None or type(item[1]) is int)
+                and _is_text(item[2], optional=True)
+            ):
+                raise _refuse(
+                    index,
+                    f"an object must be (id: str, type: int | None, name: str | None), not {item!r}",
+                )
+
+
+def _checked_items(items: Any) -> tuple[Row | Answer, ...]:
+    from pydantic import ValidationError
+
+    from .errors import validation_message
+    from .model import AnswerSet, answer_of
+
+    if type(items) not in (tuple, list):
+        raise DecodeError(
+            f"items must be a tuple of rows and answers, not {type(items).__name__}", where="RowSet"
+        )
+    checked_items: tuple[Row | Answer, ...] = tuple(items)
+    for index, item in enumerate(checked_items):
+        if type(item) is tuple:
+            _shape(index, item)
+            document: dict[str, list[Any]] = {"answers": [_dump(item)]}
+        else:
+            document = {"answers": [item]}
+        try:
+            # The row as its model would read it, checked: it must be the very answer the
+            # row is taken for (a text the model would change, say, is refused).
+            checked = AnswerSet.model_validate(document)
+        except ValidationError as exc:
+            raise _refuse(index, validation_message(exc)) from None
+        if type(item) is tuple and checked.answers[0] != answer_of(item):
+            raise _refuse(index, "the row is not the answer its model reads from it")
+    return checked_items
 
 
 def _dump_model(model: Any) -> Any:

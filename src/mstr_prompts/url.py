@@ -863,7 +863,7 @@ def _decode(source: str | Mapping[str, str | Sequence[str]], allow_empty: bool) 
             answers += from_xml.items
             locale = from_xml.locale
             mode = mode if mode is not None else from_xml.mode
-        rows = RowSet(tuple(answers), mode=mode, locale=locale)
+        rows = RowSet.of(tuple(answers), mode=mode, locale=locale)
         if not all(type(item) is tuple for item in answers):
             rows.answer_set()  # answers that are models already: the set checks them now
         return rows

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from .element_id import ElementId, OpaqueElementId
-from .errors import AnswersRejected
+from .errors import AnswersRejected, DecodeError, with_article
 from .model import (
     ELEMENTS_ROW,
     OBJECTS_ROW,
@@ -54,9 +54,11 @@ from .model import (
     answer_of,
     prompt_of,
 )
+from .rows import RowSet
 
 if TYPE_CHECKING:
     from .definitions import Definitions, PromptDefinition
+    from .rows import Answers
 
 __all__ = [
     "ERR001",
@@ -382,8 +384,8 @@ class _Checker:
         return [
             self.problem(
                 "type_mismatch",
-                f"{self.label} is a {definition.type} prompt, but the answer is for a "
-                f"{supplied} prompt",
+                f"{self.label} is {with_article(definition.type)} prompt, but the answer is "
+                f"for {with_article(supplied)} prompt",
                 supplied=supplied,
                 actual=definition.type,
             )
@@ -689,7 +691,7 @@ def check_answer(
 
 
 def validate(
-    answers: AnswerSet,
+    answers: Answers,
     definitions: Definitions,
     *,
     elements: Mapping[str, Iterable[Element]] | None = None,
@@ -715,6 +717,12 @@ def validate(
     >>> [(p.code, p.rule) for p in validate(body, defs)]
     [('ERR006', 'too_few_elements')]
     """
+    if not isinstance(answers, (AnswerSet, RowSet)):
+        raise DecodeError(
+            "the answers must be an AnswerSet or a RowSet (a decoder's result), "
+            f"not {type(answers).__name__}",
+            where="validate",
+        )
     problems: list[Problem] = []
     seen: set[int] = set()
     # A prompt is answered once per prompting round: a nested prompt may be asked again
@@ -749,7 +757,7 @@ def validate(
     return tuple(problems)
 
 
-def check(answers: AnswerSet, definitions: Definitions) -> None:
+def check(answers: Answers, definitions: Definitions) -> None:
     """Raise :class:`~mstr_prompts.errors.AnswersRejected` if :func:`validate` finds
     any problem; it holds all of them, the server's first one first.
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from .errors import with_article
+
 if TYPE_CHECKING:  # a type only: the codecs' row paths load no model (mstr_prompts.rows)
     from .model import PromptRef
 
@@ -50,7 +52,7 @@ def json_kind(value: Any) -> str:
         return "an array"
     if isinstance(value, dict):
         return "an object"
-    return f"a {type(value).__name__}"
+    return with_article(type(value).__name__)
 
 
 def is_json_number(value: Any) -> bool:

@@ -212,7 +212,7 @@ def _decode(text: str | bytes) -> RowSet:
 
 
 def _answer_set(items: list[Any], locale: int | None) -> RowSet:
-    rows = RowSet(tuple(items), locale=locale)
+    rows = RowSet.of(tuple(items), locale=locale)
     if all(type(item) is tuple for item in items):
         return rows  # checked row by row: nothing for the models to refuse
     try:
@@ -870,6 +870,19 @@ class _Read:
         return (ELEMENTS_ROW, key, attribute, keys, self.names)
 
 
+def _utf8(xml_text: str, start: int) -> bytes:
+    """The chunk of ``xml_text`` at ``start`` as UTF-8, refusing a lone surrogate with the
+    message the one-parse path gives (safexml.parse), its position counted in the text."""
+    chunk = xml_text[start : start + _CHUNK]
+    try:
+        return chunk.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        whole = UnicodeEncodeError(
+            exc.encoding, xml_text, start + exc.start, start + exc.end, exc.reason
+        )
+        raise DecodeError(f"cannot read the XML: {whole}", where="xml") from None
+
+
 def _streamed(xml_text: str) -> tuple[etree._Element, list[Any]] | None:
     """``(root, rows)`` read as parsed, or None when the document is not all plain."""
     if not safexml.streamable(xml_text):
@@ -884,7 +897,7 @@ def _streamed(xml_text: str) -> tuple[etree._Element, list[Any]] | None:
     read = _Read()
     try:
         for start in range(0, len(xml_text), _CHUNK):
-            parser.feed(xml_text[start : start + _CHUNK].encode("utf-8"))
+            parser.feed(_utf8(xml_text, start))
             for action, event in parser.read_events():
                 element = cast(etree._Element, event)
                 if element.tag == "es":
