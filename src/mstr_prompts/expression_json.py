@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from .element_id import ElementId, OpaqueElementId, parse_element_id
 from .elements import Element
-from .errors import DecodeError, NotRepresentableError, validation_message
+from .errors import DecodeError, NotRepresentableError, validation_message, with_article
 from .expressions import (
     EXPRESSION_TYPES,
     LOGICAL,
@@ -191,7 +191,9 @@ def _constants(operands: list[Any], path: str, *, metrics: bool) -> list[Constan
                 )
             )
         else:
-            raise _Outside(where, f"is a {kind!r} operand where a constant belongs")
+            raise _Outside(
+                where, f"is {_quoted_with_article(kind)} operand where a constant belongs"
+            )
     return values
 
 
@@ -247,7 +249,7 @@ def _qualification(operator: Operator, operands: list[Any], path: str) -> Expres
             operator=operator,
             values=tuple(_constants(operands, path, metrics=True)),
         )
-    raise _Outside(where, f"is a {kind!r} operand, which cannot be qualified")
+    raise _Outside(where, f"is {_quoted_with_article(kind)} operand, which cannot be qualified")
 
 
 def _element(item: Any, where: str) -> Element:
@@ -427,3 +429,9 @@ def answer_tree(answer: ExpressionAnswer) -> dict[str, Any] | None:
         verbatim: dict[str, Any] = json.loads(answer.expression)
         return verbatim
     return dumps(answer.expression)
+
+
+def _quoted_with_article(kind: object) -> str:
+    """``an 'attribute'``, ``a 'metric'``: the article as the quoted word is said."""
+    article = with_article(kind).split(" ", 1)[0] if isinstance(kind, str) and kind else "a"
+    return f"{article} {kind!r}"
