@@ -384,8 +384,9 @@ def _optional_str(value: dict[str, Any], key: str, path: str, where: str) -> str
 
 
 def _decode_element(item: Any, path: str, where: str) -> Element:
-    from .element_id import parse_element_id
-    from .model import Element
+    # Once per element: a module import costs a fifth of ``from … import`` (xml._located).
+    import mstr_prompts.element_id as element_ids
+    import mstr_prompts.model as model
 
     if not isinstance(item, dict):
         raise DecodeError(
@@ -399,10 +400,10 @@ def _decode_element(item: Any, path: str, where: str) -> Element:
     element_id: ElementId | OpaqueElementId | None = None
     if text is not None:
         try:
-            element_id = parse_element_id(text)
+            element_id = element_ids.parse_element_id(text)
         except DecodeError as exc:
             raise DecodeError(f"{path}.id: {exc.message}", where=where, hint=exc.hint) from None
-    element: Element = _build(Element, where, path, id=element_id, name=name)
+    element: Element = _build(model.Element, where, path, id=element_id, name=name)
     return element
 
 
