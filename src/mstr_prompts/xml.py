@@ -122,6 +122,7 @@ _GUID = re.compile(GUID_PATTERN)
 _BARE_PA = re.compile(r"<pa[\s/>]")
 # raw, percent-encoded, encoded twice (mobile deep links), or HTML-escaped on top
 _MAX_TRANSPORT_DECODES = 3
+_TUPLE = {tuple}
 
 
 # --- decode -----------------------------------------------------------------------------
@@ -213,7 +214,7 @@ def _decode(text: str | bytes) -> RowSet:
 
 def _answer_set(items: list[Any], locale: int | None) -> RowSet:
     rows = RowSet.of(tuple(items), locale=locale)
-    if all(type(item) is tuple for item in items):
+    if not items or set(map(type, items)) == _TUPLE:  # one C-level pass over the items
         return rows  # checked row by row: nothing for the models to refuse
     try:
         rows.answer_set()  # answers that are models already: the set checks them now
@@ -607,6 +608,7 @@ _PLAIN_PT: dict[str, int] = {str(pt): pt for pt in _FAMILY_OF_PT}
 # the call for each object of a list.
 _PLAIN_TP: dict[str, int] = {str(n): n for n in range(1, 100)}
 _PA_NAMES = ["pt", "pin", "did", "tp"]  # a <pa>'s attributes as MicroStrategy writes them
+_VALUE_TYPE_OF_PT: dict[str, ValueType] = {str(pt): vt for pt, vt in _TYPE_OF_PT.items()}
 _get = etree._Element.get
 # Text between the items of a list and any content inside them, counted in one C-level
 # walk.  Each XPath call has a fixed cost of several microseconds on a new document, so
@@ -631,10 +633,29 @@ def _plain_items(root: etree._Element) -> list[_Row | Close | etree._Element] | 
     """
     items: list[_Row | Close | etree._Element] = []
     append = items.append
+    names_written = _PA_NAMES
+    value_types = _VALUE_TYPE_OF_PT
     for child in root:
         tail = child.tail
         if child.tag != "pa" or (tail and not tail.isspace()):
             return None
+        # _plain_pa's usual case, inlined: this loop runs once per prompt, and a call,
+        # with the reads it repeats, was a third of a small prompt's walk.
+        if child.keys() == names_written:
+            values: list[str] = child.values()  # type: ignore[assignment]  # text, not bytes
+            pt_text, pin, did, tp = values
+            digits = pin + tp  # _plain_location, inlined
+            if did and pin and tp and "@" not in did and digits.isdigit() and digits.isascii():
+                key = f"{did}@{pin}@{tp}"
+                if not len(child):
+                    text = child.text
+                    value_type = value_types.get(pt_text)
+                    if text and value_type is not None:
+                        append((VALUE_ROW, key, text, value_type))
+                        continue
+                row = _plain_body(child, key, pt_text)
+                append(child if row is None else row)
+                continue
         row = _plain_pa(child)
         append(child if row is None else row)
     return items
@@ -668,6 +689,13 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | Close | N
         key = f"{did}@{pin}@{tp}"
     elif not key or did is not None or pin is not None or tp is not None:
         return None  # empty, or beside parts it must agree with: the checked path says
+    return _plain_body(pa, key, pt_text, read)
+
+
+def _plain_body(
+    pa: etree._Element, key: str, pt_text: str | None, read: _Read | None = None
+) -> _Row | Close | None:
+    """:func:`_plain_pa` once the prompt's key is known: the answer in the ``<pa>``."""
     # pt is advisory (docs/xml.md): absent, it leaves a value's type unknown.
     pt = None if pt_text is None else _PLAIN_PT.get(pt_text)
     if pt is None and pt_text is not None:
@@ -715,18 +743,20 @@ def _plain_es(
     source: str | None = None
     ids: list[str] = []
     names: list[str | None] = []
+    # Names bound locally: this loop runs once per element.
+    add_id, add_name, get, concrete = ids.append, names.append, _get, _CONCRETE_ELEMENT
     for child in es:
-        # _bare(child), inlined: this loop runs once per element of a short list
+        # _bare(child), inlined
         if each and (
             len(child) or child.text is not None or ((t := child.tail) and not t.isspace())
         ):
             return None
         tag = child.tag
         if tag == "e":
-            ids.append(_get(child, "ei"))  # type: ignore[arg-type]  # None: checked below
-            names.append(_get(child, "disp_n"))
-            emt = _get(child, "emt")
-            if emt is not None and emt != _CONCRETE_ELEMENT:
+            add_id(get(child, "ei"))  # type: ignore[arg-type]  # None: checked below
+            add_name(get(child, "disp_n"))
+            emt = get(child, "emt")
+            if emt != concrete and emt is not None:
                 return None
         elif tag == "at" and source is None:
             source = _get(child, "did")
