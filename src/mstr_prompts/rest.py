@@ -1286,6 +1286,7 @@ class _Layout:
         self.object_name = sep[5] + '"name"' + colon
         self.object_end = nl[4] + "}"
         self.objects_sep = sep[4]
+        self.types_of: dict[int, str] = {}  # filled by _type_piece
         # json.dumps(item, ensure_ascii=False, indent=…, separators=…) builds this encoder
         # at every call; an answer set of many models pays that once.
         self.encoder = json.JSONEncoder(ensure_ascii=False, indent=indent, separators=separators)
@@ -1314,6 +1315,15 @@ def _layout(indent: Any, separators: Any) -> _Layout | None:
     if layout is None:
         layout = _LAYOUTS.setdefault(key, _Layout(indent, separators))
     return layout
+
+
+def _type_piece(layout: _Layout, number: int) -> str:
+    """The ``"type"`` member of an object of type ``number`` in ``layout``'s spelling."""
+    type_name = object_type_name(number)
+    piece = layout.type + (_quote(type_name) if type_name else str(number))
+    if type_name:  # the named types only: a bounded table, whatever the input holds
+        layout.types_of[number] = piece
+    return piece
 
 
 def _rows_text(rows: tuple[_Row | Answer, ...], layout: _Layout) -> str:
@@ -1359,13 +1369,23 @@ def _elements_text(row: _Row, layout: _Layout) -> list[str] | None:
         pieces[1::2] = keys
         pieces[-1] = plain_terse_ids(attribute, [""])[0][1:] + layout.last
         return pieces
-    if unnamed or _NEEDS_ESCAPE.search("".join(keys) + "".join(names)):
+    if _NEEDS_ESCAPE.search("".join(keys) + "".join(filter(None, names))):
         return None
+    suffix = plain_terse_ids(attribute, [""])[0][1:]  # ";ATTR", after each key
+    if unnamed:  # some named, some not: element by element
+        named = suffix + layout.name
+        pieces = [layout.open + layout.element]
+        extend = pieces.extend
+        between = layout.between
+        for key, name in zip(keys, names, strict=True):
+            extend((key, suffix, between) if name is None else (key, named, name, between))
+        pieces[-1] = layout.last
+        return pieces
     # key, ";ATTR" with the name's key, name, and between elements: four pieces each.
     pieces = [layout.between] * (4 * count + 1)
     pieces[0] = layout.open + layout.element
     pieces[1::4] = keys
-    pieces[2::4] = [plain_terse_ids(attribute, [""])[0][1:] + layout.name] * count
+    pieces[2::4] = [suffix + layout.name] * count
     pieces[3::4] = names
     pieces[-1] = layout.last
     return pieces
@@ -1377,19 +1397,20 @@ def _objects_text(row: _Row, layout: _Layout) -> list[str] | None:
     if not objects:
         return None
     pieces = [layout.open]
-    append = pieces.append
-    start, type_key, name_key = layout.object, layout.type, layout.object_name
+    append, extend = pieces.append, pieces.extend
+    start, name_key = layout.object, layout.object_name
     end = layout.object_end + layout.objects_sep
+    types = layout.types_of  # ', "type": "metric"' for each type number met
     for object_id, number, name in objects:
-        append(start)
-        append(_quote(object_id))
-        if number is not None:
-            type_name = object_type_name(number)
-            append(type_key)
-            append(_quote(type_name) if type_name else str(number))
+        if number is None:
+            extend((start, _quote(object_id)))
+        else:
+            type_piece = types.get(number)
+            if type_piece is None:
+                type_piece = _type_piece(layout, number)
+            extend((start, _quote(object_id), type_piece))
         if name is not None:
-            append(name_key)
-            append(_quote(name))
+            extend((name_key, _quote(name)))
         append(end)
     pieces[-1] = layout.object_end + layout.close
     return pieces

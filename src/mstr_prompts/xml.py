@@ -20,6 +20,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterable
 from itertools import islice
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from lxml import etree
@@ -669,8 +670,8 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | Close | N
     """
     # One call for the names and one for the values: lxml checks the name given to each
     # get(), which made five reads cost more than the rest of this function.
-    names = pa.keys()
-    values: list[str] = pa.values()  # type: ignore[assignment]  # text, never bytes
+    names: list[str] = pa.keys()  # type: ignore[assignment]  # text, never bytes
+    values: list[str] = pa.values()  # type: ignore[assignment]
     key: str | None = None
     pt_text: str | None
     pin: str | None
@@ -679,10 +680,14 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | Close | N
     if names == _PA_NAMES:
         pt_text, pin, did, tp = values
     else:
-        attributes = dict(zip(names, values, strict=True))
-        get = attributes.get
-        key = get("key")
-        pt_text, pin, did, tp = get("pt"), get("pin"), get("did"), get("tp")
+        # Another order or another set: where each of the five sits, found once per
+        # spelling (a document spells its <pa>s alike) instead of a dict per prompt.
+        spelling = tuple(names)
+        pick = _PA_PICKS.get(spelling)
+        if pick is None:
+            pick = _pa_pick(spelling)
+        values.append(None)  # type: ignore[arg-type]  # where an absent one is read
+        key, pt_text, pin, did, tp = pick(values)
     if key is None:
         if not _plain_location(did, pin, tp):
             return None
@@ -690,6 +695,21 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | Close | N
     elif not key or did is not None or pin is not None or tp is not None:
         return None  # empty, or beside parts it must agree with: the checked path says
     return _plain_body(pa, key, pt_text, read)
+
+
+_PA_PICKS: dict[tuple[str, ...], Callable[[list[str]], tuple[str | None, ...]]] = {}
+_MAX_PICKS = 64  # spellings remembered: a bound, since they come from the input
+
+
+def _pa_pick(names: tuple[str, ...]) -> Callable[[list[str]], tuple[str | None, ...]]:
+    """``key pt pin did tp`` from a ``<pa>``'s values (with None appended), for its names."""
+    absent = len(names)
+    pick = itemgetter(
+        *(names.index(n) if n in names else absent for n in ("key", "pt", "pin", "did", "tp"))
+    )
+    if len(_PA_PICKS) < _MAX_PICKS:
+        _PA_PICKS[names] = pick
+    return pick
 
 
 def _plain_body(
