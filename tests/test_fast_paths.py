@@ -284,6 +284,79 @@ def test_xml_fast_path_equals_checked_path_on_every_carried_answer(answers: Answ
 
 
 @contextmanager
+def by_expat() -> Iterator[None]:
+    """Read every document with expat first (xml.py, "plain documents"), however short."""
+    saved = xml._EXPAT_CHARS
+    xml._EXPAT_CHARS = 0
+    try:
+        yield
+    finally:
+        xml._EXPAT_CHARS = saved
+
+
+# Where expat and libxml2 (with safexml's options) could read a document differently:
+# declarations, namespaces, comments, processing instructions, CDATA, a DTD, references,
+# line ends and tabs in text and attributes, characters either may refuse, names.
+PARSER_MUTATIONS = [
+    ("<rsl>", "<?xml version='1.0'?><rsl>"),
+    ("<rsl>", '<?xml version="1.1"?><rsl>'),
+    ("<rsl>", '<?xml version="2.0"?><rsl>'),
+    ("<rsl>", "<?xml version='1.0' encoding='latin-1'?><rsl>"),
+    ("<rsl>", "<?xml version='1.0' standalone='maybe'?><rsl>"),
+    ("<rsl>", "\ufeff<rsl>"),
+    ("<rsl>", "<!DOCTYPE rsl><rsl>"),
+    ("<rsl>", "<rsl lcl='1036'>"),
+    ("<rsl>", "<rsl lcl='x'>"),
+    ("<rsl>", "<rsl xmlns='urn:x'>"),
+    ("<rsl>", "<rsl xmlns:a='urn:x'>"),
+    ("<pa ", "<a:pa "),
+    (" did=", " a:b='1' did="),
+    (" did=", " xml:lang='fr' did="),
+    ("</pa>", "<!--c--></pa>"),
+    ("</rsl>", "</rsl><!--c-->"),
+    ("</rsl>", "</rsl>\n"),
+    ("</rsl>", "</rsl>x"),
+    ("</pa>", "<?pi x?></pa>"),
+    (">value", "><![CDATA[x]]>value"),
+    (">value", ">a&amp;b&#10;&#xD;&lt;"),
+    (">value", ">a\r\nb\rc"),
+    (">value", ">\x00"),
+    (">value", ">\ud800"),
+    (">value", ">&unknown;"),
+    (">value", ">\ufffe"),
+    (">value", ">&#65535;"),
+    (' disp_n="', ' disp_n="a\tb\r\nc&#9;'),
+    (' disp_n="', " x='\"' disp_n=\""),
+    ("<e ", "<e\n\t"),
+    ("></e>", "/>"),
+    ("<mt ", "<mt\u00b7x "),
+    ("<mt ", "<" + "m" * 50001 + " did='X' tp='4'/><mt "),
+    ("<at ", "<at " + "a" * 50001 + "='1' "),
+    ("</mi>", "</mi><mi></mi>"),
+    ("</fct>", "</fct><es/>"),
+]
+
+
+@given(plain_documents())
+def test_plain_xml_is_read_by_expat(text: str) -> None:
+    assert xml._read_plain(text) is not None
+    with by_expat():
+        assert_same(xml.decode, text)
+
+
+@st.composite
+def parser_mutated_documents(draw: st.DrawFn) -> str:
+    return mutate(draw, draw(plain_documents()), MUTATIONS + PARSER_MUTATIONS * 2)
+
+
+@settings(max_examples=600)
+@given(parser_mutated_documents())
+def test_xml_read_by_expat_equals_checked_path(text: str) -> None:
+    with by_expat():
+        assert_same(xml.decode, text)
+
+
+@contextmanager
 def streaming(chunk: int) -> Iterator[None]:
     """Read every document as parsed (xml.py, "large documents"), fed ``chunk`` at a time,
     its lists' items read after every piece."""
