@@ -174,11 +174,7 @@ def _decode(text: str | bytes) -> RowSet:
     xml_text = _untransport(text)
     if _BARE_PA.match(xml_text):
         xml_text = f"<rsl>{xml_text}</rsl>"
-    if _FAST and _EXPAT_CHARS <= len(xml_text) <= _STREAM_CHARS:
-        read = _read_plain(xml_text)
-        if read is not None:
-            return _answer_set(read[1], _locale_of(read[0]))
-    elif _FAST and len(xml_text) > _STREAM_CHARS:
+    if _FAST and len(xml_text) > _STREAM_CHARS:
         streamed = _streamed(xml_text)
         if streamed is not None:
             root, rows = streamed
@@ -312,11 +308,7 @@ def _int(value: str, what: str, where: str) -> int:
 
 
 def _locale(root: etree._Element) -> int | None:
-    return _locale_of(root.get("lcl"))
-
-
-def _locale_of(lcl: str | None) -> int | None:
-    """The locale ``<rsl lcl="…">`` gives, checked."""
+    lcl = root.get("lcl")
     if lcl is None:
         return None
     what = "lcl (the locale, a Windows LCID)"
@@ -795,13 +787,6 @@ def _plain_es(
             return None
     if read is not None and read.prefix is not None:
         return read.row(key, source, ids, names)
-    return _elements_row(key, source, ids, names)
-
-
-def _elements_row(
-    key: str, source: str | None, ids: list[str], names: list[str | None]
-) -> _Row | Close | None:
-    """The row (or Close) of a list's items read plainly, or None if they are not plain."""
     if not ids:  # an empty list closes the prompt; its source, a GUID, is kept
         if source is not None and not _GUID.fullmatch(source):
             return None
@@ -836,217 +821,6 @@ def _plain_fct(fct: etree._Element, key: str, each: bool) -> _Row | Close | None
     if not objects:  # an empty list closes the prompt
         return _close(_located(key), PromptFamily.OBJECTS)
     return (OBJECTS_ROW, key, objects)
-
-
-# --- plain documents, read as they are parsed ------------------------------------------
-#
-# Reading a parsed tree from Python costs one lxml proxy per element and one call per
-# attribute, about as much as the parse itself.  A document of plain answers (as the
-# fast walk above takes them) is read instead by expat, the parser in Python's standard
-# library, whose callbacks hand each element's attributes over as one dict built in C:
-# the same rows for less than half the cost.  It reads only what both parsers read alike
-# and gives up at anything else (a <pa> the fast walk would leave, a comment, a
-# processing instruction, CDATA, a DTD, a namespace, an XML version other than 1.0, any
-# error): the document is then parsed by lxml as before, so results and errors are those
-# of the paths above.  ``_FAST = False`` turns this off too, for the property tests.
-
-_expat: Any = None  # xml.parsers.expat, imported on first use (start-up: bench_import)
-# Characters from which a document is read this way: a smaller one is parsed faster than
-# expat is imported (1.5 ms), and a one-prompt convert should not pay for that.
-_EXPAT_CHARS = 4096
-
-
-class _GiveUp(Exception):
-    """Raised inside an expat callback: the document is not all plain."""
-
-
-_BODIES = ("es", "fct")
-_MAX_NAME = 50_000  # libxml2's XML_MAX_NAME_LENGTH, without XML_PARSE_HUGE (safexml)
-
-
-def _read_plain(xml_text: str) -> tuple[str | None, list[Any]] | None:
-    """``(lcl, rows)`` of a document of plain answers, or None (see above)."""
-    global _expat
-    if "xmlns" in xml_text or "<exp" in xml_text or not safexml.streamable(xml_text):
-        return None  # namespaces; expressions, which take the checked path; a DTD
-    if _expat is None:
-        from xml.parsers import expat
-
-        _expat = expat
-    # Namespaces on: an unbound prefix fails.  expat interns every name in ``names``,
-    # which is read at the end for libxml2's limit on a name's length (expat has none).
-    names: dict[str, str] = {}
-    parser = _expat.ParserCreate("utf-8", " ", names)
-    parser.buffer_text = True
-    rows: list[Any] = []
-    add_row = rows.append
-    value_types = _VALUE_TYPE_OF_PT
-    # The open element's depth (1 <rsl>, 2 <pa>, 3 <mi>, 4 <es>|<fct>, 5 an item), and
-    # what the <pa> being read holds: its attributes, its text, its <mi>, its list.
-    depth = 0
-    root: list[dict[str, str]] = []
-    pa: dict[str, str] = {}
-    texts: list[str] = []
-    add_text = texts.append
-    mi = False
-    body: str | None = None
-    items: list[tuple[str, dict[str, str]]] = []
-    add_item = items.append
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal depth, pa, mi, body
-        if depth == 4:
-            add_item((name, attributes))
-        elif depth == 1 and name == "pa":
-            pa = attributes
-            texts.clear()
-            items.clear()
-            mi = False
-            body = None
-        elif depth == 2 and name == "mi" and not mi:
-            mi = True
-        elif depth == 3 and body is None and name in _BODIES:
-            body = name
-        elif depth == 0 and name == "rsl":
-            root.append(attributes)
-        else:
-            raise _GiveUp
-        depth += 1
-
-    def end(name: str) -> None:
-        nonlocal depth
-        depth -= 1
-        if depth == 1:
-            if mi:
-                row = None if body is None else _plain_list(pa, texts, body, items)
-            elif (
-                # _plain_value's usual case, inlined: a typed value located by did pin tp
-                len(pa) == 4
-                and (value_type := value_types.get(pa.get("pt", ""))) is not None
-                and (did := pa.get("did"))
-                and (pin := pa.get("pin"))
-                and (tp := pa.get("tp"))
-                and "@" not in did
-                and (digits := pin + tp).isdigit()
-                and digits.isascii()
-                and (value := "".join(texts))
-            ):
-                add_row((VALUE_ROW, f"{did}@{pin}@{tp}", value, value_type))
-                return
-            else:
-                row = _plain_value(pa, texts)
-            if row is None:
-                raise _GiveUp
-            add_row(row)
-
-    def text(data: str) -> None:
-        if depth == 2:
-            add_text(data)  # a value, or indentation around <mi> (_plain_list checks)
-        elif depth == 5 or not data.isspace():
-            raise _GiveUp  # content in an item, or text where only elements belong
-
-    def refuse(*_: object) -> None:
-        raise _GiveUp
-
-    def declared(version: str | None, *_: object) -> None:
-        if version != "1.0":
-            raise _GiveUp  # lxml refuses some versions expat takes
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    parser.XmlDeclHandler = declared
-    parser.CommentHandler = refuse
-    parser.ProcessingInstructionHandler = refuse
-    parser.StartCdataSectionHandler = refuse
-    parser.StartDoctypeDeclHandler = refuse
-    try:
-        parser.Parse(xml_text, True)
-    except Exception:  # _GiveUp, ExpatError, an unencodable character: lxml says
-        return None
-    if not root or max(map(len, names), default=0) > _MAX_NAME:
-        return None
-    return root[0].get("lcl"), rows
-
-
-def _plain_value(pa: dict[str, str], texts: list[str]) -> _Row | Close | None:
-    """_plain_pa for a ``<pa>`` without elements, read by expat."""
-    key = _plain_key(pa)
-    if key is None:
-        return None
-    pt_text = pa.get("pt")
-    pt = None if pt_text is None else _PLAIN_PT.get(pt_text)
-    if pt is None and pt_text is not None:
-        return None
-    text = "".join(texts)
-    if not text:
-        return _close(_located(key), None if pt is None else _FAMILY_OF_PT[pt])
-    if pt is None:
-        return (VALUE_ROW, key, text, None)
-    value_type = _TYPE_OF_PT.get(pt)
-    if value_type is None:
-        return None
-    return (VALUE_ROW, key, text, value_type)
-
-
-def _plain_key(pa: dict[str, str]) -> str | None:
-    """The key of a plain ``<pa>``'s attributes, as _plain_pa finds it, or None."""
-    get = pa.get
-    key, did, pin, tp = get("key"), get("did"), get("pin"), get("tp")
-    if key is None:
-        if not (did and pin and tp and "@" not in did and is_digits(pin + tp)):
-            return None
-        return f"{did}@{pin}@{tp}"
-    if not key or did is not None or pin is not None or tp is not None:
-        return None
-    return key
-
-
-def _plain_list(
-    pa: dict[str, str], texts: list[str], body: str, items: list[tuple[str, dict[str, str]]]
-) -> _Row | Close | None:
-    """_plain_pa for ``<pa><mi><es|fct>…``, read by expat: the items' attributes."""
-    key = _plain_key(pa)
-    if key is None or any(not t.isspace() for t in texts):
-        return None
-    pt_text = pa.get("pt")
-    if pt_text is not None and pt_text not in _PLAIN_PT:
-        return None
-    if body == "fct":
-        objects: list[tuple[str, int, str | None]] = []
-        add = objects.append
-        for _, attributes in items:
-            get = attributes.get
-            did = get("did")
-            tp = get("tp")
-            number = None if tp is None else _PLAIN_TP.get(tp) or ascii_number(tp, MAX_OBJECT_TYPE)
-            if not did or number is None:
-                return None
-            name = get("n")
-            add((did, number, get("disp_n") if name is None else name))
-        if not objects:
-            return _close(_located(key), PromptFamily.OBJECTS)
-        return (OBJECTS_ROW, key, objects)
-    source: str | None = None
-    ids: list[str] = []
-    names: list[str | None] = []
-    add_id, add_name, concrete = ids.append, names.append, _CONCRETE_ELEMENT
-    for tag, attributes in items:
-        get = attributes.get
-        if tag == "e":
-            add_id(get("ei"))  # type: ignore[arg-type]  # None: checked in _elements_row
-            add_name(get("disp_n"))
-            emt = get("emt")
-            if emt != concrete and emt is not None:
-                return None
-        elif tag == "at" and source is None:
-            source = get("did")
-            tp = get("tp")
-            if not source or (tp is not None and tp != "12"):
-                return None
-        else:
-            return None
-    return _elements_row(key, source, ids, names)
 
 
 # --- large documents --------------------------------------------------------------------
