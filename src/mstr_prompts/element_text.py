@@ -129,7 +129,9 @@ def plain_keys(keys: str) -> bool:
     >>> plain_keys("1,2,3"), plain_keys("1,2*,3")
     (True, False)
     """
-    return not any(c in keys for c in _NOT_PLAIN)
+    # _NOT_PLAIN, spelled out: a generator over three characters cost more than the
+    # three searches (a list of eight elements is checked once per prompt).
+    return OLD_ESCAPE not in keys and TERSE_ESCAPE not in keys and ";" not in keys
 
 
 def plain_terse(attribute: str, key: str) -> str:
