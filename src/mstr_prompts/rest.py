@@ -26,7 +26,7 @@ import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from pydantic import ValidationError
 
@@ -1092,19 +1092,21 @@ _STR = {str}
 _second = itemgetter(1)
 
 
-def _refuse_repeated_rows(rows: tuple[_Row | Answer, ...]) -> None:
-    """:func:`~mstr_prompts.rules.refuse_to_write_repeated_keys` for a decoder's rows.
+def _refuse_repeated_rows(rows: tuple[_Row | Answer, ...]) -> bool:
+    """:func:`~mstr_prompts.rules.refuse_to_write_repeated_keys` for a decoder's rows;
+    True when every item is a row keyed by text (the usual set).
 
-    Rows keyed by text with no key twice, the usual set, are told by one set of their
-    keys; anything else is left to the rule, which finds and names the repeat.
+    Rows keyed by text with no key twice are told by one set of their keys; anything
+    else is left to the rule, which finds and names the repeat.
     """
     # Each pass is one C-level loop (``map``): a comprehension's step per row cost as
     # much as writing the row's item.
     if set(map(type, rows)) == _TUPLE:
         keys = list(map(_second, rows))  # type: ignore[arg-type]  # tuples, checked above
         if set(map(type, keys)) == _STR and len(set(keys)) == len(keys):
-            return
+            return True
     refuse_to_write_repeated_keys(rows, "rest")
+    return False
 
 
 def _first_value(answers: Answers) -> str | None:
@@ -1165,11 +1167,18 @@ def encode(answers: Answers, *, ignore_locale: bool = False) -> dict[str, Any]:
     rows = pending_rows(answers)
     if rows is None:
         refuse_to_write_repeated_keys(answers, "rest")
-    else:
-        _refuse_repeated_rows(rows)
-    if rows is None:
         return {ENVELOPE: [_encode_answer(a) for a in answers]}
     value_type = _VALUE_TYPE
+    if _refuse_repeated_rows(rows):  # rows keyed by text only: _encode_row's first case
+        keyed = cast("tuple[_Row, ...]", rows)
+        return {
+            ENVELOPE: [
+                {"key": a[1], "type": value_type, "answers": a[2]}
+                if a[0] == VALUE_ROW
+                else _encode_row(a)
+                for a in keyed
+            ]
+        }
     return {
         ENVELOPE: [
             # _encode_row's first case, inlined: a body of many value prompts is mostly it
