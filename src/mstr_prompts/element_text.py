@@ -150,7 +150,7 @@ def plain_terse_ids(attribute: str, keys: list[str]) -> list[str]:
     'h2;8D679D3711D3E4981000E787EC6DE8A4'
     """
     suffix = terse("", attribute)
-    return ["h" + key + suffix for key in keys]
+    return [f"h{key}{suffix}" for key in keys]  # one string built: faster than two "+"
 
 
 def plain_old_short(attribute: str, key: str) -> str:

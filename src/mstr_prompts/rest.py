@@ -1074,7 +1074,7 @@ def _encode_row(row: _Row) -> dict[str, Any]:
         else:  # the usual list, every element named: plain_terse_ids, inlined (one pass)
             suffix = plain_terse_ids(row[2], [""])[0][1:]
             item["answers"] = [
-                {"id": "h" + k + suffix, "name": n} for k, n in zip(row[3], names, strict=True)
+                {"id": f"h{k}{suffix}", "name": n} for k, n in zip(row[3], names, strict=True)
             ]
     else:  # _object_item, inlined for the usual object: typed and named
         names_of = OBJECT_TYPE_NAMES
