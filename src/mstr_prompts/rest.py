@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 from pydantic import ValidationError
 
 from . import limits, safexml
-from .element_text import GUID_PATTERN, plain_keys, plain_terse_ids
+from .element_text import GUID_PATTERN, plain_keys, plain_terse_ids, terse
 from .enums import PromptFamily
 from .errors import (
     DecodeError,
@@ -1048,13 +1048,38 @@ _ROW_FAMILY = {
 # The item of a value row keyed by text, as a dict display: built once per row, so that
 # a body of many small prompts costs json.dumps little more than its own walk.
 _VALUE_TYPE = _TYPE_OF[PromptFamily.VALUE]
+_ELEMENTS_TYPE = _TYPE_OF[PromptFamily.ELEMENTS]
+_OBJECTS_TYPE = _TYPE_OF[PromptFamily.OBJECTS]
 
 
 def _encode_row(row: _Row) -> dict[str, Any]:
     """The item of a decoder's row (model.py, "Deferred answers"), as for its answer."""
     kind, prompt = row[0], row[1]
-    if kind == VALUE_ROW and type(prompt) is str:
-        return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
+    if type(prompt) is str:
+        # The usual rows, each item written as one dict display.
+        if kind == VALUE_ROW:
+            return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
+        if kind == ELEMENTS_ROW and None not in row[4]:  # every element named
+            suffix = terse("", row[2])  # plain_terse_ids, inlined (one pass)
+            return {
+                "key": prompt,
+                "type": _ELEMENTS_TYPE,
+                "answers": [
+                    {"id": f"h{k}{suffix}", "name": n} for k, n in zip(row[3], row[4], strict=True)
+                ],
+            }
+        if kind == OBJECTS_ROW:  # _object_item, inlined for the usual object: typed, named
+            names_of = OBJECT_TYPE_NAMES
+            return {
+                "key": prompt,
+                "type": _OBJECTS_TYPE,
+                "answers": [
+                    {"id": i, "type": names_of.get(t) or t, "name": n}
+                    if t is not None and n is not None
+                    else _object_item(i, t, n)
+                    for i, t, n in row[2]
+                ],
+            }
     family = _ROW_FAMILY[kind]
     item: dict[str, Any]
     if type(prompt) is str:
@@ -1071,8 +1096,8 @@ def _encode_row(row: _Row) -> dict[str, Any]:
         names = row[4]
         if None in names:
             item["answers"] = _element_items(plain_terse_ids(row[2], row[3]), names)
-        else:  # the usual list, every element named: plain_terse_ids, inlined (one pass)
-            suffix = plain_terse_ids(row[2], [""])[0][1:]
+        else:  # every element named
+            suffix = terse("", row[2])
             item["answers"] = [
                 {"id": f"h{k}{suffix}", "name": n} for k, n in zip(row[3], names, strict=True)
             ]
