@@ -908,7 +908,7 @@ class AnswerSet(Model):
 # when its checks found nothing wrong: anything unusual takes the checked path, which
 # raises exactly as before.
 #
-# Rows (the prompt is a key string, or a PromptRef when it has more than a key):
+# Rows (the prompt is a key string, or a rows.Ref (or PromptRef) when it has more than a key):
 #   (VALUE_ROW, prompt, text, type)          a ValueAnswer with a single value
 #   (ELEMENTS_ROW, prompt, attribute, keys, names)
 #       an ElementAnswer whose every element ID is plain (element_id.plain_key): a GUID
@@ -921,11 +921,21 @@ class AnswerSet(Model):
 # under their old names.
 
 
-def _prompt(prompt: str | PromptRef) -> PromptRef:
+def _prompt(prompt: Any) -> PromptRef:
     if isinstance(prompt, PromptRef):
         return prompt
-    # A non-empty key and nothing else: valid by construction.
-    return build(PromptRef, {"key": prompt, "id": None, "name": None, "position": None})
+    if type(prompt) is str:
+        # A non-empty key and nothing else: valid by construction.
+        return build(PromptRef, {"key": prompt, "id": None, "name": None, "position": None})
+    # A codec's plain reference (mstr_prompts.rows.Ref, read by its fields: the codecs
+    # sit above this module), checked as PromptRef checks its fields when it was made.
+    fields = {
+        "key": prompt.key,
+        "id": prompt.id,
+        "name": prompt.name,
+        "position": prompt.position,
+    }
+    return build(PromptRef, fields)
 
 
 def prompt_of(row: Row) -> PromptRef:

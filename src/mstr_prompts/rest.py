@@ -43,7 +43,7 @@ from .errors import (
     validation_message,
 )
 from .object_types import OBJECT_TYPE_NAMES, object_type_from_name, object_type_name
-from .rows import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, RowSet, pending_rows
+from .rows import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, Ref, RowSet, pending_rows
 from .rows import Row as _Row
 from .rules import (
     MAX_OBJECT_TYPE,
@@ -781,28 +781,37 @@ def _plain_item(item: Any) -> _Row | None:
     family = item.get("type")
     kind = _PLAIN_TYPES.get(family) if type(family) is str else None
     use_default = item.get("useDefault")
-    if (
-        type(key) is not str
-        or not key
-        or kind is None
-        or item.get("id") is not None
-        or item.get("name") is not None
-        or (use_default is not None and use_default is not False)
-    ):
+    if kind is None or (use_default is not None and use_default is not False):
+        return None
+    prompt_id, name = item.get("id"), item.get("name")
+    prompt: Any = key
+    if prompt_id is not None or name is not None or type(key) is not str:
+        # Named by id or name (as mstrio-py writes them), maybe beside the key: a plain
+        # reference with prompt_ref's rules (null is not given, an empty key or id is
+        # refused there); anything else takes the checked path, which says what is wrong.
+        if not (
+            (key is None or (type(key) is str and key))
+            and (prompt_id is None or (type(prompt_id) is str and prompt_id))
+            and (name is None or type(name) is str)
+            and (key is not None or prompt_id is not None or name is not None)
+        ):
+            return None
+        prompt = Ref.of(key, prompt_id, name)
+    elif not key:
         return None
     answers = item.get("answers")
     if kind == VALUE_ROW:
         if type(answers) is str and answers:
-            return (VALUE_ROW, key, answers, None)
+            return (VALUE_ROW, prompt, answers, None)
         return None
     if type(answers) is not list or not answers:
         return None
     if kind == ELEMENTS_ROW:
-        return _plain_elements(key, answers)
-    return _plain_objects(key, answers)
+        return _plain_elements(prompt, answers)
+    return _plain_objects(prompt, answers)
 
 
-def _plain_elements(key: str, answers: list[Any]) -> _Row | None:
+def _plain_elements(key: str | Ref, answers: list[Any]) -> _Row | None:
     ids: list[Any] = []
     names: list[Any] = []
     for element in answers:
@@ -837,7 +846,7 @@ def _plain_elements(key: str, answers: list[Any]) -> _Row | None:
     return (ELEMENTS_ROW, key, attribute, keys, names)
 
 
-def _plain_objects(key: str, answers: list[Any]) -> _Row | None:
+def _plain_objects(key: str | Ref, answers: list[Any]) -> _Row | None:
     objects: list[tuple[str, int, str | None]] = []
     for ref in answers:
         if type(ref) is not dict or not ref.keys() <= OBJECT_KEYS:

@@ -47,9 +47,9 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
-from .rows import ELEMENTS_ROW, VALUE_ROW, RowSet, pending_rows
+from .rows import ELEMENTS_ROW, EMPTY_REF, VALUE_ROW, Ref, RowSet, pending_rows
 from .rows import Row as _Row
-from .rules import MAX_OBJECT_TYPE, MAX_POSITION, ascii_number, fold_name, text_problem
+from .rules import MAX_OBJECT_TYPE, MAX_POSITION, ascii_number, fold_name, is_text, text_problem
 
 # The models load on first use, in the functions that build or read them: decoding plain
 # answers into rows and writing rows needs none (mstr_prompts.rows).
@@ -359,15 +359,19 @@ def _check_slots(text: str, param: str) -> None:
         )
 
 
-def _decode_values(text: str) -> list[Answer]:
-    from .model import PromptRef, Unanswered, ValueAnswer
-
+def _decode_values(text: str) -> list[Answer | _Row]:
     _check_slots(text, VALUE_PARAM)
-    answers: list[Answer] = []
+    answers: list[Answer | _Row] = []
     for position, part in enumerate(text.split(SLOT_SEP), 1):
+        if part and is_text(part):
+            # A value known by its place: a row (mstr_prompts.rows), no model.
+            answers.append((VALUE_ROW, Ref.of(position=position), part, None))
+            continue
+        from .model import PromptRef, Unanswered, ValueAnswer
+
         prompt = PromptRef(position=position)
         if part:
-            answers.append(ValueAnswer(value=part, prompt=prompt))
+            answers.append(ValueAnswer(value=part, prompt=prompt))  # refuses what is not text
         else:
             answers.append(Unanswered(family=PromptFamily.VALUE, prompt=prompt))
     return answers
@@ -412,8 +416,6 @@ def _plain_elements(texts: list[str], attribute: str) -> _Row | None:
     The fast path (model.py, "Deferred answers"): the rules of :func:`_decode_element`
     for IDs that need no escape; anything else returns None and takes that path.
     """
-    from .model import PromptRef
-
     prefix = plain_old_short(attribute, "")
     keys: list[str] = []
     names: list[str | None] = []
@@ -427,7 +429,7 @@ def _plain_elements(texts: list[str], attribute: str) -> _Row | None:
         names.append(name or None)
     if not keys or not plain_keys("".join(keys)):
         return None
-    return (ELEMENTS_ROW, PromptRef(), attribute, keys, names)
+    return (ELEMENTS_ROW, EMPTY_REF, attribute, keys, names)
 
 
 def _same(a: Answer | _Row, b: Answer | _Row) -> bool:
@@ -1185,8 +1187,9 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
             elements.append(item)  # read directly below
             element_positions.append(where)
             continue
-        if type(item) is tuple and assume_order:
-            # Numbered by their order: a family of rows that all fit is written directly.
+        if type(item) is tuple and (assume_order or _position_of(item) is not None):
+            # Numbered by their place or their order: a family of rows that all fit is
+            # written directly.
             (values if item[0] == VALUE_ROW else objects).append(item)
             row_positions[id(item)] = where
             continue
@@ -1222,8 +1225,10 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
         if not family:
             continue
         if len(family) <= MAX_POSITION and all(type(a) is tuple and _row_fits(a) for a in family):
-            target.update(enumerate(family, start=1))
-            continue
+            row_slots = _row_slots(family, assume_order)
+            if row_slots is not None:
+                target.update(row_slots)
+                continue
         from .model import ObjectAnswer, ValueAnswer
 
         planned = _models(family, row_positions, position)
@@ -1379,11 +1384,32 @@ def _objects_text(objects: Sequence[tuple[str, int | None, str | None]]) -> str:
 _OBJECT_SEPARATORS = FIELD_SEP + SLOT_SEP + OBJECT_SEP
 
 
+def _position_of(row: _Row) -> int | None:
+    """The position a value or object row's prompt carries (a Ref or PromptRef), if any."""
+    prompt = row[1]
+    return None if type(prompt) is str else prompt.position
+
+
+def _row_slots(family: list[Answer | _Row], assume_order: bool) -> dict[int, Answer | _Row] | None:
+    """The slots of a family of rows, as :func:`_plan_positional` places their answers
+    (each at its prompt's position, or numbered by its order with ``assume_order``); None
+    when one has no place or two claim one: the models' path then says why."""
+    slots: dict[int, Answer | _Row] = {}
+    for index, row in enumerate(family):
+        position = _position_of(row)  # type: ignore[arg-type]
+        if position is None:
+            if not assume_order:
+                return None
+            position = index + 1
+        if position in slots:
+            return None
+        slots[position] = row
+    return slots
+
+
 def _row_fits(row: _Row) -> bool:
     """True when a value or object row keyed by its prompt is written as its answer
     would be, with nothing for :func:`_check_value` or :func:`_check_object` to refuse."""
-    if type(row[1]) is not str:  # a PromptRef may carry a position: the model's path
-        return False
     if row[0] == VALUE_ROW:
         return _forbidden(row[2], SLOT_SEP) is None
     return all(

@@ -1029,7 +1029,11 @@ def _encode_row(row: _Row) -> etree._Element | None:
     """
     kind, key = row[0], row[1]
     if type(key) is not str:
-        return None
+        # A reference by more than its key (mstr_prompts.rows.Ref): XML writes the key
+        # alone, as the model path does; with none, that path says why it cannot.
+        key = key.key
+        if key is None:
+            return None
     parts = key.split("@")  # a located key, as PromptRef.location reads it
     if len(parts) != 3 or not parts[0] or not is_digits(parts[1]) or not is_digits(parts[2]):
         return None
