@@ -115,7 +115,9 @@ class Ref:
             # own error, or gives the values it reads (a str subclass becomes a str).
             from .model import PromptRef
 
-            model = PromptRef(key=key, id=id, name=name, position=position)
+            given = {"key": key, "id": id, "name": name, "position": position}
+            # None is "not given", as for the model's defaults (its error repeats the input).
+            model = PromptRef(**{k: v for k, v in given.items() if v is not None})
             key, id, name, position = model.key, model.id, model.name, model.position
         _set = object.__setattr__
         _set(self, "key", key)
