@@ -441,13 +441,11 @@ def _same(a: Answer | _Row, b: Answer | _Row) -> bool:
 
 
 def _decode_elements(text: str, fast: bool = False) -> list[Answer | _Row]:
-    from .model import Unanswered
-
     if not text:
         # One meaning for an empty answer parameter, as for values and objects: one open
         # slot (the element prompts are asked).  Element answers have no position, so the
         # slot has no identity either (docs/url.md, "Empty parameters").
-        return [Unanswered(family=PromptFamily.ELEMENTS)]
+        return [_open_elements()]
     answers: list[Answer | _Row] = []
     by_attribute: dict[str, Answer | _Row] = {}
     number = 0
@@ -476,8 +474,15 @@ def _decode_elements(text: str, fast: bool = False) -> list[Answer | _Row]:
     if not answers:
         # Only separators (",", ",,"): every piece is empty, so the parameter says what an
         # empty one says.  Reading it as no answers at all was a silent empty result.
-        return [Unanswered(family=PromptFamily.ELEMENTS)]
+        return [_open_elements()]
     return answers
+
+
+def _open_elements() -> Answer:
+    """An open elements slot (the model is loaded only for it)."""
+    from .model import Unanswered
+
+    return Unanswered(family=PromptFamily.ELEMENTS)
 
 
 def _checked_elements(segment: str, offset: int, number: int, where: str) -> ElementAnswer | Close:
