@@ -47,7 +47,7 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
-from .rows import ELEMENTS_ROW, EMPTY_REF, VALUE_ROW, Ref, RowSet, pending_rows
+from .rows import ELEMENTS_ROW, EMPTY_REF, OBJECTS_ROW, VALUE_ROW, Ref, RowSet, pending_rows
 from .rows import Row as _Row
 from .rules import MAX_OBJECT_TYPE, MAX_POSITION, ascii_number, fold_name, is_text, text_problem
 
@@ -510,9 +510,8 @@ def _checked_elements(segment: str, offset: int, number: int, where: str) -> Ele
     return Close(family=PromptFamily.ELEMENTS, attribute=attribute)
 
 
-def _decode_object(text: str, where: str) -> ObjectRef:
-    from .model import ObjectRef
-
+def _decode_object(text: str, where: str) -> tuple[str, int, str | None]:
+    """``(id, type, name)`` of one ``id~type[~name]`` (its ObjectRef is built by the caller)."""
     fields = text.split(FIELD_SEP)
     if len(fields) > 3:
         raise DecodeError(
@@ -532,17 +531,14 @@ def _decode_object(text: str, where: str) -> ObjectRef:
             where=where,
         )
     name = fields[2] if len(fields) == 3 and fields[2] else None
-    return ObjectRef(id=fields[0], type=number, name=name)
+    return (fields[0], number, name)
 
 
-def _decode_objects(text: str) -> list[Answer]:
-    from .model import ObjectAnswer, PromptRef, Unanswered
-
+def _decode_objects(text: str) -> list[Answer | _Row]:
     _check_slots(text, OBJECTS_PARAM)
-    answers: list[Answer] = []
+    answers: list[Answer | _Row] = []
     for position, (offset, slot) in enumerate(_segments(text, SLOT_SEP), 1):
-        prompt = PromptRef(position=position)
-        objects: list[ObjectRef] = []
+        objects: list[tuple[str, int, str | None]] = []
         for object_offset, object_text in _segments(slot, OBJECT_SEP, offset):
             if not object_text:  # a trailing ESC
                 continue
@@ -550,11 +546,20 @@ def _decode_objects(text: str) -> list[Answer]:
                 f"url: {OBJECTS_PARAM}, prompt {position}, object {len(objects) + 1} "
                 f"(offset {object_offset})"
             )
-            objects.append(_decode_object(object_text, where))
+            object_id, number, name = found = _decode_object(object_text, where)
+            if not (is_text(object_id) and (name is None or is_text(name))):
+                from .model import ObjectRef
+
+                ObjectRef(id=object_id, type=number, name=name)  # raises the model's error
+            objects.append(found)
         if objects:
-            answers.append(ObjectAnswer(objects=tuple(objects), prompt=prompt))
-        else:
-            answers.append(Unanswered(family=PromptFamily.OBJECTS, prompt=prompt))
+            # Objects known by their place: a row (mstr_prompts.rows), no model.
+            answers.append((OBJECTS_ROW, Ref.of(position=position), objects))
+            continue
+        from .model import PromptRef, Unanswered
+
+        prompt = PromptRef(position=position)
+        answers.append(Unanswered(family=PromptFamily.OBJECTS, prompt=prompt))
     return answers
 
 
