@@ -21,10 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mstr_prompts import library, links, rest, url, xml
-from mstr_prompts.enums import ValueType
+from mstr_prompts.enums import PromptFamily, ValueType
 from mstr_prompts.errors import DecodeError, PromptAnswerError
 from mstr_prompts.model import AnswerSet, PromptRef, answer_of
-from mstr_prompts.rows import VALUE_ROW, Ref, RowSet, pending_rows
+from mstr_prompts.rows import UNANSWERED_ROW, VALUE_ROW, Ref, RowSet, pending_rows
 from mstr_prompts.strategies import (
     library_answer_sets,
     rest_answer_sets,
@@ -137,7 +137,7 @@ def test_fixtures_cover_rows() -> None:
             found = {(codec, item[0]) for item in rows.items if type(item) is tuple}
             kinds |= found
             prompts |= {type(item[1]).__name__ for item in rows.items if type(item) is tuple}
-    assert {kind for _, kind in kinds} == {"value", "elements", "objects"}
+    assert {kind for _, kind in kinds} == {"value", "elements", "objects", "unanswered"}
     assert {codec for codec, _ in kinds} == set(DECODERS)
     assert prompts == {"str", "Ref"}
 
@@ -253,6 +253,19 @@ def test_a_hand_built_row_set_takes_refs() -> None:
     rows = RowSet(((VALUE_ROW, Ref(position=2), "x", None),))
     assert rows.answer_set()[0].prompt == PromptRef(position=2)
     assert url.encode_query(rows) == "valuePromptAnswers=%5Ex"
+    rows = RowSet(
+        (
+            (VALUE_ROW, Ref(position=1), "x", None),
+            (UNANSWERED_ROW, Ref(position=2), PromptFamily.VALUE),
+            (VALUE_ROW, Ref(position=3), "y", None),
+        )
+    )
+    same_output(rows, AnswerSet(answers=tuple(rows.answer_set())))
+    assert url.encode_query(rows) == "valuePromptAnswers=x%5E%5Ey"
+    with pytest.raises(DecodeError, match="family must be a PromptFamily"):
+        RowSet(((UNANSWERED_ROW, Ref(position=2), "value"),))
+    with pytest.raises(DecodeError, match="greater than or equal to 1"):
+        RowSet(((VALUE_ROW, Ref.of(position=0), "x", None),))
 
 
 def test_row_set_is_immutable_and_one_round() -> None:
@@ -315,7 +328,18 @@ _junk = st.recursive(
     | st.booleans()
     | st.integers()
     | st.text(max_size=8)
-    | st.sampled_from([VALUE_ROW, "elements", "objects", "K@0@10", GUID, ValueType.LONG]),
+    | st.sampled_from(
+        [VALUE_ROW, "elements", "objects", "unanswered", "K@0@10", GUID, ValueType.LONG]
+    )
+    | st.sampled_from(PromptFamily)
+    # References as a caller may make them unchecked (Ref.of): the set checks them.
+    | st.builds(
+        Ref.of,
+        key=st.none() | st.sampled_from(["", "K@0@10"]),
+        id=st.none() | st.sampled_from(["", GUID]),
+        name=st.none() | st.text(max_size=3),
+        position=st.none() | st.integers(-1, 1001),
+    ),
     lambda inner: (
         st.tuples(inner)
         | st.tuples(inner, inner, inner)
@@ -329,6 +353,7 @@ _rows = st.one_of(
     st.tuples(st.just(VALUE_ROW), _junk, _junk, _junk),
     st.tuples(st.just("elements"), _junk, _junk, _junk, _junk),
     st.tuples(st.just("objects"), _junk, _junk),
+    st.tuples(st.just("unanswered"), _junk, _junk),
     _junk,
 )
 

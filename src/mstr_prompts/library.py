@@ -50,7 +50,7 @@ from .errors import (
     validation_message,
 )
 from .rest import load_json
-from .rows import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, RowSet, pending_rows
+from .rows import ELEMENTS_ROW, OBJECTS_ROW, UNANSWERED_ROW, VALUE_ROW, RowSet, pending_rows
 from .rows import Row as _Row
 from .rules import (
     MAX_INT,
@@ -935,9 +935,9 @@ def _encode_row(row: _Row) -> dict[str, Any] | None:
     its model; None when the row needs that path (which then says what is wrong)."""
     prompt = row[1]
     key = prompt if type(prompt) is str else prompt.key
-    if key is None:
-        return None
     kind = row[0]
+    if key is None or kind == UNANSWERED_ROW:  # Library has no open slot: the model's path
+        return None
     if kind == VALUE_ROW:
         if not is_plain_value(row[2]):
             return None

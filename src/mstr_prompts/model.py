@@ -56,6 +56,7 @@ from .object_types import object_type_name
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import PENDING as _PENDING
+from .row_kinds import UNANSWERED_ROW
 from .row_kinds import VALUE_ROW as VALUE_ROW
 from .row_kinds import Row as Row
 from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION, MIN_INT, is_digits, is_text
@@ -914,6 +915,7 @@ class AnswerSet(Model):
 #       an ElementAnswer whose every element ID is plain (element_id.plain_key): a GUID
 #       attribute shared by all, and key parts as written; names[i] is None or a str
 #   (OBJECTS_ROW, prompt, objects)           an ObjectAnswer; objects are (id, type, name)
+#   (UNANSWERED_ROW, prompt, family)         an Unanswered slot
 
 # The row kinds, ``Row`` and the key under which a deferred set keeps its rows live in
 # :mod:`mstr_prompts.row_kinds`, which imports no pydantic: the codecs make and write
@@ -967,6 +969,10 @@ def answer_of(row: Row | Answer) -> Answer:
     if kind == OBJECTS_ROW:
         objects = tuple(ObjectRef.of(i, t, n) for i, t, n in row[2])
         return ObjectAnswer.of(_prompt(row[1]), objects)
+    if kind == UNANSWERED_ROW:
+        return build(
+            Unanswered, {"prompt": _prompt(row[1]), "kind": "unanswered", "family": row[2]}
+        )
     raise AssertionError(f"unknown row kind {kind!r}")  # pragma: no cover
 
 

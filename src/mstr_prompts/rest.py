@@ -43,7 +43,7 @@ from .errors import (
     validation_message,
 )
 from .object_types import OBJECT_TYPE_NAMES, object_type_from_name, object_type_name
-from .rows import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, Ref, RowSet, pending_rows
+from .rows import ELEMENTS_ROW, OBJECTS_ROW, UNANSWERED_ROW, VALUE_ROW, Ref, RowSet, pending_rows
 from .rows import Row as _Row
 from .rules import (
     MAX_OBJECT_TYPE,
@@ -1063,6 +1063,10 @@ def _encode_row(row: _Row) -> dict[str, Any]:
     kind, prompt = row[0], row[1]
     if kind == VALUE_ROW and type(prompt) is str:
         return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
+    if kind == UNANSWERED_ROW:
+        from .model import answer_of
+
+        return _encode_answer(answer_of(row))  # REST has no open slot: the model's refusal
     family = _ROW_FAMILY[kind]
     item: dict[str, Any]
     if type(prompt) is str:
@@ -1319,7 +1323,7 @@ def _rows_text(rows: tuple[_Row | Answer, ...], layout: _Layout) -> str:
     append, extend = parts.append, parts.extend
     head, types, end, comma = layout.head, layout.types, layout.end, layout.comma
     for row in rows:
-        if type(row) is tuple and type(row[1]) is str:
+        if type(row) is tuple and type(row[1]) is str and row[0] != UNANSWERED_ROW:
             kind = row[0]
             if kind == VALUE_ROW:
                 extend((head, _quote(row[1]), types[kind], _quote(row[2]), end, comma))

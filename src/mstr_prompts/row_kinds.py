@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ELEMENTS_ROW", "OBJECTS_ROW", "PENDING", "VALUE_ROW", "Row"]
+__all__ = ["ELEMENTS_ROW", "OBJECTS_ROW", "PENDING", "UNANSWERED_ROW", "VALUE_ROW", "Row"]
 
 VALUE_ROW = "value"
 ELEMENTS_ROW = "elements"
 OBJECTS_ROW = "objects"
+UNANSWERED_ROW = "unanswered"
 
 Row = tuple[Any, ...]
 """A compact, already-checked answer (see :mod:`mstr_prompts.rows`)."""

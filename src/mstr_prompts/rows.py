@@ -22,7 +22,9 @@ known by its id, name or position; a hand-built set may also give a PromptRef):
 * ``(ELEMENTS_ROW, prompt, attribute, keys, names)``: an ElementAnswer whose every
   element ID is plain (:func:`mstr_prompts.element_text.plain_key`): a GUID attribute
   shared by all, and key parts as written; ``names[i]`` is None or a str;
-* ``(OBJECTS_ROW, prompt, objects)``: an ObjectAnswer; objects are ``(id, type, name)``.
+* ``(OBJECTS_ROW, prompt, objects)``: an ObjectAnswer; objects are ``(id, type, name)``;
+* ``(UNANSWERED_ROW, prompt, family)``: an Unanswered slot (a Web link's ``a^^c``);
+  ``family`` is a :class:`~mstr_prompts.enums.PromptFamily`.
 
 >>> from mstr_prompts import rest, xml
 >>> rows = xml.decode_rows('<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" '
@@ -40,11 +42,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .element_text import plain_key
-from .enums import AnswerMode, ValueType
+from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, with_article
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import PENDING as PENDING
+from .row_kinds import UNANSWERED_ROW as UNANSWERED_ROW
 from .row_kinds import VALUE_ROW as VALUE_ROW
 from .row_kinds import Row as Row
 from .rules import MAX_INT, MAX_POSITION, is_text
@@ -58,6 +61,7 @@ __all__ = [
     "ELEMENTS_ROW",
     "OBJECTS_ROW",
     "PENDING",
+    "UNANSWERED_ROW",
     "VALUE_ROW",
     "Answers",
     "Ref",
@@ -384,7 +388,7 @@ class RowSet:
 
 # --- checking a hand-built set ----------------------------------------------------------
 
-_ROW_LENGTH = {VALUE_ROW: 4, ELEMENTS_ROW: 5, OBJECTS_ROW: 3}
+_ROW_LENGTH = {VALUE_ROW: 4, ELEMENTS_ROW: 5, OBJECTS_ROW: 3, UNANSWERED_ROW: 3}
 
 
 def _refuse(index: int, what: str) -> DecodeError:
@@ -424,7 +428,12 @@ def _shape(index: int, row: Any) -> None:
             index,
             f"a row's prompt must be a key (a non-empty str), a Ref or a PromptRef, not {prompt!r}",
         )
-    if kind == VALUE_ROW:
+    if kind == UNANSWERED_ROW:
+        if type(row[2]) is not PromptFamily:
+            raise _refuse(
+                index, f"an unanswered row's family must be a PromptFamily, not {row[2]!r}"
+            )
+    elif kind == VALUE_ROW:
         if type(row[2]) is not str:
             raise _refuse(index, f"a value row's text must be a str, not {row[2]!r}")
         if row[3] is not None and type(row[3]) is not ValueType:
@@ -510,6 +519,9 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
         else _dump_model(prompt),
         "kind": kind,
     }
+    if kind == UNANSWERED_ROW:
+        head["family"] = item[2].value
+        return head
     if kind == VALUE_ROW:
         head["value"] = item[2]
         if item[3] is not None:

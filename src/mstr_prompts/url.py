@@ -47,7 +47,16 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
-from .rows import ELEMENTS_ROW, EMPTY_REF, OBJECTS_ROW, VALUE_ROW, Ref, RowSet, pending_rows
+from .rows import (
+    ELEMENTS_ROW,
+    EMPTY_REF,
+    OBJECTS_ROW,
+    UNANSWERED_ROW,
+    VALUE_ROW,
+    Ref,
+    RowSet,
+    pending_rows,
+)
 from .rows import Row as _Row
 from .rules import MAX_OBJECT_TYPE, MAX_POSITION, ascii_number, fold_name, is_text, text_problem
 
@@ -61,7 +70,6 @@ if TYPE_CHECKING:
         Element,
         ElementAnswer,
         ObjectAnswer,
-        ObjectRef,
         Unanswered,
         ValueAnswer,
     )
@@ -363,17 +371,17 @@ def _decode_values(text: str) -> list[Answer | _Row]:
     _check_slots(text, VALUE_PARAM)
     answers: list[Answer | _Row] = []
     for position, part in enumerate(text.split(SLOT_SEP), 1):
-        if part and is_text(part):
-            # A value known by its place: a row (mstr_prompts.rows), no model.
+        # A value known by its place, or an open slot: a row (mstr_prompts.rows), no model.
+        if not part:
+            answers.append((UNANSWERED_ROW, Ref.of(position=position), PromptFamily.VALUE))
+            continue
+        if is_text(part):
             answers.append((VALUE_ROW, Ref.of(position=position), part, None))
             continue
-        from .model import PromptRef, Unanswered, ValueAnswer
+        from .model import PromptRef, ValueAnswer
 
-        prompt = PromptRef(position=position)
-        if part:
-            answers.append(ValueAnswer(value=part, prompt=prompt))  # refuses what is not text
-        else:
-            answers.append(Unanswered(family=PromptFamily.VALUE, prompt=prompt))
+        # Text the model refuses (a lone surrogate): its error.
+        answers.append(ValueAnswer(value=part, prompt=PromptRef(position=position)))
     return answers
 
 
@@ -552,14 +560,11 @@ def _decode_objects(text: str) -> list[Answer | _Row]:
 
                 ObjectRef(id=object_id, type=number, name=name)  # raises the model's error
             objects.append(found)
+        # Objects known by their place, or an open slot: a row (mstr_prompts.rows).
         if objects:
-            # Objects known by their place: a row (mstr_prompts.rows), no model.
             answers.append((OBJECTS_ROW, Ref.of(position=position), objects))
-            continue
-        from .model import PromptRef, Unanswered
-
-        prompt = PromptRef(position=position)
-        answers.append(Unanswered(family=PromptFamily.OBJECTS, prompt=prompt))
+        else:
+            answers.append((UNANSWERED_ROW, Ref.of(position=position), PromptFamily.OBJECTS))
     return answers
 
 
@@ -1197,10 +1202,11 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
             elements.append(item)  # read directly below
             element_positions.append(where)
             continue
-        if type(item) is tuple and (assume_order or _position_of(item) is not None):
+        family_of_row = _positional_family(item) if type(item) is tuple else None
+        if family_of_row is not None and (assume_order or _position_of(item) is not None):  # type: ignore[arg-type]
             # Numbered by their place or their order: a family of rows that all fit is
             # written directly.
-            (values if item[0] == VALUE_ROW else objects).append(item)
+            (values if family_of_row is PromptFamily.VALUE else objects).append(item)
             row_positions[id(item)] = where
             continue
         # Only answers other than element rows need the models (every use below is of
@@ -1394,6 +1400,18 @@ def _objects_text(objects: Sequence[tuple[str, int | None, str | None]]) -> str:
 _OBJECT_SEPARATORS = FIELD_SEP + SLOT_SEP + OBJECT_SEP
 
 
+def _positional_family(row: _Row) -> PromptFamily | None:
+    """VALUE or OBJECTS for a row of a positional family (an answer or an open slot)."""
+    kind = row[0]
+    if kind == VALUE_ROW:
+        return PromptFamily.VALUE
+    if kind == OBJECTS_ROW:
+        return PromptFamily.OBJECTS
+    if kind == UNANSWERED_ROW and row[2] in (PromptFamily.VALUE, PromptFamily.OBJECTS):
+        return row[2]  # type: ignore[no-any-return]
+    return None
+
+
 def _position_of(row: _Row) -> int | None:
     """The position a value or object row's prompt carries (a Ref or PromptRef), if any."""
     prompt = row[1]
@@ -1420,6 +1438,8 @@ def _row_slots(family: list[Answer | _Row], assume_order: bool) -> dict[int, Ans
 def _row_fits(row: _Row) -> bool:
     """True when a value or object row keyed by its prompt is written as its answer
     would be, with nothing for :func:`_check_value` or :func:`_check_object` to refuse."""
+    if row[0] == UNANSWERED_ROW:
+        return True  # an empty slot
     if row[0] == VALUE_ROW:
         return _forbidden(row[2], SLOT_SEP) is None
     return all(
@@ -1482,7 +1502,7 @@ def encode(
             {
                 p: a[2] if type(a) is tuple else a.values[0]  # type: ignore[union-attr]
                 for p, a in plan.values.items()
-                if type(a) is tuple or a.kind == "value"  # type: ignore[union-attr]
+                if (a[0] if type(a) is tuple else a.kind) == VALUE_ROW  # type: ignore[union-attr]
             },
         )
     if plan.elements:
@@ -1493,7 +1513,7 @@ def encode(
             {
                 p: _objects_text(a[2]) if type(a) is tuple else _object_text(a)  # type: ignore[arg-type]
                 for p, a in plan.objects.items()
-                if type(a) is tuple or a.kind == "objects"  # type: ignore[union-attr]
+                if (a[0] if type(a) is tuple else a.kind) == OBJECTS_ROW  # type: ignore[union-attr]
             },
         )
     if plan.xml:
