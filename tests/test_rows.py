@@ -137,7 +137,8 @@ def test_fixtures_cover_rows() -> None:
             found = {(codec, item[0]) for item in rows.items if type(item) is tuple}
             kinds |= found
             prompts |= {type(item[1]).__name__ for item in rows.items if type(item) is tuple}
-    assert {kind for _, kind in kinds} == {"value", "elements", "objects", "unanswered"}
+    assert {kind for _, kind in kinds} == {
+        "value", "elements", "objects", "unanswered", "use_default", "close"}  # fmt: skip
     assert {codec for codec, _ in kinds} == set(DECODERS)
     assert prompts == {"str", "Ref"}
 
@@ -329,7 +330,17 @@ _junk = st.recursive(
     | st.integers()
     | st.text(max_size=8)
     | st.sampled_from(
-        [VALUE_ROW, "elements", "objects", "unanswered", "K@0@10", GUID, ValueType.LONG]
+        [
+            VALUE_ROW,
+            "elements",
+            "objects",
+            "unanswered",
+            "use_default",
+            "close",
+            "K@0@10",
+            GUID,
+            ValueType.LONG,
+        ]  # fmt: skip
     )
     | st.sampled_from(PromptFamily)
     # References as a caller may make them unchecked (Ref.of): the set checks them.
@@ -353,7 +364,7 @@ _rows = st.one_of(
     st.tuples(st.just(VALUE_ROW), _junk, _junk, _junk),
     st.tuples(st.just("elements"), _junk, _junk, _junk, _junk),
     st.tuples(st.just("objects"), _junk, _junk),
-    st.tuples(st.just("unanswered"), _junk, _junk),
+    st.tuples(st.sampled_from(["unanswered", "use_default", "close"]), _junk, _junk),
     _junk,
 )
 

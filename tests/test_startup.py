@@ -99,8 +99,17 @@ INPUTS = {
             ]
         }
     ),
+    "defaults.json": json.dumps(
+        {
+            "prompts": [
+                {"id": "3C0E4CB64F4B4D34A7BBD7D2E5C1C3F0", "type": "OBJECTS", "useDefault": True},
+                {"key": f"{GUID}@0@10", "type": "VALUE", "useDefault": True},
+            ]
+        }
+    ),
     # Web links with positional values and with element lists.
-    "values.txt": f"{BASE}?evt=4001&valuePromptAnswers=2015^Sam%20Hill^25354",
+    "values.txt": f"{BASE}?evt=4001&valuePromptAnswers=2015^^Sam%20Hill^25354"
+    "&objectsPromptAnswers=^4C051DB611D3E877C000B3B2D86C964F~4~Profit",
     "elements.txt": (
         f"{BASE}?evt=4001&elementsPromptAnswers={ATTRIBUTE};{ATTRIBUTE}:1%5EBooks;{ATTRIBUTE}:2"
     ),
@@ -121,6 +130,8 @@ INPUTS = {
                     "values": ["4C051DB611D3E877C000B3B2D86C964F~4~Profit"],
                     "useDefault": False,
                 },
+                {"key": f"{GUID}@2@10", "values": [], "useDefault": True},
+                {"key": f"{GUID}@3@10", "values": [], "useDefault": False},
             ],
         }
     ),
@@ -141,9 +152,12 @@ MORE_COMMANDS = {
     "rest by name -> rest": ["convert", "--from", "rest", "--to", "rest", "by-name.json"],
     "inspect rest by name": ["inspect", "--from", "rest", "by-name.json"],
     "rest by key, id, name -> rest": ["convert", "--from", "auto", "--to", "rest", "by-all.json"],
-    "rest by key, id, name -> xml": ["convert", "--from", "auto", "--to", "xml", "by-all.json"],
-    "rest by key, id, name -> url": ["convert", "--from", "auto", "--to", "url", "--assume-order", "by-all.json"],
     "rest by key, id, name -> library": ["convert", "--from", "auto", "--to", "library", "by-all.json"],
+    "rest by key, id, name -> xml": ["convert", "--from", "auto", "--to", "xml", "by-all.json"],
+    "rest by key, id, name -> url": [
+        "convert", "--from", "auto", "--to", "url", "--assume-order", "by-all.json"],
+    "rest useDefault -> rest": ["convert", "--from", "rest", "--to", "rest", "defaults.json"],
+    "inspect rest useDefault": ["inspect", "--from", "rest", "defaults.json"],
     "link rest by key, id, name": [*LIBRARY_LINK, "by-all.json"],
     "url values -> url": ["convert", "--from", "url", "--to", "url", "values.txt"],
     "inspect url values": ["inspect", "--from", "auto", "values.txt"],
@@ -152,8 +166,10 @@ MORE_COMMANDS = {
     "inspect url elements": ["inspect", "--from", "url", "elements.txt"],
     "link url elements": [*LINK, "elements.txt"],
     "library -> rest": ["convert", "--from", "library", "--to", "rest", "library.txt"],
-    "library -> xml": ["convert", "--from", "auto", "--to", "xml", "body.json"],
-    "library -> url": ["convert", "--from", "auto", "--to", "url", "--assume-order", "body.json"],
+    "library -> xml": ["convert", "--from", "auto", "--to", "xml", "library.txt"],
+    "library body -> library": ["convert", "--from", "auto", "--to", "library", "body.json"],
+    "inspect library body": ["inspect", "--from", "library", "body.json"],
+    "library -> url": ["convert", "--from", "auto", "--to", "url", "--assume-order", "library.txt"],
     "library -> library": ["convert", "--from", "auto", "--to", "library", "library.txt"],
     "library -> library param": [
         "convert", "--from", "auto", "--to", "library", "--library-form", "param", "library.txt"],

@@ -71,7 +71,7 @@ from .model import (
     deferred,
     prompt_of,
 )
-from .rows import UNANSWERED_ROW, RowSet, pending_rows
+from .rows import STATE_ROWS, RowSet, pending_rows
 from .validation import (
     DATE_RANGE,
     Problem,
@@ -747,8 +747,9 @@ def _items(answers: Answers) -> tuple[Item, ...]:
     if pending is None:
         return answers.answers  # type: ignore[union-attr]  # a RowSet always has rows
     rows: tuple[Item, ...] = pending  # read as rows, like a set's
-    # An open slot is read as its model (Unanswered), which binding and validation know.
-    return tuple(answer_of(i) if type(i) is tuple and i[0] == UNANSWERED_ROW else i for i in rows)
+    # A prompt's state (open, default, closed) is read as its model, as binding and
+    # validation know them.
+    return tuple(answer_of(i) if type(i) is tuple and i[0] in STATE_ROWS else i for i in rows)
 
 
 def _family_of(item: Item) -> PromptFamily | None:

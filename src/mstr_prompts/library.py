@@ -50,7 +50,17 @@ from .errors import (
     validation_message,
 )
 from .rest import load_json
-from .rows import ELEMENTS_ROW, OBJECTS_ROW, UNANSWERED_ROW, VALUE_ROW, RowSet, pending_rows
+from .rows import (
+    CLOSE_ROW,
+    ELEMENTS_ROW,
+    OBJECTS_ROW,
+    STATE_ROWS,
+    UNANSWERED_ROW,
+    USE_DEFAULT_ROW,
+    VALUE_ROW,
+    RowSet,
+    pending_rows,
+)
 from .rows import Row as _Row
 from .rules import (
     MAX_INT,
@@ -601,16 +611,17 @@ def _plain_answer(item: Any) -> _Row | None:
     if type(item) is not dict or not item.keys() <= _ANSWER_KEY_SET:
         return None
     key, raw, use_default = item.get("key"), item.get("values"), item.get("useDefault", False)
-    if (
-        type(key) is not str
-        or not key
-        or not is_text(key)
-        or use_default is not False
-        or type(raw) is not list
-        or not raw
-        or not all(type(v) is str and is_text(v) for v in raw)
-    ):
+    if type(key) is not str or not key or not is_text(key) or type(use_default) is not bool:
         return None
+    if "values" not in item:
+        return (USE_DEFAULT_ROW, key, None) if use_default else None
+    if type(raw) is not list or not all(type(v) is str and is_text(v) for v in raw):
+        return None
+    if use_default or not raw:
+        # The default (values must then be empty), or a close (see _decode_answer).
+        if raw:
+            return None
+        return (USE_DEFAULT_ROW, key, None) if use_default else (CLOSE_ROW, key, None)
     values: list[str] = raw
     if any(_is_placeholder(v) or v.startswith(_RSL) for v in values):
         return None
@@ -938,6 +949,8 @@ def _encode_row(row: _Row) -> dict[str, Any] | None:
     kind = row[0]
     if key is None or kind == UNANSWERED_ROW:  # Library has no open slot: the model's path
         return None
+    if kind in STATE_ROWS:  # UseDefault, Close (see _values)
+        return {"key": key, "values": [], "useDefault": kind == USE_DEFAULT_ROW}
     if kind == VALUE_ROW:
         if not is_plain_value(row[2]):
             return None

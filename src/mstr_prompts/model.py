@@ -53,10 +53,10 @@ from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, validation_message
 from .expressions import EXPRESSION_TYPES, Expression, render
 from .object_types import object_type_name
+from .row_kinds import CLOSE_ROW, UNANSWERED_ROW, USE_DEFAULT_ROW
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import PENDING as _PENDING
-from .row_kinds import UNANSWERED_ROW
 from .row_kinds import VALUE_ROW as VALUE_ROW
 from .row_kinds import Row as Row
 from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION, MIN_INT, is_digits, is_text
@@ -916,6 +916,8 @@ class AnswerSet(Model):
 #       attribute shared by all, and key parts as written; names[i] is None or a str
 #   (OBJECTS_ROW, prompt, objects)           an ObjectAnswer; objects are (id, type, name)
 #   (UNANSWERED_ROW, prompt, family)         an Unanswered slot
+#   (USE_DEFAULT_ROW, prompt, family), (CLOSE_ROW, prompt, family)
+#       a UseDefault, a Close without attribute (family may be None)
 
 # The row kinds, ``Row`` and the key under which a deferred set keeps its rows live in
 # :mod:`mstr_prompts.row_kinds`, which imports no pydantic: the codecs make and write
@@ -973,6 +975,13 @@ def answer_of(row: Row | Answer) -> Answer:
         return build(
             Unanswered, {"prompt": _prompt(row[1]), "kind": "unanswered", "family": row[2]}
         )
+    if kind == USE_DEFAULT_ROW:
+        return build(
+            UseDefault, {"prompt": _prompt(row[1]), "kind": "use_default", "family": row[2]}
+        )
+    if kind == CLOSE_ROW:
+        fields = {"prompt": _prompt(row[1]), "kind": "close", "family": row[2], "attribute": None}
+        return build(Close, fields)
     raise AssertionError(f"unknown row kind {kind!r}")  # pragma: no cover
 
 

@@ -24,7 +24,9 @@ known by its id, name or position; a hand-built set may also give a PromptRef):
   shared by all, and key parts as written; ``names[i]`` is None or a str;
 * ``(OBJECTS_ROW, prompt, objects)``: an ObjectAnswer; objects are ``(id, type, name)``;
 * ``(UNANSWERED_ROW, prompt, family)``: an Unanswered slot (a Web link's ``a^^c``);
-  ``family`` is a :class:`~mstr_prompts.enums.PromptFamily`.
+  ``family`` is a :class:`~mstr_prompts.enums.PromptFamily`;
+* ``(USE_DEFAULT_ROW, prompt, family)`` and ``(CLOSE_ROW, prompt, family)``: a UseDefault,
+  and a Close with no attribute; ``family`` is a PromptFamily or None.
 
 >>> from mstr_prompts import rest, xml
 >>> rows = xml.decode_rows('<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" '
@@ -44,10 +46,13 @@ from typing import TYPE_CHECKING, Any
 from .element_text import plain_key
 from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, with_article
+from .row_kinds import CLOSE_ROW as CLOSE_ROW
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import PENDING as PENDING
+from .row_kinds import STATE_ROWS as STATE_ROWS
 from .row_kinds import UNANSWERED_ROW as UNANSWERED_ROW
+from .row_kinds import USE_DEFAULT_ROW as USE_DEFAULT_ROW
 from .row_kinds import VALUE_ROW as VALUE_ROW
 from .row_kinds import Row as Row
 from .rules import MAX_INT, MAX_POSITION, is_text
@@ -58,10 +63,13 @@ if TYPE_CHECKING:
     from .model import Answer, AnswerSet
 
 __all__ = [
+    "CLOSE_ROW",
     "ELEMENTS_ROW",
     "OBJECTS_ROW",
     "PENDING",
+    "STATE_ROWS",
     "UNANSWERED_ROW",
+    "USE_DEFAULT_ROW",
     "VALUE_ROW",
     "Answers",
     "Ref",
@@ -388,7 +396,14 @@ class RowSet:
 
 # --- checking a hand-built set ----------------------------------------------------------
 
-_ROW_LENGTH = {VALUE_ROW: 4, ELEMENTS_ROW: 5, OBJECTS_ROW: 3, UNANSWERED_ROW: 3}
+_ROW_LENGTH = {
+    VALUE_ROW: 4,
+    ELEMENTS_ROW: 5,
+    OBJECTS_ROW: 3,
+    UNANSWERED_ROW: 3,
+    USE_DEFAULT_ROW: 3,
+    CLOSE_ROW: 3,
+}
 
 
 def _refuse(index: int, what: str) -> DecodeError:
@@ -428,10 +443,11 @@ def _shape(index: int, row: Any) -> None:
             index,
             f"a row's prompt must be a key (a non-empty str), a Ref or a PromptRef, not {prompt!r}",
         )
-    if kind == UNANSWERED_ROW:
-        if type(row[2]) is not PromptFamily:
+    if kind in STATE_ROWS:
+        if type(row[2]) is not PromptFamily and not (kind != UNANSWERED_ROW and row[2] is None):
+            allowed = "a PromptFamily" if kind == UNANSWERED_ROW else "a PromptFamily or None"
             raise _refuse(
-                index, f"an unanswered row's family must be a PromptFamily, not {row[2]!r}"
+                index, f"{with_article(kind)} row's family must be {allowed}, not {row[2]!r}"
             )
     elif kind == VALUE_ROW:
         if type(row[2]) is not str:
@@ -519,8 +535,9 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
         else _dump_model(prompt),
         "kind": kind,
     }
-    if kind == UNANSWERED_ROW:
-        head["family"] = item[2].value
+    if kind in STATE_ROWS:
+        if item[2] is not None:
+            head["family"] = item[2].value
         return head
     if kind == VALUE_ROW:
         head["value"] = item[2]
