@@ -340,7 +340,7 @@ _junk = st.recursive(
             "K@0@10",
             GUID,
             ValueType.LONG,
-        ]  # fmt: skip
+        ]
     )
     | st.sampled_from(PromptFamily)
     # References as a caller may make them unchecked (Ref.of): the set checks them.
