@@ -7,7 +7,8 @@ decoder that has fully checked an answer may keep it as a *row* of plain values
 
 A :class:`RowSet` is such a decoded set with no model built at all: what each codec's
 ``decode_rows`` returns (:func:`mstr_prompts.xml.decode_rows`,
-:func:`mstr_prompts.rest.decode_rows`, :func:`mstr_prompts.url.decode_rows`) and what
+:func:`mstr_prompts.rest.decode_rows`, :func:`mstr_prompts.url.decode_rows`,
+:func:`mstr_prompts.library.decode_rows`) and what
 every encoder accepts in place of an :class:`~mstr_prompts.model.AnswerSet`.  Nothing in
 this module imports pydantic's model machinery, so a one-file ``mstr-prompts convert``,
 ``inspect`` or ``link`` of value, element and object answers never loads a model class;
