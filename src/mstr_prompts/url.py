@@ -367,21 +367,25 @@ def _check_slots(text: str, param: str) -> None:
         )
 
 
-def _decode_values(text: str) -> list[Answer | _Row]:
+def _decode_values(text: str, fast: bool = True) -> list[Answer | _Row]:
     _check_slots(text, VALUE_PARAM)
     answers: list[Answer | _Row] = []
     for position, part in enumerate(text.split(SLOT_SEP), 1):
         # A value known by its place, or an open slot: a row (mstr_prompts.rows), no model.
-        if not part:
+        if fast and not part:
             answers.append((UNANSWERED_ROW, Ref.of(position=position), PromptFamily.VALUE))
             continue
-        if is_text(part):
+        if fast and is_text(part):
             answers.append((VALUE_ROW, Ref.of(position=position), part, None))
             continue
-        from .model import PromptRef, ValueAnswer
+        # The checked path (and text the model refuses, a lone surrogate: its error).
+        from .model import PromptRef, Unanswered, ValueAnswer
 
-        # Text the model refuses (a lone surrogate): its error.
-        answers.append(ValueAnswer(value=part, prompt=PromptRef(position=position)))
+        prompt = PromptRef(position=position)
+        if part:
+            answers.append(ValueAnswer(value=part, prompt=prompt))
+        else:
+            answers.append(Unanswered(family=PromptFamily.VALUE, prompt=prompt))
     return answers
 
 
@@ -542,7 +546,7 @@ def _decode_object(text: str, where: str) -> tuple[str, int, str | None]:
     return (fields[0], number, name)
 
 
-def _decode_objects(text: str) -> list[Answer | _Row]:
+def _decode_objects(text: str, fast: bool = True) -> list[Answer | _Row]:
     _check_slots(text, OBJECTS_PARAM)
     answers: list[Answer | _Row] = []
     for position, (offset, slot) in enumerate(_segments(text, SLOT_SEP), 1):
@@ -561,10 +565,19 @@ def _decode_objects(text: str) -> list[Answer | _Row]:
                 ObjectRef(id=object_id, type=number, name=name)  # raises the model's error
             objects.append(found)
         # Objects known by their place, or an open slot: a row (mstr_prompts.rows).
-        if objects:
+        if fast and objects:
             answers.append((OBJECTS_ROW, Ref.of(position=position), objects))
-        else:
+        elif fast:
             answers.append((UNANSWERED_ROW, Ref.of(position=position), PromptFamily.OBJECTS))
+        else:  # the checked path
+            from .model import ObjectAnswer, ObjectRef, PromptRef, Unanswered
+
+            prompt = PromptRef(position=position)
+            if objects:
+                refs = tuple(ObjectRef(id=i, type=t, name=n) for i, t, n in objects)
+                answers.append(ObjectAnswer(objects=refs, prompt=prompt))
+            else:
+                answers.append(Unanswered(family=PromptFamily.OBJECTS, prompt=prompt))
     return answers
 
 
@@ -867,13 +880,13 @@ def _decode(source: str | Mapping[str, str | Sequence[str]], allow_empty: bool) 
             raise _no_answers(source)
         answers: list[Answer | _Row] = []
         if VALUE_PARAM in params:
-            answers += _decode_values(params[VALUE_PARAM])
+            answers += _decode_values(params[VALUE_PARAM], _FAST)
         if ELEMENTS_PARAM in params:
             # A mapping's strings may hold lone surrogates, which only the models refuse.
             fast = _FAST and isinstance(source, str)
             answers += _decode_elements(params[ELEMENTS_PARAM], fast)
         if OBJECTS_PARAM in params:
-            answers += _decode_objects(params[OBJECTS_PARAM])
+            answers += _decode_objects(params[OBJECTS_PARAM], _FAST)
         mode = _decode_mode(params[MODE_PARAM]) if MODE_PARAM in params else None
         locale = None
         if XML_PARAM in params:
