@@ -179,6 +179,72 @@ def test_library_rows_write_as_the_set(answers: AnswerSet) -> None:
         same_output(library.decode_rows(body), library.decode(body))
 
 
+A = "8D679D3811D3E4981000E787EC6DE8A4"
+OBJ = "4C051DB611D3E877C000B3B2D86C964F"
+
+# Library answers at the edges of the fast path's rules: each must decode as the checked
+# path does (the same set, or the same error word for word) and write the same text.
+LIBRARY_ANSWERS = [
+    '{"key": "K@0@10", "values": ["2016"], "useDefault": false}',
+    '{"key": "K@0@10", "values": ["2016"]}',
+    '{"key": "K@0@10", "values": ["2016", "2017"], "useDefault": false}',
+    '{"key": "K@0@10", "values": [""], "useDefault": false}',
+    '{"key": "K@0@10", "values": [], "useDefault": false}',
+    '{"key": "K@0@10", "values": [], "useDefault": true}',
+    '{"key": "K@0@10", "useDefault": true}',
+    '{"key": "K@0@10", "useDefault": false}',
+    '{"key": "K@0@10", "values": ["x"], "useDefault": true}',
+    '{"key": "K@0@10", "values": [], "useDefault": 1}',
+    '{"key": "K@0@10", "values": "2016", "useDefault": false}',
+    '{"key": "K@0@10", "values": [5], "useDefault": false}',
+    '{"key": "", "values": ["2016"], "useDefault": false}',
+    '{"key": null, "values": ["2016"], "useDefault": false}',
+    '{"values": ["2016"], "useDefault": false}',
+    '{"key": "K@0@10", "values": ["2016"], "useDefault": false, "type": "VALUE"}',
+    '{"key": "K@0@10\\udc00", "values": ["2016"], "useDefault": false}',
+    '{"key": "K@0@10", "values": ["20\\udc0016"], "useDefault": false}',
+    f'{{"key": "K@0@10", "values": ["{A}:1~1048576~USA", "{A}:2~1048576~"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:1~01048576~USA"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:1~1048576~USA", "{A}:2~1048576~"], "useDefault": 0}}',
+    f'{{"key": "K@0@10", "values": ["{A}:1:2~1048576~USA~x"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:~1048576~USA"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:a;b~1048576~USA"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:a*~1048576~USA"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}~1048576~USA"]}}',
+    f'{{"key": "K@0@10", "values": ["{A[:31]}:1~1048576~USA"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:1~1048576~USA", "8D679D3811D3E4981000E787EC6DE8A5:1~1048576~X"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:1~1048576~USA", "{OBJ}~4~Profit"]}}',
+    f'{{"key": "K@0@10", "values": ["{OBJ}~4~Profit", "{OBJ}~4~"]}}',
+    f'{{"key": "K@0@10", "values": ["{OBJ}~-4~Profit"]}}',
+    f'{{"key": "K@0@10", "values": ["{OBJ}~99999999999~Profit"]}}',
+    f'{{"key": "K@0@10", "values": ["{OBJ}~1048580~Profit"]}}',
+    f'{{"key": "K@0@10", "values": ["{OBJ}~1048581~U~1~2~3~4"]}}',
+    f'{{"key": "K@0@10", "values": ["X{OBJ}~4~Profit"]}}',
+    '{"key": "K@0@10", "values": ["a~b~4~Profit"]}',
+    f'{{"key": "K@0@10", "values": ["{OBJ}~4~Pro~fit"]}}',
+    '{"key": "K@0@10", "values": ["DYNAMIC_PLACEHOLDER_Date"]}',
+    '{"key": "K@0@10", "values": ["<rsl><pa/></rsl>"]}',
+]
+
+
+@pytest.mark.parametrize("answer", LIBRARY_ANSWERS)
+@pytest.mark.parametrize("shape", ["rounds", "body", "two"])
+def test_library_rows_at_the_edges_are_the_checked_answers(answer: str, shape: str) -> None:
+    other = '{"key": "Z@0@10", "values": ["1"], "useDefault": false}'
+    text = {
+        "rounds": f"[[{answer}, {other}]]",
+        "body": f'{{"messageName": "M", "answers": [{other}, {answer}]}}',
+        "two": f"[[{answer}], [{other}]]",
+    }[shape]
+    decoded = outcome(lambda: library.decode(text))
+    rows = outcome(lambda: library.decode_rows(text))
+    if decoded[0] == "error":
+        assert rows == decoded
+        return
+    assert rows[0] == "ok" and rows[2] == decoded[2]
+    same_output(rows[1], decoded[1])
+
+
 # --- a prompt known by more than its key: rows.Ref ---------------------------------------
 
 _ref_fields = st.fixed_dictionaries(
