@@ -506,6 +506,11 @@ REST_MUTATIONS = [
     ('"key": "', '"name": ["N"], "key": "'),
     ('"key": "', '"id": "\\udc00", "key": "'),
     ('"key": "', '"useDefault": true, "id": "X", "answers": 5, "key": "'),
+    # Blank answers close the prompt (rows too); a misspelt "answers" is refused.
+    ('"answers": [{', '"answers": [], "x": [{'),
+    ('"answers": [{', '"answers": "", "x": [{'),
+    ('"answers": [{', '"answers": {}, "x": [{'),
+    ('"answers": [{', '"answer": [], "x": [{'),
     ('"key": "', '"key": "", "k": "'),
     ('"key": "', '"key": 5, "k": "'),
     ('"answers": [{', '"answers": {"id": "X", "type": 4}, "a": [{'),

@@ -44,6 +44,7 @@ from .errors import (
 )
 from .object_types import OBJECT_TYPE_NAMES, object_type_from_name, object_type_name
 from .rows import (
+    CLOSE_ROW,
     ELEMENTS_ROW,
     OBJECTS_ROW,
     STATE_ROWS,
@@ -813,11 +814,15 @@ def _plain_item(item: Any) -> _Row | None:
         # The server ignores the answers then (see _decode_item), and so does the model.
         return (USE_DEFAULT_ROW, prompt, _ROW_FAMILY[kind])
     answers = item.get("answers")
+    if (type(answers) is list and not answers) or (kind == VALUE_ROW and answers == ""):
+        # Blank answers close the prompt (see _decode_value); absent ones take the checked
+        # path, which first looks for a misspelt "answers".
+        return (CLOSE_ROW, prompt, _ROW_FAMILY[kind])
     if kind == VALUE_ROW:
         if type(answers) is str and answers:
             return (VALUE_ROW, prompt, answers, None)
         return None
-    if type(answers) is not list or not answers:
+    if type(answers) is not list:
         return None
     if kind == ELEMENTS_ROW:
         return _plain_elements(prompt, answers)
