@@ -335,6 +335,23 @@ def test_a_hand_built_row_set_takes_refs() -> None:
         RowSet(((VALUE_ROW, Ref.of(position=0), "x", None),))
 
 
+def test_rows_and_refs_copy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    link = "valuePromptAnswers=1^^2&objectsPromptAnswers=^" + GUID + "~4~Profit"
+    for rows in (url.decode_rows(link), library.decode_rows('[[{"key": "K", "values": []}]]')):
+        assert isinstance(rows, RowSet)
+        for copied in (pickle.loads(pickle.dumps(rows)), copy.deepcopy(rows), copy.copy(rows)):
+            assert copied.items == rows.items
+            assert (copied.mode, copied.locale) == (rows.mode, rows.locale)
+            assert copied.answer_set() == rows.answer_set()
+    answers = url.decode(link)  # a set whose rows are not built yet
+    assert pickle.loads(pickle.dumps(answers)) == answers
+    ref = Ref(key="K@0@10", id="0C", name="Year", position=2)
+    assert pickle.loads(pickle.dumps(ref)) == ref == copy.deepcopy(ref)
+
+
 def test_row_set_is_immutable_and_one_round() -> None:
     rows = RowSet(((VALUE_ROW, "K@0@10", "2015", None),), locale=1033)
     with pytest.raises(AttributeError):

@@ -165,6 +165,10 @@ class Ref:
     def _fields(self) -> tuple[str | None, str | None, str | None, int | None]:
         return (self.key, self.id, self.name, self.position)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Copied and pickled through Ref.of: __setattr__ refuses the default way.
+        return (Ref.of, self._fields())
+
     def __eq__(self, other: object) -> bool:
         if type(other) is not Ref:
             return NotImplemented
@@ -342,6 +346,11 @@ class RowSet:
 
     def __repr__(self) -> str:
         return f"RowSet({len(self.items)} items, mode={self.mode!r}, locale={self.locale!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Copied and pickled through RowSet.of (the rows were checked when first made):
+        # __setattr__ refuses the default way.
+        return (RowSet.of, (self.items, self.mode, self.locale))
 
     def __len__(self) -> int:
         return len(self.items)
