@@ -23,8 +23,10 @@ model itself reads no XML, and every decoder goes through these.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from lxml import etree
@@ -32,7 +34,15 @@ from pydantic import ValidationError
 
 from . import expression_json, safexml
 from ._trusted import build
-from .element_id import GUID_PATTERN, ElementId, OpaqueElementId, Presentation, parse_element_id
+from .element_id import (
+    GUID_PATTERN,
+    ElementId,
+    OpaqueElementId,
+    Presentation,
+    parse_element_id,
+    plain_element_id,
+)
+from .element_text import plain_keys, plain_terse_ids
 from .elements import Element
 from .errors import DecodeError, Hint, NotRepresentableError, validation_message
 from .expressions import (
@@ -53,6 +63,7 @@ from .expressions import (
     Operator,
 )
 from .model import ExpressionAnswer, LevelAnswer, PromptRef
+from .row_kinds import EXPRESSION_ROW, Row
 from .rules import is_text
 
 __all__ = [
@@ -63,6 +74,7 @@ __all__ = [
     "is_empty",
     "level_answer",
     "loads",
+    "scan_row",
     "stored",
     "to_element",
 ]
@@ -241,6 +253,9 @@ def loads(exp: str | etree._Element) -> tuple[Expression, str | None]:
     mstr_prompts.errors.NotRepresentableError: <nd et="16" nt="4"> (line 1): expression type 16 (AllAttributeQual) is outside the case table
     """
     root = safexml.parse(exp, where="expression xml") if isinstance(exp, str) else exp
+    scanned = _scan(root)
+    if scanned is not None:
+        return scanned
     try:
         return _exp(root)
     except _Outside as exc:
@@ -732,6 +747,365 @@ def _ranking(prs: etree._Element, fnt: str) -> Operator:
     return Operator(("Rank." if kind == _RANK_V else "Percent.") + name)
 
 
+# --- the scan: the usual shapes read from the <exp>'s text -----------------------------
+#
+# The walk above reads each node through lxml (a proxy per element, a call per read) and
+# checks it in Python: about 2 µs a node, most of an expression prompt's time.  An <exp>
+# as the Web and mobile builders write it is a handful of fixed shapes, so _scan reads
+# lxml's own serialisation of the parsed element (one C call; attributes always
+# double-quoted, in document order, with only & < > " and \t \n \r escaped, empty
+# elements self-closed, no comments, processing instructions or CDATA left) with one
+# regular expression per qualification.  It accepts only spellings whose every part is
+# one the walk accepts with the same meaning (the attribute sets and orders of
+# MicroStrategy's writers, values without surrounding spaces, no text between nodes, the
+# operators, arities and data types the builders take as they are) and returns None for
+# anything else, which the walk then reads: so every result and every error is the
+# walk's.  Its plain tree (_Scanned) is then written either as typed nodes, through the
+# builders above, or as REST's JSON tree (scan_row), for REST's writer to copy.
+# tests/test_expression_scan.py holds both equal to the walk's over generated and
+# mutated trees.
+
+_G = r"[0-9A-Fa-f]{32}"  # GUID_PATTERN without its anchors
+_OP = r'<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/>'
+# One value of a qualification: a <cst> constant, a date/time or big decimal node, or a
+# metric shortcut (metric qualifications only).  Optional attributes are captured with
+# their name, so that an absent one (None, or "" from findall) is told from an empty one.
+_VALUE = (
+    r'<nd et="[01]" nt="3" dmt="1" ddt="[^"]*"><cst ddt="(\d+)">([^<]+)</cst></nd>'
+    r'|<nd et="[01]" nt="(6|10)" dmt="1" ddt="(\d+)">([^<]+)</nd>'
+    r'|<nd et="[01]" nt="5" dmt="1" ddt="[^"]*"><mt did="(' + _G + r')" tp="4"( n="[^"]*")?/></nd>'
+)
+_VALUES = "((?:" + re.sub(r"\((?!\?)", "(?:", _VALUE) + ")*)"
+_TOKEN = re.compile(
+    # 1: an And/Or/Not branch opens; 2: a branch closes with its <op>
+    r'(<nd et="14" nt="4" dmt="1" ddt="[^"]*">)'
+    r'|<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
+    # 3-8: a metric qualification (id, name, values, fnt, rank/percent properties)
+    r'|<nd et="10" nt="4" dmt="7" ddt="[^"]*"><nd et="[01]" nt="5" dmt="1" ddt="[^"]*">'
+    r'<mt did="('
+    + _G
+    + r')" tp="4"( n="[^"]*")?/></nd>'
+    + _VALUES
+    + _OP
+    + r'(?:<prs>(?:<pr ix="4" v="(-1|0)"/>)?<pr ix="5" v="(-1|0)"/></prs>)?</nd>'
+    # 9-15: a form qualification (et, attribute id and name, form id and name, values, fnt)
+    r'|<nd et="(2|6)" nt="4" dmt="1" ddt="[^"]*"><nd et="[01]" nt="1" dmt="1" ddt="[^"]*"'
+    r'(?: lcl="0")?><at did="(' + _G + r')" tp="12"( n="[^"]*")?/><fm did="(' + _G + r')"'
+    r' tp="21"( n="[^"]*")?/></nd>' + _VALUES + _OP + r"</nd>"
+    # 16-20: an element list (attribute id and name, the list's source, the <e>s, fnt)
+    r'|<nd et="5" nt="4" dmt="1" ddt="[^"]*"><nd et="[01]" nt="5" dmt="1" ddt="[^"]*">'
+    r'<at did="(' + _G + r')" tp="12"( n="[^"]*")?/></nd><nd et="[01]" nt="2" dmt="1" '
+    r'ddt="[^"]*"><mi><es>(?:<at did="(' + _G + r')" tp="12"(?: n="[^"]*")?/>)?'
+    r'((?:<e ei="[^"]*"(?: emt="1")?(?: art="[^"]*")?(?: disp_n="[^"]*")?/>)+)</es></mi></nd>'
+    r'<op fnt="(22|57)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
+)
+_VALUE_ITEM = re.compile(_VALUE)
+_E_ITEM = re.compile(r'<e ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?/>')
+_HEAD = re.compile(r'<exp(?: nc="[^"]*")?>([^<]*)')
+_END = "</exp>"
+_SCAN = True  # False reads every <exp> by the walk (the tests compare the two)
+_SCAN_DEPTH = 32  # deeper trees are left to the walk, which says where MAX_DEPTH is passed
+_TIME_OF_DDT = {d: t for d, t in _TYPE_OF_DDT.items() if t.is_temporal}
+_BIG_OF_DDT = {d: t for d, t in _TYPE_OF_DDT.items() if t is DataType.BIG_DECIMAL}
+_IN = Operator.IN
+
+# The plain tree: ("logical", operator, nodes), ("metric", id, name, operator, values),
+# ("form", attribute id, name, form id, name, operator, values) and ("elements",
+# attribute id, name, operator, ((key, name), ...)); a value is (data type, text) or
+# (None, metric id, name).  Names are None when absent; every text is unescaped.
+_Scanned = tuple[Any, ...]
+
+
+def _unescaped(escaped: str) -> str:
+    # lxml's serialiser escapes only & < > " and writes \t \n \r as character references,
+    # all of which html.unescape reads as XML does.
+    return html.unescape(escaped) if "&" in escaped else escaped
+
+
+def _named(attribute: str | None) -> str | None:
+    # ' n="…"' (or ' disp_n="…"') as captured, or None when the attribute is absent
+    return None if not attribute else _unescaped(attribute[attribute.index('"') + 1 : -1])
+
+
+def _scan_text(text: str, rest: bool = False) -> tuple[_Scanned, str | None] | None:
+    """The plain tree and display text of an ``<exp>``'s serialisation, or None; with
+    ``rest``, also None for a tree REST cannot spell (that error is the typed path's)."""
+    head = _HEAD.match(text)
+    end = len(text) - len(_END)
+    if head is None or not text.endswith(_END):
+        return None
+    stack: list[list[_Scanned]] = []
+    top: list[_Scanned] = []
+    match = _TOKEN.match
+    pos = head.end()
+    while pos < end:
+        if top and not stack:
+            return None  # a second node after the first: the walk says so
+        found = match(text, pos)
+        if found is None:
+            return None
+        pos = found.end()
+        groups = found.groups()
+        node: _Scanned | None
+        if groups[0] is not None:
+            if len(stack) >= _SCAN_DEPTH:
+                return None
+            stack.append(top)
+            top = []
+            continue
+        if groups[1] is not None:
+            operator = _OPERATOR_OF_FNT.get(groups[1])
+            count = len(top)
+            if (
+                not stack
+                or operator not in LOGICAL
+                or not count
+                or (operator is _NOT and count != 1)
+            ):
+                return None
+            node = ("logical", operator, tuple(top))
+            top = stack.pop()
+        elif groups[2] is not None:
+            node = _scanned_metric(groups)
+        elif groups[8] is not None:
+            node = _scanned_form(groups, rest)
+        else:
+            node = _scanned_elements(groups)
+        if node is None:
+            return None
+        top.append(node)
+    if stack or len(top) != 1:
+        return None
+    content = _unescaped(head[1])
+    return top[0], content if content and not content.isspace() else None
+
+
+def _scanned_values(run: str, metrics: bool) -> list[tuple[Any, ...]] | None:
+    values: list[tuple[Any, ...]] = []
+    for cst_ddt, cst, nt, ddt, bare, metric_id, metric_name in _VALUE_ITEM.findall(run):
+        if cst_ddt:
+            data_type = _CST_TYPE_OF_DDT.get(cst_ddt)
+            value = cst
+        elif nt:
+            data_type = (_TIME_OF_DDT if nt == _NT_TIME else _BIG_OF_DDT).get(ddt)
+            value = bare
+        else:
+            if not metrics:
+                return None  # a metric where a form qualification's constant belongs
+            values.append((None, metric_id, _named(metric_name)))
+            continue
+        if data_type is None:
+            return None
+        values.append((data_type, _unescaped(value)))
+    return values
+
+
+def _fits(operator: Operator | None, allowed: frozenset[Operator], count: int) -> bool:
+    return operator is not None and operator in allowed and _arity_ok(operator, count)
+
+
+def _scanned_metric(groups: tuple[Any, ...]) -> _Scanned | None:
+    values = _scanned_values(groups[4], metrics=True)
+    if values is None:
+        return None
+    fnt, ascending, kind = groups[5], groups[6], groups[7]
+    operator: Operator | None
+    if kind is None:
+        operator = _OPERATOR_OF_FNT.get(fnt)
+    else:
+        name = _MRP_OF.get((fnt, ascending))
+        if name is None or any(v[0] is None for v in values):
+            return None  # a rank or percent of a metric: the walk says what is wrong
+        operator = Operator(("Rank." if kind == _RANK_V else "Percent.") + name)
+    if not _fits(operator, METRIC_OPERATORS, len(values)):
+        return None
+    return ("metric", groups[2], _named(groups[3]), operator, values)
+
+
+def _scanned_form(groups: tuple[Any, ...], rest: bool) -> _Scanned | None:
+    operator = _OPERATOR_OF_FNT.get(groups[14])
+    if groups[8] == _ET_FORM_LIST and operator not in _LIST_OPERATORS:
+        return None
+    values = _scanned_values(groups[13], metrics=False)
+    if values is None or not _fits(operator, FORM_OPERATORS, len(values)):
+        return None
+    if rest and operator in _LIST_OPERATORS and any(v[0] is not values[0][0] for v in values):
+        return None  # REST's 'constants' has one dataType: expression_json refuses this
+    return ("form", groups[9], _named(groups[10]), groups[11], _named(groups[12]), operator, values)
+
+
+def _scanned_elements(groups: tuple[Any, ...]) -> _Scanned | None:
+    attribute_id = groups[15]
+    source = groups[17]
+    if source is not None and source.upper() != attribute_id.upper():
+        return None
+    items = _E_ITEM.findall(groups[18])
+    # Plain IDs of this very attribute, as xml's element rows check them: each is
+    # "ATTRIBUTE:key", the key without escapes or character references, which "\0"
+    # (never in XML) proves.
+    joined = "\0" + "\0".join(ei for ei, _ in items)
+    if (
+        joined.count("\0" + attribute_id + ":") != len(items)
+        or not plain_keys(joined)
+        or "&" in joined
+    ):
+        return None
+    cut = len(attribute_id) + 1
+    elements = tuple((ei[cut:], _named(name)) for ei, name in items)
+    operator = _IN if groups[19] == "22" else Operator.NOT_IN
+    return ("elements", attribute_id, _named(groups[16]), operator, elements)
+
+
+def _scan(root: etree._Element) -> tuple[Expression, str | None] | None:
+    """The walk's result for an ``<exp>`` of the usual shapes, or None (see above)."""
+    if not _SCAN:
+        return None
+    scanned = _scan_text(etree.tostring(root, encoding="unicode", with_tail=False))
+    return None if scanned is None else (_typed(scanned[0]), scanned[1])
+
+
+def _typed(node: _Scanned) -> Expression:
+    kind = node[0]
+    if kind == "logical":
+        return _logical(node[1], tuple(_typed(n) for n in node[2]))
+    if kind == "metric":
+        return _metric_qualification(
+            _metric_named(node[1], node[2]),
+            node[3],
+            tuple(
+                _metric_named(v[1], v[2]) if v[0] is None else _constant(v[1], v[0])
+                for v in node[4]
+            ),
+        )
+    if kind == "form":
+        attribute = _attribute(node[1], node[2])
+        return _form_qualification(
+            _form_ref(attribute, node[3], node[4]),
+            node[5],
+            tuple(_constant(v[1], v[0]) for v in node[6]),
+        )
+    attribute_id = node[1]
+    return _element_qualification(
+        _attribute(attribute_id, node[2]),
+        node[3],
+        tuple(Element.of(plain_element_id(attribute_id, k), n) for k, n in node[4]),
+    )
+
+
+def _ref_json(id: str, name: str | None) -> dict[str, Any]:
+    return {"id": id} if name is None else {"id": id, "name": name}
+
+
+def _json(node: _Scanned) -> dict[str, Any]:
+    """REST's tree of a plain tree scanned with ``rest`` (what expression_json.dumps
+    writes of its typed nodes), new at each call."""
+    kind = node[0]
+    operands: list[Any]
+    if kind == "logical":
+        return {"operator": node[1].value, "operands": [_json(child) for child in node[2]]}
+    if kind == "metric":
+        operands = [{"type": "metric", **_ref_json(node[1], node[2])}]
+        for value in node[4]:
+            operands.append(
+                {"type": "metric", **_ref_json(value[1], value[2])}
+                if value[0] is None
+                else {"type": "constant", "dataType": value[0].value, "value": value[1]}
+            )
+        return {"operator": node[3].value, "operands": operands}
+    if kind == "form":
+        subject = {
+            "type": "form",
+            "attribute": _ref_json(node[1], node[2]),
+            "form": _ref_json(node[3], node[4]),
+        }
+        operator, values = node[5], node[6]
+        if operator.arity is None:
+            data_type = values[0][0]  # the only one (_scanned_form)
+            constants = {
+                "type": "constants",
+                "dataType": data_type.value,
+                "values": [v[1] for v in values],
+            }
+            return {"operator": operator.value, "operands": [subject, constants]}
+        operands = [subject]
+        for value in values:
+            operands.append({"type": "constant", "dataType": value[0].value, "value": value[1]})
+        return {"operator": operator.value, "operands": operands}
+    suffix = plain_terse_ids(node[1], [""])[0][1:]  # ";ATTRIBUTE"
+    elements = [
+        {"id": "h" + key + suffix} if name is None else {"id": "h" + key + suffix, "name": name}
+        for key, name in node[4]
+    ]
+    return {
+        "operator": node[3].value,
+        "operands": [
+            {"type": "attribute", **_ref_json(node[1], node[2])},
+            {"type": "elements", "elements": elements},
+        ],
+    }
+
+
+def _answer_of(prompt: PromptRef, typed: Expression, content: str | None) -> ExpressionAnswer:
+    # What answer() builds for a typed tree with checked display text.
+    return build(
+        ExpressionAnswer,
+        {
+            "prompt": prompt,
+            "kind": "expression",
+            "xml": None,
+            "expression": typed,
+            "content": content,
+        },
+    )
+
+
+def _scanned_answer(text: str, key: str) -> ExpressionAnswer:
+    """The answer of a scanned row (``scan_row``): what :func:`answer` gives for it."""
+    scanned = _scan_text(text)
+    assert scanned is not None  # it was scanned when the row was made
+    prompt = build(PromptRef, {"key": key, "id": None, "name": None, "position": None})
+    return _answer_of(prompt, _typed(scanned[0]), scanned[1])
+
+
+def _answers_json(tree: _Scanned, content: str | None) -> dict[str, Any]:
+    """REST's ``answers`` object of a scanned row, new at each call."""
+    if content is None:
+        return {"expression": _json(tree)}
+    return {"content": content, "expression": _json(tree)}
+
+
+def scan_row(exp: etree._Element, key: str) -> Row | None:
+    """The expression row (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`) of a
+    non-empty ``<exp>`` answering prompt ``key``, or None when it is not of the usual
+    shapes that :func:`answer` reads as a typed tree (the caller then calls it).
+
+    The row's third part writes REST's ``answers`` object (a new one at each call), and
+    its fourth builds the answer :func:`answer` gives, for any reader other than REST's
+    writer.
+
+    >>> exp = safexml.parse('<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" '
+    ...   'dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"/></nd><nd et="1" '
+    ...   'nt="3" dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"/></nd></exp>')
+    >>> row = scan_row(exp, "K@0@10")
+    >>> row[2]()["expression"]["operands"][1]
+    {'type': 'constant', 'dataType': 'Real', 'value': '10'}
+    >>> row[3]() == answer(exp, prompt=PromptRef(key="K@0@10"))
+    True
+    """
+    if not _SCAN:
+        return None
+    text = etree.tostring(exp, encoding="unicode", with_tail=False)
+    scanned = _scan_text(text, rest=True)
+    if scanned is None:
+        return None
+    return (
+        EXPRESSION_ROW,
+        key,
+        partial(_answers_json, *scanned),
+        partial(_scanned_answer, text, key),
+    )
+
+
 # --- writing -------------------------------------------------------------------------
 
 
@@ -969,8 +1343,8 @@ def answer(
         content = None  # the model's one spelling of "no display text"
     if root is not None and (tree is None or not isinstance(tree, Mapping)):
         try:
-            typed, text = loads(root)
-        except NotRepresentableError:
+            typed, text = _scan(root) or _exp(root)
+        except (_Outside, NotRepresentableError):
             pass  # outside the table: kept verbatim
         else:
             agrees = text is None or content is None or text == content

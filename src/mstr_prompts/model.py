@@ -54,6 +54,7 @@ from .errors import DecodeError, validation_message
 from .expressions import EXPRESSION_TYPES, Expression, render
 from .object_types import object_type_name
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
+from .row_kinds import EXPRESSION_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import PENDING as _PENDING
 from .row_kinds import VALUE_ROW as VALUE_ROW
@@ -914,6 +915,9 @@ class AnswerSet(Model):
 #       an ElementAnswer whose every element ID is plain (element_id.plain_key): a GUID
 #       attribute shared by all, and key parts as written; names[i] is None or a str
 #   (OBJECTS_ROW, prompt, objects)           an ObjectAnswer; objects are (id, type, name)
+#   (EXPRESSION_ROW, key, answers, make)
+#       an ExpressionAnswer whose REST answers object answers() writes; make() builds it
+#       (row_kinds.EXPRESSION_ROW; rows.pending_rows gives every other reader the model)
 
 # The row kinds, ``Row`` and the key under which a deferred set keeps its rows live in
 # :mod:`mstr_prompts.row_kinds`, which imports no pydantic: the codecs make and write
@@ -957,6 +961,8 @@ def answer_of(row: Row | Answer) -> Answer:
     if kind == OBJECTS_ROW:
         objects = tuple(ObjectRef.of(i, t, n) for i, t, n in row[2])
         return ObjectAnswer.of(_prompt(row[1]), objects)
+    if kind == EXPRESSION_ROW:
+        return row[3]()  # type: ignore[no-any-return]  # the codec that read it builds it
     raise AssertionError(f"unknown row kind {kind!r}")  # pragma: no cover
 
 
