@@ -807,35 +807,39 @@ _SCAN = True  # False reads every <exp> by the walk (the tests compare the two)
 _SCAN_DEPTH = 32  # deeper trees are left to the walk, which says where MAX_DEPTH is passed
 _TIME_OF_DDT = {d: t for d, t in _TYPE_OF_DDT.items() if t.is_temporal}
 _BIG_OF_DDT = {d: t for d, t in _TYPE_OF_DDT.items() if t is DataType.BIG_DECIMAL}
-_IN = Operator.IN
+# Names and arities looked up once: an enum member's .value is a descriptor call.
+_CST_NAME_OF_DDT = {d: t.value for d, t in _CST_TYPE_OF_DDT.items()}
+_TIME_NAME_OF_DDT = {d: t.value for d, t in _TIME_OF_DDT.items()}
+_BIG_NAME_OF_DDT = {d: t.value for d, t in _BIG_OF_DDT.items()}
+_LOGICAL_OF_FNT = {f: (op.value, op is _NOT) for f, op in _OPERATOR_OF_FNT.items() if op in LOGICAL}
+_METRIC_OF_FNT = {
+    f: (op.value, op.arity) for f, op in _OPERATOR_OF_FNT.items() if op in METRIC_OPERATORS
+}
+_FORM_OF_FNT = {
+    f: (op.value, op.arity) for f, op in _OPERATOR_OF_FNT.items() if op in FORM_OPERATORS
+}
+_LISTS = frozenset(op.value for op in _LIST_OPERATORS)
+_RANKING_OF = {
+    (fnt, ascending, kind): (op.value, op.arity)
+    for (fnt, ascending), name in _MRP_OF.items()
+    for kind, prefix in ((_RANK_V, "Rank."), (_PERCENT_V, "Percent."))
+    if (op := Operator(prefix + name)) in METRIC_OPERATORS
+}
 
-# The plain tree: ("logical", operator, nodes), ("metric", id, name, operator, values),
-# ("form", attribute id, name, form id, name, operator, values) and ("elements",
-# attribute id, name, operator, ((key, name), ...)); a value is (data type, text) or
-# (None, metric id, name).  Names are None when absent; every text is unescaped.
-_Scanned = tuple[Any, ...]
+# The scan writes REST's JSON tree (what expression_json.dumps writes of the typed nodes)
+# straight from the matches; _typed builds the typed nodes of such a tree.  A form's
+# In/NotIn list whose constants have different data types has no REST spelling (one
+# 'constants' operand has one dataType), so the scan leaves it to the walk.
 
 
-def _unescaped(escaped: str) -> str:
-    # lxml's serialiser escapes only & < > " and writes \t \n \r as character references,
-    # all of which html.unescape reads as XML does.
-    return html.unescape(escaped) if "&" in escaped else escaped
-
-
-def _named(attribute: str | None) -> str | None:
-    # ' n="…"' (or ' disp_n="…"') as captured, or None when the attribute is absent
-    return None if not attribute else _unescaped(attribute[attribute.index('"') + 1 : -1])
-
-
-def _scan_text(text: str, rest: bool = False) -> tuple[_Scanned, str | None] | None:
-    """The plain tree and display text of an ``<exp>``'s serialisation, or None; with
-    ``rest``, also None for a tree REST cannot spell (that error is the typed path's)."""
+def _scan_text(text: str) -> tuple[dict[str, Any], str | None] | None:
+    """REST's tree and the display text of an ``<exp>``'s serialisation, or None."""
     head = _HEAD.match(text)
     end = len(text) - len(_END)
     if head is None or not text.endswith(_END):
         return None
-    stack: list[list[_Scanned]] = []
-    top: list[_Scanned] = []
+    stack: list[list[dict[str, Any]]] = []
+    top: list[dict[str, Any]] = []
     match = _TOKEN.match
     pos = head.end()
     while pos < end:
@@ -845,101 +849,130 @@ def _scan_text(text: str, rest: bool = False) -> tuple[_Scanned, str | None] | N
         if found is None:
             return None
         pos = found.end()
-        groups = found.groups()
-        node: _Scanned | None
-        if groups[0] is not None:
+        # The alternative that matched, by its last group (see _TOKEN)
+        last = found.lastindex
+        node: dict[str, Any] | None
+        if last == 1:
             if len(stack) >= _SCAN_DEPTH:
                 return None
             stack.append(top)
             top = []
             continue
-        if groups[1] is not None:
-            operator = _OPERATOR_OF_FNT.get(groups[1])
+        if last == 2:
+            logical = _LOGICAL_OF_FNT.get(found[2])
             count = len(top)
-            if (
-                not stack
-                or operator not in LOGICAL
-                or not count
-                or (operator is _NOT and count != 1)
-            ):
+            if not stack or logical is None or not count or (logical[1] and count != 1):
                 return None
-            node = ("logical", operator, tuple(top))
+            node = {"operator": logical[0], "operands": top}
             top = stack.pop()
-        elif groups[2] is not None:
-            node = _scanned_metric(groups)
-        elif groups[8] is not None:
-            node = _scanned_form(groups, rest)
+        elif last <= 8:  # type: ignore[operator]  # a match has a last group here
+            node = _scanned_metric(found)
+        elif last <= 15:  # type: ignore[operator]
+            node = _scanned_form(found)
         else:
-            node = _scanned_elements(groups)
+            node = _scanned_elements(found)
         if node is None:
             return None
         top.append(node)
     if stack or len(top) != 1:
         return None
-    content = _unescaped(head[1])
-    return top[0], content if content and not content.isspace() else None
+    content = head[1]
+    if not content or content.isspace():
+        return top[0], None
+    return top[0], html.unescape(content) if "&" in content else content
 
 
-def _scanned_values(run: str, metrics: bool) -> list[tuple[Any, ...]] | None:
-    values: list[tuple[Any, ...]] = []
+def _ref_json(kind: str | None, id: str, name: str | None) -> dict[str, Any]:
+    # name: ' n="…"' as captured, or "" / None when the attribute is absent
+    item = {"id": id} if kind is None else {"type": kind, "id": id}
+    if name:
+        name = name[4:-1]
+        item["name"] = html.unescape(name) if "&" in name else name
+    return item
+
+
+def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | None:
+    values: list[dict[str, Any]] = []
+    append = values.append
     for cst_ddt, cst, nt, ddt, bare, metric_id, metric_name in _VALUE_ITEM.findall(run):
         if cst_ddt:
-            data_type = _CST_TYPE_OF_DDT.get(cst_ddt)
+            data_type = _CST_NAME_OF_DDT.get(cst_ddt)
             value = cst
         elif nt:
-            data_type = (_TIME_OF_DDT if nt == _NT_TIME else _BIG_OF_DDT).get(ddt)
+            data_type = (_TIME_NAME_OF_DDT if nt == _NT_TIME else _BIG_NAME_OF_DDT).get(ddt)
             value = bare
         else:
             if not metrics:
                 return None  # a metric where a form qualification's constant belongs
-            values.append((None, metric_id, _named(metric_name)))
+            append(_ref_json("metric", metric_id, metric_name))
             continue
         if data_type is None:
             return None
-        values.append((data_type, _unescaped(value)))
+        if "&" in value:
+            value = html.unescape(value)
+        append({"type": "constant", "dataType": data_type, "value": value})
     return values
 
 
-def _fits(operator: Operator | None, allowed: frozenset[Operator], count: int) -> bool:
-    return operator is not None and operator in allowed and _arity_ok(operator, count)
+def _fits(operator: tuple[str, int | None] | None, count: int) -> bool:
+    # a known operator (its name and arity), given as many values as it compares with
+    if operator is None:
+        return False
+    arity = operator[1]
+    return count >= 1 if arity is None else count == arity
 
 
-def _scanned_metric(groups: tuple[Any, ...]) -> _Scanned | None:
-    values = _scanned_values(groups[4], metrics=True)
+def _scanned_metric(found: re.Match[str]) -> dict[str, Any] | None:
+    metric_id, metric_name, run, fnt, ascending, kind = found.group(3, 4, 5, 6, 7, 8)
+    values = _scanned_values(run, metrics=True)
     if values is None:
         return None
-    fnt, ascending, kind = groups[5], groups[6], groups[7]
-    operator: Operator | None
     if kind is None:
-        operator = _OPERATOR_OF_FNT.get(fnt)
+        operator = _METRIC_OF_FNT.get(fnt)
     else:
-        name = _MRP_OF.get((fnt, ascending))
-        if name is None or any(v[0] is None for v in values):
+        operator = _RANKING_OF.get((fnt, ascending, kind))
+        if any(v["type"] != "constant" for v in values):
             return None  # a rank or percent of a metric: the walk says what is wrong
-        operator = Operator(("Rank." if kind == _RANK_V else "Percent.") + name)
-    if not _fits(operator, METRIC_OPERATORS, len(values)):
+    if operator is None or not _fits(operator, len(values)):
         return None
-    return ("metric", groups[2], _named(groups[3]), operator, values)
+    values.insert(0, _ref_json("metric", metric_id, metric_name))
+    return {"operator": operator[0], "operands": values}
 
 
-def _scanned_form(groups: tuple[Any, ...], rest: bool) -> _Scanned | None:
-    operator = _OPERATOR_OF_FNT.get(groups[14])
-    if groups[8] == _ET_FORM_LIST and operator not in _LIST_OPERATORS:
+def _scanned_form(found: re.Match[str]) -> dict[str, Any] | None:
+    et, attribute_id, attribute_name, form_id, form_name, run, fnt = found.group(
+        9, 10, 11, 12, 13, 14, 15
+    )
+    operator = _FORM_OF_FNT.get(fnt)
+    if operator is None or (et == _ET_FORM_LIST and operator[0] not in _LISTS):
         return None
-    values = _scanned_values(groups[13], metrics=False)
-    if values is None or not _fits(operator, FORM_OPERATORS, len(values)):
+    values = _scanned_values(run, metrics=False)
+    if values is None or not _fits(operator, len(values)):
         return None
-    if rest and operator in _LIST_OPERATORS and any(v[0] is not values[0][0] for v in values):
-        return None  # REST's 'constants' has one dataType: expression_json refuses this
-    return ("form", groups[9], _named(groups[10]), groups[11], _named(groups[12]), operator, values)
+    subject = {
+        "type": "form",
+        "attribute": _ref_json(None, attribute_id, attribute_name),
+        "form": _ref_json(None, form_id, form_name),
+    }
+    if operator[0] in _LISTS:
+        data_type = values[0]["dataType"]
+        if any(v["dataType"] != data_type for v in values):
+            return None  # no REST spelling: the typed path (the walk) reads and refuses it
+        constants = {
+            "type": "constants",
+            "dataType": data_type,
+            "values": [v["value"] for v in values],
+        }
+        return {"operator": operator[0], "operands": [subject, constants]}
+    values.insert(0, subject)
+    return {"operator": operator[0], "operands": values}
 
 
-def _scanned_elements(groups: tuple[Any, ...]) -> _Scanned | None:
-    attribute_id = groups[15]
-    source = groups[17]
+def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | None:
+    attribute_id, attribute_name, source, run, fnt = found.group(16, 17, 18, 19, 20)
     if source is not None and source.upper() != attribute_id.upper():
         return None
-    items = _E_ITEM.findall(groups[18])
+    items = _E_ITEM.findall(run)
     # Plain IDs of this very attribute, as xml's element rows check them: each is
     # "ATTRIBUTE:key", the key without escapes or character references, which "\0"
     # (never in XML) proves.
@@ -951,9 +984,24 @@ def _scanned_elements(groups: tuple[Any, ...]) -> _Scanned | None:
     ):
         return None
     cut = len(attribute_id) + 1
-    elements = tuple((ei[cut:], _named(name)) for ei, name in items)
-    operator = _IN if groups[19] == "22" else Operator.NOT_IN
-    return ("elements", attribute_id, _named(groups[16]), operator, elements)
+    suffix = plain_terse_ids(attribute_id, [""])[0][1:]  # ";ATTRIBUTE"
+    elements: list[dict[str, str]] = []
+    append = elements.append
+    for ei, name in items:
+        if name:
+            name = name[9:-1]  # ' disp_n="…"'
+            if "&" in name:
+                name = html.unescape(name)
+            append({"id": "h" + ei[cut:] + suffix, "name": name})
+        else:
+            append({"id": "h" + ei[cut:] + suffix})
+    return {
+        "operator": "In" if fnt == "22" else "NotIn",
+        "operands": [
+            _ref_json("attribute", attribute_id, attribute_name),
+            {"type": "elements", "elements": elements},
+        ],
+    }
 
 
 def _scan(root: etree._Element) -> tuple[Expression, str | None] | None:
@@ -964,99 +1012,85 @@ def _scan(root: etree._Element) -> tuple[Expression, str | None] | None:
     return None if scanned is None else (_typed(scanned[0]), scanned[1])
 
 
-def _typed(node: _Scanned) -> Expression:
-    kind = node[0]
-    if kind == "logical":
-        return _logical(node[1], tuple(_typed(n) for n in node[2]))
+_OPERATOR_OF_NAME = {operator.value: operator for operator in Operator}
+_DATA_TYPE_OF_NAME = {data_type.value: data_type for data_type in DataType}
+
+
+def _typed(tree: dict[str, Any]) -> Expression:
+    """The typed nodes of a tree _scan_text wrote (never another), by the builders."""
+    operator = _OPERATOR_OF_NAME[tree["operator"]]
+    operands = tree["operands"]
+    if operator in LOGICAL:
+        return _logical(operator, tuple(_typed(node) for node in operands))
+    subject = operands[0]
+    kind = subject["type"]
     if kind == "metric":
         return _metric_qualification(
-            _metric_named(node[1], node[2]),
-            node[3],
+            _metric_named(subject["id"], subject.get("name")),
+            operator,
             tuple(
-                _metric_named(v[1], v[2]) if v[0] is None else _constant(v[1], v[0])
-                for v in node[4]
+                _metric_named(v["id"], v.get("name"))
+                if v["type"] == "metric"
+                else _constant(v["value"], _DATA_TYPE_OF_NAME[v["dataType"]])
+                for v in operands[1:]
             ),
         )
     if kind == "form":
-        attribute = _attribute(node[1], node[2])
-        return _form_qualification(
-            _form_ref(attribute, node[3], node[4]),
-            node[5],
-            tuple(_constant(v[1], v[0]) for v in node[6]),
-        )
-    attribute_id = node[1]
-    return _element_qualification(
-        _attribute(attribute_id, node[2]),
-        node[3],
-        tuple(Element.of(plain_element_id(attribute_id, k), n) for k, n in node[4]),
-    )
-
-
-def _ref_json(id: str, name: str | None) -> dict[str, Any]:
-    return {"id": id} if name is None else {"id": id, "name": name}
-
-
-def _json(node: _Scanned) -> dict[str, Any]:
-    """REST's tree of a plain tree scanned with ``rest`` (what expression_json.dumps
-    writes of its typed nodes), new at each call."""
-    kind = node[0]
-    operands: list[Any]
-    if kind == "logical":
-        return {"operator": node[1].value, "operands": [_json(child) for child in node[2]]}
-    if kind == "metric":
-        operands = [{"type": "metric", **_ref_json(node[1], node[2])}]
-        for value in node[4]:
-            operands.append(
-                {"type": "metric", **_ref_json(value[1], value[2])}
-                if value[0] is None
-                else {"type": "constant", "dataType": value[0].value, "value": value[1]}
+        attribute, form = subject["attribute"], subject["form"]
+        constants: tuple[Constant, ...]
+        if operator in _LIST_OPERATORS:
+            listed = operands[1]
+            data_type = _DATA_TYPE_OF_NAME[listed["dataType"]]
+            constants = tuple(_constant(value, data_type) for value in listed["values"])
+        else:
+            constants = tuple(
+                _constant(v["value"], _DATA_TYPE_OF_NAME[v["dataType"]]) for v in operands[1:]
             )
-        return {"operator": node[3].value, "operands": operands}
-    if kind == "form":
-        subject = {
-            "type": "form",
-            "attribute": _ref_json(node[1], node[2]),
-            "form": _ref_json(node[3], node[4]),
-        }
-        operator, values = node[5], node[6]
-        if operator.arity is None:
-            data_type = values[0][0]  # the only one (_scanned_form)
-            constants = {
-                "type": "constants",
-                "dataType": data_type.value,
-                "values": [v[1] for v in values],
-            }
-            return {"operator": operator.value, "operands": [subject, constants]}
-        operands = [subject]
-        for value in values:
-            operands.append({"type": "constant", "dataType": value[0].value, "value": value[1]})
-        return {"operator": operator.value, "operands": operands}
-    suffix = plain_terse_ids(node[1], [""])[0][1:]  # ";ATTRIBUTE"
-    elements = [
-        {"id": "h" + key + suffix} if name is None else {"id": "h" + key + suffix, "name": name}
-        for key, name in node[4]
-    ]
-    return {
-        "operator": node[3].value,
-        "operands": [
-            {"type": "attribute", **_ref_json(node[1], node[2])},
-            {"type": "elements", "elements": elements},
-        ],
-    }
-
-
-def _answer_of(prompt: PromptRef, typed: Expression, content: str | None) -> ExpressionAnswer:
-    # What answer() builds for a typed tree with checked display text.
-    return build(
-        ExpressionAnswer,
-        {
-            "prompt": prompt,
-            "kind": "expression",
-            "xml": None,
-            "expression": typed,
-            "content": content,
-        },
+        return _form_qualification(
+            _form_ref(
+                _attribute(attribute["id"], attribute.get("name")), form["id"], form.get("name")
+            ),
+            operator,
+            constants,
+        )
+    attribute_id = subject["id"]
+    cut = -len(attribute_id) - 1  # "h{key};ATTRIBUTE"
+    return _element_qualification(
+        _attribute(attribute_id, subject.get("name")),
+        operator,
+        tuple(
+            Element.of(plain_element_id(attribute_id, e["id"][1:cut]), e.get("name"))
+            for e in operands[1]["elements"]
+        ),
     )
+
+
+class _Answers:
+    """An expression row's REST ``answers`` object: the scan's, given once, then written
+    anew from the ``<exp>`` text at each call, so that no two callers share a tree."""
+
+    __slots__ = ("_first", "_text")
+
+    def __init__(self, first: dict[str, Any] | None, text: str) -> None:
+        self._first = [] if first is None else [first]  # list.pop: one caller gets it
+        self._text = text
+
+    def __call__(self) -> dict[str, Any]:
+        if self._first:
+            try:
+                return self._first.pop()
+            except IndexError:  # pragma: no cover - another thread took it meanwhile
+                pass
+        scanned = _scan_text(self._text)
+        assert scanned is not None  # it was scanned when the row was made
+        return _answers_json(*scanned)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Answers, (None, self._text))
+
+
+def _answers_json(tree: dict[str, Any], content: str | None) -> dict[str, Any]:
+    return {"expression": tree} if content is None else {"content": content, "expression": tree}
 
 
 def _scanned_answer(text: str, key: str) -> ExpressionAnswer:
@@ -1064,14 +1098,16 @@ def _scanned_answer(text: str, key: str) -> ExpressionAnswer:
     scanned = _scan_text(text)
     assert scanned is not None  # it was scanned when the row was made
     prompt = build(PromptRef, {"key": key, "id": None, "name": None, "position": None})
-    return _answer_of(prompt, _typed(scanned[0]), scanned[1])
-
-
-def _answers_json(tree: _Scanned, content: str | None) -> dict[str, Any]:
-    """REST's ``answers`` object of a scanned row, new at each call."""
-    if content is None:
-        return {"expression": _json(tree)}
-    return {"content": content, "expression": _json(tree)}
+    return build(
+        ExpressionAnswer,
+        {
+            "prompt": prompt,
+            "kind": "expression",
+            "xml": None,
+            "expression": _typed(scanned[0]),
+            "content": scanned[1],
+        },
+    )
 
 
 def scan_row(exp: etree._Element, key: str) -> Row | None:
@@ -1079,7 +1115,7 @@ def scan_row(exp: etree._Element, key: str) -> Row | None:
     non-empty ``<exp>`` answering prompt ``key``, or None when it is not of the usual
     shapes that :func:`answer` reads as a typed tree (the caller then calls it).
 
-    The row's third part writes REST's ``answers`` object (a new one at each call), and
+    The row's third part gives REST's ``answers`` object (a new one at each call), and
     its fourth builds the answer :func:`answer` gives, for any reader other than REST's
     writer.
 
@@ -1095,13 +1131,13 @@ def scan_row(exp: etree._Element, key: str) -> Row | None:
     if not _SCAN:
         return None
     text = etree.tostring(exp, encoding="unicode", with_tail=False)
-    scanned = _scan_text(text, rest=True)
+    scanned = _scan_text(text)
     if scanned is None:
         return None
     return (
         EXPRESSION_ROW,
         key,
-        partial(_answers_json, *scanned),
+        _Answers(_answers_json(*scanned), text),
         partial(_scanned_answer, text, key),
     )
 
