@@ -448,7 +448,7 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
         # REST's decoder shares): <exp nc="0"/> stays an answer, as it does in REST.
         if is_empty(body):
             return _close(prompt, PromptFamily.EXPRESSION)
-        if prompt.id is None and prompt.name is None and prompt.position is None:
+        if _FAST and prompt.id is None and prompt.name is None and prompt.position is None:
             # The usual shapes, read as REST's writer needs them and built as a model
             # only when another reader asks (expression_xml.scan_row).
             row = expression_xml.scan_row(body, prompt.key)  # type: ignore[arg-type]
