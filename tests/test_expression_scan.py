@@ -225,7 +225,7 @@ _MUTANT_VALUES = st.one_of(
     guids().map(lambda g: g.lower()),
     guids().map(lambda g: f"{ATTRIBUTE}:{g}*:;"),
     xml_texts(max_size=6),
-    st.sampled_from(["𝔘𝔫𝔦", "名前", "a&b", 'q"uote', "<", "\t\n"]),
+    st.sampled_from(["𝔘𝔫𝔦", "名前", "a&b", 'q"uote', "<", "\t\n\r", "\x80\x85\u2028", "&amp;lt;"]),
 )
 
 

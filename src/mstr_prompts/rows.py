@@ -23,6 +23,11 @@ Rows (the prompt is a key string, or a PromptRef when it has more than a key):
   shared by all, and key parts as written; ``names[i]`` is None or a str;
 * ``(OBJECTS_ROW, prompt, objects)``: an ObjectAnswer; objects are ``(id, type, name)``.
 
+A decoder may also keep an answer as a row that only REST's writer reads: prompt-answer
+XML's expression rows (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`).  Every other
+reader (:attr:`RowSet.items`, :func:`pending_rows`, the answer models) is given the
+answer's model in such a row's place.
+
 >>> from mstr_prompts import rest, xml
 >>> rows = xml.decode_rows('<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" '
 ...                        'tp="10">Web</pa></rsl>')
