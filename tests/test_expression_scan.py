@@ -120,7 +120,11 @@ def _scan_or_walk(text: str) -> tuple[Any, Any]:
     return scanned, walk
 
 
-_CONTENT = st.one_of(st.none(), xml_texts(min_size=1))
+_CONTENT = st.one_of(
+    st.none(),
+    xml_texts(min_size=1),
+    st.text(alphabet=" \t\r\n\x85\u2028&<", min_size=1, max_size=3),
+)
 
 
 @given(expression_trees(xml=True), _CONTENT)
@@ -281,6 +285,14 @@ def test_generated_trees_in_every_spelling_write_the_same_rest_text(
     items: list[tuple[expressions.Expression, str | None, Callable[[str], str]]],
 ) -> None:
     assert_same(document(*(spell(expression_xml.dumps(t, c)) for t, c, spell in items)))
+
+
+@pytest.mark.parametrize("content", ["\r", "\r\n", " \t", "&", "a\rb", "\x85", "\u2028"])
+def test_display_text_that_is_only_space_is_no_display_text(content: str) -> None:
+    exp = expression_xml.dumps(qualify(metric("4C05177011D3E877C000B3B2D86C964F"), ">", 1), content)
+    scanned, walk = _scan_or_walk(exp)
+    assert scanned == walk[1]
+    assert_same(document(exp))
 
 
 def test_beside_other_prompts_and_with_odd_prompt_references() -> None:

@@ -877,9 +877,9 @@ def _scan_text(text: str) -> tuple[dict[str, Any], str | None] | None:
     if stack or len(top) != 1:
         return None
     content = head[1]
-    if not content or content.isspace():
-        return top[0], None
-    return top[0], html.unescape(content) if "&" in content else content
+    if "&" in content:
+        content = html.unescape(content)  # before the test: a lone CR is written &#13;
+    return top[0], content if content and not content.isspace() else None
 
 
 def _ref_json(kind: str | None, id: str, name: str | None) -> dict[str, Any]:
