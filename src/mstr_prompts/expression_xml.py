@@ -760,10 +760,10 @@ def _ranking(prs: etree._Element, fnt: str) -> Operator:
 # MicroStrategy's writers, values without surrounding spaces, no text between nodes, the
 # operators, arities and data types the builders take as they are) and returns None for
 # anything else, which the walk then reads: so every result and every error is the
-# walk's.  Its plain tree (_Scanned) is then written either as typed nodes, through the
-# builders above, or as REST's JSON tree (scan_row), for REST's writer to copy.
-# tests/test_expression_scan.py holds both equal to the walk's over generated and
-# mutated trees.
+# walk's.  It writes REST's JSON tree, which REST's writer takes as it is (scan_row) and
+# _typed turns into typed nodes through the builders above when a model is asked for.
+# tests/test_expression_scan.py holds both equal to the walk's over generated, respelled
+# and mutated trees.
 
 _G = r"[0-9A-Fa-f]{32}"  # GUID_PATTERN without its anchors
 _OP = r'<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/>'
