@@ -161,7 +161,9 @@ def test_the_scan_takes_the_usual_shapes() -> None:
         scanned, walk = _scan_or_walk(text)
         assert scanned is not None, text
         assert scanned == walk[1] == (tree, "shown")
-        assert_same(document(text, _self_closed(text)))
+        indented = _indented(_self_closed(text))
+        assert expression_xml._scan(etree.fromstring(indented)) == walk[1], indented
+        assert_same(document(text, _self_closed(text), indented))
         assert outcome(lambda: expression_xml.scan_row(etree.fromstring(text), "K")) != (  # noqa: B023
             "ok",
             None,

@@ -766,6 +766,23 @@ def _ranking(prs: etree._Element, fnt: str) -> Operator:
 # and mutated trees.
 
 _G = r"[0-9A-Fa-f]{32}"  # GUID_PATTERN without its anchors
+
+
+def _indentable(pattern: str) -> str:
+    """``pattern`` with indentation allowed before every tag: the walk takes any
+    whitespace-only text between elements.  (Only space, tab and LF: a CR is serialised
+    as &#13;, and other spaces are left to the walk.  A constant's text stays exact: the
+    greedy ``[^<]+`` before its end tag keeps any spaces it ends with.)  Used only for
+    a text that may be indented (_spaced): it costs the engine a try at every tag."""
+    return re.sub(r"(?<!\^)<", "[ \t\n]*<", pattern)  # not the < of [^<]
+
+
+def _spaced(text: str) -> bool:
+    # Indentation somewhere (the compact patterns would fail on it); text that merely
+    # holds a space or a new line reads the same by either
+    return "\n" in text or "\t" in text or "> <" in text
+
+
 _OP = r'<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/>'
 # One value of a qualification: a <cst> constant, a date/time or big decimal node, or a
 # metric shortcut (metric qualifications only).  Optional attributes are captured with
@@ -776,7 +793,7 @@ _VALUE = (
     r'|<nd et="[01]" nt="5" dmt="1" ddt="[^"]*"><mt did="(' + _G + r')" tp="4"( n="[^"]*")?/></nd>'
 )
 _VALUES = "((?:" + re.sub(r"\((?!\?)", "(?:", _VALUE) + ")*)"
-_TOKEN = re.compile(
+_TOKEN_PATTERN = (
     # 1: an And/Or/Not branch opens; 2: a branch closes with its <op>
     r'(<nd et="14" nt="4" dmt="1" ddt="[^"]*">)'
     r'|<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
@@ -799,7 +816,10 @@ _TOKEN = re.compile(
     r'((?:<e ei="[^"]*"(?: emt="1")?(?: art="[^"]*")?(?: disp_n="[^"]*")?/>)+)</es></mi></nd>'
     r'<op fnt="(22|57)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
 )
+_TOKEN = re.compile(_TOKEN_PATTERN)
 _VALUE_ITEM = re.compile(_VALUE)
+_TOKEN_SPACED = re.compile(_indentable(_TOKEN_PATTERN))
+_VALUE_ITEM_SPACED = re.compile(_indentable(_VALUE))
 _E_ITEM = re.compile(r'<e ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?/>')
 _HEAD = re.compile(r'<exp(?: nc="[^"]*")?>([^<]*)')
 _END = "</exp>"
@@ -835,12 +855,15 @@ _RANKING_OF = {
 def _scan_text(text: str) -> tuple[dict[str, Any], str | None] | None:
     """REST's tree and the display text of an ``<exp>``'s serialisation, or None."""
     head = _HEAD.match(text)
-    end = len(text) - len(_END)
     if head is None or not text.endswith(_END):
         return None
+    spaced = _spaced(text)
+    end = len(text) - len(_END)
+    if spaced:
+        end = len(text[:end].rstrip(" \t\n"))
     stack: list[list[dict[str, Any]]] = []
     top: list[dict[str, Any]] = []
-    match = _TOKEN.match
+    match = (_TOKEN_SPACED if spaced else _TOKEN).match
     pos = head.end()
     while pos < end:
         if top and not stack:
@@ -894,7 +917,8 @@ def _ref_json(kind: str | None, id: str, name: str | None) -> dict[str, Any]:
 def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | None:
     values: list[dict[str, Any]] = []
     append = values.append
-    for cst_ddt, cst, nt, ddt, bare, metric_id, metric_name in _VALUE_ITEM.findall(run):
+    items = (_VALUE_ITEM_SPACED if _spaced(run) else _VALUE_ITEM).findall(run)
+    for cst_ddt, cst, nt, ddt, bare, metric_id, metric_name in items:
         if cst_ddt:
             data_type = _CST_NAME_OF_DDT.get(cst_ddt)
             value = cst
