@@ -13,11 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "CLOSE_ROW",
     "ELEMENTS_ROW",
     "EXPRESSION_ROW",
     "MODELLED",
     "OBJECTS_ROW",
     "PENDING",
+    "STATE_ROWS",
+    "UNANSWERED_ROW",
+    "USE_DEFAULT_ROW",
     "VALUE_ROW",
     "Row",
 ]
@@ -25,12 +29,17 @@ __all__ = [
 VALUE_ROW = "value"
 ELEMENTS_ROW = "elements"
 OBJECTS_ROW = "objects"
+# A prompt's state rather than an answer: (kind, prompt, family), spelled as the model's kind.
+UNANSWERED_ROW = "unanswered"
+USE_DEFAULT_ROW = "use_default"
+CLOSE_ROW = "close"
+STATE_ROWS = frozenset({UNANSWERED_ROW, USE_DEFAULT_ROW, CLOSE_ROW})
 EXPRESSION_ROW = "expression rows"
 """An expression answer read by prompt-answer XML's scan (``expression_xml.scan_row``):
 ``(EXPRESSION_ROW, key, answers, make)``: two functions of no arguments, one writing
-REST's ``answers`` object (a new one each call), one building the ExpressionAnswer.  Only REST's writer
-reads these rows (``rows.pending_rows(..., expression_rows=True)``); every other reader
-of a set's rows is given the answer model in their place."""
+REST's ``answers`` object (a new one each call), one building the ExpressionAnswer.
+Only REST's writer reads these rows (``rows.pending_rows(..., expression_rows=True)``);
+every other reader of a set's rows is given the answer model in their place."""
 
 Row = tuple[Any, ...]
 """A compact, already-checked answer (see :mod:`mstr_prompts.rows`)."""
