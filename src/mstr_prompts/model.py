@@ -53,7 +53,7 @@ from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, validation_message
 from .expressions import EXPRESSION_TYPES, Expression, render
 from .object_types import object_type_name
-from .row_kinds import CLOSE_ROW, UNANSWERED_ROW, USE_DEFAULT_ROW
+from .row_kinds import CLOSE_ROW, EXPRESSION_ROW, UNANSWERED_ROW, USE_DEFAULT_ROW
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import PENDING as _PENDING
@@ -918,6 +918,9 @@ class AnswerSet(Model):
 #   (UNANSWERED_ROW, prompt, family)         an Unanswered slot
 #   (USE_DEFAULT_ROW, prompt, family), (CLOSE_ROW, prompt, family)
 #       a UseDefault, a Close without attribute (family may be None)
+#   (EXPRESSION_ROW, key, answers, make)
+#       an ExpressionAnswer whose REST answers object answers() writes; make() builds it
+#       (row_kinds.EXPRESSION_ROW; rows.pending_rows gives every other reader the model)
 
 # The row kinds, ``Row`` and the key under which a deferred set keeps its rows live in
 # :mod:`mstr_prompts.row_kinds`, which imports no pydantic: the codecs make and write
@@ -982,6 +985,8 @@ def answer_of(row: Row | Answer) -> Answer:
     if kind == CLOSE_ROW:
         fields = {"prompt": _prompt(row[1]), "kind": "close", "family": row[2], "attribute": None}
         return build(Close, fields)
+    if kind == EXPRESSION_ROW:
+        return row[3]()  # type: ignore[no-any-return]  # the codec that read it builds it
     raise AssertionError(f"unknown row kind {kind!r}")  # pragma: no cover
 
 

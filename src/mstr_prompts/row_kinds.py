@@ -15,6 +15,8 @@ from typing import Any
 __all__ = [
     "CLOSE_ROW",
     "ELEMENTS_ROW",
+    "EXPRESSION_ROW",
+    "MODELLED",
     "OBJECTS_ROW",
     "PENDING",
     "STATE_ROWS",
@@ -32,6 +34,12 @@ UNANSWERED_ROW = "unanswered"
 USE_DEFAULT_ROW = "use_default"
 CLOSE_ROW = "close"
 STATE_ROWS = frozenset({UNANSWERED_ROW, USE_DEFAULT_ROW, CLOSE_ROW})
+EXPRESSION_ROW = "expression rows"
+"""An expression answer read by prompt-answer XML's scan (``expression_xml.scan_row``):
+``(EXPRESSION_ROW, key, answers, make)``: two functions of no arguments, one writing
+REST's ``answers`` object (a new one each call), one building the ExpressionAnswer.
+Only REST's writer reads these rows (``rows.pending_rows(..., expression_rows=True)``);
+every other reader of a set's rows is given the answer model in their place."""
 
 Row = tuple[Any, ...]
 """A compact, already-checked answer (see :mod:`mstr_prompts.rows`)."""
@@ -39,3 +47,7 @@ Row = tuple[Any, ...]
 PENDING = "deferred rows"
 """The key of a deferred :class:`~mstr_prompts.model.AnswerSet`'s rows in its pydantic
 private attributes (set by :func:`mstr_prompts.model.deferred`)."""
+
+MODELLED = "deferred rows, expression rows modelled"
+"""The key under which :func:`mstr_prompts.rows.pending_rows` keeps a deferred set's rows
+with each expression row replaced by its model, once built."""
