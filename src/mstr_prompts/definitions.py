@@ -746,7 +746,7 @@ def _items(answers: Answers) -> tuple[Item, ...]:
     if isinstance(answers, RowSet):
         return answers.items  # a decoder's rows (decode_rows): read as rows, like a set's
     rows = pending_rows(answers)
-    return answers.answers if rows is None else rows
+    return tuple(answers.answers) if rows is None else rows  # a tuple: kept as it is
 
 
 def _family_of(item: Item) -> PromptFamily | None:

@@ -357,5 +357,6 @@ def pending_rows(answers: Answers) -> tuple[Row | Answer, ...] | None:
     """
     if isinstance(answers, RowSet):
         return answers.items
-    private = answers.__pydantic_private__
-    return None if private is None else private.get(PENDING)
+    from .model import pending_rows as of_set
+
+    return of_set(answers)
