@@ -1,7 +1,8 @@
 """The canonical, format-neutral prompt-answer model.
 
-An :class:`AnswerSet` is an ordered tuple of answers plus an optional answer mode and
-locale.  Every answer names its prompt with a :class:`PromptRef` and is one of:
+An :class:`AnswerSet` is an ordered sequence of answers (a tuple, or for a decoded set
+an :class:`AnswerList` that builds each answer when read) plus an optional answer mode
+and locale.  Every answer names its prompt with a :class:`PromptRef` and is one of:
 
 =====================  ===============================================================
 :class:`ValueAnswer`   a value prompt (text, number, date, …) answered with text
@@ -692,6 +693,11 @@ class AnswerSet(Model):
     previous round is answered): the number of answers in each round, in order.  It is
     None for one round, which is what every format but Library links can carry; see
     :meth:`by_round` and :meth:`from_rounds`.
+
+    ``answers`` is a tuple for a set built by hand; a decoder's set holds an
+    :class:`AnswerList`, which builds each answer from the decoded row when it is read
+    and keeps none (so ``s[0] == s[0]`` but ``s[0] is not s[0]``), and compares, hashes
+    and dumps as the tuple.
 
     >>> s = AnswerSet(answers=[ValueAnswer(value="2015", prompt=PromptRef(key="K@0@10"))])
     >>> len(s), s[0].describe()
