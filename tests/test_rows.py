@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mstr_prompts import library, links, rest, url, xml
-from mstr_prompts.enums import ValueType
+from mstr_prompts.enums import AnswerMode, ValueType
 from mstr_prompts.errors import DecodeError, PromptAnswerError
 from mstr_prompts.model import AnswerSet
 from mstr_prompts.rows import VALUE_ROW, RowSet, pending_rows
@@ -159,7 +159,9 @@ def test_links_refuse_what_is_no_answer_set() -> None:
 # The encoders write rows without looking at them again, so a RowSet built by hand with a
 # bad row gave IndexError, KeyError, AttributeError or AssertionError in one encoder and
 # wrong text in another.  The constructor now checks every row as its model would and
-# raises the library's DecodeError naming the row; decoders use RowSet.of (rows checked).
+# raises the library's DecodeError naming the row; decoders build theirs through the
+# private _trusted.unchecked (rows checked as they are made), and RowSet has no public
+# unchecked constructor (it had RowSet.of).
 
 GUID = "8D679D3711D3E4981000E787EC6DE8A4"
 
@@ -225,3 +227,17 @@ def test_junk_rows_give_only_the_librarys_errors(items: list[Any]) -> None:
         return
     # Accepted: every encoder writes it as the set of its models.
     same_output(rows, AnswerSet(answers=tuple(rows.answer_set())))
+
+
+def test_no_public_constructor_skips_the_checks() -> None:
+    # RowSet.of took rows unchecked "for codecs"; any caller could reach it.  The decoders
+    # now build their sets through the private _trusted.unchecked.
+    assert not hasattr(RowSet, "of")
+    with pytest.raises(DecodeError, match=r"items\[0\]"):
+        RowSet(((VALUE_ROW, "K@0@10", "2015", "text"),))
+    decoded = xml.decode_rows('<rsl><pa pt="3" pin="0" did="' + GUID + '" tp="10">2015</pa></rsl>')
+    assert decoded.answer_set() is decoded.answer_set()
+    assert decoded.with_mode(AnswerMode(2)).mode == AnswerMode(2)
+    assert decoded.with_mode(AnswerMode(2)).answer_set() == decoded.answer_set().model_copy(
+        update={"mode": AnswerMode(2)}
+    )

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # a type only: importing this module loads no pydantic model 
     from pydantic import BaseModel
 
 M = TypeVar("M", bound="BaseModel")
+T = TypeVar("T")
 
 _new = object.__new__  # what BaseModel inherits; calling it directly skips a lookup
 # Models here are frozen, so pydantic never mutates an instance's fields-set (copies
@@ -59,4 +60,23 @@ def build(cls: type[M], values: dict[str, Any]) -> M:
     set_fields_set(instance, fields_set)
     set_extra(instance, None)
     set_private(instance, None)
+    return instance
+
+
+def unchecked(cls: type[T], **fields: Any) -> T:
+    """An instance of ``cls``, an immutable plain class (not a model), holding ``fields``
+    as given, without the checks its constructor makes.
+
+    For a decoder's :class:`~mstr_prompts.rows.RowSet`, whose rows are checked as they
+    are made: the public constructor checks every row again, as it must for a set built
+    by hand, and this module being private is what keeps a caller from skipping it.
+
+    >>> from mstr_prompts.rows import VALUE_ROW, RowSet
+    >>> rows = unchecked(RowSet, items=((VALUE_ROW, "K@0@10", "2015", None),), mode=None, locale=None)
+    >>> rows.items[0][2]
+    '2015'
+    """
+    instance = object.__new__(cls)
+    for name, value in fields.items():
+        object.__setattr__(instance, name, value)
     return instance

@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ._trusted import unchecked
 from .element_text import plain_key
 from .enums import AnswerMode, ValueType
 from .errors import DecodeError, with_article
@@ -82,7 +83,8 @@ class RowSet:
 
     The constructor checks every row and answer as the models would (the encoders
     trust the rows), raising :class:`~mstr_prompts.errors.DecodeError` with the item's
-    index; the decoders, whose rows are checked as they are made, use :meth:`of`.
+    index; there is no public way around it (the decoders, whose rows are checked as they
+    are made, build theirs through a private module).
 
     >>> rows = RowSet(((VALUE_ROW, "K@0@10", "2015", None),), locale=1033)
     >>> rows.dump()
@@ -112,36 +114,14 @@ class RowSet:
         # A hand-built set is checked here, row by row, as the models would check it:
         # the encoders write rows without looking at them again, so a bad row would
         # otherwise surface as an IndexError in one encoder and as wrong text in
-        # another.  Decoders, whose rows are checked as they are made, use `of`.
+        # another.  Decoders, whose rows are checked as they are made, build theirs with
+        # _trusted.unchecked.
         items = _checked_items(items)
         mode, locale = _checked_mode_locale(mode, locale)
         _set = object.__setattr__
         _set(self, "items", items)
         _set(self, "mode", mode)
         _set(self, "locale", locale)
-        _set(self, "_built", None)
-
-    @classmethod
-    def of(
-        cls,
-        items: tuple[Row | Answer, ...],
-        mode: AnswerMode | None = None,
-        locale: int | None = None,
-    ) -> RowSet:
-        """For codecs: rows already checked (each as its model would check it), kept as
-        they are, unchecked; anyone else builds a RowSet with the constructor, which
-        checks them.
-
-        >>> RowSet.of(((VALUE_ROW, "K@0@10", "2015", None),)).items[0][2]
-        '2015'
-        """
-        instance = cls.__new__(cls)
-        _set = object.__setattr__
-        _set(instance, "items", items)
-        _set(instance, "mode", mode)
-        _set(instance, "locale", locale)
-        _set(instance, "_built", None)
-        return instance
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"a RowSet is immutable; cannot set {name!r}")
@@ -165,7 +145,8 @@ class RowSet:
         >>> RowSet(((VALUE_ROW, "K@0@10", "2015", None),)).answer_set()[0].prompt.key
         'K@0@10'
         """
-        built: AnswerSet | None = self._built
+        # Unset until the first call (a decoder's set is made without the constructor).
+        built: AnswerSet | None = getattr(self, "_built", None)
         if built is None:
             from .model import deferred
 
@@ -184,7 +165,7 @@ class RowSet:
         <AnswerMode.OPTIONAL_PROMPTS_USE_EMPTY_ANSWER: 2>
         """
         mode, _ = _checked_mode_locale(mode, None)
-        return RowSet.of(self.items, mode=mode, locale=self.locale)
+        return unchecked(RowSet, items=self.items, mode=mode, locale=self.locale)
 
     def dump(self) -> dict[str, Any]:
         """The set as JSON values: ``answer_set().model_dump(mode="json",
