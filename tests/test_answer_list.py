@@ -86,6 +86,14 @@ def assert_indistinguishable(lazy: AnswerSet, held: AnswerSet) -> None:
     assert lazy.model_dump() == held.model_dump()
     assert lazy.model_dump(mode="json") == held.model_dump(mode="json")
     assert lazy.model_dump_json() == held.model_dump_json()
+    assert lazy.model_dump_json(exclude_none=True) == held.model_dump_json(exclude_none=True)
+    for index in (0, len(held) - 1):  # indices name places in the whole tuple
+        assert lazy.model_dump(include={"answers": {index}}) == held.model_dump(
+            include={"answers": {index}}
+        )
+        assert lazy.model_dump(exclude={"answers": {index: {"prompt"}}}) == held.model_dump(
+            exclude={"answers": {index: {"prompt"}}}
+        )
     assert json.dumps(lazy.model_dump(mode="json")) == json.dumps(held.model_dump(mode="json"))
     assert repr(lazy) == repr(held) and str(lazy) == str(held)
     assert repr(lazy.answers) == repr(tuple(held.answers))
