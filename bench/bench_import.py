@@ -7,7 +7,12 @@ interpreter, interleaved with the baseline and with every other command, ``ROUND
 times (``BENCH_ROUNDS``, default 15); the median and the best of each are printed, and
 each command's ratio is its median over the baseline's median.  The inputs are small
 files written to a temporary directory: one value prompt (XML, and a Web link carrying
-it in ``promptsAnswerXML``), and one element prompt (REST).
+it in ``promptsAnswerXML``), and one element prompt (REST); then the inputs that built a
+model before the rows carried a plain prompt reference (``rows.Ref``) and Library had
+rows: REST bodies naming their prompts by ``id`` and by ``name`` (as mstrio-py writes
+them), Web links with ``valuePromptAnswers`` and with ``elementsPromptAnswers``, a
+Library link, and REST converted to Library; and a conversion with ``--definitions``,
+which still builds models.
 
 Three library lines show the parts: the conversion the first command does, from Python
 (rows in, text out, no model); ``import mstr_prompts`` (lazy, target 150 ms over bare
@@ -43,6 +48,22 @@ INPUTS = {
         f"{BASE}?evt=4001&reportID={REPORT}&promptsAnswerXML=%3Crsl%3E%3Cpa%20pt%3D%225%22"
         f"%20pin%3D%220%22%20did%3D%22{GUID}%22%20tp%3D%2210%22%3E2015%3C%2Fpa%3E%3C%2Frsl%3E"
     ),
+    "by-id.json": (
+        '{"prompts": [{"id": "0CE45CA4483E29FFB0AF969D68588E95", "type": "VALUE", '
+        '"answers": "2015"}]}'
+    ),
+    "by-name.json": '{"prompts": [{"name": "Year", "type": "VALUE", "answers": "2015"}]}',
+    "values.txt": f"{BASE}?evt=4001&reportID={REPORT}&valuePromptAnswers=2015^Sam%20Hill",
+    "elements.txt": (
+        f"{BASE}?evt=4001&reportID={REPORT}&elementsPromptAnswers="
+        f"{ATTRIBUTE};{ATTRIBUTE}:1%5EBooks;{ATTRIBUTE}:2%5EMusic"
+    ),
+    "definitions.json": f'[{{"key": "{GUID}@0@10", "name": "Category", "type": "ELEMENTS"}}]',
+    "library.txt": (
+        "https://bi.example.com/MicroStrategyLibrary/app/EC70648611E7A2F962E90080EFD58751/"
+        f"{REPORT}?prompts=%5B%5B%7B%22key%22%3A%22{GUID}%400%4010%22%2C%22values%22%3A%5B"
+        f"%22{ATTRIBUTE}%3A1~1048576~Books%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D"
+    ),
 }
 
 PYTHON = [sys.executable]
@@ -62,6 +83,23 @@ COMMANDS: dict[str, list[str]] = {
     "inspect --from xml one.xml": [*CLI, "inspect", "--from", "xml", "one.xml"],
     "link --base … --report … elements.json": [
         *CLI, "link", "--base", BASE, "--report", REPORT, "elements.json"],
+    "convert --from rest --to rest by-id.json": [
+        *CLI, "convert", "--from", "rest", "--to", "rest", "by-id.json"],
+    "convert --from rest --to rest by-name.json": [
+        *CLI, "convert", "--from", "rest", "--to", "rest", "by-name.json"],
+    "convert --from url --to url values.txt": [
+        *CLI, "convert", "--from", "url", "--to", "url", "values.txt"],
+    "inspect --from url elements.txt": [*CLI, "inspect", "--from", "url", "elements.txt"],
+    "link --base … --report … values.txt": [
+        *CLI, "link", "--base", BASE, "--report", REPORT, "--from", "url", "values.txt"],
+    "convert --from library --to rest library.txt": [
+        *CLI, "convert", "--from", "library", "--to", "rest", "library.txt"],
+    "convert --from rest --to library elements.json": [
+        *CLI, "convert", "--from", "rest", "--to", "library", "elements.json"],
+    # Not yet under the target: definitions are models (README, "Start-up").
+    "convert --from rest --to rest --definitions … elements.json": [
+        *CLI, "convert", "--from", "rest", "--to", "rest", "--definitions", "definitions.json",
+        "elements.json"],
     "python -c: rest.dumps(xml.decode_rows(one.xml))": [
         *PYTHON, "-c", "from mstr_prompts import rest, xml; "
         "rest.dumps(xml.decode_rows(open('one.xml').read()))"],

@@ -207,8 +207,7 @@ def test_a_decoded_set_of_small_prompts_is_lazy_and_equal(
     decode: Callable[[str], AnswerSet],
 ) -> None:
     lazy = decode(SMALL)
-    # Library's decoder builds models (its rows are another branch's work).
-    assert type(lazy.answers) is AnswerList or decode is library_round_trip
+    assert type(lazy.answers) is AnswerList
     assert_indistinguishable(lazy, eager(decode(SMALL)))
 
 

@@ -34,7 +34,8 @@ heavy = sorted(
     name for name in sys.modules
     if name == "urllib3" or name.startswith(("urllib3.", "mstr_prompts.client", "mstr_prompts.testing"))
 )
-sys.stderr.write("\\n" + json.dumps({"status": status, "heavy": heavy}) + "\\n")
+models = sorted(name for name in sys.modules if name in ("pydantic.main", "mstr_prompts.model"))
+sys.stderr.write("\\n" + json.dumps({"status": status, "heavy": heavy, "models": models}) + "\\n")
 """
 
 CASES = {
@@ -54,6 +55,12 @@ CASES = {
         ],
         0,
     ),
+    "convert url values": (
+        ["convert", "--from", "url", "--to", "url", str(FIXTURES / "url" / "C3.txt")],
+        0,
+    ),
+    "inspect url elements": (["inspect", "--from", "url", str(FIXTURES / "url" / "C10.txt")], 0),
+    "convert rest to library": (["convert", "--from", "rest", "--to", "library", REST], 0),
     "convert, bad input": (["convert", "--from", "rest", "--to", "xml", XML], EXIT_BAD_INPUT),
     "help": (["--help"], 0),
     "convert --help": (["convert", "--help"], 0),
@@ -79,6 +86,47 @@ def test_a_codec_command_imports_no_client(name: str) -> None:
     report = _run(args)
     assert report["status"] == status
     assert report["heavy"] == []
+
+
+# Inputs that named their prompts by id or name, by position, or in Library's format built
+# a model until the rows carried a plain reference (rows.Ref) and Library had rows.
+BODIES = {
+    "rest by id": '{"prompts": [{"id": "0CE45CA4483E29FFB0AF969D68588E95", "type": "VALUE", '
+    '"answers": "2015"}]}',
+    "rest by name": '{"prompts": [{"name": "Year", "type": "VALUE", "answers": "2015"}]}',
+    "rest by key, id and name": '{"prompts": [{"key": "K@0@10", "id": '
+    '"0CE45CA4483E29FFB0AF969D68588E95", "name": "Year", "type": "VALUE", "answers": "2015"}]}',
+    "url values and objects": "valuePromptAnswers=2015^^x&objectsPromptAnswers="
+    "4C051DB611D3E877C000B3B2D86C964F~4~Profit",
+    "library body": '{"messageName": "M", "answers": [{"key": "K@0@10", "values": ["2015"], '
+    '"useDefault": false}, {"key": "L@0@10", "values": [], "useDefault": true}]}',
+    "library link": "https://h/MicroStrategyLibrary/app/EC70648611E7A2F962E90080EFD58751/"
+    "837B57D711E941BF000000806FA1298F?prompts=%5B%5B%7B%22key%22%3A%22K%400%4010%22%2C%22"
+    "values%22%3A%5B%222015%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D",
+}
+
+
+@pytest.mark.parametrize("name", list(BODIES))
+@pytest.mark.parametrize("command", ["convert", "inspect", "link"])
+def test_inputs_named_otherwise_load_no_client_and_no_model(
+    name: str, command: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "answers.txt"
+    path.write_text(BODIES[name], encoding="utf-8")
+    target = {"url values and objects": "url", "library body": "library"}.get(name, "rest")
+    args = {
+        "convert": ["convert", "--from", "auto", "--to", target, str(path)],
+        "inspect": ["inspect", "--from", "auto", str(path)],
+        "link": ["link", "--base", "https://example.com/MicroStrategy/servlet/mstrWeb",
+                 "--report", REPORT, "--assume-order", "--from", "auto", str(path)],
+    }[command]  # fmt: skip
+    if command == "link" and name == "library body":  # a default: only Library carries it
+        args = ["link", "--base", "https://example.com/MicroStrategyLibrary", "--project",
+                REPORT, "--dossier", REPORT, "--from", "auto", str(path)]  # fmt: skip
+    report = _run(args)
+    assert report["status"] == 0
+    assert report["heavy"] == []
+    assert report["models"] == []
 
 
 def test_a_client_command_still_loads_the_client() -> None:

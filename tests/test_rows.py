@@ -21,11 +21,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mstr_prompts import library, links, rest, url, xml
-from mstr_prompts.enums import AnswerMode, ValueType
+from mstr_prompts.enums import AnswerMode, PromptFamily, ValueType
 from mstr_prompts.errors import DecodeError, PromptAnswerError
-from mstr_prompts.model import AnswerSet
-from mstr_prompts.rows import VALUE_ROW, RowSet, pending_rows
-from mstr_prompts.strategies import rest_answer_sets, url_answer_sets, xml_answer_sets
+from mstr_prompts.model import AnswerSet, PromptRef, answer_of
+from mstr_prompts.rows import UNANSWERED_ROW, VALUE_ROW, Ref, RowSet, pending_rows
+from mstr_prompts.strategies import (
+    library_answer_sets,
+    rest_answer_sets,
+    url_answer_sets,
+    xml_answer_sets,
+)
 
 FIXTURES = pathlib.Path(__file__).parent.parent / "fixtures"
 BASE = "https://bi.example.com/MicroStrategy/servlet/mstrWeb"
@@ -40,6 +45,14 @@ ENCODERS: dict[str, Callable[[Any], Any]] = {
     "url.encode_query assume_order": lambda s: url.encode_query(s, assume_order=True),
     "url.encode fallback xml": lambda s: url.encode(s, fallback="xml"),
     "library.encode": library.encode,
+    "library.encode param": lambda s: library.encode(s, form="param"),
+    "library.encode body": lambda s: library.encode(s, form="body"),
+    "links.library_url": lambda s: links.library_url(
+        "https://bi.example.com/MicroStrategyLibrary",
+        project_id="EC70648611E7A2F962E90080EFD58751",
+        dossier_id=REPORT,
+        answers=s,
+    ),
     "links.web_url": lambda s: links.web_url(BASE, report_id=REPORT, answers=s, mode=2),
     "dump": lambda s: json.dumps(
         s.dump() if isinstance(s, RowSet) else s.model_dump(mode="json", exclude_none=True),
@@ -60,7 +73,10 @@ def outcome(function: Callable[[], Any]) -> tuple[Any, ...]:
     return ("ok", result, [(type(w.message).__name__, str(w.message)) for w in caught])
 
 
-def same_output(rows: RowSet, answers: AnswerSet) -> None:
+def same_output(rows: RowSet | AnswerSet, answers: AnswerSet) -> None:
+    if not isinstance(rows, RowSet):  # Library answers in several rounds: a set
+        assert rows == answers
+        return
     assert rows.answer_set() == answers
     for name, encode in ENCODERS.items():
         # A fresh set per encoder: each must work from the rows, not from models built
@@ -69,17 +85,34 @@ def same_output(rows: RowSet, answers: AnswerSet) -> None:
         assert outcome(partial(encode, fresh)) == outcome(partial(encode, answers)), name
 
 
+def checked_library(text: str) -> AnswerSet:
+    """``library.decode`` on its checked path (it keeps plain answers as rows, as
+    ``decode_rows`` does, unless ``_FAST`` is off)."""
+    library._FAST = False
+    try:
+        return library.decode(text)
+    finally:
+        library._FAST = True
+
+
 def fixture_texts(folder: str, *patterns: str) -> list[pathlib.Path]:
     return sorted(p for pattern in patterns for p in (FIXTURES / folder).glob(pattern))
 
 
-DECODERS: dict[
-    str, tuple[Callable[[str], RowSet], Callable[[str], AnswerSet], list[pathlib.Path]]
-] = {
+DECODERS: dict[str, tuple[Callable[[str], Any], Callable[[str], AnswerSet], list[pathlib.Path]]] = {
     "xml": (xml.decode_rows, xml.decode, fixture_texts("xml", "*.xml")),
     "rest": (rest.decode_rows, rest.decode, fixture_texts("rest", "*.json")),
     "url": (url.decode_rows, url.decode, fixture_texts("url", "*.txt")),
+    "library": (library.decode_rows, checked_library, fixture_texts("library", "*.json")),
 }
+
+
+def fixture_text(codec: str, path: pathlib.Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    if codec == "library":  # each holds the Library answers beside their REST body
+        document = json.loads(text)
+        return json.dumps(document["library"], ensure_ascii=False)
+    return text
 
 
 @pytest.mark.parametrize(
@@ -89,7 +122,7 @@ DECODERS: dict[
 )
 def test_rows_of_every_fixture_write_as_the_set(codec: str, path: pathlib.Path) -> None:
     decode_rows, decode, _ = DECODERS[codec]
-    text = path.read_text(encoding="utf-8")
+    text = fixture_text(codec, path)
     decoded = outcome(lambda: decode(text))
     rows = outcome(lambda: decode_rows(text))
     if decoded[0] == "error":
@@ -102,14 +135,22 @@ def test_rows_of_every_fixture_write_as_the_set(codec: str, path: pathlib.Path) 
 def test_fixtures_cover_rows() -> None:
     # The fixtures above exercise the rows themselves, not only models in a RowSet.
     kinds = set()
-    for decode_rows, _, paths in DECODERS.values():
+    prompts = set()
+    for codec, (decode_rows, _, paths) in DECODERS.items():
         for path in paths:
             try:
-                rows = decode_rows(path.read_text(encoding="utf-8"))
+                rows = decode_rows(fixture_text(codec, path))
             except PromptAnswerError:
                 continue
-            kinds |= {item[0] for item in rows.items if type(item) is tuple}
-    assert kinds == {"value", "elements", "objects"}
+            if not isinstance(rows, RowSet):
+                continue
+            found = {(codec, item[0]) for item in rows.items if type(item) is tuple}
+            kinds |= found
+            prompts |= {type(item[1]).__name__ for item in rows.items if type(item) is tuple}
+    assert {kind for _, kind in kinds} == {
+        "value", "elements", "objects", "unanswered", "use_default", "close"}  # fmt: skip
+    assert {codec for codec, _ in kinds} == set(DECODERS)
+    assert prompts == {"str", "Ref"}
 
 
 @settings(max_examples=60, deadline=None)
@@ -136,6 +177,189 @@ def test_url_rows_write_as_the_set(answers: AnswerSet) -> None:
     if not text:
         return
     same_output(url.decode_rows(text), url.decode(text))
+
+
+@settings(max_examples=60, deadline=None)
+@given(library_answer_sets())
+def test_library_rows_write_as_the_set(answers: AnswerSet) -> None:
+    text = library.encode(answers)
+    same_output(library.decode_rows(text), checked_library(text))
+    if answers.rounds is None:
+        body = library.encode(answers, form="body")
+        same_output(library.decode_rows(body), checked_library(body))
+
+
+A = "8D679D3811D3E4981000E787EC6DE8A4"
+OBJ = "4C051DB611D3E877C000B3B2D86C964F"
+
+# Library answers at the edges of the fast path's rules: each must decode as the checked
+# path does (the same set, or the same error word for word) and write the same text.
+LIBRARY_ANSWERS = [
+    '{"key": "K@0@10", "values": ["2016"], "useDefault": false}',
+    '{"key": "K@0@10", "values": ["2016"]}',
+    '{"key": "K@0@10", "values": ["2016", "2017"], "useDefault": false}',
+    '{"key": "K@0@10", "values": [""], "useDefault": false}',
+    '{"key": "K@0@10", "values": [], "useDefault": false}',
+    '{"key": "K@0@10", "values": [], "useDefault": true}',
+    '{"key": "K@0@10", "useDefault": true}',
+    '{"key": "K@0@10", "useDefault": false}',
+    '{"key": "K@0@10", "values": ["x"], "useDefault": true}',
+    '{"key": "K@0@10", "values": [], "useDefault": 1}',
+    '{"key": "K@0@10", "values": "2016", "useDefault": false}',
+    '{"key": "K@0@10", "values": [5], "useDefault": false}',
+    '{"key": "", "values": ["2016"], "useDefault": false}',
+    '{"key": null, "values": ["2016"], "useDefault": false}',
+    '{"values": ["2016"], "useDefault": false}',
+    '{"key": "K@0@10", "values": ["2016"], "useDefault": false, "type": "VALUE"}',
+    '{"key": "K@0@10\\udc00", "values": ["2016"], "useDefault": false}',
+    '{"key": "K@0@10", "values": ["20\\udc0016"], "useDefault": false}',
+    f'{{"key": "K@0@10", "values": ["{A}:1~1048576~USA", "{A}:2~1048576~"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:1~01048576~USA"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:1~1048576~USA", "{A}:2~1048576~"], "useDefault": 0}}',
+    f'{{"key": "K@0@10", "values": ["{A}:1:2~1048576~USA~x"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:~1048576~USA"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:a;b~1048576~USA"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:a*~1048576~USA"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}~1048576~USA"]}}',
+    f'{{"key": "K@0@10", "values": ["{A[:31]}:1~1048576~USA"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:1~1048576~USA", "8D679D3811D3E4981000E787EC6DE8A5:1~1048576~X"]}}',
+    f'{{"key": "K@0@10", "values": ["{A}:1~1048576~USA", "{OBJ}~4~Profit"]}}',
+    f'{{"key": "K@0@10", "values": ["{OBJ}~4~Profit", "{OBJ}~4~"]}}',
+    f'{{"key": "K@0@10", "values": ["{OBJ}~-4~Profit"]}}',
+    f'{{"key": "K@0@10", "values": ["{OBJ}~99999999999~Profit"]}}',
+    f'{{"key": "K@0@10", "values": ["{OBJ}~1048580~Profit"]}}',
+    f'{{"key": "K@0@10", "values": ["{OBJ}~1048581~U~1~2~3~4"]}}',
+    f'{{"key": "K@0@10", "values": ["X{OBJ}~4~Profit"]}}',
+    '{"key": "K@0@10", "values": ["a~b~4~Profit"]}',
+    f'{{"key": "K@0@10", "values": ["{OBJ}~4~Pro~fit"]}}',
+    '{"key": "K@0@10", "values": ["DYNAMIC_PLACEHOLDER_Date"]}',
+    '{"key": "K@0@10", "values": ["<rsl><pa/></rsl>"]}',
+]
+
+
+@pytest.mark.parametrize("answer", LIBRARY_ANSWERS)
+@pytest.mark.parametrize("shape", ["rounds", "body", "two"])
+def test_library_rows_at_the_edges_are_the_checked_answers(answer: str, shape: str) -> None:
+    other = '{"key": "Z@0@10", "values": ["1"], "useDefault": false}'
+    text = {
+        "rounds": f"[[{answer}, {other}]]",
+        "body": f'{{"messageName": "M", "answers": [{other}, {answer}]}}',
+        "two": f"[[{answer}], [{other}]]",
+    }[shape]
+    decoded = outcome(lambda: checked_library(text))
+    rows = outcome(lambda: library.decode_rows(text))
+    if decoded[0] == "error":
+        assert rows == decoded
+        return
+    assert rows[0] == "ok" and rows[2] == decoded[2]
+    same_output(rows[1], decoded[1])
+
+
+# --- a prompt known by more than its key: rows.Ref ---------------------------------------
+
+_ref_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "key": st.none() | st.text(max_size=6) | st.integers(),
+        "id": st.none() | st.text(max_size=6),
+        "name": st.none() | st.text(max_size=6) | st.just("\ud800"),
+        "position": st.none() | st.integers(-2, 1002) | st.booleans() | st.just("3"),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ref_fields, st.sampled_from([None, "value", "elements"]))
+def test_a_ref_is_checked_and_read_as_a_prompt_ref(fields: dict[str, Any], family: Any) -> None:
+    # None is "not given" for both (the model's error repeats the fields it was given).
+    given = {n: fields[n] for n in ("key", "id", "name", "position") if fields.get(n) is not None}
+    expected = outcome_of(lambda: PromptRef(**given))
+    got = outcome_of(lambda: Ref(**fields))
+    if expected[0] == "error":
+        assert got == expected  # the very ValidationError, message and all
+        return
+    model, ref = expected[1], got[1]
+    assert (ref.key, ref.id, ref.name, ref.position) == (
+        model.key,
+        model.id,
+        model.name,
+        model.position,
+    )
+    assert ref.describe(family) == model.describe(family)
+    assert ref.location == model.location
+    assert ref.is_identified == model.is_identified
+    assert ref.dump() == model.model_dump(mode="json", exclude_none=True)
+    assert answer_of((VALUE_ROW, ref, "2015", None)).prompt == model
+    assert ref == Ref(**fields) and hash(ref) == hash(Ref(**fields))
+    with pytest.raises(AttributeError):
+        ref.key = "K@0@10"
+
+
+def outcome_of(function: Callable[[], Any]) -> tuple[Any, ...]:
+    try:
+        return ("ok", function())
+    except Exception as exc:  # pydantic's ValidationError, compared whole
+        return ("error", type(exc).__name__, str(exc))
+
+
+def test_rows_of_refs_by_id_name_and_position() -> None:
+    body = json.dumps(
+        {
+            "prompts": [
+                {"id": "0CE45CA4483E29FFB0AF969D68588E95", "type": "VALUE", "answers": "2015"},
+                {"name": "Year", "type": "VALUE", "answers": "2016"},
+                {"key": "K@0@10", "id": "0C", "name": "Region", "type": "OBJECTS",
+                 "answers": [{"id": "4C051DB611D3E877C000B3B2D86C964F", "type": "metric"}]},
+            ]
+        }
+    )  # fmt: skip
+    rows = rest.decode_rows(body)
+    items: list[Any] = list(rows.items)
+    assert [type(item) for item in items] == [tuple] * 3
+    assert items[0][1] == Ref(id="0CE45CA4483E29FFB0AF969D68588E95")
+    assert items[2][1] == Ref(key="K@0@10", id="0C", name="Region")
+    same_output(rows, rest.decode(body))
+    link = "valuePromptAnswers=30^Sam%20Hill&elementsPromptAnswers=" + GUID + ";" + GUID + ":1"
+    rows = url.decode_rows(link)
+    items = list(rows.items)
+    assert [item[1] for item in items] == [Ref(position=1), Ref(position=2), Ref()]
+    same_output(rows, url.decode(link))
+
+
+def test_a_hand_built_row_set_takes_refs() -> None:
+    rows = RowSet(((VALUE_ROW, Ref(position=2), "x", None),))
+    assert rows.answer_set()[0].prompt == PromptRef(position=2)
+    assert url.encode_query(rows) == "valuePromptAnswers=%5Ex"
+    rows = RowSet(
+        (
+            (VALUE_ROW, Ref(position=1), "x", None),
+            (UNANSWERED_ROW, Ref(position=2), PromptFamily.VALUE),
+            (VALUE_ROW, Ref(position=3), "y", None),
+        )
+    )
+    same_output(rows, AnswerSet(answers=tuple(rows.answer_set())))
+    assert url.encode_query(rows) == "valuePromptAnswers=x%5E%5Ey"
+    with pytest.raises(DecodeError, match="family must be a PromptFamily"):
+        RowSet(((UNANSWERED_ROW, Ref(position=2), "value"),))
+    with pytest.raises(DecodeError, match="greater than or equal to 1"):
+        RowSet(((VALUE_ROW, Ref.of(position=0), "x", None),))
+
+
+def test_rows_and_refs_copy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    link = "valuePromptAnswers=1^^2&objectsPromptAnswers=^" + GUID + "~4~Profit"
+    for rows in (url.decode_rows(link), library.decode_rows('[[{"key": "K", "values": []}]]')):
+        assert isinstance(rows, RowSet)
+        for copied in (pickle.loads(pickle.dumps(rows)), copy.deepcopy(rows), copy.copy(rows)):
+            assert copied.items == rows.items
+            assert (copied.mode, copied.locale) == (rows.mode, rows.locale)
+            assert copied.answer_set() == rows.answer_set()
+    answers = url.decode(link)  # a set whose rows are not built yet
+    assert pickle.loads(pickle.dumps(answers)) == answers
+    ref = Ref(key="K@0@10", id="0C", name="Year", position=2)
+    assert pickle.loads(pickle.dumps(ref)) == ref == copy.deepcopy(ref)
 
 
 def test_row_set_is_immutable_and_one_round() -> None:
@@ -200,7 +424,28 @@ _junk = st.recursive(
     | st.booleans()
     | st.integers()
     | st.text(max_size=8)
-    | st.sampled_from([VALUE_ROW, "elements", "objects", "K@0@10", GUID, ValueType.LONG]),
+    | st.sampled_from(
+        [
+            VALUE_ROW,
+            "elements",
+            "objects",
+            "unanswered",
+            "use_default",
+            "close",
+            "K@0@10",
+            GUID,
+            ValueType.LONG,
+        ]
+    )
+    | st.sampled_from(PromptFamily)
+    # References as a caller may make them unchecked (Ref.of): the set checks them.
+    | st.builds(
+        Ref.of,
+        key=st.none() | st.sampled_from(["", "K@0@10"]),
+        id=st.none() | st.sampled_from(["", GUID]),
+        name=st.none() | st.text(max_size=3),
+        position=st.none() | st.integers(-1, 1001),
+    ),
     lambda inner: (
         st.tuples(inner)
         | st.tuples(inner, inner, inner)
@@ -214,6 +459,7 @@ _rows = st.one_of(
     st.tuples(st.just(VALUE_ROW), _junk, _junk, _junk),
     st.tuples(st.just("elements"), _junk, _junk, _junk, _junk),
     st.tuples(st.just("objects"), _junk, _junk),
+    st.tuples(st.sampled_from(["unanswered", "use_default", "close"]), _junk, _junk),
     _junk,
 )
 

@@ -18,6 +18,8 @@ import pytest
 GUID = "2294C41E44244ADAED930CB4E00A9DA0"
 ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
 BASE = "https://bi.example.com/MicroStrategy/servlet/mstrWeb"
+REPORT = "4CF6D88A4588097466A4B7B8851A161F"
+LIBRARY_PROJECT = "EC70648611E7A2F962E90080EFD58751"
 
 # pydantic's model machinery (``import pydantic`` alone is lazy and loads none of it)
 MODELS = ("pydantic.main", "mstr_prompts.model", "mstr_prompts.element_id")
@@ -58,7 +60,128 @@ INPUTS = {
         f"{BASE}?evt=4001&promptsAnswerXML=%3Crsl%3E%3Cpa%20pt%3D%225%22%20pin%3D%220%22"
         f"%20did%3D%22{GUID}%22%20tp%3D%2210%22%3E2015%3C%2Fpa%3E%3C%2Frsl%3E"
     ),
+    # Prompts named by id or by name, as mstrio-py writes them, and by all three at once.
+    "by-id.json": json.dumps(
+        {
+            "prompts": [
+                {"id": "0CE45CA4483E29FFB0AF969D68588E95", "type": "VALUE", "answers": "2015"}
+            ]
+        }
+    ),
+    "by-name.json": json.dumps(
+        {
+            "prompts": [
+                {"name": "Year", "type": "VALUE", "answers": "2015"},
+                {
+                    "name": "Category",
+                    "type": "ELEMENTS",
+                    "answers": [{"id": f"h1;{ATTRIBUTE}", "name": "Books"}],
+                },
+            ]
+        }
+    ),
+    "by-all.json": json.dumps(
+        {
+            "prompts": [
+                {
+                    "key": f"{GUID}@0@10",
+                    "id": "0CE45CA4483E29FFB0AF969D68588E95",
+                    "name": "Year",
+                    "type": "VALUE",
+                    "answers": "2015",
+                },
+                {
+                    "key": f"{GUID}@1@10",
+                    "name": "Category",
+                    "type": "ELEMENTS",
+                    "answers": [{"id": f"h1;{ATTRIBUTE}", "name": "Books"}],
+                },
+            ]
+        }
+    ),
+    "defaults.json": json.dumps(
+        {
+            "prompts": [
+                {"id": "3C0E4CB64F4B4D34A7BBD7D2E5C1C3F0", "type": "OBJECTS", "useDefault": True},
+                {"key": f"{GUID}@0@10", "type": "VALUE", "useDefault": True},
+            ]
+        }
+    ),
+    # Web links with positional values and with element lists.
+    "values.txt": f"{BASE}?evt=4001&valuePromptAnswers=2015^^Sam%20Hill^25354"
+    "&objectsPromptAnswers=^4C051DB611D3E877C000B3B2D86C964F~4~Profit",
+    "elements.txt": (
+        f"{BASE}?evt=4001&elementsPromptAnswers={ATTRIBUTE};{ATTRIBUTE}:1%5EBooks;{ATTRIBUTE}:2"
+    ),
+    # A Library link and a promptsAnswers body.
+    "library.txt": (
+        f"https://bi.example.com/MicroStrategyLibrary/app/{LIBRARY_PROJECT}/{REPORT}/K53--K46"
+        "?prompts=%5B%5B%7B%22key%22%3A%22K%400%4010%22%2C%22values%22%3A%5B%22"
+        f"{ATTRIBUTE}%3A1~1048576~Books%22%5D%2C%22useDefault%22%3Afalse%7D%2C%7B%22key%22%3A%22"
+        "V%400%4010%22%2C%22values%22%3A%5B%222015%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D"
+    ),
+    "body.json": json.dumps(
+        {
+            "messageName": "Sales",
+            "answers": [
+                {"key": f"{GUID}@0@10", "values": ["2015"], "useDefault": False},
+                {
+                    "key": f"{GUID}@1@10",
+                    "values": ["4C051DB611D3E877C000B3B2D86C964F~4~Profit"],
+                    "useDefault": False,
+                },
+                {"key": f"{GUID}@2@10", "values": [], "useDefault": True},
+                {"key": f"{GUID}@3@10", "values": [], "useDefault": False},
+            ],
+        }
+    ),
 }
+
+LINK = ["link", "--base", BASE, "--report", REPORT]
+LIBRARY_LINK = [
+    "link", "--base", "https://bi.example.com/MicroStrategyLibrary", "--project",
+    LIBRARY_PROJECT, "--dossier", REPORT]  # fmt: skip
+
+# Inputs an outside review found building a model (issue 22 item 2): through every target
+# the command offers that can carry their answers.
+MORE_COMMANDS = {
+    "rest by id -> rest": ["convert", "--from", "rest", "--to", "rest", "by-id.json"],
+    "rest by id -> url": ["convert", "--from", "auto", "--to", "url", "--assume-order", "by-id.json"],
+    "inspect rest by id": ["inspect", "--from", "auto", "by-id.json"],
+    "link rest by id": [*LINK, "--assume-order", "by-id.json"],
+    "rest by name -> rest": ["convert", "--from", "rest", "--to", "rest", "by-name.json"],
+    "inspect rest by name": ["inspect", "--from", "rest", "by-name.json"],
+    "rest by key, id, name -> rest": ["convert", "--from", "auto", "--to", "rest", "by-all.json"],
+    "rest by key, id, name -> library": ["convert", "--from", "auto", "--to", "library", "by-all.json"],
+    "rest by key, id, name -> xml": ["convert", "--from", "auto", "--to", "xml", "by-all.json"],
+    "rest by key, id, name -> url": [
+        "convert", "--from", "auto", "--to", "url", "--assume-order", "by-all.json"],
+    "rest useDefault -> rest": ["convert", "--from", "rest", "--to", "rest", "defaults.json"],
+    "inspect rest useDefault": ["inspect", "--from", "rest", "defaults.json"],
+    "link rest by key, id, name": [*LIBRARY_LINK, "by-all.json"],
+    "url values -> url": ["convert", "--from", "url", "--to", "url", "values.txt"],
+    "inspect url values": ["inspect", "--from", "auto", "values.txt"],
+    "link url values": [*LINK, "--from", "url", "values.txt"],
+    "url elements -> url": ["convert", "--from", "url", "--to", "url", "elements.txt"],
+    "inspect url elements": ["inspect", "--from", "url", "elements.txt"],
+    "link url elements": [*LINK, "elements.txt"],
+    "library -> rest": ["convert", "--from", "library", "--to", "rest", "library.txt"],
+    "library -> xml": ["convert", "--from", "auto", "--to", "xml", "library.txt"],
+    "library body -> library": ["convert", "--from", "auto", "--to", "library", "body.json"],
+    "inspect library body": ["inspect", "--from", "library", "body.json"],
+    "library -> url": ["convert", "--from", "auto", "--to", "url", "--assume-order", "library.txt"],
+    "library -> library": ["convert", "--from", "auto", "--to", "library", "library.txt"],
+    "library -> library param": [
+        "convert", "--from", "auto", "--to", "library", "--library-form", "param", "library.txt"],
+    "library -> library body": [
+        "convert", "--from", "auto", "--to", "library", "--library-form", "body", "body.json"],
+    "inspect library": ["inspect", "--from", "library", "library.txt"],
+    "link library": [*LIBRARY_LINK, "--from", "library", "library.txt"],
+    "rest -> library": ["convert", "--from", "rest", "--to", "library", "elements.json"],
+    "xml -> library": ["convert", "--from", "xml", "--to", "library", "one.xml",
+                       "--ignore-locale"],
+    "link rest -> library": [*LIBRARY_LINK, "elements.json"],
+}  # fmt: skip
 
 COMMANDS = {
     "convert xml->rest": ["convert", "--from", "xml", "--to", "rest", "one.xml"],
@@ -148,10 +271,10 @@ def test_the_pipeline_of_the_codec_commands_builds_no_model(inputs: pathlib.Path
     )
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=list(COMMANDS))
+@pytest.mark.parametrize("command", [*COMMANDS, *MORE_COMMANDS])
 def test_codec_commands_load_no_model_and_no_client(inputs: pathlib.Path, command: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-c", RUNNER, json.dumps(COMMANDS[command])],
+        [sys.executable, "-c", RUNNER, json.dumps({**COMMANDS, **MORE_COMMANDS}[command])],
         cwd=inputs,
         capture_output=True,
         text=True,

@@ -342,7 +342,7 @@ def _decode_url(text: str) -> Answers:
 def _decode_library(text: str) -> Answers:
     from . import library
 
-    return library.decode(text.strip())
+    return library.decode_rows(text.strip())
 
 
 def _detect(text: str) -> str:

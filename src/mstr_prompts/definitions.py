@@ -71,7 +71,7 @@ from .model import (
     deferred,
     prompt_of,
 )
-from .rows import RowSet, pending_rows
+from .rows import STATE_ROWS, RowSet, pending_rows
 from .validation import (
     DATE_RANGE,
     Problem,
@@ -442,8 +442,8 @@ class Definitions(Sequence[PromptDefinition]):
 
         >>> from mstr_prompts import url
         >>> defs = decode('[{"key": "K@0@10", "type": "VALUE"}]')
-        >>> [(type(a).__name__, d.key) for a, d in defs.pairs(url.decode("valuePromptAnswers=2015"))]
-        [('ValueAnswer', 'K@0@10')]
+        >>> [(a[2], d.key) for a, d in defs.pairs(url.decode_rows("valuePromptAnswers=2015"))]
+        [('2015', 'K@0@10')]
         """
         return _pairs(answers, self, strict=strict)
 
@@ -743,10 +743,14 @@ def answers_given(answers: object, where: str) -> None:
 
 def _items(answers: Answers) -> tuple[Item, ...]:
     answers_given(answers, "bind")
-    if isinstance(answers, RowSet):
-        return answers.items  # a decoder's rows (decode_rows): read as rows, like a set's
-    rows = pending_rows(answers)
-    return tuple(answers.answers) if rows is None else rows  # a tuple: kept as it is
+    pending = pending_rows(answers)  # a RowSet's items, or a decoded set's rows
+    if pending is None:
+        # A set built by hand: its answers are a tuple, kept as it is.
+        return tuple(answers.answers)  # type: ignore[union-attr]  # a RowSet always has rows
+    rows: tuple[Item, ...] = pending  # read as rows, like a set's
+    # A prompt's state (open, default, closed) is read as its model, as binding and
+    # validation know them.
+    return tuple(answer_of(i) if type(i) is tuple and i[0] in STATE_ROWS else i for i in rows)
 
 
 def _family_of(item: Item) -> PromptFamily | None:

@@ -37,7 +37,8 @@ from lxml import etree
 from pydantic import ValidationError
 
 from . import limits
-from .element_text import GUID_PATTERN, Presentation, classify, plain_key
+from ._trusted import unchecked
+from .element_text import GUID_PATTERN, Presentation, classify, plain_key, plain_old_short
 from .enums import PromptFamily
 from .errors import (
     DecodeError,
@@ -50,6 +51,18 @@ from .errors import (
     validation_message,
 )
 from .rest import load_json
+from .rows import (
+    CLOSE_ROW,
+    ELEMENTS_ROW,
+    OBJECTS_ROW,
+    STATE_ROWS,
+    UNANSWERED_ROW,
+    USE_DEFAULT_ROW,
+    VALUE_ROW,
+    RowSet,
+    pending_rows,
+)
+from .rows import Row as _Row
 from .rules import (
     MAX_INT,
     MIN_INT,
@@ -87,6 +100,7 @@ __all__ = [
     "PARAM",
     "decode",
     "decode_body",
+    "decode_rows",
     "encode",
     "encode_body",
     "encode_rounds",
@@ -525,14 +539,20 @@ def _decode_answer(item: Any, where: str) -> tuple[Answer, int | None]:
     return _decode_items(ref, values, found, where), None
 
 
-def _decode_round(answers: Any, where: str) -> tuple[list[Answer], set[int]]:
+def _decode_round(
+    answers: Any, where: str, fast: bool = False
+) -> tuple[list[Answer | _Row], set[int]]:
     if not isinstance(answers, list):
         raise DecodeError(
             f"a round must be an array of answers, not {json_kind(answers)}", where=where
         )
-    result: list[Answer] = []
+    result: list[Answer | _Row] = []
     locales: set[int] = set()
     for index, item in enumerate(answers):
+        row = _plain_answer(item) if fast else None
+        if row is not None:
+            result.append(row)
+            continue
         try:
             answer, locale = _decode_answer(item, f"{where}[{index}]")
         except ValidationError as exc:
@@ -543,22 +563,106 @@ def _decode_round(answers: Any, where: str) -> tuple[list[Answer], set[int]]:
     return result, locales
 
 
-def _answer_set(rounds: list[list[Answer]], locales: set[int]) -> AnswerSet:
-    from .model import AnswerSet
-
+def _locale(locales: set[int]) -> int | None:
     if len(locales) > 1:
         raise DecodeError(
             f"the <rsl> answers are written in different locales {sorted(locales)}; an "
             "answer set has one",
             where="library",
         )
-    locale = locales.pop() if locales else None
-    answers = tuple(a for r in rounds for a in r)
+    return locales.pop() if locales else None
+
+
+def _answer_set(rounds: list[list[Answer | _Row]], locales: set[int]) -> AnswerSet:
+    from .model import AnswerSet, answer_of
+
+    locale = _locale(locales)
+    answers = tuple(answer_of(a) for r in rounds for a in r)
     counts = tuple(len(r) for r in rounds) if len(rounds) > 1 else None
     try:
         return AnswerSet.of(answers, locale=locale, rounds=counts)
     except ValidationError as exc:
         raise DecodeError(validation_message(exc), where="library") from None
+
+
+def _answers(rounds: list[list[Answer | _Row]], locales: set[int]) -> Answers:
+    """One round as rows (a :class:`~mstr_prompts.rows.RowSet`), several as a set."""
+    if len(rounds) > 1:
+        return _answer_set(rounds, locales)
+    items = tuple(rounds[0])
+    rows = unchecked(RowSet, items=items, mode=None, locale=_locale(locales))
+    if not all(type(item) is tuple for item in items):
+        try:
+            rows.answer_set()  # answers that are models already: the set checks them now
+        except ValidationError as exc:
+            raise DecodeError(validation_message(exc), where="library") from None
+    return rows
+
+
+# --------------------------------------------------------------------------- fast path
+#
+# Answers spelled as Library writes them (one value, or element or object items) are kept
+# as rows (mstr_prompts.rows) without building models.  _plain_answer applies the checked
+# path's rules and returns None at the first thing that is not plainly fine; the answer
+# then takes _decode_answer, which builds the same answer or raises the precise error.
+# The property tests decode every input both ways.
+
+
+def _plain_answer(item: Any) -> _Row | None:
+    if type(item) is not dict or not item.keys() <= _ANSWER_KEY_SET:
+        return None
+    key, raw, use_default = item.get("key"), item.get("values"), item.get("useDefault", False)
+    if type(key) is not str or not key or not is_text(key) or type(use_default) is not bool:
+        return None
+    if "values" not in item:
+        return (USE_DEFAULT_ROW, key, None) if use_default else None
+    if type(raw) is not list or not all(type(v) is str and is_text(v) for v in raw):
+        return None
+    if use_default or not raw:
+        # The default (values must then be empty), or a close (see _decode_answer).
+        if raw:
+            return None
+        return (USE_DEFAULT_ROW, key, None) if use_default else (CLOSE_ROW, key, None)
+    values: list[str] = raw
+    if any(_is_placeholder(v) or v.startswith(_RSL) for v in values):
+        return None
+    items = [_ITEM.fullmatch(v) for v in values]
+    if not any(items):
+        if len(values) == 1 and values[0]:
+            return (VALUE_ROW, key, values[0], None)
+        return None  # several values (a tuple), or an empty one: the model's
+    if not all(items):
+        return None
+    found: list[re.Match[str]] = items  # type: ignore[assignment]  # all matched
+    types = [java_int(m["type"]) for m in found]
+    if any(t is None for t in types) or any("~" in m["id"] for m in found):
+        return None
+    if all(t == ELEMENT_TYPE for t in types):
+        attribute = found[0]["id"][:32]
+        if not _GUID.fullmatch(attribute):
+            return None
+        prefix = attribute + ":"
+        keys: list[str] = []
+        names: list[str | None] = []
+        for match in found:
+            id_text = match["id"]
+            element_key = id_text[33:]
+            if not (id_text.startswith(prefix) and plain_key(element_key) and element_key):
+                return None
+            keys.append(element_key)
+            names.append(match["rest"] or None)
+        return (ELEMENTS_ROW, key, attribute, keys, names)
+    objects: list[tuple[str, int, str | None]] = []
+    for match, number in zip(found, types, strict=True):
+        if number is None or number in _DEPENDENT_TYPES or number in LEVEL_TYPES or number < 0:
+            return None
+        if not _GUID.fullmatch(match["id"]):
+            return None
+        objects.append((match["id"], number, match["rest"] or None))
+    return (OBJECTS_ROW, key, objects)
+
+
+_ANSWER_KEY_SET = frozenset(ANSWER_KEYS)
 
 
 def decode_body(source: Any) -> tuple[AnswerSet, str | None]:
@@ -583,6 +687,13 @@ def decode_body(source: Any) -> tuple[AnswerSet, str | None]:
 
 
 def _decode_body(document: dict[str, Any]) -> tuple[AnswerSet, str | None]:
+    name = _decode_body_head(document)
+    answers, locales = _decode_round(document["answers"], "library: answers")
+    return _answer_set([answers], locales), name
+
+
+def _decode_body_head(document: dict[str, Any]) -> str | None:
+    """The checks of a body's keys; its messageName."""
     unknown = [k for k in document if k not in BODY_KEYS]
     if unknown:
         raise DecodeError(
@@ -598,8 +709,14 @@ def _decode_body(document: dict[str, Any]) -> tuple[AnswerSet, str | None]:
     name = document.get("messageName")
     if name is not None and not isinstance(name, str):
         raise DecodeError(f"messageName must be a string, not {json_kind(name)}", where="library")
-    answers, locales = _decode_round(document["answers"], "library: answers")
-    return _answer_set([answers], locales), name
+    return name
+
+
+def _body_rows(document: dict[str, Any]) -> Answers:
+    """:func:`_decode_body`'s answers, as rows (its checks first, in its order)."""
+    _decode_body_head(document)
+    answers, locales = _decode_round(document["answers"], "library: answers", fast=True)
+    return _answers([answers], locales)
 
 
 def decode(source: Any, *, max_size: int | None = None) -> AnswerSet:
@@ -620,17 +737,40 @@ def decode(source: Any, *, max_size: int | None = None) -> AnswerSet:
     :data:`mstr_prompts.limits.MAX_SIZE`, 33,554,432) is refused with
     :class:`~mstr_prompts.errors.InputTooLarge` before any of it is decoded.
     """
+    rows = decode_rows(source, max_size=max_size)
+    # Plain answers stay rows: the set builds each answer when it is read and keeps none
+    # (model.AnswerList), as the other decoders' sets do.
+    return rows.answer_set() if isinstance(rows, RowSet) else rows
+
+
+def decode_rows(source: Any, *, max_size: int | None = None) -> Answers:
+    """Read Library short answers as :func:`decode` does, into rows: a
+    :class:`~mstr_prompts.rows.RowSet`, whose plain answers are not models yet.
+
+    Every encoder takes the rows in place of the set and writes the same text;
+    ``decode_rows(source).answer_set() == decode(source)``.  Errors are those of
+    :func:`decode`.  A RowSet is one round: answers in several rounds are an
+    :class:`~mstr_prompts.model.AnswerSet`, as :func:`decode` gives them.
+
+    >>> decode_rows('[[{"key":"K@0@10","values":["2016"],"useDefault":false}]]').items
+    (('value', 'K@0@10', '2016', None),)
+    """
     limits.check(source, where="library", limit=max_size)
     if max_size is None:
-        return _decode(source)
+        return _decode(source, fast=_FAST)
     with limits.allowing(max_size):
-        return _decode(source)
+        return _decode(source, fast=_FAST)
 
 
-def _decode(source: Any) -> AnswerSet:
+_FAST = True
+"""Keep plain answers as rows; the tests switch it off to run the checked path (as
+xml._FAST, rest._FAST and url._FAST)."""
+
+
+def _decode(source: Any, fast: bool = False) -> Answers:
     document = _document(source)
     if isinstance(document, dict):
-        return _decode_body(document)[0]
+        return _body_rows(document) if fast else _decode_body(document)[0]
     if not isinstance(document, list):
         raise DecodeError(
             f"expected rounds [[…]] or a body {{…}}, not {json_kind(document)}", where="library"
@@ -640,7 +780,7 @@ def _decode(source: Any) -> AnswerSet:
             "the rounds array is empty; answering no prompts in one round is [[]]",
             where="library",
         )
-    rounds: list[list[Answer]] = []
+    rounds: list[list[Answer | _Row]] = []
     locales: set[int] = set()
     for number, answers in enumerate(document):
         if isinstance(answers, dict) and "answers" in answers:
@@ -649,10 +789,12 @@ def _decode(source: Any) -> AnswerSet:
                 where=f"library: rounds[{number}]",
                 hint="give each round's answers array, [[…],[…]]",
             )
-        found, round_locales = _decode_round(answers, f"library: rounds[{number}]")
+        found, round_locales = _decode_round(
+            answers, f"library: rounds[{number}]", fast=fast and len(document) == 1
+        )
         rounds.append(found)
         locales |= round_locales
-    return _answer_set(rounds, locales)
+    return _answers(rounds, locales) if fast else _answer_set(rounds, locales)
 
 
 # ---------------------------------------------------------------------------- encoding
@@ -804,11 +946,56 @@ def _encode_answer(answer: Answer, locale: int | None) -> dict[str, Any]:
     return {"key": key, "values": values, "useDefault": use_default}
 
 
-def _check_set(answers: Answers, ignore_locale: bool) -> None:
-    from .model import ValueAnswer
+def _encode_row(row: _Row) -> dict[str, Any] | None:
+    """The answer of a decoder's row (mstr_prompts.rows), as :func:`_encode_answer` writes
+    its model; None when the row needs that path (which then says what is wrong)."""
+    prompt = row[1]
+    key = prompt if type(prompt) is str else prompt.key
+    kind = row[0]
+    if key is None or kind == UNANSWERED_ROW:  # Library has no open slot: the model's path
+        return None
+    if kind in STATE_ROWS:  # UseDefault, Close (see _values)
+        return {"key": key, "values": [], "useDefault": kind == USE_DEFAULT_ROW}
+    if kind == VALUE_ROW:
+        if not is_plain_value(row[2]):
+            return None
+        values = [row[2]]
+    elif kind == ELEMENTS_ROW:
+        attribute, keys, names = row[2], row[3], row[4]
+        if any("~" in k for k in keys):
+            return None
+        values = [
+            f"{plain_old_short(attribute, k)}~{ELEMENT_TYPE}~{n or ''}"
+            for k, n in zip(keys, names, strict=True)
+        ]
+    else:
+        values = []
+        for object_id, number, name in row[2]:
+            if number is None or number in _DEPENDENT_TYPES or not _GUID.fullmatch(object_id):
+                return None
+            values.append(f"{object_id}~{number}~{name or ''}")
+    return {"key": key, "values": values, "useDefault": False}
 
-    for part in answers.by_round() if answers.rounds is not None else (answers,):
-        refuse_to_write_repeated_keys(part, TARGET)
+
+def _first_value(items: Any) -> str | None:
+    """The description of the first value answer (for the locale warning), if any."""
+    for item in items:
+        if type(item) is tuple:
+            if item[0] == VALUE_ROW:
+                prompt = item[1]
+                return f"value prompt {prompt}" if type(prompt) is str else prompt.describe("value")
+        elif getattr(item, "kind", None) == "value":
+            return str(item.describe())
+    return None
+
+
+def _check_set(answers: Answers, ignore_locale: bool) -> None:
+    rows = pending_rows(answers)
+    if rows is not None:
+        refuse_to_write_repeated_keys(rows, TARGET)
+    else:
+        for part in answers.by_round() if answers.rounds is not None else (answers,):
+            refuse_to_write_repeated_keys(part, TARGET)
     if answers.mode is not None:
         raise NotRepresentableError(
             f"Library short answers carry no answer mode (got {answers.mode.name})",
@@ -817,11 +1004,11 @@ def _check_set(answers: Answers, ignore_locale: bool) -> None:
             "close them)",
         )
     if answers.locale is not None and not ignore_locale:
-        value = next((a for a in answers if isinstance(a, ValueAnswer)), None)
+        value = _first_value(answers if rows is None else rows)
         if value is not None:
             warnings.warn(
                 LocaleWarning(
-                    f"library: {value.describe()}: Library value texts carry no locale; the "
+                    f"library: {value}: Library value texts carry no locale; the "
                     f"texts, written in locale {answers.locale}, are sent as they are and "
                     "Library reads them in the display locale"
                 ),
@@ -837,6 +1024,17 @@ def encode_rounds(answers: Answers, *, ignore_locale: bool = False) -> list[list
     [[{'key': 'K@0@10', 'values': [], 'useDefault': True}]]
     """
     _check_set(answers, ignore_locale)
+    rows = pending_rows(answers)
+    if rows is not None:  # one round of rows: each written directly where it can be
+        written = []
+        for item in rows:
+            answer = _encode_row(item) if type(item) is tuple else None
+            if answer is None:
+                from .model import answer_of
+
+                answer = _encode_answer(answer_of(item), answers.locale)
+            written.append(answer)
+        return [written]
     return [
         [_encode_answer(a, answers.locale) for a in part.answers] for part in answers.by_round()
     ]
@@ -886,12 +1084,12 @@ _NOT_RAW = "%&#"
 
 
 def _placeholder_tokens(answers: Answers) -> list[str]:
-    from .model import PlaceholderAnswer
-
+    rows = pending_rows(answers)
     tokens: set[str] = set()
-    for answer in answers:
-        if isinstance(answer, PlaceholderAnswer):
-            for value in answer.values:
+    for answer in answers if rows is None else rows:
+        # A row is never a placeholder (mstr_prompts.rows): only models are looked at.
+        if type(answer) is not tuple and answer.kind == "placeholder":  # type: ignore[union-attr]
+            for value in answer.values:  # type: ignore[union-attr]
                 tokens.update(_TOKEN.findall(value))
     return sorted(tokens, key=len, reverse=True)
 

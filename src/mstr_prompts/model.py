@@ -55,6 +55,7 @@ from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, PromptAnswerError, validation_message
 from .expressions import EXPRESSION_TYPES, Expression, render
 from .object_types import object_type_name
+from .row_kinds import CLOSE_ROW, UNANSWERED_ROW, USE_DEFAULT_ROW
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import VALUE_ROW as VALUE_ROW
@@ -929,23 +930,36 @@ class AnswerSet(Model):
 # when its checks found nothing wrong: anything unusual takes the checked path, which
 # raises exactly as before.
 #
-# Rows (the prompt is a key string, or a PromptRef when it has more than a key):
+# Rows (the prompt is a key string, or a rows.Ref (or PromptRef) when it has more than a key):
 #   (VALUE_ROW, prompt, text, type)          a ValueAnswer with a single value
 #   (ELEMENTS_ROW, prompt, attribute, keys, names)
 #       an ElementAnswer whose every element ID is plain (element_id.plain_key): a GUID
 #       attribute shared by all, and key parts as written; names[i] is None or a str
 #   (OBJECTS_ROW, prompt, objects)           an ObjectAnswer; objects are (id, type, name)
+#   (UNANSWERED_ROW, prompt, family)         an Unanswered slot
+#   (USE_DEFAULT_ROW, prompt, family), (CLOSE_ROW, prompt, family)
+#       a UseDefault, a Close without attribute (family may be None)
 
 # The row kinds and ``Row`` live in :mod:`mstr_prompts.row_kinds`, which imports no
 # pydantic: the codecs make and write rows without loading this module
 # (:mod:`mstr_prompts.rows`).  They are imported here under their old names.
 
 
-def _prompt(prompt: str | PromptRef) -> PromptRef:
+def _prompt(prompt: Any) -> PromptRef:
     if isinstance(prompt, PromptRef):
         return prompt
-    # A non-empty key and nothing else: valid by construction.
-    return build(PromptRef, {"key": prompt, "id": None, "name": None, "position": None})
+    if type(prompt) is str:
+        # A non-empty key and nothing else: valid by construction.
+        return build(PromptRef, {"key": prompt, "id": None, "name": None, "position": None})
+    # A codec's plain reference (mstr_prompts.rows.Ref, read by its fields: the codecs
+    # sit above this module), checked as PromptRef checks its fields when it was made.
+    fields = {
+        "key": prompt.key,
+        "id": prompt.id,
+        "name": prompt.name,
+        "position": prompt.position,
+    }
+    return build(PromptRef, fields)
 
 
 def prompt_of(row: Row) -> PromptRef:
@@ -977,6 +991,17 @@ def answer_of(row: Row | Answer) -> Answer:
     if kind == OBJECTS_ROW:
         objects = tuple(ObjectRef.of(i, t, n) for i, t, n in row[2])
         return ObjectAnswer.of(_prompt(row[1]), objects)
+    if kind == UNANSWERED_ROW:
+        return build(
+            Unanswered, {"prompt": _prompt(row[1]), "kind": "unanswered", "family": row[2]}
+        )
+    if kind == USE_DEFAULT_ROW:
+        return build(
+            UseDefault, {"prompt": _prompt(row[1]), "kind": "use_default", "family": row[2]}
+        )
+    if kind == CLOSE_ROW:
+        fields = {"prompt": _prompt(row[1]), "kind": "close", "family": row[2], "attribute": None}
+        return build(Close, fields)
     raise AssertionError(f"unknown row kind {kind!r}")  # pragma: no cover
 
 

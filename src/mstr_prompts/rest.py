@@ -44,7 +44,18 @@ from .errors import (
     validation_message,
 )
 from .object_types import OBJECT_TYPE_NAMES, object_type_from_name, object_type_name
-from .rows import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, RowSet, pending_rows
+from .rows import (
+    CLOSE_ROW,
+    ELEMENTS_ROW,
+    OBJECTS_ROW,
+    STATE_ROWS,
+    UNANSWERED_ROW,
+    USE_DEFAULT_ROW,
+    VALUE_ROW,
+    Ref,
+    RowSet,
+    pending_rows,
+)
 from .rows import Row as _Row
 from .rules import (
     MAX_OBJECT_TYPE,
@@ -782,28 +793,44 @@ def _plain_item(item: Any) -> _Row | None:
     family = item.get("type")
     kind = _PLAIN_TYPES.get(family) if type(family) is str else None
     use_default = item.get("useDefault")
-    if (
-        type(key) is not str
-        or not key
-        or kind is None
-        or item.get("id") is not None
-        or item.get("name") is not None
-        or (use_default is not None and use_default is not False)
-    ):
+    if kind is None or (use_default is not None and type(use_default) is not bool):
         return None
+    prompt_id, name = item.get("id"), item.get("name")
+    prompt: Any = key
+    if prompt_id is not None or name is not None or type(key) is not str:
+        # Named by id or name (as mstrio-py writes them), maybe beside the key: a plain
+        # reference with prompt_ref's rules (null is not given, an empty key or id is
+        # refused there); anything else takes the checked path, which says what is wrong.
+        if not (
+            (key is None or (type(key) is str and key))
+            and (prompt_id is None or (type(prompt_id) is str and prompt_id))
+            and (name is None or type(name) is str)
+            and (key is not None or prompt_id is not None or name is not None)
+        ):
+            return None
+        prompt = Ref.of(key, prompt_id, name)
+    elif not key:
+        return None
+    if use_default:
+        # The server ignores the answers then (see _decode_item), and so does the model.
+        return (USE_DEFAULT_ROW, prompt, _ROW_FAMILY[kind])
     answers = item.get("answers")
+    if (type(answers) is list and not answers) or (kind == VALUE_ROW and answers == ""):
+        # Blank answers close the prompt (see _decode_value); absent ones take the checked
+        # path, which first looks for a misspelt "answers".
+        return (CLOSE_ROW, prompt, _ROW_FAMILY[kind])
     if kind == VALUE_ROW:
         if type(answers) is str and answers:
-            return (VALUE_ROW, key, answers, None)
+            return (VALUE_ROW, prompt, answers, None)
         return None
-    if type(answers) is not list or not answers:
+    if type(answers) is not list:
         return None
     if kind == ELEMENTS_ROW:
-        return _plain_elements(key, answers)
-    return _plain_objects(key, answers)
+        return _plain_elements(prompt, answers)
+    return _plain_objects(prompt, answers)
 
 
-def _plain_elements(key: str, answers: list[Any]) -> _Row | None:
+def _plain_elements(key: str | Ref, answers: list[Any]) -> _Row | None:
     ids: list[Any] = []
     names: list[Any] = []
     for element in answers:
@@ -838,7 +865,7 @@ def _plain_elements(key: str, answers: list[Any]) -> _Row | None:
     return (ELEMENTS_ROW, key, attribute, keys, names)
 
 
-def _plain_objects(key: str, answers: list[Any]) -> _Row | None:
+def _plain_objects(key: str | Ref, answers: list[Any]) -> _Row | None:
     objects: list[tuple[str, int, str | None]] = []
     for ref in answers:
         if type(ref) is not dict or not ref.keys() <= OBJECT_KEYS:
@@ -1050,11 +1077,39 @@ _ROW_FAMILY = {
 _VALUE_TYPE = _TYPE_OF[PromptFamily.VALUE]
 
 
+def _encode_state(row: _Row) -> dict[str, Any]:
+    """The item of a UseDefault or Close row, as :func:`_encode_answer` writes its model;
+    an open slot, a family not known or a prompt not named takes the model's path, which
+    refuses it."""
+    kind, prompt, family = row
+    if kind != UNANSWERED_ROW and family is not None:
+        item: dict[str, Any] | None
+        if type(prompt) is str:
+            item = {"key": prompt, "type": _TYPE_OF[family]}
+        elif prompt.is_identified:
+            item = _head(prompt, family)
+        else:
+            item = None
+        if item is not None:
+            if kind == USE_DEFAULT_ROW:
+                item["useDefault"] = True
+            elif family in (PromptFamily.ELEMENTS, PromptFamily.OBJECTS):
+                item["answers"] = []  # a closed prompt: blank (see _encode_answers)
+            elif family is PromptFamily.VALUE:
+                item["answers"] = ""
+            return item
+    from .model import answer_of
+
+    return _encode_answer(answer_of(row))
+
+
 def _encode_row(row: _Row) -> dict[str, Any]:
     """The item of a decoder's row (model.py, "Deferred answers"), as for its answer."""
     kind, prompt = row[0], row[1]
     if kind == VALUE_ROW and type(prompt) is str:
         return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
+    if kind in STATE_ROWS:
+        return _encode_state(row)
     family = _ROW_FAMILY[kind]
     item: dict[str, Any]
     if type(prompt) is str:
@@ -1311,7 +1366,7 @@ def _rows_text(rows: tuple[_Row | Answer, ...], layout: _Layout) -> str:
     append, extend = parts.append, parts.extend
     head, types, end, comma = layout.head, layout.types, layout.end, layout.comma
     for row in rows:
-        if type(row) is tuple and type(row[1]) is str:
+        if type(row) is tuple and type(row[1]) is str and row[0] not in STATE_ROWS:
             kind = row[0]
             if kind == VALUE_ROW:
                 extend((head, _quote(row[1]), types[kind], _quote(row[2]), end, comma))

@@ -12,11 +12,26 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ELEMENTS_ROW", "OBJECTS_ROW", "PENDING", "VALUE_ROW", "Row"]
+__all__ = [
+    "CLOSE_ROW",
+    "ELEMENTS_ROW",
+    "OBJECTS_ROW",
+    "PENDING",
+    "STATE_ROWS",
+    "UNANSWERED_ROW",
+    "USE_DEFAULT_ROW",
+    "VALUE_ROW",
+    "Row",
+]
 
 VALUE_ROW = "value"
 ELEMENTS_ROW = "elements"
 OBJECTS_ROW = "objects"
+# A prompt's state rather than an answer: (kind, prompt, family), spelled as the model's kind.
+UNANSWERED_ROW = "unanswered"
+USE_DEFAULT_ROW = "use_default"
+CLOSE_ROW = "close"
+STATE_ROWS = frozenset({UNANSWERED_ROW, USE_DEFAULT_ROW, CLOSE_ROW})
 
 Row = tuple[Any, ...]
 """A compact, already-checked answer (see :mod:`mstr_prompts.rows`)."""

@@ -7,21 +7,27 @@ decoder that has fully checked an answer may keep it as a *row* of plain values
 
 A :class:`RowSet` is such a decoded set with no model built at all: what each codec's
 ``decode_rows`` returns (:func:`mstr_prompts.xml.decode_rows`,
-:func:`mstr_prompts.rest.decode_rows`, :func:`mstr_prompts.url.decode_rows`) and what
+:func:`mstr_prompts.rest.decode_rows`, :func:`mstr_prompts.url.decode_rows`,
+:func:`mstr_prompts.library.decode_rows`) and what
 every encoder accepts in place of an :class:`~mstr_prompts.model.AnswerSet`.  Nothing in
 this module imports pydantic's model machinery, so a one-file ``mstr-prompts convert``,
 ``inspect`` or ``link`` of value, element and object answers never loads a model class;
 :meth:`RowSet.answer_set` gives the models when a caller wants them, and the output of
 every encoder is the same for a set and its rows (the tests hold them byte-identical).
 
-Rows (the prompt is a key string, or a PromptRef when it has more than a key):
+Rows (the prompt is a key string, or a :class:`Ref` when it has more than a key or is
+known by its id, name or position; a hand-built set may also give a PromptRef):
 
 * ``(VALUE_ROW, prompt, text, type)``: a ValueAnswer with a single value; ``type`` is a
   :class:`~mstr_prompts.enums.ValueType` or None;
 * ``(ELEMENTS_ROW, prompt, attribute, keys, names)``: an ElementAnswer whose every
   element ID is plain (:func:`mstr_prompts.element_text.plain_key`): a GUID attribute
   shared by all, and key parts as written; ``names[i]`` is None or a str;
-* ``(OBJECTS_ROW, prompt, objects)``: an ObjectAnswer; objects are ``(id, type, name)``.
+* ``(OBJECTS_ROW, prompt, objects)``: an ObjectAnswer; objects are ``(id, type, name)``;
+* ``(UNANSWERED_ROW, prompt, family)``: an Unanswered slot (a Web link's ``a^^c``);
+  ``family`` is a :class:`~mstr_prompts.enums.PromptFamily`;
+* ``(USE_DEFAULT_ROW, prompt, family)`` and ``(CLOSE_ROW, prompt, family)``: a UseDefault,
+  and a Close with no attribute; ``family`` is a PromptFamily or None.
 
 >>> from mstr_prompts import rest, xml
 >>> rows = xml.decode_rows('<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" '
@@ -40,14 +46,18 @@ from typing import TYPE_CHECKING, Any
 
 from ._trusted import unchecked
 from .element_text import plain_key
-from .enums import AnswerMode, ValueType
+from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, with_article
+from .row_kinds import CLOSE_ROW as CLOSE_ROW
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import PENDING as PENDING
+from .row_kinds import STATE_ROWS as STATE_ROWS
+from .row_kinds import UNANSWERED_ROW as UNANSWERED_ROW
+from .row_kinds import USE_DEFAULT_ROW as USE_DEFAULT_ROW
 from .row_kinds import VALUE_ROW as VALUE_ROW
 from .row_kinds import Row as Row
-from .rules import MAX_INT
+from .rules import MAX_INT, MAX_POSITION, is_text
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -55,11 +65,16 @@ if TYPE_CHECKING:
     from .model import Answer, AnswerSet
 
 __all__ = [
+    "CLOSE_ROW",
     "ELEMENTS_ROW",
     "OBJECTS_ROW",
     "PENDING",
+    "STATE_ROWS",
+    "UNANSWERED_ROW",
+    "USE_DEFAULT_ROW",
     "VALUE_ROW",
     "Answers",
+    "Ref",
     "Row",
     "RowSet",
     "pending_rows",
@@ -68,6 +83,189 @@ __all__ = [
 if TYPE_CHECKING:
     Answers: TypeAlias = "AnswerSet | RowSet"
     """What every encoder takes: an answer set, or a decoder's rows."""
+
+
+class Ref:
+    """The prompt a row answers, when a key alone does not say it: a plain, immutable
+    value with the fields of :class:`~mstr_prompts.model.PromptRef` (``key``, ``id``,
+    ``name``, ``position``), its checks, its ``describe`` and ``location``, and no
+    pydantic model behind it.
+
+    Decoders put one in a row for a REST item named by ``id`` or ``name``, a URL value
+    answer known by its position, and a URL element answer known by its attribute alone
+    (the empty ``Ref()``); the answer's model gets the equal ``PromptRef``.  The
+    constructor checks each field as ``PromptRef`` does; what it refuses goes to
+    ``PromptRef`` itself, which raises the very ``ValidationError`` it always has.
+
+    >>> Ref(id="0CE45CA4483E29FFB0AF969D68588E95").describe("value")
+    'value prompt id 0CE45CA4483E29FFB0AF969D68588E95'
+    >>> Ref(position=2).dump()
+    {'position': 2}
+    >>> Ref(key="K@0@10", name="Year") == Ref(key="K@0@10", name="Year")
+    True
+    """
+
+    __slots__ = ("id", "key", "name", "position")
+
+    key: str | None
+    id: str | None
+    name: str | None
+    position: int | None
+
+    def __init__(
+        self,
+        key: str | None = None,
+        id: str | None = None,  # PromptRef's field name
+        name: str | None = None,
+        position: int | None = None,
+    ) -> None:
+        if not (
+            (key is None or (type(key) is str and key and is_text(key)))
+            and (id is None or (type(id) is str and id and is_text(id)))
+            and (name is None or (type(name) is str and is_text(name)))
+            and (position is None or (type(position) is int and 1 <= position <= MAX_POSITION))
+        ):
+            # Anything the plain checks do not pass is the model's to judge: it raises its
+            # own error, or gives the values it reads (a str subclass becomes a str).
+            from .model import PromptRef
+
+            given = {"key": key, "id": id, "name": name, "position": position}
+            # None is "not given", as for the model's defaults (its error repeats the input).
+            model = PromptRef(**{k: v for k, v in given.items() if v is not None})
+            key, id, name, position = model.key, model.id, model.name, model.position
+        _set = object.__setattr__
+        _set(self, "key", key)
+        _set(self, "id", id)
+        _set(self, "name", name)
+        _set(self, "position", position)
+
+    @classmethod
+    def of(
+        cls,
+        key: str | None = None,
+        id: str | None = None,
+        name: str | None = None,
+        position: int | None = None,
+    ) -> Ref:
+        """For codecs: fields already checked (as ``PromptRef`` checks them), kept unchecked.
+
+        >>> Ref.of(position=3).position
+        3
+        """
+        instance = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(instance, "key", key)
+        _set(instance, "id", id)
+        _set(instance, "name", name)
+        _set(instance, "position", position)
+        return instance
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a Ref is immutable; cannot set {name!r}")
+
+    def _fields(self) -> tuple[str | None, str | None, str | None, int | None]:
+        return (self.key, self.id, self.name, self.position)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Copied and pickled through Ref.of: __setattr__ refuses the default way.
+        return (Ref.of, self._fields())
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Ref:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (
+            f"Ref(key={self.key!r}, id={self.id!r}, name={self.name!r}, position={self.position!r})"
+        )
+
+    @property
+    def location(self) -> tuple[str, str, str] | None:
+        """``(did, pin, tp)`` when the key has the ``did@pin@tp`` shape, else None
+        (``PromptRef.location``).
+
+        >>> Ref(key="K@0@10").location
+        ('K', '0', '10')
+        """
+        return key_location(self.key)
+
+    @property
+    def is_identified(self) -> bool:
+        """True when a server could find the prompt by key, id or name."""
+        return self.key is not None or self.id is not None or self.name is not None
+
+    def describe(self, family: str | None = None) -> str:
+        """A short human name for the prompt, for error messages (``PromptRef.describe``).
+
+        >>> Ref(key="K@0@10", name="Region").describe()
+        "prompt 'Region' (key K@0@10)"
+        """
+        return describe_prompt(self.key, self.id, self.name, self.position, family)
+
+    def dump(self) -> dict[str, Any]:
+        """The ``PromptRef``'s ``model_dump(mode="json", exclude_none=True)``.
+
+        >>> Ref(key="K@0@10", id="0C").dump()
+        {'key': 'K@0@10', 'id': '0C'}
+        """
+        fields = (("key", self.key), ("id", self.id), ("name", self.name))
+        dumped: dict[str, Any] = {name: value for name, value in fields if value is not None}
+        if self.position is not None:
+            dumped["position"] = self.position
+        return dumped
+
+
+EMPTY_REF = Ref.of()
+"""The prompt of an answer known by nothing but its content (a URL element answer, matched
+by its attribute)."""
+
+
+def key_location(key: str | None) -> tuple[str, str, str] | None:
+    """``(did, pin, tp)`` when ``key`` has the ``did@pin@tp`` shape, else None.
+
+    >>> key_location("2294C41E44244ADAED930CB4E00A9DA0@0@10"), key_location("W34D")
+    (('2294C41E44244ADAED930CB4E00A9DA0', '0', '10'), None)
+    """
+    if key is None:
+        return None
+    parts = key.split("@")
+    if len(parts) == 3 and parts[0] and _digits(parts[1]) and _digits(parts[2]):
+        return (parts[0], parts[1], parts[2])
+    return None
+
+
+def _digits(text: str) -> bool:
+    return text.isdigit() and text.isascii()  # rules.is_digits
+
+
+def describe_prompt(
+    key: str | None,
+    id: str | None,
+    name: str | None,
+    position: int | None,
+    family: str | None = None,
+) -> str:
+    """A short human name for a prompt known by these fields (``PromptRef.describe``).
+
+    >>> describe_prompt(None, None, None, 2, "value")
+    'value prompt #2'
+    """
+    noun = f"{family} prompt" if family else "prompt"
+    if name and key:
+        return f"{noun} {name!r} (key {key})"
+    if key:
+        return f"{noun} {key}"
+    if id:
+        return f"{noun} id {id}"
+    if name:
+        return f"{noun} {name!r}"
+    if position is not None:
+        return f"{noun} #{position}"
+    return f"unidentified {noun}"
 
 
 class RowSet:
@@ -129,6 +327,11 @@ class RowSet:
     def __repr__(self) -> str:
         return f"RowSet({len(self.items)} items, mode={self.mode!r}, locale={self.locale!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Copied and pickled without checking the rows again (they were checked when
+        # first made): __setattr__ refuses the default way.
+        return (_restored, (self.items, self.mode, self.locale))
+
     def __len__(self) -> int:
         return len(self.items)
 
@@ -182,9 +385,23 @@ class RowSet:
         return document
 
 
+def _restored(
+    items: tuple[Row | Answer, ...], mode: AnswerMode | None, locale: int | None
+) -> RowSet:
+    """A copied or unpickled RowSet (its rows were checked when the original was made)."""
+    return unchecked(RowSet, items=items, mode=mode, locale=locale)
+
+
 # --- checking a hand-built set ----------------------------------------------------------
 
-_ROW_LENGTH = {VALUE_ROW: 4, ELEMENTS_ROW: 5, OBJECTS_ROW: 3}
+_ROW_LENGTH = {
+    VALUE_ROW: 4,
+    ELEMENTS_ROW: 5,
+    OBJECTS_ROW: 3,
+    UNANSWERED_ROW: 3,
+    USE_DEFAULT_ROW: 3,
+    CLOSE_ROW: 3,
+}
 
 
 def _refuse(index: int, what: str) -> DecodeError:
@@ -217,11 +434,20 @@ def _shape(index: int, row: Any) -> None:
             index, f"{with_article(kind)} row has {_ROW_LENGTH[kind]} parts, not {len(row)}"
         )
     prompt = row[1]
-    if not ((type(prompt) is str and prompt) or isinstance(prompt, PromptRef)):
+    if not (
+        (type(prompt) is str and prompt) or type(prompt) is Ref or isinstance(prompt, PromptRef)
+    ):
         raise _refuse(
-            index, f"a row's prompt must be a key (a non-empty str) or a PromptRef, not {prompt!r}"
+            index,
+            f"a row's prompt must be a key (a non-empty str), a Ref or a PromptRef, not {prompt!r}",
         )
-    if kind == VALUE_ROW:
+    if kind in STATE_ROWS:
+        if type(row[2]) is not PromptFamily and not (kind != UNANSWERED_ROW and row[2] is None):
+            allowed = "a PromptFamily" if kind == UNANSWERED_ROW else "a PromptFamily or None"
+            raise _refuse(
+                index, f"{with_article(kind)} row's family must be {allowed}, not {row[2]!r}"
+            )
+    elif kind == VALUE_ROW:
         if type(row[2]) is not str:
             raise _refuse(index, f"a value row's text must be a str, not {row[2]!r}")
         if row[3] is not None and type(row[3]) is not ValueType:
@@ -299,7 +525,18 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
     if type(item) is not tuple:
         return _dump_model(item)  # type: ignore[no-any-return]
     kind, prompt = item[0], item[1]
-    head = {"prompt": {"key": prompt} if type(prompt) is str else _dump_model(prompt), "kind": kind}
+    head = {
+        "prompt": {"key": prompt}
+        if type(prompt) is str
+        else prompt.dump()
+        if type(prompt) is Ref
+        else _dump_model(prompt),
+        "kind": kind,
+    }
+    if kind in STATE_ROWS:
+        if item[2] is not None:
+            head["family"] = item[2].value
+        return head
     if kind == VALUE_ROW:
         head["value"] = item[2]
         if item[3] is not None:

@@ -48,9 +48,18 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
-from .rows import ELEMENTS_ROW, VALUE_ROW, RowSet, pending_rows
+from .rows import (
+    ELEMENTS_ROW,
+    EMPTY_REF,
+    OBJECTS_ROW,
+    UNANSWERED_ROW,
+    VALUE_ROW,
+    Ref,
+    RowSet,
+    pending_rows,
+)
 from .rows import Row as _Row
-from .rules import MAX_OBJECT_TYPE, MAX_POSITION, ascii_number, fold_name, text_problem
+from .rules import MAX_OBJECT_TYPE, MAX_POSITION, ascii_number, fold_name, is_text, text_problem
 
 # The models load on first use, in the functions that build or read them: decoding plain
 # answers into rows and writing rows needs none (mstr_prompts.rows).
@@ -62,7 +71,6 @@ if TYPE_CHECKING:
         Element,
         ElementAnswer,
         ObjectAnswer,
-        ObjectRef,
         Unanswered,
         ValueAnswer,
     )
@@ -360,12 +368,20 @@ def _check_slots(text: str, param: str) -> None:
         )
 
 
-def _decode_values(text: str) -> list[Answer]:
-    from .model import PromptRef, Unanswered, ValueAnswer
-
+def _decode_values(text: str, fast: bool = True) -> list[Answer | _Row]:
     _check_slots(text, VALUE_PARAM)
-    answers: list[Answer] = []
+    answers: list[Answer | _Row] = []
     for position, part in enumerate(text.split(SLOT_SEP), 1):
+        # A value known by its place, or an open slot: a row (mstr_prompts.rows), no model.
+        if fast and not part:
+            answers.append((UNANSWERED_ROW, Ref.of(position=position), PromptFamily.VALUE))
+            continue
+        if fast and is_text(part):
+            answers.append((VALUE_ROW, Ref.of(position=position), part, None))
+            continue
+        # The checked path (and text the model refuses, a lone surrogate: its error).
+        from .model import PromptRef, Unanswered, ValueAnswer
+
         prompt = PromptRef(position=position)
         if part:
             answers.append(ValueAnswer(value=part, prompt=prompt))
@@ -413,8 +429,6 @@ def _plain_elements(texts: list[str], attribute: str) -> _Row | None:
     The fast path (model.py, "Deferred answers"): the rules of :func:`_decode_element`
     for IDs that need no escape; anything else returns None and takes that path.
     """
-    from .model import PromptRef
-
     prefix = plain_old_short(attribute, "")
     keys: list[str] = []
     names: list[str | None] = []
@@ -428,7 +442,7 @@ def _plain_elements(texts: list[str], attribute: str) -> _Row | None:
         names.append(name or None)
     if not keys or not plain_keys("".join(keys)):
         return None
-    return (ELEMENTS_ROW, PromptRef(), attribute, keys, names)
+    return (ELEMENTS_ROW, EMPTY_REF, attribute, keys, names)
 
 
 def _same(a: Answer | _Row, b: Answer | _Row) -> bool:
@@ -440,13 +454,11 @@ def _same(a: Answer | _Row, b: Answer | _Row) -> bool:
 
 
 def _decode_elements(text: str, fast: bool = False) -> list[Answer | _Row]:
-    from .model import Unanswered
-
     if not text:
         # One meaning for an empty answer parameter, as for values and objects: one open
         # slot (the element prompts are asked).  Element answers have no position, so the
         # slot has no identity either (docs/url.md, "Empty parameters").
-        return [Unanswered(family=PromptFamily.ELEMENTS)]
+        return [_open_elements()]
     answers: list[Answer | _Row] = []
     by_attribute: dict[str, Answer | _Row] = {}
     number = 0
@@ -475,8 +487,15 @@ def _decode_elements(text: str, fast: bool = False) -> list[Answer | _Row]:
     if not answers:
         # Only separators (",", ",,"): every piece is empty, so the parameter says what an
         # empty one says.  Reading it as no answers at all was a silent empty result.
-        return [Unanswered(family=PromptFamily.ELEMENTS)]
+        return [_open_elements()]
     return answers
+
+
+def _open_elements() -> Answer:
+    """An open elements slot (the model is loaded only for it)."""
+    from .model import Unanswered
+
+    return Unanswered(family=PromptFamily.ELEMENTS)
 
 
 def _checked_elements(segment: str, offset: int, number: int, where: str) -> ElementAnswer | Close:
@@ -504,9 +523,8 @@ def _checked_elements(segment: str, offset: int, number: int, where: str) -> Ele
     return Close(family=PromptFamily.ELEMENTS, attribute=attribute)
 
 
-def _decode_object(text: str, where: str) -> ObjectRef:
-    from .model import ObjectRef
-
+def _decode_object(text: str, where: str) -> tuple[str, int, str | None]:
+    """``(id, type, name)`` of one ``id~type[~name]`` (its ObjectRef is built by the caller)."""
     fields = text.split(FIELD_SEP)
     if len(fields) > 3:
         raise DecodeError(
@@ -526,17 +544,14 @@ def _decode_object(text: str, where: str) -> ObjectRef:
             where=where,
         )
     name = fields[2] if len(fields) == 3 and fields[2] else None
-    return ObjectRef(id=fields[0], type=number, name=name)
+    return (fields[0], number, name)
 
 
-def _decode_objects(text: str) -> list[Answer]:
-    from .model import ObjectAnswer, PromptRef, Unanswered
-
+def _decode_objects(text: str, fast: bool = True) -> list[Answer | _Row]:
     _check_slots(text, OBJECTS_PARAM)
-    answers: list[Answer] = []
+    answers: list[Answer | _Row] = []
     for position, (offset, slot) in enumerate(_segments(text, SLOT_SEP), 1):
-        prompt = PromptRef(position=position)
-        objects: list[ObjectRef] = []
+        objects: list[tuple[str, int, str | None]] = []
         for object_offset, object_text in _segments(slot, OBJECT_SEP, offset):
             if not object_text:  # a trailing ESC
                 continue
@@ -544,11 +559,26 @@ def _decode_objects(text: str) -> list[Answer]:
                 f"url: {OBJECTS_PARAM}, prompt {position}, object {len(objects) + 1} "
                 f"(offset {object_offset})"
             )
-            objects.append(_decode_object(object_text, where))
-        if objects:
-            answers.append(ObjectAnswer(objects=tuple(objects), prompt=prompt))
-        else:
-            answers.append(Unanswered(family=PromptFamily.OBJECTS, prompt=prompt))
+            object_id, number, name = found = _decode_object(object_text, where)
+            if not (is_text(object_id) and (name is None or is_text(name))):
+                from .model import ObjectRef
+
+                ObjectRef(id=object_id, type=number, name=name)  # raises the model's error
+            objects.append(found)
+        # Objects known by their place, or an open slot: a row (mstr_prompts.rows).
+        if fast and objects:
+            answers.append((OBJECTS_ROW, Ref.of(position=position), objects))
+        elif fast:
+            answers.append((UNANSWERED_ROW, Ref.of(position=position), PromptFamily.OBJECTS))
+        else:  # the checked path
+            from .model import ObjectAnswer, ObjectRef, PromptRef, Unanswered
+
+            prompt = PromptRef(position=position)
+            if objects:
+                refs = tuple(ObjectRef(id=i, type=t, name=n) for i, t, n in objects)
+                answers.append(ObjectAnswer(objects=refs, prompt=prompt))
+            else:
+                answers.append(Unanswered(family=PromptFamily.OBJECTS, prompt=prompt))
     return answers
 
 
@@ -851,13 +881,13 @@ def _decode(source: str | Mapping[str, str | Sequence[str]], allow_empty: bool) 
             raise _no_answers(source)
         answers: list[Answer | _Row] = []
         if VALUE_PARAM in params:
-            answers += _decode_values(params[VALUE_PARAM])
+            answers += _decode_values(params[VALUE_PARAM], _FAST)
         if ELEMENTS_PARAM in params:
             # A mapping's strings may hold lone surrogates, which only the models refuse.
             fast = _FAST and isinstance(source, str)
             answers += _decode_elements(params[ELEMENTS_PARAM], fast)
         if OBJECTS_PARAM in params:
-            answers += _decode_objects(params[OBJECTS_PARAM])
+            answers += _decode_objects(params[OBJECTS_PARAM], _FAST)
         mode = _decode_mode(params[MODE_PARAM]) if MODE_PARAM in params else None
         locale = None
         if XML_PARAM in params:
@@ -1186,9 +1216,11 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
             elements.append(item)  # read directly below
             element_positions.append(where)
             continue
-        if type(item) is tuple and assume_order:
-            # Numbered by their order: a family of rows that all fit is written directly.
-            (values if item[0] == VALUE_ROW else objects).append(item)
+        family_of_row = _positional_family(item) if type(item) is tuple else None
+        if family_of_row is not None and (assume_order or _position_of(item) is not None):  # type: ignore[arg-type]
+            # Numbered by their place or their order: a family of rows that all fit is
+            # written directly.
+            (values if family_of_row is PromptFamily.VALUE else objects).append(item)
             row_positions[id(item)] = where
             continue
         # Only answers other than element rows need the models (every use below is of
@@ -1223,8 +1255,10 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
         if not family:
             continue
         if len(family) <= MAX_POSITION and all(type(a) is tuple and _row_fits(a) for a in family):
-            target.update(enumerate(family, start=1))
-            continue
+            row_slots = _row_slots(family, assume_order)
+            if row_slots is not None:
+                target.update(row_slots)
+                continue
         from .model import ObjectAnswer, ValueAnswer
 
         planned = _models(family, row_positions, position)
@@ -1380,11 +1414,46 @@ def _objects_text(objects: Sequence[tuple[str, int | None, str | None]]) -> str:
 _OBJECT_SEPARATORS = FIELD_SEP + SLOT_SEP + OBJECT_SEP
 
 
+def _positional_family(row: _Row) -> PromptFamily | None:
+    """VALUE or OBJECTS for a row of a positional family (an answer or an open slot)."""
+    kind = row[0]
+    if kind == VALUE_ROW:
+        return PromptFamily.VALUE
+    if kind == OBJECTS_ROW:
+        return PromptFamily.OBJECTS
+    if kind == UNANSWERED_ROW and row[2] in (PromptFamily.VALUE, PromptFamily.OBJECTS):
+        return row[2]  # type: ignore[no-any-return]
+    return None
+
+
+def _position_of(row: _Row) -> int | None:
+    """The position a value or object row's prompt carries (a Ref or PromptRef), if any."""
+    prompt = row[1]
+    return None if type(prompt) is str else prompt.position
+
+
+def _row_slots(family: list[Answer | _Row], assume_order: bool) -> dict[int, Answer | _Row] | None:
+    """The slots of a family of rows, as :func:`_plan_positional` places their answers
+    (each at its prompt's position, or numbered by its order with ``assume_order``); None
+    when one has no place or two claim one: the models' path then says why."""
+    slots: dict[int, Answer | _Row] = {}
+    for index, row in enumerate(family):
+        position = _position_of(row)  # type: ignore[arg-type]
+        if position is None:
+            if not assume_order:
+                return None
+            position = index + 1
+        if position in slots:
+            return None
+        slots[position] = row
+    return slots
+
+
 def _row_fits(row: _Row) -> bool:
     """True when a value or object row keyed by its prompt is written as its answer
     would be, with nothing for :func:`_check_value` or :func:`_check_object` to refuse."""
-    if type(row[1]) is not str:  # a PromptRef may carry a position: the model's path
-        return False
+    if row[0] == UNANSWERED_ROW:
+        return True  # an empty slot
     if row[0] == VALUE_ROW:
         return _forbidden(row[2], SLOT_SEP) is None
     return all(
@@ -1447,7 +1516,7 @@ def encode(
             {
                 p: a[2] if type(a) is tuple else a.values[0]  # type: ignore[union-attr]
                 for p, a in plan.values.items()
-                if type(a) is tuple or a.kind == "value"  # type: ignore[union-attr]
+                if (a[0] if type(a) is tuple else a.kind) == VALUE_ROW  # type: ignore[union-attr]
             },
         )
     if plan.elements:
@@ -1458,7 +1527,7 @@ def encode(
             {
                 p: _objects_text(a[2]) if type(a) is tuple else _object_text(a)  # type: ignore[arg-type]
                 for p, a in plan.objects.items()
-                if type(a) is tuple or a.kind == "objects"  # type: ignore[union-attr]
+                if (a[0] if type(a) is tuple else a.kind) == OBJECTS_ROW  # type: ignore[union-attr]
             },
         )
     if plan.xml:

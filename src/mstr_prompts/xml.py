@@ -40,7 +40,7 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
-from .rows import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, RowSet, pending_rows
+from .rows import ELEMENTS_ROW, OBJECTS_ROW, STATE_ROWS, VALUE_ROW, RowSet, pending_rows
 from .rows import Row as _Row
 from .rules import (
     MAX_INT,
@@ -1028,8 +1028,14 @@ def _encode_row(row: _Row) -> etree._Element | None:
     with its counters and one tag per object type.
     """
     kind, key = row[0], row[1]
+    if kind in STATE_ROWS:
+        return None  # an open slot, a default, a close: the model's path writes or refuses it
     if type(key) is not str:
-        return None
+        # A reference by more than its key (mstr_prompts.rows.Ref): XML writes the key
+        # alone, as the model path does; with none, that path says why it cannot.
+        key = key.key
+        if key is None:
+            return None
     parts = key.split("@")  # a located key, as PromptRef.location reads it
     if len(parts) != 3 or not parts[0] or not is_digits(parts[1]) or not is_digits(parts[2]):
         return None
