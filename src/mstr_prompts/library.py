@@ -224,7 +224,7 @@ def unquote(raw: str, where: str = "library") -> str:
     'a+b é'
     """
     try:
-        data = limits.unquote_bytes(raw)  # a megabyte at a time: memory stays at the text's size
+        data = limits.unquote_bytes(raw)  # a piece at a time: memory stays at the text's size
     except UnicodeEncodeError:
         raise DecodeError("the text is not valid Unicode (lone surrogate)", where=where) from None
     try:
@@ -242,23 +242,31 @@ def _prompts_param(text: str) -> str:
     from .url import split_url
 
     query = split_url(text)[1]
-    found: list[str] = []
-    for pair in query.split("&"):
-        raw_name, sep, raw_value = pair.partition("=")
-        if sep and unquote(raw_name.strip(), "library: query") == PARAM:
-            found.append(raw_value)
+    # Where each prompts= value lies in the query, found without splitting the query into
+    # copies of its parts: the value is most of a long link, and each copy of it cost the
+    # link's size again at the peak.
+    found: list[tuple[int, int]] = []
+    start, size = 0, len(query)
+    while start <= size:  # each turn moves past one "&"
+        end = query.find("&", start)
+        end = size if end < 0 else end
+        equals = query.find("=", start, end)
+        if equals >= 0 and unquote(query[start:equals].strip(), "library: query") == PARAM:
+            found.append((equals + 1, end))
+        start = end + 1
     if not found:
         raise DecodeError(
             "no prompts= parameter, no JSON rounds [[…]] and no promptsAnswers body {…}",
             where="library",
             hint="give a Library link with prompts=…, its value, or the JSON",
         )
-    if len(set(found)) > 1:
+    if len(found) > 1 and len({query[a:b] for a, b in found}) > 1:
         raise DecodeError(
             "prompts= is given more than once with different values, so the answers are ambiguous",
             where="library",
         )
-    return unquote(found[0], f"library: {PARAM}")
+    first, last = found[0]
+    return unquote(query[first:last], f"library: {PARAM}")
 
 
 def _load(text: str) -> Any:

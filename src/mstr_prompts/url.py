@@ -199,7 +199,7 @@ def _percent_decode(raw: str, where: str) -> str:
     bytes that are not UTF-8 are an error rather than U+FFFD, so nothing changes silently.
     """
     try:
-        data = limits.unquote_bytes(raw, plus=True)  # long values a megabyte at a time
+        data = limits.unquote_bytes(raw, plus=True)  # long values a piece at a time
     except UnicodeEncodeError:  # a lone surrogate in the str itself
         raise DecodeError("the text is not valid Unicode (lone surrogate)", where=where) from None
     try:

@@ -240,7 +240,7 @@ def _untransport(text: str | bytes) -> str:
         # '+' is a space only in form encoding; a raw '<' means the text is not encoded.
         form = "+" in current and "<" not in current
         try:
-            # A megabyte at a time: unquote() of the whole text costs fifty times its size.
+            # A piece at a time: unquote() of the whole text costs fifty times its size.
             current = limits.unquote_bytes(current, plus=form).decode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate in the text itself
             raise DecodeError(
