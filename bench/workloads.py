@@ -296,6 +296,51 @@ def varied_expressions(count: int = 400) -> str:
     )
 
 
+def _listed_expression(n: int) -> str:
+    """An And/Or tree four levels deep (the XML as Web's DHTML builder writes it, never
+    self-closed): each leaf an element list of 10 elements with display names (some to
+    escape, some not ASCII), a form list or a metric against another metric."""
+    from mstr_prompts import expression_xml
+    from mstr_prompts.expressions import Expression, and_, attribute, form, metric, or_, qualify
+
+    def leaf(k: int) -> Expression:
+        if k % 3 == 0:
+            region = attribute(guid(n * 97 + k), f"Région {k}")
+            elements = [
+                (
+                    f"{guid(n * 97 + k)}:{n * 10 + j}",
+                    f"{_CATEGORIES[j % 8].replace('&amp;', '&')} <{j}>",
+                )
+                for j in range(10)
+            ]
+            return qualify(region, "In" if k % 2 else "NotIn", *elements)
+        if k % 3 == 1:
+            code = form(guid(n * 97 + k), "45C11FA478E745FEA08D781CEA190FE5", form_name="ID")
+            return qualify(code, "In", *(str(n + j) for j in range(4)), data_type="Integer")
+        return qualify(metric(guid(n * 89 + k), f"Métrique « {k} »"), ">=", metric(guid(k), "Base"))
+
+    def tree(depth: int, k: int) -> Expression:
+        if depth == 0:
+            return leaf(k)
+        join = and_ if depth % 2 else or_
+        return join(tree(depth - 1, 2 * k), tree(depth - 1, 2 * k + 1))
+
+    return expression_xml.dumps(tree(3, n), f"Liste n°{n}")
+
+
+def listed_expressions(count: int = 100) -> str:
+    """``count`` expression prompts, each an And/Or tree of 8 leaves, two or three of them
+    element lists of 10 named elements (:func:`_listed_expression`); not used to tune."""
+    return (
+        "<rsl>"
+        + "".join(
+            f'<pa pt="8" pin="0" did="{guid(n)}" tp="10">{_listed_expression(n)}</pa>'
+            for n in range(count)
+        )
+        + "</rsl>"
+    )
+
+
 OTHER_XML_WORKLOADS = {
     "500 prompts, 8 named elements each": named_elements,
     "1,000 prompts, 3 named objects each": named_objects,
@@ -304,6 +349,7 @@ OTHER_XML_WORKLOADS = {
     "200 value prompts of 2 KB": long_values,
     "1 prompt, 10,000 non-ASCII named elements": many_named_elements,
     "400 expression prompts (nested, ranks, dates, element lists)": varied_expressions,
+    "100 expression prompts, And/Or trees of 8 leaves, lists of 10 named elements": listed_expressions,
 }
 
 

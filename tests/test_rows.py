@@ -384,8 +384,8 @@ def test_links_refuse_what_is_no_answer_set() -> None:
 # bad row gave IndexError, KeyError, AttributeError or AssertionError in one encoder and
 # wrong text in another.  The constructor now checks every row as its model would and
 # raises the library's DecodeError naming the row; decoders build theirs through the
-# private _trusted.unchecked (rows checked as they are made), and RowSet has no public
-# unchecked constructor (it had RowSet.of).
+# constructor with the private token _trusted.TRUSTED (rows checked as they are made),
+# and RowSet has no public unchecked constructor (it had RowSet.of).
 
 GUID = "8D679D3711D3E4981000E787EC6DE8A4"
 
@@ -477,7 +477,7 @@ def test_junk_rows_give_only_the_librarys_errors(items: list[Any]) -> None:
 
 def test_no_public_constructor_skips_the_checks() -> None:
     # RowSet.of took rows unchecked "for codecs"; any caller could reach it.  The decoders
-    # now build their sets through the private _trusted.unchecked.
+    # now pass the private token _trusted.TRUSTED.
     assert not hasattr(RowSet, "of")
     with pytest.raises(DecodeError, match=r"items\[0\]"):
         RowSet(((VALUE_ROW, "K@0@10", "2015", "text"),))

@@ -17,7 +17,6 @@ if TYPE_CHECKING:  # a type only: importing this module loads no pydantic model 
     from pydantic import BaseModel
 
 M = TypeVar("M", bound="BaseModel")
-T = TypeVar("T")
 
 _new = object.__new__  # what BaseModel inherits; calling it directly skips a lookup
 # Models here are frozen, so pydantic never mutates an instance's fields-set (copies
@@ -63,20 +62,21 @@ def build(cls: type[M], values: dict[str, Any]) -> M:
     return instance
 
 
-def unchecked(cls: type[T], **fields: Any) -> T:
-    """An instance of ``cls``, an immutable plain class (not a model), holding ``fields``
-    as given, without the checks its constructor makes.
+class _Token:
+    """A value only this private module gives out (see :data:`TRUSTED`)."""
 
-    For a decoder's :class:`~mstr_prompts.rows.RowSet`, whose rows are checked as they
-    are made: the public constructor checks every row again, as it must for a set built
-    by hand, and this module being private is what keeps a caller from skipping it.
+    __slots__ = ()
 
-    >>> from mstr_prompts.rows import VALUE_ROW, RowSet
-    >>> rows = unchecked(RowSet, items=((VALUE_ROW, "K@0@10", "2015", None),), mode=None, locale=None)
-    >>> rows.items[0][2]
-    '2015'
-    """
-    instance = object.__new__(cls)
-    for name, value in fields.items():
-        object.__setattr__(instance, name, value)
-    return instance
+    def __repr__(self) -> str:
+        return "TRUSTED"
+
+
+TRUSTED = _Token()
+"""Passed as ``RowSet(..., trusted=TRUSTED)`` by the decoders, whose rows are checked as
+they are made, so that the constructor keeps them as given: every other caller's rows
+are checked (a module being private is what keeps a caller from reaching it).
+
+>>> from mstr_prompts.rows import VALUE_ROW, RowSet
+>>> RowSet(((VALUE_ROW, "K@0@10", "2015", None),), trusted=TRUSTED).items[0][2]
+'2015'
+"""

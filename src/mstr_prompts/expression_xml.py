@@ -23,8 +23,10 @@ model itself reads no XML, and every decoder goes through these.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from lxml import etree
@@ -32,7 +34,15 @@ from pydantic import ValidationError
 
 from . import expression_json, safexml
 from ._trusted import build
-from .element_id import GUID_PATTERN, ElementId, OpaqueElementId, Presentation, parse_element_id
+from .element_id import (
+    GUID_PATTERN,
+    ElementId,
+    OpaqueElementId,
+    Presentation,
+    parse_element_id,
+    plain_element_id,
+)
+from .element_text import plain_keys, plain_terse_ids
 from .elements import Element
 from .errors import DecodeError, Hint, NotRepresentableError, validation_message
 from .expressions import (
@@ -53,6 +63,7 @@ from .expressions import (
     Operator,
 )
 from .model import ExpressionAnswer, LevelAnswer, PromptRef
+from .row_kinds import EXPRESSION_ROW, Row
 from .rules import is_text
 
 __all__ = [
@@ -63,6 +74,7 @@ __all__ = [
     "is_empty",
     "level_answer",
     "loads",
+    "scan_row",
     "stored",
     "to_element",
 ]
@@ -241,6 +253,9 @@ def loads(exp: str | etree._Element) -> tuple[Expression, str | None]:
     mstr_prompts.errors.NotRepresentableError: <nd et="16" nt="4"> (line 1): expression type 16 (AllAttributeQual) is outside the case table
     """
     root = safexml.parse(exp, where="expression xml") if isinstance(exp, str) else exp
+    scanned = _scan(root)
+    if scanned is not None:
+        return scanned
     try:
         return _exp(root)
     except _Outside as exc:
@@ -732,6 +747,425 @@ def _ranking(prs: etree._Element, fnt: str) -> Operator:
     return Operator(("Rank." if kind == _RANK_V else "Percent.") + name)
 
 
+# --- the scan: the usual shapes read from the <exp>'s text -----------------------------
+#
+# The walk above reads each node through lxml (a proxy per element, a call per read) and
+# checks it in Python: about 2 µs a node, most of an expression prompt's time.  An <exp>
+# as the Web and mobile builders write it is a handful of fixed shapes, so _scan reads
+# lxml's own serialisation of the parsed element (one C call; attributes always
+# double-quoted, in document order, with only & < > " and \t \n \r escaped, empty
+# elements self-closed, no comments, processing instructions or CDATA left) with one
+# regular expression per qualification.  It accepts only spellings whose every part is
+# one the walk accepts with the same meaning (the attribute sets and orders of
+# MicroStrategy's writers, values without surrounding spaces, no text between nodes, the
+# operators, arities and data types the builders take as they are) and returns None for
+# anything else, which the walk then reads: so every result and every error is the
+# walk's.  It writes REST's JSON tree, which REST's writer takes as it is (scan_row) and
+# _typed turns into typed nodes through the builders above when a model is asked for.
+# tests/test_expression_scan.py holds both equal to the walk's over generated, respelled
+# and mutated trees.
+
+_G = r"[0-9A-Fa-f]{32}"  # GUID_PATTERN without its anchors
+
+
+def _indentable(pattern: str) -> str:
+    """``pattern`` with indentation allowed before every tag: the walk takes any
+    whitespace-only text between elements.  (Only space, tab and LF: a CR is serialised
+    as &#13;, and other spaces are left to the walk.  A constant's text stays exact: the
+    greedy ``[^<]+`` before its end tag keeps any spaces it ends with.)  Used only for
+    a text that may be indented (_spaced): it costs the engine a try at every tag."""
+    return re.sub(r"(?<!\^)<", "[ \t\n]*<", pattern)  # not the < of [^<]
+
+
+def _spaced(text: str) -> bool:
+    # Indentation somewhere (the compact patterns would fail on it); text that merely
+    # holds a space or a new line reads the same by either
+    return "\n" in text or "\t" in text or "> <" in text
+
+
+_OP = r'<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/>'
+# One value of a qualification: a <cst> constant, a date/time or big decimal node, or a
+# metric shortcut (metric qualifications only).  Optional attributes are captured with
+# their name, so that an absent one (None, or "" from findall) is told from an empty one.
+_VALUE = (
+    r'<nd et="[01]" nt="3" dmt="1" ddt="[^"]*"><cst ddt="(\d+)">([^<]+)</cst></nd>'
+    r'|<nd et="[01]" nt="(6|10)" dmt="1" ddt="(\d+)">([^<]+)</nd>'
+    r'|<nd et="[01]" nt="5" dmt="1" ddt="[^"]*"><mt did="(' + _G + r')" tp="4"( n="[^"]*")?/></nd>'
+)
+_VALUES = "((?:" + re.sub(r"\((?!\?)", "(?:", _VALUE) + ")*)"
+_TOKEN_PATTERN = (
+    # 1: an And/Or/Not branch opens; 2: a branch closes with its <op>
+    r'(<nd et="14" nt="4" dmt="1" ddt="[^"]*">)'
+    r'|<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
+    # 3-8: a metric qualification (id, name, values, fnt, rank/percent properties)
+    r'|<nd et="10" nt="4" dmt="7" ddt="[^"]*"><nd et="[01]" nt="5" dmt="1" ddt="[^"]*">'
+    r'<mt did="('
+    + _G
+    + r')" tp="4"( n="[^"]*")?/></nd>'
+    + _VALUES
+    + _OP
+    + r'(?:<prs>(?:<pr ix="4" v="(-1|0)"/>)?<pr ix="5" v="(-1|0)"/></prs>)?</nd>'
+    # 9-15: a form qualification (et, attribute id and name, form id and name, values, fnt)
+    r'|<nd et="(2|6)" nt="4" dmt="1" ddt="[^"]*"><nd et="[01]" nt="1" dmt="1" ddt="[^"]*"'
+    r'(?: lcl="0")?><at did="(' + _G + r')" tp="12"( n="[^"]*")?/><fm did="(' + _G + r')"'
+    r' tp="21"( n="[^"]*")?/></nd>' + _VALUES + _OP + r"</nd>"
+    # 16-20: an element list (attribute id and name, the list's source, the <e>s, fnt)
+    r'|<nd et="5" nt="4" dmt="1" ddt="[^"]*"><nd et="[01]" nt="5" dmt="1" ddt="[^"]*">'
+    r'<at did="(' + _G + r')" tp="12"( n="[^"]*")?/></nd><nd et="[01]" nt="2" dmt="1" '
+    r'ddt="[^"]*"><mi><es>(?:<at did="(' + _G + r')" tp="12"(?: n="[^"]*")?/>)?'
+    r'((?:<e ei="[^"]*"(?: emt="1")?(?: art="[^"]*")?(?: disp_n="[^"]*")?/>)+)</es></mi></nd>'
+    r'<op fnt="(22|57)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
+)
+_TOKEN = re.compile(_TOKEN_PATTERN)
+_VALUE_ITEM = re.compile(_VALUE)
+_TOKEN_SPACED = re.compile(_indentable(_TOKEN_PATTERN))
+_VALUE_ITEM_SPACED = re.compile(_indentable(_VALUE))
+_E_ITEM = re.compile(r'<e ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?/>')
+_HEAD = re.compile(r'<exp(?: nc="[^"]*")?>([^<]*)')
+_END = "</exp>"
+_SCAN = True  # False reads every <exp> by the walk (the tests compare the two)
+_SCAN_DEPTH = 32  # deeper trees are left to the walk, which says where MAX_DEPTH is passed
+_TIME_OF_DDT = {d: t for d, t in _TYPE_OF_DDT.items() if t.is_temporal}
+_BIG_OF_DDT = {d: t for d, t in _TYPE_OF_DDT.items() if t is DataType.BIG_DECIMAL}
+# Names and arities looked up once: an enum member's .value is a descriptor call.
+_CST_NAME_OF_DDT = {d: t.value for d, t in _CST_TYPE_OF_DDT.items()}
+_TIME_NAME_OF_DDT = {d: t.value for d, t in _TIME_OF_DDT.items()}
+_BIG_NAME_OF_DDT = {d: t.value for d, t in _BIG_OF_DDT.items()}
+_LOGICAL_OF_FNT = {f: (op.value, op is _NOT) for f, op in _OPERATOR_OF_FNT.items() if op in LOGICAL}
+_METRIC_OF_FNT = {
+    f: (op.value, op.arity) for f, op in _OPERATOR_OF_FNT.items() if op in METRIC_OPERATORS
+}
+_FORM_OF_FNT = {
+    f: (op.value, op.arity) for f, op in _OPERATOR_OF_FNT.items() if op in FORM_OPERATORS
+}
+_LISTS = frozenset(op.value for op in _LIST_OPERATORS)
+_RANKING_OF = {
+    (fnt, ascending, kind): (op.value, op.arity)
+    for (fnt, ascending), name in _MRP_OF.items()
+    for kind, prefix in ((_RANK_V, "Rank."), (_PERCENT_V, "Percent."))
+    if (op := Operator(prefix + name)) in METRIC_OPERATORS
+}
+
+# The scan writes REST's JSON tree (what expression_json.dumps writes of the typed nodes)
+# straight from the matches; _typed builds the typed nodes of such a tree.  A form's
+# In/NotIn list whose constants have different data types has no REST spelling (one
+# 'constants' operand has one dataType), so the scan leaves it to the walk.
+
+
+def _scan_text(text: str) -> tuple[dict[str, Any], str | None] | None:
+    """REST's tree and the display text of an ``<exp>``'s serialisation, or None."""
+    head = _HEAD.match(text)
+    if head is None or not text.endswith(_END):
+        return None
+    spaced = _spaced(text)
+    end = len(text) - len(_END)
+    if spaced:
+        end = len(text[:end].rstrip(" \t\n"))
+    stack: list[list[dict[str, Any]]] = []
+    top: list[dict[str, Any]] = []
+    match = (_TOKEN_SPACED if spaced else _TOKEN).match
+    pos = head.end()
+    while pos < end:
+        if top and not stack:
+            return None  # a second node after the first: the walk says so
+        found = match(text, pos)
+        if found is None:
+            return None
+        pos = found.end()
+        # The alternative that matched, by its last group (see _TOKEN)
+        last = found.lastindex
+        node: dict[str, Any] | None
+        if last == 1:
+            if len(stack) >= _SCAN_DEPTH:
+                return None
+            stack.append(top)
+            top = []
+            continue
+        if last == 2:
+            logical = _LOGICAL_OF_FNT.get(found[2])
+            count = len(top)
+            if not stack or logical is None or not count or (logical[1] and count != 1):
+                return None
+            node = {"operator": logical[0], "operands": top}
+            top = stack.pop()
+        elif last <= 8:  # type: ignore[operator]  # a match has a last group here
+            node = _scanned_metric(found)
+        elif last <= 15:  # type: ignore[operator]
+            node = _scanned_form(found)
+        else:
+            node = _scanned_elements(found)
+        if node is None:
+            return None
+        top.append(node)
+    if stack or len(top) != 1:
+        return None
+    content = head[1]
+    if "&" in content:
+        content = html.unescape(content)  # before the test: a lone CR is written &#13;
+    return top[0], content if content and not content.isspace() else None
+
+
+def _ref_json(kind: str | None, id: str, name: str | None) -> dict[str, Any]:
+    # name: ' n="…"' as captured, or "" / None when the attribute is absent
+    item = {"id": id} if kind is None else {"type": kind, "id": id}
+    if name:
+        name = name[4:-1]
+        item["name"] = html.unescape(name) if "&" in name else name
+    return item
+
+
+def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | None:
+    values: list[dict[str, Any]] = []
+    append = values.append
+    items = (_VALUE_ITEM_SPACED if _spaced(run) else _VALUE_ITEM).findall(run)
+    for cst_ddt, cst, nt, ddt, bare, metric_id, metric_name in items:
+        if cst_ddt:
+            data_type = _CST_NAME_OF_DDT.get(cst_ddt)
+            value = cst
+        elif nt:
+            data_type = (_TIME_NAME_OF_DDT if nt == _NT_TIME else _BIG_NAME_OF_DDT).get(ddt)
+            value = bare
+        else:
+            if not metrics:
+                return None  # a metric where a form qualification's constant belongs
+            append(_ref_json("metric", metric_id, metric_name))
+            continue
+        if data_type is None:
+            return None
+        if "&" in value:
+            value = html.unescape(value)
+        append({"type": "constant", "dataType": data_type, "value": value})
+    return values
+
+
+def _fits(operator: tuple[str, int | None] | None, count: int) -> bool:
+    # a known operator (its name and arity), given as many values as it compares with
+    if operator is None:
+        return False
+    arity = operator[1]
+    return count >= 1 if arity is None else count == arity
+
+
+def _scanned_metric(found: re.Match[str]) -> dict[str, Any] | None:
+    metric_id, metric_name, run, fnt, ascending, kind = found.group(3, 4, 5, 6, 7, 8)
+    values = _scanned_values(run, metrics=True)
+    if values is None:
+        return None
+    if kind is None:
+        operator = _METRIC_OF_FNT.get(fnt)
+    else:
+        operator = _RANKING_OF.get((fnt, ascending, kind))
+        if any(v["type"] != "constant" for v in values):
+            return None  # a rank or percent of a metric: the walk says what is wrong
+    if operator is None or not _fits(operator, len(values)):
+        return None
+    values.insert(0, _ref_json("metric", metric_id, metric_name))
+    return {"operator": operator[0], "operands": values}
+
+
+def _scanned_form(found: re.Match[str]) -> dict[str, Any] | None:
+    et, attribute_id, attribute_name, form_id, form_name, run, fnt = found.group(
+        9, 10, 11, 12, 13, 14, 15
+    )
+    operator = _FORM_OF_FNT.get(fnt)
+    if operator is None or (et == _ET_FORM_LIST and operator[0] not in _LISTS):
+        return None
+    values = _scanned_values(run, metrics=False)
+    if values is None or not _fits(operator, len(values)):
+        return None
+    subject = {
+        "type": "form",
+        "attribute": _ref_json(None, attribute_id, attribute_name),
+        "form": _ref_json(None, form_id, form_name),
+    }
+    if operator[0] in _LISTS:
+        data_type = values[0]["dataType"]
+        if any(v["dataType"] != data_type for v in values):
+            return None  # no REST spelling: the typed path (the walk) reads and refuses it
+        constants = {
+            "type": "constants",
+            "dataType": data_type,
+            "values": [v["value"] for v in values],
+        }
+        return {"operator": operator[0], "operands": [subject, constants]}
+    values.insert(0, subject)
+    return {"operator": operator[0], "operands": values}
+
+
+def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | None:
+    attribute_id, attribute_name, source, run, fnt = found.group(16, 17, 18, 19, 20)
+    if source is not None and source.upper() != attribute_id.upper():
+        return None
+    items = _E_ITEM.findall(run)
+    # Plain IDs of this very attribute, as xml's element rows check them: each is
+    # "ATTRIBUTE:key", the key without escapes or character references, which "\0"
+    # (never in XML) proves.
+    joined = "\0" + "\0".join(ei for ei, _ in items)
+    if (
+        joined.count("\0" + attribute_id + ":") != len(items)
+        or not plain_keys(joined)
+        or "&" in joined
+    ):
+        return None
+    cut = len(attribute_id) + 1
+    suffix = plain_terse_ids(attribute_id, [""])[0][1:]  # ";ATTRIBUTE"
+    elements: list[dict[str, str]] = []
+    append = elements.append
+    for ei, name in items:
+        if name:
+            name = name[9:-1]  # ' disp_n="…"'
+            if "&" in name:
+                name = html.unescape(name)
+            append({"id": "h" + ei[cut:] + suffix, "name": name})
+        else:
+            append({"id": "h" + ei[cut:] + suffix})
+    return {
+        "operator": "In" if fnt == "22" else "NotIn",
+        "operands": [
+            _ref_json("attribute", attribute_id, attribute_name),
+            {"type": "elements", "elements": elements},
+        ],
+    }
+
+
+def _scan(root: etree._Element) -> tuple[Expression, str | None] | None:
+    """The walk's result for an ``<exp>`` of the usual shapes, or None (see above)."""
+    if not _SCAN:
+        return None
+    scanned = _scan_text(etree.tostring(root, encoding="unicode", with_tail=False))
+    return None if scanned is None else (_typed(scanned[0]), scanned[1])
+
+
+_OPERATOR_OF_NAME = {operator.value: operator for operator in Operator}
+_DATA_TYPE_OF_NAME = {data_type.value: data_type for data_type in DataType}
+
+
+def _typed(tree: dict[str, Any]) -> Expression:
+    """The typed nodes of a tree _scan_text wrote (never another), by the builders."""
+    operator = _OPERATOR_OF_NAME[tree["operator"]]
+    operands = tree["operands"]
+    if operator in LOGICAL:
+        return _logical(operator, tuple(_typed(node) for node in operands))
+    subject = operands[0]
+    kind = subject["type"]
+    if kind == "metric":
+        return _metric_qualification(
+            _metric_named(subject["id"], subject.get("name")),
+            operator,
+            tuple(
+                _metric_named(v["id"], v.get("name"))
+                if v["type"] == "metric"
+                else _constant(v["value"], _DATA_TYPE_OF_NAME[v["dataType"]])
+                for v in operands[1:]
+            ),
+        )
+    if kind == "form":
+        attribute, form = subject["attribute"], subject["form"]
+        constants: tuple[Constant, ...]
+        if operator in _LIST_OPERATORS:
+            listed = operands[1]
+            data_type = _DATA_TYPE_OF_NAME[listed["dataType"]]
+            constants = tuple(_constant(value, data_type) for value in listed["values"])
+        else:
+            constants = tuple(
+                _constant(v["value"], _DATA_TYPE_OF_NAME[v["dataType"]]) for v in operands[1:]
+            )
+        return _form_qualification(
+            _form_ref(
+                _attribute(attribute["id"], attribute.get("name")), form["id"], form.get("name")
+            ),
+            operator,
+            constants,
+        )
+    attribute_id = subject["id"]
+    cut = -len(attribute_id) - 1  # "h{key};ATTRIBUTE"
+    return _element_qualification(
+        _attribute(attribute_id, subject.get("name")),
+        operator,
+        tuple(
+            Element.of(plain_element_id(attribute_id, e["id"][1:cut]), e.get("name"))
+            for e in operands[1]["elements"]
+        ),
+    )
+
+
+class _Answers:
+    """An expression row's REST ``answers`` object: the scan's, given once, then written
+    anew from the ``<exp>`` text at each call, so that no two callers share a tree."""
+
+    __slots__ = ("_first", "_text")
+
+    def __init__(self, first: dict[str, Any] | None, text: str) -> None:
+        self._first = [] if first is None else [first]  # list.pop: one caller gets it
+        self._text = text
+
+    def __call__(self) -> dict[str, Any]:
+        if self._first:
+            try:
+                return self._first.pop()
+            except IndexError:  # pragma: no cover - another thread took it meanwhile
+                pass
+        scanned = _scan_text(self._text)
+        assert scanned is not None  # it was scanned when the row was made
+        return _answers_json(*scanned)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Answers, (None, self._text))
+
+
+def _answers_json(tree: dict[str, Any], content: str | None) -> dict[str, Any]:
+    return {"expression": tree} if content is None else {"content": content, "expression": tree}
+
+
+def _scanned_answer(text: str, key: str) -> ExpressionAnswer:
+    """The answer of a scanned row (``scan_row``): what :func:`answer` gives for it."""
+    scanned = _scan_text(text)
+    assert scanned is not None  # it was scanned when the row was made
+    prompt = build(PromptRef, {"key": key, "id": None, "name": None, "position": None})
+    return build(
+        ExpressionAnswer,
+        {
+            "prompt": prompt,
+            "kind": "expression",
+            "xml": None,
+            "expression": _typed(scanned[0]),
+            "content": scanned[1],
+        },
+    )
+
+
+def scan_row(exp: etree._Element, key: str) -> Row | None:
+    """The expression row (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`) of a
+    non-empty ``<exp>`` answering prompt ``key``, or None when it is not of the usual
+    shapes that :func:`answer` reads as a typed tree (the caller then calls it).
+
+    The row's third part gives REST's ``answers`` object (a new one at each call), and
+    its fourth builds the answer :func:`answer` gives, for any reader other than REST's
+    writer.
+
+    >>> exp = safexml.parse('<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" '
+    ...   'dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"/></nd><nd et="1" '
+    ...   'nt="3" dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"/></nd></exp>')
+    >>> row = scan_row(exp, "K@0@10")
+    >>> row[2]()["expression"]["operands"][1]
+    {'type': 'constant', 'dataType': 'Real', 'value': '10'}
+    >>> row[3]() == answer(exp, prompt=PromptRef(key="K@0@10"))
+    True
+    """
+    if not _SCAN:
+        return None
+    text = etree.tostring(exp, encoding="unicode", with_tail=False)
+    scanned = _scan_text(text)
+    if scanned is None:
+        return None
+    return (
+        EXPRESSION_ROW,
+        key,
+        _Answers(_answers_json(*scanned), text),
+        partial(_scanned_answer, text, key),
+    )
+
+
 # --- writing -------------------------------------------------------------------------
 
 
@@ -969,8 +1403,8 @@ def answer(
         content = None  # the model's one spelling of "no display text"
     if root is not None and (tree is None or not isinstance(tree, Mapping)):
         try:
-            typed, text = loads(root)
-        except NotRepresentableError:
+            typed, text = _scan(root) or _exp(root)
+        except (_Outside, NotRepresentableError):
             pass  # outside the table: kept verbatim
         else:
             agrees = text is None or content is None or text == content

@@ -37,7 +37,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from . import limits
-from ._trusted import unchecked
+from ._trusted import TRUSTED
 from .element_text import GUID_PATTERN, Presentation, classify, plain_key, plain_old_short
 from .enums import PromptFamily
 from .errors import (
@@ -598,7 +598,7 @@ def _answers(rounds: list[list[Answer | _Row]], locales: set[int]) -> Answers:
     if len(rounds) > 1:
         return _answer_set(rounds, locales)
     items = tuple(rounds[0])
-    rows = unchecked(RowSet, items=items, mode=None, locale=_locale(locales))
+    rows = RowSet(items, locale=_locale(locales), trusted=TRUSTED)
     if not all(type(item) is tuple for item in items):
         try:
             rows.answer_set()  # answers that are models already: the set checks them now

@@ -55,7 +55,7 @@ from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, PromptAnswerError, validation_message
 from .expressions import EXPRESSION_TYPES, Expression, render
 from .object_types import object_type_name
-from .row_kinds import CLOSE_ROW, UNANSWERED_ROW, USE_DEFAULT_ROW
+from .row_kinds import CLOSE_ROW, EXPRESSION_ROW, UNANSWERED_ROW, USE_DEFAULT_ROW
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import VALUE_ROW as VALUE_ROW
@@ -939,6 +939,9 @@ class AnswerSet(Model):
 #   (UNANSWERED_ROW, prompt, family)         an Unanswered slot
 #   (USE_DEFAULT_ROW, prompt, family), (CLOSE_ROW, prompt, family)
 #       a UseDefault, a Close without attribute (family may be None)
+#   (EXPRESSION_ROW, key, answers, make)
+#       an ExpressionAnswer whose REST answers object answers() writes; make() builds it
+#       (row_kinds.EXPRESSION_ROW; rows.pending_rows gives every other reader the model)
 
 # The row kinds and ``Row`` live in :mod:`mstr_prompts.row_kinds`, which imports no
 # pydantic: the codecs make and write rows without loading this module
@@ -1002,6 +1005,8 @@ def answer_of(row: Row | Answer) -> Answer:
     if kind == CLOSE_ROW:
         fields = {"prompt": _prompt(row[1]), "kind": "close", "family": row[2], "attribute": None}
         return build(Close, fields)
+    if kind == EXPRESSION_ROW:
+        return row[3]()  # type: ignore[no-any-return]  # the codec that read it builds it
     raise AssertionError(f"unknown row kind {kind!r}")  # pragma: no cover
 
 
@@ -1125,7 +1130,12 @@ class AnswerList(Sequence[Answer]):
         return repr(tuple(self))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_answer_list, (self._items,))
+        # An expression row holds the functions that write and build it (not picklable):
+        # it travels as its model.
+        items = tuple(
+            answer_of(i) if type(i) is tuple and i[0] == EXPRESSION_ROW else i for i in self._items
+        )
+        return (_answer_list, (items,))
 
 
 def _answer_list(items: tuple[Row | Answer, ...]) -> AnswerList:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from pydantic import ValidationError
 
 from . import limits, safexml
-from ._trusted import unchecked
+from ._trusted import TRUSTED
 from .element_text import GUID_PATTERN, plain_keys, plain_terse_ids
 from .enums import PromptFamily
 from .errors import (
@@ -44,6 +44,7 @@ from .errors import (
     validation_message,
 )
 from .object_types import OBJECT_TYPE_NAMES, object_type_from_name, object_type_name
+from .row_kinds import EXPRESSION_ROW
 from .rows import (
     CLOSE_ROW,
     ELEMENTS_ROW,
@@ -741,7 +742,7 @@ def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> RowSet:
             append(_decode_item(item, index) if row is None else row)
     except RecursionError:
         raise DecodeError("an answer is nested too deeply", where="rest") from None
-    rows = unchecked(RowSet, items=tuple(items), mode=None, locale=None)
+    rows = RowSet(tuple(items), trusted=TRUSTED)
     if not all(type(item) is tuple for item in items):
         rows.answer_set()  # answers that are models already: the set checks them now
     return rows
@@ -1069,6 +1070,7 @@ _ROW_FAMILY = {
     VALUE_ROW: PromptFamily.VALUE,
     ELEMENTS_ROW: PromptFamily.ELEMENTS,
     OBJECTS_ROW: PromptFamily.OBJECTS,
+    EXPRESSION_ROW: PromptFamily.EXPRESSION,
 }
 
 
@@ -1122,6 +1124,8 @@ def _encode_row(row: _Row) -> dict[str, Any]:
         return _encode_answer(answer_of(row))  # raises the checked path's error
     if kind == VALUE_ROW:
         item["answers"] = row[2]
+    elif kind == EXPRESSION_ROW:
+        item["answers"] = row[2]()  # written from the scanned tree, a new one each time
     elif kind == ELEMENTS_ROW:
         ids, names = plain_terse_ids(row[2], row[3]), row[4]
         if None in names:
@@ -1152,7 +1156,7 @@ def _refuse_repeated_rows(rows: tuple[_Row | Answer, ...]) -> None:
 
 def _first_value(answers: Answers) -> str | None:
     """The description of the first value answer (for the locale warning), if any."""
-    rows = pending_rows(answers)
+    rows = pending_rows(answers, expression_rows=True)
     for item in answers if rows is None else rows:
         if type(item) is tuple:
             if item[0] == VALUE_ROW and type(item[1]) is str:
@@ -1205,7 +1209,7 @@ def encode(answers: Answers, *, ignore_locale: bool = False) -> dict[str, Any]:
     _check_set(answers, ignore_locale)
     # Without value answers the locale changes nothing (element, object, expression and
     # level answers are IDs and trees), so dropping it loses no meaning.
-    rows = pending_rows(answers)
+    rows = pending_rows(answers, expression_rows=True)
     if rows is None:
         refuse_to_write_repeated_keys(answers, "rest")
     else:
@@ -1257,7 +1261,7 @@ def dumps(
      ]
     }
     """
-    rows = pending_rows(answers)
+    rows = pending_rows(answers, expression_rows=True)
     if rows is not None:
         _refuse_repeated_rows(rows)  # what encode checks, for the rows path
     layout = _layout(indent, separators) if rows is not None and _FAST else None
@@ -1371,9 +1375,18 @@ def _rows_text(rows: tuple[_Row | Answer, ...], layout: _Layout) -> str:
             if kind == VALUE_ROW:
                 extend((head, _quote(row[1]), types[kind], _quote(row[2]), end, comma))
                 continue
-            body = (
-                _elements_text(row, layout) if kind == ELEMENTS_ROW else _objects_text(row, layout)
-            )
+            if kind == EXPRESSION_ROW:
+                if layout.indent is None:  # else the item's lines need indenting
+                    answers = layout.encoder.encode(row[2]())
+                    extend((head, _quote(row[1]), types[kind], answers, end, comma))
+                    continue
+                body = None
+            else:
+                body = (
+                    _elements_text(row, layout)
+                    if kind == ELEMENTS_ROW
+                    else _objects_text(row, layout)
+                )
             if body is not None:
                 extend((head, _quote(row[1]), types[kind]))
                 extend(body)

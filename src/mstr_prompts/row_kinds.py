@@ -15,6 +15,8 @@ from typing import Any
 __all__ = [
     "CLOSE_ROW",
     "ELEMENTS_ROW",
+    "EXPRESSION_ROW",
+    "MODELLED",
     "OBJECTS_ROW",
     "PENDING",
     "STATE_ROWS",
@@ -32,6 +34,12 @@ UNANSWERED_ROW = "unanswered"
 USE_DEFAULT_ROW = "use_default"
 CLOSE_ROW = "close"
 STATE_ROWS = frozenset({UNANSWERED_ROW, USE_DEFAULT_ROW, CLOSE_ROW})
+EXPRESSION_ROW = "expression rows"
+"""An expression answer read by prompt-answer XML's scan (``expression_xml.scan_row``):
+``(EXPRESSION_ROW, key, answers, make)``: two functions of no arguments, one writing
+REST's ``answers`` object (a new one each call), one building the ExpressionAnswer.
+Only REST's writer reads these rows (``rows.pending_rows(..., expression_rows=True)``);
+every other reader of a set's rows is given the answer model in their place."""
 
 Row = tuple[Any, ...]
 """A compact, already-checked answer (see :mod:`mstr_prompts.rows`)."""
@@ -41,3 +49,8 @@ PENDING = "deferred rows"
 pydantic private attributes).  A decoded set now holds them in its ``answers``, an
 :class:`~mstr_prompts.model.AnswerList`; read them with
 :func:`mstr_prompts.rows.pending_rows`.  Kept so that importing the name still works."""
+
+MODELLED = "deferred rows, expression rows modelled"
+"""Where :func:`mstr_prompts.rows.pending_rows` used to keep a deferred set's rows with
+each expression row replaced by its model.  It now builds them on each call, keeping
+none (as a decoded set's ``AnswerList`` does).  Kept so that importing the name works."""

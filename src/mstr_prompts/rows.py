@@ -29,6 +29,11 @@ known by its id, name or position; a hand-built set may also give a PromptRef):
 * ``(USE_DEFAULT_ROW, prompt, family)`` and ``(CLOSE_ROW, prompt, family)``: a UseDefault,
   and a Close with no attribute; ``family`` is a PromptFamily or None.
 
+A decoder may also keep an answer as a row that only REST's writer reads: prompt-answer
+XML's expression rows (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`).  Every other
+reader (:attr:`RowSet.items`, :func:`pending_rows`, the answer models) is given the
+answer's model in such a row's place.
+
 >>> from mstr_prompts import rest, xml
 >>> rows = xml.decode_rows('<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" '
 ...                        'tp="10">Web</pa></rsl>')
@@ -44,12 +49,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._trusted import unchecked
+from ._trusted import TRUSTED
 from .element_text import plain_key
 from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, with_article
 from .row_kinds import CLOSE_ROW as CLOSE_ROW
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
+from .row_kinds import EXPRESSION_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import PENDING as PENDING
 from .row_kinds import STATE_ROWS as STATE_ROWS
@@ -295,9 +301,10 @@ class RowSet:
     mstr_prompts.errors.DecodeError: RowSet: items[0]: a value row's type must be a ValueType or None, not 'text'
     """
 
-    __slots__ = ("_built", "items", "locale", "mode")
+    __slots__ = ("_built", "_items", "_rows", "locale", "mode")
 
-    items: tuple[Row | Answer, ...]
+    _rows: tuple[Row | Answer, ...]
+    _items: tuple[Row | Answer, ...] | None
     mode: AnswerMode | None
     locale: int | None
     _built: AnswerSet | None
@@ -308,24 +315,47 @@ class RowSet:
         items: tuple[Row | Answer, ...],
         mode: AnswerMode | None = None,
         locale: int | None = None,
+        *,
+        expression_rows: bool = False,
+        trusted: object = None,
     ) -> None:
         # A hand-built set is checked here, row by row, as the models would check it:
         # the encoders write rows without looking at them again, so a bad row would
         # otherwise surface as an IndexError in one encoder and as wrong text in
-        # another.  Decoders, whose rows are checked as they are made, build theirs with
-        # _trusted.unchecked.
-        items = _checked_items(items)
-        mode, locale = _checked_mode_locale(mode, locale)
+        # another.  Decoders, whose rows are checked as they are made, pass the private
+        # token _trusted.TRUSTED, and may hold expression rows (``expression_rows``:
+        # :data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`, which :attr:`items` gives as
+        # their models); a hand-built set cannot (its rows are of the kinds above).
+        if trusted is not TRUSTED:
+            items = _checked_items(items)
+            mode, locale = _checked_mode_locale(mode, locale)
+            expression_rows = False
         _set = object.__setattr__
-        _set(self, "items", items)
+        _set(self, "_rows", items)
+        _set(self, "_items", None if expression_rows else items)
         _set(self, "mode", mode)
         _set(self, "locale", locale)
+        _set(self, "_built", None)
+
+    @property
+    def items(self) -> tuple[Row | Answer, ...]:
+        """The rows and answer models (an expression row is given as its model, built
+        once: only REST's writer reads those rows, through :func:`pending_rows`).
+
+        >>> RowSet(((VALUE_ROW, "K@0@10", "2015", None),)).items[0][0]
+        'value'
+        """
+        items = self._items
+        if items is None:
+            items = _modelled(self._rows)
+            object.__setattr__(self, "_items", items)
+        return items
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"a RowSet is immutable; cannot set {name!r}")
 
     def __repr__(self) -> str:
-        return f"RowSet({len(self.items)} items, mode={self.mode!r}, locale={self.locale!r})"
+        return f"RowSet({len(self._rows)} items, mode={self.mode!r}, locale={self.locale!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Copied and pickled without checking the rows again (they were checked when
@@ -333,7 +363,7 @@ class RowSet:
         return (_restored, (self.items, self.mode, self.locale))
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self._rows)
 
     def __iter__(self) -> Iterator[Answer]:
         """The answer models (building them)."""
@@ -353,7 +383,7 @@ class RowSet:
         if built is None:
             from .model import deferred
 
-            built = deferred(self.items, mode=self.mode, locale=self.locale)
+            built = deferred(self._rows, mode=self.mode, locale=self.locale)
             object.__setattr__(self, "_built", built)
         return built
 
@@ -368,7 +398,13 @@ class RowSet:
         <AnswerMode.OPTIONAL_PROMPTS_USE_EMPTY_ANSWER: 2>
         """
         mode, _ = _checked_mode_locale(mode, None)
-        return unchecked(RowSet, items=self.items, mode=mode, locale=self.locale)
+        return RowSet(
+            self._rows,
+            mode=mode,
+            locale=self.locale,
+            expression_rows=self._items is not self._rows,
+            trusted=TRUSTED,
+        )
 
     def dump(self) -> dict[str, Any]:
         """The set as JSON values: ``answer_set().model_dump(mode="json",
@@ -389,7 +425,7 @@ def _restored(
     items: tuple[Row | Answer, ...], mode: AnswerMode | None, locale: int | None
 ) -> RowSet:
     """A copied or unpickled RowSet (its rows were checked when the original was made)."""
-    return unchecked(RowSet, items=items, mode=mode, locale=locale)
+    return RowSet(items, mode=mode, locale=locale, trusted=TRUSTED)
 
 
 # --- checking a hand-built set ----------------------------------------------------------
@@ -567,14 +603,34 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
     return head
 
 
-def pending_rows(answers: Answers) -> tuple[Row | Answer, ...] | None:
+def pending_rows(
+    answers: Answers, *, expression_rows: bool = False
+) -> tuple[Row | Answer, ...] | None:
     """The rows and answers of a set whose models are not built yet, else None.
+
+    An expression row (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`) is given as its
+    answer model (for a decoded set, built for each call and not kept), unless
+    ``expression_rows``: REST's writer, the one reader of those rows, asks for them.
 
     >>> pending_rows(RowSet(((VALUE_ROW, "K@0@10", "2015", None),)))[0][2]
     '2015'
     """
     if isinstance(answers, RowSet):
-        return answers.items
+        return answers._rows if expression_rows else answers.items
     from .model import pending_rows as of_set
 
-    return of_set(answers)
+    rows = of_set(answers)  # a decoded set's AnswerList holds them
+    if rows is None or expression_rows:
+        return rows
+    # Every reader but REST's writer is given each expression row's model, built for
+    # this call and not kept (as the set's AnswerList builds each answer it is asked for).
+    return _modelled(rows)
+
+
+def _modelled(rows: tuple[Row | Answer, ...]) -> tuple[Row | Answer, ...]:
+    """``rows`` with each expression row replaced by its model (the same tuple if none)."""
+    if not any(type(row) is tuple and row[0] == EXPRESSION_ROW for row in rows):
+        return rows
+    return tuple(
+        row[3]() if type(row) is tuple and row[0] == EXPRESSION_ROW else row for row in rows
+    )

@@ -26,7 +26,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from . import limits, safexml
-from ._trusted import build, unchecked
+from ._trusted import TRUSTED, build
 from .element_text import GUID_PATTERN, plain_keys, plain_old_short
 from .enums import PromptFamily, ValueType
 from .errors import (
@@ -40,6 +40,7 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
+from .row_kinds import EXPRESSION_ROW
 from .rows import ELEMENTS_ROW, OBJECTS_ROW, STATE_ROWS, VALUE_ROW, RowSet, pending_rows
 from .rows import Row as _Row
 from .rules import (
@@ -212,9 +213,15 @@ def _decode(text: str | bytes) -> RowSet:
 
 
 def _answer_set(items: list[Any], locale: int | None) -> RowSet:
-    rows = unchecked(RowSet, items=tuple(items), mode=None, locale=locale)
     if all(type(item) is tuple for item in items):
-        return rows  # checked row by row: nothing for the models to refuse
+        # checked row by row: nothing for the models to refuse
+        return RowSet(
+            tuple(items),
+            locale=locale,
+            expression_rows=any(item[0] == EXPRESSION_ROW for item in items),
+            trusted=TRUSTED,
+        )
+    rows = RowSet(tuple(items), locale=locale, expression_rows=True, trusted=TRUSTED)
     try:
         rows.answer_set()  # answers that are models already: the set checks them now
     except ValidationError as exc:
@@ -442,6 +449,12 @@ def _decode_body(pa: etree._Element, prompt: PromptRef, pt: int | None, where: s
         # REST's decoder shares): <exp nc="0"/> stays an answer, as it does in REST.
         if is_empty(body):
             return _close(prompt, PromptFamily.EXPRESSION)
+        if _FAST and prompt.id is None and prompt.name is None and prompt.position is None:
+            # The usual shapes, read as REST's writer needs them and built as a model
+            # only when another reader asks (expression_xml.scan_row).
+            row = expression_xml.scan_row(body, prompt.key)  # type: ignore[arg-type]
+            if row is not None:
+                return row  # type: ignore[return-value]
         return expression_xml.answer(body, prompt=prompt, where=where)
     if body.tag == "dmy":
         if is_empty(body):
@@ -687,6 +700,8 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | Close | N
     if len(pa) != 1 or ((t := pa.text) and not t.isspace()):
         return None
     mi = pa[0]
+    if mi.tag == "exp" and read is None:
+        return _plain_exp(mi, key)
     if (
         mi.tag != "mi"
         or len(mi) != 1
@@ -707,6 +722,17 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | Close | N
     if body.tag == "fct":
         return _plain_fct(body, key, not bulk)
     return None
+
+
+def _plain_exp(exp: etree._Element, key: str) -> _Row | None:
+    """The row of a ``<pa>``'s ``<exp>`` of the usual shapes (expression_xml.scan_row),
+    which _decode_body would read into the same answer; None for anything else."""
+    import mstr_prompts.expression_xml as expression_xml  # see _located
+
+    if (t := exp.tail) and not t.isspace():
+        return None  # text after the body: the checked path refuses it
+    # An empty <exp> (it closes the prompt) is no usual shape: scan_row leaves it.
+    return expression_xml.scan_row(exp, key)
 
 
 def _plain_es(
