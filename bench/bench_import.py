@@ -105,7 +105,7 @@ COMMANDS: dict[str, list[str]] = {
         "rest.dumps(xml.decode_rows(open('one.xml').read()))"],
     "import mstr_prompts": [*PYTHON, "-c", "import mstr_prompts"],
     "... and build one model (xml.decode, answers)": [
-        *PYTHON, "-c", "from mstr_prompts import xml; xml.decode(open('one.xml').read()).answers"],
+        *PYTHON, "-c", "from mstr_prompts import xml; xml.decode(open('one.xml').read())[0]"],
 }  # fmt: skip
 CLI_COMMANDS = [name for name, argv in COMMANDS.items() if argv[: len(CLI)] == CLI]
 TARGET = 1.5

@@ -400,3 +400,27 @@ OTHER_XML_WORKLOADS = {
     "1,000 prompts, attributes reordered, key= (every plain family)": reordered_mixed,
     "100 expression prompts, And/Or trees of 8 leaves, lists of 10 named elements": listed_expressions,
 }
+
+
+def small_mixed(count: int = 1000) -> str:
+    """``count`` small prompts in turn: a value, 6 elements with display names, 3 named
+    objects (metrics, an attribute, a form): a document of many small prompts."""
+    parts = ["<rsl>"]
+    for n in range(count):
+        did = guid(n)
+        family = n % 3
+        if family == 0:
+            parts.append(f'<pa pt="3" pin="0" did="{did}" tp="10">value {n}</pa>')
+        elif family == 1:
+            parts.append(_named_elements(did, 6, n))
+        else:
+            parts.append(_named_objects(did, 3, n))
+    parts.append("</rsl>")
+    return "".join(parts)
+
+
+def values_query(count: int = 1000) -> str:
+    """A Web query answering ``count`` value prompts by position (``valuePromptAnswers``):
+    texts, numbers and dates, as Web writes them (``^`` between answers)."""
+    texts = ((f"value%20{n}", str(n * 7), f"1/{n % 28 + 1}/2024")[n % 3] for n in range(count))
+    return "evt=4001&src=mstrWeb.4001&valuePromptAnswers=" + "^".join(texts)

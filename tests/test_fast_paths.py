@@ -24,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from mstr_prompts import limits, rest, url, xml
+from mstr_prompts import library, limits, rest, url, xml
 from mstr_prompts.errors import PromptAnswerError
 from mstr_prompts.model import (
     VALUE_ROW,
@@ -35,7 +35,13 @@ from mstr_prompts.model import (
     deferred,
     pending_rows,
 )
-from mstr_prompts.strategies import guids, rest_answer_sets, url_answer_sets, xml_answer_sets
+from mstr_prompts.strategies import (
+    guids,
+    library_answer_sets,
+    rest_answer_sets,
+    url_answer_sets,
+    xml_answer_sets,
+)
 
 ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
 
@@ -43,12 +49,12 @@ ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
 @contextmanager
 def checked_path() -> Iterator[None]:
     """Turn the fast paths off for the duration."""
-    saved = xml._FAST, rest._FAST, url._FAST
-    xml._FAST = rest._FAST = url._FAST = False
+    saved = xml._FAST, rest._FAST, url._FAST, library._FAST
+    xml._FAST = rest._FAST = url._FAST = library._FAST = False
     try:
         yield
     finally:
-        xml._FAST, rest._FAST, url._FAST = saved
+        xml._FAST, rest._FAST, url._FAST, library._FAST = saved
 
 
 def outcome(function: Callable[[], Any]) -> Any:
@@ -697,6 +703,18 @@ def test_url_fast_path_equals_checked_path_on_mutations(query: str) -> None:
 @given(url_answer_sets())
 def test_url_fast_path_equals_checked_path_on_every_carried_answer(answers: AnswerSet) -> None:
     assert_same(url.decode, url.encode_query(answers))
+
+
+@settings(max_examples=60)
+@given(library_answer_sets(), st.booleans())
+def test_library_fast_path_equals_checked_path_on_every_carried_answer(
+    answers: AnswerSet, body: bool
+) -> None:
+    # library.decode keeps plain answers as rows, as the other decoders do.
+    if body and answers.rounds is None:
+        assert_same(library.decode, library.encode(answers, form="body"))
+    else:
+        assert_same(library.decode, library.encode(answers, form="param"))
 
 
 # --- a deferred set behaves as any other ------------------------------------------------

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mstr_prompts import library, links, rest, url, xml
-from mstr_prompts.enums import PromptFamily, ValueType
+from mstr_prompts.enums import AnswerMode, PromptFamily, ValueType
 from mstr_prompts.errors import DecodeError, PromptAnswerError
 from mstr_prompts.model import AnswerSet, PromptRef, answer_of
 from mstr_prompts.rows import UNANSWERED_ROW, VALUE_ROW, Ref, RowSet, pending_rows
@@ -85,6 +85,16 @@ def same_output(rows: RowSet | AnswerSet, answers: AnswerSet) -> None:
         assert outcome(partial(encode, fresh)) == outcome(partial(encode, answers)), name
 
 
+def checked_library(text: str) -> AnswerSet:
+    """``library.decode`` on its checked path (it keeps plain answers as rows, as
+    ``decode_rows`` does, unless ``_FAST`` is off)."""
+    library._FAST = False
+    try:
+        return library.decode(text)
+    finally:
+        library._FAST = True
+
+
 def fixture_texts(folder: str, *patterns: str) -> list[pathlib.Path]:
     return sorted(p for pattern in patterns for p in (FIXTURES / folder).glob(pattern))
 
@@ -93,7 +103,7 @@ DECODERS: dict[str, tuple[Callable[[str], Any], Callable[[str], AnswerSet], list
     "xml": (xml.decode_rows, xml.decode, fixture_texts("xml", "*.xml")),
     "rest": (rest.decode_rows, rest.decode, fixture_texts("rest", "*.json")),
     "url": (url.decode_rows, url.decode, fixture_texts("url", "*.txt")),
-    "library": (library.decode_rows, library.decode, fixture_texts("library", "*.json")),
+    "library": (library.decode_rows, checked_library, fixture_texts("library", "*.json")),
 }
 
 
@@ -173,10 +183,10 @@ def test_url_rows_write_as_the_set(answers: AnswerSet) -> None:
 @given(library_answer_sets())
 def test_library_rows_write_as_the_set(answers: AnswerSet) -> None:
     text = library.encode(answers)
-    same_output(library.decode_rows(text), library.decode(text))
+    same_output(library.decode_rows(text), checked_library(text))
     if answers.rounds is None:
         body = library.encode(answers, form="body")
-        same_output(library.decode_rows(body), library.decode(body))
+        same_output(library.decode_rows(body), checked_library(body))
 
 
 A = "8D679D3811D3E4981000E787EC6DE8A4"
@@ -236,7 +246,7 @@ def test_library_rows_at_the_edges_are_the_checked_answers(answer: str, shape: s
         "body": f'{{"messageName": "M", "answers": [{other}, {answer}]}}',
         "two": f"[[{answer}], [{other}]]",
     }[shape]
-    decoded = outcome(lambda: library.decode(text))
+    decoded = outcome(lambda: checked_library(text))
     rows = outcome(lambda: library.decode_rows(text))
     if decoded[0] == "error":
         assert rows == decoded
@@ -373,7 +383,9 @@ def test_links_refuse_what_is_no_answer_set() -> None:
 # The encoders write rows without looking at them again, so a RowSet built by hand with a
 # bad row gave IndexError, KeyError, AttributeError or AssertionError in one encoder and
 # wrong text in another.  The constructor now checks every row as its model would and
-# raises the library's DecodeError naming the row; decoders use RowSet.of (rows checked).
+# raises the library's DecodeError naming the row; decoders build theirs through the
+# constructor with the private token _trusted.TRUSTED (rows checked as they are made),
+# and RowSet has no public unchecked constructor (it had RowSet.of).
 
 GUID = "8D679D3711D3E4981000E787EC6DE8A4"
 
@@ -461,3 +473,17 @@ def test_junk_rows_give_only_the_librarys_errors(items: list[Any]) -> None:
         return
     # Accepted: every encoder writes it as the set of its models.
     same_output(rows, AnswerSet(answers=tuple(rows.answer_set())))
+
+
+def test_no_public_constructor_skips_the_checks() -> None:
+    # RowSet.of took rows unchecked "for codecs"; any caller could reach it.  The decoders
+    # now pass the private token _trusted.TRUSTED.
+    assert not hasattr(RowSet, "of")
+    with pytest.raises(DecodeError, match=r"items\[0\]"):
+        RowSet(((VALUE_ROW, "K@0@10", "2015", "text"),))
+    decoded = xml.decode_rows('<rsl><pa pt="3" pin="0" did="' + GUID + '" tp="10">2015</pa></rsl>')
+    assert decoded.answer_set() is decoded.answer_set()
+    assert decoded.with_mode(AnswerMode(2)).mode == AnswerMode(2)
+    assert decoded.with_mode(AnswerMode(2)).answer_set() == decoded.answer_set().model_copy(
+        update={"mode": AnswerMode(2)}
+    )

@@ -60,3 +60,23 @@ def build(cls: type[M], values: dict[str, Any]) -> M:
     set_extra(instance, None)
     set_private(instance, None)
     return instance
+
+
+class _Token:
+    """A value only this private module gives out (see :data:`TRUSTED`)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "TRUSTED"
+
+
+TRUSTED = _Token()
+"""Passed as ``RowSet(..., trusted=TRUSTED)`` by the decoders, whose rows are checked as
+they are made, so that the constructor keeps them as given: every other caller's rows
+are checked (a module being private is what keeps a caller from reaching it).
+
+>>> from mstr_prompts.rows import VALUE_ROW, RowSet
+>>> RowSet(((VALUE_ROW, "K@0@10", "2015", None),), trusted=TRUSTED).items[0][2]
+'2015'
+"""

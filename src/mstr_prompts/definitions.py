@@ -743,9 +743,10 @@ def answers_given(answers: object, where: str) -> None:
 
 def _items(answers: Answers) -> tuple[Item, ...]:
     answers_given(answers, "bind")
-    pending = pending_rows(answers)  # a RowSet's items, or a deferred set's rows
+    pending = pending_rows(answers)  # a RowSet's items, or a decoded set's rows
     if pending is None:
-        return answers.answers  # type: ignore[union-attr]  # a RowSet always has rows
+        # A set built by hand: its answers are a tuple, kept as it is.
+        return tuple(answers.answers)  # type: ignore[union-attr]  # a RowSet always has rows
     rows: tuple[Item, ...] = pending  # read as rows, like a set's
     # A prompt's state (open, default, closed) is read as its model, as binding and
     # validation know them.

@@ -97,7 +97,7 @@ def _answers(answers: object) -> Answers:
 
 
 def _mode(answers: object, mode: object) -> Answers:
-    answers = RowSet.of(()) if answers is None else _answers(answers)
+    answers = RowSet(()) if answers is None else _answers(answers)
     if mode is None:
         return answers
     # An AnswerMode, an int, or its ASCII digits: never a bool, a float that would be

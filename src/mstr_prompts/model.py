@@ -1,7 +1,8 @@
 """The canonical, format-neutral prompt-answer model.
 
-An :class:`AnswerSet` is an ordered tuple of answers plus an optional answer mode and
-locale.  Every answer names its prompt with a :class:`PromptRef` and is one of:
+An :class:`AnswerSet` is an ordered sequence of answers (a tuple, or for a decoded set
+an :class:`AnswerList` that builds each answer when read) plus an optional answer mode
+and locale.  Every answer names its prompt with a :class:`PromptRef` and is one of:
 
 =====================  ===============================================================
 :class:`ValueAnswer`   a value prompt (text, number, date, …) answered with text
@@ -28,16 +29,17 @@ import builtins
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, overload
 
 from pydantic import (
     BeforeValidator,
     Field,
+    FieldSerializationInfo,
     SerializerFunctionWrapHandler,
     ValidationError,
+    ValidatorFunctionWrapHandler,
     field_serializer,
     field_validator,
-    model_serializer,
     model_validator,
 )
 from typing_extensions import Self
@@ -50,19 +52,19 @@ from .element_id import (
 )
 from .elements import Element, ElementList
 from .enums import AnswerMode, PromptFamily, ValueType
-from .errors import DecodeError, validation_message
+from .errors import DecodeError, PromptAnswerError, validation_message
 from .expressions import EXPRESSION_TYPES, Expression, render
 from .object_types import object_type_name
 from .row_kinds import CLOSE_ROW, EXPRESSION_ROW, UNANSWERED_ROW, USE_DEFAULT_ROW
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
-from .row_kinds import PENDING as _PENDING
 from .row_kinds import VALUE_ROW as VALUE_ROW
 from .row_kinds import Row as Row
 from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION, MIN_INT, is_digits, is_text
 
 __all__ = [
     "Answer",
+    "AnswerList",
     "AnswerMode",
     "AnswerSet",
     "Close",
@@ -694,15 +696,54 @@ class AnswerSet(Model):
     None for one round, which is what every format but Library links can carry; see
     :meth:`by_round` and :meth:`from_rounds`.
 
+    ``answers`` is a tuple for a set built by hand; a decoder's set holds an
+    :class:`AnswerList`, which builds each answer from the decoded row when it is read
+    and keeps none (so ``s[0] == s[0]`` but ``s[0] is not s[0]``), and compares, hashes
+    and dumps as the tuple.
+
     >>> s = AnswerSet(answers=[ValueAnswer(value="2015", prompt=PromptRef(key="K@0@10"))])
     >>> len(s), s[0].describe()
     (1, 'value prompt K@0@10')
     """
 
-    answers: tuple[Answer, ...] = ()
+    if TYPE_CHECKING:
+        # A tuple, or (in a decoded set) an AnswerList that builds each answer when read:
+        # both are sequences that compare, hash and dump alike.
+        answers: Sequence[Answer] = ()
+    else:
+        answers: tuple[Answer, ...] = ()
     mode: AnswerMode | None = None
     locale: int | None = Field(default=None, ge=0, le=MAX_INT)
     rounds: tuple[Annotated[int, Field(ge=0, le=MAX_INT)], ...] | None = None
+
+    @field_validator("answers", mode="wrap")
+    @classmethod
+    def _keep_answer_list(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        # A decoded set's AnswerList holds answers that were checked when decoded: a new
+        # set made from it (``model_copy(update=...)``, ``AnswerSet(answers=s.answers)``)
+        # keeps it as it is, lazy, instead of building every answer to validate it again.
+        if type(value) is AnswerList:
+            return value
+        return handler(value)
+
+    # No return annotation: with one, pydantic would describe the serialized form by it
+    # instead of by the field (model_json_schema(mode="serialization")).
+    @field_serializer("answers", mode="wrap")
+    def _answers_as_tuple(  # type: ignore[no-untyped-def]
+        self, answers: Any, handler: SerializerFunctionWrapHandler, info: FieldSerializationInfo
+    ):
+        if type(answers) is not AnswerList:
+            return handler(answers)
+        if info.include is not None or info.exclude is not None:
+            # Their indices name places in the whole tuple: write it whole.
+            return handler(tuple(answers))
+        # An AnswerList is written as the tuple it stands for, one answer at a time: in
+        # JSON mode a generator, which pydantic writes item by item, so that one answer
+        # model and its dump live at once (model_dump_json of a 6 MB document of value
+        # prompts peaked at 18.9x its size when the tuple was built whole, 10.0x now,
+        # the JSON text included).
+        dumped = (handler((answer,))[0] for answer in answers)
+        return dumped if info.mode_is_json() else tuple(dumped)
 
     @model_validator(mode="after")
     def _rounds_cover_answers(self) -> AnswerSet:
@@ -784,7 +825,7 @@ class AnswerSet(Model):
         result = []
         start = 0
         for count in self.rounds:
-            part = self.answers[start : start + count]
+            part = tuple(self.answers[start : start + count])
             start += count
             result.append(AnswerSet.of(part, mode=self.mode, locale=self.locale))
         return tuple(result)
@@ -817,7 +858,7 @@ class AnswerSet(Model):
                     where="object types",
                 )
         rows = pending_rows(self)
-        items: tuple[Row | Answer, ...] = self.answers if rows is None else rows
+        items: tuple[Row | Answer, ...] = tuple(self.answers) if rows is None else rows
         out: list[Row | Answer] = []
         for item in items:
             if type(item) is ObjectAnswer and item.untyped:
@@ -834,44 +875,16 @@ class AnswerSet(Model):
             rounds=self.rounds,
         )
 
-    # --- deferred answers (see "Deferred answers" below): everything that reads the
-    # instance's fields directly, rather than through the attribute, completes it first.
-
-    @model_validator(mode="after")
-    def _complete(self) -> AnswerSet:
-        # pydantic runs after-validators also when a finished set is nested in another
-        # model, whose serializer then reads our fields directly.
-        self.answers  # noqa: B018
-        return self
-
-    # No return annotation: with one, pydantic would describe the serialized form by it
-    # instead of by the fields (model_json_schema(mode="serialization")).
-    @model_serializer(mode="wrap")
-    def _serialize(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
-        self.answers  # noqa: B018
-        return handler(self)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, AnswerSet):
-            self.answers  # noqa: B018
-            other.answers  # noqa: B018
-        return super().__eq__(other)
-
     def __hash__(self) -> int:
         return hash((AnswerSet, self.answers, self.mode, self.locale, self.rounds))
 
-    def __repr_args__(self) -> Any:
-        self.answers  # noqa: B018
-        return super().__repr_args__()
-
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
-        """A copy, as pydantic's (the answers are complete in it).
+        """A copy, as pydantic's (a decoded set's copy shares its lazy answers).
 
         >>> s = AnswerSet(locale=1033)
         >>> s.model_copy(update={"locale": 1036}).locale
         1036
         """
-        self.answers  # noqa: B018
         copied = super().model_copy(update=update, deep=deep)
         if not update:
             return copied
@@ -888,17 +901,25 @@ class AnswerSet(Model):
     def __len__(self) -> int:
         return len(self.answers)
 
-    def __getitem__(self, index: int) -> Answer:
+    @overload
+    def __getitem__(self, index: int) -> Answer: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Answer]: ...
+
+    def __getitem__(self, index: int | slice) -> Answer | Sequence[Answer]:
         return self.answers[index]
 
 
 # --- Deferred answers ---------------------------------------------------------------
 #
-# Decoders meet answer sets of tens of thousands of elements, and building two pydantic
-# objects per element costs more than parsing and writing the text together.  So a
+# Decoders meet answer sets of tens of thousands of elements, or of tens of thousands of
+# small prompts, and building pydantic objects per element or per prompt costs more than
+# parsing and writing the text together, and several times the input in memory (an
+# answer and its PromptRef are about 900 bytes, a small prompt's XML 60 to 80).  So a
 # decoder that has fully checked an answer may keep it as a compact *row* of plain
-# values, and the set builds the answer models only when a caller first reads
-# ``answers`` (or compares, hashes, prints, copies or serializes the set).  Encoders read
+# values, and the set's ``answers`` is an :class:`AnswerList` over the rows, which builds
+# an answer each time one is read and keeps none.  Encoders, binding and validation read
 # the rows directly through :func:`pending_rows`, which is what makes a conversion such
 # as XML -> REST cost little more than parsing and writing.
 #
@@ -922,10 +943,9 @@ class AnswerSet(Model):
 #       an ExpressionAnswer whose REST answers object answers() writes; make() builds it
 #       (row_kinds.EXPRESSION_ROW; rows.pending_rows gives every other reader the model)
 
-# The row kinds, ``Row`` and the key under which a deferred set keeps its rows live in
-# :mod:`mstr_prompts.row_kinds`, which imports no pydantic: the codecs make and write
-# rows without loading this module (:mod:`mstr_prompts.rows`).  They are imported here
-# under their old names.
+# The row kinds and ``Row`` live in :mod:`mstr_prompts.row_kinds`, which imports no
+# pydantic: the codecs make and write rows without loading this module
+# (:mod:`mstr_prompts.rows`).  They are imported here under their old names.
 
 
 def _prompt(prompt: Any) -> PromptRef:
@@ -990,12 +1010,148 @@ def answer_of(row: Row | Answer) -> Answer:
     raise AssertionError(f"unknown row kind {kind!r}")  # pragma: no cover
 
 
+class AnswerList(Sequence[Answer]):
+    """The answers of a decoded set, held as the decoder's rows: each answer is built when
+    read, and none is kept.
+
+    A decoder keeps each answer it has fully checked as a row of plain values (a value
+    answer as its key, text and type; see :mod:`mstr_prompts.rows`), and a decoded
+    :class:`AnswerSet`'s ``answers`` is an AnswerList over them.  Reading an answer
+    (``s[0]``, ``for a in s``) builds its model from the row, each time: a document of
+    many small prompts so costs the strings it came from, not an answer model and a
+    :class:`PromptRef` per prompt (about 900 bytes, against 60 to 80 bytes of XML), and
+    walking the answers one after another keeps memory flat.  Only a caller that holds
+    them all (``tuple(s)``) pays for every model.  Because of that, ``s[0] is s[0]`` is
+    False for a decoded set (the two are equal).
+
+    It is an immutable sequence, equal to (and hashing as) the tuple of its answers:
+    index it, slice it (a slice is a tuple), iterate, join it with a tuple (``+`` gives a
+    tuple), compare with ``==`` (a list is no more equal to it than to a tuple), and
+    ``model_dump``, ``repr`` and pickle write it as the tuple would be written.  A set
+    built by hand (``AnswerSet(answers=[...])``) keeps its answers as a tuple: only
+    decoders make an AnswerList, which has no public constructor.
+
+    >>> from mstr_prompts import xml
+    >>> s = xml.decode('<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" '
+    ...                'tp="10">Web</pa></rsl>')
+    >>> type(s.answers).__name__, len(s.answers), s.answers[0].value
+    ('AnswerList', 1, 'Web')
+    >>> s.answers == tuple(s.answers), s[0] is s[0]
+    (True, False)
+    """
+
+    __slots__ = ("_items",)
+
+    _items: tuple[Row | Answer, ...]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise PromptAnswerError(
+            "an AnswerList is made by the decoders; build a set by hand with "
+            "AnswerSet(answers=[...])"
+        )
+
+    @property
+    def items(self) -> tuple[Row | Answer, ...]:
+        """The rows and answer models it holds, in order (what :func:`pending_rows`
+        gives the encoders, which write rows without building their answers)."""
+        return self._items
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"an AnswerList is immutable; cannot set {name!r}")
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> Answer: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Answer, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Answer | tuple[Answer, ...]:
+        if isinstance(index, slice):
+            return tuple(map(answer_of, self._items[index]))
+        count = len(self._items)
+        position = index + count if index < 0 else index
+        if not 0 <= position < count:
+            raise IndexError("answer index out of range")
+        return answer_of(self._items[position])
+
+    def __iter__(self) -> Iterator[Answer]:
+        return map(answer_of, self._items)
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        """The first position of ``value`` in ``[start:stop]``, as ``tuple.index``.
+
+        >>> from mstr_prompts import xml
+        >>> s = xml.decode('<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" '
+        ...                'tp="10">Web</pa></rsl>')
+        >>> s.answers.index(s[0])
+        0
+        """
+        for position in range(len(self._items))[start:stop]:
+            if answer_of(self._items[position]) == value:
+                return position
+        raise ValueError("AnswerList.index(x): x not in AnswerList")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, AnswerList):
+            if self._items is other._items:
+                return True
+            if len(self._items) != len(other._items):
+                return False
+            # Equal rows are equal answers; unequal ones may still be (a key string and
+            # a PromptRef with that key alone), so those are built and compared.
+            return all(
+                a is b or (type(a) is type(b) and a == b) or answer_of(a) == answer_of(b)
+                for a, b in zip(self._items, other._items, strict=True)
+            )
+        if isinstance(other, tuple):
+            return len(other) == len(self._items) and all(
+                a == b for a, b in zip(self, other, strict=True)
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))  # as the equal tuple hashes
+
+    # Joining gives a tuple, as joining the tuple would.
+    def __add__(self, other: object) -> tuple[Answer, ...]:
+        if isinstance(other, (tuple, AnswerList)):
+            return (*self, *other)
+        return NotImplemented
+
+    def __radd__(self, other: object) -> tuple[Answer, ...]:
+        if isinstance(other, tuple):
+            return (*other, *self)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # An expression row holds the functions that write and build it (not picklable):
+        # it travels as its model.
+        items = tuple(
+            answer_of(i) if type(i) is tuple and i[0] == EXPRESSION_ROW else i for i in self._items
+        )
+        return (_answer_list, (items,))
+
+
+def _answer_list(items: tuple[Row | Answer, ...]) -> AnswerList:
+    """An AnswerList over rows checked as their models would check them (and unpickling)."""
+    instance = object.__new__(AnswerList)
+    object.__setattr__(instance, "_items", items)
+    return instance
+
+
 def deferred(
     items: tuple[Row | Answer, ...],
     mode: AnswerMode | None = None,
     locale: int | None = None,
 ) -> AnswerSet:
-    """An answer set of answers and rows; the rows become models when first needed.
+    """An answer set of answers and rows, whose answers are an :class:`AnswerList`: each
+    row becomes a model when it is read.
 
     For codecs only: each row must have been checked as the model would check it.
 
@@ -1010,43 +1166,18 @@ def deferred(
         and (locale is None or (type(locale) is int and 0 <= locale <= MAX_INT))
     ):
         return AnswerSet(answers=tuple(map(answer_of, items)), mode=mode, locale=locale)
-    instance = build(AnswerSet, {"mode": mode, "locale": locale, "rounds": None})
-    object.__setattr__(instance, "__pydantic_private__", {_PENDING: items})
-    return instance
+    return build(
+        AnswerSet, {"answers": _answer_list(items), "mode": mode, "locale": locale, "rounds": None}
+    )
 
 
 def pending_rows(answers: AnswerSet) -> tuple[Row | Answer, ...] | None:
-    """The rows and answers of a set whose models are not built yet, else None
-    (:func:`mstr_prompts.rows.pending_rows` also reads a ``RowSet``).
+    """The rows and answers of a decoded set whose answers are built when read (an
+    :class:`AnswerList`), else None (:func:`mstr_prompts.rows.pending_rows` also reads a
+    ``RowSet``).
 
     >>> pending_rows(AnswerSet()) is None
     True
     """
-    private = answers.__pydantic_private__
-    return None if private is None else private.get(_PENDING)
-
-
-class _DeferredAnswers:
-    """``AnswerSet.answers``: the models, built from the rows on first access."""
-
-    def __get__(self, instance: AnswerSet | None, owner: type[AnswerSet]) -> Any:
-        if instance is None:
-            return self
-        fields = instance.__dict__
-        try:
-            return fields["answers"]
-        except KeyError:
-            pass
-        rows = pending_rows(instance)
-        if rows is None:  # pragma: no cover - pydantic always sets every field
-            raise AttributeError("answers")
-        answers = tuple(map(answer_of, rows))
-        object.__setattr__(instance, "__dict__", {"answers": answers, **fields})
-        object.__setattr__(instance, "__pydantic_private__", None)
-        return answers
-
-    def __set__(self, instance: AnswerSet, value: Any) -> None:
-        instance.__dict__["answers"] = value
-
-
-type.__setattr__(AnswerSet, "answers", _DeferredAnswers())
+    held = answers.__dict__.get("answers")
+    return held._items if type(held) is AnswerList else None

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 from pydantic import ValidationError
 
 from . import limits, safexml
+from ._trusted import TRUSTED
 from .element_text import GUID_PATTERN, plain_keys, plain_terse_ids, terse
 from .enums import PromptFamily
 from .errors import (
@@ -742,7 +743,7 @@ def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> RowSet:
             append(_decode_item(item, index) if row is None else row)
     except RecursionError:
         raise DecodeError("an answer is nested too deeply", where="rest") from None
-    rows = RowSet.of(tuple(items))
+    rows = RowSet(tuple(items), trusted=TRUSTED)
     if not all(type(item) is tuple for item in items):
         rows.answer_set()  # answers that are models already: the set checks them now
     return rows

@@ -1,4 +1,4 @@
-"""The kinds of a decoder's rows, and where a deferred answer set keeps them.
+"""The kinds of a decoder's rows.
 
 The vocabulary both :mod:`mstr_prompts.model` (which builds answers from rows) and the
 codecs (which make and write rows) share, kept below both; :mod:`mstr_prompts.rows`
@@ -45,9 +45,12 @@ Row = tuple[Any, ...]
 """A compact, already-checked answer (see :mod:`mstr_prompts.rows`)."""
 
 PENDING = "deferred rows"
-"""The key of a deferred :class:`~mstr_prompts.model.AnswerSet`'s rows in its pydantic
-private attributes (set by :func:`mstr_prompts.model.deferred`)."""
+"""Where a deferred :class:`~mstr_prompts.model.AnswerSet` used to keep its rows (its
+pydantic private attributes).  A decoded set now holds them in its ``answers``, an
+:class:`~mstr_prompts.model.AnswerList`; read them with
+:func:`mstr_prompts.rows.pending_rows`.  Kept so that importing the name still works."""
 
 MODELLED = "deferred rows, expression rows modelled"
-"""The key under which :func:`mstr_prompts.rows.pending_rows` keeps a deferred set's rows
-with each expression row replaced by its model, once built."""
+"""Where :func:`mstr_prompts.rows.pending_rows` used to keep a deferred set's rows with
+each expression row replaced by its model.  It now builds them on each call, keeping
+none (as a decoded set's ``AnswerList`` does).  Kept so that importing the name works."""

@@ -49,12 +49,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ._trusted import TRUSTED
 from .element_text import plain_key
 from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, with_article
 from .row_kinds import CLOSE_ROW as CLOSE_ROW
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
-from .row_kinds import EXPRESSION_ROW, MODELLED
+from .row_kinds import EXPRESSION_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import PENDING as PENDING
 from .row_kinds import STATE_ROWS as STATE_ROWS
@@ -286,7 +287,8 @@ class RowSet:
 
     The constructor checks every row and answer as the models would (the encoders
     trust the rows), raising :class:`~mstr_prompts.errors.DecodeError` with the item's
-    index; the decoders, whose rows are checked as they are made, use :meth:`of`.
+    index; there is no public way around it (the decoders, whose rows are checked as they
+    are made, build theirs through a private module).
 
     >>> rows = RowSet(((VALUE_ROW, "K@0@10", "2015", None),), locale=1033)
     >>> rows.dump()
@@ -313,53 +315,34 @@ class RowSet:
         items: tuple[Row | Answer, ...],
         mode: AnswerMode | None = None,
         locale: int | None = None,
+        *,
+        expression_rows: bool = False,
+        trusted: object = None,
     ) -> None:
         # A hand-built set is checked here, row by row, as the models would check it:
         # the encoders write rows without looking at them again, so a bad row would
         # otherwise surface as an IndexError in one encoder and as wrong text in
-        # another.  Decoders, whose rows are checked as they are made, use `of`.
-        items = _checked_items(items)
-        mode, locale = _checked_mode_locale(mode, locale)
+        # another.  Decoders, whose rows are checked as they are made, pass the private
+        # token _trusted.TRUSTED, and may hold expression rows (``expression_rows``:
+        # :data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`, which :attr:`items` gives as
+        # their models); a hand-built set cannot (its rows are of the kinds above).
+        if trusted is not TRUSTED:
+            items = _checked_items(items)
+            mode, locale = _checked_mode_locale(mode, locale)
+            expression_rows = False
         _set = object.__setattr__
         _set(self, "_rows", items)
-        _set(self, "_items", items)
+        _set(self, "_items", None if expression_rows else items)
         _set(self, "mode", mode)
         _set(self, "locale", locale)
         _set(self, "_built", None)
-
-    @classmethod
-    def of(
-        cls,
-        items: tuple[Row | Answer, ...],
-        mode: AnswerMode | None = None,
-        locale: int | None = None,
-        *,
-        expression_rows: bool = False,
-    ) -> RowSet:
-        """For codecs: rows already checked (each as its model would check it), kept as
-        they are, unchecked; anyone else builds a RowSet with the constructor, which
-        checks them.  ``expression_rows`` says that some are expression rows
-        (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`), which :attr:`items` gives as
-        their models.
-
-        >>> RowSet.of(((VALUE_ROW, "K@0@10", "2015", None),)).items[0][2]
-        '2015'
-        """
-        instance = cls.__new__(cls)
-        _set = object.__setattr__
-        _set(instance, "_rows", items)
-        _set(instance, "_items", None if expression_rows else items)
-        _set(instance, "mode", mode)
-        _set(instance, "locale", locale)
-        _set(instance, "_built", None)
-        return instance
 
     @property
     def items(self) -> tuple[Row | Answer, ...]:
         """The rows and answer models (an expression row is given as its model, built
         once: only REST's writer reads those rows, through :func:`pending_rows`).
 
-        >>> RowSet.of(((VALUE_ROW, "K@0@10", "2015", None),)).items[0][0]
+        >>> RowSet(((VALUE_ROW, "K@0@10", "2015", None),)).items[0][0]
         'value'
         """
         items = self._items
@@ -375,9 +358,9 @@ class RowSet:
         return f"RowSet({len(self._rows)} items, mode={self.mode!r}, locale={self.locale!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Copied and pickled through RowSet.of (the rows were checked when first made):
-        # __setattr__ refuses the default way.
-        return (RowSet.of, (self.items, self.mode, self.locale))
+        # Copied and pickled without checking the rows again (they were checked when
+        # first made): __setattr__ refuses the default way.
+        return (_restored, (self.items, self.mode, self.locale))
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -395,7 +378,8 @@ class RowSet:
         >>> RowSet(((VALUE_ROW, "K@0@10", "2015", None),)).answer_set()[0].prompt.key
         'K@0@10'
         """
-        built: AnswerSet | None = self._built
+        # Unset until the first call (a decoder's set is made without the constructor).
+        built: AnswerSet | None = getattr(self, "_built", None)
         if built is None:
             from .model import deferred
 
@@ -414,8 +398,12 @@ class RowSet:
         <AnswerMode.OPTIONAL_PROMPTS_USE_EMPTY_ANSWER: 2>
         """
         mode, _ = _checked_mode_locale(mode, None)
-        return RowSet.of(
-            self._rows, mode=mode, locale=self.locale, expression_rows=self._items is not self._rows
+        return RowSet(
+            self._rows,
+            mode=mode,
+            locale=self.locale,
+            expression_rows=self._items is not self._rows,
+            trusted=TRUSTED,
         )
 
     def dump(self) -> dict[str, Any]:
@@ -431,6 +419,13 @@ class RowSet:
         if self.locale is not None:
             document["locale"] = self.locale
         return document
+
+
+def _restored(
+    items: tuple[Row | Answer, ...], mode: AnswerMode | None, locale: int | None
+) -> RowSet:
+    """A copied or unpickled RowSet (its rows were checked when the original was made)."""
+    return RowSet(items, mode=mode, locale=locale, trusted=TRUSTED)
 
 
 # --- checking a hand-built set ----------------------------------------------------------
@@ -614,24 +609,22 @@ def pending_rows(
     """The rows and answers of a set whose models are not built yet, else None.
 
     An expression row (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`) is given as its
-    answer model (built once), unless ``expression_rows``: REST's writer, the one reader
-    of those rows, asks for them.
+    answer model (for a decoded set, built for each call and not kept), unless
+    ``expression_rows``: REST's writer, the one reader of those rows, asks for them.
 
     >>> pending_rows(RowSet(((VALUE_ROW, "K@0@10", "2015", None),)))[0][2]
     '2015'
     """
     if isinstance(answers, RowSet):
         return answers._rows if expression_rows else answers.items
-    private = answers.__pydantic_private__
-    if private is None:
-        return None
-    rows: tuple[Row | Answer, ...] | None = private.get(PENDING)
+    from .model import pending_rows as of_set
+
+    rows = of_set(answers)  # a decoded set's AnswerList holds them
     if rows is None or expression_rows:
         return rows
-    modelled: tuple[Row | Answer, ...] | None = private.get(MODELLED)
-    if modelled is None:
-        modelled = private[MODELLED] = _modelled(rows)
-    return modelled
+    # Every reader but REST's writer is given each expression row's model, built for
+    # this call and not kept (as the set's AnswerList builds each answer it is asked for).
+    return _modelled(rows)
 
 
 def _modelled(rows: tuple[Row | Answer, ...]) -> tuple[Row | Answer, ...]:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import ValidationError
 
 from . import limits
+from ._trusted import TRUSTED
 from .element_text import GUID_PATTERN, Presentation, classify, plain_keys, plain_old_short
 from .enums import AnswerMode, PromptFamily
 from .errors import (
@@ -198,7 +199,7 @@ def _percent_decode(raw: str, where: str) -> str:
     bytes that are not UTF-8 are an error rather than U+FFFD, so nothing changes silently.
     """
     try:
-        data = limits.unquote_bytes(raw, plus=True)  # long values a megabyte at a time
+        data = limits.unquote_bytes(raw, plus=True)  # long values a piece at a time
     except UnicodeEncodeError:  # a lone surrogate in the str itself
         raise DecodeError("the text is not valid Unicode (lone surrogate)", where=where) from None
     try:
@@ -894,7 +895,7 @@ def _decode(source: str | Mapping[str, str | Sequence[str]], allow_empty: bool) 
             answers += from_xml.items
             locale = from_xml.locale
             mode = mode if mode is not None else from_xml.mode
-        rows = RowSet.of(tuple(answers), mode=mode, locale=locale)
+        rows = RowSet(tuple(answers), mode=mode, locale=locale, trusted=TRUSTED)
         if not all(type(item) is tuple for item in answers):
             rows.answer_set()  # answers that are models already: the set checks them now
         return rows

@@ -27,7 +27,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from . import limits, safexml
-from ._trusted import build
+from ._trusted import TRUSTED, build
 from .element_text import GUID_PATTERN, plain_keys, plain_old_short
 from .enums import PromptFamily, ValueType
 from .errors import (
@@ -218,12 +218,13 @@ def _decode(text: str | bytes) -> RowSet:
 def _answer_set(items: list[Any], locale: int | None) -> RowSet:
     if not items or set(map(type, items)) == _TUPLE:  # one C-level pass over the items
         # checked row by row: nothing for the models to refuse
-        return RowSet.of(
+        return RowSet(
             tuple(items),
             locale=locale,
             expression_rows=EXPRESSION_ROW in map(_first, items),  # C-level, as above
+            trusted=TRUSTED,
         )
-    rows = RowSet.of(tuple(items), locale=locale, expression_rows=True)
+    rows = RowSet(tuple(items), locale=locale, expression_rows=True, trusted=TRUSTED)
     try:
         rows.answer_set()  # answers that are models already: the set checks them now
     except ValidationError as exc:
@@ -249,7 +250,7 @@ def _untransport(text: str | bytes) -> str:
         # '+' is a space only in form encoding; a raw '<' means the text is not encoded.
         form = "+" in current and "<" not in current
         try:
-            # A megabyte at a time: unquote() of the whole text costs fifty times its size.
+            # A piece at a time: unquote() of the whole text costs fifty times its size.
             current = limits.unquote_bytes(current, plus=form).decode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate in the text itself
             raise DecodeError(
