@@ -278,6 +278,24 @@ def describe_prompt(
     return f"unidentified {noun}"
 
 
+# Ref.of(position=n), built through the slots' own descriptors: every walk of packed
+# rows builds a Ref per row, and this costs 0.3 µs against Ref.of's 0.5 µs.
+_NEW_REF = object.__new__
+_SLOT: dict[str, Any] = dict(Ref.__dict__)  # the member descriptors of Ref's slots
+_SET_KEY, _SET_ID = _SLOT["key"].__set__, _SLOT["id"].__set__
+_SET_NAME, _SET_POSITION = _SLOT["name"].__set__, _SLOT["position"].__set__
+del _SLOT
+
+
+def _position_ref(position: int) -> Ref:
+    ref: Ref = _NEW_REF(Ref)
+    _SET_KEY(ref, None)
+    _SET_ID(ref, None)
+    _SET_NAME(ref, None)
+    _SET_POSITION(ref, position)
+    return ref
+
+
 # The separator of valuePromptAnswers' slots (url.SLOT_SEP; this module sits below url).
 _SLOT_SEP = "^"
 
@@ -378,7 +396,7 @@ class PackedRows(Sequence["Row | Answer"]):
     def _row(self, index: int) -> Row:
         bounds = self._bounds
         text = self._text[bounds[index] : bounds[index + 1] - 1]
-        return (VALUE_ROW, Ref.of(position=index + 1), text, None)
+        return (VALUE_ROW, _position_ref(index + 1), text, None)
 
     def __len__(self) -> int:
         return len(self._bounds) - 1 + len(self._rest)
@@ -400,11 +418,11 @@ class PackedRows(Sequence["Row | Answer"]):
         return self._row(position) if position < slots else self._rest[position - slots]
 
     def __iter__(self) -> Iterator[Row | Answer]:
-        text, bounds = self._text, self._bounds
+        text, bounds, ref = self._text, self._bounds, _position_ref
         end = bounds[0]
         for position in range(1, len(bounds)):
             begin, end = end, bounds[position]
-            yield (VALUE_ROW, Ref.of(position=position), text[begin : end - 1], None)
+            yield (VALUE_ROW, ref(position), text[begin : end - 1], None)
         yield from self._rest
 
     def __eq__(self, other: object) -> bool:
