@@ -1143,7 +1143,7 @@ def _encode_row(row: _Row) -> dict[str, Any]:
     return item
 
 
-def _refuse_repeated_rows(rows: tuple[_Row | Answer, ...]) -> None:
+def _refuse_repeated_rows(rows: Sequence[_Row | Answer]) -> None:
     """:func:`~mstr_prompts.rules.refuse_to_write_repeated_keys` for a decoder's rows.
 
     Rows keyed by text with no key twice, the usual set, are told by one set of their
@@ -1363,7 +1363,7 @@ def _layout(indent: Any, separators: Any) -> _Layout | None:
     return layout
 
 
-def _rows_text(rows: tuple[_Row | Answer, ...], layout: _Layout) -> str:
+def _rows_text(rows: Sequence[_Row | Answer], layout: _Layout) -> str:
     if not rows:
         return layout.empty
     parts = [layout.start]
