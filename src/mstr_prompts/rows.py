@@ -309,21 +309,22 @@ class PackedRows(Sequence["Row | Answer"]):
     and a row per answer (a tuple, a :class:`Ref` with the position, the text) is about
     230 bytes: 20 to 30 times the input.  Packed, the slots cost the decoded text and two
     or four bytes each.  Row ``i`` (below the slot count) is ``(VALUE_ROW,
-    Ref.of(position=i + 1), slot_text, None)``, the very row the decoder would keep, so
-    every reader of a set's rows (the encoders, ``bind``, ``validate``, the answer
+    Ref.of(position=i + 1), slot_text, None)``, or for an open slot (``a^^c``)
+    ``(UNANSWERED_ROW, Ref.of(position=i + 1), PromptFamily.VALUE)``: the very row the
+    decoder would keep, so every reader of a set's rows (the encoders, ``bind``, ``validate``, the answer
     models, :meth:`RowSet.dump`) reads it unchanged.
 
     It is an immutable sequence equal to (and hashing as) the tuple of its rows: index
     it, slice it (a slice is a tuple), iterate, compare with ``==``; ``repr`` and pickle
-    write it as the tuple would be written (pickle keeps it packed).  Only text whose
-    every slot is a plain value is packed (:meth:`packable`): not empty (an open slot),
-    valid text; anything else keeps its rows, so the answers and errors are the same.
+    write it as the tuple would be written (pickle keeps it packed).  Only valid text
+    (:meth:`packable`: no lone surrogate, at most ``MAX_POSITION`` slots) is packed;
+    anything else keeps its rows, so the answers and errors are the same.
 
     >>> packed = PackedRows("2015^Sam Hill^25354")
     >>> len(packed), packed[1]
     (3, ('value', Ref(key=None, id=None, name=None, position=2), 'Sam Hill', None))
-    >>> packed == tuple(packed), PackedRows.packable("2015^^25354")
-    (True, False)
+    >>> packed == tuple(packed), PackedRows("2015^^25354")[1][0]
+    (True, 'unanswered')
     >>> RowSet(packed, trusted=None).dump()["answers"][2]
     {'prompt': {'position': 3}, 'kind': 'value', 'value': '25354'}
     """
@@ -342,8 +343,7 @@ class PackedRows(Sequence["Row | Answer"]):
         if type(text) is not str or not PackedRows.packable(text):
             raise DecodeError(
                 f"{str(text)[:40]!r} is not a valuePromptAnswers text of plain values "
-                "(each slot non-empty, valid text; at most "
-                f"{MAX_POSITION} slots)",
+                f"(valid text; at most {MAX_POSITION} slots)",
                 where="PackedRows",
             )
         rests = tuple(rest if trusted is TRUSTED else _checked_items(rest))
@@ -365,20 +365,14 @@ class PackedRows(Sequence["Row | Answer"]):
 
     @staticmethod
     def packable(text: str) -> bool:
-        """True when every ``^``-separated slot of ``text`` is a plain value: not empty,
-        valid text (:func:`~mstr_prompts.rules.is_text`), at most ``MAX_POSITION`` slots.
+        """True when every ``^``-separated slot of ``text`` is a plain value or an open
+        slot: valid text (:func:`~mstr_prompts.rules.is_text`), at most ``MAX_POSITION``
+        slots.
 
-        >>> PackedRows.packable("30^Sam Hill"), PackedRows.packable("30^")
+        >>> PackedRows.packable("30^^Sam Hill"), PackedRows.packable("^" * 1000)
         (True, False)
         """
-        return (
-            bool(text)
-            and text[0] != _SLOT_SEP
-            and text[-1] != _SLOT_SEP
-            and _SLOT_SEP * 2 not in text
-            and text.count(_SLOT_SEP) < MAX_POSITION
-            and is_text(text)
-        )
+        return text.count(_SLOT_SEP) < MAX_POSITION and is_text(text)
 
     @property
     def text(self) -> str:
@@ -396,6 +390,8 @@ class PackedRows(Sequence["Row | Answer"]):
     def _row(self, index: int) -> Row:
         bounds = self._bounds
         text = self._text[bounds[index] : bounds[index + 1] - 1]
+        if not text:
+            return (UNANSWERED_ROW, _position_ref(index + 1), PromptFamily.VALUE)
         return (VALUE_ROW, _position_ref(index + 1), text, None)
 
     def __len__(self) -> int:
@@ -422,7 +418,10 @@ class PackedRows(Sequence["Row | Answer"]):
         end = bounds[0]
         for position in range(1, len(bounds)):
             begin, end = end, bounds[position]
-            yield (VALUE_ROW, ref(position), text[begin : end - 1], None)
+            if begin == end - 1:  # an open slot (a^^c)
+                yield (UNANSWERED_ROW, ref(position), PromptFamily.VALUE)
+            else:
+                yield (VALUE_ROW, ref(position), text[begin : end - 1], None)
         yield from self._rest
 
     def __eq__(self, other: object) -> bool:

@@ -889,7 +889,7 @@ def _decode(source: str | Mapping[str, str | Sequence[str]], allow_empty: bool) 
             text = params[VALUE_PARAM]
             _check_slots(text, VALUE_PARAM)
             if _FAST and _PACK and PackedRows.packable(text):
-                # Every slot a plain value: the rows _decode_values would make, packed
+                # Every slot a plain value or open: the rows _decode_values would make, packed
                 # (a row per answer is 20 to 30 times a few bytes of input).
                 packed = text
             else:
