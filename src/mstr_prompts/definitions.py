@@ -747,7 +747,7 @@ def _items(answers: Answers) -> tuple[Item, ...]:
     if pending is None:
         # A set built by hand: its answers are a tuple, kept as it is.
         return tuple(answers.answers)  # type: ignore[union-attr]  # a RowSet always has rows
-    rows: tuple[Item, ...] = pending  # read as rows, like a set's
+    rows: Sequence[Item] = pending  # read as rows, like a set's
     # A prompt's state (open, default, closed) is read as its model, as binding and
     # validation know them.
     return tuple(answer_of(i) if type(i) is tuple and i[0] in STATE_ROWS else i for i in rows)

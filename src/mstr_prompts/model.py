@@ -858,13 +858,15 @@ class AnswerSet(Model):
                     where="object types",
                 )
         rows = pending_rows(self)
-        items: tuple[Row | Answer, ...] = tuple(self.answers) if rows is None else rows
+        items: Sequence[Row | Answer] = tuple(self.answers) if rows is None else rows
         out: list[Row | Answer] = []
+        changed = False  # (rows may be built anew on each walk: PackedRows)
         for item in items:
             if type(item) is ObjectAnswer and item.untyped:
                 item = item.with_types(types)
+                changed = True
             out.append(item)
-        if all(a is b for a, b in zip(out, items, strict=True)):
+        if not changed:
             return self
         if self.rounds is None:
             return deferred(tuple(out), mode=self.mode, locale=self.locale)
@@ -1042,7 +1044,7 @@ class AnswerList(Sequence[Answer]):
 
     __slots__ = ("_items",)
 
-    _items: tuple[Row | Answer, ...]
+    _items: Sequence[Row | Answer]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise PromptAnswerError(
@@ -1051,7 +1053,7 @@ class AnswerList(Sequence[Answer]):
         )
 
     @property
-    def items(self) -> tuple[Row | Answer, ...]:
+    def items(self) -> Sequence[Row | Answer]:
         """The rows and answer models it holds, in order (what :func:`pending_rows`
         gives the encoders, which write rows without building their answers)."""
         return self._items
@@ -1132,13 +1134,15 @@ class AnswerList(Sequence[Answer]):
     def __reduce__(self) -> tuple[Any, ...]:
         # An expression row holds the functions that write and build it (not picklable):
         # it travels as its model.
-        items = tuple(
-            answer_of(i) if type(i) is tuple and i[0] == EXPRESSION_ROW else i for i in self._items
-        )
+        items = self._items
+        if any(type(i) is tuple and i[0] == EXPRESSION_ROW for i in items):
+            items = tuple(
+                answer_of(i) if type(i) is tuple and i[0] == EXPRESSION_ROW else i for i in items
+            )
         return (_answer_list, (items,))
 
 
-def _answer_list(items: tuple[Row | Answer, ...]) -> AnswerList:
+def _answer_list(items: Sequence[Row | Answer]) -> AnswerList:
     """An AnswerList over rows checked as their models would check them (and unpickling)."""
     instance = object.__new__(AnswerList)
     object.__setattr__(instance, "_items", items)
@@ -1146,7 +1150,7 @@ def _answer_list(items: tuple[Row | Answer, ...]) -> AnswerList:
 
 
 def deferred(
-    items: tuple[Row | Answer, ...],
+    items: Sequence[Row | Answer],
     mode: AnswerMode | None = None,
     locale: int | None = None,
 ) -> AnswerSet:
@@ -1171,7 +1175,7 @@ def deferred(
     )
 
 
-def pending_rows(answers: AnswerSet) -> tuple[Row | Answer, ...] | None:
+def pending_rows(answers: AnswerSet) -> Sequence[Row | Answer] | None:
     """The rows and answers of a decoded set whose answers are built when read (an
     :class:`AnswerList`), else None (:func:`mstr_prompts.rows.pending_rows` also reads a
     ``RowSet``).

@@ -1177,18 +1177,23 @@ _STR = {str}
 _second = itemgetter(1)
 
 
-def _refuse_repeated_rows(rows: tuple[_Row | Answer, ...]) -> bool:
+def _refuse_repeated_rows(rows: Sequence[_Row | Answer]) -> bool:
     """:func:`~mstr_prompts.rules.refuse_to_write_repeated_keys` for a decoder's rows;
     True when every item is a row keyed by text (the usual set).
 
     Rows keyed by text with no key twice are told by one set of their keys; anything
     else is left to the rule, which finds and names the repeat.
     """
-    # Each pass is one C-level loop (``map``): a comprehension's step per row cost as
-    # much as writing the row's item.
-    if set(map(type, rows)) == _TUPLE:
-        keys = list(map(_second, rows))  # type: ignore[arg-type]  # tuples, checked above
-        if set(map(type, keys)) == _STR and len(set(keys)) == len(keys):
+    if type(rows) is tuple:
+        # Each pass is one C-level loop (``map``): a comprehension's step per row cost
+        # as much as writing the row's item.
+        if set(map(type, rows)) == _TUPLE:
+            keys = list(map(_second, rows))
+            if set(map(type, keys)) == _STR and len(set(keys)) == len(keys):
+                return True
+    else:  # rows built as they are read (rows.PackedRows): read them once
+        keys = [row[1] for row in rows if type(row) is tuple and type(row[1]) is str]
+        if len(keys) == len(rows) and len(set(keys)) == len(keys):
             return True
     refuse_to_write_repeated_keys(rows, "rest")
     return False
@@ -1255,7 +1260,7 @@ def encode(answers: Answers, *, ignore_locale: bool = False) -> dict[str, Any]:
         return {ENVELOPE: [_encode_answer(a) for a in answers]}
     value_type = _VALUE_TYPE
     if _refuse_repeated_rows(rows):  # rows keyed by text only: _encode_row's first case
-        keyed = cast("tuple[_Row, ...]", rows)
+        keyed = cast("Sequence[_Row]", rows)
         return {
             ENVELOPE: [
                 {"key": a[1], "type": value_type, "answers": a[2]}
@@ -1420,7 +1425,7 @@ def _type_piece(layout: _Layout, number: int) -> str:
     return piece
 
 
-def _rows_text(rows: tuple[_Row | Answer, ...], layout: _Layout) -> str:
+def _rows_text(rows: Sequence[_Row | Answer], layout: _Layout) -> str:
     if not rows:
         return layout.empty
     parts = [layout.start]
