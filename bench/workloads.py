@@ -296,6 +296,53 @@ def varied_expressions(count: int = 400) -> str:
     )
 
 
+def tabbed_crlf(count: int = 1000) -> str:
+    """:func:`pretty_mixed`'s prompts indented with tabs, CRLF line ends, single quotes and
+    an XML declaration: a Windows editor's spelling.  Not used to tune the fast path."""
+    text = pretty_mixed(count).replace("  ", "\t").replace('"', "'").replace("\n", "\r\n")
+    return "<?xml version='1.0' encoding='UTF-8'?>\r\n" + text
+
+
+def reordered_mixed(count: int = 1000) -> str:
+    """``count`` prompts of every plain family with attributes in other orders than
+    MicroStrategy's: ``key=`` or ``did tp pin pt`` on the ``<pa>``, ``disp_n`` before
+    ``ei`` on elements, ``n`` or ``disp_n`` before ``did`` on objects; number, date and
+    long non-ASCII text values; elements with and without display names.  Not used to
+    tune the fast path."""
+    parts = ["<rsl>"]
+    for n in range(count):
+        did = guid(n + 90000)
+        ident = f'key="{did}@0@10"' if n % 2 else f'did="{did}" tp="10" pin="0"'
+        family = n % 5
+        if family == 0:
+            text = f"Überweisung n°{n}: « {_CATEGORIES[n % 8]} » " * 3
+            parts.append(f'<pa {ident} pt="3">{text}</pa>')
+        elif family == 1:
+            parts.append(f'<pa pt="4" {ident}>{n * 1.25}</pa>')
+        elif family == 2:
+            items = "".join(
+                f'<e disp_n="{_CATEGORIES[k % 8]} {k}" ei="{ATTRIBUTE}:{k}" emt="1"/>'
+                if k % 3
+                else f'<e ei="{ATTRIBUTE}:{k}"/>'
+                for k in range(n, n + 6)
+            )
+            parts.append(
+                f'<pa {ident} pt="7"><mi><es><at tp="12" did="{ATTRIBUTE}"/>{items}</es></mi></pa>'
+            )
+        elif family == 3:
+            objects = "".join(
+                f'<{tag} n="{name}" tp="{tp}" did="{guid(n * 10 + k + 7000)}"/>'
+                if k % 2
+                else f'<{tag} disp_n="{name}" did="{guid(n * 10 + k + 7000)}" tp="{tp}"/>'
+                for k, (tag, tp, name) in enumerate(_METRICS)
+            )
+            parts.append(f'<pa {ident} pt="6"><mi><fct>{objects}</fct></mi></pa>')
+        else:
+            parts.append(f'<pa {ident} pt="5">{n % 12 + 1}/{n % 28 + 1}/2025</pa>')
+    parts.append("</rsl>")
+    return "".join(parts)
+
+
 def _listed_expression(n: int) -> str:
     """An And/Or tree four levels deep (the XML as Web's DHTML builder writes it, never
     self-closed): each leaf an element list of 10 elements with display names (some to
@@ -349,6 +396,8 @@ OTHER_XML_WORKLOADS = {
     "200 value prompts of 2 KB": long_values,
     "1 prompt, 10,000 non-ASCII named elements": many_named_elements,
     "400 expression prompts (nested, ranks, dates, element lists)": varied_expressions,
+    "1,000 prompts, tabs, CRLF, single quotes (value, element, object)": tabbed_crlf,
+    "1,000 prompts, attributes reordered, key= (every plain family)": reordered_mixed,
     "100 expression prompts, And/Or trees of 8 leaves, lists of 10 named elements": listed_expressions,
 }
 

@@ -215,6 +215,13 @@ MUTATIONS = [
     ('<pa key="', '<pa pt="6" key="'),
     ('<pa key="', '<pa pt="3" key="'),
     (' key="', ' KEY="'),
+    # A <pa>'s attributes in another order or beside others (read by where each sits).
+    ('pt="3" pin="0"', 'pin="0" pt="3"'),
+    ('pt="7" pin="0"', 'pin="0" pt="7"'),
+    ('pt="6" pin="0" did="', 'did="'),
+    ('tp="10">', 'tp="10" pt="3">'),
+    ('<pa pt="', '<pa x="1" pt="'),
+    ('<pa key="', '<pa x="1" key="'),
     ("<mi>", "<mi> "),
     ("<mi>", "<mi>x"),
     ("</mi>", "</mi>x"),

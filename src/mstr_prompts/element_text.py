@@ -129,7 +129,9 @@ def plain_keys(keys: str) -> bool:
     >>> plain_keys("1,2,3"), plain_keys("1,2*,3")
     (True, False)
     """
-    return not any(c in keys for c in _NOT_PLAIN)
+    # _NOT_PLAIN, spelled out: a generator over three characters cost more than the
+    # three searches (a list of eight elements is checked once per prompt).
+    return OLD_ESCAPE not in keys and TERSE_ESCAPE not in keys and ";" not in keys
 
 
 def plain_terse(attribute: str, key: str) -> str:
@@ -148,7 +150,7 @@ def plain_terse_ids(attribute: str, keys: list[str]) -> list[str]:
     'h2;8D679D3711D3E4981000E787EC6DE8A4'
     """
     suffix = terse("", attribute)
-    return ["h" + key + suffix for key in keys]
+    return [f"h{key}{suffix}" for key in keys]  # one string built: faster than two "+"
 
 
 def plain_old_short(attribute: str, key: str) -> str:

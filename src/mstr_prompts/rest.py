@@ -25,13 +25,14 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from pydantic import ValidationError
 
 from . import limits, safexml
 from ._trusted import TRUSTED
-from .element_text import GUID_PATTERN, plain_keys, plain_terse_ids
+from .element_text import GUID_PATTERN, plain_keys, plain_terse_ids, terse
 from .enums import PromptFamily
 from .errors import (
     DecodeError,
@@ -1077,6 +1078,8 @@ _ROW_FAMILY = {
 # The item of a value row keyed by text, as a dict display: built once per row, so that
 # a body of many small prompts costs json.dumps little more than its own walk.
 _VALUE_TYPE = _TYPE_OF[PromptFamily.VALUE]
+_ELEMENTS_TYPE = _TYPE_OF[PromptFamily.ELEMENTS]
+_OBJECTS_TYPE = _TYPE_OF[PromptFamily.OBJECTS]
 
 
 def _encode_state(row: _Row) -> dict[str, Any]:
@@ -1108,8 +1111,31 @@ def _encode_state(row: _Row) -> dict[str, Any]:
 def _encode_row(row: _Row) -> dict[str, Any]:
     """The item of a decoder's row (model.py, "Deferred answers"), as for its answer."""
     kind, prompt = row[0], row[1]
-    if kind == VALUE_ROW and type(prompt) is str:
-        return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
+    if type(prompt) is str:
+        # The usual rows, each item written as one dict display.
+        if kind == VALUE_ROW:
+            return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
+        if kind == ELEMENTS_ROW and None not in row[4]:  # every element named
+            suffix = terse("", row[2])  # plain_terse_ids, inlined (one pass)
+            return {
+                "key": prompt,
+                "type": _ELEMENTS_TYPE,
+                "answers": [
+                    {"id": f"h{k}{suffix}", "name": n} for k, n in zip(row[3], row[4], strict=True)
+                ],
+            }
+        if kind == OBJECTS_ROW:  # _object_item, inlined for the usual object: typed, named
+            names_of = OBJECT_TYPE_NAMES
+            return {
+                "key": prompt,
+                "type": _OBJECTS_TYPE,
+                "answers": [
+                    {"id": i, "type": names_of.get(t) or t, "name": n}
+                    if t is not None and n is not None
+                    else _object_item(i, t, n)
+                    for i, t, n in row[2]
+                ],
+            }
     if kind in STATE_ROWS:
         return _encode_state(row)
     family = _ROW_FAMILY[kind]
@@ -1127,11 +1153,14 @@ def _encode_row(row: _Row) -> dict[str, Any]:
     elif kind == EXPRESSION_ROW:
         item["answers"] = row[2]()  # written from the scanned tree, a new one each time
     elif kind == ELEMENTS_ROW:
-        ids, names = plain_terse_ids(row[2], row[3]), row[4]
+        names = row[4]
         if None in names:
-            item["answers"] = _element_items(ids, names)
-        else:  # the usual list: every element named
-            item["answers"] = [{"id": i, "name": n} for i, n in zip(ids, names, strict=True)]
+            item["answers"] = _element_items(plain_terse_ids(row[2], row[3]), names)
+        else:  # every element named
+            suffix = terse("", row[2])
+            item["answers"] = [
+                {"id": f"h{k}{suffix}", "name": n} for k, n in zip(row[3], names, strict=True)
+            ]
     else:  # _object_item, inlined for the usual object: typed and named
         names_of = OBJECT_TYPE_NAMES
         item["answers"] = [
@@ -1143,15 +1172,31 @@ def _encode_row(row: _Row) -> dict[str, Any]:
     return item
 
 
-def _refuse_repeated_rows(rows: Sequence[_Row | Answer]) -> None:
-    """:func:`~mstr_prompts.rules.refuse_to_write_repeated_keys` for a decoder's rows.
+_TUPLE = {tuple}
+_STR = {str}
+_second = itemgetter(1)
 
-    Rows keyed by text with no key twice, the usual set, are told by one set of their
-    keys; anything else is left to the rule, which finds and names the repeat.
+
+def _refuse_repeated_rows(rows: Sequence[_Row | Answer]) -> bool:
+    """:func:`~mstr_prompts.rules.refuse_to_write_repeated_keys` for a decoder's rows;
+    True when every item is a row keyed by text (the usual set).
+
+    Rows keyed by text with no key twice are told by one set of their keys; anything
+    else is left to the rule, which finds and names the repeat.
     """
-    keys = [row[1] for row in rows if type(row) is tuple and type(row[1]) is str]
-    if len(keys) != len(rows) or len(set(keys)) != len(keys):
-        refuse_to_write_repeated_keys(rows, "rest")
+    if type(rows) is tuple:
+        # Each pass is one C-level loop (``map``): a comprehension's step per row cost
+        # as much as writing the row's item.
+        if set(map(type, rows)) == _TUPLE:
+            keys = list(map(_second, rows))
+            if set(map(type, keys)) == _STR and len(set(keys)) == len(keys):
+                return True
+    else:  # rows built as they are read (rows.PackedRows): read them once
+        keys = [row[1] for row in rows if type(row) is tuple and type(row[1]) is str]
+        if len(keys) == len(rows) and len(set(keys)) == len(keys):
+            return True
+    refuse_to_write_repeated_keys(rows, "rest")
+    return False
 
 
 def _first_value(answers: Answers) -> str | None:
@@ -1212,11 +1257,18 @@ def encode(answers: Answers, *, ignore_locale: bool = False) -> dict[str, Any]:
     rows = pending_rows(answers, expression_rows=True)
     if rows is None:
         refuse_to_write_repeated_keys(answers, "rest")
-    else:
-        _refuse_repeated_rows(rows)
-    if rows is None:
         return {ENVELOPE: [_encode_answer(a) for a in answers]}
     value_type = _VALUE_TYPE
+    if _refuse_repeated_rows(rows):  # rows keyed by text only: _encode_row's first case
+        keyed = cast("Sequence[_Row]", rows)
+        return {
+            ENVELOPE: [
+                {"key": a[1], "type": value_type, "answers": a[2]}
+                if a[0] == VALUE_ROW
+                else _encode_row(a)
+                for a in keyed
+            ]
+        }
     return {
         ENVELOPE: [
             # _encode_row's first case, inlined: a body of many value prompts is mostly it
@@ -1333,6 +1385,7 @@ class _Layout:
         self.object_name = sep[5] + '"name"' + colon
         self.object_end = nl[4] + "}"
         self.objects_sep = sep[4]
+        self.types_of: dict[int, str] = {}  # filled by _type_piece
         # json.dumps(item, ensure_ascii=False, indent=…, separators=…) builds this encoder
         # at every call; an answer set of many models pays that once.
         self.encoder = json.JSONEncoder(ensure_ascii=False, indent=indent, separators=separators)
@@ -1361,6 +1414,15 @@ def _layout(indent: Any, separators: Any) -> _Layout | None:
     if layout is None:
         layout = _LAYOUTS.setdefault(key, _Layout(indent, separators))
     return layout
+
+
+def _type_piece(layout: _Layout, number: int) -> str:
+    """The ``"type"`` member of an object of type ``number`` in ``layout``'s spelling."""
+    type_name = object_type_name(number)
+    piece = layout.type + (_quote(type_name) if type_name else str(number))
+    if type_name:  # the named types only: a bounded table, whatever the input holds
+        layout.types_of[number] = piece
+    return piece
 
 
 def _rows_text(rows: Sequence[_Row | Answer], layout: _Layout) -> str:
@@ -1415,13 +1477,23 @@ def _elements_text(row: _Row, layout: _Layout) -> list[str] | None:
         pieces[1::2] = keys
         pieces[-1] = plain_terse_ids(attribute, [""])[0][1:] + layout.last
         return pieces
-    if unnamed or _NEEDS_ESCAPE.search("".join(keys) + "".join(names)):
+    if _NEEDS_ESCAPE.search("".join(keys) + "".join(filter(None, names))):
         return None
+    suffix = plain_terse_ids(attribute, [""])[0][1:]  # ";ATTR", after each key
+    if unnamed:  # some named, some not: element by element
+        named = suffix + layout.name
+        pieces = [layout.open + layout.element]
+        extend = pieces.extend
+        between = layout.between
+        for key, name in zip(keys, names, strict=True):
+            extend((key, suffix, between) if name is None else (key, named, name, between))
+        pieces[-1] = layout.last
+        return pieces
     # key, ";ATTR" with the name's key, name, and between elements: four pieces each.
     pieces = [layout.between] * (4 * count + 1)
     pieces[0] = layout.open + layout.element
     pieces[1::4] = keys
-    pieces[2::4] = [plain_terse_ids(attribute, [""])[0][1:] + layout.name] * count
+    pieces[2::4] = [suffix + layout.name] * count
     pieces[3::4] = names
     pieces[-1] = layout.last
     return pieces
@@ -1433,19 +1505,20 @@ def _objects_text(row: _Row, layout: _Layout) -> list[str] | None:
     if not objects:
         return None
     pieces = [layout.open]
-    append = pieces.append
-    start, type_key, name_key = layout.object, layout.type, layout.object_name
+    append, extend = pieces.append, pieces.extend
+    start, name_key = layout.object, layout.object_name
     end = layout.object_end + layout.objects_sep
+    types = layout.types_of  # ', "type": "metric"' for each type number met
     for object_id, number, name in objects:
-        append(start)
-        append(_quote(object_id))
-        if number is not None:
-            type_name = object_type_name(number)
-            append(type_key)
-            append(_quote(type_name) if type_name else str(number))
+        if number is None:
+            extend((start, _quote(object_id)))
+        else:
+            type_piece = types.get(number)
+            if type_piece is None:
+                type_piece = _type_piece(layout, number)
+            extend((start, _quote(object_id), type_piece))
         if name is not None:
-            append(name_key)
-            append(_quote(name))
+            extend((name_key, _quote(name)))
         append(end)
     pieces[-1] = layout.object_end + layout.close
     return pieces

@@ -20,6 +20,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterable
 from itertools import islice
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from lxml import etree
@@ -123,6 +124,8 @@ _GUID = re.compile(GUID_PATTERN)
 _BARE_PA = re.compile(r"<pa[\s/>]")
 # raw, percent-encoded, encoded twice (mobile deep links), or HTML-escaped on top
 _MAX_TRANSPORT_DECODES = 3
+_TUPLE = {tuple}
+_first = itemgetter(0)
 
 
 # --- decode -----------------------------------------------------------------------------
@@ -213,12 +216,12 @@ def _decode(text: str | bytes) -> RowSet:
 
 
 def _answer_set(items: list[Any], locale: int | None) -> RowSet:
-    if all(type(item) is tuple for item in items):
+    if not items or set(map(type, items)) == _TUPLE:  # one C-level pass over the items
         # checked row by row: nothing for the models to refuse
         return RowSet(
             tuple(items),
             locale=locale,
-            expression_rows=any(item[0] == EXPRESSION_ROW for item in items),
+            expression_rows=EXPRESSION_ROW in map(_first, items),  # C-level, as above
             trusted=TRUSTED,
         )
     rows = RowSet(tuple(items), locale=locale, expression_rows=True, trusted=TRUSTED)
@@ -620,12 +623,18 @@ _PLAIN_PT: dict[str, int] = {str(pt): pt for pt in _FAMILY_OF_PT}
 # the call for each object of a list.
 _PLAIN_TP: dict[str, int] = {str(n): n for n in range(1, 100)}
 _PA_NAMES = ["pt", "pin", "did", "tp"]  # a <pa>'s attributes as MicroStrategy writes them
+_VALUE_TYPE_OF_PT: dict[str, ValueType] = {str(pt): vt for pt, vt in _TYPE_OF_PT.items()}
 _get = etree._Element.get
 # Text between the items of a list and any content inside them, counted in one C-level
 # walk.  Each XPath call has a fixed cost of several microseconds on a new document, so
 # short lists are checked item by item instead.
 _STRAY = etree.XPath("count(*/node()) + count(text()[normalize-space()])")
 _BULK = 64
+# The same for every list of a document at once, ``<rsl><pa><mi><es|fct>`` (the shape the
+# fast walk reads): one call in place of three reads of each item of many short lists.
+# XPath's whitespace is XML's, narrower than str.isspace: a document it finds text in is
+# checked item by item as before.
+_STRAY_LISTS = etree.XPath("count(pa/mi/*/*/node()) + count(pa/mi/*/text()[normalize-space()])")
 
 
 def _bare(item: etree._Element) -> bool:
@@ -644,25 +653,52 @@ def _plain_items(root: etree._Element) -> list[_Row | Close | etree._Element] | 
     """
     items: list[_Row | Close | etree._Element] = []
     append = items.append
+    names_written = _PA_NAMES
+    value_types = _VALUE_TYPE_OF_PT
+    bare: bool | None = None  # _STRAY_LISTS found nothing: computed at the first list
     for child in root:
         tail = child.tail
         if child.tag != "pa" or (tail and not tail.isspace()):
             return None
-        row = _plain_pa(child)
+        # _plain_pa's usual case, inlined: this loop runs once per prompt, and a call,
+        # with the reads it repeats, was a third of a small prompt's walk.
+        if child.keys() == names_written:
+            values: list[str] = child.values()  # type: ignore[assignment]  # text, not bytes
+            pt_text, pin, did, tp = values
+            digits = pin + tp  # _plain_location, inlined
+            if did and pin and tp and "@" not in did and digits.isdigit() and digits.isascii():
+                key = f"{did}@{pin}@{tp}"
+                if not len(child):
+                    text = child.text
+                    value_type = value_types.get(pt_text)
+                    if text and value_type is not None:
+                        append((VALUE_ROW, key, text, value_type))
+                        continue
+                if bare is None and len(child):
+                    bare = not _STRAY_LISTS(root)
+                row = _plain_body(child, key, pt_text, None, bool(bare))
+                append(child if row is None else row)
+                continue
+        if bare is None and len(child):
+            bare = not _STRAY_LISTS(root)
+        row = _plain_pa(child, None, bool(bare))
         append(child if row is None else row)
     return items
 
 
-def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | Close | None:
+def _plain_pa(
+    pa: etree._Element, read: _Read | None = None, bare: bool = False
+) -> _Row | Close | None:
     """The row of a plain ``<pa>``, its Close if it is a plain empty answer, or None.
 
     ``read`` holds the ``<e>`` items of its list that were already read and removed from
-    the tree while it was being parsed (:func:`_streamed`).
+    the tree while it was being parsed (:func:`_streamed`); ``bare`` is as for
+    :func:`_plain_body`.
     """
     # One call for the names and one for the values: lxml checks the name given to each
     # get(), which made five reads cost more than the rest of this function.
-    names = pa.keys()
-    values: list[str] = pa.values()  # type: ignore[assignment]  # text, never bytes
+    names: list[str] = pa.keys()  # type: ignore[assignment]  # text, never bytes
+    values: list[str] = pa.values()  # type: ignore[assignment]
     key: str | None = None
     pt_text: str | None
     pin: str | None
@@ -671,16 +707,50 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | Close | N
     if names == _PA_NAMES:
         pt_text, pin, did, tp = values
     else:
-        attributes = dict(zip(names, values, strict=True))
-        get = attributes.get
-        key = get("key")
-        pt_text, pin, did, tp = get("pt"), get("pin"), get("did"), get("tp")
+        # Another order or another set: where each of the five sits, found once per
+        # spelling (a document spells its <pa>s alike) instead of a dict per prompt.
+        spelling = tuple(names)
+        pick = _PA_PICKS.get(spelling)
+        if pick is None:
+            pick = _pa_pick(spelling)
+        values.append(None)  # type: ignore[arg-type]  # where an absent one is read
+        key, pt_text, pin, did, tp = pick(values)
     if key is None:
         if not _plain_location(did, pin, tp):
             return None
         key = f"{did}@{pin}@{tp}"
     elif not key or did is not None or pin is not None or tp is not None:
         return None  # empty, or beside parts it must agree with: the checked path says
+    return _plain_body(pa, key, pt_text, read, bare)
+
+
+_PA_PICKS: dict[tuple[str, ...], Callable[[list[str]], tuple[str | None, ...]]] = {}
+_MAX_PICKS = 64  # spellings remembered: a bound, since they come from the input
+
+
+def _pa_pick(names: tuple[str, ...]) -> Callable[[list[str]], tuple[str | None, ...]]:
+    """``key pt pin did tp`` from a ``<pa>``'s values (with None appended), for its names."""
+    absent = len(names)
+    pick = itemgetter(
+        *(names.index(n) if n in names else absent for n in ("key", "pt", "pin", "did", "tp"))
+    )
+    if len(_PA_PICKS) < _MAX_PICKS:
+        _PA_PICKS[names] = pick
+    return pick
+
+
+def _plain_body(
+    pa: etree._Element,
+    key: str,
+    pt_text: str | None,
+    read: _Read | None = None,
+    bare: bool = False,
+) -> _Row | Close | None:
+    """:func:`_plain_pa` once the prompt's key is known: the answer in the ``<pa>``.
+
+    ``bare``: every list of the document is known to hold only bare items and
+    indentation (_STRAY_LISTS), so its items need no check of their own.
+    """
     # pt is advisory (docs/xml.md): absent, it leaves a value's type unknown.
     pt = None if pt_text is None else _PLAIN_PT.get(pt_text)
     if pt is None and pt_text is not None:
@@ -712,15 +782,17 @@ def _plain_pa(pa: etree._Element, read: _Read | None = None) -> _Row | Close | N
     body = mi[0]
     if ((t := body.tail) and not t.isspace()) or ((t := body.text) and not t.isspace()):
         return None
-    bulk = len(body) > _BULK
-    if bulk and _STRAY(body):
-        return None
+    each = not bare
+    if each and len(body) > _BULK:
+        if _STRAY(body):
+            return None
+        each = False
     if body.tag == "es":
-        return _plain_es(body, key, not bulk, read)
+        return _plain_es(body, key, each, read)
     if read is not None:
         return None  # pragma: no cover - streamed items always sit in an <es>
     if body.tag == "fct":
-        return _plain_fct(body, key, not bulk)
+        return _plain_fct(body, key, each)
     return None
 
 
@@ -741,18 +813,20 @@ def _plain_es(
     source: str | None = None
     ids: list[str] = []
     names: list[str | None] = []
+    # Names bound locally: this loop runs once per element.
+    add_id, add_name, get, concrete = ids.append, names.append, _get, _CONCRETE_ELEMENT
     for child in es:
-        # _bare(child), inlined: this loop runs once per element of a short list
+        # _bare(child), inlined
         if each and (
             len(child) or child.text is not None or ((t := child.tail) and not t.isspace())
         ):
             return None
         tag = child.tag
         if tag == "e":
-            ids.append(_get(child, "ei"))  # type: ignore[arg-type]  # None: checked below
-            names.append(_get(child, "disp_n"))
-            emt = _get(child, "emt")
-            if emt is not None and emt != _CONCRETE_ELEMENT:
+            add_id(get(child, "ei"))  # type: ignore[arg-type]  # None: checked below
+            add_name(get(child, "disp_n"))
+            emt = get(child, "emt")
+            if emt != concrete and emt is not None:
                 return None
         elif tag == "at" and source is None:
             source = _get(child, "did")
@@ -772,12 +846,30 @@ def _plain_es(
     # Plain IDs of one GUID attribute, shared with the source (element_id.plain_key):
     # every ID starts with the attribute and ':', which "\0" (never in XML) proves.
     attribute = ids[0][:32]
-    if (source is not None and source != attribute) or not _GUID.fullmatch(attribute):
+    if (source is not None and source != attribute) or (
+        attribute not in _GUIDS_SEEN and not _guid(attribute)
+    ):
         return None
     joined = "\0" + "\0".join(ids)
     if joined.count("\0" + attribute + ":") != len(ids) or not plain_keys(joined):
         return None
     return (ELEMENTS_ROW, key, attribute, [i[33:] for i in ids], names)
+
+
+# Attributes found to be GUIDs: a document names a few, each in many lists, and the
+# regular expression cost more than the rest of a short list's checks.  Bounded, as they
+# come from the input.
+_GUIDS_SEEN: set[str] = set()
+_MAX_GUIDS_SEEN = 256
+
+
+def _guid(text: str) -> bool:
+    """True when ``text`` is a GUID (remembered, up to a bound)."""
+    if not _GUID.fullmatch(text):
+        return False
+    if len(_GUIDS_SEEN) < _MAX_GUIDS_SEEN:
+        _GUIDS_SEEN.add(text)
+    return True
 
 
 def _plain_fct(fct: etree._Element, key: str, each: bool) -> _Row | Close | None:
