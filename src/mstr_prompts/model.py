@@ -860,11 +860,14 @@ class AnswerSet(Model):
         rows = pending_rows(self)
         items: Sequence[Row | Answer] = tuple(self.answers) if rows is None else rows
         out: list[Row | Answer] = []
-        changed = False  # (rows may be built anew on each walk: PackedRows)
+        # Told by the answers with_types replaced, not by comparing every item: rows may be
+        # built anew on each walk (PackedRows), so they are never the same objects twice.
+        changed = False
         for item in items:
             if type(item) is ObjectAnswer and item.untyped:
-                item = item.with_types(types)
-                changed = True
+                typed = item.with_types(types)
+                changed = changed or typed is not item
+                item = typed
             out.append(item)
         if not changed:
             return self
