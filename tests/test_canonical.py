@@ -27,7 +27,17 @@ from mstr_prompts.strategies import rest_answer_sets, url_answer_sets, xml_answe
 
 _PA = re.compile(r"<pa [^>]*>.*?</pa>", re.DOTALL)
 _EMPTY = re.compile(r"<(\w+)((?: [\w:]+=\"[^\"]*\")*)></\1>")
+# Attributes are respelled inside start tags only, each from its own start: a value may
+# hold ' and = (an object ID "' 0="), and a prompt's text may read like an attribute.
+_START_TAG = re.compile(r"<\w+(?:\s[\w:]+=\"[^\"]*\")*\s*/?>")
 _ATTR = re.compile(r"(\s[\w:]+)=\"([^\"']*)\"")
+_ATTR_ANY = re.compile(r"(\s[\w:]+)=\"([^\"]*)\"")
+
+
+def _single_quoted(tag: re.Match[str]) -> str:
+    return _ATTR_ANY.sub(lambda m: _ATTR.sub(r"\1='\2'", m[0]), tag[0])
+
+
 _LOCATED = re.compile(r'<pa pt="(6|7|8|13)" pin="(\d+)" did="([^"@]+)" tp="(\d+)">')
 
 
@@ -52,7 +62,7 @@ def _respelled_xml(draw: st.DrawFn) -> tuple[str, str]:
     if draw(st.booleans()):
         text = _EMPTY.sub(r"<\1\2/>", text)
     if draw(st.booleans()):
-        text = _ATTR.sub(r"\1='\2'", text)
+        text = _START_TAG.sub(_single_quoted, text)
     if draw(st.booleans()):
         text = text.replace("</pa><pa", "</pa>\n<pa")
     transport = draw(st.sampled_from(["raw", "percent", "form", "twice"]))
