@@ -41,6 +41,7 @@ LAYERS = ("base", "model", "codecs", "definitions", "client", "testing", "cli")
 LAYER_OF: dict[str, str] = {
     # base: field rules, bounds, errors, the trusted-build helper: no model, no format.
     "_trusted": "base",
+    "_tuple_like": "base",  # the tuple contract of the lazy sequences
     "errors": "base",
     "rules": "base",
     "limits": "base",

@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from ._base import Model
 from ._trusted import build
+from ._tuple_like import TupleLike
 from .element_id import GUID_PATTERN, ElementId, OpaqueElementId, plain_element_id, plain_keys
 from .errors import PromptAnswerError
 from .rules import is_text
@@ -93,7 +94,7 @@ def _parts_problem(
     return None
 
 
-class ElementList(Sequence[Element]):
+class ElementList(TupleLike[Element]):
     """The elements of one answer, held compactly: each :class:`Element` is built when read.
 
     A decoded element answer of plain IDs (one GUID attribute, keys that need no escape:
@@ -202,37 +203,15 @@ class ElementList(Sequence[Element]):
         for key, name in zip(self._keys, self._names, strict=True):
             yield Element.of(plain_element_id(attribute, key), name)
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, ElementList):
-            # The parts map one to one onto the elements (a plain key splits on ":"
-            # alone), so equal parts are equal elements, without building any.
-            return (self._attribute, self._keys, self._names) == (
-                other._attribute,
-                other._keys,
-                other._names,
-            )
-        if isinstance(other, tuple):
-            return len(other) == len(self._keys) and all(
-                a == b for a, b in zip(self, other, strict=True)
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))  # as the equal tuple hashes
-
-    # Joining gives a tuple, as joining the tuple would.
-    def __add__(self, other: object) -> tuple[Element, ...]:
-        if isinstance(other, (tuple, ElementList)):
-            return (*self, *other)
-        return NotImplemented
-
-    def __radd__(self, other: object) -> tuple[Element, ...]:
-        if isinstance(other, tuple):
-            return (*other, *self)
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return repr(tuple(self))
+    def _same(self, other: TupleLike[Element]) -> bool:
+        assert isinstance(other, ElementList)
+        # The parts map one to one onto the elements (a plain key splits on ":" alone),
+        # so equal parts are equal elements, without building any.
+        return (self._attribute, self._keys, self._names) == (
+            other._attribute,
+            other._keys,
+            other._names,
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (ElementList, (self._attribute, self._keys, self._names))

@@ -46,6 +46,7 @@ from typing_extensions import Self
 
 from ._base import Model
 from ._trusted import build
+from ._tuple_like import TupleLike
 from .element_id import (
     GUID_PATTERN,
     ElementId,
@@ -1015,7 +1016,7 @@ def answer_of(row: Row | Answer) -> Answer:
     raise AssertionError(f"unknown row kind {kind!r}")  # pragma: no cover
 
 
-class AnswerList(Sequence[Answer]):
+class AnswerList(TupleLike[Answer]):
     """The answers of a decoded set, held as the decoder's rows: each answer is built when
     read, and none is kept.
 
@@ -1099,40 +1100,18 @@ class AnswerList(Sequence[Answer]):
                 return position
         raise ValueError("AnswerList.index(x): x not in AnswerList")
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, AnswerList):
-            if self._items is other._items:
-                return True
-            if len(self._items) != len(other._items):
-                return False
-            # Equal rows are equal answers; unequal ones may still be (a key string and
-            # a PromptRef with that key alone), so those are built and compared.
-            return all(
-                a is b or (type(a) is type(b) and a == b) or answer_of(a) == answer_of(b)
-                for a, b in zip(self._items, other._items, strict=True)
-            )
-        if isinstance(other, tuple):
-            return len(other) == len(self._items) and all(
-                a == b for a, b in zip(self, other, strict=True)
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))  # as the equal tuple hashes
-
-    # Joining gives a tuple, as joining the tuple would.
-    def __add__(self, other: object) -> tuple[Answer, ...]:
-        if isinstance(other, (tuple, AnswerList)):
-            return (*self, *other)
-        return NotImplemented
-
-    def __radd__(self, other: object) -> tuple[Answer, ...]:
-        if isinstance(other, tuple):
-            return (*other, *self)
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return repr(tuple(self))
+    def _same(self, other: TupleLike[Answer]) -> bool:
+        assert isinstance(other, AnswerList)
+        if self._items is other._items:
+            return True
+        if len(self._items) != len(other._items):
+            return False
+        # Equal rows are equal answers; unequal ones may still be (a key string and a
+        # PromptRef with that key alone), so those are built and compared.
+        return all(
+            a is b or (type(a) is type(b) and a == b) or answer_of(a) == answer_of(b)
+            for a, b in zip(self._items, other._items, strict=True)
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         # An expression row holds the functions that write and build it (not picklable):

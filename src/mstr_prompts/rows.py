@@ -51,6 +51,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from ._trusted import TRUSTED
+from ._tuple_like import TupleLike
 from .element_text import plain_key
 from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, with_article
@@ -300,7 +301,7 @@ def _position_ref(position: int) -> Ref:
 _SLOT_SEP = "^"
 
 
-class PackedRows(Sequence["Row | Answer"]):
+class PackedRows(TupleLike["Row | Answer"]):
     """The value rows of a Web link's ``valuePromptAnswers``, packed: the parameter's
     text once and where each slot starts, each row built when it is read and not kept;
     then, unpacked, the rows and answers that follow it in the set (``rest``).
@@ -424,32 +425,12 @@ class PackedRows(Sequence["Row | Answer"]):
                 yield (VALUE_ROW, ref(position), text[begin : end - 1], None)
         yield from self._rest
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, PackedRows):
-            # Equal texts are equal rows (the bounds follow from the text).
-            return (self._text, self._rest) == (other._text, other._rest) or (
-                len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-            )
-        if isinstance(other, tuple):
-            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))  # as the equal tuple hashes
-
-    # Joining gives a tuple, as joining the tuple would.
-    def __add__(self, other: object) -> tuple[Row | Answer, ...]:
-        if isinstance(other, (tuple, PackedRows)):
-            return (*self, *other)
-        return NotImplemented
-
-    def __radd__(self, other: object) -> tuple[Row | Answer, ...]:
-        if isinstance(other, tuple):
-            return (*other, *self)
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return repr(tuple(self))
+    def _same(self, other: TupleLike[Row | Answer]) -> bool:
+        assert isinstance(other, PackedRows)
+        # Equal texts are equal rows (the bounds follow from the text).
+        return (self._text, self._rest) == (other._text, other._rest) or (
+            len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Copied and pickled packed, without checking the rows again.
