@@ -16,8 +16,7 @@ import copy
 import json
 import pickle
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -26,9 +25,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from paths import outcome, switched
 
 from mstr_prompts import expression_xml, expressions, library, rest, url, xml
-from mstr_prompts.errors import PromptAnswerError
 from mstr_prompts.expressions import and_, attribute, form, metric, not_, or_, qualify
 from mstr_prompts.model import AnswerSet, ExpressionAnswer, PromptRef
 from mstr_prompts.row_kinds import EXPRESSION_ROW
@@ -40,25 +39,8 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
 
 
-@contextmanager
-def walked() -> Iterator[None]:
-    """Read every ``<exp>`` by the walk, as before the scan."""
-    saved = expression_xml._SCAN
-    expression_xml._SCAN = False
-    try:
-        yield
-    finally:
-        expression_xml._SCAN = saved
-
-
-def outcome(function: Callable[[], Any]) -> Any:
-    """The result, or the error's type and message (any exception: both ways must agree)."""
-    try:
-        return ("ok", function())
-    except PromptAnswerError as exc:
-        return (type(exc).__name__, str(exc))
-    except Exception as exc:
-        return ("foreign " + type(exc).__name__, str(exc))
+# Read every <exp> by the walk, as before the scan.
+walked = partial(switched, expression_xml, _SCAN=False)
 
 
 WRITERS: list[Callable[[Any], Any]] = [

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import outcome
 from pydantic import BaseModel
 
 from mstr_prompts import library, limits, rest, url, xml
@@ -55,20 +56,6 @@ def checked_path() -> Iterator[None]:
         yield
     finally:
         xml._FAST, rest._FAST, url._FAST, library._FAST = saved
-
-
-def outcome(function: Callable[[], Any]) -> Any:
-    """The result, or the error's type and message.
-
-    Any exception counts: the two paths must agree even where the library has a bug
-    (a foreign exception is other tests' business).
-    """
-    try:
-        return ("ok", function())
-    except PromptAnswerError as exc:
-        return (type(exc).__name__, str(exc))
-    except Exception as exc:
-        return ("foreign " + type(exc).__name__, str(exc))
 
 
 def both_ways(decode: Callable[[str], AnswerSet], text: str) -> tuple[Any, Any]:

@@ -15,8 +15,7 @@ import gc
 import json
 import pickle
 import urllib.parse
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,9 +23,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from paths import outcome, switched
 
 from mstr_prompts import definitions, library, rest, url, validation, xml
-from mstr_prompts.errors import PromptAnswerError
 from mstr_prompts.model import AnswerList, AnswerSet, ValueAnswer
 from mstr_prompts.rows import VALUE_ROW, PackedRows, Ref, RowSet, pending_rows
 from mstr_prompts.strategies import url_answer_sets
@@ -36,25 +35,8 @@ LINKS = sorted(p for p in FIXTURES.iterdir() if p.suffix == ".txt")
 ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
 
 
-@contextmanager
-def unpacked() -> Iterator[None]:
-    """Value answers as one row each, as the decoder kept them before packing."""
-    saved = url._PACK
-    url._PACK = False
-    try:
-        yield
-    finally:
-        url._PACK = saved
-
-
-def outcome(function: Callable[[], Any]) -> Any:
-    """The result, or the error's type and message (any error: both sides must agree)."""
-    try:
-        return ("ok", function())
-    except PromptAnswerError as exc:
-        return (type(exc).__name__, str(exc))
-    except Exception as exc:
-        return ("foreign " + type(exc).__name__, str(exc))
+# Value answers as one row each, as the decoder kept them before packing.
+unpacked = partial(switched, url, _PACK=False)
 
 
 ENCODERS: list[Callable[[Any], Any]] = [
@@ -215,14 +197,7 @@ def test_only_plain_slots_are_packed() -> None:
         assert type(url.decode_rows("valuePromptAnswers=30^40").items) is tuple
 
 
-@contextmanager
-def url_fast_off() -> Iterator[None]:
-    saved = url._FAST
-    url._FAST = False
-    try:
-        yield
-    finally:
-        url._FAST = saved
+url_fast_off = partial(switched, url, _FAST=False)
 
 
 def test_a_packed_row_is_the_row_the_decoder_kept() -> None:
