@@ -61,7 +61,15 @@ from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import VALUE_ROW as VALUE_ROW
 from .row_kinds import Row as Row
-from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION, MIN_INT, is_digits, is_text
+from .rules import (
+    MAX_INT,
+    MAX_OBJECT_TYPE,
+    MAX_POSITION,
+    MIN_INT,
+    describe_prompt,
+    is_text,
+    key_location,
+)
 
 __all__ = [
     "Answer",
@@ -154,12 +162,7 @@ class PromptRef(Model):
     @property
     def location(self) -> tuple[str, str, str] | None:
         """``(did, pin, tp)`` when the key has the ``did@pin@tp`` shape, else None."""
-        if self.key is None:
-            return None
-        parts = self.key.split("@")
-        if len(parts) == 3 and parts[0] and is_digits(parts[1]) and is_digits(parts[2]):
-            return (parts[0], parts[1], parts[2])
-        return None
+        return key_location(self.key)
 
     @property
     def is_identified(self) -> bool:
@@ -172,18 +175,7 @@ class PromptRef(Model):
         >>> PromptRef(key="K@0@10", name="Region").describe()
         "prompt 'Region' (key K@0@10)"
         """
-        noun = f"{family} prompt" if family else "prompt"
-        if self.name and self.key:
-            return f"{noun} {self.name!r} (key {self.key})"
-        if self.key:
-            return f"{noun} {self.key}"
-        if self.id:
-            return f"{noun} id {self.id}"
-        if self.name:
-            return f"{noun} {self.name!r}"
-        if self.position is not None:
-            return f"{noun} #{self.position}"
-        return f"unidentified {noun}"
+        return describe_prompt(self.key, self.id, self.name, self.position, family)
 
 
 class _AnswerBase(Model):

@@ -65,7 +65,7 @@ from .row_kinds import UNANSWERED_ROW as UNANSWERED_ROW
 from .row_kinds import USE_DEFAULT_ROW as USE_DEFAULT_ROW
 from .row_kinds import VALUE_ROW as VALUE_ROW
 from .row_kinds import Row as Row
-from .rules import MAX_INT, MAX_POSITION, is_text
+from .rules import MAX_INT, MAX_POSITION, describe_prompt, is_text, key_location
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -144,11 +144,10 @@ class Ref:
             # None is "not given", as for the model's defaults (its error repeats the input).
             model = PromptRef(**{k: v for k, v in given.items() if v is not None})
             key, id, name, position = model.key, model.id, model.name, model.position
-        _set = object.__setattr__
-        _set(self, "key", key)
-        _set(self, "id", id)
-        _set(self, "name", name)
-        _set(self, "position", position)
+        _SET_KEY(self, key)
+        _SET_ID(self, id)
+        _SET_NAME(self, name)
+        _SET_POSITION(self, position)
 
     @classmethod
     def of(
@@ -163,13 +162,7 @@ class Ref:
         >>> Ref.of(position=3).position
         3
         """
-        instance = cls.__new__(cls)
-        _set = object.__setattr__
-        _set(instance, "key", key)
-        _set(instance, "id", id)
-        _set(instance, "name", name)
-        _set(instance, "position", position)
-        return instance
+        return _new_ref(key, id, name, position)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"a Ref is immutable; cannot set {name!r}")
@@ -230,57 +223,9 @@ class Ref:
         return dumped
 
 
-EMPTY_REF = Ref.of()
-"""The prompt of an answer known by nothing but its content (a URL element answer, matched
-by its attribute)."""
-
-
-def key_location(key: str | None) -> tuple[str, str, str] | None:
-    """``(did, pin, tp)`` when ``key`` has the ``did@pin@tp`` shape, else None.
-
-    >>> key_location("2294C41E44244ADAED930CB4E00A9DA0@0@10"), key_location("W34D")
-    (('2294C41E44244ADAED930CB4E00A9DA0', '0', '10'), None)
-    """
-    if key is None:
-        return None
-    parts = key.split("@")
-    if len(parts) == 3 and parts[0] and _digits(parts[1]) and _digits(parts[2]):
-        return (parts[0], parts[1], parts[2])
-    return None
-
-
-def _digits(text: str) -> bool:
-    return text.isdigit() and text.isascii()  # rules.is_digits
-
-
-def describe_prompt(
-    key: str | None,
-    id: str | None,
-    name: str | None,
-    position: int | None,
-    family: str | None = None,
-) -> str:
-    """A short human name for a prompt known by these fields (``PromptRef.describe``).
-
-    >>> describe_prompt(None, None, None, 2, "value")
-    'value prompt #2'
-    """
-    noun = f"{family} prompt" if family else "prompt"
-    if name and key:
-        return f"{noun} {name!r} (key {key})"
-    if key:
-        return f"{noun} {key}"
-    if id:
-        return f"{noun} id {id}"
-    if name:
-        return f"{noun} {name!r}"
-    if position is not None:
-        return f"{noun} #{position}"
-    return f"unidentified {noun}"
-
-
-# Ref.of(position=n), built through the slots' own descriptors: every walk of packed
-# rows builds a Ref per row, and this costs 0.3 µs against Ref.of's 0.5 µs.
+# A Ref filled through its slots' own member descriptors (Ref.__setattr__ refuses
+# assignment): every walk of packed rows builds a Ref per row, and this costs about 0.3 µs
+# against 0.5 µs through object.__setattr__ by name.
 _NEW_REF = object.__new__
 _SLOT: dict[str, Any] = dict(Ref.__dict__)  # the member descriptors of Ref's slots
 _SET_KEY, _SET_ID = _SLOT["key"].__set__, _SLOT["id"].__set__
@@ -288,13 +233,18 @@ _SET_NAME, _SET_POSITION = _SLOT["name"].__set__, _SLOT["position"].__set__
 del _SLOT
 
 
-def _position_ref(position: int) -> Ref:
+def _new_ref(key: str | None, id: str | None, name: str | None, position: int | None) -> Ref:
     ref: Ref = _NEW_REF(Ref)
-    _SET_KEY(ref, None)
-    _SET_ID(ref, None)
-    _SET_NAME(ref, None)
+    _SET_KEY(ref, key)
+    _SET_ID(ref, id)
+    _SET_NAME(ref, name)
     _SET_POSITION(ref, position)
     return ref
+
+
+EMPTY_REF = Ref.of()
+"""The prompt of an answer known by nothing but its content (a URL element answer, matched
+by its attribute)."""
 
 
 # The separator of valuePromptAnswers' slots (url.SLOT_SEP; this module sits below url).
@@ -390,10 +340,7 @@ class PackedRows(TupleLike["Row | Answer"]):
 
     def _row(self, index: int) -> Row:
         bounds = self._bounds
-        text = self._text[bounds[index] : bounds[index + 1] - 1]
-        if not text:
-            return (UNANSWERED_ROW, _position_ref(index + 1), PromptFamily.VALUE)
-        return (VALUE_ROW, _position_ref(index + 1), text, None)
+        return _slot_row(index + 1, self._text[bounds[index] : bounds[index + 1] - 1])
 
     def __len__(self) -> int:
         return len(self._bounds) - 1 + len(self._rest)
@@ -415,14 +362,11 @@ class PackedRows(TupleLike["Row | Answer"]):
         return self._row(position) if position < slots else self._rest[position - slots]
 
     def __iter__(self) -> Iterator[Row | Answer]:
-        text, bounds, ref = self._text, self._bounds, _position_ref
+        text, bounds, row = self._text, self._bounds, _slot_row
         end = bounds[0]
         for position in range(1, len(bounds)):
             begin, end = end, bounds[position]
-            if begin == end - 1:  # an open slot (a^^c)
-                yield (UNANSWERED_ROW, ref(position), PromptFamily.VALUE)
-            else:
-                yield (VALUE_ROW, ref(position), text[begin : end - 1], None)
+            yield row(position, text[begin : end - 1])
         yield from self._rest
 
     def _same(self, other: TupleLike[Row | Answer]) -> bool:
@@ -435,6 +379,13 @@ class PackedRows(TupleLike["Row | Answer"]):
     def __reduce__(self) -> tuple[Any, ...]:
         # Copied and pickled packed, without checking the rows again.
         return (_packed, (self._text, self._rest))
+
+
+def _slot_row(position: int, text: str) -> Row:
+    """The row url's decoder keeps for slot ``position`` of valuePromptAnswers: a value,
+    or an open slot (``a^^c``)."""
+    ref = _new_ref(None, None, None, position)
+    return (VALUE_ROW, ref, text, None) if text else (UNANSWERED_ROW, ref, PromptFamily.VALUE)
 
 
 def _packed(text: str, rest: tuple[Row | Answer, ...]) -> PackedRows:

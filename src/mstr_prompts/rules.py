@@ -111,6 +111,47 @@ def is_digits(text: str) -> bool:
     return text.isdigit() and text.isascii()
 
 
+def key_location(key: str | None) -> tuple[str, str, str] | None:
+    """``(did, pin, tp)`` when a prompt key has the ``did@pin@tp`` shape, else None.
+
+    >>> key_location("2294C41E44244ADAED930CB4E00A9DA0@0@10"), key_location("W34D")
+    (('2294C41E44244ADAED930CB4E00A9DA0', '0', '10'), None)
+    """
+    if key is None:
+        return None
+    parts = key.split("@")
+    if len(parts) == 3 and parts[0] and is_digits(parts[1]) and is_digits(parts[2]):
+        return (parts[0], parts[1], parts[2])
+    return None
+
+
+def describe_prompt(
+    key: str | None,
+    id: str | None,
+    name: str | None,
+    position: int | None,
+    family: str | None = None,
+) -> str:
+    """A short human name for a prompt known by these fields, for error messages
+    (``PromptRef.describe`` and ``rows.Ref.describe``).
+
+    >>> describe_prompt(None, None, None, 2, "value")
+    'value prompt #2'
+    """
+    noun = f"{family} prompt" if family else "prompt"
+    if name and key:
+        return f"{noun} {name!r} (key {key})"
+    if key:
+        return f"{noun} {key}"
+    if id:
+        return f"{noun} id {id}"
+    if name:
+        return f"{noun} {name!r}"
+    if position is not None:
+        return f"{noun} #{position}"
+    return f"unidentified {noun}"
+
+
 def ascii_number(text: str, maximum: int) -> int | None:
     """The number ``text`` spells in ASCII digits if it is at most ``maximum``, else None.
 
