@@ -109,6 +109,7 @@ _DECLARATION = re.compile(
 )
 _RSL_OPEN = re.compile(rf"{_S}*<rsl({_ATTRS}){_S}*(/?)>")
 _RSL_CLOSE = re.compile(rf"</rsl{_S}*>{_S}*")
+_PA_END = re.compile(rf"</pa{_S}*>")
 _PA_ANY = re.compile(rf"(<pa({_ATTRS}){_S}*(/?)>)")
 _E_ANY = re.compile(rf"{_S}*<e({_ATTRS}){_S}*(?:/>|></e{_S}*>)")
 _ITEM_ANY = re.compile(rf"{_S}*<({_NAME})({_ATTRS}){_S}*(?:/>|></\1{_S}*>)")
@@ -379,7 +380,7 @@ def _read(text: str) -> Scan | None:
 def _pa_pattern(names: tuple[str, ...], quotes: tuple[str, ...]) -> str:
     # The start tag (less its '>'), a group per attribute; then '/>' or '>', and a
     # value's text with its end tag when that is what follows.
-    return f"(<pa{_attribute_patterns(names, quotes)}{_S}*)(?:(/>)|>(?:([^<]*)</pa>)?)"
+    return f"(<pa{_attribute_patterns(names, quotes)}{_S}*)(?:(/>)|>(?:([^<]*)</pa{_S}*>)?)"
 
 
 def _prompts(content: str, lcl: str | None, lists: _Lists) -> Scan | None:
@@ -472,8 +473,9 @@ def _prompts(content: str, lcl: str | None, lists: _Lists) -> Scan | None:
         )
         if text is None and not close:
             lt = body.find("<")
-            if lt != -1 and body.startswith("</pa>", lt) and not body[lt + 5 :].strip(_WS):
-                raw_text, body = body[:lt], body[lt + 5 :]
+            end = _PA_END.match(body, lt) if lt != -1 else None
+            if end is not None and not body[end.end() :].strip(_WS):
+                raw_text, body = body[:lt], body[end.end() :]
                 text = unescape(raw_text)
                 if text is None:
                     return None
