@@ -43,6 +43,7 @@ parse alone; an empty answer as a :class:`Closing`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from .element_text import plain_keys
@@ -126,6 +127,7 @@ _GUID = re.compile(r"[0-9A-Fa-f]{32}")
 _PLAIN_PT: dict[str, int] = {str(pt): pt for pt in FAMILY_OF_PT}
 _PLAIN_TP: dict[str, int] = {str(n): n for n in range(1, 100)}
 _SLOW_READS = 8  # see _Lists.slow
+_DENSE_REFERENCES = 6  # more than one '&' in 2**6 characters: see _read
 _MAX_SPELLINGS = 256  # compiled patterns remembered: they come from the input
 
 
@@ -231,10 +233,11 @@ def _value(quote: str) -> str:
 def _attribute_patterns(
     names: tuple[str, ...],
     quotes: tuple[str, ...],
-    split_ei: bool = False,
+    guid: str | None = None,
     literal: str | None = None,
 ) -> str:
-    """The attributes of one spelling, a group per value (``ei``: GUID and key, if asked).
+    """The attributes of one spelling, a group per value; with ``guid``, ``ei`` is that
+    attribute GUID and ':' written out, and its group the key part alone.
 
     With ``literal`` (the attribute text of a tag of this spelling), the whitespace
     around names and ``=`` is the one written there, to the character: a pattern of
@@ -242,10 +245,8 @@ def _attribute_patterns(
     """
     groups = []
     for name, quote in zip(names, quotes, strict=True):
-        value = _value(quote)
-        groups.append(
-            f"([0-9A-Fa-f]{{32}}):({value})" if split_ei and name == "ei" else f"({value})"
-        )
+        value = f"({_value(quote)})"
+        groups.append(f"{re.escape(guid)}:{value}" if guid and name == "ei" else value)
     if literal is None:
         return "".join(
             f"{_S}+{re.escape(name)}{_S}*={_S}*{quote}{group}{quote}"
@@ -269,6 +270,7 @@ class _Spelling(NamedTuple):
     pattern: re.Pattern[str]
     stride: int
     at: dict[str, int]
+    guid: str = ""  # an element list's attribute, written in the pattern
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {}
@@ -374,8 +376,15 @@ def read(text: str) -> Scan | None:
 
 
 def _read(text: str) -> Scan | None:
+    if "&" in text and text.count("&") > len(text) >> _DENSE_REFERENCES and not text.isascii():
+        # References replaced in Python cost more than the parser's C, on text that is
+        # not ASCII (a str of two bytes a character) and dense with them: the parse is
+        # cheaper (bench: "200 value prompts of 2 KB", one '&' in 30 characters).
+        return None
     if "<!" in text or "]]>" in text or "xmlns" in text:
         return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD; §2.7 ']]>'; namespaces
+    if text.count("<exp") + text.count("<dmy") > _SLOW_READS:
+        return None  # bodies only the tree reads, too many to parse one by one
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # §2.11
     start = 0
@@ -418,12 +427,25 @@ def _prompts(content: str, lcl: str | None, lists: _Lists) -> Scan | None:
     names, quotes = _spelling(first.group(2))
     stride = len(names) + 4
     pas = content.count("<pa")
-    for literal in (first.group(2), None):  # as the first <pa> is spelled, then loosely
-        parts = _pattern(_pa_pattern(names, quotes, literal)).split(content)
-        count = len(parts) // stride
-        if count == pas:
-            break
+    # The first <pa>'s start up to its first value ('<pa pt="'): a document whose <pa>s
+    # do not all start so is spelled several ways (see below), found without a split.
+    lead_attribute = _ATTR.search(first.group(2))
+    prefix = "<pa" + (
+        first.group(2)[
+            : lead_attribute.start(3) if lead_attribute.group(2) else lead_attribute.start(5)
+        ]
+        if lead_attribute is not None
+        else ""
+    )
+    count = -1
+    if content.count(prefix) == pas:
+        for literal in (first.group(2), None):  # as the first <pa> is spelled, then loosely
+            parts = _pattern(_pa_pattern(names, quotes, literal)).split(content)
+            count = len(parts) // stride
+            if count == pas:
+                break
     large = lists.large
+    located: Iterable[tuple[Any, ...]]
     if count == pas:
         # One spelling throughout: a column per attribute.
         columns: dict[str, list[Any]] = {
@@ -443,49 +465,42 @@ def _prompts(content: str, lcl: str | None, lists: _Lists) -> Scan | None:
         tags = parts[1::stride]
         closes = parts[2 + len(names) :: stride]
         bodies = parts[4 + len(names) :: stride]
+        if keys[0] is None and None not in dids and None not in pins and None not in tps:
+            # Every <pa> located by did pin tp (xml._plain_location for all at once).
+            joined = "".join(pins) + "".join(tps)
+            if (
+                joined.isdigit()
+                and joined.isascii()
+                and "" not in pins
+                and "" not in tps
+                and "" not in dids
+                and "@" not in "".join(dids)
+                and keys.count(None) == count
+            ):
+                keys = list(map("{}@{}@{}".format, dids, pins, tps))
+                pins = dids = tps = absent
+        located = zip(keys, pts, pins, dids, tps, strict=True)
     else:
-        # Spellings differ from <pa> to <pa>: each one's attributes read on its own.
-        parts = _PA_ANY.split(content)
-        tags, closes, bodies = parts[1::4], parts[3::4], parts[4::4]
-        raw_texts = texts = [None] * len(tags)
-        keys, pts, pins, dids, tps = [], [], [], [], []
-        for attributes in parts[2::4]:
-            values = _attributes(attributes)
-            if large and any(len(v) > MAX_TEXT for v in values.values()):
-                return None
-            get = values.get
-            keys.append(get("key"))
-            pts.append(get("pt"))
-            pins.append(get("pin"))
-            dids.append(get("did"))
-            tps.append(get("tp"))
-        # The one-spelling layout: a self-closed tag's '/' in place of '/>'.
-        closes = ["/>" if c else None for c in closes]
-        tags = [t[:-2] if c else t[:-1] for t, c in zip(tags, closes, strict=True)]
+        # Spellings differ from <pa> to <pa> (attribute order or quotes): read one by one,
+        # each <pa>'s attributes cost more than the parse and walk of it; the tree reads it.
+        return None
     if parts[0].strip(_WS):
         return None
-    if keys[0] is None and None not in dids and None not in pins and None not in tps:
-        # Every <pa> located by did pin tp (xml._plain_location for all at once).
-        joined = "".join(pins) + "".join(tps)
-        if (
-            joined.isdigit()
-            and joined.isascii()
-            and "" not in pins
-            and "" not in tps
-            and "" not in dids
-            and "@" not in "".join(dids)
-            and keys.count(None) == count
-        ):
-            keys = list(map("{}@{}@{}".format, dids, pins, tps))
-            pins = dids = tps = absent = [None] * len(keys)
+    rows = zip(tags, located, closes, texts, raw_texts, bodies, strict=True)
+    return _scan(rows, lcl, lists)
+
+
+def _scan(rows: Iterable[tuple[Any, ...]], lcl: str | None, lists: _Lists) -> Scan | None:
+    """The items of the ``<pa>``s given as rows ``tag (key pt pin did tp) close text
+    raw_text body`` (a value's text, if it was read with its tag: decoded, and as
+    written)."""
+    large = lists.large
     items: list[Any] = []
     marks: list[int] = []
     append = items.append
     value_types = _VALUE_TYPES
     families = FAMILY_OF_PT
-    for tag, key, pt_text, pin, did, tp, close, text, raw_text, body in zip(
-        tags, keys, pts, pins, dids, tps, closes, texts, raw_texts, bodies, strict=True
-    ):
+    for tag, (key, pt_text, pin, did, tp), close, text, raw_text, body in rows:
         # xml._plain_pa's rules for the prompt and pt; a <pa> they leave is a Piece.
         if text and not body and key and pin is None and did is None and tp is None:
             # the usual value: a key made above, or key= alone
@@ -629,10 +644,12 @@ def _elements(key: str, at: str | None, region: str, lists: _Lists) -> Any:
         if first is None:
             return None
         names, quotes = _spelling(first.group(1))
-        if "ei" not in names:
+        ei_text = _attributes(first.group(1)).get("ei") or ""
+        guid = ei_text[:32]
+        if ei_text[32:33] != ":" or not _GUID.fullmatch(guid):
             return _mixed_elements(key, source, region, lists)
         for literal in (first.group(1), None):  # as the first item is spelled, then loosely
-            spelling = _e_spelling(names, quotes, literal)
+            spelling = _e_spelling(names, quotes, guid, literal)
             parts = _split(spelling.pattern, region, spelling.stride)
             if parts is not None:
                 break
@@ -642,7 +659,7 @@ def _elements(key: str, at: str | None, region: str, lists: _Lists) -> Any:
     assert spelling is not None
     stride, where = spelling.stride, spelling.at
     ei = where["ei"]
-    guids, keys = parts[ei::stride], parts[ei + 1 :: stride]
+    keys = parts[ei::stride]
     disp_n, emt = where.get("disp_n"), where.get("emt")
     names_column = None if disp_n is None else parts[disp_n::stride]
     emts = None if emt is None else parts[emt::stride]
@@ -653,23 +670,24 @@ def _elements(key: str, at: str | None, region: str, lists: _Lists) -> Any:
         keys = _decoded(keys)
         names_column = None if names_column is None else _decoded(names_column)
         emts = None if emts is None else _decoded(emts)
-    return _element_row(key, source, guids, keys, names_column, emts, lists)
+    # Every ID is the attribute GUID, ':' and a key part, the GUID written in the pattern:
+    # xml._plain_es's test that all start with the first one's 32 characters and ':'.
+    return _element_row(key, source, spelling.guid, keys, names_column, emts, lists)
 
 
-def _e_spelling(names: tuple[str, ...], quotes: tuple[str, ...], literal: str | None) -> _Spelling:
-    attributes = _attribute_patterns(names, quotes, split_ei=True, literal=literal)
-    at: dict[str, int] = {}
-    index = 1
-    for name in names:
-        at[name] = index
-        index += 2 if name == "ei" else 1  # ei: its GUID, then its key part
-    return _Spelling(_pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)"), index, at)
+def _e_spelling(
+    names: tuple[str, ...], quotes: tuple[str, ...], guid: str, literal: str | None
+) -> _Spelling:
+    attributes = _attribute_patterns(names, quotes, guid=guid, literal=literal)
+    at = {name: 1 + i for i, name in enumerate(names)}
+    pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
+    return _Spelling(pattern, len(names) + 1, at, guid)
 
 
 def _element_row(
     key: str,
     source: str | None,
-    guids: list[str],
+    attribute: str,
     keys: list[str],
     names: list[Any] | None,
     emts: list[Any] | None,
@@ -679,8 +697,7 @@ def _element_row(
         raise _Fallback
     if emts is not None and emts.count("1") + emts.count(None) != len(emts):
         return None
-    attribute = guids[0]
-    if guids.count(attribute) != len(guids) or (source is not None and source != attribute):
+    if source is not None and source != attribute:
         return None
     if not plain_keys("\0".join(keys)):
         return None
@@ -690,7 +707,7 @@ def _element_row(
 def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) -> Any:
     """A list whose items are spelled differently from each other, read item by item."""
     lists.spend()
-    guids: list[str] = []
+    attribute: str | None = None
     keys: list[str] = []
     names: list[str | None] = []
     emts: list[str | None] = []
@@ -705,11 +722,15 @@ def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) ->
         ei = values.get("ei")
         if ei is None or len(ei) < 33 or ei[32] != ":" or not _GUID.fullmatch(ei, 0, 32):
             return None
-        guids.append(ei[:32])
+        if attribute is None:
+            attribute = ei[:32]
+        elif ei[:32] != attribute:
+            return None  # as xml._plain_es: every ID starts with the first one's GUID
         keys.append(ei[33:])
         names.append(values.get("disp_n"))
         emts.append(values.get("emt"))
-    return _element_row(key, source, guids, keys, names, emts, lists)
+    assert attribute is not None  # the region holds an item
+    return _element_row(key, source, attribute, keys, names, emts, lists)
 
 
 def _item_spelling(
