@@ -84,28 +84,44 @@ def _text(value: str, rng: random.Random) -> str:
     return "".join(out)
 
 
-def _write(element: etree._Element, rng: random.Random, depth: int, indent: bool) -> str:
-    tag = element.tag
-    attributes = list(element.attrib.items())
-    rng.shuffle(attributes)
+def _write(
+    element: etree._Element,
+    rng: random.Random,
+    depth: int,
+    indent: bool,
+    styles: dict[tuple[str, ...], tuple[list[int], list[str], list[str]]],
+) -> str:
+    tag = str(element.tag)
+    attributes = [(str(n), str(v)) for n, v in element.attrib.items()]
+    # One style per tag and set of attributes, as a writer (a template, a tool) has.
+    style_key = (tag, *(n for n, _ in attributes))
+    if style_key not in styles:
+        order = list(range(len(attributes)))
+        rng.shuffle(order)
+        quotes = [rng.choice(['"', "'"]) for _ in attributes]
+        spaces = [
+            rng.choice(_SPACES) + "\0" + rng.choice(["", " "]) + "=" + rng.choice(["", " ", "\n"])
+            for _ in attributes
+        ] + [rng.choice(["", "", " ", "\n"]), rng.choice(["/>", f"></{tag}>"])]
+        styles[style_key] = (order, quotes, spaces)
+    order, quotes, spaces = styles[style_key]
     head = ["<", tag]
-    for name, value in attributes:
-        name, value = str(name), str(value)
-        quote = rng.choice(['"', "'"])
-        head.append(rng.choice(_SPACES) + name)
-        head.append(rng.choice(["", " "]) + "=" + rng.choice(["", " ", "\n"]))
+    for place, index in enumerate(order):
+        name, value = attributes[index]
+        quote = quotes[place]
+        head.append(spaces[place].replace("\0", name))
         head.append(quote + _attribute_value(value, quote, rng) + quote)
-    head.append(rng.choice(["", "", " ", "\n"]))
+    head.append(spaces[-2])
     children = [c for c in element if isinstance(c.tag, str)]  # comments and PIs left out
     if not children and not element.text:
-        return "".join(head) + rng.choice(["/>", f"></{tag}>"])
+        return "".join(head) + spaces[-1]
     inner = []
     if not children:
         inner.append(_text(element.text or "", rng))
     else:
-        pad = ("\n" + rng.choice(["  ", "\t"]) * (depth + 1)) if indent else ""
+        pad = ("\n" + "  " * (depth + 1)) if indent else ""
         for child in children:
-            inner.append(pad + _write(child, rng, depth + 1, indent))
+            inner.append(pad + _write(child, rng, depth + 1, indent, styles))
         if indent:
             inner.append("\n" + "  " * depth)
     return "".join(head) + ">" + "".join(inner) + f"</{tag}>"
@@ -113,11 +129,20 @@ def _write(element: etree._Element, rng: random.Random, depth: int, indent: bool
 
 def respell(text: str, seed: int, indent: bool) -> str:
     """``text`` written another way: attribute order and quotes, whitespace in tags,
-    indentation, references in values, self-closed empty elements; the same meaning."""
+    indentation, references in values, self-closed empty elements, each chosen once per
+    tag and set of attributes; the same meaning."""
     root = etree.fromstring(text.encode("utf-8"))
     rng = random.Random(seed)
     head = rng.choice(["", '<?xml version="1.0" encoding="UTF-8"?>\n', "<?xml version='1.0'?>"])
-    return head + _write(root, rng, 0, indent)
+    return head + _write(root, rng, 0, indent, {})
+
+
+def one_spelling(text: str) -> bool:
+    """True when every <pa> has the same attributes in the same order and quotes: the
+    text reader's condition for reading <pa>s (a document spelled several ways is left
+    to the tree, as measured cheaper)."""
+    tags = re.findall(r"<pa\b([^<>]*)>", text)
+    return len({tuple(re.findall(r"([\w.:-]+)\s*=\s*([\"'])", t)) for t in tags}) <= 1
 
 
 @st.composite
@@ -226,7 +251,7 @@ def _well_formed(text: str) -> bool:
 
 @given(plain_documents())
 def test_plain_documents_read_the_same_both_ways(text: str) -> None:
-    assert taken(text)
+    assert taken(text) or not one_spelling(text)
     assert_same(text)
 
 
@@ -244,7 +269,7 @@ def test_mutated_documents_read_the_same_both_ways(text: str) -> None:
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(respelled())
 def test_respelled_documents_are_read_as_text_and_the_same(text: str) -> None:
-    assert taken(text), text
+    assert taken(text) or not one_spelling(text), text
     assert_same(text)
 
 
@@ -320,7 +345,7 @@ def test_the_other_bench_workloads_read_the_same(name: str) -> None:
     [
         # attribute order, quotes, whitespace inside tags, indentation
         "<rsl lcl='1033'>\n\t<pa  tp = '10'  did=\"0A\"\tpin='0' pt=\"3\" >v</pa >\n</rsl >",
-        '<rsl><pa key="0A@0@10" pt="2">5</pa><pa key="0B@0@10"/></rsl>',
+        '<rsl><pa key="0A@0@10" pt="2">5</pa><pa key="0B@0@10" pt="3"/></rsl>',
         '<pa pt="3" pin="0" did="0A" tp="10">bare &lt;fragment&gt; &#xE9;&#233;</pa>',
         '<?xml version="1.0" encoding="UTF-8"?>\n<rsl><pa pt="3" pin="0" did="0A" tp="10">'
         "x</pa></rsl>\n",
