@@ -404,3 +404,11 @@ def test_an_expression_beside_plain_answers_is_parsed_alone() -> None:
 def test_documents_outside_the_subset_are_left_to_the_tree(text: str) -> None:
     assert _xml_text.read(text) is None
     assert_same(text)
+
+
+def test_documents_over_the_bound_are_read_as_parsed_as_before() -> None:
+    text = workloads.many_elements(300)
+    assert taken(text)
+    with switched(xml, _RAW_CHARS=len(text) - 1, _STREAM_CHARS=0):
+        assert xml._streamed(text) is not None  # the path such a document takes
+        assert_same(text)

@@ -43,7 +43,7 @@ parse alone; an empty answer as a :class:`Closing`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from .element_text import plain_keys
@@ -109,6 +109,7 @@ _DECLARATION = re.compile(
 )
 _RSL_OPEN = re.compile(rf"{_S}*<rsl({_ATTRS}){_S}*(/?)>")
 _RSL_CLOSE = re.compile(rf"</rsl{_S}*>{_S}*")
+_BLANK = re.compile(f"{_S}*")  # matches anywhere: whitespace, maybe none
 _PA_END = re.compile(rf"</pa{_S}*>")
 _PA_ANY = re.compile(rf"(<pa({_ATTRS}){_S}*(/?)>)")
 _E_ANY = re.compile(rf"{_S}*<e({_ATTRS}){_S}*(?:/>|></e{_S}*>)")
@@ -404,31 +405,33 @@ def _read(text: str) -> Scan | None:
     end = text.rfind("</rsl")
     if end < opening.end() or not _RSL_CLOSE.fullmatch(text, end):
         return None
-    content = text[opening.end() : end]
-    if not content.strip(_WS):
+    if _BLANK.match(text, opening.end()).end() == end:  # type: ignore[union-attr]
         return Scan([], lcl, [])
-    return _prompts(content, lcl, _Lists(len(text) > MAX_TEXT))
+    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT))
 
 
 def _pa_pattern(names: tuple[str, ...], quotes: tuple[str, ...], literal: str | None) -> str:
-    # The start tag (less its '>'), a group per attribute; then '/>' or '>', and a
-    # value's text with its end tag when that is what follows.
+    # The start tag, a group per attribute; then '/>' or '>', and a value's text with
+    # its end tag when that is what follows.
     attributes = _attribute_patterns(names, quotes, literal=literal)
-    return f"(<pa{attributes}{_S}*)(?:(/>)|>(?:([^<]*)</pa{_S}*>)?)"
+    return f"<pa{attributes}{_S}*(?:(/>)|>(?:([^<]*)</pa{_S}*>)?)"
 
 
-def _prompts(content: str, lcl: str | None, lists: _Lists) -> Scan | None:
-    lead = len(content) - len(content.lstrip(_WS))
-    if content[:lead].strip(_WS):
-        return None
-    first = _PA_ANY.match(content, lead)
+def _prompts(text: str, start: int, end: int, lcl: str | None, lists: _Lists) -> Scan | None:
+    """The items of ``<rsl>``'s content, ``text[start:end]``: split at each ``<pa>`` of
+    the first one's spelling, a column per attribute (the text is not copied first: a
+    document of one long list would be held twice more)."""
+    lead = _BLANK.match(text, start).end()  # type: ignore[union-attr]
+    first = _PA_ANY.match(text, lead)
     if first is None:
         return None
     names, quotes = _spelling(first.group(2))
-    stride = len(names) + 4
-    pas = content.count("<pa")
+    stride = len(names) + 3
+    pas = text.count("<pa")
     # The first <pa>'s start up to its first value ('<pa pt="'): a document whose <pa>s
-    # do not all start so is spelled several ways (see below), found without a split.
+    # do not all start so is spelled several ways, found without a split.  Such a
+    # document is left to the tree: read <pa> by <pa>, its attributes cost more than
+    # the parse and walk of them.
     lead_attribute = _ATTR.search(first.group(2))
     prefix = "<pa" + (
         first.group(2)[
@@ -437,70 +440,88 @@ def _prompts(content: str, lcl: str | None, lists: _Lists) -> Scan | None:
         if lead_attribute is not None
         else ""
     )
-    count = -1
-    if content.count(prefix) == pas:
-        for literal in (first.group(2), None):  # as the first <pa> is spelled, then loosely
-            parts = _pattern(_pa_pattern(names, quotes, literal)).split(content)
-            count = len(parts) // stride
-            if count == pas:
-                break
-    large = lists.large
-    located: Iterable[tuple[Any, ...]]
-    if count == pas:
-        # One spelling throughout: a column per attribute.
-        columns: dict[str, list[Any]] = {
-            name: parts[2 + i :: stride] for i, name in enumerate(names)
-        }
-        if "&" in content:
-            columns = {name: _decoded(column) for name, column in columns.items()}
-        if large and any(_long(c) for c in columns.values()):
-            return None
-        raw_texts = texts = parts[3 + len(names) :: stride]
-        if "&" in content:
-            texts = _decoded(texts)
-        absent: list[Any] = [None] * count
-        keys, pts, pins, dids, tps = (
-            columns.get(name, absent) for name in ("key", "pt", "pin", "did", "tp")
-        )
-        tags = parts[1::stride]
-        closes = parts[2 + len(names) :: stride]
-        bodies = parts[4 + len(names) :: stride]
-        if keys[0] is None and None not in dids and None not in pins and None not in tps:
-            # Every <pa> located by did pin tp (xml._plain_location for all at once).
-            joined = "".join(pins) + "".join(tps)
-            if (
-                joined.isdigit()
-                and joined.isascii()
-                and "" not in pins
-                and "" not in tps
-                and "" not in dids
-                and "@" not in "".join(dids)
-                and keys.count(None) == count
-            ):
-                keys = list(map("{}@{}@{}".format, dids, pins, tps))
-                pins = dids = tps = absent
-        located = zip(keys, pts, pins, dids, tps, strict=True)
+    if text.count(prefix) != pas:
+        return None
+    for literal in (first.group(2), None):  # as the first <pa> is spelled, then loosely
+        parts = _pattern(_pa_pattern(names, quotes, literal)).split(text)
+        count = len(parts) // stride
+        if count == pas:
+            break
     else:
-        # Spellings differ from <pa> to <pa> (attribute order or quotes): read one by one,
-        # each <pa>'s attributes cost more than the parse and walk of it; the tree reads it.
         return None
-    if parts[0].strip(_WS):
+    if parts[0] != text[:lead]:  # only the declaration, <rsl> and whitespace before
         return None
-    rows = zip(tags, located, closes, texts, raw_texts, bodies, strict=True)
-    return _scan(rows, lcl, lists)
+    tail = len(text) - end  # </rsl> and what follows it, at the end of the last body
+    if len(parts[-1]) < tail:
+        return None
+    parts[-1] = parts[-1][: len(parts[-1]) - tail]
+    raw_columns = [parts[1 + i :: stride] for i in range(len(names))]
+    columns: dict[str, list[Any]] = dict(zip(names, raw_columns, strict=True))
+    if "&" in text:
+        columns = {name: _decoded(column) for name, column in columns.items()}
+    large = lists.large
+    if large and any(_long(c) for c in columns.values()):
+        return None
+    raw_texts = texts = parts[2 + len(names) :: stride]
+    if "&" in text:
+        texts = _decoded(texts)
+    absent: list[Any] = [None] * count
+    keys, pts, pins, dids, tps = (
+        columns.get(name, absent) for name in ("key", "pt", "pin", "did", "tp")
+    )
+    closes = parts[1 + len(names) :: stride]
+    bodies = parts[3 + len(names) :: stride]
+    del parts
+    if keys[0] is None and None not in dids and None not in pins and None not in tps:
+        # Every <pa> located by did pin tp (xml._plain_location for all at once).
+        joined = "".join(pins) + "".join(tps)
+        if (
+            joined.isdigit()
+            and joined.isascii()
+            and "" not in pins
+            and "" not in tps
+            and "" not in dids
+            and "@" not in "".join(dids)
+            and keys.count(None) == count
+        ):
+            keys = list(map("{}@{}@{}".format, dids, pins, tps))
+            pins = dids = tps = absent
+
+    def tag(index: int) -> str:
+        # The <pa>'s start tag as written but for the spaces between attributes (a
+        # Piece's, parsed alone: rare, so rebuilt rather than kept for every <pa>).
+        values = (column[index] for column in raw_columns)
+        spelled = (f" {n}={q}{v}{q}" for n, q, v in zip(names, quotes, values, strict=True))
+        return "<pa" + "".join(spelled)
+
+    rows = zip(
+        range(count),
+        zip(keys, pts, pins, dids, tps, strict=True),
+        closes,
+        texts,
+        raw_texts,
+        bodies,
+        strict=True,
+    )
+    return _scan(rows, tag, lcl, lists)
 
 
-def _scan(rows: Iterable[tuple[Any, ...]], lcl: str | None, lists: _Lists) -> Scan | None:
-    """The items of the ``<pa>``s given as rows ``tag (key pt pin did tp) close text
+def _scan(
+    rows: Iterable[tuple[Any, ...]],
+    tag: Callable[[int], str],
+    lcl: str | None,
+    lists: _Lists,
+) -> Scan | None:
+    """The items of the ``<pa>``s given as rows ``index (key pt pin did tp) close text
     raw_text body`` (a value's text, if it was read with its tag: decoded, and as
-    written)."""
+    written); ``tag(index)`` spells a <pa>'s start tag, for a Piece."""
     large = lists.large
     items: list[Any] = []
     marks: list[int] = []
     append = items.append
     value_types = _VALUE_TYPES
     families = FAMILY_OF_PT
-    for tag, (key, pt_text, pin, did, tp), close, text, raw_text, body in rows:
+    for index, (key, pt_text, pin, did, tp), close, text, raw_text, body in rows:
         # xml._plain_pa's rules for the prompt and pt; a <pa> they leave is a Piece.
         if text and not body and key and pin is None and did is None and tp is None:
             # the usual value: a key made above, or key= alone
@@ -511,7 +532,7 @@ def _scan(rows: Iterable[tuple[Any, ...]], lcl: str | None, lists: _Lists) -> Sc
                 append((VALUE_ROW, key, text, value_type))
                 continue
         # The <pa>'s own text, for a Piece (references as written).
-        whole = tag + (
+        whole = tag(index) + (
             "/>" if close else ">" + ("" if raw_text is None else raw_text + "</pa>") + body
         )
         if text is None and not close:
@@ -598,7 +619,7 @@ def _listed(key: str, body: str, lists: _Lists) -> Any:
         tag_attributes, at = found.groups()
         if tag_attributes:
             lists.parsed(tag_attributes)  # ignored, but well-formed
-        return _elements(key, at, body[found.end() : close], lists)
+        return _elements(key, at, body, found.end(), close, lists)
     found = _FCT_OPEN.match(body)
     if found is not None:
         close = body.rfind("</fct")
@@ -624,8 +645,29 @@ def _split(pattern: re.Pattern[str] | None, region: str, stride: int) -> list[st
     return parts if _blank(parts[::stride]) else None
 
 
-def _elements(key: str, at: str | None, region: str, lists: _Lists) -> Any:
-    """xml._plain_es's rules, read from the text of an ``<es>``."""
+def _split_within(
+    pattern: re.Pattern[str], body: str, start: int, stop: int, stride: int
+) -> list[str] | None:
+    """``pattern.split`` of ``body[start:stop]`` without copying it out of ``body`` (a
+    list can be most of a document): what the split finds before ``start`` and after
+    ``stop`` must be the text there, less whitespace next to the items."""
+    parts = pattern.split(body)
+    head, tail = parts[0], parts[-1]
+    after = len(body) - stop
+    if (
+        len(parts) == 1
+        or len(head) < start
+        or len(tail) < after
+        or head[start:].strip(_WS)
+        or tail[: len(tail) - after].strip(_WS)
+        or not _blank(parts[stride:-1:stride])
+    ):
+        return None
+    return parts
+
+
+def _elements(key: str, at: str | None, body: str, start: int, stop: int, lists: _Lists) -> Any:
+    """xml._plain_es's rules, read from the text of an ``<es>``, ``body[start:stop]``."""
     source: str | None = None
     if at is not None:
         values = lists.parsed(at)
@@ -633,28 +675,33 @@ def _elements(key: str, at: str | None, region: str, lists: _Lists) -> Any:
         tp = values.get("tp")
         if not source or (tp is not None and tp != "12"):
             return None
-    if not region.strip(_WS):  # an empty list closes the prompt; its source, a GUID, is kept
+    if _BLANK.match(body, start).end() >= stop:  # type: ignore[union-attr]
+        # an empty list closes the prompt; its source, a GUID, is kept
         if source is not None and not _GUID.fullmatch(source):
             return None
         return Closing(key, PromptFamily.ELEMENTS, source)
     spelling = lists.e
-    parts = None if spelling is None else _split(spelling.pattern, region, spelling.stride)
+    parts = (
+        None
+        if spelling is None
+        else _split_within(spelling.pattern, body, start, stop, spelling.stride)
+    )
     if parts is None:
-        first = _E_ANY.match(region)
+        first = _E_ANY.match(body, start)
         if first is None:
             return None
         names, quotes = _spelling(first.group(1))
         ei_text = _attributes(first.group(1)).get("ei") or ""
         guid = ei_text[:32]
         if ei_text[32:33] != ":" or not _GUID.fullmatch(guid):
-            return _mixed_elements(key, source, region, lists)
+            return _mixed_elements(key, source, body[start:stop], lists)
         for literal in (first.group(1), None):  # as the first item is spelled, then loosely
             spelling = _e_spelling(names, quotes, guid, literal)
-            parts = _split(spelling.pattern, region, spelling.stride)
+            parts = _split_within(spelling.pattern, body, start, stop, spelling.stride)
             if parts is not None:
                 break
         else:
-            return _mixed_elements(key, source, region, lists)
+            return _mixed_elements(key, source, body[start:stop], lists)
         lists.e = spelling
     assert spelling is not None
     stride, where = spelling.stride, spelling.at
@@ -663,13 +710,14 @@ def _elements(key: str, at: str | None, region: str, lists: _Lists) -> Any:
     disp_n, emt = where.get("disp_n"), where.get("emt")
     names_column = None if disp_n is None else parts[disp_n::stride]
     emts = None if emt is None else parts[emt::stride]
-    if "&" in region:
+    if body.find("&", start, stop) != -1:
         for index in where.values():  # every value well-formed, even those not kept
             if index not in (ei, disp_n, emt):
                 _decoded(parts[index::stride])
         keys = _decoded(keys)
         names_column = None if names_column is None else _decoded(names_column)
         emts = None if emts is None else _decoded(emts)
+    del parts
     # Every ID is the attribute GUID, ':' and a key part, the GUID written in the pattern:
     # xml._plain_es's test that all start with the first one's 32 characters and ':'.
     return _element_row(key, source, spelling.guid, keys, names_column, emts, lists)
