@@ -382,6 +382,8 @@ def _read(text: str) -> Scan | None:
         # not ASCII (a str of two bytes a character) and dense with them: the parse is
         # cheaper (bench: "200 value prompts of 2 KB", one '&' in 30 characters).
         return None
+    if not _one_spelling(text):
+        return None
     if "<!" in text or "]]>" in text or "xmlns" in text:
         return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD; §2.7 ']]>'; namespaces
     if text.count("<exp") + text.count("<dmy") > _SLOW_READS:
@@ -410,6 +412,22 @@ def _read(text: str) -> Scan | None:
     return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT))
 
 
+def _one_spelling(text: str) -> bool:
+    """False when the ``<pa>``s do not all start as the first one does, up to its first
+    value (``<pa pt="``): such a document is spelled several ways and is left to the
+    tree (read ``<pa>`` by ``<pa>``, a findall of its attributes costs more than the
+    parse and walk of it).  Checked first, by two counts: it is the usual reason to give
+    up on a document of other people's spelling."""
+    first = _PA_ANY.search(text)
+    if first is None:
+        return True  # no <pa>, or one the checks below refuse
+    lead = _ATTR.search(first.group(2))
+    if lead is None:
+        return text.count("<pa") == text.count("<pa>") + text.count("<pa/>")
+    prefix = "<pa" + first.group(2)[: lead.start(3) if lead.group(2) else lead.start(5)]
+    return text.count(prefix) == text.count("<pa")
+
+
 def _pa_pattern(names: tuple[str, ...], quotes: tuple[str, ...], literal: str | None) -> str:
     # The start tag, a group per attribute; then '/>' or '>', and a value's text with
     # its end tag when that is what follows.
@@ -428,20 +446,6 @@ def _prompts(text: str, start: int, end: int, lcl: str | None, lists: _Lists) ->
     names, quotes = _spelling(first.group(2))
     stride = len(names) + 3
     pas = text.count("<pa")
-    # The first <pa>'s start up to its first value ('<pa pt="'): a document whose <pa>s
-    # do not all start so is spelled several ways, found without a split.  Such a
-    # document is left to the tree: read <pa> by <pa>, its attributes cost more than
-    # the parse and walk of them.
-    lead_attribute = _ATTR.search(first.group(2))
-    prefix = "<pa" + (
-        first.group(2)[
-            : lead_attribute.start(3) if lead_attribute.group(2) else lead_attribute.start(5)
-        ]
-        if lead_attribute is not None
-        else ""
-    )
-    if text.count(prefix) != pas:
-        return None
     for literal in (first.group(2), None):  # as the first <pa> is spelled, then loosely
         parts = _pattern(_pa_pattern(names, quotes, literal)).split(text)
         count = len(parts) // stride
@@ -506,6 +510,16 @@ def _prompts(text: str, start: int, end: int, lcl: str | None, lists: _Lists) ->
     return _scan(rows, tag, lcl, lists)
 
 
+def _piece(
+    tag: Callable[[int], str], index: int, close: str | None, raw_text: str | None, body: str
+) -> Piece:
+    """A ``<pa>`` handed back whole, spelled from its parts as written."""
+    text = tag(index) + (
+        "/>" if close else ">" + ("" if raw_text is None else raw_text + "</pa>") + body
+    )
+    return Piece(text.rstrip(_WS))
+
+
 def _scan(
     rows: Iterable[tuple[Any, ...]],
     tag: Callable[[int], str],
@@ -531,10 +545,8 @@ def _scan(
             if value_type is not False:
                 append((VALUE_ROW, key, text, value_type))
                 continue
-        # The <pa>'s own text, for a Piece (references as written).
-        whole = tag(index) + (
-            "/>" if close else ">" + ("" if raw_text is None else raw_text + "</pa>") + body
-        )
+        # The <pa>'s own text, for a Piece (references as written), made only for one.
+        written = (index, close, raw_text, body)
         if text is None and not close:
             lt = body.find("<")
             end = _PA_END.match(body, lt) if lt != -1 else None
@@ -547,19 +559,19 @@ def _scan(
             if not (did and pin and tp and "@" not in did and is_digits(pin + tp)):
                 lists.spend()
                 marks.append(len(items))
-                append(Piece(whole.rstrip(_WS)))
+                append(_piece(tag, *written))
                 continue
             key = f"{did}@{pin}@{tp}"
         elif not key or did is not None or pin is not None or tp is not None:
             lists.spend()
             marks.append(len(items))
-            append(Piece(whole.rstrip(_WS)))
+            append(_piece(tag, *written))
             continue
         pt = None if pt_text is None else _PLAIN_PT.get(pt_text)
         if pt is None and pt_text is not None:
             lists.spend()
             marks.append(len(items))
-            append(Piece(whole.rstrip(_WS)))
+            append(_piece(tag, *written))
             continue
         if close or text is not None:
             if body.strip(_WS):
@@ -576,14 +588,14 @@ def _scan(
             else:
                 lists.spend()
                 marks.append(len(items))
-                append(Piece(whole.rstrip(_WS)))
+                append(_piece(tag, *written))
             continue
         item = _listed(key, body, lists)
         if item is None:
             lists.spend()
         if item is None or type(item) is Closing:
             marks.append(len(items))
-            append(Piece(whole.rstrip(_WS)) if item is None else item)
+            append(_piece(tag, *written) if item is None else item)
         else:
             append(item)
     return Scan(items, lcl, marks)

@@ -8,7 +8,10 @@ form-encoded, single or double quotes, pretty-printed, bare ``<pa>`` fragments) 
 writes.  See docs/xml.md for the mapping table and the tolerance rules.
 
 Every parse goes through :func:`mstr_prompts.safexml.parse`: no DTD, no entities, no
-network, a size limit.
+network, a size limit.  A plain document, in the strict textual subset of XML 1.0 that
+``mstr_prompts._xml_text`` describes (no DTD, no entity but the five predefined ones and
+character references), is read from its text without a parse; anything else is parsed,
+and results and errors are the same either way.
 """
 
 from __future__ import annotations
