@@ -377,7 +377,9 @@ def read(text: str) -> Scan | None:
 
 
 def _read(text: str) -> Scan | None:
-    if "&" in text and text.count("&") > len(text) >> _DENSE_REFERENCES and not text.isascii():
+    if _more_than(text, "<exp", _SLOW_READS) or _more_than(text, "<dmy", _SLOW_READS):
+        return None  # bodies only the tree reads, too many to parse one by one
+    if "&" in text and not text.isascii() and text.count("&") > len(text) >> _DENSE_REFERENCES:
         # References replaced in Python cost more than the parser's C, on text that is
         # not ASCII (a str of two bytes a character) and dense with them: the parse is
         # cheaper (bench: "200 value prompts of 2 KB", one '&' in 30 characters).
@@ -386,8 +388,6 @@ def _read(text: str) -> Scan | None:
         return None
     if "<!" in text or "]]>" in text or "xmlns" in text:
         return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD; §2.7 ']]>'; namespaces
-    if text.count("<exp") + text.count("<dmy") > _SLOW_READS:
-        return None  # bodies only the tree reads, too many to parse one by one
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # §2.11
     start = 0
@@ -410,6 +410,17 @@ def _read(text: str) -> Scan | None:
     if _BLANK.match(text, opening.end()).end() == end:  # type: ignore[union-attr]
         return Scan([], lcl, [])
     return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT))
+
+
+def _more_than(text: str, needle: str, count: int) -> bool:
+    """True when ``needle`` occurs more than ``count`` times (found from the start, so a
+    document of many stops early)."""
+    at = -1
+    for _ in range(count + 1):
+        at = text.find(needle, at + 1)
+        if at == -1:
+            return False
+    return True
 
 
 def _one_spelling(text: str) -> bool:
