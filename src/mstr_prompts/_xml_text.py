@@ -377,6 +377,8 @@ def read(text: str) -> Scan | None:
 
 
 def _read(text: str) -> Scan | None:
+    if not _one_spelling(text):
+        return None
     if "&" in text and not text.isascii() and text.count("&") > len(text) >> _DENSE_REFERENCES:
         # References replaced in Python cost more than the parser's C, on text that is
         # not ASCII (a str of two bytes a character) and dense with them: the parse is
@@ -384,8 +386,6 @@ def _read(text: str) -> Scan | None:
         return None
     if _more_than(text, "<exp", _SLOW_READS):
         return None  # bodies only the tree reads, too many to parse one by one
-    if not _one_spelling(text):
-        return None
     if _after_lt(text, "!", 0) or "]]>" in text or "xmlns" in text:
         return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD; §2.7 ']]>'; namespaces
     if "\r" in text:
@@ -449,6 +449,13 @@ def _one_spelling(text: str) -> bool:
     if lead is None:
         return text.count("<pa") == text.count("<pa>") + text.count("<pa/>")
     prefix = "<pa" + first.group(2)[: lead.start(3) if lead.group(2) else lead.start(5)]
+    at = first.start()
+    for _ in range(8):  # the next few first: a document spelled several ways is usually so
+        at = text.find("<pa", at + 1)
+        if at == -1:
+            return True
+        if not text.startswith(prefix, at):
+            return False
     return text.count(prefix) == text.count("<pa")
 
 
