@@ -377,15 +377,15 @@ def read(text: str) -> Scan | None:
 
 
 def _read(text: str) -> Scan | None:
-    if not _one_spelling(text):
-        return None
+    if _more_than(text, "<exp", _SLOW_READS):
+        return None  # bodies only the tree reads, too many to parse one by one
     if "&" in text and not text.isascii() and text.count("&") > len(text) >> _DENSE_REFERENCES:
         # References replaced in Python cost more than the parser's C, on text that is
         # not ASCII (a str of two bytes a character) and dense with them: the parse is
         # cheaper (bench: "200 value prompts of 2 KB", one '&' in 30 characters).
         return None
-    if _more_than(text, "<exp", _SLOW_READS):
-        return None  # bodies only the tree reads, too many to parse one by one
+    if not _one_spelling(text):
+        return None
     if _after_lt(text, "!", 0) or "]]>" in text or "xmlns" in text:
         return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD; §2.7 ']]>'; namespaces
     if "\r" in text:
