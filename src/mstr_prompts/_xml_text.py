@@ -12,7 +12,7 @@ error message is the tree path's.  Nothing here raises on any input.
 The subset (https://www.w3.org/TR/xml/ section numbers), checked as text:
 
 * §2.2 Char: no character XML 1.0 forbids (C0 controls other than tab and LF, lone
-  surrogates, U+FFFE, U+FFFF), checked in one scan (:data:`_NOT_CHAR`).
+  surrogates, U+FFFE, U+FFFF), checked in C-level passes (:func:`_chars`).
 * §2.11 end-of-line handling: CR LF and lone CR are read as LF before anything else, as
   the parser does.
 * §2.3 S: whitespace is space, tab and LF (CR is gone); it may indent elements and sit
@@ -31,7 +31,8 @@ The subset (https://www.w3.org/TR/xml/ section numbers), checked as text:
   those over 10,000,000 bytes; a character is at most 4).
 * The shapes: ``<rsl>`` (any attributes; ``lcl`` is returned as written) holding only
   ``<pa>`` elements and whitespace; a ``<pa>`` identified by ``pt pin did tp`` or ``key``
-  in any order; its body empty, text, or ``<mi>`` holding one ``<es>`` (an optional
+  in any order, but every ``<pa>`` of a document in the same order and quotes (read
+  ``<pa>`` by ``<pa>``, a document spelled several ways costs more than its parse); its body empty, text, or ``<mi>`` holding one ``<es>`` (an optional
   leading ``<at>``, then ``<e>`` items) or one ``<fct>`` (items of any tag), each item
   empty (self-closed or ``<x …></x>``).  Attributes the codec ignores may be present.
 
@@ -99,8 +100,6 @@ _DQ = '[^"<\t\n]*'
 _SQ = "[^'<\t\n]*"
 _ATTRS = rf"""(?:{_S}+{_NAME}{_S}*={_S}*(?:"{_DQ}"|'{_SQ}'))*"""
 _ATTR = re.compile(rf"""({_NAME}){_S}*={_S}*(?:(")({_DQ})"|(')({_SQ})')""")
-# §2.2 Char, less CR (read as LF first): what may appear anywhere in the text.
-_NOT_CHAR = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # §2.8 XMLDecl, version 1.0, encoding UTF-8 if named (the text is decoded already).
 _DECLARATION = re.compile(
     rf"""<\?xml{_S}+version{_S}*={_S}*(?:"1\.0"|'1\.0')"""
@@ -120,7 +119,7 @@ _PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _ENTITIES = ("&amp;", "&quot;", "&lt;", "&gt;", "&apos;")  # the likelier first
 
 
-def _AMP_LAST(entity: str) -> bool:
+def _amp_last(entity: str) -> bool:
     return entity == "&amp;"
 
 
@@ -181,7 +180,7 @@ def unescape(text: str) -> str | None:
                     break
         if left:
             return None  # a bare '&' or another entity (&nbsp;): the parser's to refuse
-        for entity in sorted(found, key=_AMP_LAST):
+        for entity in sorted(found, key=_amp_last):
             text = text.replace(entity, _PREDEFINED[entity[1:-1]])
         return text
     parts = _REFERENCE.split(text)  # text, then name, decimal, hex for each reference
