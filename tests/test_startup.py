@@ -135,6 +135,16 @@ INPUTS = {
             ],
         }
     ),
+    # A value of several texts: REST's list, and a Library link whose element prompt is
+    # answered with REST-style terse IDs (h1;…), which Library reads as plain texts.
+    "texts.json": json.dumps(
+        {"prompts": [{"key": f"{GUID}@0@10", "type": "VALUE", "answers": ["2015", "2016"]}]}
+    ),
+    "terse.txt": (
+        f"https://bi.example.com/MicroStrategyLibrary/app/{LIBRARY_PROJECT}/{REPORT}"
+        f"?prompts=%5B%5B%7B%22key%22%3A%22{GUID}%400%4010%22%2C%22values%22%3A%5B%22h1%3B"
+        f"{ATTRIBUTE}%22%2C%22h2%3B{ATTRIBUTE}%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D"
+    ),
 }
 
 LINK = ["link", "--base", BASE, "--report", REPORT]
@@ -181,7 +191,22 @@ MORE_COMMANDS = {
     "xml -> library": ["convert", "--from", "xml", "--to", "library", "one.xml",
                        "--ignore-locale"],
     "link rest -> library": [*LIBRARY_LINK, "elements.json"],
+    "rest several values -> rest": ["convert", "--from", "rest", "--to", "rest", "texts.json"],
+    "rest several values -> library": [
+        "convert", "--from", "auto", "--to", "library", "texts.json"],
+    "inspect rest several values": ["inspect", "--from", "rest", "texts.json"],
+    "library terse IDs -> rest": ["convert", "--from", "library", "--to", "rest", "terse.txt"],
+    "library terse IDs -> library": ["convert", "--from", "auto", "--to", "library", "terse.txt"],
+    "inspect library terse IDs": ["inspect", "--from", "library", "terse.txt"],
+    "link library terse IDs": [*LIBRARY_LINK, "--from", "library", "terse.txt"],
 }  # fmt: skip
+
+# Commands that fail, and word their error from the rows (exit 4, NotRepresentableError).
+FAILING_COMMANDS = {
+    "link xml value without a position": [*LINK, "one.xml"],
+    "link rest by id without a position": [*LINK, "by-id.json"],
+}  # fmt: skip
+# (The Web URL's and XML's refusal of several values is still worded from the model.)
 
 COMMANDS = {
     "convert xml->rest": ["convert", "--from", "xml", "--to", "rest", "one.xml"],
@@ -283,4 +308,20 @@ def test_codec_commands_load_no_model_and_no_client(inputs: pathlib.Path, comman
     )
     report = json.loads(done.stderr.splitlines()[-1])
     assert report["status"] == 0, done.stderr
+    assert loaded(report["modules"], MODELS + CLIENT) == []
+
+
+@pytest.mark.parametrize("command", FAILING_COMMANDS)
+def test_refusals_load_no_model_and_no_client(inputs: pathlib.Path, command: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, json.dumps(FAILING_COMMANDS[command])],
+        cwd=inputs,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(done.stderr.splitlines()[-1])
+    assert report["status"] == 4, done.stderr
+    assert "url: value prompt" in done.stderr
     assert loaded(report["modules"], MODELS + CLIENT) == []

@@ -45,7 +45,7 @@ from .errors import (
     validation_message,
 )
 from .object_types import OBJECT_TYPE_NAMES, object_type_from_name, object_type_name
-from .row_kinds import EXPRESSION_ROW
+from .row_kinds import EXPRESSION_ROW, VALUES_ROW, WRITER_ROWS
 from .rows import (
     CLOSE_ROW,
     ELEMENTS_ROW,
@@ -743,7 +743,12 @@ def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> RowSet:
             append(_decode_item(item, index) if row is None else row)
     except RecursionError:
         raise DecodeError("an answer is nested too deeply", where="rest") from None
-    rows = RowSet(tuple(items), trusted=TRUSTED)
+    rows = RowSet(
+        tuple(items),
+        trusted=TRUSTED,
+        # A value of several texts is a row only REST's and Library's writers read.
+        expression_rows=any(type(item) is tuple and item[0] in WRITER_ROWS for item in items),
+    )
     if not all(type(item) is tuple for item in items):
         rows.answer_set()  # answers that are models already: the set checks them now
     return rows
@@ -824,6 +829,12 @@ def _plain_item(item: Any) -> _Row | None:
     if kind == VALUE_ROW:
         if type(answers) is str and answers:
             return (VALUE_ROW, prompt, answers, None)
+        if type(answers) is list and all(type(text) is str and text for text in answers):
+            # A list of texts (not blank: that closes, above), as _decode_value reads it:
+            # one text is the value, several a tuple (an empty text is the model's error).
+            if len(answers) == 1:
+                return (VALUE_ROW, prompt, answers[0], None)
+            return (VALUES_ROW, prompt, tuple(answers), None)
         return None
     if type(answers) is not list:
         return None
@@ -1069,6 +1080,7 @@ def _head(ref: PromptRef, family: PromptFamily) -> dict[str, Any]:
 
 _ROW_FAMILY = {
     VALUE_ROW: PromptFamily.VALUE,
+    VALUES_ROW: PromptFamily.VALUE,
     ELEMENTS_ROW: PromptFamily.ELEMENTS,
     OBJECTS_ROW: PromptFamily.OBJECTS,
     EXPRESSION_ROW: PromptFamily.EXPRESSION,
@@ -1115,6 +1127,8 @@ def _encode_row(row: _Row) -> dict[str, Any]:
         # The usual rows, each item written as one dict display.
         if kind == VALUE_ROW:
             return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
+        if kind == VALUES_ROW:  # several texts: a list, as _encode_answers writes a tuple
+            return {"key": prompt, "type": _VALUE_TYPE, "answers": list(row[2])}
         if kind == ELEMENTS_ROW and None not in row[4]:  # every element named
             suffix = terse("", row[2])  # plain_terse_ids, inlined (one pass)
             return {
@@ -1150,6 +1164,8 @@ def _encode_row(row: _Row) -> dict[str, Any]:
         return _encode_answer(answer_of(row))  # raises the checked path's error
     if kind == VALUE_ROW:
         item["answers"] = row[2]
+    elif kind == VALUES_ROW:
+        item["answers"] = list(row[2])
     elif kind == EXPRESSION_ROW:
         item["answers"] = row[2]()  # written from the scanned tree, a new one each time
     elif kind == ELEMENTS_ROW:
@@ -1199,14 +1215,17 @@ def _refuse_repeated_rows(rows: Sequence[_Row | Answer]) -> bool:
     return False
 
 
+_VALUE_ROWS = (VALUE_ROW, VALUES_ROW)
+
+
 def _first_value(answers: Answers) -> str | None:
     """The description of the first value answer (for the locale warning), if any."""
     rows = pending_rows(answers, expression_rows=True)
     for item in answers if rows is None else rows:
         if type(item) is tuple:
-            if item[0] == VALUE_ROW and type(item[1]) is str:
+            if item[0] in _VALUE_ROWS and type(item[1]) is str:
                 return f"value prompt {item[1]}"  # PromptRef(key=…).describe("value")
-            if item[0] == VALUE_ROW:
+            if item[0] in _VALUE_ROWS:
                 return str(item[1].describe("value"))
         elif getattr(item, "kind", None) == "value":
             return str(item.describe())  # type: ignore[union-attr]
@@ -1448,6 +1467,8 @@ def _rows_text(rows: Sequence[_Row | Answer], layout: _Layout) -> str:
                     _elements_text(row, layout)
                     if kind == ELEMENTS_ROW
                     else _objects_text(row, layout)
+                    if kind == OBJECTS_ROW
+                    else None  # several values: the item, through json's encoder
                 )
             if body is not None:
                 extend((head, _quote(row[1]), types[kind]))

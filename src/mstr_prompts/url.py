@@ -60,7 +60,15 @@ from .rows import (
     pending_rows,
 )
 from .rows import Row as _Row
-from .rules import MAX_OBJECT_TYPE, MAX_POSITION, ascii_number, fold_name, is_text, text_problem
+from .rules import (
+    MAX_OBJECT_TYPE,
+    MAX_POSITION,
+    ascii_number,
+    describe_prompt,
+    fold_name,
+    is_text,
+    text_problem,
+)
 
 # The models load on first use, in the functions that build or read them: decoding plain
 # answers into rows and writing rows needs none (mstr_prompts.rows).
@@ -927,23 +935,37 @@ _CLOSE_ALL = Option(
 _SOME_KEY = "00000000000000000000000000000000@0@10"
 
 
-def _fallback_hint(answer: Answer) -> Hint | None:
-    """Suggest ``fallback='xml'`` only when promptsAnswerXML could carry the answer."""
+def _fallback_hint(answer: Answer | _Row) -> Hint | None:
+    """Suggest ``fallback='xml'`` only when promptsAnswerXML could carry the answer (a
+    model, or a value or object row whose prompt is a key or a :class:`Ref`)."""
     from . import xml as xml_codec  # imported late: xml is an optional peer for url
-    from .model import AnswerSet
 
-    keyed = answer
-    if answer.prompt.key is None:
-        keyed = answer.model_copy(
-            update={"prompt": answer.prompt.model_copy(update={"key": _SOME_KEY})}
-        )
+    probe: Answers
+    if isinstance(answer, tuple):
+        # A row is probed as a row (every encoder writes a row as its model, errors
+        # included), so naming the prompt in an error builds no model.
+        key = _row_key(answer)
+        prompt = answer[1]
+        if key is None:
+            prompt = Ref.of(_SOME_KEY, prompt.id, prompt.name, prompt.position)
+        probe = RowSet(((answer[0], prompt, *answer[2:]),), trusted=TRUSTED)
+    else:
+        from .model import AnswerSet
+
+        key = answer.prompt.key
+        keyed = answer
+        if key is None:
+            keyed = answer.model_copy(
+                update={"prompt": answer.prompt.model_copy(update={"key": _SOME_KEY})}
+            )
+        probe = AnswerSet.of((keyed,))
     try:
         with warnings.catch_warnings():  # a probe: its warnings are not the caller's
             warnings.simplefilter("ignore")
-            xml_codec.encode(AnswerSet.of((keyed,)))
+            xml_codec.encode(probe)
     except PromptAnswerError:
         return None
-    if answer.prompt.key is None:
+    if key is None:
         # Only a Python caller can add a key; a URL or CLI user has none to give.
         return Hint(
             "give the answer a prompt key and encode with {0} to send it in promptsAnswerXML",
@@ -956,10 +978,30 @@ def _fallback_hint(answer: Answer) -> Hint | None:
 _DEFAULT: Hint = Hint("")
 
 
-def _refuse(answer: Answer, reason: str, hint: str | None = _DEFAULT) -> NotRepresentableError:
+def _refuse(
+    answer: Answer | _Row, reason: str, hint: str | None = _DEFAULT
+) -> NotRepresentableError:
     if hint is _DEFAULT:
         hint = _fallback_hint(answer)
-    return NotRepresentableError(reason, prompt=answer.describe(), target="url", hint=hint)
+    prompt = _row_describe(answer) if isinstance(answer, tuple) else answer.describe()
+    return NotRepresentableError(reason, prompt=prompt, target="url", hint=hint)
+
+
+def _row_key(row: _Row) -> str | None:
+    """The prompt key of a value or object row whose prompt is a key or a :class:`Ref`."""
+    prompt = row[1]
+    return prompt if type(prompt) is str else prompt.key
+
+
+def _row_describe(row: _Row) -> str:
+    """``answer.describe()`` of the answer a value or object row (or an open slot) stands
+    for, without building it: the prompt, named as the model names it."""
+    family = _positional_family(row)
+    assert family is not None  # only positional rows are refused by name
+    prompt = row[1]
+    if type(prompt) is str:
+        return describe_prompt(prompt, None, None, None, family.value)
+    return str(prompt.describe(family.value))
 
 
 _CHAR_CLASSES: dict[str, re.Pattern[str]] = {}
@@ -1153,12 +1195,13 @@ def _needs_xml(
 _BIND = Option("definitions", metavar="FILE", api="mstr_prompts.definitions.bind")
 
 
-def _position_hint(answer: Answer) -> Hint:
+def _position_hint(answer: Answer | _Row) -> Hint:
     # The binding, safe option first: the definitions give each answer its position;
     # assume_order only numbers them in the order given, which can misplace values.
     order = "bind the answers to their prompt definitions ({0}), which gives each its position"
     order += ", or encode with {1} if the answers are in prompt order"
-    if _fallback_hint(answer) is not None and answer.prompt.key is not None:
+    key = _row_key(answer) if isinstance(answer, tuple) else answer.prompt.key
+    if _fallback_hint(answer) is not None and key is not None:
         return Hint(
             order + ", or with {2} to send them in promptsAnswerXML", _BIND, _ORDER, _FALLBACK
         )
@@ -1168,13 +1211,21 @@ def _position_hint(answer: Answer) -> Hint:
 _ORDER = Option("assume_order")
 
 
+def _describe_item(item: Answer | _Row) -> str:
+    return _row_describe(item) if isinstance(item, tuple) else item.describe()
+
+
 def _plan_positional(
-    family: list[Answer], assume_order: bool, check: dict[int, NotRepresentableError]
-) -> dict[int, Answer]:
-    """Positions for one positional family; problems go into ``check`` by index."""
-    slots: dict[int, Answer] = {}
+    family: Sequence[Answer | _Row], assume_order: bool, check: dict[int, NotRepresentableError]
+) -> dict[int, Answer | _Row]:
+    """Positions for one positional family; problems go into ``check`` by index.
+
+    The family is of models, or of value and object rows (prompts as keys or
+    :class:`Ref`, every one :func:`_row_fits`) whose problems are worded from the rows
+    exactly as from their models, so a refused row builds no model."""
+    slots: dict[int, Answer | _Row] = {}
     for index, answer in enumerate(family):
-        position = answer.prompt.position
+        position = _position_of(answer) if isinstance(answer, tuple) else answer.prompt.position
         if position is None and assume_order:
             position = index + 1
             if position > MAX_POSITION:
@@ -1205,7 +1256,7 @@ def _plan_positional(
                 _refuse(
                     answer,
                     f"position {position} is claimed by two answers: "
-                    f"{slots[position].describe()} and this one",
+                    f"{_describe_item(slots[position])} and this one",
                 ),
             )
             continue
@@ -1232,9 +1283,10 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
             element_positions.append(where)
             continue
         family_of_row = _positional_family(item) if type(item) is tuple else None
-        if family_of_row is not None and (assume_order or _position_of(item) is not None):  # type: ignore[arg-type]
+        if family_of_row is not None:
             # Numbered by their place or their order: a family of rows that all fit is
-            # written directly.
+            # written directly (or, when one has no place or two claim one, refused from
+            # the rows); any other becomes its models below.
             (values if family_of_row is PromptFamily.VALUE else objects).append(item)
             row_positions[id(item)] = where
             continue
@@ -1274,6 +1326,12 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
             if row_slots is not None:
                 target.update(row_slots)
                 continue
+            if fallback != "xml" and all(_names_its_prompt(a) for a in family):  # type: ignore[arg-type]
+                # Refused: the first problem, worded from the rows as from their models
+                # (nothing fits but the places, so only placing can fail).
+                row_problems: dict[int, NotRepresentableError] = {}
+                _plan_positional(family, assume_order, row_problems)
+                raise row_problems[min(row_problems)]
         from .model import ObjectAnswer, ValueAnswer
 
         planned = _models(family, row_positions, position)
@@ -1462,6 +1520,12 @@ def _row_slots(family: list[Answer | _Row], assume_order: bool) -> dict[int, Ans
             return None
         slots[position] = row
     return slots
+
+
+def _names_its_prompt(row: _Row) -> bool:
+    """True when a row's prompt is a key or a :class:`Ref` (a hand-built set may give a
+    PromptRef, which only its model's path words)."""
+    return type(row[1]) in (str, Ref)
 
 
 def _row_fits(row: _Row) -> bool:
