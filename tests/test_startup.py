@@ -205,8 +205,10 @@ MORE_COMMANDS = {
 FAILING_COMMANDS = {
     "link xml value without a position": [*LINK, "one.xml"],
     "link rest by id without a position": [*LINK, "by-id.json"],
+    "link rest several values": [*LINK, "texts.json"],
+    "convert rest several values -> url": ["convert", "--from", "rest", "--to", "url", "texts.json"],
 }  # fmt: skip
-# (The Web URL's and XML's refusal of several values is still worded from the model.)
+# (prompt-answer XML's refusal of several values is still worded from the model.)
 
 COMMANDS = {
     "convert xml->rest": ["convert", "--from", "xml", "--to", "rest", "one.xml"],

@@ -54,6 +54,7 @@ from .rows import (
     OBJECTS_ROW,
     UNANSWERED_ROW,
     VALUE_ROW,
+    VALUES_ROW,
     PackedRows,
     Ref,
     RowSet,
@@ -941,6 +942,8 @@ def _fallback_hint(answer: Answer | _Row) -> Hint | None:
     from . import xml as xml_codec  # imported late: xml is an optional peer for url
 
     probe: Answers
+    if isinstance(answer, tuple) and answer[0] == VALUES_ROW:
+        return None  # prompt-answer XML carries one value per value prompt (xml refuses more)
     if isinstance(answer, tuple):
         # A row is probed as a row (every encoder writes a row as its model, errors
         # included), so naming the prompt in an error builds no model.
@@ -1276,7 +1279,9 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
     # XML part can keep the input's order (models built from rows are new objects).
     position: dict[int, int] = {}
     element_positions: list[int] = []
-    rows = pending_rows(answers)
+    # Several values are rows here too (row_kinds.VALUES_ROW): refused, from the row; an
+    # expression row becomes its model below, as every other answer with no URL form.
+    rows = pending_rows(answers, expression_rows=True)
     for where, item in enumerate(answers if rows is None else rows):
         if type(item) is tuple and item[0] == ELEMENTS_ROW:
             elements.append(item)  # read directly below
@@ -1326,12 +1331,20 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
             if row_slots is not None:
                 target.update(row_slots)
                 continue
-            if fallback != "xml" and all(_names_its_prompt(a) for a in family):  # type: ignore[arg-type]
-                # Refused: the first problem, worded from the rows as from their models
-                # (nothing fits but the places, so only placing can fail).
-                row_problems: dict[int, NotRepresentableError] = {}
-                _plan_positional(family, assume_order, row_problems)
-                raise row_problems[min(row_problems)]
+        if (
+            fallback != "xml"
+            and len(family) <= MAX_POSITION
+            and all(type(a) is tuple and _row_checkable(a) for a in family)
+        ):
+            # Refused (the rows above were not all placed and written): the first problem,
+            # worded from the rows as from their models, which are not built.
+            row_problems: dict[int, NotRepresentableError] = {}
+            for index, row in enumerate(family):
+                refused = _check_value_row(row)  # type: ignore[arg-type]
+                if refused is not None:
+                    row_problems[index] = refused
+            _plan_positional(family, assume_order, row_problems)
+            raise row_problems[min(row_problems)]
         from .model import ObjectAnswer, ValueAnswer
 
         planned = _models(family, row_positions, position)
@@ -1490,7 +1503,7 @@ _OBJECT_SEPARATORS = FIELD_SEP + SLOT_SEP + OBJECT_SEP
 def _positional_family(row: _Row) -> PromptFamily | None:
     """VALUE or OBJECTS for a row of a positional family (an answer or an open slot)."""
     kind = row[0]
-    if kind == VALUE_ROW:
+    if kind in (VALUE_ROW, VALUES_ROW):
         return PromptFamily.VALUE
     if kind == OBJECTS_ROW:
         return PromptFamily.OBJECTS
@@ -1522,10 +1535,30 @@ def _row_slots(family: list[Answer | _Row], assume_order: bool) -> dict[int, Ans
     return slots
 
 
-def _names_its_prompt(row: _Row) -> bool:
-    """True when a row's prompt is a key or a :class:`Ref` (a hand-built set may give a
-    PromptRef, which only its model's path words)."""
-    return type(row[1]) in (str, Ref)
+def _row_checkable(row: _Row) -> bool:
+    """True when the problems of a value or object row are worded from the row itself
+    (:func:`_check_value_row`, :func:`_plan_positional`): its prompt is a key or a
+    :class:`Ref` (a hand-built set may give a PromptRef, which only its model's path
+    words), and it fits or is a value that :func:`_check_value_row` refuses."""
+    return type(row[1]) in (str, Ref) and (row[0] in (VALUE_ROW, VALUES_ROW) or _row_fits(row))
+
+
+def _check_value_row(row: _Row) -> NotRepresentableError | None:
+    """:func:`_check_value` of a value row (one text or several), without its model; None
+    for any other row (which :func:`_row_checkable` lets through only when it fits)."""
+    if row[0] == VALUES_ROW:
+        return _refuse(
+            row, f"{len(row[2])} values for one prompt; valuePromptAnswers has one per slot"
+        )
+    if row[0] == VALUE_ROW:
+        bad = _forbidden(row[2], SLOT_SEP)
+        if bad is not None:
+            return _refuse(
+                row,
+                f"the value contains {_show(bad)}, the slot separator of valuePromptAnswers; "
+                "the URL API has no escape for it",
+            )
+    return None
 
 
 def _row_fits(row: _Row) -> bool:
@@ -1535,6 +1568,8 @@ def _row_fits(row: _Row) -> bool:
         return True  # an empty slot
     if row[0] == VALUE_ROW:
         return _forbidden(row[2], SLOT_SEP) is None
+    if row[0] == VALUES_ROW:
+        return False  # several values: refused (_check_value_row)
     return all(
         number is not None
         and _forbidden(object_id, _OBJECT_SEPARATORS) is None
