@@ -62,6 +62,7 @@ from .rows import (
     VALUE_ROW,
     VALUES_ROW,
     RowSet,
+    describe_row,
     pending_rows,
 )
 from .rows import Row as _Row
@@ -949,29 +950,41 @@ def _values(answer: Answer, locale: int | None) -> tuple[list[str], bool]:
     raise AssertionError(f"unexpected answer {answer!r}")  # pragma: no cover
 
 
+_KEY_HINT = Hint(
+    "bind the answers to the prompt definitions first ({0}), or give the key",
+    Option("definitions", metavar="FILE", api="definitions.bind"),
+)
+
+
 def _encode_answer(answer: Answer, locale: int | None) -> dict[str, Any]:
     key = answer.prompt.key
     if key is None:
-        raise _refuse(
-            answer,
-            "Library finds prompts only by key",
-            hint=Hint(
-                "bind the answers to the prompt definitions first ({0}), or give the key",
-                Option("definitions", metavar="FILE", api="definitions.bind"),
-            ),
-        )
+        raise _refuse(answer, "Library finds prompts only by key", hint=_KEY_HINT)
     values, use_default = _values(answer, locale)
     return {"key": key, "values": values, "useDefault": use_default}
 
 
 def _encode_row(row: _Row) -> dict[str, Any] | None:
     """The answer of a decoder's row (mstr_prompts.rows), as :func:`_encode_answer` writes
-    its model; None when the row needs that path (which then says what is wrong)."""
+    its model; None when the row needs that path (which then says what is wrong).  A row
+    with no key, or an open slot, is refused from the row, as its model would be."""
     prompt = row[1]
     key = prompt if type(prompt) is str else prompt.key
     kind = row[0]
-    if key is None or kind == UNANSWERED_ROW:  # Library has no open slot: the model's path
-        return None
+    if key is None:
+        raise NotRepresentableError(
+            "Library finds prompts only by key",
+            prompt=describe_row(row),
+            target=TARGET,
+            hint=_KEY_HINT,
+        )
+    if kind == UNANSWERED_ROW:  # Library has no open slot (see _values)
+        raise NotRepresentableError(
+            "Library cannot mark a prompt as deliberately left open",
+            prompt=describe_row(row),
+            target=TARGET,
+            hint="leave the prompt out; Library then asks for it",
+        )
     if kind in STATE_ROWS:  # UseDefault, Close (see _values)
         return {"key": key, "values": [], "useDefault": kind == USE_DEFAULT_ROW}
     if kind == VALUE_ROW:

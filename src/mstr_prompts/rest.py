@@ -56,6 +56,7 @@ from .rows import (
     VALUE_ROW,
     Ref,
     RowSet,
+    describe_row,
     pending_rows,
 )
 from .rows import Row as _Row
@@ -1096,8 +1097,8 @@ _OBJECTS_TYPE = _TYPE_OF[PromptFamily.OBJECTS]
 
 def _encode_state(row: _Row) -> dict[str, Any]:
     """The item of a UseDefault or Close row, as :func:`_encode_answer` writes its model;
-    an open slot, a family not known or a prompt not named takes the model's path, which
-    refuses it."""
+    an open slot, a family not known or a prompt not named is refused as its model is
+    (:func:`_row_refusal`)."""
     kind, prompt, family = row
     if kind != UNANSWERED_ROW and family is not None:
         item: dict[str, Any] | None
@@ -1115,9 +1116,55 @@ def _encode_state(row: _Row) -> dict[str, Any]:
             elif family is PromptFamily.VALUE:
                 item["answers"] = ""
             return item
-    from .model import answer_of
+    raise _row_refusal(row)
 
-    return _encode_answer(answer_of(row))
+
+def _row_refusal(row: _Row) -> NotRepresentableError:
+    """What :func:`_encode_answer` raises for the model of a row REST cannot write (an open
+    slot, a prompt not named by key, id or name, a family not known), worded from the row
+    (``rows.describe_row``) so that the refusal builds no model."""
+    kind, prompt = row[0], row[1]
+    where = describe_row(row)
+    if kind == UNANSWERED_ROW:
+        return NotRepresentableError(
+            "REST cannot mark a prompt as deliberately left open",
+            prompt=where,
+            target=TARGET,
+            hint="leave the prompt out of the body; the server then asks for it",
+        )
+    if type(prompt) is not str and not prompt.is_identified:  # _check_identified
+        if kind == ELEMENTS_ROW:  # an element answer's attribute is its row's
+            return NotRepresentableError(
+                "the answer names its prompt only by attribute (as URL element answers do); "
+                "REST needs the prompt's key, id or name",
+                prompt=where,
+                target=TARGET,
+                hint=_BIND_HINT,
+            )
+        if prompt.position is not None:
+            return NotRepresentableError(
+                "a positional answer cannot be written as REST, which finds prompts by key, "
+                "id or name",
+                prompt=where,
+                target=TARGET,
+                hint=_BIND_HINT,
+            )
+        return NotRepresentableError(
+            "the answer does not say which prompt it answers",
+            prompt=where,
+            target=TARGET,
+            hint=Hint("give the answer a prompt key", cli=False),
+        )
+    # A UseDefault or Close of no family (the only rows left that REST cannot write).
+    return NotRepresentableError(
+        "the prompt's type is not known, and REST requires it",
+        prompt=where,
+        target=TARGET,
+        hint=Hint(
+            "give the answer a family (value, elements, objects, expression or level)",
+            cli=False,
+        ),
+    )
 
 
 def _encode_row(row: _Row) -> dict[str, Any]:
@@ -1159,9 +1206,7 @@ def _encode_row(row: _Row) -> dict[str, Any]:
     elif prompt.is_identified:
         item = _head(prompt, family)
     else:
-        from .model import answer_of  # only here: an import per row costs a tenth of a row
-
-        return _encode_answer(answer_of(row))  # raises the checked path's error
+        raise _row_refusal(row)  # the checked path's error, from the row
     if kind == VALUE_ROW:
         item["answers"] = row[2]
     elif kind == VALUES_ROW:

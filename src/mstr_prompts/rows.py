@@ -91,6 +91,7 @@ __all__ = [
     "Ref",
     "Row",
     "RowSet",
+    "describe_row",
     "pending_rows",
 ]
 
@@ -772,3 +773,34 @@ def _modelled(rows: Items) -> Items:
     return tuple(
         answer_of(row) if type(row) is tuple and row[0] in WRITER_ROWS else row for row in rows
     )
+
+
+# The family a row's answer names itself by (``answer.describe()``), by the row's kind.
+_FAMILY_OF_KIND = {
+    VALUE_ROW: PromptFamily.VALUE.value,
+    VALUES_ROW: PromptFamily.VALUE.value,
+    ELEMENTS_ROW: PromptFamily.ELEMENTS.value,
+    OBJECTS_ROW: PromptFamily.OBJECTS.value,
+    EXPRESSION_ROW: PromptFamily.EXPRESSION.value,
+}
+
+
+def describe_row(row: Row) -> str:
+    """``answer_of(row).describe()`` without building the answer: the prompt a row answers,
+    named for an error message as its model names it.
+
+    An encoder that refuses a row words its error with this, so a refusal builds no model.
+
+    >>> describe_row((VALUE_ROW, Ref.of(position=2), "2015", None))
+    'value prompt #2'
+    >>> describe_row((CLOSE_ROW, "K@0@10", None))
+    'prompt K@0@10'
+    """
+    kind, prompt = row[0], row[1]
+    if kind in STATE_ROWS:
+        family = None if row[2] is None else row[2].value
+    else:
+        family = _FAMILY_OF_KIND[kind]
+    if type(prompt) is str:
+        return describe_prompt(prompt, None, None, None, family)
+    return str(prompt.describe(family))

@@ -58,6 +58,7 @@ from .rows import (
     PackedRows,
     Ref,
     RowSet,
+    describe_row,
     pending_rows,
 )
 from .rows import Row as _Row
@@ -65,7 +66,6 @@ from .rules import (
     MAX_OBJECT_TYPE,
     MAX_POSITION,
     ascii_number,
-    describe_prompt,
     fold_name,
     is_text,
     text_problem,
@@ -986,7 +986,7 @@ def _refuse(
 ) -> NotRepresentableError:
     if hint is _DEFAULT:
         hint = _fallback_hint(answer)
-    prompt = _row_describe(answer) if isinstance(answer, tuple) else answer.describe()
+    prompt = describe_row(answer) if isinstance(answer, tuple) else answer.describe()
     return NotRepresentableError(reason, prompt=prompt, target="url", hint=hint)
 
 
@@ -994,17 +994,6 @@ def _row_key(row: _Row) -> str | None:
     """The prompt key of a value or object row whose prompt is a key or a :class:`Ref`."""
     prompt = row[1]
     return prompt if type(prompt) is str else prompt.key
-
-
-def _row_describe(row: _Row) -> str:
-    """``answer.describe()`` of the answer a value or object row (or an open slot) stands
-    for, without building it: the prompt, named as the model names it."""
-    family = _positional_family(row)
-    assert family is not None  # only positional rows are refused by name
-    prompt = row[1]
-    if type(prompt) is str:
-        return describe_prompt(prompt, None, None, None, family.value)
-    return str(prompt.describe(family.value))
 
 
 _CHAR_CLASSES: dict[str, re.Pattern[str]] = {}
@@ -1215,7 +1204,7 @@ _ORDER = Option("assume_order")
 
 
 def _describe_item(item: Answer | _Row) -> str:
-    return _row_describe(item) if isinstance(item, tuple) else item.describe()
+    return describe_row(item) if isinstance(item, tuple) else item.describe()
 
 
 def _plan_positional(
