@@ -304,6 +304,15 @@ def prompt_ref(item: Mapping[str, Any], where: str) -> PromptRef:
         if value == "" and name != "name":
             raise DecodeError(f"{name} is empty", where=where)
         fields[name] = value
+    if all(is_text(value) for value in fields.values()):
+        # Valid as PromptRef checks its fields (a key and an id non-empty, every text
+        # valid): built directly, as model.prompt_of builds a row's, so that reading a
+        # definition or an item builds no PromptRef schema.
+        from ._trusted import build
+
+        values: dict[str, str | None] = {"key": None, "id": None, "name": None}
+        values.update(fields)
+        return build(PromptRef, {**values, "position": None})
     ref: PromptRef = _build(PromptRef, where, "", **fields)
     return ref
 
