@@ -25,7 +25,8 @@ included, its own VmHWM) over the file's size, for the XML inputs raw and
 percent-encoded (issue 21).
 
 Run: ``make bench`` (or ``.venv/bin/python bench/bench_memory.py``; ``--small`` for the
-inputs of many small prompts alone).
+inputs of many small prompts alone; ``--tree`` to read XML with the text reader
+``mstr_prompts._xml_text`` switched off, every document parsed into lxml's tree).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from workloads import (
 )
 
 MEGABYTES = 20
+TREE = "--tree" in sys.argv[1:]  # XML read into lxml's tree, the text reader off
 SMALL_MEGABYTES = 6
 TARGET = 10.0
 LABELS = {
@@ -108,6 +110,7 @@ def child(fmt: str, path: str, stage: str) -> None:
     from mstr_prompts import library, rest, url, xml
     from mstr_prompts.model import AnswerSet
 
+    xml._RAW = not TREE
     decoders: dict[str, Callable[[str], AnswerSet]] = {
         "rest": rest.decode,
         "xml": xml.decode,
@@ -157,7 +160,8 @@ def _convert_peak(path: Path) -> int:
     script = (
         "import sys\n"
         "from mstr_prompts.cli import main\n"
-        "status = main(sys.argv[1:])\n"
+        + ("import mstr_prompts.xml\nmstr_prompts.xml._RAW = False\n" if TREE else "")
+        + "status = main(sys.argv[1:])\n"
         "sys.stdout.flush()\n"
         "for line in open('/proc/self/status'):\n"
         "    if line.startswith('VmHWM:'):\n"
@@ -227,7 +231,8 @@ def main(small_only: bool = False) -> None:
             r: dict[str, int] = {}
             for stage in ("decode", "full", "held"):
                 out = subprocess.run(
-                    [sys.executable, __file__, "--child", fmt, str(path), stage],
+                    [sys.executable, __file__, "--child", fmt, str(path), stage]
+                    + (["--tree"] if TREE else []),
                     check=True,
                     capture_output=True,
                     text=True,

@@ -12,12 +12,17 @@ each next to the floor for the same data: bare ``lxml.etree.fromstring`` of the 
 plus ``json.dumps`` of the same REST body, interleaved in the same process (see
 ``harness.py``).  The target is 2.0x.
 
-Run: ``make bench`` (or ``.venv/bin/python bench/bench_xml_to_rest.py``).
+Plain documents are read straight from their text (``mstr_prompts._xml_text``); with
+``--tree`` each workload is also timed with that reader switched off (every document
+parsed into lxml's tree, as before it existed), side by side in the same run.
+
+Run: ``make bench`` (or ``.venv/bin/python bench/bench_xml_to_rest.py [--tree]``).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 
 from harness import Row, compare, report
 from lxml import etree
@@ -28,7 +33,7 @@ from mstr_prompts import rest, xml
 TARGET = 2.0
 
 
-def measure(label: str, text: str) -> tuple[Row, Row]:
+def measure(label: str, text: str) -> list[Row]:
     body = rest.encode(xml.decode(text))  # the same data, for the floor
     assert json.loads(rest.dumps(xml.decode(text))) == body
 
@@ -42,10 +47,20 @@ def measure(label: str, text: str) -> tuple[Row, Row]:
         etree.fromstring(text.encode("utf-8"))
         return json.dumps(body, ensure_ascii=False)
 
-    return (
+    rows = [
         compare(f"{label}: rest.dumps", dumps, floor, target=TARGET),
         compare(f"{label}: json.dumps(rest.encode)", encode, floor, target=TARGET),
-    )
+    ]
+    if "--tree" in sys.argv[1:]:
+        xml._RAW = False  # the text reader off: every document parsed into a tree
+        try:
+            rows.append(compare(f"{label}: rest.dumps, tree", dumps, floor, target=TARGET))
+            rows.append(
+                compare(f"{label}: json.dumps(rest.encode), tree", encode, floor, target=TARGET)
+            )
+        finally:
+            xml._RAW = True
+    return rows
 
 
 def main() -> None:

@@ -65,6 +65,7 @@ LAYER_OF: dict[str, str] = {
     "expression_xml": "codecs",
     "rest": "codecs",
     "xml": "codecs",
+    "_xml_text": "codecs",  # plain prompt-answer XML read as text, for xml only
     "url": "codecs",
     "library": "codecs",
     "links": "codecs",

@@ -8,7 +8,10 @@ form-encoded, single or double quotes, pretty-printed, bare ``<pa>`` fragments) 
 writes.  See docs/xml.md for the mapping table and the tolerance rules.
 
 Every parse goes through :func:`mstr_prompts.safexml.parse`: no DTD, no entities, no
-network, a size limit.
+network, a size limit.  A plain document, in the strict textual subset of XML 1.0 that
+``mstr_prompts._xml_text`` describes (no DTD, no entity but the five predefined ones and
+character references), is read from its text without a parse; anything else is parsed,
+and results and errors are the same either way.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from typing import TYPE_CHECKING, Any, cast
 from lxml import etree
 from pydantic import ValidationError
 
-from . import limits, safexml
+from . import _xml_text, limits, safexml
 from ._trusted import TRUSTED, build
+from ._xml_text import FAMILY_OF_PT, PT_OF_FAMILY, PT_OF_TYPE, TYPE_OF_PT, Closing
 from .element_text import GUID_PATTERN, plain_keys, plain_old_short
 from .enums import PromptFamily, ValueType
 from .errors import (
@@ -72,25 +76,11 @@ __all__ = ["decode", "encode"]
 
 # --- grammar constants ------------------------------------------------------------------
 
-# pt = EnumDSSXMLPromptType (https://www2.microstrategy.com/producthelp/2021/WebAPIReference/com/microstrategy/webapi/EnumDSSXMLPromptType.html): the value members.
-_PT_OF_TYPE: dict[ValueType, int] = {
-    ValueType.BOOLEAN: 1,
-    ValueType.LONG: 2,
-    ValueType.STRING: 3,
-    ValueType.DOUBLE: 4,
-    ValueType.DATE: 5,
-    ValueType.BIG_DECIMAL: 16,
-}
-_TYPE_OF_PT: dict[int, ValueType] = {pt: vt for vt, pt in _PT_OF_TYPE.items()}
-# pt of the other families (same enum): 6 objects, 7 elements, 8 expression, 13 dimty.
-_PT_OF_FAMILY: dict[PromptFamily, int] = {
-    PromptFamily.OBJECTS: 6,
-    PromptFamily.ELEMENTS: 7,
-    PromptFamily.EXPRESSION: 8,
-    PromptFamily.LEVEL: 13,
-}
-_FAMILY_OF_PT: dict[int, PromptFamily] = {pt: f for f, pt in _PT_OF_FAMILY.items()}
-_FAMILY_OF_PT.update({pt: PromptFamily.VALUE for pt in _TYPE_OF_PT})
+# pt = EnumDSSXMLPromptType: the tables live with the text reader, which reads pt too.
+_PT_OF_TYPE: dict[ValueType, int] = PT_OF_TYPE
+_TYPE_OF_PT: dict[int, ValueType] = TYPE_OF_PT
+_PT_OF_FAMILY: dict[PromptFamily, int] = PT_OF_FAMILY
+_FAMILY_OF_PT: dict[int, PromptFamily] = FAMILY_OF_PT
 # A value answer of unknown type is written as a string (pt 3): pt is advisory on input
 # (docs/xml.md, "Tolerance on input"), and a string is what the text is.
 _PT_UNKNOWN_VALUE = _PT_OF_TYPE[ValueType.STRING]
@@ -176,6 +166,10 @@ def _decode(text: str | bytes) -> RowSet:
     xml_text = _untransport(text)
     if _BARE_PA.match(xml_text):
         xml_text = f"<rsl>{xml_text}</rsl>"
+    if _FAST and _RAW and len(xml_text) <= min(_RAW_CHARS, limits.current()):
+        read = _read_text(xml_text)
+        if read is not None:
+            return read
     if _FAST and len(xml_text) > _STREAM_CHARS:
         streamed = _streamed(xml_text)
         if streamed is not None:
@@ -213,6 +207,54 @@ def _decode(text: str | bytes) -> RowSet:
             if isinstance(item, etree._Element):
                 items[index] = _decode_pa(item, index + 1)
     return _answer_set(items, locale)
+
+
+# --- plain documents read as text -------------------------------------------------------
+#
+# A document in the textual subset of mstr_prompts._xml_text is read without building a
+# tree: its rows come from regular expressions over the text.  A <pa> of another shape
+# comes back as its text, parsed alone here (inside an <rsl>, at the depth it has in the
+# document) and read by the functions the tree path uses for it; if any of that fails,
+# the whole document takes the tree path, which words the error.  ``_RAW = False``
+# turns this off (the property tests compare both).
+
+_RAW = True
+# Above this many characters a document is read as it is parsed (_streamed), as before:
+# the text reader keeps every value of a list at once, with the list's text (one <pa> of
+# 160,000 elements: a peak of 3.4x the input, against 1.8x streamed; bench_memory.py).
+_RAW_CHARS = 4 << 20
+
+
+def _read_text(xml_text: str) -> RowSet | None:
+    scan = _xml_text.read(xml_text)
+    if scan is None:
+        return None
+    items = scan.items
+    for index in scan.marks:
+        mark = items[index]
+        if type(mark) is Closing:
+            items[index] = _close(_located(mark.key), mark.family, mark.attribute)
+            continue
+        item = _read_piece(mark.text, index + 1)
+        if item is None:
+            return None
+        items[index] = item
+    return _answer_set(items, _locale_of(scan.lcl))
+
+
+def _read_piece(text: str, index: int) -> Any:
+    """The item of one ``<pa>``'s text, as the tree path makes it; None if it fails."""
+    try:
+        root = safexml.parse(f"<rsl>{text}</rsl>", where="xml")
+        if len(root) != 1 or root.text is not None:
+            return None
+        pa = root[0]
+        if pa.tag != "pa" or pa.tail is not None:
+            return None
+        item = _plain_pa(pa)
+        return _decode_pa(pa, index) if item is None else item
+    except ValueError:  # DecodeError, and the models' ValidationError
+        return None
 
 
 def _answer_set(items: list[Any], locale: int | None) -> RowSet:
@@ -316,7 +358,10 @@ def _int(value: str, what: str, where: str) -> int:
 
 
 def _locale(root: etree._Element) -> int | None:
-    lcl = root.get("lcl")
+    return _locale_of(root.get("lcl"))
+
+
+def _locale_of(lcl: str | None) -> int | None:
     if lcl is None:
         return None
     what = "lcl (the locale, a Windows LCID)"

@@ -1,0 +1,899 @@
+"""Plain prompt-answer XML read straight from its text, without building lxml's tree.
+
+Nearly every document is a ``<rsl>`` of ``<pa>`` elements spelled one way throughout:
+value text, ``<mi><es>`` element lists, ``<mi><fct>`` object lists.  Walking lxml's tree of
+such a document from Python costs more than parsing it (about 1.5 µs per ``<e>`` for the
+reads an element needs), while a regular expression over the text reads a whole list in
+one C-level pass.  :func:`read` does that for a strict textual subset of XML 1.0 and
+returns None, as early in the text as it can, for anything outside it; the codec
+(:mod:`mstr_prompts.xml`) then parses the document as before, so every result and every
+error message is the tree path's.  Nothing here raises on any input.
+
+The subset (https://www.w3.org/TR/xml/ section numbers), checked as text:
+
+* §2.2 Char: no character XML 1.0 forbids (C0 controls other than tab and LF, lone
+  surrogates, U+FFFE, U+FFFF), checked in C-level passes (:func:`_chars`).
+* §2.11 end-of-line handling: CR LF and lone CR are read as LF before anything else, as
+  the parser does.
+* §2.3 S: whitespace is space, tab and LF (CR is gone); it may indent elements and sit
+  inside tags around ``=`` and before ``>`` or ``/>``.  ``str.isspace`` accepts more
+  (the tree path's rule for indentation): such text is left to the tree path.
+* §2.3 Name: ASCII letters, digits, ``_ . -`` only, at most 1,000 characters; no ``:``,
+  so no namespace prefix, and no ``xmlns`` anywhere.
+* §2.3 AttValue: double or single quotes, no ``<``, no literal tab or LF (§3.3.3 would
+  turn them into spaces); an attribute name at most once per tag (§3.1 "Unique Att Spec").
+* §2.4 CharData: value text without ``<``; no ``]]>`` anywhere.
+* §4.6 and §4.1: ``&lt; &gt; &amp; &quot; &apos;`` and character references to a Char
+  (:func:`unescape`); any other ``&`` leaves the document to the parser.
+* No ``<!`` (comments, CDATA, DTD) and no ``<?`` but one leading XML declaration of
+  version 1.0 (encoding UTF-8, if named: the text is already decoded).
+* No text node or attribute value over :data:`MAX_TEXT` characters (libxml2 refuses
+  those over 10,000,000 bytes; a character is at most 4).
+* The shapes: ``<rsl>`` (any attributes; ``lcl`` is returned as written) holding only
+  ``<pa>`` elements and whitespace; a ``<pa>`` identified by ``pt pin did tp`` or ``key``
+  in any order, but every ``<pa>`` of a document in the same order and quotes (read
+  ``<pa>`` by ``<pa>``, a document spelled several ways costs more than its parse); its body empty, text, or ``<mi>`` holding one ``<es>`` (an optional
+  leading ``<at>``, then ``<e>`` items) or one ``<fct>`` (items of any tag), each item
+  empty (self-closed or ``<x …></x>``).  Attributes the codec ignores may be present.
+
+A ``<pa>`` of another shape (an ``<exp>``, a ``<dmy>``, an item with content, an
+unusual attribute value) is returned as a :class:`Piece`, its text, for the codec to
+parse alone; an empty answer as a :class:`Closing`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+from .element_text import plain_keys
+from .enums import PromptFamily, ValueType
+from .row_kinds import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW
+from .rules import MAX_OBJECT_TYPE, ascii_number, is_digits
+
+__all__ = [
+    "FAMILY_OF_PT",
+    "MAX_TEXT",
+    "PT_OF_FAMILY",
+    "PT_OF_TYPE",
+    "TYPE_OF_PT",
+    "Closing",
+    "Piece",
+    "Scan",
+    "read",
+    "unescape",
+]
+
+# --- vocabulary shared with the codec -----------------------------------------------------
+
+# pt = EnumDSSXMLPromptType (https://www2.microstrategy.com/producthelp/2021/WebAPIReference/com/microstrategy/webapi/EnumDSSXMLPromptType.html): the value members.
+PT_OF_TYPE: dict[ValueType, int] = {
+    ValueType.BOOLEAN: 1,
+    ValueType.LONG: 2,
+    ValueType.STRING: 3,
+    ValueType.DOUBLE: 4,
+    ValueType.DATE: 5,
+    ValueType.BIG_DECIMAL: 16,
+}
+TYPE_OF_PT: dict[int, ValueType] = {pt: vt for vt, pt in PT_OF_TYPE.items()}
+# pt of the other families (same enum): 6 objects, 7 elements, 8 expression, 13 dimty.
+PT_OF_FAMILY: dict[PromptFamily, int] = {
+    PromptFamily.OBJECTS: 6,
+    PromptFamily.ELEMENTS: 7,
+    PromptFamily.EXPRESSION: 8,
+    PromptFamily.LEVEL: 13,
+}
+FAMILY_OF_PT: dict[int, PromptFamily] = {pt: f for f, pt in PT_OF_FAMILY.items()}
+FAMILY_OF_PT.update({pt: PromptFamily.VALUE for pt in TYPE_OF_PT})
+
+# --- grammar constants --------------------------------------------------------------------
+
+MAX_TEXT = 10_000_000 // 4
+"""The longest text node or attribute value read here, in characters (see the module)."""
+
+_WS = " \t\n"
+_S = "[ \t\n]"  # §2.3 S, once CR is gone (§2.11)
+_NAME = r"[A-Za-z_][A-Za-z0-9_.\-]{0,999}"  # an ASCII subset of §2.3 Name, no ':'
+# §2.3 AttValue without '<', and without a literal tab or LF (§3.3.3 would change them).
+_DQ = '[^"<\t\n]*'
+_SQ = "[^'<\t\n]*"
+_ATTRS = rf"""(?:{_S}+{_NAME}{_S}*={_S}*(?:"{_DQ}"|'{_SQ}'))*"""
+_ATTR = re.compile(rf"""({_NAME}){_S}*={_S}*(?:(")({_DQ})"|(')({_SQ})')""")
+# §2.8 XMLDecl, version 1.0, encoding UTF-8 if named (the text is decoded already).
+_DECLARATION = re.compile(
+    rf"""<\?xml{_S}+version{_S}*={_S}*(?:"1\.0"|'1\.0')"""
+    rf"""(?:{_S}+encoding{_S}*={_S}*(?:"(?i:utf-8)"|'(?i:utf-8)'))?"""
+    rf"""(?:{_S}+standalone{_S}*={_S}*(?:"(?:yes|no)"|'(?:yes|no)'))?{_S}*\?>"""
+)
+_RSL_OPEN = re.compile(rf"{_S}*<rsl({_ATTRS}){_S}*(/?)>")
+_RSL_CLOSE = re.compile(rf"</rsl{_S}*>{_S}*")
+_BLANK = re.compile(f"{_S}*")  # matches anywhere: whitespace, maybe none
+_PA_END = re.compile(rf"</pa{_S}*>")
+_PA_ANY = re.compile(rf"(<pa({_ATTRS}){_S}*(/?)>)")
+_E_ANY = re.compile(rf"{_S}*<e({_ATTRS}){_S}*(?:/>|></e{_S}*>)")
+_ITEM_ANY = re.compile(rf"{_S}*<({_NAME})({_ATTRS}){_S}*(?:/>|></\1{_S}*>)")
+# §4.6 predefined entities and §4.1 character references.
+_REFERENCE = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
+_PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_ENTITIES = ("&amp;", "&quot;", "&lt;", "&gt;", "&apos;")  # the likelier first
+
+
+def _amp_last(entity: str) -> bool:
+    return entity == "&amp;"
+
+
+_GUID = re.compile(r"[0-9A-Fa-f]{32}")
+_PLAIN_PT: dict[str, int] = {str(pt): pt for pt in FAMILY_OF_PT}
+_PLAIN_TP: dict[str, int] = {str(n): n for n in range(1, 100)}
+_SLOW_READS = 8  # see _Lists.slow
+_DENSE_REFERENCES = 6  # more than one '&' in 2**6 characters: see _read
+_MAX_SPELLINGS = 256  # compiled patterns remembered: they come from the input
+
+
+class Closing(NamedTuple):
+    """An empty answer: it closes the prompt ``key`` (of ``family``, if known)."""
+
+    key: str
+    family: PromptFamily | None
+    attribute: str | None = None
+
+
+class Piece(NamedTuple):
+    """A ``<pa>`` of a shape read only by the tree: its text, for the codec to parse."""
+
+    text: str
+
+
+class Scan(NamedTuple):
+    """What :func:`read` found: ``items`` (rows, with a :class:`Closing` or a
+    :class:`Piece` at each index of ``marks``) and ``<rsl>``'s ``lcl`` as written."""
+
+    items: list[Any]
+    lcl: str | None
+    marks: list[int]
+
+
+class _Fallback(Exception):
+    """The document is outside the subset: the tree path reads it."""
+
+
+def unescape(text: str) -> str | None:
+    """``text`` with its references replaced (§4.6, §4.1), or None if one is not plain.
+
+    >>> unescape("Caf&#xE9; &amp; Bar"), unescape("&nbsp;"), unescape("&#0;")
+    ('Café & Bar', None, None)
+    """
+    if "&" not in text:
+        return text
+    if "&#" not in text:
+        # Predefined entities only: C-level counts and replaces (a callback per reference
+        # cost three times as much), '&amp;' last so that '&amp;lt;' stays '&lt;'.
+        left = text.count("&")
+        found = []
+        for entity in _ENTITIES:
+            count = text.count(entity)
+            if count:
+                found.append(entity)
+                left -= count
+                if not left:
+                    break
+        if left:
+            return None  # a bare '&' or another entity (&nbsp;): the parser's to refuse
+        for entity in sorted(found, key=_amp_last):
+            text = text.replace(entity, _PREDEFINED[entity[1:-1]])
+        return text
+    parts = _REFERENCE.split(text)  # text, then name, decimal, hex for each reference
+    out = [parts[0]]
+    for index in range(1, len(parts), 4):
+        name, decimal, hexadecimal, after = parts[index : index + 4]
+        if name:
+            out.append(_PREDEFINED[name])
+        else:
+            code = int(decimal) if decimal else int(hexadecimal, 16)
+            if not (
+                code in (0x9, 0xA, 0xD)
+                or 0x20 <= code <= 0xD7FF
+                or 0xE000 <= code <= 0xFFFD
+                or 0x10000 <= code <= 0x10FFFF
+            ):
+                return None  # §2.2: not a Char
+            out.append(chr(code))
+        out.append(after)
+    if any("&" in part for part in parts[::4]):
+        return None  # a bare '&' or another entity (&nbsp;): the parser's to refuse
+    return "".join(out)
+
+
+def _attributes(text: str) -> dict[str, str]:
+    """The attributes of a tag's attribute text (matched by _ATTRS), references replaced."""
+    found = _ATTR.findall(text)
+    values: dict[str, str] = {}
+    for name, dq, dv, _sq, sv in found:
+        value = unescape(dv if dq else sv)
+        if value is None or name in values:
+            raise _Fallback  # a bad reference, or a duplicate attribute (§3.1)
+        values[name] = value
+    return values
+
+
+def _spelling(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An attribute text's names and quotes, in order."""
+    found = _ATTR.findall(text)
+    names = tuple(f[0] for f in found)
+    if len(set(names)) != len(names):
+        raise _Fallback
+    return names, tuple(f[1] or f[3] for f in found)
+
+
+def _value(quote: str) -> str:
+    return _DQ if quote == '"' else _SQ
+
+
+def _attribute_patterns(
+    names: tuple[str, ...],
+    quotes: tuple[str, ...],
+    guid: str | None = None,
+    literal: str | None = None,
+) -> str:
+    """The attributes of one spelling, a group per value; with ``guid``, ``ei`` is that
+    attribute GUID and ':' written out, and its group the key part alone.
+
+    With ``literal`` (the attribute text of a tag of this spelling), the whitespace
+    around names and ``=`` is the one written there, to the character: a pattern of
+    literals reads a list in a third less time than one of ``[ \t\n]*``.
+    """
+    groups = []
+    for name, quote in zip(names, quotes, strict=True):
+        value = f"({_value(quote)})"
+        groups.append(f"{re.escape(guid)}:{value}" if guid and name == "ei" else value)
+    if literal is None:
+        return "".join(
+            f"{_S}+{re.escape(name)}{_S}*={_S}*{quote}{group}{quote}"
+            for name, quote, group in zip(names, quotes, groups, strict=True)
+        )
+    out = []
+    position = 0
+    for found, group in zip(_ATTR.finditer(literal), groups, strict=True):
+        start, end = found.span(3) if found.group(2) else found.span(5)
+        out.append(re.escape(literal[position:start]))
+        out.append(group)
+        position = end
+    out.append(re.escape(literal[position:]))
+    return "".join(out)
+
+
+class _Spelling(NamedTuple):
+    """A compiled spelling of list items: its pattern, the stride of its split, and
+    where each attribute's values start in the split (0: absent)."""
+
+    pattern: re.Pattern[str]
+    stride: int
+    at: dict[str, int]
+    guid: str = ""  # an element list's attribute, written in the pattern
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(source: str) -> re.Pattern[str]:
+    pattern = _PATTERNS.get(source)
+    if pattern is None:
+        pattern = re.compile(source)
+        if len(_PATTERNS) < _MAX_SPELLINGS:
+            _PATTERNS[source] = pattern
+    return pattern
+
+
+def _blank(parts: list[str]) -> bool:
+    return not "".join(parts).strip(_WS)
+
+
+def _decoded(column: list[Any]) -> list[Any]:
+    """A column of values (str or None) with references replaced, all in one string: NUL
+    never occurs in XML text (_chars), so it separates them.  _Fallback on a bad one."""
+    present = column if None not in column else [v for v in column if v is not None]
+    joined = "\0".join(present)
+    if "&" not in joined:
+        return column
+    decoded = unescape(joined)
+    if decoded is None:
+        raise _Fallback
+    values = decoded.split("\0")
+    if present is column:
+        return values
+    given = iter(values)
+    return [None if v is None else next(given) for v in column]
+
+
+def _long(column: list[Any]) -> bool:
+    return bool(column) and max(len(v) for v in column if v is not None) > MAX_TEXT
+
+
+def _chars(text: str) -> bool:
+    """True when every character of ``text`` is an XML 1.0 Char (§2.2), CR aside.
+
+    C-level passes only: the UTF-8 encoder refuses lone surrogates, and deleting every
+    allowed byte leaves the C0 controls (a regular expression's class test per character
+    cost 2.5 times as much on non-ASCII text: 5.7 against 2.2 ms for 1.7 M characters).
+    """
+    try:
+        data = text.encode("ascii" if text.isascii() else "utf-8")
+    except UnicodeEncodeError:
+        return False  # a lone surrogate
+    return not data.translate(None, _ALLOWED_BYTES) and (
+        text.isascii() or ("\ufffe" not in text and "\uffff" not in text)
+    )
+
+
+_ALLOWED_BYTES = bytes([0x9, 0xA, *range(0x20, 0x100)])
+
+
+class _Lists:
+    """The spellings met so far in one document, tried first for the next list (a
+    document spells its lists alike), and the attributes of its ``<at>`` and list tags."""
+
+    __slots__ = ("attributes", "e", "item", "large", "slow")
+
+    def __init__(self, large: bool) -> None:
+        self.large = large
+        # Lists read item by item, and <pa>s left for the codec to parse alone: each costs
+        # more than its share of one parse, so past a few the tree path is cheaper.
+        self.slow = 0
+        # the last spelling of each kind of list item: its pattern and attribute names
+        self.e: _Spelling | None = None
+        self.item: _Spelling | None = None
+        self.attributes: dict[str, dict[str, str]] = {}
+
+    def spend(self) -> None:
+        """Count one slow read; past :data:`_SLOW_READS`, leave the document to the tree."""
+        self.slow += 1
+        if self.slow > _SLOW_READS:
+            raise _Fallback
+
+    def parsed(self, text: str) -> dict[str, str]:
+        found = self.attributes.get(text)
+        if found is None:
+            found = _attributes(text)
+            self.attributes[text] = found  # bounded by the document's tags
+        return found
+
+
+def read(text: str) -> Scan | None:
+    """The rows of ``text`` if it is plain prompt-answer XML (see the module), else None.
+
+    >>> scan = read('<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" '
+    ...             'tp="10">Web &amp; co</pa></rsl>')
+    >>> scan.items
+    [('value', '2294C41E44244ADAED930CB4E00A9DA0@0@10', 'Web & co', <ValueType.STRING: 'string'>)]
+    >>> read("<rsl><!-- a comment --></rsl>") is None
+    True
+    """
+    try:
+        return _read(text)
+    except _Fallback:
+        return None
+    except (ValueError, LookupError, TypeError):  # pragma: no cover - a bug of ours
+        # Whatever went wrong here, the tree path reads the document and words any error;
+        # tests/test_xml_text.py checks that the documents this should read are read.
+        return None
+
+
+def _read(text: str) -> Scan | None:
+    if _more_than(text, "<exp", _SLOW_READS):
+        return None  # bodies only the tree reads, too many to parse one by one
+    if "&" in text and not text.isascii() and text.count("&") > len(text) >> _DENSE_REFERENCES:
+        # References replaced in Python cost more than the parser's C, on text that is
+        # not ASCII (a str of two bytes a character) and dense with them: the parse is
+        # cheaper (bench: "200 value prompts of 2 KB", one '&' in 30 characters).
+        return None
+    if not _one_spelling(text):
+        return None
+    if _after_lt(text, "!", 0) or "]]>" in text or "xmlns" in text:
+        return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD; §2.7 ']]>'; namespaces
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # §2.11
+    start = 0
+    if text.startswith("<?"):
+        declaration = _DECLARATION.match(text)
+        if declaration is None:
+            return None
+        start = declaration.end()
+    if _after_lt(text, "?", start) or not _chars(text):  # §2.6 PIs
+        return None
+    opening = _RSL_OPEN.match(text, start)
+    if opening is None:
+        return None
+    lcl = _attributes(opening.group(1)).get("lcl")
+    if opening.group(2):  # <rsl/>
+        return Scan([], lcl, []) if not text[opening.end() :].strip(_WS) else None
+    end = text.rfind("</rsl")
+    if end < opening.end() or not _RSL_CLOSE.fullmatch(text, end):
+        return None
+    if _BLANK.match(text, opening.end()).end() == end:  # type: ignore[union-attr]
+        return Scan([], lcl, [])
+    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT))
+
+
+def _after_lt(text: str, char: str, start: int) -> bool:
+    """True when ``'<' + char`` occurs in ``text`` from ``start``: found from ``char``,
+    rarer in a document than '<' (a search for the pair stops at every tag)."""
+    at = start - 1
+    for _ in range(64):
+        at = text.find(char, at + 1)
+        if at == -1:
+            return False
+        if at > start and text[at - 1] == "<":
+            return True
+    return text.find("<" + char, start) != -1
+
+
+def _more_than(text: str, needle: str, count: int) -> bool:
+    """True when ``needle`` occurs more than ``count`` times (found from the start, so a
+    document of many stops early)."""
+    at = -1
+    for _ in range(count + 1):
+        at = text.find(needle, at + 1)
+        if at == -1:
+            return False
+    return True
+
+
+def _one_spelling(text: str) -> bool:
+    """False when the ``<pa>``s do not all start as the first one does, up to its first
+    value (``<pa pt="``): such a document is spelled several ways and is left to the
+    tree (read ``<pa>`` by ``<pa>``, a findall of its attributes costs more than the
+    parse and walk of it).  Checked first, by two counts: it is the usual reason to give
+    up on a document of other people's spelling."""
+    first = _PA_ANY.search(text)
+    if first is None:
+        return True  # no <pa>, or one the checks below refuse
+    lead = _ATTR.search(first.group(2))
+    if lead is None:
+        return text.count("<pa") == text.count("<pa>") + text.count("<pa/>")
+    prefix = "<pa" + first.group(2)[: lead.start(3) if lead.group(2) else lead.start(5)]
+    at = first.start()
+    for _ in range(8):  # the next few first: a document spelled several ways is usually so
+        at = text.find("<pa", at + 1)
+        if at == -1:
+            return True
+        if not text.startswith(prefix, at):
+            return False
+    return text.count(prefix) == text.count("<pa")
+
+
+def _pa_pattern(names: tuple[str, ...], quotes: tuple[str, ...], literal: str | None) -> str:
+    # The start tag, a group per attribute; then '/>' or '>', and a value's text with
+    # its end tag when that is what follows.
+    attributes = _attribute_patterns(names, quotes, literal=literal)
+    return f"<pa{attributes}{_S}*(?:(/>)|>(?:([^<]*)</pa{_S}*>)?)"
+
+
+def _prompts(text: str, start: int, end: int, lcl: str | None, lists: _Lists) -> Scan | None:
+    """The items of ``<rsl>``'s content, ``text[start:end]``: split at each ``<pa>`` of
+    the first one's spelling, a column per attribute (the text is not copied first: a
+    document of one long list would be held twice more)."""
+    lead = _BLANK.match(text, start).end()  # type: ignore[union-attr]
+    first = _PA_ANY.match(text, lead)
+    if first is None:
+        return None
+    names, quotes = _spelling(first.group(2))
+    stride = len(names) + 3
+    pas = text.count("<pa")
+    for literal in (first.group(2), None):  # as the first <pa> is spelled, then loosely
+        parts = _pattern(_pa_pattern(names, quotes, literal)).split(text)
+        count = len(parts) // stride
+        if count == pas:
+            break
+    else:
+        return None
+    if parts[0] != text[:lead]:  # only the declaration, <rsl> and whitespace before
+        return None
+    tail = len(text) - end  # </rsl> and what follows it, at the end of the last body
+    if len(parts[-1]) < tail:
+        return None
+    parts[-1] = parts[-1][: len(parts[-1]) - tail]
+    raw_columns = [parts[1 + i :: stride] for i in range(len(names))]
+    columns: dict[str, list[Any]] = dict(zip(names, raw_columns, strict=True))
+    if "&" in text:
+        columns = {name: _decoded(column) for name, column in columns.items()}
+    large = lists.large
+    if large and any(_long(c) for c in columns.values()):
+        return None
+    raw_texts = texts = parts[2 + len(names) :: stride]
+    if "&" in text:
+        texts = _decoded(texts)
+    absent: list[Any] = [None] * count
+    keys, pts, pins, dids, tps = (
+        columns.get(name, absent) for name in ("key", "pt", "pin", "did", "tp")
+    )
+    closes = parts[1 + len(names) :: stride]
+    bodies = parts[3 + len(names) :: stride]
+    del parts
+    if keys[0] is None and None not in dids and None not in pins and None not in tps:
+        # Every <pa> located by did pin tp (xml._plain_location for all at once).
+        joined = "".join(pins) + "".join(tps)
+        if (
+            joined.isdigit()
+            and joined.isascii()
+            and "" not in pins
+            and "" not in tps
+            and "" not in dids
+            and "@" not in "".join(dids)
+            and keys.count(None) == count
+        ):
+            keys = list(map("{}@{}@{}".format, dids, pins, tps))
+            pins = dids = tps = absent
+
+    def tag(index: int) -> str:
+        # The <pa>'s start tag as written but for the spaces between attributes (a
+        # Piece's, parsed alone: rare, so rebuilt rather than kept for every <pa>).
+        values = (column[index] for column in raw_columns)
+        spelled = (f" {n}={q}{v}{q}" for n, q, v in zip(names, quotes, values, strict=True))
+        return "<pa" + "".join(spelled)
+
+    rows = zip(
+        range(count),
+        zip(keys, pts, pins, dids, tps, strict=True),
+        closes,
+        texts,
+        raw_texts,
+        bodies,
+        strict=True,
+    )
+    return _scan(rows, tag, lcl, lists)
+
+
+def _piece(
+    tag: Callable[[int], str], index: int, close: str | None, raw_text: str | None, body: str
+) -> Piece:
+    """A ``<pa>`` handed back whole, spelled from its parts as written."""
+    text = tag(index) + (
+        "/>" if close else ">" + ("" if raw_text is None else raw_text + "</pa>") + body
+    )
+    return Piece(text.rstrip(_WS))
+
+
+def _scan(
+    rows: Iterable[tuple[Any, ...]],
+    tag: Callable[[int], str],
+    lcl: str | None,
+    lists: _Lists,
+) -> Scan | None:
+    """The items of the ``<pa>``s given as rows ``index (key pt pin did tp) close text
+    raw_text body`` (a value's text, if it was read with its tag: decoded, and as
+    written); ``tag(index)`` spells a <pa>'s start tag, for a Piece."""
+    large = lists.large
+    items: list[Any] = []
+    marks: list[int] = []
+    append = items.append
+    value_types = _VALUE_TYPES
+    families = FAMILY_OF_PT
+    for index, (key, pt_text, pin, did, tp), close, text, raw_text, body in rows:
+        # xml._plain_pa's rules for the prompt and pt; a <pa> they leave is a Piece.
+        if text and not body and key and pin is None and did is None and tp is None:
+            # the usual value: a key made above, or key= alone
+            if large and len(text) > MAX_TEXT:
+                return None
+            value_type = value_types.get(pt_text, False)
+            if value_type is not False:
+                append((VALUE_ROW, key, text, value_type))
+                continue
+        # The <pa>'s own text, for a Piece (references as written), made only for one.
+        written = (index, close, raw_text, body)
+        if text is None and not close:
+            lt = body.find("<")
+            end = _PA_END.match(body, lt) if lt != -1 else None
+            if end is not None and not body[end.end() :].strip(_WS):
+                raw_text, body = body[:lt], body[end.end() :]
+                text = unescape(raw_text)
+                if text is None:
+                    return None
+        if key is None:
+            if not (did and pin and tp and "@" not in did and is_digits(pin + tp)):
+                lists.spend()
+                marks.append(len(items))
+                append(_piece(tag, *written))
+                continue
+            key = f"{did}@{pin}@{tp}"
+        elif not key or did is not None or pin is not None or tp is not None:
+            lists.spend()
+            marks.append(len(items))
+            append(_piece(tag, *written))
+            continue
+        pt = None if pt_text is None else _PLAIN_PT.get(pt_text)
+        if pt is None and pt_text is not None:
+            lists.spend()
+            marks.append(len(items))
+            append(_piece(tag, *written))
+            continue
+        if close or text is not None:
+            if body.strip(_WS):
+                return None  # something other than <pa> after it
+            if large and text and len(text) > MAX_TEXT:
+                return None
+            if not text:  # an empty answer, told apart by pt
+                marks.append(len(items))
+                append(Closing(key, None if pt is None else families[pt]))
+            elif pt is None:
+                append((VALUE_ROW, key, text, None))
+            elif (value_type := TYPE_OF_PT.get(pt)) is not None:
+                append((VALUE_ROW, key, text, value_type))
+            else:
+                lists.spend()
+                marks.append(len(items))
+                append(_piece(tag, *written))
+            continue
+        item = _listed(key, body, lists)
+        if item is None:
+            lists.spend()
+        if item is None or type(item) is Closing:
+            marks.append(len(items))
+            append(_piece(tag, *written) if item is None else item)
+        else:
+            append(item)
+    return Scan(items, lcl, marks)
+
+
+# pt as written, to the type of a value row (None: no pt, a value of unknown type).
+_VALUE_TYPES: dict[str | None, ValueType | None] = {
+    str(pt): value_type for pt, value_type in TYPE_OF_PT.items()
+}
+_VALUE_TYPES[None] = None
+
+_ES_OPEN = re.compile(
+    rf"{_S}*<mi{_S}*>{_S}*<es({_ATTRS}){_S}*>(?:{_S}*<at({_ATTRS}){_S}*(?:/>|></at{_S}*>))?"
+)
+_FCT_OPEN = re.compile(rf"{_S}*<mi{_S}*>{_S}*<fct({_ATTRS}){_S}*>")
+_ES_CLOSE = re.compile(rf"</es{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*")
+_FCT_CLOSE = re.compile(rf"</fct{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*")
+_EMPTY_BODY = re.compile(
+    rf"{_S}*<mi{_S}*>{_S}*<(es|fct)({_ATTRS}){_S}*/>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*"
+)
+
+
+def _listed(key: str, body: str, lists: _Lists) -> Any:
+    """The row (or Closing) of a ``<pa>`` body ``<mi><es|fct>…</es|fct></mi></pa>``; None
+    for another body (the codec then reads the <pa> alone)."""
+    # The start tags from the front, the end tags from the back (rfind, a C-level scan):
+    # a lazy pattern across the items cost as much as reading them.
+    found = _ES_OPEN.match(body)
+    if found is not None:
+        close = body.rfind("</es")
+        if close < found.end() or not _ES_CLOSE.fullmatch(body, close):
+            return None
+        tag_attributes, at = found.groups()
+        if tag_attributes:
+            lists.parsed(tag_attributes)  # ignored, but well-formed
+        return _elements(key, at, body, found.end(), close, lists)
+    found = _FCT_OPEN.match(body)
+    if found is not None:
+        close = body.rfind("</fct")
+        if close < found.end() or not _FCT_CLOSE.fullmatch(body, close):
+            return None
+        if found.group(1):
+            lists.parsed(found.group(1))
+        return _objects(key, body[found.end() : close], lists)
+    found = _EMPTY_BODY.fullmatch(body)
+    if found is not None:
+        if found.group(2):
+            lists.parsed(found.group(2))
+        if found.group(1) == "es":
+            return Closing(key, PromptFamily.ELEMENTS)
+        return Closing(key, PromptFamily.OBJECTS)
+    return None
+
+
+def _split(pattern: re.Pattern[str] | None, region: str, stride: int) -> list[str] | None:
+    if pattern is None:
+        return None
+    parts = pattern.split(region)
+    return parts if _blank(parts[::stride]) else None
+
+
+def _split_within(
+    pattern: re.Pattern[str], body: str, start: int, stop: int, stride: int
+) -> list[str] | None:
+    """``pattern.split`` of ``body[start:stop]`` without copying it out of ``body`` (a
+    list can be most of a document): what the split finds before ``start`` and after
+    ``stop`` must be the text there, less whitespace next to the items."""
+    parts = pattern.split(body)
+    head, tail = parts[0], parts[-1]
+    after = len(body) - stop
+    if (
+        len(parts) == 1
+        or len(head) < start
+        or len(tail) < after
+        or head[start:].strip(_WS)
+        or tail[: len(tail) - after].strip(_WS)
+        or not _blank(parts[stride:-1:stride])
+    ):
+        return None
+    return parts
+
+
+def _elements(key: str, at: str | None, body: str, start: int, stop: int, lists: _Lists) -> Any:
+    """xml._plain_es's rules, read from the text of an ``<es>``, ``body[start:stop]``."""
+    source: str | None = None
+    if at is not None:
+        values = lists.parsed(at)
+        source = values.get("did")
+        tp = values.get("tp")
+        if not source or (tp is not None and tp != "12"):
+            return None
+    if _BLANK.match(body, start).end() >= stop:  # type: ignore[union-attr]
+        # an empty list closes the prompt; its source, a GUID, is kept
+        if source is not None and not _GUID.fullmatch(source):
+            return None
+        return Closing(key, PromptFamily.ELEMENTS, source)
+    spelling = lists.e
+    parts = (
+        None
+        if spelling is None
+        else _split_within(spelling.pattern, body, start, stop, spelling.stride)
+    )
+    if parts is None:
+        first = _E_ANY.match(body, start)
+        if first is None:
+            return None
+        names, quotes = _spelling(first.group(1))
+        ei_text = _attributes(first.group(1)).get("ei") or ""
+        guid = ei_text[:32]
+        if ei_text[32:33] != ":" or not _GUID.fullmatch(guid):
+            return _mixed_elements(key, source, body[start:stop], lists)
+        for literal in (first.group(1), None):  # as the first item is spelled, then loosely
+            spelling = _e_spelling(names, quotes, guid, literal)
+            parts = _split_within(spelling.pattern, body, start, stop, spelling.stride)
+            if parts is not None:
+                break
+        else:
+            return _mixed_elements(key, source, body[start:stop], lists)
+        lists.e = spelling
+    assert spelling is not None
+    stride, where = spelling.stride, spelling.at
+    ei = where["ei"]
+    keys = parts[ei::stride]
+    disp_n, emt = where.get("disp_n"), where.get("emt")
+    names_column = None if disp_n is None else parts[disp_n::stride]
+    emts = None if emt is None else parts[emt::stride]
+    if body.find("&", start, stop) != -1:
+        for index in where.values():  # every value well-formed, even those not kept
+            if index not in (ei, disp_n, emt):
+                _decoded(parts[index::stride])
+        keys = _decoded(keys)
+        names_column = None if names_column is None else _decoded(names_column)
+        emts = None if emts is None else _decoded(emts)
+    del parts
+    # Every ID is the attribute GUID, ':' and a key part, the GUID written in the pattern:
+    # xml._plain_es's test that all start with the first one's 32 characters and ':'.
+    return _element_row(key, source, spelling.guid, keys, names_column, emts, lists)
+
+
+def _e_spelling(
+    names: tuple[str, ...], quotes: tuple[str, ...], guid: str, literal: str | None
+) -> _Spelling:
+    attributes = _attribute_patterns(names, quotes, guid=guid, literal=literal)
+    at = {name: 1 + i for i, name in enumerate(names)}
+    pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
+    return _Spelling(pattern, len(names) + 1, at, guid)
+
+
+def _element_row(
+    key: str,
+    source: str | None,
+    attribute: str,
+    keys: list[str],
+    names: list[Any] | None,
+    emts: list[Any] | None,
+    lists: _Lists,
+) -> Any:
+    if lists.large and (_long(keys) or (names is not None and _long(names))):
+        raise _Fallback
+    if emts is not None and emts.count("1") + emts.count(None) != len(emts):
+        return None
+    if source is not None and source != attribute:
+        return None
+    if not plain_keys("\0".join(keys)):
+        return None
+    return (ELEMENTS_ROW, key, attribute, keys, names or [None] * len(keys))
+
+
+def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) -> Any:
+    """A list whose items are spelled differently from each other, read item by item."""
+    lists.spend()
+    attribute: str | None = None
+    keys: list[str] = []
+    names: list[str | None] = []
+    emts: list[str | None] = []
+    position = 0
+    end = len(region.rstrip(_WS))
+    while position < end:
+        item = _E_ANY.match(region, position)
+        if item is None:
+            return None
+        position = item.end()
+        values = _attributes(item.group(1))
+        ei = values.get("ei")
+        if ei is None or len(ei) < 33 or ei[32] != ":" or not _GUID.fullmatch(ei, 0, 32):
+            return None
+        if attribute is None:
+            attribute = ei[:32]
+        elif ei[:32] != attribute:
+            return None  # as xml._plain_es: every ID starts with the first one's GUID
+        keys.append(ei[33:])
+        names.append(values.get("disp_n"))
+        emts.append(values.get("emt"))
+    assert attribute is not None  # the region holds an item
+    return _element_row(key, source, attribute, keys, names, emts, lists)
+
+
+def _item_spelling(
+    names: tuple[str, ...], quotes: tuple[str, ...], literal: str | None
+) -> _Spelling:
+    attributes = _attribute_patterns(names, quotes, literal=literal)
+    source = f"<({_NAME}){attributes}{_S}*(?:/>|></\\1{_S}*>)"
+    return _Spelling(_pattern(source), len(names) + 2, {n: 2 + i for i, n in enumerate(names)})
+
+
+def _objects(key: str, inner: str, lists: _Lists) -> Any:
+    """xml._plain_fct's rules, read from the text of a ``<fct>``."""
+    if not inner.strip(_WS):
+        return Closing(key, PromptFamily.OBJECTS)
+    spelling = lists.item
+    parts = None if spelling is None else _split(spelling.pattern, inner, spelling.stride)
+    if parts is None:
+        first = _ITEM_ANY.match(inner)
+        if first is None:
+            return None
+        names, quotes = _spelling(first.group(2))
+        if "did" not in names or "tp" not in names:
+            return _mixed_objects(key, inner, lists)
+        for literal in (first.group(2), None):
+            spelling = _item_spelling(names, quotes, literal)
+            parts = _split(spelling.pattern, inner, spelling.stride)
+            if parts is not None:
+                break
+        else:
+            return _mixed_objects(key, inner, lists)
+        lists.item = spelling
+    assert spelling is not None
+    stride = spelling.stride
+    columns = {name: parts[index::stride] for name, index in spelling.at.items()}
+    if "&" in inner:
+        columns = {name: _decoded(column) for name, column in columns.items()}
+    if lists.large and any(_long(c) for c in columns.values()):
+        raise _Fallback
+    labels = columns.get("n") or columns.get("disp_n")
+    return _object_row(key, columns["did"], columns["tp"], labels)
+
+
+def _object_row(key: str, dids: list[Any], tps: list[Any], labels: list[Any] | None) -> Any:
+    if "" in dids or None in dids or None in tps:
+        return None
+    numbers = [_PLAIN_TP.get(tp) or ascii_number(tp, MAX_OBJECT_TYPE) for tp in tps]
+    if None in numbers:
+        return None
+    return (OBJECTS_ROW, key, list(zip(dids, numbers, labels or [None] * len(dids), strict=True)))
+
+
+def _mixed_objects(key: str, inner: str, lists: _Lists) -> Any:
+    """An object list whose items are spelled differently, read item by item."""
+    lists.spend()
+    dids: list[str | None] = []
+    tps: list[str | None] = []
+    labels: list[str | None] = []
+    position = 0
+    end = len(inner.rstrip(_WS))
+    while position < end:
+        item = _ITEM_ANY.match(inner, position)
+        if item is None:
+            return None
+        position = item.end()
+        values = _attributes(item.group(2))
+        if lists.large and any(len(v) > MAX_TEXT for v in values.values()):
+            raise _Fallback
+        dids.append(values.get("did"))
+        tps.append(values.get("tp"))
+        name = values.get("n")
+        labels.append(values.get("disp_n") if name is None else name)
+    return _object_row(key, dids, tps, labels)

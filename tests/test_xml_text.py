@@ -1,0 +1,414 @@
+"""Prompt-answer XML read as text (mstr_prompts._xml_text) against the tree path.
+
+The codec reads a plain document straight from its text and leaves anything else to
+lxml's tree (xml.py, "plain documents read as text").  Here every input is decoded both
+ways (the text reader switched off with ``_RAW = False``) and the outcomes must be equal:
+the same rows, locale and answer set, or the same error with the same message.  The
+inputs are the fixtures, the documents the fast-path tests generate, respellings of them
+(quotes, attribute order, whitespace in tags, indentation, references) and edits aimed at
+the edges of the subset the text reader accepts, so that every way it gives up is taken.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from paths import outcome, switched
+from test_fast_paths import ATTRIBUTE, MUTATIONS, mutate, plain_documents
+
+from mstr_prompts import _xml_text, rest, xml
+from mstr_prompts.model import AnswerSet
+from mstr_prompts.strategies import xml_answer_sets
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+import workloads
+
+FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "xml").rglob("*.xml"))
+
+
+def seen(text: str) -> Any:
+    rows = xml.decode_rows(text)
+    # items gives the model of an expression row (its row holds a closure): comparable.
+    return rows.items, rows.locale, rows.answer_set(), rest.dumps(rows)
+
+
+def assert_same(text: str) -> None:
+    raw = outcome(lambda: seen(text))
+    with switched(xml, _RAW=False):
+        tree = outcome(lambda: seen(text))
+    assert raw == tree
+
+
+def taken(text: str) -> bool:
+    """True when the text reader reads ``text`` by itself (no <pa> parsed alone)."""
+    scan = _xml_text.read(text)
+    return scan is not None and not any(type(scan.items[i]) is _xml_text.Piece for i in scan.marks)
+
+
+# --- respelling --------------------------------------------------------------------------
+
+_SPACES = [" ", "  ", "\n", "\t", " \n\t "]
+
+
+def _attribute_value(value: str, quote: str, rng: random.Random) -> str:
+    out = []
+    for c in value:
+        if c in "<&" or c == quote or c in "\t\n\r" or rng.random() < 0.05:
+            out.append(rng.choice([f"&#{ord(c)};", f"&#x{ord(c):X};", f"&#x{ord(c):04x};"]))
+            if c in _NAMED and rng.random() < 0.5:
+                out[-1] = _NAMED[c]
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+_NAMED = {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;"}
+
+
+def _text(value: str, rng: random.Random) -> str:
+    out = []
+    for c in value:
+        if c in "<&\r" or (c == ">" and rng.random() < 0.5) or rng.random() < 0.03:
+            named = _NAMED.get(c)
+            out.append(named if named and rng.random() < 0.5 else f"&#{ord(c)};")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _write(
+    element: etree._Element,
+    rng: random.Random,
+    depth: int,
+    indent: bool,
+    styles: dict[tuple[str, ...], tuple[list[int], list[str], list[str]]],
+) -> str:
+    tag = str(element.tag)
+    attributes = [(str(n), str(v)) for n, v in element.attrib.items()]
+    # One style per tag and set of attributes, as a writer (a template, a tool) has.
+    style_key = (tag, *(n for n, _ in attributes))
+    if style_key not in styles:
+        order = list(range(len(attributes)))
+        rng.shuffle(order)
+        quotes = [rng.choice(['"', "'"]) for _ in attributes]
+        spaces = [
+            rng.choice(_SPACES) + "\0" + rng.choice(["", " "]) + "=" + rng.choice(["", " ", "\n"])
+            for _ in attributes
+        ] + [rng.choice(["", "", " ", "\n"]), rng.choice(["/>", f"></{tag}>"])]
+        styles[style_key] = (order, quotes, spaces)
+    order, quotes, spaces = styles[style_key]
+    head = ["<", tag]
+    for place, index in enumerate(order):
+        name, value = attributes[index]
+        quote = quotes[place]
+        head.append(spaces[place].replace("\0", name))
+        head.append(quote + _attribute_value(value, quote, rng) + quote)
+    head.append(spaces[-2])
+    children = [c for c in element if isinstance(c.tag, str)]  # comments and PIs left out
+    if not children and not element.text:
+        return "".join(head) + spaces[-1]
+    inner = []
+    if not children:
+        inner.append(_text(element.text or "", rng))
+    else:
+        pad = ("\n" + "  " * (depth + 1)) if indent else ""
+        for child in children:
+            inner.append(pad + _write(child, rng, depth + 1, indent, styles))
+        if indent:
+            inner.append("\n" + "  " * depth)
+    return "".join(head) + ">" + "".join(inner) + f"</{tag}>"
+
+
+def respell(text: str, seed: int, indent: bool) -> str:
+    """``text`` written another way: attribute order and quotes, whitespace in tags,
+    indentation, references in values, self-closed empty elements, each chosen once per
+    tag and set of attributes; the same meaning."""
+    root = etree.fromstring(text.encode("utf-8"))
+    rng = random.Random(seed)
+    head = rng.choice(["", '<?xml version="1.0" encoding="UTF-8"?>\n', "<?xml version='1.0'?>"])
+    return head + _write(root, rng, 0, indent, {})
+
+
+def one_spelling(text: str) -> bool:
+    """True when every <pa> has the same attributes in the same order and quotes: the
+    text reader's condition for reading <pa>s (a document spelled several ways is left
+    to the tree, as measured cheaper)."""
+    tags = re.findall(r"<pa\b([^<>]*)>", text)
+    return len({tuple(re.findall(r"([\w.:-]+)\s*=\s*([\"'])", t)) for t in tags}) <= 1
+
+
+@st.composite
+def respelled(draw: st.DrawFn) -> str:
+    return respell(draw(plain_documents()), draw(st.integers(0, 2**32)), draw(st.booleans()))
+
+
+@st.composite
+def respelled_answer_sets(draw: st.DrawFn) -> str:
+    text = xml.encode(draw(xml_answer_sets()))
+    return respell(text, draw(st.integers(0, 2**32)), draw(st.booleans()))
+
+
+# --- edits at the edges of the subset ----------------------------------------------------
+
+EDGES = [
+    "&",
+    "<",
+    ">",
+    "]]>",
+    "\r",
+    "\r\n",
+    "\t",
+    "\n",
+    "\x01",
+    "\x7f",
+    "\ud800",
+    "\ufffe",
+    "\uffff",
+    "\u00a0",
+    "&#0;",
+    "&#xFFFE;",
+    "&#xD800;",
+    "&#13;",
+    "&#9;",
+    "&#x1F600;",
+    "&#0000000065;",
+    "&nbsp;",
+    "&amp",
+    "&#x;",
+    "<!-- c -->",
+    "<?pi x?>",
+    "<![CDATA[x]]>",
+    "<!DOCTYPE rsl>",
+    ' xmlns:a="urn:a"',
+    ' xmlns="urn:a"',
+    "<a:b/>",
+    ' a:b="1"',
+    ' x="1"',
+    ' x="1" x="2"',
+    " =",
+    "text",
+    "<x/>",
+    "<e/>",
+    "<pa/>",
+    "</pa>",
+    "<mi>",
+    "<at/>",
+    '<at did="8D679D3711D3E4981000E787EC6DE8A4" tp="12"/>',
+    '<exp><nd et="1" nt="5" dmt="1" ddt="-1"/></exp>',
+    "<dmy/>",
+    "/",
+    '"',
+    "'",
+    "=",
+]
+
+
+@st.composite
+def edged(draw: st.DrawFn, documents: st.SearchStrategy[str]) -> str:
+    """A document with one to three edge fragments inserted, a duplicate attribute made,
+    or the text cut short, each at a drawn place."""
+    text = draw(documents)
+    for _ in range(draw(st.integers(1, 3))):
+        action = draw(st.sampled_from(["insert", "insert", "insert", "duplicate", "truncate"]))
+        at = draw(st.integers(0, len(text)))
+        if action == "insert":
+            text = text[:at] + draw(st.sampled_from(EDGES)) + text[at:]
+        elif action == "truncate":
+            text = text[:at]
+        else:
+            found = list(re.finditer(r'\s(\w+)=("[^"]*"|\'[^\']*\')', text))
+            if found:
+                m = draw(st.sampled_from(found))
+                text = text[: m.end()] + " " + m.group(1) + "=" + m.group(2) + text[m.end() :]
+    return text
+
+
+# --- properties ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_every_fixture_reads_the_same_both_ways(path: Path) -> None:
+    text = path.read_bytes().decode("utf-8", "replace")
+    assert_same(text)
+    assert_same(respell(text, 1, True) if _well_formed(text) else text)
+
+
+def _well_formed(text: str) -> bool:
+    try:
+        etree.fromstring(text.encode("utf-8"))
+    except (etree.XMLSyntaxError, ValueError):
+        return False
+    return True
+
+
+@given(plain_documents())
+def test_plain_documents_read_the_same_both_ways(text: str) -> None:
+    assert taken(text) or not one_spelling(text)
+    assert_same(text)
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> str:
+    return mutate(draw, draw(plain_documents()), MUTATIONS)
+
+
+@settings(max_examples=400)
+@given(mutated())
+def test_mutated_documents_read_the_same_both_ways(text: str) -> None:
+    assert_same(text)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(respelled())
+def test_respelled_documents_are_read_as_text_and_the_same(text: str) -> None:
+    assert taken(text) or not one_spelling(text), text
+    assert_same(text)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(respelled_answer_sets())
+def test_respelled_answer_sets_read_the_same_both_ways(text: str) -> None:
+    assert_same(text)
+
+
+@given(xml_answer_sets())
+def test_every_carried_answer_reads_the_same_both_ways(answers: AnswerSet) -> None:
+    assert_same(xml.encode(answers))
+
+
+@settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow])
+@given(edged(plain_documents() | respelled()))
+def test_edges_of_the_subset_read_the_same_both_ways(text: str) -> None:
+    assert_same(text)
+
+
+@pytest.mark.parametrize("edge", EDGES)
+@pytest.mark.parametrize("where", ["rsl", "value", "attribute", "list", "item", "name"])
+def test_each_edge_in_each_place_reads_the_same_both_ways(edge: str, where: str) -> None:
+    value = '<pa pt="3" pin="0" did="0A" tp="10">v</pa>'
+    items = f'<e emt="1" ei="{ATTRIBUTE}:1" art="1" disp_n="N"/><e emt="1" ei="{ATTRIBUTE}:2" art="1" disp_n="M"/>'
+    listed = f'<pa pt="7" pin="0" did="0B" tp="10"><mi><es><at did="{ATTRIBUTE}" tp="12"/>{items}</es></mi></pa>'
+    text = f"<rsl>{value}{listed}</rsl>"
+    assert taken(text)
+    place = {
+        "rsl": "<rsl>",
+        "value": ">v",
+        "attribute": 'did="0',
+        "list": "<es>",
+        "item": "<e ",
+        "name": 'disp_n="N',
+    }[where]
+    at = text.index(place) + len(place)
+    assert_same(text[:at] + edge + text[at:])
+
+
+# --- the documents the text reader should take ---------------------------------------
+
+PLAIN_WORKLOADS = [
+    "mixed_prompts",
+    "value_prompts",
+    "many_elements",
+    "named_elements",
+    "named_objects",
+    "pretty_mixed",
+    "many_named_elements",
+    "tabbed_crlf",
+    "small_mixed",
+]
+
+
+@pytest.mark.parametrize("name", PLAIN_WORKLOADS)
+def test_the_bench_workloads_are_read_as_text(name: str) -> None:
+    text = getattr(workloads, name)()
+    assert taken(text)
+    assert_same(text)
+
+
+@pytest.mark.parametrize(
+    "name", ["mixed_with_expressions", "varied_expressions", "reordered_mixed", "long_values"]
+)
+def test_the_other_bench_workloads_read_the_same(name: str) -> None:
+    text = getattr(workloads, name)()
+    assert_same(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # attribute order, quotes, whitespace inside tags, indentation
+        "<rsl lcl='1033'>\n\t<pa  tp = '10'  did=\"0A\"\tpin='0' pt=\"3\" >v</pa >\n</rsl >",
+        '<rsl><pa key="0A@0@10" pt="2">5</pa><pa key="0B@0@10" pt="3"/></rsl>',
+        '<pa pt="3" pin="0" did="0A" tp="10">bare &lt;fragment&gt; &#xE9;&#233;</pa>',
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rsl><pa pt="3" pin="0" did="0A" tp="10">'
+        "x</pa></rsl>\n",
+        # element lists with and without <at>, disp_n, extra attributes
+        f'<rsl><pa pt="7" pin="0" did="0A" tp="10"><mi><es><e ei="{ATTRIBUTE}:1"/>'
+        f'<e ei="{ATTRIBUTE}:2"/></es></mi></pa></rsl>',
+        f'<rsl><pa pt="7" pin="0" did="0A" tp="10"><mi><es x="1"><at tp="12" did="{ATTRIBUTE}"></at>'
+        f"<e disp_id='9' disp_n='Caf&#xE9; &amp; co' ei='{ATTRIBUTE}:1' emt='1'></e></es></mi></pa></rsl>",
+        # mixed spellings inside one list, and of objects
+        f'<rsl><pa pt="7" pin="0" did="0A" tp="10"><mi><es><e ei="{ATTRIBUTE}:1"/>'
+        f'<e disp_n="N" ei="{ATTRIBUTE}:2" emt="1"/></es></mi></pa>'
+        '<pa pt="6" pin="0" did="0B" tp="10"><mi><fct><mt did="1A" tp="4" n="R"/>'
+        "<fm n='F' did='1B' tp='21'></fm><at disp_n='A' did='1C' tp='12'/></fct></mi></pa></rsl>",
+        # empty answers that close a prompt
+        '<rsl><pa pt="7" pin="0" did="0A" tp="10"><mi><es/></mi></pa>'
+        f'<pa pt="7" pin="0" did="0C" tp="10"><mi><es><at did="{ATTRIBUTE}" tp="12"/></es></mi></pa>'
+        '<pa pt="6" pin="0" did="0B" tp="10"><mi><fct qsr="0"></fct></mi></pa>'
+        '<pa pt="3" pin="0" did="0D" tp="10"></pa><pa pt="5" pin="0" did="0E" tp="10"/></rsl>',
+        "<rsl/>",
+        "<rsl>\n</rsl>",
+    ],
+)
+def test_spellings_people_write_are_read_as_text(text: str) -> None:
+    assert taken(text if not text.startswith("<pa") else f"<rsl>{text}</rsl>")
+    assert_same(text)
+
+
+def test_an_expression_beside_plain_answers_is_parsed_alone() -> None:
+    expression = (
+        '<pa pt="8" pin="0" did="0C" tp="10"><exp><nd et="1" nt="5" dmt="1" ddt="-1">'
+        '<mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"/></nd></exp></pa>'
+    )
+    text = f'<rsl><pa pt="3" pin="0" did="0A" tp="10">v</pa>{expression}</rsl>'
+    scan = _xml_text.read(text)
+    assert scan is not None and [type(scan.items[i]) for i in scan.marks] == [_xml_text.Piece]
+    assert_same(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<rsl><!-- c --></rsl>",
+        "<rsl><?pi?></rsl>",
+        "<rsl>\u00a0</rsl>",
+        '<rsl><pa pt="3" pin="0" did="0A" tp="10">a&nbsp;b</pa></rsl>',
+        '<rsl><pa pt="3" pin="0" did="0A" tp="10">a&#0;b</pa></rsl>',
+        '<rsl><pa pt="3" pin="0" did="0A" tp="10">a\x01b</pa></rsl>',
+        '<rsl><pa pt="3" pin="0" did="0A" did="0B" tp="10">v</pa></rsl>',
+        '<rsl xmlns:a="urn:a"><pa pt="3" pin="0" did="0A" tp="10">v</pa></rsl>',
+        '<rsl><pa pt="3" pin="0" did="0A\t" tp="10">v</pa></rsl>',
+        '<rsl><pa pt="3" pin="0" did="0A" tp="10">v</pa>x</rsl>',
+        '<rsl><pa pt="3" pin="0" did="0A" tp="10">v</pa></rsl><x/>',
+        '<rsl><pa pt="3" pin="0" did="0A" tp="10">v</pa>',
+    ],
+)
+def test_documents_outside_the_subset_are_left_to_the_tree(text: str) -> None:
+    assert _xml_text.read(text) is None
+    assert_same(text)
+
+
+def test_documents_over_the_bound_are_read_as_parsed_as_before() -> None:
+    text = workloads.many_elements(300)
+    assert taken(text)
+    with switched(xml, _RAW_CHARS=len(text) - 1, _STREAM_CHARS=0):
+        assert xml._streamed(text) is not None  # the path such a document takes
+        assert_same(text)
