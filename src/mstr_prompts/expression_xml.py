@@ -850,10 +850,27 @@ _RANKING_OF = {
 # straight from the matches; _typed builds the typed nodes of such a tree.  A form's
 # In/NotIn list whose constants have different data types has no REST spelling (one
 # 'constants' operand has one dataType), so the scan leaves it to the walk.
+#
+# A qualification that matches a pattern but whose operator, arity or data type the
+# walk (or the model it builds) refuses is _KEPT: every part of such a match is read by
+# the walk with the meaning the scan gives it (see above), and a walk that succeeds reads
+# every node of the tree, so the walk certainly fails and answer() keeps the <exp>
+# verbatim.  Anything less certain (a pattern that does not match at all) is None.
 
 
-def _scan_text(text: str) -> tuple[dict[str, Any], str | None] | None:
-    """REST's tree and the display text of an ``<exp>``'s serialisation, or None."""
+class _Kept:
+    """The scan's verdict on an ``<exp>`` that :func:`answer` certainly keeps verbatim."""
+
+    __slots__ = ()
+
+
+_KEPT = _Kept()
+_Scanned = tuple[dict[str, Any], "str | None"]
+
+
+def _scan_text(text: str) -> _Scanned | _Kept | None:
+    """REST's tree and the display text of an ``<exp>``'s serialisation, or None (not
+    of the usual shapes: the walk decides), or :data:`_KEPT` (see above)."""
     head = _HEAD.match(text)
     if head is None or not text.endswith(_END):
         return None
@@ -874,7 +891,7 @@ def _scan_text(text: str) -> tuple[dict[str, Any], str | None] | None:
         pos = found.end()
         # The alternative that matched, by its last group (see _TOKEN)
         last = found.lastindex
-        node: dict[str, Any] | None
+        node: dict[str, Any] | _Kept | None
         if last == 1:
             if len(stack) >= _SCAN_DEPTH:
                 return None
@@ -882,10 +899,14 @@ def _scan_text(text: str) -> tuple[dict[str, Any], str | None] | None:
             top = []
             continue
         if last == 2:
+            if not stack:
+                return None
             logical = _LOGICAL_OF_FNT.get(found[2])
             count = len(top)
-            if not stack or logical is None or not count or (logical[1] and count != 1):
-                return None
+            if logical is None or not count or (logical[1] and count != 1):
+                # _branch: an unknown function or one not And/Or/Not, or the model's
+                # Logical: no operand, or a Not of several
+                return _KEPT
             node = {"operator": logical[0], "operands": top}
             top = stack.pop()
         elif last <= 8:  # type: ignore[operator]  # a match has a last group here
@@ -894,9 +915,9 @@ def _scan_text(text: str) -> tuple[dict[str, Any], str | None] | None:
             node = _scanned_form(found)
         else:
             node = _scanned_elements(found)
-        if node is None:
-            return None
-        top.append(node)
+        if node is None or node is _KEPT:
+            return node
+        top.append(node)  # type: ignore[arg-type]  # a tree node here
     if stack or len(top) != 1:
         return None
     content = head[1]
@@ -914,7 +935,9 @@ def _ref_json(kind: str | None, id: str, name: str | None) -> dict[str, Any]:
     return item
 
 
-def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | None:
+def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | _Kept:
+    # Every refusal here is the walk's _value's: a data type it does not map, a node type
+    # and data type that disagree, a metric where a form qualification's constant belongs.
     values: list[dict[str, Any]] = []
     append = values.append
     items = (_VALUE_ITEM_SPACED if _spaced(run) else _VALUE_ITEM).findall(run)
@@ -927,11 +950,11 @@ def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | None:
             value = bare
         else:
             if not metrics:
-                return None  # a metric where a form qualification's constant belongs
+                return _KEPT  # a metric where a form qualification's constant belongs
             append(_ref_json("metric", metric_id, metric_name))
             continue
         if data_type is None:
-            return None
+            return _KEPT
         if "&" in value:
             value = html.unescape(value)
         append({"type": "constant", "dataType": data_type, "value": value})
@@ -946,33 +969,37 @@ def _fits(operator: tuple[str, int | None] | None, count: int) -> bool:
     return count >= 1 if arity is None else count == arity
 
 
-def _scanned_metric(found: re.Match[str]) -> dict[str, Any] | None:
+def _scanned_metric(found: re.Match[str]) -> dict[str, Any] | _Kept:
     metric_id, metric_name, run, fnt, ascending, kind = found.group(3, 4, 5, 6, 7, 8)
     values = _scanned_values(run, metrics=True)
-    if values is None:
-        return None
+    if values is _KEPT:
+        return _KEPT
+    assert type(values) is list
     if kind is None:
         operator = _METRIC_OF_FNT.get(fnt)
     else:
         operator = _RANKING_OF.get((fnt, ascending, kind))
         if any(v["type"] != "constant" for v in values):
-            return None  # a rank or percent of a metric: the walk says what is wrong
+            return _KEPT  # a rank or percent of a metric: the model refuses it
     if operator is None or not _fits(operator, len(values)):
-        return None
+        # _function or _ranking (no such function), or the model (not a metric operator,
+        # or not as many values as it compares with)
+        return _KEPT
     values.insert(0, _ref_json("metric", metric_id, metric_name))
     return {"operator": operator[0], "operands": values}
 
 
-def _scanned_form(found: re.Match[str]) -> dict[str, Any] | None:
+def _scanned_form(found: re.Match[str]) -> dict[str, Any] | _Kept | None:
     et, attribute_id, attribute_name, form_id, form_name, run, fnt = found.group(
         9, 10, 11, 12, 13, 14, 15
     )
     operator = _FORM_OF_FNT.get(fnt)
     if operator is None or (et == _ET_FORM_LIST and operator[0] not in _LISTS):
-        return None
+        return _KEPT  # _function, _form (et 6 without In/NotIn) or the model
     values = _scanned_values(run, metrics=False)
-    if values is None or not _fits(operator, len(values)):
-        return None
+    if values is _KEPT or not _fits(operator, len(values)):  # type: ignore[arg-type]
+        return _KEPT
+    assert type(values) is list
     subject = {
         "type": "form",
         "attribute": _ref_json(None, attribute_id, attribute_name),
@@ -992,10 +1019,10 @@ def _scanned_form(found: re.Match[str]) -> dict[str, Any] | None:
     return {"operator": operator[0], "operands": values}
 
 
-def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | None:
+def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | _Kept | None:
     attribute_id, attribute_name, source, run, fnt = found.group(16, 17, 18, 19, 20)
     if source is not None and source.upper() != attribute_id.upper():
-        return None
+        return _KEPT  # _elements: the list names another attribute
     items = _E_ITEM.findall(run)
     # Plain IDs of this very attribute, as xml's element rows check them: each is
     # "ATTRIBUTE:key", the key without escapes or character references, which "\0"
@@ -1033,7 +1060,9 @@ def _scan(root: etree._Element) -> tuple[Expression, str | None] | None:
     if not _SCAN:
         return None
     scanned = _scan_text(etree.tostring(root, encoding="unicode", with_tail=False))
-    return None if scanned is None else (_typed(scanned[0]), scanned[1])
+    if type(scanned) is not tuple:
+        return None  # the walk reads it, and says what is outside the table
+    return _typed(scanned[0]), scanned[1]
 
 
 _OPERATOR_OF_NAME = {operator.value: operator for operator in Operator}
@@ -1106,7 +1135,7 @@ class _Answers:
             except IndexError:  # pragma: no cover - another thread took it meanwhile
                 pass
         scanned = _scan_text(self._text)
-        assert scanned is not None  # it was scanned when the row was made
+        assert type(scanned) is tuple  # it was scanned when the row was made
         return _answers_json(*scanned)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -1120,7 +1149,12 @@ def _answers_json(tree: dict[str, Any], content: str | None) -> dict[str, Any]:
 def _scanned_answer(text: str, key: str) -> ExpressionAnswer:
     """The answer of a scanned row (``scan_row``): what :func:`answer` gives for it."""
     scanned = _scan_text(text)
-    assert scanned is not None  # it was scanned when the row was made
+    assert type(scanned) is tuple  # it was scanned when the row was made
+    return _typed_answer(key, _typed(scanned[0]), scanned[1])
+
+
+def _typed_answer(key: str, tree: Expression, content: str | None) -> ExpressionAnswer:
+    # What answer() builds for a typed tree answering a key: checked parts, no validation.
     prompt = build(PromptRef, {"key": key, "id": None, "name": None, "position": None})
     return build(
         ExpressionAnswer,
@@ -1128,20 +1162,49 @@ def _scanned_answer(text: str, key: str) -> ExpressionAnswer:
             "prompt": prompt,
             "kind": "expression",
             "xml": None,
-            "expression": _typed(scanned[0]),
-            "content": scanned[1],
+            "expression": tree,
+            "content": content,
         },
+    )
+
+
+def _walked_answers(tree: Expression, content: str | None) -> dict[str, Any]:
+    """REST's ``answers`` of a typed tree the walk read (a new object at each call)."""
+    return _answers_json(expression_json.dumps(tree), content)
+
+
+def _given(answer: ExpressionAnswer) -> ExpressionAnswer:
+    return answer  # a frozen model: every reader may share it
+
+
+def _verbatim_answers(text: str) -> dict[str, Any]:
+    """REST's ``answers`` of an ``<exp>`` kept verbatim: the text lxml wrote of it."""
+    return {"xml": text}
+
+
+def _verbatim_answer(text: str, key: str) -> ExpressionAnswer:
+    """What :func:`answer` gives for a non-empty ``<exp>`` outside the table, of
+    ``text``, lxml's serialisation of the parsed element (safexml.serialize): nothing
+    for the model's validation or REST's check of stored text to refuse."""
+    prompt = build(PromptRef, {"key": key, "id": None, "name": None, "position": None})
+    return build(
+        ExpressionAnswer,
+        {"prompt": prompt, "kind": "expression", "xml": text, "expression": None, "content": None},
     )
 
 
 def scan_row(exp: etree._Element, key: str) -> Row | None:
     """The expression row (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`) of a
-    non-empty ``<exp>`` answering prompt ``key``, or None when it is not of the usual
-    shapes that :func:`answer` reads as a typed tree (the caller then calls it).
+    non-empty ``<exp>`` answering prompt ``key``: what :func:`answer` gives for it, read
+    once and built only when asked for.  None for an empty ``<exp>`` (it closes the
+    prompt) and for the rare tree that reads as typed but has no REST spelling or
+    display text the model takes as it is; the caller then calls :func:`answer`.
 
     The row's third part gives REST's ``answers`` object (a new one at each call), and
     its fourth builds the answer :func:`answer` gives, for any reader other than REST's
-    writer.
+    writer.  The usual shapes are read by one scan of lxml's serialisation; the others
+    by the walk, once; an ``<exp>`` outside the case table gives ``{"xml": text}``, its
+    text as lxml wrote it, which nothing parses again.
 
     >>> exp = safexml.parse('<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" '
     ...   'dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"/></nd><nd et="1" '
@@ -1151,18 +1214,42 @@ def scan_row(exp: etree._Element, key: str) -> Row | None:
     {'type': 'constant', 'dataType': 'Real', 'value': '10'}
     >>> row[3]() == answer(exp, prompt=PromptRef(key="K@0@10"))
     True
+    >>> outside = safexml.parse('<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>')
+    >>> scan_row(outside, "K@0@10")[2]()
+    {'xml': '<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>'}
     """
-    if not _SCAN:
+    if not _SCAN or exp.tag != "exp" or is_empty(exp):
         return None
     text = etree.tostring(exp, encoding="unicode", with_tail=False)
     scanned = _scan_text(text)
+    if type(scanned) is tuple:
+        return (
+            EXPRESSION_ROW,
+            key,
+            _Answers(_answers_json(*scanned), text),
+            partial(_scanned_answer, text, key),
+        )
     if scanned is None:
-        return None
+        # Not of the usual shapes: the walk, once, as answer() would read it.
+        try:
+            tree, content = _exp(exp)
+        except (_Outside, NotRepresentableError):
+            pass  # outside the table: kept verbatim
+        else:
+            if not _name_ok(content):
+                return None  # pragma: no cover - text lxml parsed always passes
+            answers = partial(_walked_answers, tree, content)
+            try:
+                answers()
+            except NotRepresentableError:
+                return None  # REST's writer names the answer in its refusal: answer()
+            made = partial(_given, _typed_answer(key, tree, content))
+            return (EXPRESSION_ROW, key, answers, made)
     return (
         EXPRESSION_ROW,
         key,
-        _Answers(_answers_json(*scanned), text),
-        partial(_scanned_answer, text, key),
+        partial(_verbatim_answers, text),
+        partial(_verbatim_answer, text, key),
     )
 
 
