@@ -922,8 +922,20 @@ def _scan_text(text: str) -> _Scanned | _Kept | None:
         return None
     content = head[1]
     if "&" in content:
-        content = html.unescape(content)  # before the test: a lone CR is written &#13;
+        content = _unescape(content)  # before the test: a lone CR is written &#13;
     return top[0], content if content and not content.isspace() else None
+
+
+def _unescape(text: str) -> str:
+    """``html.unescape`` of text lxml serialised, whose only references are the seven it
+    writes (& < > " and tab, LF, CR): a few C-level replaces, where html.unescape calls
+    back into Python for every reference.  Any other reference goes to html.unescape."""
+    plain = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    if "&#" in plain:
+        plain = plain.replace("&#10;", "\n").replace("&#13;", "\r").replace("&#9;", "\t")
+    if plain.count("&") != plain.count("&amp;"):
+        return html.unescape(text)  # not lxml's spelling: the general rule
+    return plain.replace("&amp;", "&")
 
 
 def _ref_json(kind: str | None, id: str, name: str | None) -> dict[str, Any]:
@@ -931,7 +943,7 @@ def _ref_json(kind: str | None, id: str, name: str | None) -> dict[str, Any]:
     item = {"id": id} if kind is None else {"type": kind, "id": id}
     if name:
         name = name[4:-1]
-        item["name"] = html.unescape(name) if "&" in name else name
+        item["name"] = _unescape(name) if "&" in name else name
     return item
 
 
@@ -956,7 +968,7 @@ def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | _Kept:
         if data_type is None:
             return _KEPT
         if "&" in value:
-            value = html.unescape(value)
+            value = _unescape(value)
         append({"type": "constant", "dataType": data_type, "value": value})
     return values
 
@@ -1042,7 +1054,7 @@ def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | _Kept | None:
         if name:
             name = name[9:-1]  # ' disp_n="…"'
             if "&" in name:
-                name = html.unescape(name)
+                name = _unescape(name)
             append({"id": "h" + ei[cut:] + suffix, "name": name})
         else:
             append({"id": "h" + ei[cut:] + suffix})
