@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -784,43 +784,70 @@ def _spaced(text: str) -> bool:
 
 
 _OP = r'<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/>'
+# What may follow a node's four attributes: the ones _EXTRA lets the walk ignore, in the
+# order Web's builders write them (fixtures/xml: is_indp_csi cc; lcl on form shortcuts).
+_ND_MORE = r'(?: is_indp_csi="[^"]*")?(?: cc="[^"]*")?(?: lcl="0")?(?: disp_n="[^"]*")?'
+_ND_END = r'ddt="[^"]*"' + _ND_MORE + ">"
+
+
+def _names(subtype: int) -> str:
+    """A reference's plain subtype (``stp``, as Library writes it) and its names, ``n``
+    and/or ``disp_n`` (captured together: see _ref_json)."""
+    return f'(?: stp="{subtype}")?' + r'((?: n="[^"]*")?(?: disp_n="[^"]*")?)'
+
+
 # One value of a qualification: a <cst> constant, a date/time or big decimal node, or a
 # metric shortcut (metric qualifications only).  Optional attributes are captured with
 # their name, so that an absent one (None, or "" from findall) is told from an empty one.
 _VALUE = (
-    r'<nd et="[01]" nt="3" dmt="1" ddt="[^"]*"><cst ddt="(\d+)">([^<]+)</cst></nd>'
-    r'|<nd et="[01]" nt="(6|10)" dmt="1" ddt="(\d+)">([^<]+)</nd>'
-    r'|<nd et="[01]" nt="5" dmt="1" ddt="[^"]*"><mt did="(' + _G + r')" tp="4"( n="[^"]*")?/></nd>'
+    r'<nd et="[01]" nt="3" dmt="1" ' + _ND_END + r'<cst ddt="(\d+)">([^<]+)</cst></nd>'
+    r'|<nd et="[01]" nt="(6|10)" dmt="1" ddt="(\d+)"' + _ND_MORE + r">([^<]+)</nd>"
+    r'|<nd et="[01]" nt="5" dmt="1" '
+    + _ND_END
+    + r'<mt did="('
+    + _G
+    + r')" tp="4"'
+    + _names(1024)
+    + r"/></nd>"
 )
 _VALUES = "((?:" + re.sub(r"\((?!\?)", "(?:", _VALUE) + ")*)"
+_E = (
+    r'<e(?: emt="1")? ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?'
+    r'(?: disp_id="[^"]*")?/>'
+)
 _TOKEN_PATTERN = (
     # 1: an And/Or/Not branch opens; 2: a branch closes with its <op>
-    r'(<nd et="14" nt="4" dmt="1" ddt="[^"]*">)'
+    r'(<nd et="14" nt="4" dmt="1" ' + _ND_END + ")"
     r'|<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
-    # 3-8: a metric qualification (id, name, values, fnt, rank/percent properties)
-    r'|<nd et="10" nt="4" dmt="7" ddt="[^"]*"><nd et="[01]" nt="5" dmt="1" ddt="[^"]*">'
-    r'<mt did="('
+    # 3-8: a metric qualification (id, names, values, fnt, rank/percent properties)
+    r'|<nd et="10" nt="4" dmt="7" ' + _ND_END + r'<nd et="[01]" nt="5" dmt="1" ' + _ND_END
+    + r'<mt did="('
     + _G
-    + r')" tp="4"( n="[^"]*")?/></nd>'
+    + r')" tp="4"'
+    + _names(1024)
+    + r"/></nd>"
     + _VALUES
     + _OP
     + r'(?:<prs>(?:<pr ix="4" v="(-1|0)"/>)?<pr ix="5" v="(-1|0)"/></prs>)?</nd>'
-    # 9-15: a form qualification (et, attribute id and name, form id and name, values, fnt)
-    r'|<nd et="(2|6)" nt="4" dmt="1" ddt="[^"]*"><nd et="[01]" nt="1" dmt="1" ddt="[^"]*"'
-    r'(?: lcl="0")?><at did="(' + _G + r')" tp="12"( n="[^"]*")?/><fm did="(' + _G + r')"'
-    r' tp="21"( n="[^"]*")?/></nd>' + _VALUES + _OP + r"</nd>"
-    # 16-20: an element list (attribute id and name, the list's source, the <e>s, fnt)
-    r'|<nd et="5" nt="4" dmt="1" ddt="[^"]*"><nd et="[01]" nt="5" dmt="1" ddt="[^"]*">'
-    r'<at did="(' + _G + r')" tp="12"( n="[^"]*")?/></nd><nd et="[01]" nt="2" dmt="1" '
-    r'ddt="[^"]*"><mi><es>(?:<at did="(' + _G + r')" tp="12"(?: n="[^"]*")?/>)?'
-    r'((?:<e ei="[^"]*"(?: emt="1")?(?: art="[^"]*")?(?: disp_n="[^"]*")?/>)+)</es></mi></nd>'
+    # 9-15: a form qualification (et, attribute id and names, form id and names, values,
+    # fnt)
+    r'|<nd et="(2|6)" nt="4" dmt="1" ' + _ND_END + r'<nd et="[01]" nt="1" dmt="1" ' + _ND_END
+    + r'<at did="(' + _G + r')" tp="12"' + _names(3072) + r'/><fm did="(' + _G + r')"'
+    r' tp="21"' + _names(5376) + r"/></nd>" + _VALUES + _OP + r"</nd>"
+    # 16-21: an element list (attribute id and names, the list's source and its names,
+    # the <e>s, fnt)
+    r'|<nd et="5" nt="4" dmt="1" ' + _ND_END + r'<nd et="[01]" nt="5" dmt="1" ' + _ND_END
+    + r'<at did="(' + _G + r')" tp="12"' + _names(3072) + r'/></nd><nd et="[01]" nt="2" '
+    r'dmt="1" ' + _ND_END + r'<mi><es>(?:<at did="(' + _G + r')" tp="12"' + _names(3072)
+    + r"/>)?"
+    r"((?:" + re.sub(r"\((?!\?)", "(?:", _E) + r")+)</es></mi></nd>"
     r'<op fnt="(22|57)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
-)
+)  # fmt: skip
 _TOKEN = re.compile(_TOKEN_PATTERN)
 _VALUE_ITEM = re.compile(_VALUE)
 _TOKEN_SPACED = re.compile(_indentable(_TOKEN_PATTERN))
 _VALUE_ITEM_SPACED = re.compile(_indentable(_VALUE))
-_E_ITEM = re.compile(r'<e ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?/>')
+_E_ITEM = re.compile(_E)
 _HEAD = re.compile(r'<exp(?: nc="[^"]*")?>([^<]*)')
 _END = "</exp>"
 _SCAN = True  # False reads every <exp> by the walk (the tests compare the two)
@@ -878,10 +905,26 @@ def _scan_text(text: str) -> _Scanned | _Kept | None:
     end = len(text) - len(_END)
     if spaced:
         end = len(text[:end].rstrip(" \t\n"))
-    stack: list[list[dict[str, Any]]] = []
-    top: list[dict[str, Any]] = []
     match = (_TOKEN_SPACED if spaced else _TOKEN).match
     pos = head.end()
+    try:
+        tree = _tokens(text, pos, end, match)
+    except _Refused:
+        return _KEPT
+    if tree is None or tree is _KEPT:
+        return tree
+    content = head[1]
+    if "&" in content:
+        content = _unescape(content)  # before the test: a lone CR is written &#13;
+    return tree, content if content and not content.isspace() else None  # type: ignore[return-value]
+
+
+def _tokens(
+    text: str, pos: int, end: int, match: Callable[[str, int], re.Match[str] | None]
+) -> dict[str, Any] | _Kept | None:
+    """The tree of the tokens of ``text[pos:end]`` (see _scan_text)."""
+    stack: list[list[dict[str, Any]]] = []
+    top: list[dict[str, Any]] = []
     while pos < end:
         if top and not stack:
             return None  # a second node after the first: the walk says so
@@ -920,10 +963,7 @@ def _scan_text(text: str) -> _Scanned | _Kept | None:
         top.append(node)  # type: ignore[arg-type]  # a tree node here
     if stack or len(top) != 1:
         return None
-    content = head[1]
-    if "&" in content:
-        content = _unescape(content)  # before the test: a lone CR is written &#13;
-    return top[0], content if content and not content.isspace() else None
+    return top[0]
 
 
 def _unescape(text: str) -> str:
@@ -938,11 +978,23 @@ def _unescape(text: str) -> str:
     return plain.replace("&amp;", "&")
 
 
-def _ref_json(kind: str | None, id: str, name: str | None) -> dict[str, Any]:
-    # name: ' n="…"' as captured, or "" / None when the attribute is absent
+class _Refused(Exception):
+    """A reference the walk's _ref refuses (two different names): the <exp> is _KEPT."""
+
+
+def _ref_json(kind: str | None, id: str, names: str | None) -> dict[str, Any]:
+    # names: ' n="…"', ' disp_n="…"' or both, as captured (_names), or "" / None when
+    # absent.  With both, _ref takes them only when they are the same (the same text
+    # serialised is the same text); the name is n's, else disp_n's.
     item = {"id": id} if kind is None else {"type": kind, "id": id}
-    if name:
-        name = name[4:-1]
+    if names:
+        if names[1] == "n":
+            end = names.index('"', 4)
+            name = names[4:end]
+            if end + 1 < len(names) and names[end + 10 : -1] != name:
+                raise _Refused
+        else:
+            name = names[9:-1]
         item["name"] = _unescape(name) if "&" in name else name
     return item
 
@@ -1032,9 +1084,11 @@ def _scanned_form(found: re.Match[str]) -> dict[str, Any] | _Kept | None:
 
 
 def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | _Kept | None:
-    attribute_id, attribute_name, source, run, fnt = found.group(16, 17, 18, 19, 20)
-    if source is not None and source.upper() != attribute_id.upper():
-        return _KEPT  # _elements: the list names another attribute
+    attribute_id, attribute_name, source, names, run, fnt = found.group(16, 17, 18, 19, 20, 21)
+    if source is not None:
+        if source.upper() != attribute_id.upper():
+            return _KEPT  # _elements: the list names another attribute
+        _ref_json(None, source, names)  # _ref: two different names are refused
     items = _E_ITEM.findall(run)
     # Plain IDs of this very attribute, as xml's element rows check them: each is
     # "ATTRIBUTE:key", the key without escapes or character references, which "\0"
