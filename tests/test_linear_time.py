@@ -135,6 +135,34 @@ WORST: dict[str, tuple[Callable[[str], Any], Callable[[int], str], int]] = {
         ),
         500,
     ),
+    # issue 22 item 5: the scan's element list (emt before ei, disp_id) and node and
+    # reference attributes, each run ending in a near miss the walk must then read
+    "expression-scan-elements-near-miss": (
+        xml.decode,
+        lambda n: (
+            f'<rsl><pa pt="8" pin="0" did="{G}" tp="10"><exp><nd et="5" nt="4" dmt="1" '
+            'ddt="-1" is_indp_csi="1" cc="2"><nd et="1" nt="5" dmt="1" ddt="-1">'
+            f'<at did="{ATTR}" tp="12" stp="3072" n="A" disp_n="A"/></nd><nd et="1" nt="2" '
+            'dmt="1" ddt="-1"><mi><es>'
+            + f'<e emt="1" ei="{ATTR}:1" art="1" disp_n="x" disp_id="y"/>' * n
+            + f'<e ei="{ATTR}:1" emt="2"/></es></mi></nd><op fnt="22"/></nd></exp></pa></rsl>'
+        ),
+        500,
+    ),
+    "expression-scan-values-near-miss": (
+        xml.decode,
+        lambda n: (
+            f'<rsl><pa pt="8" pin="0" did="{G}" tp="10"><exp><nd et="10" nt="4" dmt="7" '
+            'ddt="-1"><nd et="1" nt="5" dmt="1" ddt="-1"><mt did="{G}" tp="4" stp="1024" '
+            'n="m" disp_n="m"/></nd>'
+            + '<nd et="1" nt="3" dmt="1" ddt="5" is_indp_csi="1" cc="0" lcl="0" disp_n="v">'
+            '<cst ddt="5">1</cst></nd>'
+            * n
+            + '<nd et="1" nt="3" dmt="1" ddt="5" cc="0" is_indp_csi="1"><cst ddt="5">1</cst>'
+            '</nd><op fnt="22"/></nd></exp></pa></rsl>'
+        ),
+        1000,
+    ),
     "detect-many-params": (
         lambda text: formats.detect(text),
         lambda n: "x=1&" * n + "valuePromptAnswers=1",
