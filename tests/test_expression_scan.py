@@ -399,6 +399,8 @@ def _scan_verdict(text: str) -> None:
     serialised = etree.tostring(root, encoding="unicode")
     scanned = expression_xml._scan_text(serialised)
     walk = outcome(lambda: expression_xml._exp(root))
+    if expression_xml._OUTSIDE.search(serialised):
+        assert walk[0] != "ok", (serialised, walk)
     if scanned is expression_xml._KEPT:
         assert walk[0] != "ok", (serialised, walk)
     elif scanned is not None:
