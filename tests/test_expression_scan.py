@@ -677,3 +677,92 @@ def test_lxmls_references_unescape_as_html_unescape_does(text: str) -> None:
     inner = re.search(r">(.*)</x>", serialised, re.S)
     for piece in (value[1] if value else "", inner[1] if inner else ""):
         assert expression_xml._unescape(piece) == html.unescape(piece)
+
+
+# --- the text-level entry: raw text that reads as lxml's serialisation would ----------
+
+
+def _crlf(text: str) -> str:
+    return text.replace("><", ">\r\n<")
+
+
+def _broken_values(text: str) -> str:
+    """A tab and a line feed inside quoted values, which the parser turns into spaces."""
+    return text.replace('n="', 'n="\t', 1).replace('disp_n="', 'disp_n="a\nb', 1)
+
+
+def _numeric_references(text: str) -> str:
+    """Characters as numeric references (decimal and hex, some HTML maps otherwise)."""
+    return (
+        text.replace("é", "&#233;")
+        .replace("1", "&#x31;", 1)
+        .replace("a", "&#97;", 1)
+        .replace('ddt="5">', 'ddt="5">&#128;', 1)
+        .replace('<cst ddt="9">', '<cst ddt="9">&#10;&#13;&#9;', 1)
+    )
+
+
+_RAW_SPELLINGS: list[Callable[[str], str]] = [
+    *_SPELLINGS,
+    _crlf,
+    _broken_values,
+    _numeric_references,
+    lambda t: t.replace("/>", "></x>"),  # not well-formed unless nothing is self-closed
+]
+
+
+@st.composite
+def raw_exps(draw: st.DrawFn) -> str:
+    source = draw(st.one_of(carried(), mutated(), near_misses()))
+    return draw(st.sampled_from(_RAW_SPELLINGS))(source)
+
+
+def _text_row_agrees(raw: str) -> bool:
+    """When the text-level entry gives a row for ``raw``, it is the element's row;
+    True when it gave one."""
+    try:
+        root = safexml.parse(f"<rsl><pa>{raw}</pa></rsl>")[0][0]
+    except Exception:
+        return False  # not well-formed: no document holds it
+    if root.tag != "exp" or len(root.getparent()) != 1:  # type: ignore[union-attr]
+        return False
+    ours = outcome(lambda: expression_xml.scan_text_row(raw, "K@0@10"))
+    assert ours[0] == "ok"
+    if ours[1] is None:
+        return False
+    theirs = expression_xml.scan_row(root, "K@0@10")
+    assert theirs is not None, raw
+    assert ours[1][2]() == theirs[2]() == ours[1][2](), raw
+    made, expected = ours[1][3](), theirs[3]()
+    assert made == expected and repr(made) == repr(expected)
+    with walked():
+        assert made == expression_xml.answer(root, prompt=PromptRef(key="K@0@10"))
+    return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw_exps())
+def test_the_text_level_entry_reads_raw_text_as_the_element_is_read(raw: str) -> None:
+    _text_row_agrees(raw)
+
+
+def test_the_text_level_entry_takes_the_usual_shapes_and_refuses_what_it_cannot_tell() -> None:
+    revenue = metric("4C05177011D3E877C000B3B2D86C964F", "Chiffre d'affaires é")
+    region = attribute(ATTRIBUTE, "Région")
+    tree = and_(
+        qualify(revenue, ">", 10),
+        qualify(region, "In", (f"{ATTRIBUTE}:1", "Café & <Bar>"), (f"{ATTRIBUTE}:2", None)),
+    )
+    text = _self_closed(expression_xml.dumps(tree, "shown & co"))
+    assert _text_row_agrees(text) and _text_row_agrees(_indented(text))
+    for refused in (
+        _crlf(text),
+        _broken_values(text),
+        text.replace("é", "&#233;"),
+        expression_xml.dumps(tree),  # never self-closed, as Web's DHTML builder writes it
+        '<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>',  # outside: the element's text
+        "<exp/>",
+        "<exp></exp>",
+    ):
+        assert expression_xml.scan_text_row(refused, "K@0@10") is None, refused
+        _text_row_agrees(refused)

@@ -75,6 +75,7 @@ __all__ = [
     "level_answer",
     "loads",
     "scan_row",
+    "scan_text_row",
     "stored",
     "to_element",
 ]
@@ -1330,6 +1331,61 @@ def scan_row(exp: etree._Element, key: str) -> Row | None:
         partial(_verbatim_answers, text),
         partial(_verbatim_answer, text, key),
     )
+
+
+# A raw text's attribute value holding a tab or a line feed, which the parser normalises
+# to spaces (so that the value lxml serialises differs): only the start of a value is
+# sought, `="`, never the attribute's name.
+_RAW_BREAK_IN_VALUE = re.compile(r'="[^"\t\n]*[\t\n]')
+
+
+def scan_text_row(text: str, key: str) -> Row | None:
+    """The expression row :func:`scan_row` gives for an ``<exp>`` of the usual shapes,
+    read from the element's text as it stands in a document, without serialising it;
+    None when that text does not show it is one (the caller then calls :func:`scan_row`
+    with the parsed element).
+
+    ``text`` must be the raw text of one ``<exp>`` element, from its ``<exp`` to its
+    ``</exp>``, of a document that :mod:`~mstr_prompts.safexml` parsed (so no DTD and no
+    entity but XML's five) with no namespace in scope.  Within that, every text the scan
+    takes reads the same as lxml's serialisation of the element would: it refuses a
+    carriage return (line ends are normalised), a tab or line feed inside a quoted value
+    (normalised to spaces), character references other than tab, LF and CR (HTML's
+    rules for the others are not XML's), and the patterns take only double quotes, single
+    spaces between attributes and self-closed empty elements.  Only typed trees are given:
+    an ``<exp>`` outside the table keeps lxml's serialisation, which only the element gives.
+
+    >>> row = scan_text_row('<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" '
+    ...   'dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"/></nd>'
+    ...   '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"/></nd>'
+    ...   '</exp>', "K@0@10")
+    >>> row[2]()["expression"]["operator"], row[3]().typed
+    ('Greater', True)
+    >>> scan_text_row('<exp><nd et="10" nt="4" dmt="7" ddt="-1"></nd></exp>', "K@0@10") is None
+    True
+    """
+    if (
+        not _SCAN
+        or "\r" in text
+        or ("&#" in text and _unlisted_references(text))
+        or _RAW_BREAK_IN_VALUE.search(text) is not None
+    ):
+        return None
+    scanned = _scan_text(text)
+    if type(scanned) is not tuple:
+        return None
+    return (
+        EXPRESSION_ROW,
+        key,
+        _Answers(_answers_json(*scanned), text),
+        partial(_scanned_answer, text, key),
+    )
+
+
+def _unlisted_references(text: str) -> bool:
+    # a character reference other than the three lxml writes itself
+    listed = text.count("&#9;") + text.count("&#10;") + text.count("&#13;")
+    return text.count("&#") != listed
 
 
 # --- writing -------------------------------------------------------------------------
