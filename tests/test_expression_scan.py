@@ -721,11 +721,12 @@ def _text_row_agrees(raw: str) -> bool:
     """When the text-level entry gives a row for ``raw``, it is the element's row;
     True when it gave one."""
     try:
-        root = safexml.parse(f"<rsl><pa>{raw}</pa></rsl>")[0][0]
+        pa = safexml.parse(f"<rsl><pa>{raw}</pa></rsl>")[0]
     except Exception:
         return False  # not well-formed: no document holds it
-    if root.tag != "exp" or len(root.getparent()) != 1:  # type: ignore[union-attr]
+    if len(pa) != 1 or pa[0].tag != "exp":
         return False
+    root = pa[0]
     ours = outcome(lambda: expression_xml.scan_text_row(raw, "K@0@10"))
     assert ours[0] == "ok"
     if ours[1] is None:
