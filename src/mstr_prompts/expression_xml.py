@@ -788,67 +788,76 @@ _OP = r'<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/>'
 # What may follow a node's four attributes: the ones _EXTRA lets the walk ignore, in the
 # order Web's builders write them (fixtures/xml: is_indp_csi cc; lcl on form shortcuts).
 _ND_MORE = r'(?: is_indp_csi="[^"]*")?(?: cc="[^"]*")?(?: lcl="0")?(?: disp_n="[^"]*")?'
-_ND_END = r'ddt="[^"]*"' + _ND_MORE + ">"
 
 
-def _names(subtype: int) -> str:
-    """A reference's plain subtype (``stp``, as Library writes it) and its names, ``n``
-    and/or ``disp_n`` (captured together: see _ref_json)."""
-    return f'(?: stp="{subtype}")?' + r'((?: n="[^"]*")?(?: disp_n="[^"]*")?)'
+def _patterns(carried: bool) -> tuple[str, str, str]:
+    """The token, value and element patterns.  ``carried``: with the attributes real
+    answers carry beyond the builders' (_ND_MORE; a reference's stp and disp_n; emt
+    before ei and disp_id on an element); without, the same groups, for the usual text
+    that has none of them (each optional attribute costs the engine a try per node)."""
+    more = _ND_MORE if carried else ""
+    nd_end = r'ddt="[^"]*"' + more + ">"
+    shortcut_end = nd_end if carried else r'ddt="[^"]*"(?: lcl="0")?>'
+
+    def names(subtype: int) -> str:
+        # stp, as Library writes it, then n and/or disp_n, captured together (_ref_json)
+        if not carried:
+            return r'((?: n="[^"]*")?)'
+        return f'(?: stp="{subtype}")?' + r'((?: n="[^"]*")?(?: disp_n="[^"]*")?)'
+
+    # One value of a qualification: a <cst> constant, a date/time or big decimal node,
+    # or a metric shortcut (metric qualifications only).  Optional attributes are
+    # captured with their name, so that an absent one (None, or "" from findall) is told
+    # from an empty one.
+    value = (
+        r'<nd et="[01]" nt="3" dmt="1" ' + nd_end + r'<cst ddt="(\d+)">([^<]+)</cst></nd>'
+        r'|<nd et="[01]" nt="(6|10)" dmt="1" ddt="(\d+)"' + more + r">([^<]+)</nd>"
+        r'|<nd et="[01]" nt="5" dmt="1" ' + nd_end + r'<mt did="(' + _G + r')" tp="4"'
+        + names(1024) + r"/></nd>"
+    )  # fmt: skip
+    values = "((?:" + re.sub(r"\((?!\?)", "(?:", value) + ")*)"
+    e = (
+        r'<e(?: emt="1")? ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?'
+        r'(?: disp_id="[^"]*")?/>'
+        if carried
+        else r'<e ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?/>'
+    )
+    token = (
+        # 1: an And/Or/Not branch opens; 2: a branch closes with its <op>
+        r'(<nd et="14" nt="4" dmt="1" ' + nd_end + ")"
+        r'|<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
+        # 3-8: a metric qualification (id, names, values, fnt, rank/percent properties)
+        r'|<nd et="10" nt="4" dmt="7" ' + nd_end + r'<nd et="[01]" nt="5" dmt="1" '
+        + nd_end + r'<mt did="(' + _G + r')" tp="4"' + names(1024) + r"/></nd>"
+        + values + _OP
+        + r'(?:<prs>(?:<pr ix="4" v="(-1|0)"/>)?<pr ix="5" v="(-1|0)"/></prs>)?</nd>'
+        # 9-15: a form qualification (et, attribute id and names, form id and names,
+        # values, fnt)
+        r'|<nd et="(2|6)" nt="4" dmt="1" ' + nd_end + r'<nd et="[01]" nt="1" dmt="1" '
+        + shortcut_end + r'<at did="(' + _G + r')" tp="12"' + names(3072)
+        + r'/><fm did="(' + _G + r')" tp="21"' + names(5376) + r"/></nd>" + values + _OP
+        + r"</nd>"
+        # 16-21: an element list (attribute id and names, the list's source and its
+        # names, the <e>s, fnt)
+        r'|<nd et="5" nt="4" dmt="1" ' + nd_end + r'<nd et="[01]" nt="5" dmt="1" '
+        + nd_end + r'<at did="(' + _G + r')" tp="12"' + names(3072)
+        + r'/></nd><nd et="[01]" nt="2" dmt="1" ' + nd_end + r'<mi><es>(?:<at did="('
+        + _G + r')" tp="12"' + names(3072) + r"/>)?"
+        r"((?:" + re.sub(r"\((?!\?)", "(?:", e) + r")+)</es></mi></nd>"
+        r'<op fnt="(22|57)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
+    )  # fmt: skip
+    return token, value, e
 
 
-# One value of a qualification: a <cst> constant, a date/time or big decimal node, or a
-# metric shortcut (metric qualifications only).  Optional attributes are captured with
-# their name, so that an absent one (None, or "" from findall) is told from an empty one.
-_VALUE = (
-    r'<nd et="[01]" nt="3" dmt="1" ' + _ND_END + r'<cst ddt="(\d+)">([^<]+)</cst></nd>'
-    r'|<nd et="[01]" nt="(6|10)" dmt="1" ddt="(\d+)"' + _ND_MORE + r">([^<]+)</nd>"
-    r'|<nd et="[01]" nt="5" dmt="1" '
-    + _ND_END
-    + r'<mt did="('
-    + _G
-    + r')" tp="4"'
-    + _names(1024)
-    + r"/></nd>"
-)
-_VALUES = "((?:" + re.sub(r"\((?!\?)", "(?:", _VALUE) + ")*)"
-_E = (
-    r'<e(?: emt="1")? ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?'
-    r'(?: disp_id="[^"]*")?/>'
-)
-_TOKEN_PATTERN = (
-    # 1: an And/Or/Not branch opens; 2: a branch closes with its <op>
-    r'(<nd et="14" nt="4" dmt="1" ' + _ND_END + ")"
-    r'|<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
-    # 3-8: a metric qualification (id, names, values, fnt, rank/percent properties)
-    r'|<nd et="10" nt="4" dmt="7" ' + _ND_END + r'<nd et="[01]" nt="5" dmt="1" ' + _ND_END
-    + r'<mt did="('
-    + _G
-    + r')" tp="4"'
-    + _names(1024)
-    + r"/></nd>"
-    + _VALUES
-    + _OP
-    + r'(?:<prs>(?:<pr ix="4" v="(-1|0)"/>)?<pr ix="5" v="(-1|0)"/></prs>)?</nd>'
-    # 9-15: a form qualification (et, attribute id and names, form id and names, values,
-    # fnt)
-    r'|<nd et="(2|6)" nt="4" dmt="1" ' + _ND_END + r'<nd et="[01]" nt="1" dmt="1" ' + _ND_END
-    + r'<at did="(' + _G + r')" tp="12"' + _names(3072) + r'/><fm did="(' + _G + r')"'
-    r' tp="21"' + _names(5376) + r"/></nd>" + _VALUES + _OP + r"</nd>"
-    # 16-21: an element list (attribute id and names, the list's source and its names,
-    # the <e>s, fnt)
-    r'|<nd et="5" nt="4" dmt="1" ' + _ND_END + r'<nd et="[01]" nt="5" dmt="1" ' + _ND_END
-    + r'<at did="(' + _G + r')" tp="12"' + _names(3072) + r'/></nd><nd et="[01]" nt="2" '
-    r'dmt="1" ' + _ND_END + r'<mi><es>(?:<at did="(' + _G + r')" tp="12"' + _names(3072)
-    + r"/>)?"
-    r"((?:" + re.sub(r"\((?!\?)", "(?:", _E) + r")+)</es></mi></nd>"
-    r'<op fnt="(22|57)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
-)  # fmt: skip
+_TOKEN_PATTERN, _VALUE, _E = _patterns(carried=True)
 _TOKEN = re.compile(_TOKEN_PATTERN)
 _VALUE_ITEM = re.compile(_VALUE)
 _TOKEN_SPACED = re.compile(_indentable(_TOKEN_PATTERN))
 _VALUE_ITEM_SPACED = re.compile(_indentable(_VALUE))
 _E_ITEM = re.compile(_E)
+_PLAIN_PATTERN = _patterns(carried=False)[0]
+_PLAIN = re.compile(_PLAIN_PATTERN)
+_PLAIN_SPACED = re.compile(_indentable(_PLAIN_PATTERN))
 # Signs that the walk certainly refuses an <exp> the patterns did not take, found in one
 # search of the same serialisation: a walk that succeeds reads every element and checks
 # its tag against the one it expects there (none of them outside this set), every node's
@@ -919,10 +928,13 @@ def _scan_text(text: str) -> _Scanned | _Kept | None:
     end = len(text) - len(_END)
     if spaced:
         end = len(text[:end].rstrip(" \t\n"))
-    match = (_TOKEN_SPACED if spaced else _TOKEN).match
     pos = head.end()
     try:
-        tree = _tokens(text, pos, end, match)
+        # The plain patterns first; the ones with what real answers carry where they fail
+        # (each takes only what the walk reads with the meaning the scan gives it).
+        tree = _tokens(text, pos, end, (_PLAIN_SPACED if spaced else _PLAIN).match)
+        if tree is None:
+            tree = _tokens(text, pos, end, (_TOKEN_SPACED if spaced else _TOKEN).match)
     except _Refused:
         return _KEPT
     if tree is None or tree is _KEPT:
