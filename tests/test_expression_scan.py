@@ -28,6 +28,7 @@ from lxml import etree
 from paths import outcome, switched
 
 from mstr_prompts import expression_xml, expressions, library, rest, safexml, url, xml
+from mstr_prompts.errors import DecodeError
 from mstr_prompts.expressions import and_, attribute, form, metric, not_, or_, qualify
 from mstr_prompts.model import AnswerSet, ExpressionAnswer, PromptRef
 from mstr_prompts.row_kinds import EXPRESSION_ROW
@@ -373,8 +374,6 @@ def test_sets_with_expression_rows_copy_and_pickle() -> None:
 
 
 def test_a_hand_built_rowset_cannot_hold_an_expression_row() -> None:
-    from mstr_prompts.errors import DecodeError
-
     _, rows = _decoded()
     raw = pending_rows(rows, expression_rows=True)
     assert raw is not None
@@ -395,7 +394,10 @@ def test_a_prompt_with_more_than_a_key_is_not_a_row() -> None:
 def _scan_verdict(text: str) -> None:
     """The scan's verdict on an <exp> agrees with the walk's: a tree is the walk's tree,
     _KEPT only where the walk refuses; and the row of it is what answer() gives."""
-    root = safexml.parse(text)  # as the decoders parse: no comments left
+    try:
+        root = safexml.parse(text)  # as the decoders parse: no comments left
+    except DecodeError:
+        return  # a respelling that is not XML (assert_same compares the errors)
     serialised = etree.tostring(root, encoding="unicode")
     scanned = expression_xml._scan_text(serialised)
     walk = outcome(lambda: expression_xml._exp(root))
