@@ -1014,13 +1014,14 @@ def _ref_json(kind: str | None, id: str, names: str | None) -> dict[str, Any]:
     # serialised is the same text); the name is n's, else disp_n's.
     item = {"id": id} if kind is None else {"type": kind, "id": id}
     if names:
-        if names[1] == "n":
-            end = names.index('"', 4)
-            name = names[4:end]
-            if end + 1 < len(names) and names[end + 10 : -1] != name:
-                raise _Refused
+        if names[1] == "d":
+            name = names[9:-1]  # ' disp_n="…"'
         else:
-            name = names[9:-1]
+            name = names[4:-1]  # ' n="…"', or ' n="…" disp_n="…"' (a value holds no '"')
+            if '"' in name:
+                name, _, other = name.partition('" disp_n="')
+                if other != name:
+                    raise _Refused
         item["name"] = _unescape(name) if "&" in name else name
     return item
 
@@ -1114,7 +1115,8 @@ def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | _Kept | None:
     if source is not None:
         if source.upper() != attribute_id.upper():
             return _KEPT  # _elements: the list names another attribute
-        _ref_json(None, source, names)  # _ref: two different names are refused
+        if names:
+            _ref_json(None, source, names)  # _ref: two different names are refused
     items = _E_ITEM.findall(run)
     # Plain IDs of this very attribute, as xml's element rows check them: each is
     # "ATTRIBUTE:key", the key without escapes or character references, which "\0"
@@ -1310,10 +1312,10 @@ def scan_row(exp: etree._Element, key: str) -> Row | None:
     >>> scan_row(outside, "K@0@10")[2]()
     {'xml': '<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>'}
     """
-    if not _SCAN or exp.tag != "exp" or is_empty(exp):
+    if not _SCAN:
         return None
     text = etree.tostring(exp, encoding="unicode", with_tail=False)
-    scanned = _scan_text(text)
+    scanned = _scan_text(text)  # None for an empty <exp> or another element (_HEAD)
     if type(scanned) is tuple:
         return (
             EXPRESSION_ROW,
@@ -1321,7 +1323,12 @@ def scan_row(exp: etree._Element, key: str) -> Row | None:
             _Answers(_answers_json(*scanned), text),
             partial(_scanned_answer, text, key),
         )
-    if scanned is None and _OUTSIDE.search(text) is None:
+    if scanned is None:
+        if exp.tag != "exp" or is_empty(exp):
+            return None  # answer() refuses the one, and the other closes the prompt
+        if _OUTSIDE.search(text) is not None:
+            scanned = _KEPT
+    if scanned is None:
         # Not of the usual shapes: the walk, once, as answer() would read it.
         try:
             tree, content = _exp(exp)
