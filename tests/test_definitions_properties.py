@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hypothesis import assume, event, given
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from mstr_prompts import rest, url, xml
@@ -342,3 +342,85 @@ def test_a_row_set_binds_validates_and_checks_as_its_answer_set(
 def _eager(decoded: AnswerSet) -> AnswerSet:
     """The decoded set with every answer model built and held (a tuple): the model path."""
     return AnswerSet(answers=tuple(decoded), mode=decoded.mode, locale=decoded.locale)
+
+
+# --- definitions read without pydantic's validation (issue 22 item 2) -------------------
+#
+# definitions.decode builds a PromptDefinition (and rest.prompt_ref its PromptRef)
+# directly when validation would keep every field as given, so a one-file
+# `convert --definitions` builds no model schema.  Held equal, field types included
+# (repr tells 5 from Decimal("5")), to the validated path, errors word for word.
+
+_TEXT = st.sampled_from(["Year", "", "\ud800", "K@0@10", "é"]) | st.text(max_size=4)
+_BOUND = st.one_of(
+    st.none(),
+    st.integers(-3, 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(
+        ["2020-01-01", "2020-01-01T10:00:00+02:00", "2020-01-01T10:00:00Z", "5", "1.5",
+         "1e3", "soon", "", "-0", "NaN", "Infinity", "12/31/2020"]
+    ),
+    st.booleans(),
+)  # fmt: skip
+_DEFINITION = st.fixed_dictionaries(
+    {
+        "type": st.sampled_from(
+            ["VALUE", "ELEMENTS", "OBJECTS", "EXPRESSION", "LEVEL", "UNSUPPORTED"]
+        ),
+        # Mostly a valid key, so that most documents are read and their fields compared.
+        "key": st.sampled_from(["K@0@10", "K@1@10", "W34D"]) | _TEXT,
+    },
+    optional={
+        "id": _TEXT,
+        "name": _TEXT | st.none(),
+        "title": _TEXT | st.integers(),
+        "required": st.booleans() | st.none(),
+        "closed": st.booleans() | st.none(),
+        "dataType": st.sampled_from([1, 3, 6, 8, 14, 16, 30, 99, "DATE", "NUMERIC", "TEXT", "8"]),
+        "min": _BOUND,
+        "max": _BOUND,
+        "source": st.fixed_dictionaries(
+            {"id": st.sampled_from(["8D679D3711D3E4981000E787EC6DE8A4", "X", "\ud800"])},
+            optional={"name": _TEXT},
+        ),
+        "defaultAnswer": st.sampled_from(["2015", ["2015", "2016"], "", []]),
+    },
+)
+
+
+def _decoded(document: object) -> tuple[object, ...]:
+    try:
+        defs = definitions_decode(document)  # type: ignore[arg-type]
+    except PromptAnswerError as exc:
+        return ("error", type(exc).__name__, str(exc))
+    return ("ok", repr(defs.prompts), defs)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_DEFINITION, min_size=1, max_size=2))
+def test_definitions_read_directly_are_the_validated_ones(document: list[object]) -> None:
+    import mstr_prompts.definitions as definitions_module
+
+    direct = _decoded(document)
+    definitions_module._TRUSTED = False
+    try:
+        validated = _decoded(document)
+    finally:
+        definitions_module._TRUSTED = True
+    assert direct[:2] == validated[:2]
+    assert direct[-1] == validated[-1] or direct[0] == "error"
+
+
+@given(
+    st.fixed_dictionaries(
+        {}, optional={"key": _TEXT | st.none(), "id": _TEXT | st.none(), "name": _TEXT | st.none()}
+    )
+)
+def test_a_prompt_ref_read_directly_is_the_validated_one(item: dict[str, object]) -> None:
+    try:
+        ref = rest.prompt_ref(item, where="x")
+    except DecodeError:
+        return
+    given = {name: value for name, value in item.items() if value is not None}
+    assert repr(ref) == repr(PromptRef(**given))
+    assert ref == PromptRef(**given)

@@ -14,7 +14,7 @@ import pathlib
 import warnings
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from hypothesis import given, settings
@@ -24,7 +24,7 @@ from mstr_prompts import library, links, rest, url, xml
 from mstr_prompts.enums import AnswerMode, PromptFamily, ValueType
 from mstr_prompts.errors import DecodeError, PromptAnswerError
 from mstr_prompts.model import AnswerSet, PromptRef, answer_of
-from mstr_prompts.rows import UNANSWERED_ROW, VALUE_ROW, Ref, RowSet, pending_rows
+from mstr_prompts.rows import UNANSWERED_ROW, VALUE_ROW, VALUES_ROW, Ref, RowSet, pending_rows
 from mstr_prompts.strategies import (
     library_answer_sets,
     rest_answer_sets,
@@ -487,3 +487,151 @@ def test_no_public_constructor_skips_the_checks() -> None:
     assert decoded.with_mode(AnswerMode(2)).answer_set() == decoded.answer_set().model_copy(
         update={"mode": AnswerMode(2)}
     )
+
+
+# --- a value of several texts, and a refused URL placement: no model on either ----------
+#
+# Issue 22 item 2: REST's "answers": ["a", "b"] and Library's "values" of several plain
+# texts are rows (rows.VALUES_ROW) that REST's and Library's writers read, and the other
+# writers refuse as before; a Web link that cannot place a value or object row words its
+# error from the row.  Each is held equal to the checked path, which builds models.
+
+_TEXTS = st.lists(
+    st.sampled_from(
+        ["2015", "Sam Hill", "", "h1;8D679D3711D3E4981000E787EC6DE8A4", f"{OBJ}~4~Profit",
+         "DYNAMIC_PLACEHOLDER_Date", "<rsl><pa/></rsl>", "a^b", 'q"\\', "\u00e9\U0001f680"]
+    )
+    | st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=5),
+    max_size=4,
+)  # fmt: skip
+
+
+def _models_of(answers: Any) -> Any:
+    """The same answers as a set of models only (no row behind any of them)."""
+    if not isinstance(answers, (RowSet, AnswerSet)):
+        return answers
+    built = answers.answer_set() if isinstance(answers, RowSet) else answers
+    return AnswerSet.of(tuple(built), mode=built.mode, locale=built.locale)
+
+
+def _same_as_models(rows: tuple[Any, ...], checked: tuple[Any, ...]) -> None:
+    if checked[0] == "error":
+        assert rows == checked
+        return
+    assert rows[0] == "ok" and rows[2] == checked[2]
+    models = _models_of(checked[1])
+    for name, encode in ENCODERS.items():
+        fresh = RowSet(rows[1].items, mode=rows[1].mode, locale=rows[1].locale)
+        assert outcome(partial(encode, fresh)) == outcome(partial(encode, models)), name
+        # And the raw rows themselves (the several-values row, not its model).
+        assert outcome(partial(encode, rows[1])) == outcome(partial(encode, models)), name
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_TEXTS, st.sampled_from(["key", "id", "name", "key and name"])),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_rest_several_values_are_rows_written_as_their_models(
+    drawn: list[tuple[list[str], str]],
+) -> None:
+    # Several items (each its own prompt), so a Web link's value family mixes one text,
+    # several, a "^" and no place at all: the refusal is worded from the rows.
+    prompts = []
+    for index, (texts, by) in enumerate(drawn):
+        item: dict[str, Any] = {"type": "VALUE", "answers": texts}
+        if "key" in by:
+            item["key"] = f"K{index}@0@10"
+        if by == "id":
+            item["id"] = f"0CE45CA4483E29FFB0AF969D68588E9{index}"
+        if "name" in by:
+            item["name"] = f"Year {index}"
+        prompts.append(item)
+    text = json.dumps({"prompts": prompts}, ensure_ascii=False)
+    rows = outcome(lambda: rest.decode_rows(text))
+    rest._FAST = False
+    try:
+        checked = outcome(lambda: rest.decode(text))
+    finally:
+        rest._FAST = True
+    _same_as_models(rows, checked)
+    texts = drawn[0][0]
+    if rows[0] == "ok" and len(texts) > 1 and all(texts):
+        held = pending_rows(rows[1], expression_rows=True)
+        assert held is not None and type(held[0]) is tuple and held[0][0] == VALUES_ROW
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXTS, st.booleans())
+def test_library_several_values_are_rows_written_as_their_models(
+    texts: list[str], other: bool
+) -> None:
+    answer = {"key": "K@0@10", "values": texts, "useDefault": False}
+    answers = (
+        [answer, {"key": "Z@0@10", "values": ["1"], "useDefault": False}] if other else [answer]
+    )
+    text = json.dumps([answers], ensure_ascii=False)
+    _same_as_models(
+        outcome(lambda: library.decode_rows(text)), outcome(lambda: checked_library(text))
+    )
+
+
+_PLACED = st.lists(
+    st.tuples(
+        st.sampled_from(["value", "objects", "open value", "open objects"]),
+        st.sampled_from([None, "K@0@10", "Z@1@10"]),
+        st.sampled_from([None, 1, 2, 3]),
+        st.sampled_from([None, "Year"]),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PLACED, st.booleans())
+def test_url_placement_errors_from_rows_are_the_models(
+    placed: list[Any], assume_order: bool
+) -> None:
+    items: list[Any] = []
+    for kind, key, position, name in placed:
+        if key is None and position is None and name is None:
+            name = "Region"  # a row's prompt needs something (an empty Ref is the elements')
+        prompt = Ref(key=key, name=name, position=position)
+        if kind == "value":
+            items.append((VALUE_ROW, prompt, "2015", None))
+        elif kind == "objects":
+            items.append(("objects", prompt, [(OBJ, 4, "Profit")]))
+        else:
+            family = PromptFamily.VALUE if kind == "open value" else PromptFamily.OBJECTS
+            items.append((UNANSWERED_ROW, prompt, family))
+    try:
+        rows = RowSet(tuple(items))
+    except DecodeError:
+        return  # two answers for one key: refused before any writer
+    models = AnswerSet.of(tuple(answer_of(item) for item in items))
+    fallbacks: tuple[Literal["error", "xml"], ...] = ("error", "xml")
+    for fallback in fallbacks:
+
+        def write(answers: Any, fallback: Literal["error", "xml"] = fallback) -> Any:
+            return url.encode_query(answers, fallback=fallback, assume_order=assume_order)
+
+        assert outcome(partial(write, rows)) == outcome(partial(write, models))
+
+
+@settings(max_examples=120, deadline=None)
+@given(url_answer_sets())
+def test_url_rows_are_written_and_refused_as_their_models(answers: AnswerSet) -> None:
+    # Positional values, open slots and element lists known by their attribute: every
+    # writer that cannot name such a prompt (REST, Library, XML) refuses the row as it
+    # refuses the model, and a set of models only is the reference.
+    try:
+        text = url.encode_query(answers, fallback="xml")
+    except PromptAnswerError:
+        return
+    if not text:
+        return
+    _same_as_models(outcome(lambda: url.decode_rows(text)), outcome(lambda: url.decode(text)))

@@ -135,6 +135,16 @@ INPUTS = {
             ],
         }
     ),
+    # A value of several texts: REST's list, and a Library link whose element prompt is
+    # answered with REST-style terse IDs (h1;…), which Library reads as plain texts.
+    "texts.json": json.dumps(
+        {"prompts": [{"key": f"{GUID}@0@10", "type": "VALUE", "answers": ["2015", "2016"]}]}
+    ),
+    "terse.txt": (
+        f"https://bi.example.com/MicroStrategyLibrary/app/{LIBRARY_PROJECT}/{REPORT}"
+        f"?prompts=%5B%5B%7B%22key%22%3A%22{GUID}%400%4010%22%2C%22values%22%3A%5B%22h1%3B"
+        f"{ATTRIBUTE}%22%2C%22h2%3B{ATTRIBUTE}%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D"
+    ),
 }
 
 LINK = ["link", "--base", BASE, "--report", REPORT]
@@ -181,7 +191,32 @@ MORE_COMMANDS = {
     "xml -> library": ["convert", "--from", "xml", "--to", "library", "one.xml",
                        "--ignore-locale"],
     "link rest -> library": [*LIBRARY_LINK, "elements.json"],
+    "rest several values -> rest": ["convert", "--from", "rest", "--to", "rest", "texts.json"],
+    "rest several values -> library": [
+        "convert", "--from", "auto", "--to", "library", "texts.json"],
+    "inspect rest several values": ["inspect", "--from", "rest", "texts.json"],
+    "library terse IDs -> rest": ["convert", "--from", "library", "--to", "rest", "terse.txt"],
+    "library terse IDs -> library": ["convert", "--from", "auto", "--to", "library", "terse.txt"],
+    "inspect library terse IDs": ["inspect", "--from", "library", "terse.txt"],
+    "link library terse IDs": [*LIBRARY_LINK, "--from", "library", "terse.txt"],
 }  # fmt: skip
+
+# Commands that fail, and word their error from the rows (exit 4, NotRepresentableError).
+FAILING_COMMANDS = {
+    "link xml value without a position": [*LINK, "one.xml"],
+    "link rest by id without a position": [*LINK, "by-id.json"],
+    "link rest several values": [*LINK, "texts.json"],
+    "convert rest several values -> url": ["convert", "--from", "rest", "--to", "url", "texts.json"],
+    # Prompts REST or Library cannot name: positional values, open slots, element lists
+    # known by their attribute, prompts known by id.
+    "url values -> rest": ["convert", "--from", "url", "--to", "rest", "values.txt"],
+    "url values -> library": ["convert", "--from", "url", "--to", "library", "values.txt"],
+    "url elements -> rest": ["convert", "--from", "url", "--to", "rest", "elements.txt"],
+    "url elements -> library": ["convert", "--from", "url", "--to", "library", "elements.txt"],
+    "rest by id -> library": ["convert", "--from", "rest", "--to", "library", "by-id.json"],
+    "link library url values": [*LIBRARY_LINK, "--from", "url", "values.txt"],
+}  # fmt: skip
+# (prompt-answer XML's refusals are still worded from the model: xml.py is not changed here.)
 
 COMMANDS = {
     "convert xml->rest": ["convert", "--from", "xml", "--to", "rest", "one.xml"],
@@ -283,4 +318,20 @@ def test_codec_commands_load_no_model_and_no_client(inputs: pathlib.Path, comman
     )
     report = json.loads(done.stderr.splitlines()[-1])
     assert report["status"] == 0, done.stderr
+    assert loaded(report["modules"], MODELS + CLIENT) == []
+
+
+@pytest.mark.parametrize("command", FAILING_COMMANDS)
+def test_refusals_load_no_model_and_no_client(inputs: pathlib.Path, command: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, json.dumps(FAILING_COMMANDS[command])],
+        cwd=inputs,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(done.stderr.splitlines()[-1])
+    assert report["status"] == 4, done.stderr
+    assert "mstr-prompts: error: " in done.stderr
     assert loaded(report["modules"], MODELS + CLIENT) == []

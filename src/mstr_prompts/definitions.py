@@ -36,6 +36,7 @@ from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from . import rest
 from ._base import Model
+from ._trusted import build
 from .element_id import GUID_PATTERN
 from .errors import (
     AnswersRejected,
@@ -58,8 +59,11 @@ from .model import (
     AnswerSet,
     Close,
     ElementAnswer,
+    ExpressionAnswer,
+    LevelAnswer,
     ObjectAnswer,
     ObjectRef,
+    PlaceholderAnswer,
     PromptFamily,
     PromptRef,
     Row,
@@ -72,6 +76,7 @@ from .model import (
     prompt_of,
 )
 from .rows import STATE_ROWS, RowSet, pending_rows
+from .rules import is_text
 from .validation import (
     DATE_RANGE,
     Problem,
@@ -604,6 +609,20 @@ def _answer(
     return None if isinstance(answer, Close) else answer
 
 
+# What a definition's default and current answers are (model.Answer's classes).
+_ANSWER_TYPES = (
+    ValueAnswer,
+    ElementAnswer,
+    ObjectAnswer,
+    ExpressionAnswer,
+    LevelAnswer,
+    PlaceholderAnswer,
+    UseDefault,
+    Close,
+    Unanswered,
+)
+
+
 def _definition(item: Any, index: int) -> PromptDefinition:
     where = f"definitions: prompts[{index}]"
     if not isinstance(item, dict):
@@ -640,21 +659,82 @@ def _built(
     required: bool | None,
     where: str,
 ) -> PromptDefinition:
-    return PromptDefinition(
-        prompt=ref,
-        family=family,
-        title=_optional_text(item, "title", where),
-        required=bool(required),
-        closed=_flag(item, "closed", where),
-        min=_bound(item.get("min"), "min", family, value_type, where),
-        max=_bound(item.get("max"), "max", family, value_type, where),
-        data_type=item.get("dataType") if isinstance(item.get("dataType"), (int, str)) else None,
-        value_type=value_type,
-        attribute=attribute,
-        attribute_name=attribute_name,
-        default=_answer(item, "defaultAnswer", ref, family, where),
-        current=_answer(item, "answers", ref, family, where),
+    fields: dict[str, Any] = {  # every field, in declaration order (_trusted.build)
+        "prompt": ref,
+        "family": family,
+        "title": _optional_text(item, "title", where),
+        "required": bool(required),
+        "closed": _flag(item, "closed", where),
+        "min": _bound(item.get("min"), "min", family, value_type, where),
+        "max": _bound(item.get("max"), "max", family, value_type, where),
+        "data_type": item.get("dataType") if isinstance(item.get("dataType"), (int, str)) else None,
+        "value_type": value_type,
+        "attribute": attribute,
+        "attribute_name": attribute_name,
+        "default": _answer(item, "defaultAnswer", ref, family, where),
+        "current": _answer(item, "answers", ref, family, where),
+    }
+    if _TRUSTED and _unchanged_by_validation(fields):
+        return build(PromptDefinition, fields)
+    return PromptDefinition(**fields)
+
+
+# Definitions are read as they are written (the fields above), and pydantic's validation
+# of a PromptDefinition then only checks them: building its schema (and PromptRef's) is
+# about 30 ms of a one-file `convert --definitions`, more than reading the definitions.
+# So fields that validation would accept unchanged build the instance directly; anything
+# else (a text with a lone surrogate, a bound in another unit) takes the validated path,
+# which normalizes or raises as always.  Tests turn this off to hold the two paths equal.
+_TRUSTED = True
+
+
+def _is_text_or_none(value: Any) -> bool:
+    return value is None or (type(value) is str and is_text(value))
+
+
+def _unchanged_by_validation(fields: Mapping[str, Any]) -> bool:
+    """True when ``PromptDefinition(**fields)`` would keep every field as given: what the
+    model's fields and its validators (``_base.Model``'s text check, the bounds' unit)
+    accept without a change."""
+    family, value_type = fields["family"], fields["value_type"]
+    data_type = fields["data_type"]
+    if not (
+        type(fields["prompt"]) is PromptRef
+        and (family is None or type(family) is PromptFamily)
+        and (value_type is None or type(value_type) is ValueType)
+        and type(fields["required"]) is bool
+        and (fields["closed"] is None or type(fields["closed"]) is bool)
+        and _is_text_or_none(fields["title"])
+        and _is_text_or_none(fields["attribute"])
+        and _is_text_or_none(fields["attribute_name"])
+        and (type(data_type) is int or _is_text_or_none(data_type))
+        and all(
+            fields[side] is None or isinstance(fields[side], _ANSWER_TYPES)
+            for side in ("default", "current")
+        )
+    ):
+        return False
+    # _bounds_in_their_unit, as a test: a number bound of a numeric value prompt is a
+    # finite Decimal, a date bound (value prompts only) an aware UTC datetime, any other
+    # bound an int.
+    numeric = family is PromptFamily.VALUE and value_type not in (
+        ValueType.STRING,
+        ValueType.DATE,
+        ValueType.BOOLEAN,
     )
+    for side in ("min", "max"):
+        bound = fields[side]
+        if bound is None:
+            continue
+        if type(bound) is datetime:
+            if family is not PromptFamily.VALUE or bound.tzinfo is not timezone.utc:
+                return False
+        elif type(bound) is Decimal:
+            if not (numeric and bound.is_finite()):
+                return False
+        elif type(bound) is not int or numeric:
+            return False
+    return True
 
 
 def decode(

@@ -478,7 +478,12 @@ Expression = Annotated[
 ]
 """Any expression node; ``kind`` tells which."""
 
-Logical.model_rebuild()
+# No Logical.model_rebuild() here: every model class is deferred (_base.Model,
+# defer_build=True), and pydantic resolves the recursive ``Expression`` from this module's
+# namespace when the class is first used.  Rebuilding it at import built the schemas of
+# all four expression classes (and loaded pydantic's plugin machinery) for every caller
+# that imports the model, about 40 ms of a one-file command that never meets an
+# expression (README, "Start-up").
 
 EXPRESSION_TYPES = (FormQualification, ElementQualification, MetricQualification, Logical)
 

@@ -51,6 +51,7 @@ from .errors import (
     validation_message,
 )
 from .rest import load_json
+from .row_kinds import EXPRESSION_ROW, WRITER_ROWS
 from .rows import (
     CLOSE_ROW,
     ELEMENTS_ROW,
@@ -59,7 +60,9 @@ from .rows import (
     UNANSWERED_ROW,
     USE_DEFAULT_ROW,
     VALUE_ROW,
+    VALUES_ROW,
     RowSet,
+    describe_row,
     pending_rows,
 )
 from .rows import Row as _Row
@@ -598,7 +601,13 @@ def _answers(rounds: list[list[Answer | _Row]], locales: set[int]) -> Answers:
     if len(rounds) > 1:
         return _answer_set(rounds, locales)
     items = tuple(rounds[0])
-    rows = RowSet(items, locale=_locale(locales), trusted=TRUSTED)
+    rows = RowSet(
+        items,
+        locale=_locale(locales),
+        trusted=TRUSTED,
+        # A value of several texts is a row only REST's and Library's writers read.
+        expression_rows=any(type(item) is tuple and item[0] in WRITER_ROWS for item in items),
+    )
     if not all(type(item) is tuple for item in items):
         try:
             rows.answer_set()  # answers that are models already: the set checks them now
@@ -636,9 +645,11 @@ def _plain_answer(item: Any) -> _Row | None:
         return None
     items = [_ITEM.fullmatch(v) for v in values]
     if not any(items):
-        if len(values) == 1 and values[0]:
+        if not all(values):
+            return None  # an empty text: the model's error
+        if len(values) == 1:
             return (VALUE_ROW, key, values[0], None)
-        return None  # several values (a tuple), or an empty one: the model's
+        return (VALUES_ROW, key, tuple(values), None)  # several: a tuple, as the model keeps
     if not all(items):
         return None
     found: list[re.Match[str]] = items  # type: ignore[assignment]  # all matched
@@ -939,35 +950,53 @@ def _values(answer: Answer, locale: int | None) -> tuple[list[str], bool]:
     raise AssertionError(f"unexpected answer {answer!r}")  # pragma: no cover
 
 
+_KEY_HINT = Hint(
+    "bind the answers to the prompt definitions first ({0}), or give the key",
+    Option("definitions", metavar="FILE", api="definitions.bind"),
+)
+
+
 def _encode_answer(answer: Answer, locale: int | None) -> dict[str, Any]:
     key = answer.prompt.key
     if key is None:
-        raise _refuse(
-            answer,
-            "Library finds prompts only by key",
-            hint=Hint(
-                "bind the answers to the prompt definitions first ({0}), or give the key",
-                Option("definitions", metavar="FILE", api="definitions.bind"),
-            ),
-        )
+        raise _refuse(answer, "Library finds prompts only by key", hint=_KEY_HINT)
     values, use_default = _values(answer, locale)
     return {"key": key, "values": values, "useDefault": use_default}
 
 
 def _encode_row(row: _Row) -> dict[str, Any] | None:
     """The answer of a decoder's row (mstr_prompts.rows), as :func:`_encode_answer` writes
-    its model; None when the row needs that path (which then says what is wrong)."""
+    its model; None when the row needs that path (which then says what is wrong).  A row
+    with no key, or an open slot, is refused from the row, as its model would be."""
     prompt = row[1]
     key = prompt if type(prompt) is str else prompt.key
     kind = row[0]
-    if key is None or kind == UNANSWERED_ROW:  # Library has no open slot: the model's path
-        return None
+    if key is None:
+        raise NotRepresentableError(
+            "Library finds prompts only by key",
+            prompt=describe_row(row),
+            target=TARGET,
+            hint=_KEY_HINT,
+        )
+    if kind == UNANSWERED_ROW:  # Library has no open slot (see _values)
+        raise NotRepresentableError(
+            "Library cannot mark a prompt as deliberately left open",
+            prompt=describe_row(row),
+            target=TARGET,
+            hint="leave the prompt out; Library then asks for it",
+        )
     if kind in STATE_ROWS:  # UseDefault, Close (see _values)
         return {"key": key, "values": [], "useDefault": kind == USE_DEFAULT_ROW}
     if kind == VALUE_ROW:
         if not is_plain_value(row[2]):
             return None
         values = [row[2]]
+    elif kind == VALUES_ROW:
+        if not all(map(is_plain_value, row[2])):
+            return None
+        values = list(row[2])
+    elif kind == EXPRESSION_ROW:
+        return None  # written from its model
     elif kind == ELEMENTS_ROW:
         attribute, keys, names = row[2], row[3], row[4]
         if any("~" in k for k in keys):
@@ -989,7 +1018,7 @@ def _first_value(items: Any) -> str | None:
     """The description of the first value answer (for the locale warning), if any."""
     for item in items:
         if type(item) is tuple:
-            if item[0] == VALUE_ROW:
+            if item[0] in (VALUE_ROW, VALUES_ROW):
                 prompt = item[1]
                 return f"value prompt {prompt}" if type(prompt) is str else prompt.describe("value")
         elif getattr(item, "kind", None) == "value":
@@ -998,7 +1027,7 @@ def _first_value(items: Any) -> str | None:
 
 
 def _check_set(answers: Answers, ignore_locale: bool) -> None:
-    rows = pending_rows(answers)
+    rows = pending_rows(answers, expression_rows=True)
     if rows is not None:
         refuse_to_write_repeated_keys(rows, TARGET)
     else:
@@ -1032,7 +1061,9 @@ def encode_rounds(answers: Answers, *, ignore_locale: bool = False) -> list[list
     [[{'key': 'K@0@10', 'values': [], 'useDefault': True}]]
     """
     _check_set(answers, ignore_locale)
-    rows = pending_rows(answers)
+    # Several values are rows this writer reads (row_kinds.VALUES_ROW); an expression row
+    # is written from its model, as every reader but REST's is given it.
+    rows = pending_rows(answers, expression_rows=True)
     if rows is not None:  # one round of rows: each written directly where it can be
         written = []
         for item in rows:
@@ -1092,7 +1123,7 @@ _NOT_RAW = "%&#"
 
 
 def _placeholder_tokens(answers: Answers) -> list[str]:
-    rows = pending_rows(answers)
+    rows = pending_rows(answers, expression_rows=True)
     tokens: set[str] = set()
     for answer in answers if rows is None else rows:
         # A row is never a placeholder (mstr_prompts.rows): only models are looked at.

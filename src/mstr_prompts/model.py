@@ -56,7 +56,7 @@ from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, PromptAnswerError, validation_message
 from .expressions import EXPRESSION_TYPES, Expression, render
 from .object_types import object_type_name
-from .row_kinds import CLOSE_ROW, EXPRESSION_ROW, UNANSWERED_ROW, USE_DEFAULT_ROW
+from .row_kinds import CLOSE_ROW, EXPRESSION_ROW, UNANSWERED_ROW, USE_DEFAULT_ROW, VALUES_ROW
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import VALUE_ROW as VALUE_ROW
@@ -940,6 +940,8 @@ class AnswerSet(Model):
 #   (EXPRESSION_ROW, key, answers, make)
 #       an ExpressionAnswer whose REST answers object answers() writes; make() builds it
 #       (row_kinds.EXPRESSION_ROW; rows.pending_rows gives every other reader the model)
+#   (VALUES_ROW, prompt, texts, type)
+#       a ValueAnswer of two or more texts (row_kinds.VALUES_ROW; read as expression rows are)
 
 # The row kinds and ``Row`` live in :mod:`mstr_prompts.row_kinds`, which imports no
 # pydantic: the codecs make and write rows without loading this module
@@ -1005,6 +1007,12 @@ def answer_of(row: Row | Answer) -> Answer:
         return build(Close, fields)
     if kind == EXPRESSION_ROW:
         return row[3]()  # type: ignore[no-any-return]  # the codec that read it builds it
+    if kind == VALUES_ROW:
+        # Two or more non-empty texts, as ValueAnswer keeps several (a tuple).
+        return build(
+            ValueAnswer,
+            {"prompt": _prompt(row[1]), "kind": "value", "value": tuple(row[2]), "type": row[3]},
+        )
     raise AssertionError(f"unknown row kind {kind!r}")  # pragma: no cover
 
 

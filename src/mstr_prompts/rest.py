@@ -45,7 +45,7 @@ from .errors import (
     validation_message,
 )
 from .object_types import OBJECT_TYPE_NAMES, object_type_from_name, object_type_name
-from .row_kinds import EXPRESSION_ROW
+from .row_kinds import EXPRESSION_ROW, VALUES_ROW, WRITER_ROWS
 from .rows import (
     CLOSE_ROW,
     ELEMENTS_ROW,
@@ -56,6 +56,7 @@ from .rows import (
     VALUE_ROW,
     Ref,
     RowSet,
+    describe_row,
     pending_rows,
 )
 from .rows import Row as _Row
@@ -303,6 +304,15 @@ def prompt_ref(item: Mapping[str, Any], where: str) -> PromptRef:
         if value == "" and name != "name":
             raise DecodeError(f"{name} is empty", where=where)
         fields[name] = value
+    if all(is_text(value) for value in fields.values()):
+        # Valid as PromptRef checks its fields (a key and an id non-empty, every text
+        # valid): built directly, as model.prompt_of builds a row's, so that reading a
+        # definition or an item builds no PromptRef schema.
+        from ._trusted import build
+
+        values: dict[str, str | None] = {"key": None, "id": None, "name": None}
+        values.update(fields)
+        return build(PromptRef, {**values, "position": None})
     ref: PromptRef = _build(PromptRef, where, "", **fields)
     return ref
 
@@ -743,7 +753,12 @@ def _decode(body: Mapping[str, Any] | str | bytes | bytearray) -> RowSet:
             append(_decode_item(item, index) if row is None else row)
     except RecursionError:
         raise DecodeError("an answer is nested too deeply", where="rest") from None
-    rows = RowSet(tuple(items), trusted=TRUSTED)
+    rows = RowSet(
+        tuple(items),
+        trusted=TRUSTED,
+        # A value of several texts is a row only REST's and Library's writers read.
+        expression_rows=any(type(item) is tuple and item[0] in WRITER_ROWS for item in items),
+    )
     if not all(type(item) is tuple for item in items):
         rows.answer_set()  # answers that are models already: the set checks them now
     return rows
@@ -824,6 +839,12 @@ def _plain_item(item: Any) -> _Row | None:
     if kind == VALUE_ROW:
         if type(answers) is str and answers:
             return (VALUE_ROW, prompt, answers, None)
+        if type(answers) is list and all(type(text) is str and text for text in answers):
+            # A list of texts (not blank: that closes, above), as _decode_value reads it:
+            # one text is the value, several a tuple (an empty text is the model's error).
+            if len(answers) == 1:
+                return (VALUE_ROW, prompt, answers[0], None)
+            return (VALUES_ROW, prompt, tuple(answers), None)
         return None
     if type(answers) is not list:
         return None
@@ -1069,6 +1090,7 @@ def _head(ref: PromptRef, family: PromptFamily) -> dict[str, Any]:
 
 _ROW_FAMILY = {
     VALUE_ROW: PromptFamily.VALUE,
+    VALUES_ROW: PromptFamily.VALUE,
     ELEMENTS_ROW: PromptFamily.ELEMENTS,
     OBJECTS_ROW: PromptFamily.OBJECTS,
     EXPRESSION_ROW: PromptFamily.EXPRESSION,
@@ -1084,8 +1106,8 @@ _OBJECTS_TYPE = _TYPE_OF[PromptFamily.OBJECTS]
 
 def _encode_state(row: _Row) -> dict[str, Any]:
     """The item of a UseDefault or Close row, as :func:`_encode_answer` writes its model;
-    an open slot, a family not known or a prompt not named takes the model's path, which
-    refuses it."""
+    an open slot, a family not known or a prompt not named is refused as its model is
+    (:func:`_row_refusal`)."""
     kind, prompt, family = row
     if kind != UNANSWERED_ROW and family is not None:
         item: dict[str, Any] | None
@@ -1103,9 +1125,55 @@ def _encode_state(row: _Row) -> dict[str, Any]:
             elif family is PromptFamily.VALUE:
                 item["answers"] = ""
             return item
-    from .model import answer_of
+    raise _row_refusal(row)
 
-    return _encode_answer(answer_of(row))
+
+def _row_refusal(row: _Row) -> NotRepresentableError:
+    """What :func:`_encode_answer` raises for the model of a row REST cannot write (an open
+    slot, a prompt not named by key, id or name, a family not known), worded from the row
+    (``rows.describe_row``) so that the refusal builds no model."""
+    kind, prompt = row[0], row[1]
+    where = describe_row(row)
+    if kind == UNANSWERED_ROW:
+        return NotRepresentableError(
+            "REST cannot mark a prompt as deliberately left open",
+            prompt=where,
+            target=TARGET,
+            hint="leave the prompt out of the body; the server then asks for it",
+        )
+    if type(prompt) is not str and not prompt.is_identified:  # _check_identified
+        if kind == ELEMENTS_ROW:  # an element answer's attribute is its row's
+            return NotRepresentableError(
+                "the answer names its prompt only by attribute (as URL element answers do); "
+                "REST needs the prompt's key, id or name",
+                prompt=where,
+                target=TARGET,
+                hint=_BIND_HINT,
+            )
+        if prompt.position is not None:
+            return NotRepresentableError(
+                "a positional answer cannot be written as REST, which finds prompts by key, "
+                "id or name",
+                prompt=where,
+                target=TARGET,
+                hint=_BIND_HINT,
+            )
+        return NotRepresentableError(
+            "the answer does not say which prompt it answers",
+            prompt=where,
+            target=TARGET,
+            hint=Hint("give the answer a prompt key", cli=False),
+        )
+    # A UseDefault or Close of no family (the only rows left that REST cannot write).
+    return NotRepresentableError(
+        "the prompt's type is not known, and REST requires it",
+        prompt=where,
+        target=TARGET,
+        hint=Hint(
+            "give the answer a family (value, elements, objects, expression or level)",
+            cli=False,
+        ),
+    )
 
 
 def _encode_row(row: _Row) -> dict[str, Any]:
@@ -1115,6 +1183,8 @@ def _encode_row(row: _Row) -> dict[str, Any]:
         # The usual rows, each item written as one dict display.
         if kind == VALUE_ROW:
             return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
+        if kind == VALUES_ROW:  # several texts: a list, as _encode_answers writes a tuple
+            return {"key": prompt, "type": _VALUE_TYPE, "answers": list(row[2])}
         if kind == ELEMENTS_ROW and None not in row[4]:  # every element named
             suffix = terse("", row[2])  # plain_terse_ids, inlined (one pass)
             return {
@@ -1145,11 +1215,11 @@ def _encode_row(row: _Row) -> dict[str, Any]:
     elif prompt.is_identified:
         item = _head(prompt, family)
     else:
-        from .model import answer_of  # only here: an import per row costs a tenth of a row
-
-        return _encode_answer(answer_of(row))  # raises the checked path's error
+        raise _row_refusal(row)  # the checked path's error, from the row
     if kind == VALUE_ROW:
         item["answers"] = row[2]
+    elif kind == VALUES_ROW:
+        item["answers"] = list(row[2])
     elif kind == EXPRESSION_ROW:
         item["answers"] = row[2]()  # written from the scanned tree, a new one each time
     elif kind == ELEMENTS_ROW:
@@ -1199,14 +1269,17 @@ def _refuse_repeated_rows(rows: Sequence[_Row | Answer]) -> bool:
     return False
 
 
+_VALUE_ROWS = (VALUE_ROW, VALUES_ROW)
+
+
 def _first_value(answers: Answers) -> str | None:
     """The description of the first value answer (for the locale warning), if any."""
     rows = pending_rows(answers, expression_rows=True)
     for item in answers if rows is None else rows:
         if type(item) is tuple:
-            if item[0] == VALUE_ROW and type(item[1]) is str:
+            if item[0] in _VALUE_ROWS and type(item[1]) is str:
                 return f"value prompt {item[1]}"  # PromptRef(key=…).describe("value")
-            if item[0] == VALUE_ROW:
+            if item[0] in _VALUE_ROWS:
                 return str(item[1].describe("value"))
         elif getattr(item, "kind", None) == "value":
             return str(item.describe())  # type: ignore[union-attr]
@@ -1460,6 +1533,8 @@ def _rows_text(rows: Sequence[_Row | Answer], layout: _Layout) -> str:
                     _elements_text(row, layout)
                     if kind == ELEMENTS_ROW
                     else _objects_text(row, layout)
+                    if kind == OBJECTS_ROW
+                    else None  # several values: the item, through json's encoder
                 )
             if body is not None:
                 extend((head, _quote(row[1]), types[kind]))

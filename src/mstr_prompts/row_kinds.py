@@ -22,7 +22,9 @@ __all__ = [
     "STATE_ROWS",
     "UNANSWERED_ROW",
     "USE_DEFAULT_ROW",
+    "VALUES_ROW",
     "VALUE_ROW",
+    "WRITER_ROWS",
     "Row",
 ]
 
@@ -40,6 +42,15 @@ EXPRESSION_ROW = "expression rows"
 REST's ``answers`` object (a new one each call), one building the ExpressionAnswer.
 Only REST's writer reads these rows (``rows.pending_rows(..., expression_rows=True)``);
 every other reader of a set's rows is given the answer model in their place."""
+VALUES_ROW = "several values"
+"""A value answer of several texts (REST's ``"answers": ["a", "b"]``, Library's
+``"values": ["a", "b"]`` of plain texts): ``(VALUES_ROW, prompt, texts, type)``, ``texts``
+a tuple of two or more non-empty strings, ``type`` a ValueType or None.  Only the writers
+that can carry it read these rows (REST's and Library's, through
+``rows.pending_rows(..., expression_rows=True)``); every other reader is given the
+ValueAnswer in their place, as for expression rows."""
+WRITER_ROWS = frozenset({EXPRESSION_ROW, VALUES_ROW})
+"""The row kinds only the writers that ask for them read (see above)."""
 
 Row = tuple[Any, ...]
 """A compact, already-checked answer (see :mod:`mstr_prompts.rows`)."""

@@ -29,10 +29,13 @@ known by its id, name or position; a hand-built set may also give a PromptRef):
 * ``(USE_DEFAULT_ROW, prompt, family)`` and ``(CLOSE_ROW, prompt, family)``: a UseDefault,
   and a Close with no attribute; ``family`` is a PromptFamily or None.
 
-A decoder may also keep an answer as a row that only REST's writer reads: prompt-answer
-XML's expression rows (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`).  Every other
-reader (:attr:`RowSet.items`, :func:`pending_rows`, the answer models) is given the
-answer's model in such a row's place.
+A decoder may also keep an answer as a row that only the writers able to carry it read:
+prompt-answer XML's expression rows (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`,
+read by REST's writer), and a value of several texts
+(:data:`~mstr_prompts.row_kinds.VALUES_ROW`, ``(VALUES_ROW, prompt, texts, type)``, read
+by REST's and Library's writers; the other formats carry one text per value prompt).
+Every other reader (:attr:`RowSet.items`, :func:`pending_rows`, the answer models) is
+given the answer's model in such a row's place.
 
 >>> from mstr_prompts import rest, xml
 >>> rows = xml.decode_rows('<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" '
@@ -57,13 +60,14 @@ from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, with_article
 from .row_kinds import CLOSE_ROW as CLOSE_ROW
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
-from .row_kinds import EXPRESSION_ROW
+from .row_kinds import EXPRESSION_ROW, WRITER_ROWS
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import PENDING as PENDING
 from .row_kinds import STATE_ROWS as STATE_ROWS
 from .row_kinds import UNANSWERED_ROW as UNANSWERED_ROW
 from .row_kinds import USE_DEFAULT_ROW as USE_DEFAULT_ROW
 from .row_kinds import VALUE_ROW as VALUE_ROW
+from .row_kinds import VALUES_ROW as VALUES_ROW
 from .row_kinds import Row as Row
 from .rules import MAX_INT, MAX_POSITION, describe_prompt, is_text, key_location
 
@@ -80,12 +84,14 @@ __all__ = [
     "STATE_ROWS",
     "UNANSWERED_ROW",
     "USE_DEFAULT_ROW",
+    "VALUES_ROW",
     "VALUE_ROW",
     "Answers",
     "PackedRows",
     "Ref",
     "Row",
     "RowSet",
+    "describe_row",
     "pending_rows",
 ]
 
@@ -298,8 +304,10 @@ class PackedRows(TupleLike["Row | Answer"]):
                 where="PackedRows",
             )
         rests = tuple(rest if trusted is TRUSTED else _checked_items(rest))
-        if any(type(item) is tuple and item[0] == EXPRESSION_ROW for item in rests):
-            raise DecodeError("an expression row is not packed", where="PackedRows")
+        if any(type(item) is tuple and item[0] in WRITER_ROWS for item in rests):
+            raise DecodeError(
+                "an expression or several-values row is not packed", where="PackedRows"
+            )
         # Where each slot starts, and one past the end: the text of slot i is
         # text[bounds[i] : bounds[i + 1] - 1].  Two bytes a slot when they fit.
         starts = [0]
@@ -442,9 +450,10 @@ class RowSet:
         # the encoders write rows without looking at them again, so a bad row would
         # otherwise surface as an IndexError in one encoder and as wrong text in
         # another.  Decoders, whose rows are checked as they are made, pass the private
-        # token _trusted.TRUSTED, and may hold expression rows (``expression_rows``:
-        # :data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`, which :attr:`items` gives as
-        # their models); a hand-built set cannot (its rows are of the kinds above).
+        # token _trusted.TRUSTED, and may hold expression and several-values rows
+        # (``expression_rows``: :data:`~mstr_prompts.row_kinds.WRITER_ROWS`, which
+        # :attr:`items` gives as their models); a hand-built set cannot (its rows are of
+        # the kinds above).
         if trusted is not TRUSTED:
             items = _checked_items(items)
             mode, locale = _checked_mode_locale(mode, locale)
@@ -532,7 +541,9 @@ class RowSet:
         >>> RowSet(((OBJECTS_ROW, "K@0@10", [("4C05", 4, None)]),)).dump()["answers"][0]
         {'prompt': {'key': 'K@0@10'}, 'kind': 'objects', 'objects': [{'id': '4C05', 'type': 4}]}
         """
-        document: dict[str, Any] = {"answers": [_dump(item) for item in self.items]}
+        # The rows as held: a several-values row is dumped as its ValueAnswer would be;
+        # an expression row, only from its model (_dump builds it).
+        document: dict[str, Any] = {"answers": [_dump(item) for item in self._rows]}
         if self.mode is not None:
             document["mode"] = self.mode.value
         if self.locale is not None:
@@ -680,6 +691,10 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
     if type(item) is not tuple:
         return _dump_model(item)  # type: ignore[no-any-return]
     kind, prompt = item[0], item[1]
+    if kind == EXPRESSION_ROW:
+        from .model import answer_of
+
+        return _dump_model(answer_of(item))  # type: ignore[no-any-return]
     head = {
         "prompt": {"key": prompt}
         if type(prompt) is str
@@ -692,8 +707,9 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
         if item[2] is not None:
             head["family"] = item[2].value
         return head
-    if kind == VALUE_ROW:
-        head["value"] = item[2]
+    if kind in (VALUE_ROW, VALUES_ROW):
+        head["kind"] = VALUE_ROW  # the model's kind for one value or several
+        head["value"] = item[2] if kind == VALUE_ROW else list(item[2])
         if item[3] is not None:
             head["type"] = item[3].value
         return head
@@ -725,9 +741,10 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
 def pending_rows(answers: Answers, *, expression_rows: bool = False) -> Items | None:
     """The rows and answers of a set whose models are not built yet, else None.
 
-    An expression row (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`) is given as its
-    answer model (for a decoded set, built for each call and not kept), unless
-    ``expression_rows``: REST's writer, the one reader of those rows, asks for them.
+    An expression row or a several-values row (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`,
+    :data:`~mstr_prompts.row_kinds.VALUES_ROW`) is given as its answer model (for a
+    decoded set, built for each call and not kept), unless ``expression_rows``: the
+    writers that read those rows (REST's, and Library's for several values) ask for them.
 
     >>> pending_rows(RowSet(((VALUE_ROW, "K@0@10", "2015", None),)))[0][2]
     '2015'
@@ -745,11 +762,45 @@ def pending_rows(answers: Answers, *, expression_rows: bool = False) -> Items | 
 
 
 def _modelled(rows: Items) -> Items:
-    """``rows`` with each expression row replaced by its model (the same tuple if none)."""
+    """``rows`` with each expression or several-values row (``WRITER_ROWS``) replaced by
+    its model (the same tuple if none)."""
     if type(rows) is PackedRows:
-        return rows  # value rows, and a rest with no expression row (see PackedRows)
-    if not any(type(row) is tuple and row[0] == EXPRESSION_ROW for row in rows):
+        return rows  # value rows, and a rest with no such row (see PackedRows)
+    if not any(type(row) is tuple and row[0] in WRITER_ROWS for row in rows):
         return rows
+    from .model import answer_of
+
     return tuple(
-        row[3]() if type(row) is tuple and row[0] == EXPRESSION_ROW else row for row in rows
+        answer_of(row) if type(row) is tuple and row[0] in WRITER_ROWS else row for row in rows
     )
+
+
+# The family a row's answer names itself by (``answer.describe()``), by the row's kind.
+_FAMILY_OF_KIND = {
+    VALUE_ROW: PromptFamily.VALUE.value,
+    VALUES_ROW: PromptFamily.VALUE.value,
+    ELEMENTS_ROW: PromptFamily.ELEMENTS.value,
+    OBJECTS_ROW: PromptFamily.OBJECTS.value,
+    EXPRESSION_ROW: PromptFamily.EXPRESSION.value,
+}
+
+
+def describe_row(row: Row) -> str:
+    """``answer_of(row).describe()`` without building the answer: the prompt a row answers,
+    named for an error message as its model names it.
+
+    An encoder that refuses a row words its error with this, so a refusal builds no model.
+
+    >>> describe_row((VALUE_ROW, Ref.of(position=2), "2015", None))
+    'value prompt #2'
+    >>> describe_row((CLOSE_ROW, "K@0@10", None))
+    'prompt K@0@10'
+    """
+    kind, prompt = row[0], row[1]
+    if kind in STATE_ROWS:
+        family = None if row[2] is None else row[2].value
+    else:
+        family = _FAMILY_OF_KIND[kind]
+    if type(prompt) is str:
+        return describe_prompt(prompt, None, None, None, family)
+    return str(prompt.describe(family))

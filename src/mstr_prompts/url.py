@@ -54,13 +54,22 @@ from .rows import (
     OBJECTS_ROW,
     UNANSWERED_ROW,
     VALUE_ROW,
+    VALUES_ROW,
     PackedRows,
     Ref,
     RowSet,
+    describe_row,
     pending_rows,
 )
 from .rows import Row as _Row
-from .rules import MAX_OBJECT_TYPE, MAX_POSITION, ascii_number, fold_name, is_text, text_problem
+from .rules import (
+    MAX_OBJECT_TYPE,
+    MAX_POSITION,
+    ascii_number,
+    fold_name,
+    is_text,
+    text_problem,
+)
 
 # The models load on first use, in the functions that build or read them: decoding plain
 # answers into rows and writing rows needs none (mstr_prompts.rows).
@@ -927,23 +936,39 @@ _CLOSE_ALL = Option(
 _SOME_KEY = "00000000000000000000000000000000@0@10"
 
 
-def _fallback_hint(answer: Answer) -> Hint | None:
-    """Suggest ``fallback='xml'`` only when promptsAnswerXML could carry the answer."""
+def _fallback_hint(answer: Answer | _Row) -> Hint | None:
+    """Suggest ``fallback='xml'`` only when promptsAnswerXML could carry the answer (a
+    model, or a value or object row whose prompt is a key or a :class:`Ref`)."""
     from . import xml as xml_codec  # imported late: xml is an optional peer for url
-    from .model import AnswerSet
 
-    keyed = answer
-    if answer.prompt.key is None:
-        keyed = answer.model_copy(
-            update={"prompt": answer.prompt.model_copy(update={"key": _SOME_KEY})}
-        )
+    probe: Answers
+    if isinstance(answer, tuple) and answer[0] == VALUES_ROW:
+        return None  # prompt-answer XML carries one value per value prompt (xml refuses more)
+    if isinstance(answer, tuple):
+        # A row is probed as a row (every encoder writes a row as its model, errors
+        # included), so naming the prompt in an error builds no model.
+        key = _row_key(answer)
+        prompt = answer[1]
+        if key is None:
+            prompt = Ref.of(_SOME_KEY, prompt.id, prompt.name, prompt.position)
+        probe = RowSet(((answer[0], prompt, *answer[2:]),), trusted=TRUSTED)
+    else:
+        from .model import AnswerSet
+
+        key = answer.prompt.key
+        keyed = answer
+        if key is None:
+            keyed = answer.model_copy(
+                update={"prompt": answer.prompt.model_copy(update={"key": _SOME_KEY})}
+            )
+        probe = AnswerSet.of((keyed,))
     try:
         with warnings.catch_warnings():  # a probe: its warnings are not the caller's
             warnings.simplefilter("ignore")
-            xml_codec.encode(AnswerSet.of((keyed,)))
+            xml_codec.encode(probe)
     except PromptAnswerError:
         return None
-    if answer.prompt.key is None:
+    if key is None:
         # Only a Python caller can add a key; a URL or CLI user has none to give.
         return Hint(
             "give the answer a prompt key and encode with {0} to send it in promptsAnswerXML",
@@ -956,10 +981,19 @@ def _fallback_hint(answer: Answer) -> Hint | None:
 _DEFAULT: Hint = Hint("")
 
 
-def _refuse(answer: Answer, reason: str, hint: str | None = _DEFAULT) -> NotRepresentableError:
+def _refuse(
+    answer: Answer | _Row, reason: str, hint: str | None = _DEFAULT
+) -> NotRepresentableError:
     if hint is _DEFAULT:
         hint = _fallback_hint(answer)
-    return NotRepresentableError(reason, prompt=answer.describe(), target="url", hint=hint)
+    prompt = describe_row(answer) if isinstance(answer, tuple) else answer.describe()
+    return NotRepresentableError(reason, prompt=prompt, target="url", hint=hint)
+
+
+def _row_key(row: _Row) -> str | None:
+    """The prompt key of a value or object row whose prompt is a key or a :class:`Ref`."""
+    prompt = row[1]
+    return prompt if type(prompt) is str else prompt.key
 
 
 _CHAR_CLASSES: dict[str, re.Pattern[str]] = {}
@@ -1153,12 +1187,13 @@ def _needs_xml(
 _BIND = Option("definitions", metavar="FILE", api="mstr_prompts.definitions.bind")
 
 
-def _position_hint(answer: Answer) -> Hint:
+def _position_hint(answer: Answer | _Row) -> Hint:
     # The binding, safe option first: the definitions give each answer its position;
     # assume_order only numbers them in the order given, which can misplace values.
     order = "bind the answers to their prompt definitions ({0}), which gives each its position"
     order += ", or encode with {1} if the answers are in prompt order"
-    if _fallback_hint(answer) is not None and answer.prompt.key is not None:
+    key = _row_key(answer) if isinstance(answer, tuple) else answer.prompt.key
+    if _fallback_hint(answer) is not None and key is not None:
         return Hint(
             order + ", or with {2} to send them in promptsAnswerXML", _BIND, _ORDER, _FALLBACK
         )
@@ -1168,13 +1203,21 @@ def _position_hint(answer: Answer) -> Hint:
 _ORDER = Option("assume_order")
 
 
+def _describe_item(item: Answer | _Row) -> str:
+    return describe_row(item) if isinstance(item, tuple) else item.describe()
+
+
 def _plan_positional(
-    family: list[Answer], assume_order: bool, check: dict[int, NotRepresentableError]
-) -> dict[int, Answer]:
-    """Positions for one positional family; problems go into ``check`` by index."""
-    slots: dict[int, Answer] = {}
+    family: Sequence[Answer | _Row], assume_order: bool, check: dict[int, NotRepresentableError]
+) -> dict[int, Answer | _Row]:
+    """Positions for one positional family; problems go into ``check`` by index.
+
+    The family is of models, or of value and object rows (prompts as keys or
+    :class:`Ref`, every one :func:`_row_fits`) whose problems are worded from the rows
+    exactly as from their models, so a refused row builds no model."""
+    slots: dict[int, Answer | _Row] = {}
     for index, answer in enumerate(family):
-        position = answer.prompt.position
+        position = _position_of(answer) if isinstance(answer, tuple) else answer.prompt.position
         if position is None and assume_order:
             position = index + 1
             if position > MAX_POSITION:
@@ -1205,7 +1248,7 @@ def _plan_positional(
                 _refuse(
                     answer,
                     f"position {position} is claimed by two answers: "
-                    f"{slots[position].describe()} and this one",
+                    f"{_describe_item(slots[position])} and this one",
                 ),
             )
             continue
@@ -1225,16 +1268,19 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
     # XML part can keep the input's order (models built from rows are new objects).
     position: dict[int, int] = {}
     element_positions: list[int] = []
-    rows = pending_rows(answers)
+    # Several values are rows here too (row_kinds.VALUES_ROW): refused, from the row; an
+    # expression row becomes its model below, as every other answer with no URL form.
+    rows = pending_rows(answers, expression_rows=True)
     for where, item in enumerate(answers if rows is None else rows):
         if type(item) is tuple and item[0] == ELEMENTS_ROW:
             elements.append(item)  # read directly below
             element_positions.append(where)
             continue
         family_of_row = _positional_family(item) if type(item) is tuple else None
-        if family_of_row is not None and (assume_order or _position_of(item) is not None):  # type: ignore[arg-type]
+        if family_of_row is not None:
             # Numbered by their place or their order: a family of rows that all fit is
-            # written directly.
+            # written directly (or, when one has no place or two claim one, refused from
+            # the rows); any other becomes its models below.
             (values if family_of_row is PromptFamily.VALUE else objects).append(item)
             row_positions[id(item)] = where
             continue
@@ -1274,6 +1320,20 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
             if row_slots is not None:
                 target.update(row_slots)
                 continue
+        if (
+            fallback != "xml"
+            and len(family) <= MAX_POSITION
+            and all(type(a) is tuple and _row_checkable(a) for a in family)
+        ):
+            # Refused (the rows above were not all placed and written): the first problem,
+            # worded from the rows as from their models, which are not built.
+            row_problems: dict[int, NotRepresentableError] = {}
+            for index, row in enumerate(family):
+                refused = _check_value_row(row)  # type: ignore[arg-type]
+                if refused is not None:
+                    row_problems[index] = refused
+            _plan_positional(family, assume_order, row_problems)
+            raise row_problems[min(row_problems)]
         from .model import ObjectAnswer, ValueAnswer
 
         planned = _models(family, row_positions, position)
@@ -1432,7 +1492,7 @@ _OBJECT_SEPARATORS = FIELD_SEP + SLOT_SEP + OBJECT_SEP
 def _positional_family(row: _Row) -> PromptFamily | None:
     """VALUE or OBJECTS for a row of a positional family (an answer or an open slot)."""
     kind = row[0]
-    if kind == VALUE_ROW:
+    if kind in (VALUE_ROW, VALUES_ROW):
         return PromptFamily.VALUE
     if kind == OBJECTS_ROW:
         return PromptFamily.OBJECTS
@@ -1464,6 +1524,32 @@ def _row_slots(family: list[Answer | _Row], assume_order: bool) -> dict[int, Ans
     return slots
 
 
+def _row_checkable(row: _Row) -> bool:
+    """True when the problems of a value or object row are worded from the row itself
+    (:func:`_check_value_row`, :func:`_plan_positional`): its prompt is a key or a
+    :class:`Ref` (a hand-built set may give a PromptRef, which only its model's path
+    words), and it fits or is a value that :func:`_check_value_row` refuses."""
+    return type(row[1]) in (str, Ref) and (row[0] in (VALUE_ROW, VALUES_ROW) or _row_fits(row))
+
+
+def _check_value_row(row: _Row) -> NotRepresentableError | None:
+    """:func:`_check_value` of a value row (one text or several), without its model; None
+    for any other row (which :func:`_row_checkable` lets through only when it fits)."""
+    if row[0] == VALUES_ROW:
+        return _refuse(
+            row, f"{len(row[2])} values for one prompt; valuePromptAnswers has one per slot"
+        )
+    if row[0] == VALUE_ROW:
+        bad = _forbidden(row[2], SLOT_SEP)
+        if bad is not None:
+            return _refuse(
+                row,
+                f"the value contains {_show(bad)}, the slot separator of valuePromptAnswers; "
+                "the URL API has no escape for it",
+            )
+    return None
+
+
 def _row_fits(row: _Row) -> bool:
     """True when a value or object row keyed by its prompt is written as its answer
     would be, with nothing for :func:`_check_value` or :func:`_check_object` to refuse."""
@@ -1471,6 +1557,8 @@ def _row_fits(row: _Row) -> bool:
         return True  # an empty slot
     if row[0] == VALUE_ROW:
         return _forbidden(row[2], SLOT_SEP) is None
+    if row[0] == VALUES_ROW:
+        return False  # several values: refused (_check_value_row)
     return all(
         number is not None
         and _forbidden(object_id, _OBJECT_SEPARATORS) is None

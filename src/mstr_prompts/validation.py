@@ -177,7 +177,9 @@ class Problem(BaseModel):
     'K@0@10: ERR006: Prompt validation failed. This is a required prompt.'
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built when the first problem is made, not at import (as every model class is,
+    # _base.Model): a run that finds no problem never pays for it.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     key: str
     code: str
