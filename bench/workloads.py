@@ -388,6 +388,57 @@ def listed_expressions(count: int = 100) -> str:
     )
 
 
+# Qualifications outside docs/expressions.md's case table, as an outside reviewer and
+# real answers write them: the typed reader keeps each verbatim (ExpressionAnswer.xml).
+_VERBATIM = (
+    # An In list of constants on a metric (MicroStrategy takes it; the table maps In on
+    # attributes and forms only)
+    '<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" dmt="1" ddt="-1">'
+    '<mt did="{g}" tp="4" n="Revenue"/></nd><nd et="1" nt="3" dmt="1" ddt="5">'
+    '<cst ddt="5">{n}</cst></nd><nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">2{n}</cst>'
+    '</nd><nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">3{n}</cst></nd><op fnt="22"/></nd></exp>',
+    # The same In list, its metric written as an <at> of type 4 (a metric by its type)
+    '<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" dmt="1" ddt="-1">'
+    '<at did="{g}" tp="4"/></nd><nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">{n}</cst>'
+    '</nd><nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">1{n}</cst></nd><op fnt="22"/></nd></exp>',
+    # An AllAttributeQual (et 16) hierarchy node under an And
+    '<exp>Tout {n}<nd et="14" nt="4" dmt="1" ddt="-1"><nd et="16" nt="4" dmt="1" ddt="-1">'
+    '<nd et="1" nt="5" dmt="1" ddt="-1"><at did="{g}" tp="12" n="Région"/></nd>'
+    '<op fnt="19"/></nd><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" dmt="1" '
+    'ddt="-1"><mt did="{g}" tp="4"/></nd><nd et="1" nt="3" dmt="1" ddt="5">'
+    '<cst ddt="5">{n}</cst></nd><op fnt="8"/></nd><op fnt="19"/></nd></exp>',
+    # A metric qualification at a level (its <dmy> dimensionality), with Web's counts
+    '<exp nc="1"><nd et="10" nt="4" dmt="7" ddt="-1" cc="2"><nd et="1" nt="5" dmt="1" '
+    'ddt="-1"><mt did="{g}" tp="4" n="Profit (€)"/></nd><nd et="1" nt="3" dmt="1" ddt="5">'
+    '<cst ddt="5">{n}</cst></nd><op fnt="10"/><dmy><dmyt n="Year"/></dmy></nd></exp>',
+)
+
+
+def verbatim_mixed(count: int = 1000) -> str:
+    """``count`` prompts in turn value, named elements, named objects, a typed expression
+    and an expression the typed reader keeps verbatim (four kinds, :data:`_VERBATIM`):
+    a fifth of the prompts are verbatim expressions.  Not used to tune."""
+    parts = ["<rsl>"]
+    for n in range(count):
+        did = guid(n)
+        family = n % 5
+        if family == 0:
+            parts.append(f'<pa pt="3" pin="0" did="{did}" tp="10">Région {n} &amp; co</pa>')
+        elif family == 1:
+            parts.append(_named_elements(did, 4, n))
+        elif family == 2:
+            parts.append(_named_objects(did, 2, n))
+        else:
+            body = (
+                _EXPRESSION.format(n=n)
+                if family == 3
+                else _VERBATIM[n // 5 % 4].format(g=guid(n + 50000), n=n)
+            )
+            parts.append(f'<pa pt="8" pin="0" did="{did}" tp="10">{body}</pa>')
+    parts.append("</rsl>")
+    return "".join(parts)
+
+
 OTHER_XML_WORKLOADS = {
     "500 prompts, 8 named elements each": named_elements,
     "1,000 prompts, 3 named objects each": named_objects,
@@ -399,6 +450,7 @@ OTHER_XML_WORKLOADS = {
     "1,000 prompts, tabs, CRLF, single quotes (value, element, object)": tabbed_crlf,
     "1,000 prompts, attributes reordered, key= (every plain family)": reordered_mixed,
     "100 expression prompts, And/Or trees of 8 leaves, lists of 10 named elements": listed_expressions,
+    "1,000 prompts, 200 of them expressions kept verbatim (4 kinds)": verbatim_mixed,
 }
 
 

@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from paths import outcome, switched
 
-from mstr_prompts import expression_xml, expressions, library, rest, url, xml
+from mstr_prompts import expression_xml, expressions, library, rest, safexml, url, xml
+from mstr_prompts.errors import DecodeError
 from mstr_prompts.expressions import and_, attribute, form, metric, not_, or_, qualify
 from mstr_prompts.model import AnswerSet, ExpressionAnswer, PromptRef
 from mstr_prompts.row_kinds import EXPRESSION_ROW
@@ -322,6 +323,7 @@ def test_the_benchmarks_documents_read_and_write_as_before() -> None:
         workloads.mixed_with_expressions,
         workloads.varied_expressions,
         workloads.listed_expressions,
+        workloads.verbatim_mixed,
     ):
         assert_same(make(40))
 
@@ -372,8 +374,6 @@ def test_sets_with_expression_rows_copy_and_pickle() -> None:
 
 
 def test_a_hand_built_rowset_cannot_hold_an_expression_row() -> None:
-    from mstr_prompts.errors import DecodeError
-
     _, rows = _decoded()
     raw = pending_rows(rows, expression_rows=True)
     assert raw is not None
@@ -386,3 +386,386 @@ def test_a_prompt_with_more_than_a_key_is_not_a_row() -> None:
     exp = expression_xml.dumps(qualify(metric("4C05177011D3E877C000B3B2D86C964F"), ">", 1))
     answer = expression_xml.answer(exp, prompt=PromptRef(name="Region"))
     assert answer.prompt.name == "Region" and answer.typed
+
+
+# --- issue 22 item 5: kept verbatim, the walk once, the attributes real answers carry --
+
+
+def _scan_verdict(text: str) -> None:
+    """The scan's verdict on an <exp> agrees with the walk's: a tree is the walk's tree,
+    _KEPT only where the walk refuses; and the row of it is what answer() gives."""
+    try:
+        root = safexml.parse(text)  # as the decoders parse: no comments left
+    except DecodeError:
+        return  # a respelling that is not XML (assert_same compares the errors)
+    serialised = etree.tostring(root, encoding="unicode")
+    scanned = expression_xml._scan_text(serialised)
+    walk = outcome(lambda: expression_xml._exp(root))
+    if expression_xml._OUTSIDE.search(serialised):
+        assert walk[0] != "ok", (serialised, walk)
+    if scanned is expression_xml._KEPT:
+        assert walk[0] != "ok", (serialised, walk)
+    elif scanned is not None:
+        assert walk[0] == "ok" and type(scanned) is tuple
+        assert (expression_xml._typed(scanned[0]), scanned[1]) == walk[1]
+    if expression_xml.is_empty(root):
+        return
+    row = outcome(lambda: expression_xml.scan_row(root, "K@0@10"))
+    expected = outcome(lambda: expression_xml.answer(root, prompt=PromptRef(key="K@0@10")))
+    if row == ("ok", None):
+        return  # left to answer()
+    assert row[0] == "ok" and expected[0] == "ok"
+    made = row[1][3]()
+    assert made == expected[1] and repr(made) == repr(expected[1])
+    if not made.typed:
+        assert row[1][2]() == {"xml": serialised}
+
+
+# Things some writers add that the walk ignores (_EXTRA), and near misses of each.
+_ND_EXTRAS = st.lists(
+    st.sampled_from(
+        [
+            ("is_indp_csi", "1"),
+            ("cc", "2"),
+            ("lcl", "0"),
+            ("disp_n", "Nœud & co"),
+            ("lcl", "1"),
+            ("cc", " 1"),
+            ("x", "1"),
+        ]
+    ),
+    max_size=3,
+    unique_by=lambda pair: pair[0],
+)
+_REF_EXTRAS = st.lists(
+    st.sampled_from(
+        [
+            ("stp", "right"),
+            ("stp", "1024"),
+            ("stp", "3072"),
+            ("stp", "0"),
+            ("n", "Région"),
+            ("disp_n", "Région"),
+            ("disp_n", "Other <name>"),
+            ("n", 'a "b" & c'),
+        ]
+    ),
+    max_size=3,
+    unique_by=lambda pair: pair[0],
+)
+_E_EXTRAS = st.lists(
+    st.sampled_from(
+        [("emt", "1"), ("disp_id", "1"), ("disp_n", "Café & Bar"), ("emt", "2"), ("art", "x")]
+    ),
+    max_size=3,
+    unique_by=lambda pair: pair[0],
+)
+_STP = {"mt": "1024", "at": "3072", "fm": "5376"}
+
+
+@st.composite
+def carried(draw: st.DrawFn) -> str:
+    """A typed tree's <exp> with the attributes real answers carry added to some of its
+    nodes, references and elements, some before the others, some near misses."""
+    tree = draw(expression_trees(xml=True))
+    root = etree.fromstring(expression_xml.dumps(tree, draw(_CONTENT)))
+    for element in root.iter():
+        if not draw(st.booleans()):
+            continue
+        if element.tag == "nd":
+            extras = draw(_ND_EXTRAS)
+        elif element.tag in _STP:
+            extras = [(k, _STP[element.tag] if v == "right" else v) for k, v in draw(_REF_EXTRAS)]
+        elif element.tag == "e":
+            extras = draw(_E_EXTRAS)
+        else:
+            continue
+        items = list(element.attrib.items())
+        first = draw(st.booleans())
+        element.attrib.clear()
+        for name, value in [*extras, *items] if first and element.tag == "e" else [*items, *extras]:
+            element.set(name, value)
+    return draw(st.sampled_from(_SPELLINGS))(etree.tostring(root, encoding="unicode"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(carried())
+def test_the_attributes_real_answers_carry_read_as_the_walk_reads_them(text: str) -> None:
+    _scan_verdict(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(carried(), min_size=1, max_size=3))
+def test_documents_with_those_attributes_write_the_same_rest_text(bodies: list[str]) -> None:
+    assert_same(document(*bodies))
+
+
+@settings(max_examples=300, deadline=None)
+@given(mutated())
+def test_the_scans_verdict_on_mutated_trees_is_the_walks(text: str) -> None:
+    _scan_verdict(text)
+
+
+_FNTS = st.sampled_from([str(n) for n in (*range(0, 25), 43, 44, 54, 55, 57, *range(76, 83))])
+_QUALIFICATIONS = {
+    "metric": (
+        '<nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" dmt="1" ddt="-1">'
+        '<mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"/></nd>{values}<op fnt="{fnt}"/>'
+        "{prs}</nd>"
+    ),
+    "form": (
+        '<nd et="{et}" nt="4" dmt="1" ddt="-1"><nd et="1" nt="1" dmt="1" ddt="-1">'
+        '<at did="2EC9CD4E4E5577C0470A4FBB3DFBB272" tp="12"/><fm did="45C11FA478E745FEA08D781C'
+        'EA190FE5" tp="21"/></nd>{values}<op fnt="{fnt}"/></nd>'
+    ),
+}
+_VALUE_NODES = st.sampled_from(
+    [
+        '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">1</cst></nd>',
+        '<nd et="1" nt="3" dmt="1" ddt="9"><cst ddt="9">a &amp; b</cst></nd>',
+        '<nd et="1" nt="3" dmt="1" ddt="14"><cst ddt="14">1/2/2024</cst></nd>',
+        '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="99">1</cst></nd>',
+        '<nd et="1" nt="6" dmt="1" ddt="14">1/2/2024</nd>',
+        '<nd et="1" nt="6" dmt="1" ddt="5">1</nd>',
+        '<nd et="1" nt="10" dmt="1" ddt="30">1.5</nd>',
+        '<nd et="1" nt="5" dmt="1" ddt="-1"><mt did="00000000000000000000000000000001" '
+        'tp="4" n="Base"/></nd>',
+    ]
+)
+_PRS = st.sampled_from(
+    [
+        "",
+        '<prs><pr ix="5" v="-1"/></prs>',
+        '<prs><pr ix="4" v="0"/><pr ix="5" v="0"/></prs>',
+        '<prs><pr ix="4" v="-1"/><pr ix="5" v="-1"/></prs>',
+    ]
+)
+
+
+@st.composite
+def near_misses(draw: st.DrawFn) -> str:
+    """Qualifications of the scanned shapes with any function, any number and kind of
+    values, rank properties and et: the operators, arities and data types the table
+    takes, and the ones next to them, alone or in And/Or/Not branches of any count."""
+    kind = draw(st.sampled_from(sorted(_QUALIFICATIONS)))
+    node = _QUALIFICATIONS[kind].format(
+        et=draw(st.sampled_from(["2", "6"])),
+        values="".join(draw(st.lists(_VALUE_NODES, max_size=4))),
+        fnt=draw(_FNTS),
+        prs=draw(_PRS) if kind == "metric" else "",
+    )
+    for _ in range(draw(st.integers(0, 2))):
+        count = draw(st.integers(0, 2))
+        node = (
+            '<nd et="14" nt="4" dmt="1" ddt="-1">'
+            + node * count
+            + f'<op fnt="{draw(st.sampled_from(["19", "20", "21", "22", "999"]))}"/></nd>'
+        )
+    return f"<exp>{node}</exp>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(near_misses())
+def test_the_scan_keeps_verbatim_only_what_the_walk_refuses(text: str) -> None:
+    _scan_verdict(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(near_misses(), min_size=1, max_size=3))
+def test_near_misses_write_the_same_rest_text(bodies: list[str]) -> None:
+    assert_same(document(*bodies))
+
+
+def test_the_scan_keeps_what_the_table_does_not_map_without_the_walk() -> None:
+    metric_in = _QUALIFICATIONS["metric"].format(
+        values='<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">1</cst></nd>' * 2,
+        fnt="22",
+        prs="",
+    )
+    for text in (
+        f"<exp>{metric_in}</exp>",
+        f'<exp><nd et="14" nt="4" dmt="1" ddt="-1">{metric_in}<op fnt="19"/></nd></exp>',
+        '<exp><nd et="14" nt="4" dmt="1" ddt="-1"><op fnt="19"/></nd></exp>',
+    ):
+        assert expression_xml._scan_text(text) is expression_xml._KEPT
+        _scan_verdict(text)
+
+
+_OUTSIDE = [
+    *(
+        workloads_verbatim.format(g="4C05177011D3E877C000B3B2D86C964F", n=7)
+        for workloads_verbatim in (
+            # the shapes of bench/workloads.py's _VERBATIM, and the strategies' samples
+            '<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" dmt="1" ddt="-1">'
+            '<at did="{g}" tp="4"/></nd><nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">{n}'
+            '</cst></nd><op fnt="22"/></nd></exp>',
+            '<exp>Tout<nd et="16" nt="4" dmt="1" ddt="-1"><nd et="1" nt="5" dmt="1" ddt="-1">'
+            '<at did="{g}" tp="12"/></nd><op fnt="19"/></nd></exp>',
+            '<exp nc="1"><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" dmt="1" '
+            'ddt="-1"><mt did="{g}" tp="4"/></nd><nd et="1" nt="3" dmt="1" ddt="5">'
+            '<cst ddt="5">{n}</cst></nd><op fnt="10"/><dmy><dmyt n="Year"/></dmy></nd></exp>',
+        )
+    ),
+    '<exp nc="0"/>',
+    "<exp>text only</exp>",
+    '<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" dmt="1" ddt="-1"><mt rfd="9">'
+    "Avg</mt></nd><op fnt='8'/></nd></exp>",
+]
+
+
+@pytest.mark.parametrize("text", _OUTSIDE)
+def test_an_exp_outside_the_table_is_a_row_of_its_text_parsed_once(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _scan_verdict(text)
+    doc = document(text, text.replace("7", "8"))
+    assert_same(doc)
+    rows = xml.decode_rows(doc)
+    raw = pending_rows(rows, expression_rows=True)
+    assert raw is not None and {row[0] for row in raw} == {EXPRESSION_ROW}  # type: ignore[index]
+    parsed: list[object] = []
+    parse = safexml.parse
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        parsed.append(args)
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(safexml, "parse", counted)
+    body = json.loads(rest.dumps(xml.decode(doc)))
+    assert json.loads(json.dumps(rest.encode(xml.decode(doc)))) == body
+    assert len(parsed) == 2  # the document, once for each decode: no <exp> again
+    assert body["prompts"][0]["answers"] == {"xml": etree.tostring(etree.fromstring(text)).decode()}
+
+
+def test_an_exp_the_walk_reads_is_a_row_read_once() -> None:
+    """Spellings the scan leaves (attributes reordered) are walked once, into a row; a
+    typed tree REST cannot spell (a form's list of two data types) is left to answer()."""
+    year = form("2EC9CD4E4E5577C0470A4FBB3DFBB272", "45C11FA478E745FEA08D781CEA190FE5")
+    revenue = metric("4C05177011D3E877C000B3B2D86C964F", "Revenue")
+    reordered = _reordered(expression_xml.dumps(qualify(revenue, ">", 10), "shown"))
+    mixed = expression_xml.dumps(
+        qualify(
+            year,
+            "In",
+            expressions.Constant(value="1", data_type="Integer"),
+            expressions.Constant(value="a", data_type="VarChar"),
+        )
+    )
+    root = etree.fromstring(reordered)
+    assert expression_xml._scan_text(reordered) is None
+    row = expression_xml.scan_row(root, "K@0@10")
+    assert row is not None and row[3]().typed
+    assert row[2]() == {"content": "shown", "expression": rest.encode(xml.decode(document(
+        expression_xml.dumps(qualify(revenue, ">", 10))
+    )))["prompts"][0]["answers"]["expression"]}  # fmt: skip
+    assert expression_xml.scan_row(etree.fromstring(mixed), "K@0@10") is None
+    for text in (reordered, mixed):
+        _scan_verdict(text)
+        assert_same(document(text, reordered))
+
+
+_ESCAPED = st.text(alphabet="&;#x0123456789abcdefgilmnopqtu <>\"'\t\n\r", max_size=30)
+
+
+@given(st.one_of(_ESCAPED, xml_texts()))
+def test_lxmls_references_unescape_as_html_unescape_does(text: str) -> None:
+    import html
+
+    assert expression_xml._unescape(text) == html.unescape(text)
+    element = etree.Element("x", a=text) if "\r" not in text else etree.Element("x")
+    element.text = text
+    serialised = etree.tostring(element, encoding="unicode")
+    value = re.search(r'a="([^"]*)"', serialised)
+    inner = re.search(r">(.*)</x>", serialised, re.S)
+    for piece in (value[1] if value else "", inner[1] if inner else ""):
+        assert expression_xml._unescape(piece) == html.unescape(piece)
+
+
+# --- the text-level entry: raw text that reads as lxml's serialisation would ----------
+
+
+def _crlf(text: str) -> str:
+    return text.replace("><", ">\r\n<")
+
+
+def _broken_values(text: str) -> str:
+    """A tab and a line feed inside quoted values, which the parser turns into spaces."""
+    return text.replace('n="', 'n="\t', 1).replace('disp_n="', 'disp_n="a\nb', 1)
+
+
+def _numeric_references(text: str) -> str:
+    """Characters as numeric references (decimal and hex, some HTML maps otherwise)."""
+    return (
+        text.replace("é", "&#233;")
+        .replace("1", "&#x31;", 1)
+        .replace("a", "&#97;", 1)
+        .replace('ddt="5">', 'ddt="5">&#128;', 1)
+        .replace('<cst ddt="9">', '<cst ddt="9">&#10;&#13;&#9;', 1)
+    )
+
+
+_RAW_SPELLINGS: list[Callable[[str], str]] = [
+    *_SPELLINGS,
+    _crlf,
+    _broken_values,
+    _numeric_references,
+    lambda t: t.replace("/>", "></x>"),  # not well-formed unless nothing is self-closed
+]
+
+
+@st.composite
+def raw_exps(draw: st.DrawFn) -> str:
+    source = draw(st.one_of(carried(), mutated(), near_misses()))
+    return draw(st.sampled_from(_RAW_SPELLINGS))(source)
+
+
+def _text_row_agrees(raw: str) -> bool:
+    """When the text-level entry gives a row for ``raw``, it is the element's row;
+    True when it gave one."""
+    try:
+        pa = safexml.parse(f"<rsl><pa>{raw}</pa></rsl>")[0]
+    except Exception:
+        return False  # not well-formed: no document holds it
+    if len(pa) != 1 or pa[0].tag != "exp":
+        return False
+    root = pa[0]
+    ours = outcome(lambda: expression_xml.scan_text_row(raw, "K@0@10"))
+    assert ours[0] == "ok"
+    if ours[1] is None:
+        return False
+    theirs = expression_xml.scan_row(root, "K@0@10")
+    assert theirs is not None, raw
+    assert ours[1][2]() == theirs[2]() == ours[1][2](), raw
+    made, expected = ours[1][3](), theirs[3]()
+    assert made == expected and repr(made) == repr(expected)
+    with walked():
+        assert made == expression_xml.answer(root, prompt=PromptRef(key="K@0@10"))
+    return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw_exps())
+def test_the_text_level_entry_reads_raw_text_as_the_element_is_read(raw: str) -> None:
+    _text_row_agrees(raw)
+
+
+def test_the_text_level_entry_takes_the_usual_shapes_and_refuses_what_it_cannot_tell() -> None:
+    revenue = metric("4C05177011D3E877C000B3B2D86C964F", "Chiffre d'affaires é")
+    region = attribute(ATTRIBUTE, "Région")
+    tree = and_(
+        qualify(revenue, ">", 10),
+        qualify(region, "In", (f"{ATTRIBUTE}:1", "Café & <Bar>"), (f"{ATTRIBUTE}:2", None)),
+    )
+    text = _self_closed(expression_xml.dumps(tree, "shown & co"))
+    assert _text_row_agrees(text) and _text_row_agrees(_indented(text))
+    for refused in (
+        _crlf(text),
+        _broken_values(text),
+        text.replace("é", "&#233;"),
+        expression_xml.dumps(tree),  # never self-closed, as Web's DHTML builder writes it
+        '<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>',  # outside: the element's text
+        "<exp/>",
+        "<exp></exp>",
+    ):
+        assert expression_xml.scan_text_row(refused, "K@0@10") is None, refused
+        _text_row_agrees(refused)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -75,6 +75,7 @@ __all__ = [
     "level_answer",
     "loads",
     "scan_row",
+    "scan_text_row",
     "stored",
     "to_element",
 ]
@@ -784,43 +785,92 @@ def _spaced(text: str) -> bool:
 
 
 _OP = r'<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/>'
-# One value of a qualification: a <cst> constant, a date/time or big decimal node, or a
-# metric shortcut (metric qualifications only).  Optional attributes are captured with
-# their name, so that an absent one (None, or "" from findall) is told from an empty one.
-_VALUE = (
-    r'<nd et="[01]" nt="3" dmt="1" ddt="[^"]*"><cst ddt="(\d+)">([^<]+)</cst></nd>'
-    r'|<nd et="[01]" nt="(6|10)" dmt="1" ddt="(\d+)">([^<]+)</nd>'
-    r'|<nd et="[01]" nt="5" dmt="1" ddt="[^"]*"><mt did="(' + _G + r')" tp="4"( n="[^"]*")?/></nd>'
-)
-_VALUES = "((?:" + re.sub(r"\((?!\?)", "(?:", _VALUE) + ")*)"
-_TOKEN_PATTERN = (
-    # 1: an And/Or/Not branch opens; 2: a branch closes with its <op>
-    r'(<nd et="14" nt="4" dmt="1" ddt="[^"]*">)'
-    r'|<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
-    # 3-8: a metric qualification (id, name, values, fnt, rank/percent properties)
-    r'|<nd et="10" nt="4" dmt="7" ddt="[^"]*"><nd et="[01]" nt="5" dmt="1" ddt="[^"]*">'
-    r'<mt did="('
-    + _G
-    + r')" tp="4"( n="[^"]*")?/></nd>'
-    + _VALUES
-    + _OP
-    + r'(?:<prs>(?:<pr ix="4" v="(-1|0)"/>)?<pr ix="5" v="(-1|0)"/></prs>)?</nd>'
-    # 9-15: a form qualification (et, attribute id and name, form id and name, values, fnt)
-    r'|<nd et="(2|6)" nt="4" dmt="1" ddt="[^"]*"><nd et="[01]" nt="1" dmt="1" ddt="[^"]*"'
-    r'(?: lcl="0")?><at did="(' + _G + r')" tp="12"( n="[^"]*")?/><fm did="(' + _G + r')"'
-    r' tp="21"( n="[^"]*")?/></nd>' + _VALUES + _OP + r"</nd>"
-    # 16-20: an element list (attribute id and name, the list's source, the <e>s, fnt)
-    r'|<nd et="5" nt="4" dmt="1" ddt="[^"]*"><nd et="[01]" nt="5" dmt="1" ddt="[^"]*">'
-    r'<at did="(' + _G + r')" tp="12"( n="[^"]*")?/></nd><nd et="[01]" nt="2" dmt="1" '
-    r'ddt="[^"]*"><mi><es>(?:<at did="(' + _G + r')" tp="12"(?: n="[^"]*")?/>)?'
-    r'((?:<e ei="[^"]*"(?: emt="1")?(?: art="[^"]*")?(?: disp_n="[^"]*")?/>)+)</es></mi></nd>'
-    r'<op fnt="(22|57)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
-)
+# What may follow a node's four attributes: the ones _EXTRA lets the walk ignore, in the
+# order Web's builders write them (fixtures/xml: is_indp_csi cc; lcl on form shortcuts).
+_ND_MORE = r'(?: is_indp_csi="[^"]*")?(?: cc="[^"]*")?(?: lcl="0")?(?: disp_n="[^"]*")?'
+
+
+def _patterns(carried: bool) -> tuple[str, str, str]:
+    """The token, value and element patterns.  ``carried``: with the attributes real
+    answers carry beyond the builders' (_ND_MORE; a reference's stp and disp_n; emt
+    before ei and disp_id on an element); without, the same groups, for the usual text
+    that has none of them (each optional attribute costs the engine a try per node)."""
+    more = _ND_MORE if carried else ""
+    nd_end = r'ddt="[^"]*"' + more + ">"
+    shortcut_end = nd_end if carried else r'ddt="[^"]*"(?: lcl="0")?>'
+
+    def names(subtype: int) -> str:
+        # stp, as Library writes it, then n and/or disp_n, captured together (_ref_json)
+        if not carried:
+            return r'((?: n="[^"]*")?)'
+        return f'(?: stp="{subtype}")?' + r'((?: n="[^"]*")?(?: disp_n="[^"]*")?)'
+
+    # One value of a qualification: a <cst> constant, a date/time or big decimal node,
+    # or a metric shortcut (metric qualifications only).  Optional attributes are
+    # captured with their name, so that an absent one (None, or "" from findall) is told
+    # from an empty one.
+    value = (
+        r'<nd et="[01]" nt="3" dmt="1" ' + nd_end + r'<cst ddt="(\d+)">([^<]+)</cst></nd>'
+        r'|<nd et="[01]" nt="(6|10)" dmt="1" ddt="(\d+)"' + more + r">([^<]+)</nd>"
+        r'|<nd et="[01]" nt="5" dmt="1" ' + nd_end + r'<mt did="(' + _G + r')" tp="4"'
+        + names(1024) + r"/></nd>"
+    )  # fmt: skip
+    values = "((?:" + re.sub(r"\((?!\?)", "(?:", value) + ")*)"
+    e = (
+        r'<e(?: emt="1")? ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?'
+        r'(?: disp_id="[^"]*")?/>'
+        if carried
+        else r'<e ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?/>'
+    )
+    token = (
+        # 1: an And/Or/Not branch opens; 2: a branch closes with its <op>
+        r'(<nd et="14" nt="4" dmt="1" ' + nd_end + ")"
+        r'|<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
+        # 3-8: a metric qualification (id, names, values, fnt, rank/percent properties)
+        r'|<nd et="10" nt="4" dmt="7" ' + nd_end + r'<nd et="[01]" nt="5" dmt="1" '
+        + nd_end + r'<mt did="(' + _G + r')" tp="4"' + names(1024) + r"/></nd>"
+        + values + _OP
+        + r'(?:<prs>(?:<pr ix="4" v="(-1|0)"/>)?<pr ix="5" v="(-1|0)"/></prs>)?</nd>'
+        # 9-15: a form qualification (et, attribute id and names, form id and names,
+        # values, fnt)
+        r'|<nd et="(2|6)" nt="4" dmt="1" ' + nd_end + r'<nd et="[01]" nt="1" dmt="1" '
+        + shortcut_end + r'<at did="(' + _G + r')" tp="12"' + names(3072)
+        + r'/><fm did="(' + _G + r')" tp="21"' + names(5376) + r"/></nd>" + values + _OP
+        + r"</nd>"
+        # 16-21: an element list (attribute id and names, the list's source and its
+        # names, the <e>s, fnt)
+        r'|<nd et="5" nt="4" dmt="1" ' + nd_end + r'<nd et="[01]" nt="5" dmt="1" '
+        + nd_end + r'<at did="(' + _G + r')" tp="12"' + names(3072)
+        + r'/></nd><nd et="[01]" nt="2" dmt="1" ' + nd_end + r'<mi><es>(?:<at did="('
+        + _G + r')" tp="12"' + names(3072) + r"/>)?"
+        r"((?:" + re.sub(r"\((?!\?)", "(?:", e) + r")+)</es></mi></nd>"
+        r'<op fnt="(22|57)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
+    )  # fmt: skip
+    return token, value, e
+
+
+_TOKEN_PATTERN, _VALUE, _E = _patterns(carried=True)
 _TOKEN = re.compile(_TOKEN_PATTERN)
 _VALUE_ITEM = re.compile(_VALUE)
 _TOKEN_SPACED = re.compile(_indentable(_TOKEN_PATTERN))
 _VALUE_ITEM_SPACED = re.compile(_indentable(_VALUE))
-_E_ITEM = re.compile(r'<e ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?/>')
+_E_ITEM = re.compile(_E)
+_PLAIN_PATTERN = _patterns(carried=False)[0]
+_PLAIN = re.compile(_PLAIN_PATTERN)
+_PLAIN_SPACED = re.compile(_indentable(_PLAIN_PATTERN))
+# Signs that the walk certainly refuses an <exp> the patterns did not take, found in one
+# search of the same serialisation: a walk that succeeds reads every element and checks
+# its tag against the one it expects there (none of them outside this set), every node's
+# et against the types it maps and every reference's tp against its tag's type (values
+# stripped: one with a space or a reference, &, is left to the walk).  Comments and
+# processing instructions (<! <?), which the decoders' parser removed, are left to it too.
+_OUTSIDE = re.compile(
+    r"<(?![/!?])(?!(?:exp|nd|op|prs|pr|mt|at|fm|cst|mi|es|e)[ />])"
+    r'|<nd et="(?!(?:[01256]|10|14)")[^"&\s]*"'
+    r'|<at\b[^>]* tp="(?!12")[^"&\s]*"'
+    r'|<mt\b[^>]* tp="(?!4")[^"&\s]*"'
+    r'|<fm\b[^>]* tp="(?!21")[^"&\s]*"'
+)
 _HEAD = re.compile(r'<exp(?: nc="[^"]*")?>([^<]*)')
 _END = "</exp>"
 _SCAN = True  # False reads every <exp> by the walk (the tests compare the two)
@@ -850,10 +900,27 @@ _RANKING_OF = {
 # straight from the matches; _typed builds the typed nodes of such a tree.  A form's
 # In/NotIn list whose constants have different data types has no REST spelling (one
 # 'constants' operand has one dataType), so the scan leaves it to the walk.
+#
+# A qualification that matches a pattern but whose operator, arity or data type the
+# walk (or the model it builds) refuses is _KEPT: every part of such a match is read by
+# the walk with the meaning the scan gives it (see above), and a walk that succeeds reads
+# every node of the tree, so the walk certainly fails and answer() keeps the <exp>
+# verbatim.  Anything less certain (a pattern that does not match at all) is None.
 
 
-def _scan_text(text: str) -> tuple[dict[str, Any], str | None] | None:
-    """REST's tree and the display text of an ``<exp>``'s serialisation, or None."""
+class _Kept:
+    """The scan's verdict on an ``<exp>`` that :func:`answer` certainly keeps verbatim."""
+
+    __slots__ = ()
+
+
+_KEPT = _Kept()
+_Scanned = tuple[dict[str, Any], "str | None"]
+
+
+def _scan_text(text: str) -> _Scanned | _Kept | None:
+    """REST's tree and the display text of an ``<exp>``'s serialisation, or None (not
+    of the usual shapes: the walk decides), or :data:`_KEPT` (see above)."""
     head = _HEAD.match(text)
     if head is None or not text.endswith(_END):
         return None
@@ -861,10 +928,29 @@ def _scan_text(text: str) -> tuple[dict[str, Any], str | None] | None:
     end = len(text) - len(_END)
     if spaced:
         end = len(text[:end].rstrip(" \t\n"))
+    pos = head.end()
+    try:
+        # The plain patterns first; the ones with what real answers carry where they fail
+        # (each takes only what the walk reads with the meaning the scan gives it).
+        tree = _tokens(text, pos, end, (_PLAIN_SPACED if spaced else _PLAIN).match)
+        if tree is None:
+            tree = _tokens(text, pos, end, (_TOKEN_SPACED if spaced else _TOKEN).match)
+    except _Refused:
+        return _KEPT
+    if tree is None or tree is _KEPT:
+        return tree
+    content = head[1]
+    if "&" in content:
+        content = _unescape(content)  # before the test: a lone CR is written &#13;
+    return tree, content if content and not content.isspace() else None  # type: ignore[return-value]
+
+
+def _tokens(
+    text: str, pos: int, end: int, match: Callable[[str, int], re.Match[str] | None]
+) -> dict[str, Any] | _Kept | None:
+    """The tree of the tokens of ``text[pos:end]`` (see _scan_text)."""
     stack: list[list[dict[str, Any]]] = []
     top: list[dict[str, Any]] = []
-    match = (_TOKEN_SPACED if spaced else _TOKEN).match
-    pos = head.end()
     while pos < end:
         if top and not stack:
             return None  # a second node after the first: the walk says so
@@ -874,7 +960,7 @@ def _scan_text(text: str) -> tuple[dict[str, Any], str | None] | None:
         pos = found.end()
         # The alternative that matched, by its last group (see _TOKEN)
         last = found.lastindex
-        node: dict[str, Any] | None
+        node: dict[str, Any] | _Kept | None
         if last == 1:
             if len(stack) >= _SCAN_DEPTH:
                 return None
@@ -882,10 +968,14 @@ def _scan_text(text: str) -> tuple[dict[str, Any], str | None] | None:
             top = []
             continue
         if last == 2:
+            if not stack:
+                return None
             logical = _LOGICAL_OF_FNT.get(found[2])
             count = len(top)
-            if not stack or logical is None or not count or (logical[1] and count != 1):
-                return None
+            if logical is None or not count or (logical[1] and count != 1):
+                # _branch: an unknown function or one not And/Or/Not, or the model's
+                # Logical: no operand, or a Not of several
+                return _KEPT
             node = {"operator": logical[0], "operands": top}
             top = stack.pop()
         elif last <= 8:  # type: ignore[operator]  # a match has a last group here
@@ -894,27 +984,51 @@ def _scan_text(text: str) -> tuple[dict[str, Any], str | None] | None:
             node = _scanned_form(found)
         else:
             node = _scanned_elements(found)
-        if node is None:
-            return None
-        top.append(node)
+        if node is None or node is _KEPT:
+            return node
+        top.append(node)  # type: ignore[arg-type]  # a tree node here
     if stack or len(top) != 1:
         return None
-    content = head[1]
-    if "&" in content:
-        content = html.unescape(content)  # before the test: a lone CR is written &#13;
-    return top[0], content if content and not content.isspace() else None
+    return top[0]
 
 
-def _ref_json(kind: str | None, id: str, name: str | None) -> dict[str, Any]:
-    # name: ' n="…"' as captured, or "" / None when the attribute is absent
+def _unescape(text: str) -> str:
+    """``html.unescape`` of text lxml serialised, whose only references are the seven it
+    writes (& < > " and tab, LF, CR): a few C-level replaces, where html.unescape calls
+    back into Python for every reference.  Any other reference goes to html.unescape."""
+    plain = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+    if "&#" in plain:
+        plain = plain.replace("&#10;", "\n").replace("&#13;", "\r").replace("&#9;", "\t")
+    if plain.count("&") != plain.count("&amp;"):
+        return html.unescape(text)  # not lxml's spelling: the general rule
+    return plain.replace("&amp;", "&")
+
+
+class _Refused(Exception):
+    """A reference the walk's _ref refuses (two different names): the <exp> is _KEPT."""
+
+
+def _ref_json(kind: str | None, id: str, names: str | None) -> dict[str, Any]:
+    # names: ' n="…"', ' disp_n="…"' or both, as captured (_names), or "" / None when
+    # absent.  With both, _ref takes them only when they are the same (the same text
+    # serialised is the same text); the name is n's, else disp_n's.
     item = {"id": id} if kind is None else {"type": kind, "id": id}
-    if name:
-        name = name[4:-1]
-        item["name"] = html.unescape(name) if "&" in name else name
+    if names:
+        if names[1] == "d":
+            name = names[9:-1]  # ' disp_n="…"'
+        else:
+            name = names[4:-1]  # ' n="…"', or ' n="…" disp_n="…"' (a value holds no '"')
+            if '"' in name:
+                name, _, other = name.partition('" disp_n="')
+                if other != name:
+                    raise _Refused
+        item["name"] = _unescape(name) if "&" in name else name
     return item
 
 
-def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | None:
+def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | _Kept:
+    # Every refusal here is the walk's _value's: a data type it does not map, a node type
+    # and data type that disagree, a metric where a form qualification's constant belongs.
     values: list[dict[str, Any]] = []
     append = values.append
     items = (_VALUE_ITEM_SPACED if _spaced(run) else _VALUE_ITEM).findall(run)
@@ -927,13 +1041,13 @@ def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | None:
             value = bare
         else:
             if not metrics:
-                return None  # a metric where a form qualification's constant belongs
+                return _KEPT  # a metric where a form qualification's constant belongs
             append(_ref_json("metric", metric_id, metric_name))
             continue
         if data_type is None:
-            return None
+            return _KEPT
         if "&" in value:
-            value = html.unescape(value)
+            value = _unescape(value)
         append({"type": "constant", "dataType": data_type, "value": value})
     return values
 
@@ -946,33 +1060,37 @@ def _fits(operator: tuple[str, int | None] | None, count: int) -> bool:
     return count >= 1 if arity is None else count == arity
 
 
-def _scanned_metric(found: re.Match[str]) -> dict[str, Any] | None:
+def _scanned_metric(found: re.Match[str]) -> dict[str, Any] | _Kept:
     metric_id, metric_name, run, fnt, ascending, kind = found.group(3, 4, 5, 6, 7, 8)
     values = _scanned_values(run, metrics=True)
-    if values is None:
-        return None
+    if values is _KEPT:
+        return _KEPT
+    assert type(values) is list
     if kind is None:
         operator = _METRIC_OF_FNT.get(fnt)
     else:
         operator = _RANKING_OF.get((fnt, ascending, kind))
         if any(v["type"] != "constant" for v in values):
-            return None  # a rank or percent of a metric: the walk says what is wrong
+            return _KEPT  # a rank or percent of a metric: the model refuses it
     if operator is None or not _fits(operator, len(values)):
-        return None
+        # _function or _ranking (no such function), or the model (not a metric operator,
+        # or not as many values as it compares with)
+        return _KEPT
     values.insert(0, _ref_json("metric", metric_id, metric_name))
     return {"operator": operator[0], "operands": values}
 
 
-def _scanned_form(found: re.Match[str]) -> dict[str, Any] | None:
+def _scanned_form(found: re.Match[str]) -> dict[str, Any] | _Kept | None:
     et, attribute_id, attribute_name, form_id, form_name, run, fnt = found.group(
         9, 10, 11, 12, 13, 14, 15
     )
     operator = _FORM_OF_FNT.get(fnt)
     if operator is None or (et == _ET_FORM_LIST and operator[0] not in _LISTS):
-        return None
+        return _KEPT  # _function, _form (et 6 without In/NotIn) or the model
     values = _scanned_values(run, metrics=False)
-    if values is None or not _fits(operator, len(values)):
-        return None
+    if values is _KEPT or not _fits(operator, len(values)):  # type: ignore[arg-type]
+        return _KEPT
+    assert type(values) is list
     subject = {
         "type": "form",
         "attribute": _ref_json(None, attribute_id, attribute_name),
@@ -992,10 +1110,13 @@ def _scanned_form(found: re.Match[str]) -> dict[str, Any] | None:
     return {"operator": operator[0], "operands": values}
 
 
-def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | None:
-    attribute_id, attribute_name, source, run, fnt = found.group(16, 17, 18, 19, 20)
-    if source is not None and source.upper() != attribute_id.upper():
-        return None
+def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | _Kept | None:
+    attribute_id, attribute_name, source, names, run, fnt = found.group(16, 17, 18, 19, 20, 21)
+    if source is not None:
+        if source.upper() != attribute_id.upper():
+            return _KEPT  # _elements: the list names another attribute
+        if names:
+            _ref_json(None, source, names)  # _ref: two different names are refused
     items = _E_ITEM.findall(run)
     # Plain IDs of this very attribute, as xml's element rows check them: each is
     # "ATTRIBUTE:key", the key without escapes or character references, which "\0"
@@ -1015,7 +1136,7 @@ def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | None:
         if name:
             name = name[9:-1]  # ' disp_n="…"'
             if "&" in name:
-                name = html.unescape(name)
+                name = _unescape(name)
             append({"id": "h" + ei[cut:] + suffix, "name": name})
         else:
             append({"id": "h" + ei[cut:] + suffix})
@@ -1033,7 +1154,9 @@ def _scan(root: etree._Element) -> tuple[Expression, str | None] | None:
     if not _SCAN:
         return None
     scanned = _scan_text(etree.tostring(root, encoding="unicode", with_tail=False))
-    return None if scanned is None else (_typed(scanned[0]), scanned[1])
+    if type(scanned) is not tuple:
+        return None  # the walk reads it, and says what is outside the table
+    return _typed(scanned[0]), scanned[1]
 
 
 _OPERATOR_OF_NAME = {operator.value: operator for operator in Operator}
@@ -1106,7 +1229,7 @@ class _Answers:
             except IndexError:  # pragma: no cover - another thread took it meanwhile
                 pass
         scanned = _scan_text(self._text)
-        assert scanned is not None  # it was scanned when the row was made
+        assert type(scanned) is tuple  # it was scanned when the row was made
         return _answers_json(*scanned)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -1120,7 +1243,12 @@ def _answers_json(tree: dict[str, Any], content: str | None) -> dict[str, Any]:
 def _scanned_answer(text: str, key: str) -> ExpressionAnswer:
     """The answer of a scanned row (``scan_row``): what :func:`answer` gives for it."""
     scanned = _scan_text(text)
-    assert scanned is not None  # it was scanned when the row was made
+    assert type(scanned) is tuple  # it was scanned when the row was made
+    return _typed_answer(key, _typed(scanned[0]), scanned[1])
+
+
+def _typed_answer(key: str, tree: Expression, content: str | None) -> ExpressionAnswer:
+    # What answer() builds for a typed tree answering a key: checked parts, no validation.
     prompt = build(PromptRef, {"key": key, "id": None, "name": None, "position": None})
     return build(
         ExpressionAnswer,
@@ -1128,20 +1256,49 @@ def _scanned_answer(text: str, key: str) -> ExpressionAnswer:
             "prompt": prompt,
             "kind": "expression",
             "xml": None,
-            "expression": _typed(scanned[0]),
-            "content": scanned[1],
+            "expression": tree,
+            "content": content,
         },
+    )
+
+
+def _walked_answers(tree: Expression, content: str | None) -> dict[str, Any]:
+    """REST's ``answers`` of a typed tree the walk read (a new object at each call)."""
+    return _answers_json(expression_json.dumps(tree), content)
+
+
+def _given(answer: ExpressionAnswer) -> ExpressionAnswer:
+    return answer  # a frozen model: every reader may share it
+
+
+def _verbatim_answers(text: str) -> dict[str, Any]:
+    """REST's ``answers`` of an ``<exp>`` kept verbatim: the text lxml wrote of it."""
+    return {"xml": text}
+
+
+def _verbatim_answer(text: str, key: str) -> ExpressionAnswer:
+    """What :func:`answer` gives for a non-empty ``<exp>`` outside the table, of
+    ``text``, lxml's serialisation of the parsed element (safexml.serialize): nothing
+    for the model's validation or REST's check of stored text to refuse."""
+    prompt = build(PromptRef, {"key": key, "id": None, "name": None, "position": None})
+    return build(
+        ExpressionAnswer,
+        {"prompt": prompt, "kind": "expression", "xml": text, "expression": None, "content": None},
     )
 
 
 def scan_row(exp: etree._Element, key: str) -> Row | None:
     """The expression row (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`) of a
-    non-empty ``<exp>`` answering prompt ``key``, or None when it is not of the usual
-    shapes that :func:`answer` reads as a typed tree (the caller then calls it).
+    non-empty ``<exp>`` answering prompt ``key``: what :func:`answer` gives for it, read
+    once and built only when asked for.  None for an empty ``<exp>`` (it closes the
+    prompt) and for the rare tree that reads as typed but has no REST spelling or
+    display text the model takes as it is; the caller then calls :func:`answer`.
 
     The row's third part gives REST's ``answers`` object (a new one at each call), and
     its fourth builds the answer :func:`answer` gives, for any reader other than REST's
-    writer.
+    writer.  The usual shapes are read by one scan of lxml's serialisation; the others
+    by the walk, once; an ``<exp>`` outside the case table gives ``{"xml": text}``, its
+    text as lxml wrote it, which nothing parses again.
 
     >>> exp = safexml.parse('<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" '
     ...   'dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"/></nd><nd et="1" '
@@ -1151,12 +1308,90 @@ def scan_row(exp: etree._Element, key: str) -> Row | None:
     {'type': 'constant', 'dataType': 'Real', 'value': '10'}
     >>> row[3]() == answer(exp, prompt=PromptRef(key="K@0@10"))
     True
+    >>> outside = safexml.parse('<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>')
+    >>> scan_row(outside, "K@0@10")[2]()
+    {'xml': '<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>'}
     """
     if not _SCAN:
         return None
     text = etree.tostring(exp, encoding="unicode", with_tail=False)
-    scanned = _scan_text(text)
+    scanned = _scan_text(text)  # None for an empty <exp> or another element (_HEAD)
+    if type(scanned) is tuple:
+        return (
+            EXPRESSION_ROW,
+            key,
+            _Answers(_answers_json(*scanned), text),
+            partial(_scanned_answer, text, key),
+        )
     if scanned is None:
+        if exp.tag != "exp" or is_empty(exp):
+            return None  # answer() refuses the one, and the other closes the prompt
+        if _OUTSIDE.search(text) is not None:
+            scanned = _KEPT
+    if scanned is None:
+        # Not of the usual shapes: the walk, once, as answer() would read it.
+        try:
+            tree, content = _exp(exp)
+        except (_Outside, NotRepresentableError):
+            pass  # outside the table: kept verbatim
+        else:
+            if not _name_ok(content):
+                return None  # pragma: no cover - text lxml parsed always passes
+            answers = partial(_walked_answers, tree, content)
+            try:
+                answers()
+            except NotRepresentableError:
+                return None  # REST's writer names the answer in its refusal: answer()
+            made = partial(_given, _typed_answer(key, tree, content))
+            return (EXPRESSION_ROW, key, answers, made)
+    return (
+        EXPRESSION_ROW,
+        key,
+        partial(_verbatim_answers, text),
+        partial(_verbatim_answer, text, key),
+    )
+
+
+# A raw text's attribute value holding a tab or a line feed, which the parser normalises
+# to spaces (so that the value lxml serialises differs): only the start of a value is
+# sought, `="`, never the attribute's name.
+_RAW_BREAK_IN_VALUE = re.compile(r'="[^"\t\n]*[\t\n]')
+
+
+def scan_text_row(text: str, key: str) -> Row | None:
+    """The expression row :func:`scan_row` gives for an ``<exp>`` of the usual shapes,
+    read from the element's text as it stands in a document, without serialising it;
+    None when that text does not show it is one (the caller then calls :func:`scan_row`
+    with the parsed element).
+
+    ``text`` must be the raw text of one ``<exp>`` element, from its ``<exp`` to its
+    ``</exp>``, of a document that :mod:`~mstr_prompts.safexml` parsed (so no DTD and no
+    entity but XML's five) with no namespace in scope.  Within that, every text the scan
+    takes reads the same as lxml's serialisation of the element would: it refuses a
+    carriage return (line ends are normalised), a tab or line feed inside a quoted value
+    (normalised to spaces), character references other than tab, LF and CR (HTML's
+    rules for the others are not XML's), and the patterns take only double quotes, single
+    spaces between attributes and self-closed empty elements.  Only typed trees are given:
+    an ``<exp>`` outside the table keeps lxml's serialisation, which only the element gives.
+
+    >>> row = scan_text_row('<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" '
+    ...   'dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"/></nd>'
+    ...   '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"/></nd>'
+    ...   '</exp>', "K@0@10")
+    >>> row[2]()["expression"]["operator"], row[3]().typed
+    ('Greater', True)
+    >>> scan_text_row('<exp><nd et="10" nt="4" dmt="7" ddt="-1"></nd></exp>', "K@0@10") is None
+    True
+    """
+    if (
+        not _SCAN
+        or "\r" in text
+        or ("&#" in text and _unlisted_references(text))
+        or _RAW_BREAK_IN_VALUE.search(text) is not None
+    ):
+        return None
+    scanned = _scan_text(text)
+    if type(scanned) is not tuple:
         return None
     return (
         EXPRESSION_ROW,
@@ -1164,6 +1399,12 @@ def scan_row(exp: etree._Element, key: str) -> Row | None:
         _Answers(_answers_json(*scanned), text),
         partial(_scanned_answer, text, key),
     )
+
+
+def _unlisted_references(text: str) -> bool:
+    # a character reference other than the three lxml writes itself
+    listed = text.count("&#9;") + text.count("&#10;") + text.count("&#13;")
+    return text.count("&#") != listed
 
 
 # --- writing -------------------------------------------------------------------------

@@ -1462,6 +1462,17 @@ class _Layout:
         # json.dumps(item, ensure_ascii=False, indent=…, separators=…) builds this encoder
         # at every call; an answer set of many models pays that once.
         self.encoder = json.JSONEncoder(ensure_ascii=False, indent=indent, separators=separators)
+        # An expression row's answers, one line: a tree of dicts, lists and strings the
+        # codec made (never circular), written by the C encoder that encoder.encode would
+        # build at each call (json.encoder.c_make_encoder; None without the C module).
+        # (Not in typeshed: read as attributes.)
+        c_make = getattr(json.encoder, "c_make_encoder", None)
+        c_quote = getattr(json.encoder, "c_encode_basestring", None)
+        self.tree: Callable[[Any, int], list[str]] | None = (
+            None
+            if c_make is None or c_quote is None or indent is not None
+            else c_make(None, self.encoder.default, c_quote, None, colon, item, False, False, True)
+        )
 
 
 _LAYOUTS: dict[tuple[int | None, tuple[str, str] | None], _Layout] = {}
@@ -1504,6 +1515,7 @@ def _rows_text(rows: Sequence[_Row | Answer], layout: _Layout) -> str:
     parts = [layout.start]
     append, extend = parts.append, parts.extend
     head, types, end, comma = layout.head, layout.types, layout.end, layout.comma
+    tree = layout.tree
     for row in rows:
         if type(row) is tuple and type(row[1]) is str and row[0] not in STATE_ROWS:
             kind = row[0]
@@ -1511,8 +1523,8 @@ def _rows_text(rows: Sequence[_Row | Answer], layout: _Layout) -> str:
                 extend((head, _quote(row[1]), types[kind], _quote(row[2]), end, comma))
                 continue
             if kind == EXPRESSION_ROW:
-                if layout.indent is None:  # else the item's lines need indenting
-                    answers = layout.encoder.encode(row[2]())
+                if tree is not None:  # else the item's lines need indenting
+                    answers = "".join(tree(row[2](), 0))
                     extend((head, _quote(row[1]), types[kind], answers, end, comma))
                     continue
                 body = None
