@@ -1356,28 +1356,40 @@ def scan_row(exp: etree._Element, key: str) -> Row | None:
 # to spaces (so that the value lxml serialises differs): only the start of a value is
 # sought, `="`, never the attribute's name.
 _RAW_BREAK_IN_VALUE = re.compile(r'="[^"\t\n]*[\t\n]')
+# An empty element written as a pair, <op fnt="22"></op> (what Web's DHTML builder writes,
+# and dumps): lxml reads it as an element with no text and writes it self-closed.  Only
+# the spelling lxml writes of the start tag (single spaces, double quotes: its attributes
+# end in '"'); anything else stays as it is, and the patterns refuse it.
+_EMPTY_PAIR = re.compile(r'<([A-Za-z_][A-Za-z0-9_.\-]*)((?: [^<>]*")?)></\1>')
+# The one attribute the patterns take twice (<e emt="1" ei="…" emt="1"/>, the two
+# places writers put it): twice in one tag, the parser refuses the document.
+_TWO_EMT = re.compile(r'<e emt="1" ei="[^"]*" emt=')
 
 
 def scan_text_row(text: str, key: str) -> Row | None:
     """The expression row :func:`scan_row` gives for an ``<exp>`` of the usual shapes,
-    read from the element's text as it stands in a document, without serialising it;
-    None when that text does not show it is one (the caller then calls :func:`scan_row`
-    with the parsed element).
+    read from the element's text as it stands in a document, without parsing it; None
+    when that text does not show it is one (the caller then calls :func:`scan_row` with
+    the parsed element).
 
     ``text`` must be the raw text of one ``<exp>`` element, from its ``<exp`` to its
-    ``</exp>``, of a document that :mod:`~mstr_prompts.safexml` parsed (so no DTD and no
-    entity but XML's five) with no namespace in scope.  Within that, every text the scan
-    takes reads the same as lxml's serialisation of the element would: it refuses a
-    carriage return (line ends are normalised), a tab or line feed inside a quoted value
-    (normalised to spaces), character references other than tab, LF and CR (HTML's
-    rules for the others are not XML's), and the patterns take only double quotes, single
-    spaces between attributes and self-closed empty elements.  Only typed trees are given:
-    an ``<exp>`` outside the table keeps lxml's serialisation, which only the element gives.
+    ``</exp>``, in which every character is an XML Char, every ``&`` starts a reference
+    XML defines (its five entities, character references to a Char) and no namespace is
+    in scope: what the caller checks of the document (no parse does it here).  Within
+    that, every text the scan takes reads the same as lxml's serialisation of the
+    element would: an empty element written as a pair (``<op fnt="22"></op>``, as Web's
+    DHTML builder writes it) is read as the self-closed one lxml writes, indentation
+    between nodes is kept as lxml keeps it, and the scan refuses a carriage return (line
+    ends are normalised), a tab or line feed inside a quoted value (normalised to
+    spaces), character references other than tab, LF and CR (HTML's rules for the others
+    are not XML's), and any spelling of a tag but lxml's (double quotes, single spaces
+    between attributes).  Only typed trees are given: an ``<exp>`` outside the table
+    keeps lxml's serialisation, which only the element gives.
 
     >>> row = scan_text_row('<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" '
-    ...   'dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"/></nd>'
-    ...   '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"/></nd>'
-    ...   '</exp>', "K@0@10")
+    ...   'dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"></mt></nd>'
+    ...   '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"></op>'
+    ...   '</nd></exp>', "K@0@10")
     >>> row[2]()["expression"]["operator"], row[3]().typed
     ('Greater', True)
     >>> scan_text_row('<exp><nd et="10" nt="4" dmt="7" ddt="-1"></nd></exp>', "K@0@10") is None
@@ -1389,6 +1401,10 @@ def scan_text_row(text: str, key: str) -> Row | None:
         or ("&#" in text and _unlisted_references(text))
         or _RAW_BREAK_IN_VALUE.search(text) is not None
     ):
+        return None
+    if "></" in text:
+        text = _EMPTY_PAIR.sub(r"<\1\2/>", text)
+    if "emt=" in text and _TWO_EMT.search(text) is not None:
         return None
     scanned = _scan_text(text)
     if type(scanned) is not tuple:
