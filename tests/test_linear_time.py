@@ -181,6 +181,13 @@ WORST: dict[str, tuple[Callable[[str], Any], Callable[[int], str], int]] = {
         lambda n: "<exp><op" + ' fnt="1"' * n + "></exp>",
         5000,
     ),
+    "expression-text-verbatim-unclosed": (
+        lambda text: expression_xml.scan_text_row(text, "K@0@10"),
+        lambda n: (
+            '<exp><nd et="16" nt="4" dmt="1" ddt="-1">' + '<x a="1" b="2" a="3">' * n + "</exp>"
+        ),
+        2000,
+    ),
     "xml-expression-prompts": (
         xml.decode,
         lambda n: (

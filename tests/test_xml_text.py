@@ -454,6 +454,8 @@ def test_dhtml_expressions_are_read_from_the_text_without_a_parse() -> None:
         workloads.varied_expressions(40),
         workloads.listed_expressions(12),
         _paired(workloads.varied_expressions(40)),
+        workloads.verbatim_mixed(60),  # kept verbatim: their text is lxml's
+        _paired(workloads.verbatim_mixed(60)),
     ):
         assert taken(text)
         assert_same(text)
@@ -483,6 +485,18 @@ _DHTML = (
         _DHTML.replace("<exp>", "<exp>shown &amp; &lt;co&gt; &#233;"),
         "<exp></exp>",
         '<exp nc="1"></exp>',
+        # outside the table (kept verbatim): from the text only when it is lxml's
+        _DHTML.replace('et="10"', 'et="16"'),
+        _DHTML.replace('et="10"', 'et="16"').replace('n="R"', 'n="R&quot;"'),
+        _DHTML.replace('et="10"', 'et="16"').replace('n="R"', 'n="R>"'),
+        _DHTML.replace('et="10"', 'et="16"').replace('n="R"', "n='R'"),
+        _DHTML.replace('et="10"', 'et="16"').replace('n="R"', 'n="R" n="S"'),
+        _DHTML.replace('et="10"', 'et="16"').replace("</nd></exp>", "</exp>"),
+        _DHTML.replace('et="10"', 'et="16"').replace("</exp>", "</exp><exp></exp>"),
+        _DHTML.replace('et="10"', 'et="16"').replace("<op ", "<a:op "),
+        _DHTML.replace('et="10"', 'et="16"').replace('<cst ddt="5">10', "<cst>1&gt;0"),
+        _DHTML.replace('et="10"', 'et="16"').replace('<cst ddt="5">10', "<cst>1\n0 é"),
+        '<exp><nd et="16" nt="4" dmt="1" ddt="-1"><x:y/></nd></exp>',
     ],
 )
 def test_expression_prompts_near_the_edge_read_as_the_tree_reads_them(body: str) -> None:
