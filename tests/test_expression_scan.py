@@ -633,9 +633,12 @@ def test_an_exp_outside_the_table_is_a_row_of_its_text_parsed_once(
     monkeypatch.setattr(safexml, "parse", counted)
     body = json.loads(rest.dumps(xml.decode(doc)))
     assert json.loads(json.dumps(rest.encode(xml.decode(doc)))) == body
-    # Each <exp> parsed at most once for each decode (in the document, or alone as a
-    # piece of a document read as text; none when its text is lxml's), never again to
-    # be written
+    # Each decode parses the document, or (the text reader, _xml_text) each <pa> it hands
+    # back alone; never an <exp> again on its own, whichever reads it.
+    assert not any(str(args[0]).lstrip().startswith("<exp") for args in parsed)
+    assert all(str(args[0]).lstrip().startswith("<rsl") for args in parsed)
+    # and each <exp> at most once for each decode (none when the text reader reads its
+    # text, which is lxml's)
     assert sum(str(args[0]).count("<exp") for args in parsed) <= 4
     assert body["prompts"][0]["answers"] == {"xml": etree.tostring(etree.fromstring(text)).decode()}
 
