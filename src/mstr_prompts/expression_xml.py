@@ -72,6 +72,7 @@ __all__ = [
     "dumps",
     "element_ei",
     "is_empty",
+    "kept_verbatim",
     "level_answer",
     "loads",
     "scan_row",
@@ -1476,6 +1477,17 @@ def _as_lxml_writes(text: str) -> bool:
         if not empty:
             open_tags.append(name)
     return not open_tags
+
+
+def kept_verbatim(row: Row) -> bool:
+    """True for an expression row of an ``<exp>`` kept verbatim (REST's ``{"xml": …}``),
+    as :func:`scan_row` and :func:`scan_text_row` make them.
+
+    >>> kept_verbatim(scan_text_row('<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>', "K"))
+    True
+    """
+    answers = row[2]
+    return type(answers) is partial and answers.func is _verbatim_answers
 
 
 def _unlisted_references(text: str) -> bool:
