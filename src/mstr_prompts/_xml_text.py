@@ -617,7 +617,7 @@ def _scan(
                 append(_piece(tag, *written))
             continue
         if body.startswith("<exp", _BLANK.match(body).end()):  # type: ignore[union-attr]
-            item = _expression(key, body, lists)
+            item = _expression(key, body)
         else:
             item = _listed(key, body, lists)
         if item is None:
@@ -682,7 +682,7 @@ def _listed(key: str, body: str, lists: _Lists) -> Any:
 _EXP_CLOSE = re.compile(rf"</exp>{_S}*</pa{_S}*>{_S}*")
 
 
-def _expression(key: str, body: str, lists: _Lists) -> Any:
+def _expression(key: str, body: str) -> Any:
     """The row of a ``<pa>`` body ``<exp>…</exp></pa>`` of the usual shapes
     (:func:`~mstr_prompts.expression_xml.scan_text_row`), read from its text; None for
     another (the codec then parses the <pa> alone, and the tree's rules read it)."""
@@ -699,12 +699,7 @@ def _expression(key: str, body: str, lists: _Lists) -> Any:
     # document's characters are checked already, and it declares no namespace).
     if "&" in text and unescape(text) is None:
         return None
-    row = expression_xml.scan_text_row(text, key)
-    if row is not None and expression_xml.kept_verbatim(row):
-        # Its text checked tag by tag in Python: cheaper than parsing the <pa> alone, not
-        # than its share of one parse of the document, so a slow read.
-        lists.spend()
-    return row
+    return expression_xml.scan_text_row(text, key)
 
 
 def _split(pattern: re.Pattern[str] | None, region: str, stride: int) -> list[str] | None:

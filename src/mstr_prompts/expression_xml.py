@@ -72,7 +72,6 @@ __all__ = [
     "dumps",
     "element_ei",
     "is_empty",
-    "kept_verbatim",
     "level_answer",
     "loads",
     "scan_row",
@@ -1453,14 +1452,35 @@ def _as_lxml_writes(text: str) -> bool:
     lxml's spelling (empty elements self-closed already), the tags nested, no attribute
     twice, no '>' but the tags' own, and no reference but the three lxml writes in text
     and values alike (&lt; &gt; &amp;).  Anything else is left to the parser."""
-    tags = _WRITTEN_TAG.findall(text)
-    count = len(tags)
     if (
         not text.startswith("<exp")
-        or count != text.count("<")
-        or count != text.count(">")
+        or text.count("<") != text.count(">")
         or text.count("&") != text.count("&lt;") + text.count("&gt;") + text.count("&amp;")
     ):
+        return False
+    # The tags alone decide the rest: with no '<' or '>' in them, values and text can be
+    # blanked (two C-level passes), and the verdict on the tags kept for the next <exp>
+    # of the same shape (a document's verbatim expressions are usually a few shapes).
+    shape = _TEXT_BETWEEN.sub("><", _QUOTED.sub('""', text))
+    verdict = _WRITTEN_SHAPES.get(shape)
+    if verdict is None:
+        verdict = _written_tags(shape)
+        if len(_WRITTEN_SHAPES) < _MAX_SHAPES:
+            _WRITTEN_SHAPES[shape] = verdict
+    return verdict
+
+
+_QUOTED = re.compile(r'"[^"<>]*"')
+_TEXT_BETWEEN = re.compile(r">[^<>]+<")
+_WRITTEN_SHAPES: dict[str, bool] = {}
+_MAX_SHAPES = 256  # verdicts remembered: the shapes come from the input
+
+
+def _written_tags(shape: str) -> bool:
+    # _as_lxml_writes's check of the tags: each one '<' and one '>', in lxml's spelling,
+    # nested under one root, no attribute twice
+    tags = _WRITTEN_TAG.findall(shape)
+    if len(tags) != shape.count("<"):
         return False
     open_tags: list[str] = []
     for index, (slash, name, attributes, empty) in enumerate(tags):
@@ -1477,17 +1497,6 @@ def _as_lxml_writes(text: str) -> bool:
         if not empty:
             open_tags.append(name)
     return not open_tags
-
-
-def kept_verbatim(row: Row) -> bool:
-    """True for an expression row of an ``<exp>`` kept verbatim (REST's ``{"xml": …}``),
-    as :func:`scan_row` and :func:`scan_text_row` make them.
-
-    >>> kept_verbatim(scan_text_row('<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>', "K"))
-    True
-    """
-    answers = row[2]
-    return type(answers) is partial and answers.func is _verbatim_answers
 
 
 def _unlisted_references(text: str) -> bool:
