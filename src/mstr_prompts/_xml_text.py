@@ -236,8 +236,9 @@ def _attribute_patterns(
     guid: str | None = None,
     literal: str | None = None,
 ) -> str:
-    """The attributes of one spelling, a group per value; with ``guid``, ``ei`` is that
-    attribute GUID and ':' written out, and its group the key part alone.
+    """The attributes of one spelling, a group per value; with ``guid`` (a pattern: an
+    attribute GUID escaped, or a group that reads any GUID), ``ei`` is that GUID and ':',
+    then a group for the key part.
 
     With ``literal`` (the attribute text of a tag of this spelling), the whitespace
     around names and ``=`` is the one written there, to the character: a pattern of
@@ -246,7 +247,7 @@ def _attribute_patterns(
     groups = []
     for name, quote in zip(names, quotes, strict=True):
         value = f"({_value(quote)})"
-        groups.append(f"{re.escape(guid)}:{value}" if guid and name == "ei" else value)
+        groups.append(f"{guid}:{value}" if guid and name == "ei" else value)
     if literal is None:
         return "".join(
             f"{_S}+{re.escape(name)}{_S}*={_S}*{quote}{group}{quote}"
@@ -567,6 +568,7 @@ def _scan(
     items: list[Any] = []
     marks: list[int] = []
     append = items.append
+    listed: list[tuple[int, str, str, Any]] = []  # the lists: index, key, body, written
     value_types = _VALUE_TYPES
     families = FAMILY_OF_PT
     for index, (key, pt_text, pin, did, tp), close, text, raw_text, body in rows:
@@ -624,14 +626,21 @@ def _scan(
                 marks.append(len(items))
                 append(_piece(tag, *written))
             continue
-        item = _listed(key, body, lists)
-        if item is None:
-            lists.spend()
-        if item is None or type(item) is Closing:
-            marks.append(len(items))
-            append(_piece(tag, *written) if item is None else item)
-        else:
-            append(item)
+        # A list: read below with the document's other lists (_read_lists).
+        listed.append((len(items), key, body, written))
+        append(None)
+    if listed:
+        for (index, _key, _body, written), item in zip(
+            listed, _read_lists(listed, lists), strict=True
+        ):
+            if item is None:
+                lists.spend()
+            if item is None or type(item) is Closing:
+                marks.append(index)
+                items[index] = _piece(tag, *written) if item is None else item
+            else:
+                items[index] = item
+        marks.sort()
     return Scan(items, lcl, marks)
 
 
@@ -682,6 +691,220 @@ def _listed(key: str, body: str, lists: _Lists) -> Any:
             return Closing(key, PromptFamily.ELEMENTS)
         return Closing(key, PromptFamily.OBJECTS)
     return None
+
+
+# --- every list of a document at once ---------------------------------------------------
+#
+# A document of many small prompts holds hundreds of lists of a few items.  Read one by
+# one (_listed), each costs a dozen calls from Python (about 10 µs: its tags matched, its
+# items split, each column's references replaced, its rows checked) for a few items.
+# _read_lists reads them all in a few C-level passes instead: one split of the joined
+# bodies into their tags and item text, one split of the joined item text of each kind
+# into columns, references replaced and rows checked once per column of the document;
+# each list is then a slice of those columns.  NUL never occurs in XML text (_chars), so
+# it joins and cannot be matched by any value.  A list these passes do not read exactly
+# as _listed would (another shape, a spelling unlike the first item's, a check that
+# fails) is handed to _listed, which reads it, or refuses it, as before.
+
+# Longer bodies are read one by one: their split pays for its calls, and joining them
+# would hold the document's text twice more.
+_JOINED_BODY = 1 << 14
+_GUID_GROUP = "([0-9A-Fa-f]{32})"
+# Each body joined with a NUL after it: an <es> list (its attributes, the <at>'s, its
+# items' text), a <fct> list (its attributes, its items' text), or another body.  The
+# greedy [^\0]* runs to the body's end and backs off to its last end tag, a C-level scan.
+_BODIES = re.compile(
+    rf"{_S}*<mi{_S}*>{_S}*<es({_ATTRS}){_S}*>(?:{_S}*<at({_ATTRS}){_S}*(?:/>|></at{_S}*>))?"
+    rf"([^\0]*)</es{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*\0"
+    rf"|{_S}*<mi{_S}*>{_S}*<fct({_ATTRS}){_S}*>([^\0]*)</fct{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*\0"
+    r"|[^\0]*\0"
+)
+_BODIES_STRIDE = 6  # a split's gap and the five groups
+
+
+def _read_lists(listed: list[tuple[int, str, str, Any]], lists: _Lists) -> list[Any]:
+    """The row, Closing or None (as :func:`_listed` gives) of each ``(index, key, body,
+    written)`` of ``listed``, the bodies of a document's lists."""
+    out: list[Any] = [None] * len(listed)
+    alone = list(range(len(listed)))  # read one by one: all, unless joined below
+    joined = [i for i in alone if len(listed[i][2]) <= _JOINED_BODY]
+    if len(joined) > 1 and not lists.large:
+        parts = _BODIES.split("".join([listed[i][2] + "\0" for i in joined]))
+        es = []  # (place, attribute text, <at> text, items' text)
+        fct = []
+        for place, es_tag, at, es_items, fct_tag, fct_items in zip(
+            joined,
+            parts[1::_BODIES_STRIDE],
+            parts[2::_BODIES_STRIDE],
+            parts[3::_BODIES_STRIDE],
+            parts[4::_BODIES_STRIDE],
+            parts[5::_BODIES_STRIDE],
+            strict=True,
+        ):
+            if es_items is not None:
+                if es_tag:
+                    lists.parsed(es_tag)  # ignored, but well-formed
+                es.append((place, at, es_items))
+            elif fct_items is not None:
+                if fct_tag:
+                    lists.parsed(fct_tag)
+                fct.append((place, fct_items))
+        del parts
+        done = set(_joined_elements(listed, es, out, lists))
+        done.update(_joined_objects(listed, fct, out))
+        alone = [i for i in alone if i not in done]
+    for i in alone:
+        _index, key, body, _written = listed[i]
+        out[i] = _listed(key, body, lists)
+    return out
+
+
+def _joined_elements(
+    listed: list[tuple[int, str, str, Any]],
+    found: list[tuple[int, str | None, str]],
+    out: list[Any],
+    lists: _Lists,
+) -> list[int]:
+    """Read the element lists ``found`` (place in ``listed``, ``<at>`` attribute text,
+    items' text) into ``out`` at their places, all at once; the places read."""
+    done = []
+    places = []
+    sources: list[str | None] = []
+    regions = []
+    for place, at, region in found:
+        source = None
+        if at is not None:
+            values = lists.parsed(at)
+            source = values.get("did")
+            tp = values.get("tp")
+            if not source or (tp is not None and tp != "12"):
+                continue  # _listed's to refuse
+        if not region.strip(_WS):
+            # an empty list closes the prompt; its source, a GUID, is kept
+            if source is None or _GUID.fullmatch(source):
+                out[place] = Closing(listed[place][1], PromptFamily.ELEMENTS, source)
+                done.append(place)
+            continue
+        places.append(place)
+        sources.append(source)
+        regions.append(region)
+    if not regions:
+        return done
+    text = "\0".join(regions)
+    first = _E_ANY.match(text)
+    if first is None:
+        return done
+    names, quotes = _spelling(first.group(1))
+    if "ei" not in names:
+        return done
+    stride = len(names) + 2  # ei is two groups: its GUID and its key part
+    where = {n: 1 + i + (i > names.index("ei")) for i, n in enumerate(names)}
+    for literal in (first.group(1), None):  # as the first item is spelled, then loosely
+        attributes = _attribute_patterns(names, quotes, guid=_GUID_GROUP, literal=literal)
+        pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
+        parts = _joined_split(pattern, text, stride, len(regions))
+        if parts is not None:
+            break
+    else:
+        return done
+    ei = where["ei"]
+    guids = parts[ei::stride]
+    keys = parts[ei + 1 :: stride]
+    disp_n, emt = where.get("disp_n"), where.get("emt")
+    names_column = None if disp_n is None else parts[disp_n::stride]
+    emts = None if emt is None else parts[emt::stride]
+    if "&" in text:
+        for index in where.values():  # every value well-formed, even those not kept
+            if index not in (ei, disp_n, emt):
+                _decoded(parts[index::stride])
+        keys = _decoded(keys)
+        names_column = None if names_column is None else _decoded(names_column)
+        emts = None if emts is None else _decoded(emts)
+    del parts
+    # _element_row's checks, once for the document: past them every list is a row but
+    # for its own attribute GUID, checked below.
+    if emts is not None and emts.count("1") != len(emts):
+        return done
+    if not plain_keys("\0".join(keys)):
+        return done
+    one = guids.count(guids[0]) == len(guids)  # one attribute throughout, as usual
+    start = 0
+    for place, source, region in zip(places, sources, regions, strict=True):
+        stop = start + region.count("<e")  # one '<e' an item: values hold no '<'
+        attribute = guids[start]
+        if (one or guids[start:stop].count(attribute) == stop - start) and (
+            source is None or source == attribute
+        ):
+            part = keys[start:stop]
+            shown = [None] * len(part) if names_column is None else names_column[start:stop]
+            out[place] = (ELEMENTS_ROW, listed[place][1], attribute, part, shown)
+            done.append(place)
+        start = stop
+    return done
+
+
+def _joined_split(pattern: re.Pattern[str], text: str, stride: int, count: int) -> list[str] | None:
+    """``pattern.split`` of ``count`` item texts joined by NUL, if the text between the
+    items is whitespace, and each NUL between items (none inside one)."""
+    parts = pattern.split(text)
+    gaps = "".join(parts[::stride])
+    if gaps.count("\0") != count - 1 or gaps.strip(" \t\n\0"):
+        return None
+    return parts
+
+
+def _joined_objects(
+    listed: list[tuple[int, str, str, Any]], found: list[tuple[int, str]], out: list[Any]
+) -> list[int]:
+    """Read the object lists ``found`` (place in ``listed``, items' text) into ``out``
+    at their places, all at once; the places read."""
+    done = []
+    places = []
+    regions = []
+    for place, region in found:
+        if not region.strip(_WS):
+            out[place] = Closing(listed[place][1], PromptFamily.OBJECTS)
+            done.append(place)
+            continue
+        places.append(place)
+        regions.append(region)
+    if not regions:
+        return done
+    text = "\0".join(regions)
+    first = _ITEM_ANY.match(text)
+    if first is None:
+        return done
+    names, quotes = _spelling(first.group(2))
+    if "did" not in names or "tp" not in names:
+        return done
+    for literal in (first.group(2), None):
+        spelling = _item_spelling(names, quotes, literal)
+        parts = _joined_split(spelling.pattern, text, spelling.stride, len(regions))
+        if parts is not None:
+            break
+    else:
+        return done
+    stride = spelling.stride
+    columns = {name: parts[index::stride] for name, index in spelling.at.items()}
+    del parts
+    if "&" in text:
+        columns = {name: _decoded(column) for name, column in columns.items()}
+    dids, tps = columns["did"], columns["tp"]
+    if "" in dids:
+        return done
+    numbers = [_PLAIN_TP.get(tp) or ascii_number(tp, MAX_OBJECT_TYPE) for tp in tps]
+    if None in numbers:
+        return done
+    labels: list[Any] = columns.get("n") or columns.get("disp_n") or [None] * len(dids)
+    objects = list(zip(dids, numbers, labels, strict=True))
+    start = 0
+    for place, region in zip(places, regions, strict=True):
+        # one '<' an item, two with its end tag: values hold no '<'
+        stop = start + region.count("<") - region.count("</")
+        out[place] = (OBJECTS_ROW, listed[place][1], objects[start:stop])
+        done.append(place)
+        start = stop
+    return done
 
 
 def _split(pattern: re.Pattern[str] | None, region: str, stride: int) -> list[str] | None:
@@ -772,7 +995,7 @@ def _elements(key: str, at: str | None, body: str, start: int, stop: int, lists:
 def _e_spelling(
     names: tuple[str, ...], quotes: tuple[str, ...], guid: str, literal: str | None
 ) -> _Spelling:
-    attributes = _attribute_patterns(names, quotes, guid=guid, literal=literal)
+    attributes = _attribute_patterns(names, quotes, guid=re.escape(guid), literal=literal)
     at = {name: 1 + i for i, name in enumerate(names)}
     pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
     return _Spelling(pattern, len(names) + 1, at, guid)
