@@ -388,9 +388,11 @@ def _read(text: str) -> Scan | None:
         # not ASCII (a str of two bytes a character) and dense with them: the parse is
         # cheaper (bench: "200 value prompts of 2 KB", one '&' in 30 characters).
         return None
-    if not _one_spelling(text):
+    pas = _one_spelling(text)
+    if pas is None:
         return None
-    if _after_lt(text, "!", 0) or "]]>" in text or "xmlns" in text:
+    # ']' first: a search for one character is a C-level scan, one for three a slower one
+    if _after_lt(text, "!", 0) or ("]" in text and "]]>" in text) or "xmlns" in text:
         return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD; §2.7 ']]>'; namespaces
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # §2.11
@@ -413,7 +415,7 @@ def _read(text: str) -> Scan | None:
         return None
     if _BLANK.match(text, opening.end()).end() == end:  # type: ignore[union-attr]
         return Scan([], lcl, [])
-    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT))
+    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT), pas)
 
 
 def _after_lt(text: str, char: str, start: int) -> bool:
@@ -440,27 +442,30 @@ def _more_than(text: str, needle: str, count: int) -> bool:
     return True
 
 
-def _one_spelling(text: str) -> bool:
-    """False when the ``<pa>``s do not all start as the first one does, up to its first
+def _one_spelling(text: str) -> int | None:
+    """None when the ``<pa>``s do not all start as the first one does, up to its first
     value (``<pa pt="``): such a document is spelled several ways and is left to the
     tree (read ``<pa>`` by ``<pa>``, a findall of its attributes costs more than the
-    parse and walk of it).  Checked first, by two counts: it is the usual reason to give
-    up on a document of other people's spelling."""
+    parse and walk of it); else the number of ``'<pa'`` in ``text``.  Checked first, by
+    two counts: it is the usual reason to give up on a document of other people's
+    spelling."""
     first = _PA_ANY.search(text)
     if first is None:
-        return True  # no <pa>, or one the checks below refuse
+        return text.count("<pa")  # no <pa>, or one the checks below refuse
     lead = _ATTR.search(first.group(2))
     if lead is None:
-        return text.count("<pa") == text.count("<pa>") + text.count("<pa/>")
+        pas = text.count("<pa")
+        return pas if pas == text.count("<pa>") + text.count("<pa/>") else None
     prefix = "<pa" + first.group(2)[: lead.start(3) if lead.group(2) else lead.start(5)]
     at = first.start()
-    for _ in range(8):  # the next few first: a document spelled several ways is usually so
+    for found in range(8):  # the next few first: a document spelled several ways is usually so
         at = text.find("<pa", at + 1)
         if at == -1:
-            return True
+            return text.count("<pa", 0, first.start()) + 1 + found
         if not text.startswith(prefix, at):
-            return False
-    return text.count(prefix) == text.count("<pa")
+            return None
+    pas = text.count("<pa")
+    return pas if text.count(prefix) == pas else None
 
 
 def _pa_pattern(names: tuple[str, ...], quotes: tuple[str, ...], literal: str | None) -> str:
@@ -470,17 +475,19 @@ def _pa_pattern(names: tuple[str, ...], quotes: tuple[str, ...], literal: str | 
     return f"<pa{attributes}{_S}*(?:(/>)|>(?:([^<]*)</pa{_S}*>)?)"
 
 
-def _prompts(text: str, start: int, end: int, lcl: str | None, lists: _Lists) -> Scan | None:
+def _prompts(
+    text: str, start: int, end: int, lcl: str | None, lists: _Lists, pas: int
+) -> Scan | None:
     """The items of ``<rsl>``'s content, ``text[start:end]``: split at each ``<pa>`` of
-    the first one's spelling, a column per attribute (the text is not copied first: a
-    document of one long list would be held twice more)."""
+    the first one's spelling (``pas`` of them: the number of ``'<pa'`` in ``text``), a
+    column per attribute (the text is not copied first: a document of one long list
+    would be held twice more)."""
     lead = _BLANK.match(text, start).end()  # type: ignore[union-attr]
     first = _PA_ANY.match(text, lead)
     if first is None:
         return None
     names, quotes = _spelling(first.group(2))
     stride = len(names) + 3
-    pas = text.count("<pa")
     for literal in (first.group(2), None):  # as the first <pa> is spelled, then loosely
         parts = _pattern(_pa_pattern(names, quotes, literal)).split(text)
         count = len(parts) // stride
