@@ -45,6 +45,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from itertools import accumulate, repeat
+from operator import sub
 from typing import Any, NamedTuple
 
 from .element_text import plain_keys
@@ -836,8 +838,9 @@ def _joined_elements(
         return done
     one = guids.count(guids[0]) == len(guids)  # one attribute throughout, as usual
     start = 0
-    for place, source, region in zip(places, sources, regions, strict=True):
-        stop = start + region.count("<e")  # one '<e' an item: values hold no '<'
+    # Where each list ends in the columns: one '<e' an item (values hold no '<').
+    ends = accumulate(map(str.count, regions, repeat("<e")))
+    for place, source, stop in zip(places, sources, ends, strict=True):
         attribute = guids[start]
         if (one or guids[start:stop].count(attribute) == stop - start) and (
             source is None or source == attribute
@@ -904,10 +907,13 @@ def _joined_objects(
         return done
     labels: list[Any] = columns.get("n") or columns.get("disp_n") or [None] * len(dids)
     objects = list(zip(dids, numbers, labels, strict=True))
+    # Where each list ends in the columns: one '<' an item, two with its end tag (values
+    # hold no '<').
+    counts: Iterable[int] = map(str.count, regions, repeat("<"))
+    if "</" in text:
+        counts = map(sub, counts, map(str.count, regions, repeat("</")))
     start = 0
-    for place, region in zip(places, regions, strict=True):
-        # one '<' an item, two with its end tag: values hold no '<'
-        stop = start + region.count("<") - region.count("</")
+    for place, stop in zip(places, accumulate(counts), strict=True):
         out[place] = (OBJECTS_ROW, listed[place][1], objects[start:stop])
         done.append(place)
         start = stop
