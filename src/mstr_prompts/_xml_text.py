@@ -718,6 +718,7 @@ def _listed(key: str, body: str, lists: _Lists) -> Any:
 # Longer bodies are read one by one: their split pays for its calls, and joining them
 # would hold the document's text twice more.
 _JOINED_BODY = 1 << 14
+_JOINED_CHARS = 1 << 16  # the bodies joined at once, about (see _read_lists)
 _GUID_GROUP = "([0-9A-Fa-f]{32})"
 # Each body joined with a NUL after it: an <es> list (its attributes, the <at>'s, its
 # items' text), a <fct> list (its attributes, its items' text), or another body.  The
@@ -735,37 +736,54 @@ def _read_lists(listed: list[tuple[int, str, str, Any]], lists: _Lists) -> list[
     """The row, Closing or None (as :func:`_listed` gives) of each ``(index, key, body,
     written)`` of ``listed``, the bodies of a document's lists."""
     out: list[Any] = [None] * len(listed)
-    alone = list(range(len(listed)))  # read one by one: all, unless joined below
-    joined = [i for i in alone if len(listed[i][2]) <= _JOINED_BODY]
-    if len(joined) > 1 and not lists.large:
-        parts = _BODIES.split("".join([listed[i][2] + "\0" for i in joined]))
-        es = []  # (place, attribute text, <at> text, items' text)
-        fct = []
-        for place, es_tag, at, es_items, fct_tag, fct_items in zip(
-            joined,
-            parts[1::_BODIES_STRIDE],
-            parts[2::_BODIES_STRIDE],
-            parts[3::_BODIES_STRIDE],
-            parts[4::_BODIES_STRIDE],
-            parts[5::_BODIES_STRIDE],
-            strict=True,
-        ):
-            if es_items is not None:
-                if es_tag:
-                    lists.parsed(es_tag)  # ignored, but well-formed
-                es.append((place, at, es_items))
-            elif fct_items is not None:
-                if fct_tag:
-                    lists.parsed(fct_tag)
-                fct.append((place, fct_items))
-        del parts
-        done = set(_joined_elements(listed, es, out, lists))
-        done.update(_joined_objects(listed, fct, out))
-        alone = [i for i in alone if i not in done]
-    for i in alone:
-        _index, key, body, _written = listed[i]
-        out[i] = _listed(key, body, lists)
+    done: set[int] = set()
+    short = [i for i in range(len(listed)) if len(listed[i][2]) <= _JOINED_BODY]
+    if len(short) > 1 and not lists.large:
+        # A chunk at a time: the joined copies then hold a bounded part of the text.
+        chunk: list[int] = []
+        size = 0
+        for i in short:
+            chunk.append(i)
+            size += len(listed[i][2])
+            if size >= _JOINED_CHARS:
+                done.update(_joined(listed, chunk, out, lists))
+                chunk, size = [], 0
+        if chunk:
+            done.update(_joined(listed, chunk, out, lists))
+    for i in range(len(listed)):
+        if i not in done:
+            _index, key, body, _written = listed[i]
+            out[i] = _listed(key, body, lists)
     return out
+
+
+def _joined(
+    listed: list[tuple[int, str, str, Any]], chunk: list[int], out: list[Any], lists: _Lists
+) -> list[int]:
+    """Read the lists of ``listed`` at the places ``chunk`` all at once into ``out``; the
+    places read."""
+    parts = _BODIES.split("".join([listed[i][2] + "\0" for i in chunk]))
+    es = []  # (place, <at> text, items' text)
+    fct = []  # (place, items' text)
+    for place, es_tag, at, es_items, fct_tag, fct_items in zip(
+        chunk,
+        parts[1::_BODIES_STRIDE],
+        parts[2::_BODIES_STRIDE],
+        parts[3::_BODIES_STRIDE],
+        parts[4::_BODIES_STRIDE],
+        parts[5::_BODIES_STRIDE],
+        strict=True,
+    ):
+        if es_items is not None:
+            if es_tag:
+                lists.parsed(es_tag)  # ignored, but well-formed
+            es.append((place, at, es_items))
+        elif fct_items is not None:
+            if fct_tag:
+                lists.parsed(fct_tag)
+            fct.append((place, fct_items))
+    del parts
+    return _joined_elements(listed, es, out, lists) + _joined_objects(listed, fct, out)
 
 
 def _joined_elements(
