@@ -623,7 +623,7 @@ def test_an_exp_outside_the_table_is_a_row_of_its_text_parsed_once(
     rows = xml.decode_rows(doc)
     raw = pending_rows(rows, expression_rows=True)
     assert raw is not None and {row[0] for row in raw} == {EXPRESSION_ROW}  # type: ignore[index]
-    parsed: list[object] = []
+    parsed: list[tuple[Any, ...]] = []
     parse = safexml.parse
 
     def counted(*args: Any, **kwargs: Any) -> Any:
