@@ -547,3 +547,55 @@ def values_query(count: int = 1000) -> str:
     texts, numbers and dates, as Web writes them (``^`` between answers)."""
     texts = ((f"value%20{n}", str(n * 7), f"1/{n % 28 + 1}/2024")[n % 3] for n in range(count))
     return "evt=4001&src=mstrWeb.4001&valuePromptAnswers=" + "^".join(texts)
+
+
+def review_mixed(count: int = 1000, *, indent: bool = False) -> str:
+    """``count`` small prompts in turn: a text value with a reference, 6 elements with
+    display names (references, non-ASCII), 3 named objects of type 4 written as ``<at>``,
+    and a date; compact, or indented.  The shape of an outside review's workload, written
+    to measure reading many small lists; not used to tune the fast path."""
+    nl, p2, p4, p6 = ("\n", "  ", "    ", "      ") if indent else ("", "", "", "")
+    parts = ["<rsl>" + nl]
+    for n in range(count):
+        did = guid(n)
+        family = n % 4
+        if family == 0:
+            parts.append(
+                f'{p2}<pa pt="3" pin="0" did="{did}" tp="10">Text &amp; value {n}</pa>{nl}'
+            )
+        elif family == 1:
+            items = "".join(
+                f'{p6}<e emt="1" ei="{ATTRIBUTE}:{k}" art="1" '
+                f'disp_n="{_CATEGORIES[k % 8]} &lt;{k}&gt;"/>{nl}'
+                for k in range(n, n + 6)
+            )
+            parts.append(
+                f'{p2}<pa pt="7" pin="0" did="{did}" tp="10">{nl}{p4}<mi>{nl}{p4}<es>{nl}'
+                f'{p6}<at did="{ATTRIBUTE}" tp="12"/>{nl}{items}{p4}</es>{nl}{p4}</mi>{nl}{p2}</pa>{nl}'
+            )
+        elif family == 2:
+            objects = "".join(
+                f'{p6}<at did="{guid(n * 10 + k + 7000)}" tp="4" n="Métrique {k} &amp; co"/>{nl}'
+                for k in range(3)
+            )
+            parts.append(
+                f'{p2}<pa pt="6" pin="0" did="{did}" tp="10">{nl}{p4}<mi>{nl}{p4}<fct>{nl}'
+                f"{objects}{p4}</fct>{nl}{p4}</mi>{nl}{p2}</pa>{nl}"
+            )
+        else:
+            parts.append(
+                f'{p2}<pa pt="5" pin="0" did="{did}" tp="10">{n % 12 + 1}/{n % 28 + 1}/2025</pa>{nl}'
+            )
+    parts.append("</rsl>" + nl)
+    return "".join(parts)
+
+
+def review_indented(count: int = 1000) -> str:
+    """:func:`review_mixed`, indented."""
+    return review_mixed(count, indent=True)
+
+
+OTHER_XML_WORKLOADS["1,000 small prompts, named lists with references (review's shape)"] = (
+    review_mixed
+)
+OTHER_XML_WORKLOADS["the same, indented"] = review_indented

@@ -201,7 +201,7 @@ WORST: dict[str, tuple[Callable[[str], Any], Callable[[int], str], int]] = {
             * n
             + "</rsl>"
         ),
-        200,
+        300,
     ),
     "detect-many-params": (
         lambda text: formats.detect(text),

@@ -50,6 +50,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from itertools import accumulate, repeat
+from operator import sub
 from typing import Any, NamedTuple
 
 from .element_text import plain_keys
@@ -241,8 +243,9 @@ def _attribute_patterns(
     guid: str | None = None,
     literal: str | None = None,
 ) -> str:
-    """The attributes of one spelling, a group per value; with ``guid``, ``ei`` is that
-    attribute GUID and ':' written out, and its group the key part alone.
+    """The attributes of one spelling, a group per value; with ``guid`` (a pattern: an
+    attribute GUID escaped, or a group that reads any GUID), ``ei`` is that GUID and ':',
+    then a group for the key part.
 
     With ``literal`` (the attribute text of a tag of this spelling), the whitespace
     around names and ``=`` is the one written there, to the character: a pattern of
@@ -251,7 +254,7 @@ def _attribute_patterns(
     groups = []
     for name, quote in zip(names, quotes, strict=True):
         value = f"({_value(quote)})"
-        groups.append(f"{re.escape(guid)}:{value}" if guid and name == "ei" else value)
+        groups.append(f"{guid}:{value}" if guid and name == "ei" else value)
     if literal is None:
         return "".join(
             f"{_S}+{re.escape(name)}{_S}*={_S}*{quote}{group}{quote}"
@@ -390,9 +393,11 @@ def _read(text: str) -> Scan | None:
         # not ASCII (a str of two bytes a character) and dense with them: the parse is
         # cheaper (bench: "200 value prompts of 2 KB", one '&' in 30 characters).
         return None
-    if not _one_spelling(text):
+    pas = _one_spelling(text)
+    if pas is None:
         return None
-    if _after_lt(text, "!", 0) or "]]>" in text or "xmlns" in text:
+    # ']' first: a search for one character is a C-level scan, one for three a slower one
+    if _after_lt(text, "!", 0) or ("]" in text and "]]>" in text) or "xmlns" in text:
         return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD; §2.7 ']]>'; namespaces
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # §2.11
@@ -415,7 +420,7 @@ def _read(text: str) -> Scan | None:
         return None
     if _BLANK.match(text, opening.end()).end() == end:  # type: ignore[union-attr]
         return Scan([], lcl, [])
-    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT))
+    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT), pas)
 
 
 def _after_lt(text: str, char: str, start: int) -> bool:
@@ -431,27 +436,30 @@ def _after_lt(text: str, char: str, start: int) -> bool:
     return text.find("<" + char, start) != -1
 
 
-def _one_spelling(text: str) -> bool:
-    """False when the ``<pa>``s do not all start as the first one does, up to its first
+def _one_spelling(text: str) -> int | None:
+    """None when the ``<pa>``s do not all start as the first one does, up to its first
     value (``<pa pt="``): such a document is spelled several ways and is left to the
     tree (read ``<pa>`` by ``<pa>``, a findall of its attributes costs more than the
-    parse and walk of it).  Checked first, by two counts: it is the usual reason to give
-    up on a document of other people's spelling."""
+    parse and walk of it); else the number of ``'<pa'`` in ``text``.  Checked first, by
+    two counts: it is the usual reason to give up on a document of other people's
+    spelling."""
     first = _PA_ANY.search(text)
     if first is None:
-        return True  # no <pa>, or one the checks below refuse
+        return text.count("<pa")  # no <pa>, or one the checks below refuse
     lead = _ATTR.search(first.group(2))
     if lead is None:
-        return text.count("<pa") == text.count("<pa>") + text.count("<pa/>")
+        pas = text.count("<pa")
+        return pas if pas == text.count("<pa>") + text.count("<pa/>") else None
     prefix = "<pa" + first.group(2)[: lead.start(3) if lead.group(2) else lead.start(5)]
     at = first.start()
-    for _ in range(8):  # the next few first: a document spelled several ways is usually so
+    for found in range(8):  # the next few first: a document spelled several ways is usually so
         at = text.find("<pa", at + 1)
         if at == -1:
-            return True
+            return text.count("<pa", 0, first.start()) + 1 + found
         if not text.startswith(prefix, at):
-            return False
-    return text.count(prefix) == text.count("<pa")
+            return None
+    pas = text.count("<pa")
+    return pas if text.count(prefix) == pas else None
 
 
 def _pa_pattern(names: tuple[str, ...], quotes: tuple[str, ...], literal: str | None) -> str:
@@ -461,17 +469,19 @@ def _pa_pattern(names: tuple[str, ...], quotes: tuple[str, ...], literal: str | 
     return f"<pa{attributes}{_S}*(?:(/>)|>(?:([^<]*)</pa{_S}*>)?)"
 
 
-def _prompts(text: str, start: int, end: int, lcl: str | None, lists: _Lists) -> Scan | None:
+def _prompts(
+    text: str, start: int, end: int, lcl: str | None, lists: _Lists, pas: int
+) -> Scan | None:
     """The items of ``<rsl>``'s content, ``text[start:end]``: split at each ``<pa>`` of
-    the first one's spelling, a column per attribute (the text is not copied first: a
-    document of one long list would be held twice more)."""
+    the first one's spelling (``pas`` of them: the number of ``'<pa'`` in ``text``), a
+    column per attribute (the text is not copied first: a document of one long list
+    would be held twice more)."""
     lead = _BLANK.match(text, start).end()  # type: ignore[union-attr]
     first = _PA_ANY.match(text, lead)
     if first is None:
         return None
     names, quotes = _spelling(first.group(2))
     stride = len(names) + 3
-    pas = text.count("<pa")
     for literal in (first.group(2), None):  # as the first <pa> is spelled, then loosely
         parts = _pattern(_pa_pattern(names, quotes, literal)).split(text)
         count = len(parts) // stride
@@ -559,6 +569,7 @@ def _scan(
     items: list[Any] = []
     marks: list[int] = []
     append = items.append
+    listed: list[tuple[int, str, str, Any]] = []  # the lists: index, key, body, written
     value_types = _VALUE_TYPES
     families = FAMILY_OF_PT
     for index, (key, pt_text, pin, did, tp), close, text, raw_text, body in rows:
@@ -617,16 +628,30 @@ def _scan(
                 append(_piece(tag, *written))
             continue
         if body.startswith("<exp", _BLANK.match(body).end()):  # type: ignore[union-attr]
+            # An expression: read from its text (scan_text_row), or a piece
             item = _expression(key, body)
-        else:
-            item = _listed(key, body, lists)
-        if item is None:
-            lists.spend()
-        if item is None or type(item) is Closing:
-            marks.append(len(items))
-            append(_piece(tag, *written) if item is None else item)
-        else:
-            append(item)
+            if item is None:
+                lists.spend()
+                marks.append(len(items))
+                append(_piece(tag, *written))
+            else:
+                append(item)
+            continue
+        # A list: read below with the document's other lists (_read_lists).
+        listed.append((len(items), key, body, written))
+        append(None)
+    if listed:
+        for (index, _key, _body, written), item in zip(
+            listed, _read_lists(listed, lists), strict=True
+        ):
+            if item is None:
+                lists.spend()
+            if item is None or type(item) is Closing:
+                marks.append(index)
+                items[index] = _piece(tag, *written) if item is None else item
+            else:
+                items[index] = item
+        marks.sort()
     return Scan(items, lcl, marks)
 
 
@@ -700,6 +725,242 @@ def _expression(key: str, body: str) -> Any:
     if "&" in text and unescape(text) is None:
         return None
     return expression_xml.scan_text_row(text, key)
+
+
+# --- every list of a document at once ---------------------------------------------------
+#
+# A document of many small prompts holds hundreds of lists of a few items.  Read one by
+# one (_listed), each costs a dozen calls from Python (about 10 µs: its tags matched, its
+# items split, each column's references replaced, its rows checked) for a few items.
+# _read_lists reads them all in a few C-level passes instead: one split of the joined
+# bodies into their tags and item text, one split of the joined item text of each kind
+# into columns, references replaced and rows checked once per column of the document;
+# each list is then a slice of those columns.  NUL never occurs in XML text (_chars), so
+# it joins and cannot be matched by any value.  A list these passes do not read exactly
+# as _listed would (another shape, a spelling unlike the first item's, a check that
+# fails) is handed to _listed, which reads it, or refuses it, as before.
+
+# Longer bodies are read one by one: their split pays for its calls, and joining them
+# would hold the document's text twice more.
+_JOINED_BODY = 1 << 14
+_JOINED_CHARS = 1 << 16  # the bodies joined at once, about (see _read_lists)
+_GUID_GROUP = "([0-9A-Fa-f]{32})"
+# Each body joined with a NUL after it: an <es> list (its attributes, the <at>'s, its
+# items' text), a <fct> list (its attributes, its items' text), or another body.  The
+# greedy [^\0]* runs to the body's end and backs off to its last end tag, a C-level scan.
+_BODIES = re.compile(
+    rf"{_S}*<mi{_S}*>{_S}*<es({_ATTRS}){_S}*>(?:{_S}*<at({_ATTRS}){_S}*(?:/>|></at{_S}*>))?"
+    rf"([^\0]*)</es{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*\0"
+    rf"|{_S}*<mi{_S}*>{_S}*<fct({_ATTRS}){_S}*>([^\0]*)</fct{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*\0"
+    r"|[^\0]*\0"
+)
+_BODIES_STRIDE = 6  # a split's gap and the five groups
+
+
+def _read_lists(listed: list[tuple[int, str, str, Any]], lists: _Lists) -> list[Any]:
+    """The row, Closing or None (as :func:`_listed` gives) of each ``(index, key, body,
+    written)`` of ``listed``, the bodies of a document's lists."""
+    out: list[Any] = [None] * len(listed)
+    done: set[int] = set()
+    short = [i for i in range(len(listed)) if len(listed[i][2]) <= _JOINED_BODY]
+    if len(short) > 1 and not lists.large:
+        # A chunk at a time: the joined copies then hold a bounded part of the text.
+        chunk: list[int] = []
+        size = 0
+        for i in short:
+            chunk.append(i)
+            size += len(listed[i][2])
+            if size >= _JOINED_CHARS:
+                done.update(_joined(listed, chunk, out, lists))
+                chunk, size = [], 0
+        if chunk:
+            done.update(_joined(listed, chunk, out, lists))
+    for i in range(len(listed)):
+        if i not in done:
+            _index, key, body, _written = listed[i]
+            out[i] = _listed(key, body, lists)
+    return out
+
+
+def _joined(
+    listed: list[tuple[int, str, str, Any]], chunk: list[int], out: list[Any], lists: _Lists
+) -> list[int]:
+    """Read the lists of ``listed`` at the places ``chunk`` all at once into ``out``; the
+    places read."""
+    parts = _BODIES.split("".join([listed[i][2] + "\0" for i in chunk]))
+    es = []  # (place, <at> text, items' text)
+    fct = []  # (place, items' text)
+    for place, es_tag, at, es_items, fct_tag, fct_items in zip(
+        chunk,
+        parts[1::_BODIES_STRIDE],
+        parts[2::_BODIES_STRIDE],
+        parts[3::_BODIES_STRIDE],
+        parts[4::_BODIES_STRIDE],
+        parts[5::_BODIES_STRIDE],
+        strict=True,
+    ):
+        if es_items is not None:
+            if es_tag:
+                lists.parsed(es_tag)  # ignored, but well-formed
+            es.append((place, at, es_items))
+        elif fct_items is not None:
+            if fct_tag:
+                lists.parsed(fct_tag)
+            fct.append((place, fct_items))
+    del parts
+    return _joined_elements(listed, es, out, lists) + _joined_objects(listed, fct, out)
+
+
+def _joined_elements(
+    listed: list[tuple[int, str, str, Any]],
+    found: list[tuple[int, str | None, str]],
+    out: list[Any],
+    lists: _Lists,
+) -> list[int]:
+    """Read the element lists ``found`` (place in ``listed``, ``<at>`` attribute text,
+    items' text) into ``out`` at their places, all at once; the places read."""
+    done = []
+    places = []
+    sources: list[str | None] = []
+    regions = []
+    for place, at, region in found:
+        source = None
+        if at is not None:
+            values = lists.parsed(at)
+            source = values.get("did")
+            tp = values.get("tp")
+            if not source or (tp is not None and tp != "12"):
+                continue  # _listed's to refuse
+        if not region.strip(_WS):
+            # an empty list closes the prompt; its source, a GUID, is kept
+            if source is None or _GUID.fullmatch(source):
+                out[place] = Closing(listed[place][1], PromptFamily.ELEMENTS, source)
+                done.append(place)
+            continue
+        places.append(place)
+        sources.append(source)
+        regions.append(region)
+    if not regions:
+        return done
+    text = "\0".join(regions)
+    first = _E_ANY.match(text)
+    if first is None:
+        return done
+    names, quotes = _spelling(first.group(1))
+    if "ei" not in names:
+        return done
+    stride = len(names) + 2  # ei is two groups: its GUID and its key part
+    where = {n: 1 + i + (i > names.index("ei")) for i, n in enumerate(names)}
+    for literal in (first.group(1), None):  # as the first item is spelled, then loosely
+        attributes = _attribute_patterns(names, quotes, guid=_GUID_GROUP, literal=literal)
+        pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
+        parts = _joined_split(pattern, text, stride, len(regions))
+        if parts is not None:
+            break
+    else:
+        return done
+    ei = where["ei"]
+    guids = parts[ei::stride]
+    keys = parts[ei + 1 :: stride]
+    disp_n, emt = where.get("disp_n"), where.get("emt")
+    names_column = None if disp_n is None else parts[disp_n::stride]
+    emts = None if emt is None else parts[emt::stride]
+    if "&" in text:
+        for index in where.values():  # every value well-formed, even those not kept
+            if index not in (ei, disp_n, emt):
+                _decoded(parts[index::stride])
+        keys = _decoded(keys)
+        names_column = None if names_column is None else _decoded(names_column)
+        emts = None if emts is None else _decoded(emts)
+    del parts
+    # _element_row's checks, once for the document: past them every list is a row but
+    # for its own attribute GUID, checked below.
+    if emts is not None and emts.count("1") != len(emts):
+        return done
+    if not plain_keys("\0".join(keys)):
+        return done
+    one = guids.count(guids[0]) == len(guids)  # one attribute throughout, as usual
+    start = 0
+    # Where each list ends in the columns: one '<e' an item (values hold no '<').
+    ends = accumulate(map(str.count, regions, repeat("<e")))
+    for place, source, stop in zip(places, sources, ends, strict=True):
+        attribute = guids[start]
+        if (one or guids[start:stop].count(attribute) == stop - start) and (
+            source is None or source == attribute
+        ):
+            part = keys[start:stop]
+            shown = [None] * len(part) if names_column is None else names_column[start:stop]
+            out[place] = (ELEMENTS_ROW, listed[place][1], attribute, part, shown)
+            done.append(place)
+        start = stop
+    return done
+
+
+def _joined_split(pattern: re.Pattern[str], text: str, stride: int, count: int) -> list[str] | None:
+    """``pattern.split`` of ``count`` item texts joined by NUL, if the text between the
+    items is whitespace, and each NUL between items (none inside one)."""
+    parts = pattern.split(text)
+    gaps = "".join(parts[::stride])
+    if gaps.count("\0") != count - 1 or gaps.strip(" \t\n\0"):
+        return None
+    return parts
+
+
+def _joined_objects(
+    listed: list[tuple[int, str, str, Any]], found: list[tuple[int, str]], out: list[Any]
+) -> list[int]:
+    """Read the object lists ``found`` (place in ``listed``, items' text) into ``out``
+    at their places, all at once; the places read."""
+    done = []
+    places = []
+    regions = []
+    for place, region in found:
+        if not region.strip(_WS):
+            out[place] = Closing(listed[place][1], PromptFamily.OBJECTS)
+            done.append(place)
+            continue
+        places.append(place)
+        regions.append(region)
+    if not regions:
+        return done
+    text = "\0".join(regions)
+    first = _ITEM_ANY.match(text)
+    if first is None:
+        return done
+    names, quotes = _spelling(first.group(2))
+    if "did" not in names or "tp" not in names:
+        return done
+    for literal in (first.group(2), None):
+        spelling = _item_spelling(names, quotes, literal)
+        parts = _joined_split(spelling.pattern, text, spelling.stride, len(regions))
+        if parts is not None:
+            break
+    else:
+        return done
+    stride = spelling.stride
+    columns = {name: parts[index::stride] for name, index in spelling.at.items()}
+    del parts
+    if "&" in text:
+        columns = {name: _decoded(column) for name, column in columns.items()}
+    dids, tps = columns["did"], columns["tp"]
+    if "" in dids:
+        return done
+    numbers = [_PLAIN_TP.get(tp) or ascii_number(tp, MAX_OBJECT_TYPE) for tp in tps]
+    if None in numbers:
+        return done
+    labels: list[Any] = columns.get("n") or columns.get("disp_n") or [None] * len(dids)
+    objects = list(zip(dids, numbers, labels, strict=True))
+    # Where each list ends in the columns: one '<' an item, two with its end tag (values
+    # hold no '<').
+    counts: Iterable[int] = map(str.count, regions, repeat("<"))
+    if "</" in text:
+        counts = map(sub, counts, map(str.count, regions, repeat("</")))
+    start = 0
+    for place, stop in zip(places, accumulate(counts), strict=True):
+        out[place] = (OBJECTS_ROW, listed[place][1], objects[start:stop])
+        done.append(place)
+        start = stop
+    return done
 
 
 def _split(pattern: re.Pattern[str] | None, region: str, stride: int) -> list[str] | None:
@@ -790,7 +1051,7 @@ def _elements(key: str, at: str | None, body: str, start: int, stop: int, lists:
 def _e_spelling(
     names: tuple[str, ...], quotes: tuple[str, ...], guid: str, literal: str | None
 ) -> _Spelling:
-    attributes = _attribute_patterns(names, quotes, guid=guid, literal=literal)
+    attributes = _attribute_patterns(names, quotes, guid=re.escape(guid), literal=literal)
     at = {name: 1 + i for i, name in enumerate(names)}
     pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
     return _Spelling(pattern, len(names) + 1, at, guid)
