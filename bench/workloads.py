@@ -6,6 +6,8 @@ document takes are the ones measured.
 
 from __future__ import annotations
 
+import re
+
 ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
 
 
@@ -439,6 +441,74 @@ def verbatim_mixed(count: int = 1000) -> str:
     return "".join(parts)
 
 
+def _indented(text: str) -> str:
+    """An ``<exp>`` as a person indents it: each node on its own line, two spaces a level
+    (empty elements and ``<cst>`` constants kept whole)."""
+    out = []
+    depth = 0
+    for found in _EXP_TOKEN.finditer(text):
+        token = found.group(0)
+        if token.startswith("</"):
+            depth -= 1
+        if token.startswith("<") and not token.startswith("<exp"):
+            out.append("\n" + "  " * depth)
+        out.append(token)
+        if found.group(2) and token != "<exp>":
+            depth += 1
+    return "".join(out)
+
+
+# an empty element's pair or a constant (kept whole), a start tag, an end tag, text
+_EXP_TOKEN = re.compile(r"<(\w+)[^>]*></\1>|<cst[^>]*>[^<]*</cst>|(<\w[^>]*>)|</[^>]*>|[^<]+")
+
+
+def _reviewer_expression(n: int) -> str:
+    """A qualification on a metric or an attribute, as Web's DHTML builder writes it
+    (``<op fnt="8"></op>``, never self-closed), every other one indented."""
+    from mstr_prompts import expression_xml
+    from mstr_prompts.expressions import Expression, and_, attribute, form, metric, qualify
+
+    revenue = metric(guid(n * 5 + 1), "Revenue")
+    year = form(guid(n * 5 + 2), "45C11FA478E745FEA08D781CEA190FE5", attribute_name="Year",
+                form_name="ID")  # fmt: skip
+    region = attribute(ATTRIBUTE, "Region")
+    shape = n % 4
+    tree: Expression
+    if shape == 0:
+        tree = qualify(revenue, ">", n)
+    elif shape == 1:
+        tree = qualify(year, "Between", "2014", "2016", data_type="Integer")
+    elif shape == 2:
+        tree = qualify(region, "In", *[(f"{ATTRIBUTE}:{n + k}", f"Region {k}") for k in range(3)])
+    else:
+        tree = and_(qualify(revenue, ">=", n), qualify(year, "=", "2024", data_type="Integer"))
+    text = expression_xml.dumps(tree)
+    return _indented(text) if n % 2 else text
+
+
+def reviewer_mixed(count: int = 1000) -> str:
+    """``count`` prompts in turn value, named elements, named objects, and two of five
+    expression qualifications on metrics and attributes (:func:`_reviewer_expression`:
+    DHTML's spelling, compact and indented).  Not used to tune."""
+    parts = ["<rsl>"]
+    for n in range(count):
+        did = guid(n)
+        family = n % 5
+        if family == 0:
+            parts.append(f'<pa pt="3" pin="0" did="{did}" tp="10">Region {n} &amp; co</pa>')
+        elif family == 1:
+            parts.append(_named_elements(did, 4, n))
+        elif family == 2:
+            parts.append(_named_objects(did, 2, n))
+        elif family == 3:
+            parts.append(f'<pa pt="3" pin="0" did="{did}" tp="10">Value {n}</pa>')
+        else:
+            body = _reviewer_expression(n // 5)
+            parts.append(f'<pa pt="8" pin="0" did="{did}" tp="10">{body}</pa>')
+    parts.append("</rsl>")
+    return "".join(parts)
+
+
 OTHER_XML_WORKLOADS = {
     "500 prompts, 8 named elements each": named_elements,
     "1,000 prompts, 3 named objects each": named_objects,
@@ -451,6 +521,7 @@ OTHER_XML_WORKLOADS = {
     "1,000 prompts, attributes reordered, key= (every plain family)": reordered_mixed,
     "100 expression prompts, And/Or trees of 8 leaves, lists of 10 named elements": listed_expressions,
     "1,000 prompts, 200 of them expressions kept verbatim (4 kinds)": verbatim_mixed,
+    "1,000 prompts, 200 of them DHTML expressions, compact and indented": reviewer_mixed,
 }
 
 

@@ -169,6 +169,40 @@ WORST: dict[str, tuple[Callable[[str], Any], Callable[[int], str], int]] = {
         ),
         500,
     ),
+    # issue 22 item 5: <exp> text read as it stands in a document (scan_text_row: empty
+    # elements written as pairs, emt twice), and documents of many such prompts.
+    "expression-text-pairs-near-miss": (
+        lambda text: expression_xml.scan_text_row(text, "K@0@10"),
+        lambda n: "<exp>" + '<e emt="1" ei="a" disp_n="x"></f>' * n + "</exp>",
+        2000,
+    ),
+    "expression-text-one-long-tag": (
+        lambda text: expression_xml.scan_text_row(text, "K@0@10"),
+        lambda n: "<exp><op" + ' fnt="1"' * n + "></exp>",
+        5000,
+    ),
+    "expression-text-verbatim-unclosed": (
+        lambda text: expression_xml.scan_text_row(text, "K@0@10"),
+        lambda n: (
+            '<exp><nd et="16" nt="4" dmt="1" ddt="-1">' + '<x a="1" b="2" a="3">' * n + "</exp>"
+        ),
+        2000,
+    ),
+    "xml-expression-prompts": (
+        xml.decode,
+        lambda n: (
+            "<rsl>"
+            + (
+                f'<pa pt="8" pin="0" did="{G}" tp="10"><exp><nd et="10" nt="4" dmt="7" '
+                f'ddt="-1"><nd et="1" nt="5" dmt="1" ddt="-1"><mt did="{G}" tp="4"></mt>'
+                '</nd><nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">1</cst></nd>'
+                '<op fnt="8"></op></nd></exp></pa>'
+            )
+            * n
+            + "</rsl>"
+        ),
+        300,
+    ),
     "detect-many-params": (
         lambda text: formats.detect(text),
         lambda n: "x=1&" * n + "valuePromptAnswers=1",

@@ -416,6 +416,97 @@ def test_documents_over_the_bound_are_read_as_parsed_as_before() -> None:
         assert_same(text)
 
 
+# --- expression prompts read from the text (scan_text_row) -------------------------------
+
+from test_expression_scan import _paired, raw_exps  # noqa: E402
+
+_VALUE_PA = '<pa pt="3" pin="0" did="{g}" tp="10">v{n}</pa>'
+_EXP_PA = '<pa pt="8" pin="0" did="{g}" tp="10">{lead}{body}{tail}</pa>'
+
+
+def _expression_document(bodies: list[str], leads: list[str]) -> str:
+    parts = ["<rsl>"]
+    for n, body in enumerate(bodies):
+        g = f"{n + 1:032X}"
+        lead = leads[n % len(leads)]
+        parts.append(_EXP_PA.format(g=g, lead=lead, body=body, tail=lead))
+        if n % 2:
+            parts.append(_VALUE_PA.format(g=f"{n + 100:032X}", n=n))
+    parts.append("</rsl>")
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(raw_exps(), min_size=1, max_size=12),
+    st.lists(st.sampled_from(["", "\n  ", " ", "\t"]), min_size=1, max_size=3),
+)
+def test_documents_of_expression_prompts_read_as_the_tree_reads_them(
+    bodies: list[str], leads: list[str]
+) -> None:
+    """Generated <exp>s (typed, carried attributes, mutated, near misses) in every raw
+    spelling, DHTML's pairs and indentation among them, many to a document: the text
+    path's rows, answer set, REST text and errors are the tree's."""
+    assert_same(_expression_document(bodies, leads))
+
+
+def test_dhtml_expressions_are_read_from_the_text_without_a_parse() -> None:
+    for text in (
+        workloads.reviewer_mixed(60),
+        workloads.varied_expressions(40),
+        workloads.listed_expressions(12),
+        _paired(workloads.varied_expressions(40)),
+        workloads.verbatim_mixed(60),  # kept verbatim: their text is lxml's
+        _paired(workloads.verbatim_mixed(60)),
+    ):
+        assert taken(text)
+        assert_same(text)
+
+
+_DHTML = (
+    '<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" dmt="1" ddt="-1">'
+    '<mt did="4C05177011D3E877C000B3B2D86C964F" tp="4" n="R"></mt></nd>'
+    '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"></op></nd></exp>'
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _DHTML.replace('"></op>', '" ></op>'),  # a space in a tag: parsed alone
+        _DHTML.replace('n="R"', 'n="R&nbsp;"'),  # an entity XML does not define
+        _DHTML.replace('n="R"', 'n="R&#1;"'),  # a reference to no Char
+        _DHTML.replace('n="R"', 'n="R & co"'),  # a bare '&'
+        _DHTML.replace('n="R"', 'n="R" n="S"'),  # an attribute twice
+        _DHTML.replace("</exp>", "</exp >"),
+        _DHTML.replace("</exp>", "</exp>x"),  # text after the body
+        "x" + _DHTML,  # text before it
+        _DHTML + "<exp/>",
+        _DHTML.replace("<cst ddt", "<cst dt='1' ddt"),
+        _DHTML.replace("</nd></exp>", "</exp>"),  # not well-formed
+        _DHTML.replace("<exp>", "<exp>shown &amp; &lt;co&gt; &#233;"),
+        "<exp></exp>",
+        '<exp nc="1"></exp>',
+        # outside the table (kept verbatim): from the text only when it is lxml's
+        _DHTML.replace('et="10"', 'et="16"'),
+        _DHTML.replace('et="10"', 'et="16"').replace('n="R"', 'n="R&quot;"'),
+        _DHTML.replace('et="10"', 'et="16"').replace('n="R"', 'n="R>"'),
+        _DHTML.replace('et="10"', 'et="16"').replace('n="R"', "n='R'"),
+        _DHTML.replace('et="10"', 'et="16"').replace('n="R"', 'n="R" n="S"'),
+        _DHTML.replace('et="10"', 'et="16"').replace("</nd></exp>", "</exp>"),
+        _DHTML.replace('et="10"', 'et="16"').replace("</exp>", "</exp><exp></exp>"),
+        _DHTML.replace('et="10"', 'et="16"').replace("<op ", "<a:op "),
+        _DHTML.replace('et="10"', 'et="16"').replace('<cst ddt="5">10', "<cst>1&gt;0"),
+        _DHTML.replace('et="10"', 'et="16"').replace('<cst ddt="5">10', "<cst>1\n0 é"),
+        '<exp><nd et="16" nt="4" dmt="1" ddt="-1"><x:y/></nd></exp>',
+    ],
+)
+def test_expression_prompts_near_the_edge_read_as_the_tree_reads_them(body: str) -> None:
+    for count in (1, 3, 12):  # alone, a few, and more than the pieces allowed
+        text = _expression_document([body] * count + [_DHTML], ["", "\n"])
+        assert_same(text)
+
+
 # --- documents of many small lists, read all at once ----------------------------------
 #
 # The text reader reads every list of a document in a few passes over their joined text

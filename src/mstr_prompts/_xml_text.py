@@ -35,10 +35,15 @@ The subset (https://www.w3.org/TR/xml/ section numbers), checked as text:
   ``<pa>`` by ``<pa>``, a document spelled several ways costs more than its parse); its body empty, text, or ``<mi>`` holding one ``<es>`` (an optional
   leading ``<at>``, then ``<e>`` items) or one ``<fct>`` (items of any tag), each item
   empty (self-closed or ``<x …></x>``).  Attributes the codec ignores may be present.
+* An expression's ``<pa>`` body, ``<exp>…</exp>``, of the shapes
+  :func:`mstr_prompts.expression_xml.scan_text_row` reads from the text (compact or
+  indented, empty elements self-closed or written as pairs): its row.
 
-A ``<pa>`` of another shape (an ``<exp>``, a ``<dmy>``, an item with content, an
-unusual attribute value) is returned as a :class:`Piece`, its text, for the codec to
-parse alone; an empty answer as a :class:`Closing`.
+A ``<pa>`` of another shape (an ``<exp>`` the scan does not read, a ``<dmy>``, an item
+with content, an unusual attribute value) is returned as a :class:`Piece`, its text, for
+the codec to parse alone; an empty answer as a :class:`Closing`.  Past
+:data:`_SLOW_READS` such pieces (or lists read item by item), the document is left to
+the tree: each costs more than its share of one parse.
 """
 
 from __future__ import annotations
@@ -383,8 +388,6 @@ def read(text: str) -> Scan | None:
 
 
 def _read(text: str) -> Scan | None:
-    if _more_than(text, "<exp", _SLOW_READS):
-        return None  # bodies only the tree reads, too many to parse one by one
     if "&" in text and not text.isascii() and text.count("&") > len(text) >> _DENSE_REFERENCES:
         # References replaced in Python cost more than the parser's C, on text that is
         # not ASCII (a str of two bytes a character) and dense with them: the parse is
@@ -431,17 +434,6 @@ def _after_lt(text: str, char: str, start: int) -> bool:
         if at > start and text[at - 1] == "<":
             return True
     return text.find("<" + char, start) != -1
-
-
-def _more_than(text: str, needle: str, count: int) -> bool:
-    """True when ``needle`` occurs more than ``count`` times (found from the start, so a
-    document of many stops early)."""
-    at = -1
-    for _ in range(count + 1):
-        at = text.find(needle, at + 1)
-        if at == -1:
-            return False
-    return True
 
 
 def _one_spelling(text: str) -> int | None:
@@ -635,6 +627,16 @@ def _scan(
                 marks.append(len(items))
                 append(_piece(tag, *written))
             continue
+        if body.startswith("<exp", _BLANK.match(body).end()):  # type: ignore[union-attr]
+            # An expression: read from its text (scan_text_row), or a piece
+            item = _expression(key, body)
+            if item is None:
+                lists.spend()
+                marks.append(len(items))
+                append(_piece(tag, *written))
+            else:
+                append(item)
+            continue
         # A list: read below with the document's other lists (_read_lists).
         listed.append((len(items), key, body, written))
         append(None)
@@ -700,6 +702,29 @@ def _listed(key: str, body: str, lists: _Lists) -> Any:
             return Closing(key, PromptFamily.ELEMENTS)
         return Closing(key, PromptFamily.OBJECTS)
     return None
+
+
+_EXP_CLOSE = re.compile(rf"</exp>{_S}*</pa{_S}*>{_S}*")
+
+
+def _expression(key: str, body: str) -> Any:
+    """The row of a ``<pa>`` body ``<exp>…</exp></pa>`` of the usual shapes
+    (:func:`~mstr_prompts.expression_xml.scan_text_row`), read from its text; None for
+    another (the codec then parses the <pa> alone, and the tree's rules read it)."""
+    # Imported here: the expression codec (and the model it builds on) is loaded by the
+    # first document that holds an <exp>, not by every program that reads XML.
+    from . import expression_xml
+
+    start = _BLANK.match(body).end()  # type: ignore[union-attr]
+    close = body.rfind("</exp")
+    if close < start or not _EXP_CLOSE.fullmatch(body, close):
+        return None
+    text = body[start : close + 6]
+    # What scan_text_row leaves to its caller: every reference one XML defines (the
+    # document's characters are checked already, and it declares no namespace).
+    if "&" in text and unescape(text) is None:
+        return None
+    return expression_xml.scan_text_row(text, key)
 
 
 # --- every list of a document at once ---------------------------------------------------

@@ -784,7 +784,15 @@ def _spaced(text: str) -> bool:
     return "\n" in text or "\t" in text or "> <" in text
 
 
-_OP = r'<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/>'
+def _closed(tag: str) -> str:
+    """The end of an empty element's start tag: self-closed as lxml writes it, or as a
+    pair, ``<op fnt="8"></op>``, as Web's DHTML builder writes it (the parser reads both
+    as one element with no text).  The end tag's '<' is written ``\\x3c`` so that
+    _indentable leaves it: whitespace inside the pair would be the element's text."""
+    return rf"(?:/>|>\x3c/{tag}>)"
+
+
+_OP = r'<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?' + _closed("op")
 # What may follow a node's four attributes: the ones _EXTRA lets the walk ignore, in the
 # order Web's builders write them (fixtures/xml: is_indp_csi cc; lcl on form shortcuts).
 _ND_MORE = r'(?: is_indp_csi="[^"]*")?(?: cc="[^"]*")?(?: lcl="0")?(?: disp_n="[^"]*")?'
@@ -813,38 +821,42 @@ def _patterns(carried: bool) -> tuple[str, str, str]:
         r'<nd et="[01]" nt="3" dmt="1" ' + nd_end + r'<cst ddt="(\d+)">([^<]+)</cst></nd>'
         r'|<nd et="[01]" nt="(6|10)" dmt="1" ddt="(\d+)"' + more + r">([^<]+)</nd>"
         r'|<nd et="[01]" nt="5" dmt="1" ' + nd_end + r'<mt did="(' + _G + r')" tp="4"'
-        + names(1024) + r"/></nd>"
+        + names(1024) + _closed("mt") + r"</nd>"
     )  # fmt: skip
     values = "((?:" + re.sub(r"\((?!\?)", "(?:", value) + ")*)"
     e = (
         r'<e(?: emt="1")? ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?'
-        r'(?: disp_id="[^"]*")?/>'
+        r'(?: disp_id="[^"]*")?' + _closed("e")
         if carried
-        else r'<e ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?/>'
+        else r'<e ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?' + _closed("e")
     )
     token = (
         # 1: an And/Or/Not branch opens; 2: a branch closes with its <op>
         r'(<nd et="14" nt="4" dmt="1" ' + nd_end + ")"
-        r'|<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
+        r'|<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?' + _closed("op")
+        + r"</nd>"
         # 3-8: a metric qualification (id, names, values, fnt, rank/percent properties)
         r'|<nd et="10" nt="4" dmt="7" ' + nd_end + r'<nd et="[01]" nt="5" dmt="1" '
-        + nd_end + r'<mt did="(' + _G + r')" tp="4"' + names(1024) + r"/></nd>"
-        + values + _OP
-        + r'(?:<prs>(?:<pr ix="4" v="(-1|0)"/>)?<pr ix="5" v="(-1|0)"/></prs>)?</nd>'
+        + nd_end + r'<mt did="(' + _G + r')" tp="4"' + names(1024) + _closed("mt")
+        + r"</nd>" + values + _OP
+        + r'(?:<prs>(?:<pr ix="4" v="(-1|0)"' + _closed("pr") + r')?<pr ix="5" v="(-1|0)"'
+        + _closed("pr") + r"</prs>)?</nd>"
         # 9-15: a form qualification (et, attribute id and names, form id and names,
         # values, fnt)
         r'|<nd et="(2|6)" nt="4" dmt="1" ' + nd_end + r'<nd et="[01]" nt="1" dmt="1" '
-        + shortcut_end + r'<at did="(' + _G + r')" tp="12"' + names(3072)
-        + r'/><fm did="(' + _G + r')" tp="21"' + names(5376) + r"/></nd>" + values + _OP
+        + shortcut_end + r'<at did="(' + _G + r')" tp="12"' + names(3072) + _closed("at")
+        + r'<fm did="(' + _G + r')" tp="21"' + names(5376) + _closed("fm") + r"</nd>"
+        + values + _OP
         + r"</nd>"
         # 16-21: an element list (attribute id and names, the list's source and its
         # names, the <e>s, fnt)
         r'|<nd et="5" nt="4" dmt="1" ' + nd_end + r'<nd et="[01]" nt="5" dmt="1" '
-        + nd_end + r'<at did="(' + _G + r')" tp="12"' + names(3072)
-        + r'/></nd><nd et="[01]" nt="2" dmt="1" ' + nd_end + r'<mi><es>(?:<at did="('
-        + _G + r')" tp="12"' + names(3072) + r"/>)?"
+        + nd_end + r'<at did="(' + _G + r')" tp="12"' + names(3072) + _closed("at")
+        + r'</nd><nd et="[01]" nt="2" dmt="1" ' + nd_end + r'<mi><es>(?:<at did="('
+        + _G + r')" tp="12"' + names(3072) + _closed("at") + r")?"
         r"((?:" + re.sub(r"\((?!\?)", "(?:", e) + r")+)</es></mi></nd>"
-        r'<op fnt="(22|57)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?/></nd>'
+        r'<op fnt="(22|57)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?' + _closed("op")
+        + r"</nd>"
     )  # fmt: skip
     return token, value, e
 
@@ -1356,28 +1368,41 @@ def scan_row(exp: etree._Element, key: str) -> Row | None:
 # to spaces (so that the value lxml serialises differs): only the start of a value is
 # sought, `="`, never the attribute's name.
 _RAW_BREAK_IN_VALUE = re.compile(r'="[^"\t\n]*[\t\n]')
+# An empty element written as a pair, <op fnt="22"></op> (what Web's DHTML builder writes,
+# and dumps): lxml reads it as an element with no text and writes it self-closed.  Only
+# the spelling lxml writes of a start tag with attributes (single spaces, double quotes:
+# it ends in '"'); anything else stays as it is, and the patterns refuse it.
+_EMPTY_PAIR = re.compile(r'<([A-Za-z_][A-Za-z0-9_.\-]*)( [^<>]*")></\1>')
+# The one attribute the patterns take twice (<e emt="1" ei="…" emt="1"/>, the two
+# places writers put it): twice in one tag, the parser refuses the document.
+_TWO_EMT = re.compile(r'<e emt="1" ei="[^"]*" emt=')
 
 
 def scan_text_row(text: str, key: str) -> Row | None:
     """The expression row :func:`scan_row` gives for an ``<exp>`` of the usual shapes,
-    read from the element's text as it stands in a document, without serialising it;
-    None when that text does not show it is one (the caller then calls :func:`scan_row`
-    with the parsed element).
+    read from the element's text as it stands in a document, without parsing it; None
+    when that text does not show it is one (the caller then calls :func:`scan_row` with
+    the parsed element).
 
     ``text`` must be the raw text of one ``<exp>`` element, from its ``<exp`` to its
-    ``</exp>``, of a document that :mod:`~mstr_prompts.safexml` parsed (so no DTD and no
-    entity but XML's five) with no namespace in scope.  Within that, every text the scan
-    takes reads the same as lxml's serialisation of the element would: it refuses a
-    carriage return (line ends are normalised), a tab or line feed inside a quoted value
-    (normalised to spaces), character references other than tab, LF and CR (HTML's
-    rules for the others are not XML's), and the patterns take only double quotes, single
-    spaces between attributes and self-closed empty elements.  Only typed trees are given:
-    an ``<exp>`` outside the table keeps lxml's serialisation, which only the element gives.
+    ``</exp>``, in which every character is an XML Char, every ``&`` starts a reference
+    XML defines (its five entities, character references to a Char) and no namespace is
+    in scope: what the caller checks of the document (no parse does it here).  Within
+    that, every text the scan takes reads the same as lxml's serialisation of the
+    element would: an empty element written as a pair (``<op fnt="22"></op>``, as Web's
+    DHTML builder writes it) is read as the self-closed one lxml writes, indentation
+    between nodes is kept as lxml keeps it, and the scan refuses a carriage return (line
+    ends are normalised), a tab or line feed inside a quoted value (normalised to
+    spaces), character references other than tab, LF and CR (HTML's rules for the others
+    are not XML's), and any spelling of a tag but lxml's (double quotes, single spaces
+    between attributes).  An ``<exp>`` the scan certainly keeps verbatim gives
+    ``{"xml": text}`` only when its text is exactly what lxml writes of it (tags in
+    lxml's spelling, references only ``&lt; &gt; &amp;``), checked well-formed here.
 
     >>> row = scan_text_row('<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" '
-    ...   'dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"/></nd>'
-    ...   '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"/></nd>'
-    ...   '</exp>', "K@0@10")
+    ...   'dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"></mt></nd>'
+    ...   '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"></op>'
+    ...   '</nd></exp>', "K@0@10")
     >>> row[2]()["expression"]["operator"], row[3]().typed
     ('Greater', True)
     >>> scan_text_row('<exp><nd et="10" nt="4" dmt="7" ddt="-1"></nd></exp>', "K@0@10") is None
@@ -1387,18 +1412,91 @@ def scan_text_row(text: str, key: str) -> Row | None:
         not _SCAN
         or "\r" in text
         or ("&#" in text and _unlisted_references(text))
-        or _RAW_BREAK_IN_VALUE.search(text) is not None
+        or (("\n" in text or "\t" in text) and _RAW_BREAK_IN_VALUE.search(text) is not None)
     ):
         return None
-    scanned = _scan_text(text)
-    if type(scanned) is not tuple:
+    if '<e emt="1" ei="' in text and _TWO_EMT.search(text) is not None:
         return None
-    return (
-        EXPRESSION_ROW,
-        key,
-        _Answers(_answers_json(*scanned), text),
-        partial(_scanned_answer, text, key),
-    )
+    scanned = _scan_text(text)  # the patterns take empty elements self-closed or paired
+    if type(scanned) is tuple:
+        return (
+            EXPRESSION_ROW,
+            key,
+            _Answers(_answers_json(*scanned), text),
+            partial(_scanned_answer, text, key),
+        )
+    if '"></' in text:
+        text = _EMPTY_PAIR.sub(r"<\1\2/>", text)  # lxml writes these self-closed
+    if (scanned is _KEPT or _OUTSIDE.search(text) is not None) and _as_lxml_writes(text):
+        # scan_row's verdict on the element, whose serialisation is this very text
+        return (
+            EXPRESSION_ROW,
+            key,
+            partial(_verbatim_answers, text),
+            partial(_verbatim_answer, text, key),
+        )
+    return None
+
+
+# A tag as lxml writes it: a name, then each attribute after one space, in double quotes.
+# Names as the document reader takes them (ASCII, no ':': no namespace prefix).
+_WRITTEN_TAG = re.compile(
+    r'<(/?)([A-Za-z_][A-Za-z0-9_.\-]*)((?: [A-Za-z_][A-Za-z0-9_.\-]*="[^"<>]*")*)(/?)>'
+)
+_WRITTEN_NAME = re.compile(r' ([A-Za-z_][A-Za-z0-9_.\-]*)="[^"<>]*"')
+
+
+def _as_lxml_writes(text: str) -> bool:
+    """True when ``text`` (an ``<exp>``'s, as scan_text_row's caller checked it) is
+    well-formed and exactly what lxml writes of the element it parses to: every tag in
+    lxml's spelling (empty elements self-closed already), the tags nested, no attribute
+    twice, no '>' but the tags' own, and no reference but the three lxml writes in text
+    and values alike (&lt; &gt; &amp;).  Anything else is left to the parser."""
+    if (
+        not text.startswith("<exp")
+        or text.count("<") != text.count(">")
+        or text.count("&") != text.count("&lt;") + text.count("&gt;") + text.count("&amp;")
+    ):
+        return False
+    # The tags alone decide the rest: with no '<' or '>' in them, values and text can be
+    # blanked (two C-level passes), and the verdict on the tags kept for the next <exp>
+    # of the same shape (a document's verbatim expressions are usually a few shapes).
+    shape = _TEXT_BETWEEN.sub("><", _QUOTED.sub('""', text))
+    verdict = _WRITTEN_SHAPES.get(shape)
+    if verdict is None:
+        verdict = _written_tags(shape)
+        if len(_WRITTEN_SHAPES) < _MAX_SHAPES:
+            _WRITTEN_SHAPES[shape] = verdict
+    return verdict
+
+
+_QUOTED = re.compile(r'"[^"<>]*"')
+_TEXT_BETWEEN = re.compile(r">[^<>]+<")
+_WRITTEN_SHAPES: dict[str, bool] = {}
+_MAX_SHAPES = 256  # verdicts remembered: the shapes come from the input
+
+
+def _written_tags(shape: str) -> bool:
+    # _as_lxml_writes's check of the tags: each one '<' and one '>', in lxml's spelling,
+    # nested under one root, no attribute twice
+    tags = _WRITTEN_TAG.findall(shape)
+    if len(tags) != shape.count("<"):
+        return False
+    open_tags: list[str] = []
+    for index, (slash, name, attributes, empty) in enumerate(tags):
+        if index and not open_tags:
+            return False  # a second element after the root
+        if slash:
+            if attributes or empty or not open_tags or open_tags.pop() != name:
+                return False
+            continue
+        if attributes.count('="') > 1:
+            names = _WRITTEN_NAME.findall(attributes)
+            if len(set(names)) != len(names):
+                return False  # §3.1: the parser refuses it
+        if not empty:
+            open_tags.append(name)
+    return not open_tags
 
 
 def _unlisted_references(text: str) -> bool:
