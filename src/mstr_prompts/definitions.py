@@ -51,6 +51,7 @@ from .errors import (
     with_article,
 )
 from .model import (
+    ANSWER_CLASSES,
     ELEMENTS_ROW,
     OBJECTS_ROW,
     VALUE_ROW,
@@ -59,11 +60,8 @@ from .model import (
     AnswerSet,
     Close,
     ElementAnswer,
-    ExpressionAnswer,
-    LevelAnswer,
     ObjectAnswer,
     ObjectRef,
-    PlaceholderAnswer,
     PromptFamily,
     PromptRef,
     Row,
@@ -609,20 +607,6 @@ def _answer(
     return None if isinstance(answer, Close) else answer
 
 
-# What a definition's default and current answers are (model.Answer's classes).
-_ANSWER_TYPES = (
-    ValueAnswer,
-    ElementAnswer,
-    ObjectAnswer,
-    ExpressionAnswer,
-    LevelAnswer,
-    PlaceholderAnswer,
-    UseDefault,
-    Close,
-    Unanswered,
-)
-
-
 def _definition(item: Any, index: int) -> PromptDefinition:
     where = f"definitions: prompts[{index}]"
     if not isinstance(item, dict):
@@ -709,7 +693,7 @@ def _unchanged_by_validation(fields: Mapping[str, Any]) -> bool:
         and _is_text_or_none(fields["attribute_name"])
         and (type(data_type) is int or _is_text_or_none(data_type))
         and all(
-            fields[side] is None or isinstance(fields[side], _ANSWER_TYPES)
+            fields[side] is None or isinstance(fields[side], ANSWER_CLASSES)
             for side in ("default", "current")
         )
     ):

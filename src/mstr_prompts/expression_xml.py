@@ -1299,6 +1299,17 @@ def _verbatim_answer(text: str, key: str) -> ExpressionAnswer:
     )
 
 
+def _typed_row(text: str, key: str, scanned: tuple[Any, ...]) -> Row:
+    """The expression row of an ``<exp>`` the scan read (``scanned``), for scan_row and
+    scan_text_row alike: REST's answers from the matches, the answer built on read."""
+    return (
+        EXPRESSION_ROW,
+        key,
+        _Answers(_answers_json(*scanned), text),
+        partial(_scanned_answer, text, key),
+    )
+
+
 def scan_row(exp: etree._Element, key: str) -> Row | None:
     """The expression row (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`) of a
     non-empty ``<exp>`` answering prompt ``key``: what :func:`answer` gives for it, read
@@ -1329,12 +1340,7 @@ def scan_row(exp: etree._Element, key: str) -> Row | None:
     text = etree.tostring(exp, encoding="unicode", with_tail=False)
     scanned = _scan_text(text)  # None for an empty <exp> or another element (_HEAD)
     if type(scanned) is tuple:
-        return (
-            EXPRESSION_ROW,
-            key,
-            _Answers(_answers_json(*scanned), text),
-            partial(_scanned_answer, text, key),
-        )
+        return _typed_row(text, key, scanned)
     if scanned is None:
         if exp.tag != "exp" or is_empty(exp):
             return None  # answer() refuses the one, and the other closes the prompt
@@ -1419,12 +1425,7 @@ def scan_text_row(text: str, key: str) -> Row | None:
         return None
     scanned = _scan_text(text)  # the patterns take empty elements self-closed or paired
     if type(scanned) is tuple:
-        return (
-            EXPRESSION_ROW,
-            key,
-            _Answers(_answers_json(*scanned), text),
-            partial(_scanned_answer, text, key),
-        )
+        return _typed_row(text, key, scanned)
     if '"></' in text:
         text = _EMPTY_PAIR.sub(r"<\1\2/>", text)  # lxml writes these self-closed
     if (scanned is _KEPT or _OUTSIDE.search(text) is not None) and _as_lxml_writes(text):

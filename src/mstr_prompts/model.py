@@ -72,6 +72,7 @@ from .rules import (
 )
 
 __all__ = [
+    "ANSWER_CLASSES",
     "Answer",
     "AnswerList",
     "AnswerMode",
@@ -664,19 +665,20 @@ Answer = Annotated[
 ]
 """Any one answer; ``kind`` tells which."""
 
-_ANSWER_TYPES = frozenset(
-    (
-        ValueAnswer,
-        ElementAnswer,
-        ObjectAnswer,
-        ExpressionAnswer,
-        LevelAnswer,
-        PlaceholderAnswer,
-        UseDefault,
-        Close,
-        Unanswered,
-    )
+ANSWER_CLASSES: tuple[type[Any], ...] = (
+    ValueAnswer,
+    ElementAnswer,
+    ObjectAnswer,
+    ExpressionAnswer,
+    LevelAnswer,
+    PlaceholderAnswer,
+    UseDefault,
+    Close,
+    Unanswered,
 )
+"""The classes of :data:`Answer`, for ``isinstance``: ``isinstance(UseDefault(prompt=PromptRef(key="K@0@10")), ANSWER_CLASSES)`` is True."""
+
+_ANSWER_TYPES = frozenset(ANSWER_CLASSES)
 
 
 class AnswerSet(Model):
