@@ -52,7 +52,7 @@ import re
 from collections.abc import Callable, Iterable
 from itertools import accumulate, repeat
 from operator import sub
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from .element_text import plain_keys
 from .enums import PromptFamily, ValueType
@@ -94,6 +94,33 @@ PT_OF_FAMILY: dict[PromptFamily, int] = {
 FAMILY_OF_PT: dict[int, PromptFamily] = {pt: f for f, pt in PT_OF_FAMILY.items()}
 FAMILY_OF_PT.update({pt: PromptFamily.VALUE for pt in TYPE_OF_PT})
 
+
+class _Lazy:
+    """A regular expression compiled when first used.
+
+    This module's patterns cost about 4 ms to compile, a twentieth of a one-file
+    ``convert``'s start-up (issue 22 item 2), and a small document uses a few of them.
+    The first use compiles the pattern and puts its methods on the instance, so every
+    later call finds them there as it would on the pattern.
+    """
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = re.compile(self._source)
+        for method in _PATTERN_METHODS:
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
+_PATTERN_METHODS = ("match", "fullmatch", "search", "split", "findall", "finditer", "sub")
+
+
+def _lazy(source: str) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _Lazy(source))
+
+
 # --- grammar constants --------------------------------------------------------------------
 
 MAX_TEXT = 10_000_000 // 4
@@ -106,22 +133,22 @@ _NAME = r"[A-Za-z_][A-Za-z0-9_.\-]{0,999}"  # an ASCII subset of §2.3 Name, no 
 _DQ = '[^"<\t\n]*'
 _SQ = "[^'<\t\n]*"
 _ATTRS = rf"""(?:{_S}+{_NAME}{_S}*={_S}*(?:"{_DQ}"|'{_SQ}'))*"""
-_ATTR = re.compile(rf"""({_NAME}){_S}*={_S}*(?:(")({_DQ})"|(')({_SQ})')""")
+_ATTR = _lazy(rf"""({_NAME}){_S}*={_S}*(?:(")({_DQ})"|(')({_SQ})')""")
 # §2.8 XMLDecl, version 1.0, encoding UTF-8 if named (the text is decoded already).
-_DECLARATION = re.compile(
+_DECLARATION = _lazy(
     rf"""<\?xml{_S}+version{_S}*={_S}*(?:"1\.0"|'1\.0')"""
     rf"""(?:{_S}+encoding{_S}*={_S}*(?:"(?i:utf-8)"|'(?i:utf-8)'))?"""
     rf"""(?:{_S}+standalone{_S}*={_S}*(?:"(?:yes|no)"|'(?:yes|no)'))?{_S}*\?>"""
 )
-_RSL_OPEN = re.compile(rf"{_S}*<rsl({_ATTRS}){_S}*(/?)>")
-_RSL_CLOSE = re.compile(rf"</rsl{_S}*>{_S}*")
-_BLANK = re.compile(f"{_S}*")  # matches anywhere: whitespace, maybe none
-_PA_END = re.compile(rf"</pa{_S}*>")
-_PA_ANY = re.compile(rf"(<pa({_ATTRS}){_S}*(/?)>)")
-_E_ANY = re.compile(rf"{_S}*<e({_ATTRS}){_S}*(?:/>|></e{_S}*>)")
-_ITEM_ANY = re.compile(rf"{_S}*<({_NAME})({_ATTRS}){_S}*(?:/>|></\1{_S}*>)")
+_RSL_OPEN = _lazy(rf"{_S}*<rsl({_ATTRS}){_S}*(/?)>")
+_RSL_CLOSE = _lazy(rf"</rsl{_S}*>{_S}*")
+_BLANK = _lazy(f"{_S}*")  # matches anywhere: whitespace, maybe none
+_PA_END = _lazy(rf"</pa{_S}*>")
+_PA_ANY = _lazy(rf"(<pa({_ATTRS}){_S}*(/?)>)")
+_E_ANY = _lazy(rf"{_S}*<e({_ATTRS}){_S}*(?:/>|></e{_S}*>)")
+_ITEM_ANY = _lazy(rf"{_S}*<({_NAME})({_ATTRS}){_S}*(?:/>|></\1{_S}*>)")
 # §4.6 predefined entities and §4.1 character references.
-_REFERENCE = re.compile(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
+_REFERENCE = _lazy(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
 _PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _ENTITIES = ("&amp;", "&quot;", "&lt;", "&gt;", "&apos;")  # the likelier first
 
@@ -130,7 +157,7 @@ def _amp_last(entity: str) -> bool:
     return entity == "&amp;"
 
 
-_GUID = re.compile(r"[0-9A-Fa-f]{32}")
+_GUID = _lazy(r"[0-9A-Fa-f]{32}")
 _PLAIN_PT: dict[str, int] = {str(pt): pt for pt in FAMILY_OF_PT}
 _PLAIN_TP: dict[str, int] = {str(n): n for n in range(1, 100)}
 _SLOW_READS = 8  # see _Lists.slow
@@ -661,13 +688,13 @@ _VALUE_TYPES: dict[str | None, ValueType | None] = {
 }
 _VALUE_TYPES[None] = None
 
-_ES_OPEN = re.compile(
+_ES_OPEN = _lazy(
     rf"{_S}*<mi{_S}*>{_S}*<es({_ATTRS}){_S}*>(?:{_S}*<at({_ATTRS}){_S}*(?:/>|></at{_S}*>))?"
 )
-_FCT_OPEN = re.compile(rf"{_S}*<mi{_S}*>{_S}*<fct({_ATTRS}){_S}*>")
-_ES_CLOSE = re.compile(rf"</es{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*")
-_FCT_CLOSE = re.compile(rf"</fct{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*")
-_EMPTY_BODY = re.compile(
+_FCT_OPEN = _lazy(rf"{_S}*<mi{_S}*>{_S}*<fct({_ATTRS}){_S}*>")
+_ES_CLOSE = _lazy(rf"</es{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*")
+_FCT_CLOSE = _lazy(rf"</fct{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*")
+_EMPTY_BODY = _lazy(
     rf"{_S}*<mi{_S}*>{_S}*<(es|fct)({_ATTRS}){_S}*/>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*"
 )
 
@@ -704,7 +731,7 @@ def _listed(key: str, body: str, lists: _Lists) -> Any:
     return None
 
 
-_EXP_CLOSE = re.compile(rf"</exp>{_S}*</pa{_S}*>{_S}*")
+_EXP_CLOSE = _lazy(rf"</exp>{_S}*</pa{_S}*>{_S}*")
 
 
 def _expression(key: str, body: str) -> Any:
@@ -748,7 +775,7 @@ _GUID_GROUP = "([0-9A-Fa-f]{32})"
 # Each body joined with a NUL after it: an <es> list (its attributes, the <at>'s, its
 # items' text), a <fct> list (its attributes, its items' text), or another body.  The
 # greedy [^\0]* runs to the body's end and backs off to its last end tag, a C-level scan.
-_BODIES = re.compile(
+_BODIES = _lazy(
     rf"{_S}*<mi{_S}*>{_S}*<es({_ATTRS}){_S}*>(?:{_S}*<at({_ATTRS}){_S}*(?:/>|></at{_S}*>))?"
     rf"([^\0]*)</es{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*\0"
     rf"|{_S}*<mi{_S}*>{_S}*<fct({_ATTRS}){_S}*>([^\0]*)</fct{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*\0"
