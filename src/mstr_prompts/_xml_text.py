@@ -49,7 +49,7 @@ the tree: each costs more than its share of one parse.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, repeat
 from operator import sub
 from typing import Any, NamedTuple, cast
@@ -1104,6 +1104,22 @@ def _element_row(
     return (ELEMENTS_ROW, key, attribute, keys, names or [None] * len(keys))
 
 
+def _one_by_one(
+    pattern: re.Pattern[str], group: int, region: str
+) -> Iterator[dict[str, str] | None]:
+    """The attributes of each item of a list spelled several ways, matched one at a time
+    by ``pattern`` (the attribute text in ``group``); None, last, at text that is no item."""
+    position = 0
+    end = len(region.rstrip(_WS))
+    while position < end:
+        item = pattern.match(region, position)
+        if item is None:
+            yield None
+            return
+        position = item.end()
+        yield _attributes(item.group(group))
+
+
 def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) -> Any:
     """A list whose items are spelled differently from each other, read item by item."""
     lists.spend()
@@ -1111,14 +1127,9 @@ def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) ->
     keys: list[str] = []
     names: list[str | None] = []
     emts: list[str | None] = []
-    position = 0
-    end = len(region.rstrip(_WS))
-    while position < end:
-        item = _E_ANY.match(region, position)
-        if item is None:
+    for values in _one_by_one(_E_ANY, 1, region):
+        if values is None:
             return None
-        position = item.end()
-        values = _attributes(item.group(1))
         ei = values.get("ei")
         if ei is None or len(ei) < 33 or ei[32] != ":" or not _GUID.fullmatch(ei, 0, 32):
             return None
@@ -1188,14 +1199,9 @@ def _mixed_objects(key: str, inner: str, lists: _Lists) -> Any:
     dids: list[str | None] = []
     tps: list[str | None] = []
     labels: list[str | None] = []
-    position = 0
-    end = len(inner.rstrip(_WS))
-    while position < end:
-        item = _ITEM_ANY.match(inner, position)
-        if item is None:
+    for values in _one_by_one(_ITEM_ANY, 2, inner):
+        if values is None:
             return None
-        position = item.end()
-        values = _attributes(item.group(2))
         if lists.large and any(len(v) > MAX_TEXT for v in values.values()):
             raise _Fallback
         dids.append(values.get("did"))
