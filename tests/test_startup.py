@@ -12,6 +12,7 @@ import json
 import pathlib
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -306,32 +307,29 @@ def test_the_pipeline_of_the_codec_commands_builds_no_model(inputs: pathlib.Path
     )
 
 
-@pytest.mark.parametrize("command", [*COMMANDS, *MORE_COMMANDS])
-def test_codec_commands_load_no_model_and_no_client(inputs: pathlib.Path, command: str) -> None:
+def _run(inputs: pathlib.Path, argv: list[str]) -> tuple[subprocess.CompletedProcess[str], Any]:
+    """The command run by RUNNER in a fresh interpreter, and the report it prints last."""
     done = subprocess.run(
-        [sys.executable, "-c", RUNNER, json.dumps({**COMMANDS, **MORE_COMMANDS}[command])],
+        [sys.executable, "-c", RUNNER, json.dumps(argv)],
         cwd=inputs,
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    report = json.loads(done.stderr.splitlines()[-1])
+    return done, json.loads(done.stderr.splitlines()[-1])
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, *MORE_COMMANDS])
+def test_codec_commands_load_no_model_and_no_client(inputs: pathlib.Path, command: str) -> None:
+    done, report = _run(inputs, {**COMMANDS, **MORE_COMMANDS}[command])
     assert report["status"] == 0, done.stderr
     assert loaded(report["modules"], MODELS + CLIENT) == []
 
 
 @pytest.mark.parametrize("command", FAILING_COMMANDS)
 def test_refusals_load_no_model_and_no_client(inputs: pathlib.Path, command: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", RUNNER, json.dumps(FAILING_COMMANDS[command])],
-        cwd=inputs,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    report = json.loads(done.stderr.splitlines()[-1])
+    done, report = _run(inputs, FAILING_COMMANDS[command])
     assert report["status"] == 4, done.stderr
     assert "mstr-prompts: error: " in done.stderr
     assert loaded(report["modules"], MODELS + CLIENT) == []
