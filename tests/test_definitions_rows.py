@@ -235,3 +235,29 @@ DEFINITIONS = [
         "max": 3,
     },
 ]
+
+
+def test_definitions_of_records_copy_and_pickle() -> None:
+    # A batch's options (with the definitions) go to worker processes by pickle.
+    import copy
+    import pickle
+
+    defs = definitions.decode(DEFINITIONS)
+    for copied in (pickle.loads(pickle.dumps(defs)), copy.deepcopy(defs)):
+        assert copied.records == defs.records
+        assert copied == defs
+        assert [d.prompt for d in copied] == [d.prompt for d in defs]
+
+
+def test_records_are_what_the_models_say() -> None:
+    # A record read directly and the record of the validated model are equal, and the
+    # model built from a record is the one validation builds.
+    direct = definitions.decode(DEFINITIONS)
+    definitions._TRUSTED = False
+    try:
+        validated = definitions.decode(DEFINITIONS)
+    finally:
+        definitions._TRUSTED = True
+    assert direct.records == validated.records
+    assert list(direct) == list(validated)
+    assert repr(direct) == repr(validated)

@@ -289,6 +289,12 @@ class PromptRecord:
     def _fields(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.__slots__)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Copied and pickled through the constructor: __setattr__ refuses the default way.
+        fields = dict(zip(self.__slots__, self._fields(), strict=True))
+        prompt, family = fields.pop("prompt"), fields.pop("family")
+        return (_restored_record, (prompt, family, fields))
+
     def __eq__(self, other: object) -> bool:
         if type(other) is not PromptRecord:
             return NotImplemented
@@ -324,6 +330,13 @@ class PromptRecord:
     def describe(self) -> str:
         """Name the prompt for people, as :meth:`PromptDefinition.describe` does."""
         return self.prompt.describe()
+
+
+def _restored_record(
+    prompt: Ref, family: PromptFamily | None, fields: dict[str, Any]
+) -> PromptRecord:
+    """A copied or unpickled PromptRecord."""
+    return PromptRecord(prompt, family, **fields)
 
 
 def _with_position(definition: PromptDefinition, position: int) -> PromptDefinition:
