@@ -148,14 +148,23 @@ def _breakable(defs: definitions.Definitions, key: str | None) -> bool:
 
 
 @settings(max_examples=300, deadline=None)
-@given(_cases(), st.sampled_from(TARGETS), st.sampled_from([None, None, None, "close"]))
+@given(
+    _cases(),
+    st.sampled_from(TARGETS),
+    st.sampled_from([None, None, None, "close"]),
+    st.sampled_from([True, True, False]),
+)
 def test_the_row_path_writes_what_the_model_path_writes(
-    case: tuple[definitions.Definitions, str, str], target: str, missing: str | None
+    case: tuple[definitions.Definitions, str, str],
+    target: str,
+    missing: str | None,
+    validate: bool,
 ) -> None:
     defs, source, text = case
     rows = _DECODERS[source](text)
-    on = _outcome(rows, defs, target, True, missing=missing)
-    off = _outcome(_DECODERS[source](text), defs, target, False, missing=missing)
+    options: dict[str, Any] = {"missing": missing, "validate": validate}
+    on = _outcome(rows, defs, target, True, **options)
+    off = _outcome(_DECODERS[source](text), defs, target, False, **options)
     event(f"{source} -> {target}: {on[0]} {on[-1] if on[0] == 'ok' else on[1]}")
     if on[0] == "ok" and off[0] == "ok":
         assert on[1] == off[1]  # the same text (a RowSet on one side, models on the other)
