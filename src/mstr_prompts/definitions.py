@@ -11,7 +11,13 @@ immutable :class:`Definitions`; the functions below put it to work:
   position, URL element answers by attribute, REST answers by key, id or name;
 * :func:`validate` and :func:`check` find what the server would reject, with the
   server's own messages (the rules and texts live in :mod:`mstr_prompts.validation`);
-* :func:`complete` decides explicitly what happens to the prompts the answers leave out.
+* :func:`complete` decides explicitly what happens to the prompts the answers leave out;
+* :func:`prepare` does all three, as ``--definitions`` does, and :func:`prepare_rows`
+  the same keeping a decoder's rows as rows where it can.
+
+The prompts are held as plain :class:`PromptRecord` values and each
+:class:`PromptDefinition` (a pydantic model) is built when first asked for, so binding
+and checking a decoder's rows builds no model and loads no model class.
 
 >>> defs = decode('[{"key": "K1@0@10", "name": "Year", "type": "VALUE", "required": true,'
 ...               ' "dataType": "NUMERIC", "min": 2000, "max": 2030}]')
