@@ -4,7 +4,7 @@
 rows against the definitions' plain records, building no model, and falls back to
 ``prepare`` on the models for everything else.  Held equal here: for definitions read
 from JSON (``GET …/prompts``) and answers in every source format (REST naming prompts
-by key, id or name; Web links with values, elements and objects; Library), what the
+by key, id or name; Web links with values, elements and objects; Library; XML), what the
 CLI's encoders write for every target, or the error (type and message), is the same
 with the row path on and forced off (``definitions._ROWS``).
 """
@@ -21,7 +21,7 @@ import pytest
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
-from mstr_prompts import cli, definitions, library, rest, url
+from mstr_prompts import cli, definitions, library, rest, url, xml
 from mstr_prompts.errors import AnswersRejected, PromptAnswerError
 from mstr_prompts.model import AnswerSet, PromptRef
 from mstr_prompts.rows import RowSet
@@ -94,6 +94,7 @@ _DECODERS: dict[str, Callable[[str], Answers]] = {
     "rest": rest.decode_rows,
     "url": lambda text: url.decode_rows(text, allow_empty=True),
     "library": library.decode_rows,
+    "xml": xml.decode_rows,
 }
 
 
@@ -101,7 +102,7 @@ _DECODERS: dict[str, Callable[[str], Answers]] = {
 def _cases(draw: st.DrawFn) -> tuple[definitions.Definitions, str, str]:
     """Definitions read from JSON, and the text of answers in one format: written for
     them (perhaps one out of its bounds), or for other definitions (binding fails)."""
-    source = draw(st.sampled_from(["rest-key", "rest-id", "rest-name", "url", "library"]))
+    source = draw(st.sampled_from(["rest-key", "rest-id", "rest-name", "url", "library", "xml"]))
     web = source == "url"
     document = draw(definition_documents(expressions=not web))
     defs = definitions.decode(document)
@@ -126,6 +127,8 @@ def _cases(draw: st.DrawFn) -> tuple[definitions.Definitions, str, str]:
             text = url.encode_query(strip_identity(answers))
         elif source == "library":
             text = library.encode(answers, ignore_locale=True)
+        elif source == "xml":
+            text = xml.encode(answers)
         else:
             text = rest.dumps(_by(answers, source.split("-")[1]))
     except PromptAnswerError:
