@@ -12,6 +12,7 @@ with the row path on and forced off (``definitions._ROWS``).
 from __future__ import annotations
 
 import argparse
+import copy
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -273,3 +274,50 @@ def test_records_are_what_the_models_say() -> None:
     assert direct.records == validated.records
     assert list(direct) == list(validated)
     assert repr(direct) == repr(validated)
+
+
+def test_definitions_with_answers_are_records_with_their_models_on_demand() -> None:
+    document = copy.deepcopy(DEFINITIONS)
+    document[0]["defaultAnswer"] = [{"id": f"h1;{ATTRIBUTE}", "name": "Books"}]
+    document[1]["defaultAnswer"] = "2020"
+    document[1]["answers"] = "2021"
+    document[2]["defaultAnswer"] = []  # empty: no default
+    direct = definitions.decode(document)
+    assert [r.has_default for r in direct.records] == [True, True, False]
+    definitions._TRUSTED = False
+    try:
+        validated = definitions.decode(document)
+    finally:
+        definitions._TRUSTED = True
+    assert direct.records == validated.records
+    assert repr(direct) == repr(validated)
+    assert direct[1].default is not None and direct[1].default.prompt.position == 1
+    # A default that does not read is the model reading's error, word for word.
+    document[1]["defaultAnswer"] = {"oops": 1}
+    with pytest.raises(PromptAnswerError) as direct_error:
+        definitions.decode(document)
+    definitions._TRUSTED = False
+    try:
+        with pytest.raises(PromptAnswerError) as validated_error:
+            definitions.decode(document)
+    finally:
+        definitions._TRUSTED = True
+    assert str(direct_error.value) == str(validated_error.value)
+
+
+@settings(deadline=None)
+@given(definition_documents())
+def test_generated_definitions_read_as_records_are_the_validated_ones(
+    document: list[dict[str, Any]],
+) -> None:
+    # With default answers of every kind (values, elements, objects, expressions): a
+    # record where they read as rows, a model where not; the models alike either way.
+    direct = definitions.decode(document)
+    definitions._TRUSTED = False
+    try:
+        validated = definitions.decode(document)
+    finally:
+        definitions._TRUSTED = True
+    assert direct.records == validated.records
+    assert repr(direct) == repr(validated)
+    assert list(direct) == list(validated)

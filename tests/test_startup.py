@@ -188,6 +188,15 @@ INPUTS["defs.json"] = json.dumps(
     ]
 )
 
+# The same with default and current answers, as many reports have them: read (as rows)
+# to check them, and kept as records.
+_WITH_DEFAULTS = json.loads(INPUTS["defs.json"])
+_WITH_DEFAULTS[0]["defaultAnswer"] = [{"id": f"h1;{ATTRIBUTE}", "name": "Books"}]
+_WITH_DEFAULTS[1]["defaultAnswer"] = "2020"
+_WITH_DEFAULTS[1]["answers"] = "2021"
+_WITH_DEFAULTS[2]["defaultAnswer"] = [{"id": "7FD5B69611D5AC76C000D98A4CC5F24F", "type": 4}]
+INPUTS["defaults-defs.json"] = json.dumps(_WITH_DEFAULTS)
+
 LINK = ["link", "--base", BASE, "--report", REPORT]
 LIBRARY_LINK = [
     "link", "--base", "https://bi.example.com/MicroStrategyLibrary", "--project",
@@ -257,6 +266,12 @@ DEFINITIONS_COMMANDS = {
         "convert", "--from", "url", "--to", "library", "--no-validate", "--definitions",
         "defs.json", "elements.txt"],
     "link url elements": [*LINK, "--definitions", "defs.json", "elements.txt"],
+    "rest by name -> url, definitions with defaults": [
+        "convert", "--from", "rest", "--to", "url", "--definitions", "defaults-defs.json",
+        "by-name.json"],
+    "url elements -> rest, definitions with defaults": [
+        "convert", "--from", "url", "--to", "rest", "--definitions", "defaults-defs.json",
+        "elements.txt"],
 }  # fmt: skip
 
 # Commands that fail, and word their error from the rows (exit 4, NotRepresentableError).

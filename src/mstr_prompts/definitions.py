@@ -31,6 +31,7 @@ and checking a decoder's rows builds no model and loads no model class.
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -56,7 +57,7 @@ from .errors import (
     validation_message,
     with_article,
 )
-from .row_kinds import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, Row
+from .row_kinds import CLOSE_ROW, ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, VALUES_ROW, Row
 from .rows import STATE_ROWS, Ref, RowSet, describe_row, pending_rows
 from .rules import is_text
 from .validation import (
@@ -181,6 +182,7 @@ class PromptRecord:
     """
 
     __slots__ = (
+        "_source",
         "attribute",
         "attribute_name",
         "closed",
@@ -196,6 +198,9 @@ class PromptRecord:
         "value_type",
     )
 
+    # The fields a record is compared, hashed, printed and copied by.
+    _FIELDS = __slots__[1:]
+
     prompt: Ref
     family: PromptFamily | None
     title: str | None
@@ -209,6 +214,7 @@ class PromptRecord:
     attribute_name: str | None
     has_default: bool
     index: int
+    _source: Mapping[str, Any] | None
 
     def __init__(
         self,
@@ -244,6 +250,9 @@ class PromptRecord:
         )
         for name, value in values:
             object.__setattr__(self, name, value)
+        # The definition's JSON when it has answers (read, as rows, to be valid), from
+        # which its PromptDefinition is read on first use (the answers are models).
+        object.__setattr__(self, "_source", None)
 
     @classmethod
     def of(cls, definition: PromptDefinition, index: int = 0) -> PromptRecord:
@@ -273,7 +282,8 @@ class PromptRecord:
     def _placed(self, position: int, index: int) -> PromptRecord:
         """The record at its place in its definitions."""
         ref = self.prompt
-        return PromptRecord(
+        return PromptRecord._of_source(
+            self._source,
             Ref.of(ref.key, ref.id, ref.name, position),
             self.family,
             title=self.title,
@@ -289,17 +299,23 @@ class PromptRecord:
             index=index,
         )
 
+    @staticmethod
+    def _of_source(source: Mapping[str, Any] | None, *args: Any, **fields: Any) -> PromptRecord:
+        record = PromptRecord(*args, **fields)
+        object.__setattr__(record, "_source", source)
+        return record
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"a PromptRecord is immutable; cannot set {name!r}")
 
     def _fields(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.__slots__)
+        return tuple(getattr(self, name) for name in self._FIELDS)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Copied and pickled through the constructor: __setattr__ refuses the default way.
-        fields = dict(zip(self.__slots__, self._fields(), strict=True))
+        fields = dict(zip(self._FIELDS, self._fields(), strict=True))
         prompt, family = fields.pop("prompt"), fields.pop("family")
-        return (_restored_record, (prompt, family, fields))
+        return (_restored_record, (self._source, prompt, family, fields))
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not PromptRecord:
@@ -310,7 +326,7 @@ class PromptRecord:
         return hash(self._fields())
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
         return f"PromptRecord({fields})"
 
     @property
@@ -339,10 +355,13 @@ class PromptRecord:
 
 
 def _restored_record(
-    prompt: Ref, family: PromptFamily | None, fields: dict[str, Any]
+    source: Mapping[str, Any] | None,
+    prompt: Ref,
+    family: PromptFamily | None,
+    fields: dict[str, Any],
 ) -> PromptRecord:
     """A copied or unpickled PromptRecord."""
-    return PromptRecord(prompt, family, **fields)
+    return PromptRecord._of_source(source, prompt, family, **fields)
 
 
 def _with_position(definition: PromptDefinition, position: int) -> PromptDefinition:
@@ -359,10 +378,16 @@ def _with_position(definition: PromptDefinition, position: int) -> PromptDefinit
 
 
 def _model_of(record: PromptRecord) -> PromptDefinition:
-    """The PromptDefinition of a record :func:`decode` read (no default or current
-    answer): built directly, every field as validation would keep it (decode checked)."""
+    """The PromptDefinition of a record :func:`decode` read: with answers, read from its
+    JSON as decode reads a model (then placed); without, built directly, every field as
+    validation would keep it (decode checked)."""
     from ._definition_model import PromptDefinition
     from .model import PromptRef
+
+    if record._source is not None:
+        model = _definition(record._source, record.index, plain=False)
+        assert not isinstance(model, PromptRecord)
+        return _with_position(model, record.prompt.position or 1)
 
     ref = record.prompt
     prompt = build(
@@ -798,14 +823,14 @@ def _plain_identity(item: Mapping[str, Any]) -> Ref | None:
     return ref if ref.is_identified else None
 
 
-def _definition(item: Any, index: int) -> PromptDefinition | PromptRecord:
+def _definition(item: Any, index: int, *, plain: bool = True) -> PromptDefinition | PromptRecord:
     where = f"definitions: prompts[{index}]"
     if not isinstance(item, dict):
         raise DecodeError(
             f"a prompt definition must be an object, not {json_kind(item)}", where=where
         )
-    plain = _plain_identity(item) if _TRUSTED else None
-    ref: PromptRef | Ref = plain if plain is not None else _identity(item, where)
+    plain_ref = _plain_identity(item) if _TRUSTED and plain else None
+    ref: PromptRef | Ref = plain_ref if plain_ref is not None else _identity(item, where)
     where = f"{where} ({ref.describe()})"
     family = _family(item, where)
     value_type = _value_type(item.get("dataType"), where)
@@ -842,7 +867,8 @@ def _built(
         answered = family is not None and (
             item.get("defaultAnswer") is not None or item.get("answers") is not None
         )
-        if not answered:
+        has_default = _plain_default(item, ref, family) if answered else False
+        if has_default is not None:
             plain: dict[str, Any] = {
                 "prompt": ref,
                 "family": family,
@@ -862,7 +888,9 @@ def _built(
             }
             if _unchanged_by_validation(plain):
                 del plain["default"], plain["current"]
-                return PromptRecord(**plain)
+                return PromptRecord._of_source(
+                    item if answered else None, **plain, has_default=has_default
+                )
     model_ref = _identity(item, where) if isinstance(ref, Ref) else ref
     from ._definition_model import PromptDefinition
 
@@ -897,6 +925,39 @@ _TRUSTED = True
 
 def _is_text_or_none(value: Any) -> bool:
     return value is None or (type(value) is str and is_text(value))
+
+
+_ANSWER_ROWS = frozenset({VALUE_ROW, VALUES_ROW, ELEMENTS_ROW, OBJECTS_ROW, CLOSE_ROW})
+
+
+def _plain_default(item: Mapping[str, Any], ref: Ref, family: PromptFamily | None) -> bool | None:
+    """Whether the definition has a default answer, when its ``defaultAnswer`` and
+    ``answers`` read as plain rows (REST's reader: the same answers and errors as its
+    models, ``rest.decode_rows``); None when either does not, or does not read at all
+    (then the definition is read as a model, which decides and words any error)."""
+    assert family is not None
+    has_default = False
+    for name in ("defaultAnswer", "answers"):
+        raw = item.get(name)
+        if raw is None:
+            continue
+        body = {"prompts": [{**ref.dump(), "type": _TYPE_OF[family], "answers": raw}]}
+        try:
+            # As text: REST's row reader reads text (a parsed body is read as models).
+            text = json.dumps(body)
+            rows = pending_rows(rest.decode_rows(text), expression_rows=True)
+        except (PromptAnswerError, ValueError, RecursionError):
+            return None  # (a number json cannot write, a tree too deep: the model decides)
+        if not (
+            rows is not None
+            and len(rows) == 1
+            and type(rows[0]) is tuple
+            and rows[0][0] in _ANSWER_ROWS
+        ):
+            return None
+        if name == "defaultAnswer":
+            has_default = rows[0][0] != CLOSE_ROW  # an empty default is none (_answer)
+    return has_default
 
 
 def _is_prompt_ref(value: Any) -> bool:
