@@ -156,13 +156,12 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
+_CONTROLS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 """What a terminal would act on rather than show: C0 and C1 controls but tab and line
 feed (ESC starts escape sequences, BEL rings, CR rewrites the line), the line and
 paragraph separators, and the bidirectional overrides that reorder what is shown
-(https://trojansource.codes/).  One character class: linear on any text."""
+(https://trojansource.codes/).  One character class: linear on any text.  A pattern, not
+compiled at import: only a command that reports something uses it (``re`` caches it)."""
 
 
 def _escape_controls(text: str) -> str:
@@ -177,7 +176,7 @@ def _escape_controls(text: str) -> str:
         code = ord(match.group())
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
-    return _CONTROLS.sub(escaped, text)
+    return re.sub(_CONTROLS, escaped, text)
 
 
 def _say(kind: str, message: str) -> None:
@@ -310,8 +309,9 @@ def _read(path: str) -> str:
 
 
 # XML in any encoding starts with '<' after a byte-order mark or blanks, or with the zero
-# bytes of UTF-16 or UTF-32 '<' (see mstr_prompts.safexml.decode_bytes).
-_XML_BYTES = re.compile(
+# bytes of UTF-16 or UTF-32 '<' (see mstr_prompts.safexml.decode_bytes).  Compiled when
+# first used (re caches it): only --from auto on text that is not UTF-8 needs it.
+_XML_BYTES = (
     rb"(?:\xef\xbb\xbf|\xff\xfe\x00\x00|\x00\x00\xfe\xff|\xff\xfe|\xfe\xff)?"
     rb"(?:[ \t\r\n]*<|\x00<|<\x00|\x00\x00\x00<)"
 )
@@ -454,7 +454,7 @@ def _decode_rows_file(fmt: str, path: str) -> Answers:
         try:
             fmt = _detect(data.decode("utf-8-sig"))
         except UnicodeDecodeError:
-            fmt = "xml" if _XML_BYTES.match(data) else fmt
+            fmt = "xml" if re.match(_XML_BYTES, data) else fmt
     if fmt == "xml":
         return DECODERS["xml"](data)
     return DECODERS[fmt](_as_text(data, _where(path)))
