@@ -234,3 +234,35 @@ def test_the_help_width_is_shutils() -> None:
         if columns is not None:
             env["COLUMNS"] = columns
         subprocess.run([sys.executable, "-c", check], env=env, check=True, timeout=120)
+
+
+def test_the_console_script_freezes_what_start_up_made() -> None:
+    # mstr_prompts.__main__.main loads the CLI with the collector paused, then freezes
+    # what loading made (no later collection, nor the one at exit, goes over pydantic's
+    # objects again) and turns the collector back on for the command's own work.
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="mstr-prompts")
+    assert script.value == "mstr_prompts.__main__:main"
+    check = (
+        "import gc, sys; from mstr_prompts.__main__ import main; "
+        "sys.argv = ['mstr-prompts', 'schema', 'rest']; status = main(); "
+        "print(status, gc.isenabled(), gc.get_freeze_count() > 10000, file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stderr.split() == ["0", "True", "True"]
+    assert done.stdout.startswith("{")
+
+
+def test_a_caller_that_turned_the_collector_off_keeps_it_off() -> None:
+    check = (
+        "import gc, sys; gc.disable(); from mstr_prompts.__main__ import main; "
+        "sys.argv = ['mstr-prompts', '--version']; status = main(); "
+        "print(status, gc.isenabled(), gc.get_freeze_count(), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stderr.split() == ["0", "False", "0"]
