@@ -18,8 +18,10 @@ Usage::
     mstr-prompts link --base https://host/MicroStrategy/servlet/mstrWeb --report ID \\
         --param Server=host --param Project=Tutorial answers.json
 
-For the helpers adding commands: put the logic in a library module, add a subparser in
-:func:`_parser` whose ``run`` returns the output text, and raise library errors; the
+For the helpers adding commands: put the logic in a library module, add a function that
+adds the command's subparser to :data:`_COMMANDS` (its ``run`` returns the output text;
+:func:`_parser` builds only the parser of the command a command line names), and raise
+library errors; the
 mapping from error to exit status is :func:`_status_of`.  Hints on errors are rendered with
 ``error.render(cli=True)`` (see :mod:`mstr_prompts.errors`).
 """
