@@ -21,9 +21,8 @@ Usage::
 For the helpers adding commands: put the logic in a library module, add a function that
 adds the command's subparser to :data:`_COMMANDS` (its ``run`` returns the output text;
 :func:`_parser` builds only the parser of the command a command line names), and raise
-library errors; the
-mapping from error to exit status is :func:`_status_of`.  Hints on errors are rendered with
-``error.render(cli=True)`` (see :mod:`mstr_prompts.errors`).
+library errors; the mapping from error to exit status is :func:`_status_of`.  Hints on
+errors are rendered with ``error.render(cli=True)`` (see :mod:`mstr_prompts.errors`).
 """
 
 from __future__ import annotations
