@@ -14,8 +14,11 @@ by ``link``); then the inputs that built a
 model before the rows carried a plain prompt reference (``rows.Ref``) and Library had
 rows: REST bodies naming their prompts by ``id`` and by ``name`` (as mstrio-py writes
 them), Web links with ``valuePromptAnswers`` and with ``elementsPromptAnswers``, a
-Library link, and REST converted to Library; and a conversion with ``--definitions``,
-which still builds models.
+Library link, and REST converted to Library; and conversions with ``--definitions``
+(the definitions read into plain records, the answers bound and checked as rows): an
+element answer against one definition, and, against three definitions as ``GET
+…/prompts`` returns them, a value answer naming its prompt by name (to a Web link) and
+a Web link's element list with display names (to REST).
 
 Three library lines show the parts: the conversion the first command does, from Python
 (rows in, text out, no model); ``import mstr_prompts`` (lazy, target 150 ms over bare
@@ -64,6 +67,21 @@ INPUTS = {
         f"{ATTRIBUTE};{ATTRIBUTE}:1%5EBooks;{ATTRIBUTE}:2%5EMusic"
     ),
     "definitions.json": f'[{{"key": "{GUID}@0@10", "name": "Category", "type": "ELEMENTS"}}]',
+    # Three definitions as GET /api/reports/{id}/prompts returns them (an element prompt
+    # with its attribute, a numeric value prompt, an object prompt; no default answers),
+    # a value answer naming its prompt by name, and a Web link's element list with
+    # display names: the shapes an outside review converted with --definitions.
+    "defs.json": (
+        f'[{{"key": "{GUID}@0@10", "id": "{GUID}", "name": "Category", "title": "Category", '
+        f'"type": "ELEMENTS", "required": true, "closed": false, "min": 1, "max": 5, '
+        f'"source": {{"id": "{ATTRIBUTE}", "name": "Category", "type": 12}}}}, '
+        '{"key": "0CE45CA4483E29FFB0AF969D68588E95@0@10", "id": "0CE45CA4483E29FFB0AF969D68588E95", '
+        '"name": "Year", "title": "Year", "type": "VALUE", "required": false, "closed": false, '
+        '"dataType": "NUMERIC", "min": 2000, "max": 2030}, '
+        '{"key": "4C051DB611D3E877C000B3B2D86C964F@0@10", "id": "4C051DB611D3E877C000B3B2D86C964F", '
+        '"name": "Metrics", "title": "Metrics", "type": "OBJECTS", "required": false, "max": 3}]'
+    ),
+    "rest-by-name.json": '{"prompts": [{"name": "Year", "type": "VALUE", "answers": "2015"}]}',
     "texts.json": (
         f'{{"prompts": [{{"key": "{GUID}@0@10", "type": "VALUE", "answers": ["2015", "2016"]}}]}}'
     ),
@@ -148,10 +166,16 @@ COMMANDS: dict[str, list[str]] = {
     "link --base … --project … --dossier … library.txt (a Library link)": [
         *CLI, "link", "--base", LIBRARY, "--project", PROJECT, "--dossier", REPORT,
         "--from", "library", "library.txt"],
-    # Not yet under the target: definitions are models (README, "Start-up").
+    # With definitions: read into plain records, the answers bound and checked as rows.
     "convert --from rest --to rest --definitions … elements.json": [
         *CLI, "convert", "--from", "rest", "--to", "rest", "--definitions", "definitions.json",
         "elements.json"],
+    "convert --from rest --to url --definitions defs.json rest-by-name.json": [
+        *CLI, "convert", "--from", "rest", "--to", "url", "--definitions", "defs.json",
+        "rest-by-name.json"],
+    "convert --from url --to rest --definitions defs.json elements.txt": [
+        *CLI, "convert", "--from", "url", "--to", "rest", "--definitions", "defs.json",
+        "elements.txt"],
     "python -c: rest.dumps(xml.decode_rows(one.xml))": [
         *PYTHON, "-c", "from mstr_prompts import rest, xml; "
         "rest.dumps(xml.decode_rows(open('one.xml').read()))"],

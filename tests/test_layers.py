@@ -75,6 +75,8 @@ LAYER_OF: dict[str, str] = {
     # without a server (mstrio-py shapes, JSON schema, batch conversion).
     "definitions": "definitions",
     "validation": "definitions",
+    "_definition_model": "definitions",  # definitions.PromptDefinition, loaded on first use
+    "_problem": "definitions",  # validation.Problem, loaded on first use
     "mstrio": "definitions",
     "schema": "definitions",
     "batch": "definitions",

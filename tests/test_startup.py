@@ -148,6 +148,55 @@ INPUTS = {
     ),
 }
 
+# Three definitions as GET /api/reports/{id}/prompts returns them (an element prompt with
+# its attribute, a numeric value prompt, an object prompt; no default answers): what an
+# outside review converted with --definitions.
+INPUTS["defs.json"] = json.dumps(
+    [
+        {
+            "key": f"{GUID}@1@10",
+            "id": GUID,
+            "name": "Category",
+            "title": "Category",
+            "type": "ELEMENTS",
+            "required": True,
+            "closed": False,
+            "min": 1,
+            "max": 5,
+            "source": {"id": ATTRIBUTE, "name": "Category", "type": 12},
+        },
+        {
+            "key": f"{GUID}@0@10",
+            "id": "0CE45CA4483E29FFB0AF969D68588E95",
+            "name": "Year",
+            "title": "Year",
+            "type": "VALUE",
+            "required": False,
+            "closed": False,
+            "dataType": "NUMERIC",
+            "min": 2000,
+            "max": 2030,
+        },
+        {
+            "key": f"{GUID}@2@10",
+            "id": "4C051DB611D3E877C000B3B2D86C964F",
+            "name": "Metrics",
+            "type": "OBJECTS",
+            "required": False,
+            "max": 3,
+        },
+    ]
+)
+
+# The same with default and current answers, as many reports have them: read (as rows)
+# to check them, and kept as records.
+_WITH_DEFAULTS = json.loads(INPUTS["defs.json"])
+_WITH_DEFAULTS[0]["defaultAnswer"] = [{"id": f"h1;{ATTRIBUTE}", "name": "Books"}]
+_WITH_DEFAULTS[1]["defaultAnswer"] = "2020"
+_WITH_DEFAULTS[1]["answers"] = "2021"
+_WITH_DEFAULTS[2]["defaultAnswer"] = [{"id": "7FD5B69611D5AC76C000D98A4CC5F24F", "type": 4}]
+INPUTS["defaults-defs.json"] = json.dumps(_WITH_DEFAULTS)
+
 LINK = ["link", "--base", BASE, "--report", REPORT]
 LIBRARY_LINK = [
     "link", "--base", "https://bi.example.com/MicroStrategyLibrary", "--project",
@@ -200,6 +249,29 @@ MORE_COMMANDS = {
     "library terse IDs -> library": ["convert", "--from", "auto", "--to", "library", "terse.txt"],
     "inspect library terse IDs": ["inspect", "--from", "library", "terse.txt"],
     "link library terse IDs": [*LIBRARY_LINK, "--from", "library", "terse.txt"],
+}  # fmt: skip
+
+# --definitions with answers the row path binds and checks (issue 22 item 2): the
+# definitions are read into plain records, and no model class is even defined.
+DEFINITIONS_COMMANDS = {
+    "rest by name -> url": [
+        "convert", "--from", "rest", "--to", "url", "--definitions", "defs.json", "by-name.json"],
+    "url elements -> rest": [
+        "convert", "--from", "url", "--to", "rest", "--definitions", "defs.json", "elements.txt"],
+    "rest by name -> rest": [
+        "convert", "--from", "rest", "--to", "rest", "--definitions", "defs.json", "by-name.json"],
+    "rest by name -> xml": [
+        "convert", "--from", "rest", "--to", "xml", "--definitions", "defs.json", "by-name.json"],
+    "url elements -> library, bound only": [
+        "convert", "--from", "url", "--to", "library", "--no-validate", "--definitions",
+        "defs.json", "elements.txt"],
+    "link url elements": [*LINK, "--definitions", "defs.json", "elements.txt"],
+    "rest by name -> url, definitions with defaults": [
+        "convert", "--from", "rest", "--to", "url", "--definitions", "defaults-defs.json",
+        "by-name.json"],
+    "url elements -> rest, definitions with defaults": [
+        "convert", "--from", "url", "--to", "rest", "--definitions", "defaults-defs.json",
+        "elements.txt"],
 }  # fmt: skip
 
 # Commands that fail, and word their error from the rows (exit 4, NotRepresentableError).
@@ -333,6 +405,16 @@ def test_refusals_load_no_model_and_no_client(inputs: pathlib.Path, command: str
     assert report["status"] == 4, done.stderr
     assert "mstr-prompts: error: " in done.stderr
     assert loaded(report["modules"], MODELS + CLIENT) == []
+
+
+@pytest.mark.parametrize("command", DEFINITIONS_COMMANDS)
+def test_definitions_commands_load_no_model_and_no_client(
+    inputs: pathlib.Path, command: str
+) -> None:
+    done, report = _run(inputs, DEFINITIONS_COMMANDS[command])
+    assert report["status"] == 0, done.stderr
+    assert loaded(report["modules"], MODELS + CLIENT) == []
+    assert done.stdout.strip()  # what it writes is held equal to the model path elsewhere
 
 
 # What a one-file command no longer loads (issue 22 item 2, start-up with margin): modules

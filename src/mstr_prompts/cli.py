@@ -479,18 +479,18 @@ def _prepare(answers: Answers, target: str, args: argparse.Namespace) -> Answers
         return answers
     from . import definitions
 
-    ready = definitions.prepare(
-        _built(answers),
+    # A decoder's rows stay rows where binding and checking them needs no model (no
+    # pydantic model class is even defined then); anything else is prepared as models.
+    return definitions.prepare_rows(
+        answers,
         defs,
         missing=args.missing,
         validate=not args.no_validate,
         keep_mode=target == "url",
+        # Neither XML nor a Web link can say "use the default answer" for one prompt;
+        # the default itself they can carry.
+        spell_defaults=target in ("xml", "url"),
     )
-    if target in ("xml", "url"):
-        # Neither can say "use the default answer" for one prompt; the default itself
-        # they can carry.
-        ready = definitions.inline_defaults(ready, defs)
-    return ready
 
 
 def _convert(args: argparse.Namespace) -> str:

@@ -11,7 +11,13 @@ immutable :class:`Definitions`; the functions below put it to work:
   position, URL element answers by attribute, REST answers by key, id or name;
 * :func:`validate` and :func:`check` find what the server would reject, with the
   server's own messages (the rules and texts live in :mod:`mstr_prompts.validation`);
-* :func:`complete` decides explicitly what happens to the prompts the answers leave out.
+* :func:`complete` decides explicitly what happens to the prompts the answers leave out;
+* :func:`prepare` does all three, as ``--definitions`` does, and :func:`prepare_rows`
+  the same keeping a decoder's rows as rows where it can.
+
+The prompts are held as plain :class:`PromptRecord` values and each
+:class:`PromptDefinition` (a pydantic model) is built when first asked for, so binding
+and checking a decoder's rows builds no model and loads no model class.
 
 >>> defs = decode('[{"key": "K1@0@10", "name": "Year", "type": "VALUE", "required": true,'
 ...               ' "dataType": "NUMERIC", "min": 2000, "max": 2030}]')
@@ -25,6 +31,7 @@ immutable :class:`Definitions`; the functions below put it to work:
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -32,12 +39,12 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError  # pydantic_core's: loads no model machinery
 
 from . import rest
-from ._base import Model
-from ._trusted import build
-from .element_id import GUID_PATTERN
+from ._trusted import TRUSTED, build
+from .element_text import GUID_PATTERN
+from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import (
     AnswersRejected,
     DecodeError,
@@ -50,34 +57,11 @@ from .errors import (
     validation_message,
     with_article,
 )
-from .model import (
-    ANSWER_CLASSES,
-    ELEMENTS_ROW,
-    OBJECTS_ROW,
-    VALUE_ROW,
-    Answer,
-    AnswerMode,
-    AnswerSet,
-    Close,
-    ElementAnswer,
-    ObjectAnswer,
-    ObjectRef,
-    PromptFamily,
-    PromptRef,
-    Row,
-    Unanswered,
-    UseDefault,
-    ValueAnswer,
-    ValueType,
-    answer_of,
-    deferred,
-    prompt_of,
-)
-from .rows import STATE_ROWS, RowSet, pending_rows
+from .row_kinds import CLOSE_ROW, ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, VALUES_ROW, Row
+from .rows import STATE_ROWS, Ref, RowSet, describe_row, pending_rows
 from .rules import is_text
 from .validation import (
     DATE_RANGE,
-    Problem,
     check,
     date_out_of_range,
     parse_date,
@@ -88,6 +72,9 @@ from .validation import validate as check_problems
 from .vocabulary import identified_by, is_json_number, json_kind
 
 if TYPE_CHECKING:
+    from ._definition_model import PromptDefinition
+    from ._problem import Problem
+    from .model import Answer, AnswerSet, PromptRef
     from .rows import Answers
 
 __all__ = [
@@ -97,6 +84,7 @@ __all__ = [
     "Missing",
     "Problem",
     "PromptDefinition",
+    "PromptRecord",
     "answers_given",
     "bind",
     "check",
@@ -104,6 +92,7 @@ __all__ = [
     "decode",
     "inline_defaults",
     "prepare",
+    "prepare_rows",
     "validate",
 ]
 
@@ -176,73 +165,173 @@ ENVELOPE = "prompts"
 """The key of the definitions' envelope, ``{"prompts": [...]}`` (public for the schema)."""
 
 
-class PromptDefinition(Model):
-    """One prompt as ``GET …/prompts`` describes it.
+class PromptRecord:
+    """One prompt as ``GET …/prompts`` describes it, as a plain immutable value.
 
-    ``prompt`` identifies it (key, id, name, and its 1-based ``position`` among the
-    prompts of its family, which :class:`Definitions` assigns).  ``family`` is None for
-    a prompt of type ``UNSUPPORTED`` (one REST cannot answer).  ``min`` and ``max`` are
-    counts for element, object, expression and level prompts, numbers
-    (:class:`~decimal.Decimal`), dates (aware UTC datetimes) or text lengths for value
-    prompts.  ``attribute`` is the element prompt's attribute (``source.id``).
-    ``default`` and ``current`` are the default and current answers as model answers,
-    None when there are none.
+    What :func:`decode` reads, and what binding and checking a decoder's rows use (see
+    :meth:`Definitions.plain_pairs`): the fields of :class:`PromptDefinition` but the
+    default and current answers (``has_default`` says whether there is a default),
+    with ``prompt`` a :class:`~mstr_prompts.rows.Ref` and ``index`` the prompt's place
+    in its :class:`Definitions`.  No pydantic model is built to read, bind or check
+    with it; ``definitions[record.index]`` is its :class:`PromptDefinition`.
 
-    >>> d = decode('[{"key": "K@0@10", "name": "Region", "type": "ELEMENTS", "max": 2,'
-    ...            ' "source": {"id": "8D679D4B11D3E4981000E787EC6DE8A4", "type": 12}}]')[0]
-    >>> d.family.value, d.max, d.required, d.attribute
-    ('elements', 2, False, '8D679D4B11D3E4981000E787EC6DE8A4')
+    >>> record = decode('[{"key": "K@0@10", "name": "Year", "type": "VALUE",'
+    ...                 ' "dataType": "NUMERIC", "max": 2030}]').records[0]
+    >>> record.prompt.position, record.type, record.max, record.describe()
+    (1, 'VALUE', Decimal('2030'), "prompt 'Year' (key K@0@10)")
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    __slots__ = (
+        "_source",
+        "attribute",
+        "attribute_name",
+        "closed",
+        "data_type",
+        "family",
+        "has_default",
+        "index",
+        "max",
+        "min",
+        "prompt",
+        "required",
+        "title",
+        "value_type",
+    )
 
-    prompt: PromptRef
+    # The fields a record is compared, hashed, printed and copied by.
+    _FIELDS = __slots__[1:]
+
+    prompt: Ref
     family: PromptFamily | None
-    title: str | None = None
-    required: bool = False
-    closed: bool | None = None
-    min: Bound | None = None
-    max: Bound | None = None
-    data_type: int | str | None = None
-    value_type: ValueType | None = None
-    attribute: str | None = None
-    attribute_name: str | None = None
-    default: Answer | None = Field(default=None)
-    current: Answer | None = Field(default=None)
+    title: str | None
+    required: bool
+    closed: bool | None
+    min: Bound | None
+    max: Bound | None
+    data_type: int | str | None
+    value_type: ValueType | None
+    attribute: str | None
+    attribute_name: str | None
+    has_default: bool
+    index: int
+    _source: Mapping[str, Any] | None
 
-    @model_validator(mode="after")
-    def _bounds_in_their_unit(self) -> PromptDefinition:
-        # One spelling per meaning, as in the model: a number bound is a Decimal, a date
-        # bound an aware UTC datetime, a count or length an int.  decode() builds them
-        # so; this keeps hand-built definitions (tests, the strategies) honest too.
-        numeric = self.family is PromptFamily.VALUE and self.value_type not in (
-            ValueType.STRING,
-            ValueType.DATE,
-            ValueType.BOOLEAN,
+    def __init__(
+        self,
+        prompt: Ref,
+        family: PromptFamily | None,
+        *,
+        title: str | None = None,
+        required: bool = False,
+        closed: bool | None = None,
+        min: Bound | None = None,  # the field names of PromptDefinition
+        max: Bound | None = None,
+        data_type: int | str | None = None,
+        value_type: ValueType | None = None,
+        attribute: str | None = None,
+        attribute_name: str | None = None,
+        has_default: bool = False,
+        index: int = 0,
+    ) -> None:
+        values = (
+            ("prompt", prompt),
+            ("family", family),
+            ("title", title),
+            ("required", required),
+            ("closed", closed),
+            ("min", min),
+            ("max", max),
+            ("data_type", data_type),
+            ("value_type", value_type),
+            ("attribute", attribute),
+            ("attribute_name", attribute_name),
+            ("has_default", has_default),
+            ("index", index),
         )
-        for side in ("min", "max"):
-            bound = getattr(self, side)
-            if bound is None:
-                continue
-            if isinstance(bound, datetime):
-                if self.family is not PromptFamily.VALUE:
-                    raise ValueError(
-                        f"{side} of {with_article(self.type)} prompt is a count, not a date"
-                    )
-                zone = timezone.utc if bound.tzinfo is None else None
-                bound = bound.replace(tzinfo=zone) if zone else bound.astimezone(timezone.utc)
-            elif numeric and isinstance(bound, int):
-                bound = Decimal(bound)
-            elif not numeric and isinstance(bound, Decimal):
-                if bound != bound.to_integral_value():
-                    raise ValueError(f"{side} {bound} must be a whole number here")
-                bound = int(bound)
-            object.__setattr__(self, side, bound)
-        return self
+        for name, value in values:
+            object.__setattr__(self, name, value)
+        # The definition's JSON when it has answers (read, as rows, to be valid), from
+        # which its PromptDefinition is read on first use (the answers are models).
+        object.__setattr__(self, "_source", None)
+
+    @classmethod
+    def of(cls, definition: PromptDefinition, index: int = 0) -> PromptRecord:
+        """The record of a :class:`PromptDefinition`.
+
+        >>> d = decode('[{"key": "K@0@10", "type": "VALUE", "defaultAnswer": "7"}]')[0]
+        >>> PromptRecord.of(d).has_default, PromptRecord.of(d).prompt
+        (True, Ref(key='K@0@10', id=None, name=None, position=1))
+        """
+        ref = definition.prompt
+        return cls(
+            Ref.of(ref.key, ref.id, ref.name, ref.position),
+            definition.family,
+            title=definition.title,
+            required=definition.required,
+            closed=definition.closed,
+            min=definition.min,
+            max=definition.max,
+            data_type=definition.data_type,
+            value_type=definition.value_type,
+            attribute=definition.attribute,
+            attribute_name=definition.attribute_name,
+            has_default=definition.default is not None,
+            index=index,
+        )
+
+    def _placed(self, position: int, index: int) -> PromptRecord:
+        """The record at its place in its definitions."""
+        ref = self.prompt
+        return PromptRecord._of_source(
+            self._source,
+            Ref.of(ref.key, ref.id, ref.name, position),
+            self.family,
+            title=self.title,
+            required=self.required,
+            closed=self.closed,
+            min=self.min,
+            max=self.max,
+            data_type=self.data_type,
+            value_type=self.value_type,
+            attribute=self.attribute,
+            attribute_name=self.attribute_name,
+            has_default=self.has_default,
+            index=index,
+        )
+
+    @staticmethod
+    def _of_source(source: Mapping[str, Any] | None, *args: Any, **fields: Any) -> PromptRecord:
+        record = PromptRecord(*args, **fields)
+        object.__setattr__(record, "_source", source)
+        return record
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a PromptRecord is immutable; cannot set {name!r}")
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self._FIELDS)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Copied and pickled through the constructor: __setattr__ refuses the default way.
+        fields = dict(zip(self._FIELDS, self._fields(), strict=True))
+        prompt, family = fields.pop("prompt"), fields.pop("family")
+        return (_restored_record, (self._source, prompt, family, fields))
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not PromptRecord:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"PromptRecord({fields})"
 
     @property
     def key(self) -> str | None:
-        """The prompt's key (``did@pin@tp`` or an opaque dashboard key)."""
+        """The prompt's key."""
         return self.prompt.key
 
     @property
@@ -252,48 +341,27 @@ class PromptDefinition(Model):
 
     @property
     def name(self) -> str | None:
-        """The prompt's name (what the server's messages call it)."""
+        """The prompt's name."""
         return self.prompt.name
 
     @property
     def type(self) -> str:
-        """The REST ``type`` of the prompt (``VALUE``, ``ELEMENTS``… or ``UNSUPPORTED``).
-
-        >>> PromptDefinition(prompt=PromptRef(key="K@0@10"), family=PromptFamily.LEVEL).type
-        'LEVEL'
-        """
+        """The REST ``type`` of the prompt (``VALUE``, ``ELEMENTS``… or ``UNSUPPORTED``)."""
         return "UNSUPPORTED" if self.family is None else _TYPE_OF[self.family]
 
-    @property
-    def objects(self) -> tuple[ObjectRef, ...]:
-        """The objects an object prompt's default and current answers list, in order.
-
-        :func:`bind` takes from them the type of an object answered without one.
-
-        >>> d = decode('[{"key": "K@0@10", "type": "OBJECTS", "defaultAnswer": '
-        ...            '[{"id": "7FD5B69611D5AC76C000D98A4CC5F24F", "type": "metric"}]}]')[0]
-        >>> d.objects[0].type
-        4
-        """
-        return tuple(
-            o
-            for answer in (self.default, self.current)
-            if isinstance(answer, ObjectAnswer)
-            for o in answer.objects
-        )
-
-    @property
-    def has_default(self) -> bool:
-        """True when ``useDefault`` can answer the prompt."""
-        return self.default is not None
-
     def describe(self) -> str:
-        """Name the prompt for people: ``prompt 'Name' (key …)``.
-
-        >>> PromptDefinition(prompt=PromptRef(key="K@0@10", name="Year"), family=None).describe()
-        "prompt 'Year' (key K@0@10)"
-        """
+        """Name the prompt for people, as :meth:`PromptDefinition.describe` does."""
         return self.prompt.describe()
+
+
+def _restored_record(
+    source: Mapping[str, Any] | None,
+    prompt: Ref,
+    family: PromptFamily | None,
+    fields: dict[str, Any],
+) -> PromptRecord:
+    """A copied or unpickled PromptRecord."""
+    return PromptRecord._of_source(source, prompt, family, **fields)
 
 
 def _with_position(definition: PromptDefinition, position: int) -> PromptDefinition:
@@ -309,12 +377,50 @@ def _with_position(definition: PromptDefinition, position: int) -> PromptDefinit
     return definition.model_copy(update=update)
 
 
-class Definitions(Sequence[PromptDefinition]):
+def _model_of(record: PromptRecord) -> PromptDefinition:
+    """The PromptDefinition of a record :func:`decode` read: with answers, read from its
+    JSON as decode reads a model (then placed); without, built directly, every field as
+    validation would keep it (decode checked)."""
+    from ._definition_model import PromptDefinition
+    from .model import PromptRef
+
+    if record._source is not None:
+        model = _definition(record._source, record.index, plain=False)
+        assert not isinstance(model, PromptRecord)
+        return _with_position(model, record.prompt.position or 1)
+
+    ref = record.prompt
+    prompt = build(
+        PromptRef, {"key": ref.key, "id": ref.id, "name": ref.name, "position": ref.position}
+    )
+    fields: dict[str, Any] = {  # every field, in declaration order (_trusted.build)
+        "prompt": prompt,
+        "family": record.family,
+        "title": record.title,
+        "required": record.required,
+        "closed": record.closed,
+        "min": record.min,
+        "max": record.max,
+        "data_type": record.data_type,
+        "value_type": record.value_type,
+        "attribute": record.attribute,
+        "attribute_name": record.attribute_name,
+        "default": None,
+        "current": None,
+    }
+    return build(PromptDefinition, fields)
+
+
+class Definitions(Sequence["PromptDefinition"]):
     """The prompts of one object, in the server's order; immutable.
 
     Look prompts up by key, id or name (:meth:`get`, :meth:`find`), list one family's
     prompts in order (:meth:`of_family`), or the element prompts on one attribute
     (:meth:`on_attribute`).  Each prompt's ``position`` among its family is set here.
+
+    The prompts are held as plain :class:`PromptRecord` values (:attr:`records`); each
+    :class:`PromptDefinition` is built when first asked for, so that binding and
+    checking a decoder's rows (:meth:`plain_pairs`) builds no model.
 
     >>> defs = decode('[{"key": "A@0@10", "id": "0C", "name": "Name", "type": "VALUE"},'
     ...               ' {"key": "B@0@10", "name": "Pay", "type": "VALUE"}]')
@@ -322,38 +428,83 @@ class Definitions(Sequence[PromptDefinition]):
     ([1, 2], 'B@0@10', 'A@0@10')
     """
 
-    __slots__ = ("_by_attribute", "_by_family", "_by_id", "_by_key", "_by_name", "_prompts")
+    __slots__ = (
+        "_by_attribute",
+        "_by_family",
+        "_by_id",
+        "_by_key",
+        "_by_name",
+        "_models",
+        "_records",
+    )
 
     def __init__(self, prompts: Iterable[PromptDefinition] = ()) -> None:
-        counts: dict[PromptFamily | None, int] = {}
-        placed: list[PromptDefinition] = []
+        items: list[PromptDefinition | PromptRecord] = []
         for definition in prompts:
+            from ._definition_model import PromptDefinition
+
             if not isinstance(definition, PromptDefinition):
                 raise TypeError(f"expected PromptDefinition, not {type(definition).__name__}")
-            counts[definition.family] = counts.get(definition.family, 0) + 1
-            placed.append(_with_position(definition, counts[definition.family]))
-        self._prompts: tuple[PromptDefinition, ...] = tuple(placed)
-        self._by_key: dict[str, PromptDefinition] = {}
-        self._by_id: dict[str, PromptDefinition] = {}
-        self._by_name: dict[str, PromptDefinition] = {}
-        self._by_family: dict[PromptFamily | None, tuple[PromptDefinition, ...]] = {}
-        self._by_attribute: dict[str, tuple[PromptDefinition, ...]] = {}
-        families: dict[PromptFamily | None, list[PromptDefinition]] = {}
-        attributes: dict[str, list[PromptDefinition]] = {}
-        for definition in self._prompts:
+            items.append(definition)
+        self._fill(items)
+
+    @classmethod
+    def _read(cls, items: Iterable[PromptDefinition | PromptRecord]) -> Definitions:
+        """Definitions of what :func:`decode` read: records, and models where a prompt
+        has default or current answers (or was read through validation)."""
+        new = cls.__new__(cls)
+        new._fill(list(items))
+        return new
+
+    def _fill(self, items: list[PromptDefinition | PromptRecord]) -> None:
+        counts: dict[PromptFamily | None, int] = {}
+        records: list[PromptRecord] = []
+        models: list[PromptDefinition | None] = []
+        for index, item in enumerate(items):
+            counts[item.family] = counts.get(item.family, 0) + 1
+            position = counts[item.family]
+            if type(item) is PromptRecord:
+                records.append(item._placed(position, index))
+                models.append(None)
+            else:
+                model = _with_position(item, position)  # type: ignore[arg-type]
+                records.append(PromptRecord.of(model, index))
+                models.append(model)
+        self._records: tuple[PromptRecord, ...] = tuple(records)
+        self._models: list[PromptDefinition | None] = models
+        self._by_key: dict[str, PromptRecord] = {}
+        self._by_id: dict[str, PromptRecord] = {}
+        self._by_name: dict[str, PromptRecord] = {}
+        families: dict[PromptFamily | None, list[PromptRecord]] = {}
+        attributes: dict[str, list[PromptRecord]] = {}
+        for record in self._records:
             # The first prompt wins a shared id or name, as the server's lookup would
             # meet it first [INFERRED: the docs only say ids and names may repeat].
-            if definition.key is not None:
-                self._by_key.setdefault(definition.key, definition)
-            if definition.id is not None:
-                self._by_id.setdefault(definition.id.upper(), definition)
-            if definition.name is not None:
-                self._by_name.setdefault(definition.name, definition)
-            families.setdefault(definition.family, []).append(definition)
-            if definition.family is PromptFamily.ELEMENTS and definition.attribute is not None:
-                attributes.setdefault(definition.attribute.upper(), []).append(definition)
-        self._by_family = {f: tuple(ds) for f, ds in families.items()}
-        self._by_attribute = {a: tuple(ds) for a, ds in attributes.items()}
+            if record.key is not None:
+                self._by_key.setdefault(record.key, record)
+            if record.id is not None:
+                self._by_id.setdefault(record.id.upper(), record)
+            if record.name is not None:
+                self._by_name.setdefault(record.name, record)
+            families.setdefault(record.family, []).append(record)
+            if record.family is PromptFamily.ELEMENTS and record.attribute is not None:
+                attributes.setdefault(record.attribute.upper(), []).append(record)
+        self._by_family: dict[PromptFamily | None, tuple[PromptRecord, ...]] = {
+            f: tuple(rs) for f, rs in families.items()
+        }
+        self._by_attribute: dict[str, tuple[PromptRecord, ...]] = {
+            a: tuple(rs) for a, rs in attributes.items()
+        }
+
+    def _model(self, record: PromptRecord) -> PromptDefinition:
+        """The record's PromptDefinition, built once."""
+        model = self._models[record.index]
+        if model is None:
+            model = self._models[record.index] = _model_of(record)
+        return model
+
+    def _optional_model(self, record: PromptRecord | None) -> PromptDefinition | None:
+        return None if record is None else self._model(record)
 
     @overload
     def __getitem__(self, index: int) -> PromptDefinition: ...
@@ -362,29 +513,40 @@ class Definitions(Sequence[PromptDefinition]):
     def __getitem__(self, index: slice) -> Sequence[PromptDefinition]: ...
 
     def __getitem__(self, index: int | slice) -> PromptDefinition | Sequence[PromptDefinition]:
-        return self._prompts[index]
+        if isinstance(index, slice):
+            return tuple(self._model(r) for r in self._records[index])
+        return self._model(self._records[index])
 
     def __len__(self) -> int:
-        return len(self._prompts)
+        return len(self._records)
 
     def __iter__(self) -> Iterator[PromptDefinition]:
-        return iter(self._prompts)
+        return (self._model(r) for r in self._records)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Definitions):
             return NotImplemented
-        return self._prompts == other._prompts
+        return self.prompts == other.prompts
 
     def __hash__(self) -> int:
-        return hash(self._prompts)
+        return hash(self.prompts)
 
     def __repr__(self) -> str:
-        return f"Definitions({list(self._prompts)!r})"
+        return f"Definitions({list(self.prompts)!r})"
 
     @property
     def prompts(self) -> tuple[PromptDefinition, ...]:
         """All prompts, in order."""
-        return self._prompts
+        return tuple(self)
+
+    @property
+    def records(self) -> tuple[PromptRecord, ...]:
+        """All prompts as plain records, in order (no model built).
+
+        >>> [r.key for r in decode('[{"key": "K@0@10", "type": "VALUE"}]').records]
+        ['K@0@10']
+        """
+        return self._records
 
     def get(self, identifier: str) -> PromptDefinition | None:
         """The prompt whose key, else id, else name is ``identifier`` (REST's order).
@@ -397,16 +559,9 @@ class Definitions(Sequence[PromptDefinition]):
             found = self._by_id.get(identifier.upper())
         if found is None:
             found = self._by_name.get(identifier)
-        return found
+        return self._optional_model(found)
 
-    def find(self, prompt: PromptRef) -> PromptDefinition | None:
-        """The prompt an answer names, as the server finds it: by its key if it gives
-        one, else by its id, else by its name.  The first identifier given decides.
-
-        >>> defs = decode('[{"key": "K@0@10", "id": "0C", "name": "Year", "type": "VALUE"}]')
-        >>> defs.find(PromptRef(name="Year")).key, defs.find(PromptRef(key="X", name="Year"))
-        ('K@0@10', None)
-        """
+    def _find(self, prompt: PromptRef | Ref) -> PromptRecord | None:
         if prompt.key is not None:
             return self._by_key.get(prompt.key)
         if prompt.id is not None:
@@ -415,22 +570,47 @@ class Definitions(Sequence[PromptDefinition]):
             return self._by_name.get(prompt.name)
         return None
 
+    def find(self, prompt: PromptRef) -> PromptDefinition | None:
+        """The prompt an answer names, as the server finds it: by its key if it gives
+        one, else by its id, else by its name.  The first identifier given decides.
+
+        >>> from mstr_prompts.model import PromptRef
+        >>> defs = decode('[{"key": "K@0@10", "id": "0C", "name": "Year", "type": "VALUE"}]')
+        >>> defs.find(PromptRef(name="Year")).key, defs.find(PromptRef(key="X", name="Year"))
+        ('K@0@10', None)
+        """
+        return self._optional_model(self._find(prompt))
+
     def of_family(self, family: PromptFamily | str) -> tuple[PromptDefinition, ...]:
         """The prompts of one family, in order (URL positions count among these).
 
         >>> len(decode('[{"key": "K@0@10", "type": "VALUE"}]').of_family("value"))
         1
         """
+        return tuple(self._model(r) for r in self._by_family.get(PromptFamily(family), ()))
+
+    def records_of_family(self, family: PromptFamily | str) -> tuple[PromptRecord, ...]:
+        """:meth:`of_family` as plain records (no model built).
+
+        >>> len(decode('[{"key": "K@0@10", "type": "VALUE"}]').records_of_family("value"))
+        1
+        """
         return self._by_family.get(PromptFamily(family), ())
+
+    def _at(self, family: PromptFamily, position: int) -> PromptRecord | None:
+        records = self._by_family.get(family, ())
+        return records[position - 1] if 1 <= position <= len(records) else None
 
     def at(self, family: PromptFamily | str, position: int) -> PromptDefinition | None:
         """The prompt at a 1-based ``position`` among its family, if there is one."""
-        prompts = self.of_family(family)
-        return prompts[position - 1] if 1 <= position <= len(prompts) else None
+        return self._optional_model(self._at(PromptFamily(family), position))
+
+    def _on_attribute(self, attribute: str) -> tuple[PromptRecord, ...]:
+        return self._by_attribute.get(attribute.upper(), ())
 
     def on_attribute(self, attribute: str) -> tuple[PromptDefinition, ...]:
         """The element prompts whose attribute (``source``) is ``attribute``, in order."""
-        return self._by_attribute.get(attribute.upper(), ())
+        return tuple(self._model(r) for r in self._on_attribute(attribute))
 
     def pairs(
         self, answers: Answers, *, strict: bool = False
@@ -448,7 +628,26 @@ class Definitions(Sequence[PromptDefinition]):
         >>> [(a[2], d.key) for a, d in defs.pairs(url.decode_rows("valuePromptAnswers=2015"))]
         [('2015', 'K@0@10')]
         """
-        return _pairs(answers, self, strict=strict)
+        return [
+            (item, self._optional_model(record))
+            for item, record in _pairs(answers, self, strict=strict)
+        ]
+
+    def plain_pairs(
+        self, answers: Answers, *, strict: bool = False
+    ) -> list[tuple[Row, PromptRecord | None]] | None:
+        """:meth:`pairs` with each prompt's :class:`PromptRecord`, when every answer is a
+        decoder's value, element or object row (else None): binding without building.
+
+        >>> from mstr_prompts import rest
+        >>> defs = decode('[{"key": "K@0@10", "name": "Year", "type": "VALUE"}]')
+        >>> [(a[2], d.key) for a, d in defs.plain_pairs(rest.decode_rows(
+        ...     '{"prompts": [{"name": "Year", "type": "VALUE", "answers": "2015"}]}'))]
+        [('2015', 'K@0@10')]
+        """
+        if not _plain_rows(answers):
+            return None
+        return _pairs(answers, self, strict=strict)  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- decoding
@@ -600,6 +799,8 @@ def _answer(
     raw = item.get(name)
     if raw is None or family is None:
         return None
+    from .model import Close
+
     try:
         answer = rest.decode_answers(ref, family, raw, where=f"{where}: {name}")
     except DecodeError as exc:
@@ -607,13 +808,29 @@ def _answer(
     return None if isinstance(answer, Close) else answer
 
 
-def _definition(item: Any, index: int) -> PromptDefinition:
+def _plain_identity(item: Mapping[str, Any]) -> Ref | None:
+    """The prompt's identity as a plain Ref, when ``rest.prompt_ref`` would read the same
+    fields without a complaint (else None: that reading then decides, or raises)."""
+    values: list[str | None] = []
+    for name in ("key", "id", "name"):
+        value = item.get(name)
+        if value is not None and not (
+            type(value) is str and (value or name == "name") and is_text(value)
+        ):
+            return None
+        values.append(value)
+    ref = Ref.of(values[0], values[1], values[2])
+    return ref if ref.is_identified else None
+
+
+def _definition(item: Any, index: int, *, plain: bool = True) -> PromptDefinition | PromptRecord:
     where = f"definitions: prompts[{index}]"
     if not isinstance(item, dict):
         raise DecodeError(
             f"a prompt definition must be an object, not {json_kind(item)}", where=where
         )
-    ref = _identity(item, where)
+    plain_ref = _plain_identity(item) if _TRUSTED and plain else None
+    ref: PromptRef | Ref = plain_ref if plain_ref is not None else _identity(item, where)
     where = f"{where} ({ref.describe()})"
     family = _family(item, where)
     value_type = _value_type(item.get("dataType"), where)
@@ -635,16 +852,50 @@ def _definition(item: Any, index: int) -> PromptDefinition:
 
 def _built(
     item: Mapping[str, Any],
-    ref: PromptRef,
+    ref: PromptRef | Ref,
     family: PromptFamily | None,
     value_type: ValueType | None,
     attribute: str | None,
     attribute_name: str | None,
     required: bool | None,
     where: str,
-) -> PromptDefinition:
+) -> PromptDefinition | PromptRecord:
+    if type(ref) is Ref:
+        # Read as a plain record when there is no answer to read with it and validation
+        # would keep every field as given; else as a model, from the start (the same
+        # reading, so the same errors: a plain Ref is read only where PromptRef's is).
+        answered = family is not None and (
+            item.get("defaultAnswer") is not None or item.get("answers") is not None
+        )
+        has_default = _plain_default(item, ref, family) if answered else False
+        if has_default is not None:
+            plain: dict[str, Any] = {
+                "prompt": ref,
+                "family": family,
+                "title": _optional_text(item, "title", where),
+                "required": bool(required),
+                "closed": _flag(item, "closed", where),
+                "min": _bound(item.get("min"), "min", family, value_type, where),
+                "max": _bound(item.get("max"), "max", family, value_type, where),
+                "data_type": item.get("dataType")
+                if isinstance(item.get("dataType"), (int, str))
+                else None,
+                "value_type": value_type,
+                "attribute": attribute,
+                "attribute_name": attribute_name,
+                "default": None,
+                "current": None,
+            }
+            if _unchanged_by_validation(plain):
+                del plain["default"], plain["current"]
+                return PromptRecord._of_source(
+                    item if answered else None, **plain, has_default=has_default
+                )
+    model_ref = _identity(item, where) if isinstance(ref, Ref) else ref
+    from ._definition_model import PromptDefinition
+
     fields: dict[str, Any] = {  # every field, in declaration order (_trusted.build)
-        "prompt": ref,
+        "prompt": model_ref,
         "family": family,
         "title": _optional_text(item, "title", where),
         "required": bool(required),
@@ -655,8 +906,8 @@ def _built(
         "value_type": value_type,
         "attribute": attribute,
         "attribute_name": attribute_name,
-        "default": _answer(item, "defaultAnswer", ref, family, where),
-        "current": _answer(item, "answers", ref, family, where),
+        "default": _answer(item, "defaultAnswer", model_ref, family, where),
+        "current": _answer(item, "answers", model_ref, family, where),
     }
     if _TRUSTED and _unchanged_by_validation(fields):
         return build(PromptDefinition, fields)
@@ -676,6 +927,55 @@ def _is_text_or_none(value: Any) -> bool:
     return value is None or (type(value) is str and is_text(value))
 
 
+_ANSWER_ROWS = frozenset({VALUE_ROW, VALUES_ROW, ELEMENTS_ROW, OBJECTS_ROW, CLOSE_ROW})
+
+
+def _plain_default(item: Mapping[str, Any], ref: Ref, family: PromptFamily | None) -> bool | None:
+    """Whether the definition has a default answer, when its ``defaultAnswer`` and
+    ``answers`` read as plain rows (REST's reader: the same answers and errors as its
+    models, ``rest.decode_rows``); None when either does not, or does not read at all
+    (then the definition is read as a model, which decides and words any error)."""
+    assert family is not None
+    has_default = False
+    for name in ("defaultAnswer", "answers"):
+        raw = item.get(name)
+        if raw is None:
+            continue
+        body = {"prompts": [{**ref.dump(), "type": _TYPE_OF[family], "answers": raw}]}
+        try:
+            # As text: REST's row reader reads text (a parsed body is read as models).
+            text = json.dumps(body)
+            rows = pending_rows(rest.decode_rows(text), expression_rows=True)
+        except (PromptAnswerError, ValueError, RecursionError):
+            return None  # (a number json cannot write, a tree too deep: the model decides)
+        if not (
+            rows is not None
+            and len(rows) == 1
+            and type(rows[0]) is tuple
+            and rows[0][0] in _ANSWER_ROWS
+        ):
+            return None
+        if name == "defaultAnswer":
+            has_default = rows[0][0] != CLOSE_ROW  # an empty default is none (_answer)
+    return has_default
+
+
+def _is_prompt_ref(value: Any) -> bool:
+    if type(value) is Ref:
+        return True  # a PromptRef's fields, checked as it checks them (_plain_identity)
+    from .model import PromptRef
+
+    return type(value) is PromptRef
+
+
+def _is_answer(value: Any) -> bool:
+    if value is None:
+        return True
+    from .model import ANSWER_CLASSES
+
+    return isinstance(value, ANSWER_CLASSES)
+
+
 def _unchanged_by_validation(fields: Mapping[str, Any]) -> bool:
     """True when ``PromptDefinition(**fields)`` would keep every field as given: what the
     model's fields and its validators (``_base.Model``'s text check, the bounds' unit)
@@ -683,7 +983,7 @@ def _unchanged_by_validation(fields: Mapping[str, Any]) -> bool:
     family, value_type = fields["family"], fields["value_type"]
     data_type = fields["data_type"]
     if not (
-        type(fields["prompt"]) is PromptRef
+        _is_prompt_ref(fields["prompt"])
         and (family is None or type(family) is PromptFamily)
         and (value_type is None or type(value_type) is ValueType)
         and type(fields["required"]) is bool
@@ -692,10 +992,7 @@ def _unchanged_by_validation(fields: Mapping[str, Any]) -> bool:
         and _is_text_or_none(fields["attribute"])
         and _is_text_or_none(fields["attribute_name"])
         and (type(data_type) is int or _is_text_or_none(data_type))
-        and all(
-            fields[side] is None or isinstance(fields[side], ANSWER_CLASSES)
-            for side in ("default", "current")
-        )
+        and all(_is_answer(fields[side]) for side in ("default", "current"))
     ):
         return False
     # _bounds_in_their_unit, as a test: a number bound of a numeric value prompt is a
@@ -770,7 +1067,7 @@ def decode(
             f"expected an array of prompt definitions, not {json_kind(document)}",
             where="definitions",
         )
-    return Definitions(_definition(item, i) for i, item in enumerate(document))
+    return Definitions._read(_definition(item, i) for i, item in enumerate(document))
 
 
 # --------------------------------------------------------------------------- binding
@@ -779,8 +1076,11 @@ def decode(
 # Decoders may hand over answers as checked compact rows whose models are built on first
 # use (model.deferred).  Binding and validation read a row's few facts directly and
 # write rows back, so a 10,000-element answer never has to become 10,000 models here.
-Item = Answer | Row
-"""An answer, or a decoder's row standing for one."""
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    Item: TypeAlias = "Answer | Row"
+    """An answer, or a decoder's row standing for one."""
 
 _ROW_FAMILY = {
     VALUE_ROW: PromptFamily.VALUE,
@@ -797,7 +1097,11 @@ def answers_given(answers: object, where: str) -> None:
     ...
     mstr_prompts.errors.DecodeError: bind: the answers must be an AnswerSet or a RowSet (a decoder's result), not dict
     """
-    if not isinstance(answers, (AnswerSet, RowSet)):
+    if isinstance(answers, RowSet):
+        return
+    from .model import AnswerSet
+
+    if not isinstance(answers, AnswerSet):
         raise DecodeError(
             "the answers must be an AnswerSet or a RowSet (a decoder's result), "
             f"not {type(answers).__name__}",
@@ -812,9 +1116,26 @@ def _items(answers: Answers) -> tuple[Item, ...]:
         # A set built by hand: its answers are a tuple, kept as it is.
         return tuple(answers.answers)  # type: ignore[union-attr]  # a RowSet always has rows
     rows: Sequence[Item] = pending  # read as rows, like a set's
+    if not any(type(i) is tuple and i[0] in STATE_ROWS for i in rows):
+        return tuple(rows)
     # A prompt's state (open, default, closed) is read as its model, as binding and
     # validation know them.
+    from .model import answer_of
+
     return tuple(answer_of(i) if type(i) is tuple and i[0] in STATE_ROWS else i for i in rows)
+
+
+_PLAIN_KINDS = frozenset({VALUE_ROW, ELEMENTS_ROW, OBJECTS_ROW})
+
+
+def _plain_rows(answers: Answers) -> bool:
+    """True for a decoder's RowSet of value, element and object rows only: what binding
+    and checking read as rows against the definitions' plain records, building no model
+    (a state row is read as its model, see _items)."""
+    if not isinstance(answers, RowSet):
+        return False
+    rows = pending_rows(answers)
+    return rows is not None and all(type(i) is tuple and i[0] in _PLAIN_KINDS for i in rows)
 
 
 def _family_of(item: Item) -> PromptFamily | None:
@@ -824,8 +1145,12 @@ def _family_of(item: Item) -> PromptFamily | None:
     return family
 
 
-def _ref_of(item: Item) -> PromptRef:
-    return prompt_of(item) if type(item) is tuple else item.prompt  # type: ignore[union-attr]
+def _ref_of(item: Item) -> PromptRef | Ref:
+    """The prompt an answer or row names (a row's read without building its model)."""
+    if type(item) is tuple:
+        prompt = item[1]
+        return Ref.of(key=prompt) if type(prompt) is str else prompt
+    return item.prompt  # type: ignore[union-attr]
 
 
 def _attribute_only(item: Item) -> str | None:
@@ -837,6 +1162,8 @@ def _attribute_only(item: Item) -> str | None:
         # An element row's attribute is the one its model would have (every element
         # carries it); value and object rows have none.
         return item[2] if item[0] == ELEMENTS_ROW else None
+    from .model import Close, ElementAnswer
+
     if isinstance(item, (ElementAnswer, Close)):
         return item.attribute
     return None
@@ -846,6 +1173,8 @@ def _same_answer(a: Item, b: Item) -> bool:
     """``answer_of(a) == answer_of(b)``, without building two element rows' models."""
     if type(a) is tuple and type(b) is tuple:
         return _row_identity(a) == _row_identity(b)
+    from .model import answer_of
+
     return answer_of(a) == answer_of(b)
 
 
@@ -854,18 +1183,23 @@ def _row_identity(row: Row) -> tuple[Any, ...]:
     # answers": plain element keys split on ":" alone, each name None or a str), so two
     # rows are equal models exactly when these are equal; the prompt is normalised
     # (a key string or a PromptRef) and lists compare as the model's tuples.
-    return (row[0], prompt_of(row), *(tuple(p) if type(p) is list else p for p in row[2:]))
+    ref = _ref_of(row)
+    fields = (ref.key, ref.id, ref.name, ref.position)
+    return (row[0], fields, *(tuple(p) if type(p) is list else p for p in row[2:]))
 
 
 def _describe(item: Item) -> str:
     if type(item) is tuple:
         # What the row's model would say (_AnswerBase.describe), without building it.
-        return prompt_of(item).describe(_ROW_FAMILY[item[0]].value)
+        return describe_row(item)
     return item.describe()  # type: ignore[union-attr]
 
 
-def _give(item: Item, definition: PromptDefinition, where: str) -> Item:
-    """The answer (or row) naming ``definition``'s prompt, with what the definition adds."""
+def _give(item: Item, definition: PromptDefinition | PromptRecord, where: str) -> Item:
+    """The answer (or row) naming ``definition``'s prompt, with what the definition adds.
+
+    A row reads the few facts a record has too; an answer model needs the definition's
+    model (its prompt is a PromptRef, its default lists the objects' types)."""
     family = _family_of(item)
     if definition.family is None:
         raise NotRepresentableError(
@@ -884,6 +1218,11 @@ def _give(item: Item, definition: PromptDefinition, where: str) -> Item:
         if item[0] == VALUE_ROW and item[3] is None:
             return (VALUE_ROW, ref, item[2], definition.value_type)
         return (item[0], ref, *item[2:])
+    assert not isinstance(definition, PromptRecord)  # answer models bind to models
+    from .model import Close, ElementAnswer, ObjectAnswer, Unanswered, UseDefault, ValueAnswer
+
+    ref = definition.prompt
+
     answer: Answer = item  # type: ignore[assignment]
     update: dict[str, Any] = {"prompt": ref}
     if isinstance(answer, ObjectAnswer) and answer.untyped:
@@ -918,16 +1257,24 @@ def _give(item: Item, definition: PromptDefinition, where: str) -> Item:
     return answer.model_copy(update=update)
 
 
+def _is_unanswered(item: Item) -> bool:
+    if type(item) is tuple:
+        return False  # a state row is read as its model (_items)
+    from .model import Unanswered
+
+    return isinstance(item, Unanswered)
+
+
 def _pairs(
     answers: Answers, definitions: Definitions, *, strict: bool
-) -> list[tuple[Item, PromptDefinition | None]]:
-    """Each answer (or row) with the prompt it answers.
+) -> list[tuple[Item, PromptRecord | None]]:
+    """Each answer (or row) with the record of the prompt it answers.
 
     Answers that give a key, id or name are looked up (None when not found, unless
     ``strict``, which raises); positional and attribute-only answers are bound or
     raise, since nothing else could tell their prompt.
     """
-    pairs: list[tuple[Item, PromptDefinition | None]] = []
+    pairs: list[tuple[Item, PromptRecord | None]] = []
     by_attribute: dict[str, Item] = {}
     for index, item in enumerate(_items(answers)):
         # Rows are read as rows (binding without building): a row's prompt, family and
@@ -935,7 +1282,7 @@ def _pairs(
         where = f"bind: answers[{index}]"
         ref = _ref_of(item)
         if ref.is_identified:
-            definition = definitions.find(ref)
+            definition = definitions._find(ref)
             if definition is None and strict:
                 raise DecodeError(
                     f"{_describe(item)} matches no prompt of the definitions "
@@ -951,13 +1298,13 @@ def _pairs(
                     f"{_describe(item)} has a position but no family to count it in",
                     where=where,
                 )
-            definition = definitions.at(family, ref.position)
+            definition = definitions._at(family, ref.position)
             if definition is None:
-                if isinstance(item, Unanswered):
+                if _is_unanswered(item):
                     # An empty slot past the last prompt (a trailing "^"): it answers
                     # nothing, and the Web server ignores it too.
                     continue
-                count = len(definitions.of_family(family))
+                count = len(definitions.records_of_family(family))
                 raise DecodeError(
                     f"{_describe(item)}: the definitions have {count} {family.value} "
                     f"prompt{'' if count == 1 else 's'}, so there is no #{ref.position}",
@@ -969,7 +1316,7 @@ def _pairs(
             pairs.append((item, definition))
             continue
         attribute = _attribute_only(item)
-        if attribute is None and isinstance(item, Unanswered):
+        if attribute is None and _is_unanswered(item):
             # An empty elementsPromptAnswers: an open slot of no prompt in particular.  It
             # answers nothing (the element prompts are asked), like a slot past the end.
             continue
@@ -979,7 +1326,7 @@ def _pairs(
                 "(no key, id, name, position or attribute)",
                 where=where,
             )
-        prompts = definitions.on_attribute(attribute)
+        prompts = definitions._on_attribute(attribute)
         if not prompts:
             raise DecodeError(
                 f"no element prompt of the definitions is on attribute {attribute}, "
@@ -1025,17 +1372,33 @@ def bind(answers: Answers, definitions: Definitions) -> AnswerSet:
     >>> rest.encode(bound)["prompts"][0]["key"]
     'A@0@10'
     """
+    from .model import AnswerSet, deferred
+
     answers_given(answers, "bind")
     if answers.rounds is not None:
         # Each round is bound on its own, so rounds are never merged (Library links).
         return AnswerSet.from_rounds([bind(part, definitions) for part in answers.by_round()])
     pairs = _pairs(answers, definitions, strict=True)
     bound = tuple(
-        _give(answer, definition, f"bind: answers[{index}]")
-        for index, (answer, definition) in enumerate(pairs)
-        if definition is not None
+        _give(answer, definitions._model(record), f"bind: answers[{index}]")
+        for index, (answer, record) in enumerate(pairs)
+        if record is not None
     )
     return deferred(bound, mode=answers.mode, locale=answers.locale)
+
+
+def _bound_rows(answers: RowSet, definitions: Definitions) -> RowSet:
+    """:func:`bind` on a decoder's value, element and object rows (``_plain_rows``),
+    with the definitions' plain records: the same rows, naming their prompts by a
+    :class:`~mstr_prompts.rows.Ref` equal to the PromptRef bind gives them."""
+    pairs = _pairs(answers, definitions, strict=True)
+    bound = tuple(
+        _give(answer, record, f"bind: answers[{index}]")
+        for index, (answer, record) in enumerate(pairs)
+        if record is not None
+    )
+    # The rows are a decoder's, with a checked prompt and type put in: still checked.
+    return RowSet(bound, mode=answers.mode, locale=answers.locale, trusted=TRUSTED)
 
 
 # --------------------------------------------------------------------------- completing
@@ -1048,6 +1411,8 @@ _MODE_POLICY: dict[AnswerMode, Missing] = {
 
 def _fill(definition: PromptDefinition, policy: Missing) -> Answer | None:
     """The explicit answer ``policy`` gives a prompt left out, or None if it cannot."""
+    from .model import Close, UseDefault
+
     family = definition.family
     if policy == "default" and definition.has_default:
         return UseDefault(prompt=definition.prompt, family=family)
@@ -1084,6 +1449,7 @@ def complete(answers: Answers, definitions: Definitions, missing: Missing = "def
 
     >>> defs = decode('[{"key": "A@0@10", "type": "VALUE", "required": true, "defaultAnswer": "7"},'
     ...               ' {"key": "B@0@10", "type": "ELEMENTS", "required": false}]')
+    >>> from mstr_prompts.model import AnswerSet
     >>> [a.kind for a in complete(AnswerSet(), defs)]
     ['use_default', 'close']
     """
@@ -1111,7 +1477,12 @@ def complete(answers: Answers, definitions: Definitions, missing: Missing = "def
                 hint="drop promptAnswerMode from the link if the answers should be used",
             )
         policy = _MODE_POLICY.get(answers.mode, missing)
-    pairs = _pairs(answers, definitions, strict=True)
+    from .model import Unanswered, deferred
+
+    pairs = [
+        (answer, None if record is None else definitions._model(record))
+        for answer, record in _pairs(answers, definitions, strict=True)
+    ]
     answered: set[int] = set()
     slots: dict[int, int] = {}  # definition -> index in out of its unanswered slot
     out: list[Item] = []
@@ -1195,9 +1566,12 @@ def inline_defaults(answers: AnswerSet, definitions: Definitions) -> AnswerSet:
     copies ``defaultAnswer`` into ``answers``).  The answers must be bound.
 
     >>> defs = decode('[{"key": "K@0@10", "type": "VALUE", "defaultAnswer": "7"}]')
+    >>> from mstr_prompts.model import AnswerSet
     >>> inline_defaults(complete(AnswerSet(), defs), defs)[0].value
     '7'
     """
+    from .model import UseDefault, deferred
+
     spelled: list[Item] = []
     for index, answer in enumerate(_items(answers)):
         if isinstance(answer, UseDefault):
@@ -1278,3 +1652,69 @@ def prepare(
     if validate:
         check(ready, definitions)
     return ready
+
+
+# The CLI's row path (prepare_rows); tests turn it off to hold it equal to the model path.
+_ROWS = True
+
+
+def prepare_rows(
+    answers: Answers,
+    definitions: Definitions,
+    *,
+    missing: Missing | None = None,
+    validate: bool = True,
+    keep_mode: bool = False,
+    spell_defaults: bool = False,
+) -> Answers:
+    """:func:`prepare` (then, with ``spell_defaults``, :func:`inline_defaults`), keeping a
+    decoder's rows as rows where that gives the very same answers: what
+    ``convert --definitions`` does.
+
+    A :class:`~mstr_prompts.rows.RowSet` of value, element and object answers that
+    needs no completing is bound and checked as rows, against the definitions' plain
+    records, and comes back a RowSet that every encoder writes: no pydantic model is
+    built.  Anything else (an open slot, a use-default, a policy to complete with), and
+    every failure, takes :func:`prepare`'s path on the answers' models, so the result,
+    or the error and its message, is :func:`prepare`'s.
+
+    >>> from mstr_prompts import rest, url
+    >>> defs = decode('[{"key": "K@0@10", "name": "Year", "type": "VALUE", "dataType": 1}]')
+    >>> rows = prepare_rows(rest.decode_rows(
+    ...     '{"prompts": [{"name": "Year", "type": "VALUE", "answers": "2015"}]}'), defs)
+    >>> type(rows).__name__, url.encode_query(rows)
+    ('RowSet', 'valuePromptAnswers=2015')
+    """
+    if (
+        _ROWS
+        and missing is None
+        and (answers.mode is None or keep_mode)
+        and isinstance(answers, RowSet)
+        and _plain_rows(answers)
+    ):
+        try:
+            ready = _bound_rows(answers, definitions)
+            if validate:
+                check(ready, definitions)
+        except PromptAnswerError:
+            pass  # prepare words every failure, from the models, as it always has
+        else:
+            return ready  # nothing for inline_defaults to spell: no use-default row
+    built = answers.answer_set() if isinstance(answers, RowSet) else answers
+    prepared = prepare(built, definitions, missing=missing, validate=validate, keep_mode=keep_mode)
+    return inline_defaults(prepared, definitions) if spell_defaults else prepared
+
+
+def __getattr__(name: str) -> object:
+    # The pydantic models are defined in modules of their own, loaded on first use:
+    # defining a model class loads pydantic's model machinery, which binding and checking
+    # a decoder's rows against plain records never needs.
+    if name == "PromptDefinition":
+        from ._definition_model import PromptDefinition
+
+        return PromptDefinition
+    if name == "Problem":
+        from ._problem import Problem
+
+        return Problem
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,7 +23,7 @@ from typing import Any
 from hypothesis import given  # noqa: F401  (used by the doctests)
 from hypothesis import strategies as st
 
-from . import expression_json, expression_xml, safexml
+from . import expression_json, expression_xml, rest, safexml
 from . import expressions as expr
 from .definitions import Bound, Definitions, PromptDefinition
 from .element_id import ElementId, OpaqueElementId, parse_element_id
@@ -53,6 +53,7 @@ from .rules import MAX_INT, MAX_OBJECT_TYPE, MAX_POSITION
 __all__ = [
     "answer_sets",
     "answers_for",
+    "definition_documents",
     "element_ids",
     "expressions",
     "guids",
@@ -870,6 +871,60 @@ def prompt_definitions(
         )
 
     return build()
+
+
+def _bound_json(bound: Bound) -> Any:
+    if isinstance(bound, datetime):
+        return _date_text(bound)
+    if isinstance(bound, Decimal):
+        # A whole number as a JSON number, as the REST samples write bounds; any other
+        # as the text of its digits, which decode reads to the same Decimal.
+        return int(bound) if bound == bound.to_integral_value() else format(bound, "f")
+    return bound
+
+
+def _definition_json(definition: PromptDefinition) -> dict[str, Any]:
+    """One definition as ``GET …/prompts`` writes it."""
+    item: dict[str, Any] = {"type": definition.type}
+    for name in ("key", "id", "name"):
+        if getattr(definition, name) is not None:
+            item[name] = getattr(definition, name)
+    item["required"] = definition.required
+    if definition.closed is not None:
+        item["closed"] = definition.closed
+    if definition.data_type is not None:
+        item["dataType"] = definition.data_type
+    for side in ("min", "max"):
+        bound = getattr(definition, side)
+        if bound is not None:
+            item[side] = _bound_json(bound)
+    if definition.attribute is not None:
+        item["source"] = {"id": definition.attribute, "type": 12}
+        if definition.attribute_name is not None:
+            item["source"]["name"] = definition.attribute_name
+    if definition.default is not None:
+        # The answer as a REST body's item writes it (the same JSON, GET …/prompts's).
+        body = rest.encode(AnswerSet(answers=[definition.default]))
+        item["defaultAnswer"] = body["prompts"][0]["answers"]
+    return item
+
+
+def definition_documents(
+    *, min_size: int = 0, max_size: int = 6, expressions: bool = True
+) -> st.SearchStrategy[list[dict[str, Any]]]:
+    """The JSON of ``GET …/prompts`` (parsed): the definitions of
+    :func:`prompt_definitions`, as the server writes them, for
+    :func:`mstr_prompts.definitions.decode`.
+
+    >>> from mstr_prompts import definitions
+    >>> @given(definition_documents(min_size=1))
+    ... def check(document):
+    ...     assert len(definitions.decode(document)) == len(document)
+    >>> check()
+    """
+    return prompt_definitions(min_size=min_size, max_size=max_size, expressions=expressions).map(
+        lambda defs: [_definition_json(d) for d in defs]
+    )
 
 
 def _number_text(number: Decimal) -> str:

@@ -28,36 +28,19 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict
-
-from .element_id import ElementId, OpaqueElementId
+from .enums import PromptFamily, ValueType
 from .errors import AnswersRejected, DecodeError, with_article
-from .model import (
-    ELEMENTS_ROW,
-    OBJECTS_ROW,
-    VALUE_ROW,
-    Answer,
-    AnswerSet,
-    Close,
-    Element,
-    ElementAnswer,
-    ObjectAnswer,
-    PromptFamily,
-    PromptRef,
-    Row,
-    Unanswered,
-    UseDefault,
-    ValueAnswer,
-    ValueType,
-    answer_of,
-    prompt_of,
-)
-from .rows import RowSet
+from .row_kinds import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, Row
+from .rows import Ref, RowSet
 
 if TYPE_CHECKING:
-    from .definitions import Definitions, PromptDefinition
+    # Defined in its own module, loaded on first use (see __getattr__ below).
+    from ._problem import Problem
+    from .definitions import Definitions
+    from .element_id import ElementId, OpaqueElementId
+    from .model import Answer, Element, ElementAnswer, PromptRef
     from .rows import Answers
 
 __all__ = [
@@ -163,36 +146,70 @@ _TYPE_NAMES: dict[PromptFamily, str] = {
 }
 
 
-class Problem(BaseModel):
-    """One thing the server would reject about the answers.
+def __getattr__(name: str) -> object:
+    # Problem is a pydantic model, and defining one loads pydantic's model machinery: it
+    # is defined (in mstr_prompts._problem) when first asked for, which a run whose
+    # answers pass every check never does.
+    if name == "Problem":
+        from ._problem import Problem
 
-    ``key`` names the prompt (its key, or the identifier the answer gave when no prompt
-    has it); ``code`` and ``message`` are what the server returns (``verbatim`` is False
-    for the few causes the docs list without a sample text, whose wording is ours);
-    ``explanation`` says the same for people; ``rule`` is a stable name for the check
-    (a key of :data:`MESSAGES`); ``index`` is the answer's place in the set.
+        return Problem
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    >>> Problem(key="K@0@10", code="ERR006", rule="required", verbatim=True,
-    ...         message=MESSAGES["required"], explanation="required").line()
-    'K@0@10: ERR006: Prompt validation failed. This is a required prompt.'
+
+@runtime_checkable
+class DefinitionFacts(Protocol):
+    """What the checks read of a prompt's definition.
+
+    Both :class:`~mstr_prompts.definitions.PromptDefinition` and the plain
+    :class:`~mstr_prompts.definitions.PromptRecord` (a definition read without building
+    a model) have these, so each rule below is written once for both.
+
+    >>> from mstr_prompts import definitions
+    >>> record = definitions.decode('[{"key": "K@0@10", "type": "VALUE"}]').records[0]
+    >>> isinstance(record, DefinitionFacts)
+    True
     """
 
-    # Built when the first problem is made, not at import (as every model class is,
-    # _base.Model): a run that finds no problem never pays for it.
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    @property
+    def prompt(self) -> PromptRef | Ref: ...
+    @property
+    def key(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def family(self) -> PromptFamily | None: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def has_default(self) -> bool: ...
+    @property
+    def min(self) -> int | Decimal | datetime | None: ...
+    @property
+    def max(self) -> int | Decimal | datetime | None: ...
+    @property
+    def value_type(self) -> ValueType | None: ...
+    @property
+    def attribute(self) -> str | None: ...
+    @property
+    def attribute_name(self) -> str | None: ...
 
-    key: str
-    code: str
-    rule: str
-    message: str
-    explanation: str
-    verbatim: bool
-    index: int | None = None
-    prompt: PromptRef | None = None
 
-    def line(self) -> str:
-        """``KEY: CODE: message``, as the ``validate`` command prints it."""
-        return f"{self.key}: {self.code}: {self.message}"
+def _model_ref(ref: PromptRef | Ref) -> PromptRef:
+    """The PromptRef a problem names (a plain Ref's fields, already checked as PromptRef
+    checks them, give an equal PromptRef)."""
+    if type(ref) is not Ref:
+        return ref  # type: ignore[return-value]
+    from ._trusted import build
+    from .model import PromptRef
+
+    return build(
+        PromptRef, {"key": ref.key, "id": ref.id, "name": ref.name, "position": ref.position}
+    )
 
 
 # --------------------------------------------------------------------------- parsing
@@ -352,7 +369,7 @@ class _Checker:
     def __init__(
         self,
         answer: Answer | Row,
-        definition: PromptDefinition,
+        definition: DefinitionFacts,
         index: int | None,
         available: Iterable[Element] | None = None,
     ) -> None:
@@ -366,6 +383,8 @@ class _Checker:
         self.label = f"prompt {label!r} ({self.key})" if label else f"prompt {self.key}"
 
     def problem(self, rule: str, explanation: str, **fields: object) -> Problem:
+        from ._problem import Problem  # loaded when there is a problem (see __getattr__)
+
         message = render(rule, key=self.key, name=self.name, **fields)
         return Problem(
             key=self.key,
@@ -375,7 +394,7 @@ class _Checker:
             explanation=explanation,
             verbatim=rule not in _UNPUBLISHED,
             index=self.index,
-            prompt=self.definition.prompt,
+            prompt=_model_ref(self.definition.prompt),
         )
 
     def type_mismatch(self, family: PromptFamily | None) -> list[Problem]:
@@ -396,6 +415,9 @@ class _Checker:
     def run(self, locale: int | None) -> list[Problem]:
         if type(self.answer) is tuple:
             return self.row(self.answer, locale)
+        # An answer model: the model module is loaded already.
+        from .model import Close, ElementAnswer, ObjectAnswer, Unanswered, UseDefault, ValueAnswer
+
         answer: Answer = self.answer  # type: ignore[assignment]
         definition = self.definition
         if isinstance(answer, Unanswered):
@@ -473,6 +495,8 @@ class _Checker:
             return self.value(row[2], locale)
         if kind == ELEMENTS_ROW:
             if self.available is not None:  # the lookup needs the element IDs
+                from .model import ElementAnswer, answer_of
+
                 answer = answer_of(row)
                 assert isinstance(answer, ElementAnswer)
                 return self.elements(answer)
@@ -634,27 +658,37 @@ class _Checker:
 
 def _element_key(element_id: ElementId | OpaqueElementId) -> str:
     """What identifies an element, whatever presentation it came in."""
+    from .element_id import OpaqueElementId
+
     if isinstance(element_id, OpaqueElementId):
         return element_id.text
     return element_id.to_terse(include_display=False).upper()
 
 
 def _element_text(element_id: ElementId | OpaqueElementId) -> str:
+    from .element_id import OpaqueElementId
+
     if isinstance(element_id, OpaqueElementId):
         return element_id.text
     return element_id.to_terse(include_display=False)
 
 
-def _identifier(ref: PromptRef) -> str | None:
+def _identifier(ref: PromptRef | Ref) -> str | None:
     return ref.key if ref.key is not None else ref.id if ref.id is not None else ref.name
 
 
-def _prompt_of(item: Answer | Row) -> PromptRef:
-    return prompt_of(item) if type(item) is tuple else item.prompt  # type: ignore[union-attr]
+def _prompt_of(item: Answer | Row) -> PromptRef | Ref:
+    """The prompt an answer or row names, read without building a model."""
+    if type(item) is tuple:
+        prompt = item[1]
+        return Ref.of(key=prompt) if type(prompt) is str else prompt
+    return item.prompt  # type: ignore[union-attr]
 
 
 def _not_found(answer: Answer | Row, index: int) -> Problem:
-    ref = _prompt_of(answer)
+    from ._problem import Problem
+
+    ref = _model_ref(_prompt_of(answer))
     if ref.key is not None:
         rule, field, value = "key_not_found", "key", ref.key
     elif ref.id is not None:
@@ -675,7 +709,7 @@ def _not_found(answer: Answer | Row, index: int) -> Problem:
 
 def check_answer(
     answer: Answer,
-    definition: PromptDefinition,
+    definition: DefinitionFacts,
     *,
     index: int | None = None,
     locale: int | None = None,
@@ -684,6 +718,7 @@ def check_answer(
     """The problems of one answer to the prompt it answers, in the server's order.
 
     >>> from mstr_prompts import definitions
+    >>> from mstr_prompts.model import Close
     >>> d = definitions.decode('[{"key": "K@0@10", "name": "Year", "type": "VALUE",'
     ...                        ' "required": true}]')[0]
     >>> [p.rule for p in check_answer(Close(family="value"), d)]
@@ -719,7 +754,7 @@ def validate(
     >>> [(p.code, p.rule) for p in validate(body, defs)]
     [('ERR006', 'too_few_elements')]
     """
-    if not isinstance(answers, (AnswerSet, RowSet)):
+    if not isinstance(answers, RowSet) and not _is_answer_set(answers):
         raise DecodeError(
             "the answers must be an AnswerSet or a RowSet (a decoder's result), "
             f"not {type(answers).__name__}",
@@ -730,8 +765,14 @@ def validate(
     # A prompt is answered once per prompting round: a nested prompt may be asked again
     # in a later round (docs/library.md, "Rounds"), so "answered twice" counts per round.
     ends = list(itertools.accumulate(answers.rounds or ()))
-    # Binding's lookup rules, through the definitions (this module is below them).
-    for index, (answer, definition) in enumerate(definitions.pairs(answers)):
+    # Binding's lookup rules, through the definitions (this module is below them): on a
+    # decoder's value, element and object rows, with the definitions' plain records, so
+    # that checking answers that pass builds no model.
+    pairs: Sequence[tuple[Answer | Row, DefinitionFacts | None]] | None
+    pairs = definitions.plain_pairs(answers)
+    if pairs is None:
+        pairs = definitions.pairs(answers)
+    for index, (answer, definition) in enumerate(pairs):
         while ends and index >= ends[0]:
             ends.pop(0)
             seen = set()
@@ -745,7 +786,7 @@ def validate(
         if found and found[0].rule == "type_mismatch":
             problems += found
             continue
-        if id(definition) in seen and not isinstance(answer, Unanswered):
+        if id(definition) in seen and not _unanswered(answer):
             checker = _Checker(answer, definition, index)
             problems.append(
                 checker.problem(
@@ -753,10 +794,25 @@ def validate(
                     f"{checker.label} has more than one answer; send one answer per prompt",
                 )
             )
-        if not isinstance(answer, Unanswered):
+        if not _unanswered(answer):
             seen.add(id(definition))
         problems += found
     return tuple(problems)
+
+
+def _is_answer_set(answers: object) -> bool:
+    from .model import AnswerSet
+
+    return isinstance(answers, AnswerSet)
+
+
+def _unanswered(answer: Answer | Row) -> bool:
+    """An open slot (rows reach here as rows only for value, element and object answers)."""
+    if type(answer) is tuple:
+        return False
+    from .model import Unanswered
+
+    return isinstance(answer, Unanswered)
 
 
 def check(answers: Answers, definitions: Definitions) -> None:

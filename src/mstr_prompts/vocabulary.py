@@ -20,6 +20,7 @@ from .errors import with_article
 
 if TYPE_CHECKING:  # a type only: the codecs' row paths load no model (mstr_prompts.rows)
     from .model import PromptRef
+    from .rows import Ref
 
 __all__ = ["identified_by", "is_json_number", "json_kind"]
 
@@ -65,7 +66,7 @@ def is_json_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def identified_by(ref: PromptRef) -> str:
+def identified_by(ref: PromptRef | Ref) -> str:
     """How a server finds the prompt: REST's precedence, key, then id, then name.
 
     >>> from mstr_prompts.model import PromptRef
