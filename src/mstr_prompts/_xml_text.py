@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, repeat
 from operator import sub
 from typing import Any, NamedTuple, cast
 
@@ -145,8 +145,15 @@ _RSL_CLOSE = _lazy(rf"</rsl{_S}*>{_S}*")
 _BLANK = _lazy(f"{_S}*")  # matches anywhere: whitespace, maybe none
 _PA_END = _lazy(rf"</pa{_S}*>")
 _PA_ANY = _lazy(rf"(<pa({_ATTRS}){_S}*(/?)>)")
+_PA_ATTRIBUTES = _lazy(rf"<pa({_ATTRS}){_S}*/?>")
+# An attribute of a text matched by _ATTRS: its name and quote kept (see _spelling_keys).
+_SPELLING_KEY = _lazy(rf"""{_S}+({_NAME}){_S}*={_S}*(?:(")[^"]*"|(')[^']*')""")
+_KEY_PARTS = _lazy("""([^"']+)(["'])""")
 _E_ANY = _lazy(rf"{_S}*<e({_ATTRS}){_S}*(?:/>|></e{_S}*>)")
 _ITEM_ANY = _lazy(rf"{_S}*<({_NAME})({_ATTRS}){_S}*(?:/>|></\1{_S}*>)")
+# Items split out of a list's text, the attribute text the last group (_items_by_spelling).
+_E_SPLIT = _lazy(rf"<e({_ATTRS}){_S}*(?:/>|></e{_S}*>)")
+_ITEM_SPLIT = _lazy(rf"<({_NAME})({_ATTRS}){_S}*(?:/>|></\1{_S}*>)")
 # §4.6 predefined entities and §4.1 character references.
 _REFERENCE = _lazy(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
 _PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
@@ -163,6 +170,9 @@ _PLAIN_TP: dict[str, int] = {str(n): n for n in range(1, 100)}
 _SLOW_READS = 8  # see _Lists.slow
 _DENSE_REFERENCES = 6  # more than one '&' in 2**6 characters: see _read
 _MAX_SPELLINGS = 256  # compiled patterns remembered: they come from the input
+# The spellings of <pa>s in a document, or of items in a document's lists, read a
+# spelling at a time (_by_spelling, _items_by_spelling); more are left to the tree.
+_SPELLINGS = 8
 
 
 class Closing(NamedTuple):
@@ -420,9 +430,7 @@ def _read(text: str) -> Scan | None:
         # not ASCII (a str of two bytes a character) and dense with them: the parse is
         # cheaper (bench: "200 value prompts of 2 KB", one '&' in 30 characters).
         return None
-    pas = _one_spelling(text)
-    if pas is None:
-        return None
+    pas, alike = _pa_count(text)
     # ']' first: a search for one character is a C-level scan, one for three a slower one
     if _after_lt(text, "!", 0) or ("]" in text and "]]>" in text) or "xmlns" in text:
         return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD; §2.7 ']]>'; namespaces
@@ -447,7 +455,10 @@ def _read(text: str) -> Scan | None:
         return None
     if _BLANK.match(text, opening.end()).end() == end:  # type: ignore[union-attr]
         return Scan([], lcl, [])
-    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT), pas)
+    lists = _Lists(len(text) > MAX_TEXT)
+    if not alike:
+        return _by_spelling(text, opening.end(), end, lcl, lists, pas)
+    return _prompts(text, opening.end(), end, lcl, lists, pas)
 
 
 def _after_lt(text: str, char: str, start: int) -> bool:
@@ -463,30 +474,27 @@ def _after_lt(text: str, char: str, start: int) -> bool:
     return text.find("<" + char, start) != -1
 
 
-def _one_spelling(text: str) -> int | None:
-    """None when the ``<pa>``s do not all start as the first one does, up to its first
-    value (``<pa pt="``): such a document is spelled several ways and is left to the
-    tree (read ``<pa>`` by ``<pa>``, a findall of its attributes costs more than the
-    parse and walk of it); else the number of ``'<pa'`` in ``text``.  Checked first, by
-    two counts: it is the usual reason to give up on a document of other people's
-    spelling."""
+def _pa_count(text: str) -> tuple[int, bool]:
+    """The number of ``'<pa'`` in ``text`` (counted once), and whether the ``<pa>``s look
+    spelled alike: the next few start as the first one does, up to its first value
+    (``<pa pt="``).  A document spelled several ways is read a spelling at a time
+    (:func:`_by_spelling`) rather than first split for one spelling in vain."""
+    pas = text.count("<pa")
     first = _PA_ANY.search(text)
     if first is None:
-        return text.count("<pa")  # no <pa>, or one the checks below refuse
+        return pas, True  # no <pa>, or one the checks below refuse
     lead = _ATTR.search(first.group(2))
     if lead is None:
-        pas = text.count("<pa")
-        return pas if pas == text.count("<pa>") + text.count("<pa/>") else None
+        return pas, False  # a <pa> of no attribute: a Piece, beside whatever else
     prefix = "<pa" + first.group(2)[: lead.start(3) if lead.group(2) else lead.start(5)]
     at = first.start()
-    for found in range(8):  # the next few first: a document spelled several ways is usually so
+    for _ in range(8):  # the next few: a document spelled several ways is usually so early
         at = text.find("<pa", at + 1)
         if at == -1:
-            return text.count("<pa", 0, first.start()) + 1 + found
+            break
         if not text.startswith(prefix, at):
-            return None
-    pas = text.count("<pa")
-    return pas if text.count(prefix) == pas else None
+            return pas, False
+    return pas, True
 
 
 def _pa_pattern(names: tuple[str, ...], quotes: tuple[str, ...], literal: str | None) -> str:
@@ -497,12 +505,20 @@ def _pa_pattern(names: tuple[str, ...], quotes: tuple[str, ...], literal: str | 
 
 
 def _prompts(
-    text: str, start: int, end: int, lcl: str | None, lists: _Lists, pas: int
+    text: str,
+    start: int,
+    end: int,
+    lcl: str | None,
+    lists: _Lists,
+    pas: int,
+    *,
+    regroup: bool = True,
 ) -> Scan | None:
     """The items of ``<rsl>``'s content, ``text[start:end]``: split at each ``<pa>`` of
     the first one's spelling (``pas`` of them: the number of ``'<pa'`` in ``text``), a
     column per attribute (the text is not copied first: a document of one long list
-    would be held twice more)."""
+    would be held twice more).  If not every ``<pa>`` is of that spelling, read a
+    spelling at a time (:func:`_by_spelling`) when ``regroup``."""
     lead = _BLANK.match(text, start).end()  # type: ignore[union-attr]
     first = _PA_ANY.match(text, lead)
     if first is None:
@@ -515,7 +531,7 @@ def _prompts(
         if count == pas:
             break
     else:
-        return None
+        return _by_spelling(text, start, end, lcl, lists, pas) if regroup else None
     if parts[0] != text[:lead]:  # only the declaration, <rsl> and whitespace before
         return None
     tail = len(text) - end  # </rsl> and what follows it, at the end of the last body
@@ -571,6 +587,61 @@ def _prompts(
         strict=True,
     )
     return _scan(rows, tag, lcl, lists)
+
+
+def _by_spelling(
+    text: str, start: int, end: int, lcl: str | None, lists: _Lists, pas: int
+) -> Scan | None:
+    """:func:`_prompts` for a document whose ``<pa>``s are spelled several ways (written
+    by several tools: quotes, attribute order, ``key=`` or ``did pin tp``): its ``<pa>``s
+    grouped by spelling, up to :data:`_SPELLINGS` of them, each group read by
+    :func:`_prompts` as a document of its own, the items put back in document order."""
+    if lists.large:
+        return None  # the groups would hold the text twice more
+    attributes = _PA_ATTRIBUTES.findall(text, start, end)
+    if len(attributes) != pas:
+        return None  # a '<pa' that starts no <pa> tag of the subset
+    keys = _spelling_keys(attributes)
+    del attributes
+    kinds = dict.fromkeys(keys)
+    if len(kinds) > _SPELLINGS:
+        return None  # too many: each group costs a few passes
+    if len(kinds) == 1:  # one spelling after all (whitespace in tags aside)
+        return _prompts(text, start, end, lcl, lists, pas, regroup=False)
+    segments = text.split("<pa")  # one a <pa> from its tag to the next (values hold no '<')
+    tail = len(text) - end
+    if segments[0][start:].strip(_WS) or len(segments[-1]) < tail:
+        return None
+    segments[-1] = segments[-1][: len(segments[-1]) - tail]
+    del segments[0]
+    items: dict[str, Iterator[Any]] = {}
+    marks: list[int] = []
+    for kind in kinds:
+        chosen = list(compress(segments, map(kind.__eq__, keys)))
+        group = "<pa" + "<pa".join(chosen)
+        scan = _prompts(group, 0, len(group), lcl, lists, len(chosen), regroup=False)
+        if scan is None:
+            return None
+        where = list(compress(range(pas), map(kind.__eq__, keys)))
+        marks.extend(map(where.__getitem__, scan.marks))
+        items[kind] = iter(scan.items)
+    marks.sort()
+    return Scan(list(map(next, map(items.__getitem__, keys))), lcl, marks)
+
+
+def _spelling_keys(attributes: list[str]) -> list[str]:
+    """The spelling of each tag's attribute text (matched by _ATTRS): its names and
+    quotes in order (``pt"pin"did"tp"``), whitespace aside, in one C-level pass."""
+    return _SPELLING_KEY.sub(r"\1\2\3", "\0".join(attributes)).split("\0")
+
+
+def _spelled(key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names and quotes of a spelling key (:func:`_spelling_keys`)."""
+    found = _KEY_PARTS.findall(key)
+    names = tuple(name for name, _ in found)
+    if len(set(names)) != len(names):
+        raise _Fallback  # an attribute twice (§3.1): the parser's to refuse
+    return names, tuple(quote for _, quote in found)
 
 
 def _piece(
@@ -870,39 +941,13 @@ def _joined_elements(
     if not regions:
         return done
     text = "\0".join(regions)
-    first = _E_ANY.match(text)
-    if first is None:
+    columns = _element_columns(text, len(regions))
+    if columns is None:
         return done
-    names, quotes = _spelling(first.group(1))
-    if "ei" not in names:
-        return done
-    stride = len(names) + 2  # ei is two groups: its GUID and its key part
-    where = {n: 1 + i + (i > names.index("ei")) for i, n in enumerate(names)}
-    for literal in (first.group(1), None):  # as the first item is spelled, then loosely
-        attributes = _attribute_patterns(names, quotes, guid=_GUID_GROUP, literal=literal)
-        pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
-        parts = _joined_split(pattern, text, stride, len(regions))
-        if parts is not None:
-            break
-    else:
-        return done
-    ei = where["ei"]
-    guids = parts[ei::stride]
-    keys = parts[ei + 1 :: stride]
-    disp_n, emt = where.get("disp_n"), where.get("emt")
-    names_column = None if disp_n is None else parts[disp_n::stride]
-    emts = None if emt is None else parts[emt::stride]
-    if "&" in text:
-        for index in where.values():  # every value well-formed, even those not kept
-            if index not in (ei, disp_n, emt):
-                _decoded(parts[index::stride])
-        keys = _decoded(keys)
-        names_column = None if names_column is None else _decoded(names_column)
-        emts = None if emts is None else _decoded(emts)
-    del parts
+    guids, keys, names_column, emts = columns
     # _element_row's checks, once for the document: past them every list is a row but
     # for its own attribute GUID, checked below.
-    if emts is not None and emts.count("1") != len(emts):
+    if emts is not None and emts.count("1") + emts.count(None) != len(emts):
         return done
     if not plain_keys("\0".join(keys)):
         return done
@@ -921,6 +966,129 @@ def _joined_elements(
             done.append(place)
         start = stop
     return done
+
+
+def _element_columns(text: str, count: int) -> tuple[list[str], list[str], Any, Any] | None:
+    """The attribute GUIDs, key parts, display names and ``emt`` values (None where
+    absent) of the element items of ``count`` lists joined by NUL, references replaced;
+    None if not every item reads so."""
+    first = _E_ANY.match(text)
+    if first is None:
+        return None
+    names, quotes = _spelling(first.group(1))
+    if "ei" in names and _alike(text, "<e", first.group(1)):
+        stride = len(names) + 2  # ei is two groups: its GUID and its key part
+        where = {n: 1 + i + (i > names.index("ei")) for i, n in enumerate(names)}
+        for literal in (first.group(1), None):  # as the first item is spelled, then loosely
+            attributes = _attribute_patterns(names, quotes, guid=_GUID_GROUP, literal=literal)
+            pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
+            parts = _joined_split(pattern, text, stride, count)
+            if parts is not None:
+                break
+        else:
+            parts = None
+        if parts is not None:
+            ei = where["ei"]
+            guids = parts[ei::stride]
+            keys = parts[ei + 1 :: stride]
+            disp_n, emt = where.get("disp_n"), where.get("emt")
+            names_column = None if disp_n is None else parts[disp_n::stride]
+            emts = None if emt is None else parts[emt::stride]
+            if "&" in text:
+                for index in where.values():  # every value well-formed, even those not kept
+                    if index not in (ei, disp_n, emt):
+                        _decoded(parts[index::stride])
+                keys = _decoded(keys)
+                names_column = None if names_column is None else _decoded(names_column)
+                emts = None if emts is None else _decoded(emts)
+            return guids, keys, names_column, emts
+    # items spelled several ways (several writers, or display names on some only)
+    columns = _items_by_spelling(text, count, _E_SPLIT, 2, needed=("ei",), labels=("disp_n",))
+    if columns is None:
+        return None
+    return columns[" guid"], columns["ei"], columns.get(" label"), columns.get("emt")
+
+
+def _alike(text: str, tag: str, attributes: str) -> bool:
+    """True when every ``tag`` in ``text`` starts as the one of ``attributes`` does, up to
+    its first value: two C-level counts, where a split for that spelling in vain costs
+    a regular expression's pass."""
+    lead = _ATTR.search(attributes)
+    if lead is None:
+        return False
+    prefix = tag + attributes[: lead.start(3) if lead.group(2) else lead.start(5)]
+    return text.count(prefix) == text.count(tag)
+
+
+def _items_by_spelling(
+    text: str,
+    count: int,
+    pattern: re.Pattern[str],
+    stride: int,
+    *,
+    needed: tuple[str, ...],
+    labels: tuple[str, ...],
+) -> dict[str, list[Any]] | None:
+    """The attribute values of the list items in ``text`` (``count`` lists' item texts
+    joined by NUL), spelled up to :data:`_SPELLINGS` ways: a column per attribute name in
+    document order, None where an item has no such attribute, references replaced.
+
+    ``pattern`` splits the text at each item, the item's attribute text its last group
+    (``stride`` the split's stride).  The items are grouped by spelling (names and
+    quotes in order), each group split into columns by one pattern in one C-level pass,
+    and the columns put back in document order by C-level maps.  Every item has the
+    attributes ``needed``; with ``needed`` holding ``ei``, the column ``" guid"`` is the
+    GUID it starts with and ``ei`` what follows its ':'.  The column ``" label"`` is the
+    first of ``labels`` each item has.  None if the text holds anything but items and
+    whitespace, or an item that does not read so.
+    """
+    parts = pattern.split(text)
+    gaps = "".join(parts[::stride])
+    if gaps.count("\0") != count - 1 or gaps.strip(" \t\n\0"):
+        return None
+    attributes = parts[stride - 1 :: stride]
+    del parts
+    if not attributes:
+        return None
+    keys = _spelling_keys(attributes)
+    kinds = dict.fromkeys(keys)
+    if len(kinds) > _SPELLINGS:
+        return None
+    ei = "ei" in needed
+    found: dict[str, dict[str, Iterator[Any]]] = {}
+    for kind in kinds:
+        names, quotes = _spelled(kind)
+        if any(name not in names for name in needed):
+            return None
+        chosen = (
+            attributes if len(kinds) == 1 else list(compress(attributes, map(kind.__eq__, keys)))
+        )
+        joined = "\0".join(chosen)
+        source = _attribute_patterns(names, quotes, guid=_GUID_GROUP if ei else None)
+        split = _pattern(source).split(joined)
+        width = len(names) + 1 + ei
+        if "".join(split[::width]) != "\0" * (len(chosen) - 1):
+            return None
+        columns: dict[str, list[Any]] = {}
+        index = 1
+        for name in names:
+            if ei and name == "ei":
+                columns[" guid"] = split[index::width]
+                index += 1
+            column = split[index::width]
+            columns[name] = _decoded(column) if "&" in joined else column
+            index += 1
+        label = next((columns[name] for name in labels if name in columns), None)
+        if label is not None:
+            columns[" label"] = label
+        for name, column in columns.items():
+            found.setdefault(name, {})[kind] = iter(column)
+    absent = repeat(None)
+    out = {}
+    for name, by_kind in found.items():
+        given = {kind: by_kind.get(kind, absent) for kind in kinds}
+        out[name] = list(map(next, map(given.__getitem__, keys)))
+    return out
 
 
 def _joined_split(pattern: re.Pattern[str], text: str, stride: int, count: int) -> list[str] | None:
@@ -951,31 +1119,16 @@ def _joined_objects(
     if not regions:
         return done
     text = "\0".join(regions)
-    first = _ITEM_ANY.match(text)
-    if first is None:
+    columns = _object_columns(text, len(regions))
+    if columns is None:
         return done
-    names, quotes = _spelling(first.group(2))
-    if "did" not in names or "tp" not in names:
-        return done
-    for literal in (first.group(2), None):
-        spelling = _item_spelling(names, quotes, literal)
-        parts = _joined_split(spelling.pattern, text, spelling.stride, len(regions))
-        if parts is not None:
-            break
-    else:
-        return done
-    stride = spelling.stride
-    columns = {name: parts[index::stride] for name, index in spelling.at.items()}
-    del parts
-    if "&" in text:
-        columns = {name: _decoded(column) for name, column in columns.items()}
     dids, tps = columns["did"], columns["tp"]
     if "" in dids:
         return done
     numbers = [_PLAIN_TP.get(tp) or ascii_number(tp, MAX_OBJECT_TYPE) for tp in tps]
     if None in numbers:
         return done
-    labels: list[Any] = columns.get("n") or columns.get("disp_n") or [None] * len(dids)
+    labels: list[Any] = columns.get(" label") or [None] * len(dids)
     objects = list(zip(dids, numbers, labels, strict=True))
     # Where each list ends in the columns: one '<' an item, two with its end tag (values
     # hold no '<').
@@ -988,6 +1141,34 @@ def _joined_objects(
         done.append(place)
         start = stop
     return done
+
+
+def _object_columns(text: str, count: int) -> dict[str, list[Any]] | None:
+    """The attribute values of the object items of ``count`` lists joined by NUL, a
+    column per name, references replaced, ``" label"`` the ``n`` (else ``disp_n``) of
+    each; None if not every item reads so."""
+    first = _ITEM_ANY.match(text)
+    if first is None:
+        return None
+    names, quotes = _spelling(first.group(2))
+    if "did" in names and "tp" in names and _alike(text, "<" + first.group(1), first.group(2)):
+        for literal in (first.group(2), None):
+            spelling = _item_spelling(names, quotes, literal)
+            parts = _joined_split(spelling.pattern, text, spelling.stride, count)
+            if parts is not None:
+                stride = spelling.stride
+                columns = {name: parts[index::stride] for name, index in spelling.at.items()}
+                del parts
+                if "&" in text:
+                    columns = {name: _decoded(column) for name, column in columns.items()}
+                label = columns.get("n") or columns.get("disp_n")
+                if label is not None:
+                    columns[" label"] = label
+                return columns
+    # items spelled several ways
+    return _items_by_spelling(
+        text, count, _ITEM_SPLIT, 3, needed=("did", "tp"), labels=("n", "disp_n")
+    )
 
 
 def _split(pattern: re.Pattern[str] | None, region: str, stride: int) -> list[str] | None:
@@ -1121,7 +1302,15 @@ def _one_by_one(
 
 
 def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) -> Any:
-    """A list whose items are spelled differently from each other, read item by item."""
+    """A list whose items are spelled differently from each other: read a spelling at a
+    time, or else item by item."""
+    columns = _items_by_spelling(region, 1, _E_SPLIT, 2, needed=("ei",), labels=("disp_n",))
+    if columns is not None:
+        guids = columns[" guid"]
+        if guids.count(guids[0]) != len(guids):
+            return None  # as xml._plain_es: every ID starts with the first one's GUID
+        shown, emt = columns.get(" label"), columns.get("emt")
+        return _element_row(key, source, guids[0], columns["ei"], shown, emt, lists)
     lists.spend()
     attribute: str | None = None
     keys: list[str] = []
@@ -1194,7 +1383,15 @@ def _object_row(key: str, dids: list[Any], tps: list[Any], labels: list[Any] | N
 
 
 def _mixed_objects(key: str, inner: str, lists: _Lists) -> Any:
-    """An object list whose items are spelled differently, read item by item."""
+    """An object list whose items are spelled differently: read a spelling at a time,
+    or else item by item."""
+    columns = _items_by_spelling(
+        inner, 1, _ITEM_SPLIT, 3, needed=("did", "tp"), labels=("n", "disp_n")
+    )
+    if columns is not None:
+        if lists.large and any(_long(c) for c in columns.values()):
+            raise _Fallback
+        return _object_row(key, columns["did"], columns["tp"], columns.get(" label"))
     lists.spend()
     dids: list[str | None] = []
     tps: list[str | None] = []
