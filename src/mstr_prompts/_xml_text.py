@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, chain, compress, repeat
 from operator import sub
 from typing import Any, NamedTuple, cast
 
@@ -145,15 +145,15 @@ _RSL_CLOSE = _lazy(rf"</rsl{_S}*>{_S}*")
 _BLANK = _lazy(f"{_S}*")  # matches anywhere: whitespace, maybe none
 _PA_END = _lazy(rf"</pa{_S}*>")
 _PA_ANY = _lazy(rf"(<pa({_ATTRS}){_S}*(/?)>)")
-_PA_ATTRIBUTES = _lazy(rf"<pa({_ATTRS}){_S}*/?>")
-# An attribute of a text matched by _ATTRS: its name and quote kept (see _spelling_keys).
-_SPELLING_KEY = _lazy(rf"""{_S}+({_NAME}){_S}*={_S}*(?:(")[^"]*"|(')[^']*')""")
-_KEY_PARTS = _lazy("""([^"']+)(["'])""")
+# A <pa> start tag, split out of a document: the tag, its attribute text.
+_PA_SPLIT = _lazy(rf"(<pa({_ATTRS}){_S}*/?>)")
+# An attribute's '=' and value in a text matched by _ATTRS, its quote the group (the
+# lookahead always sets it, so that a split's parts join; '=' first, a literal the
+# search skips to): see _spelling_keys.
+_SPELLING_VALUE = _lazy(rf"""={_S}*(?=(["']))(?:"[^"]*"|'[^']*')""")
 _E_ANY = _lazy(rf"{_S}*<e({_ATTRS}){_S}*(?:/>|></e{_S}*>)")
 _ITEM_ANY = _lazy(rf"{_S}*<({_NAME})({_ATTRS}){_S}*(?:/>|></\1{_S}*>)")
-# Items split out of a list's text, the attribute text the last group (_items_by_spelling).
-_E_SPLIT = _lazy(rf"<e({_ATTRS}){_S}*(?:/>|></e{_S}*>)")
-_ITEM_SPLIT = _lazy(rf"<({_NAME})({_ATTRS}){_S}*(?:/>|></\1{_S}*>)")
+_NOT_BLANK = _lazy("[^ \t\n\0]")  # in a split's gaps, joined: where an item was left
 # §4.6 predefined entities and §4.1 character references.
 _REFERENCE = _lazy(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
 _PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
@@ -173,6 +173,7 @@ _MAX_SPELLINGS = 256  # compiled patterns remembered: they come from the input
 # The spellings of <pa>s in a document, or of items in a document's lists, read a
 # spelling at a time (_by_spelling, _items_by_spelling); more are left to the tree.
 _SPELLINGS = 8
+_SAMPLE = 16  # list items whose spellings are read one by one first (_items_by_spelling)
 
 
 class Closing(NamedTuple):
@@ -598,31 +599,36 @@ def _by_spelling(
     :func:`_prompts` as a document of its own, the items put back in document order."""
     if lists.large:
         return None  # the groups would hold the text twice more
-    attributes = _PA_ATTRIBUTES.findall(text, start, end)
-    if len(attributes) != pas:
+    # Each <pa>'s start tag, its attribute text, and what follows up to the next (its
+    # body: values hold no '<', so every '<pa' of the text starts a tag or is counted
+    # short below).
+    parts = _PA_SPLIT.split(text)
+    if len(parts) != 3 * pas + 1:
         return None  # a '<pa' that starts no <pa> tag of the subset
-    keys = _spelling_keys(attributes)
-    del attributes
+    tail = len(text) - end
+    if parts[0][start:].strip(_WS) or len(parts[-1]) < tail:
+        return None
+    parts[-1] = parts[-1][: len(parts[-1]) - tail]
+    keys = _spelling_keys(parts[2::3])
     kinds = dict.fromkeys(keys)
     if len(kinds) > _SPELLINGS:
         return None  # too many: each group costs a few passes
     if len(kinds) == 1:  # one spelling after all (whitespace in tags aside)
         return _prompts(text, start, end, lcl, lists, pas, regroup=False)
-    segments = text.split("<pa")  # one a <pa> from its tag to the next (values hold no '<')
-    tail = len(text) - end
-    if segments[0][start:].strip(_WS) or len(segments[-1]) < tail:
-        return None
-    segments[-1] = segments[-1][: len(segments[-1]) - tail]
-    del segments[0]
+    tags, bodies = parts[1::3], parts[3::3]
+    del parts
     items: dict[str, Iterator[Any]] = {}
     marks: list[int] = []
     for kind in kinds:
-        chosen = list(compress(segments, map(kind.__eq__, keys)))
-        group = "<pa" + "<pa".join(chosen)
-        scan = _prompts(group, 0, len(group), lcl, lists, len(chosen), regroup=False)
+        chosen = list(map(kind.__eq__, keys))
+        group = "".join(
+            chain.from_iterable(zip(compress(tags, chosen), compress(bodies, chosen), strict=True))
+        )
+        count = chosen.count(True)
+        scan = _prompts(group, 0, len(group), lcl, lists, count, regroup=False)
         if scan is None:
             return None
-        where = list(compress(range(pas), map(kind.__eq__, keys)))
+        where = list(compress(range(pas), chosen))
         marks.extend(map(where.__getitem__, scan.marks))
         items[kind] = iter(scan.items)
     marks.sort()
@@ -631,17 +637,16 @@ def _by_spelling(
 
 def _spelling_keys(attributes: list[str]) -> list[str]:
     """The spelling of each tag's attribute text (matched by _ATTRS): its names and
-    quotes in order (``pt"pin"did"tp"``), whitespace aside, in one C-level pass."""
-    return _SPELLING_KEY.sub(r"\1\2\3", "\0".join(attributes)).split("\0")
-
-
-def _spelled(key: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The names and quotes of a spelling key (:func:`_spelling_keys`)."""
-    found = _KEY_PARTS.findall(key)
-    names = tuple(name for name, _ in found)
-    if len(set(names)) != len(names):
-        raise _Fallback  # an attribute twice (§3.1): the parser's to refuse
-    return names, tuple(quote for _, quote in found)
+    quotes in order (``pt"pin"did"tp"``), whitespace aside, in C-level passes (a ``sub``
+    with group references calls back into Python at each match)."""
+    joined = "\0".join(attributes)
+    if "'" not in joined:  # every value double-quoted, and none holds a "
+        spelled = '"'.join(joined.split('"')[::2]).replace("=", "")
+    elif '"' not in joined:
+        spelled = "'".join(joined.split("'")[::2]).replace("=", "")
+    else:
+        spelled = "".join(_SPELLING_VALUE.split(joined))
+    return spelled.replace(" ", "").replace("\n", "").replace("\t", "").split("\0")
 
 
 def _piece(
@@ -1003,7 +1008,7 @@ def _element_columns(text: str, count: int) -> tuple[list[str], list[str], Any, 
                 emts = None if emts is None else _decoded(emts)
             return guids, keys, names_column, emts
     # items spelled several ways (several writers, or display names on some only)
-    columns = _items_by_spelling(text, count, _E_SPLIT, 2, needed=("ei",), labels=("disp_n",))
+    columns = _items_by_spelling(text, count, tag="e", needed=("ei",), labels=("disp_n",))
     if columns is None:
         return None
     return columns[" guid"], columns["ei"], columns.get(" label"), columns.get("emt")
@@ -1021,74 +1026,130 @@ def _alike(text: str, tag: str, attributes: str) -> bool:
 
 
 def _items_by_spelling(
-    text: str,
-    count: int,
-    pattern: re.Pattern[str],
-    stride: int,
-    *,
-    needed: tuple[str, ...],
-    labels: tuple[str, ...],
+    text: str, count: int, *, tag: str | None, needed: tuple[str, ...], labels: tuple[str, ...]
 ) -> dict[str, list[Any]] | None:
     """The attribute values of the list items in ``text`` (``count`` lists' item texts
     joined by NUL), spelled up to :data:`_SPELLINGS` ways: a column per attribute name in
     document order, None where an item has no such attribute, references replaced.
 
-    ``pattern`` splits the text at each item, the item's attribute text its last group
-    (``stride`` the split's stride).  The items are grouped by spelling (names and
-    quotes in order), each group split into columns by one pattern in one C-level pass,
-    and the columns put back in document order by C-level maps.  Every item has the
-    attributes ``needed``; with ``needed`` holding ``ei``, the column ``" guid"`` is the
-    GUID it starts with and ``ei`` what follows its ':'.  The column ``" label"`` is the
-    first of ``labels`` each item has.  None if the text holds anything but items and
-    whitespace, or an item that does not read so.
+    The items are ``<tag>``s (any tag if None).  The spellings (names and quotes in
+    order) are found as the split stops at them: the first item's, then the first item
+    the split of the spellings found so far leaves in its gaps, and so on; the text is
+    then split once by the alternatives of all of them (a regular expression's pass costs
+    about 0.5 µs an item, so this costs one pass more than a document of one spelling,
+    and no pass a spelling).  Every item has the attributes ``needed``; with ``ei`` among
+    them, the column ``" guid"`` is the GUID its ``ei`` starts with and ``ei`` what
+    follows the ':'.  The column ``" label"`` is the first of ``labels`` each item has.
+    None if the text holds anything but such items and whitespace.
     """
-    parts = pattern.split(text)
-    gaps = "".join(parts[::stride])
-    if gaps.count("\0") != count - 1 or gaps.strip(" \t\n\0"):
+    first = _E_ANY if tag == "e" else _ITEM_ANY
+    group = 1 if tag == "e" else 2  # the attribute text's group in ``first``
+    # Each spelling, and the attribute text of its first item: the pattern then matches
+    # the whitespace written there, to the character (faster); None, any whitespace.
+    spellings: dict[tuple[tuple[str, ...], tuple[str, ...]], str | None] = {}
+    spaced: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}  # its whitespace
+
+    def met(found: re.Match[str] | None) -> bool:
+        """Count the spelling of the item ``found``; False if the text is not read so."""
+        if found is None:
+            return False  # not an item: the text is the tree's
+        attributes = found.group(group)
+        spelling = _spelling(attributes)
+        if spelling in spellings:
+            if spellings[spelling] is None or spaced[spelling] == _spacing(attributes):
+                return False  # met as it is: not an item the split would leave
+            spellings[spelling] = None  # written with other whitespace too: loosely
+            return True
+        names = spelling[0]
+        if len(spellings) == _SPELLINGS or any(name not in names for name in needed):
+            return False
+        spellings[spelling] = attributes
+        spaced[spelling] = _spacing(attributes)
+        return True
+
+    # The first few items one at a time: the writers of a document usually show early.
+    at = 0
+    for _ in range(_SAMPLE):
+        found = first.match(text, at)
+        if found is None:
+            break
+        spelling = _spelling(found.group(group))
+        if (
+            spelling not in spellings
+            or (
+                spellings[spelling] is not None and spaced[spelling] != _spacing(found.group(group))
+            )
+        ) and not met(found):
+            return None
+        at = found.end() + text.startswith("\0", found.end())
+    # Then the splits, each by every spelling met so far, until one leaves only
+    # whitespace: at each other, the first item it left is met.
+    for _ in range(2 * _SPELLINGS + 1):
+        pattern, stride, where = _alternatives(tuple(spellings.items()), tag, "ei" in needed)
+        parts = pattern.split(text)
+        gaps = "".join(parts[::stride])
+        if gaps.count("\0") == count - 1 and not gaps.strip(" \t\n\0"):
+            break
+        stop = _NOT_BLANK.search(gaps)
+        if stop is None or not met(first.match(gaps, stop.start())):
+            return None
+    else:
         return None
-    attributes = parts[stride - 1 :: stride]
+    columns: dict[str, list[Any]] = {}
+    for name, indexes in where.items():
+        column = parts[indexes[0] :: stride]
+        for index in indexes[1:]:  # items of the other spellings: None in this column
+            column = _coalesced(column, parts[index::stride])
+        columns[name] = _decoded(column) if name != " guid" and "&" in text else column
     del parts
-    if not attributes:
-        return None
-    keys = _spelling_keys(attributes)
-    kinds = dict.fromkeys(keys)
-    if len(kinds) > _SPELLINGS:
-        return None
-    ei = "ei" in needed
-    found: dict[str, dict[str, Iterator[Any]]] = {}
-    for kind in kinds:
-        names, quotes = _spelled(kind)
-        if any(name not in names for name in needed):
-            return None
-        chosen = (
-            attributes if len(kinds) == 1 else list(compress(attributes, map(kind.__eq__, keys)))
-        )
-        joined = "\0".join(chosen)
-        source = _attribute_patterns(names, quotes, guid=_GUID_GROUP if ei else None)
-        split = _pattern(source).split(joined)
-        width = len(names) + 1 + ei
-        if "".join(split[::width]) != "\0" * (len(chosen) - 1):
-            return None
-        columns: dict[str, list[Any]] = {}
-        index = 1
+    label = None
+    for name in labels:
+        if name in columns:
+            label = columns[name] if label is None else _coalesced(label, columns[name])
+    if label is not None:
+        columns[" label"] = label
+    return columns
+
+
+def _spacing(attributes: str) -> str:
+    """An attribute text (matched by _ATTRS) without its values: names, '=', quotes and
+    the whitespace between them, as written."""
+    out = []
+    position = 0
+    for found in _ATTR.finditer(attributes):
+        start, end = found.span(3) if found.group(2) else found.span(5)
+        out.append(attributes[position:start])
+        position = end
+    out.append(attributes[position:])
+    return "".join(out)
+
+
+def _coalesced(column: list[Any], other: list[Any]) -> list[Any]:
+    return [b if a is None else a for a, b in zip(column, other, strict=True)]
+
+
+def _alternatives(
+    spellings: tuple[tuple[tuple[tuple[str, ...], tuple[str, ...]], str | None], ...],
+    tag: str | None,
+    ei: bool,
+) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
+    """A pattern that splits list items of any of ``spellings`` (see
+    :func:`_items_by_spelling`), its stride, and the groups of each attribute name."""
+    where: dict[str, list[int]] = {}
+    alternatives = []
+    index = 1 if tag else 2  # any tag: its name the first group
+    for (names, quotes), literal in spellings:
+        guid = _GUID_GROUP if ei else None
+        alternatives.append(_attribute_patterns(names, quotes, guid=guid, literal=literal))
         for name in names:
             if ei and name == "ei":
-                columns[" guid"] = split[index::width]
+                where.setdefault(" guid", []).append(index)
                 index += 1
-            column = split[index::width]
-            columns[name] = _decoded(column) if "&" in joined else column
+            where.setdefault(name, []).append(index)
             index += 1
-        label = next((columns[name] for name in labels if name in columns), None)
-        if label is not None:
-            columns[" label"] = label
-        for name, column in columns.items():
-            found.setdefault(name, {})[kind] = iter(column)
-    absent = repeat(None)
-    out = {}
-    for name, by_kind in found.items():
-        given = {kind: by_kind.get(kind, absent) for kind in kinds}
-        out[name] = list(map(next, map(given.__getitem__, keys)))
-    return out
+    head, end = (f"<{tag}", f"</{tag}") if tag else (f"<({_NAME})", "</\\1")
+    source = f"{head}(?:{'|'.join(alternatives)}){_S}*(?:/>|>{end}{_S}*>)"
+    return _pattern(source), index, where
 
 
 def _joined_split(pattern: re.Pattern[str], text: str, stride: int, count: int) -> list[str] | None:
@@ -1166,9 +1227,7 @@ def _object_columns(text: str, count: int) -> dict[str, list[Any]] | None:
                     columns[" label"] = label
                 return columns
     # items spelled several ways
-    return _items_by_spelling(
-        text, count, _ITEM_SPLIT, 3, needed=("did", "tp"), labels=("n", "disp_n")
-    )
+    return _items_by_spelling(text, count, tag=None, needed=("did", "tp"), labels=("n", "disp_n"))
 
 
 def _split(pattern: re.Pattern[str] | None, region: str, stride: int) -> list[str] | None:
@@ -1304,7 +1363,7 @@ def _one_by_one(
 def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) -> Any:
     """A list whose items are spelled differently from each other: read a spelling at a
     time, or else item by item."""
-    columns = _items_by_spelling(region, 1, _E_SPLIT, 2, needed=("ei",), labels=("disp_n",))
+    columns = _items_by_spelling(region, 1, tag="e", needed=("ei",), labels=("disp_n",))
     if columns is not None:
         guids = columns[" guid"]
         if guids.count(guids[0]) != len(guids):
@@ -1385,9 +1444,7 @@ def _object_row(key: str, dids: list[Any], tps: list[Any], labels: list[Any] | N
 def _mixed_objects(key: str, inner: str, lists: _Lists) -> Any:
     """An object list whose items are spelled differently: read a spelling at a time,
     or else item by item."""
-    columns = _items_by_spelling(
-        inner, 1, _ITEM_SPLIT, 3, needed=("did", "tp"), labels=("n", "disp_n")
-    )
+    columns = _items_by_spelling(inner, 1, tag=None, needed=("did", "tp"), labels=("n", "disp_n"))
     if columns is not None:
         if lists.large and any(_long(c) for c in columns.values()):
             raise _Fallback
