@@ -984,14 +984,13 @@ def _element_columns(text: str, count: int) -> tuple[list[str], list[str], Any, 
     if "ei" in names and _alike(text, "<e", first.group(1)):
         stride = len(names) + 2  # ei is two groups: its GUID and its key part
         where = {n: 1 + i + (i > names.index("ei")) for i, n in enumerate(names)}
-        for literal in (first.group(1), None):  # as the first item is spelled, then loosely
-            attributes = _attribute_patterns(names, quotes, guid=_GUID_GROUP, literal=literal)
-            pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
-            parts = _joined_split(pattern, text, stride, count)
-            if parts is not None:
-                break
-        else:
-            parts = None
+        # As the first item is spelled, to the whitespace: else, by _items_by_spelling,
+        # which also reads whitespace that varies (a loose split here, in vain for
+        # items spelled several ways, would cost a pass more).
+        literal = first.group(1)
+        attributes = _attribute_patterns(names, quotes, guid=_GUID_GROUP, literal=literal)
+        pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
+        parts = _joined_split(pattern, text, stride, count)
         if parts is not None:
             ei = where["ei"]
             guids = parts[ei::stride]
@@ -1025,6 +1024,62 @@ def _alike(text: str, tag: str, attributes: str) -> bool:
     return text.count(prefix) == text.count(tag)
 
 
+_Spelled = tuple[tuple[str, ...], tuple[str, ...]]  # attribute names and quotes, in order
+
+
+class _Spellings:
+    """The spellings of one kind of tag met in a document (at most :data:`_SPELLINGS`),
+    each with the attribute text of its first tag: its pattern then matches the
+    whitespace written there, to the character (a third faster than any whitespace),
+    until a tag of that spelling is met spaced otherwise (None: any whitespace)."""
+
+    __slots__ = ("literal", "needed", "spaced")
+
+    def __init__(self, needed: tuple[str, ...]) -> None:
+        self.literal: dict[_Spelled, str | None] = {}
+        self.spaced: dict[_Spelled, str] = {}
+        self.needed = needed  # the attributes every tag has
+
+    def new(self, attributes: str) -> bool:
+        """True when a tag of these attributes is one the spellings so far do not match."""
+        spelling = _spelling(attributes)
+        literal = self.literal.get(spelling, False)
+        if literal is False:
+            return True
+        return literal is not None and self.spaced[spelling] != _spacing(attributes)
+
+    def met(self, attributes: str | None) -> bool:
+        """Count a tag of these attributes, one the spellings so far left (see
+        :meth:`new`); False if the text is not read so (None: not a tag)."""
+        if attributes is None:
+            return False
+        spelling = _spelling(attributes)
+        if spelling in self.literal:
+            if self.literal[spelling] is None or self.spaced[spelling] == _spacing(attributes):
+                return False  # met as it is: not a tag the split would leave
+            self.literal[spelling] = None  # spaced otherwise too: any whitespace
+            return True
+        names = spelling[0]
+        if len(self.literal) == _SPELLINGS or any(n not in names for n in self.needed):
+            return False
+        self.literal[spelling] = attributes
+        self.spaced[spelling] = _spacing(attributes)
+        return True
+
+    def sample(self, pattern: re.Pattern[str], group: int, text: str, at: int) -> bool:
+        """Meet the spellings of the next few tags ``pattern`` finds from ``at`` (its
+        ``group`` the attribute text): the writers of a document usually show early."""
+        for _ in range(_SAMPLE):
+            found = pattern.search(text, at)
+            if found is None:
+                break
+            attributes = found.group(group)
+            if self.new(attributes) and not self.met(attributes):
+                return False
+            at = found.end()
+        return True
+
+
 def _items_by_spelling(
     text: str, count: int, *, tag: str | None, needed: tuple[str, ...], labels: tuple[str, ...]
 ) -> dict[str, list[Any]] | None:
@@ -1044,54 +1099,20 @@ def _items_by_spelling(
     """
     first = _E_ANY if tag == "e" else _ITEM_ANY
     group = 1 if tag == "e" else 2  # the attribute text's group in ``first``
-    # Each spelling, and the attribute text of its first item: the pattern then matches
-    # the whitespace written there, to the character (faster); None, any whitespace.
-    spellings: dict[tuple[tuple[str, ...], tuple[str, ...]], str | None] = {}
-    spaced: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}  # its whitespace
-
-    def met(found: re.Match[str] | None) -> bool:
-        """Count the spelling of the item ``found``; False if the text is not read so."""
-        if found is None:
-            return False  # not an item: the text is the tree's
-        attributes = found.group(group)
-        spelling = _spelling(attributes)
-        if spelling in spellings:
-            if spellings[spelling] is None or spaced[spelling] == _spacing(attributes):
-                return False  # met as it is: not an item the split would leave
-            spellings[spelling] = None  # written with other whitespace too: loosely
-            return True
-        names = spelling[0]
-        if len(spellings) == _SPELLINGS or any(name not in names for name in needed):
-            return False
-        spellings[spelling] = attributes
-        spaced[spelling] = _spacing(attributes)
-        return True
-
-    # The first few items one at a time: the writers of a document usually show early.
-    at = 0
-    for _ in range(_SAMPLE):
-        found = first.match(text, at)
-        if found is None:
-            break
-        spelling = _spelling(found.group(group))
-        if (
-            spelling not in spellings
-            or (
-                spellings[spelling] is not None and spaced[spelling] != _spacing(found.group(group))
-            )
-        ) and not met(found):
-            return None
-        at = found.end() + text.startswith("\0", found.end())
+    spellings = _Spellings(needed)
+    if not spellings.sample(first, group, text, 0):
+        return None
     # Then the splits, each by every spelling met so far, until one leaves only
     # whitespace: at each other, the first item it left is met.
     for _ in range(2 * _SPELLINGS + 1):
-        pattern, stride, where = _alternatives(tuple(spellings.items()), tag, "ei" in needed)
+        pattern, stride, where = _alternatives(spellings, tag, "ei" in needed)
         parts = pattern.split(text)
         gaps = "".join(parts[::stride])
         if gaps.count("\0") == count - 1 and not gaps.strip(" \t\n\0"):
             break
         stop = _NOT_BLANK.search(gaps)
-        if stop is None or not met(first.match(gaps, stop.start())):
+        found = None if stop is None else first.match(gaps, stop.start())
+        if not spellings.met(None if found is None else found.group(group)):
             return None
     else:
         return None
@@ -1129,16 +1150,14 @@ def _coalesced(column: list[Any], other: list[Any]) -> list[Any]:
 
 
 def _alternatives(
-    spellings: tuple[tuple[tuple[tuple[str, ...], tuple[str, ...]], str | None], ...],
-    tag: str | None,
-    ei: bool,
+    spellings: _Spellings, tag: str | None, ei: bool
 ) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
     """A pattern that splits list items of any of ``spellings`` (see
     :func:`_items_by_spelling`), its stride, and the groups of each attribute name."""
     where: dict[str, list[int]] = {}
     alternatives = []
     index = 1 if tag else 2  # any tag: its name the first group
-    for (names, quotes), literal in spellings:
+    for (names, quotes), literal in spellings.literal.items():
         guid = _GUID_GROUP if ei else None
         alternatives.append(_attribute_patterns(names, quotes, guid=guid, literal=literal))
         for name in names:
@@ -1213,19 +1232,18 @@ def _object_columns(text: str, count: int) -> dict[str, list[Any]] | None:
         return None
     names, quotes = _spelling(first.group(2))
     if "did" in names and "tp" in names and _alike(text, "<" + first.group(1), first.group(2)):
-        for literal in (first.group(2), None):
-            spelling = _item_spelling(names, quotes, literal)
-            parts = _joined_split(spelling.pattern, text, spelling.stride, count)
-            if parts is not None:
-                stride = spelling.stride
-                columns = {name: parts[index::stride] for name, index in spelling.at.items()}
-                del parts
-                if "&" in text:
-                    columns = {name: _decoded(column) for name, column in columns.items()}
-                label = columns.get("n") or columns.get("disp_n")
-                if label is not None:
-                    columns[" label"] = label
-                return columns
+        spelling = _item_spelling(names, quotes, first.group(2))  # see _element_columns
+        parts = _joined_split(spelling.pattern, text, spelling.stride, count)
+        if parts is not None:
+            stride = spelling.stride
+            columns = {name: parts[index::stride] for name, index in spelling.at.items()}
+            del parts
+            if "&" in text:
+                columns = {name: _decoded(column) for name, column in columns.items()}
+            label = columns.get("n") or columns.get("disp_n")
+            if label is not None:
+                columns[" label"] = label
+            return columns
     # items spelled several ways
     return _items_by_spelling(text, count, tag=None, needed=("did", "tp"), labels=("n", "disp_n"))
 
