@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, repeat
 from operator import sub
 from typing import Any, NamedTuple, cast
 
@@ -145,12 +145,6 @@ _RSL_CLOSE = _lazy(rf"</rsl{_S}*>{_S}*")
 _BLANK = _lazy(f"{_S}*")  # matches anywhere: whitespace, maybe none
 _PA_END = _lazy(rf"</pa{_S}*>")
 _PA_ANY = _lazy(rf"(<pa({_ATTRS}){_S}*(/?)>)")
-# A <pa> start tag, split out of a document: the tag, its attribute text.
-_PA_SPLIT = _lazy(rf"(<pa({_ATTRS}){_S}*/?>)")
-# An attribute's '=' and value in a text matched by _ATTRS, its quote the group (the
-# lookahead always sets it, so that a split's parts join; '=' first, a literal the
-# search skips to): see _spelling_keys.
-_SPELLING_VALUE = _lazy(rf"""={_S}*(?=(["']))(?:"[^"]*"|'[^']*')""")
 _E_ANY = _lazy(rf"{_S}*<e({_ATTRS}){_S}*(?:/>|></e{_S}*>)")
 _ITEM_ANY = _lazy(rf"{_S}*<({_NAME})({_ATTRS}){_S}*(?:/>|></\1{_S}*>)")
 _NOT_BLANK = _lazy("[^ \t\n\0]")  # in a split's gaps, joined: where an item was left
@@ -170,8 +164,8 @@ _PLAIN_TP: dict[str, int] = {str(n): n for n in range(1, 100)}
 _SLOW_READS = 8  # see _Lists.slow
 _DENSE_REFERENCES = 6  # more than one '&' in 2**6 characters: see _read
 _MAX_SPELLINGS = 256  # compiled patterns remembered: they come from the input
-# The spellings of <pa>s in a document, or of items in a document's lists, read a
-# spelling at a time (_by_spelling, _items_by_spelling); more are left to the tree.
+# The spellings of <pa>s in a document, or of items in a document's lists, that a
+# split reads (_prompts, _items_by_spelling); more are left to the tree.
 _SPELLINGS = 8
 _SAMPLE = 16  # list items whose spellings are read one by one first (_items_by_spelling)
 
@@ -456,10 +450,7 @@ def _read(text: str) -> Scan | None:
         return None
     if _BLANK.match(text, opening.end()).end() == end:  # type: ignore[union-attr]
         return Scan([], lcl, [])
-    lists = _Lists(len(text) > MAX_TEXT)
-    if not alike:
-        return _by_spelling(text, opening.end(), end, lcl, lists, pas)
-    return _prompts(text, opening.end(), end, lcl, lists, pas)
+    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT), pas, alike)
 
 
 def _after_lt(text: str, char: str, start: int) -> bool:
@@ -478,8 +469,8 @@ def _after_lt(text: str, char: str, start: int) -> bool:
 def _pa_count(text: str) -> tuple[int, bool]:
     """The number of ``'<pa'`` in ``text`` (counted once), and whether the ``<pa>``s look
     spelled alike: the next few start as the first one does, up to its first value
-    (``<pa pt="``).  A document spelled several ways is read a spelling at a time
-    (:func:`_by_spelling`) rather than first split for one spelling in vain."""
+    (``<pa pt="``).  The spellings of a document spelled several ways are then met
+    before its split (:func:`_prompts`), rather than after one in vain."""
     pas = text.count("<pa")
     first = _PA_ANY.search(text)
     if first is None:
@@ -498,63 +489,93 @@ def _pa_count(text: str) -> tuple[int, bool]:
     return pas, True
 
 
-def _pa_pattern(names: tuple[str, ...], quotes: tuple[str, ...], literal: str | None) -> str:
-    # The start tag, a group per attribute; then '/>' or '>', and a value's text with
-    # its end tag when that is what follows.
-    attributes = _attribute_patterns(names, quotes, literal=literal)
-    return f"<pa{attributes}{_S}*(?:(/>)|>(?:([^<]*)</pa{_S}*>)?)"
+def _pa_pattern(spellings: _Spellings) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
+    """The pattern that splits a document at each ``<pa>`` of ``spellings``: the start
+    tag, a group per attribute of each spelling; then '/>' or '>', and a value's text
+    with its end tag when that is what follows.  With its stride and the groups of each
+    attribute name."""
+    where: dict[str, list[int]] = {}
+    alternatives = []
+    index = 1
+    for (names, quotes), literal in spellings.literal.items():
+        alternatives.append(_attribute_patterns(names, quotes, literal=literal))
+        for name in names:
+            where.setdefault(name, []).append(index)
+            index += 1
+    source = f"<pa(?:{'|'.join(alternatives)}){_S}*(?:(/>)|>(?:([^<]*)</pa{_S}*>)?)"
+    return _pattern(source), index + 2, where
 
 
 def _prompts(
-    text: str,
-    start: int,
-    end: int,
-    lcl: str | None,
-    lists: _Lists,
-    pas: int,
-    *,
-    regroup: bool = True,
+    text: str, start: int, end: int, lcl: str | None, lists: _Lists, pas: int, alike: bool
 ) -> Scan | None:
-    """The items of ``<rsl>``'s content, ``text[start:end]``: split at each ``<pa>`` of
-    the first one's spelling (``pas`` of them: the number of ``'<pa'`` in ``text``), a
-    column per attribute (the text is not copied first: a document of one long list
-    would be held twice more).  If not every ``<pa>`` is of that spelling, read a
-    spelling at a time (:func:`_by_spelling`) when ``regroup``."""
+    """The items of ``<rsl>``'s content, ``text[start:end]``: split at each ``<pa>`` (``pas``
+    of them: the number of ``'<pa'`` in ``text``), a column per attribute (the text is
+    not copied first: a document of one long list would be held twice more).
+
+    The ``<pa>``s of a document written by several tools are spelled several ways
+    (quotes, attribute order, ``key=`` or ``did pin tp``): the split is by the
+    alternatives of every spelling met, up to :data:`_SPELLINGS` of them, found as for
+    list items (:func:`_items_by_spelling`): the first ``<pa>``'s, the next few's unless
+    ``alike`` (the next few start as the first does), then each that a split leaves in
+    a body.
+    """
     lead = _BLANK.match(text, start).end()  # type: ignore[union-attr]
     first = _PA_ANY.match(text, lead)
     if first is None:
         return None
-    names, quotes = _spelling(first.group(2))
-    stride = len(names) + 3
-    for literal in (first.group(2), None):  # as the first <pa> is spelled, then loosely
-        parts = _pattern(_pa_pattern(names, quotes, literal)).split(text)
+    spellings = _Spellings(())
+    spellings.met(first.group(2))
+    if not alike and not spellings.sample(_PA_ANY, 2, text, first.end()):
+        return None
+    for _ in range(2 * _SPELLINGS + 1):
+        pattern, stride, where = _pa_pattern(spellings)
+        parts = pattern.split(text)
         count = len(parts) // stride
         if count == pas:
             break
+        # a <pa> of a spelling not met: in the body of the one before it
+        found = _PA_ANY.search("\0".join(parts[stride::stride]))
+        if not spellings.met(None if found is None else found.group(2)):
+            return None
     else:
-        return _by_spelling(text, start, end, lcl, lists, pas) if regroup else None
+        return None
     if parts[0] != text[:lead]:  # only the declaration, <rsl> and whitespace before
         return None
     tail = len(text) - end  # </rsl> and what follows it, at the end of the last body
     if len(parts[-1]) < tail:
         return None
     parts[-1] = parts[-1][: len(parts[-1]) - tail]
-    raw_columns = [parts[1 + i :: stride] for i in range(len(names))]
-    columns: dict[str, list[Any]] = dict(zip(names, raw_columns, strict=True))
+    # Each attribute's column; a spelling's columns (of the others' <pa>s: None) as
+    # written, for a Piece's tag.
+    written = [
+        (names, quotes, [parts[i::stride] for i in range(at, at + len(names))])
+        for at, (names, quotes) in zip(
+            accumulate((len(n) for n, _ in spellings.literal), initial=1),
+            spellings.literal,
+            strict=False,
+        )
+    ]
+    columns: dict[str, list[Any]] = {}
+    for name, indexes in where.items():
+        column = parts[indexes[0] :: stride]
+        for index in indexes[1:]:
+            column = _coalesced(column, parts[index::stride])
+        columns[name] = column
     if "&" in text:
         columns = {name: _decoded(column) for name, column in columns.items()}
     large = lists.large
     if large and any(_long(c) for c in columns.values()):
         return None
-    raw_texts = texts = parts[2 + len(names) :: stride]
+    raw_texts = texts = parts[stride - 1 :: stride]
     if "&" in text:
         texts = _decoded(texts)
     absent: list[Any] = [None] * count
     keys, pts, pins, dids, tps = (
         columns.get(name, absent) for name in ("key", "pt", "pin", "did", "tp")
     )
-    closes = parts[1 + len(names) :: stride]
-    bodies = parts[3 + len(names) :: stride]
+    closes = parts[stride - 2 :: stride]
+    bodies = parts[stride::stride]
     del parts
     if keys[0] is None and None not in dids and None not in pins and None not in tps:
         # Every <pa> located by did pin tp (xml._plain_location for all at once).
@@ -574,9 +595,12 @@ def _prompts(
     def tag(index: int) -> str:
         # The <pa>'s start tag as written but for the spaces between attributes (a
         # Piece's, parsed alone: rare, so rebuilt rather than kept for every <pa>).
-        values = (column[index] for column in raw_columns)
-        spelled = (f" {n}={q}{v}{q}" for n, q, v in zip(names, quotes, values, strict=True))
-        return "<pa" + "".join(spelled)
+        for names, quotes, raw in written:
+            values = [column[index] for column in raw]
+            if values and values[0] is not None:
+                spelled = zip(names, quotes, values, strict=True)
+                return "<pa" + "".join(f" {n}={q}{v}{q}" for n, q, v in spelled)
+        return "<pa"  # of the spelling of no attribute
 
     rows = zip(
         range(count),
@@ -588,65 +612,6 @@ def _prompts(
         strict=True,
     )
     return _scan(rows, tag, lcl, lists)
-
-
-def _by_spelling(
-    text: str, start: int, end: int, lcl: str | None, lists: _Lists, pas: int
-) -> Scan | None:
-    """:func:`_prompts` for a document whose ``<pa>``s are spelled several ways (written
-    by several tools: quotes, attribute order, ``key=`` or ``did pin tp``): its ``<pa>``s
-    grouped by spelling, up to :data:`_SPELLINGS` of them, each group read by
-    :func:`_prompts` as a document of its own, the items put back in document order."""
-    if lists.large:
-        return None  # the groups would hold the text twice more
-    # Each <pa>'s start tag, its attribute text, and what follows up to the next (its
-    # body: values hold no '<', so every '<pa' of the text starts a tag or is counted
-    # short below).
-    parts = _PA_SPLIT.split(text)
-    if len(parts) != 3 * pas + 1:
-        return None  # a '<pa' that starts no <pa> tag of the subset
-    tail = len(text) - end
-    if parts[0][start:].strip(_WS) or len(parts[-1]) < tail:
-        return None
-    parts[-1] = parts[-1][: len(parts[-1]) - tail]
-    keys = _spelling_keys(parts[2::3])
-    kinds = dict.fromkeys(keys)
-    if len(kinds) > _SPELLINGS:
-        return None  # too many: each group costs a few passes
-    if len(kinds) == 1:  # one spelling after all (whitespace in tags aside)
-        return _prompts(text, start, end, lcl, lists, pas, regroup=False)
-    tags, bodies = parts[1::3], parts[3::3]
-    del parts
-    items: dict[str, Iterator[Any]] = {}
-    marks: list[int] = []
-    for kind in kinds:
-        chosen = list(map(kind.__eq__, keys))
-        group = "".join(
-            chain.from_iterable(zip(compress(tags, chosen), compress(bodies, chosen), strict=True))
-        )
-        count = chosen.count(True)
-        scan = _prompts(group, 0, len(group), lcl, lists, count, regroup=False)
-        if scan is None:
-            return None
-        where = list(compress(range(pas), chosen))
-        marks.extend(map(where.__getitem__, scan.marks))
-        items[kind] = iter(scan.items)
-    marks.sort()
-    return Scan(list(map(next, map(items.__getitem__, keys))), lcl, marks)
-
-
-def _spelling_keys(attributes: list[str]) -> list[str]:
-    """The spelling of each tag's attribute text (matched by _ATTRS): its names and
-    quotes in order (``pt"pin"did"tp"``), whitespace aside, in C-level passes (a ``sub``
-    with group references calls back into Python at each match)."""
-    joined = "\0".join(attributes)
-    if "'" not in joined:  # every value double-quoted, and none holds a "
-        spelled = '"'.join(joined.split('"')[::2]).replace("=", "")
-    elif '"' not in joined:
-        spelled = "'".join(joined.split("'")[::2]).replace("=", "")
-    else:
-        spelled = "".join(_SPELLING_VALUE.split(joined))
-    return spelled.replace(" ", "").replace("\n", "").replace("\t", "").split("\0")
 
 
 def _piece(
