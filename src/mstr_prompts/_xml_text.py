@@ -1,7 +1,8 @@
 """Plain prompt-answer XML read straight from its text, without building lxml's tree.
 
-Nearly every document is a ``<rsl>`` of ``<pa>`` elements spelled one way throughout:
-value text, ``<mi><es>`` element lists, ``<mi><fct>`` object lists.  Walking lxml's tree of
+Nearly every document is a ``<rsl>`` of ``<pa>`` elements spelled one way, or a few ways
+when several tools wrote it: value text, ``<mi><es>`` element lists, ``<mi><fct>`` object
+lists.  Walking lxml's tree of
 such a document from Python costs more than parsing it (about 1.5 µs per ``<e>`` for the
 reads an element needs), while a regular expression over the text reads a whole list in
 one C-level pass.  :func:`read` does that for a strict textual subset of XML 1.0 and
@@ -31,10 +32,15 @@ The subset (https://www.w3.org/TR/xml/ section numbers), checked as text:
   those over 10,000,000 bytes; a character is at most 4).
 * The shapes: ``<rsl>`` (any attributes; ``lcl`` is returned as written) holding only
   ``<pa>`` elements and whitespace; a ``<pa>`` identified by ``pt pin did tp`` or ``key``
-  in any order, but every ``<pa>`` of a document in the same order and quotes (read
-  ``<pa>`` by ``<pa>``, a document spelled several ways costs more than its parse); its body empty, text, or ``<mi>`` holding one ``<es>`` (an optional
+  in any order; its body empty, text, or ``<mi>`` holding one ``<es>`` (an optional
   leading ``<at>``, then ``<e>`` items) or one ``<fct>`` (items of any tag), each item
   empty (self-closed or ``<x …></x>``).  Attributes the codec ignores may be present.
+* At most :data:`_SPELLINGS` spellings (attribute names and quotes in order) of
+  ``<pa>`` in a document, and as many of ``<e>`` and of object items in the lists read
+  together (:func:`_read_lists`) or in one list: the
+  text is split once by the alternatives of the spellings met (:class:`_Spellings`:
+  those of the first few tags, then of each tag a split leaves), so that a document
+  several tools wrote costs a pass or two more than one of a single spelling.
 * An expression's ``<pa>`` body, ``<exp>…</exp>``, of the shapes
   :func:`mstr_prompts.expression_xml.scan_text_row` reads from the text (compact or
   indented, empty elements self-closed or written as pairs): its row.
@@ -50,7 +56,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate, repeat
+from itertools import accumulate, chain, compress, repeat
 from operator import sub
 from typing import Any, NamedTuple, cast
 
@@ -590,6 +596,22 @@ def _prompts(
             and keys.count(None) == count
         ):
             keys = list(map("{}@{}@{}".format, dids, pins, tps))
+            pins = dids = tps = absent
+    elif None in keys and len(spellings.literal) > 1:
+        # Some <pa>s keyed, the others located by did pin tp (several writers): the same
+        # for the located ones, picked out by C-level passes.
+        located = [key is None for key in keys]
+        some = [list(compress(column, located)) for column in (dids, pins, tps)]
+        joined = "".join(some[1]) + "".join(some[2]) if None not in chain(*some) else ""
+        if (
+            joined.isdigit()
+            and joined.isascii()
+            and all(column.count(None) == count - len(some[0]) for column in (dids, pins, tps))
+            and not any("" in column for column in some)
+            and "@" not in "".join(some[0])
+        ):
+            made = iter(list(map("{}@{}@{}".format, *some)))
+            keys = [next(made) if key is None else key for key in keys]
             pins = dids = tps = absent
 
     def tag(index: int) -> str:
