@@ -7,7 +7,10 @@ interpreter, interleaved with the baseline and with every other command, ``ROUND
 times (``BENCH_ROUNDS``, default 15); the median and the best of each are printed, and
 each command's ratio is its median over the baseline's median.  The inputs are small
 files written to a temporary directory: one value prompt (XML, and a Web link carrying
-it in ``promptsAnswerXML``), and one element prompt (REST); then the inputs that built a
+it in ``promptsAnswerXML``), and one element prompt (REST); then the shapes of an outside
+review (an indented XML element list with display names, converted and inspected, a
+named object prompt, REST elements naming their prompt by ``id``, a Library link built
+by ``link``); then the inputs that built a
 model before the rows carried a plain prompt reference (``rows.Ref``) and Library had
 rows: REST bodies naming their prompts by ``id`` and by ``name`` (as mstrio-py writes
 them), Web links with ``valuePromptAnswers`` and with ``elementsPromptAnswers``, a
@@ -38,6 +41,8 @@ GUID = "2294C41E44244ADAED930CB4E00A9DA0"
 ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
 REPORT = "4CF6D88A4588097466A4B7B8851A161F"
 BASE = "https://bi.example.com/MicroStrategy/servlet/mstrWeb"
+LIBRARY = "https://bi.example.com/MicroStrategyLibrary"
+PROJECT = "EC70648611E7A2F962E90080EFD58751"
 INPUTS = {
     "one.xml": f'<rsl><pa pt="3" pin="0" did="{GUID}" tp="10">Web</pa></rsl>',
     "elements.json": (
@@ -66,6 +71,26 @@ INPUTS = {
         "https://bi.example.com/MicroStrategyLibrary/app/EC70648611E7A2F962E90080EFD58751/"
         f"{REPORT}?prompts=%5B%5B%7B%22key%22%3A%22{GUID}%400%4010%22%2C%22values%22%3A%5B"
         f"%22h1%3B{ATTRIBUTE}%22%2C%22h2%3B{ATTRIBUTE}%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D"
+    ),
+    # As an outside review wrote them: an indented element list with display names (an
+    # entity in one), a named object prompt, and REST elements naming their prompt by id.
+    "elements.xml": (
+        f'<rsl>\n  <pa pt="7" pin="0" did="{GUID}" tp="10">\n    <mi>\n      <es>\n'
+        f'        <at did="{ATTRIBUTE}" tp="12"/>\n'
+        f'        <e emt="1" ei="{ATTRIBUTE}:1" art="1" disp_n="Books &amp; Magazines"/>\n'
+        f'        <e emt="1" ei="{ATTRIBUTE}:2" art="1" disp_n="Music"/>\n'
+        "      </es>\n    </mi>\n  </pa>\n</rsl>\n"
+    ),
+    "objects.xml": (
+        f'<rsl>\n  <pa pt="6" pin="0" did="{GUID}" tp="10">\n    <mi>\n'
+        '      <fct qsr="0" fcn="0" cc="1" sto="1" pfc="0" pcc="1">\n'
+        '        <mt did="4C051DB611D3E877C000B3B2D86C964F" tp="4" n="Profit"></mt>\n'
+        '        <mt did="7FD5B69611D5AC76C000D98A4CC5F24F" tp="4" n="Revenue"></mt>\n'
+        "      </fct>\n    </mi>\n  </pa>\n</rsl>\n"
+    ),
+    "elements-by-id.json": (
+        '{"prompts": [{"id": "0CE45CA4483E29FFB0AF969D68588E95", "type": "ELEMENTS", '
+        f'"answers": [{{"id": "h1;{ATTRIBUTE}", "name": "Books"}}]}}]}}'
     ),
     "library.txt": (
         "https://bi.example.com/MicroStrategyLibrary/app/EC70648611E7A2F962E90080EFD58751/"
@@ -112,6 +137,17 @@ COMMANDS: dict[str, list[str]] = {
         *CLI, "convert", "--from", "library", "--to", "rest", "terse.txt"],
     "link --base … --report … one.xml (fails: no position)": [
         *CLI, "link", "--base", BASE, "--report", REPORT, "one.xml"],
+    "convert --from xml --to rest elements.xml (display names, indented)": [
+        *CLI, "convert", "--from", "xml", "--to", "rest", "elements.xml"],
+    "inspect --from xml elements.xml": [*CLI, "inspect", "--from", "xml", "elements.xml"],
+    "convert --from xml --to rest objects.xml (named objects)": [
+        *CLI, "convert", "--from", "xml", "--to", "rest", "objects.xml"],
+    "convert --from rest --to url elements-by-id.json": [
+        *CLI, "convert", "--from", "rest", "--to", "url", "elements-by-id.json"],
+    "inspect --from url link.txt": [*CLI, "inspect", "--from", "url", "link.txt"],
+    "link --base … --project … --dossier … library.txt (a Library link)": [
+        *CLI, "link", "--base", LIBRARY, "--project", PROJECT, "--dossier", REPORT,
+        "--from", "library", "library.txt"],
     # Not yet under the target: definitions are models (README, "Start-up").
     "convert --from rest --to rest --definitions … elements.json": [
         *CLI, "convert", "--from", "rest", "--to", "rest", "--definitions", "definitions.json",

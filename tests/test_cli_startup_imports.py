@@ -154,3 +154,115 @@ def test_a_client_command_still_loads_the_client() -> None:
     report = json.loads(done.stderr.strip().splitlines()[-1])
     assert report["status"] == EXIT_USAGE  # no credentials (MSTR_USERNAME …)
     assert "mstr_prompts.client.commands" in report["heavy"]
+
+
+# A command line naming one of cli's own commands first gets a parser with that command
+# alone (cli._parser(command)); its help, its errors and its parse must be the full
+# parser's.  Each is run both ways in this process: once as main runs it, once with the
+# full parser forced.
+WEB = "https://example.com/MicroStrategy/servlet/mstrWeb"
+PARSES = [
+    ["convert", "--help"],
+    ["convert", "-h", "--from"],
+    ["convert"],
+    ["convert", "--from", "xml"],
+    ["convert", "--from", "nope", "--to", "rest", REST],
+    ["convert", "--from=rest", "--to=xml", "--indent", "99", REST],
+    ["convert", "--from", "rest", "--to", "rest", "--compact", "--indent", "2", REST],
+    ["convert", "--from", "rest", "--to", "rest", "--defin", "x", REST],
+    ["convert", "--from", "rest", "--to", "rest", "--max-size", "1Q", REST],
+    ["convert", "--from", "rest", "--to", "rest", "--version", REST],
+    ["convert", "--", REST],
+    ["convert", "inspect"],
+    ["convert", "--from", "rest", "--to", "url", REST],
+    ["convert", "--from", "rest", "--to", "rest", "--column", "x", REST],
+    ["convert", "--from", "rest", "--to", "xml", XML],
+    ["inspect", "--help"],
+    ["inspect"],
+    ["inspect", "--from", "rest", REST, REST],
+    ["inspect", "--from", "REST", "--indent", "4", REST],
+    ["link", "--help"],
+    ["link"],
+    ["link", "--base", WEB],
+    ["link", "--base", WEB, "--report", "xyz"],
+    ["link", "--base", WEB, "--report", REPORT, "--dossier", REPORT],
+    ["link", "--base", WEB, "--report", REPORT, "--mode", "9", REST],
+    ["link", "--base", WEB, "--report", REPORT, "--page", "K", REST],
+    ["link", "--base", WEB, "--report", REPORT, "--param", "Server", REST],
+    ["link", "--base", WEB, "--report", REPORT, REST],
+    ["validate", "--help"],
+    ["validate"],
+    ["validate", "--definitions", REST, "--json", "--from", "bad"],
+    ["schema", "--help"],
+    ["schema"],
+    ["schema", "nope"],
+    ["schema", "REST"],
+]
+
+
+@pytest.mark.parametrize("argv", PARSES, ids=" ".join)
+@pytest.mark.parametrize("columns", ["80", "43", "151"])
+def test_one_commands_parser_reads_as_the_full_parser(
+    argv: list[str],
+    columns: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from mstr_prompts import cli
+
+    assert argv[0] in cli._COMMANDS
+    monkeypatch.setenv("COLUMNS", columns)  # the help's layout follows it
+    status = cli.main(argv)
+    one = (status, *capsys.readouterr())
+    monkeypatch.setattr(cli, "_named", lambda argv: None)
+    status = cli.main(argv)
+    assert one == (status, *capsys.readouterr())
+    assert one[1] or one[2]  # each printed something
+
+
+def test_the_help_width_is_shutils() -> None:
+    # cli._columns finds the width without importing shutil (see cli._Formatter); in a
+    # fresh interpreter, with and without COLUMNS (a terminal is tested by hand).
+    import os
+
+    check = (
+        "import shutil; from mstr_prompts import cli; "
+        "assert cli._columns() == shutil.get_terminal_size().columns, cli._columns()"
+    )
+    for columns in (None, "0", "x", "57", "200"):
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        if columns is not None:
+            env["COLUMNS"] = columns
+        subprocess.run([sys.executable, "-c", check], env=env, check=True, timeout=120)
+
+
+def test_the_console_script_freezes_what_start_up_made() -> None:
+    # mstr_prompts.__main__.main loads the CLI with the collector paused, then freezes
+    # what loading made (no later collection, nor the one at exit, goes over pydantic's
+    # objects again) and turns the collector back on for the command's own work.
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="mstr-prompts")
+    assert script.value == "mstr_prompts.__main__:main"
+    check = (
+        "import gc, sys; from mstr_prompts.__main__ import main; "
+        "sys.argv = ['mstr-prompts', 'schema', 'rest']; status = main(); "
+        "print(status, gc.isenabled(), gc.get_freeze_count() > 10000, file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stderr.split() == ["0", "True", "True"]
+    assert done.stdout.startswith("{")
+
+
+def test_a_caller_that_turned_the_collector_off_keeps_it_off() -> None:
+    check = (
+        "import gc, sys; gc.disable(); from mstr_prompts.__main__ import main; "
+        "sys.argv = ['mstr-prompts', '--version']; status = main(); "
+        "print(status, gc.isenabled(), gc.get_freeze_count(), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stderr.split() == ["0", "False", "0"]

@@ -333,3 +333,42 @@ def test_refusals_load_no_model_and_no_client(inputs: pathlib.Path, command: str
     assert report["status"] == 4, done.stderr
     assert "mstr-prompts: error: " in done.stderr
     assert loaded(report["modules"], MODELS + CLIENT) == []
+
+
+# What a one-file command no longer loads (issue 22 item 2, start-up with margin): modules
+# a path does not use, which an import at the top of a module or the parser of every
+# command used to load.  (The baseline, pydantic, lxml.etree and json, loads none of them.)
+UNUSED_ANYWHERE = (
+    "shutil",  # argparse's help width (cli._Formatter finds it without)
+    "html",  # xml: only HTML-escaped XML is unescaped
+    "difflib",  # url: only a near miss of a parameter name is looked for
+    "importlib.util",  # url: only a text that is not a link asks which codecs exist
+    "mstr_prompts._cli_runs",  # the client's commands: only their own parser has them
+)
+NO_PERCENT = ("urllib.parse", "ipaddress")  # limits, formats: only percent-encoded text
+NO_PACKED = ("array",)  # rows: only a Web link's valuePromptAnswers is packed
+
+UNUSED = {
+    "convert xml->rest": NO_PERCENT + NO_PACKED,
+    "convert rest->xml": NO_PERCENT + NO_PACKED,
+    "convert auto->rest": NO_PERCENT + NO_PACKED,
+    "inspect": NO_PERCENT + NO_PACKED,
+    "inspect objects": NO_PERCENT + NO_PACKED,
+    "rest by name -> rest": NO_PERCENT + NO_PACKED,
+    "inspect rest useDefault": NO_PERCENT + NO_PACKED,
+    "convert rest->url": NO_PACKED,
+    "convert url->rest": NO_PACKED,
+    "link": NO_PACKED,
+    "url elements -> url": NO_PACKED,
+    "library -> rest": NO_PACKED,
+    "link library": NO_PACKED,
+    "url values -> url": (),
+    "inspect url values": (),
+}
+
+
+@pytest.mark.parametrize("command", UNUSED)
+def test_codec_commands_load_only_what_their_path_uses(inputs: pathlib.Path, command: str) -> None:
+    done, report = _run(inputs, {**COMMANDS, **MORE_COMMANDS}[command])
+    assert report["status"] == 0, done.stderr
+    assert loaded(report["modules"], UNUSED_ANYWHERE + UNUSED[command]) == []

@@ -18,10 +18,11 @@ Usage::
     mstr-prompts link --base https://host/MicroStrategy/servlet/mstrWeb --report ID \\
         --param Server=host --param Project=Tutorial answers.json
 
-For the helpers adding commands: put the logic in a library module, add a subparser in
-:func:`_parser` whose ``run`` returns the output text, and raise library errors; the
-mapping from error to exit status is :func:`_status_of`.  Hints on errors are rendered with
-``error.render(cli=True)`` (see :mod:`mstr_prompts.errors`).
+For the helpers adding commands: put the logic in a library module, add a function that
+adds the command's subparser to :data:`_COMMANDS` (its ``run`` returns the output text;
+:func:`_parser` builds only the parser of the command a command line names), and raise
+library errors; the mapping from error to exit status is :func:`_status_of`.  Hints on
+errors are rendered with ``error.render(cli=True)`` (see :mod:`mstr_prompts.errors`).
 """
 
 from __future__ import annotations
@@ -156,13 +157,12 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
+_CONTROLS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 """What a terminal would act on rather than show: C0 and C1 controls but tab and line
 feed (ESC starts escape sequences, BEL rings, CR rewrites the line), the line and
 paragraph separators, and the bidirectional overrides that reorder what is shown
-(https://trojansource.codes/).  One character class: linear on any text."""
+(https://trojansource.codes/).  One character class: linear on any text.  A pattern, not
+compiled at import: only a command that reports something uses it (``re`` caches it)."""
 
 
 def _escape_controls(text: str) -> str:
@@ -177,7 +177,7 @@ def _escape_controls(text: str) -> str:
         code = ord(match.group())
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
-    return _CONTROLS.sub(escaped, text)
+    return re.sub(_CONTROLS, escaped, text)
 
 
 def _say(kind: str, message: str) -> None:
@@ -310,8 +310,9 @@ def _read(path: str) -> str:
 
 
 # XML in any encoding starts with '<' after a byte-order mark or blanks, or with the zero
-# bytes of UTF-16 or UTF-32 '<' (see mstr_prompts.safexml.decode_bytes).
-_XML_BYTES = re.compile(
+# bytes of UTF-16 or UTF-32 '<' (see mstr_prompts.safexml.decode_bytes).  Compiled when
+# first used (re caches it): only --from auto on text that is not UTF-8 needs it.
+_XML_BYTES = (
     rb"(?:\xef\xbb\xbf|\xff\xfe\x00\x00|\x00\x00\xfe\xff|\xff\xfe|\xfe\xff)?"
     rb"(?:[ \t\r\n]*<|\x00<|<\x00|\x00\x00\x00<)"
 )
@@ -454,7 +455,7 @@ def _decode_rows_file(fmt: str, path: str) -> Answers:
         try:
             fmt = _detect(data.decode("utf-8-sig"))
         except UnicodeDecodeError:
-            fmt = "xml" if _XML_BYTES.match(data) else fmt
+            fmt = "xml" if re.match(_XML_BYTES, data) else fmt
     if fmt == "xml":
         return DECODERS["xml"](data)
     return DECODERS[fmt](_as_text(data, _where(path)))
@@ -846,29 +847,12 @@ def _exit_codes_text() -> str:
     return "exit status:\n" + rows
 
 
-def _parser() -> argparse.ArgumentParser:
-    formats = tuple(DECODERS)
-    epilog = _exit_codes_text()
-    common: dict[str, Any] = {
-        "formatter_class": argparse.RawDescriptionHelpFormatter,
-        "epilog": epilog,
-        # No abbreviations: "--definitions" must never be read as "--definitions-check",
-        # nor a prefix as whatever option a later version adds.
-        "allow_abbrev": False,
-    }
-    parser = _Parser(
-        prog=_PROG,
-        description="Convert MicroStrategy prompt answers between REST JSON, "
-        "prompt-answer XML, Web URL parameters and Library short answers "
-        "(--from auto tells them apart). Formats are case-insensitive; "
-        "every error is one line on standard error.",
-        **common,
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(
-        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
-    )
+_FORMATS = tuple(DECODERS)
+"""The ``--from`` names, in the order the help lists them."""
 
+
+def _add_convert(commands: Any, common: dict[str, Any]) -> None:
+    """``convert``: each FILE from one format to another."""
     convert = commands.add_parser(
         "convert",
         help="convert answers from one format to another",
@@ -879,7 +863,7 @@ def _parser() -> argparse.ArgumentParser:
         **common,
     )
     convert.add_argument(
-        "--from", dest="source_format", type=_lower, choices=formats, required=True
+        "--from", dest="source_format", type=_lower, choices=_FORMATS, required=True
     )
     convert.add_argument(
         "--to", dest="target_format", type=_lower, choices=tuple(ENCODERS), required=True
@@ -893,6 +877,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     convert.set_defaults(run=_convert)
 
+
+def _add_inspect(commands: Any, common: dict[str, Any]) -> None:
+    """``inspect``: FILE's answers as the model's JSON."""
     inspect = commands.add_parser(
         "inspect",
         help="print the decoded answers as the model's JSON",
@@ -901,12 +888,15 @@ def _parser() -> argparse.ArgumentParser:
         **common,
     )
     inspect.add_argument(
-        "--from", dest="source_format", type=_lower, choices=formats, required=True
+        "--from", dest="source_format", type=_lower, choices=_FORMATS, required=True
     )
     _add_layout_options(inspect)
     inspect.add_argument("file", nargs="?", default="-", metavar="FILE", help="input (default -)")
     inspect.set_defaults(run=_inspect)
 
+
+def _add_link(commands: Any, common: dict[str, Any]) -> None:
+    """``link``: a Web or Library link opening an object with the answers."""
     link = commands.add_parser(
         "link",
         help="build a MicroStrategy Web or Library link with answers",
@@ -939,7 +929,7 @@ def _parser() -> argparse.ArgumentParser:
         help="another Web parameter (Server, Project, Port, …); repeat for more",
     )
     # auto, never a silent rest: a Web link or XML given to `link` is read as what it is
-    link.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="auto")
+    link.add_argument("--from", dest="source_format", type=_lower, choices=_FORMATS, default="auto")
     _add_encoding_options(link, library=False)
     _add_definition_options(link)
     link.add_argument(
@@ -947,6 +937,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     link.set_defaults(run=_link)
 
+
+def _add_validate(commands: Any, common: dict[str, Any]) -> None:
+    """``validate``: the answers checked against the prompts' definitions."""
     check = commands.add_parser(
         "validate",
         help="check answers against the prompts' definitions, as the server would",
@@ -957,33 +950,131 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--definitions", metavar="FILE", required=True, help="the JSON of GET …/prompts"
     )
-    check.add_argument("--from", dest="source_format", type=_lower, choices=formats, default="auto")
+    check.add_argument(
+        "--from", dest="source_format", type=_lower, choices=_FORMATS, default="auto"
+    )
     check.add_argument("--json", action="store_true", help="print the problems as a JSON array")
     check.add_argument(
         "file", nargs="?", default="-", metavar="ANSWERS", help="answers (- for stdin)"
     )
     check.set_defaults(run=_validate, missing=None, no_validate=False)
 
+
+def _add_schema(commands: Any, common: dict[str, Any]) -> None:
+    """``schema``: the JSON Schema of a JSON format."""
     schema = commands.add_parser(
         "schema", help="print the JSON Schema (draft 2020-12) of a JSON format", **common
     )
     schema.add_argument("name", type=_lower, choices=("rest", "library", "definitions"))
     schema.set_defaults(run=_schema)
 
-    from ._cli_runs import add_commands
 
-    add_commands(
-        commands,
-        common,
-        read=_read,
-        decode_file=_decode_file,
-        formats=tuple(DECODERS),
-        object_id=_object_id,
+_COMMANDS: dict[str, Callable[[Any, dict[str, Any]], None]] = {
+    "convert": _add_convert,
+    "inspect": _add_inspect,
+    "link": _add_link,
+    "validate": _add_validate,
+    "schema": _add_schema,
+}
+"""The commands this module defines, each by the function that adds its parser; the
+client's commands (``run``, ``wait``, ``datamart``, ``prompts``) come from
+:func:`mstr_prompts._cli_runs.add_commands`."""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help layout, the width found without :mod:`shutil`.
+
+    argparse makes a formatter for every ``add_argument`` (to check its metavar), and
+    finds the width with ``shutil.get_terminal_size``: importing shutil (and lzma, bz2,
+    fnmatch with it) cost a one-file command about 2 ms it never used.  :func:`_columns`
+    gives the same width.
+    """
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+        **more: Any,
+    ) -> None:
+        width = _columns() - 2 if width is None else width  # argparse's own margin of 2
+        super().__init__(prog, indent_increment, max_help_position, width, **more)
+
+
+def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size().columns`` gives it: a positive
+    ``COLUMNS``, else the width of the terminal on ``sys.__stdout__``, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    stdout = sys.__stdout__
+    if stdout is None:  # started with the descriptor closed (`>&-`)
+        return 80
+    try:
+        return os.get_terminal_size(stdout.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):  # not a terminal
+        return 80
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``command`` (one of :data:`_COMMANDS`), a parser
+    that has that command alone.
+
+    A run needs only the parser of the command it names: building all ten, with some 86
+    options, was a fifth of a one-file command's time over its libraries' imports.  With
+    one command named first, argparse hands everything after it to that command's parser,
+    so the parse, its help and its errors are those of the full parser; the full parser
+    is for the rest (``--help``, ``--version``, no command, an unknown one, the client's).
+    """
+    epilog = _exit_codes_text()
+    common: dict[str, Any] = {
+        "formatter_class": _Formatter,
+        "epilog": epilog,
+        # No abbreviations: "--definitions" must never be read as "--definitions-check",
+        # nor a prefix as whatever option a later version adds.
+        "allow_abbrev": False,
+    }
+    parser = _Parser(
+        prog=_PROG,
+        description="Convert MicroStrategy prompt answers between REST JSON, "
+        "prompt-answer XML, Web URL parameters and Library short answers "
+        "(--from auto tells them apart). Formats are case-insensitive; "
+        "every error is one line on standard error.",
+        **common,
     )
-    for command in commands.choices.values():
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
+    if command in _COMMANDS:
+        _COMMANDS[command](commands, common)
+    else:
+        for add in _COMMANDS.values():
+            add(commands, common)
+        from ._cli_runs import add_commands
+
+        add_commands(
+            commands,
+            common,
+            read=_read,
+            decode_file=_decode_file,
+            formats=_FORMATS,
+            object_id=_object_id,
+        )
+    for each in commands.choices.values():
         # The options each command has, for its hints (see _render).
-        command.set_defaults(flags=frozenset(command._option_string_actions))
+        each.set_defaults(flags=frozenset(each._option_string_actions))
     return parser
+
+
+def _named(argv: Sequence[str] | None) -> str | None:
+    """The command a command line starts with, if it is one of :data:`_COMMANDS`."""
+    args = sys.argv[1:] if argv is None else argv
+    return args[0] if args and args[0] in _COMMANDS else None
 
 
 # ------------------------------------------------------------------------------- main
@@ -1012,7 +1103,7 @@ def _lacks(spelling: str, flags: frozenset[str]) -> bool:
 
 
 def _run(argv: Sequence[str] | None) -> str:
-    args = _parser().parse_args(argv)
+    args = _parser(_named(argv)).parse_args(argv)
     _check_stdin(args)
     flags: frozenset[str] = getattr(args, "flags", frozenset())
     with warnings.catch_warnings(record=True) as caught:

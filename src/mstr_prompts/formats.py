@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.parse
 from typing import Any, Literal
 
 from .errors import DecodeError, Hint, Option
@@ -108,6 +107,8 @@ def detect(text: str) -> Format:
     if _URL_PARAMS.search(stripped):
         return "url"
     if "3d" in stripped[:4096].lower():  # %3D, or %253D when encoded twice
+        import urllib.parse  # here: detecting XML or JSON needs none of it
+
         once = urllib.parse.unquote(stripped)
         if _URL_PARAMS.search(once) or _URL_PARAMS.search(urllib.parse.unquote(once)):
             # A whole link percent-encoded once, which url.decode reads, or twice, which

@@ -780,8 +780,9 @@ _FAST = True
 # write any emoji), and stays on the fast path; any other (a lone half) is group 1.  An
 # escape counts only after an even run of backslashes ("\\ud800" is the text "\ud800"),
 # which the lookbehind and the run make sure of: every match starts at a run's start, so
-# the search is linear.
-_SURROGATE_ESCAPE = re.compile(
+# the search is linear.  A pattern, compiled when first used (re caches it): writing REST
+# from another format never reads it.
+_SURROGATE_ESCAPE = (
     r"(?<!\\)(?:\\\\)*\\u"
     r"(?:[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|([dD][89a-fA-F][0-9a-fA-F]{2}))"
 )
@@ -793,7 +794,7 @@ def _plain_text(text: str) -> bool:
     """True when no string read from ``text`` can hold a lone surrogate (rules.is_text)."""
     if not is_text(text):
         return False
-    return all(match.group(1) is None for match in _SURROGATE_ESCAPE.finditer(text))
+    return all(match.group(1) is None for match in re.finditer(_SURROGATE_ESCAPE, text))
 
 
 def _document_text(body: str | bytes | bytearray) -> str:

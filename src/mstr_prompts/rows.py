@@ -49,7 +49,6 @@ True
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
@@ -72,6 +71,7 @@ from .row_kinds import Row as Row
 from .rules import MAX_INT, MAX_POSITION, describe_prompt, is_text, key_location
 
 if TYPE_CHECKING:
+    from array import array
     from typing import TypeAlias
 
     from .model import Answer, AnswerSet
@@ -317,6 +317,8 @@ class PackedRows(TupleLike["Row | Answer"]):
             starts.append(begin + 1)
             begin = find(_SLOT_SEP, begin + 1)
         starts.append(len(text) + 1)
+        from array import array  # here: only a Web link's valuePromptAnswers is packed
+
         _set = object.__setattr__
         _set(self, "_text", text)
         _set(self, "_bounds", array("H" if len(text) < 0xFFFF else "I", starts))

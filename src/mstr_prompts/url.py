@@ -20,8 +20,6 @@ the server would read.  See docs/url.md for the full rules.
 
 from __future__ import annotations
 
-import difflib
-import importlib.util
 import itertools
 import re
 import urllib.parse
@@ -656,6 +654,8 @@ def near_miss(name: str) -> str | None:
     """
     if len(name) not in _NEAR_LENGTHS or fold_name(name) in _BY_FOLD:
         return None
+    import difflib  # here: most links have no near miss to look for
+
     close = difflib.get_close_matches(name.lower(), list(_BY_FOLD), n=1, cutoff=0.8)
     return _BY_FOLD[close[0]] if close else None
 
@@ -677,6 +677,8 @@ def _listing(names: Sequence[str]) -> str:
 
 def _codec_hint(fmt: str) -> Hint | None:
     """``--from FMT`` / ``mstr_prompts.FMT.decode``, if this installation has that codec."""
+    import importlib.util  # here: only an input that is not a link asks
+
     if importlib.util.find_spec(f"mstr_prompts.{fmt}") is None:
         return None
     return Hint("read it as {0}", Option("from", fmt, api=f"mstr_prompts.{fmt}.decode"))
