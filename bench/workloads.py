@@ -599,3 +599,72 @@ OTHER_XML_WORKLOADS["1,000 small prompts, named lists with references (review's 
     review_mixed
 )
 OTHER_XML_WORKLOADS["the same, indented"] = review_indented
+
+
+def mixed_spellings(count: int = 1000, *, indent: bool = False) -> str:
+    """``count`` prompts written by three writers in turn, as a document that one tool
+    starts and others add to: DHTML's ``<pa pt pin did tp>`` in double quotes, a script's
+    ``<pa did tp pin pt>`` in single quotes, a template's ``<pa key pt>``; each writer
+    spells its list items its own way too.  The prompts are values (text with references,
+    dates), elements with display names (references, non-ASCII), named objects and, one
+    in ten, an expression; compact, or indented.  Written to measure documents whose
+    ``<pa>``s are spelled several ways; not used to tune the fast path."""
+    nl, p2, p4 = ("\n", "  ", "    ") if indent else ("", "", "")
+    parts = ["<rsl>" + nl]
+    for n in range(count):
+        did = guid(n + 50000)
+        writer = n % 3
+        family = n % 10
+        pt = {0: 3, 1: 7, 2: 6, 3: 5, 4: 7, 5: 3, 6: 6, 7: 2, 8: 7, 9: 8}[family]
+        if writer == 0:
+            head = f'<pa pt="{pt}" pin="0" did="{did}" tp="10">'
+        elif writer == 1:
+            head = f"<pa did='{did}' tp='10' pin='0' pt='{pt}'>"
+        else:
+            head = f'<pa key="{did}@0@10" pt="{pt}">'
+        if pt == 3:
+            body = f"Région {n} &amp; co &lt;{writer}&gt;"
+        elif pt == 5:
+            body = f"{n % 12 + 1}/{n % 28 + 1}/2025"
+        elif pt == 2:
+            body = str(n * 7)
+        elif pt == 8:
+            body = _EXPRESSION.format(n=n)
+        elif pt == 7:
+            items = []
+            for k in range(n, n + 5):
+                shown = f"{_CATEGORIES[k % 8]} {k}"
+                ei = f"{ATTRIBUTE}:{k}"
+                if writer == 0:
+                    items.append(f'<e emt="1" ei="{ei}" art="1" disp_n="{shown}"/>')
+                elif writer == 1:
+                    items.append(f"<e ei='{ei}' disp_n='{shown}'></e>")
+                else:
+                    items.append(f'<e disp_n="{shown}" ei="{ei}"/>')
+            at = f'<at did="{ATTRIBUTE}" tp="12"/>' if writer != 2 else ""
+            body = f"{nl}{p4}<mi><es>{at}{''.join(items)}</es></mi>{nl}{p2}"
+        else:
+            items = []
+            for k, (tag, tp, name) in enumerate(_METRICS[:3]):
+                object_did = guid(n * 10 + k + 7000)
+                if writer == 0:
+                    items.append(f'<{tag} did="{object_did}" tp="{tp}" n="{name}"/>')
+                elif writer == 1:
+                    items.append(f"<{tag} n='{name}' did='{object_did}' tp='{tp}'></{tag}>")
+                else:
+                    items.append(f'<{tag} disp_n="{name}" tp="{tp}" did="{object_did}"/>')
+            body = f"{nl}{p4}<mi><fct>{''.join(items)}</fct></mi>{nl}{p2}"
+        parts.append(f"{p2}{head}{body}</pa>{nl}")
+    parts.append("</rsl>" + nl)
+    return "".join(parts)
+
+
+def mixed_spellings_indented(count: int = 1000) -> str:
+    """:func:`mixed_spellings`, indented."""
+    return mixed_spellings(count, indent=True)
+
+
+OTHER_XML_WORKLOADS["1,000 prompts, <pa>s and items spelled three ways (every family)"] = (
+    mixed_spellings
+)
+OTHER_XML_WORKLOADS["the same, three spellings, indented"] = mixed_spellings_indented

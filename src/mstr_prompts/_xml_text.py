@@ -1,7 +1,8 @@
 """Plain prompt-answer XML read straight from its text, without building lxml's tree.
 
-Nearly every document is a ``<rsl>`` of ``<pa>`` elements spelled one way throughout:
-value text, ``<mi><es>`` element lists, ``<mi><fct>`` object lists.  Walking lxml's tree of
+Nearly every document is a ``<rsl>`` of ``<pa>`` elements spelled one way, or a few ways
+when several tools wrote it: value text, ``<mi><es>`` element lists, ``<mi><fct>`` object
+lists.  Walking lxml's tree of
 such a document from Python costs more than parsing it (about 1.5 µs per ``<e>`` for the
 reads an element needs), while a regular expression over the text reads a whole list in
 one C-level pass.  :func:`read` does that for a strict textual subset of XML 1.0 and
@@ -31,10 +32,15 @@ The subset (https://www.w3.org/TR/xml/ section numbers), checked as text:
   those over 10,000,000 bytes; a character is at most 4).
 * The shapes: ``<rsl>`` (any attributes; ``lcl`` is returned as written) holding only
   ``<pa>`` elements and whitespace; a ``<pa>`` identified by ``pt pin did tp`` or ``key``
-  in any order, but every ``<pa>`` of a document in the same order and quotes (read
-  ``<pa>`` by ``<pa>``, a document spelled several ways costs more than its parse); its body empty, text, or ``<mi>`` holding one ``<es>`` (an optional
+  in any order; its body empty, text, or ``<mi>`` holding one ``<es>`` (an optional
   leading ``<at>``, then ``<e>`` items) or one ``<fct>`` (items of any tag), each item
   empty (self-closed or ``<x …></x>``).  Attributes the codec ignores may be present.
+* At most :data:`_SPELLINGS` spellings (attribute names and quotes in order) of
+  ``<pa>`` in a document, and as many of ``<e>`` and of object items in the lists read
+  together (:func:`_read_lists`) or in one list: the
+  text is split once by the alternatives of the spellings met (:class:`_Spellings`:
+  those of the first few tags, then of each tag a split leaves), so that a document
+  several tools wrote costs a pass or two more than one of a single spelling.
 * An expression's ``<pa>`` body, ``<exp>…</exp>``, of the shapes
   :func:`mstr_prompts.expression_xml.scan_text_row` reads from the text (compact or
   indented, empty elements self-closed or written as pairs): its row.
@@ -50,7 +56,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from itertools import accumulate, repeat
+from itertools import accumulate, chain, compress, repeat
 from operator import sub
 from typing import Any, NamedTuple, cast
 
@@ -147,6 +153,7 @@ _PA_END = _lazy(rf"</pa{_S}*>")
 _PA_ANY = _lazy(rf"(<pa({_ATTRS}){_S}*(/?)>)")
 _E_ANY = _lazy(rf"{_S}*<e({_ATTRS}){_S}*(?:/>|></e{_S}*>)")
 _ITEM_ANY = _lazy(rf"{_S}*<({_NAME})({_ATTRS}){_S}*(?:/>|></\1{_S}*>)")
+_NOT_BLANK = _lazy("[^ \t\n\0]")  # in a split's gaps, joined: where an item was left
 # §4.6 predefined entities and §4.1 character references.
 _REFERENCE = _lazy(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
 _PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
@@ -163,6 +170,10 @@ _PLAIN_TP: dict[str, int] = {str(n): n for n in range(1, 100)}
 _SLOW_READS = 8  # see _Lists.slow
 _DENSE_REFERENCES = 6  # more than one '&' in 2**6 characters: see _read
 _MAX_SPELLINGS = 256  # compiled patterns remembered: they come from the input
+# The spellings of <pa>s in a document, or of items in a document's lists, that a
+# split reads (_prompts, _items_by_spelling); more are left to the tree.
+_SPELLINGS = 8
+_SAMPLE = 16  # list items whose spellings are read one by one first (_items_by_spelling)
 
 
 class Closing(NamedTuple):
@@ -420,9 +431,7 @@ def _read(text: str) -> Scan | None:
         # not ASCII (a str of two bytes a character) and dense with them: the parse is
         # cheaper (bench: "200 value prompts of 2 KB", one '&' in 30 characters).
         return None
-    pas = _one_spelling(text)
-    if pas is None:
-        return None
+    pas, alike = _pa_count(text)
     # ']' first: a search for one character is a C-level scan, one for three a slower one
     if _after_lt(text, "!", 0) or ("]" in text and "]]>" in text) or "xmlns" in text:
         return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD; §2.7 ']]>'; namespaces
@@ -447,7 +456,7 @@ def _read(text: str) -> Scan | None:
         return None
     if _BLANK.match(text, opening.end()).end() == end:  # type: ignore[union-attr]
         return Scan([], lcl, [])
-    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT), pas)
+    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT), pas, alike)
 
 
 def _after_lt(text: str, char: str, start: int) -> bool:
@@ -463,57 +472,78 @@ def _after_lt(text: str, char: str, start: int) -> bool:
     return text.find("<" + char, start) != -1
 
 
-def _one_spelling(text: str) -> int | None:
-    """None when the ``<pa>``s do not all start as the first one does, up to its first
-    value (``<pa pt="``): such a document is spelled several ways and is left to the
-    tree (read ``<pa>`` by ``<pa>``, a findall of its attributes costs more than the
-    parse and walk of it); else the number of ``'<pa'`` in ``text``.  Checked first, by
-    two counts: it is the usual reason to give up on a document of other people's
-    spelling."""
+def _pa_count(text: str) -> tuple[int, bool]:
+    """The number of ``'<pa'`` in ``text`` (counted once), and whether the ``<pa>``s look
+    spelled alike: the next few start as the first one does, up to its first value
+    (``<pa pt="``).  The spellings of a document spelled several ways are then met
+    before its split (:func:`_prompts`), rather than after one in vain."""
+    pas = text.count("<pa")
     first = _PA_ANY.search(text)
     if first is None:
-        return text.count("<pa")  # no <pa>, or one the checks below refuse
+        return pas, True  # no <pa>, or one the checks below refuse
     lead = _ATTR.search(first.group(2))
     if lead is None:
-        pas = text.count("<pa")
-        return pas if pas == text.count("<pa>") + text.count("<pa/>") else None
+        return pas, False  # a <pa> of no attribute: a Piece, beside whatever else
     prefix = "<pa" + first.group(2)[: lead.start(3) if lead.group(2) else lead.start(5)]
     at = first.start()
-    for found in range(8):  # the next few first: a document spelled several ways is usually so
+    for _ in range(8):  # the next few: a document spelled several ways is usually so early
         at = text.find("<pa", at + 1)
         if at == -1:
-            return text.count("<pa", 0, first.start()) + 1 + found
+            break
         if not text.startswith(prefix, at):
-            return None
-    pas = text.count("<pa")
-    return pas if text.count(prefix) == pas else None
+            return pas, False
+    return pas, True
 
 
-def _pa_pattern(names: tuple[str, ...], quotes: tuple[str, ...], literal: str | None) -> str:
-    # The start tag, a group per attribute; then '/>' or '>', and a value's text with
-    # its end tag when that is what follows.
-    attributes = _attribute_patterns(names, quotes, literal=literal)
-    return f"<pa{attributes}{_S}*(?:(/>)|>(?:([^<]*)</pa{_S}*>)?)"
+def _pa_pattern(spellings: _Spellings) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
+    """The pattern that splits a document at each ``<pa>`` of ``spellings``: the start
+    tag, a group per attribute of each spelling; then '/>' or '>', and a value's text
+    with its end tag when that is what follows.  With its stride and the groups of each
+    attribute name."""
+    where: dict[str, list[int]] = {}
+    alternatives = []
+    index = 1
+    for (names, quotes), literal in spellings.literal.items():
+        alternatives.append(_attribute_patterns(names, quotes, literal=literal))
+        for name in names:
+            where.setdefault(name, []).append(index)
+            index += 1
+    source = f"<pa(?:{'|'.join(alternatives)}){_S}*(?:(/>)|>(?:([^<]*)</pa{_S}*>)?)"
+    return _pattern(source), index + 2, where
 
 
 def _prompts(
-    text: str, start: int, end: int, lcl: str | None, lists: _Lists, pas: int
+    text: str, start: int, end: int, lcl: str | None, lists: _Lists, pas: int, alike: bool
 ) -> Scan | None:
-    """The items of ``<rsl>``'s content, ``text[start:end]``: split at each ``<pa>`` of
-    the first one's spelling (``pas`` of them: the number of ``'<pa'`` in ``text``), a
-    column per attribute (the text is not copied first: a document of one long list
-    would be held twice more)."""
+    """The items of ``<rsl>``'s content, ``text[start:end]``: split at each ``<pa>`` (``pas``
+    of them: the number of ``'<pa'`` in ``text``), a column per attribute (the text is
+    not copied first: a document of one long list would be held twice more).
+
+    The ``<pa>``s of a document written by several tools are spelled several ways
+    (quotes, attribute order, ``key=`` or ``did pin tp``): the split is by the
+    alternatives of every spelling met, up to :data:`_SPELLINGS` of them, found as for
+    list items (:func:`_items_by_spelling`): the first ``<pa>``'s, the next few's unless
+    ``alike`` (the next few start as the first does), then each that a split leaves in
+    a body.
+    """
     lead = _BLANK.match(text, start).end()  # type: ignore[union-attr]
     first = _PA_ANY.match(text, lead)
     if first is None:
         return None
-    names, quotes = _spelling(first.group(2))
-    stride = len(names) + 3
-    for literal in (first.group(2), None):  # as the first <pa> is spelled, then loosely
-        parts = _pattern(_pa_pattern(names, quotes, literal)).split(text)
+    spellings = _Spellings(())
+    spellings.met(first.group(2))
+    if not alike and not spellings.sample(_PA_ANY, 2, text, first.end()):
+        return None
+    for _ in range(2 * _SPELLINGS + 1):
+        pattern, stride, where = _pa_pattern(spellings)
+        parts = pattern.split(text)
         count = len(parts) // stride
         if count == pas:
             break
+        # a <pa> of a spelling not met: in the body of the one before it
+        found = _PA_ANY.search("\0".join(parts[stride::stride]))
+        if not spellings.met(None if found is None else found.group(2)):
+            return None
     else:
         return None
     if parts[0] != text[:lead]:  # only the declaration, <rsl> and whitespace before
@@ -522,22 +552,36 @@ def _prompts(
     if len(parts[-1]) < tail:
         return None
     parts[-1] = parts[-1][: len(parts[-1]) - tail]
-    raw_columns = [parts[1 + i :: stride] for i in range(len(names))]
-    columns: dict[str, list[Any]] = dict(zip(names, raw_columns, strict=True))
+    # Each attribute's column; a spelling's columns (of the others' <pa>s: None) as
+    # written, for a Piece's tag.
+    written = [
+        (names, quotes, [parts[i::stride] for i in range(at, at + len(names))])
+        for at, (names, quotes) in zip(
+            accumulate((len(n) for n, _ in spellings.literal), initial=1),
+            spellings.literal,
+            strict=False,
+        )
+    ]
+    columns: dict[str, list[Any]] = {}
+    for name, indexes in where.items():
+        column = parts[indexes[0] :: stride]
+        for index in indexes[1:]:
+            column = _coalesced(column, parts[index::stride])
+        columns[name] = column
     if "&" in text:
         columns = {name: _decoded(column) for name, column in columns.items()}
     large = lists.large
     if large and any(_long(c) for c in columns.values()):
         return None
-    raw_texts = texts = parts[2 + len(names) :: stride]
+    raw_texts = texts = parts[stride - 1 :: stride]
     if "&" in text:
         texts = _decoded(texts)
     absent: list[Any] = [None] * count
     keys, pts, pins, dids, tps = (
         columns.get(name, absent) for name in ("key", "pt", "pin", "did", "tp")
     )
-    closes = parts[1 + len(names) :: stride]
-    bodies = parts[3 + len(names) :: stride]
+    closes = parts[stride - 2 :: stride]
+    bodies = parts[stride::stride]
     del parts
     if keys[0] is None and None not in dids and None not in pins and None not in tps:
         # Every <pa> located by did pin tp (xml._plain_location for all at once).
@@ -553,13 +597,32 @@ def _prompts(
         ):
             keys = list(map("{}@{}@{}".format, dids, pins, tps))
             pins = dids = tps = absent
+    elif None in keys and len(spellings.literal) > 1:
+        # Some <pa>s keyed, the others located by did pin tp (several writers): the same
+        # for the located ones, picked out by C-level passes.
+        located = [key is None for key in keys]
+        some = [list(compress(column, located)) for column in (dids, pins, tps)]
+        joined = "".join(some[1]) + "".join(some[2]) if None not in chain(*some) else ""
+        if (
+            joined.isdigit()
+            and joined.isascii()
+            and all(column.count(None) == count - len(some[0]) for column in (dids, pins, tps))
+            and not any("" in column for column in some)
+            and "@" not in "".join(some[0])
+        ):
+            made = iter(list(map("{}@{}@{}".format, *some)))
+            keys = [next(made) if key is None else key for key in keys]
+            pins = dids = tps = absent
 
     def tag(index: int) -> str:
         # The <pa>'s start tag as written but for the spaces between attributes (a
         # Piece's, parsed alone: rare, so rebuilt rather than kept for every <pa>).
-        values = (column[index] for column in raw_columns)
-        spelled = (f" {n}={q}{v}{q}" for n, q, v in zip(names, quotes, values, strict=True))
-        return "<pa" + "".join(spelled)
+        for names, quotes, raw in written:
+            values = [column[index] for column in raw]
+            if values and values[0] is not None:
+                spelled = zip(names, quotes, values, strict=True)
+                return "<pa" + "".join(f" {n}={q}{v}{q}" for n, q, v in spelled)
+        return "<pa"  # of the spelling of no attribute
 
     rows = zip(
         range(count),
@@ -870,39 +933,13 @@ def _joined_elements(
     if not regions:
         return done
     text = "\0".join(regions)
-    first = _E_ANY.match(text)
-    if first is None:
+    columns = _element_columns(text, len(regions))
+    if columns is None:
         return done
-    names, quotes = _spelling(first.group(1))
-    if "ei" not in names:
-        return done
-    stride = len(names) + 2  # ei is two groups: its GUID and its key part
-    where = {n: 1 + i + (i > names.index("ei")) for i, n in enumerate(names)}
-    for literal in (first.group(1), None):  # as the first item is spelled, then loosely
-        attributes = _attribute_patterns(names, quotes, guid=_GUID_GROUP, literal=literal)
-        pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
-        parts = _joined_split(pattern, text, stride, len(regions))
-        if parts is not None:
-            break
-    else:
-        return done
-    ei = where["ei"]
-    guids = parts[ei::stride]
-    keys = parts[ei + 1 :: stride]
-    disp_n, emt = where.get("disp_n"), where.get("emt")
-    names_column = None if disp_n is None else parts[disp_n::stride]
-    emts = None if emt is None else parts[emt::stride]
-    if "&" in text:
-        for index in where.values():  # every value well-formed, even those not kept
-            if index not in (ei, disp_n, emt):
-                _decoded(parts[index::stride])
-        keys = _decoded(keys)
-        names_column = None if names_column is None else _decoded(names_column)
-        emts = None if emts is None else _decoded(emts)
-    del parts
+    guids, keys, names_column, emts = columns
     # _element_row's checks, once for the document: past them every list is a row but
     # for its own attribute GUID, checked below.
-    if emts is not None and emts.count("1") != len(emts):
+    if emts is not None and emts.count("1") + emts.count(None) != len(emts):
         return done
     if not plain_keys("\0".join(keys)):
         return done
@@ -921,6 +958,204 @@ def _joined_elements(
             done.append(place)
         start = stop
     return done
+
+
+def _element_columns(text: str, count: int) -> tuple[list[str], list[str], Any, Any] | None:
+    """The attribute GUIDs, key parts, display names and ``emt`` values (None where
+    absent) of the element items of ``count`` lists joined by NUL, references replaced;
+    None if not every item reads so."""
+    first = _E_ANY.match(text)
+    if first is None:
+        return None
+    names, quotes = _spelling(first.group(1))
+    if "ei" in names and _alike(text, "<e", first.group(1)):
+        stride = len(names) + 2  # ei is two groups: its GUID and its key part
+        where = {n: 1 + i + (i > names.index("ei")) for i, n in enumerate(names)}
+        # As the first item is spelled, to the whitespace: else, by _items_by_spelling,
+        # which also reads whitespace that varies (a loose split here, in vain for
+        # items spelled several ways, would cost a pass more).
+        literal = first.group(1)
+        attributes = _attribute_patterns(names, quotes, guid=_GUID_GROUP, literal=literal)
+        pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
+        parts = _joined_split(pattern, text, stride, count)
+        if parts is not None:
+            ei = where["ei"]
+            guids = parts[ei::stride]
+            keys = parts[ei + 1 :: stride]
+            disp_n, emt = where.get("disp_n"), where.get("emt")
+            names_column = None if disp_n is None else parts[disp_n::stride]
+            emts = None if emt is None else parts[emt::stride]
+            if "&" in text:
+                for index in where.values():  # every value well-formed, even those not kept
+                    if index not in (ei, disp_n, emt):
+                        _decoded(parts[index::stride])
+                keys = _decoded(keys)
+                names_column = None if names_column is None else _decoded(names_column)
+                emts = None if emts is None else _decoded(emts)
+            return guids, keys, names_column, emts
+    # items spelled several ways (several writers, or display names on some only)
+    columns = _items_by_spelling(text, count, tag="e", needed=("ei",), labels=("disp_n",))
+    if columns is None:
+        return None
+    return columns[" guid"], columns["ei"], columns.get(" label"), columns.get("emt")
+
+
+def _alike(text: str, tag: str, attributes: str) -> bool:
+    """True when every ``tag`` in ``text`` starts as the one of ``attributes`` does, up to
+    its first value: two C-level counts, where a split for that spelling in vain costs
+    a regular expression's pass."""
+    lead = _ATTR.search(attributes)
+    if lead is None:
+        return False
+    prefix = tag + attributes[: lead.start(3) if lead.group(2) else lead.start(5)]
+    return text.count(prefix) == text.count(tag)
+
+
+_Spelled = tuple[tuple[str, ...], tuple[str, ...]]  # attribute names and quotes, in order
+
+
+class _Spellings:
+    """The spellings of one kind of tag met in a document (at most :data:`_SPELLINGS`),
+    each with the attribute text of its first tag: its pattern then matches the
+    whitespace written there, to the character (a third faster than any whitespace),
+    until a tag of that spelling is met spaced otherwise (None: any whitespace)."""
+
+    __slots__ = ("literal", "needed", "spaced")
+
+    def __init__(self, needed: tuple[str, ...]) -> None:
+        self.literal: dict[_Spelled, str | None] = {}
+        self.spaced: dict[_Spelled, str] = {}
+        self.needed = needed  # the attributes every tag has
+
+    def new(self, attributes: str) -> bool:
+        """True when a tag of these attributes is one the spellings so far do not match."""
+        spelling = _spelling(attributes)
+        literal = self.literal.get(spelling, False)
+        if literal is False:
+            return True
+        return literal is not None and self.spaced[spelling] != _spacing(attributes)
+
+    def met(self, attributes: str | None) -> bool:
+        """Count a tag of these attributes, one the spellings so far left (see
+        :meth:`new`); False if the text is not read so (None: not a tag)."""
+        if attributes is None:
+            return False
+        spelling = _spelling(attributes)
+        if spelling in self.literal:
+            if self.literal[spelling] is None or self.spaced[spelling] == _spacing(attributes):
+                return False  # met as it is: not a tag the split would leave
+            self.literal[spelling] = None  # spaced otherwise too: any whitespace
+            return True
+        names = spelling[0]
+        if len(self.literal) == _SPELLINGS or any(n not in names for n in self.needed):
+            return False
+        self.literal[spelling] = attributes
+        self.spaced[spelling] = _spacing(attributes)
+        return True
+
+    def sample(self, pattern: re.Pattern[str], group: int, text: str, at: int) -> bool:
+        """Meet the spellings of the next few tags ``pattern`` finds from ``at`` (its
+        ``group`` the attribute text): the writers of a document usually show early."""
+        for _ in range(_SAMPLE):
+            found = pattern.search(text, at)
+            if found is None:
+                break
+            attributes = found.group(group)
+            if self.new(attributes) and not self.met(attributes):
+                return False
+            at = found.end()
+        return True
+
+
+def _items_by_spelling(
+    text: str, count: int, *, tag: str | None, needed: tuple[str, ...], labels: tuple[str, ...]
+) -> dict[str, list[Any]] | None:
+    """The attribute values of the list items in ``text`` (``count`` lists' item texts
+    joined by NUL), spelled up to :data:`_SPELLINGS` ways: a column per attribute name in
+    document order, None where an item has no such attribute, references replaced.
+
+    The items are ``<tag>``s (any tag if None).  The spellings (names and quotes in
+    order) are found as the split stops at them: the first item's, then the first item
+    the split of the spellings found so far leaves in its gaps, and so on; the text is
+    then split once by the alternatives of all of them (a regular expression's pass costs
+    about 0.5 µs an item, so this costs one pass more than a document of one spelling,
+    and no pass a spelling).  Every item has the attributes ``needed``; with ``ei`` among
+    them, the column ``" guid"`` is the GUID its ``ei`` starts with and ``ei`` what
+    follows the ':'.  The column ``" label"`` is the first of ``labels`` each item has.
+    None if the text holds anything but such items and whitespace.
+    """
+    first = _E_ANY if tag == "e" else _ITEM_ANY
+    group = 1 if tag == "e" else 2  # the attribute text's group in ``first``
+    spellings = _Spellings(needed)
+    if not spellings.sample(first, group, text, 0):
+        return None
+    # Then the splits, each by every spelling met so far, until one leaves only
+    # whitespace: at each other, the first item it left is met.
+    for _ in range(2 * _SPELLINGS + 1):
+        pattern, stride, where = _alternatives(spellings, tag, "ei" in needed)
+        parts = pattern.split(text)
+        gaps = "".join(parts[::stride])
+        if gaps.count("\0") == count - 1 and not gaps.strip(" \t\n\0"):
+            break
+        stop = _NOT_BLANK.search(gaps)
+        found = None if stop is None else first.match(gaps, stop.start())
+        if not spellings.met(None if found is None else found.group(group)):
+            return None
+    else:
+        return None
+    columns: dict[str, list[Any]] = {}
+    for name, indexes in where.items():
+        column = parts[indexes[0] :: stride]
+        for index in indexes[1:]:  # items of the other spellings: None in this column
+            column = _coalesced(column, parts[index::stride])
+        columns[name] = _decoded(column) if name != " guid" and "&" in text else column
+    del parts
+    label = None
+    for name in labels:
+        if name in columns:
+            label = columns[name] if label is None else _coalesced(label, columns[name])
+    if label is not None:
+        columns[" label"] = label
+    return columns
+
+
+def _spacing(attributes: str) -> str:
+    """An attribute text (matched by _ATTRS) without its values: names, '=', quotes and
+    the whitespace between them, as written."""
+    out = []
+    position = 0
+    for found in _ATTR.finditer(attributes):
+        start, end = found.span(3) if found.group(2) else found.span(5)
+        out.append(attributes[position:start])
+        position = end
+    out.append(attributes[position:])
+    return "".join(out)
+
+
+def _coalesced(column: list[Any], other: list[Any]) -> list[Any]:
+    return [b if a is None else a for a, b in zip(column, other, strict=True)]
+
+
+def _alternatives(
+    spellings: _Spellings, tag: str | None, ei: bool
+) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
+    """A pattern that splits list items of any of ``spellings`` (see
+    :func:`_items_by_spelling`), its stride, and the groups of each attribute name."""
+    where: dict[str, list[int]] = {}
+    alternatives = []
+    index = 1 if tag else 2  # any tag: its name the first group
+    for (names, quotes), literal in spellings.literal.items():
+        guid = _GUID_GROUP if ei else None
+        alternatives.append(_attribute_patterns(names, quotes, guid=guid, literal=literal))
+        for name in names:
+            if ei and name == "ei":
+                where.setdefault(" guid", []).append(index)
+                index += 1
+            where.setdefault(name, []).append(index)
+            index += 1
+    head, end = (f"<{tag}", f"</{tag}") if tag else (f"<({_NAME})", "</\\1")
+    source = f"{head}(?:{'|'.join(alternatives)}){_S}*(?:/>|>{end}{_S}*>)"
+    return _pattern(source), index, where
 
 
 def _joined_split(pattern: re.Pattern[str], text: str, stride: int, count: int) -> list[str] | None:
@@ -951,31 +1186,16 @@ def _joined_objects(
     if not regions:
         return done
     text = "\0".join(regions)
-    first = _ITEM_ANY.match(text)
-    if first is None:
+    columns = _object_columns(text, len(regions))
+    if columns is None:
         return done
-    names, quotes = _spelling(first.group(2))
-    if "did" not in names or "tp" not in names:
-        return done
-    for literal in (first.group(2), None):
-        spelling = _item_spelling(names, quotes, literal)
-        parts = _joined_split(spelling.pattern, text, spelling.stride, len(regions))
-        if parts is not None:
-            break
-    else:
-        return done
-    stride = spelling.stride
-    columns = {name: parts[index::stride] for name, index in spelling.at.items()}
-    del parts
-    if "&" in text:
-        columns = {name: _decoded(column) for name, column in columns.items()}
     dids, tps = columns["did"], columns["tp"]
     if "" in dids:
         return done
     numbers = [_PLAIN_TP.get(tp) or ascii_number(tp, MAX_OBJECT_TYPE) for tp in tps]
     if None in numbers:
         return done
-    labels: list[Any] = columns.get("n") or columns.get("disp_n") or [None] * len(dids)
+    labels: list[Any] = columns.get(" label") or [None] * len(dids)
     objects = list(zip(dids, numbers, labels, strict=True))
     # Where each list ends in the columns: one '<' an item, two with its end tag (values
     # hold no '<').
@@ -988,6 +1208,31 @@ def _joined_objects(
         done.append(place)
         start = stop
     return done
+
+
+def _object_columns(text: str, count: int) -> dict[str, list[Any]] | None:
+    """The attribute values of the object items of ``count`` lists joined by NUL, a
+    column per name, references replaced, ``" label"`` the ``n`` (else ``disp_n``) of
+    each; None if not every item reads so."""
+    first = _ITEM_ANY.match(text)
+    if first is None:
+        return None
+    names, quotes = _spelling(first.group(2))
+    if "did" in names and "tp" in names and _alike(text, "<" + first.group(1), first.group(2)):
+        spelling = _item_spelling(names, quotes, first.group(2))  # see _element_columns
+        parts = _joined_split(spelling.pattern, text, spelling.stride, count)
+        if parts is not None:
+            stride = spelling.stride
+            columns = {name: parts[index::stride] for name, index in spelling.at.items()}
+            del parts
+            if "&" in text:
+                columns = {name: _decoded(column) for name, column in columns.items()}
+            label = columns.get("n") or columns.get("disp_n")
+            if label is not None:
+                columns[" label"] = label
+            return columns
+    # items spelled several ways
+    return _items_by_spelling(text, count, tag=None, needed=("did", "tp"), labels=("n", "disp_n"))
 
 
 def _split(pattern: re.Pattern[str] | None, region: str, stride: int) -> list[str] | None:
@@ -1121,7 +1366,15 @@ def _one_by_one(
 
 
 def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) -> Any:
-    """A list whose items are spelled differently from each other, read item by item."""
+    """A list whose items are spelled differently from each other: read a spelling at a
+    time, or else item by item."""
+    columns = _items_by_spelling(region, 1, tag="e", needed=("ei",), labels=("disp_n",))
+    if columns is not None:
+        guids = columns[" guid"]
+        if guids.count(guids[0]) != len(guids):
+            return None  # as xml._plain_es: every ID starts with the first one's GUID
+        shown, emt = columns.get(" label"), columns.get("emt")
+        return _element_row(key, source, guids[0], columns["ei"], shown, emt, lists)
     lists.spend()
     attribute: str | None = None
     keys: list[str] = []
@@ -1194,7 +1447,13 @@ def _object_row(key: str, dids: list[Any], tps: list[Any], labels: list[Any] | N
 
 
 def _mixed_objects(key: str, inner: str, lists: _Lists) -> Any:
-    """An object list whose items are spelled differently, read item by item."""
+    """An object list whose items are spelled differently: read a spelling at a time,
+    or else item by item."""
+    columns = _items_by_spelling(inner, 1, tag=None, needed=("did", "tp"), labels=("n", "disp_n"))
+    if columns is not None:
+        if lists.large and any(_long(c) for c in columns.values()):
+            raise _Fallback
+        return _object_row(key, columns["did"], columns["tp"], columns.get(" label"))
     lists.spend()
     dids: list[str | None] = []
     tps: list[str | None] = []
