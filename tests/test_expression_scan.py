@@ -720,8 +720,18 @@ def _tag_spaced(text: str) -> str:
     return text.replace('"/>', '" />').replace('"></', '"\n></', 1)
 
 
+def _if_well_formed(spelling: Callable[[str], str]) -> Callable[[str], str]:
+    """``spelling`` where it can apply: the ones that go through lxml's tree leave a
+    mutated or near-miss source that is not well-formed as it is (a generator that
+    raised on such a draw made the properties that use it fail at random)."""
+    return lambda t: spelling(t) if _well_formed(t) else t
+
+
 _RAW_SPELLINGS: list[Callable[[str], str]] = [
-    *_SPELLINGS,
+    *(
+        _if_well_formed(spelling) if spelling in (_reordered, _indented) else spelling
+        for spelling in _SPELLINGS
+    ),
     _crlf,
     _broken_values,
     _numeric_references,
