@@ -379,7 +379,7 @@ class _Lists:
     """The spellings met so far in one document, tried first for the next list (a
     document spells its lists alike), and the attributes of its ``<at>`` and list tags."""
 
-    __slots__ = ("attributes", "e", "item", "large", "slow")
+    __slots__ = ("attributes", "e", "item", "large", "slow", "spellings")
 
     def __init__(self, large: bool) -> None:
         self.large = large
@@ -390,6 +390,15 @@ class _Lists:
         self.e: _Spelling | None = None
         self.item: _Spelling | None = None
         self.attributes: dict[str, dict[str, str]] = {}
+        # the spellings met by the joined reads of each tag ('' any), kept for the next
+        self.spellings: dict[str, _Spellings] = {}
+
+    def spelled(self, tag: str, needed: tuple[str, ...]) -> _Spellings:
+        """The spellings of ``tag`` items the document's joined lists met so far."""
+        found = self.spellings.get(tag)
+        if found is None:
+            found = self.spellings[tag] = _Spellings(needed)
+        return found
 
     def spend(self) -> None:
         """Count one slow read; past :data:`_SLOW_READS`, leave the document to the tree."""
@@ -898,7 +907,7 @@ def _joined(
                 lists.parsed(fct_tag)
             fct.append((place, fct_items))
     del parts
-    return _joined_elements(listed, es, out, lists) + _joined_objects(listed, fct, out)
+    return _joined_elements(listed, es, out, lists) + _joined_objects(listed, fct, out, lists)
 
 
 def _joined_elements(
@@ -933,7 +942,7 @@ def _joined_elements(
     if not regions:
         return done
     text = "\0".join(regions)
-    columns = _element_columns(text, len(regions))
+    columns = _element_columns(text, len(regions), lists.spelled("e", ("ei",)))
     if columns is None:
         return done
     guids, keys, names_column, emts = columns
@@ -960,15 +969,18 @@ def _joined_elements(
     return done
 
 
-def _element_columns(text: str, count: int) -> tuple[list[str], list[str], Any, Any] | None:
+def _element_columns(
+    text: str, count: int, known: _Spellings
+) -> tuple[list[str], list[str], Any, Any] | None:
     """The attribute GUIDs, key parts, display names and ``emt`` values (None where
     absent) of the element items of ``count`` lists joined by NUL, references replaced;
-    None if not every item reads so."""
+    None if not every item reads so.  ``known``: the spellings of the items of the
+    document's lists read so far (see :func:`_items_by_spelling`)."""
     first = _E_ANY.match(text)
     if first is None:
         return None
     names, quotes = _spelling(first.group(1))
-    if "ei" in names and _alike(text, "<e", first.group(1)):
+    if not known.literal and "ei" in names and _alike(text, "<e", first.group(1)):
         stride = len(names) + 2  # ei is two groups: its GUID and its key part
         where = {n: 1 + i + (i > names.index("ei")) for i, n in enumerate(names)}
         # As the first item is spelled, to the whitespace: else, by _items_by_spelling,
@@ -994,7 +1006,9 @@ def _element_columns(text: str, count: int) -> tuple[list[str], list[str], Any, 
                 emts = None if emts is None else _decoded(emts)
             return guids, keys, names_column, emts
     # items spelled several ways (several writers, or display names on some only)
-    columns = _items_by_spelling(text, count, tag="e", needed=("ei",), labels=("disp_n",))
+    columns = _items_by_spelling(
+        text, count, tag="e", needed=("ei",), labels=("disp_n",), kept=("emt",), known=known
+    )
     if columns is None:
         return None
     return columns[" guid"], columns["ei"], columns.get(" label"), columns.get("emt")
@@ -1068,7 +1082,14 @@ class _Spellings:
 
 
 def _items_by_spelling(
-    text: str, count: int, *, tag: str | None, needed: tuple[str, ...], labels: tuple[str, ...]
+    text: str,
+    count: int,
+    *,
+    tag: str | None,
+    needed: tuple[str, ...],
+    labels: tuple[str, ...],
+    kept: tuple[str, ...] | None = (),
+    known: _Spellings | None = None,
 ) -> dict[str, list[Any]] | None:
     """The attribute values of the list items in ``text`` (``count`` lists' item texts
     joined by NUL), spelled up to :data:`_SPELLINGS` ways: a column per attribute name in
@@ -1083,12 +1104,21 @@ def _items_by_spelling(
     them, the column ``" guid"`` is the GUID its ``ei`` starts with and ``ei`` what
     follows the ':'.  The column ``" label"`` is the first of ``labels`` each item has.
     None if the text holds anything but such items and whitespace.
+
+    Only the columns of ``needed``, ``kept`` (None: every name) and the label are made (each a pass in
+    Python over the items of every spelling that has the name); the others' values are
+    checked, not kept.  ``known``: the spellings met in the document's lists so far, met
+    here too (a document spells its lists alike): a later part of it is then split by
+    them at once, without sampling its items again.
     """
     first = _E_ANY if tag == "e" else _ITEM_ANY
     group = 1 if tag == "e" else 2  # the attribute text's group in ``first``
-    spellings = _Spellings(needed)
-    if not spellings.sample(first, group, text, 0):
-        return None
+    if known is not None and known.literal:
+        spellings = known
+    else:
+        spellings = known if known is not None else _Spellings(needed)
+        if not spellings.sample(first, group, text, 0):
+            return None
     # Then the splits, each by every spelling met so far, until one leaves only
     # whitespace: at each other, the first item it left is met.
     for _ in range(2 * _SPELLINGS + 1):
@@ -1104,19 +1134,44 @@ def _items_by_spelling(
     else:
         return None
     columns: dict[str, list[Any]] = {}
+    made = (*needed, *(kept or ()), " guid")
+    references = "&" in text
     for name, indexes in where.items():
-        column = parts[indexes[0] :: stride]
-        for index in indexes[1:]:  # items of the other spellings: None in this column
-            column = _coalesced(column, parts[index::stride])
-        columns[name] = _decoded(column) if name != " guid" and "&" in text else column
+        if kept is not None and name not in made:
+            if references and name not in labels:
+                for index in indexes:  # every value well-formed, even those not kept
+                    _decoded(parts[index::stride])
+            continue
+        columns[name] = _column(parts, indexes, stride, references and name != " guid")
+    # The label of an item is the first of ``labels`` its spelling has: one column.
+    label_indexes = []
+    index = 1 if tag else 2  # the groups as _alternatives numbers them
+    ei = "ei" in needed
+    for names, _quotes in spellings.literal:
+        for name in labels:
+            if name in names:
+                at = names.index(name)
+                label_indexes.append(index + at + (ei and names.index("ei") < at))
+                break
+        index += len(names) + ei  # ei is two groups: its GUID and its key part
+    if label_indexes:
+        columns[" label"] = _column(parts, label_indexes, stride, references)
+    if references:
+        for name in labels:  # the labels not picked: checked as the others
+            for at in where.get(name, ()):
+                if at not in label_indexes:
+                    _decoded(parts[at::stride])
     del parts
-    label = None
-    for name in labels:
-        if name in columns:
-            label = columns[name] if label is None else _coalesced(label, columns[name])
-    if label is not None:
-        columns[" label"] = label
     return columns
+
+
+def _column(parts: list[str], indexes: list[int], stride: int, decode: bool) -> list[Any]:
+    """The values at ``indexes`` of each item of a split (one index a spelling, None for
+    the items of the others), references replaced if ``decode``."""
+    column = parts[indexes[0] :: stride]
+    for index in indexes[1:]:  # items of the other spellings: None in this column
+        column = _coalesced(column, parts[index::stride])
+    return _decoded(column) if decode else column
 
 
 def _spacing(attributes: str) -> str:
@@ -1169,7 +1224,10 @@ def _joined_split(pattern: re.Pattern[str], text: str, stride: int, count: int) 
 
 
 def _joined_objects(
-    listed: list[tuple[int, str, str, Any]], found: list[tuple[int, str]], out: list[Any]
+    listed: list[tuple[int, str, str, Any]],
+    found: list[tuple[int, str]],
+    out: list[Any],
+    lists: _Lists,
 ) -> list[int]:
     """Read the object lists ``found`` (place in ``listed``, items' text) into ``out``
     at their places, all at once; the places read."""
@@ -1186,7 +1244,7 @@ def _joined_objects(
     if not regions:
         return done
     text = "\0".join(regions)
-    columns = _object_columns(text, len(regions))
+    columns = _object_columns(text, len(regions), lists.spelled("", ("did", "tp")))
     if columns is None:
         return done
     dids, tps = columns["did"], columns["tp"]
@@ -1210,15 +1268,21 @@ def _joined_objects(
     return done
 
 
-def _object_columns(text: str, count: int) -> dict[str, list[Any]] | None:
+def _object_columns(text: str, count: int, known: _Spellings) -> dict[str, list[Any]] | None:
     """The attribute values of the object items of ``count`` lists joined by NUL, a
-    column per name, references replaced, ``" label"`` the ``n`` (else ``disp_n``) of
-    each; None if not every item reads so."""
+    column per name (or only ``did``, ``tp``), references replaced, ``" label"`` the
+    ``n`` (else ``disp_n``) of each; None if not every item reads so.  ``known``: as for
+    :func:`_element_columns`."""
     first = _ITEM_ANY.match(text)
     if first is None:
         return None
     names, quotes = _spelling(first.group(2))
-    if "did" in names and "tp" in names and _alike(text, "<" + first.group(1), first.group(2)):
+    if (
+        not known.literal
+        and "did" in names
+        and "tp" in names
+        and _alike(text, "<" + first.group(1), first.group(2))
+    ):
         spelling = _item_spelling(names, quotes, first.group(2))  # see _element_columns
         parts = _joined_split(spelling.pattern, text, spelling.stride, count)
         if parts is not None:
@@ -1232,7 +1296,9 @@ def _object_columns(text: str, count: int) -> dict[str, list[Any]] | None:
                 columns[" label"] = label
             return columns
     # items spelled several ways
-    return _items_by_spelling(text, count, tag=None, needed=("did", "tp"), labels=("n", "disp_n"))
+    return _items_by_spelling(
+        text, count, tag=None, needed=("did", "tp"), labels=("n", "disp_n"), known=known
+    )
 
 
 def _split(pattern: re.Pattern[str] | None, region: str, stride: int) -> list[str] | None:
@@ -1368,7 +1434,9 @@ def _one_by_one(
 def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) -> Any:
     """A list whose items are spelled differently from each other: read a spelling at a
     time, or else item by item."""
-    columns = _items_by_spelling(region, 1, tag="e", needed=("ei",), labels=("disp_n",))
+    columns = _items_by_spelling(
+        region, 1, tag="e", needed=("ei",), labels=("disp_n",), kept=("emt",)
+    )
     if columns is not None:
         guids = columns[" guid"]
         if guids.count(guids[0]) != len(guids):
@@ -1449,7 +1517,14 @@ def _object_row(key: str, dids: list[Any], tps: list[Any], labels: list[Any] | N
 def _mixed_objects(key: str, inner: str, lists: _Lists) -> Any:
     """An object list whose items are spelled differently: read a spelling at a time,
     or else item by item."""
-    columns = _items_by_spelling(inner, 1, tag=None, needed=("did", "tp"), labels=("n", "disp_n"))
+    columns = _items_by_spelling(
+        inner,
+        1,
+        tag=None,
+        needed=("did", "tp"),
+        labels=("n", "disp_n"),
+        kept=None if lists.large else (),  # a long value anywhere: see _Lists.large
+    )
     if columns is not None:
         if lists.large and any(_long(c) for c in columns.values()):
             raise _Fallback
