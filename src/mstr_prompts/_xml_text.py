@@ -149,6 +149,7 @@ _DECLARATION = _lazy(
 _RSL_OPEN = _lazy(rf"{_S}*<rsl({_ATTRS}){_S}*(/?)>")
 _RSL_CLOSE = _lazy(rf"</rsl{_S}*>{_S}*")
 _BLANK = _lazy(f"{_S}*")  # matches anywhere: whitespace, maybe none
+_PA_TEXT = _lazy("<pa")
 _PA_END = _lazy(rf"</pa{_S}*>")
 _PA_ANY = _lazy(rf"(<pa({_ATTRS}){_S}*(/?)>)")
 _E_ANY = _lazy(rf"{_S}*<e({_ATTRS}){_S}*(?:/>|></e{_S}*>)")
@@ -440,7 +441,7 @@ def _read(text: str) -> Scan | None:
         # not ASCII (a str of two bytes a character) and dense with them: the parse is
         # cheaper (bench: "200 value prompts of 2 KB", one '&' in 30 characters).
         return None
-    pas, alike = _pa_count(text)
+    alike = _pa_alike(text)
     # ']' first: a search for one character is a C-level scan, one for three a slower one
     if _after_lt(text, "!", 0) or ("]" in text and "]]>" in text) or "xmlns" in text:
         return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD; §2.7 ']]>'; namespaces
@@ -465,7 +466,7 @@ def _read(text: str) -> Scan | None:
         return None
     if _BLANK.match(text, opening.end()).end() == end:  # type: ignore[union-attr]
         return Scan([], lcl, [])
-    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT), pas, alike)
+    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT), alike)
 
 
 def _after_lt(text: str, char: str, start: int) -> bool:
@@ -481,18 +482,17 @@ def _after_lt(text: str, char: str, start: int) -> bool:
     return text.find("<" + char, start) != -1
 
 
-def _pa_count(text: str) -> tuple[int, bool]:
-    """The number of ``'<pa'`` in ``text`` (counted once), and whether the ``<pa>``s look
-    spelled alike: the next few start as the first one does, up to its first value
-    (``<pa pt="``).  The spellings of a document spelled several ways are then met
-    before its split (:func:`_prompts`), rather than after one in vain."""
-    pas = text.count("<pa")
+def _pa_alike(text: str) -> bool:
+    """Whether the ``<pa>``s of ``text`` look spelled alike: the next few start as the
+    first one does, up to its first value (``<pa pt="``).  The spellings of a document
+    spelled several ways are then met before its split (:func:`_prompts`), rather than
+    after one in vain."""
     first = _PA_ANY.search(text)
     if first is None:
-        return pas, True  # no <pa>, or one the checks below refuse
+        return True  # no <pa>, or one the checks below refuse
     lead = _ATTR.search(first.group(2))
     if lead is None:
-        return pas, False  # a <pa> of no attribute: a Piece, beside whatever else
+        return False  # a <pa> of no attribute: a Piece, beside whatever else
     prefix = "<pa" + first.group(2)[: lead.start(3) if lead.group(2) else lead.start(5)]
     at = first.start()
     for _ in range(8):  # the next few: a document spelled several ways is usually so early
@@ -500,8 +500,8 @@ def _pa_count(text: str) -> tuple[int, bool]:
         if at == -1:
             break
         if not text.startswith(prefix, at):
-            return pas, False
-    return pas, True
+            return False
+    return True
 
 
 def _pa_pattern(spellings: _Spellings) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
@@ -522,11 +522,15 @@ def _pa_pattern(spellings: _Spellings) -> tuple[re.Pattern[str], int, dict[str, 
 
 
 def _prompts(
-    text: str, start: int, end: int, lcl: str | None, lists: _Lists, pas: int, alike: bool
+    text: str, start: int, end: int, lcl: str | None, lists: _Lists, alike: bool
 ) -> Scan | None:
-    """The items of ``<rsl>``'s content, ``text[start:end]``: split at each ``<pa>`` (``pas``
-    of them: the number of ``'<pa'`` in ``text``), a column per attribute (the text is
-    not copied first: a document of one long list would be held twice more).
+    """The items of ``<rsl>``'s content, ``text[start:end]``: split at each ``<pa>``, a
+    column per attribute (the text is not copied first: a document of one long list
+    would be held twice more).  The split found every ``<pa>`` when no ``'<pa'`` is left
+    in the bodies between the tags it matched: values and attribute values hold no
+    '<', and what comes before the first is checked to be the ``<rsl>`` tag (a count of
+    ``'<pa'`` in the whole text cost as much as a fifth of lxml's parse, on long
+    non-ASCII values).
 
     The ``<pa>``s of a document written by several tools are spelled several ways
     (quotes, attribute order, ``key=`` or ``did pin tp``): the split is by the
@@ -547,10 +551,11 @@ def _prompts(
         pattern, stride, where = _pa_pattern(spellings)
         parts = pattern.split(text)
         count = len(parts) // stride
-        if count == pas:
+        bodies_text = "\0".join(parts[stride::stride])  # NUL: no '<pa' across two
+        if _PA_TEXT.search(bodies_text) is None:  # '<pa' in …: a slower search in C
             break
         # a <pa> of a spelling not met: in the body of the one before it
-        found = _PA_ANY.search("\0".join(parts[stride::stride]))
+        found = _PA_ANY.search(bodies_text)
         if not spellings.met(None if found is None else found.group(2)):
             return None
     else:
