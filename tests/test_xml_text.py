@@ -918,3 +918,21 @@ def test_a_later_chunk_of_lists_reads_as_the_tree_reads_it(later: str) -> None:
         assert_same(text)
         if "&" not in later and "x</e>" not in later:
             assert taken(text)
+
+
+@pytest.mark.parametrize("value", ["<-1", "a<b", "<"])
+def test_an_expression_with_lt_in_an_attribute_value_reads_as_the_tree_reads_it(
+    value: str,
+) -> None:
+    # Found by test_edges_in_documents_written_by_several_tools_read_the_same: the
+    # expression scan's patterns read any value, '<' too, which the parser refuses.
+    text = (
+        "<rsl><pa pt='8' pin='0' did='00000000000000000000000000000008' tp='10'>"
+        f'<exp><nd et="2" nt="4" dmt="1" ddt="{value}"><nd et="1" nt="1" dmt="1" '
+        f'ddt="-1"><at did="{ATTRIBUTE}" tp="12"/>'
+        '<fm did="45C11FA478E745FEA08D781CEA190FE5" tp="21"/></nd>'
+        '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">1</cst></nd>'
+        '<op fnt="6" fg="0" apply_order="0"/></nd></exp></pa></rsl>'
+    )
+    assert_same(text)
+    assert_same(text.replace(f'ddt="{value}"', 'ddt="-1"'))
