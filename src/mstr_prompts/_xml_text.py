@@ -594,12 +594,7 @@ def _prompts(
             strict=False,
         )
     ]
-    columns: dict[str, list[Any]] = {}
-    for name, indexes in where.items():
-        column = parts[indexes[0] :: stride]
-        for index in indexes[1:]:
-            column = _coalesced(column, parts[index::stride])
-        columns[name] = column
+    columns = {name: _column(parts, indexes, stride, False) for name, indexes in where.items()}
     if "&" in text:
         columns = {name: _decoded(column) for name, column in columns.items()}
     large = lists.large
@@ -1035,11 +1030,11 @@ def _element_columns(
             return guids, keys, names_column, emts
     # items spelled several ways (several writers, or display names on some only)
     columns = _items_by_spelling(
-        text, count, tag="e", needed=("ei",), labels=("disp_n",), kept=("emt",), known=known
+        text, count, tag="e", needed=("ei",), labels=("disp_n",), known=known, ones=("emt",)
     )
     if columns is None:
         return None
-    return columns[" guid"], columns["ei"], columns.get(" label"), columns.get("emt")
+    return columns[" guid"], columns["ei"], columns.get(" label"), None  # emt: checked
 
 
 def _alike(text: str, tag: str, attributes: str) -> bool:
@@ -1118,6 +1113,7 @@ def _items_by_spelling(
     labels: tuple[str, ...],
     kept: tuple[str, ...] | None = (),
     known: _Spellings | None = None,
+    ones: tuple[str, ...] = (),
 ) -> dict[str, list[Any]] | None:
     """The attribute values of the list items in ``text`` (``count`` lists' item texts
     joined by NUL), spelled up to :data:`_SPELLINGS` ways: a column per attribute name in
@@ -1135,7 +1131,8 @@ def _items_by_spelling(
 
     Only the columns of ``needed``, ``kept`` (None: every name) and the label are made (each a pass in
     Python over the items of every spelling that has the name); the others' values are
-    checked, not kept.  ``known``: the spellings met in the document's lists so far, met
+    checked, not kept; those of ``ones`` are checked to be "1" (else None: the
+    check of ``emt`` that xml._plain_es makes), a spelling at a time.  ``known``: the spellings met in the document's lists so far, met
     here too (a document spells its lists alike): a later part of it is then split by
     them at once, without sampling its items again.
     """
@@ -1165,6 +1162,14 @@ def _items_by_spelling(
     made = (*needed, *(kept or ()), " guid")
     references = "&" in text
     for name, indexes in where.items():
+        if name in ones:
+            for index in indexes:
+                values = parts[index::stride]
+                if references:
+                    values = _decoded(values)
+                if values.count("1") + values.count(None) != len(values):
+                    return None
+            continue
         if kept is not None and name not in made:
             if references and name not in labels:
                 for index in indexes:  # every value well-formed, even those not kept
@@ -1197,8 +1202,14 @@ def _column(parts: list[str], indexes: list[int], stride: int, decode: bool) -> 
     """The values at ``indexes`` of each item of a split (one index a spelling, None for
     the items of the others), references replaced if ``decode``."""
     column = parts[indexes[0] :: stride]
-    for index in indexes[1:]:  # items of the other spellings: None in this column
-        column = _coalesced(column, parts[index::stride])
+    rest = indexes[1:]
+    while rest:  # items of the other spellings: None in this column
+        if len(rest) == 1:
+            column = _coalesced(column, parts[rest[0] :: stride])
+            break
+        # two more at once: one pass in Python, not two (a document of three writers)
+        column = _coalesced3(column, parts[rest[0] :: stride], parts[rest[1] :: stride])
+        rest = rest[2:]
     return _decoded(column) if decode else column
 
 
@@ -1217,6 +1228,13 @@ def _spacing(attributes: str) -> str:
 
 def _coalesced(column: list[Any], other: list[Any]) -> list[Any]:
     return [b if a is None else a for a, b in zip(column, other, strict=True)]
+
+
+def _coalesced3(column: list[Any], second: list[Any], third: list[Any]) -> list[Any]:
+    return [
+        a if a is not None else b if b is not None else c
+        for a, b, c in zip(column, second, third, strict=True)
+    ]
 
 
 def _alternatives(
