@@ -1241,7 +1241,23 @@ def _alternatives(
     spellings: _Spellings, tag: str | None, ei: bool
 ) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
     """A pattern that splits list items of any of ``spellings`` (see
-    :func:`_items_by_spelling`), its stride, and the groups of each attribute name."""
+    :func:`_items_by_spelling`), its stride, and the groups of each attribute name (not
+    to be changed: remembered for the next chunk of lists spelled alike)."""
+    key = (tuple(spellings.literal.items()), tag, ei)
+    found = _ALTERNATIVES.get(key)
+    if found is None:
+        found = _alternatives_made(spellings, tag, ei)
+        if len(_ALTERNATIVES) < _MAX_SPELLINGS:
+            _ALTERNATIVES[key] = found
+    return found
+
+
+_ALTERNATIVES: dict[Any, tuple[re.Pattern[str], int, dict[str, list[int]]]] = {}
+
+
+def _alternatives_made(
+    spellings: _Spellings, tag: str | None, ei: bool
+) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
     where: dict[str, list[int]] = {}
     alternatives = []
     index = 1 if tag else 2  # any tag: its name the first group
