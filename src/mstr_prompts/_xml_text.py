@@ -821,7 +821,6 @@ def _listed(key: str, body: str, lists: _Lists) -> Any:
     return None
 
 
-_LT_IN_VALUE = _lazy(f'={_S}*"[^"<]*<')  # scan_text_row reads double-quoted values only
 _EXP_CLOSE = _lazy(rf"</exp>{_S}*</pa{_S}*>{_S}*")
 
 
@@ -841,10 +840,6 @@ def _expression(key: str, body: str) -> Any:
     # What scan_text_row leaves to its caller: every reference one XML defines (the
     # document's characters are checked already, and it declares no namespace).
     if "&" in text and unescape(text) is None:
-        return None
-    # ... and '<' in an attribute value (§2.3 AttValue), which its patterns' "[^"]*" read
-    # (a false alarm, '="' and '<' in a text, only leaves the <pa> to the parser).
-    if _LT_IN_VALUE.search(text) is not None:
         return None
     return expression_xml.scan_text_row(text, key)
 
