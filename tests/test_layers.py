@@ -77,6 +77,7 @@ LAYER_OF: dict[str, str] = {
     "validation": "definitions",
     "_definition_model": "definitions",  # definitions.PromptDefinition, loaded on first use
     "_problem": "definitions",  # validation.Problem, loaded on first use
+    "_prompt_naming": "definitions",  # what both forms of a definition say of its prompt
     "mstrio": "definitions",
     "schema": "definitions",
     "batch": "definitions",

@@ -14,19 +14,16 @@ from decimal import Decimal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from . import rest
 from ._base import Model
+from ._prompt_naming import PromptNaming
 from .enums import PromptFamily, ValueType
 from .errors import with_article
 from .model import Answer, ObjectAnswer, ObjectRef, PromptRef
 
 __all__ = ["PromptDefinition"]
 
-_TYPE_OF: dict[PromptFamily, str] = {family: name for name, family in rest.PROMPT_TYPES.items()}
-_TYPE_OF[PromptFamily.LEVEL] = "LEVEL"
 
-
-class PromptDefinition(Model):
+class PromptDefinition(Model, PromptNaming):
     """One prompt as ``GET …/prompts`` describes it.
 
     ``prompt`` identifies it (key, id, name, and its 1-based ``position`` among the
@@ -92,30 +89,6 @@ class PromptDefinition(Model):
         return self
 
     @property
-    def key(self) -> str | None:
-        """The prompt's key (``did@pin@tp`` or an opaque dashboard key)."""
-        return self.prompt.key
-
-    @property
-    def id(self) -> str | None:
-        """The prompt object's GUID."""
-        return self.prompt.id
-
-    @property
-    def name(self) -> str | None:
-        """The prompt's name (what the server's messages call it)."""
-        return self.prompt.name
-
-    @property
-    def type(self) -> str:
-        """The REST ``type`` of the prompt (``VALUE``, ``ELEMENTS``… or ``UNSUPPORTED``).
-
-        >>> PromptDefinition(prompt=PromptRef(key="K@0@10"), family=PromptFamily.LEVEL).type
-        'LEVEL'
-        """
-        return "UNSUPPORTED" if self.family is None else _TYPE_OF[self.family]
-
-    @property
     def objects(self) -> tuple[ObjectRef, ...]:
         """The objects an object prompt's default and current answers list, in order.
 
@@ -138,11 +111,3 @@ class PromptDefinition(Model):
     def has_default(self) -> bool:
         """True when ``useDefault`` can answer the prompt."""
         return self.default is not None
-
-    def describe(self) -> str:
-        """Name the prompt for people: ``prompt 'Name' (key …)``.
-
-        >>> PromptDefinition(prompt=PromptRef(key="K@0@10", name="Year"), family=None).describe()
-        "prompt 'Year' (key K@0@10)"
-        """
-        return self.prompt.describe()

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from pydantic import ValidationError  # pydantic_core's: loads no model machinery
 
 from . import rest
+from ._prompt_naming import TYPE_OF, PromptNaming
 from ._trusted import TRUSTED, build
 from .element_text import GUID_PATTERN
 from .enums import AnswerMode, PromptFamily, ValueType
@@ -157,15 +158,13 @@ _DATA_TYPE_NAMES: dict[str, ValueType] = {
     "BOOL": ValueType.BOOLEAN,
 }
 
-_TYPE_OF: dict[PromptFamily, str] = {family: name for name, family in rest.PROMPT_TYPES.items()}
-_TYPE_OF[PromptFamily.LEVEL] = "LEVEL"
 
 # The subscription form of the definitions (GET /api/subscriptions/{id}/prompts).
 ENVELOPE = "prompts"
 """The key of the definitions' envelope, ``{"prompts": [...]}`` (public for the schema)."""
 
 
-class PromptRecord:
+class PromptRecord(PromptNaming):
     """One prompt as ``GET …/prompts`` describes it, as a plain immutable value.
 
     What :func:`decode` reads, and what binding and checking a decoder's rows use (see
@@ -328,30 +327,6 @@ class PromptRecord:
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
         return f"PromptRecord({fields})"
-
-    @property
-    def key(self) -> str | None:
-        """The prompt's key."""
-        return self.prompt.key
-
-    @property
-    def id(self) -> str | None:
-        """The prompt object's GUID."""
-        return self.prompt.id
-
-    @property
-    def name(self) -> str | None:
-        """The prompt's name."""
-        return self.prompt.name
-
-    @property
-    def type(self) -> str:
-        """The REST ``type`` of the prompt (``VALUE``, ``ELEMENTS``… or ``UNSUPPORTED``)."""
-        return "UNSUPPORTED" if self.family is None else _TYPE_OF[self.family]
-
-    def describe(self) -> str:
-        """Name the prompt for people, as :meth:`PromptDefinition.describe` does."""
-        return self.prompt.describe()
 
 
 def _restored_record(
@@ -941,7 +916,7 @@ def _plain_default(item: Mapping[str, Any], ref: Ref, family: PromptFamily | Non
         raw = item.get(name)
         if raw is None:
             continue
-        body = {"prompts": [{**ref.dump(), "type": _TYPE_OF[family], "answers": raw}]}
+        body = {"prompts": [{**ref.dump(), "type": TYPE_OF[family], "answers": raw}]}
         try:
             # As text: REST's row reader reads text (a parsed body is read as models).
             text = json.dumps(body)
@@ -1209,7 +1184,7 @@ def _give(item: Item, definition: PromptDefinition | PromptRecord, where: str) -
         )
     if family is not None and family is not definition.family:
         raise DecodeError(
-            f"{_describe(item)}: the answer is of type {_TYPE_OF[family]}, but "
+            f"{_describe(item)}: the answer is of type {TYPE_OF[family]}, but "
             f"{definition.describe()} is {with_article(definition.type)} prompt",
             where=where,
         )
