@@ -31,16 +31,17 @@ import argparse
 import contextlib
 import errno
 import functools
+import itertools
 import json
 import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from . import __version__, limits
-from .element_text import GUID_PATTERN
+from .element_text import GUID_PATTERN, plain_terse
 from .errors import (
     AnswersRejected,
     Hint,
@@ -50,11 +51,20 @@ from .errors import (
     PromptAnswerError,
     PromptsOutstanding,
 )
-from .rows import RowSet
+from .rows import (
+    ELEMENTS_ROW,
+    OBJECTS_ROW,
+    STATE_ROWS,
+    VALUE_ROW,
+    VALUES_ROW,
+    RowSet,
+    describe_row,
+    pending_rows,
+)
 
 if TYPE_CHECKING:
     from .definitions import Definitions
-    from .model import AnswerSet
+    from .model import Answer, AnswerSet
     from .rows import Answers
 
 __all__ = [
@@ -519,34 +529,88 @@ def _convert(args: argparse.Namespace) -> str:
         return result if isinstance(result, str) else _json(result, args)
 
 
-def _summary(answers: Answers) -> list[str]:
-    """One line per answer, for people."""
+# --- inspect's summary ------------------------------------------------------------------
+# One line per answer, for people, worded here once: from a decoder's rows (no model
+# built, so ``inspect`` at a terminal loads no model class) or from answer models, each
+# path reading its parts and handing them to the same words below.
+
+_SHOWN = 5  # elements or objects named in a line; the rest are "…"
+
+
+def _listed(count: int, noun: str, labels: Iterable[str]) -> str:
+    """``3 elements: Books, Music, …``: the count, then the first labels."""
+    shown = ", ".join(itertools.islice(labels, _SHOWN)) + (", …" if count > _SHOWN else "")
+    return f"{count} {noun}{'s' if count != 1 else ''}: {shown}"
+
+
+def _expression_words(typed: bool, text: str | None) -> str:
+    form = "typed" if typed else "kept verbatim"
+    return f"expression ({form})" + (f": {text}" if text else "")
+
+
+def _kind_words(kind: str) -> str:
+    """A state (or any other kind) by its name: ``use_default`` is ``use default``."""
+    return kind.replace("_", " ")
+
+
+def _row_words(row: tuple[Any, ...]) -> str | None:
+    """What a row answers, or None for a row only its model can describe (an expression
+    row: whether it is typed, and its text, are the model's)."""
+    kind = row[0]
+    if kind == VALUE_ROW:
+        return str(row[2])
+    if kind == VALUES_ROW:
+        return " | ".join(row[2])
+    if kind == ELEMENTS_ROW:
+        attribute, keys, names = row[2], row[3], row[4]
+        # A plain element's ID is written h{key};ATTR, as its ElementId's str.
+        labels = (
+            name or plain_terse(attribute, key) for key, name in zip(keys, names, strict=True)
+        )
+        return _listed(len(keys), "element", labels)
+    if kind == OBJECTS_ROW:
+        objects = row[2]
+        return _listed(len(objects), "object", (name or ident for ident, _, name in objects))
+    if kind in STATE_ROWS:
+        return _kind_words(kind)
+    return None
+
+
+def _answer_words(answer: Answer) -> str:
+    """What an answer model answers."""
     from .model import ExpressionAnswer
 
+    if answer.kind == "value":
+        return " | ".join(getattr(answer, "values", ()))
+    if answer.kind == "elements":
+        elements = getattr(answer, "elements", ())
+        labels = (e.name or (e.id.text if hasattr(e.id, "text") else str(e.id)) for e in elements)
+        return _listed(len(elements), "element", labels)
+    if answer.kind == "objects":
+        objects = getattr(answer, "objects", ())
+        return _listed(len(objects), "object", (o.name or o.id for o in objects))
+    if isinstance(answer, ExpressionAnswer):
+        return _expression_words(answer.typed, answer.text)
+    return _kind_words(answer.kind)
+
+
+def _summary(answers: Answers) -> list[str]:
+    """One line per answer, for people, then the answer mode and locale.
+
+    A decoder's rows (a :class:`~mstr_prompts.rows.RowSet`) are described from the rows,
+    building no model; only an expression row, and an answer the set holds as a model,
+    are described from their models.
+    """
     lines = []
-    for answer in answers:
-        what: str
-        if answer.kind == "value":
-            what = " | ".join(getattr(answer, "values", ()))
-        elif answer.kind == "elements":
-            elements = getattr(answer, "elements", ())
-            names = [
-                e.name or (e.id.text if hasattr(e.id, "text") else str(e.id)) for e in elements
-            ]
-            shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
-            what = f"{len(elements)} element{'s' if len(elements) != 1 else ''}: {shown}"
-        elif answer.kind == "objects":
-            objects = getattr(answer, "objects", ())
-            shown = ", ".join(o.name or o.id for o in objects[:5]) + (
-                ", …" if len(objects) > 5 else ""
-            )
-            what = f"{len(objects)} object{'s' if len(objects) != 1 else ''}: {shown}"
-        elif isinstance(answer, ExpressionAnswer):
-            form = "typed" if answer.typed else "kept verbatim"
-            what = f"expression ({form})" + (f": {answer.text}" if answer.text else "")
-        else:
-            what = answer.kind.replace("_", " ")
-        lines.append(f"{answer.describe()}: {what}")
+    rows = pending_rows(answers, expression_rows=True) if isinstance(answers, RowSet) else None
+    for item in answers if rows is None else rows:
+        if isinstance(item, tuple):
+            what = _row_words(item)
+            if what is not None:
+                lines.append(f"{describe_row(item)}: {what}")
+                continue
+            item = _answer_of(item)
+        lines.append(f"{item.describe()}: {_answer_words(item)}")
     extras = []
     if answers.mode is not None:
         extras.append(f"answer mode {answers.mode.value} ({answers.mode.name})")
@@ -555,6 +619,12 @@ def _summary(answers: Answers) -> list[str]:
     if not lines:
         lines.append("no answers")
     return lines + extras
+
+
+def _answer_of(row: tuple[Any, ...]) -> Answer:
+    from .model import answer_of
+
+    return answer_of(row)
 
 
 def _inspect(args: argparse.Namespace) -> str:
