@@ -861,3 +861,83 @@ def test_the_bench_workloads_of_several_spellings_are_read_as_text(name: str) ->
     text = getattr(workloads, name)()
     assert taken(text)
     assert_same(text)
+
+
+# --- the spellings of list items carried from one joined chunk to the next ---------------
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(written_by_several())
+def test_lists_read_in_small_chunks_carry_their_spellings_and_read_the_same(text: str) -> None:
+    # Chunks of a few lists: the spellings a chunk met are the next one's first split.
+    with switched(_xml_text, _JOINED_CHARS=256):
+        dense = not text.isascii() and text.count("&") > len(text) >> _xml_text._DENSE_REFERENCES
+        assert taken(text) or dense, text
+        assert_same(text)
+
+
+def _chunked_lists(later: str) -> str:
+    """Lists of two spellings in the first chunk, ``later`` items after it."""
+    e1 = f'<e ei="{ATTRIBUTE}:1" disp_n="A" art="1"/>'
+    e2 = f"<e disp_n='B' emt='1' ei='{ATTRIBUTE}:2'/>"
+    o1 = '<mt did="1A" tp="4" n="R"/>'
+    o2 = "<fm disp_n='F' did='1B' tp='21'/>"
+    pas = [
+        f'<pa pt="7" pin="0" did="{n:02X}" tp="10"><mi><es>{e1}{e2}</es></mi></pa>'
+        f'<pa pt="6" pin="0" did="{n + 64:02X}" tp="10"><mi><fct>{o1}{o2}</fct></mi></pa>'
+        for n in range(8)
+    ]
+    return "<rsl>" + "".join(pas) + later + "</rsl>"
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        "",
+        # the spellings met before, alone
+        f'<pa pt="7" pin="0" did="F1" tp="10"><mi><es><e ei="{ATTRIBUTE}:3" disp_n="C" '
+        'art="1"/></es></mi></pa>',
+        # a spelling met in this chunk only, and one met before
+        f'<pa pt="7" pin="0" did="F1" tp="10"><mi><es><e emt="1" ei="{ATTRIBUTE}:3"/>'
+        f"<e disp_n='B' emt='1' ei='{ATTRIBUTE}:4'/></es></mi></pa>",
+        "<pa pt='6' pin='0' did='F2' tp='10'><mi><fct><mt n='X' disp_n='Y' did='1C' tp='4'/>"
+        '<fm did="1D" tp="21"/></fct></mi></pa>',
+        # a bad reference in an attribute no row keeps, in a later chunk
+        f'<pa pt="7" pin="0" did="F1" tp="10"><mi><es><e ei="{ATTRIBUTE}:3" disp_n="C" '
+        'art="&nbsp;"/></es></mi></pa>',
+        "<pa pt='6' pin='0' did='F2' tp='10'><mi><fct><mt n='&#0;' did='1C' tp='4'/>"
+        "</fct></mi></pa>",
+        # emt other than "1" (no element answer), or "1" written as a reference
+        f"<pa pt='7' pin='0' did='F1' tp='10'><mi><es><e disp_n='B' emt='2' "
+        f"ei='{ATTRIBUTE}:4'/></es></mi></pa>",
+        f"<pa pt='7' pin='0' did='F1' tp='10'><mi><es><e disp_n='B' emt='&#49;' "
+        f"ei='{ATTRIBUTE}:4'/></es></mi></pa>",
+        # an item of a spelling met before but with content: not an item
+        f'<pa pt="7" pin="0" did="F1" tp="10"><mi><es><e ei="{ATTRIBUTE}:3" disp_n="C" '
+        'art="1">x</e></es></mi></pa>',
+    ],
+)
+def test_a_later_chunk_of_lists_reads_as_the_tree_reads_it(later: str) -> None:
+    text = _chunked_lists(later)
+    with switched(_xml_text, _JOINED_CHARS=256):
+        assert_same(text)
+        if "&" not in later and "x</e>" not in later and "emt='2'" not in later:
+            assert taken(text)
+
+
+@pytest.mark.parametrize("value", ["<-1", "a<b", "<"])
+def test_an_expression_with_lt_in_an_attribute_value_reads_as_the_tree_reads_it(
+    value: str,
+) -> None:
+    # Found by test_edges_in_documents_written_by_several_tools_read_the_same: the
+    # expression scan's patterns read any value, '<' too, which the parser refuses.
+    text = (
+        "<rsl><pa pt='8' pin='0' did='00000000000000000000000000000008' tp='10'>"
+        f'<exp><nd et="2" nt="4" dmt="1" ddt="{value}"><nd et="1" nt="1" dmt="1" '
+        f'ddt="-1"><at did="{ATTRIBUTE}" tp="12"/>'
+        '<fm did="45C11FA478E745FEA08D781CEA190FE5" tp="21"/></nd>'
+        '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">1</cst></nd>'
+        '<op fnt="6" fg="0" apply_order="0"/></nd></exp></pa></rsl>'
+    )
+    assert_same(text)
+    assert_same(text.replace(f'ddt="{value}"', 'ddt="-1"'))

@@ -55,6 +55,7 @@ the tree: each costs more than its share of one parse.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, chain, compress, repeat
 from operator import sub
@@ -149,6 +150,7 @@ _DECLARATION = _lazy(
 _RSL_OPEN = _lazy(rf"{_S}*<rsl({_ATTRS}){_S}*(/?)>")
 _RSL_CLOSE = _lazy(rf"</rsl{_S}*>{_S}*")
 _BLANK = _lazy(f"{_S}*")  # matches anywhere: whitespace, maybe none
+_PA_TEXT = _lazy("<pa")
 _PA_END = _lazy(rf"</pa{_S}*>")
 _PA_ANY = _lazy(rf"(<pa({_ATTRS}){_S}*(/?)>)")
 _E_ANY = _lazy(rf"{_S}*<e({_ATTRS}){_S}*(?:/>|></e{_S}*>)")
@@ -363,13 +365,30 @@ def _chars(text: str) -> bool:
     allowed byte leaves the C0 controls (a regular expression's class test per character
     cost 2.5 times as much on non-ASCII text: 5.7 against 2.2 ms for 1.7 M characters).
     """
+    if text.isascii() or _one_byte(text):
+        try:
+            # a copy of the characters' bytes: nothing to encode (a third of the cost)
+            data = text.encode("latin-1")
+        except UnicodeEncodeError:  # pragma: no cover - _one_byte is a guess
+            pass
+        else:
+            return not data.translate(None, _ALLOWED_BYTES)  # no U+FFFE or surrogate here
     try:
-        data = text.encode("ascii" if text.isascii() else "utf-8")
+        data = text.encode("utf-8")
     except UnicodeEncodeError:
         return False  # a lone surrogate
     return not data.translate(None, _ALLOWED_BYTES) and (
-        text.isascii() or ("\ufffe" not in text and "\uffff" not in text)
+        "\ufffe" not in text and "\uffff" not in text
     )
+
+
+def _one_byte(text: str) -> bool:
+    """True when CPython holds ``text`` one byte a character (every character below
+    U+0100, PEP 393), by its size: a guess elsewhere, confirmed by the encoder."""
+    return sys.getsizeof(text) - len(text) == _ONE_BYTE_OVERHEAD
+
+
+_ONE_BYTE_OVERHEAD = sys.getsizeof("\xe9") - 1  # a header and a NUL (two bytes a char: more)
 
 
 _ALLOWED_BYTES = bytes([0x9, 0xA, *range(0x20, 0x100)])
@@ -379,7 +398,7 @@ class _Lists:
     """The spellings met so far in one document, tried first for the next list (a
     document spells its lists alike), and the attributes of its ``<at>`` and list tags."""
 
-    __slots__ = ("attributes", "e", "item", "large", "slow")
+    __slots__ = ("attributes", "e", "item", "large", "slow", "spellings")
 
     def __init__(self, large: bool) -> None:
         self.large = large
@@ -390,6 +409,15 @@ class _Lists:
         self.e: _Spelling | None = None
         self.item: _Spelling | None = None
         self.attributes: dict[str, dict[str, str]] = {}
+        # the spellings met by the joined reads of each tag ('' any), kept for the next
+        self.spellings: dict[str, _Spellings] = {}
+
+    def spelled(self, tag: str, needed: tuple[str, ...]) -> _Spellings:
+        """The spellings of ``tag`` items the document's joined lists met so far."""
+        found = self.spellings.get(tag)
+        if found is None:
+            found = self.spellings[tag] = _Spellings(needed)
+        return found
 
     def spend(self) -> None:
         """Count one slow read; past :data:`_SLOW_READS`, leave the document to the tree."""
@@ -431,7 +459,7 @@ def _read(text: str) -> Scan | None:
         # not ASCII (a str of two bytes a character) and dense with them: the parse is
         # cheaper (bench: "200 value prompts of 2 KB", one '&' in 30 characters).
         return None
-    pas, alike = _pa_count(text)
+    alike = _pa_alike(text)
     # ']' first: a search for one character is a C-level scan, one for three a slower one
     if _after_lt(text, "!", 0) or ("]" in text and "]]>" in text) or "xmlns" in text:
         return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD; §2.7 ']]>'; namespaces
@@ -456,7 +484,7 @@ def _read(text: str) -> Scan | None:
         return None
     if _BLANK.match(text, opening.end()).end() == end:  # type: ignore[union-attr]
         return Scan([], lcl, [])
-    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT), pas, alike)
+    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT), alike)
 
 
 def _after_lt(text: str, char: str, start: int) -> bool:
@@ -472,18 +500,17 @@ def _after_lt(text: str, char: str, start: int) -> bool:
     return text.find("<" + char, start) != -1
 
 
-def _pa_count(text: str) -> tuple[int, bool]:
-    """The number of ``'<pa'`` in ``text`` (counted once), and whether the ``<pa>``s look
-    spelled alike: the next few start as the first one does, up to its first value
-    (``<pa pt="``).  The spellings of a document spelled several ways are then met
-    before its split (:func:`_prompts`), rather than after one in vain."""
-    pas = text.count("<pa")
+def _pa_alike(text: str) -> bool:
+    """Whether the ``<pa>``s of ``text`` look spelled alike: the next few start as the
+    first one does, up to its first value (``<pa pt="``).  The spellings of a document
+    spelled several ways are then met before its split (:func:`_prompts`), rather than
+    after one in vain."""
     first = _PA_ANY.search(text)
     if first is None:
-        return pas, True  # no <pa>, or one the checks below refuse
+        return True  # no <pa>, or one the checks below refuse
     lead = _ATTR.search(first.group(2))
     if lead is None:
-        return pas, False  # a <pa> of no attribute: a Piece, beside whatever else
+        return False  # a <pa> of no attribute: a Piece, beside whatever else
     prefix = "<pa" + first.group(2)[: lead.start(3) if lead.group(2) else lead.start(5)]
     at = first.start()
     for _ in range(8):  # the next few: a document spelled several ways is usually so early
@@ -491,8 +518,8 @@ def _pa_count(text: str) -> tuple[int, bool]:
         if at == -1:
             break
         if not text.startswith(prefix, at):
-            return pas, False
-    return pas, True
+            return False
+    return True
 
 
 def _pa_pattern(spellings: _Spellings) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
@@ -513,11 +540,15 @@ def _pa_pattern(spellings: _Spellings) -> tuple[re.Pattern[str], int, dict[str, 
 
 
 def _prompts(
-    text: str, start: int, end: int, lcl: str | None, lists: _Lists, pas: int, alike: bool
+    text: str, start: int, end: int, lcl: str | None, lists: _Lists, alike: bool
 ) -> Scan | None:
-    """The items of ``<rsl>``'s content, ``text[start:end]``: split at each ``<pa>`` (``pas``
-    of them: the number of ``'<pa'`` in ``text``), a column per attribute (the text is
-    not copied first: a document of one long list would be held twice more).
+    """The items of ``<rsl>``'s content, ``text[start:end]``: split at each ``<pa>``, a
+    column per attribute (the text is not copied first: a document of one long list
+    would be held twice more).  The split found every ``<pa>`` when no ``'<pa'`` is left
+    in the bodies between the tags it matched: values and attribute values hold no
+    '<', and what comes before the first is checked to be the ``<rsl>`` tag (a count of
+    ``'<pa'`` in the whole text cost as much as a fifth of lxml's parse, on long
+    non-ASCII values).
 
     The ``<pa>``s of a document written by several tools are spelled several ways
     (quotes, attribute order, ``key=`` or ``did pin tp``): the split is by the
@@ -538,10 +569,11 @@ def _prompts(
         pattern, stride, where = _pa_pattern(spellings)
         parts = pattern.split(text)
         count = len(parts) // stride
-        if count == pas:
+        bodies_text = "\0".join(parts[stride::stride])  # NUL: no '<pa' across two
+        if _PA_TEXT.search(bodies_text) is None:  # '<pa' in …: a slower search in C
             break
         # a <pa> of a spelling not met: in the body of the one before it
-        found = _PA_ANY.search("\0".join(parts[stride::stride]))
+        found = _PA_ANY.search(bodies_text)
         if not spellings.met(None if found is None else found.group(2)):
             return None
     else:
@@ -562,12 +594,7 @@ def _prompts(
             strict=False,
         )
     ]
-    columns: dict[str, list[Any]] = {}
-    for name, indexes in where.items():
-        column = parts[indexes[0] :: stride]
-        for index in indexes[1:]:
-            column = _coalesced(column, parts[index::stride])
-        columns[name] = column
+    columns = {name: _column(parts, indexes, stride, False) for name, indexes in where.items()}
     if "&" in text:
         columns = {name: _decoded(column) for name, column in columns.items()}
     large = lists.large
@@ -898,7 +925,7 @@ def _joined(
                 lists.parsed(fct_tag)
             fct.append((place, fct_items))
     del parts
-    return _joined_elements(listed, es, out, lists) + _joined_objects(listed, fct, out)
+    return _joined_elements(listed, es, out, lists) + _joined_objects(listed, fct, out, lists)
 
 
 def _joined_elements(
@@ -933,7 +960,7 @@ def _joined_elements(
     if not regions:
         return done
     text = "\0".join(regions)
-    columns = _element_columns(text, len(regions))
+    columns = _element_columns(text, len(regions), lists.spelled("e", ("ei",)))
     if columns is None:
         return done
     guids, keys, names_column, emts = columns
@@ -960,15 +987,18 @@ def _joined_elements(
     return done
 
 
-def _element_columns(text: str, count: int) -> tuple[list[str], list[str], Any, Any] | None:
+def _element_columns(
+    text: str, count: int, known: _Spellings
+) -> tuple[list[str], list[str], Any, Any] | None:
     """The attribute GUIDs, key parts, display names and ``emt`` values (None where
     absent) of the element items of ``count`` lists joined by NUL, references replaced;
-    None if not every item reads so."""
+    None if not every item reads so.  ``known``: the spellings of the items of the
+    document's lists read so far (see :func:`_items_by_spelling`)."""
     first = _E_ANY.match(text)
     if first is None:
         return None
     names, quotes = _spelling(first.group(1))
-    if "ei" in names and _alike(text, "<e", first.group(1)):
+    if not known.literal and "ei" in names and _alike(text, "<e", first.group(1)):
         stride = len(names) + 2  # ei is two groups: its GUID and its key part
         where = {n: 1 + i + (i > names.index("ei")) for i, n in enumerate(names)}
         # As the first item is spelled, to the whitespace: else, by _items_by_spelling,
@@ -994,10 +1024,12 @@ def _element_columns(text: str, count: int) -> tuple[list[str], list[str], Any, 
                 emts = None if emts is None else _decoded(emts)
             return guids, keys, names_column, emts
     # items spelled several ways (several writers, or display names on some only)
-    columns = _items_by_spelling(text, count, tag="e", needed=("ei",), labels=("disp_n",))
+    columns = _items_by_spelling(
+        text, count, tag="e", needed=("ei",), labels=("disp_n",), known=known, ones=("emt",)
+    )
     if columns is None:
         return None
-    return columns[" guid"], columns["ei"], columns.get(" label"), columns.get("emt")
+    return columns[" guid"], columns["ei"], columns.get(" label"), None  # emt: checked
 
 
 def _alike(text: str, tag: str, attributes: str) -> bool:
@@ -1068,7 +1100,15 @@ class _Spellings:
 
 
 def _items_by_spelling(
-    text: str, count: int, *, tag: str | None, needed: tuple[str, ...], labels: tuple[str, ...]
+    text: str,
+    count: int,
+    *,
+    tag: str | None,
+    needed: tuple[str, ...],
+    labels: tuple[str, ...],
+    kept: tuple[str, ...] | None = (),
+    known: _Spellings | None = None,
+    ones: tuple[str, ...] = (),
 ) -> dict[str, list[Any]] | None:
     """The attribute values of the list items in ``text`` (``count`` lists' item texts
     joined by NUL), spelled up to :data:`_SPELLINGS` ways: a column per attribute name in
@@ -1083,12 +1123,22 @@ def _items_by_spelling(
     them, the column ``" guid"`` is the GUID its ``ei`` starts with and ``ei`` what
     follows the ':'.  The column ``" label"`` is the first of ``labels`` each item has.
     None if the text holds anything but such items and whitespace.
+
+    Only the columns of ``needed``, ``kept`` (None: every name) and the label are made (each a pass in
+    Python over the items of every spelling that has the name); the others' values are
+    checked, not kept; those of ``ones`` are checked to be "1" (else None: the
+    check of ``emt`` that xml._plain_es makes), a spelling at a time.  ``known``: the spellings met in the document's lists so far, met
+    here too (a document spells its lists alike): a later part of it is then split by
+    them at once, without sampling its items again.
     """
     first = _E_ANY if tag == "e" else _ITEM_ANY
     group = 1 if tag == "e" else 2  # the attribute text's group in ``first``
-    spellings = _Spellings(needed)
-    if not spellings.sample(first, group, text, 0):
-        return None
+    if known is not None and known.literal:
+        spellings = known
+    else:
+        spellings = known if known is not None else _Spellings(needed)
+        if not spellings.sample(first, group, text, 0):
+            return None
     # Then the splits, each by every spelling met so far, until one leaves only
     # whitespace: at each other, the first item it left is met.
     for _ in range(2 * _SPELLINGS + 1):
@@ -1104,19 +1154,58 @@ def _items_by_spelling(
     else:
         return None
     columns: dict[str, list[Any]] = {}
+    made = (*needed, *(kept or ()), " guid")
+    references = "&" in text
     for name, indexes in where.items():
-        column = parts[indexes[0] :: stride]
-        for index in indexes[1:]:  # items of the other spellings: None in this column
-            column = _coalesced(column, parts[index::stride])
-        columns[name] = _decoded(column) if name != " guid" and "&" in text else column
+        if name in ones:
+            for index in indexes:
+                values = parts[index::stride]
+                if references:
+                    values = _decoded(values)
+                if values.count("1") + values.count(None) != len(values):
+                    return None
+            continue
+        if kept is not None and name not in made:
+            if references and name not in labels:
+                for index in indexes:  # every value well-formed, even those not kept
+                    _decoded(parts[index::stride])
+            continue
+        columns[name] = _column(parts, indexes, stride, references and name != " guid")
+    # The label of an item is the first of ``labels`` its spelling has: one column.
+    label_indexes = []
+    index = 1 if tag else 2  # the groups as _alternatives numbers them
+    ei = "ei" in needed
+    for names, _quotes in spellings.literal:
+        for name in labels:
+            if name in names:
+                at = names.index(name)
+                label_indexes.append(index + at + (ei and names.index("ei") < at))
+                break
+        index += len(names) + ei  # ei is two groups: its GUID and its key part
+    if label_indexes:
+        columns[" label"] = _column(parts, label_indexes, stride, references)
+    if references:
+        for name in labels:  # the labels not picked: checked as the others
+            for at in where.get(name, ()):
+                if at not in label_indexes:
+                    _decoded(parts[at::stride])
     del parts
-    label = None
-    for name in labels:
-        if name in columns:
-            label = columns[name] if label is None else _coalesced(label, columns[name])
-    if label is not None:
-        columns[" label"] = label
     return columns
+
+
+def _column(parts: list[str], indexes: list[int], stride: int, decode: bool) -> list[Any]:
+    """The values at ``indexes`` of each item of a split (one index a spelling, None for
+    the items of the others), references replaced if ``decode``."""
+    column = parts[indexes[0] :: stride]
+    rest = indexes[1:]
+    while rest:  # items of the other spellings: None in this column
+        if len(rest) == 1:
+            column = _coalesced(column, parts[rest[0] :: stride])
+            break
+        # two more at once: one pass in Python, not two (a document of three writers)
+        column = _coalesced3(column, parts[rest[0] :: stride], parts[rest[1] :: stride])
+        rest = rest[2:]
+    return _decoded(column) if decode else column
 
 
 def _spacing(attributes: str) -> str:
@@ -1136,11 +1225,34 @@ def _coalesced(column: list[Any], other: list[Any]) -> list[Any]:
     return [b if a is None else a for a, b in zip(column, other, strict=True)]
 
 
+def _coalesced3(column: list[Any], second: list[Any], third: list[Any]) -> list[Any]:
+    return [
+        a if a is not None else b if b is not None else c
+        for a, b, c in zip(column, second, third, strict=True)
+    ]
+
+
 def _alternatives(
     spellings: _Spellings, tag: str | None, ei: bool
 ) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
     """A pattern that splits list items of any of ``spellings`` (see
-    :func:`_items_by_spelling`), its stride, and the groups of each attribute name."""
+    :func:`_items_by_spelling`), its stride, and the groups of each attribute name (not
+    to be changed: remembered for the next chunk of lists spelled alike)."""
+    key = (tuple(spellings.literal.items()), tag, ei)
+    found = _ALTERNATIVES.get(key)
+    if found is None:
+        found = _alternatives_made(spellings, tag, ei)
+        if len(_ALTERNATIVES) < _MAX_SPELLINGS:
+            _ALTERNATIVES[key] = found
+    return found
+
+
+_ALTERNATIVES: dict[Any, tuple[re.Pattern[str], int, dict[str, list[int]]]] = {}
+
+
+def _alternatives_made(
+    spellings: _Spellings, tag: str | None, ei: bool
+) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
     where: dict[str, list[int]] = {}
     alternatives = []
     index = 1 if tag else 2  # any tag: its name the first group
@@ -1169,7 +1281,10 @@ def _joined_split(pattern: re.Pattern[str], text: str, stride: int, count: int) 
 
 
 def _joined_objects(
-    listed: list[tuple[int, str, str, Any]], found: list[tuple[int, str]], out: list[Any]
+    listed: list[tuple[int, str, str, Any]],
+    found: list[tuple[int, str]],
+    out: list[Any],
+    lists: _Lists,
 ) -> list[int]:
     """Read the object lists ``found`` (place in ``listed``, items' text) into ``out``
     at their places, all at once; the places read."""
@@ -1186,7 +1301,7 @@ def _joined_objects(
     if not regions:
         return done
     text = "\0".join(regions)
-    columns = _object_columns(text, len(regions))
+    columns = _object_columns(text, len(regions), lists.spelled("", ("did", "tp")))
     if columns is None:
         return done
     dids, tps = columns["did"], columns["tp"]
@@ -1210,15 +1325,21 @@ def _joined_objects(
     return done
 
 
-def _object_columns(text: str, count: int) -> dict[str, list[Any]] | None:
+def _object_columns(text: str, count: int, known: _Spellings) -> dict[str, list[Any]] | None:
     """The attribute values of the object items of ``count`` lists joined by NUL, a
-    column per name, references replaced, ``" label"`` the ``n`` (else ``disp_n``) of
-    each; None if not every item reads so."""
+    column per name (or only ``did``, ``tp``), references replaced, ``" label"`` the
+    ``n`` (else ``disp_n``) of each; None if not every item reads so.  ``known``: as for
+    :func:`_element_columns`."""
     first = _ITEM_ANY.match(text)
     if first is None:
         return None
     names, quotes = _spelling(first.group(2))
-    if "did" in names and "tp" in names and _alike(text, "<" + first.group(1), first.group(2)):
+    if (
+        not known.literal
+        and "did" in names
+        and "tp" in names
+        and _alike(text, "<" + first.group(1), first.group(2))
+    ):
         spelling = _item_spelling(names, quotes, first.group(2))  # see _element_columns
         parts = _joined_split(spelling.pattern, text, spelling.stride, count)
         if parts is not None:
@@ -1232,7 +1353,9 @@ def _object_columns(text: str, count: int) -> dict[str, list[Any]] | None:
                 columns[" label"] = label
             return columns
     # items spelled several ways
-    return _items_by_spelling(text, count, tag=None, needed=("did", "tp"), labels=("n", "disp_n"))
+    return _items_by_spelling(
+        text, count, tag=None, needed=("did", "tp"), labels=("n", "disp_n"), known=known
+    )
 
 
 def _split(pattern: re.Pattern[str] | None, region: str, stride: int) -> list[str] | None:
@@ -1368,7 +1491,9 @@ def _one_by_one(
 def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) -> Any:
     """A list whose items are spelled differently from each other: read a spelling at a
     time, or else item by item."""
-    columns = _items_by_spelling(region, 1, tag="e", needed=("ei",), labels=("disp_n",))
+    columns = _items_by_spelling(
+        region, 1, tag="e", needed=("ei",), labels=("disp_n",), kept=("emt",)
+    )
     if columns is not None:
         guids = columns[" guid"]
         if guids.count(guids[0]) != len(guids):
@@ -1449,7 +1574,14 @@ def _object_row(key: str, dids: list[Any], tps: list[Any], labels: list[Any] | N
 def _mixed_objects(key: str, inner: str, lists: _Lists) -> Any:
     """An object list whose items are spelled differently: read a spelling at a time,
     or else item by item."""
-    columns = _items_by_spelling(inner, 1, tag=None, needed=("did", "tp"), labels=("n", "disp_n"))
+    columns = _items_by_spelling(
+        inner,
+        1,
+        tag=None,
+        needed=("did", "tp"),
+        labels=("n", "disp_n"),
+        kept=None if lists.large else (),  # a long value anywhere: see _Lists.large
+    )
     if columns is not None:
         if lists.large and any(_long(c) for c in columns.values()):
             raise _Fallback

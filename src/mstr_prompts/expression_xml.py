@@ -793,9 +793,11 @@ def _closed(tag: str) -> str:
 
 
 _OP = r'<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?' + _closed("op")
+# Attribute values are [^"\x3c]*: §2.3 AttValue holds no '<' (the text scan must refuse
+# what the parser refuses), written \x3c so that _indentable leaves it.
 # What may follow a node's four attributes: the ones _EXTRA lets the walk ignore, in the
 # order Web's builders write them (fixtures/xml: is_indp_csi cc; lcl on form shortcuts).
-_ND_MORE = r'(?: is_indp_csi="[^"]*")?(?: cc="[^"]*")?(?: lcl="0")?(?: disp_n="[^"]*")?'
+_ND_MORE = r'(?: is_indp_csi="[^"\x3c]*")?(?: cc="[^"\x3c]*")?(?: lcl="0")?(?: disp_n="[^"\x3c]*")?'
 
 
 def _patterns(carried: bool) -> tuple[str, str, str]:
@@ -804,14 +806,14 @@ def _patterns(carried: bool) -> tuple[str, str, str]:
     before ei and disp_id on an element); without, the same groups, for the usual text
     that has none of them (each optional attribute costs the engine a try per node)."""
     more = _ND_MORE if carried else ""
-    nd_end = r'ddt="[^"]*"' + more + ">"
-    shortcut_end = nd_end if carried else r'ddt="[^"]*"(?: lcl="0")?>'
+    nd_end = r'ddt="[^"\x3c]*"' + more + ">"
+    shortcut_end = nd_end if carried else r'ddt="[^"\x3c]*"(?: lcl="0")?>'
 
     def names(subtype: int) -> str:
         # stp, as Library writes it, then n and/or disp_n, captured together (_ref_json)
         if not carried:
-            return r'((?: n="[^"]*")?)'
-        return f'(?: stp="{subtype}")?' + r'((?: n="[^"]*")?(?: disp_n="[^"]*")?)'
+            return r'((?: n="[^"\x3c]*")?)'
+        return f'(?: stp="{subtype}")?' + r'((?: n="[^"\x3c]*")?(?: disp_n="[^"\x3c]*")?)'
 
     # One value of a qualification: a <cst> constant, a date/time or big decimal node,
     # or a metric shortcut (metric qualifications only).  Optional attributes are
@@ -825,10 +827,11 @@ def _patterns(carried: bool) -> tuple[str, str, str]:
     )  # fmt: skip
     values = "((?:" + re.sub(r"\((?!\?)", "(?:", value) + ")*)"
     e = (
-        r'<e(?: emt="1")? ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?'
-        r'(?: disp_id="[^"]*")?' + _closed("e")
+        r'<e(?: emt="1")? ei="([^"\x3c]*)"(?: emt="1")?(?: art="[^"\x3c]*")?( disp_n="[^"\x3c]*")?'
+        r'(?: disp_id="[^"\x3c]*")?' + _closed("e")
         if carried
-        else r'<e ei="([^"]*)"(?: emt="1")?(?: art="[^"]*")?( disp_n="[^"]*")?' + _closed("e")
+        else r'<e ei="([^"\x3c]*)"(?: emt="1")?(?: art="[^"\x3c]*")?( disp_n="[^"\x3c]*")?'
+        + _closed("e")
     )
     token = (
         # 1: an And/Or/Not branch opens; 2: a branch closes with its <op>
@@ -883,7 +886,7 @@ _OUTSIDE = re.compile(
     r'|<mt\b[^>]* tp="(?!4")[^"&\s]*"'
     r'|<fm\b[^>]* tp="(?!21")[^"&\s]*"'
 )
-_HEAD = re.compile(r'<exp(?: nc="[^"]*")?>([^<]*)')
+_HEAD = re.compile(r'<exp(?: nc="[^"\x3c]*")?>([^<]*)')
 _END = "</exp>"
 _SCAN = True  # False reads every <exp> by the walk (the tests compare the two)
 _SCAN_DEPTH = 32  # deeper trees are left to the walk, which says where MAX_DEPTH is passed

@@ -1186,15 +1186,18 @@ def _encode_row(row: _Row) -> dict[str, Any]:
             return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
         if kind == VALUES_ROW:  # several texts: a list, as _encode_answers writes a tuple
             return {"key": prompt, "type": _VALUE_TYPE, "answers": list(row[2])}
-        if kind == ELEMENTS_ROW and None not in row[4]:  # every element named
+        if kind == ELEMENTS_ROW:
             suffix = terse("", row[2])  # plain_terse_ids, inlined (one pass)
-            return {
-                "key": prompt,
-                "type": _ELEMENTS_TYPE,
-                "answers": [
+            if None not in row[4]:  # every element named
+                answers = [
                     {"id": f"h{k}{suffix}", "name": n} for k, n in zip(row[3], row[4], strict=True)
-                ],
-            }
+                ]
+            else:  # _element_items, inlined: a name only where there is one
+                answers = [
+                    {"id": f"h{k}{suffix}"} if n is None else {"id": f"h{k}{suffix}", "name": n}
+                    for k, n in zip(row[3], row[4], strict=True)
+                ]
+            return {"key": prompt, "type": _ELEMENTS_TYPE, "answers": answers}
         if kind == OBJECTS_ROW:  # _object_item, inlined for the usual object: typed, named
             names_of = OBJECT_TYPE_NAMES
             return {

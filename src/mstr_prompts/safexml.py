@@ -140,12 +140,12 @@ def decode_bytes(data: bytes, *, where: str = "xml") -> str:
             where=where,
             hint="give the XML as UTF-8",
         )
+    if encoding == "utf-8":
+        return _decode(data, "utf-8", where, None)  # decoded once: no other to compare
     try:
         as_utf8: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
         as_utf8 = None
-    if encoding == "utf-8":
-        return _decode(data, "utf-8", where, None)
     if as_utf8 is not None:
         try:
             other = data.decode(encoding)
