@@ -45,6 +45,7 @@ from mstr_prompts.strategies import (
 )
 
 ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
+GUID = "2294C41E44244ADAED930CB4E00A9DA0"
 
 
 @contextmanager
@@ -833,3 +834,31 @@ def test_empty_answers_equal_checked_path(close: str) -> None:
     assert_same(xml.decode, text)
     with streaming(16):
         assert_same(xml.decode, text)
+
+
+@pytest.mark.parametrize("indent", [None, 0, 2])
+@pytest.mark.parametrize("separators", [None, (",", ":")])
+def test_rest_text_of_element_rows_with_names_to_escape(
+    indent: int | None, separators: tuple[str, str] | None
+) -> None:
+    """Display names with a quote, a backslash, a tab or a line break (written escaped by
+    rest.dumps's element pieces) and names needing none, named and unnamed elements in one
+    list: the text is json.dumps's."""
+    names = ["Music &quot;CD&quot;", "back\\slash", "tab&#9;here", "line&#10;break", "東京 🚀", ""]
+    items = "".join(
+        f'<e emt="1" ei="{ATTRIBUTE}:{k}" art="1"'
+        + (f' disp_n="{names[k % len(names)]}"' if k % 4 else "")
+        + "/>"
+        for k in range(24)
+    )
+    document = (
+        f'<rsl><pa pt="7" pin="0" did="{GUID}" tp="10"><mi><es>'
+        f'<at did="{ATTRIBUTE}" tp="12"/>{items}</es></mi></pa></rsl>'
+    )
+    answers = xml.decode(document)
+    assert pending_rows(answers) is not None
+    expected = json.dumps(
+        rest.encode(answers), ensure_ascii=False, indent=indent, separators=separators
+    )
+    assert rest.dumps(answers, indent=indent, separators=separators) == expected
+    assert '\\"CD\\"' in expected and "\\\\slash" in expected and "\\n" in expected

@@ -1559,17 +1559,20 @@ def _elements_text(row: _Row, layout: _Layout) -> list[str] | None:
     if not keys:
         return None
     count = len(keys)
+    if _NEEDS_ESCAPE.search("".join(keys)):
+        return None
     unnamed = names.count(None)
     if unnamed == count:  # no element has a name: {"id": …} items
-        if _NEEDS_ESCAPE.search("".join(keys)):
-            return None
         pieces = [plain_terse_ids(attribute, [""])[0][1:] + layout.between] * (2 * count + 1)
         pieces[0] = layout.open + layout.element
         pieces[1::2] = keys
         pieces[-1] = plain_terse_ids(attribute, [""])[0][1:] + layout.last
         return pieces
-    if _NEEDS_ESCAPE.search("".join(keys) + "".join(filter(None, names))):
-        return None
+    if _NEEDS_ESCAPE.search("".join(filter(None, names))):
+        # Names with a quote, a backslash or a control character (display names such as
+        # 'Music "CD"'): every name as json's own function writes it, without its quotes,
+        # still one piece each rather than a dict per element for json.dumps to walk.
+        names = [None if name is None else _quote(name)[1:-1] for name in names]
     suffix = plain_terse_ids(attribute, [""])[0][1:]  # ";ATTR", after each key
     if unnamed:  # some named, some not: element by element
         named = suffix + layout.name
