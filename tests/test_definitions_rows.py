@@ -321,3 +321,15 @@ def test_generated_definitions_read_as_records_are_the_validated_ones(
     assert direct.records == validated.records
     assert repr(direct) == repr(validated)
     assert list(direct) == list(validated)
+
+
+def test_a_data_type_given_as_a_number_is_read_into_a_record() -> None:
+    """REST's reader gives numbers as an int subclass; a definition whose dataType is a
+    number (as the docs' samples write it) is a plain record all the same, and a
+    `convert --definitions` with it builds no model."""
+    defs = definitions.decode(
+        '[{"key": "K@0@10", "name": "EmployeeID", "type": "VALUE", "dataType": 1}]'
+    )
+    record = defs.records[0]
+    assert type(record.data_type) is int and record.data_type == 1
+    assert defs[0].data_type == 1

@@ -197,6 +197,13 @@ _WITH_DEFAULTS[1]["answers"] = "2021"
 _WITH_DEFAULTS[2]["defaultAnswer"] = [{"id": "7FD5B69611D5AC76C000D98A4CC5F24F", "type": 4}]
 INPUTS["defaults-defs.json"] = json.dumps(_WITH_DEFAULTS)
 
+# Data types given as numbers, as the REST API's samples (and docs/definitions.md) write
+# them: REST's reader gives them as an int subclass, which once sent every such
+# definition to the model path.
+_NUMBERED = json.loads(INPUTS["defs.json"])
+_NUMBERED[1]["dataType"] = 6
+INPUTS["numbered-defs.json"] = json.dumps(_NUMBERED)
+
 LINK = ["link", "--base", BASE, "--report", REPORT]
 LIBRARY_LINK = [
     "link", "--base", "https://bi.example.com/MicroStrategyLibrary", "--project",
@@ -272,6 +279,9 @@ DEFINITIONS_COMMANDS = {
     "url elements -> rest, definitions with defaults": [
         "convert", "--from", "url", "--to", "rest", "--definitions", "defaults-defs.json",
         "elements.txt"],
+    "rest by name -> url, a dataType given as a number": [
+        "convert", "--from", "rest", "--to", "url", "--definitions", "numbered-defs.json",
+        "by-name.json"],
 }  # fmt: skip
 
 # Commands that fail, and word their error from the rows (exit 4, NotRepresentableError).

@@ -852,9 +852,7 @@ def _built(
                 "closed": _flag(item, "closed", where),
                 "min": _bound(item.get("min"), "min", family, value_type, where),
                 "max": _bound(item.get("max"), "max", family, value_type, where),
-                "data_type": item.get("dataType")
-                if isinstance(item.get("dataType"), (int, str))
-                else None,
+                "data_type": _data_type(item),
                 "value_type": value_type,
                 "attribute": attribute,
                 "attribute_name": attribute_name,
@@ -877,7 +875,7 @@ def _built(
         "closed": _flag(item, "closed", where),
         "min": _bound(item.get("min"), "min", family, value_type, where),
         "max": _bound(item.get("max"), "max", family, value_type, where),
-        "data_type": item.get("dataType") if isinstance(item.get("dataType"), (int, str)) else None,
+        "data_type": _data_type(item),
         "value_type": value_type,
         "attribute": attribute,
         "attribute_name": attribute_name,
@@ -949,6 +947,17 @@ def _is_answer(value: Any) -> bool:
     from .model import ANSWER_CLASSES
 
     return isinstance(value, ANSWER_CLASSES)
+
+
+def _data_type(item: Mapping[str, Any]) -> int | str | None:
+    """The definition's ``dataType`` as given: a name, or a number as a plain ``int``
+    (REST's reader gives an ``int`` subclass that remembers its spelling, which
+    validation would have to look at, and which would send every definition whose
+    ``dataType`` is a number to the model path)."""
+    raw = item.get("dataType")
+    if isinstance(raw, int) and type(raw) is not bool:
+        return int(raw)
+    return raw if isinstance(raw, (int, str)) else None  # a bool: validation decides
 
 
 def _unchanged_by_validation(fields: Mapping[str, Any]) -> bool:
