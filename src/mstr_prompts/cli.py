@@ -103,7 +103,8 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM, after cleaning up as for Ctrl-C
 
 EXIT_CODES: dict[int, str] = {
     EXIT_OK: "success",
-    EXIT_INVALID: "validation problems (validate)",
+    EXIT_INVALID: "validation problems (validate; convert/link --definitions; answers a "
+    "client command refused, left open or did not use)",
     EXIT_USAGE: "usage error (unknown option, missing argument, …)",
     EXIT_BAD_INPUT: "bad input: the text is not the format given",
     EXIT_NOT_REPRESENTABLE: "an answer cannot be written in the target format",
