@@ -266,3 +266,25 @@ def test_a_caller_that_turned_the_collector_off_keeps_it_off() -> None:
         [sys.executable, "-c", check], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stderr.split() == ["0", "False", "0"]
+
+
+def test_ctrl_c_while_the_cli_loads_exits_130_without_a_traceback() -> None:
+    # Ctrl-C in the first tenth of a second lands while the modules load, before
+    # cli.main's handler exists: made certain here by a finder that raises it as the CLI
+    # is imported.
+    check = (
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'mstr_prompts.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "from mstr_prompts.__main__ import main\n"
+        "sys.argv = ['mstr-prompts', '--version']\n"
+        "print(main(), file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stderr.split() == ["130"]
+    assert done.stdout == ""

@@ -862,3 +862,10 @@ def test_rest_text_of_element_rows_with_names_to_escape(
     )
     assert rest.dumps(answers, indent=indent, separators=separators) == expected
     assert '\\"CD\\"' in expected and "\\\\slash" in expected and "\\n" in expected
+
+
+def test_rest_keeps_a_bounded_number_of_layouts() -> None:
+    # Callers choose indent and separators: ever new ones must not grow the table.
+    for n in range(200):
+        assert rest.dumps(rest.decode('{"prompts": []}'), separators=(",", ":" + " " * n))
+    assert len(rest._LAYOUTS) <= rest._MAX_LAYOUTS

@@ -28,6 +28,10 @@ def main() -> int:
     gc.disable()
     try:
         from .cli import main as run
+    except KeyboardInterrupt:
+        # Ctrl-C while the modules load, before cli.main's handler exists: its status
+        # for SIGINT, without a traceback.
+        return 130
     finally:
         if enabled:
             gc.freeze()  # modules, classes, schemas: they live until the process ends

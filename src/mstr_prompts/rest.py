@@ -1480,6 +1480,7 @@ class _Layout:
 
 
 _LAYOUTS: dict[tuple[int | None, tuple[str, str] | None], _Layout] = {}
+_MAX_LAYOUTS = 32
 
 
 def _layout(indent: Any, separators: Any) -> _Layout | None:
@@ -1500,7 +1501,11 @@ def _layout(indent: Any, separators: Any) -> _Layout | None:
     key = (indent, separators)
     layout = _LAYOUTS.get(key)
     if layout is None:
-        layout = _LAYOUTS.setdefault(key, _Layout(indent, separators))
+        layout = _Layout(indent, separators)
+        # Callers choose the layouts: only the first few are kept, so that a program
+        # writing with ever new separators or indents does not grow this table.
+        if len(_LAYOUTS) < _MAX_LAYOUTS:
+            layout = _LAYOUTS.setdefault(key, layout)
     return layout
 
 
