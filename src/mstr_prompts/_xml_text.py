@@ -1009,19 +1009,10 @@ def _element_columns(
         pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
         parts = _joined_split(pattern, text, stride, count)
         if parts is not None:
-            ei = where["ei"]
-            guids = parts[ei::stride]
-            keys = parts[ei + 1 :: stride]
-            disp_n, emt = where.get("disp_n"), where.get("emt")
-            names_column = None if disp_n is None else parts[disp_n::stride]
-            emts = None if emt is None else parts[emt::stride]
-            if "&" in text:
-                for index in where.values():  # every value well-formed, even those not kept
-                    if index not in (ei, disp_n, emt):
-                        _decoded(parts[index::stride])
-                keys = _decoded(keys)
-                names_column = None if names_column is None else _decoded(names_column)
-                emts = None if emts is None else _decoded(emts)
+            guids = parts[where["ei"] :: stride]
+            keys, names_column, emts = _split_element_columns(
+                parts, stride, where, where["ei"] + 1, "&" in text
+            )
             return guids, keys, names_column, emts
     # items spelled several ways (several writers, or display names on some only)
     columns = _items_by_spelling(
@@ -1425,18 +1416,8 @@ def _elements(key: str, at: str | None, body: str, start: int, stop: int, lists:
         lists.e = spelling
     assert spelling is not None
     stride, where = spelling.stride, spelling.at
-    ei = where["ei"]
-    keys = parts[ei::stride]
-    disp_n, emt = where.get("disp_n"), where.get("emt")
-    names_column = None if disp_n is None else parts[disp_n::stride]
-    emts = None if emt is None else parts[emt::stride]
-    if body.find("&", start, stop) != -1:
-        for index in where.values():  # every value well-formed, even those not kept
-            if index not in (ei, disp_n, emt):
-                _decoded(parts[index::stride])
-        keys = _decoded(keys)
-        names_column = None if names_column is None else _decoded(names_column)
-        emts = None if emts is None else _decoded(emts)
+    references = body.find("&", start, stop) != -1
+    keys, names_column, emts = _split_element_columns(parts, stride, where, where["ei"], references)
     del parts
     # Every ID is the attribute GUID, ':' and a key part, the GUID written in the pattern:
     # xml._plain_es's test that all start with the first one's 32 characters and ':'.
@@ -1486,6 +1467,27 @@ def _one_by_one(
             return
         position = item.end()
         yield _attributes(item.group(group))
+
+
+def _split_element_columns(
+    parts: list[Any], stride: int, where: dict[str, int], key_index: int, references: bool
+) -> tuple[list[Any], list[Any] | None, list[Any] | None]:
+    """The key, display-name and ``emt`` columns of ``<e>`` items split one spelling at a
+    time (``where``: each attribute's group; the keys at ``key_index``), references
+    replaced where ``references``; the values of every other attribute are checked, not
+    kept."""
+    ei, disp_n, emt = where["ei"], where.get("disp_n"), where.get("emt")
+    keys = parts[key_index::stride]
+    names = None if disp_n is None else parts[disp_n::stride]
+    emts = None if emt is None else parts[emt::stride]
+    if references:
+        for index in where.values():  # every value well-formed, even those not kept
+            if index not in (ei, disp_n, emt):
+                _decoded(parts[index::stride])
+        keys = _decoded(keys)
+        names = None if names is None else _decoded(names)
+        emts = None if emts is None else _decoded(emts)
+    return keys, names, emts
 
 
 def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) -> Any:
