@@ -11,17 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .enums import PromptFamily
-from .rest import PROMPT_TYPES
+from .rest import TYPE_NAMES
 
 if TYPE_CHECKING:
     from .model import PromptRef
     from .rows import Ref
 
-__all__ = ["TYPE_OF", "PromptNaming"]
-
-TYPE_OF: dict[PromptFamily, str] = {family: name for name, family in PROMPT_TYPES.items()}
-"""Prompt family -> its REST ``type`` (``DIMENSION``, read as LEVEL, is never written)."""
-TYPE_OF[PromptFamily.LEVEL] = "LEVEL"
+__all__ = ["PromptNaming"]
 
 
 class PromptNaming:
@@ -57,7 +53,7 @@ class PromptNaming:
     @property
     def type(self) -> str:
         """The REST ``type`` of the prompt (``VALUE``, ``ELEMENTS``… or ``UNSUPPORTED``)."""
-        return "UNSUPPORTED" if self.family is None else TYPE_OF[self.family]
+        return "UNSUPPORTED" if self.family is None else TYPE_NAMES[self.family]
 
     def describe(self) -> str:
         """Name the prompt for people: ``prompt 'Name' (key …)``."""

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from pydantic import ValidationError  # pydantic_core's: loads no model machinery
 
 from . import rest
-from ._prompt_naming import TYPE_OF, PromptNaming
+from ._prompt_naming import PromptNaming
 from ._trusted import TRUSTED, build
 from .element_text import GUID_PATTERN
 from .enums import AnswerMode, PromptFamily, ValueType
@@ -835,6 +835,24 @@ def _built(
     required: bool | None,
     where: str,
 ) -> PromptDefinition | PromptRecord:
+    def fields(prompt: PromptRef | Ref) -> dict[str, Any]:
+        """Every field, in declaration order (_trusted.build), the answers None."""
+        return {
+            "prompt": prompt,
+            "family": family,
+            "title": _optional_text(item, "title", where),
+            "required": bool(required),
+            "closed": _flag(item, "closed", where),
+            "min": _bound(item.get("min"), "min", family, value_type, where),
+            "max": _bound(item.get("max"), "max", family, value_type, where),
+            "data_type": _data_type(item),
+            "value_type": value_type,
+            "attribute": attribute,
+            "attribute_name": attribute_name,
+            "default": None,
+            "current": None,
+        }
+
     if type(ref) is Ref:
         # Read as a plain record when there is no answer to read with it and validation
         # would keep every field as given; else as a model, from the start (the same
@@ -844,21 +862,7 @@ def _built(
         )
         has_default = _plain_default(item, ref, family) if answered else False
         if has_default is not None:
-            plain: dict[str, Any] = {
-                "prompt": ref,
-                "family": family,
-                "title": _optional_text(item, "title", where),
-                "required": bool(required),
-                "closed": _flag(item, "closed", where),
-                "min": _bound(item.get("min"), "min", family, value_type, where),
-                "max": _bound(item.get("max"), "max", family, value_type, where),
-                "data_type": _data_type(item),
-                "value_type": value_type,
-                "attribute": attribute,
-                "attribute_name": attribute_name,
-                "default": None,
-                "current": None,
-            }
+            plain = fields(ref)
             if _unchanged_by_validation(plain):
                 del plain["default"], plain["current"]
                 return PromptRecord._of_source(
@@ -867,24 +871,12 @@ def _built(
     model_ref = _identity(item, where) if isinstance(ref, Ref) else ref
     from ._definition_model import PromptDefinition
 
-    fields: dict[str, Any] = {  # every field, in declaration order (_trusted.build)
-        "prompt": model_ref,
-        "family": family,
-        "title": _optional_text(item, "title", where),
-        "required": bool(required),
-        "closed": _flag(item, "closed", where),
-        "min": _bound(item.get("min"), "min", family, value_type, where),
-        "max": _bound(item.get("max"), "max", family, value_type, where),
-        "data_type": _data_type(item),
-        "value_type": value_type,
-        "attribute": attribute,
-        "attribute_name": attribute_name,
-        "default": _answer(item, "defaultAnswer", model_ref, family, where),
-        "current": _answer(item, "answers", model_ref, family, where),
-    }
-    if _TRUSTED and _unchanged_by_validation(fields):
-        return build(PromptDefinition, fields)
-    return PromptDefinition(**fields)
+    read = fields(model_ref)
+    read["default"] = _answer(item, "defaultAnswer", model_ref, family, where)
+    read["current"] = _answer(item, "answers", model_ref, family, where)
+    if _TRUSTED and _unchanged_by_validation(read):
+        return build(PromptDefinition, read)
+    return PromptDefinition(**read)
 
 
 # Definitions are read as they are written (the fields above), and pydantic's validation
@@ -914,7 +906,7 @@ def _plain_default(item: Mapping[str, Any], ref: Ref, family: PromptFamily | Non
         raw = item.get(name)
         if raw is None:
             continue
-        body = {"prompts": [{**ref.dump(), "type": TYPE_OF[family], "answers": raw}]}
+        body = {"prompts": [{**ref.dump(), "type": rest.TYPE_NAMES[family], "answers": raw}]}
         try:
             # As text: REST's row reader reads text (a parsed body is read as models).
             text = json.dumps(body)
@@ -1193,7 +1185,7 @@ def _give(item: Item, definition: PromptDefinition | PromptRecord, where: str) -
         )
     if family is not None and family is not definition.family:
         raise DecodeError(
-            f"{_describe(item)}: the answer is of type {TYPE_OF[family]}, but "
+            f"{_describe(item)}: the answer is of type {rest.TYPE_NAMES[family]}, but "
             f"{definition.describe()} is {with_article(definition.type)} prompt",
             where=where,
         )

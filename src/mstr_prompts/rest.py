@@ -83,7 +83,7 @@ if TYPE_CHECKING:
     )
     from .rows import Answers
 
-__all__ = ["MAX_REST_CHARS", "PROMPT_TYPES", "decode", "dumps", "encode"]
+__all__ = ["MAX_REST_CHARS", "PROMPT_TYPES", "TYPE_NAMES", "decode", "dumps", "encode"]
 
 TARGET = "rest"
 
@@ -105,13 +105,14 @@ PROMPT_TYPES: dict[str, PromptFamily] = {
 }
 """REST ``type`` (upper case) -> prompt family.  ``UNSUPPORTED`` is deliberately absent."""
 
-_TYPE_OF: dict[PromptFamily, str] = {
+TYPE_NAMES: dict[PromptFamily, str] = {
     PromptFamily.VALUE: "VALUE",
     PromptFamily.ELEMENTS: "ELEMENTS",
     PromptFamily.OBJECTS: "OBJECTS",
     PromptFamily.EXPRESSION: "EXPRESSION",
     PromptFamily.LEVEL: "LEVEL",
 }
+"""Prompt family -> the REST ``type`` written for it (``DIMENSION`` is read, never written)."""
 
 # The documented keys inside one answer (answer-prompts, cited above).  Keys beyond these are
 # refused rather than dropped: no doc sample has any, so a stray key is more likely a
@@ -1085,7 +1086,7 @@ def _head(ref: PromptRef, family: PromptFamily) -> dict[str, Any]:
         item["id"] = ref.id
     if ref.name is not None:
         item["name"] = ref.name
-    item["type"] = _TYPE_OF[family]
+    item["type"] = TYPE_NAMES[family]
     return item
 
 
@@ -1100,9 +1101,9 @@ _ROW_FAMILY = {
 
 # The item of a value row keyed by text, as a dict display: built once per row, so that
 # a body of many small prompts costs json.dumps little more than its own walk.
-_VALUE_TYPE = _TYPE_OF[PromptFamily.VALUE]
-_ELEMENTS_TYPE = _TYPE_OF[PromptFamily.ELEMENTS]
-_OBJECTS_TYPE = _TYPE_OF[PromptFamily.OBJECTS]
+_VALUE_TYPE = TYPE_NAMES[PromptFamily.VALUE]
+_ELEMENTS_TYPE = TYPE_NAMES[PromptFamily.ELEMENTS]
+_OBJECTS_TYPE = TYPE_NAMES[PromptFamily.OBJECTS]
 
 
 def _encode_state(row: _Row) -> dict[str, Any]:
@@ -1113,7 +1114,7 @@ def _encode_state(row: _Row) -> dict[str, Any]:
     if kind != UNANSWERED_ROW and family is not None:
         item: dict[str, Any] | None
         if type(prompt) is str:
-            item = {"key": prompt, "type": _TYPE_OF[family]}
+            item = {"key": prompt, "type": TYPE_NAMES[family]}
         elif prompt.is_identified:
             item = _head(prompt, family)
         else:
@@ -1215,7 +1216,7 @@ def _encode_row(row: _Row) -> dict[str, Any]:
     family = _ROW_FAMILY[kind]
     item: dict[str, Any]
     if type(prompt) is str:
-        item = {"key": prompt, "type": _TYPE_OF[family]}
+        item = {"key": prompt, "type": TYPE_NAMES[family]}
     elif prompt.is_identified:
         item = _head(prompt, family)
     else:
@@ -1447,7 +1448,13 @@ class _Layout:
         self.comma = sep[2]
         self.head = "{" + nl[3] + '"key"' + colon
         self.types = {
-            kind: sep[3] + '"type"' + colon + f'"{_TYPE_OF[family]}"' + sep[3] + '"answers"' + colon
+            kind: sep[3]
+            + '"type"'
+            + colon
+            + f'"{TYPE_NAMES[family]}"'
+            + sep[3]
+            + '"answers"'
+            + colon
             for kind, family in _ROW_FAMILY.items()
         }
         self.end = nl[2] + "}"

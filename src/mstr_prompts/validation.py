@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from .enums import PromptFamily, ValueType
 from .errors import AnswersRejected, DecodeError, with_article
+from .rest import TYPE_NAMES
 from .row_kinds import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW, Row
 from .rows import Ref, RowSet
 
@@ -135,14 +136,6 @@ _ROW_FAMILY = {
     VALUE_ROW: PromptFamily.VALUE,
     ELEMENTS_ROW: PromptFamily.ELEMENTS,
     OBJECTS_ROW: PromptFamily.OBJECTS,
-}
-
-_TYPE_NAMES: dict[PromptFamily, str] = {
-    PromptFamily.VALUE: "VALUE",
-    PromptFamily.ELEMENTS: "ELEMENTS",
-    PromptFamily.OBJECTS: "OBJECTS",
-    PromptFamily.EXPRESSION: "EXPRESSION",
-    PromptFamily.LEVEL: "LEVEL",
 }
 
 
@@ -401,7 +394,7 @@ class _Checker:
         definition = self.definition
         if family is None or definition.family is None or family == definition.family:
             return []
-        supplied = _TYPE_NAMES[family]
+        supplied = TYPE_NAMES[family]
         return [
             self.problem(
                 "type_mismatch",
