@@ -262,15 +262,21 @@ def test_definitions_of_records_copy_and_pickle() -> None:
         assert [d.prompt for d in copied] == [d.prompt for d in defs]
 
 
+def _validated(document: Any) -> definitions.Definitions:
+    """``document`` read with every definition validated as a model (the reading the
+    plain records are held to)."""
+    definitions._TRUSTED = False
+    try:
+        return definitions.decode(document)
+    finally:
+        definitions._TRUSTED = True
+
+
 def test_records_are_what_the_models_say() -> None:
     # A record read directly and the record of the validated model are equal, and the
     # model built from a record is the one validation builds.
     direct = definitions.decode(DEFINITIONS)
-    definitions._TRUSTED = False
-    try:
-        validated = definitions.decode(DEFINITIONS)
-    finally:
-        definitions._TRUSTED = True
+    validated = _validated(DEFINITIONS)
     assert direct.records == validated.records
     assert list(direct) == list(validated)
     assert repr(direct) == repr(validated)
@@ -284,11 +290,7 @@ def test_definitions_with_answers_are_records_with_their_models_on_demand() -> N
     document[2]["defaultAnswer"] = []  # empty: no default
     direct = definitions.decode(document)
     assert [r.has_default for r in direct.records] == [True, True, False]
-    definitions._TRUSTED = False
-    try:
-        validated = definitions.decode(document)
-    finally:
-        definitions._TRUSTED = True
+    validated = _validated(document)
     assert direct.records == validated.records
     assert repr(direct) == repr(validated)
     assert direct[1].default is not None and direct[1].default.prompt.position == 1
@@ -296,12 +298,8 @@ def test_definitions_with_answers_are_records_with_their_models_on_demand() -> N
     document[1]["defaultAnswer"] = {"oops": 1}
     with pytest.raises(PromptAnswerError) as direct_error:
         definitions.decode(document)
-    definitions._TRUSTED = False
-    try:
-        with pytest.raises(PromptAnswerError) as validated_error:
-            definitions.decode(document)
-    finally:
-        definitions._TRUSTED = True
+    with pytest.raises(PromptAnswerError) as validated_error:
+        _validated(document)
     assert str(direct_error.value) == str(validated_error.value)
 
 
@@ -313,11 +311,7 @@ def test_generated_definitions_read_as_records_are_the_validated_ones(
     # With default answers of every kind (values, elements, objects, expressions): a
     # record where they read as rows, a model where not; the models alike either way.
     direct = definitions.decode(document)
-    definitions._TRUSTED = False
-    try:
-        validated = definitions.decode(document)
-    finally:
-        definitions._TRUSTED = True
+    validated = _validated(document)
     assert direct.records == validated.records
     assert repr(direct) == repr(validated)
     assert list(direct) == list(validated)
