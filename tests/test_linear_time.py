@@ -70,6 +70,12 @@ def assert_linear(decode: Callable[[str], Any], make: Callable[[int], str], n: i
 
     The small input grows (doubling ``n``) until it takes ``_FLOOR`` or reaches
     ``_MAX_SMALL`` characters, so the ratio compares real work, not timer noise.
+
+    The host's speed drifts (by up to 2x on shared CI machines), and a drift between the
+    small and the large measurement once failed a linear decoder at 15.7x.  So each
+    attempt times the two inputs alternately, best of five each, and the check passes when
+    one of ``_ATTEMPTS`` attempts is within the bound.  The bound is the same for each
+    attempt: a quadratic path takes about 100x at 10x the input every time, and fails all.
     """
     small = make(n)
     small_time = time_of(decode, small)
@@ -79,8 +85,19 @@ def assert_linear(decode: Callable[[str], Any], make: Callable[[int], str], n: i
         small_time = time_of(decode, small)
     large = make(10 * n)
     assert len(large) >= 9 * len(small)
-    large_time = time_of(decode, large, runs=3)
-    assert large_time <= 15 * max(small_time, _FLOOR), (len(small), small_time, large_time)
+    ratios = []
+    for _ in range(_ATTEMPTS):
+        small_best = large_best = float("inf")
+        for _ in range(5):
+            small_best = min(small_best, time_of(decode, small, runs=1))
+            large_best = min(large_best, time_of(decode, large, runs=1))
+        ratios.append((small_best, large_best))
+        if large_best <= 15 * max(small_best, _FLOOR):
+            return
+    raise AssertionError((len(small), len(large), ratios))
+
+
+_ATTEMPTS = 3
 
 
 def _library_values(value: str) -> str:
