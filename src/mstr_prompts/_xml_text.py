@@ -58,7 +58,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, chain, compress, repeat
-from operator import sub
+from operator import is_not, itemgetter, sub
 from typing import Any, NamedTuple, cast
 
 from .element_text import plain_keys
@@ -691,14 +691,24 @@ def _scan(
     families = FAMILY_OF_PT
     for index, (key, pt_text, pin, did, tp), close, text, raw_text, body in rows:
         # xml._plain_pa's rules for the prompt and pt; a <pa> they leave is a Piece.
-        if text and not body and key and pin is None and did is None and tp is None:
-            # the usual value: a key made above, or key= alone
-            if large and len(text) > MAX_TEXT:
-                return None
-            value_type = value_types.get(pt_text, False)
-            if value_type is not False:
-                append((VALUE_ROW, key, text, value_type))
-                continue
+        if key and pin is None and did is None and tp is None:
+            # A key made above, or key= alone: the usual value, and the usual list (the
+            # rules below, taken in one step; anything else goes on to them).
+            if text:
+                if not body or not body.strip(_WS):
+                    if large and len(text) > MAX_TEXT:
+                        return None
+                    value_type = value_types.get(pt_text, False)
+                    if value_type is not False:
+                        append((VALUE_ROW, key, text, value_type))
+                        continue
+            elif text is None and not close and (pt_text is None or pt_text in _PLAIN_PT):
+                lt = body.find("<")
+                if body.startswith("<mi", lt) and (not lt or not body[:lt].strip(_WS)):
+                    # read below with the document's other lists (_read_lists)
+                    listed.append((len(items), key, body, (index, close, raw_text, body)))
+                    append(None)
+                    continue
         # The <pa>'s own text, for a Piece (references as written), made only for one.
         written = (index, close, raw_text, body)
         if text is None and not close:
@@ -905,60 +915,74 @@ def _joined(
     """Read the lists of ``listed`` at the places ``chunk`` all at once into ``out``; the
     places read."""
     parts = _BODIES.split("".join([listed[i][2] + "\0" for i in chunk]))
-    es = []  # (place, <at> text, items' text)
-    fct = []  # (place, items' text)
-    for place, es_tag, at, es_items, fct_tag, fct_items in zip(
-        chunk,
-        parts[1::_BODIES_STRIDE],
-        parts[2::_BODIES_STRIDE],
-        parts[3::_BODIES_STRIDE],
-        parts[4::_BODIES_STRIDE],
-        parts[5::_BODIES_STRIDE],
-        strict=True,
-    ):
-        if es_items is not None:
-            if es_tag:
-                lists.parsed(es_tag)  # ignored, but well-formed
-            es.append((place, at, es_items))
-        elif fct_items is not None:
-            if fct_tag:
-                lists.parsed(fct_tag)
-            fct.append((place, fct_items))
+    es_items = parts[3::_BODIES_STRIDE]
+    fct_items = parts[5::_BODIES_STRIDE]
+    # The list tags' attributes are ignored, but must be well-formed: each distinct
+    # text parsed once (lists.parsed keeps them), not once a list.
+    for tag in {*parts[1::_BODIES_STRIDE], *parts[4::_BODIES_STRIDE]}:
+        if tag:
+            lists.parsed(tag)
+    ats = parts[2::_BODIES_STRIDE]
     del parts
-    return _joined_elements(listed, es, out, lists) + _joined_objects(listed, fct, out, lists)
+    # Each kind's lists picked out by C-level passes (a None where the body is not one).
+    is_es = list(map(is_not, es_items, repeat(None)))
+    is_fct = list(map(is_not, fct_items, repeat(None)))
+    return _joined_elements(
+        listed,
+        list(compress(chunk, is_es)),
+        list(compress(ats, is_es)),
+        list(compress(es_items, is_es)),
+        out,
+        lists,
+    ) + _joined_objects(
+        listed, list(compress(chunk, is_fct)), list(compress(fct_items, is_fct)), out, lists
+    )
 
 
 def _joined_elements(
     listed: list[tuple[int, str, str, Any]],
-    found: list[tuple[int, str | None, str]],
+    places: list[int],
+    ats: list[str | None],
+    regions: list[str],
     out: list[Any],
     lists: _Lists,
 ) -> list[int]:
-    """Read the element lists ``found`` (place in ``listed``, ``<at>`` attribute text,
-    items' text) into ``out`` at their places, all at once; the places read."""
-    done = []
-    places = []
-    sources: list[str | None] = []
-    regions = []
-    for place, at, region in found:
-        source = None
-        if at is not None:
+    """Read the element lists at ``places`` in ``listed`` (``ats``: each one's ``<at>``
+    attribute text or None, ``regions``: its items' text) into ``out`` at their places,
+    all at once; the places read."""
+    done: list[int] = []
+    # Where each list ends in the columns: one '<e' an item (values hold no '<').
+    counts = list(map(str.count, regions, repeat("<e")))
+    sources: list[str | None] = [None] * len(places)
+    refused: set[str] = set()
+    if ats.count(None) != len(ats):
+        found: dict[str | None, str | None] = {None: None}
+        for at in set(ats) - {None}:
+            assert at is not None
             values = lists.parsed(at)
-            source = values.get("did")
+            source = found[at] = values.get("did")
             tp = values.get("tp")
             if not source or (tp is not None and tp != "12"):
-                continue  # _listed's to refuse
-        if not region.strip(_WS):
-            # an empty list closes the prompt; its source, a GUID, is kept
-            if source is None or _GUID.fullmatch(source):
-                out[place] = Closing(listed[place][1], PromptFamily.ELEMENTS, source)
-                done.append(place)
-            continue
-        places.append(place)
-        sources.append(source)
-        regions.append(region)
-    if not regions:
-        return done
+                refused.add(at)  # _listed's to refuse
+        sources = list(map(found.__getitem__, ats))
+    if refused or 0 in counts:
+        # Lists a <at> refuses, and those of no item (empty, or not read here): one by one.
+        kept = []
+        for place, at, region, count, source in zip(
+            places, ats, regions, counts, sources, strict=True
+        ):
+            if at in refused:
+                continue
+            if not count and not region.strip(_WS):
+                # an empty list closes the prompt; its source, a GUID, is kept
+                if source is None or _GUID.fullmatch(source):
+                    out[place] = Closing(listed[place][1], PromptFamily.ELEMENTS, source)
+                    done.append(place)
+                continue
+            kept.append((place, region, count, source))
+        if not kept:
+            return done
+        places, regions, counts, sources = (list(c) for c in zip(*kept, strict=True))
     text = "\0".join(regions)
     columns = _element_columns(text, len(regions), lists.spelled("e", ("ei",)))
     if columns is None:
@@ -970,21 +994,40 @@ def _joined_elements(
         return done
     if not plain_keys("\0".join(keys)):
         return done
-    one = guids.count(guids[0]) == len(guids)  # one attribute throughout, as usual
-    start = 0
-    # Where each list ends in the columns: one '<e' an item (values hold no '<').
-    ends = accumulate(map(str.count, regions, repeat("<e")))
-    for place, source, stop in zip(places, sources, ends, strict=True):
-        attribute = guids[start]
-        if (one or guids[start:stop].count(attribute) == stop - start) and (
+    ends = list(accumulate(counts))
+    spans = list(map(slice, [0, *ends[:-1]], ends))
+    attribute = guids[0]
+    if guids.count(attribute) == len(guids) and not set(sources) - {None, attribute}:
+        # One attribute throughout, as usual: every list a row, made by C-level passes.
+        shown: Iterable[list[Any]] = (
+            map(list.__mul__, repeat([None]), counts)
+            if names_column is None
+            else map(names_column.__getitem__, spans)
+        )
+        rows = zip(
+            repeat(ELEMENTS_ROW),
+            map(_second, map(listed.__getitem__, places)),
+            repeat(attribute),
+            map(keys.__getitem__, spans),
+            shown,
+        )
+        for place, row in zip(places, rows, strict=True):
+            out[place] = row
+        done.extend(places)
+        return done
+    for place, source, span in zip(places, sources, spans, strict=True):
+        attribute = guids[span.start]
+        if guids[span].count(attribute) == span.stop - span.start and (
             source is None or source == attribute
         ):
-            part = keys[start:stop]
-            shown = [None] * len(part) if names_column is None else names_column[start:stop]
-            out[place] = (ELEMENTS_ROW, listed[place][1], attribute, part, shown)
+            part = keys[span]
+            shown_part = [None] * len(part) if names_column is None else names_column[span]
+            out[place] = (ELEMENTS_ROW, listed[place][1], attribute, part, shown_part)
             done.append(place)
-        start = stop
     return done
+
+
+_second = itemgetter(1)
 
 
 def _element_columns(
@@ -1273,24 +1316,31 @@ def _joined_split(pattern: re.Pattern[str], text: str, stride: int, count: int) 
 
 def _joined_objects(
     listed: list[tuple[int, str, str, Any]],
-    found: list[tuple[int, str]],
+    places: list[int],
+    regions: list[str],
     out: list[Any],
     lists: _Lists,
 ) -> list[int]:
-    """Read the object lists ``found`` (place in ``listed``, items' text) into ``out``
-    at their places, all at once; the places read."""
-    done = []
-    places = []
-    regions = []
-    for place, region in found:
-        if not region.strip(_WS):
-            out[place] = Closing(listed[place][1], PromptFamily.OBJECTS)
-            done.append(place)
-            continue
-        places.append(place)
-        regions.append(region)
-    if not regions:
-        return done
+    """Read the object lists at ``places`` in ``listed`` (``regions``: each one's items'
+    text) into ``out`` at their places, all at once; the places read."""
+    done: list[int] = []
+    # Where each list ends in the columns: one '<' an item, two with its end tag (values
+    # hold no '<').
+    counts = list(map(str.count, regions, repeat("<")))
+    if any(map(str.__contains__, regions, repeat("</"))):
+        counts = list(map(sub, counts, map(str.count, regions, repeat("</"))))
+    if 0 in counts:
+        # Lists of no item (empty, or not read here): one by one.
+        kept = []
+        for place, region, count in zip(places, regions, counts, strict=True):
+            if not count and not region.strip(_WS):
+                out[place] = Closing(listed[place][1], PromptFamily.OBJECTS)
+                done.append(place)
+                continue
+            kept.append((place, region, count))
+        if not kept:
+            return done
+        places, regions, counts = (list(c) for c in zip(*kept, strict=True))
     text = "\0".join(regions)
     columns = _object_columns(text, len(regions), lists.spelled("", ("did", "tp")))
     if columns is None:
@@ -1298,21 +1348,22 @@ def _joined_objects(
     dids, tps = columns["did"], columns["tp"]
     if "" in dids:
         return done
-    numbers = [_PLAIN_TP.get(tp) or ascii_number(tp, MAX_OBJECT_TYPE) for tp in tps]
+    numbers = list(map(_PLAIN_TP.get, tps))
     if None in numbers:
-        return done
+        numbers = [_PLAIN_TP.get(tp) or ascii_number(tp, MAX_OBJECT_TYPE) for tp in tps]
+        if None in numbers:
+            return done
     labels: list[Any] = columns.get(" label") or [None] * len(dids)
     objects = list(zip(dids, numbers, labels, strict=True))
-    # Where each list ends in the columns: one '<' an item, two with its end tag (values
-    # hold no '<').
-    counts: Iterable[int] = map(str.count, regions, repeat("<"))
-    if "</" in text:
-        counts = map(sub, counts, map(str.count, regions, repeat("</")))
-    start = 0
-    for place, stop in zip(places, accumulate(counts), strict=True):
-        out[place] = (OBJECTS_ROW, listed[place][1], objects[start:stop])
-        done.append(place)
-        start = stop
+    ends = list(accumulate(counts))
+    rows = zip(
+        repeat(OBJECTS_ROW),
+        map(_second, map(listed.__getitem__, places)),
+        map(objects.__getitem__, map(slice, [0, *ends[:-1]], ends)),
+    )
+    for place, row in zip(places, rows, strict=True):
+        out[place] = row
+    done.extend(places)
     return done
 
 
