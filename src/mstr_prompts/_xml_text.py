@@ -175,6 +175,12 @@ _MAX_SPELLINGS = 256  # compiled patterns remembered: they come from the input
 # The spellings of <pa>s in a document, or of items in a document's lists, that a
 # split reads (_prompts, _items_by_spelling); more are left to the tree.
 _SPELLINGS = 8
+# The regular expressions' passes a document may take (_Lists.pass_over): this many times
+# its length, and a little more for a short one (the documents of the bench take at most
+# three); and the list items it may read one at a time (_Lists.one_by_one).
+_PASSES = 6
+_PASS_SLACK = 1 << 17
+_ONE_BY_ONE = 512
 _SAMPLE = 16  # list items whose spellings are read one by one first (_items_by_spelling)
 
 
@@ -398,10 +404,13 @@ class _Lists:
     """The spellings met so far in one document, tried first for the next list (a
     document spells its lists alike), and the attributes of its ``<at>`` and list tags."""
 
-    __slots__ = ("attributes", "e", "item", "large", "slow", "spellings")
+    __slots__ = ("attributes", "budget", "e", "item", "items", "large", "slow", "spellings")
 
-    def __init__(self, large: bool) -> None:
+    def __init__(self, large: bool, size: int = 0) -> None:
         self.large = large
+        # The characters the regular expressions' passes may read (see pass_over).
+        self.budget = _PASSES * size + _PASS_SLACK
+        self.items = _ONE_BY_ONE  # the list items left to read one at a time
         # Lists read item by item, and <pa>s left for the codec to parse alone: each costs
         # more than its share of one parse, so past a few the tree path is cheaper.
         self.slow = 0
@@ -423,6 +432,28 @@ class _Lists:
         """Count one slow read; past :data:`_SLOW_READS`, leave the document to the tree."""
         self.slow += 1
         if self.slow > _SLOW_READS:
+            raise _Fallback
+
+    def pass_over(self, size: int) -> None:
+        """Count a pass over ``size`` characters of the document; past the budget (a few
+        passes over the whole text), leave the document to the tree, whose parse is one.
+
+        Every split is counted as it is made, so that no spelling of the text, however
+        many writers' or however late in a long list, costs more than a few passes (a
+        list of many late spellings, split by ever more alternatives, cost three to
+        five times the tree's time before).
+        """
+        self.budget -= size
+        if self.budget < 0:
+            raise _Fallback
+
+    def one_by_one(self, region: str) -> None:
+        """Count the items of ``region``, about to be read one at a time (a match and a
+        dict an item: about four times the tree's cost); past :data:`_ONE_BY_ONE` in the
+        document, leave it to the tree.  One '<' an item, two with its end tag: values
+        hold no '<'."""
+        self.items -= region.count("<") - region.count("</")
+        if self.items < 0:
             raise _Fallback
 
     def parsed(self, text: str) -> dict[str, str]:
@@ -484,7 +515,8 @@ def _read(text: str) -> Scan | None:
         return None
     if _BLANK.match(text, opening.end()).end() == end:  # type: ignore[union-attr]
         return Scan([], lcl, [])
-    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT), alike)
+    lists = _Lists(len(text) > MAX_TEXT, len(text))
+    return _prompts(text, opening.end(), end, lcl, lists, alike)
 
 
 def _after_lt(text: str, char: str, start: int) -> bool:
@@ -567,6 +599,7 @@ def _prompts(
         return None
     for _ in range(2 * _SPELLINGS + 1):
         pattern, stride, where = _pa_pattern(spellings)
+        lists.pass_over(len(text))
         parts = pattern.split(text)
         count = len(parts) // stride
         bodies_text = "\0".join(parts[stride::stride])  # NUL: no '<pa' across two
@@ -914,7 +947,10 @@ def _joined(
 ) -> list[int]:
     """Read the lists of ``listed`` at the places ``chunk`` all at once into ``out``; the
     places read."""
-    parts = _BODIES.split("".join([listed[i][2] + "\0" for i in chunk]))
+    bodies = "".join([listed[i][2] + "\0" for i in chunk])
+    lists.pass_over(len(bodies))
+    parts = _BODIES.split(bodies)
+    del bodies
     es_items = parts[3::_BODIES_STRIDE]
     fct_items = parts[5::_BODIES_STRIDE]
     # The list tags' attributes are ignored, but must be well-formed: each distinct
@@ -984,7 +1020,7 @@ def _joined_elements(
             return done
         places, regions, counts, sources = (list(c) for c in zip(*kept, strict=True))
     text = "\0".join(regions)
-    columns = _element_columns(text, len(regions), lists.spelled("e", ("ei",)))
+    columns = _element_columns(text, len(regions), lists.spelled("e", ("ei",)), lists)
     if columns is None:
         return done
     guids, keys, names_column, emts = columns
@@ -1031,7 +1067,7 @@ _second = itemgetter(1)
 
 
 def _element_columns(
-    text: str, count: int, known: _Spellings
+    text: str, count: int, known: _Spellings, lists: _Lists
 ) -> tuple[list[str], list[str], Any, Any] | None:
     """The attribute GUIDs, key parts, display names and ``emt`` values (None where
     absent) of the element items of ``count`` lists joined by NUL, references replaced;
@@ -1050,7 +1086,7 @@ def _element_columns(
         literal = first.group(1)
         attributes = _attribute_patterns(names, quotes, guid=_GUID_GROUP, literal=literal)
         pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
-        parts = _joined_split(pattern, text, stride, count)
+        parts = _joined_split(pattern, text, stride, count, lists)
         if parts is not None:
             guids = parts[where["ei"] :: stride]
             keys, names_column, emts = _split_element_columns(
@@ -1059,7 +1095,14 @@ def _element_columns(
             return guids, keys, names_column, emts
     # items spelled several ways (several writers, or display names on some only)
     columns = _items_by_spelling(
-        text, count, tag="e", needed=("ei",), labels=("disp_n",), known=known, ones=("emt",)
+        text,
+        count,
+        lists,
+        tag="e",
+        needed=("ei",),
+        labels=("disp_n",),
+        known=known,
+        ones=("emt",),
     )
     if columns is None:
         return None
@@ -1136,6 +1179,7 @@ class _Spellings:
 def _items_by_spelling(
     text: str,
     count: int,
+    lists: _Lists,
     *,
     tag: str | None,
     needed: tuple[str, ...],
@@ -1177,6 +1221,7 @@ def _items_by_spelling(
     # whitespace: at each other, the first item it left is met.
     for _ in range(2 * _SPELLINGS + 1):
         pattern, stride, where = _alternatives(spellings, tag, "ei" in needed)
+        lists.pass_over(len(text))
         parts = pattern.split(text)
         gaps = "".join(parts[::stride])
         if gaps.count("\0") == count - 1 and not gaps.strip(" \t\n\0"):
@@ -1304,9 +1349,12 @@ def _alternatives_made(
     return _pattern(source), index, where
 
 
-def _joined_split(pattern: re.Pattern[str], text: str, stride: int, count: int) -> list[str] | None:
+def _joined_split(
+    pattern: re.Pattern[str], text: str, stride: int, count: int, lists: _Lists
+) -> list[str] | None:
     """``pattern.split`` of ``count`` item texts joined by NUL, if the text between the
     items is whitespace, and each NUL between items (none inside one)."""
+    lists.pass_over(len(text))
     parts = pattern.split(text)
     gaps = "".join(parts[::stride])
     if gaps.count("\0") != count - 1 or gaps.strip(" \t\n\0"):
@@ -1342,7 +1390,7 @@ def _joined_objects(
             return done
         places, regions, counts = (list(c) for c in zip(*kept, strict=True))
     text = "\0".join(regions)
-    columns = _object_columns(text, len(regions), lists.spelled("", ("did", "tp")))
+    columns = _object_columns(text, len(regions), lists.spelled("", ("did", "tp")), lists)
     if columns is None:
         return done
     dids, tps = columns["did"], columns["tp"]
@@ -1367,7 +1415,9 @@ def _joined_objects(
     return done
 
 
-def _object_columns(text: str, count: int, known: _Spellings) -> dict[str, list[Any]] | None:
+def _object_columns(
+    text: str, count: int, known: _Spellings, lists: _Lists
+) -> dict[str, list[Any]] | None:
     """The attribute values of the object items of ``count`` lists joined by NUL, a
     column per name (or only ``did``, ``tp``), references replaced, ``" label"`` the
     ``n`` (else ``disp_n``) of each; None if not every item reads so.  ``known``: as for
@@ -1383,7 +1433,7 @@ def _object_columns(text: str, count: int, known: _Spellings) -> dict[str, list[
         and _alike(text, "<" + first.group(1), first.group(2))
     ):
         spelling = _item_spelling(names, quotes, first.group(2))  # see _element_columns
-        parts = _joined_split(spelling.pattern, text, spelling.stride, count)
+        parts = _joined_split(spelling.pattern, text, spelling.stride, count, lists)
         if parts is not None:
             stride = spelling.stride
             columns = {name: parts[index::stride] for name, index in spelling.at.items()}
@@ -1396,23 +1446,27 @@ def _object_columns(text: str, count: int, known: _Spellings) -> dict[str, list[
             return columns
     # items spelled several ways
     return _items_by_spelling(
-        text, count, tag=None, needed=("did", "tp"), labels=("n", "disp_n"), known=known
+        text, count, lists, tag=None, needed=("did", "tp"), labels=("n", "disp_n"), known=known
     )
 
 
-def _split(pattern: re.Pattern[str] | None, region: str, stride: int) -> list[str] | None:
+def _split(
+    pattern: re.Pattern[str] | None, region: str, stride: int, lists: _Lists
+) -> list[str] | None:
     if pattern is None:
         return None
+    lists.pass_over(len(region))
     parts = pattern.split(region)
     return parts if _blank(parts[::stride]) else None
 
 
 def _split_within(
-    pattern: re.Pattern[str], body: str, start: int, stop: int, stride: int
+    pattern: re.Pattern[str], body: str, start: int, stop: int, stride: int, lists: _Lists
 ) -> list[str] | None:
     """``pattern.split`` of ``body[start:stop]`` without copying it out of ``body`` (a
     list can be most of a document): what the split finds before ``start`` and after
     ``stop`` must be the text there, less whitespace next to the items."""
+    lists.pass_over(len(body))
     parts = pattern.split(body)
     head, tail = parts[0], parts[-1]
     after = len(body) - stop
@@ -1446,7 +1500,7 @@ def _elements(key: str, at: str | None, body: str, start: int, stop: int, lists:
     parts = (
         None
         if spelling is None
-        else _split_within(spelling.pattern, body, start, stop, spelling.stride)
+        else _split_within(spelling.pattern, body, start, stop, spelling.stride, lists)
     )
     if parts is None:
         first = _E_ANY.match(body, start)
@@ -1459,7 +1513,7 @@ def _elements(key: str, at: str | None, body: str, start: int, stop: int, lists:
             return _mixed_elements(key, source, body[start:stop], lists)
         for literal in (first.group(1), None):  # as the first item is spelled, then loosely
             spelling = _e_spelling(names, quotes, guid, literal)
-            parts = _split_within(spelling.pattern, body, start, stop, spelling.stride)
+            parts = _split_within(spelling.pattern, body, start, stop, spelling.stride, lists)
             if parts is not None:
                 break
         else:
@@ -1545,7 +1599,7 @@ def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) ->
     """A list whose items are spelled differently from each other: read a spelling at a
     time, or else item by item."""
     columns = _items_by_spelling(
-        region, 1, tag="e", needed=("ei",), labels=("disp_n",), kept=("emt",)
+        region, 1, lists, tag="e", needed=("ei",), labels=("disp_n",), kept=("emt",)
     )
     if columns is not None:
         guids = columns[" guid"]
@@ -1554,6 +1608,7 @@ def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) ->
         shown, emt = columns.get(" label"), columns.get("emt")
         return _element_row(key, source, guids[0], columns["ei"], shown, emt, lists)
     lists.spend()
+    lists.one_by_one(region)
     attribute: str | None = None
     keys: list[str] = []
     names: list[str | None] = []
@@ -1588,7 +1643,7 @@ def _objects(key: str, inner: str, lists: _Lists) -> Any:
     if not inner.strip(_WS):
         return Closing(key, PromptFamily.OBJECTS)
     spelling = lists.item
-    parts = None if spelling is None else _split(spelling.pattern, inner, spelling.stride)
+    parts = None if spelling is None else _split(spelling.pattern, inner, spelling.stride, lists)
     if parts is None:
         first = _ITEM_ANY.match(inner)
         if first is None:
@@ -1598,7 +1653,7 @@ def _objects(key: str, inner: str, lists: _Lists) -> Any:
             return _mixed_objects(key, inner, lists)
         for literal in (first.group(2), None):
             spelling = _item_spelling(names, quotes, literal)
-            parts = _split(spelling.pattern, inner, spelling.stride)
+            parts = _split(spelling.pattern, inner, spelling.stride, lists)
             if parts is not None:
                 break
         else:
@@ -1630,6 +1685,7 @@ def _mixed_objects(key: str, inner: str, lists: _Lists) -> Any:
     columns = _items_by_spelling(
         inner,
         1,
+        lists,
         tag=None,
         needed=("did", "tp"),
         labels=("n", "disp_n"),
@@ -1640,6 +1696,7 @@ def _mixed_objects(key: str, inner: str, lists: _Lists) -> Any:
             raise _Fallback
         return _object_row(key, columns["did"], columns["tp"], columns.get(" label"))
     lists.spend()
+    lists.one_by_one(inner)
     dids: list[str | None] = []
     tps: list[str | None] = []
     labels: list[str | None] = []
