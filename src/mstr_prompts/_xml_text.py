@@ -737,11 +737,22 @@ def _scan(
                         continue
             elif text is None and not close and (pt_text is None or pt_text in _PLAIN_PT):
                 lt = body.find("<")
-                if body.startswith("<mi", lt) and (not lt or not body[:lt].strip(_WS)):
-                    # read below with the document's other lists (_read_lists)
-                    listed.append((len(items), key, body, (index, close, raw_text, body)))
-                    append(None)
-                    continue
+                if lt != -1 and (not lt or not body[:lt].strip(_WS)):
+                    if body.startswith("<mi", lt):
+                        # read below with the document's other lists (_read_lists)
+                        listed.append((len(items), key, body, (index, close, raw_text, body)))
+                        append(None)
+                        continue
+                    if body.startswith("<exp", lt):
+                        # an expression: read from its text (scan_text_row), or a piece
+                        item = _expression(key, body)
+                        if item is None:
+                            lists.spend()
+                            marks.append(len(items))
+                            append(_piece(tag, index, close, raw_text, body))
+                        else:
+                            append(item)
+                        continue
         # The <pa>'s own text, for a Piece (references as written), made only for one.
         written = (index, close, raw_text, body)
         if text is None and not close:
