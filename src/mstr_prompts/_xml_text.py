@@ -812,9 +812,13 @@ def _scan(
         listed.append((len(items), key, body, written))
         append(None)
     if listed:
-        for (index, _key, _body, written), item in zip(
-            listed, _read_lists(listed, lists), strict=True
-        ):
+        read = _read_lists(listed, lists)
+        if None not in read and Closing not in set(map(type, read)):
+            # every list a row, as usual: each put in its place, nothing marked
+            for index, item in zip(map(_first, listed), read, strict=True):
+                items[index] = item
+            return Scan(items, lcl, marks)
+        for (index, _key, _body, written), item in zip(listed, read, strict=True):
             if item is None:
                 lists.spend()
             if item is None or type(item) is Closing:
@@ -958,7 +962,7 @@ def _joined(
 ) -> list[int]:
     """Read the lists of ``listed`` at the places ``chunk`` all at once into ``out``; the
     places read."""
-    bodies = "".join([listed[i][2] + "\0" for i in chunk])
+    bodies = "\0".join([listed[i][2] for i in chunk]) + "\0"
     lists.pass_over(len(bodies))
     parts = _BODIES.split(bodies)
     del bodies
@@ -1074,6 +1078,7 @@ def _joined_elements(
     return done
 
 
+_first = itemgetter(0)
 _second = itemgetter(1)
 
 
