@@ -49,7 +49,9 @@ A ``<pa>`` of another shape (an ``<exp>`` the scan does not read, a ``<dmy>``, a
 with content, an unusual attribute value) is returned as a :class:`Piece`, its text, for
 the codec to parse alone; an empty answer as a :class:`Closing`.  Past
 :data:`_SLOW_READS` such pieces (or lists read item by item), the document is left to
-the tree: each costs more than its share of one parse.
+the tree: each costs more than its share of one parse.  So it is past a budget of work
+(:meth:`_Lists.pass_over`, :meth:`_Lists.one_by_one`): the splits' characters, up to
+:data:`_PASSES` times the text's, and :data:`_ONE_BY_ONE` list items read one at a time.
 """
 
 from __future__ import annotations
