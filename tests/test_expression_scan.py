@@ -4,7 +4,7 @@ Prompt-answer XML reads an ``<exp>`` of the usual shapes by one regular expressi
 qualification over lxml's serialisation, keeps it as an expression row that REST's
 writer writes, and builds its model only when another reader asks.  Everything else
 goes to the walk.  Here every document is read both ways (the scan switched off with
-``expression_xml._SCAN = False``, which leaves exactly the walk), from generated trees,
+``_expression_scan.SCAN = False``, which leaves exactly the walk), from generated trees,
 spellings other people use, mutated ``<exp>`` documents and every fixture: the REST text
 must be byte-identical through ``rest.dumps`` and ``json.dumps(rest.encode(...))``, the
 models equal, the other encoders' text identical, and errors the same type and message.
@@ -27,7 +27,16 @@ from hypothesis import strategies as st
 from lxml import etree
 from paths import outcome, switched
 
-from mstr_prompts import expression_xml, expressions, library, rest, safexml, url, xml
+from mstr_prompts import (
+    _expression_scan,
+    expression_xml,
+    expressions,
+    library,
+    rest,
+    safexml,
+    url,
+    xml,
+)
 from mstr_prompts.errors import DecodeError
 from mstr_prompts.expressions import and_, attribute, form, metric, not_, or_, qualify
 from mstr_prompts.model import AnswerSet, ExpressionAnswer, PromptRef
@@ -41,7 +50,7 @@ ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
 
 
 # Read every <exp> by the walk, as before the scan.
-walked = partial(switched, expression_xml, _SCAN=False)
+walked = partial(switched, _expression_scan, SCAN=False)
 
 
 WRITERS: list[Callable[[Any], Any]] = [
@@ -399,11 +408,11 @@ def _scan_verdict(text: str) -> None:
     except DecodeError:
         return  # a respelling that is not XML (assert_same compares the errors)
     serialised = etree.tostring(root, encoding="unicode")
-    scanned = expression_xml._scan_text(serialised)
+    scanned = _expression_scan.scan_text(serialised)
     walk = outcome(lambda: expression_xml._exp(root))
-    if expression_xml._OUTSIDE.search(serialised):
+    if _expression_scan.OUTSIDE.search(serialised):
         assert walk[0] != "ok", (serialised, walk)
-    if scanned is expression_xml._KEPT:
+    if scanned is _expression_scan.KEPT:
         assert walk[0] != "ok", (serialised, walk)
     elif scanned is not None:
         assert walk[0] == "ok" and type(scanned) is tuple
@@ -587,7 +596,7 @@ def test_the_scan_keeps_what_the_table_does_not_map_without_the_walk() -> None:
         f'<exp><nd et="14" nt="4" dmt="1" ddt="-1">{metric_in}<op fnt="19"/></nd></exp>',
         '<exp><nd et="14" nt="4" dmt="1" ddt="-1"><op fnt="19"/></nd></exp>',
     ):
-        assert expression_xml._scan_text(text) is expression_xml._KEPT
+        assert _expression_scan.scan_text(text) is _expression_scan.KEPT
         _scan_verdict(text)
 
 
@@ -658,7 +667,7 @@ def test_an_exp_the_walk_reads_is_a_row_read_once() -> None:
         )
     )
     root = etree.fromstring(reordered)
-    assert expression_xml._scan_text(reordered) is None
+    assert _expression_scan.scan_text(reordered) is None
     row = expression_xml.scan_row(root, "K@0@10")
     assert row is not None and row[3]().typed
     assert row[2]() == {"content": "shown", "expression": rest.encode(xml.decode(document(
@@ -677,14 +686,14 @@ _ESCAPED = st.text(alphabet="&;#x0123456789abcdefgilmnopqtu <>\"'\t\n\r", max_si
 def test_lxmls_references_unescape_as_html_unescape_does(text: str) -> None:
     import html
 
-    assert expression_xml._unescape(text) == html.unescape(text)
+    assert _expression_scan.unescape(text) == html.unescape(text)
     element = etree.Element("x", a=text) if "\r" not in text else etree.Element("x")
     element.text = text
     serialised = etree.tostring(element, encoding="unicode")
     value = re.search(r'a="([^"]*)"', serialised)
     inner = re.search(r">(.*)</x>", serialised, re.S)
     for piece in (value[1] if value else "", inner[1] if inner else ""):
-        assert expression_xml._unescape(piece) == html.unescape(piece)
+        assert _expression_scan.unescape(piece) == html.unescape(piece)
 
 
 # --- the text-level entry: raw text that reads as lxml's serialisation would ----------
