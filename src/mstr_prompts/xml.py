@@ -818,6 +818,10 @@ def _plain_body(
             return (VALUE_ROW, key, text, None)
         value_type = _TYPE_OF_PT.get(pt)
         if value_type is None:
+            family = _FAMILY_OF_PT[pt]
+            if family is not PromptFamily.VALUE and text.isspace():
+                # indentation alone under a pt of another family closes (_decode_body)
+                return _closed(key, family)
             return None  # text under a pt of another family
         return (VALUE_ROW, key, text, value_type)
     # <pa><mi><es|fct>, with at most indentation around them (_blank, inlined: it is
