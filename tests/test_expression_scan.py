@@ -17,7 +17,7 @@ import copy
 import json
 import pickle
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -841,12 +841,11 @@ def test_the_text_level_entry_takes_the_usual_shapes_and_refuses_what_it_cannot_
 # every error must be the same.
 
 
-def model_path() -> contextlib.AbstractContextManager[None]:
+@contextlib.contextmanager
+def model_path() -> Iterator[None]:
     """xml's checked path, building a model per answer, with the scan off."""
-    stack = contextlib.ExitStack()
-    stack.enter_context(switched(xml, _FAST=False))
-    stack.enter_context(switched(_expression_scan, SCAN=False))
-    return stack
+    with switched(xml, _FAST=False), switched(_expression_scan, SCAN=False):
+        yield
 
 
 def assert_rows_are_the_models(text: str, *, rows_only: bool = False) -> None:
