@@ -1165,3 +1165,26 @@ def test_a_scanned_rows_dump_and_words_are_its_models(
     assert row[3]() == answer
     assert row_dump(row) == answer.model_dump(mode="json", exclude_none=True)
     assert row_words(row) == (answer.typed, answer.text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(mutated(), near_misses()), min_size=1, max_size=3))
+def test_mutated_and_near_miss_documents_read_as_rows_are_the_models(bodies: list[str]) -> None:
+    """Trees the scan reads, keeps verbatim (a node the table does not map) or leaves to
+    the walk: the rows' text, dump, summary and models are the model path's."""
+    assert_rows_are_the_models(document(*bodies))
+
+
+@pytest.mark.parametrize(
+    "exp",
+    [
+        '<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>',
+        '<exp>\n  <nd et="16" nt="4" dmt="1" ddt="-1"/>\n</exp>',
+        '<exp><nd et="14" nt="4" dmt="1" ddt="-1"><op fnt="19"/></nd></exp>',
+        '<exp>Région<nd et="14" nt="4" dmt="1" ddt="-1"><op fnt="19"></op></nd></exp>',
+    ],
+)
+def test_expressions_kept_verbatim_are_rows_with_no_model(exp: str) -> None:
+    for spelling in _DOCUMENT_SPELLINGS:
+        text = spelling(f'<rsl><pa pt="8" pin="0" did="{_A}" tp="10">{exp}</pa></rsl>')
+        assert_rows_are_the_models(text, rows_only=True)

@@ -29,7 +29,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from . import _xml_text, limits, safexml
-from ._expression_scan import is_empty, serialised_row
+from ._expression_scan import OUTSIDE, is_empty, serialised_row, verbatim_row
 from ._trusted import TRUSTED, build
 from ._xml_text import FAMILY_OF_PT, PT_OF_FAMILY, PT_OF_TYPE, TYPE_OF_PT, Closing
 from .element_text import GUID_PATTERN, plain_keys, plain_old_short
@@ -869,6 +869,9 @@ def _plain_exp(exp: etree._Element, key: str) -> _Row | None:
     row = serialised_row(text, key, _xml_text.expression_answer)
     if row is not None:
         return row
+    if OUTSIDE.search(text) is not None:
+        # A node the case table does not map, in a non-empty <exp>: scan_row's verbatim row
+        return verbatim_row(text, key, _xml_text.expression_answer)
     import mstr_prompts.expression_xml as expression_xml  # see _located
 
     return expression_xml.scan_row(exp, key)
