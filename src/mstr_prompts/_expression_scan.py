@@ -21,7 +21,7 @@ import html
 import re
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
@@ -48,6 +48,26 @@ __all__ = [
     "unescape",
     "verbatim_row",
 ]
+
+
+class _Lazy:
+    """A regular expression compiled when first used (as ``_xml_text``'s): this module's
+    patterns cost about 13 ms to compile, and a document of one expression uses a few of
+    them.  The first use puts the compiled pattern's methods on the instance."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = re.compile(self._source)
+        for method in ("match", "fullmatch", "search", "findall", "sub"):
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
+def _lazy(source: str) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _Lazy(source))
+
 
 Build = Callable[[str, str], Any]
 """What builds an expression row's answer from its ``<exp>`` text and prompt key."""
@@ -185,28 +205,28 @@ def _patterns(carried: bool) -> tuple[str, str, str]:
 
 
 _TOKEN_PATTERN, _VALUE, _E = _patterns(carried=True)
-_TOKEN = re.compile(_TOKEN_PATTERN)
-_VALUE_ITEM = re.compile(_VALUE)
-_TOKEN_SPACED = re.compile(_indentable(_TOKEN_PATTERN))
-_VALUE_ITEM_SPACED = re.compile(_indentable(_VALUE))
-_E_ITEM = re.compile(_E)
+_TOKEN = _lazy(_TOKEN_PATTERN)
+_VALUE_ITEM = _lazy(_VALUE)
+_TOKEN_SPACED = _lazy(_indentable(_TOKEN_PATTERN))
+_VALUE_ITEM_SPACED = _lazy(_indentable(_VALUE))
+_E_ITEM = _lazy(_E)
 _PLAIN_PATTERN = _patterns(carried=False)[0]
-_PLAIN = re.compile(_PLAIN_PATTERN)
-_PLAIN_SPACED = re.compile(_indentable(_PLAIN_PATTERN))
+_PLAIN = _lazy(_PLAIN_PATTERN)
+_PLAIN_SPACED = _lazy(_indentable(_PLAIN_PATTERN))
 # Signs that the walk certainly refuses an <exp> the patterns did not take, found in one
 # search of the same serialisation: a walk that succeeds reads every element and checks
 # its tag against the one it expects there (none of them outside this set), every node's
 # et against the types it maps and every reference's tp against its tag's type (values
 # stripped: one with a space or a reference, &, is left to the walk).  Comments and
 # processing instructions (<! <?), which the decoders' parser removed, are left to it too.
-OUTSIDE = re.compile(
+OUTSIDE = _lazy(
     r"<(?![/!?])(?!(?:exp|nd|op|prs|pr|mt|at|fm|cst|mi|es|e)[ />])"
     r'|<nd et="(?!(?:[01256]|10|14)")[^"&\s]*"'
     r'|<at\b[^>]* tp="(?!12")[^"&\s]*"'
     r'|<mt\b[^>]* tp="(?!4")[^"&\s]*"'
     r'|<fm\b[^>]* tp="(?!21")[^"&\s]*"'
 )
-_HEAD = re.compile(r'<exp(?: nc="[^"\x3c]*")?>([^<]*)')
+_HEAD = _lazy(r'<exp(?: nc="[^"\x3c]*")?>([^<]*)')
 _END = "</exp>"
 SCAN = True  # False reads every <exp> by the walk (the tests compare the two)
 _SCAN_DEPTH = 32  # deeper trees are left to the walk, which says where MAX_DEPTH is passed
@@ -625,15 +645,15 @@ def serialised_row(text: str, key: str, build: Build) -> Row | None:
 # A raw text's attribute value holding a tab or a line feed, which the parser normalises
 # to spaces (so that the value lxml serialises differs): only the start of a value is
 # sought, `="`, never the attribute's name.
-_RAW_BREAK_IN_VALUE = re.compile(r'="[^"\t\n]*[\t\n]')
+_RAW_BREAK_IN_VALUE = _lazy(r'="[^"\t\n]*[\t\n]')
 # An empty element written as a pair, <op fnt="22"></op> (what Web's DHTML builder writes,
 # and dumps): lxml reads it as an element with no text and writes it self-closed.  Only
 # the spelling lxml writes of a start tag with attributes (single spaces, double quotes:
 # it ends in '"'); anything else stays as it is, and the patterns refuse it.
-_EMPTY_PAIR = re.compile(r'<([A-Za-z_][A-Za-z0-9_.\-]*)( [^<>]*")></\1>')
+_EMPTY_PAIR = _lazy(r'<([A-Za-z_][A-Za-z0-9_.\-]*)( [^<>]*")></\1>')
 # The one attribute the patterns take twice (<e emt="1" ei="…" emt="1"/>, the two
 # places writers put it): twice in one tag, the parser refuses the document.
-_TWO_EMT = re.compile(r'<e emt="1" ei="[^"]*" emt=')
+_TWO_EMT = _lazy(r'<e emt="1" ei="[^"]*" emt=')
 
 
 def text_row(text: str, key: str, build: Build) -> Row | None:
@@ -690,10 +710,10 @@ def text_row(text: str, key: str, build: Build) -> Row | None:
 
 # A tag as lxml writes it: a name, then each attribute after one space, in double quotes.
 # Names as the document reader takes them (ASCII, no ':': no namespace prefix).
-_WRITTEN_TAG = re.compile(
+_WRITTEN_TAG = _lazy(
     r'<(/?)([A-Za-z_][A-Za-z0-9_.\-]*)((?: [A-Za-z_][A-Za-z0-9_.\-]*="[^"<>]*")*)(/?)>'
 )
-_WRITTEN_NAME = re.compile(r' ([A-Za-z_][A-Za-z0-9_.\-]*)="[^"<>]*"')
+_WRITTEN_NAME = _lazy(r' ([A-Za-z_][A-Za-z0-9_.\-]*)="[^"<>]*"')
 
 
 def _as_lxml_writes(text: str) -> bool:
@@ -720,8 +740,8 @@ def _as_lxml_writes(text: str) -> bool:
     return verdict
 
 
-_QUOTED = re.compile(r'"[^"<>]*"')
-_TEXT_BETWEEN = re.compile(r">[^<>]+<")
+_QUOTED = _lazy(r'"[^"<>]*"')
+_TEXT_BETWEEN = _lazy(r">[^<>]+<")
 _WRITTEN_SHAPES: dict[str, bool] = {}
 _MAX_SHAPES = 256  # verdicts remembered: the shapes come from the input
 

@@ -63,7 +63,6 @@ from itertools import accumulate, chain, compress, repeat
 from operator import sub
 from typing import Any, NamedTuple, cast
 
-from ._expression_scan import text_row
 from .element_text import plain_keys
 from .enums import PromptFamily, ValueType
 from .row_kinds import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW
@@ -848,6 +847,8 @@ def _expression(key: str, body: str) -> Any:
     if "&" in text and unescape(text) is None:
         return None
     # The scan loads no model class: the row's answer is built only when a reader asks.
+    from ._expression_scan import text_row  # a document with an <exp> needs it
+
     return text_row(text, key, expression_answer)
 
 

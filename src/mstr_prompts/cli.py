@@ -41,7 +41,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from . import __version__, limits
-from ._expression_scan import row_words
 from .element_text import GUID_PATTERN, plain_terse
 from .errors import (
     AnswersRejected,
@@ -578,6 +577,8 @@ def _row_words(row: tuple[Any, ...]) -> str | None:
         return _kind_words(kind)
     if kind == EXPRESSION_ROW:
         # An expression row prompt-answer XML's scan made is described from its text.
+        from ._expression_scan import row_words
+
         words = row_words(row)
         return None if words is None else _expression_words(*words)
     return None

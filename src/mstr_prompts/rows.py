@@ -52,7 +52,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
-from ._expression_scan import row_dump
 from ._trusted import TRUSTED
 from ._tuple_like import TupleLike
 from .element_text import plain_key
@@ -696,6 +695,8 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
     kind, prompt = item[0], item[1]
     if kind == EXPRESSION_ROW:
         # Written from the scan's tree where the scan made the row (no model loaded).
+        from ._expression_scan import row_dump
+
         dumped = row_dump(item)
         if dumped is not None:
             return dumped

@@ -29,7 +29,6 @@ from lxml import etree
 from pydantic import ValidationError
 
 from . import _xml_text, limits, safexml
-from ._expression_scan import OUTSIDE, is_empty, serialised_row, verbatim_row
 from ._trusted import TRUSTED, build
 from ._xml_text import FAMILY_OF_PT, PT_OF_FAMILY, PT_OF_TYPE, TYPE_OF_PT, Closing
 from .element_text import GUID_PATTERN, plain_keys, plain_old_short
@@ -859,6 +858,8 @@ def _plain_exp(exp: etree._Element, key: str) -> _Row | None:
     """The row of a ``<pa>``'s ``<exp>`` of the usual shapes (expression_xml.scan_row),
     which _decode_body would read into the same answer, or the close row of an empty
     one; None for anything else."""
+    from ._expression_scan import OUTSIDE, is_empty, serialised_row, verbatim_row
+
     if (t := exp.tail) and not t.isspace():
         return None  # text after the body: the checked path refuses it
     if is_empty(exp):
