@@ -63,6 +63,7 @@ LAYER_OF: dict[str, str] = {
     "rows": "codecs",  # RowSet: decoded rows every encoder writes (builds models on demand)
     "expression_json": "codecs",
     "expression_xml": "codecs",
+    "_expression_scan": "codecs",  # the usual <exp> shapes read as text, with no model
     "rest": "codecs",
     "xml": "codecs",
     "_xml_text": "codecs",  # plain prompt-answer XML read as text, for xml only

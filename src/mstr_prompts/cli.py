@@ -51,6 +51,7 @@ from .errors import (
     PromptAnswerError,
     PromptsOutstanding,
 )
+from .row_kinds import EXPRESSION_ROW
 from .rows import (
     ELEMENTS_ROW,
     OBJECTS_ROW,
@@ -556,7 +557,7 @@ def _kind_words(kind: str) -> str:
 
 def _row_words(row: tuple[Any, ...]) -> str | None:
     """What a row answers, or None for a row only its model can describe (an expression
-    row: whether it is typed, and its text, are the model's)."""
+    row the walk read: whether it is typed, and its text, are the model's)."""
     kind = row[0]
     if kind == VALUE_ROW:
         return str(row[2])
@@ -574,6 +575,12 @@ def _row_words(row: tuple[Any, ...]) -> str | None:
         return _listed(len(objects), "object", (name or ident for ident, _, name in objects))
     if kind in STATE_ROWS:
         return _kind_words(kind)
+    if kind == EXPRESSION_ROW:
+        # An expression row prompt-answer XML's scan made is described from its text.
+        from ._expression_scan import row_words
+
+        words = row_words(row)
+        return None if words is None else _expression_words(*words)
     return None
 
 

@@ -694,6 +694,12 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
         return _dump_model(item)  # type: ignore[no-any-return]
     kind, prompt = item[0], item[1]
     if kind == EXPRESSION_ROW:
+        # Written from the scan's tree where the scan made the row (no model loaded).
+        from ._expression_scan import row_dump
+
+        dumped = row_dump(item)
+        if dumped is not None:
+            return dumped
         from .model import answer_of
 
         return _dump_model(answer_of(item))  # type: ignore[no-any-return]
