@@ -749,14 +749,8 @@ def _scan(
                         append(None)
                         continue
                     if body.startswith("<exp", lt):
-                        # an expression: read from its text (scan_text_row), or a piece
-                        item = _expression(key, body)
-                        if item is None:
-                            lists.spend()
-                            marks.append(len(items))
-                            append(_piece(tag, index, close, raw_text, body))
-                        else:
-                            append(item)
+                        written = (index, close, raw_text, body)
+                        _expression_item(key, body, tag, written, items, marks, lists)
                         continue
         # The <pa>'s own text, for a Piece (references as written), made only for one.
         written = (index, close, raw_text, body)
@@ -804,16 +798,7 @@ def _scan(
                 append(_piece(tag, *written))
             continue
         if body.startswith("<exp", _BLANK.match(body).end()):  # type: ignore[union-attr]
-            # An expression: read from its text (scan_text_row), or a piece
-            item = _expression(key, body)
-            if item is None:
-                lists.spend()
-                marks.append(len(items))
-                append(_piece(tag, *written))
-            else:
-                if type(item) is Closing:
-                    marks.append(len(items))
-                append(item)
+            _expression_item(key, body, tag, written, items, marks, lists)
             continue
         # A list: read below with the document's other lists (_read_lists).
         listed.append((len(items), key, body, written))
@@ -835,6 +820,29 @@ def _scan(
                 items[index] = item
         marks.sort()
     return Scan(items, lcl, marks)
+
+
+def _expression_item(
+    key: str,
+    body: str,
+    tag: Callable[[int], str],
+    written: tuple[int, str | None, str | None, str],
+    items: list[Any],
+    marks: list[int],
+    lists: _Lists,
+) -> None:
+    """Append the item of an expression's ``<pa>`` to ``items``: its row read from the
+    text (:func:`_expression`), a Closing (marked), or else a piece (marked, a slow
+    read)."""
+    item = _expression(key, body)
+    if item is None:
+        lists.spend()
+        marks.append(len(items))
+        items.append(_piece(tag, *written))
+        return
+    if type(item) is Closing:
+        marks.append(len(items))
+    items.append(item)
 
 
 # pt as written, to the type of a value row (None: no pt, a value of unknown type).
