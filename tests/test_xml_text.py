@@ -941,3 +941,97 @@ def test_an_expression_with_lt_in_an_attribute_value_reads_as_the_tree_reads_it(
     )
     assert_same(text)
     assert_same(text.replace(f'ddt="{value}"', 'ddt="-1"'))
+
+
+# --- lists of a chunk made rows at once, and their exceptions ------------------------------
+
+
+def _many_lists(exception: str, where: int) -> str:
+    """Forty element and object lists, spelled alike, with ``exception`` as the body of
+    the list at ``where``."""
+    pas = []
+    for n in range(40):
+        did = f"{n:032X}"
+        if n == where:
+            body = exception
+        elif n % 2:
+            items = "".join(f'<e ei="{ATTRIBUTE}:{n}{k}" disp_n="N &amp; {k}"/>' for k in range(3))
+            body = f'<mi><es><at did="{ATTRIBUTE}" tp="12"/>{items}</es></mi>'
+        else:
+            items = "".join(f'<mt did="{n:030X}{k:02X}" tp="4" n="M {k}"/>' for k in range(2))
+            body = f"<mi><fct>{items}</fct></mi>"
+        pas.append(f'<pa pt="{7 if "<es" in body else 6}" pin="0" did="{did}" tp="10">{body}</pa>')
+    return "<rsl>" + "".join(pas) + "</rsl>"
+
+
+@pytest.mark.parametrize("where", [0, 1, 20, 39])
+@pytest.mark.parametrize(
+    "exception",
+    [
+        "<mi><es></es></mi>",  # an empty list: closes the prompt
+        f'<mi><es><at did="{ATTRIBUTE}" tp="12"/>  </es></mi>',  # empty, its source kept
+        "<mi><es><at did='0' tp='12'/></es></mi>",  # empty, a source that is no GUID
+        "<mi><fct> </fct></mi>",
+        f'<mi><es><at did="{ATTRIBUTE}" tp="11"/><e ei="{ATTRIBUTE}:1"/></es></mi>',  # <at> refused
+        f'<mi><es><at did="{_OTHER_ATTRIBUTE}" tp="12"/><e ei="{ATTRIBUTE}:1"/></es></mi>',
+        f'<mi><es><e ei="{_OTHER_ATTRIBUTE}:1"/><e ei="{_OTHER_ATTRIBUTE}:2"/></es></mi>',
+        f'<mi><es><e ei="{ATTRIBUTE}:1"/><e ei="{_OTHER_ATTRIBUTE}:2"/></es></mi>',
+        f'<mi><es><at did="{ATTRIBUTE}" tp="12" x="&amp;"/><e ei="{ATTRIBUTE}:1"/></es></mi>',
+        f'<mi><es><at did="{ATTRIBUTE}" tp="12" x="&nbsp;"/><e ei="{ATTRIBUTE}:1"/></es></mi>',
+        '<mi><fct><mt did="00000000000000000000000000000001" tp="99999"/></fct></mi>',
+        '<mi><fct><mt did="00000000000000000000000000000001" tp="004"/></fct></mi>',
+        "<mi><fct><mt tp='4' did=''/></fct></mi>",
+    ],
+)
+def test_a_list_unlike_the_others_of_its_chunk_reads_as_the_tree_reads_it(
+    exception: str, where: int
+) -> None:
+    text = _many_lists(exception, where)
+    assert _xml_text.read(_many_lists("<mi><es></es></mi>", where)) is not None
+    assert_same(text)
+
+
+# --- the passes a document may take --------------------------------------------------------
+
+
+def _late_spellings(items: int, spellings: int) -> str:
+    """One element list whose items change spelling (attribute order, quotes) every
+    ``items // spellings`` items: each split by the spellings met so far leaves the next."""
+    orders = list(itertools.permutations(["ei", "emt", "disp_n"]))
+    out = []
+    for k in range(items):
+        s = min(k * spellings // items, spellings - 1)
+        quote = "'" if s >= len(orders) else '"'
+        values = {"ei": f"{ATTRIBUTE}:{k}", "emt": "1", "disp_n": f"n {k}"}
+        out.append("<e " + " ".join(f"{a}={quote}{values[a]}{quote}" for a in orders[s % 6]) + "/>")
+    return (
+        f'<rsl><pa pt="7" pin="0" did="{"A" * 32}" tp="10"><mi><es>{"".join(out)}</es></mi></pa>'
+        "</rsl>"
+    )
+
+
+def test_a_long_list_of_many_late_spellings_is_left_to_the_tree() -> None:
+    # Split by ever more alternatives, each split a pass over the list: past a few
+    # passes over the document, the tree's one parse is cheaper.
+    assert taken(_late_spellings(100, 3))
+    long = _late_spellings(3000, 8)
+    assert _xml_text.read(long) is None
+    assert_same(long)
+
+
+def test_a_long_list_read_item_by_item_is_left_to_the_tree() -> None:
+    # GUIDs written with references: no split reads them, so the items are read one at a
+    # time, a match and a dict each (about four times the tree's cost an item).
+    guid = ATTRIBUTE[:-1] + f"&#x{ord(ATTRIBUTE[-1]):X};"
+
+    def document(count: int) -> str:
+        items = "".join(f"<e ei='{guid}:{k}' emt='1' disp_n='n {k}'/>" for k in range(count))
+        return (
+            f'<rsl><pa pt="7" pin="0" did="{"A" * 32}" tp="10"><mi><es>{items}</es></mi></pa></rsl>'
+        )
+
+    short, long = document(_xml_text._ONE_BY_ONE), document(_xml_text._ONE_BY_ONE + 1)
+    assert taken(short)
+    assert _xml_text.read(long) is None
+    assert_same(short)
+    assert_same(long)

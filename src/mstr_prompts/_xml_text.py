@@ -51,7 +51,9 @@ A ``<pa>`` of another shape (an ``<exp>`` the scan does not read, a ``<dmy>``, a
 with content, an unusual attribute value) is returned as a :class:`Piece`, its text, for
 the codec to parse alone; an empty answer as a :class:`Closing`.  Past
 :data:`_SLOW_READS` such pieces (or lists read item by item), the document is left to
-the tree: each costs more than its share of one parse.
+the tree: each costs more than its share of one parse.  So it is past a budget of work
+(:meth:`_Lists.pass_over`, :meth:`_Lists.one_by_one`): the splits' characters, up to
+:data:`_PASSES` times the text's, and :data:`_ONE_BY_ONE` list items read one at a time.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, chain, compress, repeat
-from operator import sub
+from operator import is_not, itemgetter, sub
 from typing import Any, NamedTuple, cast
 
 from .element_text import plain_keys
@@ -178,6 +180,12 @@ _MAX_SPELLINGS = 256  # compiled patterns remembered: they come from the input
 # The spellings of <pa>s in a document, or of items in a document's lists, that a
 # split reads (_prompts, _items_by_spelling); more are left to the tree.
 _SPELLINGS = 8
+# The regular expressions' passes a document may take (_Lists.pass_over): this many times
+# its length, and a little more for a short one (the documents of the bench take at most
+# three); and the list items it may read one at a time (_Lists.one_by_one).
+_PASSES = 6
+_PASS_SLACK = 1 << 17
+_ONE_BY_ONE = 512
 _SAMPLE = 16  # list items whose spellings are read one by one first (_items_by_spelling)
 
 
@@ -401,10 +409,13 @@ class _Lists:
     """The spellings met so far in one document, tried first for the next list (a
     document spells its lists alike), and the attributes of its ``<at>`` and list tags."""
 
-    __slots__ = ("attributes", "e", "item", "large", "slow", "spellings")
+    __slots__ = ("attributes", "budget", "e", "item", "items", "large", "slow", "spellings")
 
-    def __init__(self, large: bool) -> None:
+    def __init__(self, large: bool, size: int = 0) -> None:
         self.large = large
+        # The characters the regular expressions' passes may read (see pass_over).
+        self.budget = _PASSES * size + _PASS_SLACK
+        self.items = _ONE_BY_ONE  # the list items left to read one at a time
         # Lists read item by item, and <pa>s left for the codec to parse alone: each costs
         # more than its share of one parse, so past a few the tree path is cheaper.
         self.slow = 0
@@ -426,6 +437,28 @@ class _Lists:
         """Count one slow read; past :data:`_SLOW_READS`, leave the document to the tree."""
         self.slow += 1
         if self.slow > _SLOW_READS:
+            raise _Fallback
+
+    def pass_over(self, size: int) -> None:
+        """Count a pass over ``size`` characters of the document; past the budget (a few
+        passes over the whole text), leave the document to the tree, whose parse is one.
+
+        Every split is counted as it is made, so that no spelling of the text, however
+        many writers' or however late in a long list, costs more than a few passes (a
+        list of many late spellings, split by ever more alternatives, cost three to
+        five times the tree's time before).
+        """
+        self.budget -= size
+        if self.budget < 0:
+            raise _Fallback
+
+    def one_by_one(self, region: str) -> None:
+        """Count the items of ``region``, about to be read one at a time (a match and a
+        dict an item: about four times the tree's cost); past :data:`_ONE_BY_ONE` in the
+        document, leave it to the tree.  One '<' an item, two with its end tag: values
+        hold no '<'."""
+        self.items -= region.count("<") - region.count("</")
+        if self.items < 0:
             raise _Fallback
 
     def parsed(self, text: str) -> dict[str, str]:
@@ -487,7 +520,8 @@ def _read(text: str) -> Scan | None:
         return None
     if _BLANK.match(text, opening.end()).end() == end:  # type: ignore[union-attr]
         return Scan([], lcl, [])
-    return _prompts(text, opening.end(), end, lcl, _Lists(len(text) > MAX_TEXT), alike)
+    lists = _Lists(len(text) > MAX_TEXT, len(text))
+    return _prompts(text, opening.end(), end, lcl, lists, alike)
 
 
 def _after_lt(text: str, char: str, start: int) -> bool:
@@ -570,6 +604,7 @@ def _prompts(
         return None
     for _ in range(2 * _SPELLINGS + 1):
         pattern, stride, where = _pa_pattern(spellings)
+        lists.pass_over(len(text))
         parts = pattern.split(text)
         count = len(parts) // stride
         bodies_text = "\0".join(parts[stride::stride])  # NUL: no '<pa' across two
@@ -694,14 +729,29 @@ def _scan(
     families = FAMILY_OF_PT
     for index, (key, pt_text, pin, did, tp), close, text, raw_text, body in rows:
         # xml._plain_pa's rules for the prompt and pt; a <pa> they leave is a Piece.
-        if text and not body and key and pin is None and did is None and tp is None:
-            # the usual value: a key made above, or key= alone
-            if large and len(text) > MAX_TEXT:
-                return None
-            value_type = value_types.get(pt_text, False)
-            if value_type is not False:
-                append((VALUE_ROW, key, text, value_type))
-                continue
+        if key and pin is None and did is None and tp is None:
+            # A key made above, or key= alone: the usual value, and the usual list (the
+            # rules below, taken in one step; anything else goes on to them).
+            if text:
+                if not body or not body.strip(_WS):
+                    if large and len(text) > MAX_TEXT:
+                        return None
+                    value_type = value_types.get(pt_text, False)
+                    if value_type is not False:
+                        append((VALUE_ROW, key, text, value_type))
+                        continue
+            elif text is None and not close and (pt_text is None or pt_text in _PLAIN_PT):
+                lt = body.find("<")
+                if lt != -1 and (not lt or not body[:lt].strip(_WS)):
+                    if body.startswith("<mi", lt):
+                        # read below with the document's other lists (_read_lists)
+                        listed.append((len(items), key, body, (index, close, raw_text, body)))
+                        append(None)
+                        continue
+                    if body.startswith("<exp", lt):
+                        written = (index, close, raw_text, body)
+                        _expression_item(key, body, tag, written, items, marks, lists)
+                        continue
         # The <pa>'s own text, for a Piece (references as written), made only for one.
         written = (index, close, raw_text, body)
         if text is None and not close:
@@ -748,24 +798,19 @@ def _scan(
                 append(_piece(tag, *written))
             continue
         if body.startswith("<exp", _BLANK.match(body).end()):  # type: ignore[union-attr]
-            # An expression: read from its text (scan_text_row), or a piece
-            item = _expression(key, body)
-            if item is None:
-                lists.spend()
-                marks.append(len(items))
-                append(_piece(tag, *written))
-            else:
-                if type(item) is Closing:
-                    marks.append(len(items))
-                append(item)
+            _expression_item(key, body, tag, written, items, marks, lists)
             continue
         # A list: read below with the document's other lists (_read_lists).
         listed.append((len(items), key, body, written))
         append(None)
     if listed:
-        for (index, _key, _body, written), item in zip(
-            listed, _read_lists(listed, lists), strict=True
-        ):
+        read = _read_lists(listed, lists)
+        if None not in read and Closing not in set(map(type, read)):
+            # every list a row, as usual: each put in its place, nothing marked
+            for index, item in zip(map(_first, listed), read, strict=True):
+                items[index] = item
+            return Scan(items, lcl, marks)
+        for (index, _key, _body, written), item in zip(listed, read, strict=True):
             if item is None:
                 lists.spend()
             if item is None or type(item) is Closing:
@@ -775,6 +820,29 @@ def _scan(
                 items[index] = item
         marks.sort()
     return Scan(items, lcl, marks)
+
+
+def _expression_item(
+    key: str,
+    body: str,
+    tag: Callable[[int], str],
+    written: tuple[int, str | None, str | None, str],
+    items: list[Any],
+    marks: list[int],
+    lists: _Lists,
+) -> None:
+    """Append the item of an expression's ``<pa>`` to ``items``: its row read from the
+    text (:func:`_expression`), a Closing (marked), or else a piece (marked, a slow
+    read)."""
+    item = _expression(key, body)
+    if item is None:
+        lists.spend()
+        marks.append(len(items))
+        items.append(_piece(tag, *written))
+        return
+    if type(item) is Closing:
+        marks.append(len(items))
+    items.append(item)
 
 
 # pt as written, to the type of a value row (None: no pt, a value of unknown type).
@@ -928,63 +996,80 @@ def _joined(
 ) -> list[int]:
     """Read the lists of ``listed`` at the places ``chunk`` all at once into ``out``; the
     places read."""
-    parts = _BODIES.split("".join([listed[i][2] + "\0" for i in chunk]))
-    es = []  # (place, <at> text, items' text)
-    fct = []  # (place, items' text)
-    for place, es_tag, at, es_items, fct_tag, fct_items in zip(
-        chunk,
-        parts[1::_BODIES_STRIDE],
-        parts[2::_BODIES_STRIDE],
-        parts[3::_BODIES_STRIDE],
-        parts[4::_BODIES_STRIDE],
-        parts[5::_BODIES_STRIDE],
-        strict=True,
-    ):
-        if es_items is not None:
-            if es_tag:
-                lists.parsed(es_tag)  # ignored, but well-formed
-            es.append((place, at, es_items))
-        elif fct_items is not None:
-            if fct_tag:
-                lists.parsed(fct_tag)
-            fct.append((place, fct_items))
+    bodies = "\0".join([listed[i][2] for i in chunk]) + "\0"
+    lists.pass_over(len(bodies))
+    parts = _BODIES.split(bodies)
+    del bodies
+    es_items = parts[3::_BODIES_STRIDE]
+    fct_items = parts[5::_BODIES_STRIDE]
+    # The list tags' attributes are ignored, but must be well-formed: each distinct
+    # text parsed once (lists.parsed keeps them), not once a list.
+    for tag in {*parts[1::_BODIES_STRIDE], *parts[4::_BODIES_STRIDE]}:
+        if tag:
+            lists.parsed(tag)
+    ats = parts[2::_BODIES_STRIDE]
     del parts
-    return _joined_elements(listed, es, out, lists) + _joined_objects(listed, fct, out, lists)
+    # Each kind's lists picked out by C-level passes (a None where the body is not one).
+    is_es = list(map(is_not, es_items, repeat(None)))
+    is_fct = list(map(is_not, fct_items, repeat(None)))
+    return _joined_elements(
+        listed,
+        list(compress(chunk, is_es)),
+        list(compress(ats, is_es)),
+        list(compress(es_items, is_es)),
+        out,
+        lists,
+    ) + _joined_objects(
+        listed, list(compress(chunk, is_fct)), list(compress(fct_items, is_fct)), out, lists
+    )
 
 
 def _joined_elements(
     listed: list[tuple[int, str, str, Any]],
-    found: list[tuple[int, str | None, str]],
+    places: list[int],
+    ats: list[str | None],
+    regions: list[str],
     out: list[Any],
     lists: _Lists,
 ) -> list[int]:
-    """Read the element lists ``found`` (place in ``listed``, ``<at>`` attribute text,
-    items' text) into ``out`` at their places, all at once; the places read."""
-    done = []
-    places = []
-    sources: list[str | None] = []
-    regions = []
-    for place, at, region in found:
-        source = None
-        if at is not None:
+    """Read the element lists at ``places`` in ``listed`` (``ats``: each one's ``<at>``
+    attribute text or None, ``regions``: its items' text) into ``out`` at their places,
+    all at once; the places read."""
+    done: list[int] = []
+    # Where each list ends in the columns: one '<e' an item (values hold no '<').
+    counts = list(map(str.count, regions, repeat("<e")))
+    sources: list[str | None] = [None] * len(places)
+    refused: set[str] = set()
+    if ats.count(None) != len(ats):
+        found: dict[str | None, str | None] = {None: None}
+        for at in set(ats) - {None}:
+            assert at is not None
             values = lists.parsed(at)
-            source = values.get("did")
+            source = found[at] = values.get("did")
             tp = values.get("tp")
             if not source or (tp is not None and tp != "12"):
-                continue  # _listed's to refuse
-        if not region.strip(_WS):
-            # an empty list closes the prompt; its source, a GUID, is kept
-            if source is None or _GUID.fullmatch(source):
-                out[place] = Closing(listed[place][1], PromptFamily.ELEMENTS, source)
-                done.append(place)
-            continue
-        places.append(place)
-        sources.append(source)
-        regions.append(region)
-    if not regions:
-        return done
+                refused.add(at)  # _listed's to refuse
+        sources = list(map(found.__getitem__, ats))
+    if refused or 0 in counts:
+        # Lists a <at> refuses, and those of no item (empty, or not read here): one by one.
+        kept = []
+        for place, at, region, count, source in zip(
+            places, ats, regions, counts, sources, strict=True
+        ):
+            if at in refused:
+                continue
+            if not count and not region.strip(_WS):
+                # an empty list closes the prompt; its source, a GUID, is kept
+                if source is None or _GUID.fullmatch(source):
+                    out[place] = Closing(listed[place][1], PromptFamily.ELEMENTS, source)
+                    done.append(place)
+                continue
+            kept.append((place, region, count, source))
+        if not kept:
+            return done
+        places, regions, counts, sources = (list(c) for c in zip(*kept, strict=True))
     text = "\0".join(regions)
-    columns = _element_columns(text, len(regions), lists.spelled("e", ("ei",)))
+    columns = _element_columns(text, len(regions), lists.spelled("e", ("ei",)), lists)
     if columns is None:
         return done
     guids, keys, names_column, emts = columns
@@ -994,25 +1079,45 @@ def _joined_elements(
         return done
     if not plain_keys("\0".join(keys)):
         return done
-    one = guids.count(guids[0]) == len(guids)  # one attribute throughout, as usual
-    start = 0
-    # Where each list ends in the columns: one '<e' an item (values hold no '<').
-    ends = accumulate(map(str.count, regions, repeat("<e")))
-    for place, source, stop in zip(places, sources, ends, strict=True):
-        attribute = guids[start]
-        if (one or guids[start:stop].count(attribute) == stop - start) and (
+    ends = list(accumulate(counts))
+    spans = list(map(slice, [0, *ends[:-1]], ends))
+    attribute = guids[0]
+    if guids.count(attribute) == len(guids) and not set(sources) - {None, attribute}:
+        # One attribute throughout, as usual: every list a row, made by C-level passes.
+        shown: Iterable[list[Any]] = (
+            map(list.__mul__, repeat([None]), counts)
+            if names_column is None
+            else map(names_column.__getitem__, spans)
+        )
+        rows = zip(
+            repeat(ELEMENTS_ROW),
+            map(_second, map(listed.__getitem__, places)),
+            repeat(attribute),
+            map(keys.__getitem__, spans),
+            shown,
+        )
+        for place, row in zip(places, rows, strict=True):
+            out[place] = row
+        done.extend(places)
+        return done
+    for place, source, span in zip(places, sources, spans, strict=True):
+        attribute = guids[span.start]
+        if guids[span].count(attribute) == span.stop - span.start and (
             source is None or source == attribute
         ):
-            part = keys[start:stop]
-            shown = [None] * len(part) if names_column is None else names_column[start:stop]
-            out[place] = (ELEMENTS_ROW, listed[place][1], attribute, part, shown)
+            part = keys[span]
+            shown_part = [None] * len(part) if names_column is None else names_column[span]
+            out[place] = (ELEMENTS_ROW, listed[place][1], attribute, part, shown_part)
             done.append(place)
-        start = stop
     return done
 
 
+_first = itemgetter(0)
+_second = itemgetter(1)
+
+
 def _element_columns(
-    text: str, count: int, known: _Spellings
+    text: str, count: int, known: _Spellings, lists: _Lists
 ) -> tuple[list[str], list[str], Any, Any] | None:
     """The attribute GUIDs, key parts, display names and ``emt`` values (None where
     absent) of the element items of ``count`` lists joined by NUL, references replaced;
@@ -1031,7 +1136,7 @@ def _element_columns(
         literal = first.group(1)
         attributes = _attribute_patterns(names, quotes, guid=_GUID_GROUP, literal=literal)
         pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
-        parts = _joined_split(pattern, text, stride, count)
+        parts = _joined_split(pattern, text, stride, count, lists)
         if parts is not None:
             guids = parts[where["ei"] :: stride]
             keys, names_column, emts = _split_element_columns(
@@ -1040,7 +1145,14 @@ def _element_columns(
             return guids, keys, names_column, emts
     # items spelled several ways (several writers, or display names on some only)
     columns = _items_by_spelling(
-        text, count, tag="e", needed=("ei",), labels=("disp_n",), known=known, ones=("emt",)
+        text,
+        count,
+        lists,
+        tag="e",
+        needed=("ei",),
+        labels=("disp_n",),
+        known=known,
+        ones=("emt",),
     )
     if columns is None:
         return None
@@ -1117,6 +1229,7 @@ class _Spellings:
 def _items_by_spelling(
     text: str,
     count: int,
+    lists: _Lists,
     *,
     tag: str | None,
     needed: tuple[str, ...],
@@ -1158,6 +1271,7 @@ def _items_by_spelling(
     # whitespace: at each other, the first item it left is met.
     for _ in range(2 * _SPELLINGS + 1):
         pattern, stride, where = _alternatives(spellings, tag, "ei" in needed)
+        lists.pass_over(len(text))
         parts = pattern.split(text)
         gaps = "".join(parts[::stride])
         if gaps.count("\0") == count - 1 and not gaps.strip(" \t\n\0"):
@@ -1285,9 +1399,12 @@ def _alternatives_made(
     return _pattern(source), index, where
 
 
-def _joined_split(pattern: re.Pattern[str], text: str, stride: int, count: int) -> list[str] | None:
+def _joined_split(
+    pattern: re.Pattern[str], text: str, stride: int, count: int, lists: _Lists
+) -> list[str] | None:
     """``pattern.split`` of ``count`` item texts joined by NUL, if the text between the
     items is whitespace, and each NUL between items (none inside one)."""
+    lists.pass_over(len(text))
     parts = pattern.split(text)
     gaps = "".join(parts[::stride])
     if gaps.count("\0") != count - 1 or gaps.strip(" \t\n\0"):
@@ -1297,50 +1414,60 @@ def _joined_split(pattern: re.Pattern[str], text: str, stride: int, count: int) 
 
 def _joined_objects(
     listed: list[tuple[int, str, str, Any]],
-    found: list[tuple[int, str]],
+    places: list[int],
+    regions: list[str],
     out: list[Any],
     lists: _Lists,
 ) -> list[int]:
-    """Read the object lists ``found`` (place in ``listed``, items' text) into ``out``
-    at their places, all at once; the places read."""
-    done = []
-    places = []
-    regions = []
-    for place, region in found:
-        if not region.strip(_WS):
-            out[place] = Closing(listed[place][1], PromptFamily.OBJECTS)
-            done.append(place)
-            continue
-        places.append(place)
-        regions.append(region)
-    if not regions:
-        return done
+    """Read the object lists at ``places`` in ``listed`` (``regions``: each one's items'
+    text) into ``out`` at their places, all at once; the places read."""
+    done: list[int] = []
+    # Where each list ends in the columns: one '<' an item, two with its end tag (values
+    # hold no '<').
+    counts = list(map(str.count, regions, repeat("<")))
+    if any(map(str.__contains__, regions, repeat("</"))):
+        counts = list(map(sub, counts, map(str.count, regions, repeat("</"))))
+    if 0 in counts:
+        # Lists of no item (empty, or not read here): one by one.
+        kept = []
+        for place, region, count in zip(places, regions, counts, strict=True):
+            if not count and not region.strip(_WS):
+                out[place] = Closing(listed[place][1], PromptFamily.OBJECTS)
+                done.append(place)
+                continue
+            kept.append((place, region, count))
+        if not kept:
+            return done
+        places, regions, counts = (list(c) for c in zip(*kept, strict=True))
     text = "\0".join(regions)
-    columns = _object_columns(text, len(regions), lists.spelled("", ("did", "tp")))
+    columns = _object_columns(text, len(regions), lists.spelled("", ("did", "tp")), lists)
     if columns is None:
         return done
     dids, tps = columns["did"], columns["tp"]
     if "" in dids:
         return done
-    numbers = [_PLAIN_TP.get(tp) or ascii_number(tp, MAX_OBJECT_TYPE) for tp in tps]
+    numbers = list(map(_PLAIN_TP.get, tps))
     if None in numbers:
-        return done
+        numbers = [_PLAIN_TP.get(tp) or ascii_number(tp, MAX_OBJECT_TYPE) for tp in tps]
+        if None in numbers:
+            return done
     labels: list[Any] = columns.get(" label") or [None] * len(dids)
     objects = list(zip(dids, numbers, labels, strict=True))
-    # Where each list ends in the columns: one '<' an item, two with its end tag (values
-    # hold no '<').
-    counts: Iterable[int] = map(str.count, regions, repeat("<"))
-    if "</" in text:
-        counts = map(sub, counts, map(str.count, regions, repeat("</")))
-    start = 0
-    for place, stop in zip(places, accumulate(counts), strict=True):
-        out[place] = (OBJECTS_ROW, listed[place][1], objects[start:stop])
-        done.append(place)
-        start = stop
+    ends = list(accumulate(counts))
+    rows = zip(
+        repeat(OBJECTS_ROW),
+        map(_second, map(listed.__getitem__, places)),
+        map(objects.__getitem__, map(slice, [0, *ends[:-1]], ends)),
+    )
+    for place, row in zip(places, rows, strict=True):
+        out[place] = row
+    done.extend(places)
     return done
 
 
-def _object_columns(text: str, count: int, known: _Spellings) -> dict[str, list[Any]] | None:
+def _object_columns(
+    text: str, count: int, known: _Spellings, lists: _Lists
+) -> dict[str, list[Any]] | None:
     """The attribute values of the object items of ``count`` lists joined by NUL, a
     column per name (or only ``did``, ``tp``), references replaced, ``" label"`` the
     ``n`` (else ``disp_n``) of each; None if not every item reads so.  ``known``: as for
@@ -1356,7 +1483,7 @@ def _object_columns(text: str, count: int, known: _Spellings) -> dict[str, list[
         and _alike(text, "<" + first.group(1), first.group(2))
     ):
         spelling = _item_spelling(names, quotes, first.group(2))  # see _element_columns
-        parts = _joined_split(spelling.pattern, text, spelling.stride, count)
+        parts = _joined_split(spelling.pattern, text, spelling.stride, count, lists)
         if parts is not None:
             stride = spelling.stride
             columns = {name: parts[index::stride] for name, index in spelling.at.items()}
@@ -1369,23 +1496,27 @@ def _object_columns(text: str, count: int, known: _Spellings) -> dict[str, list[
             return columns
     # items spelled several ways
     return _items_by_spelling(
-        text, count, tag=None, needed=("did", "tp"), labels=("n", "disp_n"), known=known
+        text, count, lists, tag=None, needed=("did", "tp"), labels=("n", "disp_n"), known=known
     )
 
 
-def _split(pattern: re.Pattern[str] | None, region: str, stride: int) -> list[str] | None:
+def _split(
+    pattern: re.Pattern[str] | None, region: str, stride: int, lists: _Lists
+) -> list[str] | None:
     if pattern is None:
         return None
+    lists.pass_over(len(region))
     parts = pattern.split(region)
     return parts if _blank(parts[::stride]) else None
 
 
 def _split_within(
-    pattern: re.Pattern[str], body: str, start: int, stop: int, stride: int
+    pattern: re.Pattern[str], body: str, start: int, stop: int, stride: int, lists: _Lists
 ) -> list[str] | None:
     """``pattern.split`` of ``body[start:stop]`` without copying it out of ``body`` (a
     list can be most of a document): what the split finds before ``start`` and after
     ``stop`` must be the text there, less whitespace next to the items."""
+    lists.pass_over(len(body))
     parts = pattern.split(body)
     head, tail = parts[0], parts[-1]
     after = len(body) - stop
@@ -1419,7 +1550,7 @@ def _elements(key: str, at: str | None, body: str, start: int, stop: int, lists:
     parts = (
         None
         if spelling is None
-        else _split_within(spelling.pattern, body, start, stop, spelling.stride)
+        else _split_within(spelling.pattern, body, start, stop, spelling.stride, lists)
     )
     if parts is None:
         first = _E_ANY.match(body, start)
@@ -1432,7 +1563,7 @@ def _elements(key: str, at: str | None, body: str, start: int, stop: int, lists:
             return _mixed_elements(key, source, body[start:stop], lists)
         for literal in (first.group(1), None):  # as the first item is spelled, then loosely
             spelling = _e_spelling(names, quotes, guid, literal)
-            parts = _split_within(spelling.pattern, body, start, stop, spelling.stride)
+            parts = _split_within(spelling.pattern, body, start, stop, spelling.stride, lists)
             if parts is not None:
                 break
         else:
@@ -1518,7 +1649,7 @@ def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) ->
     """A list whose items are spelled differently from each other: read a spelling at a
     time, or else item by item."""
     columns = _items_by_spelling(
-        region, 1, tag="e", needed=("ei",), labels=("disp_n",), kept=("emt",)
+        region, 1, lists, tag="e", needed=("ei",), labels=("disp_n",), kept=("emt",)
     )
     if columns is not None:
         guids = columns[" guid"]
@@ -1527,6 +1658,7 @@ def _mixed_elements(key: str, source: str | None, region: str, lists: _Lists) ->
         shown, emt = columns.get(" label"), columns.get("emt")
         return _element_row(key, source, guids[0], columns["ei"], shown, emt, lists)
     lists.spend()
+    lists.one_by_one(region)
     attribute: str | None = None
     keys: list[str] = []
     names: list[str | None] = []
@@ -1561,7 +1693,7 @@ def _objects(key: str, inner: str, lists: _Lists) -> Any:
     if not inner.strip(_WS):
         return Closing(key, PromptFamily.OBJECTS)
     spelling = lists.item
-    parts = None if spelling is None else _split(spelling.pattern, inner, spelling.stride)
+    parts = None if spelling is None else _split(spelling.pattern, inner, spelling.stride, lists)
     if parts is None:
         first = _ITEM_ANY.match(inner)
         if first is None:
@@ -1571,7 +1703,7 @@ def _objects(key: str, inner: str, lists: _Lists) -> Any:
             return _mixed_objects(key, inner, lists)
         for literal in (first.group(2), None):
             spelling = _item_spelling(names, quotes, literal)
-            parts = _split(spelling.pattern, inner, spelling.stride)
+            parts = _split(spelling.pattern, inner, spelling.stride, lists)
             if parts is not None:
                 break
         else:
@@ -1603,6 +1735,7 @@ def _mixed_objects(key: str, inner: str, lists: _Lists) -> Any:
     columns = _items_by_spelling(
         inner,
         1,
+        lists,
         tag=None,
         needed=("did", "tp"),
         labels=("n", "disp_n"),
@@ -1613,6 +1746,7 @@ def _mixed_objects(key: str, inner: str, lists: _Lists) -> Any:
             raise _Fallback
         return _object_row(key, columns["did"], columns["tp"], columns.get(" label"))
     lists.spend()
+    lists.one_by_one(inner)
     dids: list[str | None] = []
     tps: list[str | None] = []
     labels: list[str | None] = []
