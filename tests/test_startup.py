@@ -146,6 +146,66 @@ INPUTS = {
         f"?prompts=%5B%5B%7B%22key%22%3A%22{GUID}%400%4010%22%2C%22values%22%3A%5B%22h1%3B"
         f"{ATTRIBUTE}%22%2C%22h2%3B{ATTRIBUTE}%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D"
     ),
+    # Expression answers of the usual shapes: a form In list (as the REST docs' sample)
+    # and an And of an element and a metric qualification, with display text.
+    "expression.json": json.dumps(
+        {
+            "prompts": [
+                {
+                    "key": f"{GUID}@0@10",
+                    "type": "EXPRESSION",
+                    "answers": {
+                        "content": "Category In List 1, 2",
+                        "expression": {
+                            "operator": "In",
+                            "operands": [
+                                {
+                                    "type": "form",
+                                    "attribute": {"id": ATTRIBUTE, "name": "Category"},
+                                    "form": {"id": "45C11FA478E745FEA08D781CEA190FE5"},
+                                },
+                                {"type": "constants", "dataType": "Real", "values": ["1", "2"]},
+                            ],
+                        },
+                    },
+                },
+                {
+                    "name": "Filter",
+                    "type": "EXPRESSION",
+                    "answers": {
+                        "expression": {
+                            "operator": "And",
+                            "operands": [
+                                {
+                                    "operator": "In",
+                                    "operands": [
+                                        {"type": "attribute", "id": ATTRIBUTE},
+                                        {
+                                            "type": "elements",
+                                            "elements": [
+                                                {"id": f"h1;{ATTRIBUTE}", "name": "Books"}
+                                            ],
+                                        },
+                                    ],
+                                },
+                                {
+                                    "operator": ">",
+                                    "operands": [
+                                        {
+                                            "type": "metric",
+                                            "id": "4C05177011D3E877C000B3B2D86C964F",
+                                        },
+                                        {"type": "constant", "dataType": "Real", "value": "10"},
+                                    ],
+                                },
+                            ],
+                        }
+                    },
+                },
+                {"key": f"{GUID}@1@10", "type": "EXPRESSION", "useDefault": True},
+            ]
+        }
+    ),
 }
 
 # Three definitions as GET /api/reports/{id}/prompts returns them (an element prompt with
@@ -256,6 +316,11 @@ MORE_COMMANDS = {
     "library terse IDs -> library": ["convert", "--from", "auto", "--to", "library", "terse.txt"],
     "inspect library terse IDs": ["inspect", "--from", "library", "terse.txt"],
     "link library terse IDs": [*LIBRARY_LINK, "--from", "library", "terse.txt"],
+    # REST expression answers of the usual shapes (expression_plain): REST to REST only;
+    # prompt-answer XML, the Web URL, Library and inspect still build the answer's model.
+    "rest expression -> rest": ["convert", "--from", "rest", "--to", "rest", "expression.json"],
+    "auto expression -> rest compact": [
+        "convert", "--from", "auto", "--to", "rest", "--compact", "expression.json"],
 }  # fmt: skip
 
 # --definitions with answers the row path binds and checks (issue 22 item 2): the
