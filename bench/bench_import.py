@@ -18,7 +18,9 @@ Library link, and REST converted to Library; and conversions with ``--definition
 (the definitions read into plain records, the answers bound and checked as rows): an
 element answer against one definition, and, against three definitions as ``GET
 …/prompts`` returns them, a value answer naming its prompt by name (to a Web link) and
-a Web link's element list with display names (to REST).
+a Web link's element list with display names (to REST); and an expression answer of
+the usual shapes (REST to REST, read as a row; REST to XML, which still builds its
+model).
 
 Three library lines show the parts: the conversion the first command does, from Python
 (rows in, text out, no model); ``import mstr_prompts`` (lazy, target 150 ms over bare
@@ -115,6 +117,15 @@ INPUTS = {
         f"{REPORT}?prompts=%5B%5B%7B%22key%22%3A%22{GUID}%400%4010%22%2C%22values%22%3A%5B"
         f"%22{ATTRIBUTE}%3A1~1048576~Books%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D"
     ),
+    # An expression answer of the usual shapes (the REST docs' attribute qualification
+    # sample: a form In list, with display text), read as a row (expression_plain).
+    "expression.json": (
+        f'{{"prompts": [{{"key": "{GUID}@0@10", "type": "EXPRESSION", "answers": {{'
+        '"content": "Category In List 1, 2, 3", "expression": {"operator": "In", "operands": ['
+        f'{{"type": "form", "attribute": {{"id": "{ATTRIBUTE}", "name": "Category"}}, '
+        '"form": {"id": "45C11FA478E745FEA08D781CEA190FE5", "name": "ID"}}, '
+        '{"type": "constants", "dataType": "Real", "values": ["1", "2", "3"]}]}}}]}'
+    ),
 }
 
 PYTHON = [sys.executable]
@@ -176,6 +187,11 @@ COMMANDS: dict[str, list[str]] = {
     "convert --from url --to rest --definitions defs.json elements.txt": [
         *CLI, "convert", "--from", "url", "--to", "rest", "--definitions", "defs.json",
         "elements.txt"],
+    # An expression answer: REST to REST from its row; to XML still through its model.
+    "convert --from rest --to rest expression.json": [
+        *CLI, "convert", "--from", "rest", "--to", "rest", "expression.json"],
+    "convert --from rest --to xml expression.json (builds the model)": [
+        *CLI, "convert", "--from", "rest", "--to", "xml", "expression.json"],
     "python -c: rest.dumps(xml.decode_rows(one.xml))": [
         *PYTHON, "-c", "from mstr_prompts import rest, xml; "
         "rest.dumps(xml.decode_rows(open('one.xml').read()))"],

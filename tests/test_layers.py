@@ -63,6 +63,7 @@ LAYER_OF: dict[str, str] = {
     "vocabulary": "codecs",
     "rows": "codecs",  # RowSet: decoded rows every encoder writes (builds models on demand)
     "expression_plain": "codecs",  # REST trees of the usual shapes, read without a model
+    "expression_codes": "codecs",  # <exp> codes and the one <exp> writer, no model
     "expression_json": "codecs",
     "expression_xml": "codecs",
     "rest": "codecs",

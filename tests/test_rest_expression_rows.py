@@ -315,3 +315,36 @@ def test_every_expression_case_reads_and_writes_as_its_models(case: dict[str, An
     rows = same_both_ways(body_of({"expression": case["json"], "content": "shown"}))
     if canonical_tree(case["json"]) is not None:
         assert is_row(rows)
+
+
+# --- prompt-answer XML writes an expression row's <exp> itself (issue 22 item 2) ---------
+
+
+@settings(max_examples=150, deadline=None)
+@given(expressions(xml=True), st.sampled_from([None, "{Revenue} &gt; 10", "a"]))
+def test_xml_rows_write_as_their_models(expression: Any, content: str | None) -> None:
+    """XML's own expression rows (its scan) go through the same writer: XML -> XML, URL and
+    Library from the rows are the text (or error) of the models."""
+    from mstr_prompts import expression_xml
+    from mstr_prompts.model import AnswerSet
+
+    exp = expression_xml.dumps(expression)
+    if content is not None:
+        exp = exp.replace("<exp>", f"<exp>{content}", 1)
+    text = f'<rsl><pa pt="8" pin="0" did="{KEY[:32]}" tp="10">{exp}</pa></rsl>'
+    rows = xml.decode_rows(text)
+    models = AnswerSet(answers=tuple(rows.answer_set()))
+    from_rows, from_models = targets(rows), targets(models)
+    from_rows.pop("dump")
+    from_models.pop("dump")
+    assert from_rows == from_models
+
+
+def test_xml_writes_a_rest_expression_row_without_its_model() -> None:
+    text = (FIXTURES / "rest" / "expression-attribute-qualification.json").read_text("utf-8")
+    rows = rest.decode_rows(text)
+    with checked_path():
+        models = rest.decode(text)
+    written = xml.encode(rows)
+    assert written == xml.encode(models)
+    assert '<exp>Category In List 1, 2, 3, 4, 5<nd et="6"' in written

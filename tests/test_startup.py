@@ -208,6 +208,11 @@ INPUTS = {
     ),
 }
 
+# The same expressions, each prompt named by its key (prompt-answer XML's only name).
+_KEYED = json.loads(INPUTS["expression.json"])["prompts"][:2]
+_KEYED[1] = {"key": f"{GUID}@1@10", **{k: v for k, v in _KEYED[1].items() if k != "name"}}
+INPUTS["expression-keyed.json"] = json.dumps({"prompts": _KEYED})
+
 # Three definitions as GET /api/reports/{id}/prompts returns them (an element prompt with
 # its attribute, a numeric value prompt, an object prompt; no default answers): what an
 # outside review converted with --definitions.
@@ -316,9 +321,11 @@ MORE_COMMANDS = {
     "library terse IDs -> library": ["convert", "--from", "auto", "--to", "library", "terse.txt"],
     "inspect library terse IDs": ["inspect", "--from", "library", "terse.txt"],
     "link library terse IDs": [*LIBRARY_LINK, "--from", "library", "terse.txt"],
-    # REST expression answers of the usual shapes (expression_plain): REST to REST only;
-    # prompt-answer XML, the Web URL, Library and inspect still build the answer's model.
+    # REST expression answers of the usual shapes (expression_plain): to REST and to
+    # prompt-answer XML; the Web URL, Library and inspect still build the answer's model.
     "rest expression -> rest": ["convert", "--from", "rest", "--to", "rest", "expression.json"],
+    "rest expression -> xml": [
+        "convert", "--from", "rest", "--to", "xml", "expression-keyed.json"],
     "auto expression -> rest compact": [
         "convert", "--from", "auto", "--to", "rest", "--compact", "expression.json"],
 }  # fmt: skip

@@ -26,7 +26,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .element_text import plain_keys
+from lxml import etree
+
+from .element_text import plain_keys, plain_old_short
+from .errors import NotRepresentableError
+from .expression_codes import ExpWriter, MetricValue
 from .expression_names import (
     FORM_OPERATORS,
     LIST_OPERATORS,
@@ -36,7 +40,7 @@ from .expression_names import (
     Operator,
 )
 
-__all__ = ["MAX_DEPTH", "canonical_answers", "canonical_tree"]
+__all__ = ["MAX_DEPTH", "canonical_answers", "canonical_tree", "exp_element"]
 
 MAX_DEPTH = 32
 """The deepest tree read here; deeper ones take the typed path (its own bound is 64)."""
@@ -222,16 +226,7 @@ def _elements(operator: Operator, first: Any, operands: list[Any]) -> dict[str, 
         if type(item) is not dict or not item.keys() <= _REF_KEYS:
             raise _Other
         element_id = item.get("id")
-        # A plain terse ID of the qualified attribute (element_text.plain_keys): what
-        # the typed path parses and writes back as the very same text.
-        if (
-            type(element_id) is not str
-            or len(element_id) < _TERSE_TAIL + 1
-            or element_id[0] != "h"
-            or element_id[-_TERSE_TAIL] != ";"
-            or _guid(element_id[-32:]).upper() != attribute
-            or not plain_keys(element_id[1:-_TERSE_TAIL])
-        ):
+        if _terse_parts(element_id)[1].upper() != attribute:
             raise _Other
         name = _name(item.get("name"))
         elements.append({"id": element_id} if name is None else {"id": element_id, "name": name})
@@ -239,6 +234,20 @@ def _elements(operator: Operator, first: Any, operands: list[Any]) -> dict[str, 
         "operator": operator.value,
         "operands": [subject, {"type": "elements", "elements": elements}],
     }
+
+
+def _terse_parts(element_id: Any) -> tuple[str, str]:
+    """``(key, attribute)`` of a plain terse ID ``h{key};ATTR`` (element_text.plain_keys):
+    what the typed path parses and writes back as the very same text."""
+    if (
+        type(element_id) is not str
+        or len(element_id) < _TERSE_TAIL + 1
+        or element_id[0] != "h"
+        or element_id[-_TERSE_TAIL] != ";"
+        or not plain_keys(element_id[1:-_TERSE_TAIL])
+    ):
+        raise _Other
+    return element_id[1:-_TERSE_TAIL], _guid(element_id[-32:])
 
 
 def canonical_tree(tree: Any) -> dict[str, Any] | None:
@@ -288,3 +297,77 @@ def canonical_answers(answers: Any) -> dict[str, Any] | None:
 
 
 _ANSWERS_KEYS = frozenset({"content", "expression", "xml"})  # rest.EXPRESSION_KEYS
+
+
+# --- writing <exp> ----------------------------------------------------------------------
+
+
+def exp_element(answers: dict[str, Any]) -> etree._Element | None:
+    """The ``<exp>`` of REST's ``answers`` of an expression row (``{"content"?,
+    "expression"}``, canonical: as :func:`canonical_answers` or prompt-answer XML's scan
+    write them), exactly as :func:`mstr_prompts.xml.expression_element` writes the
+    answer's model: one writer for both (:class:`~mstr_prompts.expression_codes.ExpWriter`).
+
+    None for what this does not write plainly (verbatim ``xml``, element IDs that are not
+    plain terse IDs, text XML 1.0 cannot carry): the caller then takes the model's path,
+    which writes it or says why not.
+
+    >>> answers = canonical_answers({"content": "{Revenue} Is Null", "expression": {
+    ...     "operator": "IsNull", "operands": [
+    ...         {"type": "metric", "id": "4C05177011D3E877C000B3B2D86C964F"}]}})
+    >>> etree.tostring(exp_element(answers), encoding="unicode")[:44]
+    '<exp>{Revenue} Is Null<nd et="10" nt="4" dmt'
+    """
+    tree = answers.get("expression")
+    if "xml" in answers or type(tree) is not dict:
+        return None
+    writer = ExpWriter()
+    root = etree.Element("exp")
+    try:
+        writer.text(root, answers.get("content") or "")
+        _write(writer, root, tree)
+    except (_Other, NotRepresentableError):
+        return None
+    return root
+
+
+def _write(writer: ExpWriter, parent: etree._Element, tree: dict[str, Any]) -> None:
+    operator = Operator(tree["operator"])
+    operands = tree["operands"]
+    if operator in LOGICAL:
+        writer.logical(
+            parent, operator, operands, lambda node, operand: _write(writer, node, operand)
+        )
+        return
+    subject = operands[0]
+    kind = subject["type"]
+    if kind == "metric":
+        values: list[MetricValue] = [
+            (value["value"], DataType(value["dataType"]))
+            if value["type"] == "constant"
+            else (value["id"], value.get("name"))
+            for value in operands[1:]
+        ]
+        writer.metric(parent, operator, subject["id"], subject.get("name"), values)
+    elif kind == "form":
+        attribute, form = subject["attribute"], subject["form"]
+        if operator in LIST_OPERATORS:
+            data_type = DataType(operands[1]["dataType"])
+            constants = [(value, data_type) for value in operands[1]["values"]]
+        else:
+            constants = [(value["value"], DataType(value["dataType"])) for value in operands[1:]]
+        writer.form(
+            parent,
+            operator,
+            (attribute["id"], attribute.get("name")),
+            (form["id"], form.get("name")),
+            constants,
+        )
+    else:
+        elements = []
+        for element in operands[1]["elements"]:
+            key, element_attribute = _terse_parts(element.get("id"))
+            # expression_xml.element_ei of a plain ID: old short ATTR:key, a part per ':'
+            ei = plain_old_short(element_attribute, key)
+            elements.append((ei, key.count(":") + 1, element.get("name")))
+        writer.elements(parent, operator, (subject["id"], subject.get("name")), elements)
