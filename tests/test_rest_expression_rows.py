@@ -61,6 +61,7 @@ def targets(answers: Any) -> dict[str, Any]:
     )
     written["xml"] = outcome(lambda: xml.encode(answers))
     written["url"] = outcome(lambda: url.encode_query(answers, fallback="xml"))
+    written["url, no fallback"] = outcome(lambda: url.encode_query(answers, assume_order=True))
     written["library"] = outcome(lambda: library.encode(answers))
     written["dump"] = outcome(lambda: answers.dump() if isinstance(answers, RowSet) else None)
     return written

@@ -321,8 +321,13 @@ MORE_COMMANDS = {
     "library terse IDs -> library": ["convert", "--from", "auto", "--to", "library", "terse.txt"],
     "inspect library terse IDs": ["inspect", "--from", "library", "terse.txt"],
     "link library terse IDs": [*LIBRARY_LINK, "--from", "library", "terse.txt"],
-    # REST expression answers of the usual shapes (expression_plain): to REST and to
-    # prompt-answer XML; the Web URL, Library and inspect still build the answer's model.
+    # REST expression answers of the usual shapes (expression_plain): to REST, to
+    # prompt-answer XML and to a Web link's promptsAnswerXML; Library and inspect still
+    # build the answer's model.
+    "rest expression -> url --fallback xml": [
+        "convert", "--from", "rest", "--to", "url", "--fallback", "xml", "expression-keyed.json"],
+    "link rest expression --fallback xml": [
+        *LINK, "--fallback", "xml", "expression-keyed.json"],
     "rest expression -> rest": ["convert", "--from", "rest", "--to", "rest", "expression.json"],
     "rest expression -> xml": [
         "convert", "--from", "rest", "--to", "xml", "expression-keyed.json"],
@@ -370,6 +375,10 @@ FAILING_COMMANDS = {
     "url elements -> library": ["convert", "--from", "url", "--to", "library", "elements.txt"],
     "rest by id -> library": ["convert", "--from", "rest", "--to", "library", "by-id.json"],
     "link library url values": [*LIBRARY_LINK, "--from", "url", "values.txt"],
+    # An expression answer has no URL parameter: refused from the row without --fallback.
+    "convert rest expression -> url": [
+        "convert", "--from", "rest", "--to", "url", "expression.json"],
+    "link rest expression": [*LINK, "expression.json"],
 }  # fmt: skip
 # (prompt-answer XML's refusals are still worded from the model: xml.py is not changed here.)
 
