@@ -63,6 +63,7 @@ def targets(answers: Any) -> dict[str, Any]:
     written["url"] = outcome(lambda: url.encode_query(answers, fallback="xml"))
     written["url, no fallback"] = outcome(lambda: url.encode_query(answers, assume_order=True))
     written["library"] = outcome(lambda: library.encode(answers))
+    written["library body"] = outcome(lambda: library.encode(answers, form="body"))
     written["dump"] = outcome(lambda: answers.dump() if isinstance(answers, RowSet) else None)
     return written
 

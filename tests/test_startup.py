@@ -322,8 +322,11 @@ MORE_COMMANDS = {
     "inspect library terse IDs": ["inspect", "--from", "library", "terse.txt"],
     "link library terse IDs": [*LIBRARY_LINK, "--from", "library", "terse.txt"],
     # REST expression answers of the usual shapes (expression_plain): to REST, to
-    # prompt-answer XML and to a Web link's promptsAnswerXML; Library and inspect still
-    # build the answer's model.
+    # prompt-answer XML, to a Web link's promptsAnswerXML and to Library's <rsl> values;
+    # inspect still builds the answer's model.
+    "rest expression -> library": [
+        "convert", "--from", "rest", "--to", "library", "expression-keyed.json"],
+    "link library rest expression": [*LIBRARY_LINK, "expression-keyed.json"],
     "rest expression -> url --fallback xml": [
         "convert", "--from", "rest", "--to", "url", "--fallback", "xml", "expression-keyed.json"],
     "link rest expression --fallback xml": [
