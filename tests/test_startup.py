@@ -323,7 +323,9 @@ MORE_COMMANDS = {
     "link library terse IDs": [*LIBRARY_LINK, "--from", "library", "terse.txt"],
     # REST expression answers of the usual shapes (expression_plain): to REST, to
     # prompt-answer XML, to a Web link's promptsAnswerXML and to Library's <rsl> values;
-    # inspect still builds the answer's model.
+    # inspect's JSON is written from the rows too (its terminal summary builds the model
+    # of a typed tree without display text, to render it).
+    "inspect rest expression": ["inspect", "--from", "rest", "expression.json"],
     "rest expression -> library": [
         "convert", "--from", "rest", "--to", "library", "expression-keyed.json"],
     "link library rest expression": [*LIBRARY_LINK, "expression-keyed.json"],

@@ -51,6 +51,7 @@ from .errors import (
     PromptAnswerError,
     PromptsOutstanding,
 )
+from .row_kinds import EXPRESSION_ROW
 from .rows import (
     ELEMENTS_ROW,
     OBJECTS_ROW,
@@ -555,8 +556,8 @@ def _kind_words(kind: str) -> str:
 
 
 def _row_words(row: tuple[Any, ...]) -> str | None:
-    """What a row answers, or None for a row only its model can describe (an expression
-    row: whether it is typed, and its text, are the model's)."""
+    """What a row answers, or None for a row only its model can describe (a typed
+    expression row with no display text: its text is the model's rendering)."""
     kind = row[0]
     if kind == VALUE_ROW:
         return str(row[2])
@@ -574,6 +575,14 @@ def _row_words(row: tuple[Any, ...]) -> str | None:
         return _listed(len(objects), "object", (name or ident for ident, _, name in objects))
     if kind in STATE_ROWS:
         return _kind_words(kind)
+    if kind == EXPRESSION_ROW:
+        # Its REST answers say whether it is typed (a tree) or verbatim (xml); the text of
+        # a typed one is its display text, or, with none, its model's rendering.
+        written = row[2]()
+        if "xml" in written:
+            return _expression_words(False, None)
+        if written.get("content") is not None:
+            return _expression_words(True, written["content"])
     return None
 
 
@@ -599,8 +608,8 @@ def _summary(answers: Answers) -> list[str]:
     """One line per answer, for people, then the answer mode and locale.
 
     A decoder's rows (a :class:`~mstr_prompts.rows.RowSet`) are described from the rows,
-    building no model; only an expression row, and an answer the set holds as a model,
-    are described from their models.
+    building no model; only a typed expression row without display text, and an answer
+    the set holds as a model, are described from their models.
     """
     lines = []
     rows = pending_rows(answers, expression_rows=True) if isinstance(answers, RowSet) else None

@@ -40,7 +40,7 @@ from .expression_names import (
     Operator,
 )
 
-__all__ = ["MAX_DEPTH", "canonical_answers", "canonical_tree", "exp_element"]
+__all__ = ["MAX_DEPTH", "canonical_answers", "canonical_tree", "exp_element", "typed_dump"]
 
 MAX_DEPTH = 32
 """The deepest tree read here; deeper ones take the typed path (its own bound is 64)."""
@@ -371,3 +371,85 @@ def _write(writer: ExpWriter, parent: etree._Element, tree: dict[str, Any]) -> N
             ei = plain_old_short(element_attribute, key)
             elements.append((ei, key.count(":") + 1, element.get("name")))
         writer.elements(parent, operator, (subject["id"], subject.get("name")), elements)
+
+
+# --- the typed tree's JSON values --------------------------------------------------------
+
+
+def typed_dump(tree: dict[str, Any]) -> dict[str, Any] | None:
+    """The typed tree's ``model_dump(mode="json", exclude_none=True)`` of a canonical
+    tree (as :func:`canonical_tree` or prompt-answer XML's scan write them), written from
+    the JSON values: what ``RowSet.dump`` gives for an expression row.  None for a tree
+    with an element ID that is not a plain terse ID (its model is dumped instead).
+
+    >>> typed_dump({"operator": "IsNull", "operands": [
+    ...     {"type": "metric", "id": "4C05177011D3E877C000B3B2D86C964F"}]})
+    {'kind': 'metric', 'metric': {'id': '4C05177011D3E877C000B3B2D86C964F'}, 'operator': 'IsNull', 'values': []}
+    """
+    try:
+        return _dumped(tree)
+    except _Other:
+        return None
+
+
+def _ref_dump(item: dict[str, Any]) -> dict[str, Any]:
+    name = item.get("name")
+    return {"id": item["id"]} if name is None else {"id": item["id"], "name": name}
+
+
+def _constant_dump(value: str, data_type: str) -> dict[str, Any]:
+    return {"value": value, "data_type": data_type}
+
+
+def _dumped(tree: dict[str, Any]) -> dict[str, Any]:
+    # The fields of mstr_prompts.expressions' classes, in their order.
+    operator = tree["operator"]
+    operands = tree["operands"]
+    if operator in _LOGICAL_NAMES:
+        return {
+            "kind": "logical",
+            "operator": operator,
+            "operands": [_dumped(operand) for operand in operands],
+        }
+    subject = operands[0]
+    kind = subject["type"]
+    if kind == "metric":
+        values = [
+            _constant_dump(value["value"], value["dataType"])
+            if value["type"] == "constant"
+            else _ref_dump(value)
+            for value in operands[1:]
+        ]
+        return {
+            "kind": "metric",
+            "metric": _ref_dump(subject),
+            "operator": operator,
+            "values": values,
+        }
+    if kind == "form":
+        if operator in _LIST_NAMES:
+            data_type = operands[1]["dataType"]
+            constants = [_constant_dump(value, data_type) for value in operands[1]["values"]]
+        else:
+            constants = [_constant_dump(v["value"], v["dataType"]) for v in operands[1:]]
+        form = {"attribute": _ref_dump(subject["attribute"]), **_ref_dump(subject["form"])}
+        return {"kind": "form", "form": form, "operator": operator, "values": constants}
+    elements = []
+    for element in operands[1]["elements"]:
+        key, attribute = _terse_parts(element.get("id"))
+        dumped: dict[str, Any] = {
+            "id": {"kind": "element_id", "attribute": attribute, "keys": key.split(":")}
+        }
+        if element.get("name") is not None:
+            dumped["name"] = element["name"]
+        elements.append(dumped)
+    return {
+        "kind": "elements",
+        "attribute": _ref_dump(subject),
+        "operator": operator,
+        "elements": elements,
+    }
+
+
+_LOGICAL_NAMES = frozenset(operator.value for operator in LOGICAL)
+_LIST_NAMES = frozenset(operator.value for operator in LIST_OPERATORS)
