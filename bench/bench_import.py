@@ -19,8 +19,7 @@ Library link, and REST converted to Library; and conversions with ``--definition
 element answer against one definition, and, against three definitions as ``GET
 …/prompts`` returns them, a value answer naming its prompt by name (to a Web link) and
 a Web link's element list with display names (to REST); and an expression answer of
-the usual shapes (REST to REST, read as a row; REST to XML, which still builds its
-model).
+the usual shapes (a REST form qualification read as a row, written to every target).
 
 Three library lines show the parts: the conversion the first command does, from Python
 (rows in, text out, no model); ``import mstr_prompts`` (lazy, target 150 ms over bare
@@ -187,11 +186,20 @@ COMMANDS: dict[str, list[str]] = {
     "convert --from url --to rest --definitions defs.json elements.txt": [
         *CLI, "convert", "--from", "url", "--to", "rest", "--definitions", "defs.json",
         "elements.txt"],
-    # An expression answer: REST to REST from its row; to XML still through its model.
+    # An expression answer of the usual shapes, written from its row to every target.
     "convert --from rest --to rest expression.json": [
         *CLI, "convert", "--from", "rest", "--to", "rest", "expression.json"],
-    "convert --from rest --to xml expression.json (builds the model)": [
+    "convert --from rest --to xml expression.json": [
         *CLI, "convert", "--from", "rest", "--to", "xml", "expression.json"],
+    "convert --from rest --to url --fallback xml expression.json": [
+        *CLI, "convert", "--from", "rest", "--to", "url", "--fallback", "xml", "expression.json"],
+    "convert --from rest --to library expression.json": [
+        *CLI, "convert", "--from", "rest", "--to", "library", "expression.json"],
+    "inspect --from rest expression.json": [
+        *CLI, "inspect", "--from", "rest", "expression.json"],
+    "link --base … --report … --fallback xml expression.json": [
+        *CLI, "link", "--base", BASE, "--report", REPORT, "--fallback", "xml",
+        "expression.json"],
     "python -c: rest.dumps(xml.decode_rows(one.xml))": [
         *PYTHON, "-c", "from mstr_prompts import rest, xml; "
         "rest.dumps(xml.decode_rows(open('one.xml').read()))"],

@@ -30,8 +30,8 @@ known by its id, name or position; a hand-built set may also give a PromptRef):
   and a Close with no attribute; ``family`` is a PromptFamily or None.
 
 A decoder may also keep an answer as a row that only the writers able to carry it read:
-prompt-answer XML's expression rows (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`,
-read by REST's writer), and a value of several texts
+expression rows (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`, made by prompt-answer
+XML's and REST's decoders, read by every writer), and a value of several texts
 (:data:`~mstr_prompts.row_kinds.VALUES_ROW`, ``(VALUES_ROW, prompt, texts, type)``, read
 by REST's and Library's writers; the other formats carry one text per value prompt).
 Every other reader (:attr:`RowSet.items`, :func:`pending_rows`, the answer models) is
