@@ -18,8 +18,11 @@ Library link, and REST converted to Library; and conversions with ``--definition
 (the definitions read into plain records, the answers bound and checked as rows): an
 element answer against one definition, and, against three definitions as ``GET
 …/prompts`` returns them, a value answer naming its prompt by name (to a Web link) and
-a Web link's element list with display names (to REST); and an expression answer of
-the usual shapes (a REST form qualification read as a row, written to every target).
+a Web link's element list with display names (to REST); prompt-answer XML that built
+a model before it read them as rows: a hierarchy qualification as Library writes it, a
+form qualification with ``lcl`` and ``apply_order``, and an empty answer of each family;
+and a REST expression answer of the usual shapes (a form qualification read as a row,
+written to every target).
 
 Three library lines show the parts: the conversion the first command does, from Python
 (rows in, text out, no model); ``import mstr_prompts`` (lazy, target 150 ms over bare
@@ -116,6 +119,37 @@ INPUTS = {
         f"{REPORT}?prompts=%5B%5B%7B%22key%22%3A%22{GUID}%400%4010%22%2C%22values%22%3A%5B"
         f"%22{ATTRIBUTE}%3A1~1048576~Books%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D"
     ),
+    # Shapes that built a model before prompt-answer XML read them as rows (issue 22
+    # item 2): a hierarchy qualification as Library writes it (key=, lcl, end tags, an
+    # And of element qualifications; fixtures/xml/library-hierarchy-key-lcl.xml), a form
+    # qualification with lcl="0" and apply_order (f03), and an empty answer of each
+    # family (f05, f09, f12, f14).
+    "hierarchy.xml": (
+        '<rsl lcl="1033"><pa key="2C8E58F049B088D631DE75B4C1F25EAB@0@10"><exp >\n'
+        '  <nd et="14" nt="4" dmt="1" ddt="-1"><nd et="5" nt="4" dmt="1" ddt="-1">'
+        '<nd et="1" nt="5" dmt="1" ddt="-1">\n'
+        '  <at did="8D679D3811D3E4981000E787EC6DE8A4" tp="12" stp="3072" n="Country" '
+        'disp_n="Country"></at>\n  </nd><nd et="1" nt="2" dmt="1" ddt="-1"><mi ><es >\n'
+        '  <at did="8D679D3811D3E4981000E787EC6DE8A4" tp="12" stp="3072" n="Country" '
+        'disp_n="Country"></at>\n'
+        '  <e ei="8D679D3811D3E4981000E787EC6DE8A4:1" emt="1" disp_n="USA"></e></es></mi>'
+        '</nd><op fnt="22"></op></nd>\n  <op fnt="19"></op></nd></exp></pa></rsl>'
+    ),
+    "form.xml": (
+        '<rsl><pa pt="8" pin="0" did="6C72923411E74D652FC90080EF753357" tp="10"><exp>'
+        '<nd et="2" nt="4" dmt="1" ddt="-1"><nd et="1" nt="1" dmt="1" ddt="-1" lcl="0">'
+        '<at did="2EC9CD4E4E5577C0470A4FBB3DFBB272" tp="12"/>'
+        '<fm did="45C11FA478E745FEA08D781CEA190FE5" tp="21"/></nd>'
+        '<nd et="1" nt="3" dmt="1" ddt="5"><cst ddt="5">12345</cst></nd>'
+        '<op fnt="6" fg="0" apply_order="0"/></nd></exp></pa></rsl>'
+    ),
+    "empty.xml": (
+        f'<rsl><pa pt="5" pin="0" did="{GUID}" tp="10"></pa>'
+        f'<pa pt="7" pin="1" did="{GUID}" tp="10"><mi><es/></mi></pa>'
+        f'<pa pt="6" pin="2" did="{GUID}" tp="10"><mi><fct qsr="0" fcn="0" cc="0" sto="1" '
+        'pfc="0" pcc="0"/></mi></pa>'
+        f'<pa pt="8" pin="3" did="{GUID}" tp="10"><exp/></pa></rsl>'
+    ),
     # An expression answer of the usual shapes (the REST docs' attribute qualification
     # sample: a form In list, with display text), read as a row (expression_plain).
     "expression.json": (
@@ -176,6 +210,15 @@ COMMANDS: dict[str, list[str]] = {
     "link --base … --project … --dossier … library.txt (a Library link)": [
         *CLI, "link", "--base", LIBRARY, "--project", PROJECT, "--dossier", REPORT,
         "--from", "library", "library.txt"],
+    # Read as rows since issue 22 item 2's last round (they built a model before).
+    "convert --from xml --to rest hierarchy.xml (Library, key=, end tags)": [
+        *CLI, "convert", "--from", "xml", "--to", "rest", "hierarchy.xml"],
+    "inspect --from xml hierarchy.xml": [*CLI, "inspect", "--from", "xml", "hierarchy.xml"],
+    "convert --from xml --to rest form.xml (lcl, apply_order)": [
+        *CLI, "convert", "--from", "xml", "--to", "rest", "form.xml"],
+    "convert --from xml --to rest empty.xml (an empty answer of each family)": [
+        *CLI, "convert", "--from", "xml", "--to", "rest", "empty.xml"],
+    "inspect --from xml empty.xml": [*CLI, "inspect", "--from", "xml", "empty.xml"],
     # With definitions: read into plain records, the answers bound and checked as rows.
     "convert --from rest --to rest --definitions … elements.json": [
         *CLI, "convert", "--from", "rest", "--to", "rest", "--definitions", "definitions.json",

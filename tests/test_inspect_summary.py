@@ -27,6 +27,7 @@ import pytest
 from hypothesis import given, settings
 
 from mstr_prompts import cli, library, rest, url, xml
+from mstr_prompts._expression_scan import row_words
 from mstr_prompts.element_id import ElementId
 from mstr_prompts.enums import AnswerMode
 from mstr_prompts.errors import PromptAnswerError
@@ -94,9 +95,10 @@ def models_summary(answers: Any) -> list[str]:
 
 
 def expression_rows(rows: RowSet) -> int:
-    """The expression rows only a model can describe: typed, with no display text (the
-    summary renders the tree); a verbatim one or one with display text is described
-    from the row (issue 22 item 2)."""
+    """The expression rows only their model describes: the walk's and REST's typed rows
+    with no display text (the scan's rows are described from their text,
+    _expression_scan.row_words; a verbatim row, or one with display text, from its REST
+    answers: issue 22 item 2)."""
     held = pending_rows(rows, expression_rows=True)
     assert held is not None
     return sum(
@@ -104,6 +106,7 @@ def expression_rows(rows: RowSet) -> int:
         for item in held
         if type(item) is tuple
         and item[0] == EXPRESSION_ROW
+        and row_words(item) is None
         and "xml" not in (written := item[2]())
         and written.get("content") is None
     )
@@ -111,7 +114,7 @@ def expression_rows(rows: RowSet) -> int:
 
 def check(decoded: RowSet | AnswerSet, monkeypatch: pytest.MonkeyPatch) -> None:
     """The summary of ``decoded`` is the models' summary, and a RowSet's builds a model
-    only for its expression rows without display text."""
+    only for the expression rows the walk or REST's reader made with no display text."""
     if not isinstance(decoded, RowSet):  # Library answers in several rounds: a set
         assert cli._summary(decoded) == models_summary(decoded)
         return
@@ -343,3 +346,30 @@ def test_inspect_on_a_terminal_builds_no_model(tmp_path: pathlib.Path, name: str
     assert summary.splitlines() == models_summary(rows.answer_set())
     assert "7 elements: Books" in summary and "6 objects: " in summary
     assert json.loads(document) == rows.dump()
+
+
+# Captures that built a model until prompt-answer XML read them as rows (issue 22 item 2):
+# hierarchy and form qualifications (expression rows of the scan) and empty answers.
+_CAPTURES = [
+    "f03-aq-id-equals-derived.xml",
+    "f05-c14-value-and-empty-value.xml",
+    "f09-empty-expression.xml",
+    "f12-element-empty.xml",
+    "f22-jquery-builder-derived.xml",
+    "library-hierarchy-key-lcl.xml",
+]
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("name", _CAPTURES)
+def test_inspect_of_xml_captures_on_a_terminal_builds_no_model(
+    tmp_path: pathlib.Path, name: str
+) -> None:
+    text = (FIXTURES / "xml" / name).read_text(encoding="utf-8")
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    out, report = _on_a_terminal(["inspect", "--from", "xml", name], tmp_path)
+    loaded = [m for m in report["modules"] if any(m == n or m.startswith(n + ".") for n in MODELS)]
+    assert loaded == []
+    summary, _, document = out.partition("\n\n")
+    assert summary.splitlines() == models_summary(xml.decode(text))
+    assert json.loads(document) == xml.decode(text).model_dump(mode="json", exclude_none=True)

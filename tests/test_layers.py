@@ -66,6 +66,7 @@ LAYER_OF: dict[str, str] = {
     "expression_codes": "codecs",  # <exp> codes and the one <exp> writer, no model
     "expression_json": "codecs",
     "expression_xml": "codecs",
+    "_expression_scan": "codecs",  # the usual <exp> shapes read as text, with no model
     "rest": "codecs",
     "xml": "codecs",
     "_xml_text": "codecs",  # plain prompt-answer XML read as text, for xml only

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mstr_prompts import (
+    _expression_scan,
     definitions,
     expression_xml,
     formats,
@@ -105,7 +106,7 @@ def _library_values(value: str) -> str:
 
 
 def _scanned(text: str) -> object:
-    return expression_xml._scan_text(text), expression_xml._OUTSIDE.search(text)
+    return _expression_scan.scan_text(text), _expression_scan.OUTSIDE.search(text)
 
 
 WORST: dict[str, tuple[Callable[[str], Any], Callable[[int], str], int]] = {

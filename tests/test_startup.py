@@ -550,3 +550,63 @@ def test_codec_commands_load_only_what_their_path_uses(inputs: pathlib.Path, com
     done, report = _run(inputs, {**COMMANDS, **MORE_COMMANDS}[command])
     assert report["status"] == 0, done.stderr
     assert loaded(report["modules"], UNUSED_ANYWHERE + UNUSED[command]) == []
+
+
+# Real captures that built a model before (issue 22 item 2): hierarchy and form
+# qualifications (expression rows of prompt-answer XML's scan) and empty answers of each
+# family (close rows).  Each converts, and is inspected (its JSON, and the summary a
+# terminal gets), with no model class loaded.
+XML_FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "xml"
+ROW_CAPTURES = [
+    "f03-aq-id-equals-derived.xml",
+    "f05-c14-value-and-empty-value.xml",
+    "f08-hierarchy-one-level.xml",
+    "f09-empty-expression.xml",
+    "f12-element-empty.xml",
+    "f14-objects-empty-counters.xml",
+    "f20-object-empty.xml",
+    "f22-jquery-builder-derived.xml",
+    "library-hierarchy-key-lcl.xml",
+]
+
+SUMMARY = """
+import json, sys
+from mstr_prompts import cli, rest, xml
+path = sys.argv[1]
+outputs = [
+    rest.dumps(xml.decode_rows(open(path, encoding="utf-8").read())),
+    json.dumps(rest.encode(xml.decode_rows(open(path, encoding="utf-8").read()))),
+    cli._summary(xml.decode_rows(open(path, encoding="utf-8").read())),
+]
+print(json.dumps({"outputs": outputs, "modules": sorted(sys.modules)}))
+"""
+
+
+@pytest.mark.parametrize("name", ROW_CAPTURES)
+@pytest.mark.parametrize("command", ["convert", "inspect"])
+def test_the_captures_read_as_rows_load_no_model(name: str, command: str) -> None:
+    path = str(XML_FIXTURES / name)
+    argv = (
+        ["convert", "--from", "xml", "--to", "rest", path]
+        if command == "convert"
+        else ["inspect", "--from", "xml", path]
+    )
+    done, report = _run(XML_FIXTURES, argv)
+    assert report["status"] == 0, done.stderr
+    assert loaded(report["modules"], MODELS + CLIENT) == []
+    assert done.stdout.strip()  # what it writes is held equal to the model path elsewhere
+
+
+@pytest.mark.parametrize("name", ROW_CAPTURES)
+def test_the_captures_summary_and_both_rest_writers_load_no_model(name: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", SUMMARY, str(XML_FIXTURES / name)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    report = json.loads(done.stdout)
+    assert loaded(report["modules"], MODELS) == []
+    assert json.loads(report["outputs"][0]) == json.loads(report["outputs"][1])
+    assert report["outputs"][2]  # one line per answer (held equal to the models' elsewhere)

@@ -43,7 +43,9 @@ The subset (https://www.w3.org/TR/xml/ section numbers), checked as text:
   several tools wrote costs a pass or two more than one of a single spelling.
 * An expression's ``<pa>`` body, ``<exp>…</exp>``, of the shapes
   :func:`mstr_prompts.expression_xml.scan_text_row` reads from the text (compact or
-  indented, empty elements self-closed or written as pairs): its row.
+  indented, empty elements self-closed or written as pairs): its row, made with no
+  model class (``mstr_prompts._expression_scan``); an empty ``<exp/>``: a
+  :class:`Closing`.
 
 A ``<pa>`` of another shape (an ``<exp>`` the scan does not read, a ``<dmy>``, an item
 with content, an unusual attribute value) is returned as a :class:`Piece`, its text, for
@@ -75,6 +77,7 @@ __all__ = [
     "Closing",
     "Piece",
     "Scan",
+    "expression_answer",
     "read",
     "unescape",
 ]
@@ -752,6 +755,8 @@ def _scan(
                 marks.append(len(items))
                 append(_piece(tag, *written))
             else:
+                if type(item) is Closing:
+                    marks.append(len(items))
                 append(item)
             continue
         # A list: read below with the document's other lists (_read_lists).
@@ -826,22 +831,41 @@ _EXP_CLOSE = _lazy(rf"</exp>{_S}*</pa{_S}*>{_S}*")
 
 def _expression(key: str, body: str) -> Any:
     """The row of a ``<pa>`` body ``<exp>…</exp></pa>`` of the usual shapes
-    (:func:`~mstr_prompts.expression_xml.scan_text_row`), read from its text; None for
-    another (the codec then parses the <pa> alone, and the tree's rules read it)."""
-    # Imported here: the expression codec (and the model it builds on) is loaded by the
-    # first document that holds an <exp>, not by every program that reads XML.
-    from . import expression_xml
-
+    (:func:`~mstr_prompts._expression_scan.text_row`), read from its text, or the
+    :class:`Closing` of an empty ``<exp/>``; None for another (the codec then parses the
+    <pa> alone, and the tree's rules read it)."""
+    if _EMPTY_EXP.fullmatch(body):
+        # nothing at all in it (expression_xml.is_empty): it closes the prompt
+        return Closing(key, PromptFamily.EXPRESSION)
     start = _BLANK.match(body).end()  # type: ignore[union-attr]
     close = body.rfind("</exp")
     if close < start or not _EXP_CLOSE.fullmatch(body, close):
         return None
     text = body[start : close + 6]
-    # What scan_text_row leaves to its caller: every reference one XML defines (the
+    # What text_row leaves to its caller: every reference one XML defines (the
     # document's characters are checked already, and it declares no namespace).
     if "&" in text and unescape(text) is None:
         return None
-    return expression_xml.scan_text_row(text, key)
+    # The scan loads no model class: the row's answer is built only when a reader asks.
+    from ._expression_scan import text_row  # a document with an <exp> needs it
+
+    return text_row(text, key, expression_answer)
+
+
+_EMPTY_EXP = _lazy(rf"{_S}*<exp{_S}*(?:/>|>{_S}*</exp{_S}*>){_S}*</pa{_S}*>{_S}*")
+
+
+def expression_answer(text: str, key: str) -> Any:
+    """The answer of an expression row read from ``text`` (the ``<exp>`` as lxml writes
+    it) for prompt ``key``: :func:`mstr_prompts.expression_xml.text_answer`, imported
+    only then (the expression codec builds on the model).
+
+    >>> expression_answer('<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>', "K@0@10").xml
+    '<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>'
+    """
+    from . import expression_xml
+
+    return expression_xml.text_answer(text, key)
 
 
 # --- every list of a document at once ---------------------------------------------------

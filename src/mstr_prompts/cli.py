@@ -557,7 +557,8 @@ def _kind_words(kind: str) -> str:
 
 def _row_words(row: tuple[Any, ...]) -> str | None:
     """What a row answers, or None for a row only its model can describe (a typed
-    expression row with no display text: its text is the model's rendering)."""
+    expression row the walk or REST's reader made with no display text: its text is the
+    model's rendering)."""
     kind = row[0]
     if kind == VALUE_ROW:
         return str(row[2])
@@ -576,8 +577,14 @@ def _row_words(row: tuple[Any, ...]) -> str | None:
     if kind in STATE_ROWS:
         return _kind_words(kind)
     if kind == EXPRESSION_ROW:
-        # Its REST answers say whether it is typed (a tree) or verbatim (xml); the text of
-        # a typed one is its display text, or, with none, its model's rendering.
+        # An expression row prompt-answer XML's scan made is described from its text;
+        # another (REST's, the walk's) from its REST answers where they say it all: a
+        # verbatim one, or a typed one with display text.
+        from ._expression_scan import row_words
+
+        words = row_words(row)
+        if words is not None:
+            return _expression_words(*words)
         written = row[2]()
         if "xml" in written:
             return _expression_words(False, None)

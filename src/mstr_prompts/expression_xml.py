@@ -23,17 +23,22 @@ model itself reads no XML, and every decoder goes through these.
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
 from lxml import etree
 from pydantic import ValidationError
 
+from . import _expression_scan, expression_json, safexml
 from . import expression_codes as codes
-from . import expression_json, safexml
+from ._expression_scan import KEPT as _KEPT
+from ._expression_scan import OUTSIDE as _OUTSIDE
+from ._expression_scan import answers_json as _answers_json
+from ._expression_scan import is_empty as is_empty
+from ._expression_scan import scan_text as _scan_text
+from ._expression_scan import text_row, typed_row, verbatim_row
 from ._trusted import build
 from .element_id import (
     GUID_PATTERN,
@@ -43,7 +48,6 @@ from .element_id import (
     parse_element_id,
     plain_element_id,
 )
-from .element_text import plain_keys, plain_terse_ids
 from .elements import Element
 from .errors import DecodeError, Hint, NotRepresentableError, validation_message
 from .expressions import (
@@ -78,6 +82,7 @@ __all__ = [
     "scan_row",
     "scan_text_row",
     "stored",
+    "text_answer",
     "to_element",
 ]
 
@@ -164,18 +169,6 @@ def _describe(element: etree._Element) -> str:
     head = f"<{tag} {attributes}>" if attributes else f"<{tag}>"
     line = element.sourceline
     return f"{head} (line {line})" if line else head
-
-
-def is_empty(element: etree._Element) -> bool:
-    """True for a body with nothing in it at all: ``<exp/>``, ``<dmy></dmy>``.
-
-    Such a body closes the prompt.  One with attributes or text is not empty: it is kept
-    as an answer, so that no conversion can turn it into "close the prompt".
-
-    >>> is_empty(safexml.parse("<exp> </exp>")), is_empty(safexml.parse('<exp nc="0"/>'))
-    (True, False)
-    """
-    return not element.attrib and len(element) == 0 and not (element.text or "").strip()
 
 
 def loads(exp: str | etree._Element) -> tuple[Expression, str | None]:
@@ -691,421 +684,17 @@ def _ranking(prs: etree._Element, fnt: str) -> Operator:
 #
 # The walk above reads each node through lxml (a proxy per element, a call per read) and
 # checks it in Python: about 2 µs a node, most of an expression prompt's time.  An <exp>
-# as the Web and mobile builders write it is a handful of fixed shapes, so _scan reads
-# lxml's own serialisation of the parsed element (one C call; attributes always
-# double-quoted, in document order, with only & < > " and \t \n \r escaped, empty
-# elements self-closed, no comments, processing instructions or CDATA left) with one
-# regular expression per qualification.  It accepts only spellings whose every part is
-# one the walk accepts with the same meaning (the attribute sets and orders of
-# MicroStrategy's writers, values without surrounding spaces, no text between nodes, the
-# operators, arities and data types the builders take as they are) and returns None for
-# anything else, which the walk then reads: so every result and every error is the
-# walk's.  It writes REST's JSON tree, which REST's writer takes as it is (scan_row) and
-# _typed turns into typed nodes through the builders above when a model is asked for.
-# tests/test_expression_scan.py holds both equal to the walk's over generated, respelled
-# and mutated trees.
-
-_G = r"[0-9A-Fa-f]{32}"  # GUID_PATTERN without its anchors
-
-
-def _indentable(pattern: str) -> str:
-    """``pattern`` with indentation allowed before every tag: the walk takes any
-    whitespace-only text between elements.  (Only space, tab and LF: a CR is serialised
-    as &#13;, and other spaces are left to the walk.  A constant's text stays exact: the
-    greedy ``[^<]+`` before its end tag keeps any spaces it ends with.)  Used only for
-    a text that may be indented (_spaced): it costs the engine a try at every tag."""
-    return re.sub(r"(?<!\^)<", "[ \t\n]*<", pattern)  # not the < of [^<]
-
-
-def _spaced(text: str) -> bool:
-    # Indentation somewhere (the compact patterns would fail on it); text that merely
-    # holds a space or a new line reads the same by either
-    return "\n" in text or "\t" in text or "> <" in text
-
-
-def _closed(tag: str) -> str:
-    """The end of an empty element's start tag: self-closed as lxml writes it, or as a
-    pair, ``<op fnt="8"></op>``, as Web's DHTML builder writes it (the parser reads both
-    as one element with no text).  The end tag's '<' is written ``\\x3c`` so that
-    _indentable leaves it: whitespace inside the pair would be the element's text."""
-    return rf"(?:/>|>\x3c/{tag}>)"
-
-
-_OP = r'<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?' + _closed("op")
-# Attribute values are [^"\x3c]*: §2.3 AttValue holds no '<' (the text scan must refuse
-# what the parser refuses), written \x3c so that _indentable leaves it.
-# What may follow a node's four attributes: the ones _EXTRA lets the walk ignore, in the
-# order Web's builders write them (fixtures/xml: is_indp_csi cc; lcl on form shortcuts).
-_ND_MORE = r'(?: is_indp_csi="[^"\x3c]*")?(?: cc="[^"\x3c]*")?(?: lcl="0")?(?: disp_n="[^"\x3c]*")?'
-
-
-def _patterns(carried: bool) -> tuple[str, str, str]:
-    """The token, value and element patterns.  ``carried``: with the attributes real
-    answers carry beyond the builders' (_ND_MORE; a reference's stp and disp_n; emt
-    before ei and disp_id on an element); without, the same groups, for the usual text
-    that has none of them (each optional attribute costs the engine a try per node)."""
-    more = _ND_MORE if carried else ""
-    nd_end = r'ddt="[^"\x3c]*"' + more + ">"
-    shortcut_end = nd_end if carried else r'ddt="[^"\x3c]*"(?: lcl="0")?>'
-
-    def names(subtype: int) -> str:
-        # stp, as Library writes it, then n and/or disp_n, captured together (_ref_json)
-        if not carried:
-            return r'((?: n="[^"\x3c]*")?)'
-        return f'(?: stp="{subtype}")?' + r'((?: n="[^"\x3c]*")?(?: disp_n="[^"\x3c]*")?)'
-
-    # One value of a qualification: a <cst> constant, a date/time or big decimal node,
-    # or a metric shortcut (metric qualifications only).  Optional attributes are
-    # captured with their name, so that an absent one (None, or "" from findall) is told
-    # from an empty one.
-    value = (
-        r'<nd et="[01]" nt="3" dmt="1" ' + nd_end + r'<cst ddt="(\d+)">([^<]+)</cst></nd>'
-        r'|<nd et="[01]" nt="(6|10)" dmt="1" ddt="(\d+)"' + more + r">([^<]+)</nd>"
-        r'|<nd et="[01]" nt="5" dmt="1" ' + nd_end + r'<mt did="(' + _G + r')" tp="4"'
-        + names(1024) + _closed("mt") + r"</nd>"
-    )  # fmt: skip
-    values = "((?:" + re.sub(r"\((?!\?)", "(?:", value) + ")*)"
-    e = (
-        r'<e(?: emt="1")? ei="([^"\x3c]*)"(?: emt="1")?(?: art="[^"\x3c]*")?( disp_n="[^"\x3c]*")?'
-        r'(?: disp_id="[^"\x3c]*")?' + _closed("e")
-        if carried
-        else r'<e ei="([^"\x3c]*)"(?: emt="1")?(?: art="[^"\x3c]*")?( disp_n="[^"\x3c]*")?'
-        + _closed("e")
-    )
-    token = (
-        # 1: an And/Or/Not branch opens; 2: a branch closes with its <op>
-        r'(<nd et="14" nt="4" dmt="1" ' + nd_end + ")"
-        r'|<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?' + _closed("op")
-        + r"</nd>"
-        # 3-8: a metric qualification (id, names, values, fnt, rank/percent properties)
-        r'|<nd et="10" nt="4" dmt="7" ' + nd_end + r'<nd et="[01]" nt="5" dmt="1" '
-        + nd_end + r'<mt did="(' + _G + r')" tp="4"' + names(1024) + _closed("mt")
-        + r"</nd>" + values + _OP
-        + r'(?:<prs>(?:<pr ix="4" v="(-1|0)"' + _closed("pr") + r')?<pr ix="5" v="(-1|0)"'
-        + _closed("pr") + r"</prs>)?</nd>"
-        # 9-15: a form qualification (et, attribute id and names, form id and names,
-        # values, fnt)
-        r'|<nd et="(2|6)" nt="4" dmt="1" ' + nd_end + r'<nd et="[01]" nt="1" dmt="1" '
-        + shortcut_end + r'<at did="(' + _G + r')" tp="12"' + names(3072) + _closed("at")
-        + r'<fm did="(' + _G + r')" tp="21"' + names(5376) + _closed("fm") + r"</nd>"
-        + values + _OP
-        + r"</nd>"
-        # 16-21: an element list (attribute id and names, the list's source and its
-        # names, the <e>s, fnt)
-        r'|<nd et="5" nt="4" dmt="1" ' + nd_end + r'<nd et="[01]" nt="5" dmt="1" '
-        + nd_end + r'<at did="(' + _G + r')" tp="12"' + names(3072) + _closed("at")
-        + r'</nd><nd et="[01]" nt="2" dmt="1" ' + nd_end + r'<mi><es>(?:<at did="('
-        + _G + r')" tp="12"' + names(3072) + _closed("at") + r")?"
-        r"((?:" + re.sub(r"\((?!\?)", "(?:", e) + r")+)</es></mi></nd>"
-        r'<op fnt="(22|57)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?' + _closed("op")
-        + r"</nd>"
-    )  # fmt: skip
-    return token, value, e
-
-
-_TOKEN_PATTERN, _VALUE, _E = _patterns(carried=True)
-_TOKEN = re.compile(_TOKEN_PATTERN)
-_VALUE_ITEM = re.compile(_VALUE)
-_TOKEN_SPACED = re.compile(_indentable(_TOKEN_PATTERN))
-_VALUE_ITEM_SPACED = re.compile(_indentable(_VALUE))
-_E_ITEM = re.compile(_E)
-_PLAIN_PATTERN = _patterns(carried=False)[0]
-_PLAIN = re.compile(_PLAIN_PATTERN)
-_PLAIN_SPACED = re.compile(_indentable(_PLAIN_PATTERN))
-# Signs that the walk certainly refuses an <exp> the patterns did not take, found in one
-# search of the same serialisation: a walk that succeeds reads every element and checks
-# its tag against the one it expects there (none of them outside this set), every node's
-# et against the types it maps and every reference's tp against its tag's type (values
-# stripped: one with a space or a reference, &, is left to the walk).  Comments and
-# processing instructions (<! <?), which the decoders' parser removed, are left to it too.
-_OUTSIDE = re.compile(
-    r"<(?![/!?])(?!(?:exp|nd|op|prs|pr|mt|at|fm|cst|mi|es|e)[ />])"
-    r'|<nd et="(?!(?:[01256]|10|14)")[^"&\s]*"'
-    r'|<at\b[^>]* tp="(?!12")[^"&\s]*"'
-    r'|<mt\b[^>]* tp="(?!4")[^"&\s]*"'
-    r'|<fm\b[^>]* tp="(?!21")[^"&\s]*"'
-)
-_HEAD = re.compile(r'<exp(?: nc="[^"\x3c]*")?>([^<]*)')
-_END = "</exp>"
-_SCAN = True  # False reads every <exp> by the walk (the tests compare the two)
-_SCAN_DEPTH = 32  # deeper trees are left to the walk, which says where MAX_DEPTH is passed
-_TIME_OF_DDT = {d: t for d, t in _TYPE_OF_DDT.items() if t.is_temporal}
-_BIG_OF_DDT = {d: t for d, t in _TYPE_OF_DDT.items() if t is DataType.BIG_DECIMAL}
-# Names and arities looked up once: an enum member's .value is a descriptor call.
-_CST_NAME_OF_DDT = {d: t.value for d, t in _CST_TYPE_OF_DDT.items()}
-_TIME_NAME_OF_DDT = {d: t.value for d, t in _TIME_OF_DDT.items()}
-_BIG_NAME_OF_DDT = {d: t.value for d, t in _BIG_OF_DDT.items()}
-_LOGICAL_OF_FNT = {f: (op.value, op is _NOT) for f, op in _OPERATOR_OF_FNT.items() if op in LOGICAL}
-_METRIC_OF_FNT = {
-    f: (op.value, op.arity) for f, op in _OPERATOR_OF_FNT.items() if op in METRIC_OPERATORS
-}
-_FORM_OF_FNT = {
-    f: (op.value, op.arity) for f, op in _OPERATOR_OF_FNT.items() if op in FORM_OPERATORS
-}
-_LISTS = frozenset(op.value for op in _LIST_OPERATORS)
-_RANKING_OF = {
-    (fnt, ascending, kind): (op.value, op.arity)
-    for (fnt, ascending), name in _MRP_OF.items()
-    for kind, prefix in ((_RANK_V, "Rank."), (_PERCENT_V, "Percent."))
-    if (op := Operator(prefix + name)) in METRIC_OPERATORS
-}
-
-# The scan writes REST's JSON tree (what expression_json.dumps writes of the typed nodes)
-# straight from the matches; _typed builds the typed nodes of such a tree.  A form's
-# In/NotIn list whose constants have different data types has no REST spelling (one
-# 'constants' operand has one dataType), so the scan leaves it to the walk.
-#
-# A qualification that matches a pattern but whose operator, arity or data type the
-# walk (or the model it builds) refuses is _KEPT: every part of such a match is read by
-# the walk with the meaning the scan gives it (see above), and a walk that succeeds reads
-# every node of the tree, so the walk certainly fails and answer() keeps the <exp>
-# verbatim.  Anything less certain (a pattern that does not match at all) is None.
-
-
-class _Kept:
-    """The scan's verdict on an ``<exp>`` that :func:`answer` certainly keeps verbatim."""
-
-    __slots__ = ()
-
-
-_KEPT = _Kept()
-_Scanned = tuple[dict[str, Any], "str | None"]
-
-
-def _scan_text(text: str) -> _Scanned | _Kept | None:
-    """REST's tree and the display text of an ``<exp>``'s serialisation, or None (not
-    of the usual shapes: the walk decides), or :data:`_KEPT` (see above)."""
-    head = _HEAD.match(text)
-    if head is None or not text.endswith(_END):
-        return None
-    spaced = _spaced(text)
-    end = len(text) - len(_END)
-    if spaced:
-        end = len(text[:end].rstrip(" \t\n"))
-    pos = head.end()
-    try:
-        # The plain patterns first; the ones with what real answers carry where they fail
-        # (each takes only what the walk reads with the meaning the scan gives it).
-        tree = _tokens(text, pos, end, (_PLAIN_SPACED if spaced else _PLAIN).match)
-        if tree is None:
-            tree = _tokens(text, pos, end, (_TOKEN_SPACED if spaced else _TOKEN).match)
-    except _Refused:
-        return _KEPT
-    if tree is None or tree is _KEPT:
-        return tree
-    content = head[1]
-    if "&" in content:
-        content = _unescape(content)  # before the test: a lone CR is written &#13;
-    return tree, content if content and not content.isspace() else None  # type: ignore[return-value]
-
-
-def _tokens(
-    text: str, pos: int, end: int, match: Callable[[str, int], re.Match[str] | None]
-) -> dict[str, Any] | _Kept | None:
-    """The tree of the tokens of ``text[pos:end]`` (see _scan_text)."""
-    stack: list[list[dict[str, Any]]] = []
-    top: list[dict[str, Any]] = []
-    while pos < end:
-        if top and not stack:
-            return None  # a second node after the first: the walk says so
-        found = match(text, pos)
-        if found is None:
-            return None
-        pos = found.end()
-        # The alternative that matched, by its last group (see _TOKEN)
-        last = found.lastindex
-        node: dict[str, Any] | _Kept | None
-        if last == 1:
-            if len(stack) >= _SCAN_DEPTH:
-                return None
-            stack.append(top)
-            top = []
-            continue
-        if last == 2:
-            if not stack:
-                return None
-            logical = _LOGICAL_OF_FNT.get(found[2])
-            count = len(top)
-            if logical is None or not count or (logical[1] and count != 1):
-                # _branch: an unknown function or one not And/Or/Not, or the model's
-                # Logical: no operand, or a Not of several
-                return _KEPT
-            node = {"operator": logical[0], "operands": top}
-            top = stack.pop()
-        elif last <= 8:  # type: ignore[operator]  # a match has a last group here
-            node = _scanned_metric(found)
-        elif last <= 15:  # type: ignore[operator]
-            node = _scanned_form(found)
-        else:
-            node = _scanned_elements(found)
-        if node is None or node is _KEPT:
-            return node
-        top.append(node)  # type: ignore[arg-type]  # a tree node here
-    if stack or len(top) != 1:
-        return None
-    return top[0]
-
-
-def _unescape(text: str) -> str:
-    """``html.unescape`` of text lxml serialised, whose only references are the seven it
-    writes (& < > " and tab, LF, CR): a few C-level replaces, where html.unescape calls
-    back into Python for every reference.  Any other reference goes to html.unescape."""
-    plain = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-    if "&#" in plain:
-        plain = plain.replace("&#10;", "\n").replace("&#13;", "\r").replace("&#9;", "\t")
-    if plain.count("&") != plain.count("&amp;"):
-        return html.unescape(text)  # not lxml's spelling: the general rule
-    return plain.replace("&amp;", "&")
-
-
-class _Refused(Exception):
-    """A reference the walk's _ref refuses (two different names): the <exp> is _KEPT."""
-
-
-def _ref_json(kind: str | None, id: str, names: str | None) -> dict[str, Any]:
-    # names: ' n="…"', ' disp_n="…"' or both, as captured (_names), or "" / None when
-    # absent.  With both, _ref takes them only when they are the same (the same text
-    # serialised is the same text); the name is n's, else disp_n's.
-    item = {"id": id} if kind is None else {"type": kind, "id": id}
-    if names:
-        if names[1] == "d":
-            name = names[9:-1]  # ' disp_n="…"'
-        else:
-            name = names[4:-1]  # ' n="…"', or ' n="…" disp_n="…"' (a value holds no '"')
-            if '"' in name:
-                name, _, other = name.partition('" disp_n="')
-                if other != name:
-                    raise _Refused
-        item["name"] = _unescape(name) if "&" in name else name
-    return item
-
-
-def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | _Kept:
-    # Every refusal here is the walk's _value's: a data type it does not map, a node type
-    # and data type that disagree, a metric where a form qualification's constant belongs.
-    values: list[dict[str, Any]] = []
-    append = values.append
-    items = (_VALUE_ITEM_SPACED if _spaced(run) else _VALUE_ITEM).findall(run)
-    for cst_ddt, cst, nt, ddt, bare, metric_id, metric_name in items:
-        if cst_ddt:
-            data_type = _CST_NAME_OF_DDT.get(cst_ddt)
-            value = cst
-        elif nt:
-            data_type = (_TIME_NAME_OF_DDT if nt == _NT_TIME else _BIG_NAME_OF_DDT).get(ddt)
-            value = bare
-        else:
-            if not metrics:
-                return _KEPT  # a metric where a form qualification's constant belongs
-            append(_ref_json("metric", metric_id, metric_name))
-            continue
-        if data_type is None:
-            return _KEPT
-        if "&" in value:
-            value = _unescape(value)
-        append({"type": "constant", "dataType": data_type, "value": value})
-    return values
-
-
-def _fits(operator: tuple[str, int | None] | None, count: int) -> bool:
-    # a known operator (its name and arity), given as many values as it compares with
-    if operator is None:
-        return False
-    arity = operator[1]
-    return count >= 1 if arity is None else count == arity
-
-
-def _scanned_metric(found: re.Match[str]) -> dict[str, Any] | _Kept:
-    metric_id, metric_name, run, fnt, ascending, kind = found.group(3, 4, 5, 6, 7, 8)
-    values = _scanned_values(run, metrics=True)
-    if values is _KEPT:
-        return _KEPT
-    assert type(values) is list
-    if kind is None:
-        operator = _METRIC_OF_FNT.get(fnt)
-    else:
-        operator = _RANKING_OF.get((fnt, ascending, kind))
-        if any(v["type"] != "constant" for v in values):
-            return _KEPT  # a rank or percent of a metric: the model refuses it
-    if operator is None or not _fits(operator, len(values)):
-        # _function or _ranking (no such function), or the model (not a metric operator,
-        # or not as many values as it compares with)
-        return _KEPT
-    values.insert(0, _ref_json("metric", metric_id, metric_name))
-    return {"operator": operator[0], "operands": values}
-
-
-def _scanned_form(found: re.Match[str]) -> dict[str, Any] | _Kept | None:
-    et, attribute_id, attribute_name, form_id, form_name, run, fnt = found.group(
-        9, 10, 11, 12, 13, 14, 15
-    )
-    operator = _FORM_OF_FNT.get(fnt)
-    if operator is None or (et == _ET_FORM_LIST and operator[0] not in _LISTS):
-        return _KEPT  # _function, _form (et 6 without In/NotIn) or the model
-    values = _scanned_values(run, metrics=False)
-    if values is _KEPT or not _fits(operator, len(values)):  # type: ignore[arg-type]
-        return _KEPT
-    assert type(values) is list
-    subject = {
-        "type": "form",
-        "attribute": _ref_json(None, attribute_id, attribute_name),
-        "form": _ref_json(None, form_id, form_name),
-    }
-    if operator[0] in _LISTS:
-        data_type = values[0]["dataType"]
-        if any(v["dataType"] != data_type for v in values):
-            return None  # no REST spelling: the typed path (the walk) reads and refuses it
-        constants = {
-            "type": "constants",
-            "dataType": data_type,
-            "values": [v["value"] for v in values],
-        }
-        return {"operator": operator[0], "operands": [subject, constants]}
-    values.insert(0, subject)
-    return {"operator": operator[0], "operands": values}
-
-
-def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | _Kept | None:
-    attribute_id, attribute_name, source, names, run, fnt = found.group(16, 17, 18, 19, 20, 21)
-    if source is not None:
-        if source.upper() != attribute_id.upper():
-            return _KEPT  # _elements: the list names another attribute
-        if names:
-            _ref_json(None, source, names)  # _ref: two different names are refused
-    items = _E_ITEM.findall(run)
-    # Plain IDs of this very attribute, as xml's element rows check them: each is
-    # "ATTRIBUTE:key", the key without escapes or character references, which "\0"
-    # (never in XML) proves.
-    joined = "\0" + "\0".join(ei for ei, _ in items)
-    if (
-        joined.count("\0" + attribute_id + ":") != len(items)
-        or not plain_keys(joined)
-        or "&" in joined
-    ):
-        return None
-    cut = len(attribute_id) + 1
-    suffix = plain_terse_ids(attribute_id, [""])[0][1:]  # ";ATTRIBUTE"
-    elements: list[dict[str, str]] = []
-    append = elements.append
-    for ei, name in items:
-        if name:
-            name = name[9:-1]  # ' disp_n="…"'
-            if "&" in name:
-                name = _unescape(name)
-            append({"id": "h" + ei[cut:] + suffix, "name": name})
-        else:
-            append({"id": "h" + ei[cut:] + suffix})
-    return {
-        "operator": "In" if fnt == "22" else "NotIn",
-        "operands": [
-            _ref_json("attribute", attribute_id, attribute_name),
-            {"type": "elements", "elements": elements},
-        ],
-    }
+# as the Web and mobile builders write it is a handful of fixed shapes, which
+# mstr_prompts._expression_scan reads from lxml's own serialisation of the parsed element
+# into REST's JSON tree, with no model class loaded (so that prompt-answer XML's readers
+# make rows of them alone); _typed below turns such a tree into typed nodes through the
+# builders above when a model is asked for.  tests/test_expression_scan.py holds both
+# equal to the walk's over generated, respelled and mutated trees.
 
 
 def _scan(root: etree._Element) -> tuple[Expression, str | None] | None:
     """The walk's result for an ``<exp>`` of the usual shapes, or None (see above)."""
-    if not _SCAN:
+    if not _expression_scan.SCAN:
         return None
     scanned = _scan_text(etree.tostring(root, encoding="unicode", with_tail=False))
     if type(scanned) is not tuple:
@@ -1166,34 +755,6 @@ def _typed(tree: dict[str, Any]) -> Expression:
     )
 
 
-class _Answers:
-    """An expression row's REST ``answers`` object: the scan's, given once, then written
-    anew from the ``<exp>`` text at each call, so that no two callers share a tree."""
-
-    __slots__ = ("_first", "_text")
-
-    def __init__(self, first: dict[str, Any] | None, text: str) -> None:
-        self._first = [] if first is None else [first]  # list.pop: one caller gets it
-        self._text = text
-
-    def __call__(self) -> dict[str, Any]:
-        if self._first:
-            try:
-                return self._first.pop()
-            except IndexError:  # pragma: no cover - another thread took it meanwhile
-                pass
-        scanned = _scan_text(self._text)
-        assert type(scanned) is tuple  # it was scanned when the row was made
-        return _answers_json(*scanned)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_Answers, (None, self._text))
-
-
-def _answers_json(tree: dict[str, Any], content: str | None) -> dict[str, Any]:
-    return {"expression": tree} if content is None else {"content": content, "expression": tree}
-
-
 def _scanned_answer(text: str, key: str) -> ExpressionAnswer:
     """The answer of a scanned row (``scan_row``): what :func:`answer` gives for it."""
     scanned = _scan_text(text)
@@ -1225,11 +786,6 @@ def _given(answer: ExpressionAnswer) -> ExpressionAnswer:
     return answer  # a frozen model: every reader may share it
 
 
-def _verbatim_answers(text: str) -> dict[str, Any]:
-    """REST's ``answers`` of an ``<exp>`` kept verbatim: the text lxml wrote of it."""
-    return {"xml": text}
-
-
 def _verbatim_answer(text: str, key: str) -> ExpressionAnswer:
     """What :func:`answer` gives for a non-empty ``<exp>`` outside the table, of
     ``text``, lxml's serialisation of the parsed element (safexml.serialize): nothing
@@ -1238,17 +794,6 @@ def _verbatim_answer(text: str, key: str) -> ExpressionAnswer:
     return build(
         ExpressionAnswer,
         {"prompt": prompt, "kind": "expression", "xml": text, "expression": None, "content": None},
-    )
-
-
-def _typed_row(text: str, key: str, scanned: tuple[Any, ...]) -> Row:
-    """The expression row of an ``<exp>`` the scan read (``scanned``), for scan_row and
-    scan_text_row alike: REST's answers from the matches, the answer built on read."""
-    return (
-        EXPRESSION_ROW,
-        key,
-        _Answers(_answers_json(*scanned), text),
-        partial(_scanned_answer, text, key),
     )
 
 
@@ -1277,12 +822,12 @@ def scan_row(exp: etree._Element, key: str) -> Row | None:
     >>> scan_row(outside, "K@0@10")[2]()
     {'xml': '<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>'}
     """
-    if not _SCAN:
+    if not _expression_scan.SCAN:
         return None
     text = etree.tostring(exp, encoding="unicode", with_tail=False)
     scanned = _scan_text(text)  # None for an empty <exp> or another element (_HEAD)
     if type(scanned) is tuple:
-        return _typed_row(text, key, scanned)
+        return typed_row(text, key, scanned, _scanned_answer)
     if scanned is None:
         if exp.tag != "exp" or is_empty(exp):
             return None  # answer() refuses the one, and the other closes the prompt
@@ -1304,48 +849,34 @@ def scan_row(exp: etree._Element, key: str) -> Row | None:
                 return None  # REST's writer names the answer in its refusal: answer()
             made = partial(_given, _typed_answer(key, tree, content))
             return (EXPRESSION_ROW, key, answers, made)
-    return (
-        EXPRESSION_ROW,
-        key,
-        partial(_verbatim_answers, text),
-        partial(_verbatim_answer, text, key),
-    )
+    return verbatim_row(text, key, _verbatim_answer)
 
 
-# A raw text's attribute value holding a tab or a line feed, which the parser normalises
-# to spaces (so that the value lxml serialises differs): only the start of a value is
-# sought, `="`, never the attribute's name.
-_RAW_BREAK_IN_VALUE = re.compile(r'="[^"\t\n]*[\t\n]')
-# An empty element written as a pair, <op fnt="22"></op> (what Web's DHTML builder writes,
-# and dumps): lxml reads it as an element with no text and writes it self-closed.  Only
-# the spelling lxml writes of a start tag with attributes (single spaces, double quotes:
-# it ends in '"'); anything else stays as it is, and the patterns refuse it.
-_EMPTY_PAIR = re.compile(r'<([A-Za-z_][A-Za-z0-9_.\-]*)( [^<>]*")></\1>')
-# The one attribute the patterns take twice (<e emt="1" ei="…" emt="1"/>, the two
-# places writers put it): twice in one tag, the parser refuses the document.
-_TWO_EMT = re.compile(r'<e emt="1" ei="[^"]*" emt=')
+def text_answer(text: str, key: str) -> ExpressionAnswer:
+    """What :func:`answer` gives for the ``<exp>`` lxml writes as ``text`` (of the usual
+    shapes, or kept verbatim), answering prompt ``key``: the answer of an expression row
+    a reader of prompt-answer XML made with no model (``mstr_prompts._expression_scan``),
+    built when it is asked for.
+
+    >>> text = ('<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" dmt="1" '
+    ...   'ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"/></nd><nd et="1" '
+    ...   'nt="3" dmt="1" ddt="5"><cst ddt="5">10</cst></nd><op fnt="8"/></nd></exp>')
+    >>> text_answer(text, "K@0@10") == answer(text, prompt=PromptRef(key="K@0@10"))
+    True
+    """
+    scanned = _scan_text(text)
+    if type(scanned) is tuple:
+        return _typed_answer(key, _typed(scanned[0]), scanned[1])
+    return _verbatim_answer(text, key)
 
 
 def scan_text_row(text: str, key: str) -> Row | None:
     """The expression row :func:`scan_row` gives for an ``<exp>`` of the usual shapes,
     read from the element's text as it stands in a document, without parsing it; None
     when that text does not show it is one (the caller then calls :func:`scan_row` with
-    the parsed element).
-
-    ``text`` must be the raw text of one ``<exp>`` element, from its ``<exp`` to its
-    ``</exp>``, in which every character is an XML Char, every ``&`` starts a reference
-    XML defines (its five entities, character references to a Char) and no namespace is
-    in scope: what the caller checks of the document (no parse does it here).  Within
-    that, every text the scan takes reads the same as lxml's serialisation of the
-    element would: an empty element written as a pair (``<op fnt="22"></op>``, as Web's
-    DHTML builder writes it) is read as the self-closed one lxml writes, indentation
-    between nodes is kept as lxml keeps it, and the scan refuses a carriage return (line
-    ends are normalised), a tab or line feed inside a quoted value (normalised to
-    spaces), character references other than tab, LF and CR (HTML's rules for the others
-    are not XML's), and any spelling of a tag but lxml's (double quotes, single spaces
-    between attributes).  An ``<exp>`` the scan certainly keeps verbatim gives
-    ``{"xml": text}`` only when its text is exactly what lxml writes of it (tags in
-    lxml's spelling, references only ``&lt; &gt; &amp;``), checked well-formed here.
+    the parsed element).  What may be given, and what is read, is
+    :func:`mstr_prompts._expression_scan.text_row`'s; the row's answer is built by
+    :func:`text_answer`.
 
     >>> row = scan_text_row('<exp><nd et="10" nt="4" dmt="7" ddt="-1"><nd et="1" nt="5" '
     ...   'dmt="1" ddt="-1"><mt did="4C05177011D3E877C000B3B2D86C964F" tp="4"></mt></nd>'
@@ -1356,96 +887,7 @@ def scan_text_row(text: str, key: str) -> Row | None:
     >>> scan_text_row('<exp><nd et="10" nt="4" dmt="7" ddt="-1"></nd></exp>', "K@0@10") is None
     True
     """
-    if (
-        not _SCAN
-        or "\r" in text
-        or ("&#" in text and _unlisted_references(text))
-        or (("\n" in text or "\t" in text) and _RAW_BREAK_IN_VALUE.search(text) is not None)
-    ):
-        return None
-    if '<e emt="1" ei="' in text and _TWO_EMT.search(text) is not None:
-        return None
-    scanned = _scan_text(text)  # the patterns take empty elements self-closed or paired
-    if type(scanned) is tuple:
-        return _typed_row(text, key, scanned)
-    if '"></' in text:
-        text = _EMPTY_PAIR.sub(r"<\1\2/>", text)  # lxml writes these self-closed
-    if (scanned is _KEPT or _OUTSIDE.search(text) is not None) and _as_lxml_writes(text):
-        # scan_row's verdict on the element, whose serialisation is this very text
-        return (
-            EXPRESSION_ROW,
-            key,
-            partial(_verbatim_answers, text),
-            partial(_verbatim_answer, text, key),
-        )
-    return None
-
-
-# A tag as lxml writes it: a name, then each attribute after one space, in double quotes.
-# Names as the document reader takes them (ASCII, no ':': no namespace prefix).
-_WRITTEN_TAG = re.compile(
-    r'<(/?)([A-Za-z_][A-Za-z0-9_.\-]*)((?: [A-Za-z_][A-Za-z0-9_.\-]*="[^"<>]*")*)(/?)>'
-)
-_WRITTEN_NAME = re.compile(r' ([A-Za-z_][A-Za-z0-9_.\-]*)="[^"<>]*"')
-
-
-def _as_lxml_writes(text: str) -> bool:
-    """True when ``text`` (an ``<exp>``'s, as scan_text_row's caller checked it) is
-    well-formed and exactly what lxml writes of the element it parses to: every tag in
-    lxml's spelling (empty elements self-closed already), the tags nested, no attribute
-    twice, no '>' but the tags' own, and no reference but the three lxml writes in text
-    and values alike (&lt; &gt; &amp;).  Anything else is left to the parser."""
-    if (
-        not text.startswith("<exp")
-        or text.count("<") != text.count(">")
-        or text.count("&") != text.count("&lt;") + text.count("&gt;") + text.count("&amp;")
-    ):
-        return False
-    # The tags alone decide the rest: with no '<' or '>' in them, values and text can be
-    # blanked (two C-level passes), and the verdict on the tags kept for the next <exp>
-    # of the same shape (a document's verbatim expressions are usually a few shapes).
-    shape = _TEXT_BETWEEN.sub("><", _QUOTED.sub('""', text))
-    verdict = _WRITTEN_SHAPES.get(shape)
-    if verdict is None:
-        verdict = _written_tags(shape)
-        if len(_WRITTEN_SHAPES) < _MAX_SHAPES:
-            _WRITTEN_SHAPES[shape] = verdict
-    return verdict
-
-
-_QUOTED = re.compile(r'"[^"<>]*"')
-_TEXT_BETWEEN = re.compile(r">[^<>]+<")
-_WRITTEN_SHAPES: dict[str, bool] = {}
-_MAX_SHAPES = 256  # verdicts remembered: the shapes come from the input
-
-
-def _written_tags(shape: str) -> bool:
-    # _as_lxml_writes's check of the tags: each one '<' and one '>', in lxml's spelling,
-    # nested under one root, no attribute twice
-    tags = _WRITTEN_TAG.findall(shape)
-    if len(tags) != shape.count("<"):
-        return False
-    open_tags: list[str] = []
-    for index, (slash, name, attributes, empty) in enumerate(tags):
-        if index and not open_tags:
-            return False  # a second element after the root
-        if slash:
-            if attributes or empty or not open_tags or open_tags.pop() != name:
-                return False
-            continue
-        if attributes.count('="') > 1:
-            names = _WRITTEN_NAME.findall(attributes)
-            if len(set(names)) != len(names):
-                return False  # §3.1: the parser refuses it
-        if not empty:
-            open_tags.append(name)
-    return not open_tags
-
-
-def _unlisted_references(text: str) -> bool:
-    # a character reference other than the three lxml writes itself
-    listed = text.count("&#9;") + text.count("&#10;") + text.count("&#13;")
-    return text.count("&#") != listed
+    return text_row(text, key, text_answer)
 
 
 # --- writing -------------------------------------------------------------------------

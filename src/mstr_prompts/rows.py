@@ -694,7 +694,11 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
         return _dump_model(item)  # type: ignore[no-any-return]
     kind, prompt = item[0], item[1]
     if kind == EXPRESSION_ROW:
-        dumped = _expression_dump(item)
+        # Written from the scan's tree where the scan made the row, else from its REST
+        # tree where it is canonical (REST's rows, the walk's), with no model loaded.
+        from ._expression_scan import row_dump
+
+        dumped = row_dump(item) or _expression_dump(item)
         if dumped is None:
             from .model import answer_of
 

@@ -45,7 +45,7 @@ from .errors import (
     validation_message,
 )
 from .expression_plain import exp_element
-from .row_kinds import EXPRESSION_ROW, VALUES_ROW
+from .row_kinds import CLOSE_ROW, EXPRESSION_ROW, VALUES_ROW
 from .rows import ELEMENTS_ROW, OBJECTS_ROW, STATE_ROWS, VALUE_ROW, RowSet, pending_rows
 from .rows import Row as _Row
 from .rules import (
@@ -233,7 +233,7 @@ def _read_text(xml_text: str) -> RowSet | None:
     for index in scan.marks:
         mark = items[index]
         if type(mark) is Closing:
-            items[index] = _close(_located(mark.key), mark.family, mark.attribute)
+            items[index] = _closed(mark.key, mark.family, mark.attribute)
             continue
         item = _read_piece(mark.text, index + 1)
         if item is None:
@@ -441,6 +441,14 @@ def _decode_pa(pa: etree._Element, index: int) -> Answer:
         return _decode_body(pa, prompt, pt, where)
     except ValidationError as exc:
         raise DecodeError(validation_message(exc), where=where) from None
+
+
+def _closed(key: str, family: PromptFamily | None, attribute: str | None = None) -> _Row | Close:
+    """An empty answer to prompt ``key``: a close row, or (with an element list's source
+    attribute, which a close row does not carry) the Close model."""
+    if attribute is None:
+        return (CLOSE_ROW, key, family)
+    return _close(_located(key), family, attribute)
 
 
 def _close(prompt: PromptRef, family: PromptFamily | None, attribute: str | None = None) -> Close:
@@ -805,11 +813,15 @@ def _plain_body(
     if not len(pa):
         text = pa.text
         if not text:  # an empty answer, told apart by pt (_decode_body)
-            return _close(_located(key), None if pt is None else _FAMILY_OF_PT[pt])
+            return _closed(key, None if pt is None else _FAMILY_OF_PT[pt])
         if pt is None:
             return (VALUE_ROW, key, text, None)
         value_type = _TYPE_OF_PT.get(pt)
         if value_type is None:
+            family = _FAMILY_OF_PT[pt]
+            if family is not PromptFamily.VALUE and text.isspace():
+                # indentation alone under a pt of another family closes (_decode_body)
+                return _closed(key, family)
             return None  # text under a pt of another family
         return (VALUE_ROW, key, text, value_type)
     # <pa><mi><es|fct>, with at most indentation around them (_blank, inlined: it is
@@ -845,12 +857,25 @@ def _plain_body(
 
 def _plain_exp(exp: etree._Element, key: str) -> _Row | None:
     """The row of a ``<pa>``'s ``<exp>`` of the usual shapes (expression_xml.scan_row),
-    which _decode_body would read into the same answer; None for anything else."""
-    import mstr_prompts.expression_xml as expression_xml  # see _located
+    which _decode_body would read into the same answer, or the close row of an empty
+    one; None for anything else."""
+    from ._expression_scan import OUTSIDE, is_empty, serialised_row, verbatim_row
 
     if (t := exp.tail) and not t.isspace():
         return None  # text after the body: the checked path refuses it
-    # An empty <exp> (it closes the prompt) is no usual shape: scan_row leaves it.
+    if is_empty(exp):
+        return (CLOSE_ROW, key, PromptFamily.EXPRESSION)  # _decode_body's Close
+    # The usual shapes and what the scan certainly keeps verbatim, with no model class
+    # loaded; the rest by expression_xml (the walk), which builds on the model.
+    text = etree.tostring(exp, encoding="unicode", with_tail=False)
+    row = serialised_row(text, key, _xml_text.expression_answer)
+    if row is not None:
+        return row
+    if OUTSIDE.search(text) is not None:
+        # A node the case table does not map, in a non-empty <exp>: scan_row's verbatim row
+        return verbatim_row(text, key, _xml_text.expression_answer)
+    import mstr_prompts.expression_xml as expression_xml  # see _located
+
     return expression_xml.scan_row(exp, key)
 
 
@@ -887,7 +912,7 @@ def _plain_es(
     if not ids:  # an empty list closes the prompt; its source, a GUID, is kept
         if source is not None and not _GUID.fullmatch(source):
             return None
-        return _close(_located(key), PromptFamily.ELEMENTS, source)
+        return _closed(key, PromptFamily.ELEMENTS, source)
     if None in ids:
         return None
     # Plain IDs of one GUID attribute, shared with the source (element_id.plain_key):
@@ -934,7 +959,7 @@ def _plain_fct(fct: etree._Element, key: str, each: bool) -> _Row | Close | None
         name = _get(child, "n")
         objects.append((did, number, _get(child, "disp_n") if name is None else name))
     if not objects:  # an empty list closes the prompt
-        return _close(_located(key), PromptFamily.OBJECTS)
+        return _closed(key, PromptFamily.OBJECTS)
     return (OBJECTS_ROW, key, objects)
 
 
