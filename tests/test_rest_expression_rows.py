@@ -372,3 +372,17 @@ def test_inspect_of_expression_rows_builds_no_model_where_the_row_says_it_all() 
     assert dumped == models.model_dump(mode="json", exclude_none=True)
     assert summary == cli._summary(models)
     assert "pydantic.main" not in modules and "mstr_prompts.model" not in modules
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "xml").glob("*.xml")), ids=lambda p: p.name)
+def test_every_xml_fixture_writes_its_rows_as_its_models(path: Path) -> None:
+    from mstr_prompts.model import AnswerSet
+
+    text = path.read_text(encoding="utf-8")
+    rows = outcome(lambda: xml.decode_rows(text))
+    if rows[0] == "error":
+        return  # the decoders' errors are test_rows' and test_expression_scan's
+    models = AnswerSet(
+        answers=tuple(rows[1].answer_set()), mode=rows[1].mode, locale=rows[1].locale
+    )
+    assert targets(rows[1]) == targets(models)

@@ -208,6 +208,14 @@ INPUTS = {
     ),
 }
 
+# A form qualification in prompt-answer XML (fixtures/xml/f03): read by the scan, written
+# to XML, a Web link and Library from its row (expression_plain.exp_element).
+INPUTS["expression.xml"] = (
+    (pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "xml")
+    .joinpath("f03-aq-id-equals-derived.xml")
+    .read_text(encoding="utf-8")
+)
+
 # The same expressions, each prompt named by its key (prompt-answer XML's only name).
 _KEYED = json.loads(INPUTS["expression.json"])["prompts"][:2]
 _KEYED[1] = {"key": f"{GUID}@1@10", **{k: v for k, v in _KEYED[1].items() if k != "name"}}
@@ -329,6 +337,12 @@ MORE_COMMANDS = {
     "rest expression -> library": [
         "convert", "--from", "rest", "--to", "library", "expression-keyed.json"],
     "link library rest expression": [*LIBRARY_LINK, "expression-keyed.json"],
+    "xml expression -> xml": ["convert", "--from", "xml", "--to", "xml", "expression.xml"],
+    "xml expression -> url --fallback xml": [
+        "convert", "--from", "xml", "--to", "url", "--fallback", "xml", "expression.xml"],
+    "xml expression -> library": [
+        "convert", "--from", "xml", "--to", "library", "expression.xml"],
+    "link xml expression --fallback xml": [*LINK, "--fallback", "xml", "expression.xml"],
     "rest expression -> url --fallback xml": [
         "convert", "--from", "rest", "--to", "url", "--fallback", "xml", "expression-keyed.json"],
     "link rest expression --fallback xml": [
