@@ -18,9 +18,11 @@ Library link, and REST converted to Library; and conversions with ``--definition
 (the definitions read into plain records, the answers bound and checked as rows): an
 element answer against one definition, and, against three definitions as ``GET
 …/prompts`` returns them, a value answer naming its prompt by name (to a Web link) and
-a Web link's element list with display names (to REST); and prompt-answer XML that built
+a Web link's element list with display names (to REST); prompt-answer XML that built
 a model before it read them as rows: a hierarchy qualification as Library writes it, a
-form qualification with ``lcl`` and ``apply_order``, and an empty answer of each family.
+form qualification with ``lcl`` and ``apply_order``, and an empty answer of each family;
+and a REST expression answer of the usual shapes (a form qualification read as a row,
+written to every target).
 
 Three library lines show the parts: the conversion the first command does, from Python
 (rows in, text out, no model); ``import mstr_prompts`` (lazy, target 150 ms over bare
@@ -148,6 +150,15 @@ INPUTS = {
         'pfc="0" pcc="0"/></mi></pa>'
         f'<pa pt="8" pin="3" did="{GUID}" tp="10"><exp/></pa></rsl>'
     ),
+    # An expression answer of the usual shapes (the REST docs' attribute qualification
+    # sample: a form In list, with display text), read as a row (expression_plain).
+    "expression.json": (
+        f'{{"prompts": [{{"key": "{GUID}@0@10", "type": "EXPRESSION", "answers": {{'
+        '"content": "Category In List 1, 2, 3", "expression": {"operator": "In", "operands": ['
+        f'{{"type": "form", "attribute": {{"id": "{ATTRIBUTE}", "name": "Category"}}, '
+        '"form": {"id": "45C11FA478E745FEA08D781CEA190FE5", "name": "ID"}}, '
+        '{"type": "constants", "dataType": "Real", "values": ["1", "2", "3"]}]}}}]}'
+    ),
 }
 
 PYTHON = [sys.executable]
@@ -218,6 +229,20 @@ COMMANDS: dict[str, list[str]] = {
     "convert --from url --to rest --definitions defs.json elements.txt": [
         *CLI, "convert", "--from", "url", "--to", "rest", "--definitions", "defs.json",
         "elements.txt"],
+    # An expression answer of the usual shapes, written from its row to every target.
+    "convert --from rest --to rest expression.json": [
+        *CLI, "convert", "--from", "rest", "--to", "rest", "expression.json"],
+    "convert --from rest --to xml expression.json": [
+        *CLI, "convert", "--from", "rest", "--to", "xml", "expression.json"],
+    "convert --from rest --to url --fallback xml expression.json": [
+        *CLI, "convert", "--from", "rest", "--to", "url", "--fallback", "xml", "expression.json"],
+    "convert --from rest --to library expression.json": [
+        *CLI, "convert", "--from", "rest", "--to", "library", "expression.json"],
+    "inspect --from rest expression.json": [
+        *CLI, "inspect", "--from", "rest", "expression.json"],
+    "link --base … --report … --fallback xml expression.json": [
+        *CLI, "link", "--base", BASE, "--report", REPORT, "--fallback", "xml",
+        "expression.json"],
     "python -c: rest.dumps(xml.decode_rows(one.xml))": [
         *PYTHON, "-c", "from mstr_prompts import rest, xml; "
         "rest.dumps(xml.decode_rows(open('one.xml').read()))"],

@@ -48,6 +48,7 @@ LAYER_OF: dict[str, str] = {
     "object_types": "base",
     "enums": "base",  # the model's enumerations, plain enum (issue 22 item 2)
     "row_kinds": "base",  # the kinds of a decoder's rows
+    "expression_names": "base",  # operators and data types of expression trees (plain enums)
     "element_text": "base",  # element IDs as text: GUID pattern, presentations, plain IDs
     # model: format-neutral typed values (element IDs are MicroStrategy's own identifiers,
     # shared by every format; expression trees are typed values).
@@ -61,6 +62,8 @@ LAYER_OF: dict[str, str] = {
     "safexml": "codecs",
     "vocabulary": "codecs",
     "rows": "codecs",  # RowSet: decoded rows every encoder writes (builds models on demand)
+    "expression_plain": "codecs",  # REST trees of the usual shapes, read without a model
+    "expression_codes": "codecs",  # <exp> codes and the one <exp> writer, no model
     "expression_json": "codecs",
     "expression_xml": "codecs",
     "_expression_scan": "codecs",  # the usual <exp> shapes read as text, with no model

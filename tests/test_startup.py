@@ -146,7 +146,80 @@ INPUTS = {
         f"?prompts=%5B%5B%7B%22key%22%3A%22{GUID}%400%4010%22%2C%22values%22%3A%5B%22h1%3B"
         f"{ATTRIBUTE}%22%2C%22h2%3B{ATTRIBUTE}%22%5D%2C%22useDefault%22%3Afalse%7D%5D%5D"
     ),
+    # Expression answers of the usual shapes: a form In list (as the REST docs' sample)
+    # and an And of an element and a metric qualification, with display text.
+    "expression.json": json.dumps(
+        {
+            "prompts": [
+                {
+                    "key": f"{GUID}@0@10",
+                    "type": "EXPRESSION",
+                    "answers": {
+                        "content": "Category In List 1, 2",
+                        "expression": {
+                            "operator": "In",
+                            "operands": [
+                                {
+                                    "type": "form",
+                                    "attribute": {"id": ATTRIBUTE, "name": "Category"},
+                                    "form": {"id": "45C11FA478E745FEA08D781CEA190FE5"},
+                                },
+                                {"type": "constants", "dataType": "Real", "values": ["1", "2"]},
+                            ],
+                        },
+                    },
+                },
+                {
+                    "name": "Filter",
+                    "type": "EXPRESSION",
+                    "answers": {
+                        "expression": {
+                            "operator": "And",
+                            "operands": [
+                                {
+                                    "operator": "In",
+                                    "operands": [
+                                        {"type": "attribute", "id": ATTRIBUTE},
+                                        {
+                                            "type": "elements",
+                                            "elements": [
+                                                {"id": f"h1;{ATTRIBUTE}", "name": "Books"}
+                                            ],
+                                        },
+                                    ],
+                                },
+                                {
+                                    "operator": ">",
+                                    "operands": [
+                                        {
+                                            "type": "metric",
+                                            "id": "4C05177011D3E877C000B3B2D86C964F",
+                                        },
+                                        {"type": "constant", "dataType": "Real", "value": "10"},
+                                    ],
+                                },
+                            ],
+                        }
+                    },
+                },
+                {"key": f"{GUID}@1@10", "type": "EXPRESSION", "useDefault": True},
+            ]
+        }
+    ),
 }
+
+# A form qualification in prompt-answer XML (fixtures/xml/f03): read by the scan, written
+# to XML, a Web link and Library from its row (expression_plain.exp_element).
+INPUTS["expression.xml"] = (
+    (pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "xml")
+    .joinpath("f03-aq-id-equals-derived.xml")
+    .read_text(encoding="utf-8")
+)
+
+# The same expressions, each prompt named by its key (prompt-answer XML's only name).
+_KEYED = json.loads(INPUTS["expression.json"])["prompts"][:2]
+_KEYED[1] = {"key": f"{GUID}@1@10", **{k: v for k, v in _KEYED[1].items() if k != "name"}}
+INPUTS["expression-keyed.json"] = json.dumps({"prompts": _KEYED})
 
 # Three definitions as GET /api/reports/{id}/prompts returns them (an element prompt with
 # its attribute, a numeric value prompt, an object prompt; no default answers): what an
@@ -256,6 +329,29 @@ MORE_COMMANDS = {
     "library terse IDs -> library": ["convert", "--from", "auto", "--to", "library", "terse.txt"],
     "inspect library terse IDs": ["inspect", "--from", "library", "terse.txt"],
     "link library terse IDs": [*LIBRARY_LINK, "--from", "library", "terse.txt"],
+    # REST expression answers of the usual shapes (expression_plain): to REST, to
+    # prompt-answer XML, to a Web link's promptsAnswerXML and to Library's <rsl> values;
+    # inspect's JSON is written from the rows too (its terminal summary builds the model
+    # of a typed tree without display text, to render it).
+    "inspect rest expression": ["inspect", "--from", "rest", "expression.json"],
+    "rest expression -> library": [
+        "convert", "--from", "rest", "--to", "library", "expression-keyed.json"],
+    "link library rest expression": [*LIBRARY_LINK, "expression-keyed.json"],
+    "xml expression -> xml": ["convert", "--from", "xml", "--to", "xml", "expression.xml"],
+    "xml expression -> url --fallback xml": [
+        "convert", "--from", "xml", "--to", "url", "--fallback", "xml", "expression.xml"],
+    "xml expression -> library": [
+        "convert", "--from", "xml", "--to", "library", "expression.xml"],
+    "link xml expression --fallback xml": [*LINK, "--fallback", "xml", "expression.xml"],
+    "rest expression -> url --fallback xml": [
+        "convert", "--from", "rest", "--to", "url", "--fallback", "xml", "expression-keyed.json"],
+    "link rest expression --fallback xml": [
+        *LINK, "--fallback", "xml", "expression-keyed.json"],
+    "rest expression -> rest": ["convert", "--from", "rest", "--to", "rest", "expression.json"],
+    "rest expression -> xml": [
+        "convert", "--from", "rest", "--to", "xml", "expression-keyed.json"],
+    "auto expression -> rest compact": [
+        "convert", "--from", "auto", "--to", "rest", "--compact", "expression.json"],
 }  # fmt: skip
 
 # --definitions with answers the row path binds and checks (issue 22 item 2): the
@@ -298,6 +394,10 @@ FAILING_COMMANDS = {
     "url elements -> library": ["convert", "--from", "url", "--to", "library", "elements.txt"],
     "rest by id -> library": ["convert", "--from", "rest", "--to", "library", "by-id.json"],
     "link library url values": [*LIBRARY_LINK, "--from", "url", "values.txt"],
+    # An expression answer has no URL parameter: refused from the row without --fallback.
+    "convert rest expression -> url": [
+        "convert", "--from", "rest", "--to", "url", "expression.json"],
+    "link rest expression": [*LINK, "expression.json"],
 }  # fmt: skip
 # (prompt-answer XML's refusals are still worded from the model: xml.py is not changed here.)
 

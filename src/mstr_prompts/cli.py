@@ -556,8 +556,9 @@ def _kind_words(kind: str) -> str:
 
 
 def _row_words(row: tuple[Any, ...]) -> str | None:
-    """What a row answers, or None for a row only its model can describe (an expression
-    row the walk read: whether it is typed, and its text, are the model's)."""
+    """What a row answers, or None for a row only its model can describe (a typed
+    expression row the walk or REST's reader made with no display text: its text is the
+    model's rendering)."""
     kind = row[0]
     if kind == VALUE_ROW:
         return str(row[2])
@@ -576,11 +577,19 @@ def _row_words(row: tuple[Any, ...]) -> str | None:
     if kind in STATE_ROWS:
         return _kind_words(kind)
     if kind == EXPRESSION_ROW:
-        # An expression row prompt-answer XML's scan made is described from its text.
+        # An expression row prompt-answer XML's scan made is described from its text;
+        # another (REST's, the walk's) from its REST answers where they say it all: a
+        # verbatim one, or a typed one with display text.
         from ._expression_scan import row_words
 
         words = row_words(row)
-        return None if words is None else _expression_words(*words)
+        if words is not None:
+            return _expression_words(*words)
+        written = row[2]()
+        if "xml" in written:
+            return _expression_words(False, None)
+        if written.get("content") is not None:
+            return _expression_words(True, written["content"])
     return None
 
 
@@ -606,8 +615,8 @@ def _summary(answers: Answers) -> list[str]:
     """One line per answer, for people, then the answer mode and locale.
 
     A decoder's rows (a :class:`~mstr_prompts.rows.RowSet`) are described from the rows,
-    building no model; only an expression row, and an answer the set holds as a model,
-    are described from their models.
+    building no model; only a typed expression row without display text, and an answer
+    the set holds as a model, are described from their models.
     """
     lines = []
     rows = pending_rows(answers, expression_rows=True) if isinstance(answers, RowSet) else None

@@ -32,6 +32,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from . import _expression_scan, expression_json, safexml
+from . import expression_codes as codes
 from ._expression_scan import KEPT as _KEPT
 from ._expression_scan import OUTSIDE as _OUTSIDE
 from ._expression_scan import answers_json as _answers_json
@@ -88,14 +89,15 @@ __all__ = [
 MAX_DEPTH = 64
 """The deepest tree read."""
 
-# EnumDSSXMLExpressionType (docs/expressions.md, "The mapping")
-_ET_GENERIC = "1"
+# EnumDSSXMLExpressionType (docs/expressions.md, "The mapping"): the codes are
+# expression_codes', shared with the writer of REST's JSON trees.
+_ET_GENERIC = codes.ET_GENERIC
 _ET_LEAF = frozenset({"0", "1"})  # mojo writes 0 for children, DHTML and REST 1
-_ET_FORM = "2"  # SingleBaseFormQual
-_ET_ELEMENTS = "5"  # ListQual
-_ET_FORM_LIST = "6"  # ListFormQual: DHTML's et for a form qualification with In/NotIn
-_ET_METRIC = "10"  # SingleMetricQual
-_ET_BRANCH = "14"  # BranchQual
+_ET_FORM = codes.ET_FORM
+_ET_ELEMENTS = codes.ET_ELEMENTS
+_ET_FORM_LIST = codes.ET_FORM_LIST
+_ET_METRIC = codes.ET_METRIC
+_ET_BRANCH = codes.ET_BRANCH
 _ET_NAMES = {
     "0": "Reserved", "3": "MultiBaseFormQual", "4": "JointFormQual", "7": "JointListQual",
     "8": "JointListFormQual", "9": "SingleBaseFormExpression", "11": "MultiMetricQual",
@@ -105,96 +107,33 @@ _ET_NAMES = {
     "23": "SQLQueryQual", "24": "CanceledPrompt", "25": "ElementList", "26": "ElementSingle",
 }  # fmt: skip
 # EnumDSSXMLNodeType
-_NT_FORM_SHORTCUT = "1"
-_NT_ELEMENTS = "2"
-_NT_CONSTANT = "3"
-_NT_OPERATOR = "4"
-_NT_SHORTCUT = "5"
-_NT_TIME = "6"
-_NT_BIG_DECIMAL = "10"
+_NT_FORM_SHORTCUT = codes.NT_FORM_SHORTCUT
+_NT_ELEMENTS = codes.NT_ELEMENTS
+_NT_CONSTANT = codes.NT_CONSTANT
+_NT_OPERATOR = codes.NT_OPERATOR
+_NT_SHORTCUT = codes.NT_SHORTCUT
+_NT_TIME = codes.NT_TIME
+_NT_BIG_DECIMAL = codes.NT_BIG_DECIMAL
 # EnumDSSXMLNodeDimty: 1 None, 7 Unspecified (what metric qualifications carry)
-_DMT_NONE = "1"
-_DMT_METRIC = "7"
-_DDT_UNKNOWN = "-1"
+_DMT_NONE = codes.DMT_NONE
+_DMT_METRIC = codes.DMT_METRIC
+_DDT_UNKNOWN = codes.DDT_UNKNOWN
 # EnumDSSXMLObjectTypes of the references (docs/xml.md)
-_TP_METRIC = "4"
-_TP_ATTRIBUTE = "12"
-_TP_FORM = "21"
-_CONCRETE_ELEMENT = "1"
+_TP_METRIC = codes.TP_METRIC
+_TP_ATTRIBUTE = codes.TP_ATTRIBUTE
+_TP_FORM = codes.TP_FORM
+_CONCRETE_ELEMENT = codes.CONCRETE_ELEMENT
 
-_FNT: dict[Operator, int] = {
-    Operator.EQUALS: 6,
-    Operator.NOT_EQUAL: 7,
-    Operator.GREATER: 8,
-    Operator.LESS: 9,
-    Operator.GREATER_EQUAL: 10,
-    Operator.LESS_EQUAL: 11,
-    Operator.BETWEEN: 17,
-    Operator.LIKE: 18,
-    Operator.AND: 19,
-    Operator.OR: 20,
-    Operator.NOT: 21,
-    Operator.IN: 22,
-    Operator.NOT_LIKE: 43,
-    Operator.NOT_BETWEEN: 44,
-    Operator.IS_NULL: 54,
-    Operator.IS_NOT_NULL: 55,
-    Operator.NOT_IN: 57,
-    Operator.CONTAINS: 76,
-    Operator.BEGINS_WITH: 77,
-    Operator.ENDS_WITH: 78,
-    Operator.NOT_CONTAINS: 79,
-    Operator.NOT_BEGINS_WITH: 80,
-    Operator.NOT_ENDS_WITH: 81,
-}
+_FNT: dict[Operator, int] = codes.FNT
 _OPERATOR_OF_FNT: dict[str, Operator] = {str(n): op for op, n in _FNT.items()}
 
-# Rank and percent (docs/expressions.md row 9, from mojo WebOperatorNode.on_set_func):
-# the MRP function is written as a plain function plus <pr ix="4"> (ascending, when it
-# matters), then <pr ix="5"> says rank (-1) or percent (0).
-_MRP: dict[str, tuple[int, str | None]] = {
-    "Top": (11, "0"),
-    "Bottom": (11, "-1"),
-    "Between": (17, "0"),
-    "NotBetween": (44, "0"),
-    "ExcludeTop": (8, "0"),
-    "ExcludeBottom": (8, "-1"),
-    "Equals": (6, None),
-    "DifferentFrom": (7, None),
-}
+# Rank and percent (docs/expressions.md row 9): expression_codes.MRP.
+_MRP: dict[str, tuple[int, str | None]] = codes.MRP
 _MRP_OF: dict[tuple[str, str | None], str] = {(str(f), v): name for name, (f, v) in _MRP.items()}
-_RANK_V = "-1"
-_PERCENT_V = "0"
+_RANK_V = codes.RANK_V
+_PERCENT_V = codes.PERCENT_V
 
-_DDT: dict[DataType, int] = {
-    DataType.INTEGER: 1,
-    DataType.UNSIGNED: 2,
-    DataType.NUMERIC: 3,
-    DataType.DECIMAL: 4,
-    DataType.REAL: 5,
-    DataType.DOUBLE: 6,
-    DataType.FLOAT: 7,
-    DataType.CHAR: 8,
-    DataType.VAR_CHAR: 9,
-    DataType.LONG_VAR_CHAR: 10,
-    DataType.BINARY: 11,
-    DataType.VAR_BIN: 12,
-    DataType.LONG_VAR_BIN: 13,
-    DataType.DATE: 14,
-    DataType.TIME: 15,
-    DataType.TIME_STAMP: 16,
-    DataType.N_CHAR: 17,
-    DataType.N_VAR_CHAR: 18,
-    DataType.SHORT: 21,
-    DataType.LONG: 22,
-    DataType.MB_CHAR: 23,
-    DataType.BOOL: 24,
-    DataType.PATTERN: 25,
-    DataType.N_PATTERN: 29,
-    DataType.BIG_DECIMAL: 30,
-    DataType.UTF8_CHAR: 33,
-    DataType.INT64: 34,
-}
+_DDT: dict[DataType, int] = codes.DDT
 _TYPE_OF_DDT: dict[str, DataType] = {str(n): t for t, n in _DDT.items()}
 # What a <cst> may carry: dates, times and big decimals have their own node types.
 _CST_TYPE_OF_DDT: dict[str, DataType] = {
@@ -954,107 +893,47 @@ def scan_text_row(text: str, key: str) -> Row | None:
 # --- writing -------------------------------------------------------------------------
 
 
-class _Writer:
-    """Builds elements, turning lxml's refusal of a character into NotRepresentableError."""
-
-    def child(self, parent: etree._Element, tag: str, **attributes: str) -> etree._Element:
-        element = etree.SubElement(parent, tag)
-        for name, value in attributes.items():
-            self.set(element, name, value)
-        element.text = ""  # never self-close, as Web's builder writes it
-        return element
-
-    def set(self, element: etree._Element, name: str, value: str) -> None:
-        try:
-            element.set(name, value)
-        except ValueError:  # includes UnicodeEncodeError for lone surrogates
-            raise NotRepresentableError(
-                f"{name}={value!r} contains characters XML 1.0 cannot carry",
-                target="xml",
-                hint="remove control characters and lone surrogates",
-            ) from None
-
-    def text(self, element: etree._Element, text: str) -> None:
-        try:
-            element.text = text
-        except ValueError:
-            raise NotRepresentableError(
-                f"the text {text!r} contains characters XML 1.0 cannot carry",
-                target="xml",
-                hint="remove control characters and lone surrogates",
-            ) from None
-
-    def nd(self, parent: etree._Element, et: str, nt: str, dmt: str, ddt: str) -> etree._Element:
-        return self.child(parent, "nd", et=et, nt=nt, dmt=dmt, ddt=ddt)
-
-    def ref(self, parent: etree._Element, tag: str, id: str, tp: str, name: str | None) -> None:
-        element = self.child(parent, tag, did=id, tp=tp)
-        if name is not None:
-            self.set(element, "n", name)
-
-    def value(self, parent: etree._Element, value: Constant | MetricRef) -> None:
-        if isinstance(value, MetricRef):
-            shortcut = self.nd(parent, _ET_GENERIC, _NT_SHORTCUT, _DMT_NONE, _DDT_UNKNOWN)
-            self.ref(shortcut, "mt", value.id, _TP_METRIC, value.name)
-            return
-        ddt = str(_DDT[value.data_type])
-        if value.data_type.is_temporal or value.data_type is DataType.BIG_DECIMAL:
-            nt = _NT_TIME if value.data_type.is_temporal else _NT_BIG_DECIMAL
-            self.text(self.nd(parent, _ET_GENERIC, nt, _DMT_NONE, ddt), value.value)
-            return
-        node = self.nd(parent, _ET_GENERIC, _NT_CONSTANT, _DMT_NONE, ddt)
-        self.text(self.child(node, "cst", ddt=ddt), value.value)
-
-    def op(self, parent: etree._Element, fnt: int) -> None:
-        self.child(parent, "op", fnt=str(fnt))
+class _Writer(codes.ExpWriter):
+    """Writes a typed tree through expression_codes' writer (the rules REST's JSON trees
+    are written by too: expression_plain.exp_element)."""
 
     def node(self, parent: etree._Element, expression: Expression) -> None:
         if isinstance(expression, Logical):
-            node = self.nd(parent, _ET_BRANCH, _NT_OPERATOR, _DMT_NONE, _DDT_UNKNOWN)
-            for operand in expression.operands:
-                self.node(node, operand)
-            self.op(node, _FNT[expression.operator])
+            self.logical(parent, expression.operator, expression.operands, self.node)
         elif isinstance(expression, FormQualification):
-            et = _ET_FORM if expression.operator.arity is not None else _ET_FORM_LIST
-            node = self.nd(parent, et, _NT_OPERATOR, _DMT_NONE, _DDT_UNKNOWN)
-            shortcut = self.nd(node, _ET_GENERIC, _NT_FORM_SHORTCUT, _DMT_NONE, _DDT_UNKNOWN)
             form = expression.form
-            self.ref(shortcut, "at", form.attribute.id, _TP_ATTRIBUTE, form.attribute.name)
-            self.ref(shortcut, "fm", form.id, _TP_FORM, form.name)
-            for constant in expression.values:
-                self.value(node, constant)
-            self.op(node, _FNT[expression.operator])
+            self.form(
+                parent,
+                expression.operator,
+                (form.attribute.id, form.attribute.name),
+                (form.id, form.name),
+                ((constant.value, constant.data_type) for constant in expression.values),
+            )
         elif isinstance(expression, ElementQualification):
-            node = self.nd(parent, _ET_ELEMENTS, _NT_OPERATOR, _DMT_NONE, _DDT_UNKNOWN)
             attribute = expression.attribute
-            shortcut = self.nd(node, _ET_GENERIC, _NT_SHORTCUT, _DMT_NONE, _DDT_UNKNOWN)
-            self.ref(shortcut, "at", attribute.id, _TP_ATTRIBUTE, attribute.name)
-            listed = self.nd(node, _ET_GENERIC, _NT_ELEMENTS, _DMT_NONE, _DDT_UNKNOWN)
-            es = self.child(self.child(listed, "mi"), "es")
-            self.child(es, "at", did=attribute.id, tp=_TP_ATTRIBUTE)
-            for number, element in enumerate(expression.elements, start=1):
-                ei, arity = element_ei(element, number)
-                e = self.child(es, "e", ei=ei, emt=_CONCRETE_ELEMENT, art=str(arity))
-                if element.name is not None:
-                    self.set(e, "disp_n", element.name)
-            self.op(node, _FNT[expression.operator])
+            self.elements(
+                parent,
+                expression.operator,
+                (attribute.id, attribute.name),
+                (
+                    (*element_ei(element, number), element.name)
+                    for number, element in enumerate(expression.elements, start=1)
+                ),
+            )
         else:
-            node = self.nd(parent, _ET_METRIC, _NT_OPERATOR, _DMT_METRIC, _DDT_UNKNOWN)
             metric = expression.metric
-            shortcut = self.nd(node, _ET_GENERIC, _NT_SHORTCUT, _DMT_NONE, _DDT_UNKNOWN)
-            self.ref(shortcut, "mt", metric.id, _TP_METRIC, metric.name)
-            for value in expression.values:
-                self.value(node, value)
-            operator = expression.operator
-            if not operator.is_ranking:
-                self.op(node, _FNT[operator])
-                return
-            fnt, ascending = _MRP[operator.value.split(".", 1)[1]]
-            self.op(node, fnt)
-            prs = self.child(node, "prs")
-            if ascending is not None:
-                self.child(prs, "pr", ix="4", v=ascending)
-            self.child(prs, "pr", ix="5", v=_PERCENT_V if operator.is_percent else _RANK_V)
+            self.metric(
+                parent,
+                expression.operator,
+                metric.id,
+                metric.name,
+                (
+                    (value.id, value.name)
+                    if isinstance(value, MetricRef)
+                    else (value.value, value.data_type)
+                    for value in expression.values
+                ),
+            )
 
 
 def element_ei(element: Element, number: int) -> tuple[str, int]:

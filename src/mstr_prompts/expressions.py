@@ -31,7 +31,6 @@ Build expressions with :func:`qualify`, :func:`and_`, :func:`or_` and :func:`not
 
 from __future__ import annotations
 
-import enum
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
@@ -40,6 +39,15 @@ from pydantic import BeforeValidator, Field, model_validator
 from ._base import Model
 from .element_id import GUID_PATTERN, ElementId, parse_element_id
 from .elements import Element
+from .expression_names import COMPARISONS as COMPARISONS
+from .expression_names import FORM_OPERATORS as FORM_OPERATORS
+from .expression_names import LIST_OPERATORS
+from .expression_names import LOGICAL as LOGICAL
+from .expression_names import METRIC_OPERATORS as METRIC_OPERATORS
+from .expression_names import PATTERNS as PATTERNS
+from .expression_names import RANKING as RANKING
+from .expression_names import DataType as DataType
+from .expression_names import Operator as Operator
 
 __all__ = [
     "AttributeRef",
@@ -64,170 +72,6 @@ __all__ = [
 ]
 
 
-class Operator(str, enum.Enum):
-    """An expression operator, by its MicroStrategy name.
-
-    The plain ones are EnumDSSXMLFunction names without the ``Function`` prefix; the
-    metric ranking ones are ``Rank.`` or ``Percent.`` and an EnumWebMRPFunction name.
-    :meth:`parse` also reads the symbolic aliases of the REST documentation.
-
-    >>> Operator.parse(">=")
-    <Operator.GREATER_EQUAL: 'GreaterEqual'>
-    >>> Operator("Rank.Top").is_ranking
-    True
-    """
-
-    EQUALS = "Equals"
-    NOT_EQUAL = "NotEqual"
-    GREATER = "Greater"
-    LESS = "Less"
-    GREATER_EQUAL = "GreaterEqual"
-    LESS_EQUAL = "LessEqual"
-    BETWEEN = "Between"
-    NOT_BETWEEN = "NotBetween"
-    LIKE = "Like"
-    NOT_LIKE = "NotLike"
-    CONTAINS = "Contains"
-    NOT_CONTAINS = "NotContains"
-    BEGINS_WITH = "BeginsWith"
-    NOT_BEGINS_WITH = "NotBeginsWith"
-    ENDS_WITH = "EndsWith"
-    NOT_ENDS_WITH = "NotEndsWith"
-    IS_NULL = "IsNull"
-    IS_NOT_NULL = "IsNotNull"
-    IN = "In"
-    NOT_IN = "NotIn"
-    AND = "And"
-    OR = "Or"
-    NOT = "Not"
-    RANK_TOP = "Rank.Top"
-    RANK_BOTTOM = "Rank.Bottom"
-    RANK_BETWEEN = "Rank.Between"
-    RANK_NOT_BETWEEN = "Rank.NotBetween"
-    RANK_EXCLUDE_TOP = "Rank.ExcludeTop"
-    RANK_EXCLUDE_BOTTOM = "Rank.ExcludeBottom"
-    RANK_EQUALS = "Rank.Equals"
-    RANK_DIFFERENT_FROM = "Rank.DifferentFrom"
-    PERCENT_TOP = "Percent.Top"
-    PERCENT_BOTTOM = "Percent.Bottom"
-    PERCENT_BETWEEN = "Percent.Between"
-    PERCENT_NOT_BETWEEN = "Percent.NotBetween"
-    PERCENT_EXCLUDE_TOP = "Percent.ExcludeTop"
-    PERCENT_EXCLUDE_BOTTOM = "Percent.ExcludeBottom"
-    PERCENT_EQUALS = "Percent.Equals"
-    PERCENT_DIFFERENT_FROM = "Percent.DifferentFrom"
-
-    @classmethod
-    def parse(cls, text: str) -> Operator:
-        """The operator a name or a documented alias stands for (case-sensitive, as REST).
-
-        >>> Operator.parse("notnull").value
-        'IsNotNull'
-        >>> Operator.parse("greater")
-        Traceback (most recent call last):
-        ...
-        ValueError: unknown operator 'greater'; operators are case-sensitive MicroStrategy names such as Greater, In, Rank.Top
-        """
-        alias = _ALIASES.get(text)
-        if alias is not None:
-            return alias
-        if text in _UNDOCUMENTED_ALIASES:
-            raise ValueError(
-                f"operator {text!r} appears only in {_UNDOCUMENTED_ALIASES[text]}, which does "
-                "not say what it stands for, so it is not read as any operator (a tree "
-                "with it is kept verbatim); write the operator's name"
-            )
-        try:
-            return cls(text)
-        except ValueError:
-            raise ValueError(
-                f"unknown operator {text!r}; operators are case-sensitive MicroStrategy "
-                "names such as Greater, In, Rank.Top"
-            ) from None
-
-    @property
-    def is_ranking(self) -> bool:
-        """True for the ``Rank.*`` and ``Percent.*`` operators."""
-        return "." in self.value
-
-    @property
-    def is_percent(self) -> bool:
-        """True for the ``Percent.*`` operators."""
-        return self.value.startswith("Percent.")
-
-    @property
-    def arity(self) -> int | None:
-        """How many values the operator compares with; None for a list (one or more)."""
-        if self in _LISTS:
-            return None
-        if self in _NULLS:
-            return 0
-        if self in _RANGES:
-            return 2
-        return 1
-
-
-# The REST documentation's symbolic operators (docs/expressions.md, from the REST docs' supported-operators page).
-_ALIASES: dict[str, Operator] = {
-    "=": Operator.EQUALS,
-    "!=": Operator.NOT_EQUAL,
-    ">": Operator.GREATER,
-    "<": Operator.LESS,
-    ">=": Operator.GREATER_EQUAL,
-    "<=": Operator.LESS_EQUAL,
-    "null": Operator.IS_NULL,
-    "notnull": Operator.IS_NOT_NULL,
-}
-# Symbols a REST sample uses without a definition: refused as typed operators with a
-# message that says so, never guessed (docs/expressions.md, "Names").
-_UNDOCUMENTED_ALIASES: dict[str, str] = {
-    "|": "the REST metric-limits code sample (https://github.com/MicroStrategy/rest-api-docs/"
-    "blob/88e6c6590621dd6a36e0c7223128580cd69351bf/docs/common-workflows/analytics/"
-    "filter-data/filter-report-and-cube-instances/"
-    "filter-report-and-cube-instances-using-metric-limits/code-sample.md)",
-}
-_LISTS = frozenset({Operator.IN, Operator.NOT_IN})
-_NULLS = frozenset({Operator.IS_NULL, Operator.IS_NOT_NULL})
-_RANGES = frozenset(
-    {
-        Operator.BETWEEN,
-        Operator.NOT_BETWEEN,
-        Operator.RANK_BETWEEN,
-        Operator.RANK_NOT_BETWEEN,
-        Operator.PERCENT_BETWEEN,
-        Operator.PERCENT_NOT_BETWEEN,
-    }
-)
-LOGICAL = frozenset({Operator.AND, Operator.OR, Operator.NOT})
-COMPARISONS = frozenset(
-    {
-        Operator.EQUALS,
-        Operator.NOT_EQUAL,
-        Operator.GREATER,
-        Operator.LESS,
-        Operator.GREATER_EQUAL,
-        Operator.LESS_EQUAL,
-    }
-)
-PATTERNS = frozenset(
-    {
-        Operator.LIKE,
-        Operator.NOT_LIKE,
-        Operator.CONTAINS,
-        Operator.NOT_CONTAINS,
-        Operator.BEGINS_WITH,
-        Operator.NOT_BEGINS_WITH,
-        Operator.ENDS_WITH,
-        Operator.NOT_ENDS_WITH,
-    }
-)
-RANKING = frozenset(op for op in Operator if "." in op.value)
-FORM_OPERATORS = COMPARISONS | PATTERNS | _RANGES - RANKING | _NULLS | _LISTS
-"""What a form qualification may use (supported-operators.md)."""
-METRIC_OPERATORS = COMPARISONS | (_RANGES - RANKING) | _NULLS | RANKING
-"""What a metric qualification may use."""
-
-
 def _operator(value: Any) -> Any:
     if isinstance(value, str) and not isinstance(value, Operator):
         return Operator.parse(value)
@@ -235,47 +79,6 @@ def _operator(value: Any) -> Any:
 
 
 _Op = Annotated[Operator, BeforeValidator(_operator)]
-
-
-class DataType(str, enum.Enum):
-    """A constant's data type, by its EnumDSSXMLDataType name.
-
-    >>> DataType("TimeStamp").is_temporal
-    True
-    """
-
-    INTEGER = "Integer"
-    UNSIGNED = "Unsigned"
-    NUMERIC = "Numeric"
-    DECIMAL = "Decimal"
-    REAL = "Real"
-    DOUBLE = "Double"
-    FLOAT = "Float"
-    CHAR = "Char"
-    VAR_CHAR = "VarChar"
-    LONG_VAR_CHAR = "LongVarChar"
-    BINARY = "Binary"
-    VAR_BIN = "VarBin"
-    LONG_VAR_BIN = "LongVarBin"
-    DATE = "Date"
-    TIME = "Time"
-    TIME_STAMP = "TimeStamp"
-    N_CHAR = "NChar"
-    N_VAR_CHAR = "NVarChar"
-    SHORT = "Short"
-    LONG = "Long"
-    MB_CHAR = "MBChar"
-    BOOL = "Bool"
-    PATTERN = "Pattern"
-    N_PATTERN = "NPattern"
-    BIG_DECIMAL = "BigDecimal"
-    UTF8_CHAR = "UTF8Char"
-    INT64 = "Int64"
-
-    @property
-    def is_temporal(self) -> bool:
-        """Date, Time and TimeStamp: session-locale text, copied verbatim."""
-        return self in (DataType.DATE, DataType.TIME, DataType.TIME_STAMP)
 
 
 class Constant(Model):
@@ -395,7 +198,7 @@ class ElementQualification(Model):
 
     @model_validator(mode="after")
     def _check(self) -> ElementQualification:
-        if self.operator not in _LISTS:
+        if self.operator not in LIST_OPERATORS:
             raise ValueError(
                 f"an element qualification uses In or NotIn, not {self.operator.value}"
             )

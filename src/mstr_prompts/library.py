@@ -50,6 +50,7 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
+from .expression_plain import exp_element
 from .rest import load_json
 from .row_kinds import EXPRESSION_ROW, WRITER_ROWS
 from .rows import (
@@ -889,14 +890,23 @@ def _rsl(answer: ExpressionAnswer, locale: int | None) -> str:
     from . import xml
 
     exp = xml.expression_element(answer, target=TARGET)  # the one answer -> <exp> rule
+    text = _rsl_text(exp, answer.prompt.key or "", locale)
+    if text is None:
+        raise _refuse(answer, "the prompt key contains characters XML cannot carry")
+    return text
+
+
+def _rsl_text(exp: etree._Element, key: str, locale: int | None) -> str | None:
+    """The ``<rsl>`` value of an expression answer's ``<exp>``, for its model and its row
+    alike; None for a key XML cannot carry (the model's path words the refusal)."""
     root = etree.Element("rsl")
     if locale is not None:
         root.set("lcl", str(locale))
     pa = etree.SubElement(root, "pa")
     try:
-        pa.set("key", answer.prompt.key or "")
+        pa.set("key", key)
     except ValueError:
-        raise _refuse(answer, "the prompt key contains characters XML cannot carry") from None
+        return None
     pa.append(exp)
     for node in root.iter():
         if len(node) == 0 and node.text is None:
@@ -964,7 +974,7 @@ def _encode_answer(answer: Answer, locale: int | None) -> dict[str, Any]:
     return {"key": key, "values": values, "useDefault": use_default}
 
 
-def _encode_row(row: _Row) -> dict[str, Any] | None:
+def _encode_row(row: _Row, locale: int | None) -> dict[str, Any] | None:
     """The answer of a decoder's row (mstr_prompts.rows), as :func:`_encode_answer` writes
     its model; None when the row needs that path (which then says what is wrong).  A row
     with no key, or an open slot, is refused from the row, as its model would be."""
@@ -996,7 +1006,13 @@ def _encode_row(row: _Row) -> dict[str, Any] | None:
             return None
         values = list(row[2])
     elif kind == EXPRESSION_ROW:
-        return None  # written from its model
+        # Its <exp> from REST's tree of it, by the writer the model's path uses (None:
+        # verbatim <exp> and the like, written or refused by that path).
+        exp = exp_element(row[2]())
+        text = None if exp is None else _rsl_text(exp, key, locale)
+        if text is None:
+            return None
+        values = [text]
     elif kind == ELEMENTS_ROW:
         attribute, keys, names = row[2], row[3], row[4]
         if any("~" in k for k in keys):
@@ -1061,13 +1077,13 @@ def encode_rounds(answers: Answers, *, ignore_locale: bool = False) -> list[list
     [[{'key': 'K@0@10', 'values': [], 'useDefault': True}]]
     """
     _check_set(answers, ignore_locale)
-    # Several values are rows this writer reads (row_kinds.VALUES_ROW); an expression row
-    # is written from its model, as every reader but REST's is given it.
+    # Several values and expression rows are rows this writer reads (row_kinds.WRITER_ROWS);
+    # an expression row it cannot write plainly is written from its model.
     rows = pending_rows(answers, expression_rows=True)
     if rows is not None:  # one round of rows: each written directly where it can be
         written = []
         for item in rows:
-            answer = _encode_row(item) if type(item) is tuple else None
+            answer = _encode_row(item, answers.locale) if type(item) is tuple else None
             if answer is None:
                 from .model import answer_of
 

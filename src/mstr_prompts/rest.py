@@ -25,6 +25,7 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
@@ -44,6 +45,7 @@ from .errors import (
     rounds_refusal,
     validation_message,
 )
+from .expression_plain import canonical_answers
 from .object_types import OBJECT_TYPE_NAMES, object_type_from_name, object_type_name
 from .row_kinds import EXPRESSION_ROW, VALUES_ROW, WRITER_ROWS
 from .rows import (
@@ -787,7 +789,12 @@ _SURROGATE_ESCAPE = (
     r"(?<!\\)(?:\\\\)*\\u"
     r"(?:[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|([dD][89a-fA-F][0-9a-fA-F]{2}))"
 )
-_PLAIN_TYPES = {"VALUE": VALUE_ROW, "ELEMENTS": ELEMENTS_ROW, "OBJECTS": OBJECTS_ROW}
+_PLAIN_TYPES = {
+    "VALUE": VALUE_ROW,
+    "ELEMENTS": ELEMENTS_ROW,
+    "OBJECTS": OBJECTS_ROW,
+    "EXPRESSION": EXPRESSION_ROW,
+}
 _TERSE_TAIL = 33  # ";" and a GUID: what follows the key part of a plain terse ID
 
 
@@ -834,6 +841,8 @@ def _plain_item(item: Any) -> _Row | None:
         # The server ignores the answers then (see _decode_item), and so does the model.
         return (USE_DEFAULT_ROW, prompt, _ROW_FAMILY[kind])
     answers = item.get("answers")
+    if kind == EXPRESSION_ROW:
+        return _plain_expression(prompt, answers)
     if (type(answers) is list and not answers) or (kind == VALUE_ROW and answers == ""):
         # Blank answers close the prompt (see _decode_value); absent ones take the checked
         # path, which first looks for a misspelt "answers".
@@ -888,6 +897,38 @@ def _plain_elements(key: str | Ref, answers: list[Any]) -> _Row | None:
     if not plain_keys("\0".join(keys)):
         return None
     return (ELEMENTS_ROW, key, attribute, keys, names)
+
+
+def _plain_expression(prompt: str | Ref, answers: Any) -> _Row | None:
+    """The expression row of ``answers`` whose tree is of the usual shapes
+    (:func:`~mstr_prompts.expression_plain.canonical_answers`), else None (the checked
+    path reads it: an ``xml`` answer, a blank one that closes the prompt, a tree of
+    another shape, or an error)."""
+    if canonical_answers(answers) is None:
+        return None
+    # The body's JSON is this decoder's own (the fast path reads text, never a caller's
+    # dict), so the row may keep it: each writer's call writes the answers anew from it.
+    return (
+        EXPRESSION_ROW,
+        prompt,
+        partial(_expression_answers, answers),
+        partial(_expression_model, prompt, answers),
+    )
+
+
+def _expression_answers(answers: Any) -> dict[str, Any]:
+    """REST's ``answers`` of an expression row (a new object at each call)."""
+    written = canonical_answers(answers)
+    assert written is not None  # it was read when the row was made
+    return written
+
+
+def _expression_model(prompt: str | Ref, answers: Any) -> Answer:
+    """The answer of an expression row, built by the checked path as :func:`decode` would."""
+    from .model import PromptRef
+
+    ref = PromptRef(key=prompt) if isinstance(prompt, str) else PromptRef(**prompt.dump())
+    return _decode_expression(ref, answers, f"rest ({identified_by(ref)})")
 
 
 def _plain_objects(key: str | Ref, answers: list[Any]) -> _Row | None:

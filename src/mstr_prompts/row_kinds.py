@@ -37,11 +37,15 @@ USE_DEFAULT_ROW = "use_default"
 CLOSE_ROW = "close"
 STATE_ROWS = frozenset({UNANSWERED_ROW, USE_DEFAULT_ROW, CLOSE_ROW})
 EXPRESSION_ROW = "expression rows"
-"""An expression answer read by prompt-answer XML's scan (``expression_xml.scan_row``):
-``(EXPRESSION_ROW, key, answers, make)``: two functions of no arguments, one writing
+"""An expression answer read by prompt-answer XML's scan (``expression_xml.scan_row``) or
+by REST's decoder (a tree of the usual shapes, ``expression_plain.canonical_answers``):
+``(EXPRESSION_ROW, prompt, answers, make)``: two functions of no arguments, one writing
 REST's ``answers`` object (a new one each call), one building the ExpressionAnswer.
-Only REST's writer reads these rows (``rows.pending_rows(..., expression_rows=True)``);
-every other reader of a set's rows is given the answer model in their place."""
+The writers read these rows (``rows.pending_rows(..., expression_rows=True)``): REST's
+writes the answers, prompt-answer XML's, the Web URL's promptsAnswerXML and Library's
+write its ``<exp>`` from them (``expression_plain.exp_element``), and ``RowSet.dump``
+its dump (``expression_plain.typed_dump``); each gives a row it cannot write plainly to
+the model's path.  Every other reader of a set's rows is given the answer model."""
 VALUES_ROW = "several values"
 """A value answer of several texts (REST's ``"answers": ["a", "b"]``, Library's
 ``"values": ["a", "b"]`` of plain texts): ``(VALUES_ROW, prompt, texts, type)``, ``texts``

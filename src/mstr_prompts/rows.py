@@ -30,8 +30,8 @@ known by its id, name or position; a hand-built set may also give a PromptRef):
   and a Close with no attribute; ``family`` is a PromptFamily or None.
 
 A decoder may also keep an answer as a row that only the writers able to carry it read:
-prompt-answer XML's expression rows (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`,
-read by REST's writer), and a value of several texts
+expression rows (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`, made by prompt-answer
+XML's and REST's decoders, read by every writer), and a value of several texts
 (:data:`~mstr_prompts.row_kinds.VALUES_ROW`, ``(VALUES_ROW, prompt, texts, type)``, read
 by REST's and Library's writers; the other formats carry one text per value prompt).
 Every other reader (:attr:`RowSet.items`, :func:`pending_rows`, the answer models) is
@@ -543,8 +543,8 @@ class RowSet:
         >>> RowSet(((OBJECTS_ROW, "K@0@10", [("4C05", 4, None)]),)).dump()["answers"][0]
         {'prompt': {'key': 'K@0@10'}, 'kind': 'objects', 'objects': [{'id': '4C05', 'type': 4}]}
         """
-        # The rows as held: a several-values row is dumped as its ValueAnswer would be;
-        # an expression row, only from its model (_dump builds it).
+        # The rows as held: a several-values row is dumped as its ValueAnswer would be,
+        # an expression row as its ExpressionAnswer (from its REST tree where _dump can).
         document: dict[str, Any] = {"answers": [_dump(item) for item in self._rows]}
         if self.mode is not None:
             document["mode"] = self.mode.value
@@ -694,23 +694,17 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
         return _dump_model(item)  # type: ignore[no-any-return]
     kind, prompt = item[0], item[1]
     if kind == EXPRESSION_ROW:
-        # Written from the scan's tree where the scan made the row (no model loaded).
+        # Written from the scan's tree where the scan made the row, else from its REST
+        # tree where it is canonical (REST's rows, the walk's), with no model loaded.
         from ._expression_scan import row_dump
 
-        dumped = row_dump(item)
-        if dumped is not None:
-            return dumped
-        from .model import answer_of
+        dumped = row_dump(item) or _expression_dump(item)
+        if dumped is None:
+            from .model import answer_of
 
-        return _dump_model(answer_of(item))  # type: ignore[no-any-return]
-    head = {
-        "prompt": {"key": prompt}
-        if type(prompt) is str
-        else prompt.dump()
-        if type(prompt) is Ref
-        else _dump_model(prompt),
-        "kind": kind,
-    }
+            return _dump_model(answer_of(item))  # type: ignore[no-any-return]
+        return dumped
+    head = {"prompt": _prompt_dump(prompt), "kind": kind}
     if kind in STATE_ROWS:
         if item[2] is not None:
             head["family"] = item[2].value
@@ -744,6 +738,31 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
         objects.append(ref)
     head["objects"] = objects
     return head
+
+
+def _prompt_dump(prompt: Any) -> dict[str, Any]:
+    if type(prompt) is str:
+        return {"key": prompt}
+    return prompt.dump() if type(prompt) is Ref else _dump_model(prompt)
+
+
+def _expression_dump(row: Row) -> dict[str, Any] | None:
+    """An expression row's dump written from its REST tree (a typed answer's fields:
+    prompt, kind, expression, content), or None for what only its model can dump
+    (verbatim XML, an element ID that is not plain)."""
+    answers = row[2]()
+    tree = answers.get("expression")
+    if "xml" in answers or tree is None:
+        return None
+    from .expression_plain import typed_dump  # only for expression rows
+
+    typed = typed_dump(tree)
+    if typed is None:
+        return None
+    dumped = {"prompt": _prompt_dump(row[1]), "kind": "expression", "expression": typed}
+    if answers.get("content") is not None:
+        dumped["content"] = answers["content"]
+    return dumped
 
 
 def pending_rows(answers: Answers, *, expression_rows: bool = False) -> Items | None:

@@ -46,6 +46,7 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
+from .row_kinds import EXPRESSION_ROW
 from .rows import (
     ELEMENTS_ROW,
     EMPTY_REF,
@@ -1157,18 +1158,20 @@ class _Plan:
         self.values: dict[int, Answer | _Row] = {}
         self.elements: list[str] = []
         self.objects: dict[int, Answer | _Row] = {}
-        self.xml: list[Answer] = []
+        self.xml: list[Answer | _Row] = []  # answers, and expression rows
 
 
 def _needs_xml(
-    answers: list[Answer], problems: dict[int, NotRepresentableError], fallback: str
-) -> list[Answer]:
-    """Send ``answers`` to promptsAnswerXML, or raise the first problem if we may not."""
+    answers: Sequence[Answer | _Row], problems: dict[int, NotRepresentableError], fallback: str
+) -> list[Answer | _Row]:
+    """Send ``answers`` to promptsAnswerXML, or raise the first problem if we may not
+    (worded from a row as from its model: ``_refuse``, ``describe_row``)."""
     first = next(iter(problems.values()))
     if fallback != "xml":
         raise first
     for index, answer in enumerate(answers):
-        if answer.prompt.key is None:
+        key = _row_key(answer) if isinstance(answer, tuple) else answer.prompt.key
+        if key is None:
             problem = problems.get(index)
             if problem is None:
                 raise _refuse(
@@ -1179,11 +1182,11 @@ def _needs_xml(
                 )
             raise NotRepresentableError(
                 f"{problem.message}; promptsAnswerXML needs a prompt key, and it has none",
-                prompt=answer.describe(),
+                prompt=describe_row(answer) if isinstance(answer, tuple) else answer.describe(),
                 target="url",
                 hint=Hint("give the answer its prompt key (did@pin@tp)", cli=False),
             )
-    return answers
+    return list(answers)
 
 
 _BIND = Option("definitions", metavar="FILE", api="mstr_prompts.definitions.bind")
@@ -1271,12 +1274,19 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
     position: dict[int, int] = {}
     element_positions: list[int] = []
     # Several values are rows here too (row_kinds.VALUES_ROW): refused, from the row; an
-    # expression row becomes its model below, as every other answer with no URL form.
+    # expression row goes to promptsAnswerXML as a row, or is refused from the row.
     rows = pending_rows(answers, expression_rows=True)
     for where, item in enumerate(answers if rows is None else rows):
         if type(item) is tuple and item[0] == ELEMENTS_ROW:
             elements.append(item)  # read directly below
             element_positions.append(where)
+            continue
+        if type(item) is tuple and item[0] == EXPRESSION_ROW:
+            # No URL parameter carries it: promptsAnswerXML, which writes the row itself,
+            # or the refusal _unsupported words for its model, from the row.
+            refusal = _refuse(item, _NO_EXPRESSIONS)
+            position[id(item)] = where
+            plan.xml += _needs_xml([item], {0: refusal}, fallback)
             continue
         family_of_row = _positional_family(item) if type(item) is tuple else None
         if family_of_row is not None:
@@ -1467,10 +1477,17 @@ def _unsupported(answer: Answer) -> NotRepresentableError:
             "leave it out (prompts the URL does not answer are asked)",
             hint=None,
         )
+    if answer.kind == "expression":
+        return _refuse(answer, _NO_EXPRESSIONS)
     return _refuse(
         answer,
         f"the URL parameters have no {answer.kind} answers; only promptsAnswerXML carries them",
     )
+
+
+_NO_EXPRESSIONS = (
+    "the URL parameters have no expression answers; only promptsAnswerXML carries them"
+)
 
 
 def _slots(slots: dict[int, Answer | _Row], render: dict[int, str]) -> str:
@@ -1600,9 +1617,11 @@ def encode(
     if answers.rounds is not None:
         raise rounds_refusal("url", len(answers.rounds))
     plan = _plan(answers, fallback, assume_order)
-    rows = pending_rows(answers)
+    # As held (an expression row read as a row builds no model): a value of several
+    # texts is a value answer too.
+    rows = pending_rows(answers, expression_rows=True)
     has_values = any(
-        (a[0] if type(a) is tuple else a.kind) == VALUE_ROW  # type: ignore[union-attr]
+        (a[0] in (VALUE_ROW, VALUES_ROW) if type(a) is tuple else a.kind == VALUE_ROW)  # type: ignore[union-attr]
         for a in (answers if rows is None else rows)
     )
     if answers.locale is not None and has_values and not plan.xml and not ignore_locale:
@@ -1637,9 +1656,18 @@ def encode(
         )
     if plan.xml:
         from . import xml as xml_codec  # imported late: xml is an optional peer for url
-        from .model import AnswerSet
 
-        out[XML_PARAM] = xml_codec.encode(AnswerSet(answers=tuple(plan.xml), locale=answers.locale))
+        carried: Answers
+        if any(type(item) is tuple for item in plan.xml):
+            # Expression rows, which xml writes itself (no model built), among answers.
+            carried = RowSet(
+                tuple(plan.xml), locale=answers.locale, expression_rows=True, trusted=TRUSTED
+            )
+        else:
+            from .model import AnswerSet
+
+            carried = AnswerSet(answers=tuple(plan.xml), locale=answers.locale)
+        out[XML_PARAM] = xml_codec.encode(carried)
     if answers.mode is not None:
         out[MODE_PARAM] = str(int(answers.mode))
     return out

@@ -44,7 +44,8 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
-from .row_kinds import CLOSE_ROW, EXPRESSION_ROW
+from .expression_plain import exp_element
+from .row_kinds import CLOSE_ROW, EXPRESSION_ROW, VALUES_ROW
 from .rows import ELEMENTS_ROW, OBJECTS_ROW, STATE_ROWS, VALUE_ROW, RowSet, pending_rows
 from .rows import Row as _Row
 from .rules import (
@@ -1165,13 +1166,15 @@ def encode(answers: Answers) -> str:
                 cli=False,
             ),
         )
-    rows = pending_rows(answers)
+    # Expression rows are written here too (their <exp> from REST's tree of them); a
+    # value of several texts is given to its model's path, which refuses it.
+    rows = pending_rows(answers, expression_rows=True)
     items: Any = answers if rows is None else rows
     refuse_to_write_repeated_keys(items, "xml")
     untyped = sum(
         1
         for a in items
-        if (a[0] == VALUE_ROW and a[3] is None if type(a) is tuple else _untyped_value(a))
+        if (a[0] in _VALUE_ROWS and a[3] is None if type(a) is tuple else _untyped_value(a))
     )
     if untyped:
         warnings.warn(
@@ -1202,6 +1205,9 @@ def encode(answers: Answers) -> str:
     return etree.tostring(root, encoding="unicode")
 
 
+_VALUE_ROWS = frozenset({VALUE_ROW, VALUES_ROW})
+
+
 def _untyped_value(answer: Answer) -> bool:
     from .model import ValueAnswer
 
@@ -1217,8 +1223,10 @@ def _encode_row(row: _Row) -> etree._Element | None:
     with its counters and one tag per object type.
     """
     kind, key = row[0], row[1]
-    if kind in STATE_ROWS:
-        return None  # an open slot, a default, a close: the model's path writes or refuses it
+    if kind in STATE_ROWS or kind == VALUES_ROW:
+        # An open slot, a default, a close: the model's path writes or refuses it (and
+        # several values, which prompt-answer XML cannot carry).
+        return None
     if type(key) is not str:
         # A reference by more than its key (mstr_prompts.rows.Ref): XML writes the key
         # alone, as the model path does; with none, that path says why it cannot.
@@ -1231,8 +1239,16 @@ def _encode_row(row: _Row) -> etree._Element | None:
     did, pin, tp = parts
     try:
         pa = etree.Element("pa")
+        exp = None
         if kind == VALUE_ROW:
             pt = _PT_UNKNOWN_VALUE if row[3] is None else _PT_OF_TYPE[row[3]]
+        elif kind == EXPRESSION_ROW:
+            # Its <exp> from REST's tree of it, by the writer the model's path uses;
+            # None for what that path must write or refuse (verbatim <exp>, say).
+            exp = exp_element(row[2]())
+            if exp is None:
+                return None
+            pt = _PT_OF_FAMILY[PromptFamily.EXPRESSION]
         else:
             pt = _PT_OF_FAMILY[
                 PromptFamily.ELEMENTS if kind == ELEMENTS_ROW else PromptFamily.OBJECTS
@@ -1244,6 +1260,8 @@ def _encode_row(row: _Row) -> etree._Element | None:
         pa.text = ""
         if kind == VALUE_ROW:
             pa.text = row[2]
+        elif exp is not None:
+            pa.append(exp)
         elif kind == ELEMENTS_ROW:
             attribute = row[2]
             es = _child(_child(pa, "mi"), "es")
