@@ -124,21 +124,14 @@ _TP_ATTRIBUTE = codes.TP_ATTRIBUTE
 _TP_FORM = codes.TP_FORM
 _CONCRETE_ELEMENT = codes.CONCRETE_ELEMENT
 
-_FNT: dict[Operator, int] = codes.FNT
-_OPERATOR_OF_FNT: dict[str, Operator] = {str(n): op for op, n in _FNT.items()}
-
-# Rank and percent (docs/expressions.md row 9): expression_codes.MRP.
-_MRP: dict[str, tuple[int, str | None]] = codes.MRP
-_MRP_OF: dict[tuple[str, str | None], str] = {(str(f), v): name for name, (f, v) in _MRP.items()}
+# The function and data type numbers, both ways (docs/expressions.md row 9 for rank and
+# percent): expression_codes', shared with the scan and the writers.
+_OPERATOR_OF_FNT: dict[str, Operator] = codes.OPERATOR_OF_FNT
+_RANKING_OF: dict[tuple[str, str | None, str], Operator] = codes.RANKING_OF
 _RANK_V = codes.RANK_V
 _PERCENT_V = codes.PERCENT_V
-
-_DDT: dict[DataType, int] = codes.DDT
-_TYPE_OF_DDT: dict[str, DataType] = {str(n): t for t, n in _DDT.items()}
-# What a <cst> may carry: dates, times and big decimals have their own node types.
-_CST_TYPE_OF_DDT: dict[str, DataType] = {
-    d: t for d, t in _TYPE_OF_DDT.items() if not t.is_temporal and t is not DataType.BIG_DECIMAL
-}
+_TYPE_OF_DDT: dict[str, DataType] = codes.DATA_TYPE_OF_DDT
+_CST_TYPE_OF_DDT: dict[str, DataType] = codes.CST_DATA_TYPE_OF_DDT
 _NOT = Operator.NOT
 _LIST_OPERATORS = frozenset({Operator.IN, Operator.NOT_IN})
 
@@ -530,12 +523,8 @@ def _value(element: etree._Element) -> Constant:
                 element, "holds elements; a date, time or big-decimal constant is bare text"
             )
         data_type = _TYPE_OF_DDT.get(ddt)
-        expected = data_type is not None and (
-            data_type.is_temporal if nt == _NT_TIME else data_type is DataType.BIG_DECIMAL
-        )
-        if not expected:
+        if data_type is None or codes.node_type(data_type) != nt:
             raise _Outside(element, f"has node type {nt} with ddt={ddt}, which do not agree")
-        assert data_type is not None
         return _constant(element.text or "", data_type)
     raise _Outside(element, f"has node type {nt}, where a constant belongs")
 
@@ -674,10 +663,10 @@ def _ranking(prs: etree._Element, fnt: str) -> Operator:
     ascending = pairs.pop("4", None)
     if pairs or kind not in (_RANK_V, _PERCENT_V):
         raise _Outside(prs, "is not one of the rank or percent property sets")
-    name = _MRP_OF.get((fnt, ascending))
-    if name is None:
+    operator = _RANKING_OF.get((fnt, ascending, kind))
+    if operator is None:
         raise _Outside(prs, f"with fnt={fnt} is not one of the rank or percent operators")
-    return Operator(("Rank." if kind == _RANK_V else "Percent.") + name)
+    return operator
 
 
 # --- the scan: the usual shapes read from the <exp>'s text -----------------------------
