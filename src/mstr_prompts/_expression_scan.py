@@ -261,20 +261,13 @@ _BARE_NAME_OF_DDT = {
     nt: {ddt: t.value for ddt, t in codes.DATA_TYPE_OF_DDT.items() if codes.node_type(t) == nt}
     for nt in (codes.NT_TIME, codes.NT_BIG_DECIMAL)
 }
-# fnt -> (operator, whether it is Not)
-_LOGICAL_OF_FNT = {str(codes.FNT[op]): (op.value, op is Operator.NOT) for op in LOGICAL}
-# fnt -> (operator, arity: None for a list)
-_METRIC_OF_FNT: dict[str, tuple[str, int | None]] = {
-    str(codes.FNT[op]): (op.value, op.arity) for op in METRIC_OPERATORS - RANKING
-}
-_FORM_OF_FNT: dict[str, tuple[str, int | None]] = {
-    str(codes.FNT[op]): (op.value, op.arity) for op in FORM_OPERATORS
-}
+# fnt -> (operator, its name), by family (the counts each takes: Operator.takes)
+_LOGICAL_OF_FNT = {str(codes.FNT[op]): (op, op.value) for op in LOGICAL}
+_METRIC_OF_FNT = {str(codes.FNT[op]): (op, op.value) for op in METRIC_OPERATORS - RANKING}
+_FORM_OF_FNT = {str(codes.FNT[op]): (op, op.value) for op in FORM_OPERATORS}
+# (fnt, <pr ix="4"> ascending, <pr ix="5"> rank -1 or percent 0) -> (operator, its name)
+_RANKING_OF = {key: (op, op.value) for key, op in codes.RANKING_OF.items()}
 _LISTS = frozenset(op.value for op in LIST_OPERATORS)
-# (fnt, <pr ix="4"> ascending, <pr ix="5"> rank -1 or percent 0) -> (operator, arity)
-_RANKING_OF: dict[tuple[str, str | None, str], tuple[str, int | None]] = {
-    key: (op.value, op.arity) for key, op in codes.RANKING_OF.items()
-}
 _ET_FORM_LIST = codes.ET_FORM_LIST
 
 # The scan writes REST's JSON tree (what expression_json.dumps writes of the typed nodes)
@@ -361,12 +354,11 @@ def _tokens(
             if not stack:
                 return None
             logical = _LOGICAL_OF_FNT.get(found[2])
-            count = len(top)
-            if logical is None or not count or (logical[1] and count != 1):
+            if logical is None or not logical[0].takes(len(top)):
                 # _branch: an unknown function or one not And/Or/Not, or the model's
                 # Logical: no operand, or a Not of several
                 return KEPT
-            node = {"operator": logical[0], "operands": top}
+            node = {"operator": logical[1], "operands": top}
             top = stack.pop()
         elif last <= 8:  # type: ignore[operator]  # a match has a last group here
             node = _scanned_metric(found)
@@ -446,14 +438,6 @@ def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | Kept:
     return values
 
 
-def _fits(operator: tuple[str, int | None] | None, count: int) -> bool:
-    # a known operator (its name and arity), given as many values as it compares with
-    if operator is None:
-        return False
-    arity = operator[1]
-    return count >= 1 if arity is None else count == arity
-
-
 def _scanned_metric(found: re.Match[str]) -> dict[str, Any] | Kept:
     metric_id, metric_name, run, fnt, ascending, kind = found.group(3, 4, 5, 6, 7, 8)
     values = _scanned_values(run, metrics=True)
@@ -466,12 +450,12 @@ def _scanned_metric(found: re.Match[str]) -> dict[str, Any] | Kept:
         operator = _RANKING_OF.get((fnt, ascending, kind))
         if any(v["type"] != "constant" for v in values):
             return KEPT  # a rank or percent of a metric: the model refuses it
-    if operator is None or not _fits(operator, len(values)):
+    if operator is None or not operator[0].takes(len(values)):
         # _function or _ranking (no such function), or the model (not a metric operator,
         # or not as many values as it compares with)
         return KEPT
     values.insert(0, _ref_json("metric", metric_id, metric_name))
-    return {"operator": operator[0], "operands": values}
+    return {"operator": operator[1], "operands": values}
 
 
 def _scanned_form(found: re.Match[str]) -> dict[str, Any] | Kept | None:
@@ -479,18 +463,20 @@ def _scanned_form(found: re.Match[str]) -> dict[str, Any] | Kept | None:
         9, 10, 11, 12, 13, 14, 15
     )
     operator = _FORM_OF_FNT.get(fnt)
-    if operator is None or (et == _ET_FORM_LIST and operator[0] not in _LISTS):
+    if operator is None or (et == _ET_FORM_LIST and operator[1] not in _LISTS):
         return KEPT  # _function, _form (et 6 without In/NotIn) or the model
     values = _scanned_values(run, metrics=False)
-    if values is KEPT or not _fits(operator, len(values)):  # type: ignore[arg-type]
+    if values is KEPT:
         return KEPT
     assert type(values) is list
+    if not operator[0].takes(len(values)):
+        return KEPT
     subject = {
         "type": "form",
         "attribute": _ref_json(None, attribute_id, attribute_name),
         "form": _ref_json(None, form_id, form_name),
     }
-    if operator[0] in _LISTS:
+    if operator[1] in _LISTS:
         data_type = values[0]["dataType"]
         if any(v["dataType"] != data_type for v in values):
             return None  # no REST spelling: the typed path (the walk) reads and refuses it
@@ -499,9 +485,9 @@ def _scanned_form(found: re.Match[str]) -> dict[str, Any] | Kept | None:
             "dataType": data_type,
             "values": [v["value"] for v in values],
         }
-        return {"operator": operator[0], "operands": [subject, constants]}
+        return {"operator": operator[1], "operands": [subject, constants]}
     values.insert(0, subject)
-    return {"operator": operator[0], "operands": values}
+    return {"operator": operator[1], "operands": values}
 
 
 def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | Kept | None:

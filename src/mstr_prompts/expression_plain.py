@@ -119,8 +119,7 @@ def _constants(item: dict[str, Any]) -> tuple[str, list[str]]:
 
 
 def _arity(operator: Operator, count: int) -> None:
-    arity = operator.arity
-    if (count < 1) if arity is None else (count != arity):
+    if not operator.takes(count):
         raise _Other
 
 
@@ -145,7 +144,7 @@ def _node(node: Any, depth: int) -> dict[str, Any]:
     if type(operands) is not list or not operands:
         raise _Other
     if operator in LOGICAL:
-        if level is not None or (operator is Operator.NOT and len(operands) != 1):
+        if level is not None or not operator.takes(len(operands)):
             raise _Other
         return {
             "operator": operator.value,

@@ -132,7 +132,6 @@ _RANK_V = codes.RANK_V
 _PERCENT_V = codes.PERCENT_V
 _TYPE_OF_DDT: dict[str, DataType] = codes.DATA_TYPE_OF_DDT
 _CST_TYPE_OF_DDT: dict[str, DataType] = codes.CST_DATA_TYPE_OF_DDT
-_NOT = Operator.NOT
 _LIST_OPERATORS = frozenset({Operator.IN, Operator.NOT_IN})
 
 # Attributes seen in real answers that carry no meaning a typed tree loses (docs/expressions.md:
@@ -414,11 +413,6 @@ def _name_ok(name: str | None) -> bool:
     return name is None or (type(name) is str and is_text(name))
 
 
-def _arity_ok(operator: Operator, count: int) -> bool:
-    arity = operator.arity
-    return count >= 1 if arity is None else count == arity
-
-
 def _attribute(id: str, name: str | None) -> AttributeRef:
     if type(id) is str and _IS_GUID(id) and _name_ok(name):
         return build(AttributeRef, {"id": id, "name": name})
@@ -445,7 +439,7 @@ def _constant(value: str, data_type: DataType) -> Constant:
 
 def _logical(operator: Operator, operands: tuple[Expression, ...]) -> Logical:
     count = len(operands)
-    if operator in LOGICAL and count and (operator is not _NOT or count == 1):
+    if operator in LOGICAL and operator.takes(count):
         return build(Logical, {"kind": "logical", "operator": operator, "operands": operands})
     return Logical(operator=operator, operands=operands)
 
@@ -453,7 +447,7 @@ def _logical(operator: Operator, operands: tuple[Expression, ...]) -> Logical:
 def _form_qualification(
     form: FormRef, operator: Operator, values: tuple[Constant, ...]
 ) -> FormQualification:
-    if operator in FORM_OPERATORS and _arity_ok(operator, len(values)):
+    if operator in FORM_OPERATORS and operator.takes(len(values)):
         return build(
             FormQualification,
             {"kind": "form", "form": form, "operator": operator, "values": values},
@@ -466,7 +460,7 @@ def _metric_qualification(
 ) -> MetricQualification:
     if (
         operator in METRIC_OPERATORS
-        and _arity_ok(operator, len(values))
+        and operator.takes(len(values))
         and not (operator in RANKING and any(type(v) is not Constant for v in values))
     ):
         return build(

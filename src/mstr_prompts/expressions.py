@@ -151,12 +151,12 @@ class MetricRef(Model):
 
 
 def _check_arity(operator: Operator, count: int, what: str) -> None:
+    if operator.takes(count):
+        return
     arity = operator.arity
     if arity is None:
-        if count < 1:
-            raise ValueError(f"{operator.value} needs at least one value")
-    elif count != arity:
-        raise ValueError(f"{operator.value} compares {what} with {arity} value(s), not {count}")
+        raise ValueError(f"{operator.value} needs at least one value")
+    raise ValueError(f"{operator.value} compares {what} with {arity} value(s), not {count}")
 
 
 class FormQualification(Model):
@@ -275,7 +275,7 @@ class Logical(Model):
     def _check(self) -> Logical:
         if self.operator not in LOGICAL:
             raise ValueError(f"a logical expression uses And, Or or Not, not {self.operator.value}")
-        if self.operator is Operator.NOT and len(self.operands) != 1:
+        if not self.operator.takes(len(self.operands)):  # Not of several
             raise ValueError(f"Not takes one operand, not {len(self.operands)}")
         return self
 
