@@ -35,7 +35,7 @@ from .expression_names import (
     RANKING,
     Operator,
 )
-from .expression_plain import typed_dump
+from .expression_plain import answers_json, typed_dump
 from .expression_text import (
     elements_text,
     form_text,
@@ -45,6 +45,7 @@ from .expression_text import (
     ref_text,
 )
 from .row_kinds import EXPRESSION_ROW, Row
+from .rules import display_text
 
 __all__ = [
     "KEPT",
@@ -55,7 +56,6 @@ __all__ = [
     "Kept",
     "Scanned",
     "VerbatimAnswers",
-    "answers_json",
     "is_empty",
     "row_dump",
     "row_words",
@@ -325,7 +325,7 @@ def scan_text(text: str) -> Scanned | Kept | None:
     content = head[1]
     if "&" in content:
         content = unescape(content)  # before the test: a lone CR is written &#13;
-    return tree, content if content and not content.isspace() else None  # type: ignore[return-value]
+    return tree, display_text(content)  # type: ignore[return-value]
 
 
 def _tokens(
@@ -561,15 +561,6 @@ class Answers:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Answers, (None, self._text))
-
-
-def answers_json(tree: dict[str, Any], content: str | None) -> dict[str, Any]:
-    """REST's ``answers`` of a tree and its display text.
-
-    >>> answers_json({"operator": "And", "operands": []}, "Région")
-    {'content': 'Région', 'expression': {'operator': 'And', 'operands': []}}
-    """
-    return {"expression": tree} if content is None else {"content": content, "expression": tree}
 
 
 class VerbatimAnswers:

@@ -35,7 +35,6 @@ from . import _expression_scan, expression_json, safexml
 from . import expression_codes as codes
 from ._expression_scan import KEPT as _KEPT
 from ._expression_scan import OUTSIDE as _OUTSIDE
-from ._expression_scan import answers_json as _answers_json
 from ._expression_scan import is_empty as is_empty
 from ._expression_scan import scan_text as _scan_text
 from ._expression_scan import text_row, typed_row, verbatim_row
@@ -50,6 +49,7 @@ from .element_id import (
 )
 from .elements import Element
 from .errors import DecodeError, Hint, NotRepresentableError, validation_message
+from .expression_plain import answers_json
 from .expressions import (
     FORM_OPERATORS,
     LOGICAL,
@@ -69,7 +69,7 @@ from .expressions import (
 )
 from .model import ExpressionAnswer, LevelAnswer, PromptRef
 from .row_kinds import EXPRESSION_ROW, Row
-from .rules import is_text
+from .rules import display_text, is_text
 
 __all__ = [
     "MAX_DEPTH",
@@ -196,8 +196,7 @@ def _exp(root: etree._Element) -> tuple[Expression, str | None]:
         raise _Outside(root, f"holds {len(children)} nodes; an answer holds one <nd>")
     _no_tails(root, children)
     text = root.text
-    content = text if text and not text.isspace() else None
-    return _node(children[0], 0), content
+    return _node(children[0], 0), display_text(text)
 
 
 def _extras(element: etree._Element, required: frozenset[str]) -> None:
@@ -762,7 +761,7 @@ def _typed_answer(key: str, tree: Expression, content: str | None) -> Expression
 
 def _walked_answers(tree: Expression, content: str | None) -> dict[str, Any]:
     """REST's ``answers`` of a typed tree the walk read (a new object at each call)."""
-    return _answers_json(expression_json.dumps(tree), content)
+    return answers_json(expression_json.dumps(tree), content)
 
 
 def _given(answer: ExpressionAnswer) -> ExpressionAnswer:
@@ -1046,8 +1045,7 @@ def answer(
                 where=where,
             )
         root = None  # an empty <exp> beside a tree says nothing
-    if content is not None and (not content or content.isspace()):
-        content = None  # the model's one spelling of "no display text"
+    content = display_text(content)  # the model's one spelling of "no display text"
     if root is not None and (tree is None or not isinstance(tree, Mapping)):
         try:
             typed, text = _scan(root) or _exp(root)
