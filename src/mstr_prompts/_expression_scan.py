@@ -26,7 +26,7 @@ from typing import Any, cast
 from lxml import etree
 
 from . import expression_codes as codes
-from .element_text import plain_keys, plain_terse, plain_terse_ids
+from .element_text import plain_keys, plain_terse_ids
 from .expression_names import (
     FORM_OPERATORS,
     LIST_OPERATORS,
@@ -846,17 +846,12 @@ def _rendered(tree: dict[str, Any]) -> str:
     subject = operands[0]
     kind = subject["type"]
     if kind == "attribute":
-        attribute = subject["id"]
-        cut = -len(attribute) - 1  # "h{key};ATTRIBUTE"
+        # an element without a name is shown by its ID, the terse h{key};ATTRIBUTE the
+        # scan wrote (str of its model's ElementId)
         return elements_text(
-            ref_text(attribute, subject.get("name")),
+            ref_text(subject["id"], subject.get("name")),
             operator,
-            [
-                element["name"]
-                if "name" in element
-                else plain_terse(attribute, element["id"][1:cut])
-                for element in operands[1]["elements"]
-            ],
+            [element.get("name", element["id"]) for element in operands[1]["elements"]],
         )
     if kind == "metric":
         shown = metric_text(subject["id"], subject.get("name"))
