@@ -49,6 +49,7 @@ LAYER_OF: dict[str, str] = {
     "enums": "base",  # the model's enumerations, plain enum (issue 22 item 2)
     "row_kinds": "base",  # the kinds of a decoder's rows
     "expression_names": "base",  # operators and data types of expression trees (plain enums)
+    "expression_text": "base",  # the display text of expression trees, from plain parts
     "element_text": "base",  # element IDs as text: GUID pattern, presentations, plain IDs
     # model: format-neutral typed values (element IDs are MicroStrategy's own identifiers,
     # shared by every format; expression trees are typed values).

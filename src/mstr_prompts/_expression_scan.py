@@ -25,8 +25,27 @@ from typing import Any, cast
 
 from lxml import etree
 
-from .element_text import plain_keys, plain_terse, plain_terse_ids
+from . import expression_codes as codes
+from .element_text import plain_keys, plain_terse_ids
+from .expression_names import (
+    FORM_OPERATORS,
+    LIST_OPERATORS,
+    LOGICAL,
+    METRIC_OPERATORS,
+    RANKING,
+    Operator,
+)
+from .expression_plain import answers_json, typed_dump
+from .expression_text import (
+    elements_text,
+    form_text,
+    logical_text,
+    metric_text,
+    qualification_text,
+    ref_text,
+)
 from .row_kinds import EXPRESSION_ROW, Row
+from .rules import display_text
 
 __all__ = [
     "KEPT",
@@ -37,7 +56,6 @@ __all__ = [
     "Kept",
     "Scanned",
     "VerbatimAnswers",
-    "answers_json",
     "is_empty",
     "row_dump",
     "row_words",
@@ -140,6 +158,10 @@ _OP = r'<op fnt="(\d+)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?' + _close
 _ND_MORE = r'(?: is_indp_csi="[^"\x3c]*")?(?: cc="[^"\x3c]*")?(?: lcl="0")?(?: disp_n="[^"\x3c]*")?'
 
 
+# An element list's functions, In and NotIn: "22|57"
+_LIST_FNTS = "|".join(sorted(str(codes.FNT[op]) for op in LIST_OPERATORS))
+
+
 def _patterns(carried: bool) -> tuple[str, str, str]:
     """The token, value and element patterns.  ``carried``: with the attributes real
     answers carry beyond the builders' (_ND_MORE; a reference's stp and disp_n; emt
@@ -198,7 +220,7 @@ def _patterns(carried: bool) -> tuple[str, str, str]:
         + r'</nd><nd et="[01]" nt="2" dmt="1" ' + nd_end + r'<mi><es>(?:<at did="('
         + _G + r')" tp="12"' + names(3072) + _closed("at") + r")?"
         r"((?:" + re.sub(r"\((?!\?)", "(?:", e) + r")+)</es></mi></nd>"
-        r'<op fnt="(22|57)"(?: fg="0")?(?: apply_order="0")?(?: node="0")?' + _closed("op")
+        r'<op fnt="(' + _LIST_FNTS + r')"(?: fg="0")?(?: apply_order="0")?(?: node="0")?' + _closed("op")
         + r"</nd>"
     )  # fmt: skip
     return token, value, e
@@ -231,46 +253,22 @@ _END = "</exp>"
 SCAN = True  # False reads every <exp> by the walk (the tests compare the two)
 _SCAN_DEPTH = 32  # deeper trees are left to the walk, which says where MAX_DEPTH is passed
 # The vocabulary of EnumDSSXMLDataType (ddt) and EnumDSSXMLFunction (fnt) the scan takes,
-# as the names and arities REST's tree spells: the tables of expression_xml (from the
-# enumerations of mstr_prompts.expressions) written out, so that reading an <exp> loads
-# no model class.  tests/test_expression_scan.py holds them equal to those tables.
-_CST_NAME_OF_DDT = {
-    "1": "Integer", "2": "Unsigned", "3": "Numeric", "4": "Decimal", "5": "Real",
-    "6": "Double", "7": "Float", "8": "Char", "9": "VarChar", "10": "LongVarChar",
-    "11": "Binary", "12": "VarBin", "13": "LongVarBin", "17": "NChar", "18": "NVarChar",
-    "21": "Short", "22": "Long", "23": "MBChar", "24": "Bool", "25": "Pattern",
-    "29": "NPattern", "33": "UTF8Char", "34": "Int64",
-}  # fmt: skip
-_TIME_NAME_OF_DDT = {"14": "Date", "15": "Time", "16": "TimeStamp"}
-_BIG_NAME_OF_DDT = {"30": "BigDecimal"}
-# fnt -> (operator, whether it is Not)
-_LOGICAL_OF_FNT = {"19": ("And", False), "20": ("Or", False), "21": ("Not", True)}
-# fnt -> (operator, arity: None for a list)
-_METRIC_OF_FNT: dict[str, tuple[str, int | None]] = {
-    "6": ("Equals", 1), "7": ("NotEqual", 1), "8": ("Greater", 1), "9": ("Less", 1),
-    "10": ("GreaterEqual", 1), "11": ("LessEqual", 1), "17": ("Between", 2),
-    "44": ("NotBetween", 2), "54": ("IsNull", 0), "55": ("IsNotNull", 0),
-}  # fmt: skip
-_FORM_OF_FNT: dict[str, tuple[str, int | None]] = {
-    **_METRIC_OF_FNT,
-    "18": ("Like", 1), "22": ("In", None), "43": ("NotLike", 1), "57": ("NotIn", None),
-    "76": ("Contains", 1), "77": ("BeginsWith", 1), "78": ("EndsWith", 1),
-    "79": ("NotContains", 1), "80": ("NotBeginsWith", 1), "81": ("NotEndsWith", 1),
-}  # fmt: skip
-_LISTS = frozenset({"In", "NotIn"})
-# (fnt, <pr ix="4"> ascending, <pr ix="5"> rank -1 or percent 0) -> (operator, arity)
-_RANKING_OF: dict[tuple[str, str | None, str], tuple[str, int | None]] = {
-    (fnt, ascending, kind): (("Rank." if kind == "-1" else "Percent.") + name, arity)
-    for fnt, ascending, name, arity in (
-        ("11", "0", "Top", 1), ("11", "-1", "Bottom", 1), ("17", "0", "Between", 2),
-        ("44", "0", "NotBetween", 2), ("8", "0", "ExcludeTop", 1),
-        ("8", "-1", "ExcludeBottom", 1), ("6", None, "Equals", 1),
-        ("7", None, "DifferentFrom", 1),
-    )
-    for kind in ("-1", "0")
-}  # fmt: skip
-_NT_TIME = "6"  # EnumDSSXMLNodeType: a date or time node
-_ET_FORM_LIST = "6"  # EnumDSSXMLExpressionType ListFormQual
+# as the names and arities REST's tree spells: expression_codes' tables (which the walk,
+# expression_xml, reads by too), keyed by the attribute texts the patterns capture.
+_CST_NAME_OF_DDT = {ddt: t.value for ddt, t in codes.CST_DATA_TYPE_OF_DDT.items()}
+# nt (a date or time node, or a big decimal node) -> ddt -> name
+_BARE_NAME_OF_DDT = {
+    nt: {ddt: t.value for ddt, t in codes.DATA_TYPE_OF_DDT.items() if codes.node_type(t) == nt}
+    for nt in (codes.NT_TIME, codes.NT_BIG_DECIMAL)
+}
+# fnt -> (operator, its name), by family (the counts each takes: Operator.takes)
+_LOGICAL_OF_FNT = {str(codes.FNT[op]): (op, op.value) for op in LOGICAL}
+_METRIC_OF_FNT = {str(codes.FNT[op]): (op, op.value) for op in METRIC_OPERATORS - RANKING}
+_FORM_OF_FNT = {str(codes.FNT[op]): (op, op.value) for op in FORM_OPERATORS}
+# (fnt, <pr ix="4"> ascending, <pr ix="5"> rank -1 or percent 0) -> (operator, its name)
+_RANKING_OF = {key: (op, op.value) for key, op in codes.RANKING_OF.items()}
+_LISTS = frozenset(op.value for op in LIST_OPERATORS)
+_ET_FORM_LIST = codes.ET_FORM_LIST
 
 # The scan writes REST's JSON tree (what expression_json.dumps writes of the typed nodes)
 # straight from the matches; expression_xml builds the typed nodes of such a tree.  A form's
@@ -327,7 +325,7 @@ def scan_text(text: str) -> Scanned | Kept | None:
     content = head[1]
     if "&" in content:
         content = unescape(content)  # before the test: a lone CR is written &#13;
-    return tree, content if content and not content.isspace() else None  # type: ignore[return-value]
+    return tree, display_text(content)  # type: ignore[return-value]
 
 
 def _tokens(
@@ -356,12 +354,11 @@ def _tokens(
             if not stack:
                 return None
             logical = _LOGICAL_OF_FNT.get(found[2])
-            count = len(top)
-            if logical is None or not count or (logical[1] and count != 1):
+            if logical is None or not logical[0].takes(len(top)):
                 # _branch: an unknown function or one not And/Or/Not, or the model's
                 # Logical: no operand, or a Not of several
                 return KEPT
-            node = {"operator": logical[0], "operands": top}
+            node = {"operator": logical[1], "operands": top}
             top = stack.pop()
         elif last <= 8:  # type: ignore[operator]  # a match has a last group here
             node = _scanned_metric(found)
@@ -426,7 +423,7 @@ def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | Kept:
             data_type = _CST_NAME_OF_DDT.get(cst_ddt)
             value = cst
         elif nt:
-            data_type = (_TIME_NAME_OF_DDT if nt == _NT_TIME else _BIG_NAME_OF_DDT).get(ddt)
+            data_type = _BARE_NAME_OF_DDT[nt].get(ddt)
             value = bare
         else:
             if not metrics:
@@ -441,14 +438,6 @@ def _scanned_values(run: str, metrics: bool) -> list[dict[str, Any]] | Kept:
     return values
 
 
-def _fits(operator: tuple[str, int | None] | None, count: int) -> bool:
-    # a known operator (its name and arity), given as many values as it compares with
-    if operator is None:
-        return False
-    arity = operator[1]
-    return count >= 1 if arity is None else count == arity
-
-
 def _scanned_metric(found: re.Match[str]) -> dict[str, Any] | Kept:
     metric_id, metric_name, run, fnt, ascending, kind = found.group(3, 4, 5, 6, 7, 8)
     values = _scanned_values(run, metrics=True)
@@ -461,12 +450,12 @@ def _scanned_metric(found: re.Match[str]) -> dict[str, Any] | Kept:
         operator = _RANKING_OF.get((fnt, ascending, kind))
         if any(v["type"] != "constant" for v in values):
             return KEPT  # a rank or percent of a metric: the model refuses it
-    if operator is None or not _fits(operator, len(values)):
+    if operator is None or not operator[0].takes(len(values)):
         # _function or _ranking (no such function), or the model (not a metric operator,
         # or not as many values as it compares with)
         return KEPT
     values.insert(0, _ref_json("metric", metric_id, metric_name))
-    return {"operator": operator[0], "operands": values}
+    return {"operator": operator[1], "operands": values}
 
 
 def _scanned_form(found: re.Match[str]) -> dict[str, Any] | Kept | None:
@@ -474,18 +463,20 @@ def _scanned_form(found: re.Match[str]) -> dict[str, Any] | Kept | None:
         9, 10, 11, 12, 13, 14, 15
     )
     operator = _FORM_OF_FNT.get(fnt)
-    if operator is None or (et == _ET_FORM_LIST and operator[0] not in _LISTS):
+    if operator is None or (et == _ET_FORM_LIST and operator[1] not in _LISTS):
         return KEPT  # _function, _form (et 6 without In/NotIn) or the model
     values = _scanned_values(run, metrics=False)
-    if values is KEPT or not _fits(operator, len(values)):  # type: ignore[arg-type]
+    if values is KEPT:
         return KEPT
     assert type(values) is list
+    if not operator[0].takes(len(values)):
+        return KEPT
     subject = {
         "type": "form",
         "attribute": _ref_json(None, attribute_id, attribute_name),
         "form": _ref_json(None, form_id, form_name),
     }
-    if operator[0] in _LISTS:
+    if operator[1] in _LISTS:
         data_type = values[0]["dataType"]
         if any(v["dataType"] != data_type for v in values):
             return None  # no REST spelling: the typed path (the walk) reads and refuses it
@@ -494,9 +485,9 @@ def _scanned_form(found: re.Match[str]) -> dict[str, Any] | Kept | None:
             "dataType": data_type,
             "values": [v["value"] for v in values],
         }
-        return {"operator": operator[0], "operands": [subject, constants]}
+        return {"operator": operator[1], "operands": [subject, constants]}
     values.insert(0, subject)
-    return {"operator": operator[0], "operands": values}
+    return {"operator": operator[1], "operands": values}
 
 
 def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | Kept | None:
@@ -530,7 +521,7 @@ def _scanned_elements(found: re.Match[str]) -> dict[str, Any] | Kept | None:
         else:
             append({"id": "h" + ei[cut:] + suffix})
     return {
-        "operator": "In" if fnt == "22" else "NotIn",
+        "operator": codes.OPERATOR_OF_FNT[fnt].value,
         "operands": [
             _ref_json("attribute", attribute_id, attribute_name),
             {"type": "elements", "elements": elements},
@@ -570,15 +561,6 @@ class Answers:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Answers, (None, self._text))
-
-
-def answers_json(tree: dict[str, Any], content: str | None) -> dict[str, Any]:
-    """REST's ``answers`` of a tree and its display text.
-
-    >>> answers_json({"operator": "And", "operands": []}, "Région")
-    {'content': 'Région', 'expression': {'operator': 'And', 'operands': []}}
-    """
-    return {"expression": tree} if content is None else {"content": content, "expression": tree}
 
 
 class VerbatimAnswers:
@@ -779,26 +761,10 @@ def _unlisted_references(text: str) -> bool:
 #
 # What a reader of a set's rows asks of an expression row besides REST's answers: the
 # answer model's dump (RowSet.dump, the CLI's inspect) and whether it is typed and its
-# text (the CLI's summary).  Both are written here from the scan's tree, as the model
-# (mstr_prompts.expressions, ExpressionAnswer) writes them: field names and order as its
-# model_dump(mode="json", exclude_none=True), text as expressions.render.
+# text (the CLI's summary).  Both are written from the scan's tree (canonical REST JSON)
+# by the rules the model's are written by: the tree's dump by expression_plain.typed_dump
+# (REST's rows use it too), the text by expression_text (expressions.render uses it).
 # tests/test_expression_scan.py holds both equal to the model's over generated trees.
-
-_ARITY_OF: dict[str, int | None] = {
-    name: arity
-    for table in (_METRIC_OF_FNT, _FORM_OF_FNT, _RANKING_OF)
-    for name, arity in table.values()
-}
-_LOGICAL = frozenset(name for name, _ in _LOGICAL_OF_FNT.values())
-# expressions._SYMBOLS: the comparisons shown as symbols
-_SYMBOLS = {
-    "Equals": "=",
-    "NotEqual": "<>",
-    "Greater": ">",
-    "Less": "<",
-    "GreaterEqual": ">=",
-    "LessEqual": "<=",
-}
 
 
 def _scanned_of(row: Row) -> tuple[Scanned | None, str | None] | None:
@@ -832,7 +798,9 @@ def row_dump(row: Row) -> dict[str, Any] | None:
     if scanned is None:
         dumped["xml"] = verbatim
         return dumped
-    dumped["expression"] = _dumped(scanned[0])
+    tree = typed_dump(scanned[0])
+    assert tree is not None  # the scan writes plain terse element IDs only
+    dumped["expression"] = tree
     if scanned[1] is not None:
         dumped["content"] = scanned[1]
     return dumped
@@ -858,114 +826,38 @@ def row_words(row: Row) -> tuple[bool, str | None] | None:
     return True, content if content is not None else _rendered(tree)
 
 
-def _ref_dump(ref: dict[str, Any]) -> dict[str, Any]:
-    name = ref.get("name")
-    return {"id": ref["id"]} if name is None else {"id": ref["id"], "name": name}
-
-
-def _constant_dump(value: str, data_type: str) -> dict[str, Any]:
-    return {"value": value, "data_type": data_type}
-
-
-def _values(tree: dict[str, Any]) -> list[dict[str, Any]]:
-    """A qualification's values as the model's (constants and metrics), dumped."""
-    operands = tree["operands"]
-    if tree["operator"] in _LISTS and operands[1]["type"] == "constants":
-        listed = operands[1]
-        return [_constant_dump(value, listed["dataType"]) for value in listed["values"]]
+def _constant_texts(operands: list[dict[str, Any]]) -> list[str]:
+    """The texts of a form or metric qualification's values (after its subject)."""
+    if len(operands) == 2 and operands[1]["type"] == "constants":
+        return operands[1]["values"]  # type: ignore[no-any-return]
     return [
-        _ref_dump(v) if v["type"] == "metric" else _constant_dump(v["value"], v["dataType"])
+        metric_text(v["id"], v.get("name")) if v["type"] == "metric" else v["value"]
         for v in operands[1:]
     ]
 
 
-def _element_keys(attribute: str, elements: list[dict[str, str]]) -> list[str]:
-    cut = -len(attribute) - 1  # "h{key};ATTRIBUTE"
-    return [e["id"][1:cut] for e in elements]
-
-
-def _dumped(tree: dict[str, Any]) -> dict[str, Any]:
-    operator, operands = tree["operator"], tree["operands"]
-    if operator in _LOGICAL:
-        return {
-            "kind": "logical",
-            "operator": operator,
-            "operands": [_dumped(node) for node in operands],
-        }
-    subject = operands[0]
-    kind = subject["type"]
-    if kind == "metric":
-        return {
-            "kind": "metric",
-            "metric": _ref_dump(subject),
-            "operator": operator,
-            "values": _values(tree),
-        }
-    if kind == "form":
-        return {
-            "kind": "form",
-            "form": {"attribute": _ref_dump(subject["attribute"]), **_ref_dump(subject["form"])},
-            "operator": operator,
-            "values": _values(tree),
-        }
-    attribute = subject["id"]
-    listed = operands[1]["elements"]
-    elements = []
-    for element, key in zip(listed, _element_keys(attribute, listed), strict=True):
-        dumped: dict[str, Any] = {
-            "id": {"kind": "element_id", "attribute": attribute, "keys": key.split(":")}
-        }
-        if "name" in element:
-            dumped["name"] = element["name"]
-        elements.append(dumped)
-    return {
-        "kind": "elements",
-        "attribute": _ref_dump(subject),
-        "operator": operator,
-        "elements": elements,
-    }
-
-
-def _named(ref: dict[str, Any]) -> str:
-    name = ref.get("name")
-    return name if name is not None else ref["id"]  # type: ignore[no-any-return]
-
-
 def _rendered(tree: dict[str, Any]) -> str:
-    """expressions.render of the typed tree of ``tree``."""
-    operator, operands = tree["operator"], tree["operands"]
-    if operator in _LOGICAL:
-        if operator == "Not":
-            return f"Not ({_rendered(operands[0])})"
-        if len(operands) == 1:
-            return _rendered(operands[0])
-        return f" {operator} ".join(f"({_rendered(node)})" for node in operands)
+    """expressions.render of the typed tree of ``tree`` (by the same rules:
+    expression_text), from its parts."""
+    operator = Operator(tree["operator"])
+    operands = tree["operands"]
+    if operator in LOGICAL:
+        return logical_text(operator, [_rendered(node) for node in operands])
     subject = operands[0]
     kind = subject["type"]
     if kind == "attribute":
-        attribute = subject["id"]
-        listed = operands[1]["elements"]
-        names = ", ".join(
-            element["name"] if "name" in element else plain_terse(attribute, key)
-            for element, key in zip(listed, _element_keys(attribute, listed), strict=True)
+        # an element without a name is shown by its ID, the terse h{key};ATTRIBUTE the
+        # scan wrote (str of its model's ElementId)
+        return elements_text(
+            ref_text(subject["id"], subject.get("name")),
+            operator,
+            [element.get("name", element["id"]) for element in operands[1]["elements"]],
         )
-        return f"{_named(subject)} {operator} ({names})"
     if kind == "metric":
-        shown = "{" + _named(subject) + "}"
+        shown = metric_text(subject["id"], subject.get("name"))
     else:
-        shown = f"{_named(subject['attribute'])} ({_named(subject['form'])})"
-    if operator == "IsNull":
-        return f"{shown} Is Null"
-    if operator == "IsNotNull":
-        return f"{shown} Is Not Null"
-    # the values as dumped: a constant has its "value", a metric its "id"
-    values = [v["value"] if "value" in v else "{" + _named(v) + "}" for v in _values(tree)]
-    text = f"{shown} {_SYMBOLS.get(operator, operator)}"
-    arity = _ARITY_OF[operator]
-    if arity is None:
-        return text + " (" + ", ".join(values) + ")"
-    if arity == 2:
-        return f"{text} {values[0]} And {values[1]}"
-    if arity == 1:
-        return f"{text} {values[0]}"
-    return text
+        attribute, form = subject["attribute"], subject["form"]
+        shown = form_text(
+            ref_text(attribute["id"], attribute.get("name")), form["id"], form.get("name")
+        )
+    return qualification_text(shown, operator, _constant_texts(operands))

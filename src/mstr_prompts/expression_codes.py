@@ -28,6 +28,8 @@ from .expression_names import DataType, Operator
 
 __all__ = [
     "CONCRETE_ELEMENT",
+    "CST_DATA_TYPE_OF_DDT",
+    "DATA_TYPE_OF_DDT",
     "DDT",
     "DDT_UNKNOWN",
     "DMT_METRIC",
@@ -47,13 +49,16 @@ __all__ = [
     "NT_OPERATOR",
     "NT_SHORTCUT",
     "NT_TIME",
+    "OPERATOR_OF_FNT",
     "PERCENT_V",
+    "RANKING_OF",
     "RANK_V",
     "TP_ATTRIBUTE",
     "TP_FORM",
     "TP_METRIC",
     "ExpWriter",
     "MetricValue",
+    "node_type",
 ]
 
 # EnumDSSXMLExpressionType
@@ -107,6 +112,12 @@ FNT: dict[Operator, int] = {
     Operator.NOT_ENDS_WITH: 81,
 }
 """The EnumDSSXMLFunction number of each plain operator."""
+OPERATOR_OF_FNT: dict[str, Operator] = {str(number): op for op, number in FNT.items()}
+""":data:`FNT` read back: the operator of an ``fnt`` attribute's text.
+
+>>> OPERATOR_OF_FNT["8"]
+<Operator.GREATER: 'Greater'>
+"""
 
 # Rank and percent (docs/expressions.md row 9, from mojo WebOperatorNode.on_set_func):
 # the MRP function is written as a plain function plus <pr ix="4"> (ascending, when it
@@ -124,6 +135,17 @@ MRP: dict[str, tuple[int, str | None]] = {
 """Each EnumWebMRPFunction name: its function number and ``<pr ix="4">`` (ascending)."""
 RANK_V = "-1"
 PERCENT_V = "0"
+RANKING_OF: dict[tuple[str, str | None, str], Operator] = {
+    (str(fnt), ascending, v): Operator(prefix + name)
+    for name, (fnt, ascending) in MRP.items()
+    for v, prefix in ((RANK_V, "Rank."), (PERCENT_V, "Percent."))
+}
+""":data:`MRP` read back: the ``Rank.*`` or ``Percent.*`` operator of an ``fnt``, its
+``<pr ix="4">`` (None when absent) and its ``<pr ix="5">``.
+
+>>> RANKING_OF[("11", "-1", PERCENT_V)]
+<Operator.PERCENT_BOTTOM: 'Percent.Bottom'>
+"""
 
 DDT: dict[DataType, int] = {
     DataType.INTEGER: 1,
@@ -155,6 +177,27 @@ DDT: dict[DataType, int] = {
     DataType.INT64: 34,
 }
 """The EnumDSSXMLDataType number of each data type."""
+DATA_TYPE_OF_DDT: dict[str, DataType] = {str(number): t for t, number in DDT.items()}
+""":data:`DDT` read back: the data type of a ``ddt`` attribute's text."""
+
+
+def node_type(data_type: DataType) -> str:
+    """The node type (``nt``) of a constant of ``data_type``: dates, times and big
+    decimals have their own, bare text; every other constant is a ``<cst>`` in a node.
+
+    >>> node_type(DataType.DATE), node_type(DataType.BIG_DECIMAL), node_type(DataType.REAL)
+    ('6', '10', '3')
+    """
+    if data_type.is_temporal:
+        return NT_TIME
+    return NT_BIG_DECIMAL if data_type is DataType.BIG_DECIMAL else NT_CONSTANT
+
+
+CST_DATA_TYPE_OF_DDT: dict[str, DataType] = {
+    ddt: t for ddt, t in DATA_TYPE_OF_DDT.items() if node_type(t) == NT_CONSTANT
+}
+"""What a ``<cst>`` may carry: :data:`DATA_TYPE_OF_DDT` but for dates, times and big
+decimals."""
 
 MetricValue = tuple[str, "str | None"] | tuple[str, DataType]
 """A value a metric is compared with, for :meth:`ExpWriter.metric`: ``(id, name)`` of
@@ -217,8 +260,8 @@ class ExpWriter:
 
     def constant(self, parent: etree._Element, value: str, data_type: DataType) -> None:
         ddt = str(DDT[data_type])
-        if data_type.is_temporal or data_type is DataType.BIG_DECIMAL:
-            nt = NT_TIME if data_type.is_temporal else NT_BIG_DECIMAL
+        nt = node_type(data_type)
+        if nt != NT_CONSTANT:
             self.text(self.nd(parent, ET_GENERIC, nt, DMT_NONE, ddt), value)
             return
         node = self.nd(parent, ET_GENERIC, NT_CONSTANT, DMT_NONE, ddt)

@@ -131,6 +131,18 @@ class Operator(str, enum.Enum):
             return 2
         return 1
 
+    def takes(self, count: int) -> bool:
+        """Whether the operator takes ``count`` operands: as many values as its
+        :attr:`arity` (one or more for a list), one or more expressions for ``And`` and
+        ``Or``, one for ``Not``.  The one rule the model's checks, the codecs' readers and
+        prompt-answer XML's scan all apply.
+
+        >>> Operator.BETWEEN.takes(2), Operator.IN.takes(0), Operator.OR.takes(3)
+        (True, False, True)
+        """
+        taken = _TAKEN[self]
+        return count >= 1 if taken is None else count == taken
+
 
 # The REST documentation's symbolic operators (docs/expressions.md, from the REST docs' supported-operators page).
 _ALIASES: dict[str, Operator] = {
@@ -193,6 +205,14 @@ FORM_OPERATORS = (
 """What a form qualification may use (supported-operators.md)."""
 METRIC_OPERATORS = COMPARISONS | (RANGE_OPERATORS - RANKING) | NULL_OPERATORS | RANKING
 """What a metric qualification may use."""
+
+_TAKEN: dict[Operator, int | None] = {
+    operator: None if operator in (Operator.AND, Operator.OR) else operator.arity
+    for operator in Operator
+}
+"""Operator.takes's count, known once the families are: None for "one or more" (a list's
+values, the operands of And and Or), else the arity (Not: 1).  A table: a reader asks
+once per node."""
 
 
 class DataType(str, enum.Enum):

@@ -39,8 +39,16 @@ from .expression_names import (
     DataType,
     Operator,
 )
+from .rules import display_text
 
-__all__ = ["MAX_DEPTH", "canonical_answers", "canonical_tree", "exp_element", "typed_dump"]
+__all__ = [
+    "MAX_DEPTH",
+    "answers_json",
+    "canonical_answers",
+    "canonical_tree",
+    "exp_element",
+    "typed_dump",
+]
 
 MAX_DEPTH = 32
 """The deepest tree read here; deeper ones take the typed path (its own bound is 64)."""
@@ -119,8 +127,7 @@ def _constants(item: dict[str, Any]) -> tuple[str, list[str]]:
 
 
 def _arity(operator: Operator, count: int) -> None:
-    arity = operator.arity
-    if (count < 1) if arity is None else (count != arity):
+    if not operator.takes(count):
         raise _Other
 
 
@@ -145,7 +152,7 @@ def _node(node: Any, depth: int) -> dict[str, Any]:
     if type(operands) is not list or not operands:
         raise _Other
     if operator in LOGICAL:
-        if level is not None or (operator is Operator.NOT and len(operands) != 1):
+        if level is not None or not operator.takes(len(operands)):
             raise _Other
         return {
             "operator": operator.value,
@@ -291,12 +298,20 @@ def canonical_answers(answers: Any) -> dict[str, Any] | None:
     tree = canonical_tree(answers.get("expression"))
     if tree is None:
         return None
-    if content is None or not content or content.isspace():
-        return {"expression": tree}
-    return {"content": content, "expression": tree}
+    return answers_json(tree, display_text(content))
 
 
 _ANSWERS_KEYS = frozenset({"content", "expression", "xml"})  # rest.EXPRESSION_KEYS
+
+
+def answers_json(tree: dict[str, Any], content: str | None) -> dict[str, Any]:
+    """REST's ``answers`` of a canonical tree and its display text (None for none), as
+    REST's writer writes them: for REST's rows and prompt-answer XML's alike.
+
+    >>> answers_json({"operator": "And", "operands": []}, "Région")
+    {'content': 'Région', 'expression': {'operator': 'And', 'operands': []}}
+    """
+    return {"expression": tree} if content is None else {"content": content, "expression": tree}
 
 
 # --- writing <exp> ----------------------------------------------------------------------

@@ -35,7 +35,6 @@ from . import _expression_scan, expression_json, safexml
 from . import expression_codes as codes
 from ._expression_scan import KEPT as _KEPT
 from ._expression_scan import OUTSIDE as _OUTSIDE
-from ._expression_scan import answers_json as _answers_json
 from ._expression_scan import is_empty as is_empty
 from ._expression_scan import scan_text as _scan_text
 from ._expression_scan import text_row, typed_row, verbatim_row
@@ -50,6 +49,7 @@ from .element_id import (
 )
 from .elements import Element
 from .errors import DecodeError, Hint, NotRepresentableError, validation_message
+from .expression_plain import answers_json
 from .expressions import (
     FORM_OPERATORS,
     LOGICAL,
@@ -69,7 +69,7 @@ from .expressions import (
 )
 from .model import ExpressionAnswer, LevelAnswer, PromptRef
 from .row_kinds import EXPRESSION_ROW, Row
-from .rules import is_text
+from .rules import display_text, is_text
 
 __all__ = [
     "MAX_DEPTH",
@@ -124,22 +124,14 @@ _TP_ATTRIBUTE = codes.TP_ATTRIBUTE
 _TP_FORM = codes.TP_FORM
 _CONCRETE_ELEMENT = codes.CONCRETE_ELEMENT
 
-_FNT: dict[Operator, int] = codes.FNT
-_OPERATOR_OF_FNT: dict[str, Operator] = {str(n): op for op, n in _FNT.items()}
-
-# Rank and percent (docs/expressions.md row 9): expression_codes.MRP.
-_MRP: dict[str, tuple[int, str | None]] = codes.MRP
-_MRP_OF: dict[tuple[str, str | None], str] = {(str(f), v): name for name, (f, v) in _MRP.items()}
+# The function and data type numbers, both ways (docs/expressions.md row 9 for rank and
+# percent): expression_codes', shared with the scan and the writers.
+_OPERATOR_OF_FNT: dict[str, Operator] = codes.OPERATOR_OF_FNT
+_RANKING_OF: dict[tuple[str, str | None, str], Operator] = codes.RANKING_OF
 _RANK_V = codes.RANK_V
 _PERCENT_V = codes.PERCENT_V
-
-_DDT: dict[DataType, int] = codes.DDT
-_TYPE_OF_DDT: dict[str, DataType] = {str(n): t for t, n in _DDT.items()}
-# What a <cst> may carry: dates, times and big decimals have their own node types.
-_CST_TYPE_OF_DDT: dict[str, DataType] = {
-    d: t for d, t in _TYPE_OF_DDT.items() if not t.is_temporal and t is not DataType.BIG_DECIMAL
-}
-_NOT = Operator.NOT
+_TYPE_OF_DDT: dict[str, DataType] = codes.DATA_TYPE_OF_DDT
+_CST_TYPE_OF_DDT: dict[str, DataType] = codes.CST_DATA_TYPE_OF_DDT
 _LIST_OPERATORS = frozenset({Operator.IN, Operator.NOT_IN})
 
 # Attributes seen in real answers that carry no meaning a typed tree loses (docs/expressions.md:
@@ -204,8 +196,7 @@ def _exp(root: etree._Element) -> tuple[Expression, str | None]:
         raise _Outside(root, f"holds {len(children)} nodes; an answer holds one <nd>")
     _no_tails(root, children)
     text = root.text
-    content = text if text and not text.isspace() else None
-    return _node(children[0], 0), content
+    return _node(children[0], 0), display_text(text)
 
 
 def _extras(element: etree._Element, required: frozenset[str]) -> None:
@@ -421,11 +412,6 @@ def _name_ok(name: str | None) -> bool:
     return name is None or (type(name) is str and is_text(name))
 
 
-def _arity_ok(operator: Operator, count: int) -> bool:
-    arity = operator.arity
-    return count >= 1 if arity is None else count == arity
-
-
 def _attribute(id: str, name: str | None) -> AttributeRef:
     if type(id) is str and _IS_GUID(id) and _name_ok(name):
         return build(AttributeRef, {"id": id, "name": name})
@@ -452,7 +438,7 @@ def _constant(value: str, data_type: DataType) -> Constant:
 
 def _logical(operator: Operator, operands: tuple[Expression, ...]) -> Logical:
     count = len(operands)
-    if operator in LOGICAL and count and (operator is not _NOT or count == 1):
+    if operator in LOGICAL and operator.takes(count):
         return build(Logical, {"kind": "logical", "operator": operator, "operands": operands})
     return Logical(operator=operator, operands=operands)
 
@@ -460,7 +446,7 @@ def _logical(operator: Operator, operands: tuple[Expression, ...]) -> Logical:
 def _form_qualification(
     form: FormRef, operator: Operator, values: tuple[Constant, ...]
 ) -> FormQualification:
-    if operator in FORM_OPERATORS and _arity_ok(operator, len(values)):
+    if operator in FORM_OPERATORS and operator.takes(len(values)):
         return build(
             FormQualification,
             {"kind": "form", "form": form, "operator": operator, "values": values},
@@ -473,7 +459,7 @@ def _metric_qualification(
 ) -> MetricQualification:
     if (
         operator in METRIC_OPERATORS
-        and _arity_ok(operator, len(values))
+        and operator.takes(len(values))
         and not (operator in RANKING and any(type(v) is not Constant for v in values))
     ):
         return build(
@@ -530,12 +516,8 @@ def _value(element: etree._Element) -> Constant:
                 element, "holds elements; a date, time or big-decimal constant is bare text"
             )
         data_type = _TYPE_OF_DDT.get(ddt)
-        expected = data_type is not None and (
-            data_type.is_temporal if nt == _NT_TIME else data_type is DataType.BIG_DECIMAL
-        )
-        if not expected:
+        if data_type is None or codes.node_type(data_type) != nt:
             raise _Outside(element, f"has node type {nt} with ddt={ddt}, which do not agree")
-        assert data_type is not None
         return _constant(element.text or "", data_type)
     raise _Outside(element, f"has node type {nt}, where a constant belongs")
 
@@ -674,10 +656,10 @@ def _ranking(prs: etree._Element, fnt: str) -> Operator:
     ascending = pairs.pop("4", None)
     if pairs or kind not in (_RANK_V, _PERCENT_V):
         raise _Outside(prs, "is not one of the rank or percent property sets")
-    name = _MRP_OF.get((fnt, ascending))
-    if name is None:
+    operator = _RANKING_OF.get((fnt, ascending, kind))
+    if operator is None:
         raise _Outside(prs, f"with fnt={fnt} is not one of the rank or percent operators")
-    return Operator(("Rank." if kind == _RANK_V else "Percent.") + name)
+    return operator
 
 
 # --- the scan: the usual shapes read from the <exp>'s text -----------------------------
@@ -779,7 +761,7 @@ def _typed_answer(key: str, tree: Expression, content: str | None) -> Expression
 
 def _walked_answers(tree: Expression, content: str | None) -> dict[str, Any]:
     """REST's ``answers`` of a typed tree the walk read (a new object at each call)."""
-    return _answers_json(expression_json.dumps(tree), content)
+    return answers_json(expression_json.dumps(tree), content)
 
 
 def _given(answer: ExpressionAnswer) -> ExpressionAnswer:
@@ -1063,8 +1045,7 @@ def answer(
                 where=where,
             )
         root = None  # an empty <exp> beside a tree says nothing
-    if content is not None and (not content or content.isspace()):
-        content = None  # the model's one spelling of "no display text"
+    content = display_text(content)  # the model's one spelling of "no display text"
     if root is not None and (tree is None or not isinstance(tree, Mapping)):
         try:
             typed, text = _scan(root) or _exp(root)

@@ -48,6 +48,14 @@ from .expression_names import PATTERNS as PATTERNS
 from .expression_names import RANKING as RANKING
 from .expression_names import DataType as DataType
 from .expression_names import Operator as Operator
+from .expression_text import (
+    elements_text,
+    form_text,
+    logical_text,
+    metric_text,
+    qualification_text,
+    ref_text,
+)
 
 __all__ = [
     "AttributeRef",
@@ -109,7 +117,7 @@ class AttributeRef(Model):
     name: str | None = None
 
     def __str__(self) -> str:
-        return self.name if self.name is not None else self.id
+        return ref_text(self.id, self.name)
 
 
 class FormRef(Model):
@@ -125,7 +133,7 @@ class FormRef(Model):
     name: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.attribute} ({self.name if self.name is not None else self.id})"
+        return form_text(str(self.attribute), self.id, self.name)
 
 
 class MetricRef(Model):
@@ -139,16 +147,16 @@ class MetricRef(Model):
     name: str | None = None
 
     def __str__(self) -> str:
-        return "{" + (self.name if self.name is not None else self.id) + "}"
+        return metric_text(self.id, self.name)
 
 
 def _check_arity(operator: Operator, count: int, what: str) -> None:
+    if operator.takes(count):
+        return
     arity = operator.arity
     if arity is None:
-        if count < 1:
-            raise ValueError(f"{operator.value} needs at least one value")
-    elif count != arity:
-        raise ValueError(f"{operator.value} compares {what} with {arity} value(s), not {count}")
+        raise ValueError(f"{operator.value} needs at least one value")
+    raise ValueError(f"{operator.value} compares {what} with {arity} value(s), not {count}")
 
 
 class FormQualification(Model):
@@ -267,7 +275,7 @@ class Logical(Model):
     def _check(self) -> Logical:
         if self.operator not in LOGICAL:
             raise ValueError(f"a logical expression uses And, Or or Not, not {self.operator.value}")
-        if self.operator is Operator.NOT and len(self.operands) != 1:
+        if not self.operator.takes(len(self.operands)):  # Not of several
             raise ValueError(f"Not takes one operand, not {len(self.operands)}")
         return self
 
@@ -293,35 +301,14 @@ EXPRESSION_TYPES = (FormQualification, ElementQualification, MetricQualification
 
 # --- reading it: content text -----------------------------------------------------------
 
-_SYMBOLS: dict[Operator, str] = {
-    Operator.EQUALS: "=",
-    Operator.NOT_EQUAL: "<>",
-    Operator.GREATER: ">",
-    Operator.LESS: "<",
-    Operator.GREATER_EQUAL: ">=",
-    Operator.LESS_EQUAL: "<=",
-}
-
-
-def _operator_text(operator: Operator) -> str:
-    return _SYMBOLS.get(operator, operator.value)
-
-
-def _values_text(operator: Operator, values: tuple[Any, ...]) -> str:
-    if operator.arity is None:
-        return " (" + ", ".join(map(str, values)) + ")"
-    if operator.arity == 2:
-        return f" {values[0]} And {values[1]}"
-    if operator.arity == 1:
-        return f" {values[0]}"
-    return ""
-
 
 def render(expression: Expression) -> str:
     """The expression as text, the way MicroStrategy shows it (display only).
 
     Operands are named by their names where known (metrics in braces, forms as
-    ``Attribute (Form)``), else by their GUIDs; nested logic is parenthesised.
+    ``Attribute (Form)``), else by their GUIDs; nested logic is parenthesised.  The
+    rules are :mod:`mstr_prompts.expression_text`'s, which prompt-answer XML's scan also
+    writes with, for the trees it reads without a model.
 
     >>> r = metric("4C05177011D3E877C000B3B2D86C964F", "Revenue")
     >>> c = metric("7FD5B69611D5AC76C000D98A4CC5F24F", "Cost")
@@ -329,22 +316,17 @@ def render(expression: Expression) -> str:
     '({Revenue} Between 1 And 5) Or ({Revenue} < {Cost})'
     """
     if isinstance(expression, Logical):
-        operands = expression.operands
-        if expression.operator is Operator.NOT:
-            return f"Not ({render(operands[0])})"
-        if len(operands) == 1:
-            return render(operands[0])
-        return f" {expression.operator.value} ".join(f"({render(e)})" for e in operands)
+        return logical_text(expression.operator, [render(e) for e in expression.operands])
     if isinstance(expression, ElementQualification):
-        names = ", ".join(e.name if e.name is not None else str(e.id) for e in expression.elements)
-        return f"{expression.attribute} {expression.operator.value} ({names})"
+        return elements_text(
+            str(expression.attribute),
+            expression.operator,
+            [e.name if e.name is not None else str(e.id) for e in expression.elements],
+        )
     subject = expression.form if isinstance(expression, FormQualification) else expression.metric
-    op = expression.operator
-    if op is Operator.IS_NULL:
-        return f"{subject} Is Null"
-    if op is Operator.IS_NOT_NULL:
-        return f"{subject} Is Not Null"
-    return f"{subject} {_operator_text(op)}{_values_text(op, expression.values)}"
+    return qualification_text(
+        str(subject), expression.operator, [str(v) for v in expression.values]
+    )
 
 
 # --- building it ------------------------------------------------------------------------

@@ -67,6 +67,7 @@ from .rules import (
     MAX_POSITION,
     MIN_INT,
     describe_prompt,
+    display_text,
     is_text,
     key_location,
 )
@@ -502,11 +503,8 @@ class ExpressionAnswer(_AnswerBase):
 
     @model_validator(mode="after")
     def _normalise(self) -> ExpressionAnswer:
-        content = self.content
-        if content is not None and (not content or content.isspace()):
-            # REST's content defaults to "" (no display text); XML cannot tell blank text
-            # inside <exp> from layout.  One spelling: None.
-            object.__setattr__(self, "content", None)
+        if self.content is not None and display_text(self.content) is None:
+            object.__setattr__(self, "content", None)  # "no display text": one spelling
         if self.expression is None and self.xml is None:
             raise ValueError("an expression answer needs its xml or its expression tree")
         return self

@@ -17,6 +17,8 @@ and the link builder all call it:
   and every encoder refuses it, naming the prompt (:func:`refuse_to_write_repeated_keys`),
   so it never converts silently.  A Library round is one set: a nested prompt may be
   answered again in a later round.
+* **display text**: an expression answer's ``content`` that is empty or only whitespace
+  is no display text, None (:func:`display_text`).
 * **parameter names** are compared the way a case-insensitive Java server compares them
   (:func:`fold_name`).
 
@@ -37,6 +39,7 @@ __all__ = [
     "MAX_POSITION",
     "MIN_INT",
     "ascii_number",
+    "display_text",
     "fold_name",
     "is_digits",
     "is_text",
@@ -99,6 +102,17 @@ def text_problem(text: str) -> str | None:
         f"it contains a lone surrogate (U+{ord(char):04X} at index {index}), which is not a "
         "character and which no format can carry"
     )
+
+
+def display_text(content: str | None) -> str | None:
+    """An expression answer's display text as the model and every codec keep it: None for none at all, empty
+    or only whitespace (REST's ``content`` defaults to ""; XML cannot tell blank text
+    inside ``<exp>`` from layout), so that "no display text" has one spelling.
+
+    >>> display_text(" \\n"), display_text("Revenue > 10")
+    (None, 'Revenue > 10')
+    """
+    return content if content and not content.isspace() else None
 
 
 def is_digits(text: str) -> bool:
