@@ -698,7 +698,12 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
         # tree where it is canonical (REST's rows, the walk's), with no model loaded.
         from ._expression_scan import row_dump
 
-        dumped = row_dump(item) or _expression_dump(item)
+        dumped = row_dump(item)
+        if dumped is not None:
+            # The scan names the prompt by its key; a REST row may name it otherwise.
+            dumped["prompt"] = _prompt_dump(prompt)
+        else:
+            dumped = _expression_dump(item)
         if dumped is None:
             from .model import answer_of
 
