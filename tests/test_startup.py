@@ -249,6 +249,14 @@ INPUTS["expression-xml-typed.json"] = json.dumps(
     {"prompts": [{"key": f"{GUID}@0@10", "type": "EXPRESSION", "answers": {"xml": _EXP}}]}
 )
 
+# A close that names its attribute: prompt-answer XML's empty <es> with its <at> source,
+# and a Web link's elementsPromptAnswers=ATTR; (fixtures/url/D3.txt).
+INPUTS["close-attribute.xml"] = (
+    f'<rsl><pa pt="7" pin="0" did="{GUID}" tp="10"><mi><es><at did="{ATTRIBUTE}" tp="12"/>'
+    "</es></mi></pa></rsl>"
+)
+INPUTS["close-attribute.txt"] = f"{BASE}?evt=4001&elementsPromptAnswers={ATTRIBUTE};"
+
 # Three definitions as GET /api/reports/{id}/prompts returns them (an element prompt with
 # its attribute, a numeric value prompt, an object prompt; no default answers): what an
 # outside review converted with --definitions.
@@ -393,6 +401,21 @@ MORE_COMMANDS = {
         "expression-xml-typed.json"],
     "rest typed xml expression -> library": [
         "convert", "--from", "rest", "--to", "library", "expression-xml-typed.json"],
+    # A close naming its attribute (issue 22 item 2): a CLOSE_ATTRIBUTE_ROW, written by
+    # every writer as its Close.
+    "xml close with attribute -> rest": [
+        "convert", "--from", "xml", "--to", "rest", "close-attribute.xml"],
+    "xml close with attribute -> xml": [
+        "convert", "--from", "xml", "--to", "xml", "close-attribute.xml"],
+    "xml close with attribute -> url": [
+        "convert", "--from", "xml", "--to", "url", "close-attribute.xml"],
+    "xml close with attribute -> library": [
+        "convert", "--from", "xml", "--to", "library", "close-attribute.xml"],
+    "inspect xml close with attribute": ["inspect", "--from", "xml", "close-attribute.xml"],
+    "url close with attribute -> url": [
+        "convert", "--from", "url", "--to", "url", "close-attribute.txt"],
+    "inspect url close with attribute": ["inspect", "--from", "url", "close-attribute.txt"],
+    "link url close with attribute": [*LINK, "close-attribute.txt"],
 }  # fmt: skip
 
 # --definitions with answers the row path binds and checks (issue 22 item 2): the
@@ -441,6 +464,11 @@ FAILING_COMMANDS = {
     "link rest expression": [*LINK, "expression.json"],
     "convert rest typed xml expression -> url": [
         "convert", "--from", "rest", "--to", "url", "expression-xml-typed.json"],
+    # A Web link's close names its prompt by attribute alone (REST and Library need a key).
+    "url close with attribute -> rest": [
+        "convert", "--from", "url", "--to", "rest", "close-attribute.txt"],
+    "url close with attribute -> library": [
+        "convert", "--from", "url", "--to", "library", "close-attribute.txt"],
 }  # fmt: skip
 # (prompt-answer XML's refusals are still worded from the model: xml.py is not changed here.)
 

@@ -47,7 +47,7 @@ from .errors import (
 )
 from .expression_plain import canonical_answers
 from .object_types import OBJECT_TYPE_NAMES, object_type_from_name, object_type_name
-from .row_kinds import EXPRESSION_ROW, VALUES_ROW, WRITER_ROWS
+from .row_kinds import CLOSE_ATTRIBUTE_ROW, EXPRESSION_ROW, VALUES_ROW, WRITER_ROWS
 from .rows import (
     CLOSE_ROW,
     ELEMENTS_ROW,
@@ -1252,7 +1252,7 @@ def _row_refusal(row: _Row) -> NotRepresentableError:
             hint="leave the prompt out of the body; the server then asks for it",
         )
     if type(prompt) is not str and not prompt.is_identified:  # _check_identified
-        if kind == ELEMENTS_ROW:  # an element answer's attribute is its row's
+        if kind in (ELEMENTS_ROW, CLOSE_ATTRIBUTE_ROW):  # its attribute is its row's
             return NotRepresentableError(
                 "the answer names its prompt only by attribute (as URL element answers do); "
                 "REST needs the prompt's key, id or name",
@@ -1289,6 +1289,12 @@ def _row_refusal(row: _Row) -> NotRepresentableError:
 def _encode_row(row: _Row) -> dict[str, Any]:
     """The item of a decoder's row (model.py, "Deferred answers"), as for its answer."""
     kind, prompt = row[0], row[1]
+    if kind == CLOSE_ATTRIBUTE_ROW:
+        # Written as its Close is: the attribute only identifies the prompt, which the
+        # key, id or name already does (_encode_answers); refused as that Close is.
+        if type(prompt) is not str and not prompt.is_identified:
+            raise _row_refusal(row)  # as for the Close: it names the prompt by attribute
+        return _encode_state((CLOSE_ROW, prompt, PromptFamily.ELEMENTS))
     if type(prompt) is str:
         # The usual rows, each item written as one dict display.
         if kind == VALUE_ROW:
