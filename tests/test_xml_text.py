@@ -593,8 +593,16 @@ _NEAR_MISSES = [
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(small_lists())
 def test_many_small_lists_are_read_as_text_and_the_same(text: str) -> None:
-    assert taken(text) or not _uniform_items(text)
+    assert taken(text) or not _uniform_items(text) or _dense_references(text)
     assert_same(text)
+
+
+def _dense_references(text: str) -> bool:
+    """The documents the reader leaves to the parser on purpose: text that is not ASCII
+    and holds more than one '&' in 2**_DENSE_REFERENCES characters (libxml2 replaces the
+    references faster than Python does; see ``_xml_text._read``).  A short document of
+    names such as "Caf&#xE9; &amp; Bar" and "東京都" is one."""
+    return not text.isascii() and text.count("&") > len(text) >> _xml_text._DENSE_REFERENCES
 
 
 def _uniform_items(text: str) -> bool:
