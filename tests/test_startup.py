@@ -221,6 +221,42 @@ _KEYED = json.loads(INPUTS["expression.json"])["prompts"][:2]
 _KEYED[1] = {"key": f"{GUID}@1@10", **{k: v for k, v in _KEYED[1].items() if k != "name"}}
 INPUTS["expression-keyed.json"] = json.dumps({"prompts": _KEYED})
 
+# REST's alternative form of an expression answer, {"xml": "<exp>…</exp>"}: an <exp> of
+# the usual shapes with its display text (typed), and one outside the case table (kept
+# verbatim): read into the rows prompt-answer XML's reader makes of them.
+_EXP = (
+    "<exp>{Revenue} &gt; 10<nd et='10' nt='4' dmt='7' ddt='-1'><nd et='1' nt='5' dmt='1' "
+    "ddt='-1'><mt did='4C05177011D3E877C000B3B2D86C964F' tp='4' n='Revenue'/></nd>"
+    "<nd et='1' nt='3' dmt='1' ddt='5'><cst ddt='5'>10</cst></nd><op fnt='8'/></nd></exp>"
+)
+INPUTS["expression-xml.json"] = json.dumps(
+    {
+        "prompts": [
+            {
+                "key": f"{GUID}@0@10",
+                "type": "EXPRESSION",
+                "answers": {"content": "{Revenue} > 10", "xml": _EXP},
+            },
+            {
+                "key": f"{GUID}@1@10",
+                "type": "EXPRESSION",
+                "answers": {"xml": '<exp><nd et="16" nt="4" dmt="1" ddt="-1"/></exp>'},
+            },
+        ]
+    }
+)
+INPUTS["expression-xml-typed.json"] = json.dumps(
+    {"prompts": [{"key": f"{GUID}@0@10", "type": "EXPRESSION", "answers": {"xml": _EXP}}]}
+)
+
+# A close that names its attribute: prompt-answer XML's empty <es> with its <at> source,
+# and a Web link's elementsPromptAnswers=ATTR; (fixtures/url/D3.txt).
+INPUTS["close-attribute.xml"] = (
+    f'<rsl><pa pt="7" pin="0" did="{GUID}" tp="10"><mi><es><at did="{ATTRIBUTE}" tp="12"/>'
+    "</es></mi></pa></rsl>"
+)
+INPUTS["close-attribute.txt"] = f"{BASE}?evt=4001&elementsPromptAnswers={ATTRIBUTE};"
+
 # Three definitions as GET /api/reports/{id}/prompts returns them (an element prompt with
 # its attribute, a numeric value prompt, an object prompt; no default answers): what an
 # outside review converted with --definitions.
@@ -352,6 +388,34 @@ MORE_COMMANDS = {
         "convert", "--from", "rest", "--to", "xml", "expression-keyed.json"],
     "auto expression -> rest compact": [
         "convert", "--from", "auto", "--to", "rest", "--compact", "expression.json"],
+    # REST's {"xml": …} answers (issue 22 item 2): typed and verbatim to REST and inspect;
+    # typed ones to every other target (a verbatim <exp> is still written there from its
+    # model, as prompt-answer XML's own verbatim rows are).
+    "rest xml expression -> rest": [
+        "convert", "--from", "rest", "--to", "rest", "expression-xml.json"],
+    "inspect rest xml expression": ["inspect", "--from", "rest", "expression-xml.json"],
+    "rest typed xml expression -> xml": [
+        "convert", "--from", "rest", "--to", "xml", "expression-xml-typed.json"],
+    "rest typed xml expression -> url --fallback xml": [
+        "convert", "--from", "rest", "--to", "url", "--fallback", "xml",
+        "expression-xml-typed.json"],
+    "rest typed xml expression -> library": [
+        "convert", "--from", "rest", "--to", "library", "expression-xml-typed.json"],
+    # A close naming its attribute (issue 22 item 2): a CLOSE_ATTRIBUTE_ROW, written by
+    # every writer as its Close.
+    "xml close with attribute -> rest": [
+        "convert", "--from", "xml", "--to", "rest", "close-attribute.xml"],
+    "xml close with attribute -> xml": [
+        "convert", "--from", "xml", "--to", "xml", "close-attribute.xml"],
+    "xml close with attribute -> url": [
+        "convert", "--from", "xml", "--to", "url", "close-attribute.xml"],
+    "xml close with attribute -> library": [
+        "convert", "--from", "xml", "--to", "library", "close-attribute.xml"],
+    "inspect xml close with attribute": ["inspect", "--from", "xml", "close-attribute.xml"],
+    "url close with attribute -> url": [
+        "convert", "--from", "url", "--to", "url", "close-attribute.txt"],
+    "inspect url close with attribute": ["inspect", "--from", "url", "close-attribute.txt"],
+    "link url close with attribute": [*LINK, "close-attribute.txt"],
 }  # fmt: skip
 
 # --definitions with answers the row path binds and checks (issue 22 item 2): the
@@ -398,6 +462,13 @@ FAILING_COMMANDS = {
     "convert rest expression -> url": [
         "convert", "--from", "rest", "--to", "url", "expression.json"],
     "link rest expression": [*LINK, "expression.json"],
+    "convert rest typed xml expression -> url": [
+        "convert", "--from", "rest", "--to", "url", "expression-xml-typed.json"],
+    # A Web link's close names its prompt by attribute alone (REST and Library need a key).
+    "url close with attribute -> rest": [
+        "convert", "--from", "url", "--to", "rest", "close-attribute.txt"],
+    "url close with attribute -> library": [
+        "convert", "--from", "url", "--to", "library", "close-attribute.txt"],
 }  # fmt: skip
 # (prompt-answer XML's refusals are still worded from the model: xml.py is not changed here.)
 

@@ -51,7 +51,7 @@ from .errors import (
     PromptAnswerError,
     PromptsOutstanding,
 )
-from .row_kinds import EXPRESSION_ROW
+from .row_kinds import CLOSE_ATTRIBUTE_ROW, CLOSE_ROW, EXPRESSION_ROW
 from .rows import (
     ELEMENTS_ROW,
     OBJECTS_ROW,
@@ -576,6 +576,8 @@ def _row_words(row: tuple[Any, ...]) -> str | None:
         return _listed(len(objects), "object", (name or ident for ident, _, name in objects))
     if kind in STATE_ROWS:
         return _kind_words(kind)
+    if kind == CLOSE_ATTRIBUTE_ROW:  # a Close (its attribute is not shown, as for the model)
+        return _kind_words(CLOSE_ROW)
     if kind == EXPRESSION_ROW:
         # An expression row prompt-answer XML's scan made is described from its text;
         # another (REST's, the walk's) from its REST answers where they say it all: a

@@ -52,7 +52,7 @@ from .errors import (
 )
 from .expression_plain import exp_element
 from .rest import load_json
-from .row_kinds import EXPRESSION_ROW, WRITER_ROWS
+from .row_kinds import CLOSE_ATTRIBUTE_ROW, EXPRESSION_ROW, WRITER_ROWS
 from .rows import (
     CLOSE_ROW,
     ELEMENTS_ROW,
@@ -981,6 +981,8 @@ def _encode_row(row: _Row, locale: int | None) -> dict[str, Any] | None:
     prompt = row[1]
     key = prompt if type(prompt) is str else prompt.key
     kind = row[0]
+    if kind == CLOSE_ATTRIBUTE_ROW:  # written and refused as its Close: a close (see _values)
+        kind, row = CLOSE_ROW, (CLOSE_ROW, prompt, PromptFamily.ELEMENTS)
     if key is None:
         raise NotRepresentableError(
             "Library finds prompts only by key",

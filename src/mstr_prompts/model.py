@@ -56,7 +56,14 @@ from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, PromptAnswerError, validation_message
 from .expressions import EXPRESSION_TYPES, Expression, render
 from .object_types import object_type_name
-from .row_kinds import CLOSE_ROW, EXPRESSION_ROW, UNANSWERED_ROW, USE_DEFAULT_ROW, VALUES_ROW
+from .row_kinds import (
+    CLOSE_ATTRIBUTE_ROW,
+    CLOSE_ROW,
+    EXPRESSION_ROW,
+    UNANSWERED_ROW,
+    USE_DEFAULT_ROW,
+    VALUES_ROW,
+)
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import OBJECTS_ROW as OBJECTS_ROW
 from .row_kinds import VALUE_ROW as VALUE_ROW
@@ -937,6 +944,8 @@ class AnswerSet(Model):
 #   (UNANSWERED_ROW, prompt, family)         an Unanswered slot
 #   (USE_DEFAULT_ROW, prompt, family), (CLOSE_ROW, prompt, family)
 #       a UseDefault, a Close without attribute (family may be None)
+#   (CLOSE_ATTRIBUTE_ROW, prompt, attribute)
+#       a Close of an element prompt naming its attribute (a GUID)
 #   (EXPRESSION_ROW, key, answers, make)
 #       an ExpressionAnswer whose REST answers object answers() writes; make() builds it
 #       (row_kinds.EXPRESSION_ROW; rows.pending_rows gives every other reader the model)
@@ -1007,6 +1016,14 @@ def answer_of(row: Row | Answer) -> Answer:
         return build(Close, fields)
     if kind == EXPRESSION_ROW:
         return row[3]()  # type: ignore[no-any-return]  # the codec that read it builds it
+    if kind == CLOSE_ATTRIBUTE_ROW:
+        fields = {
+            "prompt": _prompt(row[1]),
+            "kind": "close",
+            "family": PromptFamily.ELEMENTS,
+            "attribute": row[2],
+        }
+        return build(Close, fields)
     if kind == VALUES_ROW:
         # Two or more non-empty texts, as ValueAnswer keeps several (a tuple).
         return build(

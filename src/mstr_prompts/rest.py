@@ -47,7 +47,7 @@ from .errors import (
 )
 from .expression_plain import canonical_answers
 from .object_types import OBJECT_TYPE_NAMES, object_type_from_name, object_type_name
-from .row_kinds import EXPRESSION_ROW, VALUES_ROW, WRITER_ROWS
+from .row_kinds import CLOSE_ATTRIBUTE_ROW, EXPRESSION_ROW, VALUES_ROW, WRITER_ROWS
 from .rows import (
     CLOSE_ROW,
     ELEMENTS_ROW,
@@ -902,8 +902,10 @@ def _plain_elements(key: str | Ref, answers: list[Any]) -> _Row | None:
 def _plain_expression(prompt: str | Ref, answers: Any) -> _Row | None:
     """The expression row of ``answers`` whose tree is of the usual shapes
     (:func:`~mstr_prompts.expression_plain.canonical_answers`), else None (the checked
-    path reads it: an ``xml`` answer, a blank one that closes the prompt, a tree of
-    another shape, or an error)."""
+    path reads it: a blank one that closes the prompt, a tree of another shape, or an
+    error).  An ``{"xml": …}`` answer is :func:`_xml_expression`'s."""
+    if type(answers) is dict and answers.get("xml") is not None:
+        return _xml_expression(prompt, answers)
     if canonical_answers(answers) is None:
         return None
     # The body's JSON is this decoder's own (the fast path reads text, never a caller's
@@ -914,6 +916,71 @@ def _plain_expression(prompt: str | Ref, answers: Any) -> _Row | None:
         partial(_expression_answers, answers),
         partial(_expression_model, prompt, answers),
     )
+
+
+_XML_ANSWER_KEYS = frozenset({"content", "xml"})
+
+
+def _xml_expression(prompt: str | Ref, answers: dict[str, Any]) -> _Row | None:
+    """The row prompt-answer XML's reader makes of an ``{"xml": "<exp>…</exp>"}`` answer's
+    ``<exp>`` (REST's alternative form, :func:`mstr_prompts._expression_scan.serialised_row`),
+    with no model class; None for anything :func:`_decode_expression` must read itself
+    (then its errors are the ones it has always raised, word for word).
+
+    The ``<exp>`` is parsed as the checked path parses it (:func:`safexml.parse`: its size
+    and depth limits before and while parsing) and written in lxml's one spelling, which
+    the checked path's answer keeps.  Beside it, ``content`` is taken only where that
+    answer would be the row's: blank (no display text), or the very text the ``<exp>``
+    carries for a typed tree (an ``<exp>`` kept verbatim beside display text is the
+    model's).
+    """
+    from ._expression_scan import (
+        KEPT,
+        OUTSIDE,
+        SCAN,
+        VerbatimAnswers,
+        is_empty,
+        scan_text,
+        typed_row,
+    )
+
+    text, content = answers.get("xml"), answers.get("content")
+    if (
+        not SCAN
+        or not answers.keys() <= _XML_ANSWER_KEYS
+        or type(text) is not str
+        or not (content is None or type(content) is str)
+    ):
+        return None
+    if content is not None and (not content or content.isspace()):
+        content = None  # the model's one spelling of "no display text"
+    try:
+        root = safexml.parse(text, where="answers.xml")
+    except DecodeError:
+        return None  # the checked path raises it, where it says
+    if root.tag != "exp" or is_empty(root):
+        return None  # refused, or it closes the prompt: the checked path says which
+    text = safexml.serialize(root)
+    made = partial(_expression_model, prompt, answers)
+    scanned = scan_text(text)
+    if type(scanned) is tuple:
+        if content is not None and content != scanned[1]:
+            return None  # verbatim beside its text, or typed with text the <exp> lacks
+        # The scan's answers object (its key is not read: the row names the prompt).
+        return (EXPRESSION_ROW, prompt, typed_row(text, "", scanned, _unbuilt)[2], made)
+    # Outside the case table: kept verbatim (expression_xml.scan_row's verdict).  Display
+    # text beside it is the model's to keep (the scan's rows carry none), and so is a
+    # prompt with no key: the Web URL's refusal probes a verbatim row's model under a
+    # stand-in key, which a row's own build (of this prompt) would not take.
+    keyed = type(prompt) is str or cast(Ref, prompt).key is not None
+    outside = scanned is KEPT or (scanned is None and OUTSIDE.search(text) is not None)
+    if outside and content is None and keyed:
+        return (EXPRESSION_ROW, prompt, VerbatimAnswers(text), made)
+    return None  # read by the walk, which builds on the model
+
+
+def _unbuilt(text: str, key: str) -> None:  # pragma: no cover - never called
+    """The build of a row whose answers alone are kept (the row builds by its own)."""
 
 
 def _expression_answers(answers: Any) -> dict[str, Any]:
@@ -1185,7 +1252,7 @@ def _row_refusal(row: _Row) -> NotRepresentableError:
             hint="leave the prompt out of the body; the server then asks for it",
         )
     if type(prompt) is not str and not prompt.is_identified:  # _check_identified
-        if kind == ELEMENTS_ROW:  # an element answer's attribute is its row's
+        if kind in (ELEMENTS_ROW, CLOSE_ATTRIBUTE_ROW):  # its attribute is its row's
             return NotRepresentableError(
                 "the answer names its prompt only by attribute (as URL element answers do); "
                 "REST needs the prompt's key, id or name",
@@ -1222,6 +1289,12 @@ def _row_refusal(row: _Row) -> NotRepresentableError:
 def _encode_row(row: _Row) -> dict[str, Any]:
     """The item of a decoder's row (model.py, "Deferred answers"), as for its answer."""
     kind, prompt = row[0], row[1]
+    if kind == CLOSE_ATTRIBUTE_ROW:
+        # Written as its Close is: the attribute only identifies the prompt, which the
+        # key, id or name already does (_encode_answers); refused as that Close is.
+        if type(prompt) is not str and not prompt.is_identified:
+            raise _row_refusal(row)  # as for the Close: it names the prompt by attribute
+        return _encode_state((CLOSE_ROW, prompt, PromptFamily.ELEMENTS))
     if type(prompt) is str:
         # The usual rows, each item written as one dict display.
         if kind == VALUE_ROW:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "CLOSE_ATTRIBUTE_ROW",
     "CLOSE_ROW",
     "ELEMENTS_ROW",
     "EXPRESSION_ROW",
@@ -53,7 +54,15 @@ a tuple of two or more non-empty strings, ``type`` a ValueType or None.  Only th
 that can carry it read these rows (REST's and Library's, through
 ``rows.pending_rows(..., expression_rows=True)``); every other reader is given the
 ValueAnswer in their place, as for expression rows."""
-WRITER_ROWS = frozenset({EXPRESSION_ROW, VALUES_ROW})
+CLOSE_ATTRIBUTE_ROW = "close with attribute"
+"""A closed element prompt that names its attribute: prompt-answer XML's
+``<pa …><mi><es><at did="ATTR" tp="12"/></es></mi></pa>`` and the Web URL's
+``elementsPromptAnswers=ATTR;``: ``(CLOSE_ATTRIBUTE_ROW, prompt, attribute)``, ``attribute``
+a GUID, the answer ``Close(family=ELEMENTS, attribute=attribute)``.  Every writer reads
+these rows (``rows.pending_rows(..., expression_rows=True)``) and writes them as that
+Close is written; every other reader (``bind``, ``validate``, the answer models) is given
+the Close, as for expression rows."""
+WRITER_ROWS = frozenset({EXPRESSION_ROW, VALUES_ROW, CLOSE_ATTRIBUTE_ROW})
 """The row kinds only the writers that ask for them read (see above)."""
 
 Row = tuple[Any, ...]

@@ -27,13 +27,18 @@ known by its id, name or position; a hand-built set may also give a PromptRef):
 * ``(UNANSWERED_ROW, prompt, family)``: an Unanswered slot (a Web link's ``a^^c``);
   ``family`` is a :class:`~mstr_prompts.enums.PromptFamily`;
 * ``(USE_DEFAULT_ROW, prompt, family)`` and ``(CLOSE_ROW, prompt, family)``: a UseDefault,
-  and a Close with no attribute; ``family`` is a PromptFamily or None.
+  and a Close with no attribute; ``family`` is a PromptFamily or None;
+* ``(CLOSE_ATTRIBUTE_ROW, prompt, attribute)``: a Close of an element prompt that names
+  its attribute (a GUID), as prompt-answer XML's ``<mi><es><at did=…/></es></mi>`` and a
+  Web link's ``elementsPromptAnswers=ATTR;`` give it; a writers' row (below).
 
 A decoder may also keep an answer as a row that only the writers able to carry it read:
 expression rows (:data:`~mstr_prompts.row_kinds.EXPRESSION_ROW`, made by prompt-answer
 XML's and REST's decoders, read by every writer), and a value of several texts
 (:data:`~mstr_prompts.row_kinds.VALUES_ROW`, ``(VALUES_ROW, prompt, texts, type)``, read
-by REST's and Library's writers; the other formats carry one text per value prompt).
+by REST's and Library's writers; the other formats carry one text per value prompt), and
+a close that names its attribute (:data:`~mstr_prompts.row_kinds.CLOSE_ATTRIBUTE_ROW`,
+read by every writer).
 Every other reader (:attr:`RowSet.items`, :func:`pending_rows`, the answer models) is
 given the answer's model in such a row's place.
 
@@ -57,6 +62,7 @@ from ._tuple_like import TupleLike
 from .element_text import plain_key
 from .enums import AnswerMode, PromptFamily, ValueType
 from .errors import DecodeError, with_article
+from .row_kinds import CLOSE_ATTRIBUTE_ROW as CLOSE_ATTRIBUTE_ROW
 from .row_kinds import CLOSE_ROW as CLOSE_ROW
 from .row_kinds import ELEMENTS_ROW as ELEMENTS_ROW
 from .row_kinds import EXPRESSION_ROW, WRITER_ROWS
@@ -77,6 +83,7 @@ if TYPE_CHECKING:
     from .model import Answer, AnswerSet
 
 __all__ = [
+    "CLOSE_ATTRIBUTE_ROW",
     "CLOSE_ROW",
     "ELEMENTS_ROW",
     "OBJECTS_ROW",
@@ -698,12 +705,24 @@ def _dump(item: Row | Answer) -> dict[str, Any]:
         # tree where it is canonical (REST's rows, the walk's), with no model loaded.
         from ._expression_scan import row_dump
 
-        dumped = row_dump(item) or _expression_dump(item)
+        dumped = row_dump(item)
+        if dumped is not None:
+            # The scan names the prompt by its key; a REST row may name it otherwise.
+            dumped["prompt"] = _prompt_dump(prompt)
+        else:
+            dumped = _expression_dump(item)
         if dumped is None:
             from .model import answer_of
 
             return _dump_model(answer_of(item))  # type: ignore[no-any-return]
         return dumped
+    if kind == CLOSE_ATTRIBUTE_ROW:  # Close's fields, in its order
+        return {
+            "prompt": _prompt_dump(prompt),
+            "kind": "close",
+            "family": PromptFamily.ELEMENTS.value,
+            "attribute": item[2],
+        }
     head = {"prompt": _prompt_dump(prompt), "kind": kind}
     if kind in STATE_ROWS:
         if item[2] is not None:
@@ -809,6 +828,7 @@ _FAMILY_OF_KIND = {
     ELEMENTS_ROW: PromptFamily.ELEMENTS.value,
     OBJECTS_ROW: PromptFamily.OBJECTS.value,
     EXPRESSION_ROW: PromptFamily.EXPRESSION.value,
+    CLOSE_ATTRIBUTE_ROW: PromptFamily.ELEMENTS.value,
 }
 
 

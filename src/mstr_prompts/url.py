@@ -46,7 +46,7 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
-from .row_kinds import EXPRESSION_ROW
+from .row_kinds import CLOSE_ATTRIBUTE_ROW, EXPRESSION_ROW
 from .rows import (
     ELEMENTS_ROW,
     EMPTY_REF,
@@ -483,10 +483,13 @@ def _decode_elements(text: str, fast: bool = False) -> list[Answer | _Row]:
         if fast:
             attribute, *texts = segment.split(ELEMENT_SEP)
             if _GUID.fullmatch(attribute):
-                answer = _plain_elements(texts, attribute)
+                if any(texts):
+                    answer = _plain_elements(texts, attribute)
+                else:  # "ATTR;" (fixtures/url/D3.txt): _checked_elements's close row
+                    answer = (CLOSE_ATTRIBUTE_ROW, EMPTY_REF, attribute)
         if answer is None:
             answer = _checked_elements(segment, offset, number, where)
-            attribute = answer.attribute or ""
+            attribute = answer[2] if isinstance(answer, tuple) else answer.attribute or ""
         earlier = by_attribute.get(attribute.upper())
         if earlier is not None and not _same(earlier, answer):
             raise DecodeError(
@@ -510,8 +513,8 @@ def _open_elements() -> Answer:
     return Unanswered(family=PromptFamily.ELEMENTS)
 
 
-def _checked_elements(segment: str, offset: int, number: int, where: str) -> ElementAnswer | Close:
-    from .model import Close, ElementAnswer, PromptRef
+def _checked_elements(segment: str, offset: int, number: int, where: str) -> ElementAnswer | _Row:
+    from .model import ElementAnswer, PromptRef
 
     parts = list(_segments(segment, ELEMENT_SEP, offset))
     attribute = parts[0][1]
@@ -532,7 +535,8 @@ def _checked_elements(segment: str, offset: int, number: int, where: str) -> Ele
         elements.append(_decode_element(element_text, attribute, element_where))
     if elements:
         return ElementAnswer.of(PromptRef(), attribute, tuple(elements))
-    return Close(family=PromptFamily.ELEMENTS, attribute=attribute)
+    # "ATTR;": Close(family=ELEMENTS, attribute=attribute), kept as its row
+    return (CLOSE_ATTRIBUTE_ROW, EMPTY_REF, attribute)
 
 
 def _decode_object(text: str, where: str) -> tuple[str, int, str | None]:
@@ -920,9 +924,22 @@ def _decode(source: str | Mapping[str, str | Sequence[str]], allow_empty: bool) 
             locale = from_xml.locale
             mode = mode if mode is not None else from_xml.mode
         items: Sequence[Answer | _Row] = tuple(answers)
-        if packed is not None:
+        if packed is not None and any(
+            type(item) is tuple and item[0] == CLOSE_ATTRIBUTE_ROW for item in items
+        ):
+            # A writers' row is not packed (PackedRows): the values as their own rows.
+            items = (*_decode_values(packed, _FAST), *items)
+        elif packed is not None:
             items = PackedRows(packed, items, trusted=TRUSTED)
-        rows = RowSet(items, mode=mode, locale=locale, trusted=TRUSTED)
+        rows = RowSet(
+            items,
+            mode=mode,
+            locale=locale,
+            expression_rows=any(
+                type(item) is tuple and item[0] == CLOSE_ATTRIBUTE_ROW for item in items
+            ),
+            trusted=TRUSTED,
+        )
         if not all(type(item) is tuple for item in answers):
             rows.answer_set()  # answers that are models already: the set checks them now
         return rows
@@ -1277,7 +1294,7 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
     # expression row goes to promptsAnswerXML as a row, or is refused from the row.
     rows = pending_rows(answers, expression_rows=True)
     for where, item in enumerate(answers if rows is None else rows):
-        if type(item) is tuple and item[0] == ELEMENTS_ROW:
+        if type(item) is tuple and item[0] in (ELEMENTS_ROW, CLOSE_ATTRIBUTE_ROW):
             elements.append(item)  # read directly below
             element_positions.append(where)
             continue
@@ -1369,6 +1386,11 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
     texts: list[str | NotRepresentableError] = []
     attributes: list[str | None] = []
     for index, item in enumerate(elements):
+        if type(item) is tuple and item[0] == CLOSE_ATTRIBUTE_ROW:
+            # "ATTR;" closes the prompt (fixtures/url/D3.txt); the row's attribute is a GUID
+            texts.append(item[2] + ELEMENT_SEP)
+            attributes.append(item[2])
+            continue
         written = _row_text(item) if type(item) is tuple else None
         if written is not None:
             texts.append(written)

@@ -45,7 +45,7 @@ from .errors import (
     validation_message,
 )
 from .expression_plain import exp_element
-from .row_kinds import CLOSE_ROW, EXPRESSION_ROW, VALUES_ROW
+from .row_kinds import CLOSE_ATTRIBUTE_ROW, CLOSE_ROW, EXPRESSION_ROW, VALUES_ROW
 from .rows import ELEMENTS_ROW, OBJECTS_ROW, STATE_ROWS, VALUE_ROW, RowSet, pending_rows
 from .rows import Row as _Row
 from .rules import (
@@ -257,13 +257,17 @@ def _read_piece(text: str, index: int) -> Any:
         return None
 
 
+_WRITERS_OWN = frozenset({EXPRESSION_ROW, CLOSE_ATTRIBUTE_ROW})  # the writers' rows XML makes
+
+
 def _answer_set(items: list[Any], locale: int | None) -> RowSet:
     if not items or set(map(type, items)) == _TUPLE:  # one C-level pass over the items
         # checked row by row: nothing for the models to refuse
         return RowSet(
             tuple(items),
             locale=locale,
-            expression_rows=EXPRESSION_ROW in map(_first, items),  # C-level, as above
+            # writers' rows held (row_kinds.WRITER_ROWS): C-level, as above
+            expression_rows=not _WRITERS_OWN.isdisjoint(map(_first, items)),
             trusted=TRUSTED,
         )
     rows = RowSet(tuple(items), locale=locale, expression_rows=True, trusted=TRUSTED)
@@ -444,10 +448,13 @@ def _decode_pa(pa: etree._Element, index: int) -> Answer:
 
 
 def _closed(key: str, family: PromptFamily | None, attribute: str | None = None) -> _Row | Close:
-    """An empty answer to prompt ``key``: a close row, or (with an element list's source
-    attribute, which a close row does not carry) the Close model."""
+    """An empty answer to prompt ``key``: a close row, a close row naming an element
+    list's source attribute (a GUID), or (for anything else, which the model judges) the
+    Close model."""
     if attribute is None:
         return (CLOSE_ROW, key, family)
+    if family is PromptFamily.ELEMENTS and _GUID.fullmatch(attribute):
+        return (CLOSE_ATTRIBUTE_ROW, key, attribute)  # what _close builds, as a row
     return _close(_located(key), family, attribute)
 
 
@@ -1251,7 +1258,7 @@ def _encode_row(row: _Row) -> etree._Element | None:
             pt = _PT_OF_FAMILY[PromptFamily.EXPRESSION]
         else:
             pt = _PT_OF_FAMILY[
-                PromptFamily.ELEMENTS if kind == ELEMENTS_ROW else PromptFamily.OBJECTS
+                PromptFamily.OBJECTS if kind == OBJECTS_ROW else PromptFamily.ELEMENTS
             ]
         pa.set("pt", str(pt))
         pa.set("pin", pin)
@@ -1262,6 +1269,10 @@ def _encode_row(row: _Row) -> etree._Element | None:
             pa.text = row[2]
         elif exp is not None:
             pa.append(exp)
+        elif kind == CLOSE_ATTRIBUTE_ROW:  # _encode_close: <es> with its <at> source alone
+            at = _child(_child(_child(pa, "mi"), "es"), "at")
+            at.set("did", row[2])
+            at.set("tp", str(_ATTRIBUTE_TYPE))
         elif kind == ELEMENTS_ROW:
             attribute = row[2]
             es = _child(_child(pa, "mi"), "es")
