@@ -65,6 +65,7 @@ from .rows import Row as _Row
 from .rules import (
     MAX_OBJECT_TYPE,
     ascii_number,
+    display_text,
     is_digits,
     is_text,
     refuse_to_write_repeated_keys,
@@ -549,16 +550,17 @@ def _decode_expression(ref: PromptRef, answers: Any, where: str) -> Answer:
         empty_xml = is_empty(root)  # the rule the XML decoder shares
     if expression is None and empty_xml:
         # Blank content is no content (REST's documented default is ""), as in the model.
-        if content and not content.isspace() and xml_text is not None:
+        shown = display_text(content)
+        if shown is not None and xml_text is not None:
             # An empty <exp> is there, so "needs xml" would be wrong: say what disagrees.
             raise DecodeError(
                 f"answers.xml is an empty <exp>, which closes the prompt, but content "
-                f"{content[:40]!r} describes a qualification; the two disagree",
+                f"{shown[:40]!r} describes a qualification; the two disagree",
                 where=where,
                 hint="to close the prompt, drop content (or leave answers out); to answer it, "
                 "give the qualification's <exp> XML or its expression tree",
             )
-        if content and not content.isspace():
+        if shown is not None:
             raise DecodeError(
                 "content is informational only; the answer needs expression or xml",
                 where=where,
@@ -952,8 +954,8 @@ def _xml_expression(prompt: str | Ref, answers: dict[str, Any]) -> _Row | None:
         or not (content is None or type(content) is str)
     ):
         return None
-    if content is not None and (not content or content.isspace()):
-        content = None  # the model's one spelling of "no display text"
+    if content is not None:
+        content = display_text(content)  # the model's one spelling of "no display text"
     try:
         root = safexml.parse(text, where="answers.xml")
     except DecodeError:
