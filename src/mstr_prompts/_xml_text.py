@@ -1282,6 +1282,11 @@ def _items_by_spelling(
             return None
     else:
         return None
+    if lists.large and len(spellings.literal) > 1:
+        # A large document reads each list alone (see _Lists.large) and so finds its
+        # spellings again for every list: past one spelling that cost grew faster than
+        # the text (10x the text took 49x the time just over MAX_TEXT), so the tree reads it.
+        raise _Fallback
     columns: dict[str, list[Any]] = {}
     made = (*needed, *(kept or ()), " guid")
     references = "&" in text
