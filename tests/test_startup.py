@@ -256,6 +256,11 @@ INPUTS["close-attribute.xml"] = (
     "</es></mi></pa></rsl>"
 )
 INPUTS["close-attribute.txt"] = f"{BASE}?evt=4001&elementsPromptAnswers={ATTRIBUTE};"
+# The same prompt answered twice alike: the repeat is compared as two rows (it loaded the
+# model to compare them, found by an attack on the rows).
+INPUTS["close-attribute-twice.txt"] = (
+    f"{BASE}?evt=4001&elementsPromptAnswers={ATTRIBUTE};,{ATTRIBUTE};"
+)
 
 # Three definitions as GET /api/reports/{id}/prompts returns them (an element prompt with
 # its attribute, a numeric value prompt, an object prompt; no default answers): what an
@@ -415,6 +420,8 @@ MORE_COMMANDS = {
     "url close with attribute -> url": [
         "convert", "--from", "url", "--to", "url", "close-attribute.txt"],
     "inspect url close with attribute": ["inspect", "--from", "url", "close-attribute.txt"],
+    "inspect url close with attribute twice": [
+        "inspect", "--from", "url", "close-attribute-twice.txt"],
     "link url close with attribute": [*LINK, "close-attribute.txt"],
 }  # fmt: skip
 

@@ -458,10 +458,10 @@ def _plain_elements(texts: list[str], attribute: str) -> _Row | None:
 
 
 def _same(a: Answer | _Row, b: Answer | _Row) -> bool:
+    if type(a) is tuple and type(b) is tuple:
+        return a == b  # two rows: compared as they are, with no model class loaded
     from .model import answer_of
 
-    if type(a) is tuple and type(b) is tuple:
-        return a == b
     return answer_of(a) == answer_of(b)
 
 
