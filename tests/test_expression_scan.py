@@ -26,7 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from paths import outcome, switched
+from paths import ROW_CAPTURES, outcome, switched
 
 from mstr_prompts import (
     _expression_scan,
@@ -1105,21 +1105,7 @@ def test_every_xml_fixture_reads_as_rows_as_the_model_path_reads_it(path: Path) 
     assert_rows_are_the_models(path.read_text(encoding="utf-8"))
 
 
-# The captures the issue names: every answer a row that needs no model.
-ROW_FIXTURES = [
-    "f03-aq-id-equals-derived.xml",
-    "f05-c14-value-and-empty-value.xml",
-    "f08-hierarchy-one-level.xml",
-    "f09-empty-expression.xml",
-    "f12-element-empty.xml",
-    "f14-objects-empty-counters.xml",
-    "f20-object-empty.xml",
-    "f22-jquery-builder-derived.xml",
-    "library-hierarchy-key-lcl.xml",
-]
-
-
-@pytest.mark.parametrize("name", ROW_FIXTURES)
+@pytest.mark.parametrize("name", ROW_CAPTURES)  # every answer a row needing no model
 def test_the_captures_that_built_a_model_are_rows(name: str) -> None:
     assert_rows_are_the_models(
         (FIXTURES / "xml" / name).read_text(encoding="utf-8"), rows_only=True

@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 import pytest
+from paths import ROW_CAPTURES
 
 GUID = "2294C41E44244ADAED930CB4E00A9DA0"
 ATTRIBUTE = "8D679D3711D3E4981000E787EC6DE8A4"
@@ -649,17 +650,6 @@ def test_codec_commands_load_only_what_their_path_uses(inputs: pathlib.Path, com
 # family (close rows).  Each converts, and is inspected (its JSON, and the summary a
 # terminal gets), with no model class loaded.
 XML_FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "xml"
-ROW_CAPTURES = [
-    "f03-aq-id-equals-derived.xml",
-    "f05-c14-value-and-empty-value.xml",
-    "f08-hierarchy-one-level.xml",
-    "f09-empty-expression.xml",
-    "f12-element-empty.xml",
-    "f14-objects-empty-counters.xml",
-    "f20-object-empty.xml",
-    "f22-jquery-builder-derived.xml",
-    "library-hierarchy-key-lcl.xml",
-]
 
 SUMMARY = """
 import json, sys
