@@ -559,11 +559,27 @@ def _pa_alike(text: str) -> bool:
     return True
 
 
+# A list's head after a <pa>'s '>', read by the <pa> split (_pa_pattern): the whole head,
+# then the attribute texts of <es>, of its leading <at> and of <fct> (those of the other
+# kind: None).  The same tags as _ES_OPEN and _FCT_OPEN read.
+_HEAD = (
+    rf"({_S}*<mi{_S}*>{_S}*<(?:es({_ATTRS}){_S}*>"
+    rf"(?:{_S}*<at({_ATTRS}){_S}*(?:/>|></at{_S}*>))?|fct({_ATTRS}){_S}*>))"
+)
+_HEAD_GROUPS = 4
+# A <pa>'s groups after its attributes': '/>', a value's text, and the head's.
+_PA_TAIL_GROUPS = 2 + _HEAD_GROUPS
+
+
 def _pa_pattern(spellings: _Spellings) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
     """The pattern that splits a document at each ``<pa>`` of ``spellings``: the start
     tag, a group per attribute of each spelling; then '/>' or '>', and a value's text
-    with its end tag when that is what follows.  With its stride and the groups of each
-    attribute name."""
+    with its end tag, or a list's head (:data:`_HEAD`), when that is what follows.  With
+    its stride and the groups of each attribute name.
+
+    Reading each list's head here, in the split's pass, leaves its body to start at its
+    items: the document's lists are then read without a pass to find their tags
+    (:func:`_read_lists`)."""
     where: dict[str, list[int]] = {}
     alternatives = []
     index = 1
@@ -572,8 +588,8 @@ def _pa_pattern(spellings: _Spellings) -> tuple[re.Pattern[str], int, dict[str, 
         for name in names:
             where.setdefault(name, []).append(index)
             index += 1
-    source = f"<pa(?:{'|'.join(alternatives)}){_S}*(?:(/>)|>(?:([^<]*)</pa{_S}*>)?)"
-    return _pattern(source), index + 2, where
+    source = f"<pa(?:{'|'.join(alternatives)}){_S}*(?:(/>)|>(?:([^<]*)</pa{_S}*>|{_HEAD})?)"
+    return _pattern(source), index + _PA_TAIL_GROUPS, where
 
 
 def _prompts(
@@ -638,14 +654,20 @@ def _prompts(
     large = lists.large
     if large and any(_long(c) for c in columns.values()):
         return None
-    raw_texts = texts = parts[stride - 1 :: stride]
+    after = stride - _PA_TAIL_GROUPS  # the first group after the attributes'
+    raw_texts = texts = parts[after + 1 :: stride]
     if "&" in text:
         texts = _decoded(texts)
     absent: list[Any] = [None] * count
     keys, pts, pins, dids, tps = (
         columns.get(name, absent) for name in ("key", "pt", "pin", "did", "tp")
     )
-    closes = parts[stride - 2 :: stride]
+    closes = parts[after::stride]
+    heads = parts[after + 2 :: stride]
+    # each list's tag attributes: <es>'s, its <at>'s, <fct>'s (None for the other kind)
+    tags = _Heads(
+        parts[after + 3 :: stride], parts[after + 4 :: stride], parts[after + 5 :: stride]
+    )
     bodies = parts[stride::stride]
     del parts
     if keys[0] is None and None not in dids and None not in pins and None not in tps:
@@ -695,18 +717,34 @@ def _prompts(
         closes,
         texts,
         raw_texts,
+        heads,
         bodies,
         strict=True,
     )
-    return _scan(rows, tag, lcl, lists)
+    return _scan(rows, tag, tags, lcl, lists)
+
+
+class _Heads(NamedTuple):
+    """The attribute texts of the list tags the ``<pa>`` split read, a column each (None
+    where a ``<pa>`` has no such tag)."""
+
+    es: list[str | None]
+    at: list[str | None]
+    fct: list[str | None]
 
 
 def _piece(
-    tag: Callable[[int], str], index: int, close: str | None, raw_text: str | None, body: str
+    tag: Callable[[int], str],
+    index: int,
+    close: str | None,
+    raw_text: str | None,
+    body: str,
+    head: str = "",
 ) -> Piece:
-    """A ``<pa>`` handed back whole, spelled from its parts as written."""
+    """A ``<pa>`` handed back whole, spelled from its parts as written (``head``: the
+    list's head the split read, before ``body``)."""
     text = tag(index) + (
-        "/>" if close else ">" + ("" if raw_text is None else raw_text + "</pa>") + body
+        "/>" if close else ">" + ("" if raw_text is None else raw_text + "</pa>") + head + body
     )
     return Piece(text.rstrip(_WS))
 
@@ -714,20 +752,22 @@ def _piece(
 def _scan(
     rows: Iterable[tuple[Any, ...]],
     tag: Callable[[int], str],
+    tags: _Heads,
     lcl: str | None,
     lists: _Lists,
 ) -> Scan | None:
     """The items of the ``<pa>``s given as rows ``index (key pt pin did tp) close text
-    raw_text body`` (a value's text, if it was read with its tag: decoded, and as
-    written); ``tag(index)`` spells a <pa>'s start tag, for a Piece."""
+    raw_text head body`` (a value's text, if it was read with its tag: decoded, and as
+    written; a list's head, if it was read, its tags' attributes in ``tags``);
+    ``tag(index)`` spells a <pa>'s start tag, for a Piece."""
     large = lists.large
     items: list[Any] = []
     marks: list[int] = []
     append = items.append
-    listed: list[tuple[int, str, str, Any]] = []  # the lists: index, key, body, written
+    listed: list[_Listed] = []
     value_types = _VALUE_TYPES
     families = FAMILY_OF_PT
-    for index, (key, pt_text, pin, did, tp), close, text, raw_text, body in rows:
+    for index, (key, pt_text, pin, did, tp), close, text, raw_text, head, body in rows:
         # xml._plain_pa's rules for the prompt and pt; a <pa> they leave is a Piece.
         if key and pin is None and did is None and tp is None:
             # A key made above, or key= alone: the usual value, and the usual list (the
@@ -741,19 +781,31 @@ def _scan(
                         append((VALUE_ROW, key, text, value_type))
                         continue
             elif text is None and not close and (pt_text is None or pt_text in _PLAIN_PT):
+                if head is not None:
+                    # a list whose head the split read: below, with the document's other
+                    # lists (_read_lists), the head's text kept for a Piece
+                    written = (index, close, raw_text, body, head)
+                    es, fct = tags.es[index], tags.fct[index]
+                    listed.append((len(items), key, body, written, es, tags.at[index], fct))
+                    append(None)
+                    continue
                 lt = body.find("<")
                 if lt != -1 and (not lt or not body[:lt].strip(_WS)):
                     if body.startswith("<mi", lt):
                         # read below with the document's other lists (_read_lists)
-                        listed.append((len(items), key, body, (index, close, raw_text, body)))
+                        written = (index, close, raw_text, body, "")
+                        listed.append((len(items), key, body, written, None, None, None))
                         append(None)
                         continue
                     if body.startswith("<exp", lt):
-                        written = (index, close, raw_text, body)
+                        written = (index, close, raw_text, body, "")
                         _expression_item(key, body, tag, written, items, marks, lists)
                         continue
-        # The <pa>'s own text, for a Piece (references as written), made only for one.
-        written = (index, close, raw_text, body)
+        # The <pa>'s own text, for a Piece (references as written), made only for one;
+        # a list's head read by the split is read again with its body, as it is written.
+        if head is not None:
+            body = head + body
+        written = (index, close, raw_text, body, "")
         if text is None and not close:
             lt = body.find("<")
             end = _PA_END.match(body, lt) if lt != -1 else None
@@ -801,7 +853,7 @@ def _scan(
             _expression_item(key, body, tag, written, items, marks, lists)
             continue
         # A list: read below with the document's other lists (_read_lists).
-        listed.append((len(items), key, body, written))
+        listed.append((len(items), key, body, written, None, None, None))
         append(None)
     if listed:
         read = _read_lists(listed, lists)
@@ -810,7 +862,7 @@ def _scan(
             for index, item in zip(map(_first, listed), read, strict=True):
                 items[index] = item
             return Scan(items, lcl, marks)
-        for (index, _key, _body, written), item in zip(listed, read, strict=True):
+        for (index, _key, _body, written, *_tags), item in zip(listed, read, strict=True):
             if item is None:
                 lists.spend()
             if item is None or type(item) is Closing:
@@ -822,11 +874,19 @@ def _scan(
     return Scan(items, lcl, marks)
 
 
+# A <pa>'s parts as written, for a Piece (_piece's arguments after ``tag``).
+_Written = tuple[int, str | None, str | None, str, str]
+# A list of the document: its item's index, its key, its body, its <pa> as written, and
+# the attribute texts of its <es>, <at> and <fct> if the split read its head (_Heads):
+# then its body starts at its items.
+_Listed = tuple[int, str, str, _Written, str | None, str | None, str | None]
+
+
 def _expression_item(
     key: str,
     body: str,
     tag: Callable[[int], str],
-    written: tuple[int, str | None, str | None, str],
+    written: _Written,
     items: list[Any],
     marks: list[int],
     lists: _Lists,
@@ -966,9 +1026,9 @@ _BODIES = _lazy(
 _BODIES_STRIDE = 6  # a split's gap and the five groups
 
 
-def _read_lists(listed: list[tuple[int, str, str, Any]], lists: _Lists) -> list[Any]:
-    """The row, Closing or None (as :func:`_listed` gives) of each ``(index, key, body,
-    written)`` of ``listed``, the bodies of a document's lists."""
+def _read_lists(listed: list[_Listed], lists: _Lists) -> list[Any]:
+    """The row, Closing or None (as :func:`_listed` gives) of each list of ``listed``,
+    the bodies of a document's lists (see :data:`_Listed`)."""
     out: list[Any] = [None] * len(listed)
     done: set[int] = set()
     short = [i for i in range(len(listed)) if len(listed[i][2]) <= _JOINED_BODY]
@@ -986,17 +1046,128 @@ def _read_lists(listed: list[tuple[int, str, str, Any]], lists: _Lists) -> list[
             done.update(_joined(listed, chunk, out, lists))
     for i in range(len(listed)):
         if i not in done:
-            _index, key, body, _written = listed[i]
-            out[i] = _listed(key, body, lists)
+            out[i] = _listed_headed(listed[i], lists)
     return out
 
 
-def _joined(
-    listed: list[tuple[int, str, str, Any]], chunk: list[int], out: list[Any], lists: _Lists
-) -> list[int]:
+def _listed_headed(entry: _Listed, lists: _Lists) -> Any:
+    """As :func:`_listed`, for a list whose head the ``<pa>`` split may have read."""
+    _index, key, body, written, es, at, fct = entry
+    if es is not None:
+        close = body.rfind("</es")
+        if close == -1 or not _ES_CLOSE.fullmatch(body, close):
+            return _listed(key, written[4] + body, lists)  # as written, read as before
+        if es:
+            lists.parsed(es)  # ignored, but well-formed
+        return _elements(key, at, body, 0, close, lists)
+    if fct is not None:
+        close = body.rfind("</fct")
+        if close == -1 or not _FCT_CLOSE.fullmatch(body, close):
+            return _listed(key, written[4] + body, lists)
+        if fct:
+            lists.parsed(fct)
+        return _objects(key, body[:close], lists)
+    return _listed(key, body, lists)
+
+
+class _Tails(NamedTuple):
+    """The end of each list of a kind whose head the ``<pa>`` split read, left at the end
+    of its body: ``close`` one (with what follows up to the next ``<pa>``: whitespace),
+    ``joined`` those of lists joined by NUL, each after its NUL, then \x01 (a C0 control,
+    never in the text: _chars), for :func:`_tails_read`."""
+
+    close: re.Pattern[str]
+    joined: re.Pattern[str]
+
+
+def _tails(kind: str) -> _Tails:
+    tail = rf"{_S}*</{kind}{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*\0{_S}*"
+    return _Tails(_ES_CLOSE if kind == "es" else _FCT_CLOSE, _lazy(f"{tail}(?:\x01{tail})*"))
+
+
+_ES_TAILS = _tails("es")
+_FCT_TAILS = _tails("fct")
+# In a split's gaps, up to the first item it left: whitespace, NUL and the end tags of the
+# lists (where each list ends is checked once every item is split: _tails_read).
+_PAST_TAILS = _lazy(r"(?:[ \t\n\0]|</(?:es|fct|mi|pa)[ \t\n]*>)*")
+
+
+def _ink(text: str) -> int:
+    """The characters of ``text`` that are not XML whitespace: C-level counts."""
+    return len(text) - text.count(" ") - text.count("\n") - text.count("\t")
+
+
+def _tails_read(gaps: list[str], tails: tuple[_Tails, list[int]]) -> bool:
+    """True when a split of lists joined each with a NUL after it (see :class:`_Tails`)
+    left, in ``gaps``, each list's end tags and its NUL right after its last item and
+    whitespace everywhere else: the split then read every list's items and only them.
+    ``tails``: the kind's patterns, and the number of items of the lists up to each.
+
+    The gap after each list's last item is found from the counts; were a count wrong,
+    some gap so picked would hold no NUL, or one left holds one (which ``ink`` sees)."""
+    kind, ends = tails
+    if len(gaps) != ends[-1] + 1:
+        return False
+    picked = "\x01".join(map(gaps.__getitem__, ends))
+    if kind.joined.fullmatch(picked) is None:
+        return False
+    # The other gaps hold only whitespace: every non-blank character is a picked one's.
+    return _ink("".join(gaps)) == _ink(picked) - (len(ends) - 1)
+
+
+def _joined(listed: list[_Listed], chunk: list[int], out: list[Any], lists: _Lists) -> list[int]:
     """Read the lists of ``listed`` at the places ``chunk`` all at once into ``out``; the
-    places read."""
-    bodies = "\0".join([listed[i][2] for i in chunk]) + "\0"
+    places read.
+
+    The lists whose heads the ``<pa>`` split read are read by kind, their bodies joined as
+    they are (items, then end tags); those it did not, and those of a kind whose joined
+    read failed, as before (:func:`_joined_bodies`)."""
+    es = [listed[i][4] for i in chunk]
+    fct = [listed[i][6] for i in chunk]
+    is_es = list(map(is_not, es, repeat(None)))
+    is_fct = list(map(is_not, fct, repeat(None)))
+    done: list[int] = []
+    others: list[int] = []
+    if True in is_es:
+        places = list(compress(chunk, is_es))
+        for tag in set(compress(es, is_es)):
+            if tag:
+                lists.parsed(tag)  # ignored, but well-formed
+        ats = [listed[i][5] for i in places]
+        regions = [listed[i][2] for i in places]
+        read = _joined_elements(listed, places, ats, regions, out, lists, _ES_TAILS)
+        done.extend(read)
+        if len(read) != len(places):
+            others.extend(set(places).difference(read))
+    if True in is_fct:
+        places = list(compress(chunk, is_fct))
+        for tag in set(compress(fct, is_fct)):
+            if tag:
+                lists.parsed(tag)
+        regions = [listed[i][2] for i in places]
+        read = _joined_objects(listed, places, regions, out, lists, _FCT_TAILS)
+        done.extend(read)
+        if len(read) != len(places):
+            others.extend(set(places).difference(read))
+    if is_es.count(True) + is_fct.count(True) != len(chunk):
+        # lists the split did not read the head of
+        others.extend(compress(chunk, map(_neither, is_es, is_fct)))
+    if others:
+        others.sort()
+        done.extend(_joined_bodies(listed, others, out, lists))
+    return done
+
+
+def _neither(a: bool, b: bool) -> bool:
+    return not (a or b)
+
+
+def _joined_bodies(
+    listed: list[_Listed], chunk: list[int], out: list[Any], lists: _Lists
+) -> list[int]:
+    """Read the lists of ``listed`` at the places ``chunk``, each body as written (its
+    head too), all at once into ``out``; the places read."""
+    bodies = "\0".join([listed[i][3][4] + listed[i][2] for i in chunk]) + "\0"
     lists.pass_over(len(bodies))
     parts = _BODIES.split(bodies)
     del bodies
@@ -1025,16 +1196,17 @@ def _joined(
 
 
 def _joined_elements(
-    listed: list[tuple[int, str, str, Any]],
+    listed: list[_Listed],
     places: list[int],
     ats: list[str | None],
     regions: list[str],
     out: list[Any],
     lists: _Lists,
+    tails: _Tails | None = None,
 ) -> list[int]:
     """Read the element lists at ``places`` in ``listed`` (``ats``: each one's ``<at>``
-    attribute text or None, ``regions``: its items' text) into ``out`` at their places,
-    all at once; the places read."""
+    attribute text or None, ``regions``: its items' text, and with ``tails`` its end
+    tags) into ``out`` at their places, all at once; the places read."""
     done: list[int] = []
     # Where each list ends in the columns: one '<e' an item (values hold no '<').
     counts = list(map(str.count, regions, repeat("<e")))
@@ -1058,7 +1230,9 @@ def _joined_elements(
         ):
             if at in refused:
                 continue
-            if not count and not region.strip(_WS):
+            if not count and (
+                not region.strip(_WS) if tails is None else tails.close.fullmatch(region)
+            ):
                 # an empty list closes the prompt; its source, a GUID, is kept
                 if source is None or _GUID.fullmatch(source):
                     out[place] = Closing(listed[place][1], PromptFamily.ELEMENTS, source)
@@ -1068,8 +1242,14 @@ def _joined_elements(
         if not kept:
             return done
         places, regions, counts, sources = (list(c) for c in zip(*kept, strict=True))
-    text = "\0".join(regions)
-    columns = _element_columns(text, len(regions), lists.spelled("e", ("ei",)), lists)
+    ends = list(accumulate(counts))
+    if tails is None:
+        text = "\0".join(regions)
+        columns = _element_columns(text, len(regions), lists.spelled("e", ("ei",)), lists)
+    else:
+        text = "\0".join(regions) + "\0"
+        known = lists.spelled("e", ("ei",))
+        columns = _element_columns(text, len(regions), known, lists, (tails, ends))
     if columns is None:
         return done
     guids, keys, names_column, emts = columns
@@ -1079,7 +1259,6 @@ def _joined_elements(
         return done
     if not plain_keys("\0".join(keys)):
         return done
-    ends = list(accumulate(counts))
     spans = list(map(slice, [0, *ends[:-1]], ends))
     attribute = guids[0]
     if guids.count(attribute) == len(guids) and not set(sources) - {None, attribute}:
@@ -1117,12 +1296,17 @@ _second = itemgetter(1)
 
 
 def _element_columns(
-    text: str, count: int, known: _Spellings, lists: _Lists
+    text: str,
+    count: int,
+    known: _Spellings,
+    lists: _Lists,
+    tails: tuple[_Tails, list[int]] | None = None,
 ) -> tuple[list[str], list[str], Any, Any] | None:
     """The attribute GUIDs, key parts, display names and ``emt`` values (None where
     absent) of the element items of ``count`` lists joined by NUL, references replaced;
     None if not every item reads so.  ``known``: the spellings of the items of the
-    document's lists read so far (see :func:`_items_by_spelling`)."""
+    document's lists read so far (see :func:`_items_by_spelling`); ``tails``: the lists'
+    end tags are in the text (see :func:`_tails_read`)."""
     first = _E_ANY.match(text)
     if first is None:
         return None
@@ -1136,7 +1320,7 @@ def _element_columns(
         literal = first.group(1)
         attributes = _attribute_patterns(names, quotes, guid=_GUID_GROUP, literal=literal)
         pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
-        parts = _joined_split(pattern, text, stride, count, lists)
+        parts = _joined_split(pattern, text, stride, count, lists, tails)
         if parts is not None:
             guids = parts[where["ei"] :: stride]
             keys, names_column, emts = _split_element_columns(
@@ -1153,6 +1337,7 @@ def _element_columns(
         labels=("disp_n",),
         known=known,
         ones=("emt",),
+        tails=tails,
     )
     if columns is None:
         return None
@@ -1237,6 +1422,7 @@ def _items_by_spelling(
     kept: tuple[str, ...] | None = (),
     known: _Spellings | None = None,
     ones: tuple[str, ...] = (),
+    tails: tuple[_Tails, list[int]] | None = None,
 ) -> dict[str, list[Any]] | None:
     """The attribute values of the list items in ``text`` (``count`` lists' item texts
     joined by NUL), spelled up to :data:`_SPELLINGS` ways: a column per attribute name in
@@ -1273,11 +1459,17 @@ def _items_by_spelling(
         pattern, stride, where = _alternatives(spellings, tag, "ei" in needed)
         lists.pass_over(len(text))
         parts = pattern.split(text)
-        gaps = "".join(parts[::stride])
-        if gaps.count("\0") == count - 1 and not gaps.strip(" \t\n\0"):
-            break
-        stop = _NOT_BLANK.search(gaps)
-        found = None if stop is None else first.match(gaps, stop.start())
+        if tails is None:
+            gaps = "".join(parts[::stride])
+            if gaps.count("\0") == count - 1 and not gaps.strip(" \t\n\0"):
+                break
+            stop = _NOT_BLANK.search(gaps)
+            found = None if stop is None else first.match(gaps, stop.start())
+        else:
+            if _tails_read(parts[::stride], tails):
+                break
+            gaps = "".join(parts[::stride])
+            found = first.match(gaps, _PAST_TAILS.match(gaps).end())  # type: ignore[union-attr]
         if not spellings.met(None if found is None else found.group(group)):
             return None
     else:
@@ -1405,12 +1597,20 @@ def _alternatives_made(
 
 
 def _joined_split(
-    pattern: re.Pattern[str], text: str, stride: int, count: int, lists: _Lists
+    pattern: re.Pattern[str],
+    text: str,
+    stride: int,
+    count: int,
+    lists: _Lists,
+    tails: tuple[_Tails, list[int]] | None = None,
 ) -> list[str] | None:
     """``pattern.split`` of ``count`` item texts joined by NUL, if the text between the
-    items is whitespace, and each NUL between items (none inside one)."""
+    items is whitespace, and each NUL between items (none inside one); with ``tails``,
+    of lists joined each with its end tags and a NUL after it (see :func:`_tails_read`)."""
     lists.pass_over(len(text))
     parts = pattern.split(text)
+    if tails is not None:
+        return parts if _tails_read(parts[::stride], tails) else None
     gaps = "".join(parts[::stride])
     if gaps.count("\0") != count - 1 or gaps.strip(" \t\n\0"):
         return None
@@ -1418,17 +1618,19 @@ def _joined_split(
 
 
 def _joined_objects(
-    listed: list[tuple[int, str, str, Any]],
+    listed: list[_Listed],
     places: list[int],
     regions: list[str],
     out: list[Any],
     lists: _Lists,
+    tails: _Tails | None = None,
 ) -> list[int]:
     """Read the object lists at ``places`` in ``listed`` (``regions``: each one's items'
-    text) into ``out`` at their places, all at once; the places read."""
+    text, and with ``tails`` its end tags) into ``out`` at their places, all at once;
+    the places read."""
     done: list[int] = []
     # Where each list ends in the columns: one '<' an item, two with its end tag (values
-    # hold no '<').
+    # hold no '<'; end tags of a list's tail: a '</' each).
     counts = list(map(str.count, regions, repeat("<")))
     if any(map(str.__contains__, regions, repeat("</"))):
         counts = list(map(sub, counts, map(str.count, regions, repeat("</"))))
@@ -1436,7 +1638,9 @@ def _joined_objects(
         # Lists of no item (empty, or not read here): one by one.
         kept = []
         for place, region, count in zip(places, regions, counts, strict=True):
-            if not count and not region.strip(_WS):
+            if not count and (
+                not region.strip(_WS) if tails is None else tails.close.fullmatch(region)
+            ):
                 out[place] = Closing(listed[place][1], PromptFamily.OBJECTS)
                 done.append(place)
                 continue
@@ -1444,8 +1648,14 @@ def _joined_objects(
         if not kept:
             return done
         places, regions, counts = (list(c) for c in zip(*kept, strict=True))
-    text = "\0".join(regions)
-    columns = _object_columns(text, len(regions), lists.spelled("", ("did", "tp")), lists)
+    ends = list(accumulate(counts))
+    known = lists.spelled("", ("did", "tp"))
+    if tails is None:
+        text = "\0".join(regions)
+        columns = _object_columns(text, len(regions), known, lists)
+    else:
+        text = "\0".join(regions) + "\0"
+        columns = _object_columns(text, len(regions), known, lists, (tails, ends))
     if columns is None:
         return done
     dids, tps = columns["did"], columns["tp"]
@@ -1458,7 +1668,6 @@ def _joined_objects(
             return done
     labels: list[Any] = columns.get(" label") or [None] * len(dids)
     objects = list(zip(dids, numbers, labels, strict=True))
-    ends = list(accumulate(counts))
     rows = zip(
         repeat(OBJECTS_ROW),
         map(_second, map(listed.__getitem__, places)),
@@ -1471,12 +1680,16 @@ def _joined_objects(
 
 
 def _object_columns(
-    text: str, count: int, known: _Spellings, lists: _Lists
+    text: str,
+    count: int,
+    known: _Spellings,
+    lists: _Lists,
+    tails: tuple[_Tails, list[int]] | None = None,
 ) -> dict[str, list[Any]] | None:
     """The attribute values of the object items of ``count`` lists joined by NUL, a
     column per name (or only ``did``, ``tp``), references replaced, ``" label"`` the
-    ``n`` (else ``disp_n``) of each; None if not every item reads so.  ``known``: as for
-    :func:`_element_columns`."""
+    ``n`` (else ``disp_n``) of each; None if not every item reads so.  ``known`` and
+    ``tails``: as for :func:`_element_columns`."""
     first = _ITEM_ANY.match(text)
     if first is None:
         return None
@@ -1488,7 +1701,7 @@ def _object_columns(
         and _alike(text, "<" + first.group(1), first.group(2))
     ):
         spelling = _item_spelling(names, quotes, first.group(2))  # see _element_columns
-        parts = _joined_split(spelling.pattern, text, spelling.stride, count, lists)
+        parts = _joined_split(spelling.pattern, text, spelling.stride, count, lists, tails)
         if parts is not None:
             stride = spelling.stride
             columns = {name: parts[index::stride] for name, index in spelling.at.items()}
@@ -1501,7 +1714,14 @@ def _object_columns(
             return columns
     # items spelled several ways
     return _items_by_spelling(
-        text, count, lists, tag=None, needed=("did", "tp"), labels=("n", "disp_n"), known=known
+        text,
+        count,
+        lists,
+        tag=None,
+        needed=("did", "tp"),
+        labels=("n", "disp_n"),
+        known=known,
+        tails=tails,
     )
 
 
