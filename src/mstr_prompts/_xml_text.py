@@ -62,7 +62,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, chain, compress, repeat
-from operator import attrgetter, is_not, itemgetter, sub
+from operator import and_, attrgetter, is_not, itemgetter, sub
 from typing import Any, NamedTuple, cast
 
 from .element_text import plain_keys
@@ -746,17 +746,107 @@ def _prompts(
                 return "<pa" + "".join(f" {n}={q}{v}{q}" for n, q, v in spelled)
         return "<pa"  # of the spelling of no attribute
 
+    items: list[Any] = [None] * count
+    listed: list[_Listed] = []
+    if (
+        pins is absent
+        and dids is absent
+        and tps is absent
+        and not large
+        and None not in keys
+        and "" not in keys
+    ):
+        # Every <pa> keyed (as usual): the usual values and lists picked out at once.
+        left = _usual(keys, pts, texts, closes, raw_texts, heads, bodies, tags, items, listed)
+        rows: Iterable[tuple[Any, ...]] = zip(
+            left,
+            zip(
+                map(keys.__getitem__, left),
+                map(pts.__getitem__, left),
+                repeat(None),
+                repeat(None),
+                repeat(None),
+            ),
+            map(closes.__getitem__, left),
+            map(texts.__getitem__, left),
+            map(raw_texts.__getitem__, left),
+            map(heads.__getitem__, left),
+            map(bodies.__getitem__, left),
+            strict=True,
+        )
+    else:
+        rows = zip(
+            range(count),
+            zip(keys, pts, pins, dids, tps, strict=True),
+            closes,
+            texts,
+            raw_texts,
+            heads,
+            bodies,
+            strict=True,
+        )
+    return _scan(rows, tag, tags, lcl, lists, items, listed)
+
+
+_LIST_PT = {None, *_PLAIN_PT}  # the pt of a <pa> whose list is read (or none)
+
+
+def _usual(
+    keys: list[str],
+    pts: list[str | None],
+    texts: list[str | None],
+    closes: list[str | None],
+    raw_texts: list[str | None],
+    heads: list[str | None],
+    bodies: list[str],
+    tags: _Heads,
+    items: list[Any],
+    listed: list[_Listed],
+) -> list[int]:
+    """Put the rows of the usual values in ``items`` and the usual lists in ``listed``
+    (as :func:`_scan` would, each keyed <pa> a step of its loop), picked out by C-level
+    passes over the columns; the indexes of the other <pa>s, for :func:`_scan`.
+
+    A usual value: its text read with its end tag (not empty), a value's pt or none, and
+    whitespace after it (checked for all at once: else :func:`_scan` reads every value).
+    A usual list: its head read by the split, a pt of a family or none."""
+    indexes = range(len(keys))
+    types = list(map(_VALUE_TYPES.get, pts, repeat(False)))  # False: not a value's pt
+    is_value = list(map(and_, map(bool, texts), map(is_not, types, repeat(False))))
+    if "".join(compress(bodies, is_value)).strip(_WS):
+        is_value = [False] * len(keys)
     rows = zip(
-        range(count),
-        zip(keys, pts, pins, dids, tps, strict=True),
-        closes,
-        texts,
-        raw_texts,
-        heads,
-        bodies,
+        repeat(VALUE_ROW),
+        compress(keys, is_value),
+        compress(texts, is_value),
+        compress(types, is_value),
+    )
+    for index, row in zip(compress(indexes, is_value), rows, strict=True):
+        items[index] = row
+    is_list = list(map(and_, map(is_not, heads, repeat(None)), map(_LIST_PT.__contains__, pts)))
+    places = list(compress(indexes, is_list))
+    listed_bodies = list(compress(bodies, is_list))
+    written = zip(
+        places,
+        compress(closes, is_list),
+        compress(raw_texts, is_list),
+        listed_bodies,
+        compress(heads, is_list),
         strict=True,
     )
-    return _scan(rows, tag, tags, lcl, lists)
+    listed.extend(
+        zip(
+            places,
+            compress(keys, is_list),
+            listed_bodies,
+            written,
+            compress(tags.es, is_list),
+            compress(tags.at, is_list),
+            compress(tags.fct, is_list),
+            strict=True,
+        )
+    )
+    return list(compress(indexes, map(_neither, is_value, is_list)))
 
 
 _AT_JOIN = "@".join  # a prompt's key: did, pin and tp
@@ -793,16 +883,17 @@ def _scan(
     tags: _Heads,
     lcl: str | None,
     lists: _Lists,
+    items: list[Any],
+    listed: list[_Listed],
 ) -> Scan | None:
     """The items of the ``<pa>``s given as rows ``index (key pt pin did tp) close text
     raw_text head body`` (a value's text, if it was read with its tag: decoded, and as
-    written; a list's head, if it was read, its tags' attributes in ``tags``);
-    ``tag(index)`` spells a <pa>'s start tag, for a Piece."""
+    written; a list's head, if it was read, its tags' attributes in ``tags``), each put
+    in ``items`` at its index; ``tag(index)`` spells a <pa>'s start tag, for a Piece.
+    ``items`` and ``listed`` may hold the usual rows and lists already (:func:`_usual`),
+    those <pa>s not among the rows."""
     large = lists.large
-    items: list[Any] = []
     marks: list[int] = []
-    append = items.append
-    listed: list[_Listed] = []
     value_types = _VALUE_TYPES
     families = FAMILY_OF_PT
     for index, (key, pt_text, pin, did, tp), close, text, raw_text, head, body in rows:
@@ -816,7 +907,7 @@ def _scan(
                         return None
                     value_type = value_types.get(pt_text, False)
                     if value_type is not False:
-                        append((VALUE_ROW, key, text, value_type))
+                        items[index] = (VALUE_ROW, key, text, value_type)
                         continue
             elif text is None and not close and (pt_text is None or pt_text in _PLAIN_PT):
                 if head is not None:
@@ -824,16 +915,14 @@ def _scan(
                     # lists (_read_lists), the head's text kept for a Piece
                     written = (index, close, raw_text, body, head)
                     es, fct = tags.es[index], tags.fct[index]
-                    listed.append((len(items), key, body, written, es, tags.at[index], fct))
-                    append(None)
+                    listed.append((index, key, body, written, es, tags.at[index], fct))
                     continue
                 lt = body.find("<")
                 if lt != -1 and (not lt or not body[:lt].strip(_WS)):
                     if body.startswith("<mi", lt):
                         # read below with the document's other lists (_read_lists)
                         written = (index, close, raw_text, body, "")
-                        listed.append((len(items), key, body, written, None, None, None))
-                        append(None)
+                        listed.append((index, key, body, written, None, None, None))
                         continue
                     if body.startswith("<exp", lt):
                         written = (index, close, raw_text, body, "")
@@ -855,20 +944,20 @@ def _scan(
         if key is None:
             if not (did and pin and tp and "@" not in did and is_digits(pin + tp)):
                 lists.spend()
-                marks.append(len(items))
-                append(_piece(tag, *written))
+                marks.append(index)
+                items[index] = _piece(tag, *written)
                 continue
             key = f"{did}@{pin}@{tp}"
         elif not key or did is not None or pin is not None or tp is not None:
             lists.spend()
-            marks.append(len(items))
-            append(_piece(tag, *written))
+            marks.append(index)
+            items[index] = _piece(tag, *written)
             continue
         pt = None if pt_text is None else _PLAIN_PT.get(pt_text)
         if pt is None and pt_text is not None:
             lists.spend()
-            marks.append(len(items))
-            append(_piece(tag, *written))
+            marks.append(index)
+            items[index] = _piece(tag, *written)
             continue
         if close or text is not None:
             if body.strip(_WS):
@@ -876,24 +965,24 @@ def _scan(
             if large and text and len(text) > MAX_TEXT:
                 return None
             if not text:  # an empty answer, told apart by pt
-                marks.append(len(items))
-                append(Closing(key, None if pt is None else families[pt]))
+                marks.append(index)
+                items[index] = Closing(key, None if pt is None else families[pt])
             elif pt is None:
-                append((VALUE_ROW, key, text, None))
+                items[index] = (VALUE_ROW, key, text, None)
             elif (value_type := TYPE_OF_PT.get(pt)) is not None:
-                append((VALUE_ROW, key, text, value_type))
+                items[index] = (VALUE_ROW, key, text, value_type)
             else:
                 lists.spend()
-                marks.append(len(items))
-                append(_piece(tag, *written))
+                marks.append(index)
+                items[index] = _piece(tag, *written)
             continue
         if body.startswith("<exp", _BLANK.match(body).end()):  # type: ignore[union-attr]
             _expression_item(key, body, tag, written, items, marks, lists)
             continue
         # A list: read below with the document's other lists (_read_lists).
-        listed.append((len(items), key, body, written, None, None, None))
-        append(None)
+        listed.append((index, key, body, written, None, None, None))
     if listed:
+        listed.sort(key=_first)  # the usual lists first (_usual), then those of the rows
         read = _read_lists(listed, lists)
         if None not in read and Closing not in set(map(type, read)):
             # every list a row, as usual: each put in its place, nothing marked
@@ -929,18 +1018,19 @@ def _expression_item(
     marks: list[int],
     lists: _Lists,
 ) -> None:
-    """Append the item of an expression's ``<pa>`` to ``items``: its row read from the
-    text (:func:`_expression`), a Closing (marked), or else a piece (marked, a slow
-    read)."""
+    """Put the item of an expression's ``<pa>`` in ``items`` at its index: its row read
+    from the text (:func:`_expression`), a Closing (marked), or else a piece (marked, a
+    slow read)."""
+    index = written[0]
     item = _expression(key, body)
     if item is None:
         lists.spend()
-        marks.append(len(items))
-        items.append(_piece(tag, *written))
+        marks.append(index)
+        items[index] = _piece(tag, *written)
         return
     if type(item) is Closing:
-        marks.append(len(items))
-    items.append(item)
+        marks.append(index)
+    items[index] = item
 
 
 # pt as written, to the type of a value row (None: no pt, a value of unknown type).
