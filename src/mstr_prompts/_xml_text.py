@@ -1129,10 +1129,12 @@ def expression_answer(text: str, key: str) -> Any:
 # A document of many small prompts holds hundreds of lists of a few items.  Read one by
 # one (_listed), each costs a dozen calls from Python (about 10 µs: its tags matched, its
 # items split, each column's references replaced, its rows checked) for a few items.
-# _read_lists reads them all in a few C-level passes instead: one split of the joined
-# bodies into their tags and item text, one split of the joined item text of each kind
-# into columns, references replaced and rows checked once per column of the document;
-# each list is then a slice of those columns.  NUL never occurs in XML text (_chars), so
+# _read_lists reads them all in a few C-level passes instead: the <pa> split has read
+# each list's head (_HEAD), so the bodies of each kind, joined, are split once into
+# columns, each list's end tags checked in the split's gaps (_tails_read); references are
+# replaced and rows checked once per column of the document; each list is then a slice
+# of those columns.  Bodies whose heads the split did not read are first split into their
+# tags and item text (_BODIES), as before.  NUL never occurs in XML text (_chars), so
 # it joins and cannot be matched by any value.  A list these passes do not read exactly
 # as _listed would (another shape, a spelling unlike the first item's, a check that
 # fails) is handed to _listed, which reads it, or refuses it, as before.
