@@ -62,7 +62,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, chain, compress, repeat
-from operator import and_, attrgetter, is_not, itemgetter, sub
+from operator import and_, attrgetter, is_not, itemgetter, not_, or_, sub, truth
 from typing import Any, NamedTuple, cast
 
 from .element_text import plain_keys
@@ -569,26 +569,36 @@ _HEAD = (
     rf"(?:{_S}*<at(%(at)s){_S}*(?:/>|></at{_S}*>))?|fct(%(fct)s){_S}*>))"
 )
 _HEAD_GROUPS = 4
-# The list tags whose attributes the head reads, for their first spelling in a document.
-_HEAD_TAGS = {
-    "es": _lazy(rf"<es({_ATTRS}){_S}*>"),
-    "at": _lazy(rf"<at({_ATTRS}){_S}*(?:/>|></at{_S}*>)"),
-    "fct": _lazy(rf"<fct({_ATTRS}){_S}*>"),
-}
-_HEAD_SAMPLE = 1 << 16  # the characters searched for those first tags
+# A <pa>'s groups after its attributes': '/>', a value's text, and the head's.
+_PA_TAIL_GROUPS = 2 + _HEAD_GROUPS
+_HEAD_ANY = _lazy(_HEAD % {"es": _ATTRS, "at": _ATTRS, "fct": _ATTRS})
+_HEAD_SAMPLE = 1 << 14  # the characters searched for the first list, and between lists
+_HEAD_LISTS = 8  # the lists whose heads are read for their spellings, at most
 
 
 def _head(text: str) -> str:
-    """:data:`_HEAD`, each tag's attributes tried first as the first such tag of ``text``
-    spells them (names, quotes and whitespace; any values), then as any tag may: a
-    pattern of literals reads an ``<at did="…" tp="12"/>`` in about half the time of
-    :data:`_ATTRS`, and the head is read for every list.  Either way the group holds the
-    same text: what follows the attributes, '>' or '/>', ends them."""
+    """:data:`_HEAD`, each tag's attributes tried first as the first such tag of the
+    first few lists of ``text`` spells them (names, quotes and whitespace; any values),
+    then as any tag may: a pattern of literals reads an ``<at did="…" tp="12"/>`` in
+    about half the time of :data:`_ATTRS`, and the head is read for every list.  Either
+    way the group holds the same text: what follows the attributes, '>' or '/>', ends
+    them.  A document of no list early on costs one short search."""
+    found: dict[str, str] = {}
+    at = text.find("<mi", 0, _HEAD_SAMPLE)
+    for _ in range(_HEAD_LISTS):
+        if at == -1:
+            break
+        head = _HEAD_ANY.match(text, at)
+        if head is not None:
+            for name, attributes in zip(("es", "at", "fct"), head.groups()[1:], strict=True):
+                if attributes is not None:
+                    found.setdefault(name, attributes)
+            if len(found) == 3:
+                break
+        at = text.find("<mi", at + 3, at + _HEAD_SAMPLE)
     spelled = {}
-    for name, tag in _HEAD_TAGS.items():
-        at = text.find("<" + name, 0, _HEAD_SAMPLE)
-        found = None if at == -1 else tag.match(text, at)
-        attributes = None if found is None else found.group(1)
+    for name in ("es", "at", "fct"):
+        attributes = found.get(name)
         if attributes:
             names, quotes = _spelling(attributes)
             literal = _attribute_patterns(names, quotes, literal=attributes, capture=False)
@@ -596,10 +606,6 @@ def _head(text: str) -> str:
         else:
             spelled[name] = _ATTRS
     return _HEAD % spelled
-
-
-# A <pa>'s groups after its attributes': '/>', a value's text, and the head's.
-_PA_TAIL_GROUPS = 2 + _HEAD_GROUPS
 
 
 def _pa_pattern(
@@ -810,19 +816,27 @@ def _usual(
     A usual value: its text read with its end tag (not empty), a value's pt or none, and
     whitespace after it (checked for all at once: else :func:`_scan` reads every value).
     A usual list: its head read by the split, a pt of a family or none."""
-    indexes = range(len(keys))
+    count = len(keys)
+    indexes = range(count)
     types = list(map(_VALUE_TYPES.get, pts, repeat(False)))  # False: not a value's pt
-    is_value = list(map(and_, map(bool, texts), map(is_not, types, repeat(False))))
+    is_value = list(map(and_, map(truth, texts), map(is_not, types, repeat(False))))
     if "".join(compress(bodies, is_value)).strip(_WS):
-        is_value = [False] * len(keys)
-    rows = zip(
-        repeat(VALUE_ROW),
-        compress(keys, is_value),
-        compress(texts, is_value),
-        compress(types, is_value),
-    )
-    for index, row in zip(compress(indexes, is_value), rows, strict=True):
-        items[index] = row
+        is_value = [False] * count
+    values = is_value.count(True)
+    if values == count:  # a document of values alone
+        items[:] = zip(repeat(VALUE_ROW), keys, texts, types, strict=False)
+        return []
+    if values:
+        rows = zip(
+            repeat(VALUE_ROW),
+            compress(keys, is_value),
+            compress(texts, is_value),
+            compress(types, is_value),
+        )
+        for index, row in zip(compress(indexes, is_value), rows, strict=True):
+            items[index] = row
+    if heads.count(None) == count:  # no list whose head the split read
+        return list(compress(indexes, map(not_, is_value)))
     is_list = list(map(and_, map(is_not, heads, repeat(None)), map(_LIST_PT.__contains__, pts)))
     places = list(compress(indexes, is_list))
     listed_bodies = list(compress(bodies, is_list))
@@ -846,7 +860,7 @@ def _usual(
             strict=True,
         )
     )
-    return list(compress(indexes, map(_neither, is_value, is_list)))
+    return list(compress(indexes, map(not_, map(or_, is_value, is_list))))
 
 
 _AT_JOIN = "@".join  # a prompt's key: did, pin and tp
@@ -1281,15 +1295,11 @@ def _joined(listed: list[_Listed], chunk: list[int], out: list[Any], lists: _Lis
             others.extend(set(places).difference(read))
     if is_es.count(True) + is_fct.count(True) != len(chunk):
         # lists the split did not read the head of
-        others.extend(compress(chunk, map(_neither, is_es, is_fct)))
+        others.extend(compress(chunk, map(not_, map(or_, is_es, is_fct))))
     if others:
         others.sort()
         done.extend(_joined_bodies(listed, others, out, lists))
     return done
-
-
-def _neither(a: bool, b: bool) -> bool:
-    return not (a or b)
 
 
 def _joined_bodies(
