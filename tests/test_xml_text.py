@@ -1289,3 +1289,25 @@ def test_headed_lists_spaced_and_followed_variously_read_as_the_tree_reads_them(
     text: str,
 ) -> None:
     assert_same(text)
+
+
+# --- references -------------------------------------------------------------------------
+
+
+_REFERENCE_PIECES = ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&", ";", "amp", "lt", "#"]
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.sampled_from(_REFERENCE_PIECES) | st.text("aqé東 x0;#", max_size=3), max_size=12
+    ).map("".join)
+)
+def test_unescape_replaces_references_as_the_parser_does(text: str) -> None:
+    # unescape replaces the predefined entities and character references, or says None
+    # where the parser refuses the text (a bare '&', another entity).
+    try:
+        parsed = etree.fromstring(f"<a>{text}</a>").text or ""
+    except etree.XMLSyntaxError:
+        parsed = None
+    assert _xml_text.unescape(text) == parsed
