@@ -400,6 +400,23 @@ def test_edged_documents_as_bytes_read_the_same_both_ways(text: str, before: str
     assert_same_bytes((before + text).encode("utf-8", "surrogatepass"))
 
 
+_REFERENCE_PIECES = [
+    *("&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&#65;", "&#x1F600;", "&#0;", "&nbsp;"),
+    *("&", "amp;", "lt;", "quot;", "#", "x41;", ";", "a", " ", ">", "\u00e9", "\U0001f600"),
+]
+
+
+@given(st.lists(st.sampled_from(_REFERENCE_PIECES), max_size=30).map("".join))
+def test_references_are_replaced_as_the_parser_replaces_them(text: str) -> None:
+    """Whichever kinds of reference occur, and in whatever mix (``&amp;lt;`` stays
+    ``&lt;``): the text the parser reads, or None where it refuses."""
+    try:
+        parsed: str | None = etree.fromstring(f"<a>{text}</a>".encode()).text or ""
+    except etree.XMLSyntaxError:
+        parsed = None
+    assert _xml_text.unescape(text) == parsed
+
+
 # --- the documents the text reader should take ---------------------------------------
 
 PLAIN_WORKLOADS = [

@@ -165,13 +165,6 @@ _NOT_BLANK = _lazy("[^ \t\n\0]")  # in a split's gaps, joined: where an item was
 # §4.6 predefined entities and §4.1 character references.
 _REFERENCE = _lazy(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
 _PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-_ENTITIES = ("&amp;", "&quot;", "&lt;", "&gt;", "&apos;")  # the likelier first
-
-
-def _amp_last(entity: str) -> bool:
-    return entity == "&amp;"
-
-
 _GUID = _lazy(r"[0-9A-Fa-f]{32}")
 _PLAIN_PT: dict[str, int] = {str(pt): pt for pt in FAMILY_OF_PT}
 _PLAIN_TP: dict[str, int] = {str(n): n for n in range(1, 100)}
@@ -222,26 +215,42 @@ def unescape(text: str) -> str | None:
 
     >>> unescape("Caf&#xE9; &amp; Bar"), unescape("&nbsp;"), unescape("&#0;")
     ('Café & Bar', None, None)
+    >>> unescape("&amp;lt; &quot;&lt;&gt;&apos;&amp;")
+    '&lt; "<>\\'&'
     """
     if "&" not in text:
         return text
-    if "&#" not in text:
-        # Predefined entities only: C-level counts and replaces (a callback per reference
-        # cost three times as much), '&amp;' last so that '&amp;lt;' stays '&lt;'.
-        left = text.count("&")
-        found = []
-        for entity in _ENTITIES:
-            count = text.count(entity)
-            if count:
-                found.append(entity)
-                left -= count
-                if not left:
-                    break
-        if left:
-            return None  # a bare '&' or another entity (&nbsp;): the parser's to refuse
-        for entity in sorted(found, key=_amp_last):
-            text = text.replace(entity, _PREDEFINED[entity[1:-1]])
-        return text
+    # Predefined entities: C-level counts and replaces (a callback per reference cost
+    # three times as much), '&amp;' last so that '&amp;lt;' stays '&lt;'.  Each other
+    # kind is replaced only while some '&' is unaccounted for, and the replace counts
+    # it (by the length it took off): no count per kind first.
+    left = text.count("&")
+    amps = text.count("&amp;")
+    left -= amps
+    out = text
+    if left:
+        for entity, char, shorter in _OTHER_ENTITIES:
+            replaced = out.replace(entity, char)
+            left -= (len(out) - len(replaced)) // shorter
+            out = replaced
+            if not left:
+                break
+        else:
+            # character references, or a bare '&' or another entity (&nbsp;)
+            return _referenced(text)
+    return out.replace("&amp;", "&") if amps else out
+
+
+# The predefined entities but '&amp;', the likelier first, with their characters and what
+# each replacement takes off the length.
+_OTHER_ENTITIES = tuple(
+    (f"&{name};", _PREDEFINED[name], len(name) + 1) for name in ("quot", "lt", "gt", "apos")
+)
+
+
+def _referenced(text: str) -> str | None:
+    """:func:`unescape` of a text with character references (or a reference that is
+    not plain: then None)."""
     parts = _REFERENCE.split(text)  # text, then name, decimal, hex for each reference
     out = [parts[0]]
     for index in range(1, len(parts), 4):
