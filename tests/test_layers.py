@@ -42,6 +42,7 @@ LAYER_OF: dict[str, str] = {
     # base: field rules, bounds, errors, the trusted-build helper: no model, no format.
     "_trusted": "base",
     "_tuple_like": "base",  # the tuple contract of the lazy sequences
+    "_lazy": "base",  # regular expressions compiled when first used, for the text readers
     "errors": "base",
     "rules": "base",
     "limits": "base",

@@ -263,6 +263,26 @@ INPUTS["close-attribute-twice.txt"] = (
     f"{BASE}?evt=4001&elementsPromptAnswers={ATTRIBUTE};,{ATTRIBUTE};"
 )
 
+# Every family's empty answer (a Close): read as CLOSE_ROWs, and written by every writer
+# from the row, prompt-answer XML's too.
+INPUTS["closes.xml"] = (
+    "<rsl>"
+    + "".join(
+        f'<pa{pt} pin="{pin}" did="{GUID}" tp="10">{body}</pa>'
+        for pin, (pt, body) in enumerate(
+            [
+                (' pt="7"', "<mi><es/></mi>"),
+                (' pt="6"', '<mi><fct qsr="0" fcn="0" cc="0" sto="1" pfc="0" pcc="0"/></mi>'),
+                (' pt="8"', "<exp/>"),
+                (' pt="3"', ""),
+            ]
+        )
+    )
+    + "</rsl>"
+)
+# No pt: a Close of no family (prompt-answer XML writes it back; REST needs the type).
+INPUTS["close-no-family.xml"] = f'<rsl><pa pin="0" did="{GUID}" tp="10"></pa></rsl>'
+
 # Three definitions as GET /api/reports/{id}/prompts returns them (an element prompt with
 # its attribute, a numeric value prompt, an object prompt; no default answers): what an
 # outside review converted with --definitions.
@@ -424,6 +444,15 @@ MORE_COMMANDS = {
     "inspect url close with attribute twice": [
         "inspect", "--from", "url", "close-attribute-twice.txt"],
     "link url close with attribute": [*LINK, "close-attribute.txt"],
+    # Every family's empty answer: a CLOSE_ROW, written by every writer as its Close.
+    "xml closes -> xml": ["convert", "--from", "xml", "--to", "xml", "closes.xml"],
+    "xml closes -> rest": ["convert", "--from", "xml", "--to", "rest", "closes.xml"],
+    "xml closes -> url --fallback xml": [
+        "convert", "--from", "xml", "--to", "url", "--fallback", "xml", "closes.xml"],
+    "xml closes -> library": ["convert", "--from", "xml", "--to", "library", "closes.xml"],
+    "inspect xml closes": ["inspect", "--from", "xml", "closes.xml"],
+    "xml close of no family -> xml": [
+        "convert", "--from", "xml", "--to", "xml", "close-no-family.xml"],
 }  # fmt: skip
 
 # --definitions with answers the row path binds and checks (issue 22 item 2): the
@@ -477,6 +506,9 @@ FAILING_COMMANDS = {
         "convert", "--from", "url", "--to", "rest", "close-attribute.txt"],
     "url close with attribute -> library": [
         "convert", "--from", "url", "--to", "library", "close-attribute.txt"],
+    # A close without its attribute has no URL parameter (promptsAnswerXML with --fallback).
+    "convert xml closes -> url": ["convert", "--from", "xml", "--to", "url", "closes.xml"],
+    "link xml closes": [*LINK, "closes.xml"],
 }  # fmt: skip
 # (prompt-answer XML's refusals are still worded from the model: xml.py is not changed here.)
 

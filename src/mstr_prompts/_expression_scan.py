@@ -21,11 +21,12 @@ import html
 import re
 from collections.abc import Callable
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 from lxml import etree
 
 from . import expression_codes as codes
+from ._lazy import lazy as _lazy  # compiled on first use
 from .element_text import plain_keys, plain_terse_ids
 from .expression_names import (
     FORM_OPERATORS,
@@ -66,25 +67,6 @@ __all__ = [
     "unescape",
     "verbatim_row",
 ]
-
-
-class _Lazy:
-    """A regular expression compiled when first used (as ``_xml_text``'s): this module's
-    patterns cost about 13 ms to compile, and a document of one expression uses a few of
-    them.  The first use puts the compiled pattern's methods on the instance."""
-
-    def __init__(self, source: str) -> None:
-        self._source = source
-
-    def __getattr__(self, name: str) -> Any:
-        compiled = re.compile(self._source)
-        for method in ("match", "fullmatch", "search", "findall", "sub"):
-            setattr(self, method, getattr(compiled, method))
-        return getattr(compiled, name)
-
-
-def _lazy(source: str) -> re.Pattern[str]:
-    return cast("re.Pattern[str]", _Lazy(source))
 
 
 Build = Callable[[str, str], Any]

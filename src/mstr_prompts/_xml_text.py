@@ -64,8 +64,9 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, chain, compress, repeat
 from operator import is_not, itemgetter, sub
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
+from ._lazy import lazy as _lazy  # compiled on first use
 from .element_text import plain_keys
 from .enums import PromptFamily, ValueType
 from .row_kinds import ELEMENTS_ROW, OBJECTS_ROW, VALUE_ROW
@@ -106,32 +107,6 @@ PT_OF_FAMILY: dict[PromptFamily, int] = {
 }
 FAMILY_OF_PT: dict[int, PromptFamily] = {pt: f for f, pt in PT_OF_FAMILY.items()}
 FAMILY_OF_PT.update({pt: PromptFamily.VALUE for pt in TYPE_OF_PT})
-
-
-class _Lazy:
-    """A regular expression compiled when first used.
-
-    This module's patterns cost about 4 ms to compile, a twentieth of a one-file
-    ``convert``'s start-up (issue 22 item 2), and a small document uses a few of them.
-    The first use compiles the pattern and puts its methods on the instance, so every
-    later call finds them there as it would on the pattern.
-    """
-
-    def __init__(self, source: str) -> None:
-        self._source = source
-
-    def __getattr__(self, name: str) -> Any:
-        compiled = re.compile(self._source)
-        for method in _PATTERN_METHODS:
-            setattr(self, method, getattr(compiled, method))
-        return getattr(compiled, name)
-
-
-_PATTERN_METHODS = ("match", "fullmatch", "search", "split", "findall", "finditer", "sub")
-
-
-def _lazy(source: str) -> re.Pattern[str]:
-    return cast("re.Pattern[str]", _Lazy(source))
 
 
 # --- grammar constants --------------------------------------------------------------------

@@ -46,7 +46,7 @@ from .errors import (
     untyped_object_refusal,
     validation_message,
 )
-from .row_kinds import CLOSE_ATTRIBUTE_ROW, EXPRESSION_ROW
+from .row_kinds import CLOSE_ATTRIBUTE_ROW, CLOSE_ROW, EXPRESSION_ROW
 from .rows import (
     ELEMENTS_ROW,
     EMPTY_REF,
@@ -1305,6 +1305,13 @@ def _plan(answers: Answers, fallback: str, assume_order: bool) -> _Plan:
             position[id(item)] = where
             plan.xml += _needs_xml([item], {0: refusal}, fallback)
             continue
+        if type(item) is tuple and item[0] == CLOSE_ROW:
+            # A close without its attribute has no URL parameter either: as an expression
+            # row, to promptsAnswerXML as a row, or refused from the row.
+            refusal = _close_refusal(item, item[2], _row_key(item))
+            position[id(item)] = where
+            plan.xml += _needs_xml([item], {0: refusal}, fallback)
+            continue
         family_of_row = _positional_family(item) if type(item) is tuple else None
         if family_of_row is not None:
             # Numbered by their place or their order: a family of rows that all fit is
@@ -1463,11 +1470,25 @@ def _element_model(item: ElementAnswer | Close | _Row) -> ElementAnswer | Close:
     return answer
 
 
-def _close_hint(answer: Close) -> Hint:
+def _close_refusal(
+    answer: Answer | _Row, family: PromptFamily | None, key: str | None
+) -> NotRepresentableError:
+    """Why a Close (or its row, worded the same) has no URL parameter."""
+    if family is PromptFamily.ELEMENTS:
+        return _refuse(answer, "a closed element prompt needs its attribute (ATTR;)")
+    return _refuse(
+        answer,
+        "the URL parameters cannot close one prompt; an empty positional slot means "
+        "'ask the user', not 'close'",
+        hint=_close_hint(key),
+    )
+
+
+def _close_hint(key: str | None) -> Hint:
     # promptAnswerMode=2 closes all optional prompts: the answer set's mode, which only a
     # Python caller or `link --mode 2` can give (convert has no option for it).
     mode = "leave the prompt out and close all optional prompts with promptAnswerMode 2 ({0})"
-    if answer.prompt.key is None:
+    if key is None:
         return Hint(mode, _CLOSE_ALL)
     return Hint(mode + ", or send it in promptsAnswerXML with {1}", _CLOSE_ALL, _FALLBACK)
 
@@ -1478,14 +1499,7 @@ def _unsupported(answer: Answer) -> NotRepresentableError:
     if isinstance(answer, PlaceholderAnswer):
         return placeholder_refusal(answer.describe(), "url")
     if isinstance(answer, Close):
-        if answer.family is PromptFamily.ELEMENTS:
-            return _refuse(answer, "a closed element prompt needs its attribute (ATTR;)")
-        return _refuse(
-            answer,
-            "the URL parameters cannot close one prompt; an empty positional slot means "
-            "'ask the user', not 'close'",
-            hint=_close_hint(answer),
-        )
+        return _close_refusal(answer, answer.family, answer.prompt.key)
     if answer.kind == "use_default":
         return _refuse(
             answer,

@@ -1240,9 +1240,9 @@ def _encode_row(row: _Row) -> etree._Element | None:
     with its counters and one tag per object type.
     """
     kind, key = row[0], row[1]
-    if kind in STATE_ROWS or kind == VALUES_ROW:
-        # An open slot, a default, a close: the model's path writes or refuses it (and
-        # several values, which prompt-answer XML cannot carry).
+    if (kind in STATE_ROWS and kind != CLOSE_ROW) or kind == VALUES_ROW:
+        # An open slot or a default: the model's path refuses it (and several values,
+        # which prompt-answer XML cannot carry).
         return None
     if type(key) is not str:
         # A reference by more than its key (mstr_prompts.rows.Ref): XML writes the key
@@ -1257,8 +1257,14 @@ def _encode_row(row: _Row) -> etree._Element | None:
     try:
         pa = etree.Element("pa")
         exp = None
+        pt: int | None
         if kind == VALUE_ROW:
             pt = _PT_UNKNOWN_VALUE if row[3] is None else _PT_OF_TYPE[row[3]]
+        elif kind == CLOSE_ROW:
+            # _pt_for of a Close: none for an unknown family, the value prompts' unknown
+            # type for a value prompt (PT_OF_FAMILY has no VALUE)
+            family = row[2]
+            pt = None if family is None else _PT_OF_FAMILY.get(family, _PT_UNKNOWN_VALUE)
         elif kind == EXPRESSION_ROW:
             # Its <exp> from REST's tree of it, by the writer the model's path uses;
             # None for what that path must write or refuse (verbatim <exp>, say).
@@ -1270,7 +1276,7 @@ def _encode_row(row: _Row) -> etree._Element | None:
             pt = _PT_OF_FAMILY[
                 PromptFamily.OBJECTS if kind == OBJECTS_ROW else PromptFamily.ELEMENTS
             ]
-        pa.set("pt", str(pt))
+        pa.set("pt", "" if pt is None else str(pt))
         pa.set("pin", pin)
         pa.set("did", did)
         pa.set("tp", tp)
@@ -1279,8 +1285,10 @@ def _encode_row(row: _Row) -> etree._Element | None:
             pa.text = row[2]
         elif exp is not None:
             pa.append(exp)
+        elif kind == CLOSE_ROW:  # as _encode_close writes a Close without an attribute
+            _close_body(pa, row[2])
         elif kind == CLOSE_ATTRIBUTE_ROW:  # _encode_close: <es> with its <at> source alone
-            at = _child(_child(_child(pa, "mi"), "es"), "at")
+            at = _child(_close_body(pa, PromptFamily.ELEMENTS), "at")
             at.set("did", row[2])
             at.set("tp", str(_ATTRIBUTE_TYPE))
         elif kind == ELEMENTS_ROW:
@@ -1460,17 +1468,25 @@ def _encode_close(
     answer: Close,
     set_attribute: Callable[[etree._Element, str, str, str], None],
 ) -> None:
-    if answer.family is PromptFamily.ELEMENTS:
-        es = _child(_child(pa, "mi"), "es")
-        if answer.attribute is not None:
-            _source(es, answer.attribute, set_attribute)
-    elif answer.family is PromptFamily.OBJECTS:
+    es = _close_body(pa, answer.family)
+    if answer.attribute is not None:
+        _source(es, answer.attribute, set_attribute)
+
+
+def _close_body(pa: etree._Element, family: PromptFamily | None) -> etree._Element:
+    """Write the empty answer of ``family`` in ``pa``: the ``<es>`` of an element prompt
+    (returned, for its source), an ``<fct>`` of no objects, ``<exp>``, ``<dmy>``; for a
+    value prompt and an unknown family, nothing (the empty ``<pa></pa>``, told apart by
+    ``pt``).  The model's and the rows' writers share it."""
+    if family is PromptFamily.ELEMENTS:
+        return _child(_child(pa, "mi"), "es")
+    if family is PromptFamily.OBJECTS:
         _fct(_child(pa, "mi"), 0)
-    elif answer.family is PromptFamily.EXPRESSION:
+    elif family is PromptFamily.EXPRESSION:
         _child(pa, "exp")
-    elif answer.family is PromptFamily.LEVEL:
+    elif family is PromptFamily.LEVEL:
         _child(pa, "dmy")
-    # VALUE and unknown family: the empty <pa></pa> itself, told apart by pt.
+    return pa
 
 
 def _source(
