@@ -35,7 +35,7 @@ import workloads
 FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "xml").rglob("*.xml"))
 
 
-def seen(text: str) -> Any:
+def seen(text: str | bytes) -> Any:
     rows = xml.decode_rows(text)
     # items gives the model of an expression row (its row holds a closure): comparable.
     return rows.items, rows.locale, rows.answer_set(), rest.dumps(rows)
@@ -309,6 +309,128 @@ def test_each_edge_in_each_place_reads_the_same_both_ways(edge: str, where: str)
     }[where]
     at = text.index(place) + len(place)
     assert_same(text[:at] + edge + text[at:])
+
+
+# --- bytes: the characters checked on the bytes the decoder read ---------------------------
+
+
+def assert_same_bytes(data: bytes) -> None:
+    """``data`` read as bytes both ways (text reader on and off), and as the text it
+    decodes to: the same outcome; and the text reader, given the bytes, decides as it
+    does from the text alone."""
+    raw = outcome(lambda: seen(data))
+    with switched(xml, _RAW=False):
+        tree = outcome(lambda: seen(data))
+    assert raw == tree
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return  # refused before either path: the same error, as checked above
+    assert outcome(lambda: seen(text)) == raw
+    bare = text.lstrip().lstrip("\ufeff").lstrip()
+    assert (_xml_text.read(bare, data) is None) == (_xml_text.read(bare) is None)
+
+
+_VALUE = '<pa pt="3" pin="0" did="0A" tp="10">v</pa>'
+_LISTED = (
+    f'<pa pt="7" pin="0" did="0B" tp="10"><mi><es><at did="{ATTRIBUTE}" tp="12"/>'
+    f'<e emt="1" ei="{ATTRIBUTE}:1" art="1" disp_n="N &amp; &lt;é&gt; \U0001f600"/>'
+    f'<e emt="1" ei="{ATTRIBUTE}:2" art="1" disp_n="M"/></es></mi></pa>'
+)
+_PLAIN_BYTES = f"<rsl>{_VALUE}{_LISTED}</rsl>".encode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _PLAIN_BYTES,
+        b"\xef\xbb\xbf" + _PLAIN_BYTES,  # a UTF-8 byte-order mark
+        b" \n\xef\xbb\xbf\n" + _PLAIN_BYTES,  # whitespace and a mark before the XML
+        _PLAIN_BYTES.replace(b">v<", b">a\x01b<"),  # a C0 control
+        _PLAIN_BYTES.replace(b">v<", b">a\x00b<"),
+        _PLAIN_BYTES.replace(b">v<", b">a\x1fb<"),
+        _PLAIN_BYTES.replace(b'disp_n="M"', b'disp_n="M\x0b"'),
+        _PLAIN_BYTES.replace(b">v<", b">a\x7fb<"),  # DEL is a Char
+        _PLAIN_BYTES.replace(b">v<", ">a\ufffeb<".encode()),  # not a Char
+        _PLAIN_BYTES.replace(b">v<", ">a\uffffb<".encode()),
+        _PLAIN_BYTES.replace(b">v<", ">a\ufeff\uff21\ufffdb<".encode()),  # 0xEF, Chars
+        _PLAIN_BYTES.replace(b">v<", b">a\xed\xa0\x80b<"),  # a lone surrogate, encoded
+        _PLAIN_BYTES.replace(b">v<", ">a\ud800b<".encode("utf-8", "surrogatepass")),
+        _PLAIN_BYTES.replace(b">v<", b">a\rb<"),  # CR, CR LF (§2.11)
+        _PLAIN_BYTES.replace(b">v<", b">a\r\nb<"),
+        _PLAIN_BYTES.replace(b"><pa", b">\r\n<pa"),
+        _PLAIN_BYTES.replace(b"<rsl>", b"<rsl>\r"),
+        _PLAIN_BYTES.replace(b">v<", b">a<!-- c -->b<"),  # comments, CDATA, DTD
+        _PLAIN_BYTES.replace(b">v<", b">a<![CDATA[b]]>c<"),
+        b"<!DOCTYPE rsl>" + _PLAIN_BYTES,
+        _PLAIN_BYTES.replace(b">v<", b">a!b<"),  # '!' and '?' alone: plain text
+        _PLAIN_BYTES.replace(b">v<", b">a?b<"),
+        _PLAIN_BYTES.replace(b">v<", b">a<?pi x?>b<"),  # a PI
+        b'<?xml version="1.0" encoding="UTF-8"?>' + _PLAIN_BYTES,
+        b'<?xml version="1.0" encoding="UTF-8"?><?pi?>' + _PLAIN_BYTES,
+        b'<?xml version="1.0" encoding="ISO-8859-1"?>'
+        + _PLAIN_BYTES.decode().replace("\U0001f600", "").encode("latin-1"),
+        _PLAIN_BYTES.replace(b"<rsl>", b'<rsl xmlns="urn:a">'),  # namespaces
+        _PLAIN_BYTES.replace(b"<rsl>", b'<rsl xmlns:a="urn:a">'),
+        _PLAIN_BYTES.replace(b">v<", b">xmlns<"),
+        _PLAIN_BYTES.replace(b">v<", b">a]]>b<"),  # ']]>' in text; ']' alone
+        _PLAIN_BYTES.replace(b">v<", b">a]b]]<"),
+        _PLAIN_BYTES.replace(b'disp_n="M"', b'disp_n="]]>"'),
+        _PLAIN_BYTES.replace(b">v<", b">a &amp; b<"),  # references, a bare '&'
+        _PLAIN_BYTES.replace(b">v<", b">a & b<"),
+        _PLAIN_BYTES.replace(b">v<", b">" + b"&amp;" * 400 + "é".encode() + b"<"),  # dense
+        _PLAIN_BYTES[_PLAIN_BYTES.index(b"<pa") : _PLAIN_BYTES.rindex(b"</rsl>")],  # bare <pa>s
+        _PLAIN_BYTES.decode().encode("utf-16"),  # other encodings: no bytes checks
+        "\ufeff".encode("utf-16-be") + _PLAIN_BYTES.decode().encode("utf-16-be"),
+    ],
+)
+def test_bytes_read_the_same_both_ways(data: bytes) -> None:
+    assert_same_bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "value"),
+    [
+        (_PLAIN_BYTES, "v"),
+        (b"\xef\xbb\xbf" + _PLAIN_BYTES, "v"),
+        (_PLAIN_BYTES.replace(b">v<", b">a\x7fb<"), "a\x7fb"),
+        (_PLAIN_BYTES.replace(b">v<", ">a\ufeff\uff21\ufffdb<".encode()), "a\ufeff\uff21\ufffdb"),
+        (_PLAIN_BYTES.replace(b">v<", b">a!b?c]d<"), "a!b?c]d"),
+        (_PLAIN_BYTES.replace(b">v<", b">a\rb\r\nc<"), "a\nb\nc"),
+        (_PLAIN_BYTES.replace(b">v<", b">a &amp; b<"), "a & b"),
+        (b'<?xml version="1.0" encoding="UTF-8"?>\r\n' + _PLAIN_BYTES, "v"),
+    ],
+)
+def test_plain_bytes_are_read_as_text(data: bytes, value: str) -> None:
+    """What the survey of the bytes finds (a '!', '?' or ']' alone, CR, 0xEF of a
+    Char) is looked at, not refused: such bytes are read as text, as the tree reads them."""
+    text = data.decode("utf-8-sig")
+    scan = _xml_text.read(text, data)
+    assert scan is not None and scan.items[0][2] == value
+    assert_same_bytes(data)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(edged(plain_documents() | respelled()), st.sampled_from(["", "\ufeff", " \n"]))
+def test_edged_documents_as_bytes_read_the_same_both_ways(text: str, before: str) -> None:
+    assert_same_bytes((before + text).encode("utf-8", "surrogatepass"))
+
+
+_REFERENCE_PIECES = [
+    *("&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&#65;", "&#x1F600;", "&#0;", "&nbsp;"),
+    *("&", "amp;", "lt;", "quot;", "#", "x41;", ";", "a", " ", ">", "\u00e9", "\U0001f600"),
+]
+
+
+@given(st.lists(st.sampled_from(_REFERENCE_PIECES), max_size=30).map("".join))
+def test_references_are_replaced_as_the_parser_replaces_them(text: str) -> None:
+    """Whichever kinds of reference occur, and in whatever mix (``&amp;lt;`` stays
+    ``&lt;``): the text the parser reads, or None where it refuses."""
+    try:
+        parsed: str | None = etree.fromstring(f"<a>{text}</a>".encode()).text or ""
+    except etree.XMLSyntaxError:
+        parsed = None
+    assert _xml_text.unescape(text) == parsed
 
 
 # --- the documents the text reader should take ---------------------------------------
@@ -1289,25 +1411,3 @@ def test_headed_lists_spaced_and_followed_variously_read_as_the_tree_reads_them(
     text: str,
 ) -> None:
     assert_same(text)
-
-
-# --- references -------------------------------------------------------------------------
-
-
-_REFERENCE_PIECES = ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&", ";", "amp", "lt", "#"]
-
-
-@settings(max_examples=500)
-@given(
-    st.lists(
-        st.sampled_from(_REFERENCE_PIECES) | st.text("aqé東 x0;#", max_size=3), max_size=12
-    ).map("".join)
-)
-def test_unescape_replaces_references_as_the_parser_does(text: str) -> None:
-    # unescape replaces the predefined entities and character references, or says None
-    # where the parser refuses the text (a bare '&', another entity).
-    try:
-        parsed = etree.fromstring(f"<a>{text}</a>").text or ""
-    except etree.XMLSyntaxError:
-        parsed = None
-    assert _xml_text.unescape(text) == parsed

@@ -13,7 +13,8 @@ error message is the tree path's.  Nothing here raises on any input.
 The subset (https://www.w3.org/TR/xml/ section numbers), checked as text:
 
 * §2.2 Char: no character XML 1.0 forbids (C0 controls other than tab and LF, lone
-  surrogates, U+FFFE, U+FFFF), checked in C-level passes (:func:`_chars`).
+  surrogates, U+FFFE, U+FFFF), checked in C-level passes (:func:`_survey`), on the
+  bytes the text was read from when the codec has them.
 * §2.11 end-of-line handling: CR LF and lone CR are read as LF before anything else, as
   the parser does.
 * §2.3 S: whitespace is space, tab and LF (CR is gone); it may indent elements and sit
@@ -139,13 +140,6 @@ _NOT_BLANK = _lazy("[^ \t\n\0]")  # in a split's gaps, joined: where an item was
 # §4.6 predefined entities and §4.1 character references.
 _REFERENCE = _lazy(r"&(?:(lt|gt|amp|quot|apos)|#([0-9]{1,7})|#x([0-9A-Fa-f]{1,6}));")
 _PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
-# The predefined entities but &amp; (replaced last), the likelier first, with their
-# characters and the characters each replacement removes.
-_ENTITIES = tuple(
-    (e, _PREDEFINED[e[1:-1]], len(e) - 1) for e in ("&quot;", "&lt;", "&gt;", "&apos;")
-)
-
-
 _GUID = _lazy(r"[0-9A-Fa-f]{32}")
 _PLAIN_PT: dict[str, int] = {str(pt): pt for pt in FAMILY_OF_PT}
 _PLAIN_TP: dict[str, int] = {str(n): n for n in range(1, 100)}
@@ -196,28 +190,42 @@ def unescape(text: str) -> str | None:
 
     >>> unescape("Caf&#xE9; &amp; Bar"), unescape("&nbsp;"), unescape("&#0;")
     ('Café & Bar', None, None)
+    >>> unescape("&amp;lt; &quot;&lt;&gt;&apos;&amp;")
+    '&lt; "<>\\'&'
     """
     if "&" not in text:
         return text
-    if "&#" not in text:
-        # Predefined entities only: C-level passes (a callback per reference cost three
-        # times as much), '&amp;' counted first (the likeliest) and replaced last, so
-        # that '&amp;lt;' stays '&lt;'; each other entity present replaced, its count
-        # the characters the replacement removed (a count of each as well cost a third
-        # more on names holding three kinds).
-        left = text.count("&")
-        amps = text.count("&amp;")
-        left -= amps
-        for entity, char, removed in _ENTITIES:
+    # Predefined entities: C-level counts and replaces (a callback per reference cost
+    # three times as much), '&amp;' last so that '&amp;lt;' stays '&lt;'.  Each other
+    # kind is replaced only while some '&' is unaccounted for, and the replace counts
+    # it (by the length it took off): no count per kind first.
+    left = text.count("&")
+    amps = text.count("&amp;")
+    left -= amps
+    out = text
+    if left:
+        for entity, char, shorter in _OTHER_ENTITIES:
+            replaced = out.replace(entity, char)
+            left -= (len(out) - len(replaced)) // shorter
+            out = replaced
             if not left:
                 break
-            if entity in text:
-                before = len(text)
-                text = text.replace(entity, char)
-                left -= (before - len(text)) // removed
-        if left:
-            return None  # a bare '&' or another entity (&nbsp;): the parser's to refuse
-        return text.replace("&amp;", "&") if amps else text
+        else:
+            # character references, or a bare '&' or another entity (&nbsp;)
+            return _referenced(text)
+    return out.replace("&amp;", "&") if amps else out
+
+
+# The predefined entities but '&amp;', the likelier first, with their characters and what
+# each replacement takes off the length.
+_OTHER_ENTITIES = tuple(
+    (f"&{name};", _PREDEFINED[name], len(name) + 1) for name in ("quot", "lt", "gt", "apos")
+)
+
+
+def _referenced(text: str) -> str | None:
+    """:func:`unescape` of a text with character references (or a reference that is
+    not plain: then None)."""
     parts = _REFERENCE.split(text)  # text, then name, decimal, hex for each reference
     out = [parts[0]]
     for index in range(1, len(parts), 4):
@@ -329,47 +337,51 @@ def _blank(parts: list[str]) -> bool:
 
 def _decoded(column: list[Any]) -> list[Any]:
     """A column of values (str or None) with references replaced, all in one string: NUL
-    never occurs in XML text (_chars), so it separates them.  _Fallback on a bad one."""
-    present = column if None not in column else [v for v in column if v is not None]
-    joined = "\0".join(present)
+    never occurs in XML text (_survey), so it separates them.  _Fallback on a bad one."""
+    try:
+        # A None (an item without the attribute) makes join refuse: a test for one
+        # first ('None in column') cost twice the join.
+        joined = "\0".join(column)
+    except TypeError:
+        present = [v for v in column if v is not None]
+        given = iter(_decoded(present))
+        return [None if v is None else next(given) for v in column]
     if "&" not in joined:
         return column
     decoded = unescape(joined)
     if decoded is None:
         raise _Fallback
-    values = decoded.split("\0")
-    if present is column:
-        return values
-    given = iter(values)
-    return [None if v is None else next(given) for v in column]
+    return decoded.split("\0")
 
 
 def _long(column: list[Any]) -> bool:
     return bool(column) and max(len(v) for v in column if v is not None) > MAX_TEXT
 
 
-def _chars(text: str) -> bool:
-    """True when every character of ``text`` is an XML 1.0 Char (§2.2), CR aside.
+def _survey(text: str, data: bytes | None) -> bytes | None:
+    """The bytes of ``text`` (or ``data``, the UTF-8 bytes it was read from) that
+    :func:`_read` looks at, in order, all others deleted: ``&``, ``!``, ``?``, ``]``, CR,
+    the C0 controls XML 1.0 forbids (§2.2), and in UTF-8 the byte 0xEF that starts
+    U+FFFE and U+FFFF (and little else text holds); None for a lone surrogate.
 
-    C-level passes only: the UTF-8 encoder refuses lone surrogates, and deleting every
-    allowed byte leaves the C0 controls (a regular expression's class test per character
-    cost 2.5 times as much on non-ASCII text: 5.7 against 2.2 ms for 1.7 M characters).
+    One C-level pass answers several questions at once (how many references, whether a
+    comment, PI, ']]>' or CR may be there, whether a character is not a Char), each
+    then asked of the few bytes left, or of the text only when its byte is there.  The
+    UTF-8 decoder refused lone surrogates in ``data``; ``text`` is encoded here, as
+    Latin-1 when CPython holds it one byte a character (a copy: a third of the cost),
+    else as UTF-8, whose encoder refuses them.
     """
-    if text.isascii() or _one_byte(text):
+    if data is None:
+        if text.isascii() or _one_byte(text):
+            try:
+                return text.encode("latin-1").translate(None, _UNSURVEYED_LATIN)
+            except UnicodeEncodeError:  # pragma: no cover - _one_byte is a guess
+                pass
         try:
-            # a copy of the characters' bytes: nothing to encode (a third of the cost)
-            data = text.encode("latin-1")
-        except UnicodeEncodeError:  # pragma: no cover - _one_byte is a guess
-            pass
-        else:
-            return not data.translate(None, _ALLOWED_BYTES)  # no U+FFFE or surrogate here
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False  # a lone surrogate
-    return not data.translate(None, _ALLOWED_BYTES) and (
-        "\ufffe" not in text and "\uffff" not in text
-    )
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None  # a lone surrogate
+    return data.translate(None, _UNSURVEYED)
 
 
 def _one_byte(text: str) -> bool:
@@ -380,8 +392,12 @@ def _one_byte(text: str) -> bool:
 
 _ONE_BYTE_OVERHEAD = sys.getsizeof("\xe9") - 1  # a header and a NUL (two bytes a char: more)
 
-
-_ALLOWED_BYTES = bytes([0x9, 0xA, *range(0x20, 0x100)])
+# The bytes _survey keeps: '&', '!', '?', ']', CR and the C0 controls but tab and LF; in
+# UTF-8, 0xEF (in Latin-1 it is 'ï', and no U+FFFE can be there).
+_SURVEYED = bytes([*range(0x9), 0xB, 0xC, *range(0xD, 0x20), *b"&!?]"])
+_UNSURVEYED = bytes(sorted(set(range(0x100)) - {*_SURVEYED, 0xEF}))
+_UNSURVEYED_LATIN = bytes(sorted(set(range(0x100)) - set(_SURVEYED)))
+_LOOKED_AT = b"!?]\r\xef"  # what _read looks for; any other byte _survey keeps: not a Char
 
 
 class _Lists:
@@ -448,8 +464,12 @@ class _Lists:
         return found
 
 
-def read(text: str) -> Scan | None:
+def read(text: str, data: bytes | None = None) -> Scan | None:
     """The rows of ``text`` if it is plain prompt-answer XML (see the module), else None.
+
+    ``data``, if given: the bytes ``text`` was read from as UTF-8, less whitespace or a
+    byte-order mark before it (every character of ``text`` but an ``<rsl>`` wrapper is
+    there); the characters are then checked on them, in fewer passes.
 
     >>> scan = read('<rsl><pa pt="3" pin="0" did="2294C41E44244ADAED930CB4E00A9DA0" '
     ...             'tp="10">Web &amp; co</pa></rsl>')
@@ -457,9 +477,11 @@ def read(text: str) -> Scan | None:
     [('value', '2294C41E44244ADAED930CB4E00A9DA0@0@10', 'Web & co', <ValueType.STRING: 'string'>)]
     >>> read("<rsl><!-- a comment --></rsl>") is None
     True
+    >>> read("<rsl>\x01</rsl>", b"<rsl>\x01</rsl>") is None
+    True
     """
     try:
-        return _read(text)
+        return _read(text, data)
     except _Fallback:
         return None
     except (ValueError, LookupError, TypeError):  # pragma: no cover - a bug of ours
@@ -468,17 +490,38 @@ def read(text: str) -> Scan | None:
         return None
 
 
-def _read(text: str) -> Scan | None:
-    if "&" in text and not text.isascii() and text.count("&") > len(text) >> _DENSE_REFERENCES:
-        # References replaced in Python cost more than the parser's C, on text that is
-        # not ASCII (a str of two bytes a character) and dense with them: the parse is
-        # cheaper (bench: "200 value prompts of 2 KB", one '&' in 30 characters).
+def _read(text: str, data: bytes | None = None) -> Scan | None:
+    # References replaced in Python cost more than the parser's C, on text that is not
+    # ASCII (a str of two bytes a character) and dense with them: the parse is cheaper
+    # (bench: "200 value prompts of 2 KB", one '&' in 30 characters).  Without the bytes,
+    # counted before the text is encoded for _survey, which such a document need not pay.
+    dense = len(text) >> _DENSE_REFERENCES
+    if data is None and not text.isascii() and "&" in text and text.count("&") > dense:
         return None
+    surveyed = _survey(text, data)  # one pass: see _survey
+    if surveyed is None:
+        return None  # §2.2: a lone surrogate
+    cr = question = False
+    if surveyed:
+        references = surveyed.count(b"&")
+        if references > dense and not text.isascii():
+            return None
+        left = surveyed.replace(b"&", b"") if references else surveyed
+        if left:
+            if left.translate(None, _LOOKED_AT):
+                return None  # §2.2: a C0 control other than tab, LF and CR
+            if b"!" in left and _after_lt(text, "!", 0):
+                return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD
+            if b"]" in left and "]]>" in text:
+                return None  # §2.4: ']]>' in text
+            if b"\xef" in left and ("\ufffe" in text or "\uffff" in text):
+                return None  # §2.2: not a Char
+            cr = b"\r" in left
+            question = b"?" in left
     alike = _pa_alike(text)
-    # ']' first: a search for one character is a C-level scan, one for three a slower one
-    if _after_lt(text, "!", 0) or ("]" in text and "]]>" in text) or "xmlns" in text:
-        return None  # §2.5 comments, §2.7 CDATA, §2.8 DTD; §2.7 ']]>'; namespaces
-    if "\r" in text:
+    if "xmlns" in text:
+        return None  # namespaces
+    if cr:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # §2.11
     start = 0
     if text.startswith("<?"):
@@ -486,7 +529,7 @@ def _read(text: str) -> Scan | None:
         if declaration is None:
             return None
         start = declaration.end()
-    if _after_lt(text, "?", start) or not _chars(text):  # §2.6 PIs
+    if question and _after_lt(text, "?", start):  # §2.6 PIs
         return None
     opening = _RSL_OPEN.match(text, start)
     if opening is None:
@@ -1125,7 +1168,7 @@ def expression_answer(text: str, key: str) -> Any:
 # columns, each list's end tags checked in the split's gaps (_tails_read); references are
 # replaced and rows checked once per column of the document; each list is then a slice
 # of those columns.  Bodies whose heads the split did not read are first split into their
-# tags and item text (_BODIES), as before.  NUL never occurs in XML text (_chars), so
+# tags and item text (_BODIES), as before.  NUL never occurs in XML text (_survey), so
 # it joins and cannot be matched by any value.  A list these passes do not read exactly
 # as _listed would (another shape, a spelling unlike the first item's, a check that
 # fails) is handed to _listed, which reads it, or refuses it, as before.
@@ -1195,7 +1238,7 @@ class _Tails(NamedTuple):
     """The end of each list of a kind whose head the ``<pa>`` split read, left at the end
     of its body: ``close`` one (with what follows up to the next ``<pa>``: whitespace),
     ``joined`` those of lists joined by NUL, each after its NUL, then \x01 (a C0 control,
-    never in the text: _chars), for :func:`_tails_read`."""
+    never in the text: _survey), for :func:`_tails_read`."""
 
     close: re.Pattern[str]
     joined: re.Pattern[str]

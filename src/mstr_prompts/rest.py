@@ -1288,6 +1288,56 @@ def _row_refusal(row: _Row) -> NotRepresentableError:
     )
 
 
+def _keyed_value(row: _Row) -> dict[str, Any]:
+    return {"key": row[1], "type": _VALUE_TYPE, "answers": row[2]}
+
+
+def _keyed_values(row: _Row) -> dict[str, Any]:
+    # several texts: a list, as _encode_answers writes a tuple
+    return {"key": row[1], "type": _VALUE_TYPE, "answers": list(row[2])}
+
+
+def _keyed_elements(row: _Row) -> dict[str, Any]:
+    """The item of an element row keyed by text: each element one dict display, its ID
+    the key between ``h`` and the attribute's ``;ATTR`` (plain_terse_ids, inlined)."""
+    suffix = f";{row[2]}"  # element_text.terse("", attribute)
+    names = row[4]
+    if None not in names:  # every element named
+        answers = [{"id": f"h{k}{suffix}", "name": n} for k, n in zip(row[3], names, strict=True)]
+    else:  # _element_items, inlined: a name only where there is one
+        answers = [
+            {"id": f"h{k}{suffix}"} if n is None else {"id": f"h{k}{suffix}", "name": n}
+            for k, n in zip(row[3], names, strict=True)
+        ]
+    return {"key": row[1], "type": _ELEMENTS_TYPE, "answers": answers}
+
+
+def _keyed_objects(row: _Row) -> dict[str, Any]:
+    """The item of an object row keyed by text (_object_item, inlined for the usual
+    object: typed and named)."""
+    names_of = OBJECT_TYPE_NAMES
+    return {
+        "key": row[1],
+        "type": _OBJECTS_TYPE,
+        "answers": [
+            {"id": i, "type": names_of.get(t) or t, "name": n}
+            if t is not None and n is not None
+            else _object_item(i, t, n)
+            for i, t, n in row[2]
+        ],
+    }
+
+
+# The writers of the usual rows keyed by text, each item one dict display: looked up
+# once a row (encode, _encode_row) rather than told by a test per kind.
+_KEYED: dict[str, Callable[[_Row], dict[str, Any]]] = {
+    VALUE_ROW: _keyed_value,
+    VALUES_ROW: _keyed_values,
+    ELEMENTS_ROW: _keyed_elements,
+    OBJECTS_ROW: _keyed_objects,
+}
+
+
 def _encode_row(row: _Row) -> dict[str, Any]:
     """The item of a decoder's row (model.py, "Deferred answers"), as for its answer."""
     kind, prompt = row[0], row[1]
@@ -1298,35 +1348,9 @@ def _encode_row(row: _Row) -> dict[str, Any]:
             raise _row_refusal(row)  # as for the Close: it names the prompt by attribute
         return _encode_state((CLOSE_ROW, prompt, PromptFamily.ELEMENTS))
     if type(prompt) is str:
-        # The usual rows, each item written as one dict display.
-        if kind == VALUE_ROW:
-            return {"key": prompt, "type": _VALUE_TYPE, "answers": row[2]}
-        if kind == VALUES_ROW:  # several texts: a list, as _encode_answers writes a tuple
-            return {"key": prompt, "type": _VALUE_TYPE, "answers": list(row[2])}
-        if kind == ELEMENTS_ROW:
-            suffix = terse("", row[2])  # plain_terse_ids, inlined (one pass)
-            if None not in row[4]:  # every element named
-                answers = [
-                    {"id": f"h{k}{suffix}", "name": n} for k, n in zip(row[3], row[4], strict=True)
-                ]
-            else:  # _element_items, inlined: a name only where there is one
-                answers = [
-                    {"id": f"h{k}{suffix}"} if n is None else {"id": f"h{k}{suffix}", "name": n}
-                    for k, n in zip(row[3], row[4], strict=True)
-                ]
-            return {"key": prompt, "type": _ELEMENTS_TYPE, "answers": answers}
-        if kind == OBJECTS_ROW:  # _object_item, inlined for the usual object: typed, named
-            names_of = OBJECT_TYPE_NAMES
-            return {
-                "key": prompt,
-                "type": _OBJECTS_TYPE,
-                "answers": [
-                    {"id": i, "type": names_of.get(t) or t, "name": n}
-                    if t is not None and n is not None
-                    else _object_item(i, t, n)
-                    for i, t, n in row[2]
-                ],
-            }
+        keyed = _KEYED.get(kind)
+        if keyed is not None:  # the usual rows
+            return keyed(row)
     if kind in STATE_ROWS:
         return _encode_state(row)
     family = _ROW_FAMILY[kind]
@@ -1455,11 +1479,13 @@ def encode(answers: Answers, *, ignore_locale: bool = False) -> dict[str, Any]:
     value_type = _VALUE_TYPE
     if _refuse_repeated_rows(rows):  # rows keyed by text only: _encode_row's first case
         keyed = cast("Sequence[_Row]", rows)
+        writers = _KEYED
         return {
             ENVELOPE: [
+                # a value inlined: a body of many value prompts is mostly it
                 {"key": a[1], "type": value_type, "answers": a[2]}
                 if a[0] == VALUE_ROW
-                else _encode_row(a)
+                else (writers.get(a[0]) or _encode_row)(a)
                 for a in keyed
             ]
         }

@@ -27,6 +27,7 @@ from .errors import DecodeError, InputTooLarge
 __all__ = [
     "MAX_XML_CHARS",
     "decode_bytes",
+    "decode_bytes_as",
     "parse",
     "pull_parser",
     "serialize",
@@ -115,14 +116,28 @@ def decode_bytes(data: bytes, *, where: str = "xml") -> str:
     ...
     mstr_prompts.errors.DecodeError: xml: the XML declaration says ISO-8859-1, but the bytes are UTF-8 text that ISO-8859-1 reads differently ('é' would become 'Ã©'); fix or remove the declaration
     """
+    return decode_bytes_as(data, where=where)[0]
+
+
+def decode_bytes_as(data: bytes, *, where: str = "xml") -> tuple[str, str]:
+    """:func:`decode_bytes`'s text, and the encoding it read the bytes in: ``"utf-8"``
+    exactly when the text is the bytes (after a UTF-8 byte-order mark) read as UTF-8, so
+    that what holds for the bytes holds for the text (a caller checks its characters on
+    the bytes: a strict UTF-8 decoder has refused lone surrogates already).
+
+    >>> decode_bytes_as(b"\\xef\\xbb\\xbf<a/>")
+    ('<a/>', 'utf-8')
+    >>> decode_bytes_as('<?xml version="1.0" encoding="latin-1"?><a>é</a>'.encode("latin-1"))[1]
+    'iso8859-1'
+    """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _decode(
-                data[len(bom) :], encoding, where, f"the byte-order mark says {encoding}"
-            )
+            why = f"the byte-order mark says {encoding}"
+            return _decode(data[len(bom) :], encoding, where, why), encoding
     for start, encoding in _UNMARKED:
         if data.startswith(start):
-            return _decode(data, encoding, where, f"the first bytes are '<' in {encoding}")
+            why = f"the first bytes are '<' in {encoding}"
+            return _decode(data, encoding, where, why), encoding
     declared = _DECLARED.match(data)
     name = declared.group(3).decode("ascii") if declared else None
     try:
@@ -141,7 +156,7 @@ def decode_bytes(data: bytes, *, where: str = "xml") -> str:
             hint="give the XML as UTF-8",
         )
     if encoding == "utf-8":
-        return _decode(data, "utf-8", where, None)  # decoded once: no other to compare
+        return _decode(data, "utf-8", where, None), encoding  # decoded once: no other to compare
     try:
         as_utf8: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -161,7 +176,7 @@ def decode_bytes(data: bytes, *, where: str = "xml") -> str:
                 f"reads differently{shown}; fix or remove the declaration",
                 where=where,
             )
-        return as_utf8
+        return as_utf8, "utf-8"
     if not _ascii_compatible(encoding):
         raise DecodeError(
             f"the XML declaration says {name}, which is not an ASCII-compatible encoding; "
@@ -180,7 +195,7 @@ def decode_bytes(data: bytes, *, where: str = "xml") -> str:
             where=where,
             hint="declare the encoding the bytes are in, or give the XML as UTF-8",
         )
-    return text
+    return text, encoding
 
 
 def _decode(data: bytes, encoding: str, where: str, why: str | None) -> str:
