@@ -63,8 +63,8 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, chain, compress, repeat
-from operator import is_not, itemgetter, sub
-from typing import Any, NamedTuple
+from operator import and_, attrgetter, is_not, itemgetter, not_, or_, sub, truth
+from typing import Any, NamedTuple, cast
 
 from ._lazy import lazy as _lazy  # compiled on first use
 from .element_text import plain_keys
@@ -278,6 +278,7 @@ def _attribute_patterns(
     quotes: tuple[str, ...],
     guid: str | None = None,
     literal: str | None = None,
+    capture: bool = True,
 ) -> str:
     """The attributes of one spelling, a group per value; with ``guid`` (a pattern: an
     attribute GUID escaped, or a group that reads any GUID), ``ei`` is that GUID and ':',
@@ -285,11 +286,12 @@ def _attribute_patterns(
 
     With ``literal`` (the attribute text of a tag of this spelling), the whitespace
     around names and ``=`` is the one written there, to the character: a pattern of
-    literals reads a list in a third less time than one of ``[ \t\n]*``.
+    literals reads a list in a third less time than one of ``[ \t\n]*``.  Without
+    ``capture``, the values are not groups.
     """
     groups = []
     for name, quote in zip(names, quotes, strict=True):
-        value = f"({_value(quote)})"
+        value = f"({_value(quote)})" if capture else _value(quote)
         groups.append(f"{guid}:{value}" if guid and name == "ei" else value)
     if literal is None:
         return "".join(
@@ -579,11 +581,64 @@ def _pa_alike(text: str) -> bool:
     return True
 
 
-def _pa_pattern(spellings: _Spellings) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
+# A list's head after a <pa>'s '>', read by the <pa> split (_pa_pattern): the whole head,
+# then the attribute texts of <es>, of its leading <at> and of <fct> (those of the other
+# kind: None).  The same tags as _ES_OPEN and _FCT_OPEN read.
+_HEAD = (
+    rf"({_S}*<mi{_S}*>{_S}*<(?:es(%(es)s){_S}*>"
+    rf"(?:{_S}*<at(%(at)s){_S}*(?:/>|></at{_S}*>))?|fct(%(fct)s){_S}*>))"
+)
+_HEAD_GROUPS = 4
+# A <pa>'s groups after its attributes': '/>', a value's text, and the head's.
+_PA_TAIL_GROUPS = 2 + _HEAD_GROUPS
+_HEAD_ANY = _lazy(_HEAD % {"es": _ATTRS, "at": _ATTRS, "fct": _ATTRS})
+_HEAD_SAMPLE = 1 << 14  # the characters searched for the first list, and between lists
+_HEAD_LISTS = 4  # the lists whose heads are read for their spellings, at most
+
+
+def _head(text: str) -> str:
+    """:data:`_HEAD`, each tag's attributes tried first as the first such tag of the
+    first few lists of ``text`` spells them (names, quotes and whitespace; any values),
+    then as any tag may: a pattern of literals reads an ``<at did="…" tp="12"/>`` in
+    about half the time of :data:`_ATTRS`, and the head is read for every list.  Either
+    way the group holds the same text: what follows the attributes, '>' or '/>', ends
+    them.  A document of no list early on costs one short search."""
+    found: dict[str, str] = {}
+    at = text.find("<mi", 0, _HEAD_SAMPLE)
+    for _ in range(_HEAD_LISTS):
+        if at == -1:
+            break
+        head = _HEAD_ANY.match(text, at)
+        if head is not None:
+            for name, attributes in zip(("es", "at", "fct"), head.groups()[1:], strict=True):
+                if attributes is not None:
+                    found.setdefault(name, attributes)
+            if len(found) == 3:
+                break
+        at = text.find("<mi", at + 3, at + _HEAD_SAMPLE)
+    spelled = {}
+    for name in ("es", "at", "fct"):
+        attributes = found.get(name)
+        if attributes:
+            names, quotes = _spelling(attributes)
+            literal = _attribute_patterns(names, quotes, literal=attributes, capture=False)
+            spelled[name] = f"(?:{literal})|{_ATTRS}"
+        else:
+            spelled[name] = _ATTRS
+    return _HEAD % spelled
+
+
+def _pa_pattern(
+    spellings: _Spellings, head: str
+) -> tuple[re.Pattern[str], int, dict[str, list[int]]]:
     """The pattern that splits a document at each ``<pa>`` of ``spellings``: the start
     tag, a group per attribute of each spelling; then '/>' or '>', and a value's text
-    with its end tag when that is what follows.  With its stride and the groups of each
-    attribute name."""
+    with its end tag, or a list's head (``head``: :func:`_head`), when that is what
+    follows.  With its stride and the groups of each attribute name.
+
+    Reading each list's head here, in the split's pass, leaves its body to start at its
+    items: the document's lists are then read without a pass to find their tags
+    (:func:`_read_lists`)."""
     where: dict[str, list[int]] = {}
     alternatives = []
     index = 1
@@ -592,8 +647,8 @@ def _pa_pattern(spellings: _Spellings) -> tuple[re.Pattern[str], int, dict[str, 
         for name in names:
             where.setdefault(name, []).append(index)
             index += 1
-    source = f"<pa(?:{'|'.join(alternatives)}){_S}*(?:(/>)|>(?:([^<]*)</pa{_S}*>)?)"
-    return _pattern(source), index + 2, where
+    source = f"<pa(?:{'|'.join(alternatives)}){_S}*(?:(/>)|>(?:([^<]*)</pa{_S}*>|{head})?)"
+    return _pattern(source), index + _PA_TAIL_GROUPS, where
 
 
 def _prompts(
@@ -622,8 +677,9 @@ def _prompts(
     spellings.met(first.group(2))
     if not alike and not spellings.sample(_PA_ANY, 2, text, first.end()):
         return None
+    head = _head(text)
     for _ in range(2 * _SPELLINGS + 1):
-        pattern, stride, where = _pa_pattern(spellings)
+        pattern, stride, where = _pa_pattern(spellings, head)
         lists.pass_over(len(text))
         parts = pattern.split(text)
         count = len(parts) // stride
@@ -658,14 +714,20 @@ def _prompts(
     large = lists.large
     if large and any(_long(c) for c in columns.values()):
         return None
-    raw_texts = texts = parts[stride - 1 :: stride]
+    after = stride - _PA_TAIL_GROUPS  # the first group after the attributes'
+    raw_texts = texts = parts[after + 1 :: stride]
     if "&" in text:
         texts = _decoded(texts)
     absent: list[Any] = [None] * count
     keys, pts, pins, dids, tps = (
         columns.get(name, absent) for name in ("key", "pt", "pin", "did", "tp")
     )
-    closes = parts[stride - 2 :: stride]
+    closes = parts[after::stride]
+    heads = parts[after + 2 :: stride]
+    # each list's tag attributes: <es>'s, its <at>'s, <fct>'s (None for the other kind)
+    tags = _Heads(
+        parts[after + 3 :: stride], parts[after + 4 :: stride], parts[after + 5 :: stride]
+    )
     bodies = parts[stride::stride]
     del parts
     if keys[0] is None and None not in dids and None not in pins and None not in tps:
@@ -680,7 +742,8 @@ def _prompts(
             and "@" not in "".join(dids)
             and keys.count(None) == count
         ):
-            keys = list(map("{}@{}@{}".format, dids, pins, tps))
+            # "@".join of each triple: a fifth of the time of a str.format each
+            keys = list(map(_AT_JOIN, zip(dids, pins, tps, strict=True)))
             pins = dids = tps = absent
     elif None in keys and len(spellings.literal) > 1:
         # Some <pa>s keyed, the others located by did pin tp (several writers): the same
@@ -695,7 +758,7 @@ def _prompts(
             and not any("" in column for column in some)
             and "@" not in "".join(some[0])
         ):
-            made = iter(list(map("{}@{}@{}".format, *some)))
+            made = iter(list(map(_AT_JOIN, zip(*some, strict=True))))
             keys = [next(made) if key is None else key for key in keys]
             pins = dids = tps = absent
 
@@ -709,24 +772,141 @@ def _prompts(
                 return "<pa" + "".join(f" {n}={q}{v}{q}" for n, q, v in spelled)
         return "<pa"  # of the spelling of no attribute
 
-    rows = zip(
-        range(count),
-        zip(keys, pts, pins, dids, tps, strict=True),
-        closes,
-        texts,
-        raw_texts,
-        bodies,
+    items: list[Any] = [None] * count
+    listed: list[_Listed] = []
+    if (
+        pins is absent
+        and dids is absent
+        and tps is absent
+        and not large
+        and None not in keys
+        and "" not in keys
+    ):
+        # Every <pa> keyed (as usual): the usual values and lists picked out at once.
+        left = _usual(keys, pts, texts, closes, raw_texts, heads, bodies, tags, items, listed)
+        rows: Iterable[tuple[Any, ...]] = zip(
+            left,
+            zip(
+                map(keys.__getitem__, left),
+                map(pts.__getitem__, left),
+                repeat(None),
+                repeat(None),
+                repeat(None),
+            ),
+            map(closes.__getitem__, left),
+            map(texts.__getitem__, left),
+            map(raw_texts.__getitem__, left),
+            map(heads.__getitem__, left),
+            map(bodies.__getitem__, left),
+            strict=True,
+        )
+    else:
+        rows = zip(
+            range(count),
+            zip(keys, pts, pins, dids, tps, strict=True),
+            closes,
+            texts,
+            raw_texts,
+            heads,
+            bodies,
+            strict=True,
+        )
+    return _scan(rows, tag, tags, lcl, lists, items, listed)
+
+
+_LIST_PT = {None, *_PLAIN_PT}  # the pt of a <pa> whose list is read (or none)
+
+
+def _usual(
+    keys: list[str],
+    pts: list[str | None],
+    texts: list[str | None],
+    closes: list[str | None],
+    raw_texts: list[str | None],
+    heads: list[str | None],
+    bodies: list[str],
+    tags: _Heads,
+    items: list[Any],
+    listed: list[_Listed],
+) -> list[int]:
+    """Put the rows of the usual values in ``items`` and the usual lists in ``listed``
+    (as :func:`_scan` would, each keyed <pa> a step of its loop), picked out by C-level
+    passes over the columns; the indexes of the other <pa>s, for :func:`_scan`.
+
+    A usual value: its text read with its end tag (not empty), a value's pt or none, and
+    whitespace after it (checked for all at once: else :func:`_scan` reads every value).
+    A usual list: its head read by the split, a pt of a family or none."""
+    count = len(keys)
+    indexes = range(count)
+    types = list(map(_VALUE_TYPES.get, pts, repeat(False)))  # False: not a value's pt
+    is_value = list(map(and_, map(truth, texts), map(is_not, types, repeat(False))))
+    if "".join(compress(bodies, is_value)).strip(_WS):
+        is_value = [False] * count
+    values = is_value.count(True)
+    if values == count:  # a document of values alone
+        items[:] = zip(repeat(VALUE_ROW), keys, texts, types, strict=False)
+        return []
+    if values:
+        rows = zip(
+            repeat(VALUE_ROW),
+            compress(keys, is_value),
+            compress(texts, is_value),
+            compress(types, is_value),
+        )
+        for index, row in zip(compress(indexes, is_value), rows, strict=True):
+            items[index] = row
+    if heads.count(None) == count:  # no list whose head the split read
+        return list(compress(indexes, map(not_, is_value)))
+    is_list = list(map(and_, map(is_not, heads, repeat(None)), map(_LIST_PT.__contains__, pts)))
+    places = list(compress(indexes, is_list))
+    listed_bodies = list(compress(bodies, is_list))
+    written = zip(
+        places,
+        compress(closes, is_list),
+        compress(raw_texts, is_list),
+        listed_bodies,
+        compress(heads, is_list),
         strict=True,
     )
-    return _scan(rows, tag, lcl, lists)
+    listed.extend(
+        zip(
+            places,
+            compress(keys, is_list),
+            listed_bodies,
+            written,
+            compress(tags.es, is_list),
+            compress(tags.at, is_list),
+            compress(tags.fct, is_list),
+            strict=True,
+        )
+    )
+    return list(compress(indexes, map(not_, map(or_, is_value, is_list))))
+
+
+_AT_JOIN = "@".join  # a prompt's key: did, pin and tp
+
+
+class _Heads(NamedTuple):
+    """The attribute texts of the list tags the ``<pa>`` split read, a column each (None
+    where a ``<pa>`` has no such tag)."""
+
+    es: list[str | None]
+    at: list[str | None]
+    fct: list[str | None]
 
 
 def _piece(
-    tag: Callable[[int], str], index: int, close: str | None, raw_text: str | None, body: str
+    tag: Callable[[int], str],
+    index: int,
+    close: str | None,
+    raw_text: str | None,
+    body: str,
+    head: str = "",
 ) -> Piece:
-    """A ``<pa>`` handed back whole, spelled from its parts as written."""
+    """A ``<pa>`` handed back whole, spelled from its parts as written (``head``: the
+    list's head the split read, before ``body``)."""
     text = tag(index) + (
-        "/>" if close else ">" + ("" if raw_text is None else raw_text + "</pa>") + body
+        "/>" if close else ">" + ("" if raw_text is None else raw_text + "</pa>") + head + body
     )
     return Piece(text.rstrip(_WS))
 
@@ -734,20 +914,23 @@ def _piece(
 def _scan(
     rows: Iterable[tuple[Any, ...]],
     tag: Callable[[int], str],
+    tags: _Heads,
     lcl: str | None,
     lists: _Lists,
+    items: list[Any],
+    listed: list[_Listed],
 ) -> Scan | None:
     """The items of the ``<pa>``s given as rows ``index (key pt pin did tp) close text
-    raw_text body`` (a value's text, if it was read with its tag: decoded, and as
-    written); ``tag(index)`` spells a <pa>'s start tag, for a Piece."""
+    raw_text head body`` (a value's text, if it was read with its tag: decoded, and as
+    written; a list's head, if it was read, its tags' attributes in ``tags``), each put
+    in ``items`` at its index; ``tag(index)`` spells a <pa>'s start tag, for a Piece.
+    ``items`` and ``listed`` may hold the usual rows and lists already (:func:`_usual`),
+    those <pa>s not among the rows."""
     large = lists.large
-    items: list[Any] = []
     marks: list[int] = []
-    append = items.append
-    listed: list[tuple[int, str, str, Any]] = []  # the lists: index, key, body, written
     value_types = _VALUE_TYPES
     families = FAMILY_OF_PT
-    for index, (key, pt_text, pin, did, tp), close, text, raw_text, body in rows:
+    for index, (key, pt_text, pin, did, tp), close, text, raw_text, head, body in rows:
         # xml._plain_pa's rules for the prompt and pt; a <pa> they leave is a Piece.
         if key and pin is None and did is None and tp is None:
             # A key made above, or key= alone: the usual value, and the usual list (the
@@ -758,22 +941,32 @@ def _scan(
                         return None
                     value_type = value_types.get(pt_text, False)
                     if value_type is not False:
-                        append((VALUE_ROW, key, text, value_type))
+                        items[index] = (VALUE_ROW, key, text, value_type)
                         continue
             elif text is None and not close and (pt_text is None or pt_text in _PLAIN_PT):
+                if head is not None:
+                    # a list whose head the split read: below, with the document's other
+                    # lists (_read_lists), the head's text kept for a Piece
+                    written = (index, close, raw_text, body, head)
+                    es, fct = tags.es[index], tags.fct[index]
+                    listed.append((index, key, body, written, es, tags.at[index], fct))
+                    continue
                 lt = body.find("<")
                 if lt != -1 and (not lt or not body[:lt].strip(_WS)):
                     if body.startswith("<mi", lt):
                         # read below with the document's other lists (_read_lists)
-                        listed.append((len(items), key, body, (index, close, raw_text, body)))
-                        append(None)
+                        written = (index, close, raw_text, body, "")
+                        listed.append((index, key, body, written, None, None, None))
                         continue
                     if body.startswith("<exp", lt):
-                        written = (index, close, raw_text, body)
+                        written = (index, close, raw_text, body, "")
                         _expression_item(key, body, tag, written, items, marks, lists)
                         continue
-        # The <pa>'s own text, for a Piece (references as written), made only for one.
-        written = (index, close, raw_text, body)
+        # The <pa>'s own text, for a Piece (references as written), made only for one;
+        # a list's head read by the split is read again with its body, as it is written.
+        if head is not None:
+            body = head + body
+        written = (index, close, raw_text, body, "")
         if text is None and not close:
             lt = body.find("<")
             end = _PA_END.match(body, lt) if lt != -1 else None
@@ -785,20 +978,20 @@ def _scan(
         if key is None:
             if not (did and pin and tp and "@" not in did and is_digits(pin + tp)):
                 lists.spend()
-                marks.append(len(items))
-                append(_piece(tag, *written))
+                marks.append(index)
+                items[index] = _piece(tag, *written)
                 continue
             key = f"{did}@{pin}@{tp}"
         elif not key or did is not None or pin is not None or tp is not None:
             lists.spend()
-            marks.append(len(items))
-            append(_piece(tag, *written))
+            marks.append(index)
+            items[index] = _piece(tag, *written)
             continue
         pt = None if pt_text is None else _PLAIN_PT.get(pt_text)
         if pt is None and pt_text is not None:
             lists.spend()
-            marks.append(len(items))
-            append(_piece(tag, *written))
+            marks.append(index)
+            items[index] = _piece(tag, *written)
             continue
         if close or text is not None:
             if body.strip(_WS):
@@ -806,31 +999,31 @@ def _scan(
             if large and text and len(text) > MAX_TEXT:
                 return None
             if not text:  # an empty answer, told apart by pt
-                marks.append(len(items))
-                append(Closing(key, None if pt is None else families[pt]))
+                marks.append(index)
+                items[index] = Closing(key, None if pt is None else families[pt])
             elif pt is None:
-                append((VALUE_ROW, key, text, None))
+                items[index] = (VALUE_ROW, key, text, None)
             elif (value_type := TYPE_OF_PT.get(pt)) is not None:
-                append((VALUE_ROW, key, text, value_type))
+                items[index] = (VALUE_ROW, key, text, value_type)
             else:
                 lists.spend()
-                marks.append(len(items))
-                append(_piece(tag, *written))
+                marks.append(index)
+                items[index] = _piece(tag, *written)
             continue
         if body.startswith("<exp", _BLANK.match(body).end()):  # type: ignore[union-attr]
             _expression_item(key, body, tag, written, items, marks, lists)
             continue
         # A list: read below with the document's other lists (_read_lists).
-        listed.append((len(items), key, body, written))
-        append(None)
+        listed.append((index, key, body, written, None, None, None))
     if listed:
+        listed.sort(key=_first)  # the usual lists first (_usual), then those of the rows
         read = _read_lists(listed, lists)
         if None not in read and Closing not in set(map(type, read)):
             # every list a row, as usual: each put in its place, nothing marked
             for index, item in zip(map(_first, listed), read, strict=True):
                 items[index] = item
             return Scan(items, lcl, marks)
-        for (index, _key, _body, written), item in zip(listed, read, strict=True):
+        for (index, _key, _body, written, *_tags), item in zip(listed, read, strict=True):
             if item is None:
                 lists.spend()
             if item is None or type(item) is Closing:
@@ -842,27 +1035,36 @@ def _scan(
     return Scan(items, lcl, marks)
 
 
+# A <pa>'s parts as written, for a Piece (_piece's arguments after ``tag``).
+_Written = tuple[int, str | None, str | None, str, str]
+# A list of the document: its item's index, its key, its body, its <pa> as written, and
+# the attribute texts of its <es>, <at> and <fct> if the split read its head (_Heads):
+# then its body starts at its items.
+_Listed = tuple[int, str, str, _Written, str | None, str | None, str | None]
+
+
 def _expression_item(
     key: str,
     body: str,
     tag: Callable[[int], str],
-    written: tuple[int, str | None, str | None, str],
+    written: _Written,
     items: list[Any],
     marks: list[int],
     lists: _Lists,
 ) -> None:
-    """Append the item of an expression's ``<pa>`` to ``items``: its row read from the
-    text (:func:`_expression`), a Closing (marked), or else a piece (marked, a slow
-    read)."""
+    """Put the item of an expression's ``<pa>`` in ``items`` at its index: its row read
+    from the text (:func:`_expression`), a Closing (marked), or else a piece (marked, a
+    slow read)."""
+    index = written[0]
     item = _expression(key, body)
     if item is None:
         lists.spend()
-        marks.append(len(items))
-        items.append(_piece(tag, *written))
+        marks.append(index)
+        items[index] = _piece(tag, *written)
         return
     if type(item) is Closing:
-        marks.append(len(items))
-    items.append(item)
+        marks.append(index)
+    items[index] = item
 
 
 # pt as written, to the type of a value row (None: no pt, a value of unknown type).
@@ -961,10 +1163,12 @@ def expression_answer(text: str, key: str) -> Any:
 # A document of many small prompts holds hundreds of lists of a few items.  Read one by
 # one (_listed), each costs a dozen calls from Python (about 10 µs: its tags matched, its
 # items split, each column's references replaced, its rows checked) for a few items.
-# _read_lists reads them all in a few C-level passes instead: one split of the joined
-# bodies into their tags and item text, one split of the joined item text of each kind
-# into columns, references replaced and rows checked once per column of the document;
-# each list is then a slice of those columns.  NUL never occurs in XML text (_survey), so
+# _read_lists reads them all in a few C-level passes instead: the <pa> split has read
+# each list's head (_HEAD), so the bodies of each kind, joined, are split once into
+# columns, each list's end tags checked in the split's gaps (_tails_read); references are
+# replaced and rows checked once per column of the document; each list is then a slice
+# of those columns.  Bodies whose heads the split did not read are first split into their
+# tags and item text (_BODIES), as before.  NUL never occurs in XML text (_survey), so
 # it joins and cannot be matched by any value.  A list these passes do not read exactly
 # as _listed would (another shape, a spelling unlike the first item's, a check that
 # fails) is handed to _listed, which reads it, or refuses it, as before.
@@ -986,9 +1190,9 @@ _BODIES = _lazy(
 _BODIES_STRIDE = 6  # a split's gap and the five groups
 
 
-def _read_lists(listed: list[tuple[int, str, str, Any]], lists: _Lists) -> list[Any]:
-    """The row, Closing or None (as :func:`_listed` gives) of each ``(index, key, body,
-    written)`` of ``listed``, the bodies of a document's lists."""
+def _read_lists(listed: list[_Listed], lists: _Lists) -> list[Any]:
+    """The row, Closing or None (as :func:`_listed` gives) of each list of ``listed``,
+    the bodies of a document's lists (see :data:`_Listed`)."""
     out: list[Any] = [None] * len(listed)
     done: set[int] = set()
     short = [i for i in range(len(listed)) if len(listed[i][2]) <= _JOINED_BODY]
@@ -1006,17 +1210,124 @@ def _read_lists(listed: list[tuple[int, str, str, Any]], lists: _Lists) -> list[
             done.update(_joined(listed, chunk, out, lists))
     for i in range(len(listed)):
         if i not in done:
-            _index, key, body, _written = listed[i]
-            out[i] = _listed(key, body, lists)
+            out[i] = _listed_headed(listed[i], lists)
     return out
 
 
-def _joined(
-    listed: list[tuple[int, str, str, Any]], chunk: list[int], out: list[Any], lists: _Lists
-) -> list[int]:
+def _listed_headed(entry: _Listed, lists: _Lists) -> Any:
+    """As :func:`_listed`, for a list whose head the ``<pa>`` split may have read."""
+    _index, key, body, written, es, at, fct = entry
+    if es is not None:
+        close = body.rfind("</es")
+        if close == -1 or not _ES_CLOSE.fullmatch(body, close):
+            return _listed(key, written[4] + body, lists)  # as written, read as before
+        if es:
+            lists.parsed(es)  # ignored, but well-formed
+        return _elements(key, at, body, 0, close, lists)
+    if fct is not None:
+        close = body.rfind("</fct")
+        if close == -1 or not _FCT_CLOSE.fullmatch(body, close):
+            return _listed(key, written[4] + body, lists)
+        if fct:
+            lists.parsed(fct)
+        return _objects(key, body[:close], lists)
+    return _listed(key, body, lists)
+
+
+class _Tails(NamedTuple):
+    """The end of each list of a kind whose head the ``<pa>`` split read, left at the end
+    of its body: ``close`` one (with what follows up to the next ``<pa>``: whitespace),
+    ``joined`` those of lists joined by NUL, each after its NUL, then \x01 (a C0 control,
+    never in the text: _survey), for :func:`_tails_read`."""
+
+    close: re.Pattern[str]
+    joined: re.Pattern[str]
+
+
+def _tails(kind: str) -> _Tails:
+    tail = rf"{_S}*</{kind}{_S}*>{_S}*</mi{_S}*>{_S}*</pa{_S}*>{_S}*\0{_S}*"
+    return _Tails(_ES_CLOSE if kind == "es" else _FCT_CLOSE, _lazy(f"{tail}(?:\x01{tail})*"))
+
+
+_ES_TAILS = _tails("es")
+_FCT_TAILS = _tails("fct")
+# In a split's gaps, up to the first item it left: whitespace, NUL and the end tags of the
+# lists (where each list ends is checked once every item is split: _tails_read).
+_PAST_TAILS = _lazy(r"(?:[ \t\n\0]|</(?:es|fct|mi|pa)[ \t\n]*>)*")
+
+
+def _ink(text: str) -> int:
+    """The characters of ``text`` that are not XML whitespace: C-level counts."""
+    return len(text) - text.count(" ") - text.count("\n") - text.count("\t")
+
+
+def _tails_read(gaps: list[str], tails: tuple[_Tails, list[int]]) -> bool:
+    """True when a split of lists joined each with a NUL after it (see :class:`_Tails`)
+    left, in ``gaps``, each list's end tags and its NUL right after its last item and
+    whitespace everywhere else: the split then read every list's items and only them.
+    ``tails``: the kind's patterns, and the number of items of the lists up to each.
+
+    The gap after each list's last item is found from the counts; were a count wrong,
+    some gap so picked would hold no NUL, or one left holds one (which ``ink`` sees)."""
+    kind, ends = tails
+    if len(gaps) != ends[-1] + 1:
+        return False
+    picked = "\x01".join(map(gaps.__getitem__, ends))
+    if kind.joined.fullmatch(picked) is None:
+        return False
+    # The other gaps hold only whitespace: every non-blank character is a picked one's.
+    return _ink("".join(gaps)) == _ink(picked) - (len(ends) - 1)
+
+
+def _joined(listed: list[_Listed], chunk: list[int], out: list[Any], lists: _Lists) -> list[int]:
     """Read the lists of ``listed`` at the places ``chunk`` all at once into ``out``; the
-    places read."""
-    bodies = "\0".join([listed[i][2] for i in chunk]) + "\0"
+    places read.
+
+    The lists whose heads the ``<pa>`` split read are read by kind, their bodies joined as
+    they are (items, then end tags); those it did not, and those of a kind whose joined
+    read failed, as before (:func:`_joined_bodies`)."""
+    es = [listed[i][4] for i in chunk]
+    fct = [listed[i][6] for i in chunk]
+    is_es = list(map(is_not, es, repeat(None)))
+    is_fct = list(map(is_not, fct, repeat(None)))
+    done: list[int] = []
+    others: list[int] = []
+    if True in is_es:
+        places = list(compress(chunk, is_es))
+        for tag in set(compress(es, is_es)):
+            if tag:
+                lists.parsed(tag)  # ignored, but well-formed
+        ats = [listed[i][5] for i in places]
+        regions = [listed[i][2] for i in places]
+        read = _joined_elements(listed, places, ats, regions, out, lists, _ES_TAILS)
+        done.extend(read)
+        if len(read) != len(places):
+            others.extend(set(places).difference(read))
+    if True in is_fct:
+        places = list(compress(chunk, is_fct))
+        for tag in set(compress(fct, is_fct)):
+            if tag:
+                lists.parsed(tag)
+        regions = [listed[i][2] for i in places]
+        read = _joined_objects(listed, places, regions, out, lists, _FCT_TAILS)
+        done.extend(read)
+        if len(read) != len(places):
+            others.extend(set(places).difference(read))
+    if is_es.count(True) + is_fct.count(True) != len(chunk):
+        # lists the split did not read the head of
+        others.extend(compress(chunk, map(not_, map(or_, is_es, is_fct))))
+    if others:
+        others.sort()
+        done.extend(_joined_bodies(listed, others, out, lists))
+    return done
+
+
+def _joined_bodies(
+    listed: list[_Listed], chunk: list[int], out: list[Any], lists: _Lists
+) -> list[int]:
+    """Read the lists of ``listed`` at the places ``chunk``, each body as written (its
+    head too), all at once into ``out``; the places read."""
+    bodies = "\0".join([listed[i][3][4] + listed[i][2] for i in chunk]) + "\0"
     lists.pass_over(len(bodies))
     parts = _BODIES.split(bodies)
     del bodies
@@ -1045,30 +1356,24 @@ def _joined(
 
 
 def _joined_elements(
-    listed: list[tuple[int, str, str, Any]],
+    listed: list[_Listed],
     places: list[int],
     ats: list[str | None],
     regions: list[str],
     out: list[Any],
     lists: _Lists,
+    tails: _Tails | None = None,
 ) -> list[int]:
     """Read the element lists at ``places`` in ``listed`` (``ats``: each one's ``<at>``
-    attribute text or None, ``regions``: its items' text) into ``out`` at their places,
-    all at once; the places read."""
+    attribute text or None, ``regions``: its items' text, and with ``tails`` its end
+    tags) into ``out`` at their places, all at once; the places read."""
     done: list[int] = []
     # Where each list ends in the columns: one '<e' an item (values hold no '<').
     counts = list(map(str.count, regions, repeat("<e")))
     sources: list[str | None] = [None] * len(places)
     refused: set[str] = set()
     if ats.count(None) != len(ats):
-        found: dict[str | None, str | None] = {None: None}
-        for at in set(ats) - {None}:
-            assert at is not None
-            values = lists.parsed(at)
-            source = found[at] = values.get("did")
-            tp = values.get("tp")
-            if not source or (tp is not None and tp != "12"):
-                refused.add(at)  # _listed's to refuse
+        found, refused = _at_sources([at for at in set(ats) if at is not None], lists)
         sources = list(map(found.__getitem__, ats))
     if refused or 0 in counts:
         # Lists a <at> refuses, and those of no item (empty, or not read here): one by one.
@@ -1078,7 +1383,9 @@ def _joined_elements(
         ):
             if at in refused:
                 continue
-            if not count and not region.strip(_WS):
+            if not count and (
+                not region.strip(_WS) if tails is None else tails.close.fullmatch(region)
+            ):
                 # an empty list closes the prompt; its source, a GUID, is kept
                 if source is None or _GUID.fullmatch(source):
                     out[place] = Closing(listed[place][1], PromptFamily.ELEMENTS, source)
@@ -1088,8 +1395,14 @@ def _joined_elements(
         if not kept:
             return done
         places, regions, counts, sources = (list(c) for c in zip(*kept, strict=True))
-    text = "\0".join(regions)
-    columns = _element_columns(text, len(regions), lists.spelled("e", ("ei",)), lists)
+    ends = list(accumulate(counts))
+    if tails is None:
+        text = "\0".join(regions)
+        columns = _element_columns(text, len(regions), lists.spelled("e", ("ei",)), lists)
+    else:
+        text = "\0".join(regions) + "\0"
+        known = lists.spelled("e", ("ei",))
+        columns = _element_columns(text, len(regions), known, lists, (tails, ends))
     if columns is None:
         return done
     guids, keys, names_column, emts = columns
@@ -1099,11 +1412,26 @@ def _joined_elements(
         return done
     if not plain_keys("\0".join(keys)):
         return done
-    ends = list(accumulate(counts))
     spans = list(map(slice, [0, *ends[:-1]], ends))
     attribute = guids[0]
+    attributes: Iterable[str] | None = None
     if guids.count(attribute) == len(guids) and not set(sources) - {None, attribute}:
-        # One attribute throughout, as usual: every list a row, made by C-level passes.
+        attributes = repeat(attribute)  # one attribute throughout
+    else:
+        # An attribute a list, as when each prompt is on its own: every item's GUID its
+        # list's first, and its <at>'s if it has one, checked by C-level passes.
+        firsts = list(map(guids.__getitem__, map(_start, spans)))
+        if list(chain.from_iterable(map(repeat, firsts, counts))) == guids and (
+            sources.count(None) == len(sources)
+            or [
+                first if source is None else source
+                for first, source in zip(firsts, sources, strict=True)
+            ]
+            == firsts
+        ):
+            attributes = firsts
+    if attributes is not None:
+        # Every list a row, made by C-level passes.
         shown: Iterable[list[Any]] = (
             map(list.__mul__, repeat([None]), counts)
             if names_column is None
@@ -1112,7 +1440,7 @@ def _joined_elements(
         rows = zip(
             repeat(ELEMENTS_ROW),
             map(_second, map(listed.__getitem__, places)),
-            repeat(attribute),
+            attributes,
             map(keys.__getitem__, spans),
             shown,
         )
@@ -1134,15 +1462,67 @@ def _joined_elements(
 
 _first = itemgetter(0)
 _second = itemgetter(1)
+_start = attrgetter("start")
+_MANY_ATS = 8  # distinct <at> tags read at once (_at_sources), rather than one by one
+
+
+def _at_sources(ats: list[str], lists: _Lists) -> tuple[dict[str | None, str | None], set[str]]:
+    """The source (``did``) of each distinct ``<at>`` attribute text of ``ats``, and
+    those :func:`_elements` refuses (no ``did``, or a ``tp`` other than 12).
+
+    A document whose element prompts are each on its own attribute holds as many: past a
+    few, those spelled as the first are matched by one pattern of its spelling in a
+    C-level pass, their values picked out as columns (a dict built for each cost a
+    fifth of the lists' reading); the others, or all if one value holds a reference that
+    is not plain, each parsed alone as before."""
+    found: dict[str | None, str | None] = {None: None}
+    refused: set[str] = set()
+    if len(ats) > _MANY_ATS:
+        names, quotes = _spelling(ats[0])
+        if "did" in names:
+            pattern = _pattern(_attribute_patterns(names, quotes, literal=ats[0]))
+            matches = list(map(pattern.fullmatch, ats))
+            if None not in matches:
+                written = list(map(re.Match.groups, cast("list[re.Match[str]]", matches)))
+                dids = list(map(itemgetter(names.index("did")), written))
+                tps = (
+                    list(map(itemgetter(names.index("tp")), written))
+                    if "tp" in names
+                    else [None] * len(ats)
+                )
+                for index in range(len(names)):  # every value well-formed, as parsed
+                    column = list(map(itemgetter(index), written))
+                    if "&" in "".join(column):
+                        _decoded(column)
+                dids, tps = _decoded(dids), _decoded(tps)
+                found.update(zip(ats, dids, strict=True))
+                refused.update(
+                    at
+                    for at, did, tp in zip(ats, dids, tps, strict=True)
+                    if not did or (tp is not None and tp != "12")
+                )
+                return found, refused
+    for at in ats:
+        values = lists.parsed(at)
+        source = found[at] = values.get("did")
+        tp = values.get("tp")
+        if not source or (tp is not None and tp != "12"):
+            refused.add(at)  # _listed's to refuse
+    return found, refused
 
 
 def _element_columns(
-    text: str, count: int, known: _Spellings, lists: _Lists
+    text: str,
+    count: int,
+    known: _Spellings,
+    lists: _Lists,
+    tails: tuple[_Tails, list[int]] | None = None,
 ) -> tuple[list[str], list[str], Any, Any] | None:
     """The attribute GUIDs, key parts, display names and ``emt`` values (None where
     absent) of the element items of ``count`` lists joined by NUL, references replaced;
     None if not every item reads so.  ``known``: the spellings of the items of the
-    document's lists read so far (see :func:`_items_by_spelling`)."""
+    document's lists read so far (see :func:`_items_by_spelling`); ``tails``: the lists'
+    end tags are in the text (see :func:`_tails_read`)."""
     first = _E_ANY.match(text)
     if first is None:
         return None
@@ -1156,7 +1536,7 @@ def _element_columns(
         literal = first.group(1)
         attributes = _attribute_patterns(names, quotes, guid=_GUID_GROUP, literal=literal)
         pattern = _pattern(f"<e{attributes}{_S}*(?:/>|></e{_S}*>)")
-        parts = _joined_split(pattern, text, stride, count, lists)
+        parts = _joined_split(pattern, text, stride, count, lists, tails)
         if parts is not None:
             guids = parts[where["ei"] :: stride]
             keys, names_column, emts = _split_element_columns(
@@ -1173,6 +1553,7 @@ def _element_columns(
         labels=("disp_n",),
         known=known,
         ones=("emt",),
+        tails=tails,
     )
     if columns is None:
         return None
@@ -1257,6 +1638,7 @@ def _items_by_spelling(
     kept: tuple[str, ...] | None = (),
     known: _Spellings | None = None,
     ones: tuple[str, ...] = (),
+    tails: tuple[_Tails, list[int]] | None = None,
 ) -> dict[str, list[Any]] | None:
     """The attribute values of the list items in ``text`` (``count`` lists' item texts
     joined by NUL), spelled up to :data:`_SPELLINGS` ways: a column per attribute name in
@@ -1293,11 +1675,17 @@ def _items_by_spelling(
         pattern, stride, where = _alternatives(spellings, tag, "ei" in needed)
         lists.pass_over(len(text))
         parts = pattern.split(text)
-        gaps = "".join(parts[::stride])
-        if gaps.count("\0") == count - 1 and not gaps.strip(" \t\n\0"):
-            break
-        stop = _NOT_BLANK.search(gaps)
-        found = None if stop is None else first.match(gaps, stop.start())
+        if tails is None:
+            gaps = "".join(parts[::stride])
+            if gaps.count("\0") == count - 1 and not gaps.strip(" \t\n\0"):
+                break
+            stop = _NOT_BLANK.search(gaps)
+            found = None if stop is None else first.match(gaps, stop.start())
+        else:
+            if _tails_read(parts[::stride], tails):
+                break
+            gaps = "".join(parts[::stride])
+            found = first.match(gaps, _PAST_TAILS.match(gaps).end())  # type: ignore[union-attr]
         if not spellings.met(None if found is None else found.group(group)):
             return None
     else:
@@ -1425,12 +1813,20 @@ def _alternatives_made(
 
 
 def _joined_split(
-    pattern: re.Pattern[str], text: str, stride: int, count: int, lists: _Lists
+    pattern: re.Pattern[str],
+    text: str,
+    stride: int,
+    count: int,
+    lists: _Lists,
+    tails: tuple[_Tails, list[int]] | None = None,
 ) -> list[str] | None:
     """``pattern.split`` of ``count`` item texts joined by NUL, if the text between the
-    items is whitespace, and each NUL between items (none inside one)."""
+    items is whitespace, and each NUL between items (none inside one); with ``tails``,
+    of lists joined each with its end tags and a NUL after it (see :func:`_tails_read`)."""
     lists.pass_over(len(text))
     parts = pattern.split(text)
+    if tails is not None:
+        return parts if _tails_read(parts[::stride], tails) else None
     gaps = "".join(parts[::stride])
     if gaps.count("\0") != count - 1 or gaps.strip(" \t\n\0"):
         return None
@@ -1438,17 +1834,19 @@ def _joined_split(
 
 
 def _joined_objects(
-    listed: list[tuple[int, str, str, Any]],
+    listed: list[_Listed],
     places: list[int],
     regions: list[str],
     out: list[Any],
     lists: _Lists,
+    tails: _Tails | None = None,
 ) -> list[int]:
     """Read the object lists at ``places`` in ``listed`` (``regions``: each one's items'
-    text) into ``out`` at their places, all at once; the places read."""
+    text, and with ``tails`` its end tags) into ``out`` at their places, all at once;
+    the places read."""
     done: list[int] = []
     # Where each list ends in the columns: one '<' an item, two with its end tag (values
-    # hold no '<').
+    # hold no '<'; end tags of a list's tail: a '</' each).
     counts = list(map(str.count, regions, repeat("<")))
     if any(map(str.__contains__, regions, repeat("</"))):
         counts = list(map(sub, counts, map(str.count, regions, repeat("</"))))
@@ -1456,7 +1854,9 @@ def _joined_objects(
         # Lists of no item (empty, or not read here): one by one.
         kept = []
         for place, region, count in zip(places, regions, counts, strict=True):
-            if not count and not region.strip(_WS):
+            if not count and (
+                not region.strip(_WS) if tails is None else tails.close.fullmatch(region)
+            ):
                 out[place] = Closing(listed[place][1], PromptFamily.OBJECTS)
                 done.append(place)
                 continue
@@ -1464,8 +1864,14 @@ def _joined_objects(
         if not kept:
             return done
         places, regions, counts = (list(c) for c in zip(*kept, strict=True))
-    text = "\0".join(regions)
-    columns = _object_columns(text, len(regions), lists.spelled("", ("did", "tp")), lists)
+    ends = list(accumulate(counts))
+    known = lists.spelled("", ("did", "tp"))
+    if tails is None:
+        text = "\0".join(regions)
+        columns = _object_columns(text, len(regions), known, lists)
+    else:
+        text = "\0".join(regions) + "\0"
+        columns = _object_columns(text, len(regions), known, lists, (tails, ends))
     if columns is None:
         return done
     dids, tps = columns["did"], columns["tp"]
@@ -1478,7 +1884,6 @@ def _joined_objects(
             return done
     labels: list[Any] = columns.get(" label") or [None] * len(dids)
     objects = list(zip(dids, numbers, labels, strict=True))
-    ends = list(accumulate(counts))
     rows = zip(
         repeat(OBJECTS_ROW),
         map(_second, map(listed.__getitem__, places)),
@@ -1491,12 +1896,16 @@ def _joined_objects(
 
 
 def _object_columns(
-    text: str, count: int, known: _Spellings, lists: _Lists
+    text: str,
+    count: int,
+    known: _Spellings,
+    lists: _Lists,
+    tails: tuple[_Tails, list[int]] | None = None,
 ) -> dict[str, list[Any]] | None:
     """The attribute values of the object items of ``count`` lists joined by NUL, a
     column per name (or only ``did``, ``tp``), references replaced, ``" label"`` the
-    ``n`` (else ``disp_n``) of each; None if not every item reads so.  ``known``: as for
-    :func:`_element_columns`."""
+    ``n`` (else ``disp_n``) of each; None if not every item reads so.  ``known`` and
+    ``tails``: as for :func:`_element_columns`."""
     first = _ITEM_ANY.match(text)
     if first is None:
         return None
@@ -1508,7 +1917,7 @@ def _object_columns(
         and _alike(text, "<" + first.group(1), first.group(2))
     ):
         spelling = _item_spelling(names, quotes, first.group(2))  # see _element_columns
-        parts = _joined_split(spelling.pattern, text, spelling.stride, count, lists)
+        parts = _joined_split(spelling.pattern, text, spelling.stride, count, lists, tails)
         if parts is not None:
             stride = spelling.stride
             columns = {name: parts[index::stride] for name, index in spelling.at.items()}
@@ -1521,7 +1930,14 @@ def _object_columns(
             return columns
     # items spelled several ways
     return _items_by_spelling(
-        text, count, lists, tag=None, needed=("did", "tp"), labels=("n", "disp_n"), known=known
+        text,
+        count,
+        lists,
+        tag=None,
+        needed=("did", "tp"),
+        labels=("n", "disp_n"),
+        known=known,
+        tails=tails,
     )
 
 
