@@ -343,6 +343,10 @@ def _decoded(column: list[Any]) -> list[Any]:
         # first ('None in column') cost twice the join.
         joined = "\0".join(column)
     except TypeError:
+        # Items of other spellings: their values re-spread in Python, only if one of
+        # the others holds a reference (a C-level look first).
+        if "&" not in "".join(filter(None, column)):
+            return column
         present = [v for v in column if v is not None]
         given = iter(_decoded(present))
         return [None if v is None else next(given) for v in column]
@@ -352,6 +356,17 @@ def _decoded(column: list[Any]) -> list[Any]:
     if decoded is None:
         raise _Fallback
     return decoded.split("\0")
+
+
+def _checked(column: list[Any]) -> None:
+    """_Fallback if a value of ``column`` (str or None) holds a reference that is not
+    plain: :func:`_decoded`'s check, for values not kept (nothing re-spread)."""
+    try:
+        joined = "\0".join(column)
+    except TypeError:  # an item of another spelling: '' and None hold no reference
+        joined = "\0".join(filter(None, column))
+    if "&" in joined and unescape(joined) is None:
+        raise _Fallback
 
 
 def _long(column: list[Any]) -> bool:
@@ -1702,6 +1717,8 @@ def _items_by_spelling(
         if name in ones:
             for index in indexes:
                 values = parts[index::stride]
+                if values.count("1") + values.count(None) == len(values):
+                    continue  # no reference: nothing to decode
                 if references:
                     values = _decoded(values)
                 if values.count("1") + values.count(None) != len(values):
@@ -1710,7 +1727,7 @@ def _items_by_spelling(
         if kept is not None and name not in made:
             if references and name not in labels:
                 for index in indexes:  # every value well-formed, even those not kept
-                    _decoded(parts[index::stride])
+                    _checked(parts[index::stride])
             continue
         columns[name] = _column(parts, indexes, stride, references and name != " guid")
     # The label of an item is the first of ``labels`` its spelling has: one column.
@@ -1730,7 +1747,7 @@ def _items_by_spelling(
         for name in labels:  # the labels not picked: checked as the others
             for at in where.get(name, ()):
                 if at not in label_indexes:
-                    _decoded(parts[at::stride])
+                    _checked(parts[at::stride])
     del parts
     return columns
 
