@@ -1016,6 +1016,42 @@ def test_references_in_attributes_of_one_spelling_read_the_same(edit: Any) -> No
     assert_same(text[:middle] + new + text[middle + len(old) :])
 
 
+_ATTRIBUTE_TEXTS = st.lists(
+    st.tuples(
+        st.sampled_from([" ", "\n", " \t"]),
+        st.sampled_from(["ei", "disp_n", "n", "did", "a.b"]),
+        st.sampled_from(["=", " = ", "=\t"]),
+        st.sampled_from(['"', "'"]),
+        st.text(alphabet="ab \"'&;=", max_size=4),
+    ),
+    max_size=4,
+).map(
+    lambda found: "".join(
+        f"{gap}{name}{equals}{quote}{value.replace(quote, '')}{quote}"
+        for gap, name, equals, quote, value in found
+    )
+)
+
+
+def _values_dropped(attributes: str) -> str:
+    """An attribute text without the text of its values, parsed as the tags are."""
+    return re.sub(r""""[^"]*"|'[^']*'""", lambda value: value.group()[0] * 2, attributes)
+
+
+@given(_ATTRIBUTE_TEXTS, _ATTRIBUTE_TEXTS)
+def test_the_spacing_of_a_tag_tells_its_spelling_and_whitespace(one: str, other: str) -> None:
+    # _Spellings meets a tag by its spacing (one C-level split), and remembers the
+    # spelling (names and quotes) of each spacing: both as a parse of the text gives.
+    assert re.fullmatch(_xml_text._ATTRS, one) and re.fullmatch(_xml_text._ATTRS, other)
+    spacing = _xml_text._spacing(one)
+    assert (spacing == _xml_text._spacing(other)) == (
+        _values_dropped(one) == _values_dropped(other)
+    )
+    spelled = outcome(lambda: _xml_text._spelling(one))
+    assert outcome(lambda: _xml_text._spelling_spaced(spacing, one)) == spelled
+    assert outcome(lambda: _xml_text._spelling_spaced(spacing, one)) == spelled  # remembered
+
+
 # --- the spellings of list items carried from one joined chunk to the next ---------------
 
 

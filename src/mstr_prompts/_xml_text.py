@@ -1604,20 +1604,22 @@ class _Spellings:
 
     def new(self, attributes: str) -> bool:
         """True when a tag of these attributes is one the spellings so far do not match."""
-        spelling = _spelling(attributes)
+        spacing = _spacing(attributes)
+        spelling = _spelling_spaced(spacing, attributes)
         literal = self.literal.get(spelling, False)
         if literal is False:
             return True
-        return literal is not None and self.spaced[spelling] != _spacing(attributes)
+        return literal is not None and self.spaced[spelling] != spacing
 
     def met(self, attributes: str | None) -> bool:
         """Count a tag of these attributes, one the spellings so far left (see
         :meth:`new`); False if the text is not read so (None: not a tag)."""
         if attributes is None:
             return False
-        spelling = _spelling(attributes)
+        spacing = _spacing(attributes)
+        spelling = _spelling_spaced(spacing, attributes)
         if spelling in self.literal:
-            if self.literal[spelling] is None or self.spaced[spelling] == _spacing(attributes):
+            if self.literal[spelling] is None or self.spaced[spelling] == spacing:
                 return False  # met as it is: not a tag the split would leave
             self.literal[spelling] = None  # spaced otherwise too: any whitespace
             return True
@@ -1625,7 +1627,7 @@ class _Spellings:
         if len(self.literal) == _SPELLINGS or any(n not in names for n in self.needed):
             return False
         self.literal[spelling] = attributes
-        self.spaced[spelling] = _spacing(attributes)
+        self.spaced[spelling] = spacing
         return True
 
     def sample(self, pattern: re.Pattern[str], group: int, text: str, at: int) -> bool:
@@ -1768,16 +1770,26 @@ def _column(parts: list[str], indexes: list[int], stride: int, decode: bool) -> 
 
 
 def _spacing(attributes: str) -> str:
-    """An attribute text (matched by _ATTRS) without its values: names, '=', quotes and
-    the whitespace between them, as written."""
-    out = []
-    position = 0
-    for found in _ATTR.finditer(attributes):
-        start, end = found.span(3) if found.group(2) else found.span(5)
-        out.append(attributes[position:start])
-        position = end
-    out.append(attributes[position:])
-    return "".join(out)
+    """An attribute text (matched by _ATTRS) without its values: names, '=', the
+    whitespace between them as written, and one quote a value.  A C-level split: from
+    the left, the first quote of such a text opens a value, and the next one like it
+    closes it."""
+    return "".join(_VALUES.split(attributes))
+
+
+_VALUES = _lazy(r"""(["'])(?:(?<=")[^"]*"|(?<=')[^']*')""")
+_SPELLED: dict[str, _Spelled] = {}  # spellings by spacing: as many as the patterns
+
+
+def _spelling_spaced(spacing: str, attributes: str) -> _Spelled:
+    """:func:`_spelling` of ``attributes``, remembered by their :func:`_spacing` (it
+    holds their names and quotes) for the tags spaced alike."""
+    spelled = _SPELLED.get(spacing)
+    if spelled is None:
+        spelled = _spelling(attributes)  # _Fallback for a name twice
+        if len(_SPELLED) < _MAX_SPELLINGS:
+            _SPELLED[spacing] = spelled
+    return spelled
 
 
 def _coalesced(column: list[Any], other: list[Any]) -> list[Any]:
