@@ -1139,10 +1139,13 @@ def _expression(key: str, body: str) -> Any:
     (:func:`~mstr_prompts._expression_scan.text_row`), read from its text, or the
     :class:`Closing` of an empty ``<exp/>``; None for another (the codec then parses the
     <pa> alone, and the tree's rules read it)."""
-    if _EMPTY_EXP.fullmatch(body):
+    if body.startswith("<exp><") and not body.startswith("</", 5):
+        start = 0  # as Web writes it: no whitespace first, and an element in it
+    elif _EMPTY_EXP.fullmatch(body):
         # nothing at all in it (expression_xml.is_empty): it closes the prompt
         return Closing(key, PromptFamily.EXPRESSION)
-    start = _BLANK.match(body).end()  # type: ignore[union-attr]
+    else:
+        start = _BLANK.match(body).end()  # type: ignore[union-attr]
     close = body.rfind("</exp")
     if close < start or not _EXP_CLOSE.fullmatch(body, close):
         return None
@@ -1152,9 +1155,19 @@ def _expression(key: str, body: str) -> Any:
     if "&" in text and unescape(text) is None:
         return None
     # The scan loads no model class: the row's answer is built only when a reader asks.
-    from ._expression_scan import text_row  # a document with an <exp> needs it
+    return (_TEXT_ROW[0] if _TEXT_ROW else _text_row())(text, key, expression_answer)
 
-    return text_row(text, key, expression_answer)
+
+_TEXT_ROW: list[Callable[[str, str, Callable[[str, str], Any]], Any]] = []
+
+
+def _text_row() -> Callable[[str, str, Callable[[str, str], Any]], Any]:
+    # The scan is imported when a document first holds an <exp>, and kept here: an
+    # import statement in _expression cost a tenth of reading an expression.
+    from ._expression_scan import text_row
+
+    _TEXT_ROW.append(text_row)
+    return text_row
 
 
 _EMPTY_EXP = _lazy(rf"{_S}*<exp{_S}*(?:/>|>{_S}*</exp{_S}*>){_S}*</pa{_S}*>{_S}*")
