@@ -993,6 +993,65 @@ def test_the_bench_workloads_of_several_spellings_are_read_as_text(name: str) ->
     assert_same(text)
 
 
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ('emt="1"', 'emt="&#49;"'),  # a reference in a checked attribute of one spelling
+        ('emt="1"', 'emt="&#50;"'),  # ... that is not "1"
+        ('emt="1"', 'emt="2"'),
+        ('art="1"', 'art="&amp;"'),  # a reference in an attribute not kept, of one spelling
+        ('art="1"', 'art="&nbsp;"'),  # ... not plain
+        ('art="1"', 'art="&#0;"'),  # ... to no Char
+        ("disp_n='Caf", "disp_n='&#0;Caf"),  # in the label of one spelling
+        ('<e disp_n="', '<e disp_n="" art="&amp;" ei2="'),  # one item spelled apart
+    ],
+)
+def test_references_in_attributes_of_one_spelling_read_the_same(edit: Any) -> None:
+    # Columns of values of one spelling among several (None for the items of the
+    # others) are checked without being re-spread (_xml_text._checked), and decoded
+    # only where a reference is.
+    text = workloads.mixed_spellings(120)
+    old, new = edit
+    middle = text.index(old, len(text) // 2)
+    assert_same(text[:middle] + new + text[middle + len(old) :])
+
+
+_ATTRIBUTE_TEXTS = st.lists(
+    st.tuples(
+        st.sampled_from([" ", "\n", " \t"]),
+        st.sampled_from(["ei", "disp_n", "n", "did", "a.b"]),
+        st.sampled_from(["=", " = ", "=\t"]),
+        st.sampled_from(['"', "'"]),
+        st.text(alphabet="ab \"'&;=", max_size=4),
+    ),
+    max_size=4,
+).map(
+    lambda found: "".join(
+        f"{gap}{name}{equals}{quote}{value.replace(quote, '')}{quote}"
+        for gap, name, equals, quote, value in found
+    )
+)
+
+
+def _values_dropped(attributes: str) -> str:
+    """An attribute text without the text of its values, parsed as the tags are."""
+    return re.sub(r""""[^"]*"|'[^']*'""", lambda value: value.group()[0] * 2, attributes)
+
+
+@given(_ATTRIBUTE_TEXTS, _ATTRIBUTE_TEXTS)
+def test_the_spacing_of_a_tag_tells_its_spelling_and_whitespace(one: str, other: str) -> None:
+    # _Spellings meets a tag by its spacing (one C-level split), and remembers the
+    # spelling (names and quotes) of each spacing: both as a parse of the text gives.
+    assert re.fullmatch(_xml_text._ATTRS, one) and re.fullmatch(_xml_text._ATTRS, other)
+    spacing = _xml_text._spacing(one)
+    assert (spacing == _xml_text._spacing(other)) == (
+        _values_dropped(one) == _values_dropped(other)
+    )
+    spelled = outcome(lambda: _xml_text._spelling(one))
+    assert outcome(lambda: _xml_text._spelling_spaced(spacing, one)) == spelled
+    assert outcome(lambda: _xml_text._spelling_spaced(spacing, one)) == spelled  # remembered
+
+
 # --- the spellings of list items carried from one joined chunk to the next ---------------
 
 

@@ -343,6 +343,10 @@ def _decoded(column: list[Any]) -> list[Any]:
         # first ('None in column') cost twice the join.
         joined = "\0".join(column)
     except TypeError:
+        # Items of other spellings: their values re-spread in Python, only if one of
+        # the others holds a reference (a C-level look first).
+        if "&" not in "".join(filter(None, column)):
+            return column
         present = [v for v in column if v is not None]
         given = iter(_decoded(present))
         return [None if v is None else next(given) for v in column]
@@ -352,6 +356,17 @@ def _decoded(column: list[Any]) -> list[Any]:
     if decoded is None:
         raise _Fallback
     return decoded.split("\0")
+
+
+def _checked(column: list[Any]) -> None:
+    """_Fallback if a value of ``column`` (str or None) holds a reference that is not
+    plain: :func:`_decoded`'s check, for values not kept (nothing re-spread)."""
+    try:
+        joined = "\0".join(column)
+    except TypeError:  # an item of another spelling: '' and None hold no reference
+        joined = "\0".join(filter(None, column))
+    if "&" in joined and unescape(joined) is None:
+        raise _Fallback
 
 
 def _long(column: list[Any]) -> bool:
@@ -1602,20 +1617,22 @@ class _Spellings:
 
     def new(self, attributes: str) -> bool:
         """True when a tag of these attributes is one the spellings so far do not match."""
-        spelling = _spelling(attributes)
+        spacing = _spacing(attributes)
+        spelling = _spelling_spaced(spacing, attributes)
         literal = self.literal.get(spelling, False)
         if literal is False:
             return True
-        return literal is not None and self.spaced[spelling] != _spacing(attributes)
+        return literal is not None and self.spaced[spelling] != spacing
 
     def met(self, attributes: str | None) -> bool:
         """Count a tag of these attributes, one the spellings so far left (see
         :meth:`new`); False if the text is not read so (None: not a tag)."""
         if attributes is None:
             return False
-        spelling = _spelling(attributes)
+        spacing = _spacing(attributes)
+        spelling = _spelling_spaced(spacing, attributes)
         if spelling in self.literal:
-            if self.literal[spelling] is None or self.spaced[spelling] == _spacing(attributes):
+            if self.literal[spelling] is None or self.spaced[spelling] == spacing:
                 return False  # met as it is: not a tag the split would leave
             self.literal[spelling] = None  # spaced otherwise too: any whitespace
             return True
@@ -1623,7 +1640,7 @@ class _Spellings:
         if len(self.literal) == _SPELLINGS or any(n not in names for n in self.needed):
             return False
         self.literal[spelling] = attributes
-        self.spaced[spelling] = _spacing(attributes)
+        self.spaced[spelling] = spacing
         return True
 
     def sample(self, pattern: re.Pattern[str], group: int, text: str, at: int) -> bool:
@@ -1715,6 +1732,8 @@ def _items_by_spelling(
         if name in ones:
             for index in indexes:
                 values = parts[index::stride]
+                if values.count("1") + values.count(None) == len(values):
+                    continue  # no reference: nothing to decode
                 if references:
                     values = _decoded(values)
                 if values.count("1") + values.count(None) != len(values):
@@ -1723,7 +1742,7 @@ def _items_by_spelling(
         if kept is not None and name not in made:
             if references and name not in labels:
                 for index in indexes:  # every value well-formed, even those not kept
-                    _decoded(parts[index::stride])
+                    _checked(parts[index::stride])
             continue
         columns[name] = _column(parts, indexes, stride, references and name != " guid")
     # The label of an item is the first of ``labels`` its spelling has: one column.
@@ -1743,7 +1762,7 @@ def _items_by_spelling(
         for name in labels:  # the labels not picked: checked as the others
             for at in where.get(name, ()):
                 if at not in label_indexes:
-                    _decoded(parts[at::stride])
+                    _checked(parts[at::stride])
     del parts
     return columns
 
@@ -1764,16 +1783,26 @@ def _column(parts: list[str], indexes: list[int], stride: int, decode: bool) -> 
 
 
 def _spacing(attributes: str) -> str:
-    """An attribute text (matched by _ATTRS) without its values: names, '=', quotes and
-    the whitespace between them, as written."""
-    out = []
-    position = 0
-    for found in _ATTR.finditer(attributes):
-        start, end = found.span(3) if found.group(2) else found.span(5)
-        out.append(attributes[position:start])
-        position = end
-    out.append(attributes[position:])
-    return "".join(out)
+    """An attribute text (matched by _ATTRS) without its values: names, '=', the
+    whitespace between them as written, and one quote a value.  A C-level split: from
+    the left, the first quote of such a text opens a value, and the next one like it
+    closes it."""
+    return "".join(_VALUES.split(attributes))
+
+
+_VALUES = _lazy(r"""(["'])(?:(?<=")[^"]*"|(?<=')[^']*')""")
+_SPELLED: dict[str, _Spelled] = {}  # spellings by spacing: as many as the patterns
+
+
+def _spelling_spaced(spacing: str, attributes: str) -> _Spelled:
+    """:func:`_spelling` of ``attributes``, remembered by their :func:`_spacing` (it
+    holds their names and quotes) for the tags spaced alike."""
+    spelled = _SPELLED.get(spacing)
+    if spelled is None:
+        spelled = _spelling(attributes)  # _Fallback for a name twice
+        if len(_SPELLED) < _MAX_SPELLINGS:
+            _SPELLED[spacing] = spelled
+    return spelled
 
 
 def _coalesced(column: list[Any], other: list[Any]) -> list[Any]:
