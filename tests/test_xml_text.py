@@ -1232,6 +1232,34 @@ def test_a_large_document_of_lists_spelled_two_ways_is_left_to_the_tree() -> Non
     assert_same(two)
 
 
+@pytest.mark.parametrize("family", ["elements", "objects"])
+def test_a_large_document_of_lists_each_spelled_its_own_way_is_left_to_the_tree(
+    family: str,
+) -> None:
+    # Over MAX_TEXT each list is read alone: lists spaced each their own way (one item
+    # each, so no list is itself spelled two ways) cost a new pattern a list, twice the
+    # tree's time (found by an attack), so past a few the tree reads the document.
+    a = ATTRIBUTE
+
+    def pa(i: int) -> str:
+        if family == "elements":
+            body = (
+                f'<es{" " * (i % 50 + 1)}><at{" " * (i % 37 + 1)}did="{a}" tp="12"/>'
+                f'<e{" " * (i % 29 + 1)}ei="{a}:1" emt="1"/></es>'
+            )
+        else:
+            body = f'<fct><mt{" " * (i % 29 + 1)}did="{a}" tp="4"/></fct>'
+        pt = 7 if family == "elements" else 6
+        return f'<pa pt="{pt}" pin="0" did="{i:032X}" tp="10"><mi>{body}</mi></pa>'
+
+    count = _xml_text.MAX_TEXT // len(pa(0)) + 2
+    large = "<rsl>" + "".join(pa(i) for i in range(count)) + "</rsl>"
+    assert len(large) > _xml_text.MAX_TEXT
+    assert _xml_text.read(large) is None
+    assert taken("<rsl>" + "".join(pa(i) for i in range(100)) + "</rsl>")
+    assert_same(large)
+
+
 def test_a_long_list_read_item_by_item_is_left_to_the_tree() -> None:
     # GUIDs written with references: no split reads them, so the items are read one at a
     # time, a match and a dict each (about four times the tree's cost an item).

@@ -2036,6 +2036,10 @@ def _elements(key: str, at: str | None, body: str, start: int, stop: int, lists:
         else _split_within(spelling.pattern, body, start, stop, spelling.stride, lists)
     )
     if parts is None:
+        if spelling is not None and lists.large:
+            # A document over MAX_TEXT is read list by list: a list spelled unlike the
+            # one before costs a new pattern, so past a few the tree is cheaper.
+            lists.spend()
         first = _E_ANY.match(body, start)
         if first is None:
             return None
@@ -2178,6 +2182,8 @@ def _objects(key: str, inner: str, lists: _Lists) -> Any:
     spelling = lists.item
     parts = None if spelling is None else _split(spelling.pattern, inner, spelling.stride, lists)
     if parts is None:
+        if spelling is not None and lists.large:
+            lists.spend()  # as in _elements: a long document's lists respelled
         first = _ITEM_ANY.match(inner)
         if first is None:
             return None
