@@ -1260,6 +1260,21 @@ def test_a_large_document_of_lists_each_spelled_its_own_way_is_left_to_the_tree(
     assert_same(large)
 
 
+@pytest.mark.parametrize("where", ["pa", "e", "at"])
+def test_a_tag_of_thousands_of_attributes_is_left_to_the_tree(where: str) -> None:
+    # A pattern for its spelling took time quadratic in them to compile, and lxml's
+    # values() too (50,000: 2 s and 6 s, found by an attack): past 64 attributes on a tag
+    # the tree reads the document, and the tree's fast walk leaves such a <pa> to the
+    # checked path, which reads the attributes it needs by name.
+    many = " ".join(f'a{i}="{i}"' for i in range(5000))
+    pa = f'<pa {many if where == "pa" else ""} pt="7" pin="0" did="{ATTRIBUTE}" tp="10">'
+    at = f'<at {many if where == "at" else ""} did="{ATTRIBUTE}" tp="12"/>'
+    e = f'<e {many if where == "e" else ""} ei="{ATTRIBUTE}:1" emt="1"/>'
+    text = f"<rsl>{pa}<mi><es>{at}{e}</es></mi></pa></rsl>"
+    assert _xml_text.read(text) is None
+    assert_same(text)
+
+
 def test_a_long_list_read_item_by_item_is_left_to_the_tree() -> None:
     # GUIDs written with references: no split reads them, so the items are read one at a
     # time, a match and a dict each (about four times the tree's cost an item).

@@ -148,6 +148,7 @@ _DENSE_REFERENCES = 6  # more than one '&' in 2**6 characters: see _read
 _MAX_SPELLINGS = 256  # compiled patterns remembered: they come from the input
 # The spellings of <pa>s in a document, or of items in a document's lists, that a
 # split reads (_prompts, _items_by_spelling); more are left to the tree.
+_MAX_ATTRIBUTES = 64  # on one tag: far more than any writer puts (see _spelling)
 _SPELLINGS = 8
 # The regular expressions' passes a document may take (_Lists.pass_over): this many times
 # its length, and a little more for a short one (the documents of the bench take at most
@@ -263,6 +264,8 @@ def _attributes(text: str) -> dict[str, str]:
 def _spelling(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """An attribute text's names and quotes, in order."""
     found = _ATTR.findall(text)
+    if len(found) > _MAX_ATTRIBUTES:
+        raise _Fallback  # its pattern would take time quadratic in them to compile
     names = tuple(f[0] for f in found)
     if len(set(names)) != len(names):
         raise _Fallback

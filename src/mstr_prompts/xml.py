@@ -758,6 +758,9 @@ def _plain_items(root: etree._Element) -> list[_Row | Close | etree._Element] | 
     return items
 
 
+_PLAIN_ATTRIBUTES = 64  # far more than any writer puts on a <pa> (it reads five)
+
+
 def _plain_pa(
     pa: etree._Element, read: _Read | None = None, bare: bool = False
 ) -> _Row | Close | None:
@@ -770,6 +773,10 @@ def _plain_pa(
     # One call for the names and one for the values: lxml checks the name given to each
     # get(), which made five reads cost more than the rest of this function.
     names: list[str] = pa.keys()  # type: ignore[assignment]  # text, never bytes
+    if len(names) > _PLAIN_ATTRIBUTES:
+        # lxml's values() takes time quadratic in their number (50,000: 6 s); the checked
+        # path reads the few it needs by name.
+        return None
     values: list[str] = pa.values()  # type: ignore[assignment]
     key: str | None = None
     pt_text: str | None
