@@ -1268,10 +1268,7 @@ def _encode_row(row: _Row) -> etree._Element | None:
         if kind == VALUE_ROW:
             pt = _PT_UNKNOWN_VALUE if row[3] is None else _PT_OF_TYPE[row[3]]
         elif kind == CLOSE_ROW:
-            # _pt_for of a Close: none for an unknown family, the value prompts' unknown
-            # type for a value prompt (PT_OF_FAMILY has no VALUE)
-            family = row[2]
-            pt = None if family is None else _PT_OF_FAMILY.get(family, _PT_UNKNOWN_VALUE)
+            pt = _pt_of_family(row[2])  # as _pt_for gives for its Close
         elif kind == EXPRESSION_ROW:
             # Its <exp> from REST's tree of it, by the writer the model's path uses;
             # None for what that path must write or refuse (verbatim <exp>, say).
@@ -1416,7 +1413,12 @@ def _pt_for(answer: Answer) -> int | None:
 
     if isinstance(answer, ValueAnswer):
         return _PT_OF_TYPE[answer.type] if answer.type is not None else _PT_UNKNOWN_VALUE
-    family: PromptFamily | None = getattr(answer, "family", None)
+    return _pt_of_family(getattr(answer, "family", None))
+
+
+def _pt_of_family(family: PromptFamily | None) -> int | None:
+    # None for an unknown family; a value prompt's is the unknown value type
+    # (_PT_OF_FAMILY has no VALUE)
     if family is None:
         return None
     return _PT_OF_FAMILY.get(family, _PT_UNKNOWN_VALUE)
